@@ -1,7 +1,109 @@
 package io.openivs.server;
 
-public final class Main {
+import io.openivs.server.config.Credentials;
+import io.openivs.server.config.ServerConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** The {@code openivs} command line. */
+@Command(name = "openivs", mixinStandardHelpOptions = true, version = "openivs 0.1.0",
+        description = "Self-hosted live video, wire-compatible with Amazon IVS.",
+        subcommands = {Main.Serve.class})
+public final class Main implements Runnable {
+
     public static void main(String[] args) {
-        System.out.println("openivs");
+        int code = new CommandLine(new Main()).execute(args.length == 0 ? new String[]{"serve"} : args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Run the server. Every option also reads an OPENIVS_* environment variable (shown in brackets).")
+    static final class Serve implements Callable<Integer> {
+        @Option(names = "--bind", defaultValue = "${env:OPENIVS_BIND:-127.0.0.1}",
+                description = "Address every listener binds to [OPENIVS_BIND] (default: ${DEFAULT-VALUE}).")
+        String bind;
+        @Option(names = "--public-host", defaultValue = "${env:OPENIVS_PUBLIC_HOST:-localhost}",
+                description = "Host name put in ingestEndpoint and playbackUrl [OPENIVS_PUBLIC_HOST] (default: ${DEFAULT-VALUE}).")
+        String publicHost;
+        @Option(names = "--api-port", defaultValue = "${env:OPENIVS_API_PORT:-8080}",
+                description = "Control API port [OPENIVS_API_PORT] (default: ${DEFAULT-VALUE}).")
+        int apiPort;
+        @Option(names = "--playback-port", defaultValue = "${env:OPENIVS_PLAYBACK_PORT:-8081}",
+                description = "HLS playback port [OPENIVS_PLAYBACK_PORT] (default: ${DEFAULT-VALUE}).")
+        int playbackPort;
+        @Option(names = "--rtmp-port", defaultValue = "${env:OPENIVS_RTMP_PORT:-1935}",
+                description = "Plain RTMP ingest port, for channels with insecureIngest [OPENIVS_RTMP_PORT] (default: ${DEFAULT-VALUE}).")
+        int rtmpPort;
+        @Option(names = "--rtmps-port", defaultValue = "${env:OPENIVS_RTMPS_PORT:-1936}",
+                description = "RTMPS ingest port [OPENIVS_RTMPS_PORT] (default: ${DEFAULT-VALUE}).")
+        int rtmpsPort;
+        @Option(names = "--data-dir", defaultValue = "${env:OPENIVS_DATA_DIR:-./data}",
+                description = "Where the database, credentials and certificates live [OPENIVS_DATA_DIR] (default: ${DEFAULT-VALUE}).")
+        Path dataDir;
+        @Option(names = "--db-url", defaultValue = "${env:OPENIVS_DB_URL}",
+                description = "JDBC URL of the store; default SQLite in the data dir; jdbc:postgresql://... to share one database between nodes [OPENIVS_DB_URL].")
+        String dbUrl;
+        @Option(names = "--region", defaultValue = "${env:OPENIVS_REGION:-us-west-2}",
+                description = "The AWS region this server answers as [OPENIVS_REGION] (default: ${DEFAULT-VALUE}).")
+        String region;
+        @Option(names = "--access-key", defaultValue = "${env:OPENIVS_ACCESS_KEY}",
+                description = "API access key id [OPENIVS_ACCESS_KEY]; more keys in <data-dir>/credentials.")
+        String accessKey;
+        @Option(names = "--secret-key", defaultValue = "${env:OPENIVS_SECRET_KEY}",
+                description = "API secret access key [OPENIVS_SECRET_KEY].")
+        String secretKey;
+        @Option(names = "--account-id", defaultValue = "${env:OPENIVS_ACCOUNT_ID:-123456789012}",
+                description = "Account of the key given by flags or generated [OPENIVS_ACCOUNT_ID] (default: ${DEFAULT-VALUE}).")
+        String accountId;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!accountId.matches("[0-9]{12}")) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--account-id must be 12 digits");
+            }
+            Path data = dataDir.toAbsolutePath().normalize();
+            String db = dbUrl == null || dbUrl.isBlank() ? "jdbc:sqlite:" + data.resolve("openivs.db") : dbUrl;
+            ServerConfig cfg = new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, data, db,
+                    region, ServerConfig.Quotas.defaults());
+            Credentials creds = Credentials.load(data, accessKey, secretKey, accountId);
+            OpenIvsServer server = OpenIvsServer.start(cfg, creds);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                System.out.println("openivs: shutting down");
+                server.close();
+                stopped.countDown();
+            }, "openivs-shutdown"));
+            System.out.println("openivs: store " + server.store().describe() + ", region " + region);
+            for (String l : server.listening()) {
+                System.out.println("openivs: listening: " + l);
+            }
+            if (creds.generated() != null) {
+                var g = creds.generated();
+                System.out.println("openivs: generated an API key (stored in " + data.resolve(Credentials.FILE)
+                        + "); use it with:");
+                System.out.println("  export AWS_ACCESS_KEY_ID=" + g.accessKeyId());
+                System.out.println("  export AWS_SECRET_ACCESS_KEY=" + g.secretKey());
+                System.out.println("  export AWS_REGION=" + region);
+                System.out.println("  aws ivs list-channels --endpoint-url http://" + publicHost + ":" + server.apiPort());
+            } else {
+                System.out.println("openivs: " + creds.all().size() + " API key(s) configured");
+            }
+            System.out.println("openivs: ready");
+            System.out.flush();
+            stopped.await();
+            return 0;
+        }
     }
 }

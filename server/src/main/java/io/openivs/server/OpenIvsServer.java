@@ -1,0 +1,128 @@
+package io.openivs.server;
+
+import io.openivs.model.ServiceModel;
+import io.openivs.server.api.ApiHandler;
+import io.openivs.server.api.ApiServer;
+import io.openivs.server.auth.CredentialStore;
+import io.openivs.server.auth.SigV4Verifier;
+import io.openivs.server.config.ServerConfig;
+import io.openivs.server.control.ControlContext;
+import io.openivs.server.control.ControlPlane;
+import io.openivs.server.live.LiveControl;
+import io.openivs.server.net.EventLoops;
+import io.openivs.server.store.JdbcResourceStore;
+import io.openivs.server.store.ResourceStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** One running openivs node: store, event loops and every listener, started and stopped together. */
+public final class OpenIvsServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OpenIvsServer.class);
+
+    private final ServerConfig config;
+    private final ResourceStore store;
+    private final EventLoops loops;
+    private final ThreadPoolExecutor workers;
+    private final ScheduledExecutorService housekeeping;
+    private final ApiServer api;
+
+    private OpenIvsServer(ServerConfig config, ResourceStore store, EventLoops loops, ThreadPoolExecutor workers,
+                          ScheduledExecutorService housekeeping, ApiServer api) {
+        this.config = config;
+        this.store = store;
+        this.loops = loops;
+        this.workers = workers;
+        this.housekeeping = housekeeping;
+        this.api = api;
+    }
+
+    public static OpenIvsServer start(ServerConfig config, CredentialStore credentials) throws InterruptedException {
+        Clock clock = Clock.systemUTC();
+        ResourceStore store = JdbcResourceStore.open(config.dbUrl());
+        EventLoops loops = new EventLoops(Runtime.getRuntime().availableProcessors());
+        // Store work runs here, never on an event loop. Bounded: a flood gets 503s, not an unbounded queue.
+        ThreadPoolExecutor workers = new ThreadPoolExecutor(16, 16, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(8192), named("openivs-api-worker"));
+        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(named("openivs-housekeeping"));
+        try {
+            ServiceModel model = ServiceModel.ivs();
+            ControlContext cx = new ControlContext(store, config, clock, model, LiveControl.NONE);
+            ApiHandler handler = new ApiHandler(model, new SigV4Verifier(credentials, config.region(), model.signingName(), clock),
+                    ControlPlane.handlers(cx), workers, config.region());
+            ApiServer api = new ApiServer(loops, config.bind(), config.apiPort(), handler);
+            housekeeping.scheduleWithFixedDelay(() -> endStaleSessions(store, clock), 5, 5, TimeUnit.SECONDS);
+            return new OpenIvsServer(config, store, loops, workers, housekeeping, api);
+        } catch (RuntimeException | InterruptedException e) {
+            housekeeping.shutdownNow();
+            workers.shutdownNow();
+            loops.close();
+            store.close();
+            throw e;
+        }
+    }
+
+    /** Sessions whose node died never get their end written by it; close them so channels can go live again. */
+    private static void endStaleSessions(ResourceStore store, Clock clock) {
+        try {
+            int n = store.write(tx -> tx.endStaleSessions(clock.millis() - ControlContext.SESSION_STALE_MS));
+            if (n > 0) {
+                log.info("ended {} stream session(s) left open by a node that stopped", n);
+            }
+        } catch (RuntimeException e) {
+            log.warn("housekeeping failed: {}", e.toString());
+        }
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    public int apiPort() {
+        return api.port();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public ResourceStore store() {
+        return store;
+    }
+
+    /** The addresses this node serves, for the start-up banner. */
+    public List<String> listening() {
+        List<String> out = new ArrayList<>();
+        out.add("control API  http://" + config.bind() + ":" + api.port() + "  (transport " + loops.transport() + ")");
+        return out;
+    }
+
+    @Override
+    public void close() {
+        api.close();
+        housekeeping.shutdownNow();
+        workers.shutdown();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        loops.close();
+        store.close();
+    }
+}

@@ -1,0 +1,72 @@
+package io.openivs.server.api;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.openivs.server.net.EventLoops;
+
+import java.net.InetSocketAddress;
+import java.util.UUID;
+
+/** The control API listener: HTTP/1.1 with keep-alive, bodies up to 1 MiB. */
+public final class ApiServer implements AutoCloseable {
+    /** IVS request bodies are small; anything larger is refused before it is buffered. */
+    public static final int MAX_BODY = 1024 * 1024;
+
+    private final Channel channel;
+
+    public ApiServer(EventLoops loops, String bindHost, int port, ApiHandler handler) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(loops.boss(), loops.io())
+                .channel(loops.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast(new IdleStateHandler(0, 0, 120) {
+                                    @Override
+                                    protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
+                                        ctx.close();
+                                    }
+                                })
+                                .addLast(new HttpServerCodec(8192, 16384, 8192))
+                                .addLast(new HttpServerKeepAliveHandler())
+                                .addLast(new BoundedAggregator())
+                                .addLast(handler);
+                    }
+                });
+        this.channel = b.bind(bindHost, port).sync().channel();
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+    }
+
+    /** Answers an oversized body with the API's JSON error instead of Netty's bare 413. */
+    private static final class BoundedAggregator extends HttpObjectAggregator {
+        BoundedAggregator() {
+            super(MAX_BODY);
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            ApiHandler.sendError(ctx, false, UUID.randomUUID().toString(), 413, "RequestEntityTooLargeException",
+                    "The request body is larger than " + MAX_BODY + " bytes.");
+        }
+    }
+}

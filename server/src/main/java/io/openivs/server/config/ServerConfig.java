@@ -1,0 +1,37 @@
+package io.openivs.server.config;
+
+import java.nio.file.Path;
+
+/**
+ * Everything a running openivs needs to know, resolved from flags, their
+ * OPENIVS_* environment twins and defaults (see {@code openivs serve --help}).
+ */
+public record ServerConfig(
+        String bind,
+        String publicHost,
+        int apiPort,
+        int playbackPort,
+        int rtmpPort,
+        int rtmpsPort,
+        Path dataDir,
+        String dbUrl,
+        String region,
+        Quotas quotas) {
+
+    /** Account-level limits; defaults are IVS's (ivs-behavior.md §5). */
+    public record Quotas(int channels, int playbackKeyPairs, int recordingConfigurations,
+                         int playbackRestrictionPolicies, int adConfigurations) {
+        public static Quotas defaults() {
+            return new Quotas(5000, 3, 20, 20, 100);
+        }
+    }
+
+    /** The host name clients use in ingest and playback URLs. */
+    public String ingestHost() {
+        return publicHost;
+    }
+
+    public String playbackBase() {
+        return "http://" + publicHost + ":" + playbackPort;
+    }
+}

@@ -1,0 +1,27 @@
+package io.openivs.server.live;
+
+/**
+ * How the control API reaches live streams. A stream is owned by the node its
+ * publisher is connected to; the API may run on any node, so requests that
+ * must reach the owner are recorded in the store first and this interface
+ * only lets a local owner act at once instead of at its next poll.
+ */
+public interface LiveControl {
+    /** No live streams on this node (used until ingest runs). */
+    LiveControl NONE = new LiveControl() {
+        @Override
+        public void stopRequested(String streamId) {
+        }
+
+        @Override
+        public boolean putMetadata(String channelArn, String streamId, String text) {
+            return false;
+        }
+    };
+
+    /** StopStream was recorded for this session. */
+    void stopRequested(String streamId);
+
+    /** Inserts timed metadata at the live edge; false if no stream of this node matches. */
+    boolean putMetadata(String channelArn, String streamId, String text);
+}

@@ -1,0 +1,78 @@
+package io.openivs.server.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one repository of openivs: IVS resources and stream sessions. Two
+ * implementations share {@link JdbcResourceStore}: embedded SQLite and
+ * PostgreSQL (several nodes sharing one database). Every call blocks on the
+ * database, so callers run it off the Netty event loops.
+ */
+public interface ResourceStore extends AutoCloseable {
+
+    /** Runs read-only work (no transaction guarantees across statements). */
+    <T> T read(Work<T> work);
+
+    /** Runs work in one transaction; it commits when {@code work} returns and rolls back when it throws. */
+    <T> T write(Work<T> work);
+
+    /** A short human description for start-up logs, without credentials. */
+    String describe();
+
+    @Override
+    void close();
+
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Tx tx);
+    }
+
+    /** The statements available inside {@link #read} and {@link #write}. */
+    interface Tx {
+        Optional<StoredResource> get(String arn);
+
+        Optional<StoredResource> byLookup(String type, String lookup);
+
+        /** Up to {@code limit} resources of one owner and type, in (created, id) order, strictly after {@code after} (null = from the start). */
+        List<StoredResource> list(String account, String region, String type, Cursor after, int limit);
+
+        List<StoredResource> children(String type, String parentArn);
+
+        long count(String account, String region, String type);
+
+        /** @throws DuplicateKeyException when the ARN, (type, parent) or (type, lookup) is taken */
+        void insert(StoredResource resource);
+
+        /** Replaces the document if the stored version still equals {@code resource.version()}; bumps the version. */
+        boolean update(StoredResource resource);
+
+        boolean delete(String arn);
+
+        int deleteChildren(String type, String parentArn);
+
+        // --- stream sessions
+
+        void insertSession(StreamSessionRow row);
+
+        Optional<StreamSessionRow> session(String channelArn, String streamId);
+
+        /** The channel's session that is live and whose owner has shown a heartbeat since {@code freshSince}. */
+        Optional<StreamSessionRow> liveSession(String channelArn, long freshSince);
+
+        List<StreamSessionRow> liveSessions(String account, String region, long freshSince);
+
+        /** Sessions of a channel, newest first, strictly before the (startTime, streamId) position when given. */
+        List<StreamSessionRow> sessions(String channelArn, Long beforeStart, String beforeId, int limit);
+
+        /** Updates heartbeat and document of a live session; false if it ended. */
+        boolean touchSession(String streamId, long heartbeat, boolean hasError, String doc);
+
+        boolean endSession(String streamId, long endTime, boolean hasError, String doc);
+
+        boolean requestStop(String streamId);
+
+        /** Ends sessions whose owner stopped sending heartbeats (a node that died). */
+        int endStaleSessions(long staleBefore);
+    }
+}

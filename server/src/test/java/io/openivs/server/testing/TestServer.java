@@ -1,0 +1,61 @@
+package io.openivs.server.testing;
+
+import io.openivs.server.OpenIvsServer;
+import io.openivs.server.auth.CredentialStore;
+import io.openivs.server.config.ServerConfig;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ivs.IvsClient;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * An openivs node running in the test JVM on free ports, with two accounts,
+ * and AWS SDK v2 clients pointed at it.
+ */
+public final class TestServer implements AutoCloseable {
+    public static final String REGION = "us-west-2";
+    public static final CredentialStore.Credential ALICE =
+            new CredentialStore.Credential("AKIAALICE0000000TEST", "alice-secret-key-0000000000000000000000", "111111111111");
+    public static final CredentialStore.Credential BOB =
+            new CredentialStore.Credential("AKIABOB00000000TEST0", "bob-secret-key-000000000000000000000000", "222222222222");
+
+    private final OpenIvsServer server;
+
+    public TestServer(Path dataDir, String dbUrl) throws InterruptedException {
+        this(dataDir, dbUrl, ServerConfig.Quotas.defaults());
+    }
+
+    public TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas) throws InterruptedException {
+        ServerConfig cfg = new ServerConfig("127.0.0.1", "localhost", 0, 0, 0, 0, dataDir, dbUrl, REGION, quotas);
+        Map<String, CredentialStore.Credential> keys = Map.of(ALICE.accessKeyId(), ALICE, BOB.accessKeyId(), BOB);
+        this.server = OpenIvsServer.start(cfg, keys::get);
+    }
+
+    public OpenIvsServer server() {
+        return server;
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.apiPort());
+    }
+
+    public IvsClient client(CredentialStore.Credential who) {
+        return IvsClient.builder()
+                .endpointOverride(endpoint())
+                .region(Region.of(REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(who.accessKeyId(), who.secretKey())))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
