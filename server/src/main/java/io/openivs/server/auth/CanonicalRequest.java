@@ -4,7 +4,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
-import java.util.Iterator;
+import java.util.List;
 
 /**
  * The parts of a SigV4 canonical request, rebuilt from a request as received, following AWS's rules for
@@ -78,12 +78,13 @@ final class CanonicalRequest {
             int end = indexOf(signedHeaders, ';', start, n);
             String name = signedHeaders.substring(start, end);
             out.append(name).append(':');
-            Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(name);
-            for (boolean first = true; values.hasNext(); first = false) {
-                if (!first) {
+            // getAll keeps the received order; Netty's value iterators run newest first.
+            List<String> values = headers.getAll(name);
+            for (int i = 0; i < values.size(); i++) {
+                if (i > 0) {
                     out.append(',');
                 }
-                appendFolded(out, values.next());
+                appendFolded(out, values.get(i));
             }
             out.append('\n');
             start = end + 1;

@@ -38,10 +38,6 @@ final class SigningKeyCache {
         return key;
     }
 
-    int size() {
-        return byAccessKey.size();
-    }
-
     private SecretKeySpec derive(String secret, String date, Mac hmac) {
         byte[] k = hmac(hmac, ("AWS4" + secret).getBytes(StandardCharsets.UTF_8), date);
         k = hmac(hmac, k, region);

@@ -151,6 +151,16 @@ class SigV4VerifierTest {
     }
 
     @Test
+    void acceptsRepeatedSignedHeaderInReceivedOrder() throws Exception {
+        SdkHttpFullRequest request = createChannel().toBuilder()
+                .appendHeader("X-Amz-Meta-Trace", "first").appendHeader("X-Amz-Meta-Trace", "second").build();
+        Wire wire = sign(request, CREATE_CHANNEL_BODY, s -> {});
+
+        assertThat(wire.headers.getAll("X-Amz-Meta-Trace")).containsExactly("first", "second");
+        assertThat(wire.verify(verifierAt(SIGNED_AT))).isEqualTo(new Principal(AKID, ACCOUNT));
+    }
+
+    @Test
     void acceptsSkewOfExactlyFifteenMinutesEitherWay() throws Exception {
         Wire wire = sign(createChannel(), CREATE_CHANNEL_BODY, s -> {});
 
