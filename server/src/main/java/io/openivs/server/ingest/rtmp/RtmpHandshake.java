@@ -74,11 +74,10 @@ final class RtmpHandshake {
     return null;
   }
 
-  /** S1 followed by S2 (3072 bytes) answering the given C1. */
-  static byte[] serverResponse(byte[] c1, Random random) {
+  /** S1 followed by S2 (3072 bytes) answering the given C1, whose digest layout {@link #findClientDigest} found. */
+  static byte[] serverResponse(byte[] c1, DigestLayout layout, Random random) {
     checkPacket(c1);
     byte[] out = new byte[2 * PACKET_SIZE];
-    DigestLayout layout = findClientDigest(c1);
     if (layout == null) {
       // S1: time 0, zero field, random. S2: the client's C1 echoed, which is what the specification asks.
       byte[] s1 = randomPacket(random);

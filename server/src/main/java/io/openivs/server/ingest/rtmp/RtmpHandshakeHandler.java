@@ -64,7 +64,9 @@ public final class RtmpHandshakeHandler extends ByteToMessageDecoder {
         in.skipBytes(1);
         byte[] c1 = new byte[RtmpHandshake.PACKET_SIZE];
         in.readBytes(c1);
-        byte[] s1s2 = RtmpHandshake.serverResponse(c1, ThreadLocalRandom.current());
+        RtmpHandshake.DigestLayout layout = RtmpHandshake.findClientDigest(c1);
+        log.debug("{}: RTMP {} handshake", ctx.channel().remoteAddress(), layout == null ? "plain" : "digest " + layout);
+        byte[] s1s2 = RtmpHandshake.serverResponse(c1, layout, ThreadLocalRandom.current());
         ByteBuf reply = ctx.alloc().buffer(1 + s1s2.length);
         reply.writeByte(RtmpHandshake.VERSION).writeBytes(s1s2);
         ctx.writeAndFlush(reply);

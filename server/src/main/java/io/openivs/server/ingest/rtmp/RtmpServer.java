@@ -122,6 +122,11 @@ public final class RtmpServer {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
   }
 
+  /** Connections currently open, at any stage (handshake, connected, publishing). */
+  public int openConnections() {
+    return connections.size();
+  }
+
   /** Stops accepting and closes every open connection (their sessions see "connection closed"). */
   public synchronized void stop() throws InterruptedException {
     if (serverChannel == null) {

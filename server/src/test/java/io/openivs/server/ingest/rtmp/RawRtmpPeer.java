@@ -17,6 +17,7 @@ final class RawRtmpPeer implements AutoCloseable {
   RawRtmpPeer(int port) throws IOException {
     socket = new Socket();
     socket.setSoTimeout(5000);
+    socket.setTcpNoDelay(true);
     socket.setSoLinger(true, 0); // close with a reset, as a vanishing publisher would
     socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
     out = socket.getOutputStream();
