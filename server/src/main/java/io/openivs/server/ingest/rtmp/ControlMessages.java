@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufAllocator;
 /** Builders for the protocol control and user control messages the server sends (RTMP 1.0, 5.4 and 6.2). */
 final class ControlMessages {
   static final int USER_CONTROL_STREAM_BEGIN = 0;
-  static final int USER_CONTROL_STREAM_EOF = 1;
 
   /** Set Peer Bandwidth limit type 2: the peer may treat the limit as hard or keep its previous one. */
   static final int PEER_BANDWIDTH_DYNAMIC = 2;
@@ -31,10 +30,6 @@ final class ControlMessages {
 
   static RtmpMessage streamBegin(ByteBufAllocator alloc, int messageStreamId) {
     return userControl(alloc, USER_CONTROL_STREAM_BEGIN, messageStreamId);
-  }
-
-  static RtmpMessage streamEof(ByteBufAllocator alloc, int messageStreamId) {
-    return userControl(alloc, USER_CONTROL_STREAM_EOF, messageStreamId);
   }
 
   private static RtmpMessage userControl(ByteBufAllocator alloc, int eventType, int value) {

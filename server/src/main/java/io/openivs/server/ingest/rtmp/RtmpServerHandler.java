@@ -47,7 +47,6 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
   private PublishSession session;
   /** Metadata that arrived while the authorizer was deciding; handed over once the session starts. */
   private Map<String, Object> earlyMetadata;
-  private long ignoredMessages;
 
   public RtmpServerHandler(PublishAuthorizer authorizer, boolean secure) {
     this.authorizer = authorizer;
@@ -85,7 +84,7 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
         return;
       default:
         // User control (buffer length, ping responses), peer bandwidth, shared objects, aggregates: not used by publishers.
-        ignoredMessages++;
+        break;
     }
   }
 
@@ -232,8 +231,7 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
   private void onData(RtmpMessage msg) {
     ByteBuf body = msg.content().duplicate();
     if (msg.typeId() == RtmpMessageType.DATA_AMF3 && (!body.isReadable() || body.readByte() != 0)) {
-      ignoredMessages++;
-      return;
+      return; // a real AMF3 body: no publisher sends one
     }
     List<Object> values;
     try {
@@ -241,7 +239,6 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
     } catch (Amf0Exception e) {
       // Metadata is advisory: a broken data message is dropped, the stream goes on.
       log.debug("RTMP data message dropped from {}: {}", remoteAddress(), e.getMessage());
-      ignoredMessages++;
       return;
     }
     int i = 0;
@@ -258,7 +255,7 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
       }
       return;
     }
-    ignoredMessages++;
+    // Other data messages (onTextData, onCuePoint, ...) have no consumer yet.
   }
 
   /** Ends the current publish, if any, telling its session why. Idempotent. */
