@@ -1,0 +1,289 @@
+package io.openivs.server.ingest.rtmp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
+import java.util.List;
+
+/**
+ * Turns the RTMP chunk stream (RTMP 1.0 specification, section 5.3) into {@link RtmpMessage}s.
+ *
+ * <p>Handles 1-3 byte basic headers (chunk stream ids 2..65599), message header types 0-3 with timestamp
+ * deltas, the extended timestamp (also on type 3 chunks whose stream's last header carried one), and
+ * reassembly of messages whose chunks interleave with other chunk streams. Protocol control messages that
+ * change how chunks are read are consumed here and not passed on: Set Chunk Size, Abort Message, Window
+ * Acknowledgement Size (an Acknowledgement is written back after each window of received bytes) and the peer's
+ * Acknowledgements. Everything the peer controls is bounded before it is allocated: chunk size, message length,
+ * and the total length of messages in progress at once.
+ *
+ * <p>A message that arrives in one chunk is passed on as a retained slice of the input; one split across chunks
+ * is gathered in a single pooled buffer of its exact length.
+ */
+public final class ChunkDecoder extends ByteToMessageDecoder {
+  public static final int DEFAULT_CHUNK_SIZE = 128;
+  /** Larger chunk sizes are legal (up to 2^31-1) but no encoder needs them; refusing bounds buffering. */
+  public static final int MAX_CHUNK_SIZE = 16 * 1024 * 1024;
+  public static final int DEFAULT_MAX_MESSAGE_LENGTH = 8 * 1024 * 1024;
+
+  private static final int[] MESSAGE_HEADER_LENGTH = {11, 7, 3, 0};
+  private static final int TIMESTAMP_EXTENDED = 0xFFFFFF;
+
+  /** What the previous chunk on one chunk stream said, and the message being gathered there if any. */
+  private static final class ChunkStream {
+    long timestamp;
+    long timestampDelta;
+    int messageLength;
+    int typeId;
+    int messageStreamId;
+    boolean extendedTimestamp;
+    ByteBuf partial;
+  }
+
+  private final int maxMessageLength;
+  /** Bound on the sum of lengths of messages being gathered across all chunk streams. */
+  private final long maxPendingBytes;
+  private final IntObjectMap<ChunkStream> streams = new IntObjectHashMap<>();
+  private int chunkSize = DEFAULT_CHUNK_SIZE;
+  private long pendingBytes;
+  private long windowAckSize;
+  private long bytesAtLastAck;
+  private volatile long bytesReceived;
+  private boolean failed;
+
+  public ChunkDecoder() {
+    this(DEFAULT_MAX_MESSAGE_LENGTH);
+  }
+
+  public ChunkDecoder(int maxMessageLength) {
+    if (maxMessageLength <= 0 || maxMessageLength > 0xFFFFFF) {
+      throw new IllegalArgumentException("maxMessageLength must be in 1..16777215");
+    }
+    this.maxMessageLength = maxMessageLength;
+    this.maxPendingBytes = 2L * maxMessageLength;
+  }
+
+  /** Bytes of chunk data consumed so far; readable from any thread. */
+  public long bytesReceived() {
+    return bytesReceived;
+  }
+
+  /** The chunk size the peer set (128 until it sends Set Chunk Size). */
+  public int chunkSize() {
+    return chunkSize;
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    if (failed) {
+      in.skipBytes(in.readableBytes());
+      return;
+    }
+    int start = in.readerIndex();
+    try {
+      if (!decodeChunk(ctx, in, out)) {
+        return;
+      }
+    } catch (RuntimeException e) {
+      failed = true;
+      in.skipBytes(in.readableBytes());
+      throw e;
+    }
+    long received = bytesReceived + (in.readerIndex() - start);
+    bytesReceived = received;
+    if (windowAckSize > 0 && received - bytesAtLastAck >= windowAckSize) {
+      bytesAtLastAck = received;
+      ctx.writeAndFlush(ControlMessages.acknowledgement(ctx.alloc(), received & 0xFFFFFFFFL));
+    }
+  }
+
+  /** Consumes one whole chunk and returns true, or consumes nothing and returns false if it is not all here yet. */
+  private boolean decodeChunk(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    int pos = in.readerIndex();
+    int end = in.writerIndex();
+    if (pos >= end) {
+      return false;
+    }
+    int first = in.getUnsignedByte(pos++);
+    int format = first >>> 6;
+    int csid = first & 0x3F;
+    if (csid == 0) {
+      if (end - pos < 1) {
+        return false;
+      }
+      csid = 64 + in.getUnsignedByte(pos++);
+    } else if (csid == 1) {
+      if (end - pos < 2) {
+        return false;
+      }
+      csid = 64 + in.getUnsignedByte(pos) + (in.getUnsignedByte(pos + 1) << 8);
+      pos += 2;
+    }
+    int headerLength = MESSAGE_HEADER_LENGTH[format];
+    if (end - pos < headerLength) {
+      return false;
+    }
+    ChunkStream cs = streams.get(csid);
+    if (cs == null && format != 0) {
+      throw new RtmpProtocolException("chunk stream " + csid + " starts with a type " + format + " header");
+    }
+    long timestampField = 0;
+    int length = cs == null ? 0 : cs.messageLength;
+    int typeId = cs == null ? 0 : cs.typeId;
+    int messageStreamId = cs == null ? 0 : cs.messageStreamId;
+    if (format <= 2) {
+      timestampField = in.getUnsignedMedium(pos);
+    }
+    if (format <= 1) {
+      length = in.getUnsignedMedium(pos + 3);
+      typeId = in.getUnsignedByte(pos + 6);
+    }
+    if (format == 0) {
+      messageStreamId = in.getIntLE(pos + 7);
+    }
+    pos += headerLength;
+    boolean extended = format <= 2 ? timestampField == TIMESTAMP_EXTENDED : cs.extendedTimestamp;
+    if (extended) {
+      if (end - pos < 4) {
+        return false;
+      }
+      if (format <= 2) {
+        timestampField = in.getUnsignedInt(pos);
+      }
+      pos += 4; // on a type 3 chunk the field repeats what the stream's last header said
+    }
+
+    boolean continuation = cs != null && cs.partial != null;
+    if (continuation && format != 3) {
+      throw new RtmpProtocolException("chunk stream " + csid + " got a new message header before its message was complete");
+    }
+    if (!continuation && length > maxMessageLength) {
+      throw new RtmpProtocolException("message length " + length + " exceeds the limit of " + maxMessageLength);
+    }
+    int remaining = continuation ? cs.messageLength - cs.partial.writerIndex() : length;
+    int payloadLength = Math.min(chunkSize, remaining);
+    if (end - pos < payloadLength) {
+      return false;
+    }
+
+    // The whole chunk is here: commit its header to the chunk stream's state.
+    if (cs == null) {
+      cs = new ChunkStream();
+      streams.put(csid, cs);
+    }
+    if (!continuation) {
+      switch (format) {
+        case 0:
+          cs.timestamp = timestampField;
+          // A type 3 header for the next message reuses this as its delta (specification, 5.3.1.2.4).
+          cs.timestampDelta = timestampField;
+          break;
+        case 1:
+        case 2:
+          cs.timestampDelta = timestampField;
+          cs.timestamp = (cs.timestamp + timestampField) & 0xFFFFFFFFL;
+          break;
+        default:
+          cs.timestamp = (cs.timestamp + cs.timestampDelta) & 0xFFFFFFFFL;
+      }
+      cs.messageLength = length;
+      cs.typeId = typeId;
+      cs.messageStreamId = messageStreamId;
+    }
+    if (format <= 2) {
+      cs.extendedTimestamp = extended;
+    }
+
+    if (!continuation && payloadLength == length) {
+      RtmpMessage message = new RtmpMessage(typeId, messageStreamId, cs.timestamp, in.retainedSlice(pos, payloadLength));
+      in.readerIndex(pos + payloadLength);
+      deliver(ctx, message, out);
+      return true;
+    }
+    if (!continuation) {
+      if (pendingBytes + length > maxPendingBytes) {
+        throw new RtmpProtocolException("too many bytes in unfinished messages across chunk streams");
+      }
+      cs.partial = ctx.alloc().buffer(length, length);
+      pendingBytes += length;
+    }
+    cs.partial.writeBytes(in, pos, payloadLength);
+    in.readerIndex(pos + payloadLength);
+    if (cs.partial.writerIndex() == cs.messageLength) {
+      ByteBuf payload = cs.partial;
+      cs.partial = null;
+      pendingBytes -= cs.messageLength;
+      deliver(ctx, new RtmpMessage(cs.typeId, cs.messageStreamId, cs.timestamp, payload), out);
+    }
+    return true;
+  }
+
+  private void deliver(ChannelHandlerContext ctx, RtmpMessage message, List<Object> out) {
+    switch (message.typeId()) {
+      case RtmpMessageType.SET_CHUNK_SIZE:
+        try {
+          chunkSize = validChunkSize(readU32(message));
+        } finally {
+          message.release();
+        }
+        return;
+      case RtmpMessageType.ABORT:
+        try {
+          abort((int) readU32(message));
+        } finally {
+          message.release();
+        }
+        return;
+      case RtmpMessageType.WINDOW_ACK_SIZE:
+        try {
+          windowAckSize = readU32(message);
+        } finally {
+          message.release();
+        }
+        return;
+      case RtmpMessageType.ACKNOWLEDGEMENT:
+        message.release(); // we do not throttle on the peer's acknowledgements
+        return;
+      default:
+        out.add(message);
+    }
+  }
+
+  private static int validChunkSize(long size) {
+    // The top bit must be zero (specification, 5.4.1); 0 is meaningless; past our cap we refuse rather than allocate.
+    if (size < 1 || size > MAX_CHUNK_SIZE) {
+      throw new RtmpProtocolException("unacceptable chunk size " + size);
+    }
+    return (int) size;
+  }
+
+  private void abort(int csid) {
+    ChunkStream cs = streams.get(csid);
+    if (cs != null && cs.partial != null) {
+      pendingBytes -= cs.messageLength;
+      cs.partial.release();
+      cs.partial = null;
+    }
+  }
+
+  private static long readU32(RtmpMessage message) {
+    ByteBuf body = message.content();
+    if (body.readableBytes() < 4) {
+      throw new RtmpProtocolException("control message type " + message.typeId() + " shorter than 4 bytes");
+    }
+    return body.getUnsignedInt(body.readerIndex());
+  }
+
+  @Override
+  protected void handlerRemoved0(ChannelHandlerContext ctx) {
+    for (ChunkStream cs : streams.values()) {
+      if (cs.partial != null) {
+        cs.partial.release();
+        cs.partial = null;
+      }
+    }
+    streams.clear();
+    pendingBytes = 0;
+  }
+}

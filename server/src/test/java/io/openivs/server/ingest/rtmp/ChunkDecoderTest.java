@@ -1,0 +1,295 @@
+package io.openivs.server.ingest.rtmp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ChunkDecoderTest {
+  private EmbeddedChannel channel;
+  private ChunkDecoder decoder;
+
+  @BeforeAll
+  static void paranoidLeakDetection() {
+    LeakRecorder.install();
+  }
+
+  @AfterAll
+  static void nothingLeaked() {
+    LeakRecorder.assertNoLeaks();
+  }
+
+  @BeforeEach
+  void setUp() {
+    decoder = new ChunkDecoder(64 * 1024);
+    channel = new EmbeddedChannel(decoder);
+  }
+
+  @AfterEach
+  void tearDown() {
+    channel.finishAndReleaseAll();
+  }
+
+  /** A decoded message with its payload copied out, so assertions need not manage reference counts. */
+  private record Msg(int typeId, int streamId, long timestamp, byte[] payload) {}
+
+  private List<Msg> feed(byte[] bytes) {
+    channel.writeInbound(Unpooled.wrappedBuffer(bytes));
+    return drain();
+  }
+
+  private List<Msg> drain() {
+    List<Msg> messages = new ArrayList<>();
+    RtmpMessage m;
+    while ((m = channel.readInbound()) != null) {
+      messages.add(new Msg(m.typeId(), m.messageStreamId(), m.timestamp(), ByteBufUtil.getBytes(m.content())));
+      m.release();
+    }
+    return messages;
+  }
+
+  @Test
+  void typeZeroHeaderCarriesEverything() {
+    byte[] payload = ChunkBytes.pattern(100, 1);
+    List<Msg> out = feed(new ChunkBytes().type0(3, 1234, 100, RtmpMessageType.COMMAND_AMF0, 0x01020304).bytes(payload).toByteArray());
+    assertThat(out).hasSize(1);
+    Msg m = out.get(0);
+    assertThat(m.typeId()).isEqualTo(20);
+    assertThat(m.streamId()).as("message stream id is little-endian").isEqualTo(0x01020304);
+    assertThat(m.timestamp()).isEqualTo(1234);
+    assertThat(m.payload()).isEqualTo(payload);
+  }
+
+  @Test
+  void messageLongerThanChunkSizeIsReassembledFromTypeThreeChunks() {
+    byte[] payload = ChunkBytes.pattern(300, 2);
+    byte[] bytes = new ChunkBytes()
+        .type0(4, 10, 300, RtmpMessageType.VIDEO, 1).bytes(payload, 0, 128)
+        .type3(4).bytes(payload, 128, 256)
+        .type3(4).bytes(payload, 256, 300)
+        .toByteArray();
+    List<Msg> out = feed(bytes);
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).payload()).isEqualTo(payload);
+    assertThat(out.get(0).timestamp()).isEqualTo(10);
+  }
+
+  @Test
+  void typesOneTwoAndThreeApplyTimestampDeltas() {
+    byte[] a = ChunkBytes.pattern(20, 3);
+    byte[] b = ChunkBytes.pattern(30, 4);
+    byte[] bytes = new ChunkBytes()
+        .type0(6, 1000, 20, RtmpMessageType.AUDIO, 1).bytes(a)
+        .type1(6, 33, 30, RtmpMessageType.VIDEO).bytes(b) // new length and type, stream id kept
+        .type2(6, 34).bytes(b) // only a new delta
+        .type3(6).bytes(b) // everything repeated, delta 34 again
+        .toByteArray();
+    List<Msg> out = feed(bytes);
+    assertThat(out).extracting(Msg::timestamp).containsExactly(1000L, 1033L, 1067L, 1101L);
+    assertThat(out).extracting(Msg::typeId).containsExactly(8, 9, 9, 9);
+    assertThat(out).extracting(Msg::streamId).containsOnly(1);
+    assertThat(out.get(3).payload()).isEqualTo(b);
+  }
+
+  @Test
+  void typeThreeRightAfterTypeZeroReusesTheAbsoluteTimestampAsDelta() {
+    byte[] p = ChunkBytes.pattern(10, 5);
+    List<Msg> out = feed(new ChunkBytes().type0(5, 40, 10, RtmpMessageType.AUDIO, 1).bytes(p).type3(5).bytes(p).toByteArray());
+    assertThat(out).extracting(Msg::timestamp).containsExactly(40L, 80L);
+  }
+
+  @Test
+  void twoAndThreeByteBasicHeadersReachTheWholeChunkStreamIdRange() {
+    byte[] p = ChunkBytes.pattern(5, 6);
+    List<Msg> out = feed(new ChunkBytes()
+        .type0(64, 1, 5, RtmpMessageType.AUDIO, 1).bytes(p)
+        .type0(319, 2, 5, RtmpMessageType.AUDIO, 1).bytes(p)
+        .type0(320, 3, 5, RtmpMessageType.AUDIO, 1).bytes(p)
+        .type0(65599, 4, 5, RtmpMessageType.AUDIO, 1).bytes(p)
+        .type3(65599).bytes(p)
+        .toByteArray());
+    assertThat(out).extracting(Msg::timestamp).containsExactly(1L, 2L, 3L, 4L, 8L);
+  }
+
+  @Test
+  void extendedTimestampOnTypeZeroAndOnItsTypeThreeContinuations() {
+    long ts = 0x12345678L;
+    byte[] payload = ChunkBytes.pattern(200, 7);
+    byte[] bytes = new ChunkBytes()
+        .type0(4, ts, 200, RtmpMessageType.VIDEO, 1).bytes(payload, 0, 128)
+        .type3(4).u32(ts).bytes(payload, 128, 200) // the continuation repeats the extended field
+        .toByteArray();
+    List<Msg> out = feed(bytes);
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).timestamp()).isEqualTo(ts);
+    assertThat(out.get(0).payload()).isEqualTo(payload);
+  }
+
+  @Test
+  void extendedDeltaCarriesIntoTypeThreeNewMessagesAndTimestampsWrapAt32Bits() {
+    byte[] p = ChunkBytes.pattern(4, 8);
+    List<Msg> out = feed(new ChunkBytes()
+        .type0(4, 0xFFFFFFF0L, 4, RtmpMessageType.VIDEO, 1).bytes(p)
+        .type2(4, 0x01000000L).bytes(p) // extended delta
+        .type3(4).u32(0x01000000L).bytes(p) // new message reusing the extended delta
+        .toByteArray());
+    assertThat(out).extracting(Msg::timestamp)
+        .containsExactly(0xFFFFFFF0L, (0xFFFFFFF0L + 0x01000000L) & 0xFFFFFFFFL, (0xFFFFFFF0L + 0x02000000L) & 0xFFFFFFFFL);
+  }
+
+  @Test
+  void interleavedChunkStreamsAreReassembledIndependently() {
+    byte[] audio = ChunkBytes.pattern(200, 9);
+    byte[] video = ChunkBytes.pattern(300, 10);
+    byte[] bytes = new ChunkBytes()
+        .type0(6, 100, 300, RtmpMessageType.VIDEO, 1).bytes(video, 0, 128)
+        .type0(4, 90, 200, RtmpMessageType.AUDIO, 1).bytes(audio, 0, 128)
+        .type3(6).bytes(video, 128, 256)
+        .type3(4).bytes(audio, 128, 200) // audio completes first
+        .type3(6).bytes(video, 256, 300)
+        .toByteArray();
+    List<Msg> out = feed(bytes);
+    assertThat(out).extracting(Msg::typeId).containsExactly(8, 9);
+    assertThat(out.get(0).payload()).isEqualTo(audio);
+    assertThat(out.get(0).timestamp()).isEqualTo(90);
+    assertThat(out.get(1).payload()).isEqualTo(video);
+    assertThat(out.get(1).timestamp()).isEqualTo(100);
+  }
+
+  @Test
+  void setChunkSizeTakesEffectForTheVeryNextChunkAndIsNotPassedOn() {
+    byte[] big = ChunkBytes.pattern(1000, 11);
+    List<Msg> out = feed(new ChunkBytes().setChunkSize(4096).type0(4, 0, 1000, RtmpMessageType.VIDEO, 1).bytes(big).toByteArray());
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).payload()).isEqualTo(big);
+    assertThat(decoder.chunkSize()).isEqualTo(4096);
+  }
+
+  @Test
+  void abortDiscardsThePartialMessage() {
+    byte[] first = ChunkBytes.pattern(300, 12);
+    byte[] second = ChunkBytes.pattern(50, 13);
+    List<Msg> out = feed(new ChunkBytes()
+        .type0(6, 0, 300, RtmpMessageType.VIDEO, 1).bytes(first, 0, 128)
+        .type0(2, 0, 4, RtmpMessageType.ABORT, 0).u32(6)
+        .type0(6, 33, 50, RtmpMessageType.VIDEO, 1).bytes(second)
+        .toByteArray());
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).payload()).isEqualTo(second);
+    assertThat(out.get(0).timestamp()).isEqualTo(33);
+  }
+
+  @Test
+  void bytesArrivingOneAtATimeDecodeTheSameAsAllAtOnce() {
+    byte[] audio = ChunkBytes.pattern(200, 14);
+    byte[] video = ChunkBytes.pattern(300, 15);
+    byte[] bytes = new ChunkBytes()
+        .type0(6, 0xFFFFFF, 300, RtmpMessageType.VIDEO, 1).bytes(video, 0, 128)
+        .type0(330, 90, 200, RtmpMessageType.AUDIO, 1).bytes(audio, 0, 128)
+        .type3(6).u32(0xFFFFFF).bytes(video, 128, 256)
+        .type3(330).bytes(audio, 128, 200)
+        .type3(6).u32(0xFFFFFF).bytes(video, 256, 300)
+        .toByteArray();
+    List<Msg> out = new ArrayList<>();
+    for (byte b : bytes) {
+      out.addAll(feed(new byte[] {b}));
+    }
+    assertThat(out).extracting(Msg::typeId).containsExactly(8, 9);
+    assertThat(out.get(0).payload()).isEqualTo(audio);
+    assertThat(out.get(1).payload()).isEqualTo(video);
+    assertThat(out.get(1).timestamp()).isEqualTo(0xFFFFFF);
+    assertThat(decoder.bytesReceived()).isEqualTo(bytes.length);
+  }
+
+  @Test
+  void acknowledgementIsSentAfterEachWindow() {
+    byte[] p = ChunkBytes.pattern(90, 16);
+    ChunkBytes bytes = new ChunkBytes().type0(2, 0, 4, RtmpMessageType.WINDOW_ACK_SIZE, 0).u32(200);
+    for (int i = 0; i < 5; i++) {
+      bytes.type0(4, i, 90, RtmpMessageType.AUDIO, 1).bytes(p);
+    }
+    byte[] all = bytes.toByteArray(); // 16 + 5 * 102 = 526 bytes: windows complete at >=200 and >=400
+    feed(all);
+    List<Long> acked = new ArrayList<>();
+    RtmpMessage m;
+    while ((m = channel.readOutbound()) != null) {
+      assertThat(m.typeId()).isEqualTo(RtmpMessageType.ACKNOWLEDGEMENT);
+      acked.add(m.content().getUnsignedInt(0));
+      m.release();
+    }
+    assertThat(acked).containsExactly(220L, 424L);
+  }
+
+  @Test
+  void chunkSizeWithTopBitSetIsAProtocolError() {
+    assertThatThrownBy(() -> channel.writeInbound(new ChunkBytes().setChunkSize(0x80000000L).toByteBuf()))
+        .isInstanceOf(RtmpProtocolException.class).hasMessageContaining("chunk size");
+  }
+
+  @Test
+  void chunkSizeAboveTheCapOrZeroIsAProtocolError() {
+    assertThatThrownBy(() -> channel.writeInbound(new ChunkBytes().setChunkSize(16 * 1024 * 1024 + 1).toByteBuf()))
+        .isInstanceOf(RtmpProtocolException.class);
+    EmbeddedChannel other = new EmbeddedChannel(new ChunkDecoder());
+    assertThatThrownBy(() -> other.writeInbound(new ChunkBytes().setChunkSize(0).toByteBuf()))
+        .isInstanceOf(RtmpProtocolException.class);
+    other.finishAndReleaseAll();
+  }
+
+  @Test
+  void inputAfterAProtocolErrorIsDiscarded() {
+    ByteBuf bytes = new ChunkBytes().setChunkSize(0x80000000L)
+        .type0(3, 0, 3, RtmpMessageType.COMMAND_AMF0, 0).bytes(new byte[3]).toByteBuf();
+    assertThatThrownBy(() -> channel.writeInbound(bytes)).isInstanceOf(RtmpProtocolException.class);
+    channel.writeInbound(new ChunkBytes().type0(3, 0, 3, RtmpMessageType.COMMAND_AMF0, 0).bytes(new byte[3]).toByteBuf());
+    assertThat(drain()).isEmpty();
+  }
+
+  @Test
+  void messageLongerThanTheCapIsAProtocolErrorBeforeItsBytesArrive() {
+    assertThatThrownBy(() -> channel.writeInbound(new ChunkBytes().type0(4, 0, 64 * 1024 + 1, RtmpMessageType.VIDEO, 1).toByteBuf()))
+        .isInstanceOf(RtmpProtocolException.class).hasMessageContaining("length");
+  }
+
+  @Test
+  void unfinishedMessagesAcrossChunkStreamsAreBoundedTogether() {
+    // Each message is within the 64 KiB cap, but three unfinished ones exceed twice the cap.
+    ChunkBytes bytes = new ChunkBytes();
+    for (int csid = 4; csid < 7; csid++) {
+      bytes.type0(csid, 0, 60 * 1024, RtmpMessageType.VIDEO, 1).bytes(new byte[128]);
+    }
+    assertThatThrownBy(() -> channel.writeInbound(bytes.toByteBuf()))
+        .isInstanceOf(RtmpProtocolException.class).hasMessageContaining("unfinished");
+  }
+
+  @Test
+  void firstChunkOnAStreamMustCarryAFullHeader() {
+    assertThatThrownBy(() -> channel.writeInbound(new ChunkBytes().type1(9, 0, 4, RtmpMessageType.AUDIO).toByteBuf()))
+        .isInstanceOf(RtmpProtocolException.class);
+  }
+
+  @Test
+  void newHeaderInTheMiddleOfAMessageIsAProtocolError() {
+    ByteBuf bytes = new ChunkBytes().type0(4, 0, 300, RtmpMessageType.VIDEO, 1).bytes(new byte[128])
+        .type0(4, 0, 10, RtmpMessageType.VIDEO, 1).bytes(new byte[10]).toByteBuf();
+    assertThatThrownBy(() -> channel.writeInbound(bytes)).isInstanceOf(RtmpProtocolException.class);
+  }
+
+  @Test
+  void partialMessagesAreReleasedWhenTheConnectionGoesAway() {
+    // Paranoid leak detection (checked after all tests) would report the 300-byte buffer if it were kept.
+    feed(new ChunkBytes().type0(6, 0, 300, RtmpMessageType.VIDEO, 1).bytes(new byte[128]).toByteArray());
+    assertThat(channel.close().isSuccess()).isTrue();
+    assertThat(drain()).isEmpty();
+  }
+}
