@@ -20,7 +20,9 @@ import io.openivs.server.media.h264.SpsParser;
  * {@link TagResult.Status#UNSUPPORTED_CODEC}.
  *
  * <p>Frame timestamps are 90 kHz counts from the first tag of the session, on a 64-bit timeline
- * that survives the 32-bit RTMP wrap. One instance per session, driven by one thread.
+ * that survives the 32-bit RTMP wrap. Video is rewritten into a new pooled buffer; audio frames
+ * are retained slices of the tag body, so a body must not be changed after it is handed in.
+ * One instance per session, driven by one thread.
  */
 public final class FlvToFrames {
 

@@ -19,13 +19,16 @@ import java.util.function.LongSupplier;
  * {@link SegmentWriter}, so the container is not this class's concern.
  *
  * <p>The next segment is marked as a discontinuity when a new publisher session starts, when the
- * codec configuration changes, or when timestamps jump by more than the configured threshold.
+ * codec configuration changes, or when timestamps jump forward by more than the configured
+ * threshold or back by more than half a second. The output timeline runs on across such joins
+ * (see {@link SegmentStart#timestampOffset()}); program date-times follow the wall clock.
  *
  * <p>Driven by the live stream's owner thread only; {@link #segments()} hands out a snapshot.
  */
 public final class Segmenter implements MediaSink, AutoCloseable {
 
     private static final long NONE = Long.MIN_VALUE;
+    private static final long MAX_BACKWARD_STEP = MediaFrame.CLOCK_RATE / 2;
 
     private final SegmentWriter writer;
     private final LongSupplier wallClockMillis;
@@ -111,7 +114,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         }
         long dts = frame.dts();
         int track = frame.track().ordinal();
-        if (lastDts[track] != NONE && Math.abs(dts - lastDts[track]) > jumpTicks) {
+        if (lastDts[track] != NONE && isJump(dts - lastDts[track])) {
             endSegment();
             pendingDiscontinuity = true;
             forgetTimeline();
@@ -121,7 +124,8 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         }
         lastDts[track] = dts;
 
-        if (open && isCutPoint(frame) && dts - startDts >= cutTicks) {
+        // Audio can be cut at any frame, so only keyframes get the early-cut allowance.
+        if (open && isCutPoint(frame) && dts - startDts >= (videoConfig != null ? cutTicks : targetTicks)) {
             finishSegment(dts);
         }
         if (!open) {
@@ -184,6 +188,14 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         while (!window.isEmpty()) {
             window.removeFirst().release();
         }
+    }
+
+    /**
+     * Forward gaps up to the threshold are a stalled encoder and play on; going back is never
+     * normal within a track, and more than a little would otherwise drop frames until time caught up.
+     */
+    private boolean isJump(long step) {
+        return step > jumpTicks || step < -Math.min(jumpTicks, MAX_BACKWARD_STEP);
     }
 
     private boolean isCutPoint(MediaFrame frame) {
