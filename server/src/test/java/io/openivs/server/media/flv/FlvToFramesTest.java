@@ -13,6 +13,7 @@ import io.openivs.server.media.VideoConfig;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class FlvToFramesTest {
@@ -59,6 +60,11 @@ class FlvToFramesTest {
 
     private final Recorder sink = new Recorder();
     private final FlvToFrames demuxer = new FlvToFrames(UnpooledByteBufAllocator.DEFAULT, sink);
+
+    @AfterEach
+    void releaseKeptFrames() {
+        sink.kept.forEach(MediaFrame::release);
+    }
 
     private TagResult video(long ts, String hex) {
         return demuxer.video(ts, Unpooled.wrappedBuffer(HexFormat.of().parseHex(hex)));
