@@ -1,0 +1,33 @@
+package io.openivs.server.media;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Turns the frames of one segment into container bytes (MPEG-TS now, fMP4 later). A segmenter
+ * decides where segments start and end; the writer only produces bytes. State that spans
+ * segments (continuity counters, sequence numbers) lives in the writer, so one writer serves one
+ * output stream for its whole life.
+ *
+ * <p>Call order: {@code startSegment, writeFrame*, finishSegment}, repeated; then {@link #close()}.
+ */
+public interface SegmentWriter extends AutoCloseable {
+
+    /** File name extension of the segments, without dot ({@code ts}, {@code m4s}). */
+    String extension();
+
+    /** Begins a segment; the first video frame written after this is a keyframe when there is video. */
+    void startSegment(SegmentStart start);
+
+    /**
+     * Appends one frame, at its timestamps plus {@link SegmentStart#timestampOffset()}; frames of
+     * one track come in increasing decode order. The frame stays owned by the caller.
+     */
+    void writeFrame(MediaFrame frame);
+
+    /** Ends the segment and hands its bytes to the caller, who then owns (and releases) them. */
+    ByteBuf finishSegment();
+
+    /** Releases a segment in progress, if any. */
+    @Override
+    void close();
+}

@@ -1,0 +1,88 @@
+package io.openivs.server.media.hls;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.LongFunction;
+
+/** Writes HLS playlists (RFC 8216) for segments and variants that others produced. */
+public final class PlaylistWriter {
+
+    private static final DateTimeFormatter PROGRAM_DATE_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    private PlaylistWriter() {
+    }
+
+    /**
+     * A media playlist of the given window.
+     *
+     * @param segments the window, oldest first (as {@link Segmenter#segments()} gives it)
+     * @param targetDuration EXT-X-TARGETDURATION, from {@link Segmenter#targetDurationSeconds()}
+     * @param uri the URI of a segment, relative to the playlist, by sequence number
+     * @param ended whether the stream is over (adds EXT-X-ENDLIST)
+     */
+    public static String media(List<Segment> segments, int targetDuration, LongFunction<String> uri, boolean ended) {
+        StringBuilder out = new StringBuilder(128 + 128 * segments.size());
+        out.append("#EXTM3U\n");
+        out.append("#EXT-X-VERSION:3\n");
+        out.append("#EXT-X-TARGETDURATION:").append(targetDuration).append('\n');
+        // Each segment starts with a keyframe and its parameter sets.
+        out.append("#EXT-X-INDEPENDENT-SEGMENTS\n");
+        long mediaSequence = segments.isEmpty() ? 0 : segments.get(0).sequence();
+        out.append("#EXT-X-MEDIA-SEQUENCE:").append(mediaSequence).append('\n');
+        if (!segments.isEmpty()) {
+            Segment first = segments.get(0);
+            long discontinuitySequence = first.discontinuitySequence() - (first.discontinuity() ? 1 : 0);
+            if (discontinuitySequence > 0) {
+                out.append("#EXT-X-DISCONTINUITY-SEQUENCE:").append(discontinuitySequence).append('\n');
+            }
+        }
+        for (Segment segment : segments) {
+            if (segment.discontinuity()) {
+                out.append("#EXT-X-DISCONTINUITY\n");
+            }
+            out.append("#EXT-X-PROGRAM-DATE-TIME:")
+                    .append(PROGRAM_DATE_TIME.format(Instant.ofEpochMilli(segment.programDateTime()))).append('\n');
+            out.append("#EXTINF:").append(String.format(Locale.ROOT, "%.3f", segment.durationSeconds())).append(",\n");
+            out.append(uri.apply(segment.sequence())).append('\n');
+        }
+        if (ended) {
+            out.append("#EXT-X-ENDLIST\n");
+        }
+        return out.toString();
+    }
+
+    /**
+     * A multivariant (master) playlist. A variant with a name also gets an EXT-X-MEDIA video group
+     * of that name, the shape IVS serves.
+     */
+    public static String master(List<Variant> variants) {
+        StringBuilder out = new StringBuilder(256 * (variants.size() + 1));
+        out.append("#EXTM3U\n");
+        for (Variant v : variants) {
+            if (v.name() != null) {
+                out.append("#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID=\"").append(v.name()).append("\",NAME=\"")
+                        .append(v.name()).append("\",AUTOSELECT=YES,DEFAULT=YES\n");
+            }
+            out.append("#EXT-X-STREAM-INF:BANDWIDTH=").append(v.bandwidth());
+            if (v.averageBandwidth() > 0) {
+                out.append(",AVERAGE-BANDWIDTH=").append(v.averageBandwidth());
+            }
+            if (v.width() > 0 && v.height() > 0) {
+                out.append(",RESOLUTION=").append(v.width()).append('x').append(v.height());
+            }
+            out.append(",CODECS=\"").append(v.codecs()).append('"');
+            if (v.name() != null) {
+                out.append(",VIDEO=\"").append(v.name()).append('"');
+            }
+            if (v.frameRate() > 0) {
+                out.append(",FRAME-RATE=").append(String.format(Locale.ROOT, "%.3f", v.frameRate()));
+            }
+            out.append('\n').append(v.uri()).append('\n');
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,97 @@
+package io.openivs.server.media.hls;
+
+import io.netty.buffer.ByteBuf;
+import io.openivs.server.media.AudioConfig;
+import io.openivs.server.media.MediaFrame;
+import io.openivs.server.media.VideoConfig;
+
+/**
+ * A finished media segment: immutable bytes plus what a playlist says about them. The
+ * {@link Segmenter} holds the one reference to the bytes while the segment is in its window;
+ * every reader takes its own with {@link #retainedData()}, which copies nothing.
+ */
+public final class Segment {
+
+    private final long sequence;
+    private final long durationTicks;
+    private final boolean discontinuity;
+    private final long discontinuitySequence;
+    private final long programDateTime;
+    private final ByteBuf data;
+    private final VideoConfig video;
+    private final AudioConfig audio;
+
+    Segment(long sequence, long durationTicks, boolean discontinuity, long discontinuitySequence,
+            long programDateTime, ByteBuf data, VideoConfig video, AudioConfig audio) {
+        this.sequence = sequence;
+        this.durationTicks = durationTicks;
+        this.discontinuity = discontinuity;
+        this.discontinuitySequence = discontinuitySequence;
+        this.programDateTime = programDateTime;
+        this.data = data.asReadOnly();
+        this.video = video;
+        this.audio = audio;
+    }
+
+    /** Media sequence number. */
+    public long sequence() {
+        return sequence;
+    }
+
+    /** Duration in 90 kHz ticks. */
+    public long durationTicks() {
+        return durationTicks;
+    }
+
+    public double durationSeconds() {
+        return durationTicks / (double) MediaFrame.CLOCK_RATE;
+    }
+
+    /** Whether an EXT-X-DISCONTINUITY tag goes before this segment. */
+    public boolean discontinuity() {
+        return discontinuity;
+    }
+
+    /** Discontinuity sequence number of this segment (RFC 8216 6.2.2): discontinuities up to and including its own. */
+    public long discontinuitySequence() {
+        return discontinuitySequence;
+    }
+
+    /** Wall-clock time of the segment's first frame, epoch milliseconds. */
+    public long programDateTime() {
+        return programDateTime;
+    }
+
+    /** Size in bytes. */
+    public int size() {
+        return data.readableBytes();
+    }
+
+    /**
+     * A read-only view of the bytes with its own reference, for one reader who must release it.
+     * Call on the segmenter's thread (or before the segment can leave the window).
+     */
+    public ByteBuf retainedData() {
+        return data.retainedDuplicate();
+    }
+
+    /** The video configuration the segment was written with, or null for audio only. */
+    public VideoConfig video() {
+        return video;
+    }
+
+    /** The audio configuration the segment was written with, or null for video only. */
+    public AudioConfig audio() {
+        return audio;
+    }
+
+    void release() {
+        data.release();
+    }
+
+    @Override
+    public String toString() {
+        return "Segment(" + sequence + ", " + String.format("%.3f", durationSeconds()) + " s, " + size() + " bytes"
+                + (discontinuity ? ", discontinuity" : "") + ")";
+    }
+}

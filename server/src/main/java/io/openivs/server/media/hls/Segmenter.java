@@ -1,0 +1,279 @@
+package io.openivs.server.media.hls;
+
+import io.netty.buffer.ByteBuf;
+import io.openivs.server.media.AudioConfig;
+import io.openivs.server.media.MediaFrame;
+import io.openivs.server.media.MediaSink;
+import io.openivs.server.media.SegmentStart;
+import io.openivs.server.media.SegmentWriter;
+import io.openivs.server.media.VideoConfig;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Decides where live HLS segments begin and end, and keeps a sliding window of finished ones.
+ * A segment starts on a video keyframe (any audio frame for audio-only streams) and ends at the
+ * first keyframe once the target duration is about reached; its bytes come from a
+ * {@link SegmentWriter}, so the container is not this class's concern.
+ *
+ * <p>The next segment is marked as a discontinuity when a new publisher session starts, when the
+ * codec configuration changes, or when timestamps jump forward by more than the configured
+ * threshold or back by more than half a second. The output timeline runs on across such joins
+ * (see {@link SegmentStart#timestampOffset()}); program date-times follow the wall clock.
+ *
+ * <p>Driven by the live stream's owner thread only; {@link #segments()} hands out a snapshot.
+ */
+public final class Segmenter implements MediaSink, AutoCloseable {
+
+    private static final long NONE = Long.MIN_VALUE;
+    private static final long MAX_BACKWARD_STEP = MediaFrame.CLOCK_RATE / 2;
+
+    private final SegmentWriter writer;
+    private final LongSupplier wallClockMillis;
+    private final Consumer<Segment> onSegment;
+    private final int windowSize;
+    private final long targetTicks;
+    private final long cutTicks;
+    private final long jumpTicks;
+    private final ArrayDeque<Segment> window = new ArrayDeque<>();
+
+    private VideoConfig videoConfig;
+    private AudioConfig audioConfig;
+
+    private boolean open;
+    private long startDts;
+    private long startPts;
+    private long presentationEnd;
+    private long startWallClock;
+    private boolean startsDiscontinuity;
+    private VideoConfig segmentVideo;
+    private AudioConfig segmentAudio;
+
+    private boolean pendingDiscontinuity;
+    private boolean producedAny;
+    private long nextSequence;
+    private long discontinuitySequence;
+    private long longestTicks;
+
+    private final long[] lastDts = {NONE, NONE};
+    private final long[] lastOutputDts = {NONE, NONE};
+    private long offset;
+    private long outputEnd;
+    private long videoFrameTicks;
+    private long audioOnlySince = NONE;
+    private boolean anchored;
+    private long anchorWallClock;
+    private long anchorDts;
+
+    /**
+     * @param wallClockMillis epoch milliseconds, read when a segment timeline is anchored
+     * @param onSegment told of each finished segment, which it borrows ({@link Segment#retainedData()} to keep bytes)
+     */
+    public Segmenter(SegmenterConfig config, SegmentWriter writer, LongSupplier wallClockMillis,
+            Consumer<Segment> onSegment) {
+        this.writer = writer;
+        this.wallClockMillis = wallClockMillis;
+        this.onSegment = onSegment;
+        this.windowSize = config.windowSize();
+        this.targetTicks = config.targetDuration().toMillis() * (MediaFrame.CLOCK_RATE / 1000);
+        // Keyframes placed "every 2 s" land a frame early after millisecond rounding: still cut there.
+        this.cutTicks = targetTicks - targetTicks / 10;
+        this.jumpTicks = config.jumpThreshold().toMillis() * (MediaFrame.CLOCK_RATE / 1000);
+    }
+
+    @Override
+    public void onSessionStart() {
+        endSegment();
+        pendingDiscontinuity |= producedAny;
+        forgetTimeline();
+    }
+
+    @Override
+    public void onVideoConfig(VideoConfig config) {
+        if (!config.equals(videoConfig)) {
+            videoConfig = config;
+            encodingChanged();
+        }
+    }
+
+    @Override
+    public void onAudioConfig(AudioConfig config) {
+        if (!config.equals(audioConfig)) {
+            audioConfig = config;
+            encodingChanged();
+        }
+    }
+
+    @Override
+    public void onFrame(MediaFrame frame) {
+        boolean video = frame.isVideo();
+        if (video ? videoConfig == null : audioConfig == null) {
+            return;
+        }
+        long dts = frame.dts();
+        int track = frame.track().ordinal();
+        if (lastDts[track] != NONE && isJump(dts - lastDts[track])) {
+            endSegment();
+            pendingDiscontinuity = true;
+            forgetTimeline();
+        }
+        if (video && lastDts[track] != NONE && dts > lastDts[track]) {
+            videoFrameTicks = dts - lastDts[track];
+        }
+        lastDts[track] = dts;
+
+        // Audio can be cut at any frame, so only keyframes get the early-cut allowance.
+        if (open && isCutPoint(frame) && dts - startDts >= (videoConfig != null ? cutTicks : targetTicks)) {
+            finishSegment(dts);
+        }
+        if (!open) {
+            if (!isCutPoint(frame)) {
+                return; // a segment must start where a decoder can
+            }
+            startSegment(dts, frame.pts());
+        }
+        long outputDts = dts + offset;
+        if (outputDts <= lastOutputDts[track]) {
+            return; // would step back across a join of timelines, e.g. audio slightly ahead of a reconnect's keyframe
+        }
+        lastOutputDts[track] = outputDts;
+        if (video || videoConfig == null) {
+            // Durations follow the track segments are cut on, so a longer audio tail does not stretch the last one.
+            long frameTicks = video ? videoFrameTicks : audioConfig.frameDurationTicks();
+            presentationEnd = Math.max(presentationEnd, frame.pts() + frameTicks);
+        }
+        writer.writeFrame(frame);
+    }
+
+    @Override
+    public void onSessionEnd() {
+        endSegment();
+    }
+
+    /** The finished segments in the window, oldest first. */
+    public List<Segment> segments() {
+        return List.copyOf(window);
+    }
+
+    /**
+     * EXT-X-TARGETDURATION: the longest segment so far rounded to the nearest second, as RFC 8216
+     * 4.3.3.1 requires (so a 2.001 s segment from millisecond timestamps keeps it at 2), and never
+     * below the configured target, so it does not change while the stream behaves.
+     */
+    public int targetDurationSeconds() {
+        long ticks = Math.max(targetTicks, longestTicks);
+        return (int) Math.max(1, (ticks + MediaFrame.CLOCK_RATE / 2) / MediaFrame.CLOCK_RATE);
+    }
+
+    /** Sequence number the next finished segment will get. */
+    public long nextSequence() {
+        return nextSequence;
+    }
+
+    public VideoConfig videoConfig() {
+        return videoConfig;
+    }
+
+    public AudioConfig audioConfig() {
+        return audioConfig;
+    }
+
+    /** Drops the segment in progress and releases the window and the writer. */
+    @Override
+    public void close() {
+        open = false;
+        writer.close();
+        while (!window.isEmpty()) {
+            window.removeFirst().release();
+        }
+    }
+
+    /**
+     * Forward gaps up to the threshold are a stalled encoder and play on; going back is never
+     * normal within a track, and more than a little would otherwise drop frames until time caught up.
+     */
+    private boolean isJump(long step) {
+        return step > jumpTicks || step < -Math.min(jumpTicks, MAX_BACKWARD_STEP);
+    }
+
+    private boolean isCutPoint(MediaFrame frame) {
+        if (videoConfig != null) {
+            return frame.isVideo() && frame.isKeyframe();
+        }
+        if (open) {
+            return true;
+        }
+        // Audio may come first on a stream that has video too: only go audio-only after a target duration without video.
+        if (audioOnlySince == NONE) {
+            audioOnlySince = frame.dts();
+        }
+        return frame.dts() - audioOnlySince >= targetTicks;
+    }
+
+    private void encodingChanged() {
+        if (open) {
+            endSegment();
+            pendingDiscontinuity = true;
+        }
+    }
+
+    private void forgetTimeline() {
+        lastDts[0] = NONE;
+        lastDts[1] = NONE;
+        videoFrameTicks = 0;
+        audioOnlySince = NONE;
+        anchored = false;
+    }
+
+    private void startSegment(long dts, long pts) {
+        if (!anchored) {
+            anchored = true;
+            anchorWallClock = wallClockMillis.getAsLong();
+            anchorDts = dts;
+        }
+        startsDiscontinuity = pendingDiscontinuity;
+        pendingDiscontinuity = false;
+        if (startsDiscontinuity) {
+            discontinuitySequence++;
+            // Players cope better with a timeline that runs on than with one that restarts.
+            offset = outputEnd - dts;
+        }
+        writer.startSegment(new SegmentStart(nextSequence, startsDiscontinuity, videoConfig, audioConfig, offset));
+        segmentVideo = videoConfig;
+        segmentAudio = audioConfig;
+        open = true;
+        startDts = dts;
+        startPts = pts;
+        presentationEnd = pts;
+        startWallClock = anchorWallClock + (dts - anchorDts) / (MediaFrame.CLOCK_RATE / 1000);
+    }
+
+    /**
+     * Ends the open segment where its last frame ends in presentation order (with no next segment
+     * to measure against). Measuring by decode time would leave out a reordered frame shown after
+     * the last decoded one, and the next timeline joined on would collide with it.
+     */
+    private void endSegment() {
+        if (open) {
+            finishSegment(startDts + (presentationEnd - startPts));
+        }
+    }
+
+    private void finishSegment(long end) {
+        open = false;
+        ByteBuf data = writer.finishSegment();
+        long duration = Math.max(1, end - startDts);
+        outputEnd = end + offset;
+        Segment segment = new Segment(nextSequence++, duration, startsDiscontinuity, discontinuitySequence,
+                startWallClock, data, segmentVideo, segmentAudio);
+        producedAny = true;
+        longestTicks = Math.max(longestTicks, duration);
+        window.addLast(segment);
+        while (window.size() > windowSize) {
+            window.removeFirst().release();
+        }
+        onSegment.accept(segment);
+    }
+}

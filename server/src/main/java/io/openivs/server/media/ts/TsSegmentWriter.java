@@ -1,0 +1,226 @@
+package io.openivs.server.media.ts;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.openivs.server.media.AudioConfig;
+import io.openivs.server.media.MediaFrame;
+import io.openivs.server.media.SegmentStart;
+import io.openivs.server.media.SegmentWriter;
+import io.openivs.server.media.aac.AdtsHeader;
+import io.openivs.server.media.aac.AudioSpecificConfig;
+
+/**
+ * Writes HLS MPEG-TS segments: PAT and PMT first in every segment, H.264 on PID 0x100 (which
+ * also carries the PCR), AAC in ADTS on PID 0x101; PID 0x102 is kept for timed ID3 metadata.
+ * A few consecutive audio frames share one PES to save header overhead.
+ *
+ * <p>Timestamps are shifted by {@link #TIMESTAMP_OFFSET} so the PCR, which runs
+ * {@link #PCR_DELAY} behind the decode time, never goes below zero near the start of a session.
+ * One instance per output stream, driven by one thread.
+ */
+public final class TsSegmentWriter implements SegmentWriter {
+
+    public static final int PID_VIDEO = 0x100;
+    public static final int PID_AUDIO = 0x101;
+    public static final int PID_METADATA = 0x102;
+
+    static final long TIMESTAMP_OFFSET = 126_000; // 1.4 s
+    static final long PCR_DELAY = 63_000; // 0.7 s
+    private static final long TIMESTAMP_MASK = (1L << 33) - 1;
+    private static final long PCR_INTERVAL = 9_000; // 100 ms, the MPEG-2 maximum
+    private static final long MAX_AUDIO_GROUP = 9_000; // 100 ms of audio per PES at most
+    private static final int MAX_AUDIO_GROUP_BYTES = 32 * 1024;
+    private static final int MIN_SEGMENT_CAPACITY = 64 * 1024;
+
+    private final ByteBufAllocator alloc;
+    private final TsPacketizer packetizer = new TsPacketizer();
+    private final ByteBuf scratch = Unpooled.buffer(256); // PSI sections and PES headers
+    private final ByteBuf audioGroup = Unpooled.buffer(4096); // ADTS frames waiting for their PES
+    private final int[] streamTypes = new int[3];
+    private final int[] pids = new int[3];
+
+    private ByteBuf segment;
+    private int capacityHint = 256 * 1024;
+    private boolean hasVideo;
+    private AudioConfig audioConfig;
+    private AudioSpecificConfig adtsConfig;
+    private long audioFrameTicks;
+    private int groupedFrames;
+    private long groupPts;
+    private long groupEnd;
+    private long lastPcr = -1;
+    private long offset;
+
+    public TsSegmentWriter(ByteBufAllocator alloc) {
+        this.alloc = alloc;
+    }
+
+    @Override
+    public String extension() {
+        return "ts";
+    }
+
+    @Override
+    public void startSegment(SegmentStart start) {
+        if (segment != null) {
+            throw new IllegalStateException("segment already started");
+        }
+        hasVideo = start.video() != null;
+        offset = start.timestampOffset();
+        setAudioConfig(start.audio());
+        segment = alloc.buffer(capacityHint);
+        scratch.clear();
+        ProgramTables.writePat(scratch);
+        packetizer.writeSection(segment, ProgramTables.PID_PAT, scratch);
+
+        int count = 0;
+        if (hasVideo) {
+            streamTypes[count] = ProgramTables.STREAM_TYPE_H264;
+            pids[count++] = PID_VIDEO;
+        }
+        if (audioConfig != null) {
+            streamTypes[count] = ProgramTables.STREAM_TYPE_AAC_ADTS;
+            pids[count++] = PID_AUDIO;
+        }
+        scratch.clear();
+        ProgramTables.writePmt(scratch, pcrPid(), streamTypes, pids, count);
+        packetizer.writeSection(segment, ProgramTables.PID_PMT, scratch);
+    }
+
+    @Override
+    public void writeFrame(MediaFrame frame) {
+        if (segment == null) {
+            throw new IllegalStateException("no segment started");
+        }
+        if (frame.isVideo()) {
+            if (hasVideo) {
+                writeVideo(frame);
+            }
+        } else if (audioConfig != null) {
+            addAudio(frame);
+        }
+    }
+
+    @Override
+    public ByteBuf finishSegment() {
+        if (segment == null) {
+            throw new IllegalStateException("no segment started");
+        }
+        flushAudio();
+        ByteBuf done = segment;
+        segment = null;
+        // Next segment likely has about the same size: avoid regrowing, without holding much spare.
+        capacityHint = Math.max(MIN_SEGMENT_CAPACITY, done.readableBytes() + done.readableBytes() / 8);
+        return done;
+    }
+
+    @Override
+    public void close() {
+        if (segment != null) {
+            segment.release();
+            segment = null;
+        }
+        groupedFrames = 0;
+        audioGroup.clear();
+    }
+
+    private int pcrPid() {
+        return hasVideo ? PID_VIDEO : PID_AUDIO;
+    }
+
+    private void setAudioConfig(AudioConfig config) {
+        if (config == null) {
+            audioConfig = null;
+            return;
+        }
+        if (!config.equals(audioConfig)) {
+            flushAudio();
+            AudioSpecificConfig parsed = AudioSpecificConfig.parse(config.audioSpecificConfig());
+            if (!parsed.fitsAdts()) {
+                throw new IllegalArgumentException(config + " cannot be carried in ADTS");
+            }
+            audioConfig = config;
+            adtsConfig = parsed;
+            audioFrameTicks = config.frameDurationTicks();
+        }
+    }
+
+    private void writeVideo(MediaFrame frame) {
+        ByteBuf payload = frame.payload();
+        long dts = tsTime(frame.dts() + offset);
+        scratch.clear();
+        PesHeader.write(scratch, PesHeader.STREAM_ID_VIDEO, tsTime(frame.pts() + offset), dts,
+                payload.readableBytes());
+        packetizer.writePes(segment, PID_VIDEO, scratch, payload, nextPcr(dts), frame.isKeyframe());
+    }
+
+    private void addAudio(MediaFrame frame) {
+        long pts = frame.pts() + offset;
+        int size = frame.payload().readableBytes();
+        if (groupedFrames > 0) {
+            // A gap or overlap of half a frame means the group's one timestamp would no longer fit all frames.
+            boolean contiguous = Math.abs(pts - groupEnd) <= audioFrameTicks / 2;
+            boolean full = groupEnd + audioFrameTicks - groupPts > MAX_AUDIO_GROUP
+                    || audioGroup.readableBytes() + AdtsHeader.LENGTH + size > MAX_AUDIO_GROUP_BYTES;
+            if (!contiguous || full) {
+                flushAudio();
+            }
+        }
+        if (groupedFrames == 0) {
+            groupPts = pts;
+            groupEnd = pts;
+        }
+        AdtsHeader.write(audioGroup, adtsConfig, size);
+        audioGroup.writeBytes(frame.payload(), frame.payload().readerIndex(), size);
+        groupedFrames++;
+        groupEnd += audioFrameTicks;
+    }
+
+    private void flushAudio() {
+        if (groupedFrames == 0) {
+            return;
+        }
+        long pts = tsTime(groupPts);
+        long pcr = -1;
+        if (hasVideo) {
+            // Video is the PCR PID; with a slow frame rate it may not carry one often enough.
+            long candidate = pcrFor(pts);
+            long sinceLast = forward(lastPcr, candidate);
+            if (lastPcr >= 0 && sinceLast > PCR_INTERVAL && sinceLast < TIMESTAMP_MASK / 2) {
+                packetizer.writePcrOnly(segment, PID_VIDEO, candidate);
+                lastPcr = candidate;
+            }
+        } else {
+            pcr = nextPcr(pts);
+        }
+        scratch.clear();
+        PesHeader.write(scratch, PesHeader.STREAM_ID_AUDIO, pts, pts, audioGroup.readableBytes());
+        packetizer.writePes(segment, PID_AUDIO, scratch, audioGroup, pcr, false);
+        audioGroup.clear();
+        groupedFrames = 0;
+    }
+
+    /** A PCR for a packet whose decode time is {@code dts}, never below the last one written. */
+    private long nextPcr(long dts) {
+        long pcr = pcrFor(dts);
+        if (lastPcr >= 0 && forward(lastPcr, pcr) > TIMESTAMP_MASK / 2) {
+            pcr = lastPcr;
+        }
+        lastPcr = pcr;
+        return pcr;
+    }
+
+    /** Distance from {@code from} forward to {@code to} on the 33-bit clock, which wraps after 26.5 hours. */
+    private static long forward(long from, long to) {
+        return (to - from) & TIMESTAMP_MASK;
+    }
+
+    private static long pcrFor(long tsDts) {
+        return (tsDts - PCR_DELAY) & TIMESTAMP_MASK;
+    }
+
+    private static long tsTime(long ticks) {
+        return (ticks + TIMESTAMP_OFFSET) & TIMESTAMP_MASK;
+    }
+}

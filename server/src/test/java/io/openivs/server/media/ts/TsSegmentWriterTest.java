@@ -1,0 +1,155 @@
+package io.openivs.server.media.ts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.openivs.server.media.AudioConfig;
+import io.openivs.server.media.MediaFrame;
+import io.openivs.server.media.SegmentStart;
+import io.openivs.server.media.TrackType;
+import io.openivs.server.media.VideoConfig;
+import io.openivs.server.media.ts.TsPackets.Packet;
+import io.openivs.server.media.ts.TsPackets.Pes;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class TsSegmentWriterTest {
+
+    private static final VideoConfig VIDEO = new VideoConfig(HexFormat.of().parseHex("6742c01eda0360f79bc044"),
+            HexFormat.of().parseHex("68ce0fc8"), 854, 480, 66, 0xC0, 30, 25);
+    private static final AudioConfig AUDIO = new AudioConfig(HexFormat.of().parseHex("1188"), 2, 48000, 1);
+    private static final long AAC_FRAME = 1920; // 1024 samples at 48 kHz in 90 kHz ticks
+
+    private final TsSegmentWriter writer = new TsSegmentWriter(UnpooledByteBufAllocator.DEFAULT);
+    private final List<ByteBuf> segments = new ArrayList<>();
+
+    @AfterEach
+    void release() {
+        segments.forEach(ByteBuf::release);
+        writer.close();
+    }
+
+    private static MediaFrame video(long dts, long pts, boolean key, int size) {
+        byte[] au = new byte[size];
+        au[3] = 1;
+        au[4] = (byte) (key ? 0x65 : 0x41);
+        return new MediaFrame(TrackType.VIDEO, dts, pts, key, Unpooled.wrappedBuffer(au));
+    }
+
+    private static MediaFrame audio(long pts, int size) {
+        byte[] raw = new byte[size];
+        raw[0] = 0x21;
+        return new MediaFrame(TrackType.AUDIO, pts, pts, true, Unpooled.wrappedBuffer(raw));
+    }
+
+    private ByteBuf segment(long sequence, long offset, MediaFrame... frames) {
+        writer.startSegment(new SegmentStart(sequence, false, VIDEO, AUDIO, offset));
+        for (MediaFrame f : frames) {
+            writer.writeFrame(f);
+            f.release();
+        }
+        ByteBuf out = writer.finishSegment();
+        segments.add(out);
+        return out;
+    }
+
+    @Test
+    void segmentStartsWithPatThenPmtDescribingBothTracks() {
+        List<Packet> packets = TsPackets.parse(segment(0, 0, video(0, 3000, true, 500)));
+        assertThat(packets.get(0).pid()).isZero();
+        assertThat(ByteBufUtil.hexDump(packets.get(0).payload(), 0, 17)).isEqualTo("0000b00d0001c100000001f0002ab104b2");
+        Packet pmt = packets.get(1);
+        assertThat(pmt.pid()).isEqualTo(0x1000);
+        // pointer 0, table 2, PCR PID 0x100, H.264 on 0x100, AAC ADTS on 0x101.
+        assertThat(ByteBufUtil.hexDump(pmt.payload(), 0, 23))
+                .isEqualTo("0002b0170001c10000e100f0001be100f0000fe101f000");
+        assertThat(Crc32Mpeg2.compute(Unpooled.wrappedBuffer(pmt.payload()), 1, 26)).isZero();
+    }
+
+    @Test
+    void keyframePesCarriesTimestampsPcrAndRandomAccess() {
+        long offset = 90_000;
+        List<Packet> packets = TsPackets.parse(segment(0, offset, video(6000, 9000, true, 1000), video(9000, 12000, false, 300)));
+        List<Pes> pes = TsPackets.pes(packets, TsSegmentWriter.PID_VIDEO);
+        assertThat(pes).hasSize(2);
+        Pes key = pes.get(0);
+        assertThat(key.streamId()).isEqualTo(0xE0);
+        assertThat(key.dts()).isEqualTo(6000 + offset + TsSegmentWriter.TIMESTAMP_OFFSET);
+        assertThat(key.pts()).isEqualTo(9000 + offset + TsSegmentWriter.TIMESTAMP_OFFSET);
+        assertThat(key.randomAccess()).isTrue();
+        assertThat(key.pcr()).isEqualTo(key.dts() - TsSegmentWriter.PCR_DELAY);
+        assertThat(key.data()).hasSize(1000);
+        assertThat(pes.get(1).randomAccess()).isFalse();
+        assertThat(pes.get(1).pcr()).isEqualTo(pes.get(1).dts() - TsSegmentWriter.PCR_DELAY);
+    }
+
+    @Test
+    void videoLargerThanAPesLengthCanSayIsUnbounded() {
+        Pes pes = TsPackets.pes(TsPackets.parse(segment(0, 0, video(0, 0, true, 70_000))), TsSegmentWriter.PID_VIDEO)
+                .get(0);
+        assertThat(pes.declaredLength()).isZero();
+        assertThat(pes.data()).hasSize(70_000);
+        assertThat(pes.pts()).isEqualTo(pes.dts());
+    }
+
+    @Test
+    void continuityCountersRunOnAcrossSegments() {
+        List<Packet> all = new ArrayList<>();
+        all.addAll(TsPackets.parse(segment(0, 0, video(0, 0, true, 2000), audio(0, 300), audio(AAC_FRAME, 300))));
+        all.addAll(TsPackets.parse(segment(1, 0, video(3000, 3000, true, 2000), audio(2 * AAC_FRAME, 300))));
+        Map<Integer, List<Packet>> byPid = all.stream().collect(Collectors.groupingBy(Packet::pid));
+        assertThat(byPid).containsOnlyKeys(0, 0x1000, 0x100, 0x101);
+        byPid.forEach((pid, packets) -> {
+            for (int i = 1; i < packets.size(); i++) {
+                assertThat(packets.get(i).continuity()).as("PID %x packet %d", pid, i)
+                        .isEqualTo((packets.get(i - 1).continuity() + 1) & 0xF);
+            }
+        });
+        assertThat(byPid.get(0)).hasSize(2);
+    }
+
+    @Test
+    void contiguousAudioFramesShareAPesOfAtMost100Ms() {
+        MediaFrame[] frames = new MediaFrame[11];
+        frames[0] = video(0, 0, true, 100);
+        for (int i = 0; i < 10; i++) {
+            frames[i + 1] = audio(i * AAC_FRAME, 200 + i);
+        }
+        List<Pes> pes = TsPackets.pes(TsPackets.parse(segment(0, 0, frames)), TsSegmentWriter.PID_AUDIO);
+        long base = TsSegmentWriter.TIMESTAMP_OFFSET;
+        assertThat(pes).extracting(Pes::pts).containsExactly(base, base + 4 * AAC_FRAME, base + 8 * AAC_FRAME);
+        assertThat(pes).extracting(p -> adtsFrames(p.data())).containsExactly(4, 4, 2);
+        assertThat(pes.get(0).streamId()).isEqualTo(0xC0);
+    }
+
+    @Test
+    void aGapInAudioStartsANewPes() {
+        List<Pes> pes = TsPackets.pes(TsPackets.parse(segment(0, 0, video(0, 0, true, 100),
+                audio(0, 200), audio(AAC_FRAME, 200), audio(5 * AAC_FRAME, 200))), TsSegmentWriter.PID_AUDIO);
+        assertThat(pes).extracting(p -> adtsFrames(p.data())).containsExactly(2, 1);
+        assertThat(pes.get(1).pts() - pes.get(0).pts()).isEqualTo(5 * AAC_FRAME);
+    }
+
+    /** Counts ADTS frames by walking their frame_length fields; fails if they do not tile the data. */
+    private static int adtsFrames(byte[] data) {
+        int count = 0;
+        int i = 0;
+        while (i < data.length) {
+            assertThat(data[i] & 0xFF).isEqualTo(0xFF);
+            assertThat(data[i + 1] & 0xF6).isEqualTo(0xF0);
+            int length = ((data[i + 3] & 0x03) << 11) | ((data[i + 4] & 0xFF) << 3) | ((data[i + 5] & 0xE0) >> 5);
+            i += length;
+            count++;
+        }
+        assertThat(i).isEqualTo(data.length);
+        return count;
+    }
+}
