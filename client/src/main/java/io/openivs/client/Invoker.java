@@ -27,10 +27,6 @@ final class Invoker {
         this.transport = Objects.requireNonNull(transport, "transport");
     }
 
-    HttpTransport transport() {
-        return transport;
-    }
-
     /** @param output reads the response members; null for operations that return nothing */
     <R> R call(String operationName, JsonNode input, Function<JsonNode, R> output) {
         Operation operation = operation(operationName);

@@ -5,6 +5,7 @@ import io.openivs.client.model.AccessDeniedException;
 import io.openivs.client.model.ChannelNotBroadcastingException;
 import io.openivs.client.model.ConflictException;
 import io.openivs.client.model.InternalServerException;
+import io.openivs.client.model.IvsException;
 import io.openivs.client.model.PendingVerificationException;
 import io.openivs.client.model.ResourceNotFoundException;
 import io.openivs.client.model.ServiceQuotaExceededException;
@@ -12,7 +13,6 @@ import io.openivs.client.model.ServiceUnavailableException;
 import io.openivs.client.model.StreamUnavailableException;
 import io.openivs.client.model.ThrottlingException;
 import io.openivs.client.model.ValidationException;
-import io.openivs.client.model.IvsException;
 import io.openivs.client.protocol.ServiceError;
 
 /** The typed exception of each error code of the model; other codes become a plain {@link IvsException}. */

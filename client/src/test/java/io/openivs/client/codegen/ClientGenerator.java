@@ -35,8 +35,11 @@ import java.util.TreeSet;
  * into a temporary directory and fails when the committed files differ. After a model or generator change,
  * rewrite them from the repository root with
  * <pre>
- * ./mvnw -q -pl client -am test -Dtest=GeneratedSourcesTest -Dopenivs.regenerate=true -Dsurefire.failIfNoSpecifiedTests=false
+ * ./mvnw -q -pl client -am test -Dtest=GeneratedSourcesTest -Dopenivs.regenerate=true \
+ *     -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
+ * That needs the current sources to compile. If a change breaks them, run {@link #main} directly: this class
+ * depends only on the model module and Jackson, so {@code javac} with those on the class path is enough.
  */
 public final class ClientGenerator {
 
@@ -365,12 +368,13 @@ public final class ClientGenerator {
     private String modeledErrors() {
         Src src = new Src();
         src.raw(HEADER).line("package %s;", CLIENT_PACKAGE).blank();
+        Set<String> imports = new TreeSet<>(Set.of("IvsException"));
         for (String name : shapeNames) {
             if (model.shape(name).isError()) {
-                src.line("import %s.%s;", MODEL_PACKAGE, exceptionName(model.shape(name)));
+                imports.add(exceptionName(model.shape(name)));
             }
         }
-        src.line("import io.openivs.client.model.IvsException;");
+        imports.forEach(i -> src.line("import %s.%s;", MODEL_PACKAGE, i));
         src.line("import io.openivs.client.protocol.ServiceError;").blank();
         src.line("/** The typed exception of each error code of the model; other codes become a plain {@link IvsException}. */");
         src.open("final class ModeledErrors").blank();
