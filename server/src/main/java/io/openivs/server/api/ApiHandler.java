@@ -263,6 +263,8 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         ByteBuf content = body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
         res.headers().set("x-amzn-RequestId", requestId);
+        // SDKs read Date to correct their clock after a "Signature expired" refusal.
+        res.headers().set(HttpHeaderNames.DATE, io.netty.handler.codec.DateFormatter.format(new java.util.Date()));
         if (errorCode != null) {
             res.headers().set("x-amzn-ErrorType", errorCode);
         }
