@@ -153,24 +153,7 @@ final class Channels {
     }
 
     private ObjectNode batchGet(Call call, ObjectNode in) {
-        ObjectNode out = Json.object();
-        ArrayNode channels = out.putArray("channels");
-        ArrayNode errors = out.putArray("errors");
-        cx.store.read(tx -> {
-            for (JsonNode a : in.get("arns")) {
-                String arn = a.asText();
-                try {
-                    channels.add(present(ControlContext.doc(cx.require(tx, call, arn, Arn.CHANNEL))));
-                } catch (ApiException e) {
-                    ObjectNode err = errors.addObject();
-                    err.put("arn", arn);
-                    err.put("code", e.code());
-                    err.put("message", e.getMessage());
-                }
-            }
-            return null;
-        });
-        return out;
+        return cx.batchGet(call, in.get("arns"), Arn.CHANNEL, "channels", this::present);
     }
 
     private ObjectNode list(Call call, ObjectNode in) {

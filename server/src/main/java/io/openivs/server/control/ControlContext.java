@@ -93,6 +93,31 @@ public final class ControlContext {
         return out;
     }
 
+    /**
+     * BatchGet*: found resources go to {@code member}, misses to {@code errors}
+     * (per item, with the error code a single Get would have given); always 200.
+     */
+    ObjectNode batchGet(Call call, JsonNode arns, String type, String member, java.util.function.UnaryOperator<ObjectNode> present) {
+        ObjectNode out = Json.object();
+        com.fasterxml.jackson.databind.node.ArrayNode found = out.putArray(member);
+        com.fasterxml.jackson.databind.node.ArrayNode errors = out.putArray("errors");
+        store.read(tx -> {
+            for (JsonNode a : arns) {
+                String arn = a.asText();
+                try {
+                    found.add(present.apply(doc(require(tx, call, arn, type))));
+                } catch (ApiException e) {
+                    ObjectNode err = errors.addObject();
+                    err.put("arn", arn);
+                    err.put("code", e.code());
+                    err.put("message", e.getMessage());
+                }
+            }
+            return null;
+        });
+        return out;
+    }
+
     /** Tags given on create or TagResource: no "aws:" keys (reserved), at most 50 in all. */
     static void checkTags(JsonNode tags, int existing) {
         if (tags == null || tags.isNull()) {

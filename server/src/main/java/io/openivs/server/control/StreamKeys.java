@@ -91,24 +91,7 @@ public final class StreamKeys {
     }
 
     private ObjectNode batchGet(Call call, ObjectNode in) {
-        ObjectNode out = Json.object();
-        ArrayNode keys = out.putArray("streamKeys");
-        ArrayNode errors = out.putArray("errors");
-        cx.store.read(tx -> {
-            for (JsonNode a : in.get("arns")) {
-                String arn = a.asText();
-                try {
-                    keys.add(ControlContext.doc(cx.require(tx, call, arn, Arn.STREAM_KEY)));
-                } catch (ApiException e) {
-                    ObjectNode err = errors.addObject();
-                    err.put("arn", arn);
-                    err.put("code", e.code());
-                    err.put("message", e.getMessage());
-                }
-            }
-            return null;
-        });
-        return out;
+        return cx.batchGet(call, in.get("arns"), Arn.STREAM_KEY, "streamKeys", doc -> doc);
     }
 
     /** A channel has at most one key, so one page always holds them all; the token is still honoured. */
