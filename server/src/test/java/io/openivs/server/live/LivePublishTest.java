@@ -148,6 +148,11 @@ class LivePublishTest {
         assertThat(session.streamSession().ingestConfiguration().audio().channels()).isEqualTo(1);
         assertThat(ivs.getStream(b -> b.channelArn(arn)).stream().health()).isEqualTo(StreamHealth.HEALTHY);
 
+        // One publisher per channel: a second one is refused while the first is live.
+        FfmpegTool.Result second = publish(rtmpUrl(created.streamKey().value()), 2).get(20, TimeUnit.SECONDS);
+        assertThat(second.exitCode()).isNotZero();
+        assertThat(ivs.getStream(b -> b.channelArn(arn)).stream().streamId()).isEqualTo(live.streamId());
+
         long stopAt = System.nanoTime();
         ivs.stopStream(b -> b.channelArn(arn));
         FfmpegTool.Result ended = ffmpeg.get(5, TimeUnit.SECONDS);
@@ -172,6 +177,18 @@ class LivePublishTest {
         FfmpegTool.Result refused = publish(rtmpUrl(wrongKey), 2).get(20, TimeUnit.SECONDS);
         assertThat(refused.exitCode()).isNotZero();
         assertThat(ivs.listStreamSessions(b -> b.channelArn(arn)).streamSessions()).hasSize(1);
+    }
+
+    @Test
+    void rtmpsPublishGoesLive() throws Exception {
+        CreateChannelResponse created = ivs.createChannel(b -> b.name("secure"));
+        String arn = created.channel().arn();
+        CompletableFuture<FfmpegTool.Result> ffmpeg = publish("rtmps://127.0.0.1:" + server.server().rtmpsPort()
+                + "/app/" + created.streamKey().value(), 15);
+        Stream live = await(Duration.ofSeconds(8), () -> ivs.getStream(b -> b.channelArn(arn)).stream());
+        assertThat(live.stateAsString()).isEqualTo("LIVE");
+        ivs.stopStream(b -> b.channelArn(arn));
+        assertThat(ffmpeg.get(5, TimeUnit.SECONDS).exitCode()).isNotZero();
     }
 
     @Test
