@@ -135,6 +135,21 @@ class LivePublishTest {
         assertThat(master.headers().firstValue("access-control-allow-origin")).hasValue("*");
         assertThat(master.body()).contains("RESOLUTION=640x360").contains("avc1.").contains("mp4a.40.2");
 
+        HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create(playbackUrl))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValueAsLong("content-length").orElse(0)).isEqualTo(master.body().length());
+        String mediaUri = master.body().lines().filter(l -> !l.startsWith("#") && !l.isBlank()).findFirst().orElseThrow();
+        URI media = URI.create(playbackUrl).resolve(mediaUri);
+        HttpResponse<String> mediaPlaylist = http.send(HttpRequest.newBuilder(media).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(mediaPlaylist.headers().firstValue("cache-control")).hasValue("max-age=1");
+        String segmentUri = mediaPlaylist.body().lines().filter(l -> l.endsWith(".ts")).findFirst().orElseThrow();
+        HttpResponse<byte[]> segment = http.send(HttpRequest.newBuilder(media.resolve(segmentUri)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(segment.headers().firstValue("content-type")).hasValue("video/mp2t");
+        assertThat(segment.headers().firstValue("cache-control").orElse("")).contains("immutable");
+        assertThat(segment.body()).hasSizeGreaterThan(188).startsWith((byte) 0x47);
+
         GetStreamSessionResponse session = await(Duration.ofSeconds(5), () -> {
             GetStreamSessionResponse s = ivs.getStreamSession(b -> b.channelArn(arn).streamId(live.streamId()));
             assertThat(s.streamSession().ingestConfiguration()).isNotNull();
