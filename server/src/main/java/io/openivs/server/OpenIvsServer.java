@@ -8,14 +8,24 @@ import io.openivs.server.auth.SigV4Verifier;
 import io.openivs.server.config.ServerConfig;
 import io.openivs.server.control.ControlContext;
 import io.openivs.server.control.ControlPlane;
-import io.openivs.server.live.LiveControl;
+import io.openivs.server.control.Ids;
+import io.openivs.server.ingest.rtmp.ChunkDecoder;
+import io.openivs.server.ingest.rtmp.RtmpServer;
+import io.openivs.server.ingest.rtmp.RtmpsCertificates;
+import io.openivs.server.live.LiveStreams;
+import io.openivs.server.playback.PlaybackServer;
 import io.openivs.server.net.EventLoops;
 import io.openivs.server.store.JdbcResourceStore;
 import io.openivs.server.store.ResourceStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.netty.handler.ssl.SslContext;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -36,15 +46,22 @@ public final class OpenIvsServer implements AutoCloseable {
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService housekeeping;
     private final ApiServer api;
+    private final PlaybackServer playback;
+    private final RtmpServer rtmp;
+    private final RtmpServer rtmps;
 
     private OpenIvsServer(ServerConfig config, ResourceStore store, EventLoops loops, ThreadPoolExecutor workers,
-                          ScheduledExecutorService housekeeping, ApiServer api) {
+                          ScheduledExecutorService housekeeping, ApiServer api, PlaybackServer playback,
+                          RtmpServer rtmp, RtmpServer rtmps) {
         this.config = config;
         this.store = store;
         this.loops = loops;
         this.workers = workers;
         this.housekeeping = housekeeping;
         this.api = api;
+        this.playback = playback;
+        this.rtmp = rtmp;
+        this.rtmps = rtmps;
     }
 
     public static OpenIvsServer start(ServerConfig config, CredentialStore credentials) throws InterruptedException {
@@ -55,20 +72,62 @@ public final class OpenIvsServer implements AutoCloseable {
         ThreadPoolExecutor workers = new ThreadPoolExecutor(16, 16, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(8192), named("openivs-api-worker"));
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(named("openivs-housekeeping"));
+        PlaybackServer playback = null;
+        RtmpServer rtmp = null;
+        RtmpServer rtmps = null;
         try {
+            LiveStreams live = new LiveStreams(store, config.region(), Ids.alnum(12), workers, housekeeping, clock);
+            // Media listeners first: the API's playback URLs must carry the ports they really bound.
+            playback = new PlaybackServer(loops, config.bind(), config.playbackPort(), live);
+            rtmp = new RtmpServer(rtmpConfig(config, loops, config.rtmpPort(), null, live));
+            rtmp.start();
+            rtmps = new RtmpServer(rtmpConfig(config, loops, config.rtmpsPort(),
+                    RtmpsCertificates.selfSigned(config.dataDir(), config.publicHost()), live));
+            rtmps.start();
             ServiceModel model = ServiceModel.ivs();
-            ControlContext cx = new ControlContext(store, config, clock, model, LiveControl.NONE);
+            ServerConfig bound = config.withBoundPorts(config.apiPort(), playback.port(), rtmp.port(), rtmps.port());
+            ControlContext cx = new ControlContext(store, bound, clock, model, live);
             ApiHandler handler = new ApiHandler(model, new SigV4Verifier(credentials, config.region(), model.signingName(), clock),
                     ControlPlane.handlers(cx), workers, config.region());
             ApiServer api = new ApiServer(loops, config.bind(), config.apiPort(), handler);
             housekeeping.scheduleWithFixedDelay(() -> endStaleSessions(store, clock), 5, 5, TimeUnit.SECONDS);
-            return new OpenIvsServer(config, store, loops, workers, housekeeping, api);
+            return new OpenIvsServer(bound.withBoundPorts(api.port(), playback.port(), rtmp.port(), rtmps.port()),
+                    store, loops, workers, housekeeping, api, playback, rtmp, rtmps);
+        } catch (IOException e) {
+            stopQuietly(rtmp, rtmps, playback);
+            housekeeping.shutdownNow();
+            workers.shutdownNow();
+            loops.close();
+            store.close();
+            throw new UncheckedIOException("RTMPS certificate: " + e.getMessage(), e);
         } catch (RuntimeException | InterruptedException e) {
+            stopQuietly(rtmp, rtmps, playback);
             housekeeping.shutdownNow();
             workers.shutdownNow();
             loops.close();
             store.close();
             throw e;
+        }
+    }
+
+    private static RtmpServer.Config rtmpConfig(ServerConfig config, EventLoops loops, int port, SslContext tls,
+                                                LiveStreams live) {
+        return new RtmpServer.Config(config.bind(), port, tls, live, loops.boss(), loops.io(), loops.serverChannel(),
+                Duration.ofSeconds(10), Duration.ofSeconds(30), ChunkDecoder.DEFAULT_MAX_MESSAGE_LENGTH);
+    }
+
+    private static void stopQuietly(RtmpServer rtmp, RtmpServer rtmps, PlaybackServer playback) {
+        for (RtmpServer r : new RtmpServer[] {rtmp, rtmps}) {
+            if (r != null) {
+                try {
+                    r.stop();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        if (playback != null) {
+            playback.close();
         }
     }
 
@@ -93,6 +152,18 @@ public final class OpenIvsServer implements AutoCloseable {
         };
     }
 
+    public int playbackPort() {
+        return playback.port();
+    }
+
+    public int rtmpPort() {
+        return rtmp.port();
+    }
+
+    public int rtmpsPort() {
+        return rtmps.port();
+    }
+
     public int apiPort() {
         return api.port();
     }
@@ -109,11 +180,16 @@ public final class OpenIvsServer implements AutoCloseable {
     public List<String> listening() {
         List<String> out = new ArrayList<>();
         out.add("control API  http://" + config.bind() + ":" + api.port() + "  (transport " + loops.transport() + ")");
+        out.add("playback     http://" + config.bind() + ":" + playback.port() + "/api/video/v1/");
+        out.add("RTMP ingest  rtmp://" + config.bind() + ":" + rtmp.port() + "/app/{streamKey}");
+        out.add("RTMPS ingest rtmps://" + config.bind() + ":" + rtmps.port() + "/app/{streamKey}");
         return out;
     }
 
     @Override
     public void close() {
+        // Publishers first, so their sessions end while workers and the store still run.
+        stopQuietly(rtmp, rtmps, playback);
         api.close();
         housekeeping.shutdownNow();
         workers.shutdown();

@@ -26,6 +26,11 @@ public record ServerConfig(
         }
     }
 
+    /** This configuration with the ports the listeners actually bound (they differ when 0 asked for any free one). */
+    public ServerConfig withBoundPorts(int apiPort, int playbackPort, int rtmpPort, int rtmpsPort) {
+        return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, dataDir, dbUrl, region, quotas);
+    }
+
     /** The host name clients use in ingest and playback URLs. */
     public String ingestHost() {
         return publicHost;

@@ -404,6 +404,11 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
     }
 
     @Override
+    public io.netty.util.concurrent.EventExecutor executor() {
+      return ctx.executor();
+    }
+
+    @Override
     public long bytesReceived() {
       return decoder == null ? 0 : decoder.bytesReceived();
     }

@@ -1,0 +1,333 @@
+package io.openivs.server.live;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.concurrent.EventExecutor;
+import io.openivs.server.api.Json;
+import io.openivs.server.ingest.rtmp.PublishSession;
+import io.openivs.server.ingest.rtmp.PublisherControl;
+import io.openivs.server.media.AudioConfig;
+import io.openivs.server.media.VideoConfig;
+import io.openivs.server.media.flv.FlvToFrames;
+import io.openivs.server.media.flv.TagResult;
+import io.openivs.server.media.hls.LatencyMode;
+import io.openivs.server.media.hls.Segment;
+import io.openivs.server.media.hls.Segmenter;
+import io.openivs.server.media.hls.SegmenterConfig;
+import io.openivs.server.media.ts.TsSegmentWriter;
+import io.openivs.server.playback.LiveRendition;
+import io.openivs.server.store.StreamSessionRow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One publishing channel. Media state (demuxer, segmenter, segments) is owned by the publisher's
+ * event loop: RTMP calls arrive there and playback hands its requests there. The heartbeat runs on
+ * a worker and sees only the volatile counters the owner publishes.
+ */
+final class LiveStream implements PublishSession, LiveRendition {
+    private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
+    static final long HEARTBEAT_MS = 2_000;
+    private static final long VIEWER_WINDOW_MS = 60_000;
+
+    final String streamId;
+    final String channelArn;
+    final String playbackName;
+    private final LiveStreams registry;
+    private final ObjectNode channelDoc;
+
+    // Owner thread.
+    private final Segmenter segmenter;
+    private final FlvToFrames demuxer;
+    private volatile boolean ended;
+
+    // Written by the owner, read by heartbeat and playback.
+    private volatile PublisherControl control;
+    private volatile EventExecutor owner;
+    private volatile boolean stopPending;
+    private volatile boolean hasError;
+    private volatile long lastMediaMs = -1;
+    private volatile long videoBytes;
+    private volatile long audioBytes;
+    private volatile VideoConfig video;
+    private volatile AudioConfig audio;
+    private ScheduledFuture<?> heartbeat;
+
+    private final Map<String, Long> viewers = new ConcurrentHashMap<>();
+
+    // Heartbeat state, guarded by this.
+    private long beatAt;
+    private long beatMediaMs = -1;
+    private long beatVideoBytes;
+    private long beatAudioBytes;
+    private long videoBitrate;
+    private long audioBitrate;
+
+    LiveStream(LiveStreams registry, String streamId, String channelArn, String playbackName, ObjectNode channelDoc) {
+        this.registry = registry;
+        this.streamId = streamId;
+        this.channelArn = channelArn;
+        this.playbackName = playbackName;
+        this.channelDoc = channelDoc;
+        LatencyMode mode = "NORMAL".equals(channelDoc.path("latencyMode").asText()) ? LatencyMode.NORMAL : LatencyMode.LOW;
+        this.segmenter = new Segmenter(SegmenterConfig.forLatencyMode(mode), new TsSegmentWriter(ByteBufAllocator.DEFAULT),
+                registry.clock::millis, segment -> { });
+        this.demuxer = new FlvToFrames(ByteBufAllocator.DEFAULT, segmenter);
+    }
+
+    /** Releases what the constructor took, for a stream that was never admitted. */
+    void discard() {
+        segmenter.close();
+    }
+
+    boolean playable() {
+        return owner != null;
+    }
+
+    // --- PublishSession (owner thread)
+
+    @Override
+    public void started(PublisherControl control) {
+        this.control = control;
+        this.owner = control.executor();
+        segmenter.onSessionStart();
+        synchronized (this) {
+            beatAt = registry.clock.millis();
+        }
+        heartbeat = registry.scheduler.scheduleWithFixedDelay(this::scheduleBeat, HEARTBEAT_MS, HEARTBEAT_MS,
+                TimeUnit.MILLISECONDS);
+        if (stopPending) {
+            control.disconnect("StopStream");
+        }
+    }
+
+    @Override
+    public void onMetadata(Map<String, Object> metadata) {
+    }
+
+    @Override
+    public void onAudio(long timestampMs, ByteBuf body) {
+        TagResult r = demuxer.audio(timestampMs, body);
+        if (accepted(r, timestampMs)) {
+            audioBytes += body.readableBytes();
+            if (audio == null) {
+                audio = demuxer.audioConfig();
+            }
+        }
+    }
+
+    @Override
+    public void onVideo(long timestampMs, ByteBuf body) {
+        TagResult r = demuxer.video(timestampMs, body);
+        if (accepted(r, timestampMs)) {
+            videoBytes += body.readableBytes();
+            VideoConfig v = demuxer.videoConfig();
+            if (v != video) {
+                video = v;
+            }
+        }
+    }
+
+    private boolean accepted(TagResult r, long timestampMs) {
+        if (r.status() == TagResult.Status.ACCEPTED) {
+            boolean first = lastMediaMs < 0;
+            lastMediaMs = Math.max(lastMediaMs, timestampMs);
+            if (first) {
+                scheduleBeat(); // report HEALTHY now rather than at the next beat
+            }
+            return true;
+        }
+        if (r.isUnsupportedCodec() && !ended) {
+            log.warn("stream {} on {}: unsupported codec {}, disconnecting", streamId, channelArn, r.detail());
+            hasError = true;
+            control.disconnect("unsupported codec " + r.detail());
+        }
+        return false;
+    }
+
+    @Override
+    public void closed(String reason) {
+        ended = true;
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+        }
+        segmenter.onSessionEnd();
+        segmenter.close();
+        log.info("stream {} on {} ended: {}", streamId, channelArn, reason);
+        try {
+            registry.workers.execute(this::end);
+        } catch (RuntimeException e) {
+            registry.forget(this); // shutting down: the stale-session sweep ends the row
+        }
+    }
+
+    // --- LiveRendition
+
+    @Override
+    public EventExecutor owner() {
+        return owner;
+    }
+
+    @Override
+    public boolean ended() {
+        return ended;
+    }
+
+    @Override
+    public List<Segment> segments() {
+        return segmenter.segments();
+    }
+
+    @Override
+    public int targetDurationSeconds() {
+        return segmenter.targetDurationSeconds();
+    }
+
+    @Override
+    public void viewer(String address) {
+        viewers.put(address, registry.clock.millis());
+    }
+
+    // --- control
+
+    /** Any thread: StopStream from this node's API or from the store. */
+    void stop(String reason) {
+        stopPending = true;
+        PublisherControl c = control;
+        if (c != null) {
+            c.disconnect(reason);
+        }
+    }
+
+    private void scheduleBeat() {
+        try {
+            registry.workers.execute(this::beat);
+        } catch (RuntimeException e) {
+            log.debug("heartbeat of {} skipped: {}", streamId, e.toString());
+        }
+    }
+
+    /** Worker: refreshes the session row and picks up a StopStream recorded by another node. */
+    private synchronized void beat() {
+        if (ended) {
+            return;
+        }
+        long now = registry.clock.millis();
+        String doc = measure(now);
+        try {
+            Optional<StreamSessionRow> row = registry.store.write(tx -> {
+                tx.touchSession(streamId, now, hasError, doc);
+                return tx.session(channelArn, streamId);
+            });
+            if (row.isEmpty() || row.get().stopRequested() || !row.get().live()) {
+                stop("StopStream");
+            }
+        } catch (RuntimeException e) {
+            log.warn("heartbeat of stream {} failed: {}", streamId, e.toString());
+        }
+    }
+
+    /** Updates the bitrates and health since the last beat and returns the session document. */
+    private String measure(long now) {
+        long media = lastMediaMs;
+        String health;
+        long elapsed = now - beatAt;
+        if (media < 0) {
+            health = "UNKNOWN";
+        } else if (beatMediaMs < 0 || elapsed < 500) {
+            health = "HEALTHY";
+        } else {
+            // Starving: media time advanced clearly slower than the wall clock.
+            health = (media - beatMediaMs) * 10 >= elapsed * 8 ? "HEALTHY" : "STARVING";
+        }
+        if (elapsed >= 500) {
+            long v = videoBytes;
+            long a = audioBytes;
+            videoBitrate = (v - beatVideoBytes) * 8_000 / elapsed;
+            audioBitrate = (a - beatAudioBytes) * 8_000 / elapsed;
+            beatVideoBytes = v;
+            beatAudioBytes = a;
+            beatAt = now;
+            beatMediaMs = media;
+        }
+        viewers.values().removeIf(seen -> seen < now - VIEWER_WINDOW_MS);
+        return document(health, viewers.size(), ingestConfiguration());
+    }
+
+    private ObjectNode ingestConfiguration() {
+        VideoConfig v = video;
+        AudioConfig a = audio;
+        if (v == null && a == null) {
+            return null;
+        }
+        ObjectNode ic = Json.object();
+        if (v != null) {
+            ObjectNode vc = ic.putObject("video");
+            vc.put("codec", v.codec());
+            vc.put("avcProfile", profileName(v.profileIdc()));
+            vc.put("avcLevel", (v.levelIdc() / 10) + "." + (v.levelIdc() % 10));
+            vc.put("videoWidth", v.width());
+            vc.put("videoHeight", v.height());
+            vc.put("targetFramerate", v.hasFrameRate() ? Math.round(v.frameRate()) : 0);
+            vc.put("targetBitrate", videoBitrate);
+            vc.put("encoder", "");
+        }
+        if (a != null) {
+            ObjectNode ac = ic.putObject("audio");
+            ac.put("codec", a.codec());
+            ac.put("channels", a.channels());
+            ac.put("sampleRate", a.sampleRate());
+            ac.put("targetBitrate", audioBitrate);
+        }
+        return ic;
+    }
+
+    private static String profileName(int profileIdc) {
+        switch (profileIdc) {
+            case 66: return "Baseline";
+            case 77: return "Main";
+            case 88: return "Extended";
+            case 100: return "High";
+            case 110: return "High 10";
+            case 122: return "High 4:2:2";
+            case 244: return "High 4:4:4";
+            default: return "Unknown";
+        }
+    }
+
+    /** The session row's document: what GetStream/GetStreamSession read. */
+    String document(String health, int viewerCount, ObjectNode ingestConfiguration) {
+        ObjectNode d = Json.object();
+        d.put("health", health);
+        d.put("viewerCount", viewerCount);
+        d.set("channel", channelDoc);
+        if (ingestConfiguration != null) {
+            d.set("ingestConfiguration", ingestConfiguration);
+        }
+        d.putArray("truncatedEvents");
+        return Json.write(d);
+    }
+
+    /** Worker: writes the end of the session, then frees the channel for its next publisher. */
+    private void end() {
+        try {
+            String doc;
+            synchronized (this) {
+                doc = document("UNKNOWN", 0, ingestConfiguration());
+            }
+            registry.store.write(tx -> tx.endSession(streamId, registry.clock.millis(), hasError, doc));
+        } catch (RuntimeException e) {
+            log.warn("could not end stream session {}: {}", streamId, e.toString());
+        } finally {
+            registry.forget(this);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.openivs.server.live;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.openivs.server.api.Json;
+import io.openivs.server.control.Arn;
+import io.openivs.server.control.ControlContext;
+import io.openivs.server.control.Ids;
+import io.openivs.server.control.StreamKeys;
+import io.openivs.server.ingest.rtmp.PublishAuthorizer;
+import io.openivs.server.ingest.rtmp.PublishRefusedException;
+import io.openivs.server.ingest.rtmp.PublishSession;
+import io.openivs.server.playback.LiveRendition;
+import io.openivs.server.playback.PlaybackSource;
+import io.openivs.server.store.ResourceStore;
+import io.openivs.server.store.StoredResource;
+import io.openivs.server.store.StreamSessionRow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The live streams of this node: admits publishers (RTMP's authorizer), finds them for playback
+ * and lets the control API stop them. Store work runs on {@code workers}, never on an event loop.
+ */
+public final class LiveStreams implements LiveControl, PublishAuthorizer, PlaybackSource {
+    private static final Logger log = LoggerFactory.getLogger(LiveStreams.class);
+
+    final ResourceStore store;
+    final Executor workers;
+    final ScheduledExecutorService scheduler;
+    final Clock clock;
+    private final String region;
+    private final String node;
+    private final ConcurrentHashMap<String, LiveStream> byChannel = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LiveStream> byStreamId = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LiveStream> byPlaybackName = new ConcurrentHashMap<>();
+
+    /**
+     * @param scheduler only triggers heartbeats; their store work goes to {@code workers}
+     * @param node this node's id, stored with each session it owns
+     */
+    public LiveStreams(ResourceStore store, String region, String node, Executor workers,
+                       ScheduledExecutorService scheduler, Clock clock) {
+        this.store = store;
+        this.region = region;
+        this.node = node;
+        this.workers = workers;
+        this.scheduler = scheduler;
+        this.clock = clock;
+    }
+
+    @Override
+    public CompletionStage<PublishSession> authorize(String app, String streamName, boolean secure,
+                                                     InetSocketAddress remote) {
+        try {
+            return CompletableFuture.supplyAsync(() -> admit(streamName, secure), workers);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new PublishRefusedException("server busy"));
+        }
+    }
+
+    /** Runs on a worker: the key, its channel and the one-publisher rule, then the session row. */
+    private PublishSession admit(String streamKey, boolean secure) {
+        byte[] presented = streamKey.getBytes(StandardCharsets.UTF_8);
+        StoredResource key = store.read(tx -> tx.byLookup(Arn.STREAM_KEY, StreamKeys.lookupOf(streamKey)))
+                .orElseThrow(() -> new PublishRefusedException("invalid stream key"));
+        ObjectNode keyDoc = Json.parseObject(key.doc());
+        // The lookup is a digest; compare the value itself too, in constant time.
+        if (!MessageDigest.isEqual(keyDoc.path("value").asText("").getBytes(StandardCharsets.UTF_8), presented)) {
+            throw new PublishRefusedException("invalid stream key");
+        }
+        if (!region.equals(key.region())) {
+            throw new PublishRefusedException("stream key belongs to another region");
+        }
+        String channelArn = keyDoc.path("channelArn").asText();
+        StoredResource channel = store.read(tx -> tx.get(channelArn))
+                .orElseThrow(() -> new PublishRefusedException("channel not found"));
+        ObjectNode channelDoc = Json.parseObject(channel.doc());
+        if (!secure && !channelDoc.path("insecureIngest").asBoolean(false)) {
+            throw new PublishRefusedException("this channel accepts RTMPS only");
+        }
+        Arn arn = Arn.parse(channelArn);
+        String playbackName = arn.region() + "." + arn.account() + ".channel." + arn.id();
+        long now = clock.millis();
+        String streamId = Ids.streamId(now);
+        LiveStream stream = new LiveStream(this, streamId, channelArn, playbackName, channelDoc);
+        if (byChannel.putIfAbsent(channelArn, stream) != null) {
+            stream.discard();
+            throw new PublishRefusedException("the channel already has a live publisher");
+        }
+        try {
+            StreamSessionRow row = new StreamSessionRow(streamId, channelArn, channel.account(), channel.region(),
+                    now, null, node, now, false, false, stream.document("UNKNOWN", 0, null));
+            boolean inserted = store.write(tx -> {
+                if (tx.liveSession(channelArn, now - ControlContext.SESSION_STALE_MS).isPresent()) {
+                    return false; // live on another node
+                }
+                tx.insertSession(row);
+                return true;
+            });
+            if (!inserted) {
+                throw new PublishRefusedException("the channel already has a live publisher");
+            }
+        } catch (RuntimeException e) {
+            byChannel.remove(channelArn, stream);
+            stream.discard();
+            throw e;
+        }
+        byStreamId.put(streamId, stream);
+        byPlaybackName.put(playbackName, stream);
+        log.info("stream {} admitted for {} (tls={})", streamId, channelArn, secure);
+        return stream;
+    }
+
+    /** After the session row is ended, so a reconnecting publisher is not refused by its own old session. */
+    void forget(LiveStream stream) {
+        byStreamId.remove(stream.streamId, stream);
+        byPlaybackName.remove(stream.playbackName, stream);
+        byChannel.remove(stream.channelArn, stream);
+    }
+
+    @Override
+    public LiveRendition find(String channelName) {
+        LiveStream s = byPlaybackName.get(channelName);
+        return s != null && s.playable() ? s : null;
+    }
+
+    @Override
+    public void stopRequested(String streamId) {
+        LiveStream s = byStreamId.get(streamId);
+        if (s != null) {
+            s.stop("StopStream");
+        }
+    }
+
+    @Override
+    public boolean putMetadata(String channelArn, String streamId, String text) {
+        return false; // timed metadata needs ID3 in the muxer, which is not built yet
+    }
+}

@@ -1,0 +1,26 @@
+package io.openivs.server.playback;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.openivs.server.media.hls.Segment;
+import java.util.List;
+
+/**
+ * One live channel as playback sees it. Its segments belong to the stream's owner thread, so
+ * everything except {@link #owner()} and {@link #viewer} must be called on that thread.
+ */
+public interface LiveRendition {
+    /** The thread that owns the segments; playback hands each request to it instead of locking. */
+    EventExecutor owner();
+
+    /** True once the publisher has gone; the segments are released then. Owner thread only. */
+    boolean ended();
+
+    /** The sliding window, oldest first. Owner thread only. */
+    List<Segment> segments();
+
+    /** EXT-X-TARGETDURATION. Owner thread only. */
+    int targetDurationSeconds();
+
+    /** Counts a viewer (by address) for viewerCount. Any thread. */
+    void viewer(String address);
+}

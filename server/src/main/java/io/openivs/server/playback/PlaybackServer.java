@@ -1,0 +1,46 @@
+package io.openivs.server.playback;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.openivs.server.net.EventLoops;
+
+import java.net.InetSocketAddress;
+
+/** The HLS playback listener: IVS-shaped playback URLs served from live streams' memory. */
+public final class PlaybackServer implements AutoCloseable {
+    private final Channel channel;
+
+    public PlaybackServer(EventLoops loops, String bind, int port, PlaybackSource source) throws InterruptedException {
+        PlaybackHandler handler = new PlaybackHandler(source);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(loops.boss(), loops.io())
+                .channel(loops.serverChannel())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(8192, 8192, 8192))
+                                .addLast(new HttpServerKeepAliveHandler())
+                                // GET/HEAD carry no body; anything bigger is not a playback request.
+                                .addLast(new HttpObjectAggregator(4096))
+                                .addLast(handler);
+                    }
+                });
+        this.channel = b.bind(new InetSocketAddress(bind, port)).sync().channel();
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly();
+    }
+}

@@ -1,0 +1,218 @@
+package io.openivs.server.live;
+
+import io.openivs.server.media.FfmpegTool;
+import io.openivs.server.testing.TestDatabases;
+import io.openivs.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ivs.IvsClient;
+import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
+import software.amazon.awssdk.services.ivs.model.GetStreamSessionResponse;
+import software.amazon.awssdk.services.ivs.model.Stream;
+import software.amazon.awssdk.services.ivs.model.StreamHealth;
+import software.amazon.awssdk.services.ivs.model.StreamSessionSummary;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A channel carrying real video: the ffmpeg executable publishes a generated H.264 + AAC stream
+ * over RTMP, the control API (AWS SDK) sees it live, ffprobe plays the channel's playbackUrl,
+ * and StopStream takes it off air.
+ */
+class LivePublishTest {
+    @TempDir
+    static Path dir;
+    static TestServer server;
+    static IvsClient ivs;
+    static final ExecutorService background = Executors.newCachedThreadPool();
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new TestServer(dir, TestDatabases.sqlite(dir));
+        ivs = server.client(TestServer.ALICE);
+    }
+
+    @AfterAll
+    static void stop() {
+        background.shutdownNow();
+        if (ivs != null) {
+            ivs.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** ffmpeg publishing a generated stream for at most {@code seconds}, in the background. */
+    private static CompletableFuture<FfmpegTool.Result> publish(String url, int seconds) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return FfmpegTool.ffmpeg("-hide_banner", "-loglevel", "error", "-re",
+                        "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
+                        "-f", "lavfi", "-i", "sine", "-t", Integer.toString(seconds),
+                        "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-c:a", "aac", "-f", "flv", url);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, background);
+    }
+
+    private String rtmpUrl(String key) {
+        return "rtmp://127.0.0.1:" + server.server().rtmpPort() + "/app/" + key;
+    }
+
+    private static <T> T await(Duration limit, Supplier<T> attempt) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            try {
+                T v = attempt.get();
+                if (v != null) {
+                    return v;
+                }
+            } catch (RuntimeException | AssertionError e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + limit);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    @Test
+    void publishPlayAndStop() throws Exception {
+        CreateChannelResponse created = ivs.createChannel(b -> b.name("live").insecureIngest(true));
+        String arn = created.channel().arn();
+        String playbackUrl = created.channel().playbackUrl();
+        assertThat(playbackUrl).contains(":" + server.server().playbackPort() + "/");
+
+        // Offline channel: nothing to play.
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(playbackUrl)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
+
+        CompletableFuture<FfmpegTool.Result> ffmpeg = publish(rtmpUrl(created.streamKey().value()), 15);
+
+        Stream live = await(Duration.ofSeconds(8), () -> ivs.getStream(b -> b.channelArn(arn)).stream());
+        assertThat(live.stateAsString()).isEqualTo("LIVE");
+        assertThat(live.streamId()).startsWith("st-");
+        assertThat(live.playbackUrl()).isEqualTo(playbackUrl);
+
+        FfmpegTool.Result probe = await(Duration.ofSeconds(10), () -> {
+            try {
+                FfmpegTool.Result r = FfmpegTool.ffprobe("-v", "error", "-show_entries",
+                        "stream=codec_name,width,height", "-of", "csv=p=0", playbackUrl);
+                assertThat(r.exitCode()).as(r.stderr()).isZero();
+                return r;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(probe.stdout()).contains("h264,640,360").contains("aac");
+
+        HttpResponse<String> master = http.send(HttpRequest.newBuilder(URI.create(playbackUrl)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(master.headers().firstValue("content-type")).hasValue("application/vnd.apple.mpegurl");
+        assertThat(master.headers().firstValue("access-control-allow-origin")).hasValue("*");
+        assertThat(master.body()).contains("RESOLUTION=640x360").contains("avc1.").contains("mp4a.40.2");
+
+        HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create(playbackUrl))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValueAsLong("content-length").orElse(0)).isEqualTo(master.body().length());
+        String mediaUri = master.body().lines().filter(l -> !l.startsWith("#") && !l.isBlank()).findFirst().orElseThrow();
+        URI media = URI.create(playbackUrl).resolve(mediaUri);
+        HttpResponse<String> mediaPlaylist = http.send(HttpRequest.newBuilder(media).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(mediaPlaylist.headers().firstValue("cache-control")).hasValue("max-age=1");
+        String segmentUri = mediaPlaylist.body().lines().filter(l -> l.endsWith(".ts")).findFirst().orElseThrow();
+        HttpResponse<byte[]> segment = http.send(HttpRequest.newBuilder(media.resolve(segmentUri)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(segment.headers().firstValue("content-type")).hasValue("video/mp2t");
+        assertThat(segment.headers().firstValue("cache-control").orElse("")).contains("immutable");
+        assertThat(segment.body()).hasSizeGreaterThan(188).startsWith((byte) 0x47);
+
+        GetStreamSessionResponse session = await(Duration.ofSeconds(5), () -> {
+            GetStreamSessionResponse s = ivs.getStreamSession(b -> b.channelArn(arn).streamId(live.streamId()));
+            assertThat(s.streamSession().ingestConfiguration()).isNotNull();
+            assertThat(s.streamSession().ingestConfiguration().video().targetBitrate()).isPositive();
+            return s;
+        });
+        assertThat(session.streamSession().ingestConfiguration().video().videoWidth()).isEqualTo(640);
+        assertThat(session.streamSession().ingestConfiguration().video().videoHeight()).isEqualTo(360);
+        assertThat(session.streamSession().ingestConfiguration().video().targetFramerate()).isEqualTo(30);
+        assertThat(session.streamSession().ingestConfiguration().audio().sampleRate()).isEqualTo(44100);
+        assertThat(session.streamSession().ingestConfiguration().audio().channels()).isEqualTo(1);
+        assertThat(ivs.getStream(b -> b.channelArn(arn)).stream().health()).isEqualTo(StreamHealth.HEALTHY);
+
+        // One publisher per channel: a second one is refused while the first is live.
+        FfmpegTool.Result second = publish(rtmpUrl(created.streamKey().value()), 2).get(20, TimeUnit.SECONDS);
+        assertThat(second.exitCode()).isNotZero();
+        assertThat(ivs.getStream(b -> b.channelArn(arn)).stream().streamId()).isEqualTo(live.streamId());
+
+        long stopAt = System.nanoTime();
+        ivs.stopStream(b -> b.channelArn(arn));
+        FfmpegTool.Result ended = ffmpeg.get(5, TimeUnit.SECONDS);
+        // Disconnected by the server long before its 15 s of input ran out.
+        assertThat(Duration.ofNanos(System.nanoTime() - stopAt)).isLessThan(Duration.ofSeconds(3));
+        assertThat(ended.exitCode()).isNotZero();
+
+        await(Duration.ofSeconds(3), () -> {
+            assertThatThrownBy(() -> ivs.getStream(b -> b.channelArn(arn)))
+                    .isInstanceOf(ChannelNotBroadcastingException.class);
+            return true;
+        });
+        List<StreamSessionSummary> sessions = ivs.listStreamSessions(b -> b.channelArn(arn)).streamSessions();
+        assertThat(sessions).hasSize(1);
+        assertThat(sessions.get(0).streamId()).isEqualTo(live.streamId());
+        assertThat(sessions.get(0).endTime()).isNotNull();
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(playbackUrl)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
+
+        // A wrong key is refused before any media: no new session.
+        String wrongKey = "sk_us-west-2_" + "x".repeat(36);
+        FfmpegTool.Result refused = publish(rtmpUrl(wrongKey), 2).get(20, TimeUnit.SECONDS);
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(ivs.listStreamSessions(b -> b.channelArn(arn)).streamSessions()).hasSize(1);
+    }
+
+    @Test
+    void rtmpsPublishGoesLive() throws Exception {
+        CreateChannelResponse created = ivs.createChannel(b -> b.name("secure"));
+        String arn = created.channel().arn();
+        CompletableFuture<FfmpegTool.Result> ffmpeg = publish("rtmps://127.0.0.1:" + server.server().rtmpsPort()
+                + "/app/" + created.streamKey().value(), 15);
+        Stream live = await(Duration.ofSeconds(8), () -> ivs.getStream(b -> b.channelArn(arn)).stream());
+        assertThat(live.stateAsString()).isEqualTo("LIVE");
+        ivs.stopStream(b -> b.channelArn(arn));
+        assertThat(ffmpeg.get(5, TimeUnit.SECONDS).exitCode()).isNotZero();
+    }
+
+    @Test
+    void plainRtmpRefusedWithoutInsecureIngest() throws Exception {
+        CreateChannelResponse created = ivs.createChannel(b -> b.name("secure-only"));
+        FfmpegTool.Result refused = publish(rtmpUrl(created.streamKey().value()), 2).get(20, TimeUnit.SECONDS);
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(ivs.listStreamSessions(b -> b.channelArn(created.channel().arn())).streamSessions()).isEmpty();
+        assertThatThrownBy(() -> ivs.getStream(b -> b.channelArn(created.channel().arn())))
+                .isInstanceOf(ChannelNotBroadcastingException.class);
+    }
+}
