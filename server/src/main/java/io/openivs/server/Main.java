@@ -68,6 +68,13 @@ public final class Main implements Runnable {
                 description = "Account of the key given by flags or generated [OPENIVS_ACCOUNT_ID] (default: ${DEFAULT-VALUE}).")
         String accountId;
 
+        @Option(names = "--webhook", split = ",", defaultValue = "${env:OPENIVS_WEBHOOKS}",
+                description = "URL that receives every event as a JSON POST, at least once; repeatable [OPENIVS_WEBHOOKS, comma-separated].")
+        java.util.List<java.net.URI> webhooks;
+        @Option(names = "--webhook-secret", defaultValue = "${env:OPENIVS_WEBHOOK_SECRET}",
+                description = "Secret for the X-Openivs-Signature header (sha256=HMAC-SHA256 of the body) [OPENIVS_WEBHOOK_SECRET].")
+        String webhookSecret;
+
         @Override
         public Integer call() throws Exception {
             if (!accountId.matches("[0-9]{12}")) {
@@ -78,7 +85,13 @@ public final class Main implements Runnable {
             ServerConfig cfg = new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, data, db,
                     region, ServerConfig.Quotas.defaults());
             Credentials creds = Credentials.load(data, accessKey, secretKey, accountId);
-            OpenIvsServer server = OpenIvsServer.start(cfg, creds);
+            java.util.List<io.openivs.server.events.EventSink> sinks = new java.util.ArrayList<>();
+            if (webhooks != null) {
+                for (java.net.URI url : webhooks) {
+                    sinks.add(new io.openivs.server.events.WebhookSink(url, webhookSecret, 8));
+                }
+            }
+            OpenIvsServer server = OpenIvsServer.start(cfg, creds, sinks);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.out.println("openivs: shutting down");
@@ -86,6 +99,8 @@ public final class Main implements Runnable {
                 stopped.countDown();
             }, "openivs-shutdown"));
             System.out.println("openivs: store " + server.store().describe() + ", region " + region);
+            System.out.println("openivs: events to " + data.resolve(OpenIvsServer.EVENTS_FILE)
+                    + (sinks.isEmpty() ? "" : " and " + sinks.size() + " webhook(s)"));
             for (String l : server.listening()) {
                 System.out.println("openivs: listening: " + l);
             }

@@ -9,6 +9,9 @@ import io.openivs.server.config.ServerConfig;
 import io.openivs.server.control.ControlContext;
 import io.openivs.server.control.ControlPlane;
 import io.openivs.server.control.Ids;
+import io.openivs.server.events.EventBus;
+import io.openivs.server.events.EventSink;
+import io.openivs.server.events.JsonLinesFileSink;
 import io.openivs.server.ingest.rtmp.ChunkDecoder;
 import io.openivs.server.ingest.rtmp.RtmpServer;
 import io.openivs.server.ingest.rtmp.RtmpsCertificates;
@@ -38,6 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** One running openivs node: store, event loops and every listener, started and stopped together. */
 public final class OpenIvsServer implements AutoCloseable {
+    /** The default event sink's file, in the data dir. */
+    public static final String EVENTS_FILE = "events.jsonl";
     private static final Logger log = LoggerFactory.getLogger(OpenIvsServer.class);
 
     private final ServerConfig config;
@@ -49,10 +54,11 @@ public final class OpenIvsServer implements AutoCloseable {
     private final PlaybackServer playback;
     private final RtmpServer rtmp;
     private final RtmpServer rtmps;
+    private final EventBus events;
 
     private OpenIvsServer(ServerConfig config, ResourceStore store, EventLoops loops, ThreadPoolExecutor workers,
                           ScheduledExecutorService housekeeping, ApiServer api, PlaybackServer playback,
-                          RtmpServer rtmp, RtmpServer rtmps) {
+                          RtmpServer rtmp, RtmpServer rtmps, EventBus events) {
         this.config = config;
         this.store = store;
         this.loops = loops;
@@ -62,10 +68,26 @@ public final class OpenIvsServer implements AutoCloseable {
         this.playback = playback;
         this.rtmp = rtmp;
         this.rtmps = rtmps;
+        this.events = events;
     }
 
+    /** Starts with the default event sink only: JSON lines in {@code <data-dir>/events.jsonl}. */
     public static OpenIvsServer start(ServerConfig config, CredentialStore credentials) throws InterruptedException {
+        return start(config, credentials, List.of());
+    }
+
+    /** @param extraSinks event sinks besides the events file (webhooks) */
+    public static OpenIvsServer start(ServerConfig config, CredentialStore credentials, List<EventSink> extraSinks)
+            throws InterruptedException {
         Clock clock = Clock.systemUTC();
+        List<EventSink> sinks = new ArrayList<>();
+        try {
+            sinks.add(new JsonLinesFileSink(config.dataDir().resolve(EVENTS_FILE)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the events file: " + e.getMessage(), e);
+        }
+        sinks.addAll(extraSinks);
+        EventBus events = new EventBus(sinks);
         ResourceStore store = JdbcResourceStore.open(config.dbUrl());
         EventLoops loops = new EventLoops(Runtime.getRuntime().availableProcessors());
         // Store work runs here, never on an event loop. Bounded: a flood gets 503s, not an unbounded queue.
@@ -76,7 +98,7 @@ public final class OpenIvsServer implements AutoCloseable {
         RtmpServer rtmp = null;
         RtmpServer rtmps = null;
         try {
-            LiveStreams live = new LiveStreams(store, config.region(), Ids.alnum(12), workers, housekeeping, clock);
+            LiveStreams live = new LiveStreams(store, config.region(), Ids.alnum(12), workers, housekeeping, clock, events);
             // Media listeners first: the API's playback URLs must carry the ports they really bound.
             playback = new PlaybackServer(loops, config.bind(), config.playbackPort(), live);
             rtmp = new RtmpServer(rtmpConfig(config, loops, config.rtmpPort(), null, live));
@@ -92,13 +114,14 @@ public final class OpenIvsServer implements AutoCloseable {
             ApiServer api = new ApiServer(loops, config.bind(), config.apiPort(), handler);
             housekeeping.scheduleWithFixedDelay(() -> endStaleSessions(store, clock), 5, 5, TimeUnit.SECONDS);
             return new OpenIvsServer(bound.withBoundPorts(api.port(), playback.port(), rtmp.port(), rtmps.port()),
-                    store, loops, workers, housekeeping, api, playback, rtmp, rtmps);
+                    store, loops, workers, housekeeping, api, playback, rtmp, rtmps, events);
         } catch (IOException e) {
             stopQuietly(rtmp, rtmps, playback);
             housekeeping.shutdownNow();
             workers.shutdownNow();
             loops.close();
             store.close();
+            events.close();
             throw new UncheckedIOException("RTMPS certificate: " + e.getMessage(), e);
         } catch (RuntimeException | InterruptedException e) {
             stopQuietly(rtmp, rtmps, playback);
@@ -106,6 +129,7 @@ public final class OpenIvsServer implements AutoCloseable {
             workers.shutdownNow();
             loops.close();
             store.close();
+            events.close();
             throw e;
         }
     }
@@ -200,5 +224,6 @@ public final class OpenIvsServer implements AutoCloseable {
         }
         loops.close();
         store.close();
+        events.close();
     }
 }

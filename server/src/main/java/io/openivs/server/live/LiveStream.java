@@ -1,5 +1,8 @@
 package io.openivs.server.live;
 
+import io.openivs.server.control.Arn;
+import io.openivs.server.events.IvsEvent;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -141,6 +144,7 @@ final class LiveStream implements PublishSession, LiveRendition {
             boolean first = lastMediaMs < 0;
             lastMediaMs = Math.max(lastMediaMs, timestampMs);
             if (first) {
+                emit("Stream Start", null);
                 scheduleBeat(); // report HEALTHY now rather than at the next beat
             }
             return true;
@@ -148,6 +152,7 @@ final class LiveStream implements PublishSession, LiveRendition {
         if (r.isUnsupportedCodec() && !ended) {
             log.warn("stream {} on {}: unsupported codec {}, disconnecting", streamId, channelArn, r.detail());
             hasError = true;
+            emit("Stream Failure", "Unsupported codec " + r.detail() + "; IVS accepts H.264 video and AAC audio.");
             control.disconnect("unsupported codec " + r.detail());
         }
         return false;
@@ -303,6 +308,17 @@ final class LiveStream implements PublishSession, LiveRendition {
         }
     }
 
+    /** Publishes an "IVS Stream State Change" event for this stream; {@code reason} for Stream Failure. */
+    void emit(String eventName, String reason) {
+        Arn arn = Arn.parse(channelArn);
+        IvsEvent e = IvsEvent.streamState(eventName, arn.account(), arn.region(), channelArn,
+                channelDoc.path("name").asText(""), streamId, java.time.Instant.ofEpochMilli(registry.clock.millis()));
+        if (reason != null) {
+            e.detail().put("reason", reason);
+        }
+        registry.events.publish(e);
+    }
+
     /** The session row's document: what GetStream/GetStreamSession read. */
     String document(String health, int viewerCount, ObjectNode ingestConfiguration) {
         ObjectNode d = Json.object();
@@ -327,6 +343,11 @@ final class LiveStream implements PublishSession, LiveRendition {
         } catch (RuntimeException e) {
             log.warn("could not end stream session {}: {}", streamId, e.toString());
         } finally {
+            // IVS may deliver Session Ended before Stream End; openivs sends them in this order.
+            emit("Session Ended", null);
+            if (lastMediaMs >= 0) {
+                emit("Stream End", null);
+            }
             registry.forget(this);
         }
     }

@@ -5,6 +5,8 @@ import io.openivs.server.api.Json;
 import io.openivs.server.control.Arn;
 import io.openivs.server.control.ControlContext;
 import io.openivs.server.control.Ids;
+import io.openivs.server.events.EventBus;
+import io.openivs.server.events.IvsEvent;
 import io.openivs.server.control.StreamKeys;
 import io.openivs.server.ingest.rtmp.PublishAuthorizer;
 import io.openivs.server.ingest.rtmp.PublishRefusedException;
@@ -39,6 +41,7 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     final Executor workers;
     final ScheduledExecutorService scheduler;
     final Clock clock;
+    final EventBus events;
     private final String region;
     private final String node;
     private final ConcurrentHashMap<String, LiveStream> byChannel = new ConcurrentHashMap<>();
@@ -50,7 +53,8 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
      * @param node this node's id, stored with each session it owns
      */
     public LiveStreams(ResourceStore store, String region, String node, Executor workers,
-                       ScheduledExecutorService scheduler, Clock clock) {
+                       ScheduledExecutorService scheduler, Clock clock, EventBus events) {
+        this.events = events;
         this.store = store;
         this.region = region;
         this.node = node;
@@ -118,6 +122,7 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         }
         byStreamId.put(streamId, stream);
         byPlaybackName.put(playbackName, stream);
+        stream.emit("Session Created", null);
         log.info("stream {} admitted for {} (tls={})", streamId, channelArn, secure);
         return stream;
     }

@@ -31,9 +31,14 @@ public final class TestServer implements AutoCloseable {
     }
 
     public TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas) throws InterruptedException {
+        this(dataDir, dbUrl, quotas, java.util.List.of());
+    }
+
+    public TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
+                      java.util.List<io.openivs.server.events.EventSink> sinks) throws InterruptedException {
         ServerConfig cfg = new ServerConfig("127.0.0.1", "localhost", 0, 0, 0, 0, dataDir, dbUrl, REGION, quotas);
         Map<String, CredentialStore.Credential> keys = Map.of(ALICE.accessKeyId(), ALICE, BOB.accessKeyId(), BOB);
-        this.server = OpenIvsServer.start(cfg, keys::get);
+        this.server = OpenIvsServer.start(cfg, keys::get, sinks);
     }
 
     public OpenIvsServer server() {

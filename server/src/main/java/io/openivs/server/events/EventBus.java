@@ -1,0 +1,55 @@
+package io.openivs.server.events;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Fans events out to the configured sinks on one dedicated thread, so the
+ * order a user sees is the order they happened in, and a slow sink (a webhook
+ * retrying) never stalls ingest or the API.
+ */
+public final class EventBus implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EventBus.class);
+    private final List<EventSink> sinks;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "openivs-events");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public EventBus(List<EventSink> sinks) {
+        this.sinks = List.copyOf(sinks);
+    }
+
+    public void publish(IvsEvent event) {
+        try {
+            thread.execute(() -> {
+                for (EventSink s : sinks) {
+                    try {
+                        s.publish(event);
+                    } catch (RuntimeException e) {
+                        log.warn("event sink {} failed on {}: {}", s, event.eventName(), e.toString());
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.warn("event {} dropped: shutting down", event.eventName());
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdown();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sinks.forEach(EventSink::close);
+    }
+}

@@ -1,0 +1,50 @@
+package io.openivs.server.events;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.openivs.server.api.Json;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * One event in Amazon EventBridge's envelope, as IVS sends them
+ * (ivs-behavior.md §11): {@code detail-type} such as "IVS Stream State Change",
+ * {@code source} "aws.ivs", the channel ARN in {@code resources}.
+ */
+public record IvsEvent(String id, String detailType, String account, String region, Instant time,
+                       List<String> resources, ObjectNode detail) {
+
+    public static final String STREAM_STATE_CHANGE = "IVS Stream State Change";
+
+    /** A stream state event: detail {event_name, channel_name, stream_id} plus extra fields. */
+    public static IvsEvent streamState(String eventName, String account, String region, String channelArn,
+                                       String channelName, String streamId, Instant time) {
+        ObjectNode d = Json.object();
+        d.put("event_name", eventName);
+        d.put("channel_name", channelName);
+        d.put("stream_id", streamId);
+        return new IvsEvent(UUID.randomUUID().toString(), STREAM_STATE_CHANGE, account, region, time,
+                List.of(channelArn), d);
+    }
+
+    public String eventName() {
+        return detail.path("event_name").asText();
+    }
+
+    /** The envelope as one JSON object; {@code time} at second precision as EventBridge writes it. */
+    public ObjectNode envelope() {
+        ObjectNode e = Json.object();
+        e.put("version", "0");
+        e.put("id", id);
+        e.put("detail-type", detailType);
+        e.put("source", "aws.ivs");
+        e.put("account", account);
+        e.put("time", time.truncatedTo(ChronoUnit.SECONDS).toString());
+        e.put("region", region);
+        resources.forEach(e.putArray("resources")::add);
+        e.set("detail", detail);
+        return e;
+    }
+}
