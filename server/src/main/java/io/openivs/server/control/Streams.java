@@ -84,6 +84,7 @@ final class Streams {
         List<StreamSessionRow> live = cx.store.read(tx -> tx.liveSessions(call.account(), call.region(), freshSince()));
         List<ObjectNode> items = new ArrayList<>();
         String nextToken = null;
+        StreamSessionRow lastTaken = null;
         for (StreamSessionRow s : live) {
             if (pos != null) {
                 long start = Long.parseLong(pos[0]);
@@ -96,11 +97,11 @@ final class Streams {
                 continue;
             }
             if (items.size() == max) {
-                StreamSessionRow last = live.get(live.indexOf(s) - 1);
-                nextToken = Pages.encode(scope, Long.toString(last.startTime()), last.streamId());
+                nextToken = Pages.encode(scope, Long.toString(lastTaken.startTime()), lastTaken.streamId());
                 break;
             }
             items.add(sum);
+            lastTaken = s;
         }
         ObjectNode out = Json.object();
         out.putArray("streams").addAll(items);
