@@ -5,7 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -57,16 +59,42 @@ public final class ApiServer implements AutoCloseable {
         channel.close().syncUninterruptibly();
     }
 
-    /** Answers an oversized body with the API's JSON error instead of Netty's bare 413. */
+    /**
+     * Answers an oversized body with the API's JSON error instead of Netty's bare 413.
+     *
+     * <p>The connection is not closed at once: a client still writing its body would see a reset
+     * instead of the answer. The rest of the body is discarded (by the aggregator) and the
+     * connection stays usable, unless the client keeps sending far past the limit.
+     */
     private static final class BoundedAggregator extends HttpObjectAggregator {
+        private static final long DISCARD_LIMIT = 16L * MAX_BODY;
+        private long discarded = -1;
+
         BoundedAggregator() {
             super(MAX_BODY);
         }
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            ApiHandler.sendError(ctx, false, UUID.randomUUID().toString(), 413, "RequestEntityTooLargeException",
+            discarded = 0;
+            ApiHandler.sendError(ctx, true, UUID.randomUUID().toString(), 413, "RequestEntityTooLargeException",
                     "The request body is larger than " + MAX_BODY + " bytes.");
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            if (discarded >= 0 && msg instanceof HttpContent content) {
+                discarded += content.content().readableBytes();
+                if (msg instanceof LastHttpContent) {
+                    discarded = -1;
+                } else if (discarded > DISCARD_LIMIT) {
+                    discarded = -1;
+                    content.release();
+                    ctx.close();
+                    return;
+                }
+            }
+            super.channelRead(ctx, msg);
         }
     }
 }
