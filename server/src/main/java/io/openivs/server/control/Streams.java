@@ -128,22 +128,43 @@ final class Streams {
         if (!metadataRate.tryTake(channelArn, System.nanoTime())) {
             throw ApiException.throttled("PutMetadata is limited to 5 requests per second per channel.");
         }
-        if (!cx.live.putMetadata(channelArn, s.streamId(), metadata)) {
-            // The publisher is connected to another node; timed metadata reaches only the owner's muxer.
-            throw new ApiException("StreamUnavailable", "The stream is not served by this node; retry on its ingest node.");
+        if (!cx.live.putMetadata(s.streamId(), metadata)) {
+            throw notOnThisNode(s);
         }
         return null;
     }
 
     private ObjectNode insertAdBreak(Call call, ObjectNode in) {
         String channelArn = in.get("channelArn").asText();
+        int duration = in.get("durationSeconds").asInt();
         ObjectNode channel = ControlContext.doc(cx.store.read(tx -> cx.require(tx, call, channelArn, Arn.CHANNEL)));
         if (channel.path("adConfigurationArn").asText("").isEmpty()) {
             throw ApiException.validation("The channel has no ad configuration; set adConfigurationArn first.");
         }
-        live(call, channelArn);
-        // Writing the SCTE-35 marker needs the live muxer's ad-break support, which does not exist yet.
-        throw new ApiException("ServiceUnavailable", "Ad break insertion is not supported by this server yet.");
+        StreamSessionRow s = live(call, channelArn);
+        String adBreakId = Ids.alnum(12);
+        switch (cx.live.insertAdBreak(s.streamId(), adBreakId, duration)) {
+            case INSERTED:
+                break;
+            case CONFLICT:
+                throw ApiException.conflict("The previous ad break of this stream is still running.");
+            default:
+                throw notOnThisNode(s);
+        }
+        ObjectNode out = Json.object();
+        out.put("adBreakId", adBreakId);
+        return out;
+    }
+
+    /**
+     * The stream's publisher is connected to another node (or is between connecting and its
+     * first media). Timed metadata and ad breaks go into that node's muxer, and nothing relays
+     * them through the store yet, so the caller must retry; unlike StopStream, a late delivery
+     * at the owner's next heartbeat would put them seconds away from the moment asked for.
+     */
+    private static ApiException notOnThisNode(StreamSessionRow s) {
+        return new ApiException("InternalServerException",
+                "Stream " + s.streamId() + " is served by another node; retry the request.");
     }
 
     private ObjectNode getSession(Call call, ObjectNode in) {

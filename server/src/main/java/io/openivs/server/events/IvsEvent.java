@@ -17,6 +17,7 @@ public record IvsEvent(String id, String detailType, String account, String regi
                        List<String> resources, ObjectNode detail) {
 
     public static final String STREAM_STATE_CHANGE = "IVS Stream State Change";
+    public static final String AD_BREAK_STATE_CHANGE = "IVS Ad Break State Change";
 
     /** A stream state event: detail {event_name, channel_name, stream_id} plus extra fields. */
     public static IvsEvent streamState(String eventName, String account, String region, String channelArn,
@@ -26,6 +27,21 @@ public record IvsEvent(String id, String detailType, String account, String regi
         d.put("channel_name", channelName);
         d.put("stream_id", streamId);
         return new IvsEvent(UUID.randomUUID().toString(), STREAM_STATE_CHANGE, account, region, time,
+                List.of(channelArn), d);
+    }
+
+    /** An "Ad Break Inserted" event (§11.5); {@code targetStart} is when the break should begin. */
+    public static IvsEvent adBreakInserted(String account, String region, String channelArn, String channelName,
+                                           String streamId, String adBreakId, int durationSeconds,
+                                           Instant targetStart, Instant time) {
+        ObjectNode d = Json.object();
+        d.put("event_name", "Ad Break Inserted");
+        d.put("channel_name", channelName);
+        d.put("stream_id", streamId);
+        d.put("ad_break_id", adBreakId);
+        d.put("duration_seconds", durationSeconds);
+        d.put("target_start_time", targetStart.toString());
+        return new IvsEvent(UUID.randomUUID().toString(), AD_BREAK_STATE_CHANGE, account, region, time,
                 List.of(channelArn), d);
     }
 

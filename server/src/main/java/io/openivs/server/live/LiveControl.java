@@ -14,14 +14,31 @@ public interface LiveControl {
         }
 
         @Override
-        public boolean putMetadata(String channelArn, String streamId, String text) {
+        public boolean putMetadata(String streamId, String text) {
             return false;
         }
+
+        @Override
+        public AdBreakOutcome insertAdBreak(String streamId, String adBreakId, int durationSeconds) {
+            return AdBreakOutcome.NOT_HERE;
+        }
     };
+
+    /** What became of an ad break request. */
+    enum AdBreakOutcome {
+        INSERTED,
+        /** The previous ad break of the stream is still running. */
+        CONFLICT,
+        /** No stream of this node matches. */
+        NOT_HERE
+    }
 
     /** StopStream was recorded for this session. */
     void stopRequested(String streamId);
 
     /** Inserts timed metadata at the live edge; false if no stream of this node matches. */
-    boolean putMetadata(String channelArn, String streamId, String text);
+    boolean putMetadata(String streamId, String text);
+
+    /** Marks an ad break of {@code durationSeconds} at the live edge of the stream. */
+    AdBreakOutcome insertAdBreak(String streamId, String adBreakId, int durationSeconds);
 }

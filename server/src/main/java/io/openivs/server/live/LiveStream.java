@@ -11,7 +11,12 @@ import io.openivs.server.api.Json;
 import io.openivs.server.ingest.rtmp.PublishSession;
 import io.openivs.server.ingest.rtmp.PublisherControl;
 import io.openivs.server.media.AudioConfig;
+import io.openivs.server.media.MediaFrame;
+import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.VideoConfig;
+import io.openivs.server.media.hls.DateRange;
+import io.openivs.server.media.id3.Id3Tag;
+import io.openivs.server.media.scte35.SpliceInsert;
 import io.openivs.server.media.flv.FlvToFrames;
 import io.openivs.server.media.flv.TagResult;
 import io.openivs.server.media.hls.LatencyMode;
@@ -24,10 +29,12 @@ import io.openivs.server.store.StreamSessionRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -65,6 +72,10 @@ final class LiveStream implements PublishSession, LiveRendition {
     private ScheduledFuture<?> heartbeat;
 
     private final Map<String, Long> viewers = new ConcurrentHashMap<>();
+
+    // Ad breaks, guarded by this: one at a time, SCTE-35 event ids numbered per stream.
+    private long adBreakEndsAt;
+    private int adBreakEvents;
 
     // Heartbeat state, guarded by this.
     private long beatAt;
@@ -209,6 +220,52 @@ final class LiveStream implements PublishSession, LiveRendition {
         PublisherControl c = control;
         if (c != null) {
             c.disconnect(reason);
+        }
+    }
+
+    /** Any thread: hands timed metadata to the owner, which writes it at the live edge. */
+    boolean putMetadata(String text) {
+        byte[] id3 = Id3Tag.userText(text);
+        return onOwner(() -> segmenter.onTimedMetadata(new TimedMetadata(segmenter.livePts(), id3)));
+    }
+
+    /** Any thread: an SCTE-35 ad break starting at the live edge, unless the previous one still runs. */
+    LiveControl.AdBreakOutcome insertAdBreak(String adBreakId, int durationSeconds) {
+        long now = registry.clock.millis();
+        DateRange range;
+        synchronized (this) {
+            if (now < adBreakEndsAt) {
+                return LiveControl.AdBreakOutcome.CONFLICT;
+            }
+            range = new DateRange(adBreakId, now, durationSeconds,
+                    SpliceInsert.out(++adBreakEvents, (long) durationSeconds * MediaFrame.CLOCK_RATE));
+            if (!onOwner(() -> segmenter.addDateRange(range))) {
+                return LiveControl.AdBreakOutcome.NOT_HERE;
+            }
+            adBreakEndsAt = now + durationSeconds * 1000L;
+        }
+        Arn arn = Arn.parse(channelArn);
+        Instant at = Instant.ofEpochMilli(now); // the live edge: about now
+        registry.events.publish(IvsEvent.adBreakInserted(arn.account(), arn.region(), channelArn,
+                channelDoc.path("name").asText(""), streamId, adBreakId, durationSeconds, at, at));
+        return LiveControl.AdBreakOutcome.INSERTED;
+    }
+
+    /** Runs {@code task} on the owner thread while the stream is live; false when it is not (yet or any more). */
+    private boolean onOwner(Runnable task) {
+        EventExecutor o = owner;
+        if (o == null || ended) {
+            return false;
+        }
+        try {
+            o.execute(() -> {
+                if (!ended) {
+                    task.run();
+                }
+            });
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
         }
     }
 

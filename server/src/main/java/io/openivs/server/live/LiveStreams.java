@@ -149,7 +149,14 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     }
 
     @Override
-    public boolean putMetadata(String channelArn, String streamId, String text) {
-        return false; // timed metadata needs ID3 in the muxer, which is not built yet
+    public boolean putMetadata(String streamId, String text) {
+        LiveStream s = byStreamId.get(streamId);
+        return s != null && s.putMetadata(text);
+    }
+
+    @Override
+    public AdBreakOutcome insertAdBreak(String streamId, String adBreakId, int durationSeconds) {
+        LiveStream s = byStreamId.get(streamId);
+        return s == null ? AdBreakOutcome.NOT_HERE : s.insertAdBreak(adBreakId, durationSeconds);
     }
 }

@@ -19,6 +19,13 @@ public interface MediaSink {
     /** A frame, borrowed for the duration of the call: {@link MediaFrame#retain()} it to keep it. */
     void onFrame(MediaFrame frame);
 
+    /**
+     * Timed metadata to show at {@link TimedMetadata#pts()}, on the frames' clock. A sink whose
+     * output cannot carry it ignores it.
+     */
+    default void onTimedMetadata(TimedMetadata item) {
+    }
+
     /** The publisher session ended (disconnect, StopStream): no more frames until the next {@link #onSessionStart()}. */
     void onSessionEnd();
 }

@@ -8,7 +8,7 @@ import io.netty.buffer.ByteBuf;
  * segments (continuity counters, sequence numbers) lives in the writer, so one writer serves one
  * output stream for its whole life.
  *
- * <p>Call order: {@code startSegment, writeFrame*, finishSegment}, repeated; then {@link #close()}.
+ * <p>Call order: {@code startSegment, (writeFrame | writeMetadata)*, finishSegment}, repeated; then {@link #close()}.
  */
 public interface SegmentWriter extends AutoCloseable {
 
@@ -23,6 +23,12 @@ public interface SegmentWriter extends AutoCloseable {
      * one track come in increasing decode order. The frame stays owned by the caller.
      */
     void writeFrame(MediaFrame frame);
+
+    /**
+     * Appends timed metadata at its {@link TimedMetadata#pts()} plus the segment's offset, which
+     * the caller keeps within the segment (not before its first frame).
+     */
+    void writeMetadata(TimedMetadata item);
 
     /** Ends the segment and hands its bytes to the caller, who then owns (and releases) them. */
     ByteBuf finishSegment();

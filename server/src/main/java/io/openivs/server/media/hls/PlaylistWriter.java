@@ -46,6 +46,9 @@ public final class PlaylistWriter {
             }
             out.append("#EXT-X-PROGRAM-DATE-TIME:")
                     .append(PROGRAM_DATE_TIME.format(Instant.ofEpochMilli(segment.programDateTime()))).append('\n');
+            for (DateRange range : segment.dateRanges()) {
+                dateRange(out, range);
+            }
             out.append("#EXTINF:").append(String.format(Locale.ROOT, "%.3f", segment.durationSeconds())).append(",\n");
             out.append(uri.apply(segment.sequence())).append('\n');
         }
@@ -53,6 +56,16 @@ public final class PlaylistWriter {
             out.append("#EXT-X-ENDLIST\n");
         }
         return out.toString();
+    }
+
+    private static void dateRange(StringBuilder out, DateRange range) {
+        out.append("#EXT-X-DATERANGE:ID=\"").append(range.id()).append("\",START-DATE=\"")
+                .append(PROGRAM_DATE_TIME.format(Instant.ofEpochMilli(range.startMillis())))
+                .append("\",DURATION=").append(String.format(Locale.ROOT, "%.3f", range.durationSeconds()));
+        if (range.scte35Out() != null) {
+            out.append(",SCTE35-OUT=").append(range.scte35OutHex());
+        }
+        out.append('\n');
     }
 
     /**

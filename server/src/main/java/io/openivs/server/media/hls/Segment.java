@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.VideoConfig;
+import java.util.List;
 
 /**
  * A finished media segment: immutable bytes plus what a playlist says about them. The
@@ -20,9 +21,17 @@ public final class Segment {
     private final ByteBuf data;
     private final VideoConfig video;
     private final AudioConfig audio;
+    private final List<DateRange> dateRanges;
 
     Segment(long sequence, long durationTicks, boolean discontinuity, long discontinuitySequence,
             long programDateTime, ByteBuf data, VideoConfig video, AudioConfig audio) {
+        this(sequence, durationTicks, discontinuity, discontinuitySequence, programDateTime, data, video, audio,
+                List.of());
+    }
+
+    Segment(long sequence, long durationTicks, boolean discontinuity, long discontinuitySequence,
+            long programDateTime, ByteBuf data, VideoConfig video, AudioConfig audio, List<DateRange> dateRanges) {
+        this.dateRanges = List.copyOf(dateRanges);
         this.sequence = sequence;
         this.durationTicks = durationTicks;
         this.discontinuity = discontinuity;
@@ -83,6 +92,11 @@ public final class Segment {
     /** The audio configuration the segment was written with, or null for video only. */
     public AudioConfig audio() {
         return audio;
+    }
+
+    /** The date ranges (ad breaks) that start within this segment, in the order they were added. */
+    public List<DateRange> dateRanges() {
+        return dateRanges;
     }
 
     void release() {

@@ -6,8 +6,10 @@ import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.MediaSink;
 import io.openivs.server.media.SegmentStart;
 import io.openivs.server.media.SegmentWriter;
+import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.VideoConfig;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -23,12 +25,17 @@ import java.util.function.LongSupplier;
  * threshold or back by more than half a second. The output timeline runs on across such joins
  * (see {@link SegmentStart#timestampOffset()}); program date-times follow the wall clock.
  *
+ * <p>Timed metadata and date ranges (ad breaks) go into the segment being written, at the live
+ * edge; while no segment is open they wait for the next one and start with it.
+ *
  * <p>Driven by the live stream's owner thread only; {@link #segments()} hands out a snapshot.
  */
 public final class Segmenter implements MediaSink, AutoCloseable {
 
     private static final long NONE = Long.MIN_VALUE;
     private static final long MAX_BACKWARD_STEP = MediaFrame.CLOCK_RATE / 2;
+    /** Items waiting for a segment; more than this while nothing is written are dropped, oldest first. */
+    private static final int MAX_WAITING = 32;
 
     private final SegmentWriter writer;
     private final LongSupplier wallClockMillis;
@@ -38,6 +45,9 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     private final long cutTicks;
     private final long jumpTicks;
     private final ArrayDeque<Segment> window = new ArrayDeque<>();
+    private final ArrayDeque<TimedMetadata> waitingMetadata = new ArrayDeque<>();
+    private final ArrayDeque<DateRange> waitingRanges = new ArrayDeque<>();
+    private final List<DateRange> segmentRanges = new ArrayList<>();
 
     private VideoConfig videoConfig;
     private AudioConfig audioConfig;
@@ -66,6 +76,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     private boolean anchored;
     private long anchorWallClock;
     private long anchorDts;
+    private long livePts = NONE;
 
     /**
      * @param wallClockMillis epoch milliseconds, read when a segment timeline is anchored
@@ -123,6 +134,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
             videoFrameTicks = dts - lastDts[track];
         }
         lastDts[track] = dts;
+        livePts = livePts == NONE ? frame.pts() : Math.max(livePts, frame.pts());
 
         // Audio can be cut at any frame, so only keyframes get the early-cut allowance.
         if (open && isCutPoint(frame) && dts - startDts >= (videoConfig != null ? cutTicks : targetTicks)) {
@@ -150,6 +162,41 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     @Override
     public void onSessionEnd() {
         endSegment();
+    }
+
+    /** Writes {@code item} into the open segment, no earlier than its start, or keeps it for the next one. */
+    @Override
+    public void onTimedMetadata(TimedMetadata item) {
+        if (open) {
+            writer.writeMetadata(item.pts() >= startPts ? item : new TimedMetadata(startPts, item.id3()));
+        } else {
+            wait(waitingMetadata, item);
+        }
+    }
+
+    /**
+     * Adds a date range starting at the live edge: its start date becomes the wall-clock time of
+     * the newest frame of the open segment, or the start of the next segment when none is open.
+     */
+    public void addDateRange(DateRange range) {
+        if (open) {
+            long edge = Math.max(livePts, startPts);
+            segmentRanges.add(range.startingAt(startWallClock + (edge - startPts) / (MediaFrame.CLOCK_RATE / 1000)));
+        } else {
+            wait(waitingRanges, range);
+        }
+    }
+
+    /** Presentation time of the newest frame, on the frames' clock; {@link Long#MIN_VALUE} before any. */
+    public long livePts() {
+        return livePts;
+    }
+
+    private static <T> void wait(ArrayDeque<T> queue, T item) {
+        if (queue.size() == MAX_WAITING) {
+            queue.removeFirst();
+        }
+        queue.addLast(item);
     }
 
     /** The finished segments in the window, oldest first. */
@@ -184,6 +231,9 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     @Override
     public void close() {
         open = false;
+        waitingMetadata.clear();
+        waitingRanges.clear();
+        segmentRanges.clear();
         writer.close();
         while (!window.isEmpty()) {
             window.removeFirst().release();
@@ -225,6 +275,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         videoFrameTicks = 0;
         audioOnlySince = NONE;
         anchored = false;
+        livePts = NONE;
     }
 
     private void startSegment(long dts, long pts) {
@@ -248,6 +299,13 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         startPts = pts;
         presentationEnd = pts;
         startWallClock = anchorWallClock + (dts - anchorDts) / (MediaFrame.CLOCK_RATE / 1000);
+        // What waited for a segment happens at its start: the live edge when it was asked for.
+        while (!waitingMetadata.isEmpty()) {
+            writer.writeMetadata(new TimedMetadata(pts, waitingMetadata.removeFirst().id3()));
+        }
+        while (!waitingRanges.isEmpty()) {
+            segmentRanges.add(waitingRanges.removeFirst().startingAt(startWallClock));
+        }
     }
 
     /**
@@ -267,7 +325,8 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         long duration = Math.max(1, end - startDts);
         outputEnd = end + offset;
         Segment segment = new Segment(nextSequence++, duration, startsDiscontinuity, discontinuitySequence,
-                startWallClock, data, segmentVideo, segmentAudio);
+                startWallClock, data, segmentVideo, segmentAudio, segmentRanges);
+        segmentRanges.clear();
         producedAny = true;
         longestTicks = Math.max(longestTicks, duration);
         window.addLast(segment);

@@ -29,9 +29,14 @@ public final class Crc32Mpeg2 {
     }
 
     public static int compute(byte[] bytes) {
+        return compute(bytes, bytes.length);
+    }
+
+    /** The CRC of the first {@code length} bytes. */
+    public static int compute(byte[] bytes, int length) {
         int crc = 0xFFFF_FFFF;
-        for (byte b : bytes) {
-            crc = (crc << 8) ^ TABLE[((crc >>> 24) ^ b) & 0xFF];
+        for (int i = 0; i < length; i++) {
+            crc = (crc << 8) ^ TABLE[((crc >>> 24) ^ bytes[i]) & 0xFF];
         }
         return crc;
     }

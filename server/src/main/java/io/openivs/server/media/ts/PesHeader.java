@@ -7,6 +7,8 @@ final class PesHeader {
 
     static final int STREAM_ID_VIDEO = 0xE0;
     static final int STREAM_ID_AUDIO = 0xC0;
+    /** private_stream_1, which carries timed ID3 in HLS. */
+    static final int STREAM_ID_PRIVATE_1 = 0xBD;
     private static final int MAX_PACKET_LENGTH = 0xFFFF;
 
     private PesHeader() {

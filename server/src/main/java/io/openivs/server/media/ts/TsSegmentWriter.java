@@ -7,12 +7,15 @@ import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.SegmentStart;
 import io.openivs.server.media.SegmentWriter;
+import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.aac.AdtsHeader;
 import io.openivs.server.media.aac.AudioSpecificConfig;
 
 /**
  * Writes HLS MPEG-TS segments: PAT and PMT first in every segment, H.264 on PID 0x100 (which
- * also carries the PCR), AAC in ADTS on PID 0x101; PID 0x102 is kept for timed ID3 metadata.
+ * also carries the PCR), AAC in ADTS on PID 0x101, timed ID3 metadata on PID 0x102. The PMT
+ * declares the metadata stream in every segment, with or without metadata in it, so players set up
+ * the same streams for every segment.
  * A few consecutive audio frames share one PES to save header overhead.
  *
  * <p>Timestamps are shifted by {@link #TIMESTAMP_OFFSET} so the PCR, which runs
@@ -83,6 +86,8 @@ public final class TsSegmentWriter implements SegmentWriter {
             streamTypes[count] = ProgramTables.STREAM_TYPE_AAC_ADTS;
             pids[count++] = PID_AUDIO;
         }
+        streamTypes[count] = ProgramTables.STREAM_TYPE_METADATA;
+        pids[count++] = PID_METADATA;
         scratch.clear();
         ProgramTables.writePmt(scratch, pcrPid(), streamTypes, pids, count);
         packetizer.writeSection(segment, ProgramTables.PID_PMT, scratch);
@@ -100,6 +105,17 @@ public final class TsSegmentWriter implements SegmentWriter {
         } else if (audioConfig != null) {
             addAudio(frame);
         }
+    }
+
+    @Override
+    public void writeMetadata(TimedMetadata item) {
+        if (segment == null) {
+            throw new IllegalStateException("no segment started");
+        }
+        long pts = tsTime(item.pts() + offset);
+        scratch.clear();
+        PesHeader.write(scratch, PesHeader.STREAM_ID_PRIVATE_1, pts, pts, item.id3().length);
+        packetizer.writePes(segment, PID_METADATA, scratch, Unpooled.wrappedBuffer(item.id3()), -1, false);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.SegmentStart;
 import io.openivs.server.media.SegmentWriter;
+import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.TrackType;
 import io.openivs.server.media.VideoConfig;
 import java.nio.charset.StandardCharsets;
@@ -52,6 +53,13 @@ class SegmenterTest {
         @Override
         public void writeFrame(MediaFrame frame) {
             String line = (frame.isVideo() ? (frame.isKeyframe() ? "K" : "V") : "A") + (frame.dts() + offset);
+            frames.get(frames.size() - 1).add(line);
+            current.append(line).append('\n');
+        }
+
+        @Override
+        public void writeMetadata(TimedMetadata item) {
+            String line = "M" + (item.pts() + offset);
             frames.get(frames.size() - 1).add(line);
             current.append(line).append('\n');
         }
@@ -253,5 +261,44 @@ class SegmenterTest {
         assertThat(writer.starts.get(0).video()).isNull();
         assertThat(writer.frames.get(0).get(0)).isEqualTo("A" + 94 * 1920L); // first frame 2 s in
         assertThat(finished.get(0).durationTicks()).isBetween(2 * SECOND - 1920, 2 * SECOND + 1920);
+    }
+
+    @Test
+    void timedMetadataGoesIntoTheOpenSegmentAtTheLiveEdge() {
+        start(VIDEO);
+        feed(0, 40, 30);
+        segmenter.onTimedMetadata(new TimedMetadata(segmenter.livePts(), new byte[] {1}));
+        feed(40 * FRAME, 30, 30);
+        segmenter.onSessionEnd();
+        assertThat(segmenter.livePts()).isEqualTo(69 * FRAME + 100);
+        // Written between the frames around it, stamped with the newest frame's time (audio, 100 ticks late).
+        List<String> first = writer.frames.get(0);
+        assertThat(first.get(first.indexOf("M" + (39 * FRAME + 100)) - 1)).isEqualTo("A" + (39 * FRAME + 100));
+    }
+
+    @Test
+    void metadataAndDateRangesBeforeAnySegmentStartWithTheFirst() {
+        start(VIDEO);
+        segmenter.onTimedMetadata(new TimedMetadata(segmenter.livePts(), new byte[] {1}));
+        segmenter.addDateRange(new DateRange("ad1", 0, 30, new byte[] {1}));
+        frame(TrackType.AUDIO, 0, true); // nothing opens before a keyframe
+        feed(FRAME, 70, 60);
+        assertThat(writer.frames.get(0)).startsWith("M3000", "K3000");
+        assertThat(finished.get(0).dateRanges()).extracting(DateRange::id, DateRange::startMillis)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("ad1", finished.get(0).programDateTime()));
+        assertThat(finished.get(0).dateRanges().get(0).scte35OutHex()).isEqualTo("0x01");
+    }
+
+    @Test
+    void aDateRangeInAnOpenSegmentStartsAtTheNewestFrame() {
+        start(VIDEO);
+        feed(0, 45, 60); // 1.5 s into the first segment
+        segmenter.addDateRange(new DateRange("ad2", 0, 10, null));
+        feed(45 * FRAME, 30, 15); // keyframes at 1.5 and 2 s: the cut comes at 2 s
+        segmenter.onSessionEnd();
+        Segment first = finished.get(0);
+        assertThat(first.dateRanges()).hasSize(1);
+        assertThat(first.dateRanges().get(0).startMillis() - first.programDateTime()).isEqualTo(1467); // 44 frames + 100 ticks
+        assertThat(finished.get(1).dateRanges()).isEmpty();
     }
 }
