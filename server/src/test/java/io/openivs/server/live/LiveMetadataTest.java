@@ -1,0 +1,310 @@
+package io.openivs.server.live;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openivs.server.media.FfmpegTool;
+import io.openivs.server.testing.TestDatabases;
+import io.openivs.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.retry.RetryPolicy;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ivs.IvsClient;
+import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
+import software.amazon.awssdk.services.ivs.model.ThrottlingException;
+import software.amazon.awssdk.services.ivs.model.ValidationException;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * PutMetadata and InsertAdBreak on a channel that real ffmpeg publishes to: ffprobe reads the
+ * metadata back as timed ID3 from the served segments, and the ad break shows in the playlist
+ * as an SCTE-35 EXT-X-DATERANGE.
+ */
+class LiveMetadataTest {
+    @TempDir
+    static Path dir;
+    static TestServer server;
+    static IvsClient ivs;
+    static io.openivs.client.IvsClient own;
+    static final ExecutorService background = Executors.newCachedThreadPool();
+    static final HttpClient http = HttpClient.newHttpClient();
+    static final ObjectMapper json = new ObjectMapper();
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new TestServer(dir, TestDatabases.sqlite(dir));
+        // No retries: a throttled call must show as throttled, not be retried into success.
+        ivs = IvsClient.builder().endpointOverride(server.endpoint()).region(Region.of(TestServer.REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                        TestServer.ALICE.accessKeyId(), TestServer.ALICE.secretKey())))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()))
+                .build();
+        // The AWS SDK release here predates ad configurations: those calls use openivs's own client.
+        own = io.openivs.client.IvsClient.builder().region(TestServer.REGION).endpoint(server.endpoint())
+                .credentials(TestServer.ALICE.accessKeyId(), TestServer.ALICE.secretKey()).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        background.shutdownNow();
+        if (ivs != null) {
+            ivs.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private CompletableFuture<FfmpegTool.Result> publish(String key, int seconds) {
+        String url = "rtmp://127.0.0.1:" + server.server().rtmpPort() + "/app/" + key;
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return FfmpegTool.ffmpeg("-hide_banner", "-loglevel", "error", "-re",
+                        "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30",
+                        "-f", "lavfi", "-i", "sine", "-t", Integer.toString(seconds),
+                        "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-c:a", "aac", "-f", "flv", url);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, background);
+    }
+
+    /** The media playlist's URI once the channel has segments. */
+    private URI mediaPlaylist(String playbackUrl) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (true) {
+            HttpResponse<String> master = http.send(HttpRequest.newBuilder(URI.create(playbackUrl)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (master.statusCode() == 200) {
+                String uri = master.body().lines().filter(l -> !l.startsWith("#") && !l.isBlank()).findFirst()
+                        .orElseThrow();
+                return URI.create(playbackUrl).resolve(uri);
+            }
+            assertThat(System.nanoTime()).as("channel playable in time").isLessThan(deadline);
+            Thread.sleep(300);
+        }
+    }
+
+    private static String get(URI uri) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+
+    /**
+     * The value of each ID3 TXXX frame ffprobe finds in the data stream of one segment file, each
+     * checked to be timed within the segment's media.
+     */
+    private static List<String> id3Texts(Path segment) throws Exception {
+        FfmpegTool.Result r = FfmpegTool.ffprobe("-v", "error", "-select_streams", "d", "-show_packets", "-show_data",
+                "-show_entries", "format=start_time,duration", "-of", "json", segment.toString());
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        JsonNode probe = json.readTree(r.stdout());
+        double start = probe.path("format").path("start_time").asDouble();
+        double end = start + probe.path("format").path("duration").asDouble();
+        List<String> texts = new ArrayList<>();
+        for (JsonNode p : probe.path("packets")) {
+            assertThat(p.path("pts_time").asDouble()).isBetween(start, end + 0.1);
+            texts.add(txxx(hexDump(p.path("data").asText())));
+        }
+        return texts;
+    }
+
+    /** Bytes of an ffprobe {@code -show_data} dump: "00000000: 4944 3304 ...  ID3..." lines. */
+    private static byte[] hexDump(String dump) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String line : dump.split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            // Hex groups end where two spaces start the ASCII column.
+            String hex = line.substring(colon + 1).stripLeading();
+            int ascii = hex.indexOf("  ");
+            hex = (ascii < 0 ? hex : hex.substring(0, ascii)).replace(" ", "");
+            out.writeBytes(HexFormat.of().parseHex(hex));
+        }
+        return out.toByteArray();
+    }
+
+    /** The value of the single TXXX frame of an ID3v2.4 tag, checking the layout on the way. */
+    private static String txxx(byte[] tag) {
+        assertThat(new String(tag, 0, 3, StandardCharsets.ISO_8859_1)).isEqualTo("ID3");
+        assertThat(tag[3]).isEqualTo((byte) 4);
+        int tagSize = syncsafe(tag, 6);
+        assertThat(tag).hasSize(10 + tagSize);
+        assertThat(new String(tag, 10, 4, StandardCharsets.ISO_8859_1)).isEqualTo("TXXX");
+        int frameSize = syncsafe(tag, 14);
+        assertThat(frameSize).isEqualTo(tagSize - 10);
+        assertThat(tag[20]).as("UTF-8").isEqualTo((byte) 3);
+        assertThat(tag[21]).as("empty description").isZero();
+        return new String(tag, 22, frameSize - 2, StandardCharsets.UTF_8);
+    }
+
+    private static int syncsafe(byte[] b, int at) {
+        return (b[at] & 0x7F) << 21 | (b[at + 1] & 0x7F) << 14 | (b[at + 2] & 0x7F) << 7 | (b[at + 3] & 0x7F);
+    }
+
+    @Test
+    void putMetadataIsReadBackAsTimedId3FromTheSegments() throws Exception {
+        CreateChannelResponse created = ivs.createChannel(b -> b.name("meta").insecureIngest(true));
+        String arn = created.channel().arn();
+        assertThatThrownBy(() -> ivs.putMetadata(b -> b.channelArn(arn).metadata("offline")))
+                .isInstanceOf(ChannelNotBroadcastingException.class);
+
+        CompletableFuture<FfmpegTool.Result> ffmpeg = publish(created.streamKey().value(), 30);
+        URI media = mediaPlaylist(created.channel().playbackUrl());
+
+        String small = "{\"question\":\"Which héros wins?\",\"id\":1}";
+        String largest = "L".repeat(1000) + "-".repeat(24);
+        assertThat(largest.getBytes(StandardCharsets.UTF_8)).hasSize(1024);
+        ivs.putMetadata(b -> b.channelArn(arn).metadata(small));
+        ivs.putMetadata(b -> b.channelArn(arn).metadata(largest));
+        assertThatThrownBy(() -> ivs.putMetadata(b -> b.channelArn(arn).metadata(largest + "x")))
+                .isInstanceOf(ValidationException.class);
+
+        // 5 per second per channel: after a full second's refill, the 6th quick call is throttled.
+        Thread.sleep(1_200);
+        List<String> burst = new ArrayList<>();
+        long burstStart = System.nanoTime();
+        ThrottlingException throttled = null;
+        for (int i = 0; i < 20 && throttled == null; i++) {
+            String text = "burst-" + i;
+            try {
+                ivs.putMetadata(b -> b.channelArn(arn).metadata(text));
+                burst.add(text);
+            } catch (ThrottlingException e) {
+                throttled = e;
+            }
+        }
+        double seconds = (System.nanoTime() - burstStart) / 1e9;
+        assertThat(throttled).isNotNull();
+        assertThat(throttled.statusCode()).isEqualTo(429);
+        // Exactly 5 when the calls are quick; a slow machine refills a token per 200 ms meanwhile.
+        assertThat(burst.size()).isBetween(5, 5 + (int) Math.floor(seconds * 5));
+
+        Set<String> wanted = new HashSet<>(burst);
+        wanted.add(small);
+        wanted.add(largest);
+        Set<String> seen = new HashSet<>();
+        Set<String> probed = new HashSet<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!seen.containsAll(wanted) && System.nanoTime() < deadline) {
+            for (String line : get(media).lines().filter(l -> l.endsWith(".ts")).toList()) {
+                if (!probed.add(line)) {
+                    continue;
+                }
+                Path file = dir.resolve("seg-" + line);
+                HttpResponse<Path> r = http.send(HttpRequest.newBuilder(media.resolve(line)).build(),
+                        HttpResponse.BodyHandlers.ofFile(file));
+                assertThat(r.statusCode()).isEqualTo(200);
+                // Every segment declares the timed ID3 stream, with or without metadata in it.
+                FfmpegTool.Result streams = FfmpegTool.ffprobe("-v", "error", "-show_entries",
+                        "stream=codec_type,codec_name", "-of", "csv=p=0", file.toString());
+                assertThat(streams.stdout()).contains("h264,video").contains("aac,audio")
+                        .contains("timed_id3,data");
+                seen.addAll(id3Texts(file));
+                Files.delete(file);
+            }
+            Thread.sleep(500);
+        }
+        assertThat(seen).containsAll(wanted);
+
+        ivs.stopStream(b -> b.channelArn(arn));
+        ffmpeg.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void insertAdBreakWritesAnScte35DateRangeOnChannelsWithAnAdConfiguration() throws Exception {
+        String ad = own.createAdConfiguration(b -> b.name("ads").mediaTailorPlaybackConfigurations(List.of(
+                io.openivs.client.model.MediaTailorPlaybackConfiguration.builder().playbackConfigurationArn(
+                        "arn:aws:mediatailor:us-west-2:111111111111:playbackConfiguration/demo").build())))
+                .adConfiguration().arn();
+        io.openivs.client.model.CreateChannelResponse withAds =
+                own.createChannel(b -> b.name("ads").insecureIngest(true).adConfigurationArn(ad));
+        io.openivs.client.model.CreateChannelResponse plain = own.createChannel(b -> b.name("plain").insecureIngest(true));
+        String arn = withAds.channel().arn();
+
+        CompletableFuture<FfmpegTool.Result> adsFeed = publish(withAds.streamKey().value(), 30);
+        CompletableFuture<FfmpegTool.Result> plainFeed = publish(plain.streamKey().value(), 30);
+        URI media = mediaPlaylist(withAds.channel().playbackUrl());
+        mediaPlaylist(plain.channel().playbackUrl());
+
+        // A live channel without an ad configuration takes no ad breaks.
+        io.openivs.client.model.IvsException noAds = catchThrowableOfType(io.openivs.client.model.IvsException.class,
+                () -> own.insertAdBreak(b -> b.channelArn(plain.channel().arn()).durationSeconds(30)));
+        assertThat(noAds.errorCode()).isEqualTo("ValidationException");
+        assertThat(catchThrowableOfType(io.openivs.client.model.IvsException.class,
+                () -> own.insertAdBreak(b -> b.channelArn(arn).durationSeconds(301))).statusCode()).isEqualTo(400);
+
+        long asked = System.currentTimeMillis();
+        String id = own.insertAdBreak(b -> b.channelArn(arn).durationSeconds(30)).adBreakId();
+        assertThat(id).matches("[A-Za-z0-9]{12}");
+        // One break at a time.
+        io.openivs.client.model.IvsException conflict = catchThrowableOfType(io.openivs.client.model.IvsException.class,
+                () -> own.insertAdBreak(b -> b.channelArn(arn).durationSeconds(10)));
+        assertThat(conflict.errorCode()).isEqualTo("ConflictException");
+        assertThat(conflict.statusCode()).isEqualTo(409);
+
+        Pattern tag = Pattern.compile("#EXT-X-DATERANGE:ID=\"" + id
+                + "\",START-DATE=\"([^\"]+)\",DURATION=([0-9.]+),SCTE35-OUT=0x([0-9A-F]+)");
+        Matcher m = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            m = tag.matcher(get(media));
+            if (m.find()) {
+                break;
+            }
+            m = null;
+            Thread.sleep(300);
+        }
+        assertThat(m).as("EXT-X-DATERANGE for ad break " + id).isNotNull();
+        assertThat(m.group(2)).isEqualTo("30.000");
+        long start = java.time.Instant.parse(m.group(1)).toEpochMilli();
+        assertThat(start).isBetween(asked - 5_000, System.currentTimeMillis()); // at the live edge
+        byte[] scte = HexFormat.of().parseHex(m.group(3));
+        assertThat(scte[0] & 0xFF).as("table_id").isEqualTo(0xFC);
+        assertThat(scte[13] & 0xFF).as("splice_insert").isEqualTo(0x05);
+        assertThat(scte[19] & 0x80).as("out_of_network").isEqualTo(0x80);
+        long duration = ((long) (scte[20] & 1) << 32) | ((scte[21] & 0xFFL) << 24) | ((scte[22] & 0xFFL) << 16)
+                | ((scte[23] & 0xFFL) << 8) | (scte[24] & 0xFFL);
+        assertThat(duration).as("break_duration").isEqualTo(30 * 90_000L);
+        assertThat(io.openivs.server.media.ts.Crc32Mpeg2.compute(scte)).as("CRC_32 checks").isZero();
+
+        own.stopStream(b -> b.channelArn(arn));
+        own.stopStream(b -> b.channelArn(plain.channel().arn()));
+        adsFeed.get(10, TimeUnit.SECONDS);
+        plainFeed.get(10, TimeUnit.SECONDS);
+    }
+}
