@@ -7,6 +7,7 @@ import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
 import io.openivs.server.api.Json;
 import io.openivs.server.api.OperationHandler;
+import io.openivs.server.live.StreamCues;
 import io.openivs.server.store.StreamSessionRow;
 
 import java.nio.charset.StandardCharsets;
@@ -129,7 +130,11 @@ final class Streams {
             throw ApiException.throttled("PutMetadata is limited to 5 requests per second per channel.");
         }
         if (!cx.live.putMetadata(s.streamId(), metadata)) {
-            throw notOnThisNode(s);
+            // Owned by another node: it writes the metadata at its next heartbeat.
+            cx.store.write(tx -> {
+                tx.addCue(StreamCues.metadata(s.streamId(), metadata, cx.now()));
+                return null;
+            });
         }
         return null;
     }
@@ -142,29 +147,20 @@ final class Streams {
             throw ApiException.validation("The channel has no ad configuration; set adConfigurationArn first.");
         }
         StreamSessionRow s = live(call, channelArn);
+        long now = cx.now();
+        if (!cx.store.write(tx -> tx.beginAdBreak(s.streamId(), now, now + duration * 1000L))) {
+            throw ApiException.conflict("The previous ad break of this stream is still running.");
+        }
         String adBreakId = Ids.alnum(12);
-        switch (cx.live.insertAdBreak(s.streamId(), adBreakId, duration)) {
-            case INSERTED:
-                break;
-            case CONFLICT:
-                throw ApiException.conflict("The previous ad break of this stream is still running.");
-            default:
-                throw notOnThisNode(s);
+        if (!cx.live.insertAdBreak(s.streamId(), adBreakId, duration)) {
+            cx.store.write(tx -> {
+                tx.addCue(StreamCues.adBreak(s.streamId(), adBreakId, duration, now));
+                return null;
+            });
         }
         ObjectNode out = Json.object();
         out.put("adBreakId", adBreakId);
         return out;
-    }
-
-    /**
-     * The stream's publisher is connected to another node (or is between connecting and its
-     * first media). Timed metadata and ad breaks go into that node's muxer, and nothing relays
-     * them through the store yet, so the caller must retry; unlike StopStream, a late delivery
-     * at the owner's next heartbeat would put them seconds away from the moment asked for.
-     */
-    private static ApiException notOnThisNode(StreamSessionRow s) {
-        return new ApiException("InternalServerException",
-                "Stream " + s.streamId() + " is served by another node; retry the request.");
     }
 
     private ObjectNode getSession(Call call, ObjectNode in) {

@@ -3,8 +3,9 @@ package io.openivs.server.live;
 /**
  * How the control API reaches live streams. A stream is owned by the node its
  * publisher is connected to; the API may run on any node, so requests that
- * must reach the owner are recorded in the store first and this interface
- * only lets a local owner act at once instead of at its next poll.
+ * must reach the owner are recorded in the store first (a stop flag, or a
+ * {@link StreamCues cue} when no local stream took the request) and this
+ * interface only lets a local owner act at once instead of at its next poll.
  */
 public interface LiveControl {
     /** No live streams on this node (used until ingest runs). */
@@ -19,19 +20,10 @@ public interface LiveControl {
         }
 
         @Override
-        public AdBreakOutcome insertAdBreak(String streamId, String adBreakId, int durationSeconds) {
-            return AdBreakOutcome.NOT_HERE;
+        public boolean insertAdBreak(String streamId, String adBreakId, int durationSeconds) {
+            return false;
         }
     };
-
-    /** What became of an ad break request. */
-    enum AdBreakOutcome {
-        INSERTED,
-        /** The previous ad break of the stream is still running. */
-        CONFLICT,
-        /** No stream of this node matches. */
-        NOT_HERE
-    }
 
     /** StopStream was recorded for this session. */
     void stopRequested(String streamId);
@@ -39,6 +31,9 @@ public interface LiveControl {
     /** Inserts timed metadata at the live edge; false if no stream of this node matches. */
     boolean putMetadata(String streamId, String text);
 
-    /** Marks an ad break of {@code durationSeconds} at the live edge of the stream. */
-    AdBreakOutcome insertAdBreak(String streamId, String adBreakId, int durationSeconds);
+    /**
+     * Marks an ad break of {@code durationSeconds} at the live edge (the caller has already begun
+     * it in the session row, which keeps breaks from overlapping); false if no stream of this node matches.
+     */
+    boolean insertAdBreak(String streamId, String adBreakId, int durationSeconds);
 }

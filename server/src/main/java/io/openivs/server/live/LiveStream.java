@@ -25,11 +25,13 @@ import io.openivs.server.media.hls.Segmenter;
 import io.openivs.server.media.hls.SegmenterConfig;
 import io.openivs.server.media.ts.TsSegmentWriter;
 import io.openivs.server.playback.LiveRendition;
+import io.openivs.server.store.StreamCue;
 import io.openivs.server.store.StreamSessionRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,8 +75,7 @@ final class LiveStream implements PublishSession, LiveRendition {
 
     private final Map<String, Long> viewers = new ConcurrentHashMap<>();
 
-    // Ad breaks, guarded by this: one at a time, SCTE-35 event ids numbered per stream.
-    private long adBreakEndsAt;
+    // SCTE-35 splice_event_ids, numbered per stream; guarded by this.
     private int adBreakEvents;
 
     // Heartbeat state, guarded by this.
@@ -229,26 +230,23 @@ final class LiveStream implements PublishSession, LiveRendition {
         return onOwner(() -> segmenter.onTimedMetadata(new TimedMetadata(segmenter.livePts(), id3)));
     }
 
-    /** Any thread: an SCTE-35 ad break starting at the live edge, unless the previous one still runs. */
-    LiveControl.AdBreakOutcome insertAdBreak(String adBreakId, int durationSeconds) {
-        long now = registry.clock.millis();
-        DateRange range;
+    /** Any thread: an SCTE-35 ad break starting at the live edge, announced by an "Ad Break Inserted" event. */
+    boolean insertAdBreak(String adBreakId, int durationSeconds) {
+        int eventId;
         synchronized (this) {
-            if (now < adBreakEndsAt) {
-                return LiveControl.AdBreakOutcome.CONFLICT;
-            }
-            range = new DateRange(adBreakId, now, durationSeconds,
-                    SpliceInsert.out(++adBreakEvents, (long) durationSeconds * MediaFrame.CLOCK_RATE));
-            if (!onOwner(() -> segmenter.addDateRange(range))) {
-                return LiveControl.AdBreakOutcome.NOT_HERE;
-            }
-            adBreakEndsAt = now + durationSeconds * 1000L;
+            eventId = ++adBreakEvents;
+        }
+        long now = registry.clock.millis();
+        DateRange range = new DateRange(adBreakId, now, durationSeconds,
+                SpliceInsert.out(eventId, (long) durationSeconds * MediaFrame.CLOCK_RATE));
+        if (!onOwner(() -> segmenter.addDateRange(range))) {
+            return false;
         }
         Arn arn = Arn.parse(channelArn);
         Instant at = Instant.ofEpochMilli(now); // the live edge: about now
         registry.events.publish(IvsEvent.adBreakInserted(arn.account(), arn.region(), channelArn,
                 channelDoc.path("name").asText(""), streamId, adBreakId, durationSeconds, at, at));
-        return LiveControl.AdBreakOutcome.INSERTED;
+        return true;
     }
 
     /** Runs {@code task} on the owner thread while the stream is live; false when it is not (yet or any more). */
@@ -277,7 +275,10 @@ final class LiveStream implements PublishSession, LiveRendition {
         }
     }
 
-    /** Worker: refreshes the session row and picks up a StopStream recorded by another node. */
+    /**
+     * Worker: refreshes the session row and picks up what another node recorded for this stream:
+     * a StopStream, timed metadata and ad breaks (which thus land up to one beat late).
+     */
     private synchronized void beat() {
         if (ended) {
             return;
@@ -285,12 +286,19 @@ final class LiveStream implements PublishSession, LiveRendition {
         long now = registry.clock.millis();
         String doc = measure(now);
         try {
+            List<StreamCue> cues = new ArrayList<>();
             Optional<StreamSessionRow> row = registry.store.write(tx -> {
                 tx.touchSession(streamId, now, hasError, doc);
+                cues.addAll(tx.takeCues(streamId));
                 return tx.session(channelArn, streamId);
             });
             if (row.isEmpty() || row.get().stopRequested() || !row.get().live()) {
                 stop("StopStream");
+            }
+            for (StreamCue cue : cues) {
+                if (!StreamCues.apply(this, cue)) {
+                    log.debug("cue {} of stream {} dropped: the stream is not live here", cue.kind(), streamId);
+                }
             }
         } catch (RuntimeException e) {
             log.warn("heartbeat of stream {} failed: {}", streamId, e.toString());

@@ -155,8 +155,8 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     }
 
     @Override
-    public AdBreakOutcome insertAdBreak(String streamId, String adBreakId, int durationSeconds) {
+    public boolean insertAdBreak(String streamId, String adBreakId, int durationSeconds) {
         LiveStream s = byStreamId.get(streamId);
-        return s == null ? AdBreakOutcome.NOT_HERE : s.insertAdBreak(adBreakId, durationSeconds);
+        return s != null && s.insertAdBreak(adBreakId, durationSeconds);
     }
 }

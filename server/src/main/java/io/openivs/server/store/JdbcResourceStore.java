@@ -332,7 +332,42 @@ public final class JdbcResourceStore implements ResourceStore {
 
         @Override
         public int endStaleSessions(long staleBefore) {
+            // Cues left for a node that died, or for a stream that ended before taking them.
+            exec("DELETE FROM stream_cues WHERE created < ?", staleBefore);
             return exec("UPDATE stream_sessions SET end_time = heartbeat WHERE end_time IS NULL AND heartbeat < ?", staleBefore);
+        }
+
+        @Override
+        public boolean beginAdBreak(String streamId, long now, long until) {
+            return exec("UPDATE stream_sessions SET ad_break_until = ? WHERE stream_id = ? AND end_time IS NULL"
+                    + " AND ad_break_until <= ?", until, streamId, now) == 1;
+        }
+
+        @Override
+        public void addCue(StreamCue cue) {
+            exec("INSERT INTO stream_cues (id, stream_id, created, kind, body) VALUES (?, ?, ?, ?, ?)",
+                    cue.id(), cue.streamId(), cue.created(), cue.kind(), cue.body());
+        }
+
+        @Override
+        public List<StreamCue> takeCues(String streamId) {
+            List<StreamCue> out = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT id, stream_id, created, kind, body FROM stream_cues WHERE stream_id = ? ORDER BY id")) {
+                bind(p, new Object[] {streamId});
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        out.add(new StreamCue(r.getString(1), r.getString(2), r.getLong(3), r.getString(4), r.getString(5)));
+                    }
+                }
+            } catch (SQLException e) {
+                throw fail(e);
+            }
+            // By id: a cue another node inserts meanwhile stays for the next take.
+            for (StreamCue cue : out) {
+                exec("DELETE FROM stream_cues WHERE id = ?", cue.id());
+            }
+            return out;
         }
 
         private List<StreamSessionRow> sessionsWhere(String where, Object... args) {

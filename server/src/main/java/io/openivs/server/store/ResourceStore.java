@@ -72,6 +72,18 @@ public interface ResourceStore extends AutoCloseable {
 
         boolean requestStop(String streamId);
 
+        /**
+         * Starts an ad break of a live session that lasts until {@code until}, unless the previous
+         * one runs past {@code now}; false then, or when the session has ended.
+         */
+        boolean beginAdBreak(String streamId, long now, long until);
+
+        /** Records a cue for the session's owner node. */
+        void addCue(StreamCue cue);
+
+        /** Removes and returns the session's cues, oldest first. */
+        List<StreamCue> takeCues(String streamId);
+
         /** Ends sessions whose owner stopped sending heartbeats (a node that died). */
         int endStaleSessions(long staleBefore);
     }

@@ -87,7 +87,12 @@ class LiveMetadataTest {
     }
 
     private CompletableFuture<FfmpegTool.Result> publish(String key, int seconds) {
-        String url = "rtmp://127.0.0.1:" + server.server().rtmpPort() + "/app/" + key;
+        return publish(server, key, seconds);
+    }
+
+    /** ffmpeg publishing a small generated H.264 + AAC stream to {@code node} over RTMP, in the background. */
+    static CompletableFuture<FfmpegTool.Result> publish(TestServer node, String key, int seconds) {
+        String url = "rtmp://127.0.0.1:" + node.server().rtmpPort() + "/app/" + key;
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return FfmpegTool.ffmpeg("-hide_banner", "-loglevel", "error", "-re",
@@ -101,7 +106,7 @@ class LiveMetadataTest {
     }
 
     /** The media playlist's URI once the channel has segments. */
-    private URI mediaPlaylist(String playbackUrl) throws Exception {
+    static URI mediaPlaylist(String playbackUrl) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (true) {
             HttpResponse<String> master = http.send(HttpRequest.newBuilder(URI.create(playbackUrl)).build(),
@@ -116,7 +121,7 @@ class LiveMetadataTest {
         }
     }
 
-    private static String get(URI uri) throws Exception {
+    static String get(URI uri) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         return r.body();
@@ -126,7 +131,7 @@ class LiveMetadataTest {
      * The value of each ID3 TXXX frame ffprobe finds in the data stream of one segment file, each
      * checked to be timed within the segment's media.
      */
-    private static List<String> id3Texts(Path segment) throws Exception {
+    static List<String> id3Texts(Path segment) throws Exception {
         FfmpegTool.Result r = FfmpegTool.ffprobe("-v", "error", "-select_streams", "d", "-show_packets", "-show_data",
                 "-show_entries", "format=start_time,duration", "-of", "json", segment.toString());
         assertThat(r.exitCode()).as(r.stderr()).isZero();
@@ -139,6 +144,63 @@ class LiveMetadataTest {
             texts.add(txxx(hexDump(p.path("data").asText())));
         }
         return texts;
+    }
+
+    /**
+     * Downloads each new segment of the media playlist and gathers the ID3 texts ffprobe finds in
+     * them (downloaded into {@code workDir}), until all of {@code wanted} are seen or {@code limit} passes.
+     */
+    static Set<String> id3TextsUntil(URI media, Set<String> wanted, Duration limit, Path workDir) throws Exception {
+        Set<String> seen = new HashSet<>();
+        Set<String> probed = new HashSet<>();
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!seen.containsAll(wanted) && System.nanoTime() < deadline) {
+            for (String line : get(media).lines().filter(l -> l.endsWith(".ts")).toList()) {
+                if (!probed.add(line)) {
+                    continue;
+                }
+                Path file = Files.createTempFile(workDir, "segment", ".ts");
+                HttpResponse<Path> r = http.send(HttpRequest.newBuilder(media.resolve(line)).build(),
+                        HttpResponse.BodyHandlers.ofFile(file));
+                assertThat(r.statusCode()).isEqualTo(200);
+                // Every segment declares the timed ID3 stream, with or without metadata in it.
+                FfmpegTool.Result streams = FfmpegTool.ffprobe("-v", "error", "-show_entries",
+                        "stream=codec_type,codec_name", "-of", "csv=p=0", file.toString());
+                assertThat(streams.stdout()).contains("h264,video").contains("aac,audio")
+                        .contains("timed_id3,data");
+                seen.addAll(id3Texts(file));
+                Files.delete(file);
+            }
+            Thread.sleep(500);
+        }
+        return seen;
+    }
+
+    /** The playlist's EXT-X-DATERANGE of ad break {@code id}: groups START-DATE, DURATION, SCTE35-OUT hex. */
+    static Matcher adBreakTag(URI media, String id, Duration limit) throws Exception {
+        Pattern tag = Pattern.compile("#EXT-X-DATERANGE:ID=\"" + id
+                + "\",START-DATE=\"([^\"]+)\",DURATION=([0-9.]+),SCTE35-OUT=0x([0-9A-F]+)");
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            Matcher m = tag.matcher(get(media));
+            if (m.find()) {
+                return m;
+            }
+            assertThat(System.nanoTime()).as("EXT-X-DATERANGE for ad break " + id).isLessThan(deadline);
+            Thread.sleep(300);
+        }
+    }
+
+    /** Checks SCTE35-OUT: a splice_insert out of the network for {@code seconds}, with a valid CRC. */
+    static void assertSpliceOut(String hex, int seconds) {
+        byte[] scte = HexFormat.of().parseHex(hex);
+        assertThat(scte[0] & 0xFF).as("table_id").isEqualTo(0xFC);
+        assertThat(scte[13] & 0xFF).as("splice_insert").isEqualTo(0x05);
+        assertThat(scte[19] & 0x80).as("out_of_network").isEqualTo(0x80);
+        long duration = ((long) (scte[20] & 1) << 32) | ((scte[21] & 0xFFL) << 24) | ((scte[22] & 0xFFL) << 16)
+                | ((scte[23] & 0xFFL) << 8) | (scte[24] & 0xFFL);
+        assertThat(duration).as("break_duration").isEqualTo(seconds * 90_000L);
+        assertThat(io.openivs.server.media.ts.Crc32Mpeg2.compute(scte)).as("CRC_32 checks").isZero();
     }
 
     /** Bytes of an ffprobe {@code -show_data} dump: "00000000: 4944 3304 ...  ID3..." lines. */
@@ -217,28 +279,7 @@ class LiveMetadataTest {
         Set<String> wanted = new HashSet<>(burst);
         wanted.add(small);
         wanted.add(largest);
-        Set<String> seen = new HashSet<>();
-        Set<String> probed = new HashSet<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!seen.containsAll(wanted) && System.nanoTime() < deadline) {
-            for (String line : get(media).lines().filter(l -> l.endsWith(".ts")).toList()) {
-                if (!probed.add(line)) {
-                    continue;
-                }
-                Path file = dir.resolve("seg-" + line);
-                HttpResponse<Path> r = http.send(HttpRequest.newBuilder(media.resolve(line)).build(),
-                        HttpResponse.BodyHandlers.ofFile(file));
-                assertThat(r.statusCode()).isEqualTo(200);
-                // Every segment declares the timed ID3 stream, with or without metadata in it.
-                FfmpegTool.Result streams = FfmpegTool.ffprobe("-v", "error", "-show_entries",
-                        "stream=codec_type,codec_name", "-of", "csv=p=0", file.toString());
-                assertThat(streams.stdout()).contains("h264,video").contains("aac,audio")
-                        .contains("timed_id3,data");
-                seen.addAll(id3Texts(file));
-                Files.delete(file);
-            }
-            Thread.sleep(500);
-        }
+        Set<String> seen = id3TextsUntil(media, wanted, Duration.ofSeconds(15), dir);
         assertThat(seen).containsAll(wanted);
 
         ivs.stopStream(b -> b.channelArn(arn));
@@ -277,30 +318,11 @@ class LiveMetadataTest {
         assertThat(conflict.errorCode()).isEqualTo("ConflictException");
         assertThat(conflict.statusCode()).isEqualTo(409);
 
-        Pattern tag = Pattern.compile("#EXT-X-DATERANGE:ID=\"" + id
-                + "\",START-DATE=\"([^\"]+)\",DURATION=([0-9.]+),SCTE35-OUT=0x([0-9A-F]+)");
-        Matcher m = null;
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            m = tag.matcher(get(media));
-            if (m.find()) {
-                break;
-            }
-            m = null;
-            Thread.sleep(300);
-        }
-        assertThat(m).as("EXT-X-DATERANGE for ad break " + id).isNotNull();
+        Matcher m = adBreakTag(media, id, Duration.ofSeconds(10));
         assertThat(m.group(2)).isEqualTo("30.000");
         long start = java.time.Instant.parse(m.group(1)).toEpochMilli();
         assertThat(start).isBetween(asked - 5_000, System.currentTimeMillis()); // at the live edge
-        byte[] scte = HexFormat.of().parseHex(m.group(3));
-        assertThat(scte[0] & 0xFF).as("table_id").isEqualTo(0xFC);
-        assertThat(scte[13] & 0xFF).as("splice_insert").isEqualTo(0x05);
-        assertThat(scte[19] & 0x80).as("out_of_network").isEqualTo(0x80);
-        long duration = ((long) (scte[20] & 1) << 32) | ((scte[21] & 0xFFL) << 24) | ((scte[22] & 0xFFL) << 16)
-                | ((scte[23] & 0xFFL) << 8) | (scte[24] & 0xFFL);
-        assertThat(duration).as("break_duration").isEqualTo(30 * 90_000L);
-        assertThat(io.openivs.server.media.ts.Crc32Mpeg2.compute(scte)).as("CRC_32 checks").isZero();
+        assertSpliceOut(m.group(3), 30);
 
         own.stopStream(b -> b.channelArn(arn));
         own.stopStream(b -> b.channelArn(plain.channel().arn()));

@@ -1,0 +1,39 @@
+package io.openivs.server.testing;
+
+import java.nio.file.Path;
+
+/** Two openivs nodes on one fresh PostgreSQL database, dropped again on close. */
+public final class TwoNodes implements AutoCloseable {
+    public final TestServer a;
+    public final TestServer b;
+    private final String url;
+
+    public TwoNodes(Path dir) throws InterruptedException {
+        url = TestDatabases.postgres();
+        TestServer first = null;
+        try {
+            first = new TestServer(dir.resolve("a"), url);
+            b = new TestServer(dir.resolve("b"), url);
+        } catch (RuntimeException | InterruptedException e) {
+            if (first != null) {
+                first.close();
+            }
+            TestDatabases.dropPostgres(url);
+            throw e;
+        }
+        a = first;
+    }
+
+    @Override
+    public void close() {
+        try {
+            a.close();
+        } finally {
+            try {
+                b.close();
+            } finally {
+                TestDatabases.dropPostgres(url);
+            }
+        }
+    }
+}
