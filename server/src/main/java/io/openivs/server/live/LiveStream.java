@@ -39,6 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One publishing channel. Media state (demuxer, segmenter, segments) is owned by the publisher's
@@ -75,8 +76,8 @@ final class LiveStream implements PublishSession, LiveRendition {
 
     private final Map<String, Long> viewers = new ConcurrentHashMap<>();
 
-    // SCTE-35 splice_event_ids, numbered per stream; guarded by this.
-    private int adBreakEvents;
+    // SCTE-35 splice_event_ids, numbered per stream.
+    private final AtomicInteger adBreakEvents = new AtomicInteger();
 
     // Heartbeat state, guarded by this.
     private long beatAt;
@@ -232,10 +233,7 @@ final class LiveStream implements PublishSession, LiveRendition {
 
     /** Any thread: an SCTE-35 ad break starting at the live edge, announced by an "Ad Break Inserted" event. */
     boolean insertAdBreak(String adBreakId, int durationSeconds) {
-        int eventId;
-        synchronized (this) {
-            eventId = ++adBreakEvents;
-        }
+        int eventId = adBreakEvents.incrementAndGet();
         long now = registry.clock.millis();
         DateRange range = new DateRange(adBreakId, now, durationSeconds,
                 SpliceInsert.out(eventId, (long) durationSeconds * MediaFrame.CLOCK_RATE));

@@ -170,7 +170,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         if (open) {
             writer.writeMetadata(item.pts() >= startPts ? item : new TimedMetadata(startPts, item.id3()));
         } else {
-            wait(waitingMetadata, item);
+            hold(waitingMetadata, item);
         }
     }
 
@@ -183,7 +183,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
             long edge = Math.max(livePts, startPts);
             segmentRanges.add(range.startingAt(startWallClock + (edge - startPts) / (MediaFrame.CLOCK_RATE / 1000)));
         } else {
-            wait(waitingRanges, range);
+            hold(waitingRanges, range);
         }
     }
 
@@ -192,7 +192,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         return livePts;
     }
 
-    private static <T> void wait(ArrayDeque<T> queue, T item) {
+    private static <T> void hold(ArrayDeque<T> queue, T item) {
         if (queue.size() == MAX_WAITING) {
             queue.removeFirst();
         }
