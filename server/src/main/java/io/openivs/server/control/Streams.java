@@ -28,6 +28,7 @@ final class Streams {
     private final ControlContext cx;
     private final Channels channels;
     private final TokenBuckets metadataRate = new TokenBuckets(5, 5);
+    private final TokenBuckets accountMetadataRate = new TokenBuckets(155, 155);
 
     Streams(ControlContext cx, Channels channels) {
         this.cx = cx;
@@ -126,8 +127,12 @@ final class Streams {
             throw ApiException.validation("metadata must be at most " + METADATA_MAX_BYTES + " bytes.");
         }
         StreamSessionRow s = live(call, channelArn);
-        if (!metadataRate.tryTake(channelArn, System.nanoTime())) {
+        long now = System.nanoTime();
+        if (!metadataRate.tryTake(channelArn, now)) {
             throw ApiException.throttled("PutMetadata is limited to 5 requests per second per channel.");
+        }
+        if (!accountMetadataRate.tryTake(call.account() + "/" + call.region(), now)) {
+            throw ApiException.throttled("PutMetadata is limited to 155 requests per second per account.");
         }
         if (!cx.live.putMetadata(s.streamId(), metadata)) {
             // Owned by another node: it writes the metadata at its next heartbeat.

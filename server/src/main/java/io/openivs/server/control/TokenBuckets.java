@@ -3,7 +3,7 @@ package io.openivs.server.control;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Per-key token buckets (PutMetadata: 5 requests/s per channel). Kept in
+ * Per-key token buckets (PutMetadata: 5 requests/s per channel, 155 per account). Kept in
  * memory: the limit protects this node's viewers, so per-node counting is
  * the useful one; across N nodes a channel can see at most N times the rate.
  */
