@@ -4,6 +4,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -17,6 +25,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * until it succeeds. Queued bodies are held in memory up to a budget; past it, and whenever the
  * store is failing, they are spooled to disk and read back when their turn comes. Submitting
  * never waits for the store; it may write a spool file, so it is not for event loops.
+ *
+ * <p>A spool file holds the object's bucket, key and content type before its body, so objects
+ * still queued when the process stops (those in memory are spooled at close) are picked up
+ * again, in order, by the next start.
  */
 public final class Uploader implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Uploader.class);
@@ -52,6 +64,53 @@ public final class Uploader implements AutoCloseable {
             this.size = body.length;
             this.outcome = outcome;
         }
+
+        /** Spool file layout: a 4-byte length, then "bucket\nkey\ncontentType" in UTF-8, then the body. */
+        byte[] header() {
+            byte[] h = (bucket + "\n" + key + "\n" + contentType).getBytes(StandardCharsets.UTF_8);
+            return ByteBuffer.allocate(4 + h.length).putInt(h.length).put(h).array();
+        }
+
+        static Job read(Path file) throws IOException {
+            byte[] all = Files.readAllBytes(file);
+            ByteBuffer b = ByteBuffer.wrap(all);
+            int n = b.getInt();
+            String[] h = new String(all, 4, n, StandardCharsets.UTF_8).split("\n", 3);
+            Job job = new Job(h[0], h[1], h[2], new byte[0], Outcome.NONE);
+            job.spooled = file;
+            job.body = null;
+            return job;
+        }
+
+        byte[] load() throws IOException {
+            if (body != null) {
+                return body;
+            }
+            byte[] all = Files.readAllBytes(spooled);
+            int n = ByteBuffer.wrap(all).getInt();
+            return Arrays.copyOfRange(all, 4 + n, all.length);
+        }
+    }
+
+    /** Queues what an earlier run spooled and did not store, oldest first. */
+    private void recover() throws IOException {
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(spoolDir)) {
+            files = listing.filter(f -> f.getFileName().toString().matches("[0-9]+\\.spool")).sorted(
+                    Comparator.comparingLong(f -> Long.parseLong(f.getFileName().toString().replace(".spool", ""))))
+                    .toList();
+        }
+        for (Path f : files) {
+            try {
+                queue.addLast(Job.read(f));
+            } catch (IOException | RuntimeException e) {
+                log.warn("unreadable spool file {} skipped: {}", f, e.toString());
+            }
+        }
+        if (!files.isEmpty()) {
+            spoolCounter = Long.parseLong(files.get(files.size() - 1).getFileName().toString().replace(".spool", "")) + 1;
+            log.info("{} recording object(s) left by an earlier run queued for upload", queue.size());
+        }
     }
 
     private final Destination destination;
@@ -62,12 +121,12 @@ public final class Uploader implements AutoCloseable {
     private final ArrayDeque<Job> queue = new ArrayDeque<>();
     private final Thread thread;
     private long memoryBytes;
-    private boolean failing;
+    private volatile boolean failing;
     private boolean closed;
     private long spoolCounter;
 
     /**
-     * @param spoolDir where bodies wait on disk; emptied at start (nothing there belongs to this process)
+     * @param spoolDir where bodies wait on disk; what an earlier run left there is uploaded first
      * @param memoryBudget bytes of queued bodies held in memory before spooling
      */
     public Uploader(Destination destination, Path spoolDir, long memoryBudget) throws IOException {
@@ -75,6 +134,7 @@ public final class Uploader implements AutoCloseable {
         this.spoolDir = spoolDir;
         this.memoryBudget = memoryBudget;
         Files.createDirectories(spoolDir);
+        recover();
         this.thread = new Thread(this::run, "openivs-recording-upload");
         thread.setDaemon(true);
         thread.start();
@@ -131,8 +191,13 @@ public final class Uploader implements AutoCloseable {
         synchronized (this) {
             n = spoolCounter++;
         }
-        Path file = spoolDir.resolve(n + ".part");
-        Files.write(file, job.body);
+        Path tmp = spoolDir.resolve(n + ".part");
+        Path file = spoolDir.resolve(n + ".spool");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            out.write(job.header());
+            out.write(job.body);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
         job.spooled = file;
         job.body = null;
     }
@@ -146,8 +211,8 @@ public final class Uploader implements AutoCloseable {
                 while (queue.isEmpty() && !closed) {
                     changed.await();
                 }
-                if (queue.isEmpty()) {
-                    return;
+                if (closed) {
+                    return; // close() spools what is left
                 }
                 job = queue.peekFirst();
             } catch (InterruptedException e) {
@@ -156,7 +221,7 @@ public final class Uploader implements AutoCloseable {
                 lock.unlock();
             }
             try {
-                byte[] body = job.body != null ? job.body : Files.readAllBytes(job.spooled);
+                byte[] body = job.load();
                 destination.put(job.bucket, job.key, body, job.contentType);
             } catch (IOException | RuntimeException e) {
                 if (!failing) {
@@ -236,9 +301,6 @@ public final class Uploader implements AutoCloseable {
         try {
             closed = true;
             changed.signalAll();
-            if (!queue.isEmpty()) {
-                log.warn("{} recording object(s) not stored at shutdown", queue.size());
-            }
         } finally {
             lock.unlock();
         }
@@ -246,6 +308,27 @@ public final class Uploader implements AutoCloseable {
             thread.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        // What is still queued waits on disk for the next start.
+        lock.lock();
+        try {
+            int kept = 0;
+            for (Job job : queue) {
+                if (job.body != null) {
+                    try {
+                        spool(job);
+                    } catch (IOException e) {
+                        log.error("recording object {} lost at shutdown: {}", job.key, e.toString());
+                        continue;
+                    }
+                }
+                kept++;
+            }
+            if (kept > 0) {
+                log.warn("{} recording object(s) not stored yet; spooled in {} for the next start", kept, spoolDir);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 }

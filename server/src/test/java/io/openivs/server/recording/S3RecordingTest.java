@@ -104,6 +104,19 @@ class S3RecordingTest {
                     .isEqualTo(RecordingConfigurationState.CREATE_FAILED);
             return true;
         });
+
+        // A channel whose configuration failed still goes live, without a recording.
+        CreateChannelResponse ch = ivs.createChannel(b -> b.name("unrecorded").insecureIngest(true)
+                .recordingConfigurationArn(rc.arn()));
+        FfmpegTool.Result published = Publishing.publish(
+                "rtmp://127.0.0.1:" + server.server().rtmpPort() + "/app/" + ch.streamKey().value(), 2)
+                .get(30, TimeUnit.SECONDS);
+        assertThat(published.exitCode()).as(published.stderr()).isZero();
+        IvsEvent failure = events.awaitRecording(ch.channel().arn(), "Recording Start Failure", Duration.ofSeconds(5));
+        assertThat(failure.detail().path("recording_s3_key_prefix").asText()).isEmpty();
+        assertThat(failure.detail().path("recording_status_reason").asText()).isNotEmpty();
+        assertThat(failure.detail().path("recording_s3_bucket_name").asText()).isEqualTo("no-such-bucket");
+        assertThat(events.recording(ch.channel().arn(), "Recording Start")).isEmpty();
     }
 
     @Test
