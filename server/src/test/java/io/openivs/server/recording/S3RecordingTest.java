@@ -124,7 +124,7 @@ class S3RecordingTest {
         RecordingConfiguration rc = ivs.createRecordingConfiguration(b -> b.name("rec")
                 .destinationConfiguration(d -> d.s3(s -> s.bucketName(BUCKET)))
                 .thumbnailConfiguration(t -> t.recordingMode("INTERVAL").targetIntervalSeconds(5L)
-                        .storageWithStrings("SEQUENTIAL", "LATEST"))).recordingConfiguration();
+                        .resolution("LOWEST_RESOLUTION").storageWithStrings("SEQUENTIAL", "LATEST"))).recordingConfiguration();
         assertThat(rc.state()).isEqualTo(RecordingConfigurationState.CREATING);
         await(Duration.ofSeconds(20), () -> {
             assertThat(ivs.getRecordingConfiguration(b -> b.arn(rc.arn())).recordingConfiguration().state())
@@ -185,6 +185,7 @@ class S3RecordingTest {
         assertThat(durationMs).isBetween(17_500L, 22_500L);
         assertThat(end.detail().path("recording_duration_ms").asLong()).isEqualTo(durationMs);
         assertThat(ended.path("media").path("thumbnails").path("path").asText()).isEqualTo("media/thumbnails");
+        assertThat(ended.path("media").path("thumbnails").path("resolution_height").asInt()).isEqualTo(160);
         assertThat(ended.path("media").path("latest_thumbnail").path("path").asText())
                 .isEqualTo("media/latest_thumbnail/thumb.jpg");
         JsonNode started = json.readTree(object(prefix + "/events/recording-started.json"));
@@ -202,7 +203,7 @@ class S3RecordingTest {
         }
         assertThat(keys).containsAll(expected);
 
-        // Sequential thumbnails every 5 s of a 20 s recording, all real JPEGs.
+        // Sequential thumbnails every 5 s of a 20 s recording, all real JPEGs, at the lowest resolution (160p).
         List<String> thumbs = keys.stream().filter(k -> k.startsWith("media/thumbnails/")).toList();
         assertThat(thumbs).hasSizeBetween(3, 5);
         for (int i = 0; i < thumbs.size(); i++) {
@@ -212,7 +213,7 @@ class S3RecordingTest {
         }
         FfmpegTool.Result thumb = FfmpegTool.ffprobe("-v", "error", "-show_entries", "stream=codec_name,width,height",
                 "-of", "csv=p=0", relay.url(BUCKET, prefix + "/media/thumbnails/thumb0.jpg"));
-        assertThat(thumb.stdout().trim()).as(thumb.stderr()).isEqualTo("mjpeg,640,360");
+        assertThat(thumb.stdout().trim()).as(thumb.stderr()).isEqualTo("mjpeg,284,160");
 
         // The VOD plays from S3 for the whole session, give or take a segment.
         String master = relay.url(BUCKET, prefix + "/media/hls/master.m3u8");
