@@ -172,6 +172,11 @@ public final class Recordings implements BucketCheck, AutoCloseable {
         }
 
         void add(Segment segment, byte[] bytes) {
+            if (recording != null && recording.finished) {
+                // Only at shutdown, when close() ended the recording before the stream's last segment came.
+                log.warn("segment of stream {} after its recording {} was closed: not recorded", streamId, recording.prefix);
+                return;
+            }
             if (!seenMedia && recording != null && !recording.fits(Rendition.of(segment))) {
                 // IVS merges only streams of the same resolution, frame rate and codecs.
                 recording.streamIds.remove(streamId);
