@@ -8,6 +8,8 @@ import io.openivs.server.api.Json;
 import io.openivs.server.api.OperationHandler;
 
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +18,8 @@ final class RecordingConfigurations {
     private static final Logger log = LoggerFactory.getLogger(RecordingConfigurations.class);
     private final Catalog catalog;
     private final ControlContext cx;
+    /** Configurations whose bucket check runs in this process. */
+    private final Set<String> checking = ConcurrentHashMap.newKeySet();
 
     RecordingConfigurations(Catalog catalog, ControlContext cx) {
         this.catalog = catalog;
@@ -25,7 +29,16 @@ final class RecordingConfigurations {
     void register(Map<String, OperationHandler> ops) {
         Kind k = Kind.RECORDING_CONFIGURATION;
         ops.put("CreateRecordingConfiguration", this::create);
-        ops.put("GetRecordingConfiguration", catalog.getter(k));
+        OperationHandler get = catalog.getter(k);
+        ops.put("GetRecordingConfiguration", (call, in) -> {
+            ObjectNode out = get.handle(call, in);
+            ObjectNode rc = (ObjectNode) out.get(k.member());
+            if ("CREATING".equals(rc.path("state").asText())) {
+                // A check this process is not running was lost with the process that started it.
+                check(rc.path("arn").asText(), rc.path("destinationConfiguration").path("s3").path("bucketName").asText());
+            }
+            return out;
+        });
         ops.put("ListRecordingConfigurations", catalog.lister(k));
         ops.put("DeleteRecordingConfiguration", catalog.deleter(k));
     }
@@ -68,9 +81,23 @@ final class RecordingConfigurations {
         ObjectNode created = catalog.create(call, Kind.RECORDING_CONFIGURATION, doc, null, e -> e);
         String arn = created.path(Kind.RECORDING_CONFIGURATION.member()).path("arn").asText();
         String bucket = in.get("destinationConfiguration").path("s3").path("bucketName").asText();
-        // Off the API worker: the check waits for the store, which may be slow or unreachable.
-        cx.buckets.writable(bucket).whenComplete((ok, failure) -> settle(arn, failure == null ? "ACTIVE" : "CREATE_FAILED"));
+        check(arn, bucket);
         return created;
+    }
+
+    /** Starts the bucket check unless this process already runs it for {@code arn}. */
+    private void check(String arn, String bucket) {
+        if (!checking.add(arn)) {
+            return;
+        }
+        // Off the API worker: the check waits for the store, which may be slow or unreachable.
+        cx.buckets.writable(bucket).whenComplete((ok, failure) -> {
+            try {
+                settle(arn, failure == null ? "ACTIVE" : "CREATE_FAILED");
+            } finally {
+                checking.remove(arn);
+            }
+        });
     }
 
     /** Records the check's outcome, unless the configuration was deleted meanwhile. */
