@@ -75,6 +75,20 @@ public final class Main implements Runnable {
                 description = "Secret for the X-Openivs-Signature header (sha256=HMAC-SHA256 of the body) [OPENIVS_WEBHOOK_SECRET].")
         String webhookSecret;
 
+        @Option(names = "--s3-endpoint", defaultValue = "${env:OPENIVS_S3_ENDPOINT}",
+                description = "S3 API that receives recordings (path-style addressing) [OPENIVS_S3_ENDPOINT]; without it "
+                        + "each bucket is a folder under <data-dir>/recordings, served at the playback port under /recordings/.")
+        java.net.URI s3Endpoint;
+        @Option(names = "--s3-region", defaultValue = "${env:OPENIVS_S3_REGION:-us-east-1}",
+                description = "Signing region of the S3 API [OPENIVS_S3_REGION] (default: ${DEFAULT-VALUE}).")
+        String s3Region;
+        @Option(names = "--s3-access-key", defaultValue = "${env:OPENIVS_S3_ACCESS_KEY}",
+                description = "S3 access key id [OPENIVS_S3_ACCESS_KEY]; default: AWS_ACCESS_KEY_ID and the usual AWS chain.")
+        String s3AccessKey;
+        @Option(names = "--s3-secret-key", defaultValue = "${env:OPENIVS_S3_SECRET_KEY}",
+                description = "S3 secret access key [OPENIVS_S3_SECRET_KEY]; default: AWS_SECRET_ACCESS_KEY and the usual AWS chain.")
+        String s3SecretKey;
+
         @Override
         public Integer call() throws Exception {
             if (!accountId.matches("[0-9]{12}")) {
@@ -83,7 +97,8 @@ public final class Main implements Runnable {
             Path data = dataDir.toAbsolutePath().normalize();
             String db = dbUrl == null || dbUrl.isBlank() ? "jdbc:sqlite:" + data.resolve("openivs.db") : dbUrl;
             ServerConfig cfg = new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, data, db,
-                    region, ServerConfig.Quotas.defaults());
+                    region, ServerConfig.Quotas.defaults(),
+                    new ServerConfig.RecordingStorage(s3Endpoint, s3Region, s3AccessKey, s3SecretKey));
             Credentials creds = Credentials.load(data, accessKey, secretKey, accountId);
             java.util.List<io.openivs.server.events.EventSink> sinks = new java.util.ArrayList<>();
             if (webhooks != null) {

@@ -17,6 +17,10 @@ import io.openivs.server.ingest.rtmp.RtmpServer;
 import io.openivs.server.ingest.rtmp.RtmpsCertificates;
 import io.openivs.server.live.LiveStreams;
 import io.openivs.server.playback.PlaybackServer;
+import io.openivs.server.recording.Destination;
+import io.openivs.server.recording.FolderDestination;
+import io.openivs.server.recording.RecordingFilesHandler;
+import io.openivs.server.recording.Recordings;
 import io.openivs.server.net.EventLoops;
 import io.openivs.server.store.JdbcResourceStore;
 import io.openivs.server.store.ResourceStore;
@@ -55,10 +59,12 @@ public final class OpenIvsServer implements AutoCloseable {
     private final RtmpServer rtmp;
     private final RtmpServer rtmps;
     private final EventBus events;
+    private final Recordings recordings;
 
     private OpenIvsServer(ServerConfig config, ResourceStore store, EventLoops loops, ThreadPoolExecutor workers,
                           ScheduledExecutorService housekeeping, ApiServer api, PlaybackServer playback,
-                          RtmpServer rtmp, RtmpServer rtmps, EventBus events) {
+                          RtmpServer rtmp, RtmpServer rtmps, EventBus events, Recordings recordings) {
+        this.recordings = recordings;
         this.config = config;
         this.store = store;
         this.loops = loops;
@@ -97,10 +103,15 @@ public final class OpenIvsServer implements AutoCloseable {
         PlaybackServer playback = null;
         RtmpServer rtmp = null;
         RtmpServer rtmps = null;
+        Recordings recordings = null;
         try {
-            LiveStreams live = new LiveStreams(store, config.region(), Ids.alnum(12), workers, housekeeping, clock, events);
+            Destination destination = Recordings.destination(config);
+            recordings = new Recordings(destination, config.dataDir().resolve("recording-spool"), store, events, clock);
+            LiveStreams live = new LiveStreams(store, config.region(), Ids.alnum(12), workers, housekeeping, clock, events,
+                    recordings);
             // Media listeners first: the API's playback URLs must carry the ports they really bound.
-            playback = new PlaybackServer(loops, config.bind(), config.playbackPort(), live);
+            playback = new PlaybackServer(loops, config.bind(), config.playbackPort(), live,
+                    destination instanceof FolderDestination folders ? new RecordingFilesHandler(folders, workers) : null);
             rtmp = new RtmpServer(rtmpConfig(config, loops, config.rtmpPort(), null, live));
             rtmp.start();
             rtmps = new RtmpServer(rtmpConfig(config, loops, config.rtmpsPort(),
@@ -108,15 +119,18 @@ public final class OpenIvsServer implements AutoCloseable {
             rtmps.start();
             ServiceModel model = ServiceModel.ivs();
             ServerConfig bound = config.withBoundPorts(config.apiPort(), playback.port(), rtmp.port(), rtmps.port());
-            ControlContext cx = new ControlContext(store, bound, clock, model, live);
+            ControlContext cx = new ControlContext(store, bound, clock, model, live, recordings);
             ApiHandler handler = new ApiHandler(model, new SigV4Verifier(credentials, config.region(), model.signingName(), clock),
                     ControlPlane.handlers(cx), workers, config.region());
             ApiServer api = new ApiServer(loops, config.bind(), config.apiPort(), handler);
             housekeeping.scheduleWithFixedDelay(() -> endStaleSessions(store, clock), 5, 5, TimeUnit.SECONDS);
             return new OpenIvsServer(bound.withBoundPorts(api.port(), playback.port(), rtmp.port(), rtmps.port()),
-                    store, loops, workers, housekeeping, api, playback, rtmp, rtmps, events);
+                    store, loops, workers, housekeeping, api, playback, rtmp, rtmps, events, recordings);
         } catch (IOException e) {
             stopQuietly(rtmp, rtmps, playback);
+            if (recordings != null) {
+                recordings.close();
+            }
             housekeeping.shutdownNow();
             workers.shutdownNow();
             loops.close();
@@ -125,6 +139,9 @@ public final class OpenIvsServer implements AutoCloseable {
             throw new UncheckedIOException("RTMPS certificate: " + e.getMessage(), e);
         } catch (RuntimeException | InterruptedException e) {
             stopQuietly(rtmp, rtmps, playback);
+            if (recordings != null) {
+                recordings.close();
+            }
             housekeeping.shutdownNow();
             workers.shutdownNow();
             loops.close();
@@ -207,6 +224,12 @@ public final class OpenIvsServer implements AutoCloseable {
         out.add("playback     http://" + config.bind() + ":" + playback.port() + "/api/video/v1/");
         out.add("RTMP ingest  rtmp://" + config.bind() + ":" + rtmp.port() + "/app/{streamKey}");
         out.add("RTMPS ingest rtmps://" + config.bind() + ":" + rtmps.port() + "/app/{streamKey}");
+        if (recordings.destination() instanceof FolderDestination folders) {
+            out.add("recordings   http://" + config.bind() + ":" + playback.port() + RecordingFilesHandler.PREFIX
+                    + "{bucket}/{key}  (stored in " + folders.root() + ")");
+        } else {
+            out.add("recordings   to the " + recordings.destination().describe());
+        }
         return out;
     }
 
@@ -215,6 +238,8 @@ public final class OpenIvsServer implements AutoCloseable {
         // Publishers first, so their sessions end while workers and the store still run.
         stopQuietly(rtmp, rtmps, playback);
         api.close();
+        // Ends open recordings and lets queued objects reach the store while events can still go out.
+        recordings.close();
         housekeeping.shutdownNow();
         workers.shutdown();
         try {

@@ -16,7 +16,36 @@ public record ServerConfig(
         Path dataDir,
         String dbUrl,
         String region,
-        Quotas quotas) {
+        Quotas quotas,
+        RecordingStorage recording) {
+
+    /** Without a recording storage: recordings go to folders under the data dir. */
+    public ServerConfig(String bind, String publicHost, int apiPort, int playbackPort, int rtmpPort, int rtmpsPort,
+                        Path dataDir, String dbUrl, String region, Quotas quotas) {
+        this(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, dataDir, dbUrl, region, quotas,
+                RecordingStorage.EMBEDDED);
+    }
+
+    /**
+     * Where recording configurations' buckets live.
+     *
+     * @param s3Endpoint any S3 API (path-style addressing); null for the embedded store, which keeps each
+     *                   bucket as a folder under {@code <data-dir>/recordings} and serves it on the playback port
+     * @param s3Region   signing region for the S3 API
+     * @param accessKey  null to use the AWS SDK's default credential chain (AWS_ACCESS_KEY_ID, ...)
+     */
+    public record RecordingStorage(java.net.URI s3Endpoint, String s3Region, String accessKey, String secretKey) {
+        public static final RecordingStorage EMBEDDED = new RecordingStorage(null, null, null, null);
+
+        public boolean embedded() {
+            return s3Endpoint == null;
+        }
+
+        @Override
+        public String toString() {
+            return embedded() ? "embedded" : "S3 at " + s3Endpoint; // never the secret
+        }
+    }
 
     /** Account-level limits; defaults are IVS's (ivs-behavior.md §5). */
     public record Quotas(int channels, int playbackKeyPairs, int recordingConfigurations,
@@ -28,7 +57,8 @@ public record ServerConfig(
 
     /** This configuration with the ports the listeners actually bound (they differ when 0 asked for any free one). */
     public ServerConfig withBoundPorts(int apiPort, int playbackPort, int rtmpPort, int rtmpsPort) {
-        return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, dataDir, dbUrl, region, quotas);
+        return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, dataDir, dbUrl, region, quotas,
+                recording);
     }
 
     /** The host name clients use in ingest and playback URLs. */

@@ -9,6 +9,7 @@ import io.openivs.server.api.Call;
 import io.openivs.server.api.Json;
 import io.openivs.server.config.ServerConfig;
 import io.openivs.server.live.LiveControl;
+import io.openivs.server.recording.BucketCheck;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
 
@@ -29,9 +30,17 @@ public final class ControlContext {
     final Clock clock;
     final ServiceModel model;
     final LiveControl live;
+    final BucketCheck buckets;
     private final AtomicLong lastCreated = new AtomicLong();
 
     public ControlContext(ResourceStore store, ServerConfig config, Clock clock, ServiceModel model, LiveControl live) {
+        this(store, config, clock, model, live, BucketCheck.ANY);
+    }
+
+    /** @param buckets decides whether a new recording configuration becomes ACTIVE or CREATE_FAILED */
+    public ControlContext(ResourceStore store, ServerConfig config, Clock clock, ServiceModel model, LiveControl live,
+                          BucketCheck buckets) {
+        this.buckets = buckets;
         this.store = store;
         this.config = config;
         this.clock = clock;

@@ -17,7 +17,7 @@ public final class ControlPlane {
         Channels channels = new Channels(cx, keys);
         keys.register(ops);
         channels.register(ops);
-        new RecordingConfigurations(catalog).register(ops);
+        new RecordingConfigurations(catalog, cx).register(ops);
         new PlaybackRestrictionPolicies(cx, catalog).register(ops);
         new AdConfigurations(catalog).register(ops);
         new PlaybackKeyPairs(catalog).register(ops);

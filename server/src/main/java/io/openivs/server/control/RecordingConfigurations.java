@@ -8,19 +8,37 @@ import io.openivs.server.api.Json;
 import io.openivs.server.api.OperationHandler;
 
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Create/Get/List/DeleteRecordingConfiguration. Recording configurations are immutable. */
 final class RecordingConfigurations {
+    private static final Logger log = LoggerFactory.getLogger(RecordingConfigurations.class);
     private final Catalog catalog;
+    private final ControlContext cx;
+    /** Configurations whose bucket check runs in this process. */
+    private final Set<String> checking = ConcurrentHashMap.newKeySet();
 
-    RecordingConfigurations(Catalog catalog) {
+    RecordingConfigurations(Catalog catalog, ControlContext cx) {
         this.catalog = catalog;
+        this.cx = cx;
     }
 
     void register(Map<String, OperationHandler> ops) {
         Kind k = Kind.RECORDING_CONFIGURATION;
         ops.put("CreateRecordingConfiguration", this::create);
-        ops.put("GetRecordingConfiguration", catalog.getter(k));
+        OperationHandler get = catalog.getter(k);
+        ops.put("GetRecordingConfiguration", (call, in) -> {
+            ObjectNode out = get.handle(call, in);
+            ObjectNode rc = (ObjectNode) out.get(k.member());
+            if ("CREATING".equals(rc.path("state").asText())) {
+                // A check this process is not running was lost with the process that started it.
+                check(rc.path("arn").asText(), rc.path("destinationConfiguration").path("s3").path("bucketName").asText());
+            }
+            return out;
+        });
         ops.put("ListRecordingConfigurations", catalog.lister(k));
         ops.put("DeleteRecordingConfiguration", catalog.deleter(k));
     }
@@ -32,9 +50,8 @@ final class RecordingConfigurations {
         if (!in.get("destinationConfiguration").hasNonNull("s3")) {
             throw ApiException.validation("destinationConfiguration must name an s3 bucket.");
         }
-        // The bucket check that decides ACTIVE or CREATE_FAILED belongs to the
-        // recorder; until one runs, the configuration is usable at once.
-        doc.put("state", "ACTIVE");
+        // CREATING until the bucket check below decides ACTIVE or CREATE_FAILED (ivs-behavior.md §10.1).
+        doc.put("state", "CREATING");
         doc.put("recordingReconnectWindowSeconds", in.path("recordingReconnectWindowSeconds").asInt(0));
 
         ObjectNode thumbs = Json.object();
@@ -61,6 +78,48 @@ final class RecordingConfigurations {
         }
         doc.set("renditionConfiguration", renditions);
         doc.set("tags", in.get("tags"));
-        return catalog.create(call, Kind.RECORDING_CONFIGURATION, doc, null, e -> e);
+        ObjectNode created = catalog.create(call, Kind.RECORDING_CONFIGURATION, doc, null, e -> e);
+        String arn = created.path(Kind.RECORDING_CONFIGURATION.member()).path("arn").asText();
+        String bucket = in.get("destinationConfiguration").path("s3").path("bucketName").asText();
+        check(arn, bucket);
+        return created;
+    }
+
+    /** Starts the bucket check unless this process already runs it for {@code arn}. */
+    private void check(String arn, String bucket) {
+        if (!checking.add(arn)) {
+            return;
+        }
+        // Off the API worker: the check waits for the store, which may be slow or unreachable.
+        cx.buckets.writable(bucket).whenComplete((ok, failure) -> {
+            try {
+                settle(arn, failure == null ? "ACTIVE" : "CREATE_FAILED");
+            } finally {
+                checking.remove(arn);
+            }
+        });
+    }
+
+    /** Records the check's outcome, unless the configuration was deleted meanwhile. */
+    private void settle(String arn, String state) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                boolean done = cx.store.write(tx -> {
+                    var stored = tx.get(arn);
+                    if (stored.isEmpty()) {
+                        return true;
+                    }
+                    ObjectNode doc = ControlContext.doc(stored.get());
+                    doc.put("state", state);
+                    return tx.update(stored.get().withDoc(Json.write(doc)));
+                });
+                if (done) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                log.warn("could not store state {} of {}: {}", state, arn, e.toString());
+            }
+        }
+        log.warn("gave up storing state {} of {}", state, arn);
     }
 }

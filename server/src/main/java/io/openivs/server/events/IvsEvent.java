@@ -45,8 +45,9 @@ public record IvsEvent(String id, String detailType, String account, String regi
                 List.of(channelArn), d);
     }
 
+    /** {@code event_name}, or {@code recording_status} for recording events, which have no event_name. */
     public String eventName() {
-        return detail.path("event_name").asText();
+        return detail.has("event_name") ? detail.path("event_name").asText() : detail.path("recording_status").asText();
     }
 
     /** The envelope as one JSON object; {@code time} at second precision as EventBridge writes it. */

@@ -25,6 +25,7 @@ import io.openivs.server.media.hls.Segmenter;
 import io.openivs.server.media.hls.SegmenterConfig;
 import io.openivs.server.media.ts.TsSegmentWriter;
 import io.openivs.server.playback.LiveRendition;
+import io.openivs.server.recording.StreamRecorder;
 import io.openivs.server.store.StreamCue;
 import io.openivs.server.store.StreamSessionRow;
 import org.slf4j.Logger;
@@ -61,6 +62,8 @@ final class LiveStream implements PublishSession, LiveRendition {
     private final Segmenter segmenter;
     private final FlvToFrames demuxer;
     private volatile boolean ended;
+    /** Set once on admission, before any media. */
+    private volatile StreamRecorder recorder = StreamRecorder.NONE;
 
     // Written by the owner, read by heartbeat and playback.
     private volatile PublisherControl control;
@@ -95,13 +98,18 @@ final class LiveStream implements PublishSession, LiveRendition {
         this.channelDoc = channelDoc;
         LatencyMode mode = "NORMAL".equals(channelDoc.path("latencyMode").asText()) ? LatencyMode.NORMAL : LatencyMode.LOW;
         this.segmenter = new Segmenter(SegmenterConfig.forLatencyMode(mode), new TsSegmentWriter(ByteBufAllocator.DEFAULT),
-                registry.clock::millis, segment -> { });
+                registry.clock::millis, segment -> recorder.segment(segment));
         this.demuxer = new FlvToFrames(ByteBufAllocator.DEFAULT, segmenter);
     }
 
     /** Releases what the constructor took, for a stream that was never admitted. */
     void discard() {
         segmenter.close();
+    }
+
+    /** Worker, on admission: where finished segments go besides live playback. */
+    void recordTo(StreamRecorder recorder) {
+        this.recorder = recorder;
     }
 
     boolean playable() {
@@ -178,6 +186,7 @@ final class LiveStream implements PublishSession, LiveRendition {
             heartbeat.cancel(false);
         }
         segmenter.onSessionEnd();
+        recorder.ended();
         segmenter.close();
         log.info("stream {} on {} ended: {}", streamId, channelArn, reason);
         try {

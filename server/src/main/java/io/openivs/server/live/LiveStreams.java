@@ -13,6 +13,7 @@ import io.openivs.server.ingest.rtmp.PublishRefusedException;
 import io.openivs.server.ingest.rtmp.PublishSession;
 import io.openivs.server.playback.LiveRendition;
 import io.openivs.server.playback.PlaybackSource;
+import io.openivs.server.recording.Recordings;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
 import io.openivs.server.store.StreamSessionRow;
@@ -43,6 +44,7 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     final Clock clock;
     final EventBus events;
     private final String region;
+    private final Recordings recordings;
     private final String node;
     private final ConcurrentHashMap<String, LiveStream> byChannel = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LiveStream> byStreamId = new ConcurrentHashMap<>();
@@ -54,6 +56,13 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
      */
     public LiveStreams(ResourceStore store, String region, String node, Executor workers,
                        ScheduledExecutorService scheduler, Clock clock, EventBus events) {
+        this(store, region, node, workers, scheduler, clock, events, null);
+    }
+
+    /** @param recordings records streams of channels with a recording configuration; null for none */
+    public LiveStreams(ResourceStore store, String region, String node, Executor workers,
+                       ScheduledExecutorService scheduler, Clock clock, EventBus events, Recordings recordings) {
+        this.recordings = recordings;
         this.events = events;
         this.store = store;
         this.region = region;
@@ -123,6 +132,9 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         byStreamId.put(streamId, stream);
         byPlaybackName.put(playbackName, stream);
         stream.emit("Session Created", null);
+        if (recordings != null) {
+            stream.recordTo(recordings.open(channelArn, channelDoc, streamId));
+        }
         log.info("stream {} admitted for {} (tls={})", streamId, channelArn, secure);
         return stream;
     }

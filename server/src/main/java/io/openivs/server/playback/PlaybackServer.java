@@ -2,6 +2,7 @@ package io.openivs.server.playback;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
@@ -17,6 +18,12 @@ public final class PlaybackServer implements AutoCloseable {
     private final Channel channel;
 
     public PlaybackServer(EventLoops loops, String bind, int port, PlaybackSource source) throws InterruptedException {
+        this(loops, bind, port, source, null);
+    }
+
+    /** @param extra a sharable handler that sees requests first and passes on those it does not serve, or null */
+    public PlaybackServer(EventLoops loops, String bind, int port, PlaybackSource source, ChannelHandler extra)
+            throws InterruptedException {
         PlaybackHandler handler = new PlaybackHandler(source);
         ServerBootstrap b = new ServerBootstrap()
                 .group(loops.boss(), loops.io())
@@ -28,8 +35,11 @@ public final class PlaybackServer implements AutoCloseable {
                         ch.pipeline().addLast(new HttpServerCodec(8192, 8192, 8192))
                                 .addLast(new HttpServerKeepAliveHandler())
                                 // GET/HEAD carry no body; anything bigger is not a playback request.
-                                .addLast(new HttpObjectAggregator(4096))
-                                .addLast(handler);
+                                .addLast(new HttpObjectAggregator(4096));
+                        if (extra != null) {
+                            ch.pipeline().addLast(extra);
+                        }
+                        ch.pipeline().addLast(handler);
                     }
                 });
         this.channel = b.bind(new InetSocketAddress(bind, port)).sync().channel();

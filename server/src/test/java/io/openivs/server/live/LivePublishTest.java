@@ -1,6 +1,7 @@
 package io.openivs.server.live;
 
 import io.openivs.server.media.FfmpegTool;
+import io.openivs.server.testing.Publishing;
 import io.openivs.server.testing.TestDatabases;
 import io.openivs.server.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -23,8 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -41,7 +40,6 @@ class LivePublishTest {
     static Path dir;
     static TestServer server;
     static IvsClient ivs;
-    static final ExecutorService background = Executors.newCachedThreadPool();
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -52,7 +50,6 @@ class LivePublishTest {
 
     @AfterAll
     static void stop() {
-        background.shutdownNow();
         if (ivs != null) {
             ivs.close();
         }
@@ -61,18 +58,8 @@ class LivePublishTest {
         }
     }
 
-    /** ffmpeg publishing a generated stream for at most {@code seconds}, in the background. */
     private static CompletableFuture<FfmpegTool.Result> publish(String url, int seconds) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return FfmpegTool.ffmpeg("-hide_banner", "-loglevel", "error", "-re",
-                        "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
-                        "-f", "lavfi", "-i", "sine", "-t", Integer.toString(seconds),
-                        "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-c:a", "aac", "-f", "flv", url);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, background);
+        return Publishing.publish(url, seconds);
     }
 
     private String rtmpUrl(String key) {
@@ -80,23 +67,7 @@ class LivePublishTest {
     }
 
     private static <T> T await(Duration limit, Supplier<T> attempt) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (true) {
-            try {
-                T v = attempt.get();
-                if (v != null) {
-                    return v;
-                }
-            } catch (RuntimeException | AssertionError e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + limit);
-            }
-            Thread.sleep(200);
-        }
+        return Publishing.await(limit, attempt);
     }
 
     @Test

@@ -36,7 +36,15 @@ public final class TestServer implements AutoCloseable {
 
     public TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
                       java.util.List<io.openivs.server.events.EventSink> sinks) throws InterruptedException {
-        ServerConfig cfg = new ServerConfig("127.0.0.1", "localhost", 0, 0, 0, 0, dataDir, dbUrl, REGION, quotas);
+        this(dataDir, dbUrl, quotas, sinks, ServerConfig.RecordingStorage.EMBEDDED);
+    }
+
+    /** @param recording where recordings go: an S3 endpoint, or the embedded folders */
+    public TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
+                      java.util.List<io.openivs.server.events.EventSink> sinks, ServerConfig.RecordingStorage recording)
+            throws InterruptedException {
+        ServerConfig cfg = new ServerConfig("127.0.0.1", "localhost", 0, 0, 0, 0, dataDir, dbUrl, REGION, quotas,
+                recording);
         Map<String, CredentialStore.Credential> keys = Map.of(ALICE.accessKeyId(), ALICE, BOB.accessKeyId(), BOB);
         this.server = OpenIvsServer.start(cfg, keys::get, sinks);
     }

@@ -1,0 +1,214 @@
+package io.openivs.server.recording;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.openivs.server.api.Json;
+import io.openivs.server.media.hls.Segment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One recording: a prefix in a bucket, fed with the segments of one stream or of several merged
+ * within the reconnect window. Lives on the recorder thread ({@link Recordings}); thumbnails are
+ * made on the thumbnail thread, and every object goes through the uploader in order.
+ */
+final class Recording {
+    private static final Logger log = LoggerFactory.getLogger(Recording.class);
+    /** IVS merges at most 20 streams into one recording (ivs-behavior.md §10.6). */
+    static final int MAX_MERGED_STREAMS = 20;
+    private static final String PLAYLIST = "application/vnd.apple.mpegurl";
+
+    private final Recordings owner;
+    final String channelArn;
+    final String channelName;
+    final String configArn;
+    final String bucket;
+    final String prefix;
+    final String sessionId;
+    final long windowMillis;
+    private final String channelId;
+    private final String account;
+    private final RecordingFiles.ThumbnailPlan thumbs;
+    private final Instant startedAt;
+    final List<String> streamIds = new ArrayList<>();
+    private final List<VodPlaylists.Entry> entries = new ArrayList<>();
+    private Rendition rendition;
+    private int thumbWidth;
+    private int thumbHeight;
+    private boolean joinPending;
+    private long durationTicks;
+    private long peakBitsPerSecond;
+    private long nextThumbTicks;
+    private final AtomicInteger thumbIndex = new AtomicInteger();
+    private volatile String lost;
+    ScheduledFuture<?> endTimer;
+    boolean finished;
+
+    Recording(Recordings owner, String channelArn, String channelName, String configArn, ObjectNode config,
+              String streamId, Instant startedAt, String recordingId, String sessionId) {
+        this.owner = owner;
+        this.channelArn = channelArn;
+        this.channelName = channelName;
+        this.configArn = configArn;
+        this.bucket = config.path("destinationConfiguration").path("s3").path("bucketName").asText();
+        this.windowMillis = config.path("recordingReconnectWindowSeconds").asLong(0) * 1000;
+        this.thumbs = RecordingFiles.ThumbnailPlan.of(config);
+        this.startedAt = startedAt;
+        this.prefix = RecordingFiles.prefix(channelArn, startedAt, recordingId);
+        this.sessionId = sessionId;
+        io.openivs.server.control.Arn arn = io.openivs.server.control.Arn.parse(channelArn);
+        this.channelId = arn.id();
+        this.account = arn.account();
+        streamIds.add(streamId);
+    }
+
+    String currentStream() {
+        return streamIds.get(streamIds.size() - 1);
+    }
+
+    /** Whether a stream that starts now may continue this recording rather than open a new one. */
+    boolean canMerge(String configArn) {
+        return !finished && endTimer != null && this.configArn.equals(configArn) && streamIds.size() < MAX_MERGED_STREAMS;
+    }
+
+    /** A reconnect within the window: the next segment joins with a discontinuity. */
+    void join(String streamId) {
+        endTimer.cancel(false);
+        endTimer = null;
+        streamIds.add(streamId);
+        joinPending = true;
+    }
+
+    /** Whether segments of this rendition can go on in the same playlist (same size, frame rate and codecs). */
+    boolean fits(Rendition r) {
+        return rendition == null || rendition.equals(r);
+    }
+
+    boolean hasMedia() {
+        return !entries.isEmpty();
+    }
+
+    /** Recorder thread: one finished segment and its bytes. */
+    void add(Segment s, byte[] bytes) {
+        if (rendition == null) {
+            rendition = Rendition.of(s);
+            thumbHeight = Thumbnails.height(thumbs.resolution(), rendition.height());
+            thumbWidth = Thumbnails.width(rendition.width(), rendition.height(), thumbHeight);
+            put("events/recording-started.json", "application/json", json(metadata("RECORDING_STARTED", null, 0, null)));
+            owner.publish(RecordingFiles.event("Recording Start", "", channelArn, channelName, currentStream(), bucket,
+                    prefix, 0, sessionId, null, owner.now()));
+        }
+        boolean discontinuity = !entries.isEmpty() && (joinPending || s.discontinuity());
+        joinPending = false;
+        int index = entries.size();
+        long elapsed = durationTicks;
+        entries.add(new VodPlaylists.Entry(index, s.durationTicks(), s.programDateTime(), discontinuity, bytes.length));
+        durationTicks += s.durationTicks();
+        peakBitsPerSecond = Math.max(peakBitsPerSecond, (long) Math.ceil(bytes.length * 8.0 / s.durationSeconds()));
+        String hls = RecordingFiles.HLS + "/" + rendition.name() + "/";
+        put(hls + index + ".ts", "video/mp2t", bytes);
+        put(hls + "playlist.m3u8", PLAYLIST, text(VodPlaylists.media(List.copyOf(entries), false, false)));
+        if (index == 0) {
+            putMasters();
+        }
+        if (thumbs.interval() && rendition.hasVideo() && elapsed >= nextThumbTicks) {
+            while (nextThumbTicks <= elapsed) {
+                nextThumbTicks += thumbs.intervalTicks();
+            }
+            owner.thumbnail(() -> thumbnail(bytes));
+        }
+    }
+
+    /** Thumbnail thread. */
+    private void thumbnail(byte[] ts) {
+        byte[] jpeg;
+        try {
+            jpeg = Thumbnails.grab(ts, thumbWidth, thumbHeight);
+        } catch (Exception e) {
+            log.warn("thumbnail of recording {} failed: {}", prefix, e.toString());
+            return;
+        }
+        if (thumbs.sequential()) {
+            put(RecordingFiles.THUMBNAILS + "/thumb" + thumbIndex.getAndIncrement() + ".jpg", "image/jpeg", jpeg);
+        }
+        if (thumbs.latest()) {
+            put(RecordingFiles.LATEST_THUMBNAIL, "image/jpeg", jpeg);
+        }
+    }
+
+    /**
+     * Recorder thread: the recording is over. The closing objects are queued from the thumbnail
+     * thread, behind any thumbnail still being made, and Recording End is sent once
+     * recording-ended.json (the last object) is stored, as IVS tells consumers to wait for it.
+     */
+    void finish() {
+        finished = true;
+        if (endTimer != null) {
+            endTimer.cancel(false);
+            endTimer = null;
+        }
+        if (entries.isEmpty()) {
+            return; // no media ever arrived: nothing was written, nothing to close
+        }
+        List<VodPlaylists.Entry> all = List.copyOf(entries);
+        long durationMs = durationTicks / 90;
+        Instant endedAt = owner.now();
+        owner.thumbnail(() -> {
+            String hls = RecordingFiles.HLS + "/" + rendition.name() + "/";
+            put(hls + "playlist.m3u8", PLAYLIST, text(VodPlaylists.media(all, true, false)));
+            put(hls + "byte-range-variant.m3u8", PLAYLIST, text(VodPlaylists.media(all, true, true)));
+            putMasters();
+            String failure = lost;
+            boolean ok = failure == null;
+            ObjectNode doc = metadata(ok ? "RECORDING_ENDED" : "RECORDING_ENDED_WITH_FAILURE", endedAt, durationMs,
+                    ok ? null : "InternalServerException");
+            String event = ok ? "Recording End" : "Recording End Failure";
+            owner.uploader.submit(bucket, prefix + "/events/" + (ok ? "recording-ended.json" : "recording-failed.json"),
+                    "application/json", json(doc), new Uploader.Outcome() {
+                        @Override
+                        public void stored() {
+                            owner.publish(RecordingFiles.event(event, ok ? "" : "InternalServerException", channelArn,
+                                    channelName, currentStream(), bucket, prefix, durationMs, sessionId,
+                                    List.copyOf(streamIds), owner.now()));
+                            log.info("recording {} of {} ended: {} ms in {} segment(s)", prefix, channelArn, durationMs,
+                                    all.size());
+                        }
+                    });
+        });
+    }
+
+    private void putMasters() {
+        String hls = RecordingFiles.HLS + "/";
+        put(hls + "master.m3u8", PLAYLIST, text(VodPlaylists.master(channelId, account, rendition, peakBitsPerSecond, false)));
+        put(hls + "byte-range-multivariant.m3u8", PLAYLIST,
+                text(VodPlaylists.master(channelId, account, rendition, peakBitsPerSecond, true)));
+    }
+
+    private ObjectNode metadata(String status, Instant endedAt, long durationMs, String failure) {
+        return RecordingFiles.metadata(status, channelArn, startedAt, endedAt, rendition, thumbs, thumbWidth, thumbHeight,
+                durationMs, failure);
+    }
+
+    private void put(String key, String contentType, byte[] body) {
+        owner.uploader.submit(bucket, prefix + "/" + key, contentType, body, new Uploader.Outcome() {
+            @Override
+            public void lost(Exception cause) {
+                lost = cause.toString();
+            }
+        });
+    }
+
+    private static byte[] text(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] json(ObjectNode doc) {
+        return Json.write(doc).getBytes(StandardCharsets.UTF_8);
+    }
+}

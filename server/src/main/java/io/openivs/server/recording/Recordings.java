@@ -1,0 +1,271 @@
+package io.openivs.server.recording;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.openivs.server.api.Json;
+import io.openivs.server.config.ServerConfig;
+import io.openivs.server.control.Ids;
+import io.openivs.server.events.EventBus;
+import io.openivs.server.events.IvsEvent;
+import io.openivs.server.media.hls.Segment;
+import io.openivs.server.store.ResourceStore;
+import io.openivs.server.store.StoredResource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Records this node's live streams whose channel has an ACTIVE recording configuration. Streams
+ * hand over segments on their event loop ({@link StreamRecorder}); all recording state lives on
+ * one recorder thread, thumbnails are made on another, and objects are stored by the
+ * {@link Uploader}, so neither ingest nor live playback ever waits for the store.
+ */
+public final class Recordings implements BucketCheck, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Recordings.class);
+    /** Queued recording bytes held in memory before they spool to disk. */
+    static final long MEMORY_BUDGET = 64L << 20;
+
+    private final Destination destination;
+    final Uploader uploader;
+    private final ResourceStore store;
+    private final EventBus events;
+    private final Clock clock;
+    private final ScheduledExecutorService recorder = Executors.newSingleThreadScheduledExecutor(named("openivs-recorder"));
+    private final ExecutorService thumbnails = Executors.newSingleThreadExecutor(named("openivs-thumbnails"));
+    private final ExecutorService checks = Executors.newFixedThreadPool(2, named("openivs-bucket-check"));
+    /** Recorder thread only: the recording of each channel, live or waiting out its reconnect window. */
+    private final Map<String, Recording> byChannel = new HashMap<>();
+
+    public Recordings(Destination destination, Path spoolDir, ResourceStore store, EventBus events, Clock clock) {
+        this.destination = destination;
+        try {
+            this.uploader = new Uploader(destination, spoolDir, MEMORY_BUDGET);
+        } catch (IOException e) {
+            throw new UncheckedIOException("recording spool " + spoolDir + ": " + e.getMessage(), e);
+        }
+        this.store = store;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    /** The destination the configuration asks for: an S3 API, or folders under {@code <data-dir>/recordings}. */
+    public static Destination destination(ServerConfig config) {
+        return config.recording().embedded()
+                ? new FolderDestination(config.dataDir().resolve("recordings"))
+                : new S3Destination(config.recording());
+    }
+
+    public Destination destination() {
+        return destination;
+    }
+
+    /** Runs the write check on its own threads: an unreachable store can take seconds to say so. */
+    @Override
+    public CompletionStage<Void> writable(String bucket) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                destination.checkWritable(bucket);
+            } catch (IOException e) {
+                log.info("bucket {} is not writable: {}", bucket, e.getMessage());
+                throw new UncheckedIOException(e);
+            }
+        }, checks);
+    }
+
+    /**
+     * A worker thread, when a stream is admitted: what records it. Reads the channel's recording
+     * configuration; one that is missing or not ACTIVE gets a Recording Start Failure event.
+     */
+    public StreamRecorder open(String channelArn, ObjectNode channelDoc, String streamId) {
+        String configArn = channelDoc.path("recordingConfigurationArn").asText("");
+        if (configArn.isEmpty()) {
+            return StreamRecorder.NONE;
+        }
+        String channelName = channelDoc.path("name").asText("");
+        Optional<StoredResource> stored;
+        try {
+            stored = store.read(tx -> tx.get(configArn));
+        } catch (RuntimeException e) {
+            log.warn("recording configuration {} unreadable: {}", configArn, e.toString());
+            stored = Optional.empty();
+        }
+        ObjectNode config = stored.map(r -> Json.parseObject(r.doc())).orElse(null);
+        if (config == null || !"ACTIVE".equals(config.path("state").asText())) {
+            String bucket = config == null ? "" : config.path("destinationConfiguration").path("s3").path("bucketName").asText("");
+            publish(RecordingFiles.event("Recording Start Failure",
+                    config == null ? "ResourceNotFoundException" : "ValidationException", channelArn, channelName,
+                    streamId, bucket, "", 0, "", null, now()));
+            return StreamRecorder.NONE;
+        }
+        Feed feed = new Feed(channelArn, channelName, configArn, config, streamId);
+        execute(feed::attach);
+        return feed;
+    }
+
+    /** One stream's link to its recording. Fields after construction belong to the recorder thread. */
+    private final class Feed implements StreamRecorder {
+        final String channelArn;
+        final String channelName;
+        final String configArn;
+        final ObjectNode config;
+        final String streamId;
+        Recording recording;
+        boolean seenMedia;
+
+        Feed(String channelArn, String channelName, String configArn, ObjectNode config, String streamId) {
+            this.channelArn = channelArn;
+            this.channelName = channelName;
+            this.configArn = configArn;
+            this.config = config;
+            this.streamId = streamId;
+        }
+
+        @Override
+        public void segment(Segment segment) {
+            ByteBuf data = segment.retainedData();
+            try {
+                recorder.execute(() -> {
+                    byte[] bytes;
+                    try {
+                        bytes = ByteBufUtil.getBytes(data);
+                    } finally {
+                        data.release();
+                    }
+                    add(segment, bytes);
+                });
+            } catch (RejectedExecutionException e) {
+                data.release();
+            }
+        }
+
+        @Override
+        public void ended() {
+            execute(this::streamEnded);
+        }
+
+        /** Recorder thread: a reconnect within the window continues the waiting recording. */
+        void attach() {
+            Recording waiting = byChannel.get(channelArn);
+            if (waiting != null && waiting.canMerge(configArn)) {
+                waiting.join(streamId);
+                recording = waiting;
+                log.info("stream {} continues recording {}", streamId, waiting.prefix);
+            } else if (waiting != null) {
+                finish(waiting);
+            }
+        }
+
+        void add(Segment segment, byte[] bytes) {
+            if (recording != null && recording.finished) {
+                // Only at shutdown, when close() ended the recording before the stream's last segment came.
+                log.warn("segment of stream {} after its recording {} was closed: not recorded", streamId, recording.prefix);
+                return;
+            }
+            if (!seenMedia && recording != null && !recording.fits(Rendition.of(segment))) {
+                // IVS merges only streams of the same resolution, frame rate and codecs.
+                recording.streamIds.remove(streamId);
+                finish(recording);
+                recording = null;
+            }
+            seenMedia = true;
+            if (recording == null) {
+                recording = new Recording(Recordings.this, channelArn, channelName, configArn, config, streamId,
+                        now(), Ids.alnum(12), Ids.alnum(16));
+                byChannel.put(channelArn, recording);
+            }
+            recording.add(segment, bytes);
+        }
+
+        void streamEnded() {
+            Recording r = recording;
+            if (r == null || r.finished) {
+                return;
+            }
+            if (r.windowMillis == 0 || !r.hasMedia()) {
+                finish(r);
+            } else {
+                r.endTimer = recorder.schedule(() -> finish(r), r.windowMillis, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void finish(Recording r) {
+        if (!r.finished) {
+            r.finish();
+        }
+        byChannel.remove(r.channelArn, r);
+    }
+
+    void thumbnail(Runnable work) {
+        try {
+            thumbnails.execute(work);
+        } catch (RejectedExecutionException e) {
+            log.debug("thumbnail work dropped at shutdown");
+        }
+    }
+
+    void publish(IvsEvent e) {
+        events.publish(e);
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    private void execute(Runnable r) {
+        try {
+            recorder.execute(r);
+        } catch (RejectedExecutionException e) {
+            log.debug("recording work dropped at shutdown");
+        }
+    }
+
+    /**
+     * Ends every recording (reconnect windows are not waited out), lets thumbnails and the
+     * uploader finish within a grace period, and stops.
+     */
+    @Override
+    public void close() {
+        execute(() -> Map.copyOf(byChannel).values().forEach(this::finish));
+        recorder.shutdown();
+        await(recorder);
+        thumbnails.shutdown();
+        await(thumbnails);
+        checks.shutdownNow();
+        uploader.close();
+        destination.close();
+    }
+
+    private static void await(ExecutorService e) {
+        try {
+            e.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String name) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

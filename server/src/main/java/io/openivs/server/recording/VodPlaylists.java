@@ -1,0 +1,85 @@
+package io.openivs.server.recording;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+
+/** The playlists of a recording, in the shape of IVS's auto-record files (ivs-behavior.md §10.4). */
+final class VodPlaylists {
+    private static final DateTimeFormatter PROGRAM_DATE_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    /** One recorded segment: {@code <index>.ts} in the rendition folder. */
+    record Entry(int index, long durationTicks, long programDateTime, boolean discontinuity, int size) {
+        double seconds() {
+            return durationTicks / 90_000.0;
+        }
+    }
+
+    private VodPlaylists() {
+    }
+
+    /**
+     * {@code master.m3u8} (or, with {@code byteRange}, {@code byte-range-multivariant.m3u8}).
+     *
+     * @param bandwidth peak bits per second over a segment
+     */
+    static String master(String channelId, String account, Rendition r, long bandwidth, boolean byteRange) {
+        StringBuilder out = new StringBuilder(512);
+        out.append("#EXTM3U\n");
+        out.append("#EXT-X-SESSION-DATA:DATA-ID=\"net.live-video.content.id\",VALUE=\"").append(channelId).append("\"\n");
+        out.append("#EXT-X-SESSION-DATA:DATA-ID=\"net.live-video.customer.id\",VALUE=\"").append(account).append("\"\n");
+        out.append("#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID=\"").append(r.name()).append("\",NAME=\"")
+                .append(r.hasVideo() ? r.height() + "p" : r.name()).append("\",AUTOSELECT=YES,DEFAULT=YES\n");
+        out.append("#EXT-X-STREAM-INF:PROGRAM-ID=1,BANDWIDTH=").append(Math.max(1, bandwidth))
+                .append(",CODECS=\"").append(r.codecs()).append('"');
+        if (r.hasVideo()) {
+            out.append(",RESOLUTION=").append(r.width()).append('x').append(r.height());
+        }
+        out.append(",VIDEO=\"").append(r.name()).append("\"\n");
+        out.append(r.name()).append('/').append(byteRange ? "byte-range-variant.m3u8" : "playlist.m3u8").append('\n');
+        return out.toString();
+    }
+
+    /**
+     * The rendition's {@code playlist.m3u8}: type EVENT while recording, VOD with EXT-X-ENDLIST at
+     * the end. With {@code byteRange}, {@code byte-range-variant.m3u8}: each segment as one byte
+     * range of its file (openivs segments are short, so one range per segment rather than per keyframe).
+     */
+    static String media(List<Entry> entries, boolean ended, boolean byteRange) {
+        long longest = 1;
+        for (Entry e : entries) {
+            longest = Math.max(longest, e.durationTicks());
+        }
+        StringBuilder out = new StringBuilder(256 + 96 * entries.size());
+        out.append("#EXTM3U\n");
+        out.append("#EXT-X-VERSION:").append(byteRange ? 4 : 3).append('\n');
+        out.append("#EXT-X-TARGETDURATION:").append((longest + 45_000) / 90_000).append('\n');
+        out.append("#EXT-X-PLAYLIST-TYPE:").append(ended || byteRange ? "VOD" : "EVENT").append('\n');
+        out.append("#EXT-X-MEDIA-SEQUENCE:0\n");
+        long elapsed = 0;
+        for (Entry e : entries) {
+            elapsed += e.durationTicks();
+        }
+        out.append("#EXT-X-TWITCH-ELAPSED-SECS:0.000\n");
+        out.append("#EXT-X-TWITCH-TOTAL-SECS:").append(String.format(Locale.ROOT, "%.3f", elapsed / 90_000.0)).append('\n');
+        for (Entry e : entries) {
+            if (e.discontinuity()) {
+                out.append("#EXT-X-DISCONTINUITY\n");
+            }
+            out.append("#EXT-X-PROGRAM-DATE-TIME:")
+                    .append(PROGRAM_DATE_TIME.format(Instant.ofEpochMilli(e.programDateTime()))).append('\n');
+            out.append("#EXTINF:").append(String.format(Locale.ROOT, "%.3f", e.seconds())).append(",\n");
+            if (byteRange) {
+                out.append("#EXT-X-BYTERANGE:").append(e.size()).append("@0\n");
+            }
+            out.append(e.index()).append(".ts\n");
+        }
+        if (ended || byteRange) {
+            out.append("#EXT-X-ENDLIST\n");
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,87 @@
+package io.openivs.server.testing;
+
+import io.openivs.server.events.EventSink;
+import io.openivs.server.events.IvsEvent;
+import io.openivs.server.media.FfmpegTool;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/** What live tests share: a real ffmpeg publisher, an event sink to wait on, and polling. */
+public final class Publishing {
+    public static final ExecutorService background = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "test-publisher");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private Publishing() {
+    }
+
+    /** ffmpeg publishing a generated 640x360 30 fps H.264 + AAC stream for {@code seconds}, in real time. */
+    public static CompletableFuture<FfmpegTool.Result> publish(String url, int seconds) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return FfmpegTool.ffmpeg("-hide_banner", "-loglevel", "error", "-re",
+                        "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
+                        "-f", "lavfi", "-i", "sine", "-t", Integer.toString(seconds),
+                        "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-c:a", "aac", "-f", "flv", url);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, background);
+    }
+
+    public static <T> T await(Duration limit, Supplier<T> attempt) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            try {
+                T v = attempt.get();
+                if (v != null) {
+                    return v;
+                }
+            } catch (RuntimeException | AssertionError e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + limit);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Keeps every event the server sends. */
+    public static final class Events implements EventSink {
+        private final List<IvsEvent> seen = new ArrayList<>();
+
+        @Override
+        public synchronized void publish(IvsEvent event) {
+            seen.add(event);
+        }
+
+        public synchronized List<IvsEvent> matching(Predicate<IvsEvent> p) {
+            return seen.stream().filter(p).toList();
+        }
+
+        /** Recording events of a channel with this recording_status. */
+        public List<IvsEvent> recording(String channelArn, String status) {
+            return matching(e -> e.resources().contains(channelArn)
+                    && status.equals(e.detail().path("recording_status").asText()));
+        }
+
+        public IvsEvent awaitRecording(String channelArn, String status, Duration limit) throws InterruptedException {
+            return await(limit, () -> {
+                List<IvsEvent> l = recording(channelArn, status);
+                return l.isEmpty() ? null : l.get(l.size() - 1);
+            });
+        }
+    }
+}
