@@ -75,6 +75,15 @@ public final class Main implements Runnable {
                 description = "Secret for the X-Openivs-Signature header (sha256=HMAC-SHA256 of the body) [OPENIVS_WEBHOOK_SECRET].")
         String webhookSecret;
 
+        @Option(names = "--geoip-db", defaultValue = "${env:OPENIVS_GEOIP_DB}",
+                description = "MaxMind GeoLite2/GeoIP2 Country or City database (.mmdb) for restriction policies' allowedCountries;"
+                        + " without it only policies allowing every country let viewers in [OPENIVS_GEOIP_DB].")
+        Path geoipDb;
+        @Option(names = "--trust-forwarded-for", defaultValue = "${env:OPENIVS_TRUST_FORWARDED_FOR:-false}",
+                description = "Playback takes the viewer's address from X-Forwarded-For (first entry); enable only behind"
+                        + " a proxy that sets it [OPENIVS_TRUST_FORWARDED_FOR] (default: ${DEFAULT-VALUE}).")
+        boolean trustForwardedFor;
+
         @Override
         public Integer call() throws Exception {
             if (!accountId.matches("[0-9]{12}")) {
@@ -83,7 +92,8 @@ public final class Main implements Runnable {
             Path data = dataDir.toAbsolutePath().normalize();
             String db = dbUrl == null || dbUrl.isBlank() ? "jdbc:sqlite:" + data.resolve("openivs.db") : dbUrl;
             ServerConfig cfg = new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, data, db,
-                    region, ServerConfig.Quotas.defaults());
+                    region, ServerConfig.Quotas.defaults())
+                    .withPlaybackAccess(new ServerConfig.PlaybackAccess(geoipDb, trustForwardedFor));
             Credentials creds = Credentials.load(data, accessKey, secretKey, accountId);
             java.util.List<io.openivs.server.events.EventSink> sinks = new java.util.ArrayList<>();
             if (webhooks != null) {
@@ -99,6 +109,10 @@ public final class Main implements Runnable {
                 stopped.countDown();
             }, "openivs-shutdown"));
             System.out.println("openivs: store " + server.store().describe() + ", region " + region);
+            System.out.println(geoipDb == null
+                    ? "openivs: no GeoIP database (--geoip-db): restriction policies listing countries refuse every viewer"
+                    : "openivs: viewer countries from " + geoipDb
+                            + (trustForwardedFor ? " (client address from X-Forwarded-For)" : ""));
             System.out.println("openivs: events to " + data.resolve(OpenIvsServer.EVENTS_FILE)
                     + (sinks.isEmpty() ? "" : " and " + sinks.size() + " webhook(s)"));
             for (String l : server.listening()) {

@@ -17,6 +17,10 @@ import io.openivs.server.ingest.rtmp.RtmpServer;
 import io.openivs.server.ingest.rtmp.RtmpsCertificates;
 import io.openivs.server.live.LiveStreams;
 import io.openivs.server.playback.PlaybackServer;
+import io.openivs.server.playback.access.AccessDirectory;
+import io.openivs.server.playback.access.CountryResolver;
+import io.openivs.server.playback.access.MaxMindCountries;
+import io.openivs.server.playback.access.PlaybackGate;
 import io.openivs.server.net.EventLoops;
 import io.openivs.server.store.JdbcResourceStore;
 import io.openivs.server.store.ResourceStore;
@@ -55,10 +59,15 @@ public final class OpenIvsServer implements AutoCloseable {
     private final RtmpServer rtmp;
     private final RtmpServer rtmps;
     private final EventBus events;
+    private final AccessDirectory access;
+    private final CountryResolver countries;
 
     private OpenIvsServer(ServerConfig config, ResourceStore store, EventLoops loops, ThreadPoolExecutor workers,
                           ScheduledExecutorService housekeeping, ApiServer api, PlaybackServer playback,
-                          RtmpServer rtmp, RtmpServer rtmps, EventBus events) {
+                          RtmpServer rtmp, RtmpServer rtmps, EventBus events, AccessDirectory access,
+                          CountryResolver countries) {
+        this.access = access;
+        this.countries = countries;
         this.config = config;
         this.store = store;
         this.loops = loops;
@@ -97,10 +106,15 @@ public final class OpenIvsServer implements AutoCloseable {
         PlaybackServer playback = null;
         RtmpServer rtmp = null;
         RtmpServer rtmps = null;
+        AccessDirectory access = null;
+        CountryResolver countries = null;
         try {
             LiveStreams live = new LiveStreams(store, config.region(), Ids.alnum(12), workers, housekeeping, clock, events);
             // Media listeners first: the API's playback URLs must carry the ports they really bound.
-            playback = new PlaybackServer(loops, config.bind(), config.playbackPort(), live);
+            access = new AccessDirectory(store, clock);
+            countries = countryResolver(config.playbackAccess().geoipDb());
+            playback = new PlaybackServer(loops, config.bind(), config.playbackPort(), live,
+                    new PlaybackGate(access, countries, clock), config.playbackAccess().trustForwardedFor());
             rtmp = new RtmpServer(rtmpConfig(config, loops, config.rtmpPort(), null, live));
             rtmp.start();
             rtmps = new RtmpServer(rtmpConfig(config, loops, config.rtmpsPort(),
@@ -110,13 +124,14 @@ public final class OpenIvsServer implements AutoCloseable {
             ServerConfig bound = config.withBoundPorts(config.apiPort(), playback.port(), rtmp.port(), rtmps.port());
             ControlContext cx = new ControlContext(store, bound, clock, model, live);
             ApiHandler handler = new ApiHandler(model, new SigV4Verifier(credentials, config.region(), model.signingName(), clock),
-                    ControlPlane.handlers(cx), workers, config.region());
+                    ControlPlane.handlers(cx, access::changed), workers, config.region());
             ApiServer api = new ApiServer(loops, config.bind(), config.apiPort(), handler);
             housekeeping.scheduleWithFixedDelay(() -> endStaleSessions(store, clock), 5, 5, TimeUnit.SECONDS);
             return new OpenIvsServer(bound.withBoundPorts(api.port(), playback.port(), rtmp.port(), rtmps.port()),
-                    store, loops, workers, housekeeping, api, playback, rtmp, rtmps, events);
+                    store, loops, workers, housekeeping, api, playback, rtmp, rtmps, events, access, countries);
         } catch (IOException e) {
             stopQuietly(rtmp, rtmps, playback);
+            closeAccess(access, countries);
             housekeeping.shutdownNow();
             workers.shutdownNow();
             loops.close();
@@ -125,12 +140,41 @@ public final class OpenIvsServer implements AutoCloseable {
             throw new UncheckedIOException("RTMPS certificate: " + e.getMessage(), e);
         } catch (RuntimeException | InterruptedException e) {
             stopQuietly(rtmp, rtmps, playback);
+            closeAccess(access, countries);
             housekeeping.shutdownNow();
             workers.shutdownNow();
             loops.close();
             store.close();
             events.close();
             throw e;
+        }
+    }
+
+    /** The GeoIP database when configured; without one no viewer has a known country. */
+    private static CountryResolver countryResolver(java.nio.file.Path geoip) {
+        if (geoip == null) {
+            log.info("playback: no GeoIP database (--geoip-db); restriction policies that list countries refuse every viewer");
+            return CountryResolver.NONE;
+        }
+        try {
+            MaxMindCountries m = new MaxMindCountries(geoip);
+            log.info("playback: viewer countries from {} ({})", geoip, m.describe());
+            return m;
+        } catch (IOException e) {
+            throw new UncheckedIOException("GeoIP database " + geoip + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeAccess(AccessDirectory access, CountryResolver countries) {
+        if (access != null) {
+            access.close();
+        }
+        if (countries instanceof MaxMindCountries m) {
+            try {
+                m.close();
+            } catch (IOException e) {
+                log.warn("closing the GeoIP database: {}", e.toString());
+            }
         }
     }
 
@@ -215,6 +259,7 @@ public final class OpenIvsServer implements AutoCloseable {
         // Publishers first, so their sessions end while workers and the store still run.
         stopQuietly(rtmp, rtmps, playback);
         api.close();
+        closeAccess(access, countries);
         housekeeping.shutdownNow();
         workers.shutdown();
         try {
