@@ -36,7 +36,19 @@ public final class TestServer implements AutoCloseable {
 
     public TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
                       java.util.List<io.openivs.server.events.EventSink> sinks) throws InterruptedException {
-        ServerConfig cfg = new ServerConfig("127.0.0.1", "localhost", 0, 0, 0, 0, dataDir, dbUrl, REGION, quotas);
+        this(dataDir, dbUrl, quotas, sinks, ServerConfig.PlaybackAccess.NONE);
+    }
+
+    /** With a GeoIP database and/or X-Forwarded-For trust for playback. */
+    public TestServer(Path dataDir, String dbUrl, ServerConfig.PlaybackAccess access) throws InterruptedException {
+        this(dataDir, dbUrl, ServerConfig.Quotas.defaults(), java.util.List.of(), access);
+    }
+
+    private TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
+                       java.util.List<io.openivs.server.events.EventSink> sinks, ServerConfig.PlaybackAccess access)
+            throws InterruptedException {
+        ServerConfig cfg = new ServerConfig("127.0.0.1", "localhost", 0, 0, 0, 0, dataDir, dbUrl, REGION, quotas)
+                .withPlaybackAccess(access);
         Map<String, CredentialStore.Credential> keys = Map.of(ALICE.accessKeyId(), ALICE, BOB.accessKeyId(), BOB);
         this.server = OpenIvsServer.start(cfg, keys::get, sinks);
     }
