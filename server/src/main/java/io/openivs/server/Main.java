@@ -13,7 +13,7 @@ import java.util.concurrent.CountDownLatch;
 /** The {@code openivs} command line. */
 @Command(name = "openivs", mixinStandardHelpOptions = true, version = "openivs 0.1.0",
         description = "Self-hosted live video, wire-compatible with Amazon IVS.",
-        subcommands = {Main.Serve.class})
+        subcommands = {Main.Serve.class, io.openivs.server.cli.KeysCommand.class, io.openivs.server.cli.TokenCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

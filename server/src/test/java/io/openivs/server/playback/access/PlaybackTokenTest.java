@@ -227,4 +227,38 @@ class PlaybackTokenTest {
         // A token does not hurt either, and is not carried along.
         assertThat(get(publicChannel.playbackUrl() + "?token=whatever").body()).doesNotContain("token=");
     }
+
+    /** Runs the openivs command line in this JVM; returns its standard output. */
+    private static String openivs(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = new picocli.CommandLine(new io.openivs.server.Main()).setOut(new java.io.PrintWriter(out))
+                .setErr(new java.io.PrintWriter(err)).execute(args);
+        assertThat(code).as(err.toString()).isZero();
+        return out.toString();
+    }
+
+    @Test
+    void cliGeneratesKeysAndMintsAPlayableUrl(@TempDir Path keys) throws Exception {
+        assertThat(openivs("keys", "generate", "--out-dir", keys.toString(), "--name", "viewer"))
+                .contains("viewer-private.pem").contains("import-playback-key-pair");
+        String publicPem = java.nio.file.Files.readString(keys.resolve("viewer-public.pem"));
+        String keyArn = alice.importPlaybackKeyPair(b -> b.publicKeyMaterial(publicPem)).keyPair().arn();
+        try {
+            String port = Integer.toString(server.server().playbackPort());
+            String minted = openivs("token", "--channel-arn", arn, "--key", keys.resolve("viewer-private.pem").toString(),
+                    "--ttl", "5m", "--viewer-id", "cli-viewer", "--public-host", "localhost", "--playback-port", port).strip();
+            assertThat(minted).startsWith(url + "?token=");
+            FfmpegTool.Result probe = FfmpegTool.ffprobe("-v", "error", "-show_entries", "stream=codec_name",
+                    "-of", "csv=p=0", minted);
+            assertThat(probe.exitCode()).as(probe.stderr()).isZero();
+            assertThat(probe.stdout()).contains("h264");
+            // --playback-url gives the same; a token for one hour with a viewer id breaks the 10-minute rule.
+            String viaUrl = openivs("token", "--channel-arn", arn, "--key", keys.resolve("viewer-private.pem").toString(),
+                    "--ttl", "1h", "--viewer-id", "cli-viewer", "--playback-url", url).strip();
+            assertRefused(get(viaUrl), "10 minutes");
+        } finally {
+            alice.deletePlaybackKeyPair(b -> b.arn(keyArn));
+        }
+    }
 }
