@@ -27,7 +27,8 @@ public final class PlaybackGate {
     private final AccessDirectory directory;
     private final CountryResolver countries;
     private final Clock clock;
-    private final TokenCache cache = new TokenCache(100_000);
+    /** About 1 KB per entry (mostly the token text); beyond this many live viewers per node tokens are re-verified. */
+    private final TokenCache cache = new TokenCache(50_000);
 
     public PlaybackGate(AccessDirectory directory, CountryResolver countries, Clock clock) {
         this.directory = directory;
@@ -116,7 +117,7 @@ public final class PlaybackGate {
         PlaybackToken t = PlaybackToken.parse(text);
         for (AccessDirectory.KeyPair k : account.keys()) {
             if (t.signedBy(k.verifier())) {
-                TokenCache.Verified v = new TokenCache.Verified(t, k.arn());
+                TokenCache.Verified v = new TokenCache.Verified(t.withoutJws(), k.arn());
                 cache.put(text, v, now);
                 return v;
             }

@@ -15,6 +15,7 @@ import java.util.List;
  * Parsing only checks shape; {@link #signedBy} checks the ES384 signature (the JWS raw R||S form,
  * which nimbus insists on), and {@link PlaybackGate} applies the claims.
  *
+ * @param jws            the parsed JWS; null once verified and cached
  * @param expSeconds     {@code exp}, Unix seconds
  * @param viewerId       {@code aws:viewer-id}, or null
  * @param sessionVersion {@code aws:viewer-session-version}; 0 when absent
@@ -73,6 +74,12 @@ public record PlaybackToken(SignedJWT jws, String channelArn, long expSeconds, S
         return new PlaybackToken(jws, (String) arn, exp.getTime() / 1000, viewer, version(claims),
                 origin == null ? null : OriginPatterns.split(origin), strict(claims), max,
                 string(claims, "aws:single-use-uuid"));
+    }
+
+    /** The claims without the parsed JWS, to keep cached tokens small once the signature is checked. */
+    PlaybackToken withoutJws() {
+        return new PlaybackToken(null, channelArn, expSeconds, viewerId, sessionVersion, origins, strictOrigin,
+                maxResolution, singleUse);
     }
 
     /** True if the signature verifies with {@code verifier}'s key. */
