@@ -1,7 +1,7 @@
 package io.openivs.server.conformance;
 
-import io.openivs.server.testing.TestDatabases;
 import io.openivs.server.testing.TestServer;
+import io.openivs.server.testing.TwoNodes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,26 +23,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PostgresClusterTest {
     @TempDir
     Path dir;
-    String url;
+    TwoNodes nodes;
     TestServer a;
     TestServer b;
 
     @BeforeEach
     void start() throws Exception {
-        url = TestDatabases.postgres();
-        a = new TestServer(dir.resolve("a"), url);
-        b = new TestServer(dir.resolve("b"), url);
+        nodes = new TwoNodes(dir);
+        a = nodes.a;
+        b = nodes.b;
     }
 
     @AfterEach
     void stop() {
-        if (a != null) {
-            a.close();
+        if (nodes != null) {
+            nodes.close();
         }
-        if (b != null) {
-            b.close();
-        }
-        TestDatabases.dropPostgres(url);
     }
 
     @Test

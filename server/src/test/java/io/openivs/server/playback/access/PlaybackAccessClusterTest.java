@@ -1,7 +1,7 @@
 package io.openivs.server.playback.access;
 
-import io.openivs.server.testing.TestDatabases;
 import io.openivs.server.testing.TestServer;
+import io.openivs.server.testing.TwoNodes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,26 +25,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PlaybackAccessClusterTest {
     @TempDir
     Path dir;
-    String db;
+    TwoNodes nodes;
     TestServer a;
     TestServer b;
 
     @BeforeEach
     void start() throws Exception {
-        db = TestDatabases.postgres();
-        a = new TestServer(dir.resolve("a"), db);
-        b = new TestServer(dir.resolve("b"), db);
+        nodes = new TwoNodes(dir);
+        a = nodes.a;
+        b = nodes.b;
     }
 
     @AfterEach
     void stop() {
-        if (a != null) {
-            a.close();
+        if (nodes != null) {
+            nodes.close();
         }
-        if (b != null) {
-            b.close();
-        }
-        TestDatabases.dropPostgres(db);
     }
 
     private static String on(TestServer node, String playbackUrl) {
