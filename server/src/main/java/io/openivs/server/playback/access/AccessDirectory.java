@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * What playback needs from the store, kept in memory so event loops never wait for it: per channel
  * whether it is private and its restriction policy, per account and region its playback key pairs
  * and viewer revocations. Snapshots are immutable and replaced whole. They are loaded on first use
- * (off the event loop), reloaded every {@link #REFRESH_MS} so changes made through another node show
+ * (off the event loop, on one loader thread that does every read, so reads land in order), reloaded every {@link #REFRESH_MS} so changes made through another node show
  * within about that long, reloaded at once when this node's API changes them ({@link #changed}), and
  * forgotten after {@link #IDLE_MS} without playback.
  */
@@ -133,11 +133,22 @@ public final class AccessDirectory implements AutoCloseable {
 
     /**
      * This node's API changed an account's access: reload what is held for it before the API answers,
-     * so this node never serves the old state. Runs on the API worker (may block).
+     * so this node never serves the old state. The reload runs on the loader thread, after any refresh
+     * in progress, so an older read can never overwrite it. Blocks the calling API worker.
      */
     public void changed(String account, String region) {
-        String key = account + ":" + region;
-        Held<Account> a = accounts.get(key);
+        try {
+            CompletableFuture.runAsync(() -> reload(account, region), loader).join();
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down: nothing is served any more
+        } catch (java.util.concurrent.CompletionException e) {
+            // The change itself is stored; the next refresh picks it up.
+            log.warn("playback access reload after a change failed: {}", e.getCause().toString());
+        }
+    }
+
+    private void reload(String account, String region) {
+        Held<Account> a = accounts.get(account + ":" + region);
         if (a != null) {
             a.value = readAccount(account, region);
         }
