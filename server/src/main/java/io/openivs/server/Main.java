@@ -13,7 +13,7 @@ import java.util.concurrent.CountDownLatch;
 /** The {@code openivs} command line. */
 @Command(name = "openivs", mixinStandardHelpOptions = true, version = "openivs 0.1.0",
         description = "Self-hosted live video, wire-compatible with Amazon IVS.",
-        subcommands = {Main.Serve.class})
+        subcommands = {Main.Serve.class, io.openivs.server.cli.KeysCommand.class, io.openivs.server.cli.TokenCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -88,6 +88,14 @@ public final class Main implements Runnable {
         @Option(names = "--s3-secret-key", defaultValue = "${env:OPENIVS_S3_SECRET_KEY}",
                 description = "S3 secret access key [OPENIVS_S3_SECRET_KEY]; default: AWS_SECRET_ACCESS_KEY and the usual AWS chain.")
         String s3SecretKey;
+        @Option(names = "--geoip-db", defaultValue = "${env:OPENIVS_GEOIP_DB}",
+                description = "MaxMind GeoLite2/GeoIP2 Country or City database (.mmdb) for restriction policies' allowedCountries;"
+                        + " without it only policies allowing every country let viewers in [OPENIVS_GEOIP_DB].")
+        Path geoipDb;
+        @Option(names = "--trust-forwarded-for", defaultValue = "${env:OPENIVS_TRUST_FORWARDED_FOR:-false}",
+                description = "Playback takes the viewer's address from X-Forwarded-For (first entry); enable only behind"
+                        + " a proxy that sets it [OPENIVS_TRUST_FORWARDED_FOR] (default: ${DEFAULT-VALUE}).")
+        boolean trustForwardedFor;
 
         @Override
         public Integer call() throws Exception {
@@ -98,7 +106,8 @@ public final class Main implements Runnable {
             String db = dbUrl == null || dbUrl.isBlank() ? "jdbc:sqlite:" + data.resolve("openivs.db") : dbUrl;
             ServerConfig cfg = new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, data, db,
                     region, ServerConfig.Quotas.defaults(),
-                    new ServerConfig.RecordingStorage(s3Endpoint, s3Region, s3AccessKey, s3SecretKey));
+                    new ServerConfig.RecordingStorage(s3Endpoint, s3Region, s3AccessKey, s3SecretKey))
+                    .withPlaybackAccess(new ServerConfig.PlaybackAccess(geoipDb, trustForwardedFor));
             Credentials creds = Credentials.load(data, accessKey, secretKey, accountId);
             java.util.List<io.openivs.server.events.EventSink> sinks = new java.util.ArrayList<>();
             if (webhooks != null) {
@@ -114,6 +123,10 @@ public final class Main implements Runnable {
                 stopped.countDown();
             }, "openivs-shutdown"));
             System.out.println("openivs: store " + server.store().describe() + ", region " + region);
+            System.out.println(geoipDb == null
+                    ? "openivs: no GeoIP database (--geoip-db): restriction policies listing countries refuse every viewer"
+                    : "openivs: viewer countries from " + geoipDb
+                            + (trustForwardedFor ? " (client address from X-Forwarded-For)" : ""));
             System.out.println("openivs: events to " + data.resolve(OpenIvsServer.EVENTS_FILE)
                     + (sinks.isEmpty() ? "" : " and " + sinks.size() + " webhook(s)"));
             for (String l : server.listening()) {

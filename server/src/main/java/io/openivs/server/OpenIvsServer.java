@@ -21,6 +21,10 @@ import io.openivs.server.recording.Destination;
 import io.openivs.server.recording.FolderDestination;
 import io.openivs.server.recording.RecordingFilesHandler;
 import io.openivs.server.recording.Recordings;
+import io.openivs.server.playback.access.AccessDirectory;
+import io.openivs.server.playback.access.CountryResolver;
+import io.openivs.server.playback.access.MaxMindCountries;
+import io.openivs.server.playback.access.PlaybackGate;
 import io.openivs.server.net.EventLoops;
 import io.openivs.server.store.JdbcResourceStore;
 import io.openivs.server.store.ResourceStore;
@@ -60,11 +64,16 @@ public final class OpenIvsServer implements AutoCloseable {
     private final RtmpServer rtmps;
     private final EventBus events;
     private final Recordings recordings;
+    private final AccessDirectory access;
+    private final CountryResolver countries;
 
     private OpenIvsServer(ServerConfig config, ResourceStore store, EventLoops loops, ThreadPoolExecutor workers,
                           ScheduledExecutorService housekeeping, ApiServer api, PlaybackServer playback,
-                          RtmpServer rtmp, RtmpServer rtmps, EventBus events, Recordings recordings) {
+                          RtmpServer rtmp, RtmpServer rtmps, EventBus events, Recordings recordings,
+                          AccessDirectory access, CountryResolver countries) {
         this.recordings = recordings;
+        this.access = access;
+        this.countries = countries;
         this.config = config;
         this.store = store;
         this.loops = loops;
@@ -104,13 +113,18 @@ public final class OpenIvsServer implements AutoCloseable {
         RtmpServer rtmp = null;
         RtmpServer rtmps = null;
         Recordings recordings = null;
+        AccessDirectory access = null;
+        CountryResolver countries = null;
         try {
             Destination destination = Recordings.destination(config);
             recordings = new Recordings(destination, config.dataDir().resolve("recording-spool"), store, events, clock);
             LiveStreams live = new LiveStreams(store, config.region(), Ids.alnum(12), workers, housekeeping, clock, events,
                     recordings);
             // Media listeners first: the API's playback URLs must carry the ports they really bound.
+            access = new AccessDirectory(store, clock);
+            countries = countryResolver(config.playbackAccess().geoipDb());
             playback = new PlaybackServer(loops, config.bind(), config.playbackPort(), live,
+                    new PlaybackGate(access, countries, clock), config.playbackAccess().trustForwardedFor(),
                     destination instanceof FolderDestination folders ? new RecordingFilesHandler(folders, workers) : null);
             rtmp = new RtmpServer(rtmpConfig(config, loops, config.rtmpPort(), null, live));
             rtmp.start();
@@ -121,16 +135,17 @@ public final class OpenIvsServer implements AutoCloseable {
             ServerConfig bound = config.withBoundPorts(config.apiPort(), playback.port(), rtmp.port(), rtmps.port());
             ControlContext cx = new ControlContext(store, bound, clock, model, live, recordings);
             ApiHandler handler = new ApiHandler(model, new SigV4Verifier(credentials, config.region(), model.signingName(), clock),
-                    ControlPlane.handlers(cx), workers, config.region());
+                    ControlPlane.handlers(cx, access::changed), workers, config.region());
             ApiServer api = new ApiServer(loops, config.bind(), config.apiPort(), handler);
             housekeeping.scheduleWithFixedDelay(() -> endStaleSessions(store, clock), 5, 5, TimeUnit.SECONDS);
             return new OpenIvsServer(bound.withBoundPorts(api.port(), playback.port(), rtmp.port(), rtmps.port()),
-                    store, loops, workers, housekeeping, api, playback, rtmp, rtmps, events, recordings);
+                    store, loops, workers, housekeeping, api, playback, rtmp, rtmps, events, recordings, access, countries);
         } catch (IOException e) {
             stopQuietly(rtmp, rtmps, playback);
             if (recordings != null) {
                 recordings.close();
             }
+            closeAccess(access, countries);
             housekeeping.shutdownNow();
             workers.shutdownNow();
             loops.close();
@@ -142,12 +157,41 @@ public final class OpenIvsServer implements AutoCloseable {
             if (recordings != null) {
                 recordings.close();
             }
+            closeAccess(access, countries);
             housekeeping.shutdownNow();
             workers.shutdownNow();
             loops.close();
             store.close();
             events.close();
             throw e;
+        }
+    }
+
+    /** The GeoIP database when configured; without one no viewer has a known country. */
+    private static CountryResolver countryResolver(java.nio.file.Path geoip) {
+        if (geoip == null) {
+            log.info("playback: no GeoIP database (--geoip-db); restriction policies that list countries refuse every viewer");
+            return CountryResolver.NONE;
+        }
+        try {
+            MaxMindCountries m = new MaxMindCountries(geoip);
+            log.info("playback: viewer countries from {} ({})", geoip, m.describe());
+            return m;
+        } catch (IOException e) {
+            throw new UncheckedIOException("GeoIP database " + geoip + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeAccess(AccessDirectory access, CountryResolver countries) {
+        if (access != null) {
+            access.close();
+        }
+        if (countries instanceof MaxMindCountries m) {
+            try {
+                m.close();
+            } catch (IOException e) {
+                log.warn("closing the GeoIP database: {}", e.toString());
+            }
         }
     }
 
@@ -240,6 +284,7 @@ public final class OpenIvsServer implements AutoCloseable {
         api.close();
         // Ends open recordings and lets queued objects reach the store while events can still go out.
         recordings.close();
+        closeAccess(access, countries);
         housekeeping.shutdownNow();
         workers.shutdown();
         try {

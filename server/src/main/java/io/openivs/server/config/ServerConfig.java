@@ -17,13 +17,20 @@ public record ServerConfig(
         String dbUrl,
         String region,
         Quotas quotas,
-        RecordingStorage recording) {
+        RecordingStorage recording,
+        PlaybackAccess playbackAccess) {
 
-    /** Without a recording storage: recordings go to folders under the data dir. */
+    /** Recordings in folders under the data dir; no GeoIP, no forwarded-for trust (only "*" country policies pass). */
     public ServerConfig(String bind, String publicHost, int apiPort, int playbackPort, int rtmpPort, int rtmpsPort,
                         Path dataDir, String dbUrl, String region, Quotas quotas) {
         this(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, dataDir, dbUrl, region, quotas,
-                RecordingStorage.EMBEDDED);
+                RecordingStorage.EMBEDDED, PlaybackAccess.NONE);
+    }
+
+    public ServerConfig(String bind, String publicHost, int apiPort, int playbackPort, int rtmpPort, int rtmpsPort,
+                        Path dataDir, String dbUrl, String region, Quotas quotas, RecordingStorage recording) {
+        this(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, dataDir, dbUrl, region, quotas,
+                recording, PlaybackAccess.NONE);
     }
 
     /**
@@ -47,6 +54,22 @@ public record ServerConfig(
         }
     }
 
+    /**
+     * How playback finds a viewer's country.
+     *
+     * @param geoipDb           MaxMind GeoLite2/GeoIP2 Country or City database, or null (no countries known)
+     * @param trustForwardedFor take the viewer's address from X-Forwarded-For's first entry; only behind
+     *                          a proxy that sets it, or viewers could claim any address
+     */
+    public record PlaybackAccess(Path geoipDb, boolean trustForwardedFor) {
+        public static final PlaybackAccess NONE = new PlaybackAccess(null, false);
+    }
+
+    public ServerConfig withPlaybackAccess(PlaybackAccess access) {
+        return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, dataDir, dbUrl, region,
+                quotas, recording, access);
+    }
+
     /** Account-level limits; defaults are IVS's (ivs-behavior.md §5). */
     public record Quotas(int channels, int playbackKeyPairs, int recordingConfigurations,
                          int playbackRestrictionPolicies, int adConfigurations) {
@@ -58,7 +81,7 @@ public record ServerConfig(
     /** This configuration with the ports the listeners actually bound (they differ when 0 asked for any free one). */
     public ServerConfig withBoundPorts(int apiPort, int playbackPort, int rtmpPort, int rtmpsPort) {
         return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, dataDir, dbUrl, region, quotas,
-                recording);
+                recording, playbackAccess);
     }
 
     /** The host name clients use in ingest and playback URLs. */

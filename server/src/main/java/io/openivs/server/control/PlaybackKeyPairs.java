@@ -16,10 +16,13 @@ import java.util.Base64;
 import java.util.Map;
 
 /** ImportPlaybackKeyPair, Get/List/DeletePlaybackKeyPair. */
-final class PlaybackKeyPairs {
+public final class PlaybackKeyPairs {
     /** The order of NIST P-384 (secp384r1): identifies the curve whatever the provider calls it. */
     private static final BigInteger P384_ORDER = new BigInteger(
             "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973", 16);
+
+    /** Stored member holding the public key as base64 DER SubjectPublicKeyInfo. */
+    public static final String MATERIAL = "publicKeyDer";
 
     private final Catalog catalog;
 
@@ -30,7 +33,8 @@ final class PlaybackKeyPairs {
     void register(Map<String, OperationHandler> ops) {
         Kind k = Kind.PLAYBACK_KEY;
         ops.put("ImportPlaybackKeyPair", this::importKey);
-        ops.put("GetPlaybackKeyPair", catalog.getter(k));
+        OperationHandler get = catalog.getter(k);
+        ops.put("GetPlaybackKeyPair", (call, in) -> hideMaterial(get.handle(call, in)));
         ops.put("ListPlaybackKeyPairs", catalog.lister(k));
         // DeletePlaybackKeyPair answers 200 {} (not 204); the generic deleter returns null, which the
         // pipeline writes as {} for a 200 operation.
@@ -44,9 +48,18 @@ final class PlaybackKeyPairs {
         doc.put("name", ControlContext.text(in, "name", ""));
         doc.put("fingerprint", fingerprint);
         doc.set("tags", in.get("tags"));
+        // Kept for playback token verification (playback.access); never returned by the API.
+        doc.put(MATERIAL, Base64.getEncoder().encodeToString(key.getEncoded()));
         String lookup = call.account() + ":" + call.region() + ":" + fingerprint;
-        return catalog.create(call, Kind.PLAYBACK_KEY, doc, lookup,
-                e -> ApiException.conflict("A playback key pair with this public key is already imported."));
+        return hideMaterial(catalog.create(call, Kind.PLAYBACK_KEY, doc, lookup,
+                e -> ApiException.conflict("A playback key pair with this public key is already imported.")));
+    }
+
+    private static ObjectNode hideMaterial(ObjectNode out) {
+        if (out.get("keyPair") instanceof ObjectNode kp) {
+            kp.remove(MATERIAL);
+        }
+        return out;
     }
 
     /** A PEM "PUBLIC KEY" (SubjectPublicKeyInfo) of an EC P-384 key; anything else is a ValidationException. */

@@ -18,8 +18,8 @@ import java.util.Map;
  * holding the highest revoked session version) so every node's playback
  * check sees it.
  */
-final class ViewerRevocations {
-    static final String TYPE = "viewer-revocation";
+public final class ViewerRevocations {
+    public static final String TYPE = "viewer-revocation";
     private final ControlContext cx;
 
     ViewerRevocations(ControlContext cx) {
@@ -36,7 +36,7 @@ final class ViewerRevocations {
     }
 
     /** Lookup key of a channel's revocation record for one viewer. */
-    static String lookup(String channelArn, String viewerId) {
+    public static String lookup(String channelArn, String viewerId) {
         return channelArn + "\n" + viewerId;
     }
 

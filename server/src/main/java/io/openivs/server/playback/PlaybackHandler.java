@@ -13,10 +13,19 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.NetUtil;
+import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.hls.PlaylistWriter;
 import io.openivs.server.media.hls.Segment;
 import io.openivs.server.media.hls.Variant;
 
+import io.openivs.server.playback.access.AccessDenied;
+import io.openivs.server.playback.access.AccessRequest;
+import io.openivs.server.playback.access.PlaybackGate;
+import io.openivs.server.playback.access.ResolutionClass;
+import io.openivs.server.playback.access.Verdict;
+
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +40,7 @@ import java.util.regex.Pattern;
  * ({@code /api/video/v1/{name}.m3u8}), its media playlist ({@code {name}/live.m3u8}) and
  * segments ({@code {name}/{sequence}.ts}). Each request is handed to the stream's owner thread,
  * which answers from the segments in memory; the bytes are shared, not copied, per viewer.
+ * Before anything else the {@link PlaybackGate} decides whether the viewer may (token, policy).
  */
 @ChannelHandler.Sharable
 final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -43,9 +53,13 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private static final String SEGMENT_TYPE = "video/mp2t";
 
     private final PlaybackSource source;
+    private final PlaybackGate gate;
+    private final boolean trustForwardedFor;
 
-    PlaybackHandler(PlaybackSource source) {
+    PlaybackHandler(PlaybackSource source, PlaybackGate gate, boolean trustForwardedFor) {
         this.source = source;
+        this.gate = gate;
+        this.trustForwardedFor = trustForwardedFor;
     }
 
     private enum Kind { MASTER, MEDIA, SEGMENT }
@@ -54,14 +68,14 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         boolean head = HttpMethod.HEAD.equals(req.method());
         if (!head && !HttpMethod.GET.equals(req.method())) {
-            reply(ctx, status(HttpResponseStatus.METHOD_NOT_ALLOWED), false);
+            reply(ctx, status(HttpResponseStatus.METHOD_NOT_ALLOWED), "*", false);
             return;
         }
         String uri = req.uri();
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
         if (!path.startsWith(PREFIX)) {
-            reply(ctx, status(HttpResponseStatus.NOT_FOUND), head);
+            reply(ctx, status(HttpResponseStatus.NOT_FOUND), "*", head);
             return;
         }
         String rest = path.substring(PREFIX.length());
@@ -74,35 +88,66 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         } else if ((m = SEGMENT.matcher(rest)).matches()) {
             kind = Kind.SEGMENT;
         } else {
-            reply(ctx, status(HttpResponseStatus.NOT_FOUND), head);
+            reply(ctx, status(HttpResponseStatus.NOT_FOUND), "*", head);
             return;
         }
         String name = m.group(1);
         long sequence = kind == Kind.SEGMENT ? Long.parseLong(m.group(2)) : -1;
+        InetAddress client = clientAddress(ctx, req);
+        AccessRequest access = new AccessRequest(name, kind == Kind.MASTER, QueryToken.find(uri, q),
+                req.headers().get(HttpHeaderNames.ORIGIN), client);
+        // Access first, before looking at the stream: without a token, a private channel's state stays hidden.
+        Verdict verdict = gate.decide(access);
+        if (verdict != null) {
+            serve(ctx, verdict, kind, name, sequence, head, path, q < 0 ? "" : uri.substring(q), client);
+        } else {
+            gate.settle(access).thenAccept(v -> serve(ctx, v, kind, name, sequence, head, path,
+                    q < 0 ? "" : uri.substring(q), client));
+        }
+    }
+
+    private void serve(ChannelHandlerContext ctx, Verdict verdict, Kind kind, String name, long sequence, boolean head,
+                       String path, String query, InetAddress client) {
+        if (!verdict.allowed()) {
+            reply(ctx, Refusals.forbidden(path + QueryToken.without(query), verdict.denied()), "*", head);
+            return;
+        }
         LiveRendition live = source.find(name);
         if (live == null) {
-            reply(ctx, status(HttpResponseStatus.NOT_FOUND), head);
+            reply(ctx, status(HttpResponseStatus.NOT_FOUND), verdict.allowOrigin(), head);
             return;
         }
         if (kind != Kind.SEGMENT) {
-            live.viewer(address(ctx.channel().remoteAddress()));
+            live.viewer(client == null ? "?" : client.getHostAddress());
         }
         try {
-            live.owner().execute(() -> reply(ctx, answer(live, kind, name, sequence, head), head));
+            live.owner().execute(() -> reply(ctx, answer(live, kind, name, sequence, head, verdict, path, query),
+                    verdict.allowOrigin(), head));
         } catch (RejectedExecutionException e) {
-            reply(ctx, status(HttpResponseStatus.SERVICE_UNAVAILABLE), head);
+            reply(ctx, status(HttpResponseStatus.SERVICE_UNAVAILABLE), verdict.allowOrigin(), head);
         }
     }
 
     /** Runs on the owner thread. */
-    private static FullHttpResponse answer(LiveRendition live, Kind kind, String name, long sequence, boolean head) {
+    private static FullHttpResponse answer(LiveRendition live, Kind kind, String name, long sequence, boolean head,
+                                           Verdict verdict, String path, String query) {
         if (live.ended()) {
             return status(HttpResponseStatus.NOT_FOUND);
         }
         List<Segment> segments = live.segments();
+        String childQuery = verdict.childQuery();
+        ResolutionClass max = verdict.maxResolution();
+        if (max != null && !segments.isEmpty()) {
+            VideoConfig video = segments.get(segments.size() - 1).video();
+            // The only rendition is above the token's class: hidden, so nothing is left to play.
+            if (video != null && !max.admits(video.width(), video.height())) {
+                return Refusals.forbidden(path + QueryToken.without(query), new AccessDenied(AccessDenied.TOKEN,
+                        "no rendition within the token's aws:maximum-resolution"));
+            }
+        }
         switch (kind) {
             case MASTER: {
-                Optional<Variant> v = Variant.measure(name + "/live.m3u8", null, segments);
+                Optional<Variant> v = Variant.measure(name + "/live.m3u8" + childQuery, null, segments);
                 // No finished segment yet: the channel is not playable, as for an offline one.
                 return v.map(variant -> playlist(PlaylistWriter.master(List.of(variant))))
                         .orElseGet(() -> status(HttpResponseStatus.NOT_FOUND));
@@ -111,14 +156,16 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 if (segments.isEmpty()) {
                     return status(HttpResponseStatus.NOT_FOUND);
                 }
-                return playlist(PlaylistWriter.media(segments, live.targetDurationSeconds(), seq -> seq + ".ts", false));
+                return playlist(PlaylistWriter.media(segments, live.targetDurationSeconds(),
+                        childQuery.isEmpty() ? seq -> seq + ".ts" : seq -> seq + ".ts" + childQuery, false));
             default:
                 for (Segment s : segments) {
                     if (s.sequence() == sequence) {
                         ByteBuf body = head ? Unpooled.EMPTY_BUFFER : s.retainedData();
                         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
                         r.headers().set(HttpHeaderNames.CONTENT_TYPE, SEGMENT_TYPE)
-                                .set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=31536000, immutable");
+                                .set(HttpHeaderNames.CACHE_CONTROL, childQuery.isEmpty()
+                                        ? "public, max-age=31536000, immutable" : "private, max-age=31536000, immutable");
                         HttpUtil.setContentLength(r, s.size());
                         return r;
                     }
@@ -144,8 +191,11 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     }
 
     /** Sends from any thread; HEAD keeps the headers (Content-Length included) and drops the body. */
-    private static void reply(ChannelHandlerContext ctx, FullHttpResponse r, boolean head) {
-        r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    private static void reply(ChannelHandlerContext ctx, FullHttpResponse r, String allowOrigin, boolean head) {
+        r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allowOrigin);
+        if (!"*".equals(allowOrigin)) {
+            r.headers().set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        }
         if (head && r.content().isReadable()) {
             long length = r.content().readableBytes();
             r.content().release();
@@ -156,8 +206,21 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         ctx.writeAndFlush(r);
     }
 
-    private static String address(SocketAddress a) {
-        return a instanceof InetSocketAddress ? ((InetSocketAddress) a).getAddress().getHostAddress() : String.valueOf(a);
+    /** The peer, or X-Forwarded-For's first (client-most) address when the operator trusts the proxy in front. */
+    private InetAddress clientAddress(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (trustForwardedFor) {
+            String xff = req.headers().get("X-Forwarded-For");
+            if (xff != null) {
+                int comma = xff.indexOf(',');
+                // Literal addresses only: a host name here would mean a DNS lookup on the event loop.
+                InetAddress a = NetUtil.createInetAddressFromIpAddressString((comma < 0 ? xff : xff.substring(0, comma)).strip());
+                if (a != null) {
+                    return a;
+                }
+            }
+        }
+        SocketAddress a = ctx.channel().remoteAddress();
+        return a instanceof InetSocketAddress isa ? isa.getAddress() : null;
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.openivs.server.net.EventLoops;
+import io.openivs.server.playback.access.PlaybackGate;
 
 import java.net.InetSocketAddress;
 
@@ -17,14 +18,13 @@ import java.net.InetSocketAddress;
 public final class PlaybackServer implements AutoCloseable {
     private final Channel channel;
 
-    public PlaybackServer(EventLoops loops, String bind, int port, PlaybackSource source) throws InterruptedException {
-        this(loops, bind, port, source, null);
-    }
-
-    /** @param extra a sharable handler that sees requests first and passes on those it does not serve, or null */
-    public PlaybackServer(EventLoops loops, String bind, int port, PlaybackSource source, ChannelHandler extra)
-            throws InterruptedException {
-        PlaybackHandler handler = new PlaybackHandler(source);
+    /**
+     * @param trustForwardedFor take the viewer's address from X-Forwarded-For (only behind a proxy that sets it)
+     * @param extra             a sharable handler that sees requests first and passes on those it does not serve, or null
+     */
+    public PlaybackServer(EventLoops loops, String bind, int port, PlaybackSource source, PlaybackGate gate,
+                          boolean trustForwardedFor, ChannelHandler extra) throws InterruptedException {
+        PlaybackHandler handler = new PlaybackHandler(source, gate, trustForwardedFor);
         ServerBootstrap b = new ServerBootstrap()
                 .group(loops.boss(), loops.io())
                 .channel(loops.serverChannel())

@@ -36,15 +36,27 @@ public final class TestServer implements AutoCloseable {
 
     public TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
                       java.util.List<io.openivs.server.events.EventSink> sinks) throws InterruptedException {
-        this(dataDir, dbUrl, quotas, sinks, ServerConfig.RecordingStorage.EMBEDDED);
+        this(dataDir, dbUrl, quotas, sinks, ServerConfig.RecordingStorage.EMBEDDED, ServerConfig.PlaybackAccess.NONE);
     }
 
     /** @param recording where recordings go: an S3 endpoint, or the embedded folders */
     public TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
                       java.util.List<io.openivs.server.events.EventSink> sinks, ServerConfig.RecordingStorage recording)
             throws InterruptedException {
+        this(dataDir, dbUrl, quotas, sinks, recording, ServerConfig.PlaybackAccess.NONE);
+    }
+
+    /** With a GeoIP database and/or X-Forwarded-For trust for playback. */
+    public TestServer(Path dataDir, String dbUrl, ServerConfig.PlaybackAccess access) throws InterruptedException {
+        this(dataDir, dbUrl, ServerConfig.Quotas.defaults(), java.util.List.of(), ServerConfig.RecordingStorage.EMBEDDED,
+                access);
+    }
+
+    private TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
+                       java.util.List<io.openivs.server.events.EventSink> sinks, ServerConfig.RecordingStorage recording,
+                       ServerConfig.PlaybackAccess access) throws InterruptedException {
         ServerConfig cfg = new ServerConfig("127.0.0.1", "localhost", 0, 0, 0, 0, dataDir, dbUrl, REGION, quotas,
-                recording);
+                recording, access);
         Map<String, CredentialStore.Credential> keys = Map.of(ALICE.accessKeyId(), ALICE, BOB.accessKeyId(), BOB);
         this.server = OpenIvsServer.start(cfg, keys::get, sinks);
     }

@@ -1,0 +1,305 @@
+package io.openivs.server.playback.access;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import io.openivs.server.api.Json;
+import io.openivs.server.control.Arn;
+import io.openivs.server.control.PlaybackKeyPairs;
+import io.openivs.server.control.ViewerRevocations;
+import io.openivs.server.store.Cursor;
+import io.openivs.server.store.DuplicateKeyException;
+import io.openivs.server.store.ResourceStore;
+import io.openivs.server.store.StoredResource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.KeyFactory;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What playback needs from the store, kept in memory so event loops never wait for it: per channel
+ * whether it is private and its restriction policy, per account and region its playback key pairs
+ * and viewer revocations. Snapshots are immutable and replaced whole. They are loaded on first use
+ * (off the event loop, on one loader thread that does every read, so reads land in order), reloaded every {@link #REFRESH_MS} so changes made through another node show
+ * within about that long, reloaded at once when this node's API changes them ({@link #changed}), and
+ * forgotten after {@link #IDLE_MS} without playback.
+ */
+public final class AccessDirectory implements AutoCloseable {
+    /** Other nodes' access changes show on this node within this period (plus one store round trip). */
+    public static final long REFRESH_MS = 1000;
+    static final long IDLE_MS = 60_000;
+    /** Single-use claims are kept this long after their token's exp, then cleaned up. */
+    private static final long SINGLE_USE_KEEP_MS = 15 * 60_000;
+    static final String SINGLE_USE_TYPE = "playback-single-use";
+    private static final int PAGE = 100;
+    private static final Logger log = LoggerFactory.getLogger(AccessDirectory.class);
+
+    /** One imported key pair, ready to verify. */
+    record KeyPair(String arn, JWSVerifier verifier) {
+    }
+
+    /** An account's key pairs and revocations (revoked: {@link ViewerRevocations#lookup} -> highest version). */
+    record Account(List<KeyPair> keys, Set<String> keyArns, Map<String, Long> revoked) {
+    }
+
+    /** A restriction policy's rules; empty lists allow everything. */
+    record Policy(List<String> origins, List<String> countries, boolean strict) {
+    }
+
+    /** A channel as playback sees it; a missing channel is treated as private (no existence leak). */
+    record Channel(boolean exists, boolean authorized, Policy policy) {
+        boolean isPrivate() {
+            return !exists || authorized;
+        }
+    }
+
+    /** A snapshot plus when playback last asked for it (for forgetting idle ones). */
+    private static final class Held<T> {
+        volatile T value;
+        volatile long used;
+
+        Held(T value, long used) {
+            this.value = value;
+            this.used = used;
+        }
+    }
+
+    private final ResourceStore store;
+    private final Clock clock;
+    private final ScheduledExecutorService loader;
+    private final ConcurrentHashMap<String, Held<Channel>> channels = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Held<Account>> accounts = new ConcurrentHashMap<>();
+
+    public AccessDirectory(ResourceStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+        this.loader = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "openivs-playback-access");
+            t.setDaemon(true);
+            return t;
+        });
+        loader.scheduleWithFixedDelay(this::refreshAll, REFRESH_MS, REFRESH_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The channel's snapshot, or null if not loaded yet. Any thread. */
+    Channel channel(String channelArn) {
+        return peek(channels, channelArn);
+    }
+
+    /** The account's snapshot, or null if not loaded yet. Any thread. */
+    Account account(String account, String region) {
+        return peek(accounts, account + ":" + region);
+    }
+
+    private <T> T peek(Map<String, Held<T>> map, String key) {
+        Held<T> h = map.get(key);
+        if (h == null) {
+            return null;
+        }
+        h.used = clock.millis();
+        return h.value;
+    }
+
+    /** Loads the channel's and its account's snapshots off the caller's thread. */
+    CompletableFuture<Void> load(Arn channel) {
+        return CompletableFuture.runAsync(() -> {
+            String arn = channel.toString();
+            if (!channels.containsKey(arn)) {
+                channels.put(arn, new Held<>(readChannel(arn), clock.millis()));
+            }
+            String key = channel.account() + ":" + channel.region();
+            if (!accounts.containsKey(key)) {
+                accounts.put(key, new Held<>(readAccount(channel.account(), channel.region()), clock.millis()));
+            }
+        }, loader);
+    }
+
+    /**
+     * This node's API changed an account's access: reload what is held for it before the API answers,
+     * so this node never serves the old state. The reload runs on the loader thread, after any refresh
+     * in progress, so an older read can never overwrite it. Blocks the calling API worker.
+     */
+    public void changed(String account, String region) {
+        try {
+            CompletableFuture.runAsync(() -> reload(account, region), loader).join();
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down: nothing is served any more
+        } catch (java.util.concurrent.CompletionException e) {
+            // The change itself is stored; the next refresh picks it up.
+            log.warn("playback access reload after a change failed: {}", e.getCause().toString());
+        }
+    }
+
+    private void reload(String account, String region) {
+        Held<Account> a = accounts.get(account + ":" + region);
+        if (a != null) {
+            a.value = readAccount(account, region);
+        }
+        String prefix = "arn:aws:ivs:" + region + ":" + account + ":";
+        channels.forEach((arn, h) -> {
+            if (arn.startsWith(prefix)) {
+                h.value = readChannel(arn);
+            }
+        });
+    }
+
+    /**
+     * Records the first use of a single-use token in the store, so a second use fails on every node.
+     * Completes with true for the first use.
+     */
+    CompletableFuture<Boolean> claimSingleUse(Arn channel, String uuid, long expSeconds) {
+        return CompletableFuture.supplyAsync(() -> {
+            ObjectNode doc = Json.object();
+            doc.put("channelArn", channel.toString());
+            doc.put("exp", expSeconds);
+            String id = Base64.getUrlEncoder().withoutPadding().encodeToString(uuid.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String arn = Arn.of(channel.region(), channel.account(), SINGLE_USE_TYPE, id);
+            StoredResource r = new StoredResource(arn, channel.account(), channel.region(), SINGLE_USE_TYPE, id,
+                    clock.millis() * 1000, null, channel + "\n" + uuid, 1, Json.write(doc));
+            try {
+                store.write(tx -> {
+                    tx.insert(r);
+                    return null;
+                });
+                return true;
+            } catch (DuplicateKeyException e) {
+                return false;
+            }
+        }, loader);
+    }
+
+    private void refreshAll() {
+        long now = clock.millis();
+        try {
+            channels.entrySet().removeIf(e -> now - e.getValue().used > IDLE_MS);
+            accounts.entrySet().removeIf(e -> now - e.getValue().used > IDLE_MS);
+            for (Map.Entry<String, Held<Channel>> e : channels.entrySet()) {
+                e.getValue().value = readChannel(e.getKey());
+            }
+            for (Map.Entry<String, Held<Account>> e : accounts.entrySet()) {
+                String[] ar = e.getKey().split(":", 2);
+                e.getValue().value = readAccount(ar[0], ar[1]);
+                forgetSpentSingleUse(ar[0], ar[1], now);
+            }
+        } catch (RuntimeException e) {
+            // A store hiccup keeps the previous snapshots; the next round tries again.
+            log.warn("playback access refresh failed: {}", e.toString());
+        }
+    }
+
+    private Channel readChannel(String arn) {
+        return store.read(tx -> {
+            StoredResource r = tx.get(arn).filter(x -> x.type().equals(Arn.CHANNEL)).orElse(null);
+            if (r == null) {
+                return new Channel(false, true, null);
+            }
+            ObjectNode doc = Json.parseObject(r.doc());
+            String policyArn = doc.path("playbackRestrictionPolicyArn").asText("");
+            Policy policy = null;
+            if (!policyArn.isEmpty()) {
+                policy = tx.get(policyArn).map(p -> policy(Json.parseObject(p.doc()))).orElse(null);
+            }
+            return new Channel(true, doc.path("authorized").asBoolean(false), policy);
+        });
+    }
+
+    private static Policy policy(ObjectNode doc) {
+        return new Policy(strings(doc.get("allowedOrigins")), strings(doc.get("allowedCountries")),
+                doc.path("enableStrictOriginEnforcement").asBoolean(false));
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        if (array != null) {
+            array.forEach(n -> out.add(n.asText()));
+        }
+        return List.copyOf(out);
+    }
+
+    private Account readAccount(String account, String region) {
+        return store.read(tx -> {
+            List<KeyPair> keys = new ArrayList<>();
+            Set<String> arns = new HashSet<>();
+            for (StoredResource r : all(tx, account, region, Arn.PLAYBACK_KEY)) {
+                JWSVerifier v = verifier(Json.parseObject(r.doc()).path(PlaybackKeyPairs.MATERIAL).asText(""));
+                if (v != null) {
+                    keys.add(new KeyPair(r.arn(), v));
+                    arns.add(r.arn());
+                }
+            }
+            Map<String, Long> revoked = new HashMap<>();
+            for (StoredResource r : all(tx, account, region, ViewerRevocations.TYPE)) {
+                ObjectNode d = Json.parseObject(r.doc());
+                revoked.put(ViewerRevocations.lookup(d.path("channelArn").asText(), d.path("viewerId").asText()),
+                        d.path("version").asLong());
+            }
+            return new Account(List.copyOf(keys), Set.copyOf(arns), Map.copyOf(revoked));
+        });
+    }
+
+    private static List<StoredResource> all(ResourceStore.Tx tx, String account, String region, String type) {
+        List<StoredResource> out = new ArrayList<>();
+        Cursor after = null;
+        while (true) {
+            List<StoredResource> page = tx.list(account, region, type, after, PAGE);
+            out.addAll(page);
+            if (page.size() < PAGE) {
+                return out;
+            }
+            StoredResource last = page.get(page.size() - 1);
+            after = new Cursor(last.created(), last.id());
+        }
+    }
+
+    /** Single-use records are listed oldest first; drop those whose token can no longer be used. */
+    private void forgetSpentSingleUse(String account, String region, long now) {
+        List<String> spent = new ArrayList<>();
+        for (StoredResource r : store.read(tx -> tx.list(account, region, SINGLE_USE_TYPE, null, PAGE))) {
+            if (Json.parseObject(r.doc()).path("exp").asLong() * 1000 + SINGLE_USE_KEEP_MS < now) {
+                spent.add(r.arn());
+            }
+        }
+        if (!spent.isEmpty()) {
+            store.write(tx -> {
+                spent.forEach(tx::delete);
+                return null;
+            });
+        }
+    }
+
+    /** Key pairs imported before the material was stored cannot verify anything; they are skipped. */
+    private static JWSVerifier verifier(String base64Der) {
+        if (base64Der.isEmpty()) {
+            return null;
+        }
+        try {
+            ECPublicKey key = (ECPublicKey) KeyFactory.getInstance("EC")
+                    .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64Der)));
+            return new ECDSAVerifier(key);
+        } catch (JOSEException | java.security.GeneralSecurityException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        loader.shutdownNow();
+    }
+}

@@ -1,0 +1,182 @@
+package io.openivs.server.playback.access;
+
+import io.openivs.server.control.Arn;
+import io.openivs.server.control.ViewerRevocations;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Who may play a channel: private channels need a valid playback token (ivs-behavior.md §8.2),
+ * public ones obey their playback restriction policy (§8.4). {@link #decide} answers from memory
+ * on the event loop; when it cannot (snapshot not loaded yet, a single-use token to record),
+ * {@link #settle} finishes the work off the loop.
+ */
+public final class PlaybackGate {
+    /**
+     * IVS checks {@code exp} only when playback starts (the multivariant playlist); later media
+     * playlist and segment requests of a started session are admitted this long after exp
+     * (our bound; IVS states none).
+     */
+    static final long CHILD_GRACE_SECONDS = 6 * 3600;
+    /** Tokens with aws:viewer-id or aws:single-use-uuid may live at most 10 minutes; one minute of clock skew. */
+    static final long SHORT_TOKEN_SECONDS = 600 + 60;
+
+    private final AccessDirectory directory;
+    private final CountryResolver countries;
+    private final Clock clock;
+    /** About 1 KB per entry (mostly the token text); beyond this many live viewers per node tokens are re-verified. */
+    private final TokenCache cache = new TokenCache(50_000);
+
+    public PlaybackGate(AccessDirectory directory, CountryResolver countries, Clock clock) {
+        this.directory = directory;
+        this.countries = countries;
+        this.clock = clock;
+    }
+
+    /**
+     * The verdict from the in-memory snapshots, or null when {@link #settle} must finish it.
+     * Never blocks.
+     */
+    public Verdict decide(AccessRequest r) {
+        Arn arn = channelArn(r.channelName());
+        AccessDirectory.Channel ch = directory.channel(arn.toString());
+        if (ch == null) {
+            return null;
+        }
+        if (!ch.isPrivate()) {
+            return ch.policy() == null ? Verdict.PUBLIC : byPolicy(r, ch.policy());
+        }
+        AccessDirectory.Account account = directory.account(arn.account(), arn.region());
+        if (account == null) {
+            return null;
+        }
+        try {
+            PlaybackToken t = byToken(r, arn, account);
+            if (r.master() && t.singleUse() != null) {
+                return null;
+            }
+            return allowed(r, t);
+        } catch (AccessDenied d) {
+            return Verdict.deny(d);
+        }
+    }
+
+    /** Completes what {@link #decide} could not: loads snapshots, records single-use tokens. Off the event loop. */
+    public CompletionStage<Verdict> settle(AccessRequest r) {
+        Arn arn = channelArn(r.channelName());
+        return directory.load(arn).thenCompose(loaded -> {
+            Verdict v = decide(r);
+            if (v != null) {
+                return CompletableFuture.completedFuture(v);
+            }
+            // Only a first-use claim is left: the token passed every other check.
+            PlaybackToken t = byToken(r, arn, directory.account(arn.account(), arn.region()));
+            return directory.claimSingleUse(arn, t.singleUse(), t.expSeconds()).thenApply(first -> first
+                    ? allowed(r, t) : Verdict.deny(AccessDenied.token("single-use token was already used")));
+        }).exceptionally(e -> Verdict.deny(e.getCause() instanceof AccessDenied d ? d
+                : new AccessDenied(AccessDenied.TOKEN, "playback authorization is unavailable")));
+    }
+
+    /** A token that passes every check but single use, or AccessDenied. */
+    private PlaybackToken byToken(AccessRequest r, Arn channel, AccessDirectory.Account account) {
+        if (r.token() == null || r.token().isEmpty()) {
+            throw AccessDenied.token("token contains an invalid number of segments");
+        }
+        long now = clock.millis() / 1000;
+        TokenCache.Verified v = cache.get(r.token());
+        if (v == null || !account.keyArns().contains(v.keyArn())) {
+            v = verify(r.token(), account, now);
+        }
+        PlaybackToken t = v.token();
+        if (!t.channelArn().equals(channel.toString())) {
+            throw AccessDenied.token("token is not valid for this channel");
+        }
+        if (t.expSeconds() <= now - (r.master() ? 0 : CHILD_GRACE_SECONDS)) {
+            throw AccessDenied.token("token is expired");
+        }
+        if ((t.viewerId() != null || t.singleUse() != null) && t.expSeconds() > now + SHORT_TOKEN_SECONDS) {
+            throw AccessDenied.token("token with aws:viewer-id or aws:single-use-uuid must expire within 10 minutes");
+        }
+        if (t.viewerId() != null) {
+            Long revoked = account.revoked().get(ViewerRevocations.lookup(channel.toString(), t.viewerId()));
+            if (revoked != null && t.sessionVersion() <= revoked) {
+                throw AccessDenied.token("viewer session was revoked");
+            }
+        }
+        if (t.origins() != null && !OriginPatterns.any(t.origins())) {
+            checkOrigin(r, t.origins(), t.strictOrigin(), AccessDenied.TOKEN);
+        }
+        return t;
+    }
+
+    /** The expensive part, done once per token text: ECDSA against each of the account's key pairs. */
+    private TokenCache.Verified verify(String text, AccessDirectory.Account account, long now) {
+        PlaybackToken t = PlaybackToken.parse(text);
+        for (AccessDirectory.KeyPair k : account.keys()) {
+            if (t.signedBy(k.verifier())) {
+                TokenCache.Verified v = new TokenCache.Verified(t.withoutJws(), k.arn());
+                cache.put(text, v, now);
+                return v;
+            }
+        }
+        throw AccessDenied.token("token signature is invalid");
+    }
+
+    private Verdict allowed(AccessRequest r, PlaybackToken t) {
+        return new Verdict(null, corsOrigin(r, t.origins()), "?token=" + r.token(), t.maxResolution());
+    }
+
+    private Verdict byPolicy(AccessRequest r, AccessDirectory.Policy p) {
+        if (!OriginPatterns.any(p.countries())) {
+            String country = r.client() == null ? null : countries.country(r.client());
+            if (country == null || !p.countries().contains(country)) {
+                return Verdict.deny(new AccessDenied(AccessDenied.POLICY, "playback is not allowed from this country"));
+            }
+        }
+        if (!OriginPatterns.any(p.origins())) {
+            try {
+                checkOrigin(r, p.origins(), p.strict(), AccessDenied.POLICY);
+            } catch (AccessDenied d) {
+                return Verdict.deny(d);
+            }
+            return new Verdict(null, corsOrigin(r, p.origins()), "", null);
+        }
+        return Verdict.PUBLIC;
+    }
+
+    /**
+     * Origins restrict browsers: a present Origin must match on the multivariant playlist (on every
+     * request with strict enforcement), and strict enforcement also requires the header.
+     */
+    private static void checkOrigin(AccessRequest r, List<String> allowed, boolean strict, String code) {
+        if (r.origin() == null) {
+            if (strict) {
+                throw new AccessDenied(code, "origin is required");
+            }
+        } else if ((r.master() || strict) && !OriginPatterns.matches(allowed, r.origin())) {
+            throw new AccessDenied(code, "origin is not allowed");
+        }
+    }
+
+    /** Echo the request's origin when allowed; otherwise name the first allowed one, which browsers will refuse. */
+    private static String corsOrigin(AccessRequest r, List<String> allowed) {
+        if (allowed == null || OriginPatterns.any(allowed)) {
+            return "*";
+        }
+        if (r.origin() != null && OriginPatterns.matches(allowed, r.origin())) {
+            return r.origin();
+        }
+        return allowed.get(0);
+    }
+
+    /** "{region}.{account}.channel.{id}" (already matched by the handler's pattern) as a channel ARN. */
+    private static Arn channelArn(String name) {
+        int a = name.indexOf('.');
+        int c = name.indexOf('.', a + 1);
+        return new Arn(name.substring(0, a), name.substring(a + 1, c), Arn.CHANNEL,
+                name.substring(name.indexOf('.', c + 1) + 1));
+    }
+}
