@@ -219,30 +219,21 @@ public final class FragmentWriter implements AutoCloseable {
         out.writeLong(run.baseTime());
         Boxes.end(out, tfdt);
         int n = run.count();
-        int trun;
-        int offsetAt;
-        if (video) {
-            // Version 1: composition offsets are signed, so streams with B-frames need no edit list.
-            trun = Boxes.beginFull(out, TRUN, 1,
-                    TRUN_DATA_OFFSET | TRUN_DURATION | TRUN_SIZE | TRUN_FLAGS | TRUN_COMPOSITION_OFFSET);
-            out.writeInt(n);
-            offsetAt = out.writerIndex();
-            out.writeInt(0);
-            for (int i = 0; i < n; i++) {
-                out.writeInt(run.duration(i));
-                out.writeInt(run.size(i));
+        // Version 1: composition offsets are signed, so streams with B-frames need no edit list.
+        // Every AAC frame is a sync sample, as trex's default flags say, so audio lists no flags.
+        int trun = video
+                ? Boxes.beginFull(out, TRUN, 1,
+                        TRUN_DATA_OFFSET | TRUN_DURATION | TRUN_SIZE | TRUN_FLAGS | TRUN_COMPOSITION_OFFSET)
+                : Boxes.beginFull(out, TRUN, 0, TRUN_DATA_OFFSET | TRUN_DURATION | TRUN_SIZE);
+        out.writeInt(n);
+        int offsetAt = out.writerIndex();
+        out.writeInt(0);
+        for (int i = 0; i < n; i++) {
+            out.writeInt(run.duration(i));
+            out.writeInt(run.size(i));
+            if (video) {
                 out.writeInt(run.flags(i));
                 out.writeInt(run.compositionOffset(i));
-            }
-        } else {
-            // Every AAC frame is a sync sample: trex's default flags say so.
-            trun = Boxes.beginFull(out, TRUN, 0, TRUN_DATA_OFFSET | TRUN_DURATION | TRUN_SIZE);
-            out.writeInt(n);
-            offsetAt = out.writerIndex();
-            out.writeInt(0);
-            for (int i = 0; i < n; i++) {
-                out.writeInt(run.duration(i));
-                out.writeInt(run.size(i));
             }
         }
         Boxes.end(out, trun);

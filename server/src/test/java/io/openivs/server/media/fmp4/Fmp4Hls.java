@@ -3,6 +3,7 @@ package io.openivs.server.media.fmp4;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.openivs.server.media.MediaFrame;
@@ -36,10 +37,19 @@ final class Fmp4Hls {
     final Path dir;
     final List<Segment> segments = new ArrayList<>();
     final List<List<Written>> frames = new ArrayList<>();
+    /** Per segment, the fragments {@link Fmp4SegmentWriter#finishFragment()} handed out, when cutting parts. */
+    final List<List<byte[]>> parts = new ArrayList<>();
     final Segmenter segmenter;
+    private final int framesPerPart;
 
     Fmp4Hls(Path dir) {
+        this(dir, 0);
+    }
+
+    /** @param framesPerPart cut a fragment (an LL-HLS part) every so many video frames, 0 for one per segment */
+    Fmp4Hls(Path dir, int framesPerPart) {
         this.dir = dir;
+        this.framesPerPart = framesPerPart;
         this.segmenter = new Segmenter(SegmenterConfig.DEFAULT.withWindowSize(20),
                 new Recording(new Fmp4SegmentWriter(PooledByteBufAllocator.DEFAULT)), () -> 1_700_000_000_000L,
                 this::write);
@@ -94,12 +104,13 @@ final class Fmp4Hls {
         }
     }
 
-    /** Passes everything on to the real writer, noting each segment's frames. */
+    /** Passes everything on to the real writer, noting each segment's frames and cutting parts. */
     private final class Recording implements SegmentWriter {
-        private final SegmentWriter writer;
+        private final Fmp4SegmentWriter writer;
         private long offset;
+        private int videoFramesInPart;
 
-        Recording(SegmentWriter writer) {
+        Recording(Fmp4SegmentWriter writer) {
             this.writer = writer;
         }
 
@@ -112,11 +123,17 @@ final class Fmp4Hls {
         public void startSegment(SegmentStart start) {
             offset = start.timestampOffset();
             frames.add(new ArrayList<>());
+            parts.add(new ArrayList<>());
+            videoFramesInPart = 0;
             writer.startSegment(start);
         }
 
         @Override
         public void writeFrame(MediaFrame frame) {
+            if (framesPerPart > 0 && frame.isVideo() && videoFramesInPart++ == framesPerPart) {
+                finishPart();
+                videoFramesInPart = 1;
+            }
             frames.get(frames.size() - 1).add(
                     new Written(frame.isVideo(), frame.dts() + offset, frame.pts() + offset, frame.isKeyframe()));
             writer.writeFrame(frame);
@@ -124,7 +141,19 @@ final class Fmp4Hls {
 
         @Override
         public ByteBuf finishSegment() {
+            if (framesPerPart > 0) {
+                finishPart();
+            }
             return writer.finishSegment();
+        }
+
+        private void finishPart() {
+            ByteBuf part = writer.finishFragment();
+            try {
+                parts.get(parts.size() - 1).add(ByteBufUtil.getBytes(part));
+            } finally {
+                part.release();
+            }
         }
 
         @Override

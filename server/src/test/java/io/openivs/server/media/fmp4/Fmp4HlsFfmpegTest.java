@@ -7,9 +7,10 @@ import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.media.TestSources;
 import io.openivs.server.media.flv.FlvFileReader;
 import io.openivs.server.media.flv.FlvFileReader.Tag;
-import io.openivs.server.media.hls.Segment;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -97,56 +98,125 @@ class Fmp4HlsFfmpegTest {
         assertThat(traks.get(1).child("mdia", "mdhd").u32(12)).as("audio timescale").isEqualTo(48_000);
         assertThat(moov.child("mvex").all("trex")).hasSize(2);
 
+        assertThat(assertFragments(hls)).as("fragments per segment").containsOnly(1);
+    }
+
+    @Test
+    void partsCutInsideSegmentsAreTheSegmentsBytesAndDecode() throws Exception {
+        Fmp4Hls parted = new Fmp4Hls(Files.createDirectory(tmp.resolve("parts")), 10); // 1/3 s at 30 fps
+        parted.session(source);
+        Path partedPlaylist = parted.finish();
+        assertThat(assertFragments(parted)).as("fragments per segment").containsOnly(6);
+        for (int s = 0; s < parted.segments.size(); s++) {
+            ByteArrayOutputStream joined = new ByteArrayOutputStream();
+            for (byte[] part : parted.parts.get(s)) {
+                joined.write(part);
+            }
+            assertThat(joined.toByteArray()).as("parts of segment %d", s)
+                    .isEqualTo(Files.readAllBytes(parted.segmentFile(parted.segments.get(s))));
+        }
+        assertThat(TestSources.decodedSeconds(partedPlaylist)).isCloseTo(SECONDS, within(1.5 / 30));
+        List<double[]> whole = videoPackets(playlist);
+        List<double[]> cut = videoPackets(partedPlaylist);
+        assertThat(cut).hasSameSizeAs(whole);
+        for (int i = 0; i < whole.size(); i++) {
+            assertThat(cut.get(i)).as("packet %d", i).containsExactly(whole.get(i));
+        }
+    }
+
+    @Test
+    void publisherReconnectGetsADiscontinuityAndANewInitSegment() throws Exception {
+        // The encoder restarts after 5 s, sends its headers again and resumes at the keyframe at
+        // 6 s with its clock back at zero.
+        List<Tag> headers = source.stream().filter(t -> (t.type() == 8 || t.type() == 9) && t.body()[1] == 0).toList();
+        Tag resume = source.stream()
+                .filter(t -> t.type() == 9 && t.timestamp() >= 6000 && (t.body()[0] & 0xF0) == 0x10)
+                .findFirst().orElseThrow();
+        List<Tag> second = new ArrayList<>();
+        headers.forEach(h -> second.add(h.withTimestamp(0)));
+        source.stream().filter(t -> t.timestamp() >= resume.timestamp())
+                .forEach(t -> second.add(t.withTimestamp(t.timestamp() - resume.timestamp())));
+        Fmp4Hls joined = new Fmp4Hls(Files.createDirectory(tmp.resolve("reconnect")));
+        joined.session(source.stream().filter(t -> t.timestamp() < 5000).toList());
+        joined.session(second);
+        Path joinedPlaylist = joined.finish();
+
+        String text = Files.readString(joinedPlaylist);
+        assertThat(text).contains("#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"init1.mp4\"\n");
+        assertThat(text.split("#EXT-X-MAP", -1)).hasSize(3);
+        double expected = 5.0 + (SECONDS - resume.timestamp() / 1000.0);
+        assertThat(TestSources.decodedSeconds(joinedPlaylist)).isCloseTo(expected, within(0.1));
+    }
+
+    /**
+     * Walks every moof/mdat pair of every segment: box sizes tile the file, fragment sequence
+     * numbers count up, each trun lists exactly the frames the writer was given with their
+     * flags and composition offsets, runs fill their mdat, and each track's tfdt picks up where
+     * the previous fragment ended.
+     *
+     * @return the number of fragments in each segment
+     */
+    private static List<Integer> assertFragments(Fmp4Hls hls) throws Exception {
+        List<Integer> fragments = new ArrayList<>();
         long sequence = 0;
         long[] nextDecodeTime = {-1, -1};
         for (int s = 0; s < hls.segments.size(); s++) {
-            Segment segment = hls.segments.get(s);
-            List<Mp4Boxes> boxes = Mp4Boxes.parse(Files.readAllBytes(hls.segmentFile(segment)));
-            assertThat(boxes).extracting(Mp4Boxes::type).containsExactly("moof", "mdat");
-            Mp4Boxes moof = boxes.get(0);
-            Mp4Boxes mdat = boxes.get(1);
-            assertThat(moof.child("mfhd").u32(4)).as("fragment sequence number").isEqualTo(++sequence);
-            List<Fmp4Hls.Written> written = hls.frames.get(s);
-            List<Mp4Boxes> trafs = moof.all("traf");
-            assertThat(trafs).hasSize(2);
-            int dataEnd = mdat.body();
-            for (int t = 0; t < 2; t++) {
-                boolean video = t == 0;
-                Mp4Boxes traf = trafs.get(t);
-                assertThat(traf.child("tfhd").i32(4)).as("track id").isEqualTo(t + 1);
-                long decodeTime = traf.child("tfdt").i64(4);
-                Mp4Boxes trun = traf.child("trun");
-                int samples = trun.i32(4);
-                List<Fmp4Hls.Written> trackFrames = written.stream().filter(w -> w.video() == video).toList();
-                assertThat(samples).as("samples of track %d in segment %d", t + 1, s).isEqualTo(trackFrames.size());
-                int dataOffset = trun.i32(8);
-                assertThat(moof.start() + dataOffset).as("run starts where the last ended").isEqualTo(dataEnd);
-                int stride = video ? 16 : 8;
-                long duration = 0;
-                for (int i = 0; i < samples; i++) {
-                    duration += trun.u32(12 + i * stride);
-                    dataEnd += trun.i32(16 + i * stride);
+            List<Mp4Boxes> boxes = Mp4Boxes.parse(Files.readAllBytes(hls.segmentFile(hls.segments.get(s))));
+            assertThat(boxes.size() % 2).isZero();
+            List<List<Fmp4Hls.Written>> trackFrames = List.of(
+                    hls.frames.get(s).stream().filter(Fmp4Hls.Written::video).toList(),
+                    hls.frames.get(s).stream().filter(w -> !w.video()).toList());
+            int[] used = {0, 0};
+            for (int f = 0; f < boxes.size(); f += 2) {
+                Mp4Boxes moof = boxes.get(f);
+                Mp4Boxes mdat = boxes.get(f + 1);
+                assertThat(List.of(moof.type(), mdat.type())).containsExactly("moof", "mdat");
+                assertThat(moof.child("mfhd").u32(4)).as("fragment sequence number").isEqualTo(++sequence);
+                int dataEnd = mdat.body();
+                for (Mp4Boxes traf : moof.all("traf")) {
+                    int t = traf.child("tfhd").i32(4) - 1;
+                    boolean video = t == 0;
+                    long decodeTime = traf.child("tfdt").i64(4);
+                    Mp4Boxes trun = traf.child("trun");
+                    int samples = trun.i32(4);
+                    assertThat(moof.start() + trun.i32(8)).as("run starts where the last ended").isEqualTo(dataEnd);
+                    int stride = video ? 16 : 8;
+                    long duration = 0;
+                    for (int i = 0; i < samples; i++) {
+                        duration += trun.u32(12 + i * stride);
+                        dataEnd += trun.i32(16 + i * stride);
+                        if (video) {
+                            Fmp4Hls.Written frame = trackFrames.get(t).get(used[t] + i);
+                            boolean sync = trun.i32(20 + i * stride) == SampleFlags.SYNC;
+                            assertThat(sync).as("sync flag of frame %d", i).isEqualTo(frame.keyframe());
+                            assertThat(trun.i32(24 + i * stride)).as("composition offset")
+                                    .isEqualTo(frame.pts() - frame.dts());
+                        }
+                    }
                     if (video) {
-                        Fmp4Hls.Written frame = trackFrames.get(i);
-                        boolean sync = trun.i32(20 + i * stride) == SampleFlags.SYNC;
-                        assertThat(sync).as("sync flag of frame %d", i).isEqualTo(frame.keyframe());
-                        assertThat(trun.i32(24 + i * stride)).as("composition offset").isEqualTo(frame.pts() - frame.dts());
+                        assertThat(trun.u8(0)).as("trun version with signed offsets").isEqualTo(1);
+                        assertThat(decodeTime).isEqualTo(trackFrames.get(t).get(used[t]).dts());
+                        // The last frame's duration repeats the one before: off by at most the millisecond rounding.
+                        if (nextDecodeTime[t] >= 0) {
+                            assertThat(decodeTime).as("video tfdt").isCloseTo(nextDecodeTime[t], within(90L));
+                        }
+                    } else if (nextDecodeTime[t] >= 0) {
+                        assertThat(decodeTime).as("audio tfdt").isEqualTo(nextDecodeTime[t]);
                     }
+                    nextDecodeTime[t] = decodeTime + duration;
+                    used[t] += samples;
                 }
-                if (video) {
-                    assertThat(trun.u8(0)).as("trun version with signed offsets").isEqualTo(1);
-                    assertThat(decodeTime).isEqualTo(trackFrames.get(0).dts());
-                    // The last frame's duration repeats the one before: off by at most the millisecond rounding.
-                    if (nextDecodeTime[t] >= 0) {
-                        assertThat(decodeTime).as("video tfdt of segment %d", s).isCloseTo(nextDecodeTime[t], within(90L));
-                    }
-                } else if (nextDecodeTime[t] >= 0) {
-                    assertThat(decodeTime).as("audio tfdt of segment %d", s).isEqualTo(nextDecodeTime[t]);
-                }
-                nextDecodeTime[t] = decodeTime + duration;
+                assertThat(dataEnd).as("runs fill the mdat").isEqualTo(mdat.start() + mdat.size());
             }
-            assertThat(dataEnd).as("runs fill the mdat").isEqualTo(mdat.start() + mdat.size());
+            for (int t = 0; t < 2; t++) {
+                assertThat(used[t]).as("samples of track %d in segment %d", t + 1, s).isEqualTo(trackFrames.get(t).size());
+            }
+            Mp4Boxes firstVideo = boxes.get(0).all("traf").get(0);
+            assertThat(firstVideo.child("tfhd").i32(4)).isEqualTo(1);
+            assertThat(firstVideo.child("trun").i32(20)).as("segment starts on a keyframe").isEqualTo(SampleFlags.SYNC);
+            fragments.add(boxes.size() / 2);
         }
+        return fragments;
     }
 
     /** pts and dts in seconds of every video packet, in decode order. */
