@@ -128,14 +128,8 @@ class Fmp4HlsFfmpegTest {
     void publisherReconnectGetsADiscontinuityAndANewInitSegment() throws Exception {
         // The encoder restarts after 5 s, sends its headers again and resumes at the keyframe at
         // 6 s with its clock back at zero.
-        List<Tag> headers = source.stream().filter(t -> (t.type() == 8 || t.type() == 9) && t.body()[1] == 0).toList();
-        Tag resume = source.stream()
-                .filter(t -> t.type() == 9 && t.timestamp() >= 6000 && (t.body()[0] & 0xF0) == 0x10)
-                .findFirst().orElseThrow();
-        List<Tag> second = new ArrayList<>();
-        headers.forEach(h -> second.add(h.withTimestamp(0)));
-        source.stream().filter(t -> t.timestamp() >= resume.timestamp())
-                .forEach(t -> second.add(t.withTimestamp(t.timestamp() - resume.timestamp())));
+        Tag resume = FlvFileReader.keyframeAtOrAfter(source, 6000);
+        List<Tag> second = FlvFileReader.restartAt(source, resume);
         Fmp4Hls joined = new Fmp4Hls(Files.createDirectory(tmp.resolve("reconnect")));
         joined.session(source.stream().filter(t -> t.timestamp() < 5000).toList());
         joined.session(second);

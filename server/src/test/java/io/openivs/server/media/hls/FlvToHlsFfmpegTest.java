@@ -93,15 +93,9 @@ class FlvToHlsFfmpegTest {
     void publisherReconnectIsMarkedAsDiscontinuityAndStillDecodes() throws Exception {
         // First session: up to 5 s. The encoder restarts and sends its headers again, then
         // resumes at the keyframe at 6 s with its clock back at zero.
-        List<Tag> headers = source.stream().filter(FlvToHlsFfmpegTest::isSequenceHeader).toList();
         List<Tag> first = source.stream().filter(t -> t.timestamp() < 5000).toList();
-        Tag resume = source.stream()
-                .filter(t -> t.type() == 9 && t.timestamp() >= 5000 && (t.body()[0] & 0xF0) == 0x10)
-                .findFirst().orElseThrow();
-        List<Tag> second = new ArrayList<>();
-        headers.forEach(h -> second.add(h.withTimestamp(0)));
-        source.stream().filter(t -> t.timestamp() >= resume.timestamp())
-                .forEach(t -> second.add(t.withTimestamp(t.timestamp() - resume.timestamp())));
+        Tag resume = FlvFileReader.keyframeAtOrAfter(source, 5000);
+        List<Tag> second = FlvFileReader.restartAt(source, resume);
 
         Path out = Files.createDirectory(tmp.resolve("reconnect"));
         Hls hls = new Hls(out);
@@ -117,10 +111,6 @@ class FlvToHlsFfmpegTest {
         assertThat(hls.segments.stream().mapToDouble(Segment::durationSeconds).sum()).isCloseTo(expected, within(0.2));
         // The output timeline runs on across the reconnect, so players see no jump back.
         assertThat(TestSources.decodedSeconds(playlist)).isCloseTo(expected, within(0.2));
-    }
-
-    private static boolean isSequenceHeader(Tag t) {
-        return (t.type() == 8 || t.type() == 9) && t.body().length > 1 && t.body()[1] == 0;
     }
 
     /** Drives the units the way the live stream owner will, writing what a viewer would fetch. */
