@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 /**
  * Serves the three kinds of playback URL: the channel's multivariant playlist
  * ({@code /api/video/v1/{name}.m3u8}), its media playlist ({@code {name}/live.m3u8}) and
- * segments ({@code {name}/{sequence}.ts}). Each request is handed to the stream's owner thread,
+ * segments ({@code {name}/{sequence}.ts}, or {@code .m4s} plus {@code init-{n}.mp4} for fMP4). Each request is handed to the stream's owner thread,
  * which answers from the segments in memory; the bytes are shared, not copied, per viewer.
  */
 @ChannelHandler.Sharable
@@ -38,7 +38,8 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private static final String NAME = "([a-z0-9-]{1,32}\\.[0-9]{12}\\.channel\\.[A-Za-z0-9]{1,64})";
     private static final Pattern MASTER = Pattern.compile(NAME + "\\.m3u8");
     private static final Pattern MEDIA = Pattern.compile(NAME + "/live\\.m3u8");
-    private static final Pattern SEGMENT = Pattern.compile(NAME + "/([0-9]{1,18})\\.ts");
+    private static final Pattern SEGMENT = Pattern.compile(NAME + "/([0-9]{1,18})\\.(ts|m4s)");
+    private static final Pattern INIT = Pattern.compile(NAME + "/init-([0-9]{1,18})\\.mp4");
     private static final String PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
     private static final String SEGMENT_TYPE = "video/mp2t";
 
@@ -48,7 +49,7 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         this.source = source;
     }
 
-    private enum Kind { MASTER, MEDIA, SEGMENT }
+    private enum Kind { MASTER, MEDIA, SEGMENT, INIT }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
@@ -73,14 +74,17 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             kind = Kind.MEDIA;
         } else if ((m = SEGMENT.matcher(rest)).matches()) {
             kind = Kind.SEGMENT;
+        } else if ((m = INIT.matcher(rest)).matches()) {
+            kind = Kind.INIT;
         } else {
             reply(ctx, status(HttpResponseStatus.NOT_FOUND), head);
             return;
         }
         String name = m.group(1);
-        long sequence = kind == Kind.SEGMENT ? Long.parseLong(m.group(2)) : -1;
+        long sequence = kind == Kind.SEGMENT || kind == Kind.INIT ? Long.parseLong(m.group(2)) : -1;
         LiveRendition live = source.find(name);
-        if (live == null) {
+        if (live == null || kind == Kind.SEGMENT && live.fragmentedMp4() != m.group(3).equals("m4s")
+                || kind == Kind.INIT && !live.fragmentedMp4()) {
             reply(ctx, status(HttpResponseStatus.NOT_FOUND), head);
             return;
         }
@@ -111,20 +115,38 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 if (segments.isEmpty()) {
                     return status(HttpResponseStatus.NOT_FOUND);
                 }
-                return playlist(PlaylistWriter.media(segments, live.targetDurationSeconds(), seq -> seq + ".ts", false));
+                return playlist(live.fragmentedMp4()
+                        ? Fmp4Playback.mediaPlaylist(segments, live.targetDurationSeconds())
+                        : PlaylistWriter.media(segments, live.targetDurationSeconds(), seq -> seq + ".ts", false));
+            case INIT: {
+                ByteBuf init = Fmp4Playback.initSegment(segments, sequence);
+                if (init == null) {
+                    return status(HttpResponseStatus.NOT_FOUND);
+                }
+                int size = init.readableBytes();
+                if (head) {
+                    init.release();
+                    init = Unpooled.EMPTY_BUFFER;
+                }
+                return media(init, size, Fmp4Playback.INIT_TYPE);
+            }
             default:
                 for (Segment s : segments) {
                     if (s.sequence() == sequence) {
                         ByteBuf body = head ? Unpooled.EMPTY_BUFFER : s.retainedData();
-                        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
-                        r.headers().set(HttpHeaderNames.CONTENT_TYPE, SEGMENT_TYPE)
-                                .set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=31536000, immutable");
-                        HttpUtil.setContentLength(r, s.size());
-                        return r;
+                        return media(body, s.size(), live.fragmentedMp4() ? Fmp4Playback.SEGMENT_TYPE : SEGMENT_TYPE);
                     }
                 }
                 return status(HttpResponseStatus.NOT_FOUND);
         }
+    }
+
+    private static FullHttpResponse media(ByteBuf body, int size, String type) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, type)
+                .set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=31536000, immutable");
+        HttpUtil.setContentLength(r, size);
+        return r;
     }
 
     private static FullHttpResponse playlist(String text) {

@@ -105,7 +105,9 @@ public final class FragmentWriter implements AutoCloseable {
         if (size == 0) {
             return; // parameter sets alone: the init segment has them
         }
-        video.add(dts, Math.toIntExact(pts - dts), keyframe ? SampleFlags.SYNC : SampleFlags.NON_SYNC, size);
+        // A composition offset beyond 32 bits is a broken publisher; clamp rather than fail the stream.
+        int compositionOffset = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, pts - dts));
+        video.add(dts, compositionOffset, keyframe ? SampleFlags.SYNC : SampleFlags.NON_SYNC, size);
     }
 
     /**
