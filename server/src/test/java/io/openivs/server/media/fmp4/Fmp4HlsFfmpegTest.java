@@ -142,6 +142,31 @@ class Fmp4HlsFfmpegTest {
         assertThat(TestSources.decodedSeconds(joinedPlaylist)).isCloseTo(expected, within(0.1));
     }
 
+    @Test
+    void singleTrackStreamsGetASingleTrackInitSegmentAndDecode() throws Exception {
+        for (String drop : List.of("-an", "-vn")) {
+            Path dir = Files.createDirectory(tmp.resolve("single" + drop));
+            Path flvOnly = dir.resolve("source.flv");
+            FfmpegTool.Result copy = FfmpegTool.ffmpeg("-v", "error", "-i", flv.toString(), "-c", "copy", drop,
+                    flvOnly.toString());
+            assertThat(copy.exitCode()).as(copy.stderr()).isZero();
+            Fmp4Hls single = new Fmp4Hls(dir);
+            single.session(FlvFileReader.read(flvOnly));
+            Path singlePlaylist = single.finish();
+
+            List<Mp4Boxes> init = Mp4Boxes.parse(Files.readAllBytes(dir.resolve("init0.mp4")));
+            assertThat(init.get(1).all("trak")).hasSize(1);
+            FfmpegTool.Result probe = FfmpegTool.ffprobe("-v", "error", "-show_entries", "stream=codec_name",
+                    "-of", "csv=p=0", singlePlaylist.toString());
+            // HLS lists each stream under its program too.
+            assertThat(probe.stdout().lines().filter(l -> !l.isBlank()).distinct())
+                    .containsExactly(drop.equals("-an") ? "h264" : "aac");
+            // Audio only starts once a target duration has passed without video.
+            double expected = drop.equals("-an") ? SECONDS : SECONDS - 2;
+            assertThat(TestSources.decodedSeconds(singlePlaylist)).as(drop).isCloseTo(expected, within(0.1));
+        }
+    }
+
     /**
      * Walks every moof/mdat pair of every segment: box sizes tile the file, fragment sequence
      * numbers count up, each trun lists exactly the frames the writer was given with their
