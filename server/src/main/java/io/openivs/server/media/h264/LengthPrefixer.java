@@ -21,31 +21,33 @@ public final class LengthPrefixer {
     public static int append(ByteBuf annexB, ByteBuf out) {
         int start = out.writerIndex();
         int end = annexB.writerIndex();
-        int nal = nextNal(annexB, annexB.readerIndex(), end);
-        while (nal >= 0 && nal < end) {
+        int code = startCode(annexB, annexB.readerIndex(), end);
+        while (code >= 0) {
+            int nal = code + 3;
             int next = startCode(annexB, nal, end);
             int nalEnd = next < 0 ? end : next;
             // Zero bytes before a start code belong to the code (or are trailing_zero_8bits), never to the NAL.
             while (nalEnd > nal && annexB.getByte(nalEnd - 1) == 0) {
                 nalEnd--;
             }
-            int type = annexB.getByte(nal) & 0x1F;
-            if (nalEnd > nal && type != NalUnitType.AUD && type != NalUnitType.SPS && type != NalUnitType.PPS) {
-                out.writeInt(nalEnd - nal);
-                out.writeBytes(annexB, nal, nalEnd - nal);
+            if (nalEnd > nal) {
+                int type = annexB.getByte(nal) & 0x1F;
+                if (type != NalUnitType.AUD && type != NalUnitType.SPS && type != NalUnitType.PPS) {
+                    out.writeInt(nalEnd - nal);
+                    out.writeBytes(annexB, nal, nalEnd - nal);
+                }
             }
-            nal = next < 0 ? -1 : next + 3;
+            code = next;
         }
         return out.writerIndex() - start;
     }
 
-    /** Index of the first NAL byte at or after {@code from}, or -1. */
-    private static int nextNal(ByteBuf buf, int from, int end) {
-        int code = startCode(buf, from, end);
-        return code < 0 ? -1 : code + 3;
-    }
-
-    /** Index of the next 00 00 01 at or after {@code from}, or -1. */
+    /**
+     * Index of the next 00 00 01 at or after {@code from}, or -1. Searches for the 01 with
+     * {@link ByteBuf#indexOf}, which compares a word at a time, and checks the two bytes before
+     * it: a 01 byte is rare in coded slice data. (Measured faster here than stepping over bytes
+     * that cannot end a start code, or than testing words for 0 and 1 bytes by hand.)
+     */
     private static int startCode(ByteBuf buf, int from, int end) {
         int i = from + 2;
         while (i < end) {
@@ -53,7 +55,7 @@ public final class LengthPrefixer {
             if (one < 0) {
                 return -1;
             }
-            if (one - 2 >= from && buf.getByte(one - 1) == 0 && buf.getByte(one - 2) == 0) {
+            if (buf.getByte(one - 1) == 0 && buf.getByte(one - 2) == 0) {
                 return one - 2;
             }
             i = one + 1;
