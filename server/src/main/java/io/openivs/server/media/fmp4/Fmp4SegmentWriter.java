@@ -8,10 +8,11 @@ import io.openivs.server.media.SegmentStart;
 import io.openivs.server.media.SegmentWriter;
 
 /**
- * Writes HLS fMP4 (CMAF) media segments: each a run of moof/mdat fragments for the tracks the
- * init segment ({@link InitSegment}, named by EXT-X-MAP) describes. By default a segment is one
- * fragment; a caller producing LL-HLS parts calls {@link #finishFragment()} at each part boundary
- * and gets that part's bytes, while the segment stays the concatenation of its parts.
+ * Writes HLS fMP4 media segments (CMAF-style fragments, audio and video muxed together): each a
+ * run of moof/mdat fragments for the tracks the init segment ({@link InitSegment}, named by
+ * EXT-X-MAP) describes. By default a segment is one fragment; a caller producing LL-HLS parts
+ * calls {@link #finishFragment()} at each part boundary and gets that part's bytes, while the
+ * segment stays the concatenation of its parts (shared, not copied).
  *
  * <p>Video keeps the 90 kHz frame clock, so decode times and composition offsets are the frame
  * timestamps plus {@link SegmentStart#timestampOffset()}; tfdt continues across segments. One
@@ -61,12 +62,15 @@ public final class Fmp4SegmentWriter implements SegmentWriter {
         }
     }
 
-    /** Whether the fragment in progress starts with a video keyframe (or has no video). */
+    /** Whether the fragment in progress starts with a video keyframe (or has no video); ask before finishing it. */
     public boolean fragmentIsIndependent() {
         return fragments.isIndependent();
     }
 
-    /** Duration of the fragment in progress in 90 kHz ticks, 0 when it is empty. */
+    /**
+     * Duration of the fragment in progress in 90 kHz ticks, 0 when it is empty; the last frame
+     * counts with the duration of the one before it, as it will be written.
+     */
     public long fragmentDurationTicks() {
         return fragments.durationTicks();
     }

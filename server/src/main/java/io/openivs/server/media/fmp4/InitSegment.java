@@ -68,10 +68,11 @@ public final class InitSegment {
 
     private static void writeFtyp(ByteBuf out) {
         int ftyp = Boxes.begin(out, Boxes.type("ftyp"));
-        // iso6 for version 1 trun (signed composition offsets); cmfc: the CMAF track constraints hold.
+        // iso6 for version 1 trun (signed composition offsets). Not cmfc: a CMAF track holds one
+        // media track, and these segments carry audio and video together, as HLS allows.
         out.writeInt(Boxes.type("iso6"));
         out.writeInt(0);
-        for (String brand : new String[] {"iso6", "iso5", "cmfc", "mp41"}) {
+        for (String brand : new String[] {"iso6", "iso5", "mp41"}) {
             out.writeInt(Boxes.type(brand));
         }
         Boxes.end(out, ftyp);
