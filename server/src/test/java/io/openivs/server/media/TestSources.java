@@ -3,6 +3,8 @@ package io.openivs.server.media;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,12 +19,20 @@ public final class TestSources {
      * B-frames, a keyframe every 2 s at 30 fps) and a 48 kHz mono AAC sine, as FLV.
      */
     public static Path x264AacFlv(Path file, int width, int height, double seconds) throws Exception {
-        FfmpegTool.Result r = FfmpegTool.ffmpeg("-hide_banner", "-v", "error", "-y",
+        return x264AacFlv(file, width, height, seconds, "-preset", "ultrafast", "-bf", "2");
+    }
+
+    /** The same with other x264 options (preset, profile, B-frames). */
+    public static Path x264AacFlv(Path file, int width, int height, double seconds, String... x264Options)
+            throws Exception {
+        List<String> args = new ArrayList<>(List.of("-hide_banner", "-v", "error", "-y",
                 "-f", "lavfi", "-i", "testsrc2=size=" + width + "x" + height + ":rate=30",
                 "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-                "-t", String.valueOf(seconds),
-                "-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-g", "60", "-pix_fmt", "yuv420p",
-                "-c:a", "aac", "-b:a", "96k", "-f", "flv", file.toString());
+                "-t", String.valueOf(seconds), "-c:v", "libx264"));
+        args.addAll(List.of(x264Options));
+        args.addAll(List.of("-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "96k", "-f", "flv",
+                file.toString()));
+        FfmpegTool.Result r = FfmpegTool.ffmpeg(args.toArray(String[]::new));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         return file;
     }

@@ -167,6 +167,31 @@ class Fmp4HlsFfmpegTest {
         }
     }
 
+    @Test
+    void highProfileStreamRemuxesWithItsAvcCExtension() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("high"));
+        Path highFlv = TestSources.x264AacFlv(dir.resolve("source.flv"), 320, 180, 4,
+                "-preset", "veryfast", "-profile:v", "high", "-bf", "3");
+        Fmp4Hls high = new Fmp4Hls(dir);
+        high.session(FlvFileReader.read(highFlv));
+        Path highPlaylist = high.finish();
+
+        Mp4Boxes avcC = Mp4Boxes.parse(Files.readAllBytes(dir.resolve("init0.mp4"))).get(1).all("trak").get(0)
+                .child("mdia", "minf", "stbl", "stsd", "avc1", "avcC");
+        assertThat(avcC.u8(1)).as("profile_idc").isEqualTo(100);
+        int spsLength = avcC.u8(6) << 8 | avcC.u8(7);
+        int ppsLength = avcC.u8(9 + spsLength) << 8 | avcC.u8(10 + spsLength);
+        int extension = 11 + spsLength + ppsLength;
+        assertThat(avcC.size() - avcC.headerSize()).as("record with the High profile fields").isEqualTo(extension + 4);
+        assertThat(avcC.u8(extension) & 3).as("chroma_format_idc 4:2:0").isEqualTo(1);
+
+        FfmpegTool.Result probe = FfmpegTool.ffprobe("-v", "error", "-select_streams", "v", "-show_entries",
+                "stream=profile", "-of", "csv=p=0", highPlaylist.toString());
+        assertThat(probe.stdout().lines().filter(l -> !l.isBlank()).distinct()).containsExactly("High");
+        assertThat(TestSources.decodedSeconds(highPlaylist)).isCloseTo(4.0, within(1.5 / 30));
+        assertThat(videoPackets(highPlaylist)).hasSameSizeAs(videoPackets(highFlv));
+    }
+
     /**
      * Walks every moof/mdat pair of every segment: box sizes tile the file, fragment sequence
      * numbers count up, each trun lists exactly the frames the writer was given with their
