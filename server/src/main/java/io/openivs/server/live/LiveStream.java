@@ -17,6 +17,8 @@ import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.hls.DateRange;
 import io.openivs.server.media.id3.Id3Tag;
 import io.openivs.server.media.scte35.SpliceInsert;
+import io.openivs.server.media.SegmentWriter;
+import io.openivs.server.media.fmp4.Fmp4SegmentWriter;
 import io.openivs.server.media.flv.FlvToFrames;
 import io.openivs.server.media.flv.TagResult;
 import io.openivs.server.media.hls.LatencyMode;
@@ -58,6 +60,8 @@ final class LiveStream implements PublishSession, LiveRendition {
     private final LiveStreams registry;
     private final ObjectNode channelDoc;
 
+    private final boolean fragmentedMp4;
+
     // Owner thread.
     private final Segmenter segmenter;
     private final FlvToFrames demuxer;
@@ -97,8 +101,11 @@ final class LiveStream implements PublishSession, LiveRendition {
         this.playbackName = playbackName;
         this.channelDoc = channelDoc;
         LatencyMode mode = "NORMAL".equals(channelDoc.path("latencyMode").asText()) ? LatencyMode.NORMAL : LatencyMode.LOW;
-        this.segmenter = new Segmenter(SegmenterConfig.forLatencyMode(mode), new TsSegmentWriter(ByteBufAllocator.DEFAULT),
-                registry.clock::millis, segment -> recorder.segment(segment));
+        this.fragmentedMp4 = "FRAGMENTED_MP4".equals(channelDoc.path("containerFormat").asText());
+        SegmentWriter writer = fragmentedMp4 ? new Fmp4SegmentWriter(ByteBufAllocator.DEFAULT)
+                : new TsSegmentWriter(ByteBufAllocator.DEFAULT);
+        this.segmenter = new Segmenter(SegmenterConfig.forLatencyMode(mode), writer, registry.clock::millis,
+                segment -> recorder.segment(segment));
         this.demuxer = new FlvToFrames(ByteBufAllocator.DEFAULT, segmenter);
     }
 
@@ -216,6 +223,11 @@ final class LiveStream implements PublishSession, LiveRendition {
     @Override
     public int targetDurationSeconds() {
         return segmenter.targetDurationSeconds();
+    }
+
+    @Override
+    public boolean fragmentedMp4() {
+        return fragmentedMp4;
     }
 
     @Override

@@ -23,4 +23,9 @@ public interface LiveRendition {
 
     /** Counts a viewer (by address) for viewerCount. Any thread. */
     void viewer(String address);
+
+    /** Whether segments are fMP4 (containerFormat FRAGMENTED_MP4) rather than MPEG-TS. Any thread. */
+    default boolean fragmentedMp4() {
+        return false;
+    }
 }

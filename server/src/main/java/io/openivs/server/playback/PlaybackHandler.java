@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
 /**
  * Serves the three kinds of playback URL: the channel's multivariant playlist
  * ({@code /api/video/v1/{name}.m3u8}), its media playlist ({@code {name}/live.m3u8}) and
- * segments ({@code {name}/{sequence}.ts}). Each request is handed to the stream's owner thread,
+ * segments ({@code {name}/{sequence}.ts}, or {@code .m4s} plus {@code init-{n}.mp4} for fMP4). Each request is handed to the stream's owner thread,
  * which answers from the segments in memory; the bytes are shared, not copied, per viewer.
  * Before anything else the {@link PlaybackGate} decides whether the viewer may (token, policy).
  */
@@ -48,7 +48,8 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private static final String NAME = "([a-z0-9-]{1,32}\\.[0-9]{12}\\.channel\\.[A-Za-z0-9]{1,64})";
     private static final Pattern MASTER = Pattern.compile(NAME + "\\.m3u8");
     private static final Pattern MEDIA = Pattern.compile(NAME + "/live\\.m3u8");
-    private static final Pattern SEGMENT = Pattern.compile(NAME + "/([0-9]{1,18})\\.ts");
+    private static final Pattern SEGMENT = Pattern.compile(NAME + "/([0-9]{1,18})\\.(ts|m4s)");
+    private static final Pattern INIT = Pattern.compile(NAME + "/init-([0-9]{1,18})\\.mp4");
     private static final String PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
     private static final String SEGMENT_TYPE = "video/mp2t";
 
@@ -62,7 +63,7 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         this.trustForwardedFor = trustForwardedFor;
     }
 
-    private enum Kind { MASTER, MEDIA, SEGMENT }
+    private enum Kind { MASTER, MEDIA, SEGMENT, INIT }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
@@ -87,33 +88,39 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             kind = Kind.MEDIA;
         } else if ((m = SEGMENT.matcher(rest)).matches()) {
             kind = Kind.SEGMENT;
+        } else if ((m = INIT.matcher(rest)).matches()) {
+            kind = Kind.INIT;
         } else {
             reply(ctx, status(HttpResponseStatus.NOT_FOUND), "*", head);
             return;
         }
         String name = m.group(1);
-        long sequence = kind == Kind.SEGMENT ? Long.parseLong(m.group(2)) : -1;
+        long sequence = kind == Kind.SEGMENT || kind == Kind.INIT ? Long.parseLong(m.group(2)) : -1;
+        String extension = kind == Kind.SEGMENT ? m.group(3) : null;
         InetAddress client = clientAddress(ctx, req);
         AccessRequest access = new AccessRequest(name, kind == Kind.MASTER, QueryToken.find(uri, q),
                 req.headers().get(HttpHeaderNames.ORIGIN), client);
         // Access first, before looking at the stream: without a token, a private channel's state stays hidden.
         Verdict verdict = gate.decide(access);
         if (verdict != null) {
-            serve(ctx, verdict, kind, name, sequence, head, path, q < 0 ? "" : uri.substring(q), client);
+            serve(ctx, verdict, kind, name, sequence, extension, head, path, q < 0 ? "" : uri.substring(q), client);
         } else {
-            gate.settle(access).thenAccept(v -> serve(ctx, v, kind, name, sequence, head, path,
+            gate.settle(access).thenAccept(v -> serve(ctx, v, kind, name, sequence, extension, head, path,
                     q < 0 ? "" : uri.substring(q), client));
         }
     }
 
-    private void serve(ChannelHandlerContext ctx, Verdict verdict, Kind kind, String name, long sequence, boolean head,
+    private void serve(ChannelHandlerContext ctx, Verdict verdict, Kind kind, String name, long sequence, String extension,
+                       boolean head,
                        String path, String query, InetAddress client) {
         if (!verdict.allowed()) {
             reply(ctx, Refusals.forbidden(path + QueryToken.without(query), verdict.denied()), "*", head);
             return;
         }
         LiveRendition live = source.find(name);
-        if (live == null) {
+        // A segment URL of the other container, or an init segment of a TS channel, names nothing.
+        if (live == null || kind == Kind.SEGMENT && live.fragmentedMp4() != "m4s".equals(extension)
+                || kind == Kind.INIT && !live.fragmentedMp4()) {
             reply(ctx, status(HttpResponseStatus.NOT_FOUND), verdict.allowOrigin(), head);
             return;
         }
@@ -156,22 +163,42 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 if (segments.isEmpty()) {
                     return status(HttpResponseStatus.NOT_FOUND);
                 }
-                return playlist(PlaylistWriter.media(segments, live.targetDurationSeconds(),
-                        childQuery.isEmpty() ? seq -> seq + ".ts" : seq -> seq + ".ts" + childQuery, false));
+                return playlist(live.fragmentedMp4()
+                        ? Fmp4Playback.mediaPlaylist(segments, live.targetDurationSeconds(), childQuery)
+                        : PlaylistWriter.media(segments, live.targetDurationSeconds(),
+                                childQuery.isEmpty() ? seq -> seq + ".ts" : seq -> seq + ".ts" + childQuery, false));
+            case INIT: {
+                ByteBuf init = Fmp4Playback.initSegment(segments, sequence);
+                if (init == null) {
+                    return status(HttpResponseStatus.NOT_FOUND);
+                }
+                int size = init.readableBytes();
+                if (head) {
+                    init.release();
+                    init = Unpooled.EMPTY_BUFFER;
+                }
+                return media(init, size, Fmp4Playback.INIT_TYPE, childQuery);
+            }
             default:
                 for (Segment s : segments) {
                     if (s.sequence() == sequence) {
                         ByteBuf body = head ? Unpooled.EMPTY_BUFFER : s.retainedData();
-                        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
-                        r.headers().set(HttpHeaderNames.CONTENT_TYPE, SEGMENT_TYPE)
-                                .set(HttpHeaderNames.CACHE_CONTROL, childQuery.isEmpty()
-                                        ? "public, max-age=31536000, immutable" : "private, max-age=31536000, immutable");
-                        HttpUtil.setContentLength(r, s.size());
-                        return r;
+                        return media(body, s.size(), live.fragmentedMp4() ? Fmp4Playback.SEGMENT_TYPE : SEGMENT_TYPE,
+                                childQuery);
                     }
                 }
                 return status(HttpResponseStatus.NOT_FOUND);
         }
+    }
+
+    /** @param childQuery the token query of a private channel: its media must not sit in shared caches */
+    private static FullHttpResponse media(ByteBuf body, int size, String type, String childQuery) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, type)
+                .set(HttpHeaderNames.CACHE_CONTROL, childQuery.isEmpty()
+                        ? "public, max-age=31536000, immutable" : "private, max-age=31536000, immutable");
+        HttpUtil.setContentLength(r, size);
+        return r;
     }
 
     private static FullHttpResponse playlist(String text) {

@@ -287,6 +287,64 @@ class LiveMetadataTest {
     }
 
     @Test
+    void putMetadataOnAFragmentedMp4ChannelIsAnId3EmsgAheadOfItsFragment() throws Exception {
+        CreateChannelResponse created = ivs.createChannel(b -> b.name("meta-fmp4").insecureIngest(true)
+                .containerFormat(software.amazon.awssdk.services.ivs.model.ContainerFormat.FRAGMENTED_MP4));
+        String arn = created.channel().arn();
+        CompletableFuture<FfmpegTool.Result> ffmpeg = publish(created.streamKey().value(), 20);
+        URI media = mediaPlaylist(created.channel().playbackUrl());
+        String text = "fmp4-cue-" + System.nanoTime();
+        ivs.putMetadata(b -> b.channelArn(arn).metadata(text));
+
+        byte[] scheme = "https://aomedia.org/emsg/ID3\0".getBytes(StandardCharsets.US_ASCII);
+        byte[] wanted = text.getBytes(StandardCharsets.UTF_8);
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        boolean found = false;
+        Set<String> seen = new HashSet<>();
+        while (!found && System.nanoTime() < deadline) {
+            for (String line : get(media).lines().filter(l -> l.endsWith(".m4s")).toList()) {
+                if (!seen.add(line)) {
+                    continue;
+                }
+                byte[] seg = http.send(HttpRequest.newBuilder(media.resolve(line)).build(),
+                        HttpResponse.BodyHandlers.ofByteArray()).body();
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(seg);
+                String previous = null;
+                for (int at = 0; at + 8 <= seg.length; ) {
+                    int size = b.getInt(at);
+                    String type = new String(seg, at + 4, 4, StandardCharsets.US_ASCII);
+                    assertThat(size).as("box size at %d", at).isBetween(8, seg.length - at);
+                    if ("emsg".equals(previous)) {
+                        // CMAF: the event message stands before the fragment it belongs to.
+                        assertThat(type).isIn("emsg", "moof");
+                    }
+                    if (type.equals("emsg")) {
+                        assertThat(seg[at + 8]).as("emsg version").isEqualTo((byte) 1);
+                        assertThat(b.getInt(at + 12)).as("timescale").isEqualTo(90_000);
+                        byte[] body = java.util.Arrays.copyOfRange(seg, at + 32, at + size);
+                        assertThat(java.util.Arrays.copyOf(body, scheme.length)).isEqualTo(scheme);
+                        String id3 = new String(body, scheme.length + 1, body.length - scheme.length - 1,
+                                StandardCharsets.ISO_8859_1);
+                        assertThat(id3).startsWith("ID3");
+                        if (id3.contains(new String(wanted, StandardCharsets.ISO_8859_1))) {
+                            found = true;
+                        }
+                    }
+                    previous = type;
+                    at += size;
+                }
+            }
+            Thread.sleep(500);
+        }
+        assertThat(found).as("an emsg with the PutMetadata text in a served .m4s segment").isTrue();
+        // Players that do not know emsg skip it: the stream still decodes cleanly.
+        FfmpegTool.Result decode = FfmpegTool.ffmpeg("-v", "error", "-i", media.toString(), "-t", "4", "-f", "null", "-");
+        assertThat(decode.exitCode()).as(decode.stderr()).isZero();
+        assertThat(decode.stderr()).isBlank();
+        ffmpeg.cancel(true);
+    }
+
+    @Test
     void insertAdBreakWritesAnScte35DateRangeOnChannelsWithAnAdConfiguration() throws Exception {
         String ad = own.createAdConfiguration(b -> b.name("ads").mediaTailorPlaybackConfigurations(List.of(
                 io.openivs.client.model.MediaTailorPlaybackConfiguration.builder().playbackConfigurationArn(

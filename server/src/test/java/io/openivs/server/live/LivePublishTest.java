@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.ivs.IvsClient;
 import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
+import software.amazon.awssdk.services.ivs.model.ContainerFormat;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 import software.amazon.awssdk.services.ivs.model.GetStreamSessionResponse;
 import software.amazon.awssdk.services.ivs.model.Stream;
@@ -20,6 +21,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -70,6 +72,20 @@ class LivePublishTest {
         return Publishing.await(limit, attempt);
     }
 
+    /** ffprobe's view of the streams once the playback URL plays. */
+    private static FfmpegTool.Result probeWhenPlayable(String playbackUrl, Duration limit) throws InterruptedException {
+        return await(limit, () -> {
+            try {
+                FfmpegTool.Result r = FfmpegTool.ffprobe("-v", "error", "-show_entries",
+                        "stream=codec_name,width,height", "-of", "csv=p=0", playbackUrl);
+                assertThat(r.exitCode()).as(r.stderr()).isZero();
+                return r;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     @Test
     void publishPlayAndStop() throws Exception {
         CreateChannelResponse created = ivs.createChannel(b -> b.name("live").insecureIngest(true));
@@ -88,16 +104,7 @@ class LivePublishTest {
         assertThat(live.streamId()).startsWith("st-");
         assertThat(live.playbackUrl()).isEqualTo(playbackUrl);
 
-        FfmpegTool.Result probe = await(Duration.ofSeconds(10), () -> {
-            try {
-                FfmpegTool.Result r = FfmpegTool.ffprobe("-v", "error", "-show_entries",
-                        "stream=codec_name,width,height", "-of", "csv=p=0", playbackUrl);
-                assertThat(r.exitCode()).as(r.stderr()).isZero();
-                return r;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        FfmpegTool.Result probe = probeWhenPlayable(playbackUrl, Duration.ofSeconds(10));
         assertThat(probe.stdout()).contains("h264,640,360").contains("aac");
 
         HttpResponse<String> master = http.send(HttpRequest.newBuilder(URI.create(playbackUrl)).build(),
@@ -185,5 +192,44 @@ class LivePublishTest {
         assertThat(ivs.listStreamSessions(b -> b.channelArn(created.channel().arn())).streamSessions()).isEmpty();
         assertThatThrownBy(() -> ivs.getStream(b -> b.channelArn(created.channel().arn())))
                 .isInstanceOf(ChannelNotBroadcastingException.class);
+    }
+
+    @Test
+    void fragmentedMp4ChannelServesInitAndM4sSegments() throws Exception {
+        CreateChannelResponse created = ivs.createChannel(b -> b.name("cmaf").insecureIngest(true)
+                .containerFormat(ContainerFormat.FRAGMENTED_MP4));
+        String arn = created.channel().arn();
+        String playbackUrl = created.channel().playbackUrl();
+        CompletableFuture<FfmpegTool.Result> ffmpeg = publish(rtmpUrl(created.streamKey().value()), 15);
+
+        FfmpegTool.Result probe = probeWhenPlayable(playbackUrl, Duration.ofSeconds(12));
+        assertThat(probe.stdout()).contains("h264,640,360").contains("aac");
+
+        URI media = URI.create(playbackUrl).resolve(http.send(HttpRequest.newBuilder(URI.create(playbackUrl)).build(),
+                HttpResponse.BodyHandlers.ofString()).body().lines().filter(l -> l.endsWith(".m3u8")).findFirst().orElseThrow());
+        String playlist = http.send(HttpRequest.newBuilder(media).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(playlist).contains("#EXT-X-VERSION:7\n", "#EXT-X-MAP:URI=\"init-0.mp4\"\n");
+        String segmentUri = playlist.lines().filter(l -> l.endsWith(".m4s")).findFirst().orElseThrow();
+
+        HttpResponse<byte[]> init = http.send(HttpRequest.newBuilder(media.resolve("init-0.mp4")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(init.headers().firstValue("content-type")).hasValue("video/mp4");
+        assertThat(new String(init.body(), 4, 4, StandardCharsets.US_ASCII)).isEqualTo("ftyp");
+        HttpResponse<byte[]> segment = http.send(HttpRequest.newBuilder(media.resolve(segmentUri)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(segment.statusCode()).isEqualTo(200);
+        assertThat(new String(segment.body(), 4, 4, StandardCharsets.US_ASCII)).isEqualTo("moof");
+        String tsUri = segmentUri.replace(".m4s", ".ts");
+        assertThat(http.send(HttpRequest.newBuilder(media.resolve(tsUri)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
+
+        // A player joining live decodes cleanly across segment boundaries.
+        FfmpegTool.Result play = FfmpegTool.ffmpeg("-nostdin", "-v", "error", "-i", playbackUrl, "-t", "3",
+                "-f", "null", "-");
+        assertThat(play.exitCode()).as(play.stderr()).isZero();
+        assertThat(play.stderr()).isEmpty();
+
+        ivs.stopStream(b -> b.channelArn(arn));
+        assertThat(ffmpeg.get(5, TimeUnit.SECONDS).exitCode()).isNotZero();
     }
 }

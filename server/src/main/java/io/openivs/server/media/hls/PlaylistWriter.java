@@ -5,6 +5,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 
 /** Writes HLS playlists (RFC 8216) for segments and variants that others produced. */
@@ -25,9 +26,22 @@ public final class PlaylistWriter {
      * @param ended whether the stream is over (adds EXT-X-ENDLIST)
      */
     public static String media(List<Segment> segments, int targetDuration, LongFunction<String> uri, boolean ended) {
+        return media(segments, targetDuration, uri, ended, null);
+    }
+
+    /**
+     * A media playlist whose segments need an initialization segment (fMP4): an EXT-X-MAP goes
+     * before the first segment and again wherever the URI changes (a new codec configuration).
+     *
+     * @param mapUri the URI of a segment's init segment, relative to the playlist, or null for
+     *        self-contained segments (MPEG-TS)
+     */
+    public static String media(List<Segment> segments, int targetDuration, LongFunction<String> uri, boolean ended,
+            Function<Segment, String> mapUri) {
         StringBuilder out = new StringBuilder(128 + 128 * segments.size());
         out.append("#EXTM3U\n");
-        out.append("#EXT-X-VERSION:3\n");
+        // EXT-X-MAP in a playlist that is not I-frames only needs version 6; 7 as fMP4 HLS usually declares.
+        out.append(mapUri == null ? "#EXT-X-VERSION:3\n" : "#EXT-X-VERSION:7\n");
         out.append("#EXT-X-TARGETDURATION:").append(targetDuration).append('\n');
         // Each segment starts with a keyframe and its parameter sets.
         out.append("#EXT-X-INDEPENDENT-SEGMENTS\n");
@@ -40,9 +54,14 @@ public final class PlaylistWriter {
                 out.append("#EXT-X-DISCONTINUITY-SEQUENCE:").append(discontinuitySequence).append('\n');
             }
         }
+        String map = null;
         for (Segment segment : segments) {
             if (segment.discontinuity()) {
                 out.append("#EXT-X-DISCONTINUITY\n");
+            }
+            if (mapUri != null && !mapUri.apply(segment).equals(map)) {
+                map = mapUri.apply(segment);
+                out.append("#EXT-X-MAP:URI=\"").append(map).append("\"\n");
             }
             out.append("#EXT-X-PROGRAM-DATE-TIME:")
                     .append(PROGRAM_DATE_TIME.format(Instant.ofEpochMilli(segment.programDateTime()))).append('\n');

@@ -43,6 +43,28 @@ public final class FlvFileReader {
         return tags;
     }
 
+    /** The first video keyframe tag at or after {@code ms}. */
+    public static Tag keyframeAtOrAfter(List<Tag> tags, long ms) {
+        return tags.stream().filter(t -> t.type() == 9 && t.timestamp() >= ms && (t.body()[0] & 0xF0) == 0x10)
+                .findFirst().orElseThrow();
+    }
+
+    /**
+     * What an encoder that restarts sends: its sequence headers again, then the tags from
+     * {@code resume} on, with its clock back at zero.
+     */
+    public static List<Tag> restartAt(List<Tag> tags, Tag resume) {
+        List<Tag> restarted = new ArrayList<>();
+        tags.stream().filter(FlvFileReader::isSequenceHeader).forEach(h -> restarted.add(h.withTimestamp(0)));
+        tags.stream().filter(t -> t.timestamp() >= resume.timestamp())
+                .forEach(t -> restarted.add(t.withTimestamp(t.timestamp() - resume.timestamp())));
+        return restarted;
+    }
+
+    private static boolean isSequenceHeader(Tag t) {
+        return (t.type() == 8 || t.type() == 9) && t.body().length > 1 && t.body()[1] == 0;
+    }
+
     private static int medium(ByteBuffer in) {
         return ((in.get() & 0xFF) << 16) | ((in.get() & 0xFF) << 8) | (in.get() & 0xFF);
     }

@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.openivs.server.media.FfmpegTool;
+import io.openivs.server.media.TestSources;
 import io.openivs.server.media.flv.FlvFileReader;
 import io.openivs.server.media.flv.FlvFileReader.Tag;
 import io.openivs.server.media.flv.FlvToFrames;
@@ -14,13 +15,10 @@ import io.openivs.server.media.flv.TagResult;
 import io.openivs.server.media.ts.TsSegmentWriter;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,14 +41,7 @@ class FlvToHlsFfmpegTest {
 
     @BeforeAll
     static void generateSource() throws Exception {
-        Path flv = tmp.resolve("source.flv");
-        FfmpegTool.Result r = FfmpegTool.ffmpeg("-hide_banner", "-v", "error", "-y",
-                "-f", "lavfi", "-i", "testsrc2=size=" + WIDTH + "x" + HEIGHT + ":rate=30",
-                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-                "-t", String.valueOf(SECONDS),
-                "-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-g", "60", "-pix_fmt", "yuv420p",
-                "-c:a", "aac", "-b:a", "96k", "-f", "flv", flv.toString());
-        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        Path flv = TestSources.x264AacFlv(tmp.resolve("source.flv"), WIDTH, HEIGHT, SECONDS);
         source = FlvFileReader.read(flv);
     }
 
@@ -70,7 +61,7 @@ class FlvToHlsFfmpegTest {
         assertThat(hls.segments).hasSize(5);
 
         assertStreams(playlist);
-        assertThat(decodedSeconds(playlist)).isCloseTo(SECONDS, within(0.2));
+        assertThat(TestSources.decodedSeconds(playlist)).isCloseTo(SECONDS, within(0.2));
         assertThat(probedSeconds(playlist)).isCloseTo(SECONDS, within(0.2));
 
         String master = PlaylistWriter.master(List.of(Variant.measure("live.m3u8", null, hls.segments).orElseThrow()));
@@ -95,22 +86,16 @@ class FlvToHlsFfmpegTest {
         assertThat(hls.segments).extracting(Segment::durationSeconds)
                 .allSatisfy(d -> assertThat(d).isCloseTo(2.0, within(0.002)));
         assertStreams(playlist);
-        assertThat(decodedSeconds(playlist)).isCloseTo(SECONDS, within(0.2));
+        assertThat(TestSources.decodedSeconds(playlist)).isCloseTo(SECONDS, within(0.2));
     }
 
     @Test
     void publisherReconnectIsMarkedAsDiscontinuityAndStillDecodes() throws Exception {
         // First session: up to 5 s. The encoder restarts and sends its headers again, then
         // resumes at the keyframe at 6 s with its clock back at zero.
-        List<Tag> headers = source.stream().filter(FlvToHlsFfmpegTest::isSequenceHeader).toList();
         List<Tag> first = source.stream().filter(t -> t.timestamp() < 5000).toList();
-        Tag resume = source.stream()
-                .filter(t -> t.type() == 9 && t.timestamp() >= 5000 && (t.body()[0] & 0xF0) == 0x10)
-                .findFirst().orElseThrow();
-        List<Tag> second = new ArrayList<>();
-        headers.forEach(h -> second.add(h.withTimestamp(0)));
-        source.stream().filter(t -> t.timestamp() >= resume.timestamp())
-                .forEach(t -> second.add(t.withTimestamp(t.timestamp() - resume.timestamp())));
+        Tag resume = FlvFileReader.keyframeAtOrAfter(source, 5000);
+        List<Tag> second = FlvFileReader.restartAt(source, resume);
 
         Path out = Files.createDirectory(tmp.resolve("reconnect"));
         Hls hls = new Hls(out);
@@ -125,11 +110,7 @@ class FlvToHlsFfmpegTest {
         double expected = 5.0 + (SECONDS - resume.timestamp() / 1000.0);
         assertThat(hls.segments.stream().mapToDouble(Segment::durationSeconds).sum()).isCloseTo(expected, within(0.2));
         // The output timeline runs on across the reconnect, so players see no jump back.
-        assertThat(decodedSeconds(playlist)).isCloseTo(expected, within(0.2));
-    }
-
-    private static boolean isSequenceHeader(Tag t) {
-        return (t.type() == 8 || t.type() == 9) && t.body().length > 1 && t.body()[1] == 0;
+        assertThat(TestSources.decodedSeconds(playlist)).isCloseTo(expected, within(0.2));
     }
 
     /** Drives the units the way the live stream owner will, writing what a viewer would fetch. */
@@ -184,21 +165,6 @@ class FlvToHlsFfmpegTest {
         assertThat(probe.stderr()).isEmpty();
         assertThat(probe.stdout()).contains("codec_name=h264|codec_type=video|width=" + WIDTH + "|height=" + HEIGHT)
                 .contains("codec_name=aac|codec_type=audio");
-    }
-
-    /** Decodes everything; any ffmpeg error fails. Returns how far decoding got, in seconds. */
-    private static double decodedSeconds(Path playlist) throws Exception {
-        FfmpegTool.Result r = FfmpegTool.ffmpeg("-nostdin", "-v", "error", "-nostats", "-progress", "pipe:1",
-                "-i", playlist.toString(), "-f", "null", "-");
-        assertThat(r.exitCode()).as(r.stderr()).isZero();
-        assertThat(r.stderr()).as("ffmpeg errors").isEmpty();
-        Matcher m = Pattern.compile("out_time_us=(\\d+)").matcher(r.stdout());
-        long last = -1;
-        while (m.find()) {
-            last = Long.parseLong(m.group(1));
-        }
-        assertThat(last).as(r.stdout()).isPositive();
-        return last / 1e6;
     }
 
     private static double probedSeconds(Path playlist) throws Exception {

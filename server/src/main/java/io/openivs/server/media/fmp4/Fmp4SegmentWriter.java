@@ -1,0 +1,166 @@
+package io.openivs.server.media.fmp4;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import io.openivs.server.media.MediaFrame;
+import io.openivs.server.media.SegmentStart;
+import io.openivs.server.media.SegmentWriter;
+import io.openivs.server.media.TimedMetadata;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes HLS fMP4 media segments (CMAF-style fragments, audio and video muxed together): each a
+ * run of moof/mdat fragments for the tracks the init segment ({@link InitSegment}, named by
+ * EXT-X-MAP) describes. By default a segment is one fragment; a caller producing LL-HLS parts
+ * calls {@link #finishFragment()} at each part boundary and gets that part's bytes, while the
+ * segment stays the concatenation of its parts (shared, not copied).
+ *
+ * <p>Video keeps the 90 kHz frame clock, so decode times and composition offsets are the frame
+ * timestamps plus {@link SegmentStart#timestampOffset()}; tfdt continues across segments. One
+ * instance per output stream, driven by one thread.
+ */
+public final class Fmp4SegmentWriter implements SegmentWriter {
+
+    private static final int MAX_COMPONENTS = 1024;
+    /** The scheme hls.js and other CMAF players read as "message_data is an ID3 tag". */
+    private static final byte[] ID3_SCHEME = "https://aomedia.org/emsg/ID3\0".getBytes(StandardCharsets.US_ASCII);
+
+    private final ByteBufAllocator alloc;
+    private final FragmentWriter fragments;
+    private CompositeByteBuf segment;
+    private long offset;
+    /** emsg boxes waiting for the next fragment: CMAF puts them before the moof they accompany. */
+    private ByteBuf pendingEvents;
+    private int nextEventId;
+
+    public Fmp4SegmentWriter(ByteBufAllocator alloc) {
+        this.alloc = alloc;
+        this.fragments = new FragmentWriter(alloc);
+    }
+
+    @Override
+    public String extension() {
+        return "m4s";
+    }
+
+    @Override
+    public void startSegment(SegmentStart start) {
+        if (segment != null) {
+            throw new IllegalStateException("segment already started");
+        }
+        if (start.discontinuity()) {
+            fragments.reset();
+        }
+        fragments.configure(start.video(), start.audio());
+        offset = start.timestampOffset();
+        segment = alloc.compositeBuffer(MAX_COMPONENTS);
+    }
+
+    @Override
+    public void writeFrame(MediaFrame frame) {
+        if (segment == null) {
+            throw new IllegalStateException("no segment started");
+        }
+        if (frame.isVideo()) {
+            fragments.addVideo(frame.dts() + offset, frame.pts() + offset, frame.isKeyframe(), frame.payload());
+        } else {
+            fragments.addAudio(frame.dts() + offset, frame.payload());
+        }
+    }
+
+    /**
+     * Timed ID3 metadata as a version-1 {@code emsg} box (ISO/IEC 23009-1 5.10.3.3), on the same
+     * 90 kHz timeline as the video tfdt, written ahead of the fragment being built.
+     */
+    @Override
+    public void writeMetadata(TimedMetadata item) {
+        if (segment == null) {
+            throw new IllegalStateException("no segment started");
+        }
+        if (pendingEvents == null) {
+            pendingEvents = alloc.buffer(64 + item.id3().length);
+        }
+        ByteBuf b = pendingEvents;
+        int size = 8 + 4 + 4 + 8 + 4 + 4 + ID3_SCHEME.length + 1 + item.id3().length;
+        b.writeInt(size).writeBytes(EMSG);
+        b.writeInt(1 << 24); // version 1, flags 0
+        b.writeInt((int) MediaFrame.CLOCK_RATE);
+        b.writeLong(item.pts() + offset);
+        b.writeInt(0xFFFFFFFF); // duration unknown: a cue, not a span
+        b.writeInt(nextEventId++);
+        b.writeBytes(ID3_SCHEME);
+        b.writeByte(0); // value: empty string
+        b.writeBytes(item.id3());
+    }
+
+    private static final byte[] EMSG = {'e', 'm', 's', 'g'};
+
+    /** The fragment with the waiting emsg boxes in front of it (either may be null). */
+    private ByteBuf withEvents(ByteBuf fragment) {
+        if (pendingEvents == null) {
+            return fragment;
+        }
+        ByteBuf events = pendingEvents;
+        pendingEvents = null;
+        return fragment == null ? events : alloc.compositeBuffer(2).addComponents(true, events, fragment);
+    }
+
+    /** Whether the fragment in progress starts with a video keyframe (or has no video); ask before finishing it. */
+    public boolean fragmentIsIndependent() {
+        return fragments.isIndependent();
+    }
+
+    /**
+     * Duration of the fragment in progress in 90 kHz ticks, 0 when it is empty; the last frame
+     * counts with the duration of the one before it, as it will be written.
+     */
+    public long fragmentDurationTicks() {
+        return fragments.durationTicks();
+    }
+
+    /**
+     * Closes the fragment in progress (an LL-HLS part); the segment goes on with a new one.
+     *
+     * @return the fragment's bytes for the caller to own and release, or null when it was empty
+     */
+    public ByteBuf finishFragment() {
+        if (segment == null) {
+            throw new IllegalStateException("no segment started");
+        }
+        ByteBuf fragment = withEvents(fragments.finish());
+        if (fragment == null) {
+            return null;
+        }
+        ByteBuf part = fragment.retainedDuplicate();
+        segment.addFlattenedComponents(true, fragment);
+        return part;
+    }
+
+    @Override
+    public ByteBuf finishSegment() {
+        if (segment == null) {
+            throw new IllegalStateException("no segment started");
+        }
+        ByteBuf last = withEvents(fragments.finish());
+        if (last != null) {
+            segment.addFlattenedComponents(true, last);
+        }
+        ByteBuf done = segment;
+        segment = null;
+        return done;
+    }
+
+    @Override
+    public void close() {
+        fragments.close();
+        if (pendingEvents != null) {
+            pendingEvents.release();
+            pendingEvents = null;
+        }
+        if (segment != null) {
+            segment.release();
+            segment = null;
+        }
+    }
+}

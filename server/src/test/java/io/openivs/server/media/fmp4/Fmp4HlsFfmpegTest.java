@@ -1,0 +1,276 @@
+package io.openivs.server.media.fmp4;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.openivs.server.media.FfmpegTool;
+import io.openivs.server.media.TestSources;
+import io.openivs.server.media.flv.FlvFileReader;
+import io.openivs.server.media.flv.FlvFileReader.Tag;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fMP4 remux against the real ffmpeg: an x264 (with B-frames) + AAC FLV made by ffmpeg goes
+ * through FlvToFrames, Segmenter and Fmp4SegmentWriter, and ffprobe/ffmpeg must read the
+ * playlist, init segment and m4s segments as the source stream, frame for frame.
+ */
+class Fmp4HlsFfmpegTest {
+
+    private static final int WIDTH = 640;
+    private static final int HEIGHT = 360;
+    private static final double SECONDS = 12.0;
+
+    @TempDir
+    static Path tmp;
+    static Path flv;
+    static List<Tag> source;
+    static Fmp4Hls hls;
+    static Path playlist;
+
+    @BeforeAll
+    static void remuxSource() throws Exception {
+        flv = TestSources.x264AacFlv(tmp.resolve("source.flv"), WIDTH, HEIGHT, SECONDS);
+        source = FlvFileReader.read(flv);
+        hls = new Fmp4Hls(Files.createDirectory(tmp.resolve("hls")));
+        hls.session(source);
+        playlist = hls.finish();
+    }
+
+    @Test
+    void playlistOfFmp4SegmentsDecodesAsTheSourceStream() throws Exception {
+        String text = Files.readString(playlist);
+        assertThat(text).startsWith("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n")
+                .contains("#EXT-X-MAP:URI=\"init0.mp4\"\n", "#EXTINF:2.000,\nseg0.m4s\n")
+                .doesNotContain("#EXT-X-DISCONTINUITY");
+        assertThat(text.split("#EXT-X-MAP", -1)).hasSize(2);
+        assertThat(hls.segments).hasSize(6);
+
+        FfmpegTool.Result probe = FfmpegTool.ffprobe("-v", "error", "-show_entries",
+                "stream=codec_type,codec_name,width,height,sample_rate,channels", "-of", "compact", playlist.toString());
+        assertThat(probe.exitCode()).as(probe.stderr()).isZero();
+        assertThat(probe.stderr()).isEmpty();
+        assertThat(probe.stdout()).contains("codec_name=h264|codec_type=video|width=" + WIDTH + "|height=" + HEIGHT)
+                .contains("codec_name=aac|codec_type=audio|sample_rate=48000|channels=1");
+
+        assertThat(TestSources.decodedSeconds(playlist)).isCloseTo(SECONDS, within(1.5 / 30));
+
+        FfmpegTool.Result duration = FfmpegTool.ffprobe("-v", "error", "-show_entries", "format=duration",
+                "-of", "default=nw=1:nk=1", playlist.toString());
+        assertThat(Double.parseDouble(duration.stdout().trim())).isCloseTo(SECONDS, within(0.1));
+    }
+
+    @Test
+    void bFramesKeepTheSourcePresentationAndDecodeTimes() throws Exception {
+        List<double[]> in = videoPackets(flv);
+        List<double[]> out = videoPackets(playlist);
+        assertThat(out).hasSameSizeAs(in);
+        assertThat(in).hasSizeGreaterThan((int) (SECONDS * 30) - 2);
+        double inStart = in.get(0)[1];
+        double outStart = out.get(0)[1];
+        boolean reordered = false;
+        for (int i = 0; i < in.size(); i++) {
+            // The FLV has millisecond times, the fMP4 the same times on a 90 kHz clock.
+            assertThat(out.get(i)[0] - outStart).as("pts of packet %d", i).isCloseTo(in.get(i)[0] - inStart, within(1e-4));
+            assertThat(out.get(i)[1] - outStart).as("dts of packet %d", i).isCloseTo(in.get(i)[1] - inStart, within(1e-4));
+            reordered |= i > 0 && out.get(i)[0] < out.get(i - 1)[0];
+        }
+        assertThat(reordered).as("the source has B-frames shown before the frame decoded ahead of them").isTrue();
+    }
+
+    @Test
+    void boxesAreConsistentAndTimesRunOnAcrossSegments() throws Exception {
+        List<Mp4Boxes> init = Mp4Boxes.parse(Files.readAllBytes(hls.dir.resolve("init0.mp4")));
+        assertThat(init).extracting(Mp4Boxes::type).containsExactly("ftyp", "moov");
+        Mp4Boxes moov = init.get(1);
+        List<Mp4Boxes> traks = moov.all("trak");
+        assertThat(traks).hasSize(2);
+        Mp4Boxes avc1 = traks.get(0).child("mdia", "minf", "stbl", "stsd", "avc1");
+        assertThat(avc1.child("avcC").u8(4) & 3).as("4-byte NAL lengths").isEqualTo(3);
+        assertThat(traks.get(0).child("mdia", "mdhd").u32(12)).as("video timescale").isEqualTo(90_000);
+        assertThat(traks.get(1).child("mdia", "minf", "stbl", "stsd", "mp4a").all("esds")).hasSize(1);
+        assertThat(traks.get(1).child("mdia", "mdhd").u32(12)).as("audio timescale").isEqualTo(48_000);
+        assertThat(moov.child("mvex").all("trex")).hasSize(2);
+
+        assertThat(assertFragments(hls)).as("fragments per segment").containsOnly(1);
+    }
+
+    @Test
+    void partsCutInsideSegmentsAreTheSegmentsBytesAndDecode() throws Exception {
+        Fmp4Hls parted = new Fmp4Hls(Files.createDirectory(tmp.resolve("parts")), 10); // 1/3 s at 30 fps
+        parted.session(source);
+        Path partedPlaylist = parted.finish();
+        assertThat(assertFragments(parted)).as("fragments per segment").containsOnly(6);
+        for (int s = 0; s < parted.segments.size(); s++) {
+            ByteArrayOutputStream joined = new ByteArrayOutputStream();
+            for (byte[] part : parted.parts.get(s)) {
+                joined.write(part);
+            }
+            assertThat(joined.toByteArray()).as("parts of segment %d", s)
+                    .isEqualTo(Files.readAllBytes(parted.segmentFile(parted.segments.get(s))));
+        }
+        assertThat(TestSources.decodedSeconds(partedPlaylist)).isCloseTo(SECONDS, within(1.5 / 30));
+        List<double[]> whole = videoPackets(playlist);
+        List<double[]> cut = videoPackets(partedPlaylist);
+        assertThat(cut).hasSameSizeAs(whole);
+        for (int i = 0; i < whole.size(); i++) {
+            assertThat(cut.get(i)).as("packet %d", i).containsExactly(whole.get(i));
+        }
+    }
+
+    @Test
+    void publisherReconnectGetsADiscontinuityAndANewInitSegment() throws Exception {
+        // The encoder restarts after 5 s, sends its headers again and resumes at the keyframe at
+        // 6 s with its clock back at zero.
+        Tag resume = FlvFileReader.keyframeAtOrAfter(source, 6000);
+        List<Tag> second = FlvFileReader.restartAt(source, resume);
+        Fmp4Hls joined = new Fmp4Hls(Files.createDirectory(tmp.resolve("reconnect")));
+        joined.session(source.stream().filter(t -> t.timestamp() < 5000).toList());
+        joined.session(second);
+        Path joinedPlaylist = joined.finish();
+
+        String text = Files.readString(joinedPlaylist);
+        assertThat(text).contains("#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"init1.mp4\"\n");
+        assertThat(text.split("#EXT-X-MAP", -1)).hasSize(3);
+        double expected = 5.0 + (SECONDS - resume.timestamp() / 1000.0);
+        assertThat(TestSources.decodedSeconds(joinedPlaylist)).isCloseTo(expected, within(0.1));
+    }
+
+    @Test
+    void singleTrackStreamsGetASingleTrackInitSegmentAndDecode() throws Exception {
+        for (String drop : List.of("-an", "-vn")) {
+            Path dir = Files.createDirectory(tmp.resolve("single" + drop));
+            Path flvOnly = dir.resolve("source.flv");
+            FfmpegTool.Result copy = FfmpegTool.ffmpeg("-v", "error", "-i", flv.toString(), "-c", "copy", drop,
+                    flvOnly.toString());
+            assertThat(copy.exitCode()).as(copy.stderr()).isZero();
+            Fmp4Hls single = new Fmp4Hls(dir);
+            single.session(FlvFileReader.read(flvOnly));
+            Path singlePlaylist = single.finish();
+
+            List<Mp4Boxes> init = Mp4Boxes.parse(Files.readAllBytes(dir.resolve("init0.mp4")));
+            assertThat(init.get(1).all("trak")).hasSize(1);
+            FfmpegTool.Result probe = FfmpegTool.ffprobe("-v", "error", "-show_entries", "stream=codec_name",
+                    "-of", "csv=p=0", singlePlaylist.toString());
+            // HLS lists each stream under its program too.
+            assertThat(probe.stdout().lines().filter(l -> !l.isBlank()).distinct())
+                    .containsExactly(drop.equals("-an") ? "h264" : "aac");
+            // Audio only starts once a target duration has passed without video.
+            double expected = drop.equals("-an") ? SECONDS : SECONDS - 2;
+            assertThat(TestSources.decodedSeconds(singlePlaylist)).as(drop).isCloseTo(expected, within(0.1));
+        }
+    }
+
+    @Test
+    void highProfileStreamRemuxesWithItsAvcCExtension() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("high"));
+        Path highFlv = TestSources.x264AacFlv(dir.resolve("source.flv"), 320, 180, 4,
+                "-preset", "veryfast", "-profile:v", "high", "-bf", "3");
+        Fmp4Hls high = new Fmp4Hls(dir);
+        high.session(FlvFileReader.read(highFlv));
+        Path highPlaylist = high.finish();
+
+        Mp4Boxes avcC = Mp4Boxes.parse(Files.readAllBytes(dir.resolve("init0.mp4"))).get(1).all("trak").get(0)
+                .child("mdia", "minf", "stbl", "stsd", "avc1", "avcC");
+        assertThat(avcC.u8(1)).as("profile_idc").isEqualTo(100);
+        int spsLength = avcC.u8(6) << 8 | avcC.u8(7);
+        int ppsLength = avcC.u8(9 + spsLength) << 8 | avcC.u8(10 + spsLength);
+        int extension = 11 + spsLength + ppsLength;
+        assertThat(avcC.size() - avcC.headerSize()).as("record with the High profile fields").isEqualTo(extension + 4);
+        assertThat(avcC.u8(extension) & 3).as("chroma_format_idc 4:2:0").isEqualTo(1);
+
+        FfmpegTool.Result probe = FfmpegTool.ffprobe("-v", "error", "-select_streams", "v", "-show_entries",
+                "stream=profile", "-of", "csv=p=0", highPlaylist.toString());
+        assertThat(probe.stdout().lines().filter(l -> !l.isBlank()).distinct()).containsExactly("High");
+        assertThat(TestSources.decodedSeconds(highPlaylist)).isCloseTo(4.0, within(1.5 / 30));
+        assertThat(videoPackets(highPlaylist)).hasSameSizeAs(videoPackets(highFlv));
+    }
+
+    /**
+     * Walks every moof/mdat pair of every segment: box sizes tile the file, fragment sequence
+     * numbers count up, each trun lists exactly the frames the writer was given with their
+     * flags and composition offsets, runs fill their mdat, and each track's tfdt picks up where
+     * the previous fragment ended.
+     *
+     * @return the number of fragments in each segment
+     */
+    private static List<Integer> assertFragments(Fmp4Hls hls) throws Exception {
+        List<Integer> fragments = new ArrayList<>();
+        long sequence = 0;
+        long[] nextDecodeTime = {-1, -1};
+        for (int s = 0; s < hls.segments.size(); s++) {
+            List<Mp4Boxes> boxes = Mp4Boxes.parse(Files.readAllBytes(hls.segmentFile(hls.segments.get(s))));
+            assertThat(boxes.size() % 2).isZero();
+            List<List<Fmp4Hls.Written>> trackFrames = List.of(
+                    hls.frames.get(s).stream().filter(Fmp4Hls.Written::video).toList(),
+                    hls.frames.get(s).stream().filter(w -> !w.video()).toList());
+            int[] used = {0, 0};
+            for (int f = 0; f < boxes.size(); f += 2) {
+                Mp4Boxes moof = boxes.get(f);
+                Mp4Boxes mdat = boxes.get(f + 1);
+                assertThat(List.of(moof.type(), mdat.type())).containsExactly("moof", "mdat");
+                assertThat(moof.child("mfhd").u32(4)).as("fragment sequence number").isEqualTo(++sequence);
+                int dataEnd = mdat.body();
+                for (Mp4Boxes traf : moof.all("traf")) {
+                    int t = traf.child("tfhd").i32(4) - 1;
+                    boolean video = t == 0;
+                    long decodeTime = traf.child("tfdt").i64(4);
+                    Mp4Boxes trun = traf.child("trun");
+                    int samples = trun.i32(4);
+                    assertThat(moof.start() + trun.i32(8)).as("run starts where the last ended").isEqualTo(dataEnd);
+                    int stride = video ? 16 : 8;
+                    long duration = 0;
+                    for (int i = 0; i < samples; i++) {
+                        duration += trun.u32(12 + i * stride);
+                        dataEnd += trun.i32(16 + i * stride);
+                        if (video) {
+                            Fmp4Hls.Written frame = trackFrames.get(t).get(used[t] + i);
+                            boolean sync = trun.i32(20 + i * stride) == SampleFlags.SYNC;
+                            assertThat(sync).as("sync flag of frame %d", i).isEqualTo(frame.keyframe());
+                            assertThat(trun.i32(24 + i * stride)).as("composition offset")
+                                    .isEqualTo(frame.pts() - frame.dts());
+                        }
+                    }
+                    if (video) {
+                        assertThat(trun.u8(0)).as("trun version with signed offsets").isEqualTo(1);
+                        assertThat(decodeTime).isEqualTo(trackFrames.get(t).get(used[t]).dts());
+                        // The last frame's duration repeats the one before: off by at most the millisecond rounding.
+                        if (nextDecodeTime[t] >= 0) {
+                            assertThat(decodeTime).as("video tfdt").isCloseTo(nextDecodeTime[t], within(90L));
+                        }
+                    } else if (nextDecodeTime[t] >= 0) {
+                        assertThat(decodeTime).as("audio tfdt").isEqualTo(nextDecodeTime[t]);
+                    }
+                    nextDecodeTime[t] = decodeTime + duration;
+                    used[t] += samples;
+                }
+                assertThat(dataEnd).as("runs fill the mdat").isEqualTo(mdat.start() + mdat.size());
+            }
+            for (int t = 0; t < 2; t++) {
+                assertThat(used[t]).as("samples of track %d in segment %d", t + 1, s).isEqualTo(trackFrames.get(t).size());
+            }
+            Mp4Boxes firstVideo = boxes.get(0).all("traf").get(0);
+            assertThat(firstVideo.child("tfhd").i32(4)).isEqualTo(1);
+            assertThat(firstVideo.child("trun").i32(20)).as("segment starts on a keyframe").isEqualTo(SampleFlags.SYNC);
+            fragments.add(boxes.size() / 2);
+        }
+        return fragments;
+    }
+
+    /** pts and dts in seconds of every video packet, in decode order. */
+    private static List<double[]> videoPackets(Path input) throws Exception {
+        FfmpegTool.Result r = FfmpegTool.ffprobe("-v", "error", "-select_streams", "v:0", "-show_entries",
+                "packet=pts_time,dts_time", "-of", "csv=p=0", input.toString());
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        return r.stdout().lines().filter(l -> !l.isBlank()).map(l -> {
+            String[] f = l.split(",");
+            return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1])};
+        }).toList();
+    }
+}
