@@ -3,6 +3,7 @@ package io.openivs.server.live;
 import io.openivs.server.control.Arn;
 import io.openivs.server.events.IvsEvent;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -24,6 +25,8 @@ import io.openivs.server.store.StreamSessionRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,16 +43,21 @@ final class LiveStream implements PublishSession, LiveRendition {
     private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
     static final long HEARTBEAT_MS = 2_000;
     private static final long VIEWER_WINDOW_MS = 60_000;
+    /** Ingest bitrate is judged on this average, so a keyframe burst alone is no breach. */
+    private static final long BITRATE_WINDOW_MS = 10_000;
 
     final String streamId;
     final String channelArn;
     final String playbackName;
     private final LiveStreams registry;
     private final ObjectNode channelDoc;
+    private final IngestLimits limits;
+    private final SessionEvents sessionEvents = new SessionEvents();
 
     // Owner thread.
     private final Segmenter segmenter;
     private final FlvToFrames demuxer;
+    private final SegmentTimings timings;
     private volatile boolean ended;
 
     // Written by the owner, read by heartbeat and playback.
@@ -62,6 +70,8 @@ final class LiveStream implements PublishSession, LiveRendition {
     private volatile long audioBytes;
     private volatile VideoConfig video;
     private volatile AudioConfig audio;
+    private volatile String encoder = "";
+    private volatile boolean refused;
     private ScheduledFuture<?> heartbeat;
 
     private final Map<String, Long> viewers = new ConcurrentHashMap<>();
@@ -73,6 +83,8 @@ final class LiveStream implements PublishSession, LiveRendition {
     private long beatAudioBytes;
     private long videoBitrate;
     private long audioBitrate;
+    private long limitWindowAt;
+    private long limitWindowBytes;
 
     LiveStream(LiveStreams registry, String streamId, String channelArn, String playbackName, ObjectNode channelDoc) {
         this.registry = registry;
@@ -80,9 +92,11 @@ final class LiveStream implements PublishSession, LiveRendition {
         this.channelArn = channelArn;
         this.playbackName = playbackName;
         this.channelDoc = channelDoc;
+        this.limits = IngestLimits.forChannelType(channelDoc.path("type").asText("STANDARD"));
         LatencyMode mode = "NORMAL".equals(channelDoc.path("latencyMode").asText()) ? LatencyMode.NORMAL : LatencyMode.LOW;
+        this.timings = new SegmentTimings(playbackName);
         this.segmenter = new Segmenter(SegmenterConfig.forLatencyMode(mode), new TsSegmentWriter(ByteBufAllocator.DEFAULT),
-                registry.clock::millis, segment -> { });
+                registry.clock::millis, segment -> timings.listed(segment.sequence(), segment.durationTicks()));
         this.demuxer = new FlvToFrames(ByteBufAllocator.DEFAULT, segmenter);
     }
 
@@ -104,6 +118,7 @@ final class LiveStream implements PublishSession, LiveRendition {
         segmenter.onSessionStart();
         synchronized (this) {
             beatAt = registry.clock.millis();
+            limitWindowAt = beatAt;
         }
         heartbeat = registry.scheduler.scheduleWithFixedDelay(this::scheduleBeat, HEARTBEAT_MS, HEARTBEAT_MS,
                 TimeUnit.MILLISECONDS);
@@ -114,10 +129,17 @@ final class LiveStream implements PublishSession, LiveRendition {
 
     @Override
     public void onMetadata(Map<String, Object> metadata) {
+        if (metadata.get("encoder") instanceof String e) {
+            encoder = e;
+        }
     }
 
     @Override
     public void onAudio(long timestampMs, ByteBuf body) {
+        timings.messageArriving();
+        if (refused) {
+            return;
+        }
         TagResult r = demuxer.audio(timestampMs, body);
         if (accepted(r, timestampMs)) {
             audioBytes += body.readableBytes();
@@ -129,10 +151,22 @@ final class LiveStream implements PublishSession, LiveRendition {
 
     @Override
     public void onVideo(long timestampMs, ByteBuf body) {
+        timings.messageArriving();
+        if (refused) {
+            return;
+        }
         TagResult r = demuxer.video(timestampMs, body);
+        VideoConfig v = demuxer.videoConfig();
+        if (v != video && v != null) {
+            // Judged on the sequence header, before any segment or Stream Start.
+            long over = limits.pixelsOver(v.width(), v.height());
+            if (over > 0) {
+                breach(IngestLimits.RESOLUTION, limits.maxPixels(), over, IngestLimits.PIXELS);
+                return;
+            }
+        }
         if (accepted(r, timestampMs)) {
             videoBytes += body.readableBytes();
-            VideoConfig v = demuxer.videoConfig();
             if (v != video) {
                 video = v;
             }
@@ -263,8 +297,47 @@ final class LiveStream implements PublishSession, LiveRendition {
             beatAt = now;
             beatMediaMs = media;
         }
+        checkBitrate(now);
         viewers.values().removeIf(seen -> seen < now - VIEWER_WINDOW_MS);
         return document(health, viewers.size(), ingestConfiguration());
+    }
+
+    /** Worker, under this: the channel type's ingest bitrate over the last window. */
+    private void checkBitrate(long now) {
+        long elapsed = now - limitWindowAt;
+        if (elapsed < BITRATE_WINDOW_MS || lastMediaMs < 0) {
+            return;
+        }
+        long bytes = videoBytes + audioBytes;
+        long bitrate = (bytes - limitWindowBytes) * 8_000 / elapsed;
+        limitWindowAt = now;
+        limitWindowBytes = bytes;
+        VideoConfig v = video;
+        long max = v == null ? limits.maxBitrateHd() : limits.maxBitrate(v.width(), v.height());
+        if (bitrate > max) {
+            breach(IngestLimits.BITRATE, max, bitrate - max, IngestLimits.BITS_PER_SECOND);
+        }
+    }
+
+    /** Any thread: reports a limit breach (§11.4) and disconnects the publisher. */
+    private void breach(String limitName, long limitValue, long exceededBy, String unit) {
+        if (refused) {
+            return;
+        }
+        refused = true;
+        hasError = true;
+        Arn arn = Arn.parse(channelArn);
+        Instant time = Instant.ofEpochMilli(registry.clock.millis());
+        log.warn("stream {} on {}: {} over the limit of {} by {} {}, disconnecting", streamId, channelArn, limitName,
+                limitValue, exceededBy, unit);
+        // truncatedEvents has no limit_name member: the limit's name is the event's name (unconfirmed).
+        sessionEvents.add(limitName, IvsEvent.LIMIT_BREACH, time);
+        registry.events.publish(IvsEvent.limitBreach(limitName, limitValue, exceededBy, unit, arn.account(),
+                arn.region(), channelArn, channelDoc.path("name").asText(""), streamId, time));
+        PublisherControl c = control;
+        if (c != null) {
+            c.disconnect(limitName.toLowerCase(java.util.Locale.ROOT) + " over the channel type's limit");
+        }
     }
 
     private ObjectNode ingestConfiguration() {
@@ -283,7 +356,7 @@ final class LiveStream implements PublishSession, LiveRendition {
             vc.put("videoHeight", v.height());
             vc.put("targetFramerate", v.hasFrameRate() ? Math.round(v.frameRate()) : 0);
             vc.put("targetBitrate", videoBitrate);
-            vc.put("encoder", "");
+            vc.put("encoder", encoder);
         }
         if (a != null) {
             ObjectNode ac = ic.putObject("audio");
@@ -293,6 +366,30 @@ final class LiveStream implements PublishSession, LiveRendition {
             ac.put("targetBitrate", audioBitrate);
         }
         return ic;
+    }
+
+    /**
+     * GetStreamSession's ingestConfigurations: the one track of an RTMP publisher as "Track0", with
+     * profile/level here and avcProfile/avcLevel left "" as IVS does (ivs-behavior.md §6.3).
+     */
+    private static ObjectNode ingestConfigurations(ObjectNode single) {
+        ObjectNode ics = Json.object();
+        ArrayNode videos = ics.putArray("videoConfigurations");
+        ArrayNode audios = ics.putArray("audioConfigurations");
+        if (single != null && single.has("video")) {
+            ObjectNode v = single.get("video").deepCopy();
+            v.put("profile", v.path("avcProfile").asText());
+            v.put("level", v.path("avcLevel").asText());
+            v.put("avcProfile", "");
+            v.put("avcLevel", "");
+            v.put("track", "Track0");
+            videos.add(v);
+        }
+        if (single != null && single.has("audio")) {
+            ObjectNode a = single.get("audio").deepCopy();
+            audios.add(a.put("track", "Track0"));
+        }
+        return ics;
     }
 
     private static String profileName(int profileIdc) {
@@ -310,13 +407,20 @@ final class LiveStream implements PublishSession, LiveRendition {
 
     /** Publishes an "IVS Stream State Change" event for this stream; {@code reason} for Stream Failure. */
     void emit(String eventName, String reason) {
+        registry.events.publish(event(eventName, reason));
+    }
+
+    /** The event, also remembered for truncatedEvents. */
+    private IvsEvent event(String eventName, String reason) {
         Arn arn = Arn.parse(channelArn);
+        Instant time = Instant.ofEpochMilli(registry.clock.millis());
         IvsEvent e = IvsEvent.streamState(eventName, arn.account(), arn.region(), channelArn,
-                channelDoc.path("name").asText(""), streamId, java.time.Instant.ofEpochMilli(registry.clock.millis()));
+                channelDoc.path("name").asText(""), streamId, time);
         if (reason != null) {
             e.detail().put("reason", reason);
         }
-        registry.events.publish(e);
+        sessionEvents.add(eventName, IvsEvent.STREAM_STATE_CHANGE, time);
+        return e;
     }
 
     /** The session row's document: what GetStream/GetStreamSession read. */
@@ -328,12 +432,19 @@ final class LiveStream implements PublishSession, LiveRendition {
         if (ingestConfiguration != null) {
             d.set("ingestConfiguration", ingestConfiguration);
         }
-        d.putArray("truncatedEvents");
+        d.set("ingestConfigurations", ingestConfigurations(ingestConfiguration));
+        sessionEvents.writeTo(d.putArray("truncatedEvents"));
         return Json.write(d);
     }
 
     /** Worker: writes the end of the session, then frees the channel for its next publisher. */
     private void end() {
+        // Remembered before the last document is written so truncatedEvents lists them; published after.
+        List<IvsEvent> last = new ArrayList<>(2);
+        last.add(event("Session Ended", null));
+        if (lastMediaMs >= 0) {
+            last.add(event("Stream End", null));
+        }
         try {
             String doc;
             synchronized (this) {
@@ -344,10 +455,7 @@ final class LiveStream implements PublishSession, LiveRendition {
             log.warn("could not end stream session {}: {}", streamId, e.toString());
         } finally {
             // IVS may deliver Session Ended before Stream End; openivs sends them in this order.
-            emit("Session Ended", null);
-            if (lastMediaMs >= 0) {
-                emit("Stream End", null);
-            }
+            last.forEach(registry.events::publish);
             registry.forget(this);
         }
     }
