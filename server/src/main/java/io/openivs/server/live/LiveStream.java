@@ -105,6 +105,11 @@ final class LiveStream implements PublishSession, LiveRendition {
         segmenter.close();
     }
 
+    /** Worker, before the publisher starts: list on from a dropped predecessor's playlist. */
+    void continuePlaylist(Segmenter.Continuation previous) {
+        segmenter.continueFrom(previous);
+    }
+
     boolean playable() {
         return owner != null;
     }
@@ -199,7 +204,12 @@ final class LiveStream implements PublishSession, LiveRendition {
             heartbeat.cancel(false);
         }
         segmenter.onSessionEnd();
-        segmenter.close();
+        if (!stopPending && !refused && lastMediaMs >= 0) {
+            // Dropped rather than stopped: a reconnect soon continues this playlist.
+            registry.park(channelArn, segmenter.handOver());
+        } else {
+            segmenter.close();
+        }
         log.info("stream {} on {} ended: {}", streamId, channelArn, reason);
         try {
             registry.workers.execute(this::end);
