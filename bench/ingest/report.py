@@ -29,8 +29,9 @@ print("\n| streams | figure | openivs | nginx-rtmp | openivs/nginx |")
 print("|---|---|---|---|---|")
 goals = []
 for n in sorted({r["streams"] for r in runs}):
-    o = next((r for r in runs if r["streams"] == n and r["target"] == "openivs"), None)
-    g = next((r for r in runs if r["streams"] == n and r["target"] == "nginx"), None)
+    # The last run of each (target, N) counts, so a merged earlier run can be superseded.
+    o = next((r for r in reversed(runs) if r["streams"] == n and r["target"] == "openivs"), None)
+    g = next((r for r in reversed(runs) if r["streams"] == n and r["target"] == "nginx"), None)
     if not o or not g:
         continue
     rows = [

@@ -140,12 +140,14 @@ run_spec() {
     if [ "$target" = openivs ]; then
         python3 "$HERE/channels.py" "$API" "$n" "$RTMP_PORT" "$PLAYBACK_PORT" >"$WORK/streams.json"
     else
+        # Fresh names per run: nginx continues the numbering of a playlist it finds on disk.
         python3 -c 'import json, sys
-n, rtmp, http, hls = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-print(json.dumps([{"name": f"s{i}", "rtmp": f"rtmp://127.0.0.1:{rtmp}/app/s{i}",
-                   "playlist": f"http://127.0.0.1:{http}/hls/s{i}/index.m3u8",
-                   "file": f"{hls}/s{i}/index.m3u8"} for i in range(n)]))' \
-            "$n" "$NGINX_RTMP" "$NGINX_HTTP" "$WORK/nginx/hls" >"$WORK/streams.json"
+n, rtmp, http, hls, run = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+names = [f"r{run}s{i}" for i in range(n)]
+print(json.dumps([{"name": s, "rtmp": f"rtmp://127.0.0.1:{rtmp}/app/{s}",
+                   "playlist": f"http://127.0.0.1:{http}/hls/{s}/index.m3u8",
+                   "file": f"{hls}/{s}/index.m3u8"} for s in names]))' \
+            "$n" "$NGINX_RTMP" "$NGINX_HTTP" "$WORK/nginx/hls" "$(date +%s%N)" >"$WORK/streams.json"
     fi
     python3 -c 'import json, sys
 print(json.dumps({"target": sys.argv[1], "ffmpeg": sys.argv[2], "fixture": sys.argv[3], "duration": int(sys.argv[4]),
@@ -171,12 +173,14 @@ wrk_case() {
 
 RESULTS="$WORK/results.jsonl"; : >"$RESULTS"
 VIEWERS="$WORK/viewers.txt"; : >"$VIEWERS"
+# MERGE=DIR adds the results of an earlier run kept with KEEP=1 (e.g. one target at a time).
+if [ -n "${MERGE:-}" ]; then cat "$MERGE/results.jsonl" >>"$RESULTS"; cat "$MERGE/viewers.txt" >>"$VIEWERS"; fi
 echo "== openivs ingest benchmark: $(nproc) cores, streams: $STREAMS, ${DURATION} s each, ffmpeg $FFMPEG" >&2
 for target in ${TARGETS:-openivs nginx}; do
     start "$target"
     # Warm-up (JIT, allocator pools), not reported; the measured runs follow on the same server.
-    echo "-- $target: warm-up, 2 publishers for 20 s" >&2
-    python3 "$HERE/harness.py" "$(run_spec "$target" 2 20)" >/dev/null
+    echo "-- $target: warm-up, 10 publishers for 30 s" >&2
+    python3 "$HERE/harness.py" "$(run_spec "$target" 10 30)" >/dev/null
     for n in $STREAMS; do
         echo "-- $target, $n publishers" >&2
         python3 "$HERE/harness.py" "$(run_spec "$target" "$n" "$DURATION")" | tee -a "$RESULTS" >&2
