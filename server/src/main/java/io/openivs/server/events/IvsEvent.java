@@ -45,6 +45,25 @@ public record IvsEvent(String id, String detailType, String account, String regi
                 List.of(channelArn), d);
     }
 
+    public static final String LIMIT_BREACH = "IVS Limit Breach";
+
+    /**
+     * A per-stream limit breach (ivs-behavior.md §11.4): detail {limit_name, limit_value, exceeded_by,
+     * limit_unit, channel_name, stream_id}; {@code exceeded_by} is the observed value minus the limit.
+     */
+    public static IvsEvent limitBreach(String limitName, long limitValue, long exceededBy, String unit, String account,
+                                       String region, String channelArn, String channelName, String streamId,
+                                       Instant time) {
+        ObjectNode d = Json.object();
+        d.put("limit_name", limitName);
+        d.put("limit_value", limitValue);
+        d.put("exceeded_by", exceededBy);
+        d.put("limit_unit", unit);
+        d.put("channel_name", channelName);
+        d.put("stream_id", streamId);
+        return new IvsEvent(UUID.randomUUID().toString(), LIMIT_BREACH, account, region, time, List.of(channelArn), d);
+    }
+
     /** {@code event_name}, or {@code recording_status} for recording events, which have no event_name. */
     public String eventName() {
         return detail.has("event_name") ? detail.path("event_name").asText() : detail.path("recording_status").asText();

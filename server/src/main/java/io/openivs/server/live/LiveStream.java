@@ -3,6 +3,7 @@ package io.openivs.server.live;
 import io.openivs.server.control.Arn;
 import io.openivs.server.events.IvsEvent;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -53,18 +54,23 @@ final class LiveStream implements PublishSession, LiveRendition {
     private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
     static final long HEARTBEAT_MS = 2_000;
     private static final long VIEWER_WINDOW_MS = 60_000;
+    /** Ingest bitrate is judged on this average, so a keyframe burst alone is no breach. */
+    private static final long BITRATE_WINDOW_MS = 10_000;
 
     final String streamId;
     final String channelArn;
     final String playbackName;
     private final LiveStreams registry;
     private final ObjectNode channelDoc;
+    private final IngestLimits limits;
+    private final SessionEvents sessionEvents = new SessionEvents();
 
     private final boolean fragmentedMp4;
 
     // Owner thread.
     private final Segmenter segmenter;
     private final FlvToFrames demuxer;
+    private final SegmentTimings timings;
     private volatile boolean ended;
     /** Set once on admission, before any media. */
     private volatile StreamRecorder recorder = StreamRecorder.NONE;
@@ -79,6 +85,8 @@ final class LiveStream implements PublishSession, LiveRendition {
     private volatile long audioBytes;
     private volatile VideoConfig video;
     private volatile AudioConfig audio;
+    private volatile String encoder = "";
+    private volatile boolean refused;
     private ScheduledFuture<?> heartbeat;
 
     private final Map<String, Long> viewers = new ConcurrentHashMap<>();
@@ -93,6 +101,8 @@ final class LiveStream implements PublishSession, LiveRendition {
     private long beatAudioBytes;
     private long videoBitrate;
     private long audioBitrate;
+    private long limitWindowAt;
+    private long limitWindowBytes;
 
     LiveStream(LiveStreams registry, String streamId, String channelArn, String playbackName, ObjectNode channelDoc) {
         this.registry = registry;
@@ -100,12 +110,17 @@ final class LiveStream implements PublishSession, LiveRendition {
         this.channelArn = channelArn;
         this.playbackName = playbackName;
         this.channelDoc = channelDoc;
+        this.limits = IngestLimits.forChannelType(channelDoc.path("type").asText("STANDARD"));
         LatencyMode mode = "NORMAL".equals(channelDoc.path("latencyMode").asText()) ? LatencyMode.NORMAL : LatencyMode.LOW;
+        this.timings = new SegmentTimings(playbackName);
         this.fragmentedMp4 = "FRAGMENTED_MP4".equals(channelDoc.path("containerFormat").asText());
         SegmentWriter writer = fragmentedMp4 ? new Fmp4SegmentWriter(ByteBufAllocator.DEFAULT)
                 : new TsSegmentWriter(ByteBufAllocator.DEFAULT);
         this.segmenter = new Segmenter(SegmenterConfig.forLatencyMode(mode), writer, registry.clock::millis,
-                segment -> recorder.segment(segment));
+                segment -> {
+                    timings.listed(segment.sequence(), segment.durationTicks());
+                    recorder.segment(segment);
+                });
         this.demuxer = new FlvToFrames(ByteBufAllocator.DEFAULT, segmenter);
     }
 
@@ -117,6 +132,11 @@ final class LiveStream implements PublishSession, LiveRendition {
     /** Worker, on admission: where finished segments go besides live playback. */
     void recordTo(StreamRecorder recorder) {
         this.recorder = recorder;
+    }
+
+    /** Worker, before the publisher starts: list on from a dropped predecessor's playlist. */
+    void continuePlaylist(Segmenter.Continuation previous) {
+        segmenter.continueFrom(previous);
     }
 
     boolean playable() {
@@ -132,6 +152,7 @@ final class LiveStream implements PublishSession, LiveRendition {
         segmenter.onSessionStart();
         synchronized (this) {
             beatAt = registry.clock.millis();
+            limitWindowAt = beatAt;
         }
         heartbeat = registry.scheduler.scheduleWithFixedDelay(this::scheduleBeat, HEARTBEAT_MS, HEARTBEAT_MS,
                 TimeUnit.MILLISECONDS);
@@ -142,10 +163,17 @@ final class LiveStream implements PublishSession, LiveRendition {
 
     @Override
     public void onMetadata(Map<String, Object> metadata) {
+        if (metadata.get("encoder") instanceof String e) {
+            encoder = e;
+        }
     }
 
     @Override
     public void onAudio(long timestampMs, ByteBuf body) {
+        timings.messageArriving();
+        if (refused) {
+            return;
+        }
         TagResult r = demuxer.audio(timestampMs, body);
         if (accepted(r, timestampMs)) {
             audioBytes += body.readableBytes();
@@ -157,10 +185,22 @@ final class LiveStream implements PublishSession, LiveRendition {
 
     @Override
     public void onVideo(long timestampMs, ByteBuf body) {
+        timings.messageArriving();
+        if (refused) {
+            return;
+        }
         TagResult r = demuxer.video(timestampMs, body);
+        VideoConfig v = demuxer.videoConfig();
+        if (v != video && v != null) {
+            // Judged on the sequence header, before any segment or Stream Start.
+            long over = limits.pixelsOver(v.width(), v.height());
+            if (over > 0) {
+                breach(IngestLimits.RESOLUTION, limits.maxPixels(), over, IngestLimits.PIXELS);
+                return;
+            }
+        }
         if (accepted(r, timestampMs)) {
             videoBytes += body.readableBytes();
-            VideoConfig v = demuxer.videoConfig();
             if (v != video) {
                 video = v;
             }
@@ -194,7 +234,12 @@ final class LiveStream implements PublishSession, LiveRendition {
         }
         segmenter.onSessionEnd();
         recorder.ended();
-        segmenter.close();
+        if (!stopPending && !refused && lastMediaMs >= 0) {
+            // Dropped rather than stopped: a reconnect soon continues this playlist.
+            registry.park(channelArn, segmenter.handOver());
+        } else {
+            segmenter.close();
+        }
         log.info("stream {} on {} ended: {}", streamId, channelArn, reason);
         try {
             registry.workers.execute(this::end);
@@ -347,8 +392,47 @@ final class LiveStream implements PublishSession, LiveRendition {
             beatAt = now;
             beatMediaMs = media;
         }
+        checkBitrate(now);
         viewers.values().removeIf(seen -> seen < now - VIEWER_WINDOW_MS);
         return document(health, viewers.size(), ingestConfiguration());
+    }
+
+    /** Worker, under this: the channel type's ingest bitrate over the last window. */
+    private void checkBitrate(long now) {
+        long elapsed = now - limitWindowAt;
+        if (elapsed < BITRATE_WINDOW_MS || lastMediaMs < 0) {
+            return;
+        }
+        long bytes = videoBytes + audioBytes;
+        long bitrate = (bytes - limitWindowBytes) * 8_000 / elapsed;
+        limitWindowAt = now;
+        limitWindowBytes = bytes;
+        VideoConfig v = video;
+        long max = v == null ? limits.maxBitrateHd() : limits.maxBitrate(v.width(), v.height());
+        if (bitrate > max) {
+            breach(IngestLimits.BITRATE, max, bitrate - max, IngestLimits.BITS_PER_SECOND);
+        }
+    }
+
+    /** Any thread: reports a limit breach (§11.4) and disconnects the publisher. */
+    private void breach(String limitName, long limitValue, long exceededBy, String unit) {
+        if (refused) {
+            return;
+        }
+        refused = true;
+        hasError = true;
+        Arn arn = Arn.parse(channelArn);
+        Instant time = Instant.ofEpochMilli(registry.clock.millis());
+        log.warn("stream {} on {}: {} over the limit of {} by {} {}, disconnecting", streamId, channelArn, limitName,
+                limitValue, exceededBy, unit);
+        // truncatedEvents has no limit_name member: the limit's name is the event's name (unconfirmed).
+        sessionEvents.add(limitName, IvsEvent.LIMIT_BREACH, time);
+        registry.events.publish(IvsEvent.limitBreach(limitName, limitValue, exceededBy, unit, arn.account(),
+                arn.region(), channelArn, channelDoc.path("name").asText(""), streamId, time));
+        PublisherControl c = control;
+        if (c != null) {
+            c.disconnect(limitName.toLowerCase(java.util.Locale.ROOT) + " over the channel type's limit");
+        }
     }
 
     private ObjectNode ingestConfiguration() {
@@ -367,7 +451,7 @@ final class LiveStream implements PublishSession, LiveRendition {
             vc.put("videoHeight", v.height());
             vc.put("targetFramerate", v.hasFrameRate() ? Math.round(v.frameRate()) : 0);
             vc.put("targetBitrate", videoBitrate);
-            vc.put("encoder", "");
+            vc.put("encoder", encoder);
         }
         if (a != null) {
             ObjectNode ac = ic.putObject("audio");
@@ -377,6 +461,30 @@ final class LiveStream implements PublishSession, LiveRendition {
             ac.put("targetBitrate", audioBitrate);
         }
         return ic;
+    }
+
+    /**
+     * GetStreamSession's ingestConfigurations: the one track of an RTMP publisher as "Track0", with
+     * profile/level here and avcProfile/avcLevel left "" as IVS does (ivs-behavior.md §6.3).
+     */
+    private static ObjectNode ingestConfigurations(ObjectNode single) {
+        ObjectNode ics = Json.object();
+        ArrayNode videos = ics.putArray("videoConfigurations");
+        ArrayNode audios = ics.putArray("audioConfigurations");
+        if (single != null && single.has("video")) {
+            ObjectNode v = single.get("video").deepCopy();
+            v.put("profile", v.path("avcProfile").asText());
+            v.put("level", v.path("avcLevel").asText());
+            v.put("avcProfile", "");
+            v.put("avcLevel", "");
+            v.put("track", "Track0");
+            videos.add(v);
+        }
+        if (single != null && single.has("audio")) {
+            ObjectNode a = single.get("audio").deepCopy();
+            audios.add(a.put("track", "Track0"));
+        }
+        return ics;
     }
 
     private static String profileName(int profileIdc) {
@@ -394,13 +502,20 @@ final class LiveStream implements PublishSession, LiveRendition {
 
     /** Publishes an "IVS Stream State Change" event for this stream; {@code reason} for Stream Failure. */
     void emit(String eventName, String reason) {
+        registry.events.publish(event(eventName, reason));
+    }
+
+    /** The event, also remembered for truncatedEvents. */
+    private IvsEvent event(String eventName, String reason) {
         Arn arn = Arn.parse(channelArn);
+        Instant time = Instant.ofEpochMilli(registry.clock.millis());
         IvsEvent e = IvsEvent.streamState(eventName, arn.account(), arn.region(), channelArn,
-                channelDoc.path("name").asText(""), streamId, java.time.Instant.ofEpochMilli(registry.clock.millis()));
+                channelDoc.path("name").asText(""), streamId, time);
         if (reason != null) {
             e.detail().put("reason", reason);
         }
-        registry.events.publish(e);
+        sessionEvents.add(eventName, IvsEvent.STREAM_STATE_CHANGE, time);
+        return e;
     }
 
     /** The session row's document: what GetStream/GetStreamSession read. */
@@ -412,12 +527,19 @@ final class LiveStream implements PublishSession, LiveRendition {
         if (ingestConfiguration != null) {
             d.set("ingestConfiguration", ingestConfiguration);
         }
-        d.putArray("truncatedEvents");
+        d.set("ingestConfigurations", ingestConfigurations(ingestConfiguration));
+        sessionEvents.writeTo(d.putArray("truncatedEvents"));
         return Json.write(d);
     }
 
     /** Worker: writes the end of the session, then frees the channel for its next publisher. */
     private void end() {
+        // Remembered before the last document is written so truncatedEvents lists them; published after.
+        List<IvsEvent> last = new ArrayList<>(2);
+        last.add(event("Session Ended", null));
+        if (lastMediaMs >= 0) {
+            last.add(event("Stream End", null));
+        }
         try {
             String doc;
             synchronized (this) {
@@ -428,10 +550,7 @@ final class LiveStream implements PublishSession, LiveRendition {
             log.warn("could not end stream session {}: {}", streamId, e.toString());
         } finally {
             // IVS may deliver Session Ended before Stream End; openivs sends them in this order.
-            emit("Session Ended", null);
-            if (lastMediaMs >= 0) {
-                emit("Stream End", null);
-            }
+            last.forEach(registry.events::publish);
             registry.forget(this);
         }
     }

@@ -11,6 +11,7 @@ import io.openivs.server.control.StreamKeys;
 import io.openivs.server.ingest.rtmp.PublishAuthorizer;
 import io.openivs.server.ingest.rtmp.PublishRefusedException;
 import io.openivs.server.ingest.rtmp.PublishSession;
+import io.openivs.server.media.hls.Segmenter;
 import io.openivs.server.playback.LiveRendition;
 import io.openivs.server.playback.PlaybackSource;
 import io.openivs.server.recording.Recordings;
@@ -49,6 +50,10 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     private final ConcurrentHashMap<String, LiveStream> byChannel = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LiveStream> byStreamId = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LiveStream> byPlaybackName = new ConcurrentHashMap<>();
+    /** Playlists of publishers that went away, by channel ARN, kept for a reconnect to continue. */
+    private final ConcurrentHashMap<String, Segmenter.Continuation> parked = new ConcurrentHashMap<>();
+    /** How long a dropped publisher's playlist waits for its reconnect. */
+    static final long RECONNECT_WINDOW_MS = 30_000;
 
     /**
      * @param scheduler only triggers heartbeats; their store work goes to {@code workers}
@@ -129,6 +134,10 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
             stream.discard();
             throw e;
         }
+        Segmenter.Continuation previous = parked.remove(channelArn);
+        if (previous != null) {
+            stream.continuePlaylist(previous);
+        }
         byStreamId.put(streamId, stream);
         byPlaybackName.put(playbackName, stream);
         stream.emit("Session Created", null);
@@ -137,6 +146,25 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         }
         log.info("stream {} admitted for {} (tls={})", streamId, channelArn, secure);
         return stream;
+    }
+
+    /** Keeps a dropped publisher's playlist for {@link #RECONNECT_WINDOW_MS}, then releases it. */
+    void park(String channelArn, Segmenter.Continuation continuation) {
+        Segmenter.Continuation replaced = parked.put(channelArn, continuation);
+        if (replaced != null) {
+            replaced.release();
+        }
+        try {
+            scheduler.schedule(() -> {
+                if (parked.remove(channelArn, continuation)) {
+                    continuation.release();
+                }
+            }, RECONNECT_WINDOW_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            if (parked.remove(channelArn, continuation)) {
+                continuation.release(); // shutting down
+            }
+        }
     }
 
     /** After the session row is ended, so a reconnecting publisher is not refused by its own old session. */

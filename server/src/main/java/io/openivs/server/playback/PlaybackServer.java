@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -16,6 +17,11 @@ import java.net.InetSocketAddress;
 
 /** The HLS playback listener: IVS-shaped playback URLs served from live streams' memory. */
 public final class PlaybackServer implements AutoCloseable {
+    /** Queued answers per viewer before it counts as slow: a few segments' worth. */
+    static final WriteBufferWaterMark VIEWER_WATER_MARK = new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
+    /** A viewer that cannot take a byte for this long is closed; players give up on a stall long before. */
+    static final long MAX_STALL_MILLIS = 10_000;
+
     private final Channel channel;
 
     /**
@@ -29,10 +35,12 @@ public final class PlaybackServer implements AutoCloseable {
                 .group(loops.boss(), loops.io())
                 .channel(loops.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, VIEWER_WATER_MARK)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(8192, 8192, 8192))
+                        ch.pipeline().addLast(new SlowViewerGuard(MAX_STALL_MILLIS))
+                                .addLast(new HttpServerCodec(8192, 8192, 8192))
                                 .addLast(new HttpServerKeepAliveHandler())
                                 // GET/HEAD carry no body; anything bigger is not a playback request.
                                 .addLast(new HttpObjectAggregator(4096));

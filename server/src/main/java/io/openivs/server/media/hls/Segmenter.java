@@ -227,6 +227,47 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         return audioConfig;
     }
 
+    /**
+     * What a successor needs to continue this segmenter's playlist after a publisher reconnects: the
+     * window (whose bytes it now owns), the numbering and where the output timeline ended.
+     */
+    public record Continuation(List<Segment> window, long nextSequence, long discontinuitySequence, long outputEnd,
+            long longestTicks) {
+        /** Releases the window's bytes, for a continuation nobody took up. */
+        public void release() {
+            window.forEach(Segment::release);
+        }
+    }
+
+    /** Like {@link #close()}, but hands the window over instead of releasing it. */
+    public Continuation handOver() {
+        open = false;
+        writer.close();
+        Continuation c = new Continuation(List.copyOf(window), nextSequence, discontinuitySequence, outputEnd,
+                longestTicks);
+        window.clear();
+        return c;
+    }
+
+    /**
+     * Continues a predecessor's playlist, before any frame: its segments stay listed, numbering
+     * runs on, and the next segment starts a discontinuity on the timeline where it ended.
+     */
+    public void continueFrom(Continuation c) {
+        for (Segment segment : c.window()) {
+            window.addLast(segment);
+        }
+        while (window.size() > windowSize) {
+            window.removeFirst().release();
+        }
+        nextSequence = c.nextSequence();
+        discontinuitySequence = c.discontinuitySequence();
+        outputEnd = c.outputEnd();
+        longestTicks = Math.max(longestTicks, c.longestTicks());
+        producedAny |= c.nextSequence() > 0;
+        pendingDiscontinuity |= producedAny;
+    }
+
     /** Drops the segment in progress and releases the window and the writer. */
     @Override
     public void close() {

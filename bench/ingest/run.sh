@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Ingest benchmark (project issue 3): N RTMP publishers (ffmpeg -c copy of a ~1 Mbps H.264+AAC fixture,
+# 2 s GOP) against openivs and against nginx with its RTMP module doing the same remux to HLS
+# (2 s fragments), in the same run; then 1,000 wrk connections on a playlist and on a segment.
+#
+#   bench/ingest/run.sh                   # N = 1 10 50, 60 s each
+#   STREAMS="1 10" DURATION=40 bench/ingest/run.sh
+#
+# Prints, per N and server: CPU seconds per stream-minute, RSS per stream, segment latency (last frame
+# sent -> playlist lists the segment: median and p95), lost segments; then viewer req/s and p99.
+# Everything listens on 127.0.0.1; the servers and publishers are stopped on exit.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+JAR="$ROOT/server/target/openivs.jar"
+STREAMS="${STREAMS:-1 10 50}"
+DURATION="${DURATION:-60}"
+VIEWER_SECONDS="${VIEWER_SECONDS:-8}"
+CONNECTIONS="${CONNECTIONS:-1000}"
+BASE_PORT="${BASE_PORT:-19080}"
+API="http://127.0.0.1:$BASE_PORT"
+PLAYBACK_PORT=$((BASE_PORT + 1)); RTMP_PORT=$((BASE_PORT + 2)); RTMPS_PORT=$((BASE_PORT + 3))
+NGINX_HTTP=$((BASE_PORT + 10)); NGINX_RTMP=$((BASE_PORT + 11))
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/openivs-bench"
+export BENCH_ACCESS_KEY=AKIABENCH000000000000
+export BENCH_SECRET_KEY=benchsecret
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need wrk || ! need nginx || [ ! -f /usr/lib/nginx/modules/ngx_rtmp_module.so ]; then
+    apt-get update -qq && apt-get install -y -qq wrk nginx libnginx-mod-rtmp >/dev/null
+fi
+need python3 || { echo "python3 is required" >&2; exit 1; }
+ulimit -n 65536 2>/dev/null || ulimit -n 4096
+
+# ffmpeg: $FFMPEG, else the executable of the bytedeco jar the tests use (extracted by JavaCPP on
+# first use, e.g. by any ffmpeg test), else the system one.
+mkdir -p "$CACHE"
+if [ -z "${FFMPEG:-}" ]; then
+    FFMPEG="$(ls -d "$HOME"/.javacpp/cache/ffmpeg-*-linux-x86_64-gpl.jar/org/bytedeco/ffmpeg/linux-x86_64-gpl/ffmpeg 2>/dev/null | tail -1 || true)"
+    if [ -n "$FFMPEG" ]; then
+        # Its executables want libva.so.2 / libva-drm.so.2, shipped unversioned.
+        LIBS="$(dirname "$FFMPEG")"
+        mkdir -p "$CACHE/libs"
+        ln -sf "$LIBS/libva.so" "$CACHE/libs/libva.so.2"; ln -sf "$LIBS/libva-drm.so" "$CACHE/libs/libva-drm.so.2"
+        export LD_LIBRARY_PATH="$CACHE/libs:$LIBS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    else
+        need ffmpeg || apt-get install -y -qq ffmpeg >/dev/null
+        FFMPEG="$(command -v ffmpeg)"
+    fi
+fi
+FIXTURE="$CACHE/fixture-720p30-1mbps.flv"
+if [ ! -f "$FIXTURE" ]; then
+    echo "generating the fixture (100 s, 1280x720 30 fps, 900 kb/s H.264 GOP 60 + 96 kb/s AAC) ..." >&2
+    "$FFMPEG" -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=1280x720:rate=30 \
+        -f lavfi -i sine=frequency=440:sample_rate=48000 -t 100 \
+        -c:v libx264 -preset veryfast -profile:v main -b:v 900k -maxrate 900k -bufsize 1800k \
+        -g 60 -keyint_min 60 -sc_threshold 0 -pix_fmt yuv420p -c:a aac -b:a 96k -ac 2 -f flv "$FIXTURE.tmp"
+    mv "$FIXTURE.tmp" "$FIXTURE"
+fi
+if [ ! -f "$JAR" ]; then
+    (cd "$ROOT" && ./mvnw -q -B -ntp -pl server -DskipTests package)
+fi
+
+WORK="$(mktemp -d /tmp/openivs-ingest-bench.XXXXXX)"
+SERVER_PID=""; NGINX_PID=""; VIEWER_PID=""
+stop_pid() { # politely, then firmly
+    [ -n "$1" ] || return 0
+    kill "$1" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+cleanup() {
+    stop_pid "$VIEWER_PID"; stop_pid "$SERVER_PID"; stop_pid "$NGINX_PID"
+    [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+start_openivs() {
+    rm -rf "$WORK/data"; mkdir -p "$WORK/data"
+    java ${JAVA_OPTS:-} -Dlogback.configurationFile="$HERE/logback.xml" -jar "$JAR" serve --data-dir "$WORK/data" \
+        --bind 127.0.0.1 --api-port "$BASE_PORT" --playback-port "$PLAYBACK_PORT" --rtmp-port "$RTMP_PORT" \
+        --rtmps-port "$RTMPS_PORT" --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" \
+        >"$WORK/openivs.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 150); do curl -s -o /dev/null -X POST "$API/ListChannels" && return 0; sleep 0.2; done
+    echo "openivs did not start" >&2; cat "$WORK/openivs.log" >&2; exit 1
+}
+
+start_nginx() {
+    rm -rf "$WORK/nginx"; mkdir -p "$WORK/nginx/hls"
+    # Workers run as an unprivileged user when started by root: let them write fragments and read them back.
+    chmod 755 "$WORK" "$WORK/nginx"; chmod 777 "$WORK/nginx/hls"
+    cat >"$WORK/nginx/nginx.conf" <<CONF
+load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+worker_processes auto;
+worker_rlimit_nofile 65536;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+events { worker_connections 8192; }
+rtmp {
+    server {
+        listen 127.0.0.1:$NGINX_RTMP;
+        chunk_size 4096;
+        application app {
+            live on;
+            hls on;
+            hls_path $WORK/nginx/hls;
+            hls_nested on;
+            hls_fragment 2s;
+            hls_playlist_length 12s;
+        }
+    }
+}
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path $WORK/nginx/body;
+    types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; }
+    server {
+        listen 127.0.0.1:$NGINX_HTTP;
+        location /hls/ { alias $WORK/nginx/hls/; add_header Cache-Control max-age=1; }
+    }
+}
+CONF
+    nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
+    NGINX_PID=$!
+    for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_HTTP/" && return 0; sleep 0.2; done
+    echo "nginx did not start" >&2; cat "$WORK/nginx/error.log" >&2; exit 1
+}
+
+server_pids() { # the server's processes: openivs is one JVM; nginx a master and its workers
+    if [ "$1" = nginx ]; then echo "$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')"; else echo "$SERVER_PID"; fi
+}
+
+# run_spec TARGET N DURATION -> path of the harness's RUN.json
+run_spec() {
+    local target="$1" n="$2" duration="$3" spec="$WORK/run-$1-$2.json"
+    if [ "$target" = openivs ]; then
+        python3 "$HERE/channels.py" "$API" "$n" "$RTMP_PORT" "$PLAYBACK_PORT" >"$WORK/streams.json"
+    else
+        # Fresh names per run: nginx continues the numbering of a playlist it finds on disk.
+        python3 -c 'import json, sys
+n, rtmp, http, hls, run = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+names = [f"r{run}s{i}" for i in range(n)]
+print(json.dumps([{"name": s, "rtmp": f"rtmp://127.0.0.1:{rtmp}/app/{s}",
+                   "playlist": f"http://127.0.0.1:{http}/hls/{s}/index.m3u8",
+                   "file": f"{hls}/{s}/index.m3u8"} for s in names]))' \
+            "$n" "$NGINX_RTMP" "$NGINX_HTTP" "$WORK/nginx/hls" "$(date +%s%N)" >"$WORK/streams.json"
+    fi
+    python3 -c 'import json, sys
+print(json.dumps({"target": sys.argv[1], "ffmpeg": sys.argv[2], "fixture": sys.argv[3], "duration": int(sys.argv[4]),
+                  "pids": [int(p) for p in sys.argv[5].split()], "server_log": sys.argv[6],
+                  "streams": json.load(open(sys.argv[7]))}))' \
+        "$target" "$FFMPEG" "$FIXTURE" "$duration" "$(server_pids "$target")" "$WORK/openivs.log" "$WORK/streams.json" >"$spec"
+    echo "$spec"
+}
+
+start() { if [ "$1" = nginx ]; then start_nginx; else start_openivs; fi; }
+stop() { if [ "$1" = nginx ]; then stop_pid "$NGINX_PID"; NGINX_PID=""; else stop_pid "$SERVER_PID"; SERVER_PID=""; fi; }
+
+# wrk_case URL -> "req/s p99_ms non2xx socket_errors"
+wrk_case() {
+    wrk -t2 -c"$CONNECTIONS" -d"${VIEWER_SECONDS}"s --latency "$1" 2>&1 | awk '
+        /Requests\/sec/ {rps = $2}
+        /^ +99%/ {v = $2; u = v; gsub(/[0-9.]/, "", u); sub(/[a-z]+$/, "", v);
+                  p99 = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v}
+        /Non-2xx/ {bad = $NF}
+        /Socket errors/ {gsub(/,/, ""); errs = $4 + $6 + $8 + $10}
+        END {printf "%.0f %.2f %d %d\n", rps, p99, bad, errs}'
+}
+
+RESULTS="$WORK/results.jsonl"; : >"$RESULTS"
+VIEWERS="$WORK/viewers.txt"; : >"$VIEWERS"
+# MERGE=DIR adds the results of an earlier run kept with KEEP=1 (e.g. one target at a time).
+if [ -n "${MERGE:-}" ]; then cat "$MERGE/results.jsonl" >>"$RESULTS"; cat "$MERGE/viewers.txt" >>"$VIEWERS"; fi
+echo "== openivs ingest benchmark: $(nproc) cores, streams: $STREAMS, ${DURATION} s each, ffmpeg $FFMPEG" >&2
+for target in ${TARGETS:-openivs nginx}; do
+    start "$target"
+    # Warm-up (JIT, allocator pools), not reported; the measured runs follow on the same server.
+    echo "-- $target: warm-up, 10 publishers for 30 s" >&2
+    python3 "$HERE/harness.py" "$(run_spec "$target" 10 30)" >/dev/null
+    for n in $STREAMS; do
+        echo "-- $target, $n publishers" >&2
+        python3 "$HERE/harness.py" "$(run_spec "$target" "$n" "$DURATION")" | tee -a "$RESULTS" >&2
+    done
+    # Viewer load: one publisher live, 1,000 connections on its media playlist, then on its newest segment.
+    python3 "$HERE/harness.py" "$(run_spec "$target" 1 $((VIEWER_SECONDS * 2 + 30)))" >/dev/null &
+    VIEWER_PID=$!
+    sleep 14
+    playlist="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[0]["playlist"])' "$WORK/streams.json")"
+    wrk -t2 -c100 -d3s "$playlist" >/dev/null 2>&1 || true   # warm-up, not reported
+    echo "$target playlist $(wrk_case "$playlist")" | tee -a "$VIEWERS" >&2
+    newest="$(curl -s "$playlist" | grep -v '^#' | tail -1)"
+    echo "$target segment $(wrk_case "${playlist%/*}/$newest")" | tee -a "$VIEWERS" >&2
+    wait "$VIEWER_PID" || true; VIEWER_PID=""
+    stop "$target"
+done
+
+python3 "$HERE/report.py" "$RESULTS" "$VIEWERS" "$FIXTURE"

@@ -1,0 +1,119 @@
+package io.openivs.server.live;
+
+import io.openivs.server.media.FfmpegTool;
+import io.openivs.server.testing.TestDatabases;
+import io.openivs.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ivs.IvsClient;
+import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static io.openivs.server.live.LiveTesting.await;
+import static io.openivs.server.live.LiveTesting.publish;
+import static io.openivs.server.live.LiveTesting.rtmpUrl;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * An encoder that drops and reconnects continues the same playlist at the playback URL: the
+ * earlier segments stay listed, numbering runs on, and an EXT-X-DISCONTINUITY marks the join.
+ */
+class LiveReconnectTest {
+    @TempDir
+    static Path dir;
+    static TestServer server;
+    static IvsClient ivs;
+    static final ExecutorService background = Executors.newCachedThreadPool();
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new TestServer(dir, TestDatabases.sqlite(dir));
+        ivs = server.client(TestServer.ALICE);
+    }
+
+    @AfterAll
+    static void stop() {
+        background.shutdownNow();
+        if (ivs != null) {
+            ivs.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void aReconnectContinuesThePlaylistWithADiscontinuity() throws Exception {
+        CreateChannelResponse created = ivs.createChannel(b -> b.name("flaky").insecureIngest(true));
+        String arn = created.channel().arn();
+        String url = rtmpUrl(server, created.streamKey().value());
+        URI master = URI.create(created.channel().playbackUrl());
+
+        FfmpegTool.Result first = publish(background, url, LiveTesting.testSource("320x240", 7)).get(30, TimeUnit.SECONDS);
+        assertThat(first.exitCode()).isZero();
+        await(Duration.ofSeconds(5), () -> {
+            assertThatThrownBy(() -> ivs.getStream(b -> b.channelArn(arn))).isInstanceOf(ChannelNotBroadcastingException.class);
+            return true;
+        });
+
+        var second = publish(background, url, LiveTesting.testSource("320x240", 10));
+        URI media = await(Duration.ofSeconds(20), () -> master.resolve(get(master).lines()
+                .filter(l -> !l.startsWith("#") && !l.isBlank()).findFirst().orElseThrow()));
+        String playlist = await(Duration.ofSeconds(20), () -> {
+            String p = get(media);
+            int join = p.indexOf("#EXT-X-DISCONTINUITY\n");
+            assertThat(join).isPositive();
+            assertThat(p.substring(join).split("\\.ts\n")).as("two segments after the join").hasSizeGreaterThan(2);
+            return p;
+        });
+
+        List<Long> sequences = new ArrayList<>();
+        int discontinuityBefore = -1;
+        for (String line : playlist.split("\n")) {
+            if (line.equals("#EXT-X-DISCONTINUITY")) {
+                assertThat(discontinuityBefore).as("one join").isEqualTo(-1);
+                discontinuityBefore = sequences.size();
+            } else if (line.endsWith(".ts")) {
+                sequences.add(Long.parseLong(line.substring(0, line.length() - 3)));
+            }
+        }
+        assertThat(discontinuityBefore).as("segments of the first session stay listed before the join").isPositive();
+        for (int i = 1; i < sequences.size(); i++) {
+            assertThat(sequences.get(i)).isEqualTo(sequences.get(i - 1) + 1);
+        }
+        assertThat(playlist).contains("#EXT-X-MEDIA-SEQUENCE:" + sequences.get(0) + "\n");
+
+        // A player reads across the join without errors.
+        FfmpegTool.Result decoded = FfmpegTool.ffmpeg("-hide_banner", "-nostats", "-v", "error",
+                "-live_start_index", "0", "-i", media.toString(), "-t", "6", "-f", "null", "-");
+        assertThat(decoded.exitCode()).isZero();
+        assertThat(decoded.stderr()).isBlank();
+        second.get(30, TimeUnit.SECONDS);
+    }
+
+    private static String get(URI url) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(url).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            return r.body();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
