@@ -6,6 +6,7 @@
 #   bench/control/run.sh                 # 10 s per case
 #   DURATION=3 bench/control/run.sh      # quicker look
 #   PROFILE=1 bench/control/run.sh       # also sample the server's threads during GetChannel at 64
+#   OPS=GetChannel bench/control/run.sh  # only some operations (default: GetChannel ListChannels CreateChannel)
 #
 # Everything listens on 127.0.0.1 only; the server and nginx are stopped on exit.
 set -euo pipefail
@@ -135,7 +136,7 @@ profile() { # samples while GetChannel at 64 runs: CPU per server thread over 5 
 
 RESULTS="$WORK/results"
 : >"$RESULTS"
-for op in GetChannel ListChannels CreateChannel; do
+for op in ${OPS:-GetChannel ListChannels CreateChannel}; do
     for c in 1 16 64; do
         if [ "$op" = CreateChannel ]; then
             # A fresh database per case keeps the account under its 5,000-channel quota.

@@ -227,6 +227,7 @@ public final class JdbcResourceStore implements ResourceStore {
         } catch (SQLException e) {
             throw new StoreException("database write failed: " + e.getMessage(), e);
         }
+        cache.writing();
         try {
             return inTransaction(tx.c, tx, work);
         } catch (SQLException e) {

@@ -11,9 +11,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * SQLite file, which one process holds (see {@link JdbcResourceStore}); never used for PostgreSQL, where other
  * nodes write too.
  *
- * <p>A reader that loaded a row just before a write committed must not leave that row behind. Readers note the
- * write counter before they read ({@link #stamp}) and keep the row only if no write ended meanwhile; writers bump
- * the counter after committing and only then drop their ARNs.
+ * <p>A reader must not keep a row that a write has replaced, nor one read while a write was committing (or a
+ * reader that saw the new row could then be answered the old one). The write counter is bumped when a write
+ * starts and again when it has ended (so it is odd while one runs; there is one writer at a time). Readers note
+ * it before they read ({@link #stamp}) and keep the row only if it was even then and has not moved since;
+ * writers drop the rows they touched after the second bump.
  */
 final class ResourceCache {
     private final int maxEntries;
@@ -34,16 +36,24 @@ final class ResourceCache {
 
     /** Keeps a row read from the database by a reader that called {@link #stamp} before reading. */
     void offer(StoredResource r, long stamp) {
+        if ((stamp & 1) != 0) {
+            return;
+        }
         if (byArn.size() >= maxEntries) {
             byArn.clear(); // a backstop, not an eviction policy: the working set of a deployment is far smaller
         }
         // Atomic with the writer's removal of the same ARN: either this runs first and the writer drops it, or
-        // the writer's counter bump is already visible here and the row is not kept.
+        // the writer's bump is already visible here and the row is not kept.
         byArn.compute(r.arn(), (arn, old) -> writes.get() == stamp ? r : old);
     }
 
     /** Rows deleted as the children of a parent, whose ARNs the writer did not see. */
     record Children(String type, String parentArn) {
+    }
+
+    /** Before a write transaction starts. */
+    void writing() {
+        writes.incrementAndGet();
     }
 
     /** After a write transaction ended (committed or not): forgets the rows it touched. */
