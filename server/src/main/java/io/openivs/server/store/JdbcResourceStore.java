@@ -264,6 +264,15 @@ public final class JdbcResourceStore implements ResourceStore {
         closeQuietly(lockFile);
     }
 
+    /** Which state of a row a listing saw: a re-created ARN has a new creation time, a changed one a new version. */
+    private record RowVersion(String arn, long version, long created) {
+    }
+
+    @FunctionalInterface
+    private interface RowsReader<R> {
+        R read(PreparedStatement p) throws SQLException;
+    }
+
     /**
      * The statements of one read or write. On SQLite it holds a connection with reusable statements (a read
      * takes one on its first statement); on PostgreSQL a pooled connection whose driver caches statements
@@ -334,7 +343,47 @@ public final class JdbcResourceStore implements ResourceStore {
 
         @Override
         public List<StoredResource> list(String account, String region, String type, Cursor after, int limit) {
-            String sql = "SELECT " + COLS + " FROM resources WHERE account = ? AND region = ? AND type = ?"
+            if (cache != null && !writing) {
+                List<StoredResource> fromMemory = listFromMemory(account, region, type, after, limit);
+                if (fromMemory != null) {
+                    return fromMemory;
+                }
+            }
+            return listWhere(COLS, account, region, type, after, limit, this::resources);
+        }
+
+        /**
+         * SQLite: the page's ARNs and versions from the database, the rows themselves from memory where the cached
+         * row is that state ({@link RowVersion}; a document never changes without its version). Null if a row vanished between the
+         * two steps; the caller then lists the usual way, so a page is never short by mistake.
+         */
+        private List<StoredResource> listFromMemory(String account, String region, String type, Cursor after, int limit) {
+            List<RowVersion> keys = listWhere("arn, version, created", account, region, type, after, limit, p -> {
+                try (ResultSet r = p.executeQuery()) {
+                    List<RowVersion> out = new ArrayList<>();
+                    while (r.next()) {
+                        out.add(new RowVersion(r.getString(1), r.getLong(2), r.getLong(3)));
+                    }
+                    return out;
+                }
+            });
+            List<StoredResource> out = new ArrayList<>(keys.size());
+            for (RowVersion key : keys) {
+                StoredResource hit = cache.get(key.arn());
+                if (hit == null || hit.version() != key.version() || hit.created() != key.created()) {
+                    hit = get(key.arn()).orElse(null);
+                    if (hit == null) {
+                        return null;
+                    }
+                }
+                out.add(hit);
+            }
+            return out;
+        }
+
+        private <R> R listWhere(String columns, String account, String region, String type, Cursor after, int limit,
+                                RowsReader<R> rows) {
+            String sql = "SELECT " + columns + " FROM resources WHERE account = ? AND region = ? AND type = ?"
                     + (after == null ? "" : " AND (created > ? OR (created = ? AND id > ?))")
                     + " ORDER BY created, id LIMIT ?";
             PreparedStatement p = null;
@@ -350,7 +399,7 @@ public final class JdbcResourceStore implements ResourceStore {
                     p.setString(i++, after.id());
                 }
                 p.setInt(i, limit);
-                return resources(p);
+                return rows.read(p);
             } catch (SQLException e) {
                 throw fail(e);
             } finally {

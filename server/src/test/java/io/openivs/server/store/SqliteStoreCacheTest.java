@@ -62,6 +62,30 @@ class SqliteStoreCacheTest {
     }
 
     @Test
+    void listingsShowTheCurrentRows() {
+        List<StoredResource> rows = new ArrayList<>();
+        for (String id : List.of("ffffffffff01", "ffffffffff02", "ffffffffff03")) {
+            rows.add(row("channel", id, null, "{\"id\":\"" + id + "\"}"));
+        }
+        store.write(tx -> {
+            rows.forEach(tx::insert);
+            return null;
+        });
+        assertThat(list()).containsExactlyElementsOf(rows);
+        assertThat(list()).containsExactlyElementsOf(rows); // now from memory
+
+        store.write(tx -> tx.update(rows.get(1).withDoc("{\"changed\":true}")));
+        store.write(tx -> tx.delete(rows.get(2).arn()));
+        List<StoredResource> now = list();
+        assertThat(now).extracting(StoredResource::doc).containsExactly(rows.get(0).doc(), "{\"changed\":true}");
+        assertThat(now.get(1).version()).isEqualTo(2);
+    }
+
+    private List<StoredResource> list() {
+        return store.read(tx -> tx.list(ACCOUNT, REGION, "channel", null, 100));
+    }
+
+    @Test
     void deletedChildrenLeaveTheCache() {
         StoredResource ch = row("channel", "bbbbbbbbbbbb", null, "{}");
         StoredResource key = row("stream-key", "cccccccccccc", ch.arn(), "{}");
