@@ -7,6 +7,7 @@
 #   DURATION=3 bench/control/run.sh      # quicker look
 #   PROFILE=1 bench/control/run.sh       # also sample the server's threads during GetChannel at 64
 #   OPS=GetChannel bench/control/run.sh  # only some operations (default: GetChannel ListChannels CreateChannel)
+#   JAVA_OPTS=-XX:+UseParallelGC bench/control/run.sh   # JVM options for the server
 #
 # Everything listens on 127.0.0.1 only; the server and nginx are stopped on exit.
 set -euo pipefail
@@ -68,7 +69,8 @@ wait_http() { # any HTTP answer (even 403) means the listener is up; give up aft
 
 start_server() { # $1: data dir
     mkdir -p "$1"
-    java -jar "$JAR" serve --data-dir "$1" --bind 127.0.0.1 --api-port "$API_PORT" \
+    # shellcheck disable=SC2086 # JAVA_OPTS holds several words
+    java ${JAVA_OPTS:-} -jar "$JAR" serve --data-dir "$1" --bind 127.0.0.1 --api-port "$API_PORT" \
         --playback-port $((API_PORT + 1)) --rtmp-port $((API_PORT + 2)) --rtmps-port $((API_PORT + 3)) \
         --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" --account-id "$ACCOUNT" \
         >"$WORK/server.log" 2>&1 &
@@ -85,7 +87,7 @@ wrk_case() {
 }
 
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== openivs control API benchmark: $(nproc) cores, ${DURATION}s per case (CreateChannel ${CREATE_DURATION}s), load average $LOAD_START, work dir $WORK" >&2
+echo "== openivs control API benchmark: $(nproc) cores, ${DURATION}s per case (CreateChannel ${CREATE_DURATION}s), load average $LOAD_START, JAVA_OPTS '${JAVA_OPTS:-}', work dir $WORK" >&2
 start_server "$WORK/data"
 python3 "$HERE/presign.py" create "$OURS" "$CHANNELS" "$WORK/arns"
 for op in GetChannel ListChannels CreateChannel; do
@@ -160,7 +162,7 @@ for op in ${OPS:-GetChannel ListChannels CreateChannel}; do
         anchor="$(wrk_case "$ANCHOR" "$WORK/$op.pool" "$c" "$seconds")"
         # Server CPU time per answered request: less at the mercy of other load on the machine than req/s.
         cpu_us="$(echo "$ours" | awk -v t=$(( ticks_after - ticks_before )) -v hz="$(getconf CLK_TCK)" -v s="$seconds" \
-            '{ n = $1 * s; printf "%.0f", n > 0 ? t / hz * 1e6 / n : 0 }')"
+            '{ n = $1 * s; printf "%.0f", (n > 0 ? t / hz * 1e6 / n : 0) }')"
         echo "$op $c $ours $anchor $cpu_us" | tee -a "$RESULTS" >&2
     done
 done
