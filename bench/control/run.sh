@@ -6,6 +6,8 @@
 #   bench/control/run.sh                 # 10 s per case
 #   DURATION=3 bench/control/run.sh      # quicker look
 #   PROFILE=1 bench/control/run.sh       # also sample the server's threads during GetChannel at 64
+#   OPS=GetChannel bench/control/run.sh  # only some operations (default: GetChannel ListChannels CreateChannel)
+#   JAVA_OPTS=-XX:+UseParallelGC bench/control/run.sh   # JVM options for the server
 #
 # Everything listens on 127.0.0.1 only; the server and nginx are stopped on exit.
 set -euo pipefail
@@ -67,7 +69,8 @@ wait_http() { # any HTTP answer (even 403) means the listener is up; give up aft
 
 start_server() { # $1: data dir
     mkdir -p "$1"
-    java -jar "$JAR" serve --data-dir "$1" --bind 127.0.0.1 --api-port "$API_PORT" \
+    # shellcheck disable=SC2086 # JAVA_OPTS holds several words
+    java ${JAVA_OPTS:-} -jar "$JAR" serve --data-dir "$1" --bind 127.0.0.1 --api-port "$API_PORT" \
         --playback-port $((API_PORT + 1)) --rtmp-port $((API_PORT + 2)) --rtmps-port $((API_PORT + 3)) \
         --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" --account-id "$ACCOUNT" \
         >"$WORK/server.log" 2>&1 &
@@ -83,7 +86,8 @@ wrk_case() {
         | awk '/^RESULT/ {print $2, $3, $4, $5, $6}'
 }
 
-echo "== openivs control API benchmark: $(nproc) cores, ${DURATION}s per case (CreateChannel ${CREATE_DURATION}s), work dir $WORK" >&2
+LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== openivs control API benchmark: $(nproc) cores, ${DURATION}s per case (CreateChannel ${CREATE_DURATION}s), load average $LOAD_START, JAVA_OPTS '${JAVA_OPTS:-}', work dir $WORK" >&2
 start_server "$WORK/data"
 python3 "$HERE/presign.py" create "$OURS" "$CHANNELS" "$WORK/arns"
 for op in GetChannel ListChannels CreateChannel; do
@@ -120,6 +124,9 @@ wait_http "$ANCHOR"
 # JIT warm-up, not reported.
 wrk_case "$OURS" "$WORK/GetChannel.pool" 16 5 >/dev/null
 
+server_ticks() { # user + system CPU ticks of the whole server process so far
+    awk '{print $14 + $15}' /proc/"$SERVER_PID"/stat
+}
 thread_ticks() { # "tid cpu_ticks name" for each server thread
     for t in /proc/"$SERVER_PID"/task/*; do
         echo "${t##*/} $(awk '{print $14 + $15}' "$t/stat") $(tr ' ' _ <"$t/comm")"
@@ -135,7 +142,7 @@ profile() { # samples while GetChannel at 64 runs: CPU per server thread over 5 
 
 RESULTS="$WORK/results"
 : >"$RESULTS"
-for op in GetChannel ListChannels CreateChannel; do
+for op in ${OPS:-GetChannel ListChannels CreateChannel}; do
     for c in 1 16 64; do
         if [ "$op" = CreateChannel ]; then
             # A fresh database per case keeps the account under its 5,000-channel quota.
@@ -148,19 +155,25 @@ for op in GetChannel ListChannels CreateChannel; do
         fi
         seconds="$DURATION"
         [ "$op" = CreateChannel ] && seconds="$CREATE_DURATION"
+        ticks_before="$(server_ticks)"
         ours="$(wrk_case "$OURS" "$WORK/$op.pool" "$c" "$seconds")"
+        ticks_after="$(server_ticks)"
         [ -n "${PROFILER:-}" ] && { wait "$PROFILER"; PROFILER=""; }
         anchor="$(wrk_case "$ANCHOR" "$WORK/$op.pool" "$c" "$seconds")"
-        echo "$op $c $ours $anchor" | tee -a "$RESULTS" >&2
+        # Server CPU time per answered request: less at the mercy of other load on the machine than req/s.
+        cpu_us="$(echo "$ours" | awk -v t=$(( ticks_after - ticks_before )) -v hz="$(getconf CLK_TCK)" -v s="$seconds" \
+            '{ n = $1 * s; printf "%.0f", (n > 0 ? t / hz * 1e6 / n : 0) }')"
+        echo "$op $c $ours $anchor $cpu_us" | tee -a "$RESULTS" >&2
     done
 done
 
 echo
+echo "Load average (1, 5, 15 min): $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end."
 awk 'BEGIN {
-    printf "| %-13s | %4s | %11s | %8s | %8s | %7s | %11s | %8s | %8s | %11s |\n", "operation", "conc", "ours req/s", "p50 ms", "p99 ms", "errors", "nginx req/s", "p50 ms", "p99 ms", "ours/nginx"
-    printf "|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", "---------------", "------", "-------------", "----------", "----------", "---------", "-------------", "----------", "----------", "-------------"
+    printf "| %-13s | %4s | %11s | %8s | %8s | %7s | %11s | %8s | %8s | %11s | %11s |\n", "operation", "conc", "ours req/s", "p50 ms", "p99 ms", "errors", "nginx req/s", "p50 ms", "p99 ms", "ours/nginx", "CPU us/req"
+    printf "|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", "---------------", "------", "-------------", "----------", "----------", "---------", "-------------", "----------", "----------", "-------------", "-------------"
 } {
-    printf "| %-13s | %4d | %11.0f | %8.2f | %8.2f | %7d | %11.0f | %8.2f | %8.2f | %10.1f%% |\n", $1, $2, $3, $4/1000, $5/1000, $6 + $7, $8, $9/1000, $10/1000, 100 * $3 / $8
+    printf "| %-13s | %4d | %11.0f | %8.2f | %8.2f | %7d | %11.0f | %8.2f | %8.2f | %10.1f%% | %11d |\n", $1, $2, $3, $4/1000, $5/1000, $6 + $7, $8, $9/1000, $10/1000, 100 * $3 / $8, $13
 }' "$RESULTS"
 
 awk '$1 == "GetChannel" && $2 == 64 {

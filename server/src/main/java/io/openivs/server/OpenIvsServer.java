@@ -106,7 +106,10 @@ public final class OpenIvsServer implements AutoCloseable {
         ResourceStore store = JdbcResourceStore.open(config.dbUrl());
         EventLoops loops = new EventLoops(Runtime.getRuntime().availableProcessors());
         // Store work runs here, never on an event loop. Bounded: a flood gets 503s, not an unbounded queue.
-        ThreadPoolExecutor workers = new ThreadPoolExecutor(16, 16, 60, TimeUnit.SECONDS,
+        // Sized to the cores: the threads mostly wait on the database, but more runnable threads than cores
+        // only add context switches (reads the store holds in memory never come here).
+        int workerThreads = Math.min(16, 4 * Runtime.getRuntime().availableProcessors());
+        ThreadPoolExecutor workers = new ThreadPoolExecutor(workerThreads, workerThreads, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(8192), named("openivs-api-worker"));
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(named("openivs-housekeeping"));
         PlaybackServer playback = null;

@@ -36,7 +36,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -75,7 +74,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-        String requestId = UUID.randomUUID().toString();
+        String requestId = ResponseParts.requestId();
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         if (req.decoderResult().isFailure()) {
             sendError(ctx, false, requestId, 400, "SerializationException", "Malformed HTTP request.");
@@ -113,6 +112,18 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
         Call call = new Call(principal.accessKeyId(), principal.accountId(), region, requestId);
         OperationHandler handler = handlers.get(op.name());
+        // Reads the store holds in memory are answered here; anything that may block goes to a worker.
+        ObjectNode fromMemory;
+        try {
+            fromMemory = handler.answerFromMemory(call, input);
+        } catch (RuntimeException e) {
+            fail(ctx, keepAlive, op, call, e);
+            return;
+        }
+        if (fromMemory != null) {
+            respond(ctx, keepAlive, op, call, fromMemory);
+            return;
+        }
         try {
             workers.execute(() -> run(ctx, keepAlive, op, handler, call, input));
         } catch (RejectedExecutionException e) {
@@ -122,25 +133,42 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     private void run(ChannelHandlerContext ctx, boolean keepAlive, Operation op, OperationHandler handler,
                      Call call, ObjectNode input) {
+        ObjectNode out;
         try {
-            ObjectNode out = handler.handle(call, input);
-            int status = op.responseCode();
-            byte[] body;
-            if (status == 204) {
-                body = null;
-            } else if (out == null || out.isEmpty()) {
-                body = EMPTY_OBJECT;
-            } else {
+            out = handler.handle(call, input);
+        } catch (RuntimeException e) {
+            fail(ctx, keepAlive, op, call, e);
+            return;
+        }
+        respond(ctx, keepAlive, op, call, out);
+    }
+
+    private void respond(ChannelHandlerContext ctx, boolean keepAlive, Operation op, Call call, ObjectNode out) {
+        int status = op.responseCode();
+        byte[] body;
+        if (status == 204) {
+            body = null;
+        } else if (out == null || out.isEmpty()) {
+            body = EMPTY_OBJECT;
+        } else {
+            try {
                 body = Json.MAPPER.writeValueAsBytes(out);
+            } catch (JsonProcessingException | RuntimeException e) {
+                fail(ctx, keepAlive, op, call, e);
+                return;
             }
-            send(ctx, keepAlive, call.requestId(), status, null, body);
-        } catch (ApiException e) {
-            sendError(ctx, keepAlive, call.requestId(), statusOf(e.code()), e.code(), e.getMessage());
-        } catch (StoreException e) {
+        }
+        send(ctx, keepAlive, call.requestId(), status, null, body);
+    }
+
+    private void fail(ChannelHandlerContext ctx, boolean keepAlive, Operation op, Call call, Exception e) {
+        if (e instanceof ApiException api) {
+            sendError(ctx, keepAlive, call.requestId(), statusOf(api.code()), api.code(), api.getMessage());
+        } else if (e instanceof StoreException) {
             log.error("{} failed in the store (request {})", op.name(), call.requestId(), e);
             sendError(ctx, keepAlive, call.requestId(), 500, "InternalServerException",
                     "The service could not complete the request; retry later.");
-        } catch (Exception e) {
+        } else {
             log.error("{} failed (request {})", op.name(), call.requestId(), e);
             sendError(ctx, keepAlive, call.requestId(), 500, "InternalServerException",
                     "Unexpected error processing the request.");
@@ -264,7 +292,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
         res.headers().set("x-amzn-RequestId", requestId);
         // SDKs read Date to correct their clock after a "Signature expired" refusal.
-        res.headers().set(HttpHeaderNames.DATE, io.netty.handler.codec.DateFormatter.format(new java.util.Date()));
+        res.headers().set(HttpHeaderNames.DATE, ResponseParts.httpDate());
         if (errorCode != null) {
             res.headers().set("x-amzn-ErrorType", errorCode);
         }

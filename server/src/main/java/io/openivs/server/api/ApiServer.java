@@ -16,7 +16,6 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.openivs.server.net.EventLoops;
 
 import java.net.InetSocketAddress;
-import java.util.UUID;
 
 /** The control API listener: HTTP/1.1 with keep-alive, bodies up to 1 MiB. */
 public final class ApiServer implements AutoCloseable {
@@ -77,7 +76,7 @@ public final class ApiServer implements AutoCloseable {
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             discarded = 0;
-            ApiHandler.sendError(ctx, true, UUID.randomUUID().toString(), 413, "RequestEntityTooLargeException",
+            ApiHandler.sendError(ctx, true, ResponseParts.requestId(), 413, "RequestEntityTooLargeException",
                     "The request body is larger than " + MAX_BODY + " bytes.");
         }
 

@@ -17,7 +17,8 @@ final class Router {
     record Match(Operation operation, String pathLabel) {
     }
 
-    private final Map<String, Operation> exact = new HashMap<>();
+    /** Path, then method: looked up without building a key string per request. */
+    private final Map<String, Map<String, Match>> exact = new HashMap<>();
     private final Map<String, Operation> tagged = new HashMap<>();
     private final Map<String, String> prefixes = new HashMap<>();
 
@@ -26,7 +27,7 @@ final class Router {
             String uri = op.requestUri();
             int brace = uri.indexOf('{');
             if (brace < 0) {
-                exact.put(op.method() + " " + uri, op);
+                exact.computeIfAbsent(uri, u -> new HashMap<>()).put(op.method(), new Match(op, null));
             } else {
                 // Only "/prefix/{label}" templates exist in this model (the tag operations).
                 String prefix = uri.substring(0, brace);
@@ -37,9 +38,10 @@ final class Router {
     }
 
     Match match(String method, String path) {
-        Operation op = exact.get(method + " " + path);
-        if (op != null) {
-            return new Match(op, null);
+        Map<String, Match> byMethod = exact.get(path);
+        Match m = byMethod == null ? null : byMethod.get(method);
+        if (m != null) {
+            return m;
         }
         int slash = path.indexOf('/', 1);
         if (slash > 0) {

@@ -1,5 +1,6 @@
 package io.openivs.server.control;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.api.ApiException;
@@ -20,17 +21,24 @@ final class Catalog {
     }
 
     OperationHandler getter(Kind kind) {
-        return (call, in) -> wrap(kind, cx.store.read(tx -> ControlContext.doc(
+        Rendered full = new Rendered(doc -> doc);
+        OperationHandler fromStore = (call, in) -> wrap(kind, full.of(cx.store.read(tx ->
                 cx.require(tx, call, in.get("arn").asText(), kind.type()))));
+        OperationHandler fromMemory = (call, in) -> {
+            StoredResource r = cx.requireCached(call, in.get("arn").asText(), kind.type());
+            return r == null ? null : wrap(kind, full.of(r));
+        };
+        return OperationHandler.withMemoryAnswer(fromStore, fromMemory);
     }
 
     OperationHandler lister(Kind kind) {
+        Rendered summary = new Rendered(doc -> cx.project(kind.summaryShape(), doc));
         return (call, in) -> {
             Pages.Page page = cx.store.read(tx -> Pages.list(tx, call, kind.type(), kind.listOperation(), in, 100, null));
             ObjectNode out = Json.object();
             ArrayNode arr = out.putArray(kind.listMember());
             for (StoredResource r : page.items()) {
-                arr.add(cx.project(kind.summaryShape(), ControlContext.doc(r)));
+                arr.add(summary.of(r));
             }
             if (page.nextToken() != null) {
                 out.put("nextToken", page.nextToken());
@@ -81,7 +89,7 @@ final class Catalog {
         return wrap(kind, ControlContext.doc(stored));
     }
 
-    static ObjectNode wrap(Kind kind, ObjectNode doc) {
+    static ObjectNode wrap(Kind kind, JsonNode doc) {
         ObjectNode out = Json.object();
         out.set(kind.member(), doc);
         return out;

@@ -24,15 +24,18 @@ final class Channels {
 
     private final ControlContext cx;
     private final StreamKeys keys;
+    private final Rendered full = new Rendered(this::present);
+    private final Rendered summary;
 
     Channels(ControlContext cx, StreamKeys keys) {
         this.cx = cx;
         this.keys = keys;
+        this.summary = new Rendered(d -> cx.project("ChannelSummary", d));
     }
 
     void register(Map<String, OperationHandler> ops) {
         ops.put("CreateChannel", this::create);
-        ops.put("GetChannel", this::get);
+        ops.put("GetChannel", OperationHandler.withMemoryAnswer(this::get, this::getFromMemory));
         ops.put("BatchGetChannel", this::batchGet);
         ops.put("ListChannels", this::list);
         ops.put("UpdateChannel", this::update);
@@ -146,9 +149,17 @@ final class Channels {
     }
 
     private ObjectNode get(Call call, ObjectNode in) {
-        StoredResource r = cx.store.read(tx -> cx.require(tx, call, in.get("arn").asText(), Arn.CHANNEL));
+        return answer(cx.store.read(tx -> cx.require(tx, call, in.get("arn").asText(), Arn.CHANNEL)));
+    }
+
+    private ObjectNode getFromMemory(Call call, ObjectNode in) {
+        StoredResource r = cx.requireCached(call, in.get("arn").asText(), Arn.CHANNEL);
+        return r == null ? null : answer(r);
+    }
+
+    private ObjectNode answer(StoredResource channel) {
         ObjectNode out = Json.object();
-        out.set("channel", present(ControlContext.doc(r)));
+        out.set("channel", full.of(channel));
         return out;
     }
 
@@ -176,7 +187,7 @@ final class Channels {
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("channels");
         for (StoredResource r : page.items()) {
-            arr.add(cx.project("ChannelSummary", ControlContext.doc(r)));
+            arr.add(summary.of(r));
         }
         if (page.nextToken() != null) {
             out.put("nextToken", page.nextToken());

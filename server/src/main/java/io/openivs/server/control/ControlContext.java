@@ -64,6 +64,22 @@ public final class ControlContext {
 
     /** The resource named by an ARN if it exists in the caller's account and region, else ResourceNotFound. */
     StoredResource require(ResourceStore.Tx tx, Call call, String arn, String type) {
+        checkOwner(call, arn, type);
+        return tx.get(arn).filter(r -> r.type().equals(type)).orElseThrow(() -> notFound(arn));
+    }
+
+    /** {@link #require} answered from the store's memory, without blocking; null when memory does not tell. */
+    StoredResource requireCached(Call call, String arn, String type) {
+        checkOwner(call, arn, type);
+        StoredResource r = store.cached(arn);
+        if (r != null && !r.type().equals(type)) {
+            throw notFound(arn);
+        }
+        return r;
+    }
+
+    /** Another account's or region's resource is answered as missing, whether it exists or not. */
+    private static void checkOwner(Call call, String arn, String type) {
         Arn parsed = Arn.parse(arn);
         if (parsed == null || !parsed.type().equals(type)) {
             throw ApiException.validation("The ARN " + arn + " is not a valid " + type + " ARN.");
@@ -71,7 +87,6 @@ public final class ControlContext {
         if (!parsed.account().equals(call.account()) || !parsed.region().equals(call.region())) {
             throw notFound(arn);
         }
-        return tx.get(arn).filter(r -> r.type().equals(type)).orElseThrow(() -> notFound(arn));
     }
 
     static ApiException notFound(String arn) {

@@ -14,8 +14,19 @@ public final class Ids {
     /** {@code n} random characters from [A-Za-z0-9]. */
     public static String alnum(int n) {
         char[] out = new char[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = ALNUM[RANDOM.nextInt(ALNUM.length)];
+        // One call to the (synchronised) generator for many characters; 6 random bits each, and the 2 values
+        // past the alphabet are drawn again, so every character stays uniform.
+        byte[] bits = new byte[n + n / 8 + 4];
+        int used = bits.length;
+        for (int i = 0; i < n; ) {
+            if (used == bits.length) {
+                RANDOM.nextBytes(bits);
+                used = 0;
+            }
+            int v = bits[used++] & 0x3F;
+            if (v < ALNUM.length) {
+                out[i++] = ALNUM[v];
+            }
         }
         return new String(out);
     }

@@ -3,8 +3,13 @@ package io.openivs.server.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,59 +24,134 @@ import java.util.Properties;
  * {@link ResourceStore} over JDBC, for SQLite and PostgreSQL alike.
  *
  * <p>SQLite allows one writer at a time; rather than letting connections
- * fight over the lock (SQLITE_BUSY), writes go through a pool of exactly one
+ * fight over the lock (SQLITE_BUSY), writes go through exactly one
  * connection whose transactions start IMMEDIATE, and reads use a separate
- * pool, which WAL lets run beside the writer. WAL with synchronous=NORMAL
+ * set of connections, which WAL lets run beside the writer. WAL with synchronous=NORMAL
  * keeps every committed transaction across a killed process (kill -9); only a
  * power loss can drop the last commits, which FULL would also cover at the
- * cost of an fsync per write.
+ * cost of an fsync per write. SQLite connections keep their prepared statements.
+ *
+ * <p>An SQLite file belongs to one process (a lock file next to it says so), so every write passes through
+ * this store and resources read by ARN are cached in memory ({@link ResourceCache}), dropped on each write
+ * that touches them. PostgreSQL is shared by several nodes and is never cached: each read goes to the database.
  */
 public final class JdbcResourceStore implements ResourceStore {
     private static final String COLS = "arn, account, region, type, id, created, parent, lookup, version, doc";
     private static final String SESSION_COLS =
             "stream_id, channel_arn, account, region, start_time, end_time, node, heartbeat, stop_requested, has_error, doc";
+    /** Enough for every resource of a large single-node deployment; past it the cache starts over. */
+    private static final int CACHE_ENTRIES = 50_000;
 
     private final Dialect dialect;
-    private final HikariDataSource readPool;
-    private final HikariDataSource writePool;
     private final String description;
+    // PostgreSQL
+    private final HikariDataSource pool;
+    // SQLite
+    private final SqliteConnections readers;
+    private final SqliteConnections writer;
+    private final ResourceCache cache;
+    private final FileChannel lockFile;
 
-    private JdbcResourceStore(Dialect dialect, HikariDataSource readPool, HikariDataSource writePool, String description) {
+    private JdbcResourceStore(Dialect dialect, String description, HikariDataSource pool, SqliteConnections readers,
+                              SqliteConnections writer, FileChannel lockFile) {
         this.dialect = dialect;
-        this.readPool = readPool;
-        this.writePool = writePool;
         this.description = description;
+        this.pool = pool;
+        this.readers = readers;
+        this.writer = writer;
+        this.lockFile = lockFile;
+        this.cache = pool == null ? new ResourceCache(CACHE_ENTRIES) : null;
     }
 
     /** Opens (and migrates) the database named by a JDBC URL. */
     public static JdbcResourceStore open(String jdbcUrl) {
         Dialect dialect = Dialect.of(jdbcUrl);
-        JdbcResourceStore store;
-        if (dialect == Dialect.SQLITE) {
-            String file = jdbcUrl.substring("jdbc:sqlite:".length());
-            int q = file.indexOf('?');
-            Path path = Path.of(q < 0 ? file : file.substring(0, q));
-            try {
-                if (path.getParent() != null) {
-                    Files.createDirectories(path.getParent());
-                }
-            } catch (java.io.IOException e) {
-                throw new StoreException("cannot create database directory " + path.getParent(), e);
-            }
-            HikariDataSource writer = pool(jdbcUrl, "openivs-db-write", 1, sqliteProps(true));
-            HikariDataSource reader = pool(jdbcUrl, "openivs-db-read", 8, sqliteProps(false));
-            store = new JdbcResourceStore(dialect, reader, writer, "SQLite " + path.toAbsolutePath());
-        } else {
-            HikariDataSource shared = pool(jdbcUrl, "openivs-db", 16, new Properties());
-            store = new JdbcResourceStore(dialect, shared, shared, "PostgreSQL " + redact(jdbcUrl));
-        }
-        try (Connection c = store.writePool.getConnection()) {
-            Migrations.apply(c, dialect);
+        JdbcResourceStore store = dialect == Dialect.SQLITE ? openSqlite(jdbcUrl)
+                : new JdbcResourceStore(dialect, "PostgreSQL " + redact(jdbcUrl), pool(jdbcUrl, "openivs-db", 16),
+                        null, null, null);
+        try {
+            store.migrate();
         } catch (SQLException e) {
             store.close();
             throw new StoreException("database migration failed: " + e.getMessage(), e);
         }
         return store;
+    }
+
+    private static JdbcResourceStore openSqlite(String jdbcUrl) {
+        String file = jdbcUrl.substring("jdbc:sqlite:".length());
+        int q = file.indexOf('?');
+        Path path = Path.of(q < 0 ? file : file.substring(0, q));
+        try {
+            if (path.getParent() != null) {
+                Files.createDirectories(path.getParent());
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot create database directory " + path.getParent(), e);
+        }
+        FileChannel lock = lockExclusively(path.resolveSibling(path.getFileName() + ".openivs-lock"));
+        SqliteConnections w = null;
+        try {
+            w = new SqliteConnections(jdbcUrl, sqliteProps(true), 1, "openivs-db-write");
+            int readerCount = Math.max(4, Runtime.getRuntime().availableProcessors());
+            SqliteConnections r = new SqliteConnections(jdbcUrl, sqliteProps(false), readerCount, "openivs-db-read");
+            return new JdbcResourceStore(Dialect.SQLITE, "SQLite " + path.toAbsolutePath(), null, r, w, lock);
+        } catch (SQLException e) {
+            if (w != null) {
+                w.close();
+            }
+            closeQuietly(lock);
+            throw new StoreException("cannot open " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The read cache is right only if no other process writes the file: a second server on the same file is
+     * refused rather than silently served stale answers.
+     */
+    private static FileChannel lockExclusively(Path lockPath) {
+        FileChannel ch = null;
+        FileLock lock;
+        try {
+            ch = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = ch.tryLock();
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new StoreException("cannot lock " + lockPath + ": " + e.getMessage(), e);
+        } catch (OverlappingFileLockException e) {
+            lock = null; // this JVM holds it already
+        }
+        if (lock == null) {
+            closeQuietly(ch);
+            throw new StoreException("the database is in use by another openivs server (" + lockPath + " is locked);"
+                    + " an SQLite database serves one server, use PostgreSQL for several", null);
+        }
+        return ch;
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close(); // releases the lock
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    private void migrate() throws SQLException {
+        if (pool != null) {
+            try (Connection c = pool.getConnection()) {
+                Migrations.apply(c, dialect);
+            }
+            return;
+        }
+        SqliteConnections.Handle h = writer.take();
+        try {
+            Migrations.apply(h.connection, dialect);
+        } finally {
+            writer.give(h);
+        }
     }
 
     private static Properties sqliteProps(boolean writer) {
@@ -86,13 +166,12 @@ public final class JdbcResourceStore implements ResourceStore {
         return p;
     }
 
-    private static HikariDataSource pool(String url, String name, int size, Properties props) {
+    private static HikariDataSource pool(String url, String name, int size) {
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(url);
         cfg.setPoolName(name);
         cfg.setMaximumPoolSize(size);
         cfg.setMinimumIdle(Math.min(2, size));
-        cfg.setDataSourceProperties(props);
         cfg.setConnectionTimeout(10_000);
         cfg.setInitializationFailTimeout(10_000);
         return new HikariDataSource(cfg);
@@ -108,46 +187,131 @@ public final class JdbcResourceStore implements ResourceStore {
     }
 
     @Override
+    public StoredResource cached(String arn) {
+        return cache == null ? null : cache.get(arn);
+    }
+
+    @Override
     public <T> T read(Work<T> work) {
-        try (Connection c = readPool.getConnection()) {
-            return work.run(new JdbcTx(c));
-        } catch (SQLException e) {
-            throw new StoreException("database read failed: " + e.getMessage(), e);
+        if (pool != null) {
+            try (Connection c = pool.getConnection()) {
+                return work.run(new JdbcTx(c, null, false));
+            } catch (SQLException e) {
+                throw new StoreException("database read failed: " + e.getMessage(), e);
+            }
+        }
+        // A connection is taken only when a statement needs one: reads answered from the cache take none.
+        JdbcTx tx = new JdbcTx(null, null, false);
+        try {
+            return work.run(tx);
+        } finally {
+            if (tx.handle != null) {
+                readers.give(tx.handle);
+            }
         }
     }
 
     @Override
     public <T> T write(Work<T> work) {
-        try (Connection c = writePool.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(new JdbcTx(c));
-                c.commit();
-                return result;
-            } catch (RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+        if (pool != null) {
+            try (Connection c = pool.getConnection()) {
+                return inTransaction(c, new JdbcTx(c, null, true), work);
+            } catch (SQLException e) {
+                throw new StoreException("database write failed: " + e.getMessage(), e);
             }
+        }
+        JdbcTx tx;
+        try {
+            SqliteConnections.Handle h = writer.take();
+            tx = new JdbcTx(h.connection, h, true);
         } catch (SQLException e) {
             throw new StoreException("database write failed: " + e.getMessage(), e);
+        }
+        cache.writing();
+        try {
+            return inTransaction(tx.c, tx, work);
+        } catch (SQLException e) {
+            throw new StoreException("database write failed: " + e.getMessage(), e);
+        } finally {
+            // After commit or rollback, before the next writer may start.
+            cache.written(tx.touched, tx.deletedChildren);
+            writer.give(tx.handle);
+        }
+    }
+
+    private static <T> T inTransaction(Connection c, JdbcTx tx, Work<T> work) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            T result = work.run(tx);
+            c.commit();
+            return result;
+        } catch (RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
         }
     }
 
     @Override
     public void close() {
-        readPool.close();
-        if (writePool != readPool) {
-            writePool.close();
+        if (pool != null) {
+            pool.close();
+            return;
         }
+        readers.close();
+        writer.close();
+        closeQuietly(lockFile);
     }
 
-    private final class JdbcTx implements Tx {
-        private final Connection c;
+    /** Which state of a row a listing saw: a re-created ARN has a new creation time, a changed one a new version. */
+    private record RowVersion(String arn, long version, long created) {
+    }
 
-        JdbcTx(Connection c) {
+    @FunctionalInterface
+    private interface RowsReader<R> {
+        R read(PreparedStatement p) throws SQLException;
+    }
+
+    /**
+     * The statements of one read or write. On SQLite it holds a connection with reusable statements (a read
+     * takes one on its first statement); on PostgreSQL a pooled connection whose driver caches statements
+     * itself, so each statement is closed after use.
+     */
+    private final class JdbcTx implements Tx {
+        private Connection c;
+        private SqliteConnections.Handle handle;
+        private final boolean writing;
+        /** SQLite writes: what the cache must forget when the transaction ends. */
+        final List<String> touched = new ArrayList<>(2);
+        final List<ResourceCache.Children> deletedChildren = new ArrayList<>(0);
+
+        JdbcTx(Connection c, SqliteConnections.Handle handle, boolean writing) {
             this.c = c;
+            this.handle = handle;
+            this.writing = writing;
+        }
+
+        private PreparedStatement statement(String sql) throws SQLException {
+            if (pool != null) {
+                return c.prepareStatement(sql);
+            }
+            if (handle == null) {
+                handle = readers.take();
+                c = handle.connection;
+            }
+            return handle.prepare(sql);
+        }
+
+        /** Closes a PostgreSQL statement; an SQLite one stays prepared (its result set was closed, which resets it). */
+        private void done(PreparedStatement p) {
+            if (pool != null && p != null) {
+                try {
+                    p.close();
+                } catch (SQLException ignored) {
+                    // the connection goes back to the pool, which deals with it
+                }
+            }
         }
 
         private RuntimeException fail(SQLException e) {
@@ -159,7 +323,17 @@ public final class JdbcResourceStore implements ResourceStore {
 
         @Override
         public Optional<StoredResource> get(String arn) {
-            return one("SELECT " + COLS + " FROM resources WHERE arn = ?", arn);
+            if (cache == null || writing) {
+                return one("SELECT " + COLS + " FROM resources WHERE arn = ?", arn);
+            }
+            StoredResource hit = cache.get(arn);
+            if (hit != null) {
+                return Optional.of(hit);
+            }
+            long stamp = cache.stamp();
+            Optional<StoredResource> r = one("SELECT " + COLS + " FROM resources WHERE arn = ?", arn);
+            r.ifPresent(found -> cache.offer(found, stamp));
+            return r;
         }
 
         @Override
@@ -169,10 +343,52 @@ public final class JdbcResourceStore implements ResourceStore {
 
         @Override
         public List<StoredResource> list(String account, String region, String type, Cursor after, int limit) {
-            String sql = "SELECT " + COLS + " FROM resources WHERE account = ? AND region = ? AND type = ?"
+            if (cache != null && !writing) {
+                List<StoredResource> fromMemory = listFromMemory(account, region, type, after, limit);
+                if (fromMemory != null) {
+                    return fromMemory;
+                }
+            }
+            return listWhere(COLS, account, region, type, after, limit, this::resources);
+        }
+
+        /**
+         * SQLite: the page's ARNs and versions from the database, the rows themselves from memory where the cached
+         * row is that state ({@link RowVersion}; a document never changes without its version). Null if a row vanished between the
+         * two steps; the caller then lists the usual way, so a page is never short by mistake.
+         */
+        private List<StoredResource> listFromMemory(String account, String region, String type, Cursor after, int limit) {
+            List<RowVersion> keys = listWhere("arn, version, created", account, region, type, after, limit, p -> {
+                try (ResultSet r = p.executeQuery()) {
+                    List<RowVersion> out = new ArrayList<>();
+                    while (r.next()) {
+                        out.add(new RowVersion(r.getString(1), r.getLong(2), r.getLong(3)));
+                    }
+                    return out;
+                }
+            });
+            List<StoredResource> out = new ArrayList<>(keys.size());
+            for (RowVersion key : keys) {
+                StoredResource hit = cache.get(key.arn());
+                if (hit == null || hit.version() != key.version() || hit.created() != key.created()) {
+                    hit = get(key.arn()).orElse(null);
+                    if (hit == null) {
+                        return null;
+                    }
+                }
+                out.add(hit);
+            }
+            return out;
+        }
+
+        private <R> R listWhere(String columns, String account, String region, String type, Cursor after, int limit,
+                                RowsReader<R> rows) {
+            String sql = "SELECT " + columns + " FROM resources WHERE account = ? AND region = ? AND type = ?"
                     + (after == null ? "" : " AND (created > ? OR (created = ? AND id > ?))")
                     + " ORDER BY created, id LIMIT ?";
-            try (PreparedStatement p = c.prepareStatement(sql)) {
+            PreparedStatement p = null;
+            try {
+                p = statement(sql);
                 int i = 1;
                 p.setString(i++, account);
                 p.setString(i++, region);
@@ -183,28 +399,34 @@ public final class JdbcResourceStore implements ResourceStore {
                     p.setString(i++, after.id());
                 }
                 p.setInt(i, limit);
-                return resources(p);
+                return rows.read(p);
             } catch (SQLException e) {
                 throw fail(e);
+            } finally {
+                done(p);
             }
         }
 
         @Override
         public List<StoredResource> children(String type, String parentArn) {
-            try (PreparedStatement p = c.prepareStatement(
-                    "SELECT " + COLS + " FROM resources WHERE type = ? AND parent = ? ORDER BY created, id")) {
+            PreparedStatement p = null;
+            try {
+                p = statement("SELECT " + COLS + " FROM resources WHERE type = ? AND parent = ? ORDER BY created, id");
                 p.setString(1, type);
                 p.setString(2, parentArn);
                 return resources(p);
             } catch (SQLException e) {
                 throw fail(e);
+            } finally {
+                done(p);
             }
         }
 
         @Override
         public long count(String account, String region, String type) {
-            try (PreparedStatement p = c.prepareStatement(
-                    "SELECT COUNT(*) FROM resources WHERE account = ? AND region = ? AND type = ?")) {
+            PreparedStatement p = null;
+            try {
+                p = statement("SELECT COUNT(*) FROM resources WHERE account = ? AND region = ? AND type = ?");
                 p.setString(1, account);
                 p.setString(2, region);
                 p.setString(3, type);
@@ -214,13 +436,17 @@ public final class JdbcResourceStore implements ResourceStore {
                 }
             } catch (SQLException e) {
                 throw fail(e);
+            } finally {
+                done(p);
             }
         }
 
         @Override
         public void insert(StoredResource x) {
-            try (PreparedStatement p = c.prepareStatement(
-                    "INSERT INTO resources (" + COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            touched.add(x.arn());
+            PreparedStatement p = null;
+            try {
+                p = statement("INSERT INTO resources (" + COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
                 p.setString(1, x.arn());
                 p.setString(2, x.account());
                 p.setString(3, x.region());
@@ -234,36 +460,46 @@ public final class JdbcResourceStore implements ResourceStore {
                 p.executeUpdate();
             } catch (SQLException e) {
                 throw fail(e);
+            } finally {
+                done(p);
             }
         }
 
         @Override
         public boolean update(StoredResource x) {
-            try (PreparedStatement p = c.prepareStatement(
-                    "UPDATE resources SET doc = ?, version = version + 1 WHERE arn = ? AND version = ?")) {
+            touched.add(x.arn());
+            PreparedStatement p = null;
+            try {
+                p = statement("UPDATE resources SET doc = ?, version = version + 1 WHERE arn = ? AND version = ?");
                 p.setString(1, x.doc());
                 p.setString(2, x.arn());
                 p.setLong(3, x.version());
                 return p.executeUpdate() == 1;
             } catch (SQLException e) {
                 throw fail(e);
+            } finally {
+                done(p);
             }
         }
 
         @Override
         public boolean delete(String arn) {
+            touched.add(arn);
             return exec("DELETE FROM resources WHERE arn = ?", arn) == 1;
         }
 
         @Override
         public int deleteChildren(String type, String parentArn) {
+            deletedChildren.add(new ResourceCache.Children(type, parentArn));
             return exec("DELETE FROM resources WHERE type = ? AND parent = ?", type, parentArn);
         }
 
         @Override
         public void insertSession(StreamSessionRow s) {
-            try (PreparedStatement p = c.prepareStatement(
-                    "INSERT INTO stream_sessions (" + SESSION_COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            PreparedStatement p = null;
+            try {
+                p = statement("INSERT INTO stream_sessions (" + SESSION_COLS
+                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
                 p.setString(1, s.streamId());
                 p.setString(2, s.channelArn());
                 p.setString(3, s.account());
@@ -282,6 +518,8 @@ public final class JdbcResourceStore implements ResourceStore {
                 p.executeUpdate();
             } catch (SQLException e) {
                 throw fail(e);
+            } finally {
+                done(p);
             }
         }
 
@@ -371,7 +609,9 @@ public final class JdbcResourceStore implements ResourceStore {
         }
 
         private List<StreamSessionRow> sessionsWhere(String where, Object... args) {
-            try (PreparedStatement p = c.prepareStatement("SELECT " + SESSION_COLS + " FROM stream_sessions WHERE " + where)) {
+            PreparedStatement p = null;
+            try {
+                p = statement("SELECT " + SESSION_COLS + " FROM stream_sessions WHERE " + where);
                 bind(p, args);
                 try (ResultSet r = p.executeQuery()) {
                     List<StreamSessionRow> out = new ArrayList<>();
@@ -386,25 +626,35 @@ public final class JdbcResourceStore implements ResourceStore {
                 }
             } catch (SQLException e) {
                 throw fail(e);
+            } finally {
+                done(p);
             }
         }
 
         private Optional<StoredResource> one(String sql, Object... args) {
-            try (PreparedStatement p = c.prepareStatement(sql)) {
+            PreparedStatement p = null;
+            try {
+                p = statement(sql);
                 bind(p, args);
                 List<StoredResource> rows = resources(p);
                 return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
             } catch (SQLException e) {
                 throw fail(e);
+            } finally {
+                done(p);
             }
         }
 
         private int exec(String sql, Object... args) {
-            try (PreparedStatement p = c.prepareStatement(sql)) {
+            PreparedStatement p = null;
+            try {
+                p = statement(sql);
                 bind(p, args);
                 return p.executeUpdate();
             } catch (SQLException e) {
                 throw fail(e);
+            } finally {
+                done(p);
             }
         }
 

@@ -17,6 +17,15 @@ public interface ResourceStore extends AutoCloseable {
     /** Runs work in one transaction; it commits when {@code work} returns and rolls back when it throws. */
     <T> T write(Work<T> work);
 
+    /**
+     * The resource with this ARN if it is in memory, else null, without touching the database: safe on an event
+     * loop. Equal to what {@code read(tx -> tx.get(arn))} would return (committed state); stores that cannot
+     * promise that (several nodes sharing a database) answer null.
+     */
+    default StoredResource cached(String arn) {
+        return null;
+    }
+
     /** A short human description for start-up logs, without credentials. */
     String describe();
 
