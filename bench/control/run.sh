@@ -7,7 +7,8 @@
 #   DURATION=3 bench/control/run.sh      # quicker look
 #   PROFILE=1 bench/control/run.sh       # also sample the server's threads during GetChannel at 64
 #   OPS=GetChannel bench/control/run.sh  # only some operations (default: GetChannel ListChannels CreateChannel)
-#   JAVA_OPTS=-XX:+UseParallelGC bench/control/run.sh   # JVM options for the server
+#   JAVA_OPTS= bench/control/run.sh     # JVM options for the server (default: -XX:+UseParallelGC, as the README
+#                                        # runs it; set empty for the JVM's default G1)
 #
 # Everything listens on 127.0.0.1 only; the server and nginx are stopped on exit.
 set -euo pipefail
@@ -16,6 +17,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 JAR="$ROOT/server/target/openivs.jar"
 DURATION="${DURATION:-10}"
+JAVA_OPTS="${JAVA_OPTS--XX:+UseParallelGC}"
 # CreateChannel cases run shorter: each starts on an empty database and must stay under the 5,000-channel quota.
 CREATE_DURATION="${CREATE_DURATION:-$(( DURATION < 5 ? DURATION : 5 ))}"
 API_PORT="${API_PORT:-18080}"
