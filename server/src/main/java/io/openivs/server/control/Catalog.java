@@ -21,7 +21,12 @@ final class Catalog {
     }
 
     OperationHandler getter(Kind kind) {
-        Rendered full = new Rendered(doc -> doc);
+        return getter(kind, doc -> doc);
+    }
+
+    /** @param render turns the stored document into the answer's member (it may change the document it gets) */
+    OperationHandler getter(Kind kind, UnaryOperator<ObjectNode> render) {
+        Rendered full = new Rendered(render::apply);
         OperationHandler fromStore = (call, in) -> wrap(kind, full.of(cx.store.read(tx ->
                 cx.require(tx, call, in.get("arn").asText(), kind.type()))));
         OperationHandler fromMemory = (call, in) -> {

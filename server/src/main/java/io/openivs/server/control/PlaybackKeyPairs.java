@@ -33,8 +33,10 @@ public final class PlaybackKeyPairs {
     void register(Map<String, OperationHandler> ops) {
         Kind k = Kind.PLAYBACK_KEY;
         ops.put("ImportPlaybackKeyPair", this::importKey);
-        OperationHandler get = catalog.getter(k);
-        ops.put("GetPlaybackKeyPair", (call, in) -> hideMaterial(get.handle(call, in)));
+        ops.put("GetPlaybackKeyPair", catalog.getter(k, doc -> {
+            doc.remove(MATERIAL);
+            return doc;
+        }));
         ops.put("ListPlaybackKeyPairs", catalog.lister(k));
         // DeletePlaybackKeyPair answers 200 {} (not 204); the generic deleter returns null, which the
         // pipeline writes as {} for a 200 operation.

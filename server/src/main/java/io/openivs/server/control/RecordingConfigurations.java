@@ -32,10 +32,12 @@ final class RecordingConfigurations {
         OperationHandler get = catalog.getter(k);
         ops.put("GetRecordingConfiguration", (call, in) -> {
             ObjectNode out = get.handle(call, in);
-            ObjectNode rc = (ObjectNode) out.get(k.member());
+            // The answer holds pre-rendered JSON, so the state is read from the stored document.
+            ObjectNode rc = ControlContext.doc(cx.store.read(tx ->
+                    cx.require(tx, call, in.get("arn").asText(), k.type())));
             if ("CREATING".equals(rc.path("state").asText())) {
                 // A check this process is not running was lost with the process that started it.
-                check(rc.path("arn").asText(), rc.path("destinationConfiguration").path("s3").path("bucketName").asText());
+                check(in.get("arn").asText(), rc.path("destinationConfiguration").path("s3").path("bucketName").asText());
             }
             return out;
         });

@@ -13,6 +13,7 @@ import io.openivs.server.ingest.rtmp.PublishSession;
 import io.openivs.server.ingest.rtmp.PublisherControl;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
+import io.openivs.server.media.MediaSink;
 import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.hls.DateRange;
@@ -74,6 +75,8 @@ final class LiveStream implements PublishSession, LiveRendition {
     private volatile boolean ended;
     /** Set once on admission, before any media. */
     private volatile StreamRecorder recorder = StreamRecorder.NONE;
+    /** fMP4 channels only, while recording: TS segments for the recording. Set with the recorder. */
+    private volatile Segmenter recordingSegmenter;
 
     // Written by the owner, read by heartbeat and playback.
     private volatile PublisherControl control;
@@ -119,18 +122,72 @@ final class LiveStream implements PublishSession, LiveRendition {
         this.segmenter = new Segmenter(SegmenterConfig.forLatencyMode(mode), writer, registry.clock::millis,
                 segment -> {
                     timings.listed(segment.sequence(), segment.durationTicks());
-                    recorder.segment(segment);
+                    if (recordingSegmenter == null) {
+                        recorder.segment(segment);
+                    }
                 });
-        this.demuxer = new FlvToFrames(ByteBufAllocator.DEFAULT, segmenter);
+        this.demuxer = new FlvToFrames(ByteBufAllocator.DEFAULT, fragmentedMp4 ? new RecordingTee() : segmenter);
+    }
+
+    /**
+     * Recordings are MPEG-TS in IVS's layout whatever the live container: an fMP4 channel that
+     * records remuxes a second time, into TS segments of its own, only while it records.
+     */
+    private final class RecordingTee implements MediaSink {
+        @Override
+        public void onSessionStart() {
+            segmenter.onSessionStart();
+        }
+
+        @Override
+        public void onVideoConfig(VideoConfig config) {
+            segmenter.onVideoConfig(config);
+            if (recordingSegmenter != null) {
+                recordingSegmenter.onVideoConfig(config);
+            }
+        }
+
+        @Override
+        public void onAudioConfig(AudioConfig config) {
+            segmenter.onAudioConfig(config);
+            if (recordingSegmenter != null) {
+                recordingSegmenter.onAudioConfig(config);
+            }
+        }
+
+        @Override
+        public void onFrame(MediaFrame frame) {
+            segmenter.onFrame(frame);
+            if (recordingSegmenter != null) {
+                recordingSegmenter.onFrame(frame);
+            }
+        }
+
+        @Override
+        public void onSessionEnd() {
+            segmenter.onSessionEnd();
+        }
+
+        @Override
+        public void onTimedMetadata(TimedMetadata item) {
+            segmenter.onTimedMetadata(item);
+        }
     }
 
     /** Releases what the constructor took, for a stream that was never admitted. */
     void discard() {
         segmenter.close();
+        if (recordingSegmenter != null) {
+            recordingSegmenter.close();
+        }
     }
 
     /** Worker, on admission: where finished segments go besides live playback. */
     void recordTo(StreamRecorder recorder) {
+        if (fragmentedMp4 && recorder != StreamRecorder.NONE) {
+            recordingSegmenter = new Segmenter(SegmenterConfig.forLatencyMode(LatencyMode.NORMAL),
+                    new TsSegmentWriter(ByteBufAllocator.DEFAULT), registry.clock::millis, recorder::segment);
+        }
         this.recorder = recorder;
     }
 
@@ -150,6 +207,9 @@ final class LiveStream implements PublishSession, LiveRendition {
         this.control = control;
         this.owner = control.executor();
         segmenter.onSessionStart();
+        if (recordingSegmenter != null) {
+            recordingSegmenter.onSessionStart();
+        }
         synchronized (this) {
             beatAt = registry.clock.millis();
             limitWindowAt = beatAt;
@@ -233,6 +293,10 @@ final class LiveStream implements PublishSession, LiveRendition {
             heartbeat.cancel(false);
         }
         segmenter.onSessionEnd();
+        if (recordingSegmenter != null) {
+            recordingSegmenter.onSessionEnd();
+            recordingSegmenter.close();
+        }
         recorder.ended();
         if (!stopPending && !refused && lastMediaMs >= 0) {
             // Dropped rather than stopped: a reconnect soon continues this playlist.

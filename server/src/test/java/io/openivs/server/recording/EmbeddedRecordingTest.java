@@ -122,6 +122,27 @@ class EmbeddedRecordingTest {
     }
 
     @Test
+    void anFmp4ChannelIsRecordedAsMpegTsSegments() throws Exception {
+        String rc = activeConfiguration("fmp4-recordings", 0);
+        CreateChannelResponse ch = ivs.createChannel(b -> b.name("fmp4").insecureIngest(true)
+                .containerFormat(software.amazon.awssdk.services.ivs.model.ContainerFormat.FRAGMENTED_MP4)
+                .recordingConfigurationArn(rc));
+        FfmpegTool.Result published = publish(ch, 6).get(30, TimeUnit.SECONDS);
+        assertThat(published.exitCode()).as(published.stderr()).isZero();
+
+        IvsEvent end = events.awaitRecording(ch.channel().arn(), "Recording End", Duration.ofSeconds(20));
+        Path folder = dir.resolve("recordings").resolve("fmp4-recordings")
+                .resolve(end.detail().path("recording_s3_key_prefix").asText());
+        byte[] first = Files.readAllBytes(folder.resolve("media/hls/360p30/0.ts"));
+        assertThat(first[0]).as("MPEG-TS sync byte").isEqualTo((byte) 0x47);
+        assertThat(folder.resolve("media/thumbnails/thumb0.jpg")).exists();
+        FfmpegTool.Result probe = FfmpegTool.ffprobe("-v", "error", "-show_entries", "format=duration",
+                "-of", "csv=p=0", folder.resolve("media/hls/master.m3u8").toString());
+        assertThat(probe.exitCode()).as(probe.stderr()).isZero();
+        assertThat(Double.parseDouble(probe.stdout().trim())).isBetween(4.0, 8.5);
+    }
+
+    @Test
     void aReconnectInsideTheWindowContinuesTheRecordingOneOutsideStartsAnother() throws Exception {
         CreateChannelResponse merged = channel("merged", activeConfiguration("merged-recordings", 8));
         CreateChannelResponse split = channel("split", activeConfiguration("split-recordings", 0));
