@@ -44,23 +44,7 @@ final class LiveTesting {
 
     /** Retries {@code attempt} until it returns non-null without throwing, for at most {@code limit}. */
     static <T> T await(Duration limit, Supplier<T> attempt) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (true) {
-            try {
-                T v = attempt.get();
-                if (v != null) {
-                    return v;
-                }
-            } catch (RuntimeException | AssertionError e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + limit);
-            }
-            Thread.sleep(200);
-        }
+        return io.openivs.server.testing.Publishing.await(limit, attempt);
     }
 
     /** The events written to the server's events file so far. */
