@@ -441,9 +441,21 @@ public final class JdbcResourceStore implements ResourceStore {
             }
         }
 
+        /**
+         * Drops a row from the cache as soon as this transaction changes it, not only when it ends: between the
+         * commit and the end of the write, readers that miss the cache already see the new row in the database,
+         * and one that hit the old cached row after that would see the version go back.
+         */
+        private void forget(String arn) {
+            if (cache != null) {
+                cache.forget(List.of(arn), List.of());
+            }
+        }
+
         @Override
         public void insert(StoredResource x) {
             touched.add(x.arn());
+            forget(x.arn());
             PreparedStatement p = null;
             try {
                 p = statement("INSERT INTO resources (" + COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -468,6 +480,7 @@ public final class JdbcResourceStore implements ResourceStore {
         @Override
         public boolean update(StoredResource x) {
             touched.add(x.arn());
+            forget(x.arn());
             PreparedStatement p = null;
             try {
                 p = statement("UPDATE resources SET doc = ?, version = version + 1 WHERE arn = ? AND version = ?");
@@ -485,12 +498,16 @@ public final class JdbcResourceStore implements ResourceStore {
         @Override
         public boolean delete(String arn) {
             touched.add(arn);
+            forget(arn);
             return exec("DELETE FROM resources WHERE arn = ?", arn) == 1;
         }
 
         @Override
         public int deleteChildren(String type, String parentArn) {
             deletedChildren.add(new ResourceCache.Children(type, parentArn));
+            if (cache != null) {
+                cache.forget(List.of(), List.of(new ResourceCache.Children(type, parentArn)));
+            }
             return exec("DELETE FROM resources WHERE type = ? AND parent = ?", type, parentArn);
         }
 

@@ -59,6 +59,14 @@ final class ResourceCache {
     /** After a write transaction ended (committed or not): forgets the rows it touched. */
     void written(Collection<String> arns, Collection<Children> children) {
         writes.incrementAndGet();
+        forget(arns, children);
+    }
+
+    /**
+     * Drops rows now. A write calls it as it changes each row (while the counter is odd, so no reader can put
+     * the row back) and again when it has ended.
+     */
+    void forget(Collection<String> arns, Collection<Children> children) {
         for (String arn : arns) {
             byArn.remove(arn);
         }
