@@ -51,7 +51,11 @@ final class LowLatencyPlayback {
      *        false for a playlist reload with {@code _HLS_msn=msn} and {@code _HLS_part=part} (-1 when absent)
      */
     static Wait check(LiveRendition live, LowLatency ll, boolean forPart, long msn, int part) {
-        if (msn < 0 || live.ended()) {
+        if (msn < 0) {
+            // _HLS_part means nothing without _HLS_msn: the draft calls that a client error.
+            return part >= 0 && !forPart ? Wait.BAD_REQUEST : Wait.READY;
+        }
+        if (live.ended()) {
             return Wait.READY;
         }
         long next = ll.nextSequence();

@@ -145,6 +145,7 @@ class LowLatencyHlsTest {
 
         // Too far ahead is a client error, not a wait.
         assertThat(get(URI.create(media + "?_HLS_msn=" + (hint[0] + 5))).statusCode()).isEqualTo(400);
+        assertThat(get(URI.create(media + "?_HLS_part=1")).statusCode()).isEqualTo(400);
 
         // A finished segment's parts, after its init segment, decode as video: about its EXTINF of frames.
         LlHlsValidator.PartLine first = latest.allParts().get(0);
