@@ -79,6 +79,10 @@ final class LowLatencyPlayback {
      */
     static void whenReady(LiveRendition live, String childQuery, boolean forPart, long msn, int part,
             Consumer<Wait> answer) {
+        if (msn < 0 && part < 0) {
+            answer.accept(Wait.READY); // not a blocking request: the common case, kept cheap
+            return;
+        }
         LowLatency ll = state(live, childQuery);
         Wait now = ll == null ? Wait.READY : check(live, ll, forPart, msn, part);
         if (now != null) {

@@ -103,7 +103,7 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         String name = m.group(1);
         long sequence = kind == Kind.SEGMENT || kind == Kind.INIT || kind == Kind.PART ? Long.parseLong(m.group(2)) : -1;
         // A part's index rides in the extension slot: parts exist only as .m4s.
-        String extension = kind == Kind.SEGMENT ? m.group(3) : kind == Kind.PART ? m.group(3) : null;
+        String extension = kind == Kind.SEGMENT || kind == Kind.PART ? m.group(3) : null;
         InetAddress client = clientAddress(ctx, req);
         AccessRequest access = new AccessRequest(name, kind == Kind.MASTER, QueryToken.find(uri, q),
                 req.headers().get(HttpHeaderNames.ORIGIN), client);
