@@ -257,6 +257,11 @@ final class LiveStream implements PublishSession, LiveRendition {
         }
     }
 
+    @Override
+    public void stopWaiting(Runnable task) {
+        waiting.remove(task);
+    }
+
     /** Owner thread: a part or segment is done, or the stream ended; wakes whoever waits for it. */
     private void changed() {
         if (!waiting.isEmpty()) {

@@ -45,4 +45,8 @@ public interface LiveRendition {
     default void whenChanged(Runnable task) {
         task.run();
     }
+
+    /** Forgets a task given to {@link #whenChanged} that is no longer wanted. Owner thread only. */
+    default void stopWaiting(Runnable task) {
+    }
 }

@@ -4,6 +4,7 @@ import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.Part;
 import io.openivs.server.media.hls.Segment;
 import java.util.List;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -89,31 +90,55 @@ final class LowLatencyPlayback {
             answer.accept(now);
             return;
         }
-        boolean[] done = {false};
+        Waiter waiter = new Waiter(live, childQuery, forPart, msn, part, answer);
         long timeoutMs = TIMEOUT_TARGET_DURATIONS * 1000L * live.targetDurationSeconds();
-        var timeout = live.owner().schedule(() -> {
-            if (!done[0]) {
-                done[0] = true;
+        waiter.timeout = live.owner().schedule(waiter::timedOut, timeoutMs, TimeUnit.MILLISECONDS);
+        live.whenChanged(waiter);
+    }
+
+    /** One parked request; runs on the owner thread only. */
+    private static final class Waiter implements Runnable {
+        private final LiveRendition live;
+        private final String childQuery;
+        private final boolean forPart;
+        private final long msn;
+        private final int part;
+        private final Consumer<Wait> answer;
+        private boolean done;
+        private Future<?> timeout;
+
+        Waiter(LiveRendition live, String childQuery, boolean forPart, long msn, int part, Consumer<Wait> answer) {
+            this.live = live;
+            this.childQuery = childQuery;
+            this.forPart = forPart;
+            this.msn = msn;
+            this.part = part;
+            this.answer = answer;
+        }
+
+        /** A part or segment was finished: answer if it was the one awaited, else wait on. */
+        @Override
+        public void run() {
+            if (done) {
+                return;
+            }
+            Wait w = live.ended() ? Wait.READY : check(live, state(live, childQuery), forPart, msn, part);
+            if (w == null) {
+                live.whenChanged(this);
+            } else {
+                done = true;
+                timeout.cancel(false);
+                answer.accept(w);
+            }
+        }
+
+        void timedOut() {
+            if (!done) {
+                done = true;
+                live.stopWaiting(this); // a stalled stream must not pile up given-up requests
                 answer.accept(Wait.TIMED_OUT);
             }
-        }, timeoutMs, TimeUnit.MILLISECONDS);
-        Runnable recheck = new Runnable() {
-            @Override
-            public void run() {
-                if (done[0]) {
-                    return;
-                }
-                Wait w = live.ended() ? Wait.READY : check(live, state(live, childQuery), forPart, msn, part);
-                if (w == null) {
-                    live.whenChanged(this);
-                } else {
-                    done[0] = true;
-                    timeout.cancel(false);
-                    answer.accept(w);
-                }
-            }
-        };
-        live.whenChanged(recheck);
+        }
     }
 
     /** The value of query parameter {@code name} as a number, or -1 when absent or not a number. */
