@@ -24,6 +24,7 @@ import io.openivs.server.media.fmp4.Fmp4SegmentWriter;
 import io.openivs.server.media.flv.FlvToFrames;
 import io.openivs.server.media.flv.TagResult;
 import io.openivs.server.media.hls.LatencyMode;
+import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.Segment;
 import io.openivs.server.media.hls.Segmenter;
 import io.openivs.server.media.hls.SegmenterConfig;
@@ -35,6 +36,7 @@ import io.openivs.server.store.StreamSessionRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +59,8 @@ final class LiveStream implements PublishSession, LiveRendition {
     private static final long VIEWER_WINDOW_MS = 60_000;
     /** Ingest bitrate is judged on this average, so a keyframe burst alone is no breach. */
     private static final long BITRATE_WINDOW_MS = 10_000;
+    /** LL-HLS part target: about a third of a second (ten frames at 30 fps). */
+    static final Duration PART_TARGET = Duration.ofMillis(1000 / 3 + 1);
 
     final String streamId;
     final String channelArn;
@@ -73,6 +77,8 @@ final class LiveStream implements PublishSession, LiveRendition {
     private final FlvToFrames demuxer;
     private final SegmentTimings timings;
     private volatile boolean ended;
+    /** Requests waiting for the next part or segment (blocking reloads). */
+    private final List<Runnable> waiting = new ArrayList<>();
     /** Set once on admission, before any media. */
     private volatile StreamRecorder recorder = StreamRecorder.NONE;
     /** fMP4 channels only, while recording: TS segments for the recording. Set with the recorder. */
@@ -127,6 +133,10 @@ final class LiveStream implements PublishSession, LiveRendition {
                     }
                 });
         this.demuxer = new FlvToFrames(ByteBufAllocator.DEFAULT, fragmentedMp4 ? new RecordingTee() : segmenter);
+        // LL-HLS parts are fMP4 fragments: a LOW channel with the API's default TS container keeps regular HLS.
+        if (mode == LatencyMode.LOW && fragmentedMp4) {
+            segmenter.cutParts(PART_TARGET, this::changed);
+        }
     }
 
     /**
@@ -304,6 +314,7 @@ final class LiveStream implements PublishSession, LiveRendition {
         } else {
             segmenter.close();
         }
+        changed();
         log.info("stream {} on {} ended: {}", streamId, channelArn, reason);
         try {
             registry.workers.execute(this::end);
@@ -337,6 +348,36 @@ final class LiveStream implements PublishSession, LiveRendition {
     @Override
     public boolean fragmentedMp4() {
         return fragmentedMp4;
+    }
+
+    @Override
+    public LowLatency lowLatency(LowLatency.PartUri partUri) {
+        long target = segmenter.partTargetTicks();
+        return target == 0 ? null : new LowLatency(target, partUri, segmenter.partsInProgress(),
+                segmenter.nextSequence(), segmenter.nextStartsDiscontinuity());
+    }
+
+    @Override
+    public void whenChanged(Runnable task) {
+        if (ended) {
+            task.run();
+        } else {
+            waiting.add(task);
+        }
+    }
+
+    @Override
+    public void stopWaiting(Runnable task) {
+        waiting.remove(task);
+    }
+
+    /** Owner thread: a part or segment is done, or the stream ended; wakes whoever waits for it. */
+    private void changed() {
+        if (!waiting.isEmpty()) {
+            List<Runnable> now = new ArrayList<>(waiting);
+            waiting.clear();
+            now.forEach(Runnable::run);
+        }
     }
 
     @Override

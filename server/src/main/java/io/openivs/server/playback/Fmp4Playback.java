@@ -3,6 +3,7 @@ package io.openivs.server.playback;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.openivs.server.media.fmp4.InitSegment;
+import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.PlaylistWriter;
 import io.openivs.server.media.hls.Segment;
 import java.util.List;
@@ -22,10 +23,13 @@ final class Fmp4Playback {
     private Fmp4Playback() {
     }
 
-    /** @param childQuery appended to every URI (a private channel's token), or empty */
-    static String mediaPlaylist(List<Segment> segments, int targetDuration, String childQuery) {
+    /**
+     * @param childQuery appended to every URI (a private channel's token), or empty
+     * @param lowLatency the LL-HLS parts to list, or null for regular HLS
+     */
+    static String mediaPlaylist(List<Segment> segments, int targetDuration, String childQuery, LowLatency lowLatency) {
         return PlaylistWriter.media(segments, targetDuration, seq -> seq + ".m4s" + childQuery, false,
-                segment -> "init-" + segment.discontinuitySequence() + ".mp4" + childQuery);
+                segment -> "init-" + segment.discontinuitySequence() + ".mp4" + childQuery, lowLatency);
     }
 
     /** The init segment for the segments of one discontinuity sequence, or null when none is in the window. */

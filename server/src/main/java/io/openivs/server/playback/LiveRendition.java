@@ -1,6 +1,7 @@
 package io.openivs.server.playback;
 
 import io.netty.util.concurrent.EventExecutor;
+import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.Segment;
 import java.util.List;
 
@@ -27,5 +28,25 @@ public interface LiveRendition {
     /** Whether segments are fMP4 (containerFormat FRAGMENTED_MP4) rather than MPEG-TS. Any thread. */
     default boolean fragmentedMp4() {
         return false;
+    }
+
+    /**
+     * The LL-HLS state of the stream (parts of the segment being written), or null when the
+     * channel serves regular HLS. Owner thread only.
+     */
+    default LowLatency lowLatency(LowLatency.PartUri partUri) {
+        return null;
+    }
+
+    /**
+     * Runs {@code task} once on the owner thread after the next part or segment is finished or
+     * the stream ends; blocking playlist reloads wait this way instead of holding a thread. Owner thread only.
+     */
+    default void whenChanged(Runnable task) {
+        task.run();
+    }
+
+    /** Forgets a task given to {@link #whenChanged} that is no longer wanted. Owner thread only. */
+    default void stopWaiting(Runnable task) {
     }
 }

@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.NetUtil;
 import io.openivs.server.media.VideoConfig;
+import io.openivs.server.media.hls.LowLatency;
+import io.openivs.server.media.hls.Part;
 import io.openivs.server.media.hls.PlaylistWriter;
 import io.openivs.server.media.hls.Segment;
 import io.openivs.server.media.hls.Variant;
@@ -50,6 +52,8 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private static final Pattern MEDIA = Pattern.compile(NAME + "/live\\.m3u8");
     private static final Pattern SEGMENT = Pattern.compile(NAME + "/([0-9]{1,18})\\.(ts|m4s)");
     private static final Pattern INIT = Pattern.compile(NAME + "/init-([0-9]{1,18})\\.mp4");
+    /** An LL-HLS part: {@code {sequence}.{index}.m4s}. */
+    private static final Pattern PART = Pattern.compile(NAME + "/([0-9]{1,18})\\.([0-9]{1,4})\\.m4s");
     private static final String PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
     private static final String SEGMENT_TYPE = "video/mp2t";
 
@@ -63,7 +67,7 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         this.trustForwardedFor = trustForwardedFor;
     }
 
-    private enum Kind { MASTER, MEDIA, SEGMENT, INIT }
+    private enum Kind { MASTER, MEDIA, SEGMENT, INIT, PART }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
@@ -90,13 +94,16 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             kind = Kind.SEGMENT;
         } else if ((m = INIT.matcher(rest)).matches()) {
             kind = Kind.INIT;
+        } else if ((m = PART.matcher(rest)).matches()) {
+            kind = Kind.PART;
         } else {
             reply(ctx, status(HttpResponseStatus.NOT_FOUND), "*", head);
             return;
         }
         String name = m.group(1);
-        long sequence = kind == Kind.SEGMENT || kind == Kind.INIT ? Long.parseLong(m.group(2)) : -1;
-        String extension = kind == Kind.SEGMENT ? m.group(3) : null;
+        long sequence = kind == Kind.SEGMENT || kind == Kind.INIT || kind == Kind.PART ? Long.parseLong(m.group(2)) : -1;
+        // A part's index rides in the extension slot: parts exist only as .m4s.
+        String extension = kind == Kind.SEGMENT || kind == Kind.PART ? m.group(3) : null;
         InetAddress client = clientAddress(ctx, req);
         AccessRequest access = new AccessRequest(name, kind == Kind.MASTER, QueryToken.find(uri, q),
                 req.headers().get(HttpHeaderNames.ORIGIN), client);
@@ -120,23 +127,33 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         LiveRendition live = source.find(name);
         // A segment URL of the other container, or an init segment of a TS channel, names nothing.
         if (live == null || kind == Kind.SEGMENT && live.fragmentedMp4() != "m4s".equals(extension)
-                || kind == Kind.INIT && !live.fragmentedMp4()) {
+                || (kind == Kind.INIT || kind == Kind.PART) && !live.fragmentedMp4()) {
             reply(ctx, status(HttpResponseStatus.NOT_FOUND), verdict.allowOrigin(), head);
             return;
         }
-        if (kind != Kind.SEGMENT) {
+        if (kind != Kind.SEGMENT && kind != Kind.PART) {
             live.viewer(client == null ? "?" : client.getHostAddress());
         }
         try {
-            live.owner().execute(() -> reply(ctx, answer(live, kind, name, sequence, head, verdict, path, query),
-                    verdict.allowOrigin(), head));
+            int part = kind == Kind.PART ? Integer.parseInt(extension) : -1;
+            // LL-HLS blocking requests (a reload with _HLS_msn, the hinted part) wait on the owner
+            // thread for the part they name; every other request is answered at once.
+            boolean blockingReload = kind == Kind.MEDIA && live.fragmentedMp4();
+            long msn = blockingReload ? LowLatencyPlayback.number(query, "_HLS_msn") : kind == Kind.PART ? sequence : -1;
+            int msnPart = blockingReload ? (int) Math.min(LowLatencyPlayback.number(query, "_HLS_part"), 9999) : part;
+            live.owner().execute(() -> LowLatencyPlayback.whenReady(live, verdict.childQuery(), kind == Kind.PART, msn,
+                    msnPart, wait -> reply(ctx, wait == LowLatencyPlayback.Wait.READY
+                            ? answer(live, kind, name, sequence, part, head, verdict, path, query)
+                            : status(wait == LowLatencyPlayback.Wait.BAD_REQUEST ? HttpResponseStatus.BAD_REQUEST
+                                    : HttpResponseStatus.SERVICE_UNAVAILABLE), verdict.allowOrigin(), head)));
         } catch (RejectedExecutionException e) {
             reply(ctx, status(HttpResponseStatus.SERVICE_UNAVAILABLE), verdict.allowOrigin(), head);
         }
     }
 
     /** Runs on the owner thread. */
-    private static FullHttpResponse answer(LiveRendition live, Kind kind, String name, long sequence, boolean head,
+    private static FullHttpResponse answer(LiveRendition live, Kind kind, String name, long sequence, int part,
+                                           boolean head,
                                            Verdict verdict, String path, String query) {
         if (live.ended()) {
             return status(HttpResponseStatus.NOT_FOUND);
@@ -164,7 +181,8 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                     return status(HttpResponseStatus.NOT_FOUND);
                 }
                 return playlist(live.fragmentedMp4()
-                        ? Fmp4Playback.mediaPlaylist(segments, live.targetDurationSeconds(), childQuery)
+                        ? Fmp4Playback.mediaPlaylist(segments, live.targetDurationSeconds(), childQuery,
+                                LowLatencyPlayback.state(live, childQuery))
                         : PlaylistWriter.media(segments, live.targetDurationSeconds(),
                                 childQuery.isEmpty() ? seq -> seq + ".ts" : seq -> seq + ".ts" + childQuery, false));
             case INIT: {
@@ -178,6 +196,15 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                     init = Unpooled.EMPTY_BUFFER;
                 }
                 return media(init, size, Fmp4Playback.INIT_TYPE, childQuery);
+            }
+            case PART: {
+                LowLatency ll = LowLatencyPlayback.state(live, childQuery);
+                Part p = ll == null ? null : LowLatencyPlayback.find(segments, ll, sequence, part);
+                if (p == null) {
+                    return status(HttpResponseStatus.NOT_FOUND);
+                }
+                return media(head ? Unpooled.EMPTY_BUFFER : p.retainedData(), p.size(), Fmp4Playback.SEGMENT_TYPE,
+                        childQuery);
             }
             default:
                 for (Segment s : segments) {

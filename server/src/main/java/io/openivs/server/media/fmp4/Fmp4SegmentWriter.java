@@ -4,8 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.openivs.server.media.MediaFrame;
+import io.openivs.server.media.PartialSegmentWriter;
 import io.openivs.server.media.SegmentStart;
-import io.openivs.server.media.SegmentWriter;
 import io.openivs.server.media.TimedMetadata;
 import java.nio.charset.StandardCharsets;
 
@@ -20,7 +20,7 @@ import java.nio.charset.StandardCharsets;
  * timestamps plus {@link SegmentStart#timestampOffset()}; tfdt continues across segments. One
  * instance per output stream, driven by one thread.
  */
-public final class Fmp4SegmentWriter implements SegmentWriter {
+public final class Fmp4SegmentWriter implements PartialSegmentWriter {
 
     private static final int MAX_COMPONENTS = 1024;
     /** The scheme hls.js and other CMAF players read as "message_data is an ID3 tag". */
@@ -107,6 +107,7 @@ public final class Fmp4SegmentWriter implements SegmentWriter {
     }
 
     /** Whether the fragment in progress starts with a video keyframe (or has no video); ask before finishing it. */
+    @Override
     public boolean fragmentIsIndependent() {
         return fragments.isIndependent();
     }
@@ -124,6 +125,7 @@ public final class Fmp4SegmentWriter implements SegmentWriter {
      *
      * @return the fragment's bytes for the caller to own and release, or null when it was empty
      */
+    @Override
     public ByteBuf finishFragment() {
         if (segment == null) {
             throw new IllegalStateException("no segment started");

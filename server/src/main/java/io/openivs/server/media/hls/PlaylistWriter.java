@@ -38,11 +38,29 @@ public final class PlaylistWriter {
      */
     public static String media(List<Segment> segments, int targetDuration, LongFunction<String> uri, boolean ended,
             Function<Segment, String> mapUri) {
+        return media(segments, targetDuration, uri, ended, mapUri, null);
+    }
+
+    /**
+     * A media playlist, with LL-HLS partial segments when {@code lowLatency} is not null
+     * (draft-pantos-hls-rfc8216bis 4.4.3.7-4.4.5.2): server control for blocking reloads, the parts
+     * of the newest few segments and of the one being written, and a preload hint for the next part.
+     */
+    public static String media(List<Segment> segments, int targetDuration, LongFunction<String> uri, boolean ended,
+            Function<Segment, String> mapUri, LowLatency lowLatency) {
         StringBuilder out = new StringBuilder(128 + 128 * segments.size());
         out.append("#EXTM3U\n");
         // EXT-X-MAP in a playlist that is not I-frames only needs version 6; 7 as fMP4 HLS usually declares.
         out.append(mapUri == null ? "#EXT-X-VERSION:3\n" : "#EXT-X-VERSION:7\n");
         out.append("#EXT-X-TARGETDURATION:").append(targetDuration).append('\n');
+        if (lowLatency != null) {
+            double partTarget = lowLatency.partTargetSeconds();
+            // PART-HOLD-BACK must be at least three part targets.
+            out.append("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=")
+                    .append(String.format(Locale.ROOT, "%.3f", 3 * partTarget)).append('\n');
+            out.append("#EXT-X-PART-INF:PART-TARGET=").append(String.format(Locale.ROOT, "%.3f", partTarget))
+                    .append('\n');
+        }
         // Each segment starts with a keyframe and its parameter sets.
         out.append("#EXT-X-INDEPENDENT-SEGMENTS\n");
         long mediaSequence = segments.isEmpty() ? 0 : segments.get(0).sequence();
@@ -55,7 +73,9 @@ public final class PlaylistWriter {
             }
         }
         String map = null;
-        for (Segment segment : segments) {
+        int withParts = lowLatency == null ? segments.size() : segments.size() - LowLatency.SEGMENTS_WITH_PARTS;
+        for (int i = 0; i < segments.size(); i++) {
+            Segment segment = segments.get(i);
             if (segment.discontinuity()) {
                 out.append("#EXT-X-DISCONTINUITY\n");
             }
@@ -68,13 +88,33 @@ public final class PlaylistWriter {
             for (DateRange range : segment.dateRanges()) {
                 dateRange(out, range);
             }
+            if (i >= withParts) {
+                parts(out, segment.parts(), lowLatency.partUri());
+            }
             out.append("#EXTINF:").append(String.format(Locale.ROOT, "%.3f", segment.durationSeconds())).append(",\n");
             out.append(uri.apply(segment.sequence())).append('\n');
+        }
+        if (lowLatency != null && !ended && !lowLatency.nextIsDiscontinuity()) {
+            parts(out, lowLatency.inProgress(), lowLatency.partUri());
+            out.append("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"")
+                    .append(lowLatency.partUri().of(lowLatency.nextSequence(), lowLatency.inProgress().size()))
+                    .append("\"\n");
         }
         if (ended) {
             out.append("#EXT-X-ENDLIST\n");
         }
         return out.toString();
+    }
+
+    private static void parts(StringBuilder out, List<Part> parts, LowLatency.PartUri uri) {
+        for (Part p : parts) {
+            out.append("#EXT-X-PART:DURATION=").append(String.format(Locale.ROOT, "%.5f", p.durationSeconds()))
+                    .append(",URI=\"").append(uri.of(p.sequence(), p.index())).append('"');
+            if (p.independent()) {
+                out.append(",INDEPENDENT=YES");
+            }
+            out.append('\n');
+        }
     }
 
     private static void dateRange(StringBuilder out, DateRange range) {

@@ -22,6 +22,7 @@ public final class Segment {
     private final VideoConfig video;
     private final AudioConfig audio;
     private final List<DateRange> dateRanges;
+    private final List<Part> parts;
 
     Segment(long sequence, long durationTicks, boolean discontinuity, long discontinuitySequence,
             long programDateTime, ByteBuf data, VideoConfig video, AudioConfig audio) {
@@ -31,6 +32,14 @@ public final class Segment {
 
     Segment(long sequence, long durationTicks, boolean discontinuity, long discontinuitySequence,
             long programDateTime, ByteBuf data, VideoConfig video, AudioConfig audio, List<DateRange> dateRanges) {
+        this(sequence, durationTicks, discontinuity, discontinuitySequence, programDateTime, data, video, audio,
+                dateRanges, List.of());
+    }
+
+    Segment(long sequence, long durationTicks, boolean discontinuity, long discontinuitySequence,
+            long programDateTime, ByteBuf data, VideoConfig video, AudioConfig audio, List<DateRange> dateRanges,
+            List<Part> parts) {
+        this.parts = List.copyOf(parts);
         this.dateRanges = List.copyOf(dateRanges);
         this.sequence = sequence;
         this.durationTicks = durationTicks;
@@ -99,7 +108,13 @@ public final class Segment {
         return dateRanges;
     }
 
+    /** Its LL-HLS partial segments, in order; empty when the segmenter cuts none. */
+    public List<Part> parts() {
+        return parts;
+    }
+
     void release() {
+        parts.forEach(Part::release);
         data.release();
     }
 

@@ -4,11 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.MediaSink;
+import io.openivs.server.media.PartialSegmentWriter;
 import io.openivs.server.media.SegmentStart;
 import io.openivs.server.media.SegmentWriter;
 import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.VideoConfig;
 import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -27,6 +29,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Timed metadata and date ranges (ad breaks) go into the segment being written, at the live
  * edge; while no segment is open they wait for the next one and start with it.
+ *
+ * <p>With {@link #cutParts} it also cuts LL-HLS partial segments inside each segment: a part
+ * ends before the first frame (of the track segments are cut on) that would take it past the
+ * part target, so no part is longer than the target and each lasts until the next one starts.
  *
  * <p>Driven by the live stream's owner thread only; {@link #segments()} hands out a snapshot.
  */
@@ -78,6 +84,12 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     private long anchorDts;
     private long livePts = NONE;
 
+    // LL-HLS parts: off while partTargetTicks is 0.
+    private long partTargetTicks;
+    private Runnable onChange = () -> { };
+    private long partStartDts;
+    private final List<Part> openParts = new ArrayList<>();
+
     /**
      * @param wallClockMillis epoch milliseconds, read when a segment timeline is anchored
      * @param onSegment told of each finished segment, which it borrows ({@link Segment#retainedData()} to keep bytes)
@@ -92,6 +104,35 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         // Keyframes placed "every 2 s" land a frame early after millisecond rounding: still cut there.
         this.cutTicks = targetTicks - targetTicks / 10;
         this.jumpTicks = config.jumpThreshold().toMillis() * (MediaFrame.CLOCK_RATE / 1000);
+    }
+
+    /**
+     * Cuts partial segments of at most {@code partTarget}; call before the first frame. Needs a
+     * {@link PartialSegmentWriter}.
+     *
+     * @param onChange run on this thread after each finished part and segment (and nothing else)
+     */
+    public void cutParts(Duration partTarget, Runnable onChange) {
+        if (!(writer instanceof PartialSegmentWriter)) {
+            throw new IllegalStateException(writer.extension() + " segments cannot be cut into parts");
+        }
+        this.partTargetTicks = partTarget.toNanos() * MediaFrame.CLOCK_RATE / 1_000_000_000L;
+        this.onChange = onChange;
+    }
+
+    /** The part target in 90 kHz ticks, 0 when parts are not cut. */
+    public long partTargetTicks() {
+        return partTargetTicks;
+    }
+
+    /** Whether the segment being written, or else the next one, follows a discontinuity. */
+    public boolean nextStartsDiscontinuity() {
+        return open ? startsDiscontinuity : pendingDiscontinuity;
+    }
+
+    /** The finished parts of the segment being written, oldest first (empty between segments). */
+    public List<Part> partsInProgress() {
+        return List.copyOf(openParts);
     }
 
     @Override
@@ -145,6 +186,12 @@ public final class Segmenter implements MediaSink, AutoCloseable {
                 return; // a segment must start where a decoder can
             }
             startSegment(dts, frame.pts());
+        } else if (partTargetTicks > 0 && (video || videoConfig == null) && dts > partStartDts) {
+            long frameTicks = video ? videoFrameTicks : audioConfig.frameDurationTicks();
+            if (dts - partStartDts + Math.max(1, frameTicks) > partTargetTicks) {
+                finishPart(dts);
+                onChange.run();
+            }
         }
         long outputDts = dts + offset;
         if (outputDts <= lastOutputDts[track]) {
@@ -275,6 +322,8 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         waitingMetadata.clear();
         waitingRanges.clear();
         segmentRanges.clear();
+        openParts.forEach(Part::release);
+        openParts.clear();
         writer.close();
         while (!window.isEmpty()) {
             window.removeFirst().release();
@@ -339,6 +388,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         startDts = dts;
         startPts = pts;
         presentationEnd = pts;
+        partStartDts = dts;
         startWallClock = anchorWallClock + (dts - anchorDts) / (MediaFrame.CLOCK_RATE / 1000);
         // What waited for a segment happens at its start: the live edge when it was asked for.
         while (!waitingMetadata.isEmpty()) {
@@ -360,14 +410,29 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         }
     }
 
+    /** Closes the part in progress, which ends at {@code end} (input decode time). */
+    private void finishPart(long end) {
+        PartialSegmentWriter partial = (PartialSegmentWriter) writer;
+        boolean independent = partial.fragmentIsIndependent();
+        ByteBuf data = partial.finishFragment();
+        if (data != null) {
+            openParts.add(new Part(nextSequence, openParts.size(), Math.max(1, end - partStartDts), independent, data));
+        }
+        partStartDts = end;
+    }
+
     private void finishSegment(long end) {
         open = false;
+        if (partTargetTicks > 0) {
+            finishPart(end);
+        }
         ByteBuf data = writer.finishSegment();
         long duration = Math.max(1, end - startDts);
         outputEnd = end + offset;
         Segment segment = new Segment(nextSequence++, duration, startsDiscontinuity, discontinuitySequence,
-                startWallClock, data, segmentVideo, segmentAudio, segmentRanges);
+                startWallClock, data, segmentVideo, segmentAudio, segmentRanges, openParts);
         segmentRanges.clear();
+        openParts.clear();
         producedAny = true;
         longestTicks = Math.max(longestTicks, duration);
         window.addLast(segment);
@@ -375,5 +440,6 @@ public final class Segmenter implements MediaSink, AutoCloseable {
             window.removeFirst().release();
         }
         onSegment.accept(segment);
+        onChange.run();
     }
 }

@@ -1,0 +1,149 @@
+package io.openivs.server.media.hls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.openivs.server.media.MediaFrame;
+import io.openivs.server.media.TrackType;
+import io.openivs.server.media.fmp4.Fmp4SegmentWriter;
+import io.openivs.server.media.ts.TsSegmentWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** LL-HLS parts cut by the {@link Segmenter} into fMP4 segments, and the playlists made of them. */
+class SegmenterPartsTest {
+
+    private static final Duration PART_TARGET = Duration.ofMillis(334);
+    private static final long PART_TICKS = 334 * 90;
+
+    private final List<Segment> finished = new ArrayList<>();
+    private int changes;
+    private final Segmenter segmenter = new Segmenter(SegmenterConfig.DEFAULT,
+            new Fmp4SegmentWriter(ByteBufAllocator.DEFAULT), () -> 1_700_000_000_000L, finished::add);
+
+    @AfterEach
+    void close() {
+        segmenter.close();
+    }
+
+    private void start() {
+        segmenter.cutParts(PART_TARGET, () -> changes++);
+        segmenter.onSessionStart();
+        segmenter.onVideoConfig(SegmenterTest.VIDEO);
+        segmenter.onAudioConfig(SegmenterTest.AUDIO);
+    }
+
+    /** 30 fps video with millisecond timestamps (as RTMP gives them), keyframe every second, audio alongside. */
+    private void feed(int frames) {
+        for (int i = 0; i < frames; i++) {
+            long dts = Math.round(i * 1000 / 30.0) * 90;
+            frame(TrackType.VIDEO, dts, i % 30 == 0);
+            frame(TrackType.AUDIO, dts + 90, true);
+        }
+    }
+
+    private void frame(TrackType track, long dts, boolean key) {
+        // An IDR or non-IDR slice NAL unit for video (the muxer drops parameter sets and delimiters).
+        byte[] payload = track == TrackType.VIDEO ? new byte[] {0, 0, 0, 1, (byte) (key ? 0x65 : 0x41), 1, 2}
+                : new byte[] {0x21, 0x10};
+        MediaFrame f = new MediaFrame(track, dts, dts, key, Unpooled.wrappedBuffer(payload));
+        segmenter.onFrame(f);
+        f.release();
+    }
+
+    private String playlist() {
+        return PlaylistWriter.media(segmenter.segments(), segmenter.targetDurationSeconds(), seq -> seq + ".m4s",
+                false, s -> "init-0.mp4", new LowLatency(segmenter.partTargetTicks(),
+                        (seq, index) -> seq + "." + index + ".m4s", segmenter.partsInProgress(),
+                        segmenter.nextSequence(), segmenter.nextStartsDiscontinuity()));
+    }
+
+    @Test
+    void partsFillEachSegmentWithoutExceedingTheTarget() {
+        start();
+        feed(30 * 7 + 12);
+        assertThat(finished).hasSize(3);
+        for (Segment s : finished) {
+            assertThat(s.parts()).isNotEmpty();
+            assertThat(s.parts()).allSatisfy(p -> {
+                assertThat(p.durationTicks()).isLessThanOrEqualTo(PART_TICKS);
+                assertThat(p.sequence()).isEqualTo(s.sequence());
+            });
+            // A part ends before the frame that would take it past 334 ms: ten frames are 333 or 334 ms.
+            assertThat(s.parts().get(0).durationTicks()).isGreaterThanOrEqualTo(PART_TICKS * 85 / 100);
+            assertThat(s.parts().stream().mapToLong(Part::durationTicks).sum()).isEqualTo(s.durationTicks());
+            assertThat(s.parts()).extracting(Part::index).containsExactlyElementsOf(
+                    java.util.stream.IntStream.range(0, s.parts().size()).boxed().toList());
+            // Keyframes every second: the parts at 0 s and 1 s start with one.
+            assertThat(s.parts()).filteredOn(Part::independent).hasSize(2);
+            assertThat(s.parts().get(0).independent()).isTrue();
+            // The segment is its parts, byte for byte.
+            ByteBuf joined = Unpooled.wrappedBuffer(s.parts().stream().map(Part::retainedData).toArray(ByteBuf[]::new));
+            ByteBuf whole = s.retainedData();
+            assertThat(ByteBufUtil.equals(joined, whole)).isTrue();
+            joined.release();
+            whole.release();
+        }
+        assertThat(segmenter.partsInProgress()).isNotEmpty();
+        assertThat(segmenter.partsInProgress()).allSatisfy(p -> assertThat(p.sequence()).isEqualTo(3));
+        assertThat(changes).isEqualTo(finished.stream().mapToInt(s -> s.parts().size()).sum()
+                - finished.size() + segmenter.partsInProgress().size() + finished.size());
+    }
+
+    @Test
+    void playlistsValidateAsTheStreamGrows() {
+        start();
+        LlHlsValidator validator = new LlHlsValidator();
+        feed(61); // one segment done
+        for (int round = 0; round < 40; round++) {
+            LlHlsValidator.Playlist p = validator.check(playlist());
+            assertThat(p.partTarget()).isEqualTo(0.334);
+            assertThat(p.lastMsn()).isEqualTo(segmenter.nextSequence() - 1);
+            int before = changes;
+            for (int i = 0; i < 7; i++) {
+                int n = 61 + round * 7 + i;
+                long dts = Math.round(n * 1000 / 30.0) * 90;
+                frame(TrackType.VIDEO, dts, n % 30 == 0);
+                frame(TrackType.AUDIO, dts + 90, true);
+            }
+            // Seven frames cover most of a part: at most one finishes per round, and at least every other round.
+            assertThat(changes - before).isBetween(0, 2);
+        }
+        String text = playlist();
+        assertThat(text).contains("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.002\n",
+                "#EXT-X-PART-INF:PART-TARGET=0.334\n", "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"");
+        // Parts only for the newest segments: the oldest in the window have none listed.
+        long listed = text.lines().filter(l -> l.startsWith("#EXT-X-PART:")).count();
+        long all = segmenter.segments().stream().mapToLong(s -> s.parts().size()).sum()
+                + segmenter.partsInProgress().size();
+        assertThat(listed).isLessThan(all);
+        assertThat(text.lines().filter(l -> l.startsWith("#EXT-X-PROGRAM-DATE-TIME:")).count())
+                .isEqualTo(segmenter.segments().size());
+    }
+
+    @Test
+    void aDiscontinuousSegmentInProgressIsNotAnnouncedUntilFinished() {
+        start();
+        feed(90);
+        segmenter.onSessionEnd();
+        segmenter.onSessionStart();
+        String text = playlist();
+        assertThat(text).doesNotContain("PRELOAD-HINT");
+        assertThat(segmenter.nextStartsDiscontinuity()).isTrue();
+    }
+
+    @Test
+    void tsSegmentsCannotBeCutIntoParts() {
+        try (Segmenter ts = new Segmenter(SegmenterConfig.DEFAULT, new TsSegmentWriter(ByteBufAllocator.DEFAULT),
+                () -> 0L, s -> { })) {
+            assertThatThrownBy(() -> ts.cutParts(PART_TARGET, () -> { })).isInstanceOf(IllegalStateException.class);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.openivs.server.playback.access;
+
+import io.openivs.server.media.hls.LlHlsValidator;
+import io.openivs.server.testing.TestDatabases;
+import io.openivs.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ivs.IvsClient;
+import software.amazon.awssdk.services.ivs.model.ContainerFormat;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * LL-HLS on a private LOW fMP4 channel: every part, the preload hint and blocking reloads carry
+ * and need the viewer's token, and PutMetadata reaches players in a part as an emsg box.
+ */
+class LowLatencyPrivateTest {
+    @TempDir
+    static Path dir;
+    static TestServer server;
+    static IvsClient alice;
+    static final ExecutorService background = Executors.newCachedThreadPool();
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new TestServer(dir, TestDatabases.sqlite(dir));
+        alice = server.client(TestServer.ALICE);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+        background.shutdownNow();
+    }
+
+    private static byte[] bytes(String url) throws Exception {
+        HttpResponse<byte[]> r = LiveChannels.HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).as(url).isEqualTo(200);
+        return r.body();
+    }
+
+    @Test
+    void partsAndBlockingReloadsNeedTheTokenAndCarryMetadata() throws Exception {
+        KeyPair key = TestTokens.newKeyPair();
+        alice.importPlaybackKeyPair(b -> b.publicKeyMaterial(TestTokens.publicPem(key)));
+        CreateChannelResponse created = alice.createChannel(b -> b.name("ll-private").authorized(true)
+                .insecureIngest(true).containerFormat(ContainerFormat.FRAGMENTED_MP4));
+        String arn = created.channel().arn();
+        String token = TestTokens.sign(key, arn, 300);
+        String url = created.channel().playbackUrl();
+        LiveChannels.publish(background, server, created.streamKey().value(), "320x180", 20);
+        LiveChannels.awaitPlayable(alice, arn, url + "?token=" + token, Duration.ofSeconds(20));
+
+        String media = LiveChannels.firstUri(url, LiveChannels.get(url + "?token=" + token).body());
+        assertThat(media).endsWith("/live.m3u8?token=" + token);
+        LlHlsValidator validator = new LlHlsValidator();
+        LlHlsValidator.Playlist p = validator.check(LiveChannels.get(media).body());
+        assertThat(p.allParts()).isNotEmpty().allSatisfy(part -> assertThat(part.uri()).endsWith(".m4s?token=" + token));
+        assertThat(p.preloadHint()).endsWith(".m4s?token=" + token);
+
+        // A blocking reload keeps the token; without one, it is refused before it waits.
+        long[] next = p.hinted();
+        String blocking = media + "&_HLS_msn=" + next[0] + "&_HLS_part=" + next[1];
+        HttpResponse<String> reloaded = LiveChannels.get(blocking);
+        assertThat(reloaded.statusCode()).isEqualTo(200);
+        validator.check(reloaded.body());
+        String bare = media.substring(0, media.indexOf('?'));
+        assertThat(LiveChannels.get(bare + "?_HLS_msn=" + next[0] + "&_HLS_part=" + next[1]).statusCode())
+                .isEqualTo(403);
+        String partUrl = URI.create(media).resolve(p.allParts().get(0).uri()).toString();
+        assertThat(bytes(partUrl)).isNotEmpty();
+        assertThat(LiveChannels.get(partUrl.substring(0, partUrl.indexOf('?'))).statusCode()).isEqualTo(403);
+
+        // PutMetadata goes into the part being written, ahead of its first fragment.
+        alice.putMetadata(b -> b.channelArn(arn).metadata("ll-cue"));
+        boolean found = false;
+        for (int i = 0; i < 20 && !found; i++) {
+            LlHlsValidator.Playlist now = validator.check(LiveChannels.get(media).body());
+            for (LlHlsValidator.PartLine part : now.allParts()) {
+                byte[] b = bytes(URI.create(media).resolve(part.uri()).toString());
+                if (new String(b, 4, 4, StandardCharsets.US_ASCII).equals("emsg")
+                        && new String(b, StandardCharsets.ISO_8859_1).contains("ll-cue")) {
+                    found = true;
+                    break;
+                }
+            }
+            Thread.sleep(300);
+        }
+        assertThat(found).as("a part starts with the emsg of the metadata").isTrue();
+        alice.stopStream(b -> b.channelArn(arn));
+    }
+}
