@@ -133,6 +133,11 @@ final class LiveStream implements PublishSession, LiveRendition {
                     }
                 });
         this.demuxer = new FlvToFrames(ByteBufAllocator.DEFAULT, fragmentedMp4 ? new RecordingTee() : segmenter);
+        // Segment and init URLs are immutable for caches, so a new session must not reuse numbers an earlier one
+        // served. Media moves at most a sequence number per second (segments are >= 1 s), the clock one per
+        // second, so starting at the clock's seconds never meets an earlier session's numbers.
+        long now = registry.clock.millis() / 1000;
+        segmenter.startNumbersAt(now, now);
         // LL-HLS parts are fMP4 fragments: a LOW channel with the API's default TS container keeps regular HLS.
         if (mode == LatencyMode.LOW && fragmentedMp4) {
             segmenter.cutParts(PART_TARGET, this::changed);

@@ -208,10 +208,14 @@ class LivePublishTest {
         URI media = URI.create(playbackUrl).resolve(http.send(HttpRequest.newBuilder(URI.create(playbackUrl)).build(),
                 HttpResponse.BodyHandlers.ofString()).body().lines().filter(l -> l.endsWith(".m3u8")).findFirst().orElseThrow());
         String playlist = http.send(HttpRequest.newBuilder(media).build(), HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(playlist).contains("#EXT-X-VERSION:7\n", "#EXT-X-MAP:URI=\"init-0.mp4\"\n");
+        assertThat(playlist).contains("#EXT-X-VERSION:7\n");
+        java.util.regex.Matcher map = java.util.regex.Pattern.compile("#EXT-X-MAP:URI=\"(init-[0-9]+\\.mp4)\"")
+                .matcher(playlist);
+        assertThat(map.find()).as(playlist).isTrue();
+        String initUri = map.group(1);
         String segmentUri = playlist.lines().filter(l -> l.endsWith(".m4s")).findFirst().orElseThrow();
 
-        HttpResponse<byte[]> init = http.send(HttpRequest.newBuilder(media.resolve("init-0.mp4")).build(),
+        HttpResponse<byte[]> init = http.send(HttpRequest.newBuilder(media.resolve(initUri)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(init.headers().firstValue("content-type")).hasValue("video/mp4");
         assertThat(new String(init.body(), 4, 4, StandardCharsets.US_ASCII)).isEqualTo("ftyp");
@@ -231,5 +235,23 @@ class LivePublishTest {
 
         ivs.stopStream(b -> b.channelArn(arn));
         assertThat(ffmpeg.get(5, TimeUnit.SECONDS).exitCode()).isNotZero();
+
+        // Segment and init URLs are cached as immutable: the channel's next session must not reuse any of them.
+        java.util.Set<String> firstSession = new java.util.HashSet<>(
+                playlist.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).toList());
+        firstSession.add(initUri);
+        CompletableFuture<FfmpegTool.Result> again = publish(rtmpUrl(created.streamKey().value()), 10);
+        probeWhenPlayable(playbackUrl, Duration.ofSeconds(12));
+        String next = http.send(HttpRequest.newBuilder(media).build(), HttpResponse.BodyHandlers.ofString()).body();
+        java.util.Set<String> nextSession = new java.util.HashSet<>(
+                next.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).toList());
+        java.util.regex.Matcher nextMap = java.util.regex.Pattern.compile("#EXT-X-MAP:URI=\"(init-[0-9]+\\.mp4)\"")
+                .matcher(next);
+        while (nextMap.find()) {
+            nextSession.add(nextMap.group(1));
+        }
+        assertThat(nextSession).as(next).isNotEmpty().doesNotContainAnyElementsOf(firstSession);
+        ivs.stopStream(b -> b.channelArn(arn));
+        again.get(10, TimeUnit.SECONDS);
     }
 }

@@ -261,6 +261,18 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         return (int) Math.max(1, (ticks + MediaFrame.CLOCK_RATE / 2) / MediaFrame.CLOCK_RATE);
     }
 
+    /**
+     * Where numbering starts, before any segment: live segment URLs are cached as immutable, so a new
+     * session of a channel must not reuse an earlier session's numbers (see LiveStream).
+     */
+    public void startNumbersAt(long sequence, long discontinuity) {
+        if (producedAny || open) {
+            throw new IllegalStateException("numbering starts before the first segment");
+        }
+        nextSequence = sequence;
+        discontinuitySequence = discontinuity;
+    }
+
     /** Sequence number the next finished segment will get. */
     public long nextSequence() {
         return nextSequence;
@@ -279,7 +291,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
      * window (whose bytes it now owns), the numbering and where the output timeline ended.
      */
     public record Continuation(List<Segment> window, long nextSequence, long discontinuitySequence, long outputEnd,
-            long longestTicks) {
+            long longestTicks, boolean producedAny) {
         /** Releases the window's bytes, for a continuation nobody took up. */
         public void release() {
             window.forEach(Segment::release);
@@ -291,7 +303,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         open = false;
         writer.close();
         Continuation c = new Continuation(List.copyOf(window), nextSequence, discontinuitySequence, outputEnd,
-                longestTicks);
+                longestTicks, producedAny);
         window.clear();
         return c;
     }
@@ -311,7 +323,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         discontinuitySequence = c.discontinuitySequence();
         outputEnd = c.outputEnd();
         longestTicks = Math.max(longestTicks, c.longestTicks());
-        producedAny |= c.nextSequence() > 0;
+        producedAny |= c.producedAny();
         pendingDiscontinuity |= producedAny;
     }
 
