@@ -13,8 +13,8 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-JAR="$ROOT/server/target/openivs.jar"
-STREAMS="${STREAMS:-1 10 50}"
+JAR="${JAR:-$ROOT/server/target/openivs.jar}"
+STREAMS="${STREAMS-1 10 50}"  # empty: only the viewer phase
 DURATION="${DURATION:-60}"
 VIEWER_SECONDS="${VIEWER_SECONDS:-8}"
 CONNECTIONS="${CONNECTIONS:-1000}"
@@ -179,8 +179,10 @@ echo "== openivs ingest benchmark: $(nproc) cores, streams: $STREAMS, ${DURATION
 for target in ${TARGETS:-openivs nginx}; do
     start "$target"
     # Warm-up (JIT, allocator pools), not reported; the measured runs follow on the same server.
-    echo "-- $target: warm-up, 10 publishers for 30 s" >&2
-    python3 "$HERE/harness.py" "$(run_spec "$target" 10 30)" >/dev/null
+    if [ "${WARMUP:-30}" -gt 0 ]; then
+        echo "-- $target: warm-up, 10 publishers for ${WARMUP:-30} s" >&2
+        python3 "$HERE/harness.py" "$(run_spec "$target" 10 "${WARMUP:-30}")" >/dev/null
+    fi
     for n in $STREAMS; do
         echo "-- $target, $n publishers" >&2
         python3 "$HERE/harness.py" "$(run_spec "$target" "$n" "$DURATION")" | tee -a "$RESULTS" >&2

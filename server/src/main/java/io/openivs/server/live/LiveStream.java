@@ -30,6 +30,7 @@ import io.openivs.server.media.hls.Segmenter;
 import io.openivs.server.media.hls.SegmenterConfig;
 import io.openivs.server.media.ts.TsSegmentWriter;
 import io.openivs.server.playback.LiveRendition;
+import io.openivs.server.playback.PlaybackWindow;
 import io.openivs.server.recording.StreamRecorder;
 import io.openivs.server.store.StreamCue;
 import io.openivs.server.store.StreamSessionRow;
@@ -77,6 +78,8 @@ final class LiveStream implements PublishSession, LiveRendition {
     private final FlvToFrames demuxer;
     private final SegmentTimings timings;
     private volatile boolean ended;
+    /** What playback answers from without the owner thread; republished whenever a segment is finished. */
+    private volatile PlaybackWindow window;
     /** Requests waiting for the next part or segment (blocking reloads). */
     private final List<Runnable> waiting = new ArrayList<>();
     /** Set once on admission, before any media. */
@@ -127,6 +130,7 @@ final class LiveStream implements PublishSession, LiveRendition {
                 : new TsSegmentWriter(ByteBufAllocator.DEFAULT);
         this.segmenter = new Segmenter(SegmenterConfig.forLatencyMode(mode), writer, registry.clock::millis,
                 segment -> {
+                    publishWindow();
                     timings.listed(segment.sequence(), segment.durationTicks());
                     if (recordingSegmenter == null) {
                         recorder.segment(segment);
@@ -221,6 +225,7 @@ final class LiveStream implements PublishSession, LiveRendition {
     public void started(PublisherControl control) {
         this.control = control;
         this.owner = control.executor();
+        publishWindow(); // a continued playlist is listed at once
         segmenter.onSessionStart();
         if (recordingSegmenter != null) {
             recordingSegmenter.onSessionStart();
@@ -304,6 +309,7 @@ final class LiveStream implements PublishSession, LiveRendition {
     @Override
     public void closed(String reason) {
         ended = true;
+        window = null;
         if (heartbeat != null) {
             heartbeat.cancel(false);
         }
@@ -343,6 +349,19 @@ final class LiveStream implements PublishSession, LiveRendition {
     @Override
     public List<Segment> segments() {
         return segmenter.segments();
+    }
+
+    @Override
+    public PlaybackWindow window() {
+        return window;
+    }
+
+    /** Owner thread. */
+    private void publishWindow() {
+        if (!ended) {
+            window = new PlaybackWindow(playbackName, segmenter.segments(), segmenter.targetDurationSeconds(),
+                    fragmentedMp4, segmenter.partTargetTicks() != 0);
+        }
     }
 
     @Override

@@ -22,6 +22,14 @@ public interface LiveRendition {
     /** EXT-X-TARGETDURATION. Owner thread only. */
     int targetDurationSeconds();
 
+    /**
+     * The window as last published by the owner thread, to answer from on any thread; null when
+     * every request must go to the owner (nothing published, or the stream ended). Any thread.
+     */
+    default PlaybackWindow window() {
+        return null;
+    }
+
     /** Counts a viewer (by address) for viewerCount. Any thread. */
     void viewer(String address);
 

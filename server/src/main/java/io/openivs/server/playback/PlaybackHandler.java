@@ -17,9 +17,7 @@ import io.netty.util.NetUtil;
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.Part;
-import io.openivs.server.media.hls.PlaylistWriter;
 import io.openivs.server.media.hls.Segment;
-import io.openivs.server.media.hls.Variant;
 
 import io.openivs.server.playback.access.AccessDenied;
 import io.openivs.server.playback.access.AccessRequest;
@@ -32,7 +30,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -134,6 +131,13 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         if (kind != Kind.SEGMENT && kind != Kind.PART) {
             live.viewer(client == null ? "?" : client.getHostAddress());
         }
+        PlaybackWindow window = live.window();
+        if (window != null && (kind == Kind.MASTER || kind == Kind.SEGMENT
+                || kind == Kind.MEDIA && window.servesMedia())) {
+            // The common case, on this connection's own loop: the owner published what it needs.
+            reply(ctx, fromWindow(window, kind, sequence, head, verdict, path, query), verdict.allowOrigin(), head);
+            return;
+        }
         try {
             int part = kind == Kind.PART ? Integer.parseInt(extension) : -1;
             // LL-HLS blocking requests (a reload with _HLS_msn, the hinted part) wait on the owner
@@ -151,6 +155,40 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         }
     }
 
+    /** Any thread: a playlist or segment from the owner's published window. */
+    private static FullHttpResponse fromWindow(PlaybackWindow window, Kind kind, long sequence, boolean head,
+                                               Verdict verdict, String path, String query) {
+        FullHttpResponse refused = aboveMaxResolution(window.segments(), verdict, path, query);
+        if (refused != null) {
+            return refused;
+        }
+        String childQuery = verdict.childQuery();
+        if (kind == Kind.SEGMENT) {
+            Segment s = window.segment(sequence);
+            ByteBuf body = s == null ? null : head ? Unpooled.EMPTY_BUFFER : s.tryRetainedData();
+            return body == null ? status(HttpResponseStatus.NOT_FOUND)
+                    : media(body, s.size(), window.fragmentedMp4() ? Fmp4Playback.SEGMENT_TYPE : SEGMENT_TYPE,
+                            childQuery);
+        }
+        ByteBuf text = kind == Kind.MASTER ? window.master(childQuery) : window.media(childQuery);
+        // No finished segment yet: the channel is not playable, as for an offline one.
+        return text == null ? status(HttpResponseStatus.NOT_FOUND) : playlist(text);
+    }
+
+    /** A 403 when the only rendition is above the token's class (hidden, so nothing is left to play), else null. */
+    private static FullHttpResponse aboveMaxResolution(List<Segment> segments, Verdict verdict, String path,
+                                                       String query) {
+        ResolutionClass max = verdict.maxResolution();
+        if (max != null && !segments.isEmpty()) {
+            VideoConfig video = segments.get(segments.size() - 1).video();
+            if (video != null && !max.admits(video.width(), video.height())) {
+                return Refusals.forbidden(path + QueryToken.without(query), new AccessDenied(AccessDenied.TOKEN,
+                        "no rendition within the token's aws:maximum-resolution"));
+            }
+        }
+        return null;
+    }
+
     /** Runs on the owner thread. */
     private static FullHttpResponse answer(LiveRendition live, Kind kind, String name, long sequence, int part,
                                            boolean head,
@@ -160,31 +198,22 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         }
         List<Segment> segments = live.segments();
         String childQuery = verdict.childQuery();
-        ResolutionClass max = verdict.maxResolution();
-        if (max != null && !segments.isEmpty()) {
-            VideoConfig video = segments.get(segments.size() - 1).video();
-            // The only rendition is above the token's class: hidden, so nothing is left to play.
-            if (video != null && !max.admits(video.width(), video.height())) {
-                return Refusals.forbidden(path + QueryToken.without(query), new AccessDenied(AccessDenied.TOKEN,
-                        "no rendition within the token's aws:maximum-resolution"));
-            }
+        FullHttpResponse refused = aboveMaxResolution(segments, verdict, path, query);
+        if (refused != null) {
+            return refused;
         }
         switch (kind) {
             case MASTER: {
-                Optional<Variant> v = Variant.measure(name + "/live.m3u8" + childQuery, null, segments);
-                // No finished segment yet: the channel is not playable, as for an offline one.
-                return v.map(variant -> playlist(PlaylistWriter.master(List.of(variant))))
-                        .orElseGet(() -> status(HttpResponseStatus.NOT_FOUND));
+                String text = PlaybackWindow.masterPlaylist(name, segments, childQuery);
+                return text == null ? status(HttpResponseStatus.NOT_FOUND) : playlist(text);
             }
             case MEDIA:
                 if (segments.isEmpty()) {
                     return status(HttpResponseStatus.NOT_FOUND);
                 }
-                return playlist(live.fragmentedMp4()
-                        ? Fmp4Playback.mediaPlaylist(segments, live.targetDurationSeconds(), childQuery,
-                                LowLatencyPlayback.state(live, childQuery))
-                        : PlaylistWriter.media(segments, live.targetDurationSeconds(),
-                                childQuery.isEmpty() ? seq -> seq + ".ts" : seq -> seq + ".ts" + childQuery, false));
+                return playlist(PlaybackWindow.mediaPlaylist(segments, live.targetDurationSeconds(),
+                        live.fragmentedMp4(), childQuery,
+                        live.fragmentedMp4() ? LowLatencyPlayback.state(live, childQuery) : null));
             case INIT: {
                 ByteBuf init = Fmp4Playback.initSegment(segments, sequence);
                 if (init == null) {
@@ -229,8 +258,11 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     }
 
     private static FullHttpResponse playlist(String text) {
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
+        return playlist(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static FullHttpResponse playlist(ByteBuf text) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, text);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, PLAYLIST_TYPE)
                 .set(HttpHeaderNames.CACHE_CONTROL, "max-age=1");
         HttpUtil.setContentLength(r, r.content().readableBytes());

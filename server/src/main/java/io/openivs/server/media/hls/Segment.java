@@ -5,6 +5,7 @@ import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.VideoConfig;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A finished media segment: immutable bytes plus what a playlist says about them. The
@@ -23,6 +24,14 @@ public final class Segment {
     private final AudioConfig audio;
     private final List<DateRange> dateRanges;
     private final List<Part> parts;
+    private final int size;
+    /**
+     * The window's hold on {@link #data} (1) plus readers on other threads taking their own reference
+     * right now; the bytes go back to the pool when it drops to 0. Counted here, not on the ByteBuf,
+     * because a pooled ByteBuf is recycled once released: retaining a released one could pick up
+     * another segment's bytes.
+     */
+    private final AtomicInteger holds = new AtomicInteger(1);
 
     Segment(long sequence, long durationTicks, boolean discontinuity, long discontinuitySequence,
             long programDateTime, ByteBuf data, VideoConfig video, AudioConfig audio) {
@@ -47,6 +56,7 @@ public final class Segment {
         this.discontinuitySequence = discontinuitySequence;
         this.programDateTime = programDateTime;
         this.data = data.asReadOnly();
+        this.size = data.readableBytes();
         this.video = video;
         this.audio = audio;
     }
@@ -82,7 +92,7 @@ public final class Segment {
 
     /** Size in bytes. */
     public int size() {
-        return data.readableBytes();
+        return size;
     }
 
     /**
@@ -91,6 +101,31 @@ public final class Segment {
      */
     public ByteBuf retainedData() {
         return data.retainedDuplicate();
+    }
+
+    /**
+     * Like {@link #retainedData()}, from any thread: null once the segment has left the window and
+     * its bytes are gone. Lets playback serve a published snapshot of the window without the owner thread.
+     */
+    public ByteBuf tryRetainedData() {
+        int h;
+        do {
+            h = holds.get();
+            if (h == 0) {
+                return null;
+            }
+        } while (!holds.compareAndSet(h, h + 1));
+        try {
+            return data.retainedDuplicate();
+        } finally {
+            dropHold();
+        }
+    }
+
+    private void dropHold() {
+        if (holds.decrementAndGet() == 0) {
+            data.release();
+        }
     }
 
     /** The video configuration the segment was written with, or null for audio only. */
@@ -115,7 +150,7 @@ public final class Segment {
 
     void release() {
         parts.forEach(Part::release);
-        data.release();
+        dropHold();
     }
 
     @Override

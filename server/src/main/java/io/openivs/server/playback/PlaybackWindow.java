@@ -1,0 +1,118 @@
+package io.openivs.server.playback;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.openivs.server.media.hls.LowLatency;
+import io.openivs.server.media.hls.PlaylistWriter;
+import io.openivs.server.media.hls.Segment;
+import io.openivs.server.media.hls.Variant;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * An immutable picture of a live rendition's window, made by its owner thread each time the
+ * playlist changes (a segment finished) and read by any thread: viewers' playlist and segment
+ * requests are answered from it on their own connection's event loop, without a hop to the owner.
+ * The token-free playlists are rendered once, here; a private channel's token variant (its child
+ * query in every URI) is rendered per request from the same segments, whose metadata is immutable.
+ */
+public final class PlaybackWindow {
+    private final List<Segment> segments;
+    private final int targetDuration;
+    private final boolean fragmentedMp4;
+    private final boolean lowLatency;
+    private final String name;
+    /** Token-free bytes, shared by every response (unreleasable, so each takes a duplicate); null when empty. */
+    private final ByteBuf media;
+    private final ByteBuf master;
+
+    /**
+     * Owner thread.
+     *
+     * @param segments   the window, oldest first (copied)
+     * @param lowLatency whether the channel cuts LL-HLS parts: its media playlist also lists the parts of
+     *                   the segment being written, which only the owner thread sees, so it is not cached here
+     */
+    public PlaybackWindow(String name, List<Segment> segments, int targetDuration, boolean fragmentedMp4,
+                          boolean lowLatency) {
+        this.name = name;
+        this.segments = List.copyOf(segments);
+        this.targetDuration = targetDuration;
+        this.fragmentedMp4 = fragmentedMp4;
+        this.lowLatency = lowLatency;
+        this.media = this.segments.isEmpty() || lowLatency ? null
+                : shared(mediaPlaylist(this.segments, targetDuration, fragmentedMp4, "", null));
+        this.master = shared(masterPlaylist(name, this.segments, ""));
+    }
+
+    List<Segment> segments() {
+        return segments;
+    }
+
+    boolean fragmentedMp4() {
+        return fragmentedMp4;
+    }
+
+    /** Whether {@link #media} can answer: false for LL-HLS channels, whose playlists the owner renders. */
+    boolean servesMedia() {
+        return !lowLatency;
+    }
+
+    /** The media playlist for a viewer with this child query, or null while no segment is finished. */
+    ByteBuf media(String childQuery) {
+        if (segments.isEmpty()) {
+            return null;
+        }
+        return childQuery.isEmpty() ? media.duplicate()
+                : utf8(mediaPlaylist(segments, targetDuration, fragmentedMp4, childQuery, null));
+    }
+
+    /** The multivariant playlist, or null while no segment is finished (not playable yet). */
+    ByteBuf master(String childQuery) {
+        if (master == null) {
+            return null;
+        }
+        return childQuery.isEmpty() ? master.duplicate() : utf8(masterPlaylist(name, segments, childQuery));
+    }
+
+    /** The finished segment numbered {@code sequence}, or null when it is not in this window. */
+    Segment segment(long sequence) {
+        for (int i = segments.size() - 1; i >= 0; i--) { // viewers mostly want the newest
+            Segment s = segments.get(i);
+            if (s.sequence() == sequence) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Renders a media playlist; also the owner thread's path for LL-HLS channels. */
+    static String mediaPlaylist(List<Segment> segments, int targetDuration, boolean fragmentedMp4, String childQuery,
+                                LowLatency lowLatency) {
+        return fragmentedMp4 ? Fmp4Playback.mediaPlaylist(segments, targetDuration, childQuery, lowLatency)
+                : PlaylistWriter.media(segments, targetDuration,
+                        childQuery.isEmpty() ? seq -> seq + ".ts" : seq -> seq + ".ts" + childQuery, false);
+    }
+
+    /** Renders the multivariant playlist, or null while there are no segments. */
+    static String masterPlaylist(String name, List<Segment> segments, String childQuery) {
+        return Variant.measure(name + "/live.m3u8" + childQuery, null, segments)
+                .map(variant -> PlaylistWriter.master(List.of(variant))).orElse(null);
+    }
+
+    private static ByteBuf utf8(String text) {
+        return Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Direct (written to sockets without a copy into a direct buffer), freed by the GC with this window. */
+    private static ByteBuf shared(String text) {
+        if (text == null) {
+            return null;
+        }
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct));
+    }
+}
