@@ -75,7 +75,8 @@ cleanup() {
     stop_pid "$VIEWER_PID"; stop_pid "$SERVER_PID"; stop_pid "$NGINX_PID"
     [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 143' INT TERM  # stop here: without exit, bash would carry on with the next step
 
 start_openivs() {
     rm -rf "$WORK/data"; mkdir -p "$WORK/data"
