@@ -137,11 +137,12 @@ final class LiveStream implements PublishSession, LiveRendition {
                     }
                 });
         this.demuxer = new FlvToFrames(ByteBufAllocator.DEFAULT, fragmentedMp4 ? new RecordingTee() : segmenter);
-        // Segment and init URLs are immutable for caches, so a new session must not reuse numbers an earlier one
-        // served. Media moves at most a sequence number per second (segments are >= 1 s), the clock one per
-        // second, so starting at the clock's seconds never meets an earlier session's numbers.
-        long now = registry.clock.millis() / 1000;
-        segmenter.startNumbersAt(now, now);
+        // Segment URLs are immutable for caches, so a new session must not reuse numbers an earlier one served.
+        // Media moves at most a sequence number per second (segments are >= 1 s), the clock one per second, so
+        // starting at the clock's seconds never meets an earlier session's numbers. The discontinuity sequence
+        // stays at 0: hls.js stalls the page on a large EXT-X-DISCONTINUITY-SEQUENCE (seen in Chromium), and
+        // the init segments it names are served uncached instead.
+        segmenter.startNumbersAt(registry.clock.millis() / 1000, 0);
         // LL-HLS parts are fMP4 fragments: a LOW channel with the API's default TS container keeps regular HLS.
         if (mode == LatencyMode.LOW && fragmentedMp4) {
             segmenter.cutParts(PART_TARGET, this::changed);

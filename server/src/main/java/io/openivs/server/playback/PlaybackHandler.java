@@ -224,7 +224,11 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                     init.release();
                     init = Unpooled.EMPTY_BUFFER;
                 }
-                return media(init, size, Fmp4Playback.INIT_TYPE, childQuery);
+                FullHttpResponse r = media(init, size, Fmp4Playback.INIT_TYPE, childQuery);
+                // Init names restart with each session (init-0.mp4: hls.js cannot cope with a large
+                // EXT-X-DISCONTINUITY-SEQUENCE), so unlike segments they must not be cached as immutable.
+                r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+                return r;
             }
             case PART: {
                 LowLatency ll = LowLatencyPlayback.state(live, childQuery);
