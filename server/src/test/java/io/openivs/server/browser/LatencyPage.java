@@ -44,7 +44,7 @@ final class LatencyPage implements AutoCloseable {
     private volatile long since;
 
     /** One second's figures: seconds behind the playlist's live edge, and wall clock minus the playing date. */
-    record Sample(double latency, double arrivalToDisplay) {
+    record Sample(double latency, Double arrivalToDisplay) {
     }
 
     /** Everything the page kept: per-second samples and, per PutMetadata call, seconds until parsed and until its cue. */
@@ -54,7 +54,7 @@ final class LatencyPage implements AutoCloseable {
         }
 
         List<Double> arrivalToDisplay() {
-            return samples.stream().map(Sample::arrivalToDisplay).toList();
+            return samples.stream().map(Sample::arrivalToDisplay).filter(java.util.Objects::nonNull).toList();
         }
     }
 
@@ -187,7 +187,8 @@ final class LatencyPage implements AutoCloseable {
         List<Sample> samples = new ArrayList<>();
         r.path("samples").forEach(s -> {
             if (s.path("at").asLong() >= since) {
-                samples.add(new Sample(s.path("latency").asDouble(), s.path("arrivalToDisplay").asDouble()));
+                JsonNode a2d = s.path("arrivalToDisplay");
+                samples.add(new Sample(s.path("latency").asDouble(), a2d.isNumber() ? a2d.asDouble() : null));
             }
         });
         List<String> errors = new ArrayList<>();

@@ -52,7 +52,7 @@ class LowLatencyBrowserTest {
             CompletableFuture<FfmpegTool.Result> ffmpeg = Publishing.publishLowLatency("rtmp://127.0.0.1:"
                     + server.server().rtmpPort() + "/app/" + created.streamKey().value(), SECONDS + 25);
 
-            LatencyPage.Report report = measure(page, created.channel().playbackUrl(),
+            LatencyPage.Report report = measure(page, created.channel().playbackUrl(), SECONDS, 1,
                     () -> ivs.putMetadata(b -> b.channelArn(arn).metadata("sent=" + System.currentTimeMillis())));
             ivs.stopStream(b -> b.channelArn(arn));
             ffmpeg.handle((r, e) -> r);
@@ -74,8 +74,9 @@ class LowLatencyBrowserTest {
         }
     }
 
-    /** The page's report after {@code SECONDS} of playback, calling {@code eachSecond} once a second meanwhile. */
-    static LatencyPage.Report measure(LatencyPage page, String playbackUrl, Runnable eachSecond) throws Exception {
+    /** The page's report after {@code seconds} of playback, calling {@code tick} every {@code every} seconds meanwhile. */
+    static LatencyPage.Report measure(LatencyPage page, String playbackUrl, int seconds, int every, Runnable tick)
+            throws Exception {
         Publishing.await(Duration.ofSeconds(15), () -> {
             try {
                 return java.net.http.HttpClient.newHttpClient().send(
@@ -91,8 +92,10 @@ class LowLatencyBrowserTest {
         Thread.sleep(3000); // let the player settle on its live edge before measuring
         page.reset();
         long start = System.nanoTime();
-        for (int i = 1; i <= SECONDS; i++) {
-            eachSecond.run();
+        for (int i = 1; i <= seconds; i++) {
+            if (i % every == 0) {
+                tick.run();
+            }
             long next = start + i * 1_000_000_000L;
             Thread.sleep(Math.max(0, (next - System.nanoTime()) / 1_000_000));
         }
