@@ -59,20 +59,6 @@ class LowLatencyHlsTest {
         }
     }
 
-    private static CompletableFuture<FfmpegTool.Result> publishLowLatency(String url, int seconds) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return FfmpegTool.ffmpeg("-hide_banner", "-loglevel", "error", "-re",
-                        "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
-                        "-f", "lavfi", "-i", "sine", "-t", Integer.toString(seconds),
-                        "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "30",
-                        "-c:a", "aac", "-f", "flv", url);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, Publishing.background);
-    }
-
     private static HttpResponse<String> get(URI uri) throws Exception {
         return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -89,7 +75,7 @@ class LowLatencyHlsTest {
                 .latencyMode(ChannelLatencyMode.LOW).containerFormat(ContainerFormat.FRAGMENTED_MP4));
         String arn = created.channel().arn();
         URI playbackUrl = URI.create(created.channel().playbackUrl());
-        CompletableFuture<FfmpegTool.Result> ffmpeg = publishLowLatency("rtmp://127.0.0.1:"
+        CompletableFuture<FfmpegTool.Result> ffmpeg = Publishing.publishLowLatency("rtmp://127.0.0.1:"
                 + server.server().rtmpPort() + "/app/" + created.streamKey().value(), 25);
 
         String mediaPath = Publishing.await(Duration.ofSeconds(12), () -> {
@@ -185,7 +171,7 @@ class LowLatencyHlsTest {
         CreateChannelResponse created = ivs.createChannel(b -> b.name("normal").insecureIngest(true)
                 .latencyMode(ChannelLatencyMode.NORMAL).containerFormat(ContainerFormat.FRAGMENTED_MP4));
         URI playbackUrl = URI.create(created.channel().playbackUrl());
-        CompletableFuture<FfmpegTool.Result> ffmpeg = publishLowLatency("rtmp://127.0.0.1:"
+        CompletableFuture<FfmpegTool.Result> ffmpeg = Publishing.publishLowLatency("rtmp://127.0.0.1:"
                 + server.server().rtmpPort() + "/app/" + created.streamKey().value(), 6);
         String playlist = Publishing.await(Duration.ofSeconds(12), () -> {
             try {

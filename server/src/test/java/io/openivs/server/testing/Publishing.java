@@ -26,12 +26,33 @@ public final class Publishing {
 
     /** ffmpeg publishing a generated 640x360 30 fps H.264 + AAC stream for {@code seconds}, in real time. */
     public static CompletableFuture<FfmpegTool.Result> publish(String url, int seconds) {
+        return publish(url, seconds, "-preset", "ultrafast", "-g", "30");
+    }
+
+    /** Like {@link #publish}, encoded as a low-latency publisher would: x264 zerolatency, a keyframe each second. */
+    public static CompletableFuture<FfmpegTool.Result> publishLowLatency(String url, int seconds) {
+        return publish(url, seconds, "-preset", "ultrafast", "-tune", "zerolatency", "-g", "30");
+    }
+
+    /** The arguments of {@link #publishLowLatency}, for a publisher that must outlive FfmpegTool's 60 s limit. */
+    public static List<String> lowLatencyArgs(String url, int seconds) {
+        return args(url, seconds, "-preset", "ultrafast", "-tune", "zerolatency", "-g", "30");
+    }
+
+    private static List<String> args(String url, int seconds, String... x264) {
+        List<String> args = new ArrayList<>(List.of("-hide_banner", "-loglevel", "error", "-re",
+                "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
+                "-f", "lavfi", "-i", "sine", "-t", Integer.toString(seconds), "-c:v", "libx264"));
+        args.addAll(List.of(x264));
+        args.addAll(List.of("-c:a", "aac", "-f", "flv", url));
+        return args;
+    }
+
+    private static CompletableFuture<FfmpegTool.Result> publish(String url, int seconds, String... x264) {
+        List<String> args = args(url, seconds, x264);
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return FfmpegTool.ffmpeg("-hide_banner", "-loglevel", "error", "-re",
-                        "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
-                        "-f", "lavfi", "-i", "sine", "-t", Integer.toString(seconds),
-                        "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-c:a", "aac", "-f", "flv", url);
+                return FfmpegTool.ffmpeg(args.toArray(String[]::new));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

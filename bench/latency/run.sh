@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Browser latency benchmark: headless Chromium + hls.js (lowLatencyMode) for 60 s each on an openivs
+# LOW fMP4 channel, an openivs NORMAL channel, and nginx with its RTMP module (2 s fragments), all
+# fed by the same ffmpeg (x264 zerolatency, 1 s GOP). Prints median/p95 per target. Run as root on
+# Debian (installs chromium, chromium-driver, nginx, libnginx-mod-rtmp when missing).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds="${SECONDS_PER_TARGET:-60}"
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! ls /usr/lib/nginx/modules/ngx_rtmp_module.so >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver nginx libnginx-mod-rtmp >/dev/null
+fi
+work="$(mktemp -d)"
+mkdir -p "$work/hls" "$work/logs"
+cat > "$work/nginx.conf" <<CONF
+load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/logs/error.log;
+events { worker_connections 256; }
+rtmp { server { listen 127.0.0.1:19350; application live {
+  live on; hls on; hls_path $work/hls; hls_fragment 2s; hls_playlist_length 6s; } } }
+http {
+  access_log off; client_body_temp_path $work; proxy_temp_path $work; fastcgi_temp_path $work;
+  uwsgi_temp_path $work; scgi_temp_path $work;
+  types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; }
+  server { listen 127.0.0.1:18089;
+    location /hls/ { alias $work/hls/; add_header Access-Control-Allow-Origin * always; add_header Cache-Control no-cache; } } }
+CONF
+nginx -c "$work/nginx.conf" &
+nginx_pid=$!
+trap 'kill $nginx_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+./mvnw -q -B -ntp -pl server test -Dtest=LatencyBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dopenivs.bench.seconds="$seconds" -Dopenivs.bench.nginx.rtmp=rtmp://127.0.0.1:19350/live/bench \
+  -Dopenivs.bench.nginx.hls=http://127.0.0.1:18089/hls/bench.m3u8 -DtrimStackTrace=false
+grep -A5 '^target |' server/target/surefire-reports/io.openivs.server.browser.LatencyBenchmark-output.txt
