@@ -42,7 +42,8 @@ public final class PlaybackGate {
      */
     public Verdict decide(AccessRequest r) {
         Arn arn = channelArn(r.channelName());
-        AccessDirectory.Channel ch = directory.channel(arn.toString());
+        String arnText = arn.toString(); // once per request: this runs on the event loop for every segment
+        AccessDirectory.Channel ch = directory.channel(arnText);
         if (ch == null) {
             return null;
         }
@@ -54,7 +55,7 @@ public final class PlaybackGate {
             return null;
         }
         try {
-            PlaybackToken t = byToken(r, arn, account);
+            PlaybackToken t = byToken(r, arnText, account);
             if (r.master() && t.singleUse() != null) {
                 return null;
             }
@@ -73,7 +74,7 @@ public final class PlaybackGate {
                 return CompletableFuture.completedFuture(v);
             }
             // Only a first-use claim is left: the token passed every other check.
-            PlaybackToken t = byToken(r, arn, directory.account(arn.account(), arn.region()));
+            PlaybackToken t = byToken(r, arn.toString(), directory.account(arn.account(), arn.region()));
             return directory.claimSingleUse(arn, t.singleUse(), t.expSeconds()).thenApply(first -> first
                     ? allowed(r, t) : Verdict.deny(AccessDenied.token("single-use token was already used")));
         }).exceptionally(e -> Verdict.deny(e.getCause() instanceof AccessDenied d ? d
@@ -81,7 +82,7 @@ public final class PlaybackGate {
     }
 
     /** A token that passes every check but single use, or AccessDenied. */
-    private PlaybackToken byToken(AccessRequest r, Arn channel, AccessDirectory.Account account) {
+    private PlaybackToken byToken(AccessRequest r, String channelArn, AccessDirectory.Account account) {
         if (r.token() == null || r.token().isEmpty()) {
             throw AccessDenied.token("token contains an invalid number of segments");
         }
@@ -91,7 +92,7 @@ public final class PlaybackGate {
             v = verify(r.token(), account, now);
         }
         PlaybackToken t = v.token();
-        if (!t.channelArn().equals(channel.toString())) {
+        if (!t.channelArn().equals(channelArn)) {
             throw AccessDenied.token("token is not valid for this channel");
         }
         if (t.expSeconds() <= now - (r.master() ? 0 : CHILD_GRACE_SECONDS)) {
@@ -101,7 +102,7 @@ public final class PlaybackGate {
             throw AccessDenied.token("token with aws:viewer-id or aws:single-use-uuid must expire within 10 minutes");
         }
         if (t.viewerId() != null) {
-            Long revoked = account.revoked().get(ViewerRevocations.lookup(channel.toString(), t.viewerId()));
+            Long revoked = account.revoked().get(ViewerRevocations.lookup(channelArn, t.viewerId()));
             if (revoked != null && t.sessionVersion() <= revoked) {
                 throw AccessDenied.token("viewer session was revoked");
             }
