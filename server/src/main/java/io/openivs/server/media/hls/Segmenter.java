@@ -25,7 +25,13 @@ import java.util.function.LongSupplier;
  * <p>The next segment is marked as a discontinuity when a new publisher session starts, when the
  * codec configuration changes, or when timestamps jump forward by more than the configured
  * threshold or back by more than half a second. The output timeline runs on across such joins
- * (see {@link SegmentStart#timestampOffset()}); program date-times follow the wall clock.
+ * (see {@link SegmentStart#timestampOffset()}).
+ *
+ * <p>A segment's program date-time is the wall-clock arrival of its first frame, not a date
+ * extrapolated from the media clock: a player's {@code playingDate} then tells how long ago the
+ * frame on screen reached the server (the arrival-to-display latency), and an encoder whose clock
+ * drifts, or that stalls, does not carry the playlist's dates away from real time. Dates never go
+ * back, so a burst of frames (an encoder catching up) gives dates a millisecond apart at least.
  *
  * <p>Timed metadata and date ranges (ad breaks) go into the segment being written, at the live
  * edge; while no segment is open they wait for the next one and start with it.
@@ -79,9 +85,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     private long outputEnd;
     private long videoFrameTicks;
     private long audioOnlySince = NONE;
-    private boolean anchored;
-    private long anchorWallClock;
-    private long anchorDts;
+    private long lastWallClock = NONE;
     private long livePts = NONE;
 
     // LL-HLS parts: off while partTargetTicks is 0.
@@ -91,7 +95,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     private final List<Part> openParts = new ArrayList<>();
 
     /**
-     * @param wallClockMillis epoch milliseconds, read when a segment timeline is anchored
+     * @param wallClockMillis epoch milliseconds, read as each segment's first frame arrives
      * @param onSegment told of each finished segment, which it borrows ({@link Segment#retainedData()} to keep bytes)
      */
     public Segmenter(SegmenterConfig config, SegmentWriter writer, LongSupplier wallClockMillis,
@@ -376,16 +380,10 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         lastDts[1] = NONE;
         videoFrameTicks = 0;
         audioOnlySince = NONE;
-        anchored = false;
         livePts = NONE;
     }
 
     private void startSegment(long dts, long pts) {
-        if (!anchored) {
-            anchored = true;
-            anchorWallClock = wallClockMillis.getAsLong();
-            anchorDts = dts;
-        }
         startsDiscontinuity = pendingDiscontinuity;
         pendingDiscontinuity = false;
         if (startsDiscontinuity) {
@@ -401,7 +399,10 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         startPts = pts;
         presentationEnd = pts;
         partStartDts = dts;
-        startWallClock = anchorWallClock + (dts - anchorDts) / (MediaFrame.CLOCK_RATE / 1000);
+        // This runs on the frame that starts the segment, as it arrives.
+        startWallClock = lastWallClock == NONE ? wallClockMillis.getAsLong()
+                : Math.max(lastWallClock + 1, wallClockMillis.getAsLong());
+        lastWallClock = startWallClock;
         // What waited for a segment happens at its start: the live edge when it was asked for.
         while (!waitingMetadata.isEmpty()) {
             writer.writeMetadata(new TimedMetadata(pts, waitingMetadata.removeFirst().id3()));

@@ -206,7 +206,31 @@ class SegmenterTest {
         assertThat(writer.frames.get(2).get(0)).isEqualTo("K" + 3 * SECOND);
         assertThat(writer.starts.get(2).timestampOffset()).isEqualTo(3 * SECOND);
         assertThat(finished.get(2).programDateTime()).isEqualTo(clock);
-        assertThat(finished.get(1).programDateTime()).isEqualTo(1_700_000_002_000L);
+        // Fed at once, so the second segment's first frame "arrived" with the first: dates still move on.
+        assertThat(finished.get(1).programDateTime()).isEqualTo(1_700_000_000_001L);
+    }
+
+    @Test
+    void programDateTimeIsTheArrivalOfEachSegmentsFirstFrame() {
+        start(VIDEO);
+        long origin = clock;
+        for (int i = 0; i < 61; i++) { // real time for the first segment
+            clock = origin + i * FRAME / 90;
+            frame(TrackType.VIDEO, i * FRAME, i % 60 == 0);
+        }
+        clock += 700; // the encoder stalls for 0.7 s before the next keyframe's successors
+        for (int i = 61; i < 180; i++) {
+            clock += FRAME / 90;
+            frame(TrackType.VIDEO, i * FRAME, i % 60 == 0);
+        }
+        assertThat(finished).hasSize(2);
+        assertThat(finished.get(0).programDateTime()).isEqualTo(origin);
+        // The second segment's keyframe (frame 60) arrived 2 s after the first: its date follows arrival.
+        assertThat(finished.get(1).programDateTime()).isEqualTo(origin + 60 * FRAME / 90);
+        // The third started after the stall, so its date is 0.7 s later than the media clock would say.
+        segmenter.onSessionEnd();
+        // 60 frames 33 ms apart plus the stall: 0.7 s later than the media clock would say.
+        assertThat(finished.get(2).programDateTime() - finished.get(1).programDateTime()).isEqualTo(60 * 33 + 700);
     }
 
     @Test
