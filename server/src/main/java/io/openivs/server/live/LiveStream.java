@@ -379,7 +379,7 @@ final class LiveStream implements PublishSession, LiveRendition {
     public LowLatency lowLatency(LowLatency.PartUri partUri) {
         long target = segmenter.partTargetTicks();
         return target == 0 ? null : new LowLatency(target, partUri, segmenter.partsInProgress(),
-                segmenter.nextSequence(), segmenter.nextStartsDiscontinuity());
+                segmenter.nextSequence(), segmenter.nextStartsDiscontinuity(), segmenter.programDateTimeInProgress());
     }
 
     @Override

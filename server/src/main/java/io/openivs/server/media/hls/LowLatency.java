@@ -12,9 +12,17 @@ import java.util.List;
  * @param nextSequence the sequence number of the segment being (or next to be) written
  * @param nextIsDiscontinuity whether that segment follows a discontinuity: its parts are then left
  *        out until it is finished, so the tags that go before a discontinuous segment stay simple
+ * @param inProgressDate the program date-time of the segment being written, or {@link Long#MIN_VALUE}
+ *        when none is open: listed before its parts, so a player at the live edge dates the frames
+ *        it shows by their arrival, not by extrapolating from the previous segment
  */
 public record LowLatency(long partTargetTicks, PartUri partUri, List<Part> inProgress, long nextSequence,
-        boolean nextIsDiscontinuity) {
+        boolean nextIsDiscontinuity, long inProgressDate) {
+
+    public LowLatency(long partTargetTicks, PartUri partUri, List<Part> inProgress, long nextSequence,
+            boolean nextIsDiscontinuity) {
+        this(partTargetTicks, partUri, inProgress, nextSequence, nextIsDiscontinuity, Long.MIN_VALUE);
+    }
 
     /** Finished segments whose parts the playlist lists, counted back from the live edge. */
     public static final int SEGMENTS_WITH_PARTS = 3;

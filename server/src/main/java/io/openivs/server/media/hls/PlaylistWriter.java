@@ -95,6 +95,10 @@ public final class PlaylistWriter {
             out.append(uri.apply(segment.sequence())).append('\n');
         }
         if (lowLatency != null && !ended && !lowLatency.nextIsDiscontinuity()) {
+            if (lowLatency.inProgressDate() != Long.MIN_VALUE) {
+                out.append("#EXT-X-PROGRAM-DATE-TIME:")
+                        .append(PROGRAM_DATE_TIME.format(Instant.ofEpochMilli(lowLatency.inProgressDate()))).append('\n');
+            }
             parts(out, lowLatency.inProgress(), lowLatency.partUri());
             out.append("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"")
                     .append(lowLatency.partUri().of(lowLatency.nextSequence(), lowLatency.inProgress().size()))

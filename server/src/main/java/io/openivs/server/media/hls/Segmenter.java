@@ -134,6 +134,11 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         return open ? startsDiscontinuity : pendingDiscontinuity;
     }
 
+    /** Program date-time of the segment being written, {@link Long#MIN_VALUE} between segments. */
+    public long programDateTimeInProgress() {
+        return open ? startWallClock : NONE;
+    }
+
     /** The finished parts of the segment being written, oldest first (empty between segments). */
     public List<Part> partsInProgress() {
         return List.copyOf(openParts);

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * Checks LL-HLS media playlists against the rules of draft-pantos-hls-rfc8216bis this server
  * relies on, one playlist at a time and across reloads of the same stream: server control and
  * part target, part durations, parts summing to their segment, part numbering, the preload hint,
- * and nothing already announced changing later. Parts are named {@code {msn}.{index}.m4s}.
+ * and nothing already announced changing later (durations, a segment's program date-time, a date
+ * range's attributes). Parts are named {@code {msn}.{index}.m4s}.
  */
 public final class LlHlsValidator {
 
@@ -40,6 +41,8 @@ public final class LlHlsValidator {
 
     private final Map<Long, Double> segmentDurations = new HashMap<>();
     private final Map<String, Double> partDurations = new HashMap<>();
+    private final Map<Long, String> programDates = new HashMap<>();
+    private final Map<String, String> dateRanges = new HashMap<>();
     private long lastMediaSequence = -1;
 
     /** Validates {@code text} and what it says against earlier playlists; throws AssertionError on a violation. */
@@ -100,6 +103,18 @@ public final class LlHlsValidator {
                 require(m.find() && Long.parseLong(m.group(1)) == msn, "segment URI names msn " + msn, line);
                 pending.clear();
                 msn++;
+            } else if (line.startsWith("#EXT-X-PROGRAM-DATE-TIME:")) {
+                String date = line.substring(line.indexOf(':') + 1);
+                java.time.Instant.parse(date);
+                String earlier = programDates.putIfAbsent(msn, date);
+                require(earlier == null || earlier.equals(date),
+                        "segment " + msn + " keeps its PROGRAM-DATE-TIME across reloads (was " + earlier + ")", line);
+            } else if (line.startsWith("#EXT-X-DATERANGE:")) {
+                String id = unquote(attribute(line, "ID"));
+                java.time.Instant.parse(unquote(attribute(line, "START-DATE")));
+                String earlier = dateRanges.putIfAbsent(id, line);
+                require(earlier == null || earlier.equals(line),
+                        "a date range keeps its attributes across reloads (was " + earlier + ")", line);
             } else if (line.startsWith("#EXT-X-PRELOAD-HINT:")) {
                 require(attribute(line, "TYPE").equals("PART"), "preload hint of a part", line);
                 hint = unquote(attribute(line, "URI"));

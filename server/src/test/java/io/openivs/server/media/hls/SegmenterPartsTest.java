@@ -62,7 +62,8 @@ class SegmenterPartsTest {
         return PlaylistWriter.media(segmenter.segments(), segmenter.targetDurationSeconds(), seq -> seq + ".m4s",
                 false, s -> "init-0.mp4", new LowLatency(segmenter.partTargetTicks(),
                         (seq, index) -> seq + "." + index + ".m4s", segmenter.partsInProgress(),
-                        segmenter.nextSequence(), segmenter.nextStartsDiscontinuity()));
+                        segmenter.nextSequence(), segmenter.nextStartsDiscontinuity(),
+                        segmenter.programDateTimeInProgress()));
     }
 
     @Test
@@ -124,8 +125,12 @@ class SegmenterPartsTest {
         long all = segmenter.segments().stream().mapToLong(s -> s.parts().size()).sum()
                 + segmenter.partsInProgress().size();
         assertThat(listed).isLessThan(all);
+        // Every segment is dated, the one being written too (before its parts); the validator checked
+        // on each round that a date, once announced, stays the segment's date when it is finished.
         assertThat(text.lines().filter(l -> l.startsWith("#EXT-X-PROGRAM-DATE-TIME:")).count())
-                .isEqualTo(segmenter.segments().size());
+                .isEqualTo(segmenter.segments().size() + 1);
+        assertThat(text.substring(text.lastIndexOf("#EXTINF:"))).containsPattern(
+                "\n#EXT-X-PROGRAM-DATE-TIME:[^\n]+\n#EXT-X-PART:");
     }
 
     @Test
