@@ -173,7 +173,7 @@ public final class OpenIvsServer implements AutoCloseable {
     /** The GeoIP database when configured; without one no viewer has a known country. */
     private static CountryResolver countryResolver(java.nio.file.Path geoip) {
         if (geoip == null) {
-            log.info("playback: no GeoIP database (--geoip-db); restriction policies that list countries refuse every viewer");
+            log.debug("playback: no GeoIP database (--geoip-db); restriction policies that list countries refuse every viewer");
             return CountryResolver.NONE;
         }
         try {
