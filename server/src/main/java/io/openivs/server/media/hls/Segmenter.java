@@ -33,6 +33,9 @@ import java.util.function.LongSupplier;
  * <p>With {@link #cutParts} it also cuts LL-HLS partial segments inside each segment: a part
  * ends before the first frame (of the track segments are cut on) that would take it past the
  * part target, so no part is longer than the target and each lasts until the next one starts.
+ * Within a part each video frame, with the audio that came after it, is closed as a CMAF chunk
+ * once the next video frame gives its duration: a viewer may {@link #followPart follow} the part
+ * being written chunk by chunk.
  *
  * <p>Driven by the live stream's owner thread only; {@link #segments()} hands out a snapshot.
  */
@@ -89,6 +92,9 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     private Runnable onChange = () -> { };
     private long partStartDts;
     private final List<Part> openParts = new ArrayList<>();
+    /** Chunks of the part being written, each a view this class owns; the part holds the same bytes. */
+    private final List<ByteBuf> openChunks = new ArrayList<>();
+    private final List<PartFollower> followers = new ArrayList<>();
 
     /**
      * @param wallClockMillis epoch milliseconds, read when a segment timeline is anchored
@@ -128,6 +134,30 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     /** Whether the segment being written, or else the next one, follows a discontinuity. */
     public boolean nextStartsDiscontinuity() {
         return open ? startsDiscontinuity : pendingDiscontinuity;
+    }
+
+    /**
+     * Whether part {@code index} of segment {@code sequence} is the one being written now (what
+     * the preload hint names), so {@link #followPart} can send it as it grows.
+     */
+    public boolean isWritingPart(long sequence, int index) {
+        return open && partTargetTicks > 0 && sequence == nextSequence && index == openParts.size();
+    }
+
+    /**
+     * Hands {@code follower} the chunks of the part being written: those closed so far at once,
+     * each later one as it is closed, then the part's end. Call when {@link #isWritingPart}.
+     */
+    public void followPart(PartFollower follower) {
+        if (!open || partTargetTicks == 0) {
+            throw new IllegalStateException("no part being written");
+        }
+        for (ByteBuf chunk : openChunks) {
+            if (!follower.onChunk(chunk)) {
+                return;
+            }
+        }
+        followers.add(follower);
     }
 
     /** The finished parts of the segment being written, oldest first (empty between segments). */
@@ -191,6 +221,8 @@ public final class Segmenter implements MediaSink, AutoCloseable {
             if (dts - partStartDts + Math.max(1, frameTicks) > partTargetTicks) {
                 finishPart(dts);
                 onChange.run();
+            } else if (video) {
+                finishChunk(dts);
             }
         }
         long outputDts = dts + offset;
@@ -301,6 +333,9 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     /** Like {@link #close()}, but hands the window over instead of releasing it. */
     public Continuation handOver() {
         open = false;
+        openParts.forEach(Part::release);
+        openParts.clear();
+        endChunks();
         writer.close();
         Continuation c = new Continuation(List.copyOf(window), nextSequence, discontinuitySequence, outputEnd,
                 longestTicks, producedAny);
@@ -336,6 +371,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         segmentRanges.clear();
         openParts.forEach(Part::release);
         openParts.clear();
+        endChunks();
         writer.close();
         while (!window.isEmpty()) {
             window.removeFirst().release();
@@ -422,15 +458,42 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         }
     }
 
-    /** Closes the part in progress, which ends at {@code end} (input decode time). */
+    /** Closes what was written since the last chunk as the next chunk of the part; {@code end} as for {@link #finishPart}. */
+    private void finishChunk(long end) {
+        ByteBuf chunk = ((PartialSegmentWriter) writer).finishChunk(end);
+        if (chunk != null) {
+            openChunks.add(chunk);
+            if (!followers.isEmpty()) {
+                followers.removeIf(f -> !f.onChunk(chunk));
+            }
+        }
+    }
+
+    /**
+     * Closes the part in progress, which ends at {@code end} (input decode time: the next video
+     * frame's when a frame ends it).
+     */
     private void finishPart(long end) {
         PartialSegmentWriter partial = (PartialSegmentWriter) writer;
+        finishChunk(end);
         boolean independent = partial.fragmentIsIndependent();
         ByteBuf data = partial.finishFragment();
         if (data != null) {
             openParts.add(new Part(nextSequence, openParts.size(), Math.max(1, end - partStartDts), independent, data));
         }
         partStartDts = end;
+        endChunks();
+    }
+
+    /** The part being written is finished or dropped: its chunk views go, its followers are told. */
+    private void endChunks() {
+        openChunks.forEach(ByteBuf::release);
+        openChunks.clear();
+        if (!followers.isEmpty()) {
+            List<PartFollower> done = List.copyOf(followers);
+            followers.clear();
+            done.forEach(PartFollower::partEnded);
+        }
     }
 
     private void finishSegment(long end) {
