@@ -143,7 +143,8 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         try {
             int part = kind == Kind.PART ? Integer.parseInt(extension) : -1;
             // LL-HLS blocking requests (a reload with _HLS_msn, the hinted part) wait on the owner
-            // thread for the part they name; every other request is answered at once.
+            // thread for the part they name, except that the part being written is streamed as it
+            // grows; every other request is answered at once.
             boolean blockingReload = kind == Kind.MEDIA && live.fragmentedMp4();
             long msn = blockingReload ? LowLatencyPlayback.number(query, "_HLS_msn") : kind == Kind.PART ? sequence : -1;
             int msnPart = blockingReload ? (int) Math.min(LowLatencyPlayback.number(query, "_HLS_part"), 9999) : part;
