@@ -106,18 +106,22 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         InetAddress client = clientAddress(ctx, req);
         AccessRequest access = new AccessRequest(name, kind == Kind.MASTER, QueryToken.find(uri, q),
                 req.headers().get(HttpHeaderNames.ORIGIN), client);
+        // HTTP/1.0 has no chunked transfer encoding: such a client gets the hinted part whole, once finished.
+        boolean chunked = !HttpVersion.HTTP_1_0.equals(req.protocolVersion());
         // Access first, before looking at the stream: without a token, a private channel's state stays hidden.
         Verdict verdict = gate.decide(access);
         if (verdict != null) {
-            serve(ctx, verdict, kind, name, sequence, extension, head, path, q < 0 ? "" : uri.substring(q), client);
+            serve(ctx, verdict, kind, name, sequence, extension, head, chunked, path, q < 0 ? "" : uri.substring(q),
+                    client);
         } else {
-            gate.settle(access).thenAccept(v -> serve(ctx, v, kind, name, sequence, extension, head, path,
+            gate.settle(access).thenAccept(v -> serve(ctx, v, kind, name, sequence, extension, head, chunked, path,
                     q < 0 ? "" : uri.substring(q), client));
         }
     }
 
+    /** @param chunked whether the client takes a chunked response (HTTP/1.1), so a part can be sent as it grows */
     private void serve(ChannelHandlerContext ctx, Verdict verdict, Kind kind, String name, long sequence, String extension,
-                       boolean head,
+                       boolean head, boolean chunked,
                        String path, String query, InetAddress client) {
         if (!verdict.allowed()) {
             reply(ctx, Refusals.forbidden(path + QueryToken.without(query), verdict.denied()), "*", head);
@@ -149,7 +153,7 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             long msn = blockingReload ? LowLatencyPlayback.number(query, "_HLS_msn") : kind == Kind.PART ? sequence : -1;
             int msnPart = blockingReload ? (int) Math.min(LowLatencyPlayback.number(query, "_HLS_part"), 9999) : part;
             live.owner().execute(() -> {
-                if (kind == Kind.PART && streamPart(ctx, live, sequence, part, head, verdict, path, query)) {
+                if (kind == Kind.PART && chunked && streamPart(ctx, live, sequence, part, head, verdict, path, query)) {
                     return;
                 }
                 LowLatencyPlayback.whenReady(live, verdict.childQuery(), kind == Kind.PART, msn, msnPart,

@@ -81,13 +81,17 @@ class LowLatencyPartStreamingTest {
 
     /** A bare HTTP/1.1 exchange, so the arrival of each chunk can be timed; decodes chunked bodies. */
     private static Raw raw(URI uri, String method) throws IOException {
+        return raw(uri, method, "HTTP/1.1");
+    }
+
+    private static Raw raw(URI uri, String method, String version) throws IOException {
         try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
             socket.setSoTimeout(5000);
             OutputStream out = socket.getOutputStream();
             InputStream in = new BufferedInputStream(socket.getInputStream());
             String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
             long sent = System.nanoTime();
-            out.write((method + " " + target + " HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n\r\n")
+            out.write((method + " " + target + " " + version + "\r\nHost: " + uri.getHost() + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String status = line(in);
@@ -209,6 +213,15 @@ class LowLatencyPartStreamingTest {
         assertThat(median(firstBytes)).as("first bytes %s ms vs whole part %s ms", firstBytes, ends)
                 .isLessThan(median(ends) - 120)
                 .isLessThan(median(durations) / 2);
+
+        // HTTP/1.0 knows no chunked encoding: the hinted part comes whole, once finished.
+        long[] waitFor = latest.hinted();
+        latest = validator.check(get(URI.create(media + "?_HLS_msn=" + waitFor[0] + "&_HLS_part=" + waitFor[1])).body());
+        URI hinted = media.resolve(latest.preloadHint());
+        Raw old = raw(hinted, "GET", "HTTP/1.0");
+        assertThat(old.status()).isEqualTo(200);
+        assertThat(old.headers()).doesNotContainKey("transfer-encoding").containsKey("content-length");
+        assertThat(old.body()).isEqualTo(bytes(hinted).body());
 
         // A streamed part after its init segment reads as its frames (a part may start on a P-frame: demuxed, not decoded).
         String playlist = get(media).body();

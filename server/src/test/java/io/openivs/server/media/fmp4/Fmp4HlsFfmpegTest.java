@@ -172,6 +172,17 @@ class Fmp4HlsFfmpegTest {
                 next = tfdt + video.child("trun").u32(12);
             }
         }
+        long chunkedBytes = 0;
+        long wholeBytes = 0;
+        long videoFrames = 0;
+        for (int s = 0; s < chunked.segments.size(); s++) {
+            chunkedBytes += chunked.segments.get(s).size();
+            wholeBytes += hls.segments.get(s).size();
+            videoFrames += chunked.frames.get(s).stream().filter(Fmp4Hls.Written::video).count();
+        }
+        System.out.printf("CMAF chunk per frame: %d bytes vs %d in one fragment per segment, %.0f bytes more per frame%n",
+                chunkedBytes, wholeBytes, (chunkedBytes - wholeBytes) / (double) videoFrames);
+        assertThat(chunked.segments).hasSameSizeAs(hls.segments);
         assertThat(TestSources.decodedSeconds(chunkedPlaylist)).isCloseTo(SECONDS, within(1.5 / 30));
         List<double[]> whole = videoPackets(playlist);
         List<double[]> cut = videoPackets(chunkedPlaylist);
