@@ -34,8 +34,8 @@ import java.util.function.LongSupplier;
  * ends before the first frame (of the track segments are cut on) that would take it past the
  * part target, so no part is longer than the target and each lasts until the next one starts.
  * Within a part each video frame, with the audio that came after it, is closed as a CMAF chunk
- * once the next video frame gives its duration: a viewer may {@link #followPart follow} the part
- * being written chunk by chunk.
+ * once the next video frame gives its duration (without video, about 100 ms of audio is): a
+ * viewer may {@link #followPart follow} the part being written chunk by chunk.
  *
  * <p>Driven by the live stream's owner thread only; {@link #segments()} hands out a snapshot.
  */
@@ -45,6 +45,8 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     private static final long MAX_BACKWARD_STEP = MediaFrame.CLOCK_RATE / 2;
     /** Items waiting for a segment; more than this while nothing is written are dropped, oldest first. */
     private static final int MAX_WAITING = 32;
+    /** Without video a chunk gathers a few AAC frames: a moof per 21 ms frame would cost a third of the bytes. */
+    private static final long AUDIO_ONLY_CHUNK_TICKS = MediaFrame.CLOCK_RATE / 10;
 
     private final SegmentWriter writer;
     private final LongSupplier wallClockMillis;
@@ -91,6 +93,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     private long partTargetTicks;
     private Runnable onChange = () -> { };
     private long partStartDts;
+    private long chunkStartDts;
     private final List<Part> openParts = new ArrayList<>();
     /** Chunks of the part being written, each a view this class owns; the part holds the same bytes. */
     private final List<ByteBuf> openChunks = new ArrayList<>();
@@ -221,7 +224,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
             if (dts - partStartDts + Math.max(1, frameTicks) > partTargetTicks) {
                 finishPart(dts);
                 onChange.run();
-            } else if (video) {
+            } else if (video || dts - chunkStartDts >= AUDIO_ONLY_CHUNK_TICKS) {
                 finishChunk(dts);
             }
         }
@@ -437,6 +440,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         startPts = pts;
         presentationEnd = pts;
         partStartDts = dts;
+        chunkStartDts = dts;
         startWallClock = anchorWallClock + (dts - anchorDts) / (MediaFrame.CLOCK_RATE / 1000);
         // What waited for a segment happens at its start: the live edge when it was asked for.
         while (!waitingMetadata.isEmpty()) {
@@ -461,6 +465,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     /** Closes what was written since the last chunk as the next chunk of the part; {@code end} as for {@link #finishPart}. */
     private void finishChunk(long end) {
         ByteBuf chunk = ((PartialSegmentWriter) writer).finishChunk(end);
+        chunkStartDts = end;
         if (chunk != null) {
             openChunks.add(chunk);
             if (!followers.isEmpty()) {

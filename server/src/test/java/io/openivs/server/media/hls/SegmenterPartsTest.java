@@ -208,6 +208,34 @@ class SegmenterPartsTest {
     }
 
     @Test
+    void withoutVideoThePartBeingWrittenIsSentInChunksOfATenthOfASecond() {
+        segmenter.cutParts(PART_TARGET, () -> changes++);
+        segmenter.onSessionStart();
+        segmenter.onAudioConfig(SegmenterTest.AUDIO);
+        long frameTicks = 1024 * 90_000 / 48_000;
+        int n = 0;
+        // Two seconds without video before the segmenter goes audio-only, then one part and a frame.
+        for (; n < 110; n++) {
+            frame(TrackType.AUDIO, n * frameTicks, true);
+        }
+        long sequence = segmenter.nextSequence();
+        int index = segmenter.partsInProgress().size();
+        assertThat(index).isEqualTo(1);
+        assertThat(segmenter.isWritingPart(sequence, index)).isTrue();
+        Follower follower = new Follower();
+        segmenter.followPart(follower);
+        while (segmenter.partsInProgress().size() == index) {
+            frame(TrackType.AUDIO, n++ * frameTicks, true);
+        }
+        assertThat(follower.ends).isEqualTo(1);
+        assertThat(follower.chunks).as("chunks of a 1/3 s part").isBetween(3, 4);
+        ByteBuf whole = segmenter.partsInProgress().get(index).retainedData();
+        assertThat(ByteBufUtil.equals(follower.received, whole)).as("the chunks sent are the part").isTrue();
+        whole.release();
+        follower.received.release();
+    }
+
+    @Test
     void tsSegmentsCannotBeCutIntoParts() {
         try (Segmenter ts = new Segmenter(SegmenterConfig.DEFAULT, new TsSegmentWriter(ByteBufAllocator.DEFAULT),
                 () -> 0L, s -> { })) {
