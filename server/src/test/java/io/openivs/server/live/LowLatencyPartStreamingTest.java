@@ -179,6 +179,15 @@ class LowLatencyPartStreamingTest {
                 assertThat(head.endMs()).as("HEAD of the hinted part does not wait for it").isLessThan(150);
             }
 
+            if (round == 1) {
+                // A viewer leaving mid-part: its response is dropped, the others' go on.
+                try (Socket leaving = new Socket(part.getHost(), part.getPort())) {
+                    leaving.getOutputStream().write(("GET " + part.getRawPath() + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    leaving.setSoTimeout(2000);
+                    assertThat(line(new BufferedInputStream(leaving.getInputStream()))).isEqualTo("HTTP/1.1 200 OK");
+                }
+            }
             Raw streamed = raw(part, "GET");
             assertThat(streamed.status()).as(part.toString()).isEqualTo(200);
             assertThat(streamed.headers()).containsEntry("transfer-encoding", "chunked")
