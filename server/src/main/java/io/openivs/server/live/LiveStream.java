@@ -25,6 +25,7 @@ import io.openivs.server.media.flv.FlvToFrames;
 import io.openivs.server.media.flv.TagResult;
 import io.openivs.server.media.hls.LatencyMode;
 import io.openivs.server.media.hls.LowLatency;
+import io.openivs.server.media.hls.PartFollower;
 import io.openivs.server.media.hls.Segment;
 import io.openivs.server.media.hls.Segmenter;
 import io.openivs.server.media.hls.SegmenterConfig;
@@ -394,6 +395,16 @@ final class LiveStream implements PublishSession, LiveRendition {
     @Override
     public void stopWaiting(Runnable task) {
         waiting.remove(task);
+    }
+
+    @Override
+    public boolean writingPart(long sequence, int index) {
+        return !ended && segmenter.isWritingPart(sequence, index);
+    }
+
+    @Override
+    public void followPart(PartFollower follower) {
+        segmenter.followPart(follower);
     }
 
     /** Owner thread: a part or segment is done, or the stream ended; wakes whoever waits for it. */

@@ -2,6 +2,7 @@ package io.openivs.server.playback;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.openivs.server.media.hls.LowLatency;
+import io.openivs.server.media.hls.PartFollower;
 import io.openivs.server.media.hls.Segment;
 import java.util.List;
 
@@ -56,5 +57,18 @@ public interface LiveRendition {
 
     /** Forgets a task given to {@link #whenChanged} that is no longer wanted. Owner thread only. */
     default void stopWaiting(Runnable task) {
+    }
+
+    /** Whether part {@code index} of segment {@code sequence} is being written right now. Owner thread only. */
+    default boolean writingPart(long sequence, int index) {
+        return false;
+    }
+
+    /**
+     * Sends {@code follower} the chunks of the part being written as they are closed, then its end;
+     * call when {@link #writingPart} said yes. Owner thread only.
+     */
+    default void followPart(PartFollower follower) {
+        throw new IllegalStateException("no part being written");
     }
 }

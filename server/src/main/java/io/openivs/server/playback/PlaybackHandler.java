@@ -6,10 +6,12 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -104,18 +106,22 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         InetAddress client = clientAddress(ctx, req);
         AccessRequest access = new AccessRequest(name, kind == Kind.MASTER, QueryToken.find(uri, q),
                 req.headers().get(HttpHeaderNames.ORIGIN), client);
+        // HTTP/1.0 has no chunked transfer encoding: such a client gets the hinted part whole, once finished.
+        boolean chunked = !HttpVersion.HTTP_1_0.equals(req.protocolVersion());
         // Access first, before looking at the stream: without a token, a private channel's state stays hidden.
         Verdict verdict = gate.decide(access);
         if (verdict != null) {
-            serve(ctx, verdict, kind, name, sequence, extension, head, path, q < 0 ? "" : uri.substring(q), client);
+            serve(ctx, verdict, kind, name, sequence, extension, head, chunked, path, q < 0 ? "" : uri.substring(q),
+                    client);
         } else {
-            gate.settle(access).thenAccept(v -> serve(ctx, v, kind, name, sequence, extension, head, path,
+            gate.settle(access).thenAccept(v -> serve(ctx, v, kind, name, sequence, extension, head, chunked, path,
                     q < 0 ? "" : uri.substring(q), client));
         }
     }
 
+    /** @param chunked whether the client takes a chunked response (HTTP/1.1), so a part can be sent as it grows */
     private void serve(ChannelHandlerContext ctx, Verdict verdict, Kind kind, String name, long sequence, String extension,
-                       boolean head,
+                       boolean head, boolean chunked,
                        String path, String query, InetAddress client) {
         if (!verdict.allowed()) {
             reply(ctx, Refusals.forbidden(path + QueryToken.without(query), verdict.denied()), "*", head);
@@ -141,15 +147,21 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         try {
             int part = kind == Kind.PART ? Integer.parseInt(extension) : -1;
             // LL-HLS blocking requests (a reload with _HLS_msn, the hinted part) wait on the owner
-            // thread for the part they name; every other request is answered at once.
+            // thread for the part they name, except that the part being written is streamed as it
+            // grows; every other request is answered at once.
             boolean blockingReload = kind == Kind.MEDIA && live.fragmentedMp4();
             long msn = blockingReload ? LowLatencyPlayback.number(query, "_HLS_msn") : kind == Kind.PART ? sequence : -1;
             int msnPart = blockingReload ? (int) Math.min(LowLatencyPlayback.number(query, "_HLS_part"), 9999) : part;
-            live.owner().execute(() -> LowLatencyPlayback.whenReady(live, verdict.childQuery(), kind == Kind.PART, msn,
-                    msnPart, wait -> reply(ctx, wait == LowLatencyPlayback.Wait.READY
-                            ? answer(live, kind, name, sequence, part, head, verdict, path, query)
-                            : status(wait == LowLatencyPlayback.Wait.BAD_REQUEST ? HttpResponseStatus.BAD_REQUEST
-                                    : HttpResponseStatus.SERVICE_UNAVAILABLE), verdict.allowOrigin(), head)));
+            live.owner().execute(() -> {
+                if (kind == Kind.PART && chunked && streamPart(ctx, live, sequence, part, head, verdict, path, query)) {
+                    return;
+                }
+                LowLatencyPlayback.whenReady(live, verdict.childQuery(), kind == Kind.PART, msn, msnPart,
+                        wait -> reply(ctx, wait == LowLatencyPlayback.Wait.READY
+                                ? answer(live, kind, name, sequence, part, head, verdict, path, query)
+                                : status(wait == LowLatencyPlayback.Wait.BAD_REQUEST ? HttpResponseStatus.BAD_REQUEST
+                                        : HttpResponseStatus.SERVICE_UNAVAILABLE), verdict.allowOrigin(), head));
+            });
         } catch (RejectedExecutionException e) {
             reply(ctx, status(HttpResponseStatus.SERVICE_UNAVAILABLE), verdict.allowOrigin(), head);
         }
@@ -187,6 +199,27 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             }
         }
         return null;
+    }
+
+    /**
+     * Owner thread: a request for the part being written (the preload hint's) is answered at once
+     * and sent as it grows; false, answering nothing, for any other part.
+     */
+    private static boolean streamPart(ChannelHandlerContext ctx, LiveRendition live, long sequence, int part,
+                                      boolean head, Verdict verdict, String path, String query) {
+        if (!live.writingPart(sequence, part)) {
+            return false;
+        }
+        FullHttpResponse refused = aboveMaxResolution(live.segments(), verdict, path, query);
+        if (refused != null) {
+            reply(ctx, refused, verdict.allowOrigin(), head);
+            return true;
+        }
+        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        mediaHeaders(r, Fmp4Playback.SEGMENT_TYPE, verdict.childQuery());
+        allowOrigin(r, verdict.allowOrigin());
+        StreamedPart.start(ctx, live, r, head);
+        return true;
     }
 
     /** Runs on the owner thread. */
@@ -254,11 +287,15 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     /** @param childQuery the token query of a private channel: its media must not sit in shared caches */
     private static FullHttpResponse media(ByteBuf body, int size, String type, String childQuery) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+        mediaHeaders(r, type, childQuery);
+        HttpUtil.setContentLength(r, size);
+        return r;
+    }
+
+    private static void mediaHeaders(HttpResponse r, String type, String childQuery) {
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, type)
                 .set(HttpHeaderNames.CACHE_CONTROL, childQuery.isEmpty()
                         ? "public, max-age=31536000, immutable" : "private, max-age=31536000, immutable");
-        HttpUtil.setContentLength(r, size);
-        return r;
     }
 
     private static FullHttpResponse playlist(String text) {
@@ -282,10 +319,7 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 
     /** Sends from any thread; HEAD keeps the headers (Content-Length included) and drops the body. */
     private static void reply(ChannelHandlerContext ctx, FullHttpResponse r, String allowOrigin, boolean head) {
-        r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allowOrigin);
-        if (!"*".equals(allowOrigin)) {
-            r.headers().set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
-        }
+        allowOrigin(r, allowOrigin);
         if (head && r.content().isReadable()) {
             long length = r.content().readableBytes();
             r.content().release();
@@ -294,6 +328,13 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             r = empty;
         }
         ctx.writeAndFlush(r);
+    }
+
+    private static void allowOrigin(HttpResponse r, String allowOrigin) {
+        r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allowOrigin);
+        if (!"*".equals(allowOrigin)) {
+            r.headers().set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        }
     }
 
     /** The peer, or X-Forwarded-For's first (client-most) address when the operator trusts the proxy in front. */

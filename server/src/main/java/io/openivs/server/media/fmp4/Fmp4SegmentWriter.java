@@ -13,8 +13,10 @@ import java.nio.charset.StandardCharsets;
  * Writes HLS fMP4 media segments (CMAF-style fragments, audio and video muxed together): each a
  * run of moof/mdat fragments for the tracks the init segment ({@link InitSegment}, named by
  * EXT-X-MAP) describes. By default a segment is one fragment; a caller producing LL-HLS parts
- * calls {@link #finishFragment()} at each part boundary and gets that part's bytes, while the
- * segment stays the concatenation of its parts (shared, not copied).
+ * calls {@link #finishFragment()} at each part boundary and gets that part's bytes, and may close
+ * smaller CMAF chunks inside a part with {@link #finishChunk} (one per video frame, say) to send
+ * the part while it grows. A segment stays the concatenation of its parts, a part of its chunks
+ * (shared, not copied).
  *
  * <p>Video keeps the 90 kHz frame clock, so decode times and composition offsets are the frame
  * timestamps plus {@link SegmentStart#timestampOffset()}; tfdt continues across segments. One
@@ -22,13 +24,17 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Fmp4SegmentWriter implements PartialSegmentWriter {
 
-    private static final int MAX_COMPONENTS = 1024;
+    /** Past this a composite consolidates (copies); a segment of one-frame chunks has a few per frame. */
+    private static final int MAX_COMPONENTS = 1 << 16;
     /** The scheme hls.js and other CMAF players read as "message_data is an ID3 tag". */
     private static final byte[] ID3_SCHEME = "https://aomedia.org/emsg/ID3\0".getBytes(StandardCharsets.US_ASCII);
 
     private final ByteBufAllocator alloc;
     private final FragmentWriter fragments;
     private CompositeByteBuf segment;
+    /** The chunks of the part in progress, null before its first. */
+    private CompositeByteBuf part;
+    private boolean partIndependent;
     private long offset;
     /** emsg boxes waiting for the next fragment: CMAF puts them before the moof they accompany. */
     private ByteBuf pendingEvents;
@@ -106,10 +112,10 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
         return fragment == null ? events : alloc.compositeBuffer(2).addComponents(true, events, fragment);
     }
 
-    /** Whether the fragment in progress starts with a video keyframe (or has no video); ask before finishing it. */
+    /** Whether the part in progress starts with a video keyframe (or has no video); ask before finishing it. */
     @Override
     public boolean fragmentIsIndependent() {
-        return fragments.isIndependent();
+        return part != null ? partIndependent : fragments.isIndependent();
     }
 
     /**
@@ -121,22 +127,61 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
     }
 
     /**
-     * Closes the fragment in progress (an LL-HLS part); the segment goes on with a new one.
+     * Closes the samples written since the last chunk as one moof/mdat (with any waiting emsg in
+     * front) that becomes the next piece of the part in progress.
      *
-     * @return the fragment's bytes for the caller to own and release, or null when it was empty
+     * @param end input decode time of the video frame about to be written, which ends the chunk's
+     *        last one, or {@link Long#MIN_VALUE} when not known
+     * @return a view of the chunk for the caller to own and release, or null when no sample was written
+     */
+    @Override
+    public ByteBuf finishChunk(long end) {
+        if (segment == null) {
+            throw new IllegalStateException("no segment started");
+        }
+        if (fragments.isEmpty()) {
+            return null; // a lone emsg waits for samples to go in front of
+        }
+        ByteBuf chunk = closeChunk(end);
+        ByteBuf view = chunk.retainedDuplicate();
+        part.addFlattenedComponents(true, chunk);
+        return view;
+    }
+
+    /** The open fragment, with waiting events, as the part's next chunk (null when both are empty); the caller adds it. */
+    private ByteBuf closeChunk(long end) {
+        boolean independent = fragments.isIndependent();
+        ByteBuf chunk = withEvents(fragments.finish(end == Long.MIN_VALUE ? end : end + offset));
+        if (chunk != null && part == null) {
+            part = alloc.compositeBuffer(MAX_COMPONENTS);
+            partIndependent = independent;
+        }
+        return chunk;
+    }
+
+    /**
+     * Closes the part in progress (an LL-HLS part): its chunks, and the fragment in progress as
+     * the last one. The segment goes on with a new part.
+     *
+     * @return the part's bytes for the caller to own and release, or null when it was empty
      */
     @Override
     public ByteBuf finishFragment() {
         if (segment == null) {
             throw new IllegalStateException("no segment started");
         }
-        ByteBuf fragment = withEvents(fragments.finish());
-        if (fragment == null) {
+        ByteBuf last = closeChunk(Long.MIN_VALUE);
+        if (last != null) {
+            part.addFlattenedComponents(true, last);
+        }
+        if (part == null) {
             return null;
         }
-        ByteBuf part = fragment.retainedDuplicate();
-        segment.addFlattenedComponents(true, fragment);
-        return part;
+        CompositeByteBuf done = part;
+        part = null;
+        ByteBuf view = done.retainedDuplicate();
+        segment.addFlattenedComponents(true, done);
+        return view;
     }
 
     @Override
@@ -144,9 +189,9 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
         if (segment == null) {
             throw new IllegalStateException("no segment started");
         }
-        ByteBuf last = withEvents(fragments.finish());
+        ByteBuf last = finishFragment();
         if (last != null) {
-            segment.addFlattenedComponents(true, last);
+            last.release();
         }
         ByteBuf done = segment;
         segment = null;
@@ -159,6 +204,10 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
         if (pendingEvents != null) {
             pendingEvents.release();
             pendingEvents = null;
+        }
+        if (part != null) {
+            part.release();
+            part = null;
         }
         if (segment != null) {
             segment.release();

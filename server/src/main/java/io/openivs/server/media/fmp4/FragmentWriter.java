@@ -100,7 +100,8 @@ public final class FragmentWriter implements AutoCloseable {
         if (video == null) {
             return;
         }
-        ByteBuf data = video.data(alloc, videoSizeHint);
+        // Length prefixes replace start codes: at most a byte more per NAL unit (3-byte start codes).
+        ByteBuf data = video.data(alloc, Math.max(videoSizeHint, annexB.readableBytes() + 16));
         int size = LengthPrefixer.append(annexB, data);
         if (size == 0) {
             return; // parameter sets alone: the init segment has them
@@ -146,17 +147,25 @@ public final class FragmentWriter implements AutoCloseable {
         return 0;
     }
 
+    /** Ends the open fragment, its last video sample lasting as long as the one before; see {@link #finish(long)}. */
+    public ByteBuf finish() {
+        return finish(Long.MIN_VALUE);
+    }
+
     /**
      * Ends the open fragment.
      *
+     * @param videoEnd decode time (90 kHz) of the video frame that follows, which ends the last
+     *        one here, or {@link Long#MIN_VALUE} when not known yet
      * @return moof and mdat as one buffer the caller owns, or null when no sample was added
      */
-    public ByteBuf finish() {
+    public ByteBuf finish(long videoEnd) {
         if (isEmpty()) {
             return null;
         }
-        ByteBuf videoData = video != null && video.count() > 0 ? video.close() : null;
-        ByteBuf audioData = audio != null && audio.count() > 0 ? audio.close() : null;
+        boolean loneKeyframe = video != null && video.count() == 1 && video.firstIsSync();
+        ByteBuf videoData = video != null && video.count() > 0 ? video.close(videoEnd) : null;
+        ByteBuf audioData = audio != null && audio.count() > 0 ? audio.close(Long.MIN_VALUE) : null;
         int videoBytes = videoData == null ? 0 : videoData.readableBytes();
         int audioBytes = audioData == null ? 0 : audioData.readableBytes();
 
@@ -184,7 +193,10 @@ public final class FragmentWriter implements AutoCloseable {
         fragment.addComponent(true, moof);
         if (videoData != null) {
             fragment.addComponent(true, videoData);
-            videoSizeHint = videoBytes + videoBytes / 8;
+            if (!loneKeyframe) {
+                // A chunk of one keyframe says nothing about the size of the frame after it.
+                videoSizeHint = videoBytes + videoBytes / 8;
+            }
             video.clear();
         }
         if (audioData != null) {

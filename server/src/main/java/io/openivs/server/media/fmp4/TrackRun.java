@@ -74,7 +74,7 @@ final class TrackRun {
     /** Where the caller appends the new sample's bytes before {@link #add}. */
     ByteBuf data(ByteBufAllocator alloc, int sizeHint) {
         if (data == null) {
-            data = alloc.buffer(Math.max(4096, sizeHint));
+            data = alloc.buffer(Math.max(256, sizeHint));
         }
         return data;
     }
@@ -102,9 +102,14 @@ final class TrackRun {
         count++;
     }
 
-    /** Gives the last sample its duration and hands over the bytes; the run is then empty. */
-    ByteBuf close() {
-        durations[count - 1] = (int) lastDuration();
+    /**
+     * Gives the last sample its duration and hands over the bytes; the run is then empty.
+     *
+     * @param end decode time of the sample that follows, when known (later than the last one), else
+     *        {@link Long#MIN_VALUE}: the last duration then repeats the one before
+     */
+    ByteBuf close(long end) {
+        durations[count - 1] = (int) (end > lastTime ? Math.min(end - lastTime, Integer.MAX_VALUE) : lastDuration());
         ByteBuf done = data;
         data = null;
         return done;

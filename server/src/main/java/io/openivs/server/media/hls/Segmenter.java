@@ -39,6 +39,9 @@ import java.util.function.LongSupplier;
  * <p>With {@link #cutParts} it also cuts LL-HLS partial segments inside each segment: a part
  * ends before the first frame (of the track segments are cut on) that would take it past the
  * part target, so no part is longer than the target and each lasts until the next one starts.
+ * Within a part each video frame, with the audio that came after it, is closed as a CMAF chunk
+ * once the next video frame gives its duration (without video, about 100 ms of audio is): a
+ * viewer may {@link #followPart follow} the part being written chunk by chunk.
  *
  * <p>Driven by the live stream's owner thread only; {@link #segments()} hands out a snapshot.
  */
@@ -48,6 +51,8 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     private static final long MAX_BACKWARD_STEP = MediaFrame.CLOCK_RATE / 2;
     /** Items waiting for a segment; more than this while nothing is written are dropped, oldest first. */
     private static final int MAX_WAITING = 32;
+    /** Without video a chunk gathers a few AAC frames: a moof per 21 ms frame would cost a third of the bytes. */
+    private static final long AUDIO_ONLY_CHUNK_TICKS = MediaFrame.CLOCK_RATE / 10;
 
     private final SegmentWriter writer;
     private final LongSupplier wallClockMillis;
@@ -92,7 +97,11 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     private long partTargetTicks;
     private Runnable onChange = () -> { };
     private long partStartDts;
+    private long chunkStartDts;
     private final List<Part> openParts = new ArrayList<>();
+    /** Chunks of the part being written, each a view this class owns; the part holds the same bytes. */
+    private final List<ByteBuf> openChunks = new ArrayList<>();
+    private final List<PartFollower> followers = new ArrayList<>();
 
     /**
      * @param wallClockMillis epoch milliseconds, read as each segment's first frame arrives
@@ -137,6 +146,30 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     /** Program date-time of the segment being written, {@link Long#MIN_VALUE} between segments. */
     public long programDateTimeInProgress() {
         return open ? startWallClock : NONE;
+    }
+
+    /**
+     * Whether part {@code index} of segment {@code sequence} is the one being written now (what
+     * the preload hint names), so {@link #followPart} can send it as it grows.
+     */
+    public boolean isWritingPart(long sequence, int index) {
+        return open && partTargetTicks > 0 && sequence == nextSequence && index == openParts.size();
+    }
+
+    /**
+     * Hands {@code follower} the chunks of the part being written: those closed so far at once,
+     * each later one as it is closed, then the part's end. Call when {@link #isWritingPart}.
+     */
+    public void followPart(PartFollower follower) {
+        if (!open || partTargetTicks == 0) {
+            throw new IllegalStateException("no part being written");
+        }
+        for (ByteBuf chunk : openChunks) {
+            if (!follower.onChunk(chunk)) {
+                return;
+            }
+        }
+        followers.add(follower);
     }
 
     /** The finished parts of the segment being written, oldest first (empty between segments). */
@@ -200,6 +233,8 @@ public final class Segmenter implements MediaSink, AutoCloseable {
             if (dts - partStartDts + Math.max(1, frameTicks) > partTargetTicks) {
                 finishPart(dts);
                 onChange.run();
+            } else if (video || dts - chunkStartDts >= AUDIO_ONLY_CHUNK_TICKS) {
+                finishChunk(dts);
             }
         }
         long outputDts = dts + offset;
@@ -310,6 +345,9 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     /** Like {@link #close()}, but hands the window over instead of releasing it. */
     public Continuation handOver() {
         open = false;
+        openParts.forEach(Part::release);
+        openParts.clear();
+        endChunks();
         writer.close();
         Continuation c = new Continuation(List.copyOf(window), nextSequence, discontinuitySequence, outputEnd,
                 longestTicks, producedAny);
@@ -345,6 +383,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         segmentRanges.clear();
         openParts.forEach(Part::release);
         openParts.clear();
+        endChunks();
         writer.close();
         while (!window.isEmpty()) {
             window.removeFirst().release();
@@ -404,6 +443,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         startPts = pts;
         presentationEnd = pts;
         partStartDts = dts;
+        chunkStartDts = dts;
         // This runs on the frame that starts the segment, as it arrives.
         startWallClock = lastWallClock == NONE ? wallClockMillis.getAsLong()
                 : Math.max(lastWallClock + 1, wallClockMillis.getAsLong());
@@ -428,15 +468,43 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         }
     }
 
-    /** Closes the part in progress, which ends at {@code end} (input decode time). */
+    /** Closes what was written since the last chunk as the next chunk of the part; {@code end} as for {@link #finishPart}. */
+    private void finishChunk(long end) {
+        ByteBuf chunk = ((PartialSegmentWriter) writer).finishChunk(end);
+        chunkStartDts = end;
+        if (chunk != null) {
+            openChunks.add(chunk);
+            if (!followers.isEmpty()) {
+                followers.removeIf(f -> !f.onChunk(chunk));
+            }
+        }
+    }
+
+    /**
+     * Closes the part in progress, which ends at {@code end} (input decode time: the next video
+     * frame's when a frame ends it).
+     */
     private void finishPart(long end) {
         PartialSegmentWriter partial = (PartialSegmentWriter) writer;
+        finishChunk(end);
         boolean independent = partial.fragmentIsIndependent();
         ByteBuf data = partial.finishFragment();
         if (data != null) {
             openParts.add(new Part(nextSequence, openParts.size(), Math.max(1, end - partStartDts), independent, data));
         }
         partStartDts = end;
+        endChunks();
+    }
+
+    /** The part being written is finished or dropped: its chunk views go, its followers are told. */
+    private void endChunks() {
+        openChunks.forEach(ByteBuf::release);
+        openChunks.clear();
+        if (!followers.isEmpty()) {
+            List<PartFollower> done = List.copyOf(followers);
+            followers.clear();
+            done.forEach(PartFollower::partEnded);
+        }
     }
 
     private void finishSegment(long end) {

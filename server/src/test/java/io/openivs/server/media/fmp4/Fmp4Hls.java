@@ -39,17 +39,24 @@ final class Fmp4Hls {
     final List<List<Written>> frames = new ArrayList<>();
     /** Per segment, the fragments {@link Fmp4SegmentWriter#finishFragment()} handed out, when cutting parts. */
     final List<List<byte[]>> parts = new ArrayList<>();
+    /** Per segment, per part, the chunks {@link Fmp4SegmentWriter#finishChunk} handed out, when cutting chunks. */
+    final List<List<List<byte[]>>> chunks = new ArrayList<>();
     final Segmenter segmenter;
     private final int framesPerPart;
+    private final boolean chunked;
 
     Fmp4Hls(Path dir) {
-        this(dir, 0);
+        this(dir, 0, false);
     }
 
-    /** @param framesPerPart cut a fragment (an LL-HLS part) every so many video frames, 0 for one per segment */
-    Fmp4Hls(Path dir, int framesPerPart) {
+    /**
+     * @param framesPerPart cut a fragment (an LL-HLS part) every so many video frames, 0 for one per segment
+     * @param chunked close a CMAF chunk before each video frame inside a part, as a live LL stream does
+     */
+    Fmp4Hls(Path dir, int framesPerPart, boolean chunked) {
         this.dir = dir;
         this.framesPerPart = framesPerPart;
+        this.chunked = chunked;
         this.segmenter = new Segmenter(SegmenterConfig.DEFAULT.withWindowSize(20),
                 new Recording(new Fmp4SegmentWriter(PooledByteBufAllocator.DEFAULT)), () -> 1_700_000_000_000L,
                 this::write);
@@ -124,12 +131,23 @@ final class Fmp4Hls {
             offset = start.timestampOffset();
             frames.add(new ArrayList<>());
             parts.add(new ArrayList<>());
+            chunks.add(new ArrayList<>(List.of(new ArrayList<>())));
             videoFramesInPart = 0;
             writer.startSegment(start);
         }
 
         @Override
         public void writeFrame(MediaFrame frame) {
+            if (chunked && frame.isVideo() && videoFramesInPart > 0) {
+                // As the Segmenter does: the next frame's time ends the chunk, also the last of a part.
+                ByteBuf chunk = writer.finishChunk(frame.dts());
+                try {
+                    List<List<byte[]>> ofSegment = chunks.get(chunks.size() - 1);
+                    ofSegment.get(ofSegment.size() - 1).add(ByteBufUtil.getBytes(chunk));
+                } finally {
+                    chunk.release();
+                }
+            }
             if (framesPerPart > 0 && frame.isVideo() && videoFramesInPart++ == framesPerPart) {
                 finishPart();
                 videoFramesInPart = 1;
@@ -159,6 +177,7 @@ final class Fmp4Hls {
             } finally {
                 part.release();
             }
+            chunks.get(chunks.size() - 1).add(new ArrayList<>());
         }
 
         @Override

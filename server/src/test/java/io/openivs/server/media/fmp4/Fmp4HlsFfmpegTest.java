@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -103,7 +104,7 @@ class Fmp4HlsFfmpegTest {
 
     @Test
     void partsCutInsideSegmentsAreTheSegmentsBytesAndDecode() throws Exception {
-        Fmp4Hls parted = new Fmp4Hls(Files.createDirectory(tmp.resolve("parts")), 10); // 1/3 s at 30 fps
+        Fmp4Hls parted = new Fmp4Hls(Files.createDirectory(tmp.resolve("parts")), 10, false); // 1/3 s at 30 fps
         parted.session(source);
         Path partedPlaylist = parted.finish();
         assertThat(assertFragments(parted)).as("fragments per segment").containsOnly(6);
@@ -118,6 +119,73 @@ class Fmp4HlsFfmpegTest {
         assertThat(TestSources.decodedSeconds(partedPlaylist)).isCloseTo(SECONDS, within(1.5 / 30));
         List<double[]> whole = videoPackets(playlist);
         List<double[]> cut = videoPackets(partedPlaylist);
+        assertThat(cut).hasSameSizeAs(whole);
+        for (int i = 0; i < whole.size(); i++) {
+            assertThat(cut.get(i)).as("packet %d", i).containsExactly(whole.get(i));
+        }
+    }
+
+    /**
+     * Live LL streams close a CMAF chunk per video frame inside each part: a part is its chunks
+     * byte for byte (the last one closed with the part), every chunk is a moof/mdat with one video
+     * frame, video durations inside a segment meet the next tfdt exactly, and the stream decodes
+     * to the same packets as one fragment per segment.
+     */
+    @Test
+    void chunksInsidePartsAreThePartsBytesAndDecode() throws Exception {
+        Fmp4Hls chunked = new Fmp4Hls(Files.createDirectory(tmp.resolve("chunks")), 10, true);
+        chunked.session(source);
+        Path chunkedPlaylist = chunked.finish();
+        List<Integer> fragments = assertFragments(chunked);
+        for (int s = 0; s < chunked.segments.size(); s++) {
+            long videoFrames = chunked.frames.get(s).stream().filter(Fmp4Hls.Written::video).count();
+            assertThat(fragments.get(s)).as("fragments of segment %d", s).isEqualTo((int) videoFrames);
+            List<byte[]> parts = chunked.parts.get(s);
+            for (int p = 0; p < parts.size(); p++) {
+                ByteArrayOutputStream joined = new ByteArrayOutputStream();
+                for (byte[] chunk : chunked.chunks.get(s).get(p)) {
+                    joined.write(chunk);
+                }
+                byte[] streamed = joined.toByteArray();
+                // Chunks are handed out as the part grows; only the segment's last part ends without
+                // a next frame, its last chunk closed with it.
+                assertThat(Arrays.copyOf(parts.get(p), streamed.length)).as("part %d.%d starts with its chunks", s, p)
+                        .isEqualTo(streamed);
+                List<Mp4Boxes> tail = Mp4Boxes.parse(Arrays.copyOfRange(parts.get(p), streamed.length,
+                        parts.get(p).length));
+                if (p < parts.size() - 1) {
+                    assertThat(tail).as("part %d.%d after its chunks", s, p).isEmpty();
+                } else {
+                    assertThat(tail).extracting(Mp4Boxes::type).containsExactly("moof", "mdat");
+                }
+            }
+            List<Mp4Boxes> boxes = Mp4Boxes.parse(Files.readAllBytes(chunked.segmentFile(chunked.segments.get(s))));
+            long next = -1;
+            for (int f = 0; f < boxes.size(); f += 2) {
+                Mp4Boxes video = boxes.get(f).all("traf").get(0);
+                assertThat(video.child("tfhd").i32(4)).isEqualTo(1);
+                long tfdt = video.child("tfdt").i64(4);
+                if (next >= 0) {
+                    assertThat(tfdt).as("video tfdt of chunk %d of segment %d", f / 2, s).isEqualTo(next);
+                }
+                assertThat(video.child("trun").i32(4)).as("frames in a chunk").isEqualTo(1);
+                next = tfdt + video.child("trun").u32(12);
+            }
+        }
+        long chunkedBytes = 0;
+        long wholeBytes = 0;
+        long videoFrames = 0;
+        for (int s = 0; s < chunked.segments.size(); s++) {
+            chunkedBytes += chunked.segments.get(s).size();
+            wholeBytes += hls.segments.get(s).size();
+            videoFrames += chunked.frames.get(s).stream().filter(Fmp4Hls.Written::video).count();
+        }
+        System.out.printf("CMAF chunk per frame: %d bytes vs %d in one fragment per segment, %.0f bytes more per frame%n",
+                chunkedBytes, wholeBytes, (chunkedBytes - wholeBytes) / (double) videoFrames);
+        assertThat(chunked.segments).hasSameSizeAs(hls.segments);
+        assertThat(TestSources.decodedSeconds(chunkedPlaylist)).isCloseTo(SECONDS, within(1.5 / 30));
+        List<double[]> whole = videoPackets(playlist);
+        List<double[]> cut = videoPackets(chunkedPlaylist);
         assertThat(cut).hasSameSizeAs(whole);
         for (int i = 0; i < whole.size(); i++) {
             assertThat(cut.get(i)).as("packet %d", i).containsExactly(whole.get(i));

@@ -42,7 +42,11 @@ class SegmenterPartsTest {
 
     /** 30 fps video with millisecond timestamps (as RTMP gives them), keyframe every second, audio alongside. */
     private void feed(int frames) {
-        for (int i = 0; i < frames; i++) {
+        feed(0, frames);
+    }
+
+    private void feed(int from, int to) {
+        for (int i = from; i < to; i++) {
             long dts = Math.round(i * 1000 / 30.0) * 90;
             frame(TrackType.VIDEO, dts, i % 30 == 0);
             frame(TrackType.AUDIO, dts + 90, true);
@@ -142,6 +146,98 @@ class SegmenterPartsTest {
         String text = playlist();
         assertThat(text).doesNotContain("PRELOAD-HINT");
         assertThat(segmenter.nextStartsDiscontinuity()).isTrue();
+    }
+
+    /** Collects what a viewer of the part being written would be sent. */
+    private static final class Follower implements PartFollower {
+        final ByteBuf received = Unpooled.buffer();
+        int chunks;
+        int ends;
+        boolean stayFor = true;
+
+        @Override
+        public boolean onChunk(ByteBuf chunk) {
+            if (!stayFor) {
+                return false;
+            }
+            chunks++;
+            received.writeBytes(chunk, chunk.readerIndex(), chunk.readableBytes());
+            return true;
+        }
+
+        @Override
+        public void partEnded() {
+            ends++;
+        }
+    }
+
+    @Test
+    void thePartBeingWrittenIsSentChunkByChunkAndIsThePart() {
+        start();
+        feed(65); // segment 1 holds frames from 60 on: its first part has five of them
+        long sequence = segmenter.nextSequence();
+        assertThat(segmenter.partsInProgress()).isEmpty();
+        assertThat(segmenter.isWritingPart(sequence, 0)).isTrue();
+        assertThat(segmenter.isWritingPart(sequence, 1)).isFalse();
+        assertThat(segmenter.isWritingPart(sequence - 1, 0)).isFalse();
+
+        Follower early = new Follower();
+        segmenter.followPart(early);
+        assertThat(early.chunks).as("a chunk per frame whose successor came").isEqualTo(4);
+        Follower leaving = new Follower();
+        segmenter.followPart(leaving);
+        leaving.stayFor = false;
+        feed(65, 68);
+        assertThat(early.chunks).isEqualTo(7);
+        assertThat(early.ends).isZero();
+        assertThat(leaving.chunks).isEqualTo(4);
+
+        feed(68, 72); // frame 70 starts the next part
+        assertThat(early.ends).isEqualTo(1);
+        assertThat(leaving.ends).as("a follower that left hears no more").isZero();
+        assertThat(early.chunks).isEqualTo(10);
+        Part part = segmenter.partsInProgress().get(0);
+        ByteBuf whole = part.retainedData();
+        assertThat(ByteBufUtil.equals(early.received, whole)).as("the chunks sent are the part").isTrue();
+        whole.release();
+        early.received.release();
+        leaving.received.release();
+        assertThat(segmenter.isWritingPart(sequence, 1)).isTrue();
+
+        // The stream going away ends the response of whoever follows the part in progress.
+        Follower last = new Follower();
+        segmenter.followPart(last);
+        segmenter.close();
+        assertThat(last.ends).isEqualTo(1);
+        last.received.release();
+    }
+
+    @Test
+    void withoutVideoThePartBeingWrittenIsSentInChunksOfATenthOfASecond() {
+        segmenter.cutParts(PART_TARGET, () -> changes++);
+        segmenter.onSessionStart();
+        segmenter.onAudioConfig(SegmenterTest.AUDIO);
+        long frameTicks = 1024 * 90_000 / 48_000;
+        int n = 0;
+        // Two seconds without video before the segmenter goes audio-only, then one part and a frame.
+        for (; n < 110; n++) {
+            frame(TrackType.AUDIO, n * frameTicks, true);
+        }
+        long sequence = segmenter.nextSequence();
+        int index = segmenter.partsInProgress().size();
+        assertThat(index).isEqualTo(1);
+        assertThat(segmenter.isWritingPart(sequence, index)).isTrue();
+        Follower follower = new Follower();
+        segmenter.followPart(follower);
+        while (segmenter.partsInProgress().size() == index) {
+            frame(TrackType.AUDIO, n++ * frameTicks, true);
+        }
+        assertThat(follower.ends).isEqualTo(1);
+        assertThat(follower.chunks).as("chunks of a 1/3 s part").isBetween(3, 4);
+        ByteBuf whole = segmenter.partsInProgress().get(index).retainedData();
+        assertThat(ByteBufUtil.equals(follower.received, whole)).as("the chunks sent are the part").isTrue();
+        whole.release();
+        follower.received.release();
     }
 
     @Test

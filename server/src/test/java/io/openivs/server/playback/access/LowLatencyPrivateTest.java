@@ -14,6 +14,7 @@ import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -55,6 +56,21 @@ class LowLatencyPrivateTest {
         return r.body();
     }
 
+    /** Whether a top-level emsg box, followed by a moof, holds {@code text}. */
+    private static boolean hasEmsgWith(byte[] b, String text) {
+        ByteBuffer buf = ByteBuffer.wrap(b);
+        for (int at = 0; at + 8 <= b.length && buf.getInt(at) >= 8; at += buf.getInt(at)) {
+            int size = buf.getInt(at);
+            String type = new String(b, at + 4, 4, StandardCharsets.US_ASCII);
+            if (type.equals("emsg") && at + size + 8 <= b.length
+                    && new String(b, at, size, StandardCharsets.ISO_8859_1).contains(text)) {
+                String after = new String(b, at + size + 4, 4, StandardCharsets.US_ASCII);
+                return after.equals("moof") || after.equals("emsg");
+            }
+        }
+        return false;
+    }
+
     @Test
     void partsAndBlockingReloadsNeedTheTokenAndCarryMetadata() throws Exception {
         KeyPair key = TestTokens.newKeyPair();
@@ -79,7 +95,19 @@ class LowLatencyPrivateTest {
         String blocking = media + "&_HLS_msn=" + next[0] + "&_HLS_part=" + next[1];
         HttpResponse<String> reloaded = LiveChannels.get(blocking);
         assertThat(reloaded.statusCode()).isEqualTo(200);
-        validator.check(reloaded.body());
+        LlHlsValidator.Playlist justFinished = validator.check(reloaded.body());
+
+        // The part just begun is streamed as it is written, to a viewer with the token only, and
+        // kept out of shared caches.
+        String hintUrl = URI.create(media).resolve(justFinished.preloadHint()).toString();
+        HttpResponse<byte[]> streamed = LiveChannels.HTTP.send(HttpRequest.newBuilder(URI.create(hintUrl)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(streamed.statusCode()).isEqualTo(200);
+        assertThat(streamed.headers().firstValue("transfer-encoding")).hasValue("chunked");
+        assertThat(streamed.headers().firstValue("cache-control")).hasValue("private, max-age=31536000, immutable");
+        assertThat(new String(streamed.body(), 4, 4, StandardCharsets.US_ASCII)).isIn("moof", "emsg");
+        assertThat(bytes(hintUrl)).as("the part once finished").isEqualTo(streamed.body());
+        assertThat(LiveChannels.get(hintUrl.substring(0, hintUrl.indexOf('?'))).statusCode()).isEqualTo(403);
         String bare = media.substring(0, media.indexOf('?'));
         assertThat(LiveChannels.get(bare + "?_HLS_msn=" + next[0] + "&_HLS_part=" + next[1]).statusCode())
                 .isEqualTo(403);
@@ -87,22 +115,21 @@ class LowLatencyPrivateTest {
         assertThat(bytes(partUrl)).isNotEmpty();
         assertThat(LiveChannels.get(partUrl.substring(0, partUrl.indexOf('?'))).statusCode()).isEqualTo(403);
 
-        // PutMetadata goes into the part being written, ahead of its first fragment.
+        // PutMetadata goes into the part being written, as an emsg ahead of the next CMAF chunk
+        // (parts are sent as they grow, so not necessarily at the part's start).
         alice.putMetadata(b -> b.channelArn(arn).metadata("ll-cue"));
         boolean found = false;
         for (int i = 0; i < 20 && !found; i++) {
             LlHlsValidator.Playlist now = validator.check(LiveChannels.get(media).body());
             for (LlHlsValidator.PartLine part : now.allParts()) {
-                byte[] b = bytes(URI.create(media).resolve(part.uri()).toString());
-                if (new String(b, 4, 4, StandardCharsets.US_ASCII).equals("emsg")
-                        && new String(b, StandardCharsets.ISO_8859_1).contains("ll-cue")) {
+                if (hasEmsgWith(bytes(URI.create(media).resolve(part.uri()).toString()), "ll-cue")) {
                     found = true;
                     break;
                 }
             }
             Thread.sleep(300);
         }
-        assertThat(found).as("a part starts with the emsg of the metadata").isTrue();
+        assertThat(found).as("a part has an emsg box of the metadata before one of its moofs").isTrue();
         alice.stopStream(b -> b.channelArn(arn));
     }
 }
