@@ -12,9 +12,38 @@ import java.util.List;
  * @param nextSequence the sequence number of the segment being (or next to be) written
  * @param nextIsDiscontinuity whether that segment follows a discontinuity: its parts are then left
  *        out until it is finished, so the tags that go before a discontinuous segment stay simple
+ * @param reports the other renditions of the stream, reported at the end of the playlist
  */
 public record LowLatency(long partTargetTicks, PartUri partUri, List<Part> inProgress, long nextSequence,
-        boolean nextIsDiscontinuity) {
+        boolean nextIsDiscontinuity, List<RenditionReport> reports) {
+
+    public LowLatency(long partTargetTicks, PartUri partUri, List<Part> inProgress, long nextSequence,
+            boolean nextIsDiscontinuity) {
+        this(partTargetTicks, partUri, inProgress, nextSequence, nextIsDiscontinuity, List.of());
+    }
+
+    /** The same state, reporting {@code others}. */
+    public LowLatency withReports(List<RenditionReport> others) {
+        return new LowLatency(partTargetTicks, partUri, inProgress, nextSequence, nextIsDiscontinuity, others);
+    }
+
+    /**
+     * What a report on this rendition says: its last part as its playlist lists it (those of the
+     * segment being written, unless left out before a discontinuity), else its newest segment's
+     * last part; null while it has no segment.
+     *
+     * @param segments the rendition's finished segments, oldest first
+     */
+    public RenditionReport report(String uri, List<Segment> segments) {
+        if (!inProgress.isEmpty() && !nextIsDiscontinuity) {
+            return new RenditionReport(uri, nextSequence, inProgress.size() - 1);
+        }
+        if (segments.isEmpty()) {
+            return null;
+        }
+        Segment last = segments.get(segments.size() - 1);
+        return new RenditionReport(uri, last.sequence(), last.parts().size() - 1);
+    }
 
     /** Finished segments whose parts the playlist lists, counted back from the live edge. */
     public static final int SEGMENTS_WITH_PARTS = 3;
