@@ -20,6 +20,7 @@ import io.openivs.server.media.hls.DateRange;
 import io.openivs.server.media.id3.Id3Tag;
 import io.openivs.server.media.scte35.SpliceInsert;
 import io.openivs.server.media.SegmentWriter;
+import io.openivs.server.media.fmp4.AudioOnlySegmentWriter;
 import io.openivs.server.media.fmp4.Fmp4SegmentWriter;
 import io.openivs.server.media.flv.FlvToFrames;
 import io.openivs.server.media.flv.TagResult;
@@ -87,6 +88,18 @@ final class LiveStream implements PublishSession, LiveRendition {
     private volatile StreamRecorder recorder = StreamRecorder.NONE;
     /** fMP4 channels only, while recording: TS segments for the recording. Set with the recorder. */
     private volatile Segmenter recordingSegmenter;
+    /** LL-HLS channels only: the audio track as a rendition of its own, cut where {@link #segmenter} cuts. */
+    private final Segmenter audioSegmenter;
+    private final AudioOnly audioOnly;
+    /** Whether {@link #audioOnly} is listed: the newest segment has video and audio. Written by the owner. */
+    private volatile boolean audioListed;
+    /**
+     * Owner thread, with two segmenters: a part or segment finished while a frame went to one of
+     * them. Waiters and the window are told once both have it, so a playlist made then reports the
+     * other rendition at the same point.
+     */
+    private boolean changePending;
+    private boolean windowPending;
 
     // Written by the owner, read by heartbeat and playback.
     private volatile PublisherControl control;
@@ -129,75 +142,214 @@ final class LiveStream implements PublishSession, LiveRendition {
         this.fragmentedMp4 = "FRAGMENTED_MP4".equals(channelDoc.path("containerFormat").asText());
         SegmentWriter writer = fragmentedMp4 ? new Fmp4SegmentWriter(ByteBufAllocator.DEFAULT)
                 : new TsSegmentWriter(ByteBufAllocator.DEFAULT);
+        // LL-HLS parts are fMP4 fragments: a LOW channel with the API's default TS container keeps regular HLS.
+        boolean lowLatency = mode == LatencyMode.LOW && fragmentedMp4;
         this.segmenter = new Segmenter(SegmenterConfig.forLatencyMode(mode), writer, registry.clock::millis,
                 segment -> {
-                    publishWindow();
+                    if (lowLatency) {
+                        windowPending = true;
+                    } else {
+                        publishWindow();
+                    }
                     timings.listed(segment.sequence(), segment.durationTicks());
                     if (recordingSegmenter == null) {
                         recorder.segment(segment);
                     }
                 });
-        this.demuxer = new FlvToFrames(ByteBufAllocator.DEFAULT, fragmentedMp4 ? new RecordingTee() : segmenter);
+        this.demuxer = new FlvToFrames(ByteBufAllocator.DEFAULT, fragmentedMp4 ? new Tee() : segmenter);
         // Segment URLs are immutable for caches, so a new session must not reuse numbers an earlier one served.
         // Media moves at most a sequence number per second (segments are >= 1 s), the clock one per second, so
         // starting at the clock's seconds never meets an earlier session's numbers. The discontinuity sequence
         // stays at 0: hls.js stalls the page on a large EXT-X-DISCONTINUITY-SEQUENCE (seen in Chromium), and
         // the init segments it names are served uncached instead.
         segmenter.startNumbersAt(registry.clock.millis() / 1000, 0);
-        // LL-HLS parts are fMP4 fragments: a LOW channel with the API's default TS container keeps regular HLS.
-        if (mode == LatencyMode.LOW && fragmentedMp4) {
-            segmenter.cutParts(PART_TARGET, this::changed);
+        if (lowLatency) {
+            segmenter.cutParts(PART_TARGET, this::changedSoon);
+            // IVS lists audio_only on ADVANCED channels, whose ladder it transcodes anyway. Here it is a
+            // second remux of every frame, so only LL-HLS channels pay for it: their playlists need another
+            // rendition for EXT-X-RENDITION-REPORT to report on.
+            audioSegmenter = new Segmenter(SegmenterConfig.forLatencyMode(mode),
+                    new AudioOnlySegmentWriter(new Fmp4SegmentWriter(ByteBufAllocator.DEFAULT)), registry.clock::millis,
+                    segment -> windowPending = true);
+            audioSegmenter.startNumbersAt(segmenter.nextSequence(), 0);
+            audioSegmenter.cutParts(PART_TARGET, this::changedSoon);
+            audioOnly = new AudioOnly();
+        } else {
+            audioSegmenter = null;
+            audioOnly = null;
         }
     }
 
     /**
-     * Recordings are MPEG-TS in IVS's layout whatever the live container: an fMP4 channel that
-     * records remuxes a second time, into TS segments of its own, only while it records.
+     * Hands an fMP4 channel's frames to each of its segmenters. Recordings are MPEG-TS in IVS's
+     * layout whatever the live container: an fMP4 channel that records remuxes a second time, into
+     * TS segments of its own, only while it records. An LL-HLS channel also remuxes its audio_only
+     * rendition; waiters hear of a finished part once every segmenter has the frame that ended it.
      */
-    private final class RecordingTee implements MediaSink {
+    private final class Tee implements MediaSink {
         @Override
         public void onSessionStart() {
             segmenter.onSessionStart();
+            if (audioSegmenter != null) {
+                audioSegmenter.onSessionStart();
+            }
+            flushChanges();
         }
 
         @Override
         public void onVideoConfig(VideoConfig config) {
             segmenter.onVideoConfig(config);
+            if (audioSegmenter != null) {
+                audioSegmenter.onVideoConfig(config);
+            }
             if (recordingSegmenter != null) {
                 recordingSegmenter.onVideoConfig(config);
             }
+            flushChanges();
         }
 
         @Override
         public void onAudioConfig(AudioConfig config) {
             segmenter.onAudioConfig(config);
+            if (audioSegmenter != null) {
+                audioSegmenter.onAudioConfig(config);
+            }
             if (recordingSegmenter != null) {
                 recordingSegmenter.onAudioConfig(config);
             }
+            flushChanges();
         }
 
         @Override
         public void onFrame(MediaFrame frame) {
             segmenter.onFrame(frame);
+            if (audioSegmenter != null) {
+                audioSegmenter.onFrame(frame);
+            }
             if (recordingSegmenter != null) {
                 recordingSegmenter.onFrame(frame);
             }
+            flushChanges();
         }
 
         @Override
         public void onSessionEnd() {
             segmenter.onSessionEnd();
+            if (audioSegmenter != null) {
+                audioSegmenter.onSessionEnd();
+            }
+            flushChanges();
         }
 
         @Override
         public void onTimedMetadata(TimedMetadata item) {
-            segmenter.onTimedMetadata(item);
+            timedMetadata(item);
+        }
+    }
+
+    /** Owner thread: the live edge's metadata goes into every rendition. */
+    private void timedMetadata(TimedMetadata item) {
+        segmenter.onTimedMetadata(item);
+        if (audioSegmenter != null) {
+            audioSegmenter.onTimedMetadata(item);
+        }
+    }
+
+    /** Owner thread: both segmenters have taken the frame; tell waiters and viewers what finished. */
+    private void flushChanges() {
+        if (windowPending) {
+            windowPending = false;
+            publishWindow();
+        }
+        if (changePending) {
+            changePending = false;
+            changed();
+        }
+    }
+
+    /** Owner thread: a part or segment finished; told after the frame reached every segmenter. */
+    private void changedSoon() {
+        changePending = true;
+    }
+
+    /**
+     * The audio_only rendition of an LL-HLS stream: the stream's owner, waiters and lifetime, the
+     * audio segmenter's segments. Its requests all go to the owner thread (no published window):
+     * few viewers pick it, and its playlist is rendered per request like any LL-HLS playlist.
+     */
+    private final class AudioOnly implements LiveRendition {
+        @Override
+        public EventExecutor owner() {
+            return owner;
+        }
+
+        @Override
+        public boolean ended() {
+            return ended;
+        }
+
+        @Override
+        public List<Segment> segments() {
+            return audioSegmenter.segments();
+        }
+
+        @Override
+        public int targetDurationSeconds() {
+            return audioSegmenter.targetDurationSeconds();
+        }
+
+        @Override
+        public void viewer(String address) {
+            LiveStream.this.viewer(address);
+        }
+
+        @Override
+        public boolean fragmentedMp4() {
+            return true;
+        }
+
+        @Override
+        public LowLatency lowLatency(LowLatency.PartUri partUri) {
+            return LiveStream.lowLatency(audioSegmenter, partUri);
+        }
+
+        @Override
+        public void whenChanged(Runnable task) {
+            LiveStream.this.whenChanged(task);
+        }
+
+        @Override
+        public void stopWaiting(Runnable task) {
+            LiveStream.this.stopWaiting(task);
+        }
+
+        @Override
+        public boolean writingPart(long sequence, int index) {
+            return audioSegmenter.isWritingPart(sequence, index);
+        }
+
+        @Override
+        public void followPart(PartFollower follower) {
+            audioSegmenter.followPart(follower);
+        }
+
+        @Override
+        public LiveRendition sibling() {
+            return LiveStream.this;
+        }
+
+        @Override
+        public boolean audioOnly() {
+            return true;
         }
     }
 
     /** Releases what the constructor took, for a stream that was never admitted. */
     void discard() {
         segmenter.close();
+        if (audioSegmenter != null) {
+            audioSegmenter.close();
+        }
         if (recordingSegmenter != null) {
             recordingSegmenter.close();
         }
@@ -213,8 +365,15 @@ final class LiveStream implements PublishSession, LiveRendition {
     }
 
     /** Worker, before the publisher starts: list on from a dropped predecessor's playlist. */
-    void continuePlaylist(Segmenter.Continuation previous) {
-        segmenter.continueFrom(previous);
+    void continuePlaylist(Parked previous) {
+        segmenter.continueFrom(previous.main());
+        if (audioSegmenter == null) {
+            previous.releaseAudioOnly();
+        } else if (previous.audioOnly() != null) {
+            audioSegmenter.continueFrom(previous.audioOnly());
+        } else {
+            audioSegmenter.startNumbersAt(segmenter.nextSequence(), 0);
+        }
     }
 
     boolean playable() {
@@ -229,6 +388,9 @@ final class LiveStream implements PublishSession, LiveRendition {
         this.owner = control.executor();
         publishWindow(); // a continued playlist is listed at once
         segmenter.onSessionStart();
+        if (audioSegmenter != null) {
+            audioSegmenter.onSessionStart();
+        }
         if (recordingSegmenter != null) {
             recordingSegmenter.onSessionStart();
         }
@@ -316,6 +478,9 @@ final class LiveStream implements PublishSession, LiveRendition {
             heartbeat.cancel(false);
         }
         segmenter.onSessionEnd();
+        if (audioSegmenter != null) {
+            audioSegmenter.onSessionEnd();
+        }
         if (recordingSegmenter != null) {
             recordingSegmenter.onSessionEnd();
             recordingSegmenter.close();
@@ -323,10 +488,16 @@ final class LiveStream implements PublishSession, LiveRendition {
         recorder.ended();
         if (!stopPending && !refused && lastMediaMs >= 0) {
             // Dropped rather than stopped: a reconnect soon continues this playlist.
-            registry.park(channelArn, segmenter.handOver());
+            registry.park(channelArn, new Parked(segmenter.handOver(),
+                    audioSegmenter == null ? null : audioSegmenter.handOver()));
         } else {
             segmenter.close();
+            if (audioSegmenter != null) {
+                audioSegmenter.close();
+            }
         }
+        changePending = false;
+        windowPending = false;
         changed();
         log.info("stream {} on {} ended: {}", streamId, channelArn, reason);
         try {
@@ -361,8 +532,14 @@ final class LiveStream implements PublishSession, LiveRendition {
     /** Owner thread. */
     private void publishWindow() {
         if (!ended) {
-            window = new PlaybackWindow(playbackName, segmenter.segments(), segmenter.targetDurationSeconds(),
-                    fragmentedMp4, segmenter.partTargetTicks() != 0);
+            List<Segment> segments = segmenter.segments();
+            List<Segment> audioSegments = audioSegmenter == null ? List.of() : audioSegmenter.segments();
+            Segment newest = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+            // Listed for a stream with both tracks: an audio-only stream's own rendition is that already.
+            audioListed = newest != null && newest.video() != null && newest.audio() != null
+                    && !audioSegments.isEmpty();
+            window = new PlaybackWindow(playbackName, segments, audioListed ? audioSegments : List.of(),
+                    segmenter.targetDurationSeconds(), fragmentedMp4, segmenter.partTargetTicks() != 0);
         }
     }
 
@@ -378,9 +555,19 @@ final class LiveStream implements PublishSession, LiveRendition {
 
     @Override
     public LowLatency lowLatency(LowLatency.PartUri partUri) {
+        return lowLatency(segmenter, partUri);
+    }
+
+    private static LowLatency lowLatency(Segmenter segmenter, LowLatency.PartUri partUri) {
         long target = segmenter.partTargetTicks();
         return target == 0 ? null : new LowLatency(target, partUri, segmenter.partsInProgress(),
                 segmenter.nextSequence(), segmenter.nextStartsDiscontinuity(), segmenter.programDateTimeInProgress());
+    }
+
+    /** The audio_only rendition while it is listed, else null. Any thread. */
+    @Override
+    public LiveRendition sibling() {
+        return audioListed ? audioOnly : null;
     }
 
     @Override
@@ -435,7 +622,7 @@ final class LiveStream implements PublishSession, LiveRendition {
     /** Any thread: hands timed metadata to the owner, which writes it at the live edge. */
     boolean putMetadata(String text) {
         byte[] id3 = Id3Tag.userText(text);
-        return onOwner(() -> segmenter.onTimedMetadata(new TimedMetadata(segmenter.livePts(), id3)));
+        return onOwner(() -> timedMetadata(new TimedMetadata(segmenter.livePts(), id3)));
     }
 
     /** Any thread: an SCTE-35 ad break starting at the live edge, announced by an "Ad Break Inserted" event. */
@@ -444,7 +631,12 @@ final class LiveStream implements PublishSession, LiveRendition {
         long now = registry.clock.millis();
         DateRange range = new DateRange(adBreakId, now, durationSeconds,
                 SpliceInsert.out(eventId, (long) durationSeconds * MediaFrame.CLOCK_RATE));
-        if (!onOwner(() -> segmenter.addDateRange(range))) {
+        if (!onOwner(() -> {
+            segmenter.addDateRange(range);
+            if (audioSegmenter != null) {
+                audioSegmenter.addDateRange(range);
+            }
+        })) {
             return false;
         }
         Arn arn = Arn.parse(channelArn);

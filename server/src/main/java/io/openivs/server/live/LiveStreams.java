@@ -51,7 +51,7 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     private final ConcurrentHashMap<String, LiveStream> byStreamId = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LiveStream> byPlaybackName = new ConcurrentHashMap<>();
     /** Playlists of publishers that went away, by channel ARN, kept for a reconnect to continue. */
-    private final ConcurrentHashMap<String, Segmenter.Continuation> parked = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Parked> parked = new ConcurrentHashMap<>();
     /** How long a dropped publisher's playlist waits for its reconnect. */
     static final long RECONNECT_WINDOW_MS = 30_000;
 
@@ -134,7 +134,7 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
             stream.discard();
             throw e;
         }
-        Segmenter.Continuation previous = parked.remove(channelArn);
+        Parked previous = parked.remove(channelArn);
         if (previous != null) {
             stream.continuePlaylist(previous);
         }
@@ -149,8 +149,8 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     }
 
     /** Keeps a dropped publisher's playlist for {@link #RECONNECT_WINDOW_MS}, then releases it. */
-    void park(String channelArn, Segmenter.Continuation continuation) {
-        Segmenter.Continuation replaced = parked.put(channelArn, continuation);
+    void park(String channelArn, Parked continuation) {
+        Parked replaced = parked.put(channelArn, continuation);
         if (replaced != null) {
             replaced.release();
         }

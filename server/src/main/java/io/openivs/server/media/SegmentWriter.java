@@ -15,6 +15,14 @@ public interface SegmentWriter extends AutoCloseable {
     /** File name extension of the segments, without dot ({@code ts}, {@code m4s}). */
     String extension();
 
+    /**
+     * Whether segments carry the video track when the stream has one; a writer that keeps only
+     * audio says no, so its segments record no video configuration.
+     */
+    default boolean writesVideo() {
+        return true;
+    }
+
     /** Begins a segment; the first video frame written after this is a keyframe when there is video. */
     void startSegment(SegmentStart start);
 

@@ -71,4 +71,18 @@ public interface LiveRendition {
     default void followPart(PartFollower follower) {
         throw new IllegalStateException("no part being written");
     }
+
+    /**
+     * The stream's other rendition, for EXT-X-RENDITION-REPORT and the multivariant playlist: the
+     * audio_only rendition of an LL-HLS stream while it is listed, or, from that one, the full
+     * rendition; null when there is none. Any thread.
+     */
+    default LiveRendition sibling() {
+        return null;
+    }
+
+    /** Whether this is an audio_only rendition (served under {@code audio_only/} beside the full one). Any thread. */
+    default boolean audioOnly() {
+        return false;
+    }
 }

@@ -2,6 +2,7 @@ package io.openivs.server.playback;
 
 import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.Part;
+import io.openivs.server.media.hls.RenditionReport;
 import io.openivs.server.media.hls.Segment;
 import java.util.List;
 import java.util.concurrent.Future;
@@ -28,6 +29,20 @@ final class LowLatencyPlayback {
 
     static LowLatency state(LiveRendition live, String childQuery) {
         return live.lowLatency((sequence, index) -> sequence + "." + index + ".m4s" + childQuery);
+    }
+
+    /** The state for a media playlist: also where the stream's other rendition stands. Owner thread. */
+    static LowLatency withReports(LiveRendition live, String childQuery) {
+        LowLatency ll = state(live, childQuery);
+        LiveRendition other = live.sibling();
+        if (ll == null || other == null) {
+            return ll;
+        }
+        // Playlists of both renditions sit side by side: {name}/live.m3u8 and {name}/audio_only/live.m3u8.
+        String uri = (other.audioOnly() ? PlaybackWindow.AUDIO_ONLY + "/live.m3u8" : "../live.m3u8") + childQuery;
+        LowLatency theirs = state(other, childQuery);
+        RenditionReport report = theirs == null ? null : theirs.report(uri, other.segments());
+        return report == null ? ll : ll.withReports(List.of(report));
     }
 
     /**

@@ -39,7 +39,8 @@ import java.util.regex.Pattern;
 /**
  * Serves the three kinds of playback URL: the channel's multivariant playlist
  * ({@code /api/video/v1/{name}.m3u8}), its media playlist ({@code {name}/live.m3u8}) and
- * segments ({@code {name}/{sequence}.ts}, or {@code .m4s} plus {@code init-{n}.mp4} for fMP4). Each request is handed to the stream's owner thread,
+ * segments ({@code {name}/{sequence}.ts}, or {@code .m4s} plus {@code init-{n}.mp4} for fMP4);
+ * an LL-HLS stream's audio_only rendition has the same files under {@code {name}/audio_only/}. Each request is handed to the stream's owner thread,
  * which answers from the segments in memory; the bytes are shared, not copied, per viewer.
  * Before anything else the {@link PlaybackGate} decides whether the viewer may (token, policy).
  */
@@ -47,12 +48,14 @@ import java.util.regex.Pattern;
 final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String PREFIX = "/api/video/v1/";
     private static final String NAME = "([a-z0-9-]{1,32}\\.[0-9]{12}\\.channel\\.[A-Za-z0-9]{1,64})";
+    /** The audio_only rendition's files sit in a directory beside the main rendition's. */
+    private static final String RENDITION = "(/" + PlaybackWindow.AUDIO_ONLY + ")?";
     private static final Pattern MASTER = Pattern.compile(NAME + "\\.m3u8");
-    private static final Pattern MEDIA = Pattern.compile(NAME + "/live\\.m3u8");
-    private static final Pattern SEGMENT = Pattern.compile(NAME + "/([0-9]{1,18})\\.(ts|m4s)");
-    private static final Pattern INIT = Pattern.compile(NAME + "/init-([0-9]{1,18})\\.mp4");
+    private static final Pattern MEDIA = Pattern.compile(NAME + RENDITION + "/live\\.m3u8");
+    private static final Pattern SEGMENT = Pattern.compile(NAME + RENDITION + "/([0-9]{1,18})\\.(ts|m4s)");
+    private static final Pattern INIT = Pattern.compile(NAME + RENDITION + "/init-([0-9]{1,18})\\.mp4");
     /** An LL-HLS part: {@code {sequence}.{index}.m4s}. */
-    private static final Pattern PART = Pattern.compile(NAME + "/([0-9]{1,18})\\.([0-9]{1,4})\\.m4s");
+    private static final Pattern PART = Pattern.compile(NAME + RENDITION + "/([0-9]{1,18})\\.([0-9]{1,4})\\.m4s");
     private static final String PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
     private static final String SEGMENT_TYPE = "video/mp2t";
 
@@ -100,9 +103,10 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             return;
         }
         String name = m.group(1);
-        long sequence = kind == Kind.SEGMENT || kind == Kind.INIT || kind == Kind.PART ? Long.parseLong(m.group(2)) : -1;
+        boolean audioOnly = kind != Kind.MASTER && m.group(2) != null;
+        long sequence = kind == Kind.SEGMENT || kind == Kind.INIT || kind == Kind.PART ? Long.parseLong(m.group(3)) : -1;
         // A part's index rides in the extension slot: parts exist only as .m4s.
-        String extension = kind == Kind.SEGMENT || kind == Kind.PART ? m.group(3) : null;
+        String extension = kind == Kind.SEGMENT || kind == Kind.PART ? m.group(4) : null;
         InetAddress client = clientAddress(ctx, req);
         AccessRequest access = new AccessRequest(name, kind == Kind.MASTER, QueryToken.find(uri, q),
                 req.headers().get(HttpHeaderNames.ORIGIN), client);
@@ -111,23 +115,27 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         // Access first, before looking at the stream: without a token, a private channel's state stays hidden.
         Verdict verdict = gate.decide(access);
         if (verdict != null) {
-            serve(ctx, verdict, kind, name, sequence, extension, head, chunked, path, q < 0 ? "" : uri.substring(q),
-                    client);
+            serve(ctx, verdict, kind, name, audioOnly, sequence, extension, head, chunked, path,
+                    q < 0 ? "" : uri.substring(q), client);
         } else {
-            gate.settle(access).thenAccept(v -> serve(ctx, v, kind, name, sequence, extension, head, chunked, path,
-                    q < 0 ? "" : uri.substring(q), client));
+            gate.settle(access).thenAccept(v -> serve(ctx, v, kind, name, audioOnly, sequence, extension, head, chunked,
+                    path, q < 0 ? "" : uri.substring(q), client));
         }
     }
 
     /** @param chunked whether the client takes a chunked response (HTTP/1.1), so a part can be sent as it grows */
-    private void serve(ChannelHandlerContext ctx, Verdict verdict, Kind kind, String name, long sequence, String extension,
-                       boolean head, boolean chunked,
+    private void serve(ChannelHandlerContext ctx, Verdict verdict, Kind kind, String name, boolean audioOnly,
+                       long sequence, String extension, boolean head, boolean chunked,
                        String path, String query, InetAddress client) {
         if (!verdict.allowed()) {
             reply(ctx, Refusals.forbidden(path + QueryToken.without(query), verdict.denied()), "*", head);
             return;
         }
         LiveRendition live = source.find(name);
+        if (audioOnly && live != null) {
+            LiveRendition audio = live.sibling();
+            live = audio != null && audio.audioOnly() ? audio : null;
+        }
         // A segment URL of the other container, or an init segment of a TS channel, names nothing.
         if (live == null || kind == Kind.SEGMENT && live.fragmentedMp4() != "m4s".equals(extension)
                 || (kind == Kind.INIT || kind == Kind.PART) && !live.fragmentedMp4()) {
@@ -152,13 +160,15 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             boolean blockingReload = kind == Kind.MEDIA && live.fragmentedMp4();
             long msn = blockingReload ? LowLatencyPlayback.number(query, "_HLS_msn") : kind == Kind.PART ? sequence : -1;
             int msnPart = blockingReload ? (int) Math.min(LowLatencyPlayback.number(query, "_HLS_part"), 9999) : part;
+            LiveRendition rendition = live;
             live.owner().execute(() -> {
-                if (kind == Kind.PART && chunked && streamPart(ctx, live, sequence, part, head, verdict, path, query)) {
+                if (kind == Kind.PART && chunked
+                        && streamPart(ctx, rendition, sequence, part, head, verdict, path, query)) {
                     return;
                 }
-                LowLatencyPlayback.whenReady(live, verdict.childQuery(), kind == Kind.PART, msn, msnPart,
+                LowLatencyPlayback.whenReady(rendition, verdict.childQuery(), kind == Kind.PART, msn, msnPart,
                         wait -> reply(ctx, wait == LowLatencyPlayback.Wait.READY
-                                ? answer(live, kind, name, sequence, part, head, verdict, path, query)
+                                ? answer(rendition, kind, name, sequence, part, head, verdict, path, query)
                                 : status(wait == LowLatencyPlayback.Wait.BAD_REQUEST ? HttpResponseStatus.BAD_REQUEST
                                         : HttpResponseStatus.SERVICE_UNAVAILABLE), verdict.allowOrigin(), head));
             });
@@ -237,7 +247,9 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         }
         switch (kind) {
             case MASTER: {
-                String text = PlaybackWindow.masterPlaylist(name, segments, childQuery);
+                LiveRendition audio = live.sibling();
+                String text = PlaybackWindow.masterPlaylist(name, segments, audio == null ? List.of() : audio.segments(),
+                        childQuery);
                 return text == null ? status(HttpResponseStatus.NOT_FOUND) : playlist(text);
             }
             case MEDIA:
@@ -246,7 +258,7 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 }
                 return playlist(PlaybackWindow.mediaPlaylist(segments, live.targetDurationSeconds(),
                         live.fragmentedMp4(), childQuery,
-                        live.fragmentedMp4() ? LowLatencyPlayback.state(live, childQuery) : null));
+                        live.fragmentedMp4() ? LowLatencyPlayback.withReports(live, childQuery) : null));
             case INIT: {
                 ByteBuf init = Fmp4Playback.initSegment(segments, sequence);
                 if (init == null) {

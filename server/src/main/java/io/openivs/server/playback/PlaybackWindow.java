@@ -19,7 +19,10 @@ import java.util.List;
  * query in every URI) is rendered per request from the same segments, whose metadata is immutable.
  */
 public final class PlaybackWindow {
+    /** The audio_only rendition's name, as IVS names it, and its directory beside the main media playlist. */
+    static final String AUDIO_ONLY = "audio_only";
     private final List<Segment> segments;
+    private final List<Segment> audioOnly;
     private final int targetDuration;
     private final boolean fragmentedMp4;
     private final boolean lowLatency;
@@ -32,19 +35,21 @@ public final class PlaybackWindow {
      * Owner thread.
      *
      * @param segments   the window, oldest first (copied)
+     * @param audioOnly  the audio_only rendition's window, listed after the main variant; empty when there is none
      * @param lowLatency whether the channel cuts LL-HLS parts: its media playlist also lists the parts of
      *                   the segment being written, which only the owner thread sees, so it is not cached here
      */
-    public PlaybackWindow(String name, List<Segment> segments, int targetDuration, boolean fragmentedMp4,
-                          boolean lowLatency) {
+    public PlaybackWindow(String name, List<Segment> segments, List<Segment> audioOnly, int targetDuration,
+                          boolean fragmentedMp4, boolean lowLatency) {
         this.name = name;
         this.segments = List.copyOf(segments);
+        this.audioOnly = List.copyOf(audioOnly);
         this.targetDuration = targetDuration;
         this.fragmentedMp4 = fragmentedMp4;
         this.lowLatency = lowLatency;
         this.media = this.segments.isEmpty() || lowLatency ? null
                 : shared(mediaPlaylist(this.segments, targetDuration, fragmentedMp4, "", null));
-        this.master = shared(masterPlaylist(name, this.segments, ""));
+        this.master = shared(masterPlaylist(name, this.segments, this.audioOnly, ""));
     }
 
     List<Segment> segments() {
@@ -74,7 +79,7 @@ public final class PlaybackWindow {
         if (master == null) {
             return null;
         }
-        return childQuery.isEmpty() ? master.duplicate() : utf8(masterPlaylist(name, segments, childQuery));
+        return childQuery.isEmpty() ? master.duplicate() : utf8(masterPlaylist(name, segments, audioOnly, childQuery));
     }
 
     /** The finished segment numbered {@code sequence}, or null when it is not in this window. */
@@ -96,10 +101,15 @@ public final class PlaybackWindow {
                         childQuery.isEmpty() ? seq -> seq + ".ts" : seq -> seq + ".ts" + childQuery, false);
     }
 
-    /** Renders the multivariant playlist, or null while there are no segments. */
-    static String masterPlaylist(String name, List<Segment> segments, String childQuery) {
+    /**
+     * Renders the multivariant playlist, or null while there are no segments: the stream's rendition,
+     * then its audio_only rendition when {@code audioOnly} has segments.
+     */
+    static String masterPlaylist(String name, List<Segment> segments, List<Segment> audioOnly, String childQuery) {
         return Variant.measure(name + "/live.m3u8" + childQuery, null, segments)
-                .map(variant -> PlaylistWriter.master(List.of(variant))).orElse(null);
+                .map(variant -> PlaylistWriter.master(Variant.audioOnly(name + "/" + AUDIO_ONLY + "/live.m3u8"
+                        + childQuery, AUDIO_ONLY, audioOnly).map(audio -> List.of(variant, audio))
+                        .orElse(List.of(variant)))).orElse(null);
     }
 
     private static ByteBuf utf8(String text) {

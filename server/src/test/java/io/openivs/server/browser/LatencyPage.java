@@ -48,7 +48,9 @@ final class LatencyPage implements AutoCloseable {
     }
 
     /** Everything the page kept: per-second samples and, per PutMetadata call, seconds until parsed and until its cue. */
-    record Report(List<Sample> samples, List<Double> parsedSeconds, List<Double> cueSeconds, List<String> errors) {
+    /** @param videoWidth the playing video's width, 0 while none shows (e.g. an audio-only variant plays) */
+    record Report(List<Sample> samples, List<Double> parsedSeconds, List<Double> cueSeconds, List<String> errors,
+            int videoWidth) {
         List<Double> latencies() {
             return samples.stream().map(Sample::latency).toList();
         }
@@ -193,7 +195,8 @@ final class LatencyPage implements AutoCloseable {
         });
         List<String> errors = new ArrayList<>();
         r.path("errors").forEach(e -> errors.add(e.asText()));
-        return new Report(samples, delays(r.path("parsed")), delays(r.path("cues")), errors);
+        return new Report(samples, delays(r.path("parsed")), delays(r.path("cues")), errors,
+                r.path("state").path("videoWidth").asInt());
     }
 
     private List<Double> delays(JsonNode events) {

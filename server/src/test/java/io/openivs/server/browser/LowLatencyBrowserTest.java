@@ -62,6 +62,8 @@ class LowLatencyBrowserTest {
                     + LatencyPage.summary(report.cueSeconds()));
             assertThat(report.errors()).as("fatal hls.js errors").isEmpty();
             assertThat(report.samples()).hasSizeGreaterThanOrEqualTo(SECONDS - 5);
+            // The multivariant playlist also lists audio_only: hls.js must still pick the video variant.
+            assertThat(report.videoWidth()).as("playing video width").isEqualTo(640);
             assertThat(LatencyPage.median(report.latencies())).as("hls.latency median").isBetween(0.0, 5.0);
             assertThat(LatencyPage.median(report.arrivalToDisplay())).as("arrival-to-display median")
                     .isBetween(0.0, 5.0);

@@ -8,7 +8,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.ivs.IvsClient;
+import software.amazon.awssdk.services.ivs.model.ChannelLatencyMode;
 import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
+import software.amazon.awssdk.services.ivs.model.ContainerFormat;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 
 import java.net.URI;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -61,18 +64,8 @@ class LiveReconnectTest {
     @Test
     void aReconnectContinuesThePlaylistWithADiscontinuity() throws Exception {
         CreateChannelResponse created = ivs.createChannel(b -> b.name("flaky").insecureIngest(true));
-        String arn = created.channel().arn();
-        String url = rtmpUrl(server, created.streamKey().value());
         URI master = URI.create(created.channel().playbackUrl());
-
-        FfmpegTool.Result first = publish(background, url, LiveTesting.testSource("320x240", 7)).get(30, TimeUnit.SECONDS);
-        assertThat(first.exitCode()).isZero();
-        await(Duration.ofSeconds(5), () -> {
-            assertThatThrownBy(() -> ivs.getStream(b -> b.channelArn(arn))).isInstanceOf(ChannelNotBroadcastingException.class);
-            return true;
-        });
-
-        var second = publish(background, url, LiveTesting.testSource("320x240", 10));
+        var second = publishTwice(created, 7);
         URI media = await(Duration.ofSeconds(20), () -> master.resolve(get(master).lines()
                 .filter(l -> !l.startsWith("#") && !l.isBlank()).findFirst().orElseThrow()));
         String playlist = await(Duration.ofSeconds(20), () -> {
@@ -105,6 +98,56 @@ class LiveReconnectTest {
         assertThat(decoded.exitCode()).isZero();
         assertThat(decoded.stderr()).isBlank();
         second.get(30, TimeUnit.SECONDS);
+    }
+
+    /** Publishes for {@code seconds}, waits until the channel is offline, and publishes again (10 s) in the background. */
+    private static CompletableFuture<FfmpegTool.Result> publishTwice(CreateChannelResponse created, int seconds)
+            throws Exception {
+        String arn = created.channel().arn();
+        String url = rtmpUrl(server, created.streamKey().value());
+        FfmpegTool.Result first = publish(background, url, LiveTesting.testSource("320x240", seconds))
+                .get(30, TimeUnit.SECONDS);
+        assertThat(first.exitCode()).isZero();
+        await(Duration.ofSeconds(5), () -> {
+            assertThatThrownBy(() -> ivs.getStream(b -> b.channelArn(arn))).isInstanceOf(ChannelNotBroadcastingException.class);
+            return true;
+        });
+        return publish(background, url, LiveTesting.testSource("320x240", 10));
+    }
+
+    /**
+     * An LL-HLS channel's audio_only rendition is continued with the main one: both list the first
+     * session's segments, join at the same segment and number alike.
+     */
+    @Test
+    void anLowLatencyReconnectContinuesBothRenditionsAlike() throws Exception {
+        CreateChannelResponse created = ivs.createChannel(b -> b.name("flaky-ll").insecureIngest(true)
+                .latencyMode(ChannelLatencyMode.LOW).containerFormat(ContainerFormat.FRAGMENTED_MP4));
+        URI master = URI.create(created.channel().playbackUrl());
+        var second = publishTwice(created, 5);
+        List<URI> renditions = await(Duration.ofSeconds(20), () -> {
+            List<URI> uris = get(master).lines().filter(l -> !l.startsWith("#") && !l.isBlank()).map(master::resolve)
+                    .toList();
+            assertThat(uris).hasSize(2);
+            return uris;
+        });
+        List<List<String>> both = await(Duration.ofSeconds(20), () -> {
+            List<String> main = segmentsAndJoins(get(renditions.get(0)));
+            List<String> audio = segmentsAndJoins(get(renditions.get(1)));
+            assertThat(main).contains("join");
+            assertThat(main.subList(main.indexOf("join"), main.size())).as("two segments after the join").hasSizeGreaterThan(2);
+            assertThat(audio).as("the audio_only playlist, read just after").isEqualTo(main);
+            return List.of(main, audio);
+        });
+        assertThat(both.get(0).indexOf("join")).as("segments of the first session stay listed before the join")
+                .isPositive();
+        second.get(30, TimeUnit.SECONDS);
+    }
+
+    /** The segment URIs of a media playlist, with "join" where it has a discontinuity. */
+    private static List<String> segmentsAndJoins(String playlist) {
+        return playlist.lines().filter(l -> l.equals("#EXT-X-DISCONTINUITY") || !l.startsWith("#") && !l.isBlank())
+                .map(l -> l.startsWith("#") ? "join" : l).toList();
     }
 
     private static String get(URI url) {

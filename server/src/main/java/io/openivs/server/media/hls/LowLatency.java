@@ -15,13 +15,43 @@ import java.util.List;
  * @param inProgressDate the program date-time of the segment being written, or {@link Long#MIN_VALUE}
  *        when none is open: listed before its parts, so a player at the live edge dates the frames
  *        it shows by their arrival, not by extrapolating from the previous segment
+ * @param reports the other renditions of the stream, reported at the end of the playlist
  */
 public record LowLatency(long partTargetTicks, PartUri partUri, List<Part> inProgress, long nextSequence,
-        boolean nextIsDiscontinuity, long inProgressDate) {
+        boolean nextIsDiscontinuity, long inProgressDate, List<RenditionReport> reports) {
+
+    public LowLatency(long partTargetTicks, PartUri partUri, List<Part> inProgress, long nextSequence,
+            boolean nextIsDiscontinuity, long inProgressDate) {
+        this(partTargetTicks, partUri, inProgress, nextSequence, nextIsDiscontinuity, inProgressDate, List.of());
+    }
 
     public LowLatency(long partTargetTicks, PartUri partUri, List<Part> inProgress, long nextSequence,
             boolean nextIsDiscontinuity) {
-        this(partTargetTicks, partUri, inProgress, nextSequence, nextIsDiscontinuity, Long.MIN_VALUE);
+        this(partTargetTicks, partUri, inProgress, nextSequence, nextIsDiscontinuity, Long.MIN_VALUE, List.of());
+    }
+
+    /** The same state, reporting {@code others}. */
+    public LowLatency withReports(List<RenditionReport> others) {
+        return new LowLatency(partTargetTicks, partUri, inProgress, nextSequence, nextIsDiscontinuity, inProgressDate,
+                others);
+    }
+
+    /**
+     * What a report on this rendition says: its last part as its playlist lists it (those of the
+     * segment being written, unless left out before a discontinuity), else its newest segment's
+     * last part; null while it has no segment.
+     *
+     * @param segments the rendition's finished segments, oldest first
+     */
+    public RenditionReport report(String uri, List<Segment> segments) {
+        if (!inProgress.isEmpty() && !nextIsDiscontinuity) {
+            return new RenditionReport(uri, nextSequence, inProgress.size() - 1);
+        }
+        if (segments.isEmpty()) {
+            return null;
+        }
+        Segment last = segments.get(segments.size() - 1);
+        return new RenditionReport(uri, last.sequence(), last.parts().size() - 1);
     }
 
     /** Finished segments whose parts the playlist lists, counted back from the live edge. */

@@ -104,6 +104,15 @@ public final class PlaylistWriter {
                     .append(lowLatency.partUri().of(lowLatency.nextSequence(), lowLatency.inProgress().size()))
                     .append("\"\n");
         }
+        if (lowLatency != null) {
+            for (RenditionReport r : lowLatency.reports()) {
+                out.append("#EXT-X-RENDITION-REPORT:URI=\"").append(r.uri()).append("\",LAST-MSN=").append(r.lastMsn());
+                if (r.lastPart() >= 0) {
+                    out.append(",LAST-PART=").append(r.lastPart());
+                }
+                out.append('\n');
+            }
+        }
         if (ended) {
             out.append("#EXT-X-ENDLIST\n");
         }
@@ -133,7 +142,7 @@ public final class PlaylistWriter {
 
     /**
      * A multivariant (master) playlist. A variant with a name also gets an EXT-X-MEDIA video group
-     * of that name, the shape IVS serves.
+     * of that name, the shape IVS serves; one without video (IVS's audio_only) is not picked by default.
      */
     public static String master(List<Variant> variants) {
         StringBuilder out = new StringBuilder(256 * (variants.size() + 1));
@@ -141,7 +150,8 @@ public final class PlaylistWriter {
         for (Variant v : variants) {
             if (v.name() != null) {
                 out.append("#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID=\"").append(v.name()).append("\",NAME=\"")
-                        .append(v.name()).append("\",AUTOSELECT=YES,DEFAULT=YES\n");
+                        .append(v.name()).append(v.width() > 0 ? "\",AUTOSELECT=YES,DEFAULT=YES\n"
+                                : "\",AUTOSELECT=NO,DEFAULT=NO\n");
             }
             out.append("#EXT-X-STREAM-INF:BANDWIDTH=").append(v.bandwidth());
             if (v.averageBandwidth() > 0) {

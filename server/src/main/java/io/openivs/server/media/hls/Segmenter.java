@@ -436,7 +436,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
             offset = outputEnd - dts;
         }
         writer.startSegment(new SegmentStart(nextSequence, startsDiscontinuity, videoConfig, audioConfig, offset));
-        segmentVideo = videoConfig;
+        segmentVideo = writer.writesVideo() ? videoConfig : null;
         segmentAudio = audioConfig;
         open = true;
         startDts = dts;

@@ -45,4 +45,17 @@ public record Variant(String uri, String name, long bandwidth, long averageBandw
                 video != null ? video.width() : 0, video != null ? video.height() : 0, codecs,
                 video != null ? video.frameRate() : 0));
     }
+
+    /**
+     * The audio track of a rendition as its own variant, IVS's {@code audio_only} shape: peak
+     * bandwidth measured over its segments, the audio codec, no resolution. Empty while there are
+     * no segments or they carry no audio.
+     */
+    public static Optional<Variant> audioOnly(String uri, String name, List<Segment> segments) {
+        if (segments.isEmpty() || segments.get(segments.size() - 1).audio() == null) {
+            return Optional.empty();
+        }
+        return measure(uri, name, segments).map(v -> new Variant(uri, name, v.bandwidth(), 0, 0, 0,
+                segments.get(segments.size() - 1).audio().codec(), 0));
+    }
 }

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Muxing throughput of the fMP4 and MPEG-TS segment writers over the same frames (10 s of
- * 720p30 x264 + AAC, 200 times over); fMP4 also as a LOW channel writes it, with 1/3 s parts
- * and a CMAF chunk per video frame. A measurement, not a check: runs only with
+ * Muxing throughput of the fMP4, MPEG-TS and audio-only fMP4 segment writers over the same frames
+ * (10 s of 720p30 x264 + AAC, 200 times over); fMP4 also as a LOW channel writes it, with 1/3 s
+ * parts and a CMAF chunk per video frame. A measurement, not a check: runs only with
  * {@code -Dopenivs.bench=true}; see bench/fmp4/README.md.
  */
 @EnabledIfSystemProperty(named = "openivs.bench", matches = "true")
@@ -75,6 +75,9 @@ class MuxerBench {
             run("fmp4", fmp4.get(), frames, video[0], audio[0], inBytes);
             run("fmp4-chunked", fmp4.get(), frames, video[0], audio[0], inBytes);
             run("ts", ts.get(), frames, video[0], audio[0], inBytes);
+            // What an LL-HLS channel's audio_only rendition adds: the same frames, video dropped.
+            run("aud", new AudioOnlySegmentWriter(new Fmp4SegmentWriter(PooledByteBufAllocator.DEFAULT)), frames,
+                    video[0], audio[0], inBytes);
         }
         frames.forEach(MediaFrame::release);
     }

@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
  * Checks LL-HLS media playlists against the rules of draft-pantos-hls-rfc8216bis this server
  * relies on, one playlist at a time and across reloads of the same stream: server control and
  * part target, part durations, parts summing to their segment, part numbering, the preload hint,
- * and nothing already announced changing later (durations, a segment's program date-time, a date
- * range's attributes). Parts are named {@code {msn}.{index}.m4s}.
+ * rendition report syntax, and nothing already announced changing later (durations, a segment's
+ * program date-time, a date range's attributes). Parts are named {@code {msn}.{index}.m4s}.
  */
 public final class LlHlsValidator {
 
@@ -21,9 +21,13 @@ public final class LlHlsValidator {
     public record PartLine(long msn, int index, double duration, boolean independent, String uri) {
     }
 
+    /** An EXT-X-RENDITION-REPORT; {@code lastPart} is -1 when absent. */
+    public record Report(String uri, long lastMsn, int lastPart) {
+    }
+
     /** What one playlist says, for the test to act on. */
     public record Playlist(long mediaSequence, long lastMsn, double partTarget, List<PartLine> trailingParts,
-            String preloadHint, List<PartLine> allParts) {
+            String preloadHint, List<PartLine> allParts, List<Report> reports) {
 
         /** The part the preload hint names, as (msn, index). */
         public long[] hinted() {
@@ -38,6 +42,8 @@ public final class LlHlsValidator {
     private static final Pattern PART_URI = Pattern.compile("(?:^|/)([0-9]+)\\.([0-9]+)\\.m4s");
     private static final Pattern SEGMENT_URI = Pattern.compile("(?:^|/)([0-9]+)\\.m4s");
     private static final double EPSILON = 0.0006;
+    /** draft-pantos-hls-rfc8216bis 4.4.5.4: URI (quoted), LAST-MSN and LAST-PART (decimal integers), nothing else. */
+    private static final Pattern REPORT_ATTRIBUTE = Pattern.compile("(URI)=\"([^\"\\r\\n]+)\"|(LAST-MSN|LAST-PART)=([0-9]{1,20})");
 
     private final Map<Long, Double> segmentDurations = new HashMap<>();
     private final Map<String, Double> partDurations = new HashMap<>();
@@ -58,6 +64,7 @@ public final class LlHlsValidator {
         List<PartLine> all = new ArrayList<>();
         String hint = null;
         long msn = -1;
+        List<Report> reports = new ArrayList<>();
         for (String line : lines) {
             if (line.startsWith("#EXT-X-SERVER-CONTROL:")) {
                 canBlock = attribute(line, "CAN-BLOCK-RELOAD").equals("YES");
@@ -115,6 +122,8 @@ public final class LlHlsValidator {
                 String earlier = dateRanges.putIfAbsent(id, line);
                 require(earlier == null || earlier.equals(line),
                         "a date range keeps its attributes across reloads (was " + earlier + ")", line);
+            } else if (line.startsWith("#EXT-X-RENDITION-REPORT:")) {
+                reports.add(report(line, reports));
             } else if (line.startsWith("#EXT-X-PRELOAD-HINT:")) {
                 require(attribute(line, "TYPE").equals("PART"), "preload hint of a part", line);
                 hint = unquote(attribute(line, "URI"));
@@ -126,11 +135,41 @@ public final class LlHlsValidator {
         require(mediaSequence >= lastMediaSequence, "media sequence never goes back", text);
         lastMediaSequence = mediaSequence;
         require(hint != null, "a preload hint while live", text);
-        Playlist p = new Playlist(mediaSequence, msn - 1, partTarget, List.copyOf(pending), hint, all);
+        Playlist p = new Playlist(mediaSequence, msn - 1, partTarget, List.copyOf(pending), hint, all,
+                List.copyOf(reports));
         long[] h = p.hinted();
         require(h[0] == msn && h[1] == pending.size(),
                 "the preload hint names the next part (" + msn + "." + pending.size() + ")", text);
         return p;
+    }
+
+    /** Parses a rendition report strictly: known attributes once each, comma separated, URI and LAST-MSN present. */
+    private static Report report(String line, List<Report> earlier) {
+        String list = line.substring(line.indexOf(':') + 1);
+        Map<String, String> values = new HashMap<>();
+        int at = 0;
+        while (at < list.length()) {
+            Matcher m = REPORT_ATTRIBUTE.matcher(list);
+            require(m.find(at) && m.start() == at, "rendition report attribute at column " + at, line);
+            String name = m.group(1) != null ? m.group(1) : m.group(3);
+            String value = m.group(1) != null ? m.group(2) : m.group(4);
+            require(values.put(name, value) == null, "rendition report names " + name + " once", line);
+            at = m.end();
+            if (at < list.length()) {
+                require(list.charAt(at) == ',' && at + 1 < list.length(), "rendition report attributes separated by a comma",
+                        line);
+                at++;
+            }
+        }
+        require(values.containsKey("URI"), "rendition report has a URI", line);
+        require(values.containsKey("LAST-MSN"), "rendition report has LAST-MSN", line);
+        String uri = values.get("URI");
+        require(!uri.contains("_HLS_"), "rendition report URI has no delivery directives", line);
+        require(!uri.matches("[A-Za-z][A-Za-z0-9+.-]*:.*") && !uri.startsWith("/"),
+                "rendition report URI is relative to the playlist", line);
+        require(earlier.stream().noneMatch(r -> r.uri().equals(uri)), "one rendition report per rendition", line);
+        return new Report(uri, Long.parseLong(values.get("LAST-MSN")),
+                values.containsKey("LAST-PART") ? Integer.parseInt(values.get("LAST-PART")) : -1);
     }
 
     private static String attribute(String line, String name) {

@@ -74,4 +74,19 @@ class PlaylistWriterTest {
                 """);
         assertThat(Variant.measure("x", null, List.of())).isEqualTo(Optional.empty());
     }
+
+    @Test
+    void audioOnlyVariantTakesIvsShape() {
+        // 40 000 bytes over 2 s = 160 kbit/s; the segments of an audio-only writer record no video.
+        List<Segment> audio = List.of(new Segment(7, 180_000, false, 0, T0, Unpooled.wrappedBuffer(new byte[40_000]),
+                null, SegmenterTest.AUDIO));
+        Variant v = Variant.audioOnly("a/audio_only/live.m3u8?token=t", "audio_only", audio).orElseThrow();
+        assertThat(PlaylistWriter.master(List.of(v))).isEqualTo("""
+                #EXTM3U
+                #EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="audio_only",NAME="audio_only",AUTOSELECT=NO,DEFAULT=NO
+                #EXT-X-STREAM-INF:BANDWIDTH=160000,CODECS="mp4a.40.2",VIDEO="audio_only"
+                a/audio_only/live.m3u8?token=t
+                """);
+        assertThat(Variant.audioOnly("x", "audio_only", List.of())).isEmpty();
+    }
 }

@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.TrackType;
+import io.openivs.server.media.fmp4.AudioOnlySegmentWriter;
 import io.openivs.server.media.fmp4.Fmp4SegmentWriter;
 import io.openivs.server.media.ts.TsSegmentWriter;
 import java.time.Duration;
@@ -238,6 +239,75 @@ class SegmenterPartsTest {
         assertThat(ByteBufUtil.equals(follower.received, whole)).as("the chunks sent are the part").isTrue();
         whole.release();
         follower.received.release();
+    }
+
+    @Test
+    void anAudioOnlyWriterGetsTheSameSegmentsAndPartsWithoutVideo() {
+        List<Segment> audioFinished = new ArrayList<>();
+        try (Segmenter audio = new Segmenter(SegmenterConfig.DEFAULT,
+                new AudioOnlySegmentWriter(new Fmp4SegmentWriter(ByteBufAllocator.DEFAULT)), () -> 1_700_000_000_000L,
+                audioFinished::add)) {
+            audio.cutParts(PART_TARGET, () -> { });
+            start();
+            audio.onSessionStart();
+            audio.onVideoConfig(SegmenterTest.VIDEO);
+            audio.onAudioConfig(SegmenterTest.AUDIO);
+            for (int i = 0; i < 30 * 5 + 17; i++) {
+                long dts = Math.round(i * 1000 / 30.0) * 90;
+                for (TrackType track : TrackType.values()) {
+                    byte[] payload = track == TrackType.VIDEO
+                            ? new byte[] {0, 0, 0, 1, (byte) (i % 30 == 0 ? 0x65 : 0x41), 1, 2} : new byte[] {0x21, 0x10};
+                    long at = track == TrackType.VIDEO ? dts : dts + 90;
+                    MediaFrame f = new MediaFrame(track, at, at, track == TrackType.AUDIO || i % 30 == 0,
+                            Unpooled.wrappedBuffer(payload));
+                    segmenter.onFrame(f);
+                    audio.onFrame(f);
+                    f.release();
+                }
+            }
+            assertThat(audioFinished).hasSize(finished.size()).isNotEmpty();
+            for (int i = 0; i < finished.size(); i++) {
+                Segment v = finished.get(i);
+                Segment a = audioFinished.get(i);
+                assertThat(a.sequence()).isEqualTo(v.sequence());
+                assertThat(a.durationTicks()).isEqualTo(v.durationTicks());
+                assertThat(a.parts()).extracting(Part::durationTicks)
+                        .containsExactlyElementsOf(v.parts().stream().map(Part::durationTicks).toList());
+                assertThat(a.parts()).allMatch(Part::independent);
+                // Described and written as audio alone: its init segment and CODECS have no video.
+                assertThat(a.video()).isNull();
+                assertThat(a.audio()).isEqualTo(SegmenterTest.AUDIO);
+                assertThat(a.size()).isLessThan(v.size());
+            }
+            assertThat(audio.partsInProgress()).hasSameSizeAs(segmenter.partsInProgress());
+            LowLatency.PartUri uri = (seq, index) -> seq + "." + index + ".m4s";
+            LowLatency audioState = new LowLatency(PART_TICKS, uri, audio.partsInProgress(), audio.nextSequence(),
+                    false);
+            LowLatency videoState = new LowLatency(PART_TICKS, uri, segmenter.partsInProgress(),
+                    segmenter.nextSequence(), false);
+            RenditionReport report = audioState.report("audio_only/live.m3u8", audio.segments());
+            assertThat(report).isEqualTo(new RenditionReport("audio_only/live.m3u8", segmenter.nextSequence(),
+                    segmenter.partsInProgress().size() - 1));
+            assertThat(PlaylistWriter.media(segmenter.segments(), 2, seq -> seq + ".m4s", false, s -> "init-0.mp4",
+                    videoState.withReports(List.of(report))))
+                    .endsWith("#EXT-X-RENDITION-REPORT:URI=\"audio_only/live.m3u8\",LAST-MSN=" + report.lastMsn()
+                            + ",LAST-PART=" + report.lastPart() + "\n");
+        }
+    }
+
+    @Test
+    void aReportBetweenSegmentsNamesTheLastPartOfTheNewest() {
+        start();
+        feed(61);
+        Segment newest = segmenter.segments().get(segmenter.segments().size() - 1);
+        LowLatency state = new LowLatency(PART_TICKS, (seq, index) -> "", List.of(), segmenter.nextSequence(), false);
+        assertThat(state.report("x.m3u8", segmenter.segments()))
+                .isEqualTo(new RenditionReport("x.m3u8", newest.sequence(), newest.parts().size() - 1));
+        // Before a discontinuity the parts in progress are not listed, so not reported either.
+        LowLatency held = new LowLatency(PART_TICKS, (seq, index) -> "", segmenter.partsInProgress(),
+                segmenter.nextSequence(), true);
+        assertThat(held.report("x.m3u8", segmenter.segments()).lastMsn()).isEqualTo(newest.sequence());
+        assertThat(state.report("x.m3u8", List.of())).isNull();
     }
 
     @Test

@@ -90,6 +90,30 @@ class LowLatencyPrivateTest {
         assertThat(p.allParts()).isNotEmpty().allSatisfy(part -> assertThat(part.uri()).endsWith(".m4s?token=" + token));
         assertThat(p.preloadHint()).endsWith(".m4s?token=" + token);
 
+        // The audio_only rendition: listed with the token, every URI of its playlist carries it, and
+        // nothing of it is served without. Each rendition reports the other with the token too.
+        String audio = LiveChannels.lastUri(url, LiveChannels.get(url + "?token=" + token).body());
+        assertThat(audio).endsWith("/audio_only/live.m3u8?token=" + token);
+        String audioText = LiveChannels.get(audio).body();
+        LlHlsValidator.Playlist a = new LlHlsValidator().check(audioText);
+        assertThat(a.allParts()).isNotEmpty().allSatisfy(part -> assertThat(part.uri()).endsWith(".m4s?token=" + token));
+        assertThat(a.preloadHint()).endsWith(".m4s?token=" + token);
+        assertThat(a.reports()).singleElement()
+                .satisfies(r -> assertThat(r.uri()).isEqualTo("../live.m3u8?token=" + token));
+        assertThat(p.reports()).singleElement()
+                .satisfies(r -> assertThat(r.uri()).isEqualTo("audio_only/live.m3u8?token=" + token));
+        String map = audioText.lines().filter(l -> l.startsWith("#EXT-X-MAP:")).findFirst().orElseThrow();
+        String audioInit = URI.create(audio).resolve(map.substring(map.indexOf('"') + 1, map.lastIndexOf('"'))).toString();
+        String audioPart = URI.create(audio).resolve(a.allParts().get(0).uri()).toString();
+        for (String u : new String[] {audio, audioInit, audioPart}) {
+            assertThat(u).endsWith("?token=" + token);
+            assertThat(bytes(u)).isNotEmpty();
+            assertThat(LiveChannels.get(u.substring(0, u.indexOf('?'))).statusCode()).as(u).isEqualTo(403);
+        }
+        long[] audioNext = a.hinted();
+        assertThat(LiveChannels.get(audio.substring(0, audio.indexOf('?')) + "?_HLS_msn=" + audioNext[0] + "&_HLS_part="
+                + audioNext[1]).statusCode()).isEqualTo(403);
+
         // A blocking reload keeps the token; without one, it is refused before it waits.
         long[] next = p.hinted();
         String blocking = media + "&_HLS_msn=" + next[0] + "&_HLS_part=" + next[1];
