@@ -32,6 +32,7 @@ import io.openivs.server.media.ts.TsSegmentWriter;
 import io.openivs.server.playback.LiveRendition;
 import io.openivs.server.playback.PlaybackWindow;
 import io.openivs.server.recording.StreamRecorder;
+import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StreamCue;
 import io.openivs.server.store.StreamSessionRow;
 import org.slf4j.Logger;
@@ -45,14 +46,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One publishing channel. Media state (demuxer, segmenter, segments) is owned by the publisher's
  * event loop: RTMP calls arrive there and playback hands its requests there. The heartbeat runs on
- * a worker and sees only the volatile counters the owner publishes.
+ * a worker, batched with the other live streams' by {@link LiveStreams}, and sees only the volatile
+ * counters the owner publishes.
  */
 final class LiveStream implements PublishSession, LiveRendition {
     private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
@@ -99,7 +99,8 @@ final class LiveStream implements PublishSession, LiveRendition {
     private volatile AudioConfig audio;
     private volatile String encoder = "";
     private volatile boolean refused;
-    private ScheduledFuture<?> heartbeat;
+    /** Between started and closed: the registry's heartbeat includes this stream. */
+    private volatile boolean beating;
 
     private final Map<String, Long> viewers = new ConcurrentHashMap<>();
 
@@ -235,8 +236,8 @@ final class LiveStream implements PublishSession, LiveRendition {
             beatAt = registry.clock.millis();
             limitWindowAt = beatAt;
         }
-        heartbeat = registry.scheduler.scheduleWithFixedDelay(this::scheduleBeat, HEARTBEAT_MS, HEARTBEAT_MS,
-                TimeUnit.MILLISECONDS);
+        beating = true;
+        registry.startHeartbeats();
         if (stopPending) {
             control.disconnect("StopStream");
         }
@@ -294,7 +295,7 @@ final class LiveStream implements PublishSession, LiveRendition {
             lastMediaMs = Math.max(lastMediaMs, timestampMs);
             if (first) {
                 emit("Stream Start", null);
-                scheduleBeat(); // report HEALTHY now rather than at the next beat
+                registry.beatNow(this); // report HEALTHY now rather than at the next beat
             }
             return true;
         }
@@ -311,9 +312,7 @@ final class LiveStream implements PublishSession, LiveRendition {
     public void closed(String reason) {
         ended = true;
         window = null;
-        if (heartbeat != null) {
-            heartbeat.cancel(false);
-        }
+        beating = false;
         segmenter.onSessionEnd();
         if (recordingSegmenter != null) {
             recordingSegmenter.onSessionEnd();
@@ -461,41 +460,54 @@ final class LiveStream implements PublishSession, LiveRendition {
         }
     }
 
-    private void scheduleBeat() {
-        try {
-            registry.workers.execute(this::beat);
-        } catch (RuntimeException e) {
-            log.debug("heartbeat of {} skipped: {}", streamId, e.toString());
+    /**
+     * Worker, under the registry's heartbeat lock: this stream's share of a heartbeat, or null when it
+     * is not live. The registry writes the shares of all live streams in one transaction.
+     */
+    Beat beat() {
+        if (!beating || ended) {
+            return null;
         }
+        long now = registry.clock.millis();
+        String doc;
+        synchronized (this) {
+            doc = measure(now);
+        }
+        return new Beat(now, doc);
     }
 
     /**
-     * Worker: refreshes the session row and picks up what another node recorded for this stream:
-     * a StopStream, timed metadata and ad breaks (which thus land up to one beat late).
+     * One stream's heartbeat: refreshes the session row and picks up what another node recorded for
+     * this stream: a StopStream, timed metadata and ad breaks (which thus land up to one beat late).
      */
-    private synchronized void beat() {
-        if (ended) {
-            return;
+    final class Beat {
+        private final long now;
+        private final String doc;
+        private List<StreamCue> cues = List.of();
+        private Optional<StreamSessionRow> row = Optional.empty();
+
+        private Beat(long now, String doc) {
+            this.now = now;
+            this.doc = doc;
         }
-        long now = registry.clock.millis();
-        String doc = measure(now);
-        try {
-            List<StreamCue> cues = new ArrayList<>();
-            Optional<StreamSessionRow> row = registry.store.write(tx -> {
-                tx.touchSession(streamId, now, hasError, doc);
-                cues.addAll(tx.takeCues(streamId));
-                return tx.session(channelArn, streamId);
-            });
+
+        /** Worker, inside the heartbeat's transaction. */
+        void write(ResourceStore.Tx tx) {
+            tx.touchSession(streamId, now, hasError, doc);
+            cues = tx.takeCues(streamId);
+            row = tx.session(channelArn, streamId);
+        }
+
+        /** Worker, after the transaction committed. */
+        void apply() {
             if (row.isEmpty() || row.get().stopRequested() || !row.get().live()) {
                 stop("StopStream");
             }
             for (StreamCue cue : cues) {
-                if (!StreamCues.apply(this, cue)) {
+                if (!StreamCues.apply(LiveStream.this, cue)) {
                     log.debug("cue {} of stream {} dropped: the stream is not live here", cue.kind(), streamId);
                 }
             }
-        } catch (RuntimeException e) {
-            log.warn("heartbeat of stream {} failed: {}", streamId, e.toString());
         }
     }
 
