@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.concurrent.EventExecutor;
 import io.openivs.server.api.Json;
 import io.openivs.server.ingest.rtmp.PublishSession;
@@ -62,6 +63,13 @@ final class LiveStream implements PublishSession, LiveRendition {
     private static final long BITRATE_WINDOW_MS = 10_000;
     /** LL-HLS part target: about a third of a second (ten frames at 30 fps). */
     static final Duration PART_TARGET = Duration.ofMillis(1000 / 3 + 1);
+    /**
+     * Where segment bytes live. They stay for the live window (~12 s) while RTMP and frame buffers live
+     * for microseconds; Netty's default adaptive allocator carves both from the same chunks, which the
+     * long-lived segments then keep from being reused. The size-classed pooled allocator frees each
+     * segment's run on its own (bench/ingest: RSS per stream at 50 streams from ~3.2 to ~2.2 MiB).
+     */
+    private static final ByteBufAllocator SEGMENT_MEMORY = PooledByteBufAllocator.DEFAULT;
 
     final String streamId;
     final String channelArn;
@@ -127,8 +135,8 @@ final class LiveStream implements PublishSession, LiveRendition {
         LatencyMode mode = "NORMAL".equals(channelDoc.path("latencyMode").asText()) ? LatencyMode.NORMAL : LatencyMode.LOW;
         this.timings = new SegmentTimings(playbackName);
         this.fragmentedMp4 = "FRAGMENTED_MP4".equals(channelDoc.path("containerFormat").asText());
-        SegmentWriter writer = fragmentedMp4 ? new Fmp4SegmentWriter(ByteBufAllocator.DEFAULT)
-                : new TsSegmentWriter(ByteBufAllocator.DEFAULT);
+        SegmentWriter writer = fragmentedMp4 ? new Fmp4SegmentWriter(SEGMENT_MEMORY)
+                : new TsSegmentWriter(SEGMENT_MEMORY);
         this.segmenter = new Segmenter(SegmenterConfig.forLatencyMode(mode), writer, registry.clock::millis,
                 segment -> {
                     publishWindow();
@@ -207,7 +215,7 @@ final class LiveStream implements PublishSession, LiveRendition {
     void recordTo(StreamRecorder recorder) {
         if (fragmentedMp4 && recorder != StreamRecorder.NONE) {
             recordingSegmenter = new Segmenter(SegmenterConfig.forLatencyMode(LatencyMode.NORMAL),
-                    new TsSegmentWriter(ByteBufAllocator.DEFAULT), registry.clock::millis, recorder::segment);
+                    new TsSegmentWriter(SEGMENT_MEMORY), registry.clock::millis, recorder::segment);
         }
         this.recorder = recorder;
     }

@@ -124,11 +124,18 @@ public final class TsSegmentWriter implements SegmentWriter {
             throw new IllegalStateException("no segment started");
         }
         flushAudio();
-        ByteBuf done = segment;
+        ByteBuf built = segment;
         segment = null;
+        int size = built.readableBytes();
         // Next segment likely has about the same size: avoid regrowing, without holding much spare.
-        capacityHint = Math.max(MIN_SEGMENT_CAPACITY, done.readableBytes() + done.readableBytes() / 8);
-        return done;
+        capacityHint = Math.max(MIN_SEGMENT_CAPACITY, size + size / 8);
+        // A finished segment is held for the whole live window: an exact copy keeps none of the spare
+        // (an eighth, plus the allocator's rounding of the larger request) for those seconds.
+        try {
+            return alloc.buffer(size, size).writeBytes(built);
+        } finally {
+            built.release();
+        }
     }
 
     @Override
