@@ -59,6 +59,8 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     /** How long a dropped publisher's playlist waits for its reconnect. */
     static final long RECONNECT_WINDOW_MS = 30_000;
     private final AtomicBoolean heartbeats = new AtomicBoolean();
+    /** A tick's batch waits for a worker or runs: a slow store skips ticks rather than queueing them. */
+    private final AtomicBoolean batchPending = new AtomicBoolean();
     /** Heartbeats are written one batch at a time, so a stream's rows are never written out of order. */
     private final Object beatLock = new Object();
 
@@ -181,7 +183,7 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     void startHeartbeats() {
         if (heartbeats.compareAndSet(false, true)) {
             try {
-                scheduler.scheduleWithFixedDelay(() -> submitBeat(null), LiveStream.HEARTBEAT_MS,
+                scheduler.scheduleWithFixedDelay(this::tick, LiveStream.HEARTBEAT_MS,
                         LiveStream.HEARTBEAT_MS, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
                 log.debug("heartbeats not started: {}", e.toString()); // shutting down
@@ -189,16 +191,30 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         }
     }
 
-    /** Any thread: a heartbeat for {@code stream} alone, now rather than at the next tick. */
-    void beatNow(LiveStream stream) {
-        submitBeat(stream);
+    private void tick() {
+        if (!batchPending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            workers.execute(() -> {
+                try {
+                    beat(null);
+                } finally {
+                    batchPending.set(false);
+                }
+            });
+        } catch (RuntimeException e) {
+            batchPending.set(false);
+            log.debug("heartbeat skipped: {}", e.toString());
+        }
     }
 
-    private void submitBeat(LiveStream only) {
+    /** Any thread: a heartbeat for {@code stream} alone, now rather than at the next tick. */
+    void beatNow(LiveStream stream) {
         try {
-            workers.execute(() -> beat(only));
+            workers.execute(() -> beat(stream));
         } catch (RuntimeException e) {
-            log.debug("heartbeat skipped: {}", e.toString());
+            log.debug("heartbeat of {} skipped: {}", stream.streamId, e.toString());
         }
     }
 
