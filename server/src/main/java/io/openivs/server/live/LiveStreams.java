@@ -25,12 +25,16 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The live streams of this node: admits publishers (RTMP's authorizer), finds them for playback
@@ -54,6 +58,11 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     private final ConcurrentHashMap<String, Parked> parked = new ConcurrentHashMap<>();
     /** How long a dropped publisher's playlist waits for its reconnect. */
     static final long RECONNECT_WINDOW_MS = 30_000;
+    private final AtomicBoolean heartbeats = new AtomicBoolean();
+    /** A tick's batch waits for a worker or runs: a slow store skips ticks rather than queueing them. */
+    private final AtomicBoolean batchPending = new AtomicBoolean();
+    /** Heartbeats are written one batch at a time, so a stream's rows are never written out of order. */
+    private final Object beatLock = new Object();
 
     /**
      * @param scheduler only triggers heartbeats; their store work goes to {@code workers}
@@ -164,6 +173,74 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
             if (parked.remove(channelArn, continuation)) {
                 continuation.release(); // shutting down
             }
+        }
+    }
+
+    /**
+     * From the first publisher on: every {@link LiveStream#HEARTBEAT_MS}, one transaction refreshes the
+     * session rows of all live streams (one timer and one commit per node rather than per stream).
+     */
+    void startHeartbeats() {
+        if (heartbeats.compareAndSet(false, true)) {
+            try {
+                scheduler.scheduleWithFixedDelay(this::tick, LiveStream.HEARTBEAT_MS,
+                        LiveStream.HEARTBEAT_MS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                log.debug("heartbeats not started: {}", e.toString()); // shutting down
+            }
+        }
+    }
+
+    private void tick() {
+        if (!batchPending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            workers.execute(() -> {
+                try {
+                    beat(null);
+                } finally {
+                    batchPending.set(false);
+                }
+            });
+        } catch (RuntimeException e) {
+            batchPending.set(false);
+            log.debug("heartbeat skipped: {}", e.toString());
+        }
+    }
+
+    /** Any thread: a heartbeat for {@code stream} alone, now rather than at the next tick. */
+    void beatNow(LiveStream stream) {
+        try {
+            workers.execute(() -> beat(stream));
+        } catch (RuntimeException e) {
+            log.debug("heartbeat of {} skipped: {}", stream.streamId, e.toString());
+        }
+    }
+
+    /** Worker: the heartbeat of {@code only}, or of every live stream when null. */
+    private void beat(LiveStream only) {
+        synchronized (beatLock) {
+            List<LiveStream.Beat> beats = new ArrayList<>();
+            for (LiveStream s : only != null ? List.of(only) : byStreamId.values()) {
+                LiveStream.Beat b = s.beat();
+                if (b != null) {
+                    beats.add(b);
+                }
+            }
+            if (beats.isEmpty()) {
+                return;
+            }
+            try {
+                store.write(tx -> {
+                    beats.forEach(b -> b.write(tx));
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                log.warn("heartbeat of {} stream(s) failed: {}", beats.size(), e.toString());
+                return;
+            }
+            beats.forEach(LiveStream.Beat::apply);
         }
     }
 

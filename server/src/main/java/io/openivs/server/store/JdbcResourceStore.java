@@ -607,8 +607,10 @@ public final class JdbcResourceStore implements ResourceStore {
         @Override
         public List<StreamCue> takeCues(String streamId) {
             List<StreamCue> out = new ArrayList<>();
-            try (PreparedStatement p = c.prepareStatement(
-                    "SELECT id, stream_id, created, kind, body FROM stream_cues WHERE stream_id = ? ORDER BY id")) {
+            PreparedStatement p = null;
+            try {
+                // Every live stream asks on every heartbeat: reuse the prepared statement.
+                p = statement("SELECT id, stream_id, created, kind, body FROM stream_cues WHERE stream_id = ? ORDER BY id");
                 bind(p, new Object[] {streamId});
                 try (ResultSet r = p.executeQuery()) {
                     while (r.next()) {
@@ -617,6 +619,8 @@ public final class JdbcResourceStore implements ResourceStore {
                 }
             } catch (SQLException e) {
                 throw fail(e);
+            } finally {
+                done(p);
             }
             // By id: a cue another node inserts meanwhile stays for the next take.
             for (StreamCue cue : out) {

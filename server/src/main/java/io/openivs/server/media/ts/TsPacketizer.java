@@ -22,6 +22,11 @@ final class TsPacketizer {
 
     private final byte[] continuity = new byte[8192];
 
+    /** Bytes {@link #writePes} may write for a PES of {@code pesBytes} (header and body): enough room never grows. */
+    static int room(int pesBytes) {
+        return (pesBytes / PAYLOAD_SIZE + 2) * PACKET_SIZE;
+    }
+
     /** Writes one PSI section (PAT, PMT) that fits one packet, filling the rest with 0xFF. */
     void writeSection(ByteBuf out, int pid, ByteBuf section) {
         int length = section.readableBytes();
@@ -48,7 +53,7 @@ final class TsPacketizer {
         int bodyIndex = body.readerIndex();
         int bodyLeft = body.readableBytes();
         int remaining = headerLeft + bodyLeft;
-        out.ensureWritable((remaining / PAYLOAD_SIZE + 2) * PACKET_SIZE);
+        out.ensureWritable(room(remaining));
         boolean first = true;
         while (remaining > 0) {
             boolean flagged = first && (pcr >= 0 || randomAccess);

@@ -3,6 +3,8 @@ package io.openivs.server.media.ts;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.SegmentStart;
@@ -34,7 +36,11 @@ public final class TsSegmentWriter implements SegmentWriter {
     private static final long PCR_INTERVAL = 9_000; // 100 ms, the MPEG-2 maximum
     private static final long MAX_AUDIO_GROUP = 9_000; // 100 ms of audio per PES at most
     private static final int MAX_AUDIO_GROUP_BYTES = 32 * 1024;
-    private static final int MIN_SEGMENT_CAPACITY = 64 * 1024;
+    /**
+     * The segment being written is a list of blocks of this size (larger for a PES that needs more),
+     * so it holds about its bytes so far rather than a guess at its final size from the start.
+     */
+    private static final int BLOCK_SIZE = 64 * 1024;
 
     private final ByteBufAllocator alloc;
     private final TsPacketizer packetizer = new TsPacketizer();
@@ -43,8 +49,9 @@ public final class TsSegmentWriter implements SegmentWriter {
     private final int[] streamTypes = new int[3];
     private final int[] pids = new int[3];
 
-    private ByteBuf segment;
-    private int capacityHint = 256 * 1024;
+    private boolean open;
+    private final List<ByteBuf> blocks = new ArrayList<>();
+    private ByteBuf block;
     private boolean hasVideo;
     private AudioConfig audioConfig;
     private AudioSpecificConfig adtsConfig;
@@ -66,16 +73,16 @@ public final class TsSegmentWriter implements SegmentWriter {
 
     @Override
     public void startSegment(SegmentStart start) {
-        if (segment != null) {
+        if (open) {
             throw new IllegalStateException("segment already started");
         }
         hasVideo = start.video() != null;
         offset = start.timestampOffset();
         setAudioConfig(start.audio());
-        segment = alloc.buffer(capacityHint);
+        open = true;
         scratch.clear();
         ProgramTables.writePat(scratch);
-        packetizer.writeSection(segment, ProgramTables.PID_PAT, scratch);
+        packetizer.writeSection(room(TsPacketizer.PACKET_SIZE), ProgramTables.PID_PAT, scratch);
 
         int count = 0;
         if (hasVideo) {
@@ -90,12 +97,12 @@ public final class TsSegmentWriter implements SegmentWriter {
         pids[count++] = PID_METADATA;
         scratch.clear();
         ProgramTables.writePmt(scratch, pcrPid(), streamTypes, pids, count);
-        packetizer.writeSection(segment, ProgramTables.PID_PMT, scratch);
+        packetizer.writeSection(room(TsPacketizer.PACKET_SIZE), ProgramTables.PID_PMT, scratch);
     }
 
     @Override
     public void writeFrame(MediaFrame frame) {
-        if (segment == null) {
+        if (!open) {
             throw new IllegalStateException("no segment started");
         }
         if (frame.isVideo()) {
@@ -109,36 +116,59 @@ public final class TsSegmentWriter implements SegmentWriter {
 
     @Override
     public void writeMetadata(TimedMetadata item) {
-        if (segment == null) {
+        if (!open) {
             throw new IllegalStateException("no segment started");
         }
         long pts = tsTime(item.pts() + offset);
         scratch.clear();
         PesHeader.write(scratch, PesHeader.STREAM_ID_PRIVATE_1, pts, pts, item.id3().length);
-        packetizer.writePes(segment, PID_METADATA, scratch, Unpooled.wrappedBuffer(item.id3()), -1, false);
+        packetizer.writePes(room(TsPacketizer.room(scratch.readableBytes() + item.id3().length)), PID_METADATA, scratch,
+                Unpooled.wrappedBuffer(item.id3()), -1, false);
     }
 
     @Override
     public ByteBuf finishSegment() {
-        if (segment == null) {
+        if (!open) {
             throw new IllegalStateException("no segment started");
         }
         flushAudio();
-        ByteBuf done = segment;
-        segment = null;
-        // Next segment likely has about the same size: avoid regrowing, without holding much spare.
-        capacityHint = Math.max(MIN_SEGMENT_CAPACITY, done.readableBytes() + done.readableBytes() / 8);
+        open = false;
+        int size = 0;
+        for (ByteBuf b : blocks) {
+            size += b.readableBytes();
+        }
+        // A finished segment is held for the whole live window: one buffer of its exact size keeps no
+        // spare room for those seconds.
+        ByteBuf done = alloc.buffer(size, size);
+        for (ByteBuf b : blocks) {
+            done.writeBytes(b);
+        }
+        releaseBlocks();
         return done;
     }
 
     @Override
     public void close() {
-        if (segment != null) {
-            segment.release();
-            segment = null;
-        }
+        open = false;
+        releaseBlocks();
         groupedFrames = 0;
         audioGroup.clear();
+    }
+
+    /** The block to write the next {@code bytes} into, a new one when the current one has too little room. */
+    private ByteBuf room(int bytes) {
+        if (block == null || block.writableBytes() < bytes) {
+            int capacity = Math.max(BLOCK_SIZE, bytes);
+            block = alloc.buffer(capacity, capacity);
+            blocks.add(block);
+        }
+        return block;
+    }
+
+    private void releaseBlocks() {
+        blocks.forEach(ByteBuf::release);
+        blocks.clear();
+        block = null;
     }
 
     private int pcrPid() {
@@ -168,7 +198,8 @@ public final class TsSegmentWriter implements SegmentWriter {
         scratch.clear();
         PesHeader.write(scratch, PesHeader.STREAM_ID_VIDEO, tsTime(frame.pts() + offset), dts,
                 payload.readableBytes());
-        packetizer.writePes(segment, PID_VIDEO, scratch, payload, nextPcr(dts), frame.isKeyframe());
+        packetizer.writePes(room(TsPacketizer.room(scratch.readableBytes() + payload.readableBytes())), PID_VIDEO,
+                scratch, payload, nextPcr(dts), frame.isKeyframe());
     }
 
     private void addAudio(MediaFrame frame) {
@@ -204,7 +235,7 @@ public final class TsSegmentWriter implements SegmentWriter {
             long candidate = pcrFor(pts);
             long sinceLast = forward(lastPcr, candidate);
             if (lastPcr >= 0 && sinceLast > PCR_INTERVAL && sinceLast < TIMESTAMP_MASK / 2) {
-                packetizer.writePcrOnly(segment, PID_VIDEO, candidate);
+                packetizer.writePcrOnly(room(TsPacketizer.PACKET_SIZE), PID_VIDEO, candidate);
                 lastPcr = candidate;
             }
         } else {
@@ -212,7 +243,8 @@ public final class TsSegmentWriter implements SegmentWriter {
         }
         scratch.clear();
         PesHeader.write(scratch, PesHeader.STREAM_ID_AUDIO, pts, pts, audioGroup.readableBytes());
-        packetizer.writePes(segment, PID_AUDIO, scratch, audioGroup, pcr, false);
+        packetizer.writePes(room(TsPacketizer.room(scratch.readableBytes() + audioGroup.readableBytes())), PID_AUDIO,
+                scratch, audioGroup, pcr, false);
         audioGroup.clear();
         groupedFrames = 0;
     }

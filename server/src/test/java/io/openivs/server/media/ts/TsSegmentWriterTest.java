@@ -105,6 +105,30 @@ class TsSegmentWriterTest {
     }
 
     @Test
+    void framesSpanningManyBlocksComeOutWholeInOneExactBuffer() {
+        // ~300 KB: several of the writer's 64 KB blocks, with frames that straddle where one ends.
+        List<byte[]> sent = new ArrayList<>();
+        List<MediaFrame> frames = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            MediaFrame f = video(i * 3000L, i * 3000L, i == 0, 4000 + i * 37);
+            ByteBuf au = f.payload();
+            for (int j = 5; j < au.readableBytes(); j++) {
+                au.setByte(j, i + j);
+            }
+            sent.add(ByteBufUtil.getBytes(au));
+            frames.add(f);
+        }
+        ByteBuf ts = segment(0, 0, frames.toArray(new MediaFrame[0]));
+        assertThat(ts.readableBytes() % TsPacketizer.PACKET_SIZE).isZero();
+        assertThat(ts.capacity()).isEqualTo(ts.readableBytes());
+        List<Pes> pes = TsPackets.pes(TsPackets.parse(ts), TsSegmentWriter.PID_VIDEO);
+        assertThat(pes).hasSize(sent.size());
+        for (int i = 0; i < sent.size(); i++) {
+            assertThat(pes.get(i).data()).as("frame %d", i).isEqualTo(sent.get(i));
+        }
+    }
+
+    @Test
     void continuityCountersRunOnAcrossSegments() {
         List<Packet> all = new ArrayList<>();
         all.addAll(TsPackets.parse(segment(0, 0, video(0, 0, true, 2000), audio(0, 300), audio(AAC_FRAME, 300))));
