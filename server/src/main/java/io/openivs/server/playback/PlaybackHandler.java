@@ -19,10 +19,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.netty.util.NetUtil;
 import io.openivs.server.media.VideoConfig;
-import io.openivs.server.net.KeepAlive;
 import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.Part;
 import io.openivs.server.media.hls.Segment;
+import io.openivs.server.net.KeepAlive;
 
 import io.openivs.server.playback.PlaybackPath.Kind;
 import io.openivs.server.playback.access.AccessDenied;
@@ -101,8 +101,7 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<HttpRequest> {
 
     /** @param q the index of '?' in {@code uri}, or -1 */
     private void serve(ChannelHandlerContext ctx, Verdict verdict, PlaybackPath url, boolean head, KeepAlive keepAlive,
-                       String uri, int q,
-                       InetAddress client) {
+                       String uri, int q, InetAddress client) {
         if (!verdict.allowed()) {
             reply(ctx, Refusals.forbidden(q < 0 ? uri : uri.substring(0, q) + QueryToken.without(uri.substring(q)),
                     verdict.denied()), "*", head, keepAlive);
