@@ -9,8 +9,8 @@ runs = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 viewers = {}
 for line in open(sys.argv[2]):
     f = line.split()
-    if len(f) == 6:
-        viewers[(f[0], f[1])] = (float(f[2]), float(f[3]), int(f[4]), int(f[5]))
+    if len(f) in (6, 7):  # the 7th: server CPU microseconds per request (ROUNDS runs)
+        viewers[(f[0], f[1])] = (float(f[2]), float(f[3]), int(f[4]), int(f[5]), float(f[6]) if len(f) == 7 else None)
 fixture_bps = os.path.getsize(sys.argv[3]) * 8 / 100.0
 window_mib = fixture_bps / 8 * 2 * WINDOW_SEGMENTS / 2**20
 
@@ -65,6 +65,9 @@ for kind in ("playlist", "segment"):
         print(f"| {kind} | {o[0]:.0f} | {o[1]:.2f} | {o[2] + o[3]} | {g[0]:.0f} | {g[1]:.2f} | {g[2] + g[3]} | {o[0] / g[0]:.2f}x |")
         goals.append(f"viewers {kind}: req/s >= nginx and p99 <= nginx: "
                      f"{'MET' if o[0] >= g[0] and o[1] <= g[1] else 'NOT MET'}")
+        if o[4] is not None and g[4] is not None and g[4] > 0:
+            goals.append(f"viewers {kind}: server CPU per request (median) {o[4]:.1f} us openivs, {g[4]:.1f} us nginx "
+                         f"({o[4] / g[4]:.2f}x)")
 print()
 for line in goals:
     print(line)

@@ -5,6 +5,8 @@
 #
 #   bench/ingest/run.sh                   # N = 1 10 50, 60 s each
 #   STREAMS="1 10" DURATION=40 bench/ingest/run.sh
+#   ROUNDS=3 WARMUP=10 bench/ingest/run.sh   # viewer load only: both servers up, wrk alternating,
+#                                            # plus server CPU per request (ROUNDS at most 3)
 #
 # Prints, per N and server: CPU seconds per stream-minute, RSS per stream, segment latency (last frame
 # sent -> playlist lists the segment: median and p95), lost segments; then viewer req/s and p99.
@@ -176,29 +178,97 @@ RESULTS="$WORK/results.jsonl"; : >"$RESULTS"
 VIEWERS="$WORK/viewers.txt"; : >"$VIEWERS"
 # MERGE=DIR adds the results of an earlier run kept with KEEP=1 (e.g. one target at a time).
 if [ -n "${MERGE:-}" ]; then cat "$MERGE/results.jsonl" >>"$RESULTS"; cat "$MERGE/viewers.txt" >>"$VIEWERS"; fi
-echo "== openivs ingest benchmark: $(nproc) cores, streams: $STREAMS, ${DURATION} s each, ffmpeg $FFMPEG" >&2
-for target in ${TARGETS:-openivs nginx}; do
-    start "$target"
-    # Warm-up (JIT, allocator pools), not reported; the measured runs follow on the same server.
-    if [ "${WARMUP:-30}" -gt 0 ]; then
-        echo "-- $target: warm-up, 10 publishers for ${WARMUP:-30} s" >&2
-        python3 "$HERE/harness.py" "$(run_spec "$target" 10 "${WARMUP:-30}")" >/dev/null
-    fi
-    for n in $STREAMS; do
-        echo "-- $target, $n publishers" >&2
-        python3 "$HERE/harness.py" "$(run_spec "$target" "$n" "$DURATION")" | tee -a "$RESULTS" >&2
+echo "== openivs ingest benchmark: $(nproc) cores, streams: ${ROUNDS:+(viewer rounds: $ROUNDS) }$STREAMS, ${DURATION} s each, ffmpeg $FFMPEG" >&2
+# utime+stime clock ticks of these processes so far
+cpu_ticks() {
+    local total=0 pid f
+    for pid in $1; do
+        f="$(cut -d')' -f2- "/proc/$pid/stat" 2>/dev/null)" || continue
+        total=$((total + $(echo "$f" | awk '{print $12 + $13}')))
     done
-    # Viewer load: one publisher live, 1,000 connections on its media playlist, then on its newest segment.
-    python3 "$HERE/harness.py" "$(run_spec "$target" 1 $((VIEWER_SECONDS * 2 + 30)))" >/dev/null &
-    VIEWER_PID=$!
-    sleep 14
-    playlist="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[0]["playlist"])' "$WORK/streams.json")"
-    wrk -t2 -c100 -d3s "$playlist" >/dev/null 2>&1 || true   # warm-up, not reported
-    echo "$target playlist $(wrk_case "$playlist")" | tee -a "$VIEWERS" >&2
-    newest="$(curl -s "$playlist" | grep -v '^#' | tail -1)"
-    echo "$target segment $(wrk_case "${playlist%/*}/$newest")" | tee -a "$VIEWERS" >&2
-    wait "$VIEWER_PID" || true; VIEWER_PID=""
-    stop "$target"
-done
+    echo "$total"
+}
+
+# Viewer load with both servers up, wrk alternating between them ROUNDS times (playlist: openivs,
+# nginx, openivs, ...; then the same on segments, each kind with fresh publishers, one per server):
+# load from other processes on the machine then hits both alike. Each case also reports the
+# server's CPU time per request (its processes' utime+stime over the wrk run / requests), which
+# depends far less on what else runs. The report gets the medians per server.
+interleaved_viewers() {
+    local rounds="$1" target spec kind round url line before pids
+    # The fixture lasts 100 s and each publisher plays it once.
+    if [ $((rounds * 2 * (VIEWER_SECONDS + 2) + 30)) -gt 95 ]; then
+        echo "ROUNDS=$rounds does not fit in one play of the fixture with VIEWER_SECONDS=$VIEWER_SECONDS" >&2; exit 2
+    fi
+    declare -A PLAYLIST
+    for target in openivs nginx; do
+        start "$target"
+        if [ "${WARMUP:-30}" -gt 0 ]; then
+            echo "-- $target: warm-up, 10 publishers for ${WARMUP:-30} s" >&2
+            python3 "$HERE/harness.py" "$(run_spec "$target" 10 "${WARMUP:-30}")" >/dev/null
+        fi
+    done
+    for kind in playlist segment; do
+        pids=""
+        for target in openivs nginx; do
+            spec="$(run_spec "$target" 1 $((rounds * 2 * (VIEWER_SECONDS + 2) + 30)))"
+            PLAYLIST[$target]="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["streams"][0]["playlist"])' "$spec")"
+            python3 "$HERE/harness.py" "$spec" >/dev/null &
+            pids="$pids $!"
+        done
+        sleep 14
+        for target in openivs nginx; do wrk -t2 -c100 -d3s "${PLAYLIST[$target]}" >/dev/null 2>&1 || true; done
+        for round in $(seq "$rounds"); do
+            for target in openivs nginx; do
+                url="${PLAYLIST[$target]}"
+                if [ "$kind" = segment ]; then url="${url%/*}/$(curl -s "$url" | grep -v '^#' | tail -1 || true)"; fi
+                before="$(cpu_ticks "$(server_pids "$target")")"
+                line="$(wrk_case "$url")"
+                echo "$target $kind $line $(python3 -c 'import sys
+ticks, tck, rps, secs = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+print(round(ticks / tck * 1e6 / max(rps * secs, 1), 1))' $(($(cpu_ticks "$(server_pids "$target")") - before)) \
+                    "$(getconf CLK_TCK)" "${line%% *}" "$VIEWER_SECONDS")" | tee -a "$WORK/rounds.txt" >&2
+            done
+        done
+        for target in openivs nginx; do
+            python3 -c 'import statistics, sys
+t, k = sys.argv[2], sys.argv[3]
+rows = [l.split() for l in open(sys.argv[1]) if l.split()[:2] == [t, k]]
+med = lambda i: statistics.median(float(r[i]) for r in rows)
+print(t, k, round(med(2)), med(3), sum(int(r[4]) for r in rows), sum(int(r[5]) for r in rows), med(6))' \
+                "$WORK/rounds.txt" "$target" "$kind" | tee -a "$VIEWERS" >&2
+        done
+        for p in $pids; do wait "$p" || true; done  # the publishers end on their own
+    done
+    stop openivs; stop nginx
+}
+
+if [ -n "${ROUNDS:-}" ]; then
+    interleaved_viewers "$ROUNDS"
+else
+    for target in ${TARGETS:-openivs nginx}; do
+        start "$target"
+        # Warm-up (JIT, allocator pools), not reported; the measured runs follow on the same server.
+        if [ "${WARMUP:-30}" -gt 0 ]; then
+            echo "-- $target: warm-up, 10 publishers for ${WARMUP:-30} s" >&2
+            python3 "$HERE/harness.py" "$(run_spec "$target" 10 "${WARMUP:-30}")" >/dev/null
+        fi
+        for n in $STREAMS; do
+            echo "-- $target, $n publishers" >&2
+            python3 "$HERE/harness.py" "$(run_spec "$target" "$n" "$DURATION")" | tee -a "$RESULTS" >&2
+        done
+        # Viewer load: one publisher live, 1,000 connections on its media playlist, then on its newest segment.
+        python3 "$HERE/harness.py" "$(run_spec "$target" 1 $((VIEWER_SECONDS * 2 + 30)))" >/dev/null &
+        VIEWER_PID=$!
+        sleep 14
+        playlist="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[0]["playlist"])' "$WORK/streams.json")"
+        wrk -t2 -c100 -d3s "$playlist" >/dev/null 2>&1 || true   # warm-up, not reported
+        echo "$target playlist $(wrk_case "$playlist")" | tee -a "$VIEWERS" >&2
+        newest="$(curl -s "$playlist" | grep -v '^#' | tail -1)"
+        echo "$target segment $(wrk_case "${playlist%/*}/$newest")" | tee -a "$VIEWERS" >&2
+        wait "$VIEWER_PID" || true; VIEWER_PID=""
+        stop "$target"
+    done
+fi
 
 python3 "$HERE/report.py" "$RESULTS" "$VIEWERS" "$FIXTURE"

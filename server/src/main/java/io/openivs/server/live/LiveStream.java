@@ -41,6 +41,8 @@ import io.openivs.server.store.StreamSessionRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,6 +63,8 @@ final class LiveStream implements PublishSession, LiveRendition {
     private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
     static final long HEARTBEAT_MS = 2_000;
     private static final long VIEWER_WINDOW_MS = 60_000;
+    /** Stands for viewers whose address is unknown (all counted as one): the wildcard, which no peer has. */
+    private static final InetAddress UNKNOWN_VIEWER = new InetSocketAddress(0).getAddress();
     /** Ingest bitrate is judged on this average, so a keyframe burst alone is no breach. */
     private static final long BITRATE_WINDOW_MS = 10_000;
     /** LL-HLS part target: about a third of a second (ten frames at 30 fps). */
@@ -124,7 +128,8 @@ final class LiveStream implements PublishSession, LiveRendition {
     /** Between started and closed: the registry's heartbeat includes this stream. */
     private volatile boolean beating;
 
-    private final Map<String, Long> viewers = new ConcurrentHashMap<>();
+    /** Viewer address (UNKNOWN_VIEWER when none) to when it last asked for a playlist. */
+    private final Map<InetAddress, Long> viewers = new ConcurrentHashMap<>();
 
     // SCTE-35 splice_event_ids, numbered per stream.
     private final AtomicInteger adBreakEvents = new AtomicInteger();
@@ -308,7 +313,7 @@ final class LiveStream implements PublishSession, LiveRendition {
         }
 
         @Override
-        public void viewer(String address) {
+        public void viewer(InetAddress address) {
             LiveStream.this.viewer(address);
         }
 
@@ -611,8 +616,14 @@ final class LiveStream implements PublishSession, LiveRendition {
     }
 
     @Override
-    public void viewer(String address) {
-        viewers.put(address, registry.clock.millis());
+    public void viewer(InetAddress address) {
+        InetAddress key = address == null ? UNKNOWN_VIEWER : address;
+        long now = registry.clock.millis();
+        Long seen = viewers.get(key);
+        // A viewer asks every few seconds, over many connections: refresh (a contended write) once a second at most.
+        if (seen == null || now - seen >= 1000) {
+            viewers.put(key, now);
+        }
     }
 
     // --- control

@@ -4,6 +4,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.PartFollower;
 import io.openivs.server.media.hls.Segment;
+import java.net.InetAddress;
 import java.util.List;
 
 /**
@@ -31,8 +32,8 @@ public interface LiveRendition {
         return null;
     }
 
-    /** Counts a viewer (by address) for viewerCount. Any thread. */
-    void viewer(String address);
+    /** Counts a viewer (by address, null when unknown) for viewerCount. Any thread. */
+    void viewer(InetAddress address);
 
     /** Whether segments are fMP4 (containerFormat FRAGMENTED_MP4) rather than MPEG-TS. Any thread. */
     default boolean fragmentedMp4() {

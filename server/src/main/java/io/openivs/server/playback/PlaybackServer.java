@@ -7,9 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.openivs.server.net.EventLoops;
 import io.openivs.server.playback.access.PlaybackGate;
 
@@ -40,10 +38,12 @@ public final class PlaybackServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new SlowViewerGuard(MAX_STALL_MILLIS))
-                                .addLast(new HttpServerCodec(8192, 8192, 8192))
-                                .addLast(new HttpServerKeepAliveHandler())
-                                // GET/HEAD carry no body; anything bigger is not a playback request.
-                                .addLast(new HttpObjectAggregator(4096));
+                                .addLast(new HttpRequestDecoder(8192, 8192, 8192))
+                                // Whoever answers applies the request's KeepAlive (pre-encoded answers
+                                // would bypass Netty's keep-alive handler).
+                                .addLast(new PlaybackResponseEncoder())
+                                // GET/HEAD carry no body: requests go on unaggregated, bodies are refused.
+                                .addLast(new BodilessRequests());
                         if (extra != null) {
                             ch.pipeline().addLast(extra);
                         }

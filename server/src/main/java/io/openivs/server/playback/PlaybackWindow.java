@@ -27,7 +27,13 @@ public final class PlaybackWindow {
     private final boolean fragmentedMp4;
     private final boolean lowLatency;
     private final String name;
-    /** Token-free bytes, shared by every response (unreleasable, so each takes a duplicate); null when empty. */
+    /**
+     * Token-free playlists as complete HTTP responses (head and body), shared by every response
+     * (unreleasable, so each takes a duplicate); null when empty. {@link #media} and {@link #master}
+     * are their bodies.
+     */
+    private final ByteBuf encodedMedia;
+    private final ByteBuf encodedMaster;
     private final ByteBuf media;
     private final ByteBuf master;
 
@@ -47,9 +53,21 @@ public final class PlaybackWindow {
         this.targetDuration = targetDuration;
         this.fragmentedMp4 = fragmentedMp4;
         this.lowLatency = lowLatency;
-        this.media = this.segments.isEmpty() || lowLatency ? null
-                : shared(mediaPlaylist(this.segments, targetDuration, fragmentedMp4, "", null));
-        this.master = shared(masterPlaylist(name, this.segments, this.audioOnly, ""));
+        this.encodedMedia = this.segments.isEmpty() || lowLatency ? null
+                : encoded(mediaPlaylist(this.segments, targetDuration, fragmentedMp4, "", null));
+        this.encodedMaster = encoded(masterPlaylist(name, this.segments, this.audioOnly, ""));
+        this.media = body(encodedMedia);
+        this.master = body(encodedMaster);
+    }
+
+    /** The public media playlist as a whole response, or null (empty window, LL-HLS). */
+    ByteBuf encodedMedia() {
+        return encodedMedia == null ? null : encodedMedia.duplicate();
+    }
+
+    /** The public multivariant playlist as a whole response, or null (empty window). */
+    ByteBuf encodedMaster() {
+        return encodedMaster == null ? null : encodedMaster.duplicate();
     }
 
     List<Segment> segments() {
@@ -116,13 +134,28 @@ public final class PlaybackWindow {
         return Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Direct (written to sockets without a copy into a direct buffer), freed by the GC with this window. */
-    private static ByteBuf shared(String text) {
+    /**
+     * The playlist as a complete response; direct (written to sockets without a copy into a direct
+     * buffer), freed by the GC with this window.
+     */
+    private static ByteBuf encoded(String text) {
         if (text == null) {
             return null;
         }
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = PlaybackHandler.encodedPlaylist(text.getBytes(StandardCharsets.UTF_8));
         ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
         return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct));
+    }
+
+    /** The body of an {@link #encoded} response: what follows the blank line after the head. */
+    private static ByteBuf body(ByteBuf encoded) {
+        if (encoded == null) {
+            return null;
+        }
+        int i = encoded.readerIndex();
+        while (encoded.getInt(i) != 0x0d0a0d0a) { // CR LF CR LF
+            i++;
+        }
+        return encoded.slice(i + 4, encoded.writerIndex() - i - 4);
     }
 }

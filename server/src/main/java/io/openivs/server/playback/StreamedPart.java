@@ -1,8 +1,11 @@
 package io.openivs.server.playback;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -20,21 +23,31 @@ import io.openivs.server.media.hls.PartFollower;
 final class StreamedPart implements PartFollower {
 
     private final ChannelHandlerContext ctx;
+    private final boolean close;
 
-    private StreamedPart(ChannelHandlerContext ctx) {
+    private StreamedPart(ChannelHandlerContext ctx, boolean close) {
         this.ctx = ctx;
+        this.close = close;
     }
 
-    /** Owner thread: answers with {@code headers} now and follows the part being written (HEAD: headers only). */
-    static void start(ChannelHandlerContext ctx, LiveRendition live, HttpResponse headers, boolean head) {
+    /**
+     * Owner thread: answers with {@code headers} now and follows the part being written (HEAD: headers only).
+     *
+     * @param close whether the request asked to close the connection after the answer
+     */
+    static void start(ChannelHandlerContext ctx, LiveRendition live, HttpResponse headers, boolean head, boolean close) {
         HttpUtil.setTransferEncodingChunked(headers, true);
+        if (close) {
+            headers.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
         ctx.write(headers, ctx.voidPromise());
+        StreamedPart follower = new StreamedPart(ctx, close);
         if (head) {
-            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            follower.partEnded();
             return;
         }
         ctx.flush();
-        live.followPart(new StreamedPart(ctx));
+        live.followPart(follower);
     }
 
     @Override
@@ -48,6 +61,10 @@ final class StreamedPart implements PartFollower {
 
     @Override
     public void partEnded() {
-        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        if (close) {
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
     }
 }

@@ -5,14 +5,16 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+
+import io.openivs.server.net.KeepAlive;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,28 +43,28 @@ public final class RecordingFilesHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest req) || !req.uri().startsWith(PREFIX)) {
+        if (!(msg instanceof HttpRequest req) || !req.uri().startsWith(PREFIX)) {
             ctx.fireChannelRead(msg);
             return;
         }
+        KeepAlive keepAlive = KeepAlive.of(req);
         boolean head = HttpMethod.HEAD.equals(req.method());
         boolean get = HttpMethod.GET.equals(req.method());
         String path = new QueryStringDecoder(req.uri()).path().substring(PREFIX.length());
-        req.release();
         if (!head && !get) {
-            reply(ctx, empty(HttpResponseStatus.METHOD_NOT_ALLOWED));
+            reply(ctx, empty(HttpResponseStatus.METHOD_NOT_ALLOWED), keepAlive);
             return;
         }
         int slash = path.indexOf('/');
         Path file = slash < 0 ? null : folders.resolve(path.substring(0, slash), path.substring(slash + 1));
         if (file == null) {
-            reply(ctx, empty(HttpResponseStatus.NOT_FOUND));
+            reply(ctx, empty(HttpResponseStatus.NOT_FOUND), keepAlive);
             return;
         }
         try {
-            io.execute(() -> reply(ctx, read(file, head)));
+            io.execute(() -> reply(ctx, read(file, head), keepAlive));
         } catch (RejectedExecutionException e) {
-            reply(ctx, empty(HttpResponseStatus.SERVICE_UNAVAILABLE));
+            reply(ctx, empty(HttpResponseStatus.SERVICE_UNAVAILABLE), keepAlive);
         }
     }
 
@@ -103,8 +105,8 @@ public final class RecordingFilesHandler extends ChannelInboundHandlerAdapter {
         return r;
     }
 
-    private static void reply(ChannelHandlerContext ctx, FullHttpResponse r) {
+    private static void reply(ChannelHandlerContext ctx, FullHttpResponse r, KeepAlive keepAlive) {
         r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-        ctx.writeAndFlush(r);
+        keepAlive.writeAndFlush(ctx, r);
     }
 }

@@ -44,7 +44,7 @@ class LowLatencyPlaybackTest {
         }
 
         @Override
-        public void viewer(String address) {
+        public void viewer(java.net.InetAddress address) {
         }
 
         @Override

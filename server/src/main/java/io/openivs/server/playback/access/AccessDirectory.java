@@ -105,7 +105,16 @@ public final class AccessDirectory implements AutoCloseable {
 
     /** The account's snapshot, or null if not loaded yet. Any thread. */
     Account account(String account, String region) {
-        return peek(accounts, account + ":" + region);
+        return account(accountKey(account, region));
+    }
+
+    /** The account's snapshot by {@link #accountKey}, or null if not loaded yet. Any thread. */
+    Account account(String accountKey) {
+        return peek(accounts, accountKey);
+    }
+
+    static String accountKey(String account, String region) {
+        return account + ":" + region;
     }
 
     private <T> T peek(Map<String, Held<T>> map, String key) {
@@ -113,7 +122,10 @@ public final class AccessDirectory implements AutoCloseable {
         if (h == null) {
             return null;
         }
-        h.used = clock.millis();
+        long now = clock.millis();
+        if (now - h.used >= 1000) { // every viewer request reads this: keep the shared write rare
+            h.used = now;
+        }
         return h.value;
     }
 
@@ -124,7 +136,7 @@ public final class AccessDirectory implements AutoCloseable {
             if (!channels.containsKey(arn)) {
                 channels.put(arn, new Held<>(readChannel(arn), clock.millis()));
             }
-            String key = channel.account() + ":" + channel.region();
+            String key = accountKey(channel.account(), channel.region());
             if (!accounts.containsKey(key)) {
                 accounts.put(key, new Held<>(readAccount(channel.account(), channel.region()), clock.millis()));
             }
@@ -148,7 +160,7 @@ public final class AccessDirectory implements AutoCloseable {
     }
 
     private void reload(String account, String region) {
-        Held<Account> a = accounts.get(account + ":" + region);
+        Held<Account> a = accounts.get(accountKey(account, region));
         if (a != null) {
             a.value = readAccount(account, region);
         }

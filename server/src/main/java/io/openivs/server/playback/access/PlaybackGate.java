@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who may play a channel: private channels need a valid playback token (ivs-behavior.md §8.2),
@@ -41,8 +42,9 @@ public final class PlaybackGate {
      * Never blocks.
      */
     public Verdict decide(AccessRequest r) {
-        Arn arn = channelArn(r.channelName());
-        String arnText = arn.toString(); // once per request: this runs on the event loop for every segment
+        ChannelKey key = key(r.channelName());
+        Arn arn = key.arn();
+        String arnText = key.arnText();
         AccessDirectory.Channel ch = directory.channel(arnText);
         if (ch == null) {
             return null;
@@ -50,7 +52,7 @@ public final class PlaybackGate {
         if (!ch.isPrivate()) {
             return ch.policy() == null ? Verdict.PUBLIC : byPolicy(r, ch.policy());
         }
-        AccessDirectory.Account account = directory.account(arn.account(), arn.region());
+        AccessDirectory.Account account = directory.account(key.accountKey());
         if (account == null) {
             return null;
         }
@@ -67,7 +69,7 @@ public final class PlaybackGate {
 
     /** Completes what {@link #decide} could not: loads snapshots, records single-use tokens. Off the event loop. */
     public CompletionStage<Verdict> settle(AccessRequest r) {
-        Arn arn = channelArn(r.channelName());
+        Arn arn = key(r.channelName()).arn();
         return directory.load(arn).thenCompose(loaded -> {
             Verdict v = decide(r);
             if (v != null) {
@@ -173,11 +175,28 @@ public final class PlaybackGate {
         return allowed.get(0);
     }
 
-    /** "{region}.{account}.channel.{id}" (already matched by the handler's pattern) as a channel ARN. */
-    private static Arn channelArn(String name) {
-        int a = name.indexOf('.');
-        int c = name.indexOf('.', a + 1);
-        return new Arn(name.substring(0, a), name.substring(a + 1, c), Arn.CHANNEL,
-                name.substring(name.indexOf('.', c + 1) + 1));
+    /** What the directory is asked about one channel name, derived once rather than per request. */
+    private record ChannelKey(Arn arn, String arnText, String accountKey) {
+    }
+
+    /** Beyond this many names (anyone may ask for any well-formed name) the cache starts over. */
+    private static final int MAX_KEYS = 100_000;
+    private final ConcurrentHashMap<String, ChannelKey> keys = new ConcurrentHashMap<>();
+
+    /** "{region}.{account}.channel.{id}" (already checked by the handler's parser) as what the directory knows it by. */
+    private ChannelKey key(String name) {
+        ChannelKey k = keys.get(name);
+        if (k == null) {
+            int a = name.indexOf('.');
+            int c = name.indexOf('.', a + 1);
+            Arn arn = new Arn(name.substring(0, a), name.substring(a + 1, c), Arn.CHANNEL,
+                    name.substring(name.indexOf('.', c + 1) + 1));
+            k = new ChannelKey(arn, arn.toString(), AccessDirectory.accountKey(arn.account(), arn.region()));
+            if (keys.size() >= MAX_KEYS) {
+                keys.clear();
+            }
+            keys.put(name, k);
+        }
+        return k;
     }
 }
