@@ -255,6 +255,19 @@ class LowLatencyPartStreamingTest {
         assertThat(probe.stderr()).isEmpty();
         assertThat(probe.stdout()).contains("codec_name=h264|codec_type=video", "codec_name=aac|codec_type=audio");
 
+        // The audio_only rendition's hinted part streams the same way, chunk by chunk.
+        URI audio = media.resolve("audio_only/live.m3u8");
+        LlHlsValidator audioValidator = new LlHlsValidator();
+        long[] audioWait = audioValidator.check(get(audio).body()).hinted();
+        LlHlsValidator.Playlist audioLatest = audioValidator.check(get(URI.create(audio + "?_HLS_msn=" + audioWait[0]
+                + "&_HLS_part=" + audioWait[1])).body());
+        URI audioPart = audio.resolve(audioLatest.preloadHint());
+        Raw audioStreamed = raw(audioPart, "GET");
+        assertThat(audioStreamed.status()).isEqualTo(200);
+        assertThat(audioStreamed.headers()).containsEntry("transfer-encoding", "chunked");
+        assertThat(audioStreamed.chunks()).as("HTTP chunks of %s", audioPart).isGreaterThan(1);
+        assertThat(audioStreamed.body()).isEqualTo(bytes(audioPart).body());
+
         ivs.stopStream(b -> b.channelArn(arn));
         assertThat(ffmpeg.get(5, TimeUnit.SECONDS).exitCode()).isNotZero();
     }
