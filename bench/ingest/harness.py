@@ -14,14 +14,24 @@ Segment latency is "last frame of a segment sent by ffmpeg" -> "segment listed i
     fixture has one every 2 s exactly), so the segment ending at stream time E ends just before
     video packet 60*E/2; its last frame is the packet logged before that one.
   * listed: openivs logs the wall clock when a segment enters the window (SegmentTimings, DEBUG);
-    nginx writes the playlist file, whose mtime is read when the harness sees it change.
+    nginx writes a new playlist file and renames it over the old one: the harness stamps the wall
+    clock when inotify reports the rename. The file's mtime is no substitute: the kernel stamps
+    inodes from its coarse clock, which lags the wall clock by up to a tick (4 ms at HZ=250, ~2 ms
+    on average), so mtimes make nginx look ~2 ms faster than it is. They are still reported
+    (latency_mtime_*) to show that bias.
+Also reported: "keyframe logged -> listed", from ffmpeg's log line for the keyframe that closes the
+segment. It leaves out how long ffmpeg itself held that keyframe after the segment's last frame
+(-re pacing and interleaving with audio), which is the same for both servers.
 Lost segments: every playlist is polled over HTTP once a second; a sequence number missing between
 the first and last seen is lost (the window is longer than the poll interval).
 """
+import ctypes
+import ctypes.util
 import json
 import os
 import re
 import statistics
+import struct
 import subprocess
 import sys
 import threading
@@ -47,6 +57,26 @@ def cpu_seconds(pids):
     return total / CLK_TCK
 
 
+def jit_cpu_seconds(pids):
+    """CPU time of the JVM's JIT compiler threads ("C1/C2 CompilerThre..."); 0 for other servers."""
+    total = 0
+    for pid in pids:
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                    head, rest = f.read().rsplit(")", 1)
+                if "CompilerThre" in head:
+                    fields = rest.split()
+                    total += int(fields[11]) + int(fields[12])
+            except OSError:
+                pass
+    return total / CLK_TCK
+
+
 def rss_bytes(pids):
     total = 0
     for pid in pids:
@@ -66,8 +96,10 @@ class Publisher:
         self.spec = spec
         self.sampled = index < SAMPLE
         self.before_keyframe = {}   # keyframe number -> ns the packet before it was sent
+        self.keyframe = {}          # keyframe number -> ns ffmpeg logged the keyframe itself
         self.sequences = {}         # media sequence -> duration (s), from polled playlists
-        self.listed = {}            # media sequence -> ns listed (nginx: playlist mtime)
+        self.listed = {}            # media sequence -> ns listed (nginx: playlist renamed, seen by inotify)
+        self.listed_mtime = {}      # nginx: media sequence -> playlist mtime (ns)
         cmd = [run["ffmpeg"], "-hide_banner", "-nostdin", "-nostats"]
         cmd += ["-debug_ts"] if self.sampled else ["-loglevel", "error"]
         cmd += ["-re", "-readrate_initial_burst", "0", "-i", run["fixture"], "-t", str(run["duration"]),
@@ -86,6 +118,7 @@ class Publisher:
                 if raw.startswith(b"[vost"):
                     if video % FRAMES_PER_GOP == 0 and previous is not None:
                         self.before_keyframe[video // FRAMES_PER_GOP] = previous
+                        self.keyframe[video // FRAMES_PER_GOP] = now
                     video += 1
                 previous = now
             elif not self.sampled or b"rror" in raw:
@@ -116,25 +149,66 @@ def poll_http(publishers, stop):
         stop.wait(max(0.0, 1.0 - (time.monotonic() - started)))
 
 
+class Inotify:
+    """Linux inotify through libc: renames into watched directories, stamped when read."""
+    MOVED_TO, CLOSE_WRITE = 0x80, 0x08
+
+    def __init__(self):
+        self.libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        self.fd = self.libc.inotify_init1(0)
+        if self.fd < 0:
+            raise OSError(ctypes.get_errno(), "inotify_init1")
+
+    def watch(self, directory):
+        wd = self.libc.inotify_add_watch(self.fd, os.fsencode(directory), self.MOVED_TO | self.CLOSE_WRITE)
+        if wd < 0:
+            raise OSError(ctypes.get_errno(), "inotify_add_watch " + directory)
+        return wd
+
+    def events(self):
+        """Blocks; yields (now_ns, wd, name) for each event of one read."""
+        data = os.read(self.fd, 65536)
+        now = time.time_ns()
+        offset = 0
+        while offset < len(data):
+            wd, _mask, _cookie, length = struct.unpack_from("iIII", data, offset)
+            name = data[offset + 16:offset + 16 + length].rstrip(b"\0").decode()
+            offset += 16 + length
+            yield now, wd, name
+
+
+def record_playlist(p, path, listed_ns):
+    """nginx: the playlist at path was listed at listed_ns; also keeps its mtime."""
+    try:
+        mtime = os.stat(path).st_mtime_ns
+        with open(path) as f:
+            entries = parse_playlist(f.read())
+    except OSError:
+        return
+    for seq, duration in entries:
+        p.sequences.setdefault(seq, duration)
+        p.listed.setdefault(seq, listed_ns)
+        p.listed_mtime.setdefault(seq, mtime)
+
+
 def watch_files(publishers, stop):
-    """nginx: the playlist file's mtime is when a segment was listed."""
-    seen = {}
+    """nginx: the playlist is listed when nginx renames its new version into place."""
+    inotify = Inotify()
+    by_wd = {}
+    waiting = list(publishers)
+    while waiting and not stop.is_set():   # nginx makes each stream's directory when it starts publishing
+        for p in list(waiting):
+            directory = os.path.dirname(p.spec["file"])
+            if os.path.isdir(directory):
+                by_wd[inotify.watch(directory)] = p
+                waiting.remove(p)
+                record_playlist(p, p.spec["file"], time.time_ns())  # a playlist written before the watch
+        time.sleep(0.01)
     while not stop.is_set():
-        for p in publishers:
-            path = p.spec.get("file")
-            try:
-                st = os.stat(path)
-                if seen.get(path) == st.st_mtime_ns:
-                    continue
-                seen[path] = st.st_mtime_ns
-                with open(path) as f:
-                    entries = parse_playlist(f.read())
-            except OSError:
-                continue
-            for seq, duration in entries:
-                p.sequences.setdefault(seq, duration)
-                p.listed.setdefault(seq, st.st_mtime_ns)
-        stop.wait(0.05)
+        for now, wd, name in inotify.events():
+            p = by_wd.get(wd)
+            if p is not None and name == os.path.basename(p.spec["file"]):
+                record_playlist(p, p.spec["file"], now)
 
 
 def read_server_timings(log_path, publishers):
@@ -180,10 +254,10 @@ def main():
         threading.Thread(target=watch_files, args=(publishers[:SAMPLE], stop), daemon=True).start()
 
     time.sleep(WARMUP)
-    cpu0, t0 = cpu_seconds(pids), time.monotonic()
+    cpu0, jit0, t0 = cpu_seconds(pids), jit_cpu_seconds(pids), time.monotonic()
     measure = max(5, run["duration"] - WARMUP - 4)
     time.sleep(measure)
-    cpu1, t1 = cpu_seconds(pids), time.monotonic()
+    cpu1, jit1, t1 = cpu_seconds(pids), jit_cpu_seconds(pids), time.monotonic()
     rss_live = rss_bytes(pids)
     alive = sum(1 for p in publishers if p.proc.poll() is None)
     for p in publishers:
@@ -194,7 +268,7 @@ def main():
     internal = []
     if run["target"] == "openivs":
         internal = read_server_timings(run["server_log"], publishers)
-    latencies = []
+    latencies, from_keyframe, by_mtime, mtime_early = [], [], [], []
     for p in publishers[:SAMPLE]:
         end = 0.0
         for seq in sorted(p.sequences):
@@ -202,6 +276,10 @@ def main():
             keyframe = int(round(end / GOP_SECONDS))
             if seq in p.listed and keyframe in p.before_keyframe:
                 latencies.append((p.listed[seq] - p.before_keyframe[keyframe]) / 1e6)
+                from_keyframe.append((p.listed[seq] - p.keyframe[keyframe]) / 1e6)
+                if seq in p.listed_mtime:
+                    by_mtime.append((p.listed_mtime[seq] - p.before_keyframe[keyframe]) / 1e6)
+                    mtime_early.append((p.listed[seq] - p.listed_mtime[seq]) / 1e6)
     lost = 0
     min_segments = None
     for p in publishers:
@@ -214,10 +292,17 @@ def main():
     print(json.dumps({
         "target": run["target"], "streams": n, "alive_while_measured": alive,
         "cpu_s_per_stream_minute": (cpu1 - cpu0) / stream_minutes,
+        "jit_share_of_cpu": (jit1 - jit0) / (cpu1 - cpu0) if cpu1 > cpu0 else None,
+        "cpu_s_per_stream_minute_without_jit": (cpu1 - cpu0 - (jit1 - jit0)) / stream_minutes,
         "rss_idle_mib": rss_idle / 2**20, "rss_live_mib": rss_live / 2**20,
         "rss_per_stream_mib": (rss_live - rss_idle) / n / 2**20,
         "latency_ms_median": statistics.median(latencies) if latencies else None,
         "latency_ms_p95": percentile(latencies, 0.95), "latency_samples": len(latencies),
+        "keyframe_to_listed_ms_median": statistics.median(from_keyframe) if from_keyframe else None,
+        "keyframe_to_listed_ms_p95": percentile(from_keyframe, 0.95),
+        "latency_mtime_ms_median": statistics.median(by_mtime) if by_mtime else None,
+        "latency_mtime_ms_p95": percentile(by_mtime, 0.95),
+        "rename_seen_after_mtime_ms": [percentile(mtime_early, q) for q in (0.05, 0.5, 0.95)] if mtime_early else None,
         "server_internal_ms_median": statistics.median(internal) if internal else None,
         "server_internal_ms_p95": percentile(internal, 0.95),
         "lost_segments": lost, "min_segments_per_stream": min_segments,
