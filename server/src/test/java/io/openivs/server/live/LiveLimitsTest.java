@@ -2,22 +2,15 @@ package io.openivs.server.live;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openivs.server.media.FfmpegTool;
-import io.openivs.server.testing.TestDatabases;
-import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.openivs.server.testing.ServerFixture;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ivs.IvsClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ivs.model.ChannelType;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 import software.amazon.awssdk.services.ivs.model.StreamSession;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static io.openivs.server.live.LiveTesting.await;
@@ -30,35 +23,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * event, and the session records the error; the server goes on serving.
  */
 class LiveLimitsTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
-    static IvsClient ivs;
-    static final ExecutorService background = Executors.newCachedThreadPool();
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = new TestServer(dir, TestDatabases.sqlite(dir));
-        ivs = server.client(TestServer.ALICE);
-    }
-
-    @AfterAll
-    static void stop() {
-        background.shutdownNow();
-        if (ivs != null) {
-            ivs.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerFixture node = new ServerFixture();
 
     @Test
     void aResolutionAbove1080pIsRefusedWithALimitBreach() throws Exception {
-        CreateChannelResponse created = ivs.createChannel(b -> b.name("too-big").insecureIngest(true));
+        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("too-big").insecureIngest(true));
         String arn = created.channel().arn();
         long started = System.nanoTime();
-        FfmpegTool.Result result = publish(background, rtmpUrl(server, created.streamKey().value()),
+        FfmpegTool.Result result = publish(node.background(), rtmpUrl(node.server(), created.streamKey().value()),
                 LiveTesting.testSource("2560x1440", 20)).get(30, TimeUnit.SECONDS);
         assertThat(result.exitCode()).as("ffmpeg was disconnected").isNotZero();
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
@@ -75,26 +48,27 @@ class LiveLimitsTest {
         assertThat(streamId).startsWith("st-");
 
         StreamSession session = await(Duration.ofSeconds(5), () -> {
-            StreamSession s = ivs.getStreamSession(b -> b.channelArn(arn).streamId(streamId)).streamSession();
+            StreamSession s = node.ivs().getStreamSession(b -> b.channelArn(arn).streamId(streamId)).streamSession();
             assertThat(s.endTime()).isNotNull();
             return s;
         });
         assertThat(session.truncatedEvents()).extracting(e -> e.name())
                 .contains("Ingest Resolution", "Session Ended").doesNotContain("Stream Start");
-        assertThat(ivs.listStreamSessions(b -> b.channelArn(arn)).streamSessions().get(0).hasErrorEvent()).isTrue();
+        assertThat(node.ivs().listStreamSessions(b -> b.channelArn(arn)).streamSessions().get(0).hasErrorEvent()).isTrue();
         // Refused before any media went out: no Stream Start for this stream.
-        assertThat(LiveTesting.events(dir)).filteredOn(e -> streamId.equals(e.path("detail").path("stream_id").asText()))
+        assertThat(LiveTesting.events(node.dir()))
+                .filteredOn(e -> streamId.equals(e.path("detail").path("stream_id").asText()))
                 .extracting(e -> e.path("detail").path("event_name").asText(""))
                 .doesNotContain("Stream Start");
     }
 
     @Test
     void aBasicChannelAbove1point5MbpsAt240pIsDisconnectedWithALimitBreach() throws Exception {
-        CreateChannelResponse created = ivs.createChannel(b -> b.name("too-fast").type(ChannelType.BASIC)
+        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("too-fast").type(ChannelType.BASIC)
                 .insecureIngest(true));
         String arn = created.channel().arn();
         // Temporal noise at a fixed quantiser: several Mbit/s from a 320x240 picture, cheap to encode.
-        FfmpegTool.Result result = publish(background, rtmpUrl(server, created.streamKey().value()),
+        FfmpegTool.Result result = publish(node.background(), rtmpUrl(node.server(), created.streamKey().value()),
                 "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30,noise=alls=60:allf=t", "-f", "lavfi", "-i", "sine",
                 "-t", "30", "-c:v", "libx264", "-preset", "ultrafast", "-qp", "8", "-g", "30", "-c:a", "aac")
                 .get(45, TimeUnit.SECONDS);
@@ -108,16 +82,16 @@ class LiveLimitsTest {
         assertThat(d.path("exceeded_by").asLong()).isPositive();
         String streamId = d.path("stream_id").asText();
         await(Duration.ofSeconds(5), () -> {
-            assertThat(ivs.getStreamSession(b -> b.channelArn(arn).streamId(streamId)).streamSession().endTime())
+            assertThat(node.ivs().getStreamSession(b -> b.channelArn(arn).streamId(streamId)).streamSession().endTime())
                     .isNotNull();
             return true;
         });
-        assertThat(ivs.listStreamSessions(b -> b.channelArn(arn)).streamSessions().get(0).hasErrorEvent()).isTrue();
+        assertThat(node.ivs().listStreamSessions(b -> b.channelArn(arn)).streamSessions().get(0).hasErrorEvent()).isTrue();
     }
 
     private static JsonNode breachOf(String channelArn) {
         try {
-            List<JsonNode> events = LiveTesting.events(dir);
+            List<JsonNode> events = LiveTesting.events(node.dir());
             return events.stream()
                     .filter(e -> "IVS Limit Breach".equals(e.path("detail-type").asText()))
                     .filter(e -> channelArn.equals(e.path("resources").path(0).asText()))

@@ -3,17 +3,12 @@ package io.openivs.server.live;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openivs.server.media.FfmpegTool;
-import io.openivs.server.testing.TestDatabases;
+import io.openivs.server.testing.ServerFixture;
 import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.retry.RetryPolicy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ivs.IvsClient;
 import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
@@ -35,8 +30,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,48 +44,27 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * as an SCTE-35 EXT-X-DATERANGE.
  */
 class LiveMetadataTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
-    static IvsClient ivs;
+    // No retries: a throttled call must show as throttled, not be retried into success.
+    @RegisterExtension
+    static final ServerFixture node = new ServerFixture().ivsOverride(o -> o.retryPolicy(RetryPolicy.none()));
     static io.openivs.client.IvsClient own;
-    static final ExecutorService background = Executors.newCachedThreadPool();
     static final HttpClient http = HttpClient.newHttpClient();
     static final ObjectMapper json = new ObjectMapper();
 
     @BeforeAll
-    static void start() throws Exception {
-        server = new TestServer(dir, TestDatabases.sqlite(dir));
-        // No retries: a throttled call must show as throttled, not be retried into success.
-        ivs = IvsClient.builder().endpointOverride(server.endpoint()).region(Region.of(TestServer.REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                        TestServer.ALICE.accessKeyId(), TestServer.ALICE.secretKey())))
-                .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(o -> o.retryPolicy(RetryPolicy.none()))
-                .build();
+    static void start() {
         // The AWS SDK release here predates ad configurations: those calls use openivs's own client.
-        own = io.openivs.client.IvsClient.builder().region(TestServer.REGION).endpoint(server.endpoint())
+        own = io.openivs.client.IvsClient.builder().region(TestServer.REGION).endpoint(node.server().endpoint())
                 .credentials(TestServer.ALICE.accessKeyId(), TestServer.ALICE.secretKey()).build();
     }
 
-    @AfterAll
-    static void stop() {
-        background.shutdownNow();
-        if (ivs != null) {
-            ivs.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
     private CompletableFuture<FfmpegTool.Result> publish(String key, int seconds) {
-        return publish(server, key, seconds);
+        return publish(node.server(), key, seconds);
     }
 
-    /** ffmpeg publishing a small generated H.264 + AAC stream to {@code node} over RTMP, in the background. */
-    static CompletableFuture<FfmpegTool.Result> publish(TestServer node, String key, int seconds) {
-        String url = "rtmp://127.0.0.1:" + node.server().rtmpPort() + "/app/" + key;
+    /** ffmpeg publishing a small generated H.264 + AAC stream to {@code target} over RTMP, in the background. */
+    static CompletableFuture<FfmpegTool.Result> publish(TestServer target, String key, int seconds) {
+        String url = "rtmp://127.0.0.1:" + target.server().rtmpPort() + "/app/" + key;
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return FfmpegTool.ffmpeg("-hide_banner", "-loglevel", "error", "-re",
@@ -102,7 +74,7 @@ class LiveMetadataTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        }, background);
+        }, node.background());
     }
 
     /** The media playlist's URI once the channel has segments. */
@@ -240,9 +212,9 @@ class LiveMetadataTest {
 
     @Test
     void putMetadataIsReadBackAsTimedId3FromTheSegments() throws Exception {
-        CreateChannelResponse created = ivs.createChannel(b -> b.name("meta").insecureIngest(true));
+        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("meta").insecureIngest(true));
         String arn = created.channel().arn();
-        assertThatThrownBy(() -> ivs.putMetadata(b -> b.channelArn(arn).metadata("offline")))
+        assertThatThrownBy(() -> node.ivs().putMetadata(b -> b.channelArn(arn).metadata("offline")))
                 .isInstanceOf(ChannelNotBroadcastingException.class);
 
         CompletableFuture<FfmpegTool.Result> ffmpeg = publish(created.streamKey().value(), 30);
@@ -251,9 +223,9 @@ class LiveMetadataTest {
         String small = "{\"question\":\"Which héros wins?\",\"id\":1}";
         String largest = "L".repeat(1000) + "-".repeat(24);
         assertThat(largest.getBytes(StandardCharsets.UTF_8)).hasSize(1024);
-        ivs.putMetadata(b -> b.channelArn(arn).metadata(small));
-        ivs.putMetadata(b -> b.channelArn(arn).metadata(largest));
-        assertThatThrownBy(() -> ivs.putMetadata(b -> b.channelArn(arn).metadata(largest + "x")))
+        node.ivs().putMetadata(b -> b.channelArn(arn).metadata(small));
+        node.ivs().putMetadata(b -> b.channelArn(arn).metadata(largest));
+        assertThatThrownBy(() -> node.ivs().putMetadata(b -> b.channelArn(arn).metadata(largest + "x")))
                 .isInstanceOf(ValidationException.class);
 
         // 5 per second per channel: after a full second's refill, the 6th quick call is throttled.
@@ -264,7 +236,7 @@ class LiveMetadataTest {
         for (int i = 0; i < 20 && throttled == null; i++) {
             String text = "burst-" + i;
             try {
-                ivs.putMetadata(b -> b.channelArn(arn).metadata(text));
+                node.ivs().putMetadata(b -> b.channelArn(arn).metadata(text));
                 burst.add(text);
             } catch (ThrottlingException e) {
                 throttled = e;
@@ -279,22 +251,22 @@ class LiveMetadataTest {
         Set<String> wanted = new HashSet<>(burst);
         wanted.add(small);
         wanted.add(largest);
-        Set<String> seen = id3TextsUntil(media, wanted, Duration.ofSeconds(15), dir);
+        Set<String> seen = id3TextsUntil(media, wanted, Duration.ofSeconds(15), node.dir());
         assertThat(seen).containsAll(wanted);
 
-        ivs.stopStream(b -> b.channelArn(arn));
+        node.ivs().stopStream(b -> b.channelArn(arn));
         ffmpeg.get(10, TimeUnit.SECONDS);
     }
 
     @Test
     void putMetadataOnAFragmentedMp4ChannelIsAnId3EmsgAheadOfItsFragment() throws Exception {
-        CreateChannelResponse created = ivs.createChannel(b -> b.name("meta-fmp4").insecureIngest(true)
+        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("meta-fmp4").insecureIngest(true)
                 .containerFormat(software.amazon.awssdk.services.ivs.model.ContainerFormat.FRAGMENTED_MP4));
         String arn = created.channel().arn();
         CompletableFuture<FfmpegTool.Result> ffmpeg = publish(created.streamKey().value(), 20);
         URI media = mediaPlaylist(created.channel().playbackUrl());
         String text = "fmp4-cue-" + System.nanoTime();
-        ivs.putMetadata(b -> b.channelArn(arn).metadata(text));
+        node.ivs().putMetadata(b -> b.channelArn(arn).metadata(text));
 
         byte[] scheme = "https://aomedia.org/emsg/ID3\0".getBytes(StandardCharsets.US_ASCII);
         byte[] wanted = text.getBytes(StandardCharsets.UTF_8);

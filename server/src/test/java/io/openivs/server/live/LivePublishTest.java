@@ -2,13 +2,9 @@ package io.openivs.server.live;
 
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.testing.Publishing;
-import io.openivs.server.testing.TestDatabases;
-import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.openivs.server.testing.ServerFixture;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ivs.IvsClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
 import software.amazon.awssdk.services.ivs.model.ContainerFormat;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
@@ -22,7 +18,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -38,34 +33,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * and StopStream takes it off air.
  */
 class LivePublishTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
-    static IvsClient ivs;
+    @RegisterExtension
+    static final ServerFixture node = new ServerFixture();
     static final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = new TestServer(dir, TestDatabases.sqlite(dir));
-        ivs = server.client(TestServer.ALICE);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (ivs != null) {
-            ivs.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private static CompletableFuture<FfmpegTool.Result> publish(String url, int seconds) {
         return Publishing.publish(url, seconds);
     }
 
     private String rtmpUrl(String key) {
-        return "rtmp://127.0.0.1:" + server.server().rtmpPort() + "/app/" + key;
+        return "rtmp://127.0.0.1:" + node.server().server().rtmpPort() + "/app/" + key;
     }
 
     private static <T> T await(Duration limit, Supplier<T> attempt) throws InterruptedException {
@@ -88,10 +65,10 @@ class LivePublishTest {
 
     @Test
     void publishPlayAndStop() throws Exception {
-        CreateChannelResponse created = ivs.createChannel(b -> b.name("live").insecureIngest(true));
+        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("live").insecureIngest(true));
         String arn = created.channel().arn();
         String playbackUrl = created.channel().playbackUrl();
-        assertThat(playbackUrl).contains(":" + server.server().playbackPort() + "/");
+        assertThat(playbackUrl).contains(":" + node.server().server().playbackPort() + "/");
 
         // Offline channel: nothing to play.
         assertThat(http.send(HttpRequest.newBuilder(URI.create(playbackUrl)).build(),
@@ -99,7 +76,7 @@ class LivePublishTest {
 
         CompletableFuture<FfmpegTool.Result> ffmpeg = publish(rtmpUrl(created.streamKey().value()), 15);
 
-        Stream live = await(Duration.ofSeconds(8), () -> ivs.getStream(b -> b.channelArn(arn)).stream());
+        Stream live = await(Duration.ofSeconds(8), () -> node.ivs().getStream(b -> b.channelArn(arn)).stream());
         assertThat(live.stateAsString()).isEqualTo("LIVE");
         assertThat(live.streamId()).startsWith("st-");
         assertThat(live.playbackUrl()).isEqualTo(playbackUrl);
@@ -129,7 +106,7 @@ class LivePublishTest {
         assertThat(segment.body()).hasSizeGreaterThan(188).startsWith((byte) 0x47);
 
         GetStreamSessionResponse session = await(Duration.ofSeconds(5), () -> {
-            GetStreamSessionResponse s = ivs.getStreamSession(b -> b.channelArn(arn).streamId(live.streamId()));
+            GetStreamSessionResponse s = node.ivs().getStreamSession(b -> b.channelArn(arn).streamId(live.streamId()));
             assertThat(s.streamSession().ingestConfiguration()).isNotNull();
             assertThat(s.streamSession().ingestConfiguration().video().targetBitrate()).isPositive();
             return s;
@@ -139,26 +116,26 @@ class LivePublishTest {
         assertThat(session.streamSession().ingestConfiguration().video().targetFramerate()).isEqualTo(30);
         assertThat(session.streamSession().ingestConfiguration().audio().sampleRate()).isEqualTo(44100);
         assertThat(session.streamSession().ingestConfiguration().audio().channels()).isEqualTo(1);
-        assertThat(ivs.getStream(b -> b.channelArn(arn)).stream().health()).isEqualTo(StreamHealth.HEALTHY);
+        assertThat(node.ivs().getStream(b -> b.channelArn(arn)).stream().health()).isEqualTo(StreamHealth.HEALTHY);
 
         // One publisher per channel: a second one is refused while the first is live.
         FfmpegTool.Result second = publish(rtmpUrl(created.streamKey().value()), 2).get(20, TimeUnit.SECONDS);
         assertThat(second.exitCode()).isNotZero();
-        assertThat(ivs.getStream(b -> b.channelArn(arn)).stream().streamId()).isEqualTo(live.streamId());
+        assertThat(node.ivs().getStream(b -> b.channelArn(arn)).stream().streamId()).isEqualTo(live.streamId());
 
         long stopAt = System.nanoTime();
-        ivs.stopStream(b -> b.channelArn(arn));
+        node.ivs().stopStream(b -> b.channelArn(arn));
         FfmpegTool.Result ended = ffmpeg.get(5, TimeUnit.SECONDS);
         // Disconnected by the server long before its 15 s of input ran out.
         assertThat(Duration.ofNanos(System.nanoTime() - stopAt)).isLessThan(Duration.ofSeconds(3));
         assertThat(ended.exitCode()).isNotZero();
 
         await(Duration.ofSeconds(3), () -> {
-            assertThatThrownBy(() -> ivs.getStream(b -> b.channelArn(arn)))
+            assertThatThrownBy(() -> node.ivs().getStream(b -> b.channelArn(arn)))
                     .isInstanceOf(ChannelNotBroadcastingException.class);
             return true;
         });
-        List<StreamSessionSummary> sessions = ivs.listStreamSessions(b -> b.channelArn(arn)).streamSessions();
+        List<StreamSessionSummary> sessions = node.ivs().listStreamSessions(b -> b.channelArn(arn)).streamSessions();
         assertThat(sessions).hasSize(1);
         assertThat(sessions.get(0).streamId()).isEqualTo(live.streamId());
         assertThat(sessions.get(0).endTime()).isNotNull();
@@ -169,34 +146,34 @@ class LivePublishTest {
         String wrongKey = "sk_us-west-2_" + "x".repeat(36);
         FfmpegTool.Result refused = publish(rtmpUrl(wrongKey), 2).get(20, TimeUnit.SECONDS);
         assertThat(refused.exitCode()).isNotZero();
-        assertThat(ivs.listStreamSessions(b -> b.channelArn(arn)).streamSessions()).hasSize(1);
+        assertThat(node.ivs().listStreamSessions(b -> b.channelArn(arn)).streamSessions()).hasSize(1);
     }
 
     @Test
     void rtmpsPublishGoesLive() throws Exception {
-        CreateChannelResponse created = ivs.createChannel(b -> b.name("secure"));
+        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("secure"));
         String arn = created.channel().arn();
-        CompletableFuture<FfmpegTool.Result> ffmpeg = publish("rtmps://127.0.0.1:" + server.server().rtmpsPort()
+        CompletableFuture<FfmpegTool.Result> ffmpeg = publish("rtmps://127.0.0.1:" + node.server().server().rtmpsPort()
                 + "/app/" + created.streamKey().value(), 15);
-        Stream live = await(Duration.ofSeconds(8), () -> ivs.getStream(b -> b.channelArn(arn)).stream());
+        Stream live = await(Duration.ofSeconds(8), () -> node.ivs().getStream(b -> b.channelArn(arn)).stream());
         assertThat(live.stateAsString()).isEqualTo("LIVE");
-        ivs.stopStream(b -> b.channelArn(arn));
+        node.ivs().stopStream(b -> b.channelArn(arn));
         assertThat(ffmpeg.get(5, TimeUnit.SECONDS).exitCode()).isNotZero();
     }
 
     @Test
     void plainRtmpRefusedWithoutInsecureIngest() throws Exception {
-        CreateChannelResponse created = ivs.createChannel(b -> b.name("secure-only"));
+        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("secure-only"));
         FfmpegTool.Result refused = publish(rtmpUrl(created.streamKey().value()), 2).get(20, TimeUnit.SECONDS);
         assertThat(refused.exitCode()).isNotZero();
-        assertThat(ivs.listStreamSessions(b -> b.channelArn(created.channel().arn())).streamSessions()).isEmpty();
-        assertThatThrownBy(() -> ivs.getStream(b -> b.channelArn(created.channel().arn())))
+        assertThat(node.ivs().listStreamSessions(b -> b.channelArn(created.channel().arn())).streamSessions()).isEmpty();
+        assertThatThrownBy(() -> node.ivs().getStream(b -> b.channelArn(created.channel().arn())))
                 .isInstanceOf(ChannelNotBroadcastingException.class);
     }
 
     @Test
     void fragmentedMp4ChannelServesInitAndM4sSegments() throws Exception {
-        CreateChannelResponse created = ivs.createChannel(b -> b.name("cmaf").insecureIngest(true)
+        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("cmaf").insecureIngest(true)
                 .containerFormat(ContainerFormat.FRAGMENTED_MP4));
         String arn = created.channel().arn();
         String playbackUrl = created.channel().playbackUrl();
@@ -233,7 +210,7 @@ class LivePublishTest {
         assertThat(play.exitCode()).as(play.stderr()).isZero();
         assertThat(play.stderr()).isEmpty();
 
-        ivs.stopStream(b -> b.channelArn(arn));
+        node.ivs().stopStream(b -> b.channelArn(arn));
         assertThat(ffmpeg.get(5, TimeUnit.SECONDS).exitCode()).isNotZero();
 
         // Segments are cached as immutable: the channel's next session must not reuse their URLs. Init segment
@@ -248,7 +225,7 @@ class LivePublishTest {
         java.util.Set<String> nextSession = new java.util.HashSet<>(
                 next.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).toList());
         assertThat(nextSession).as(next).isNotEmpty().doesNotContainAnyElementsOf(firstSession);
-        ivs.stopStream(b -> b.channelArn(arn));
+        node.ivs().stopStream(b -> b.channelArn(arn));
         again.get(10, TimeUnit.SECONDS);
     }
 }

@@ -1,13 +1,9 @@
 package io.openivs.server.live;
 
 import io.openivs.server.media.FfmpegTool;
-import io.openivs.server.testing.TestDatabases;
-import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.openivs.server.testing.ServerFixture;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ivs.IvsClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ivs.model.ChannelLatencyMode;
 import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
 import software.amazon.awssdk.services.ivs.model.ContainerFormat;
@@ -17,13 +13,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static io.openivs.server.live.LiveTesting.await;
@@ -37,33 +30,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * earlier segments stay listed, numbering runs on, and an EXT-X-DISCONTINUITY marks the join.
  */
 class LiveReconnectTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
-    static IvsClient ivs;
-    static final ExecutorService background = Executors.newCachedThreadPool();
+    @RegisterExtension
+    static final ServerFixture node = new ServerFixture();
     static final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = new TestServer(dir, TestDatabases.sqlite(dir));
-        ivs = server.client(TestServer.ALICE);
-    }
-
-    @AfterAll
-    static void stop() {
-        background.shutdownNow();
-        if (ivs != null) {
-            ivs.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void aReconnectContinuesThePlaylistWithADiscontinuity() throws Exception {
-        CreateChannelResponse created = ivs.createChannel(b -> b.name("flaky").insecureIngest(true));
+        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("flaky").insecureIngest(true));
         URI master = URI.create(created.channel().playbackUrl());
         var second = publishTwice(created, 7);
         URI media = await(Duration.ofSeconds(20), () -> master.resolve(get(master).lines()
@@ -104,15 +77,16 @@ class LiveReconnectTest {
     private static CompletableFuture<FfmpegTool.Result> publishTwice(CreateChannelResponse created, int seconds)
             throws Exception {
         String arn = created.channel().arn();
-        String url = rtmpUrl(server, created.streamKey().value());
-        FfmpegTool.Result first = publish(background, url, LiveTesting.testSource("320x240", seconds))
+        String url = rtmpUrl(node.server(), created.streamKey().value());
+        FfmpegTool.Result first = publish(node.background(), url, LiveTesting.testSource("320x240", seconds))
                 .get(30, TimeUnit.SECONDS);
         assertThat(first.exitCode()).isZero();
         await(Duration.ofSeconds(5), () -> {
-            assertThatThrownBy(() -> ivs.getStream(b -> b.channelArn(arn))).isInstanceOf(ChannelNotBroadcastingException.class);
+            assertThatThrownBy(() -> node.ivs().getStream(b -> b.channelArn(arn)))
+                    .isInstanceOf(ChannelNotBroadcastingException.class);
             return true;
         });
-        return publish(background, url, LiveTesting.testSource("320x240", 10));
+        return publish(node.background(), url, LiveTesting.testSource("320x240", 10));
     }
 
     /**
@@ -121,7 +95,7 @@ class LiveReconnectTest {
      */
     @Test
     void anLowLatencyReconnectContinuesBothRenditionsAlike() throws Exception {
-        CreateChannelResponse created = ivs.createChannel(b -> b.name("flaky-ll").insecureIngest(true)
+        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("flaky-ll").insecureIngest(true)
                 .latencyMode(ChannelLatencyMode.LOW).containerFormat(ContainerFormat.FRAGMENTED_MP4));
         URI master = URI.create(created.channel().playbackUrl());
         var second = publishTwice(created, 5);

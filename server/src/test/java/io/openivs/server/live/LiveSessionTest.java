@@ -1,13 +1,9 @@
 package io.openivs.server.live;
 
 import io.openivs.server.media.FfmpegTool;
-import io.openivs.server.testing.TestDatabases;
-import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.openivs.server.testing.ServerFixture;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ivs.IvsClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ivs.model.AudioConfiguration;
 import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
@@ -19,11 +15,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,37 +33,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * events, and a deleted stream key keeps a stopped channel off the air.
  */
 class LiveSessionTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
-    static IvsClient ivs;
-    static final ExecutorService background = Executors.newCachedThreadPool();
+    @RegisterExtension
+    static final ServerFixture node = new ServerFixture();
     static final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = new TestServer(dir, TestDatabases.sqlite(dir));
-        ivs = server.client(TestServer.ALICE);
-    }
-
-    @AfterAll
-    static void stop() {
-        background.shutdownNow();
-        if (ivs != null) {
-            ivs.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void tenSecondsFromThePlaybackUrlDecodeAndTheSessionDescribesTheEncoder() throws Exception {
-        CreateChannelResponse created = ivs.createChannel(b -> b.name("watched").insecureIngest(true));
+        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("watched").insecureIngest(true));
         String arn = created.channel().arn();
         String playbackUrl = created.channel().playbackUrl();
-        CompletableFuture<FfmpegTool.Result> publisher = publish(background, rtmpUrl(server, created.streamKey().value()),
-                LiveTesting.testSource("640x360", 30));
+        CompletableFuture<FfmpegTool.Result> publisher = publish(node.background(),
+                rtmpUrl(node.server(), created.streamKey().value()), LiveTesting.testSource("640x360", 30));
 
         // A player starting at the oldest segment once 10 s are listed reads 10 s of media from the live window.
         String media = await(Duration.ofSeconds(25), () -> {
@@ -90,8 +63,8 @@ class LiveSessionTest {
         }
         assertThat(decodedUs).as("decoded duration, µs").isBetween(9_500_000L, 10_100_000L);
 
-        String streamId = ivs.getStream(b -> b.channelArn(arn)).stream().streamId();
-        StreamSession live = ivs.getStreamSession(b -> b.channelArn(arn).streamId(streamId)).streamSession();
+        String streamId = node.ivs().getStream(b -> b.channelArn(arn)).stream().streamId();
+        StreamSession live = node.ivs().getStreamSession(b -> b.channelArn(arn).streamId(streamId)).streamSession();
         assertThat(live.ingestConfigurations().videoConfigurations()).hasSize(1);
         VideoConfiguration video = live.ingestConfigurations().videoConfigurations().get(0);
         assertThat(video.encoder()).as("from onMetaData").startsWith("Lavf");
@@ -111,10 +84,10 @@ class LiveSessionTest {
         assertThat(live.truncatedEvents()).extracting(StreamEvent::type).containsOnly("IVS Stream State Change");
         assertThat(live.truncatedEvents().get(0).eventTime()).isNotNull();
 
-        ivs.stopStream(b -> b.channelArn(arn));
+        node.ivs().stopStream(b -> b.channelArn(arn));
         publisher.get(10, TimeUnit.SECONDS);
         StreamSession ended = await(Duration.ofSeconds(5), () -> {
-            StreamSession s = ivs.getStreamSession(b -> b.channelArn(arn).streamId(streamId)).streamSession();
+            StreamSession s = node.ivs().getStreamSession(b -> b.channelArn(arn).streamId(streamId)).streamSession();
             assertThat(s.endTime()).isNotNull();
             return s;
         });
@@ -124,28 +97,29 @@ class LiveSessionTest {
 
     @Test
     void deletingTheKeyThenStoppingKeepsTheChannelOffAir() throws Exception {
-        CreateChannelResponse created = ivs.createChannel(b -> b.name("revoked").insecureIngest(true));
+        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("revoked").insecureIngest(true));
         String arn = created.channel().arn();
         String oldKey = created.streamKey().value();
-        CompletableFuture<FfmpegTool.Result> publisher = publish(background, rtmpUrl(server, oldKey),
+        CompletableFuture<FfmpegTool.Result> publisher = publish(node.background(), rtmpUrl(node.server(), oldKey),
                 LiveTesting.testSource("320x240", 30));
-        await(Duration.ofSeconds(15), () -> ivs.getStream(b -> b.channelArn(arn)).stream().streamId());
+        await(Duration.ofSeconds(15), () -> node.ivs().getStream(b -> b.channelArn(arn)).stream().streamId());
 
-        ivs.deleteStreamKey(b -> b.arn(created.streamKey().arn()));
-        ivs.stopStream(b -> b.channelArn(arn));
+        node.ivs().deleteStreamKey(b -> b.arn(created.streamKey().arn()));
+        node.ivs().stopStream(b -> b.channelArn(arn));
         assertThat(publisher.get(10, TimeUnit.SECONDS).exitCode()).isNotZero();
         await(Duration.ofSeconds(5), () -> {
-            assertThatThrownBy(() -> ivs.getStream(b -> b.channelArn(arn)))
+            assertThatThrownBy(() -> node.ivs().getStream(b -> b.channelArn(arn)))
                     .isInstanceOf(ChannelNotBroadcastingException.class);
             return true;
         });
 
         // The encoder reconnects with the key it has: refused, and no session is opened for it.
-        FfmpegTool.Result again = publish(background, rtmpUrl(server, oldKey), LiveTesting.testSource("320x240", 3))
+        FfmpegTool.Result again = publish(node.background(), rtmpUrl(node.server(), oldKey),
+                        LiveTesting.testSource("320x240", 3))
                 .get(20, TimeUnit.SECONDS);
         assertThat(again.exitCode()).isNotZero();
-        assertThat(ivs.listStreamSessions(b -> b.channelArn(arn)).streamSessions()).hasSize(1);
-        assertThatThrownBy(() -> ivs.getStream(b -> b.channelArn(arn)))
+        assertThat(node.ivs().listStreamSessions(b -> b.channelArn(arn)).streamSessions()).hasSize(1);
+        assertThatThrownBy(() -> node.ivs().getStream(b -> b.channelArn(arn)))
                 .isInstanceOf(ChannelNotBroadcastingException.class);
     }
 

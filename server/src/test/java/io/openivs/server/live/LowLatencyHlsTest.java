@@ -3,13 +3,9 @@ package io.openivs.server.live;
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.media.hls.LlHlsValidator;
 import io.openivs.server.testing.Publishing;
-import io.openivs.server.testing.TestDatabases;
-import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.openivs.server.testing.ServerFixture;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ivs.IvsClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ivs.model.ContainerFormat;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 import software.amazon.awssdk.services.ivs.model.ChannelLatencyMode;
@@ -41,27 +37,9 @@ import static org.assertj.core.api.Assertions.within;
  * the audio_only rendition that gives the rendition reports something to report.
  */
 class LowLatencyHlsTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
-    static IvsClient ivs;
+    @RegisterExtension
+    static final ServerFixture node = new ServerFixture();
     static final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = new TestServer(dir, TestDatabases.sqlite(dir));
-        ivs = server.client(TestServer.ALICE);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (ivs != null) {
-            ivs.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private static HttpResponse<String> get(URI uri) throws Exception {
         return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
@@ -76,10 +54,10 @@ class LowLatencyHlsTest {
     /** An fMP4 channel of {@code mode} that ffmpeg publishes to for {@code seconds}. */
     private record Live(String arn, URI playbackUrl, CompletableFuture<FfmpegTool.Result> ffmpeg) {
         static Live publish(String name, ChannelLatencyMode mode, int seconds) {
-            CreateChannelResponse created = ivs.createChannel(b -> b.name(name).insecureIngest(true)
+            CreateChannelResponse created = node.ivs().createChannel(b -> b.name(name).insecureIngest(true)
                     .latencyMode(mode).containerFormat(ContainerFormat.FRAGMENTED_MP4));
             return new Live(created.channel().arn(), URI.create(created.channel().playbackUrl()),
-                    Publishing.publishLowLatency("rtmp://127.0.0.1:" + server.server().rtmpPort() + "/app/"
+                    Publishing.publishLowLatency("rtmp://127.0.0.1:" + node.server().server().rtmpPort() + "/app/"
                             + created.streamKey().value(), seconds));
         }
 
@@ -176,7 +154,7 @@ class LowLatencyHlsTest {
             joined.write(bytes(media.resolve(p.uri())));
             seconds += p.duration();
         }
-        Path file = dir.resolve("parts.mp4");
+        Path file = node.dir().resolve("parts.mp4");
         Files.write(file, joined.toByteArray());
         FfmpegTool.Result decoded = FfmpegTool.ffprobe("-v", "error", "-count_frames", "-select_streams", "v:0",
                 "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", file.toString());
@@ -191,7 +169,7 @@ class LowLatencyHlsTest {
         assertThat(play.exitCode()).as(play.stderr()).isZero();
         assertThat(play.stderr()).isEmpty();
 
-        ivs.stopStream(b -> b.channelArn(arn));
+        node.ivs().stopStream(b -> b.channelArn(arn));
         assertThat(ffmpeg.get(5, TimeUnit.SECONDS).exitCode()).isNotZero();
     }
 
@@ -289,7 +267,7 @@ class LowLatencyHlsTest {
                 .isEqualTo(404);
         assertThat(get(URI.create(audio.toString().replace("/audio_only/", "/audio/"))).statusCode()).isEqualTo(404);
 
-        ivs.stopStream(b -> b.channelArn(live.arn()));
+        node.ivs().stopStream(b -> b.channelArn(live.arn()));
         assertThat(live.ffmpeg().get(5, TimeUnit.SECONDS).exitCode()).isNotZero();
     }
 

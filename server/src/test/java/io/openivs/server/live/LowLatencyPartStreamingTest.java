@@ -3,13 +3,9 @@ package io.openivs.server.live;
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.media.hls.LlHlsValidator;
 import io.openivs.server.testing.Publishing;
-import io.openivs.server.testing.TestDatabases;
-import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.openivs.server.testing.ServerFixture;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ivs.IvsClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ivs.model.ChannelLatencyMode;
 import software.amazon.awssdk.services.ivs.model.ContainerFormat;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
@@ -44,27 +40,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * was streamed is exactly the part as served once finished. Real ffmpeg publisher, zerolatency x264.
  */
 class LowLatencyPartStreamingTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
-    static IvsClient ivs;
+    @RegisterExtension
+    static final ServerFixture node = new ServerFixture();
     static final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = new TestServer(dir, TestDatabases.sqlite(dir));
-        ivs = server.client(TestServer.ALICE);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (ivs != null) {
-            ivs.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private static HttpResponse<String> get(URI uri) throws Exception {
         return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
@@ -139,12 +117,12 @@ class LowLatencyPartStreamingTest {
 
     @Test
     void theHintedPartIsStreamedAsItIsWrittenAndIsThePart() throws Exception {
-        CreateChannelResponse created = ivs.createChannel(b -> b.name("llchunks").insecureIngest(true)
+        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("llchunks").insecureIngest(true)
                 .latencyMode(ChannelLatencyMode.LOW).containerFormat(ContainerFormat.FRAGMENTED_MP4));
         String arn = created.channel().arn();
         URI playbackUrl = URI.create(created.channel().playbackUrl());
         CompletableFuture<FfmpegTool.Result> ffmpeg = Publishing.publishLowLatency("rtmp://127.0.0.1:"
-                + server.server().rtmpPort() + "/app/" + created.streamKey().value(), 20);
+                + node.server().server().rtmpPort() + "/app/" + created.streamKey().value(), 20);
         String mediaPath = Publishing.await(Duration.ofSeconds(12), () -> {
             try {
                 HttpResponse<String> master = get(playbackUrl);
@@ -236,7 +214,7 @@ class LowLatencyPartStreamingTest {
         String playlist = get(media).body();
         String map = playlist.lines().filter(l -> l.startsWith("#EXT-X-MAP:")).findFirst().orElseThrow();
         byte[] init = bytes(media.resolve(map.substring(map.indexOf('"') + 1, map.lastIndexOf('"')))).body();
-        Path partFile = dir.resolve("streamed-part.mp4");
+        Path partFile = node.dir().resolve("streamed-part.mp4");
         Files.write(partFile, concat(init, lastStreamed));
         FfmpegTool.Result decoded = FfmpegTool.ffprobe("-v", "error", "-count_packets", "-select_streams", "v:0",
                 "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", partFile.toString());
@@ -247,7 +225,7 @@ class LowLatencyPartStreamingTest {
         // A finished segment of the chunked stream reads as H.264 + AAC, without errors.
         String segment = playlist.lines().filter(l -> !l.startsWith("#") && l.matches("[0-9]+\\.m4s.*"))
                 .reduce((a, b) -> b).orElseThrow();
-        Path segmentFile = dir.resolve("segment.mp4");
+        Path segmentFile = node.dir().resolve("segment.mp4");
         Files.write(segmentFile, concat(init, bytes(media.resolve(segment)).body()));
         FfmpegTool.Result probe = FfmpegTool.ffprobe("-v", "error", "-count_frames", "-show_entries",
                 "stream=codec_type,codec_name,nb_read_frames", "-of", "compact", segmentFile.toString());
@@ -268,7 +246,7 @@ class LowLatencyPartStreamingTest {
         assertThat(audioStreamed.chunks()).as("HTTP chunks of %s", audioPart).isGreaterThan(1);
         assertThat(audioStreamed.body()).isEqualTo(bytes(audioPart).body());
 
-        ivs.stopStream(b -> b.channelArn(arn));
+        node.ivs().stopStream(b -> b.channelArn(arn));
         assertThat(ffmpeg.get(5, TimeUnit.SECONDS).exitCode()).isNotZero();
     }
 

@@ -1,13 +1,9 @@
 package io.openivs.server.live;
 
 import io.openivs.server.media.FfmpegTool;
-import io.openivs.server.testing.TestDatabases;
-import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.openivs.server.testing.ServerFixture;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ivs.IvsClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 import software.amazon.awssdk.services.ivs.model.StreamHealth;
 
@@ -22,12 +18,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,37 +34,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * another viewer and the publisher carry on at full speed.
  */
 class SlowViewerTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
-    static IvsClient ivs;
-    static final ExecutorService background = Executors.newCachedThreadPool();
+    @RegisterExtension
+    static final ServerFixture node = new ServerFixture();
     static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     static final int PIPELINED = 200;
 
-    @BeforeAll
-    static void start() throws Exception {
-        server = new TestServer(dir, TestDatabases.sqlite(dir));
-        ivs = server.client(TestServer.ALICE);
-    }
-
-    @AfterAll
-    static void stop() {
-        background.shutdownNow();
-        if (ivs != null) {
-            ivs.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
     @Test
     void aViewerThatDoesNotReadIsClosedAndSlowsNobody() throws Exception {
-        CreateChannelResponse created = ivs.createChannel(b -> b.name("slow-viewer").insecureIngest(true));
+        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("slow-viewer").insecureIngest(true));
         String arn = created.channel().arn();
-        CompletableFuture<FfmpegTool.Result> publisher = publish(background, rtmpUrl(server, created.streamKey().value()),
-                LiveTesting.testSource("640x360", 40));
+        CompletableFuture<FfmpegTool.Result> publisher = publish(node.background(),
+                rtmpUrl(node.server(), created.streamKey().value()), LiveTesting.testSource("640x360", 40));
         URI master = URI.create(created.channel().playbackUrl());
         URI media = await(Duration.ofSeconds(20), () -> master.resolve(get(master).body().lines()
                 .filter(l -> !l.startsWith("#") && !l.isBlank()).findFirst().orElseThrow()));
@@ -102,7 +75,7 @@ class SlowViewerTest {
             }
             assertThat(Duration.ofNanos(slowest)).isLessThan(Duration.ofSeconds(2));
             assertThat(newestSequence(get(media).body())).as("segments kept coming").isGreaterThan(firstSequence + 3);
-            assertThat(ivs.getStream(b -> b.channelArn(arn)).stream().health()).isEqualTo(StreamHealth.HEALTHY);
+            assertThat(node.ivs().getStream(b -> b.channelArn(arn)).stream().health()).isEqualTo(StreamHealth.HEALTHY);
 
             // By now the server has given up on the slow viewer: what is left to read ends soon, far short of the whole.
             slow.setSoTimeout(5_000);
@@ -123,7 +96,7 @@ class SlowViewerTest {
             assertThat(closed).as("the slow viewer's connection was closed").isTrue();
             assertThat(read).isLessThan((long) PIPELINED * segmentBytes / 2);
         }
-        ivs.stopStream(b -> b.channelArn(arn));
+        node.ivs().stopStream(b -> b.channelArn(arn));
         publisher.join();
     }
 

@@ -4,13 +4,11 @@ import io.openivs.server.config.ServerConfig;
 import io.openivs.server.events.IvsEvent;
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.testing.Publishing;
+import io.openivs.server.testing.ServerFixture;
 import io.openivs.server.testing.TestDatabases;
 import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ivs.IvsClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 import software.amazon.awssdk.services.ivs.model.RecordingConfiguration;
@@ -36,35 +34,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * serves them at {@code /recordings/<bucket>/<key>}. Also where reconnects merge or split.
  */
 class EmbeddedRecordingTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
-    static IvsClient ivs;
     static final Publishing.Events events = new Publishing.Events();
+    @RegisterExtension
+    static final ServerFixture node = new ServerFixture(
+            dir -> new TestServer(dir, TestDatabases.sqlite(dir), ServerConfig.Quotas.defaults(), List.of(events)));
     static final HttpClient http = HttpClient.newHttpClient();
 
-    @BeforeAll
-    static void start() throws Exception {
-        server = new TestServer(dir, TestDatabases.sqlite(dir), ServerConfig.Quotas.defaults(), List.of(events));
-        ivs = server.client(TestServer.ALICE);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (ivs != null) {
-            ivs.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
     private static String activeConfiguration(String bucket, int windowSeconds) throws InterruptedException {
-        RecordingConfiguration rc = ivs.createRecordingConfiguration(b -> b.name(bucket)
+        RecordingConfiguration rc = node.ivs().createRecordingConfiguration(b -> b.name(bucket)
                 .destinationConfiguration(d -> d.s3(s -> s.bucketName(bucket)))
                 .recordingReconnectWindowSeconds(windowSeconds)).recordingConfiguration();
         await(Duration.ofSeconds(10), () -> {
-            assertThat(ivs.getRecordingConfiguration(b -> b.arn(rc.arn())).recordingConfiguration().state())
+            assertThat(node.ivs().getRecordingConfiguration(b -> b.arn(rc.arn())).recordingConfiguration().state())
                     .isEqualTo(RecordingConfigurationState.ACTIVE);
             return true;
         });
@@ -72,17 +53,18 @@ class EmbeddedRecordingTest {
     }
 
     private static CreateChannelResponse channel(String name, String recordingConfigurationArn) {
-        return ivs.createChannel(b -> b.name(name).insecureIngest(true).recordingConfigurationArn(recordingConfigurationArn));
+        return node.ivs().createChannel(b -> b.name(name).insecureIngest(true)
+                .recordingConfigurationArn(recordingConfigurationArn));
     }
 
     private static CompletableFuture<FfmpegTool.Result> publish(CreateChannelResponse ch, int seconds) {
-        return Publishing.publish("rtmp://127.0.0.1:" + server.server().rtmpPort() + "/app/" + ch.streamKey().value(),
+        return Publishing.publish("rtmp://127.0.0.1:" + node.server().server().rtmpPort() + "/app/" + ch.streamKey().value(),
                 seconds);
     }
 
     private static void awaitOffline(String channelArn) throws InterruptedException {
         await(Duration.ofSeconds(10), () -> {
-            assertThatThrownBy(() -> ivs.getStream(b -> b.channelArn(channelArn)))
+            assertThatThrownBy(() -> node.ivs().getStream(b -> b.channelArn(channelArn)))
                     .isInstanceOf(ChannelNotBroadcastingException.class);
             return true;
         });
@@ -96,14 +78,14 @@ class EmbeddedRecordingTest {
 
         IvsEvent end = events.awaitRecording(ch.channel().arn(), "Recording End", Duration.ofSeconds(20));
         String prefix = end.detail().path("recording_s3_key_prefix").asText();
-        Path folder = dir.resolve("recordings").resolve("laptop-recordings").resolve(prefix);
+        Path folder = node.dir().resolve("recordings").resolve("laptop-recordings").resolve(prefix);
         assertThat(folder.resolve("events/recording-started.json")).exists();
         assertThat(Files.readString(folder.resolve("events/recording-ended.json"))).contains("\"RECORDING_ENDED\"");
         // Default thumbnail configuration: one every 60 s, so the first one only.
         assertThat(folder.resolve("media/thumbnails/thumb0.jpg")).exists();
         assertThat(folder.resolve("media/thumbnails/thumb1.jpg")).doesNotExist();
 
-        String master = "http://127.0.0.1:" + server.server().playbackPort() + "/recordings/laptop-recordings/"
+        String master = "http://127.0.0.1:" + node.server().server().playbackPort() + "/recordings/laptop-recordings/"
                 + prefix + "/media/hls/master.m3u8";
         HttpResponse<String> served = http.send(HttpRequest.newBuilder(URI.create(master)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -116,7 +98,8 @@ class EmbeddedRecordingTest {
         assertThat(Double.parseDouble(probe.stdout().trim())).isBetween(4.0, 8.5);
 
         // Only what the store wrote is served.
-        String outside = "http://127.0.0.1:" + server.server().playbackPort() + "/recordings/laptop-recordings/../openivs.db";
+        String outside = "http://127.0.0.1:" + node.server().server().playbackPort()
+                + "/recordings/laptop-recordings/../openivs.db";
         assertThat(http.send(HttpRequest.newBuilder(URI.create(outside)).build(), HttpResponse.BodyHandlers.discarding())
                 .statusCode()).isEqualTo(404);
     }
@@ -124,14 +107,14 @@ class EmbeddedRecordingTest {
     @Test
     void anFmp4ChannelIsRecordedAsMpegTsSegments() throws Exception {
         String rc = activeConfiguration("fmp4-recordings", 0);
-        CreateChannelResponse ch = ivs.createChannel(b -> b.name("fmp4").insecureIngest(true)
+        CreateChannelResponse ch = node.ivs().createChannel(b -> b.name("fmp4").insecureIngest(true)
                 .containerFormat(software.amazon.awssdk.services.ivs.model.ContainerFormat.FRAGMENTED_MP4)
                 .recordingConfigurationArn(rc));
         FfmpegTool.Result published = publish(ch, 6).get(30, TimeUnit.SECONDS);
         assertThat(published.exitCode()).as(published.stderr()).isZero();
 
         IvsEvent end = events.awaitRecording(ch.channel().arn(), "Recording End", Duration.ofSeconds(20));
-        Path folder = dir.resolve("recordings").resolve("fmp4-recordings")
+        Path folder = node.dir().resolve("recordings").resolve("fmp4-recordings")
                 .resolve(end.detail().path("recording_s3_key_prefix").asText());
         byte[] first = Files.readAllBytes(folder.resolve("media/hls/360p30/0.ts"));
         assertThat(first[0]).as("MPEG-TS sync byte").isEqualTo((byte) 0x47);
@@ -159,7 +142,8 @@ class EmbeddedRecordingTest {
         IvsEvent end = events.awaitRecording(mergedArn, "Recording End", Duration.ofSeconds(20));
         assertThat(end.detail().path("recording_session_stream_ids")).hasSize(2);
         assertThat(events.recording(mergedArn, "Recording Start")).hasSize(1);
-        Path folder = dir.resolve("recordings/merged-recordings").resolve(end.detail().path("recording_s3_key_prefix").asText());
+        Path folder = node.dir().resolve("recordings/merged-recordings")
+                .resolve(end.detail().path("recording_s3_key_prefix").asText());
         String playlist = Files.readString(folder.resolve("media/hls/360p30/playlist.m3u8"));
         assertThat(playlist).contains("#EXT-X-DISCONTINUITY").contains("#EXT-X-ENDLIST");
         assertThat(end.detail().path("recording_duration_ms").asLong()).isBetween(6_000L, 10_000L);

@@ -5,6 +5,7 @@ import io.openivs.server.auth.CredentialStore;
 import io.openivs.server.config.ServerConfig;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ivs.IvsClient;
@@ -12,6 +13,7 @@ import software.amazon.awssdk.services.ivs.IvsClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * An openivs node running in the test JVM on free ports, with two accounts,
@@ -70,12 +72,18 @@ public final class TestServer implements AutoCloseable {
     }
 
     public IvsClient client(CredentialStore.Credential who) {
+        return client(who, o -> { });
+    }
+
+    /** A client whose configuration {@code override} changes, e.g. to turn retries off. */
+    public IvsClient client(CredentialStore.Credential who, Consumer<ClientOverrideConfiguration.Builder> override) {
         return IvsClient.builder()
                 .endpointOverride(endpoint())
                 .region(Region.of(REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(who.accessKeyId(), who.secretKey())))
                 .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(override)
                 .build();
     }
 

@@ -1,13 +1,9 @@
 package io.openivs.server.playback.access;
 
 import io.openivs.server.media.hls.LlHlsValidator;
-import io.openivs.server.testing.TestDatabases;
-import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.openivs.server.testing.ServerFixture;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ivs.IvsClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ivs.model.ContainerFormat;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 
@@ -16,11 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,25 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and need the viewer's token, and PutMetadata reaches players in a part as an emsg box.
  */
 class LowLatencyPrivateTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
-    static IvsClient alice;
-    static final ExecutorService background = Executors.newCachedThreadPool();
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = new TestServer(dir, TestDatabases.sqlite(dir));
-        alice = server.client(TestServer.ALICE);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        background.shutdownNow();
-    }
+    @RegisterExtension
+    static final ServerFixture node = new ServerFixture();
 
     private static byte[] bytes(String url) throws Exception {
         HttpResponse<byte[]> r = LiveChannels.HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
@@ -74,14 +50,14 @@ class LowLatencyPrivateTest {
     @Test
     void partsAndBlockingReloadsNeedTheTokenAndCarryMetadata() throws Exception {
         KeyPair key = TestTokens.newKeyPair();
-        alice.importPlaybackKeyPair(b -> b.publicKeyMaterial(TestTokens.publicPem(key)));
-        CreateChannelResponse created = alice.createChannel(b -> b.name("ll-private").authorized(true)
+        node.ivs().importPlaybackKeyPair(b -> b.publicKeyMaterial(TestTokens.publicPem(key)));
+        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("ll-private").authorized(true)
                 .insecureIngest(true).containerFormat(ContainerFormat.FRAGMENTED_MP4));
         String arn = created.channel().arn();
         String token = TestTokens.sign(key, arn, 300);
         String url = created.channel().playbackUrl();
-        LiveChannels.publish(background, server, created.streamKey().value(), "320x180", 20);
-        LiveChannels.awaitPlayable(alice, arn, url + "?token=" + token, Duration.ofSeconds(20));
+        LiveChannels.publish(node.background(), node.server(), created.streamKey().value(), "320x180", 20);
+        LiveChannels.awaitPlayable(node.ivs(), arn, url + "?token=" + token, Duration.ofSeconds(20));
 
         String media = LiveChannels.firstUri(url, LiveChannels.get(url + "?token=" + token).body());
         assertThat(media).endsWith("/live.m3u8?token=" + token);
@@ -141,7 +117,7 @@ class LowLatencyPrivateTest {
 
         // PutMetadata goes into the part being written, as an emsg ahead of the next CMAF chunk
         // (parts are sent as they grow, so not necessarily at the part's start).
-        alice.putMetadata(b -> b.channelArn(arn).metadata("ll-cue"));
+        node.ivs().putMetadata(b -> b.channelArn(arn).metadata("ll-cue"));
         boolean found = false;
         for (int i = 0; i < 20 && !found; i++) {
             LlHlsValidator.Playlist now = validator.check(LiveChannels.get(media).body());
@@ -154,6 +130,6 @@ class LowLatencyPrivateTest {
             Thread.sleep(300);
         }
         assertThat(found).as("a part has an emsg box of the metadata before one of its moofs").isTrue();
-        alice.stopStream(b -> b.channelArn(arn));
+        node.ivs().stopStream(b -> b.channelArn(arn));
     }
 }

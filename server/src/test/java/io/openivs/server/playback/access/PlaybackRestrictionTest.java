@@ -1,20 +1,17 @@
 package io.openivs.server.playback.access;
 
 import io.openivs.server.config.ServerConfig;
+import io.openivs.server.testing.ServerFixture;
 import io.openivs.server.testing.TestDatabases;
 import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ivs.IvsClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import static io.openivs.server.playback.access.LiveChannels.get;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,41 +22,32 @@ import static org.assertj.core.api.Assertions.assertThat;
  * this server trusts it, from X-Forwarded-For. Policy changes apply to the next request.
  */
 class PlaybackRestrictionTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
-    static IvsClient ivs;
-    static final ExecutorService background = Executors.newCachedThreadPool();
+    @RegisterExtension
+    static final ServerFixture node = new ServerFixture(dir -> {
+        Path geo = dir.resolve("countries.mmdb");
+        new TestGeoDatabase().network("127.0.0.0/8", "NZ").network("192.0.2.0/24", "FR").write(geo);
+        return new TestServer(dir, TestDatabases.sqlite(dir), new ServerConfig.PlaybackAccess(geo, true));
+    });
     static String channelArn;
     static String url;
     static String policyArn;
 
     @BeforeAll
     static void start() throws Exception {
-        Path geo = dir.resolve("countries.mmdb");
-        new TestGeoDatabase().network("127.0.0.0/8", "NZ").network("192.0.2.0/24", "FR").write(geo);
-        server = new TestServer(dir, TestDatabases.sqlite(dir), new ServerConfig.PlaybackAccess(geo, true));
-        ivs = server.client(TestServer.ALICE);
-        policyArn = ivs.createPlaybackRestrictionPolicy(b -> b.allowedCountries(java.util.List.of()).allowedOrigins("*"))
+        policyArn = node.ivs()
+                .createPlaybackRestrictionPolicy(b -> b.allowedCountries(java.util.List.of()).allowedOrigins("*"))
                 .playbackRestrictionPolicy().arn();
-        CreateChannelResponse ch = ivs.createChannel(b -> b.insecureIngest(true).playbackRestrictionPolicyArn(policyArn));
+        CreateChannelResponse ch =
+                node.ivs().createChannel(b -> b.insecureIngest(true).playbackRestrictionPolicyArn(policyArn));
         channelArn = ch.channel().arn();
         url = ch.channel().playbackUrl();
-        LiveChannels.publish(background, server, ch.streamKey().value(), "320x180", 90);
-        LiveChannels.awaitPlayable(ivs, channelArn, url, Duration.ofSeconds(20));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        background.shutdownNow();
+        LiveChannels.publish(node.background(), node.server(), ch.streamKey().value(), "320x180", 90);
+        LiveChannels.awaitPlayable(node.ivs(), channelArn, url, Duration.ofSeconds(20));
     }
 
     private static void policy(java.util.function.Consumer<
             software.amazon.awssdk.services.ivs.model.UpdatePlaybackRestrictionPolicyRequest.Builder> change) {
-        ivs.updatePlaybackRestrictionPolicy(b -> {
+        node.ivs().updatePlaybackRestrictionPolicy(b -> {
             b.arn(policyArn);
             change.accept(b);
         });
@@ -115,13 +103,14 @@ class PlaybackRestrictionTest {
     @Test
     void attachingAndDetachingAPolicyAppliesToTheNextRequest() throws Exception {
         // Live channels cannot be updated: an offline one shows the policy (403) or its absence (404, offline).
-        String offline = ivs.createChannel(b -> b.name("offline")).channel().arn();
-        String offlineUrl = ivs.getChannel(b -> b.arn(offline)).channel().playbackUrl();
+        String offline = node.ivs().createChannel(b -> b.name("offline")).channel().arn();
+        String offlineUrl = node.ivs().getChannel(b -> b.arn(offline)).channel().playbackUrl();
         assertThat(get(offlineUrl).statusCode()).isEqualTo(404);
-        String usOnly = ivs.createPlaybackRestrictionPolicy(b -> b.allowedCountries("US")).playbackRestrictionPolicy().arn();
-        ivs.updateChannel(b -> b.arn(offline).playbackRestrictionPolicyArn(usOnly));
+        String usOnly = node.ivs().createPlaybackRestrictionPolicy(b -> b.allowedCountries("US"))
+                .playbackRestrictionPolicy().arn();
+        node.ivs().updateChannel(b -> b.arn(offline).playbackRestrictionPolicyArn(usOnly));
         assertRefused(get(offlineUrl), "country");
-        ivs.updateChannel(b -> b.arn(offline).playbackRestrictionPolicyArn(""));
+        node.ivs().updateChannel(b -> b.arn(offline).playbackRestrictionPolicyArn(""));
         assertThat(get(offlineUrl).statusCode()).isEqualTo(404);
     }
 }

@@ -1,11 +1,11 @@
 package io.openivs.server.playback.access;
 
 import io.openivs.server.media.FfmpegTool;
-import io.openivs.server.testing.TestDatabases;
+import io.openivs.server.testing.ServerFixture;
 import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.ivs.IvsClient;
 import software.amazon.awssdk.services.ivs.model.Channel;
@@ -16,8 +16,6 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import static io.openivs.server.playback.access.LiveChannels.get;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,12 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * plays with a valid token; every kind of bad token gets IVS's 403; a public channel is unaffected.
  */
 class PlaybackTokenTest {
-    @TempDir
-    static Path dir;
-    static TestServer server;
+    @RegisterExtension
+    static final ServerFixture node = new ServerFixture();
     static IvsClient alice;
     static IvsClient bob;
-    static final ExecutorService background = Executors.newCachedThreadPool();
     static KeyPair aliceKey;
     static KeyPair bobKey;
     static Channel privateChannel;
@@ -42,9 +38,8 @@ class PlaybackTokenTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = new TestServer(dir, TestDatabases.sqlite(dir));
-        alice = server.client(TestServer.ALICE);
-        bob = server.client(TestServer.BOB);
+        alice = node.ivs();
+        bob = node.client(TestServer.BOB);
         aliceKey = TestTokens.newKeyPair();
         bobKey = TestTokens.newKeyPair();
         alice.importPlaybackKeyPair(b -> b.publicKeyMaterial(TestTokens.publicPem(aliceKey)));
@@ -56,18 +51,10 @@ class PlaybackTokenTest {
         url = privateChannel.playbackUrl();
         arn = privateChannel.arn();
         // Larger than SD, so aws:maximum-resolution=SD hides it.
-        LiveChannels.publish(background, server, priv.streamKey().value(), "960x540", 90);
-        LiveChannels.publish(background, server, pub.streamKey().value(), "320x180", 90);
+        LiveChannels.publish(node.background(), node.server(), priv.streamKey().value(), "960x540", 90);
+        LiveChannels.publish(node.background(), node.server(), pub.streamKey().value(), "320x180", 90);
         LiveChannels.awaitPlayable(alice, arn, url + "?token=" + TestTokens.sign(aliceKey, arn, 60), Duration.ofSeconds(20));
         LiveChannels.awaitPlayable(alice, publicChannel.arn(), publicChannel.playbackUrl(), Duration.ofSeconds(20));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        background.shutdownNow();
     }
 
     private static String token(long ttl, java.util.function.Consumer<com.nimbusds.jwt.JWTClaimsSet.Builder> extra) {
@@ -245,7 +232,7 @@ class PlaybackTokenTest {
         String publicPem = java.nio.file.Files.readString(keys.resolve("viewer-public.pem"));
         String keyArn = alice.importPlaybackKeyPair(b -> b.publicKeyMaterial(publicPem)).keyPair().arn();
         try {
-            String port = Integer.toString(server.server().playbackPort());
+            String port = Integer.toString(node.server().server().playbackPort());
             String minted = openivs("token", "--channel-arn", arn, "--key", keys.resolve("viewer-private.pem").toString(),
                     "--ttl", "5m", "--viewer-id", "cli-viewer", "--public-host", "localhost", "--playback-port", port).strip();
             assertThat(minted).startsWith(url + "?token=");
