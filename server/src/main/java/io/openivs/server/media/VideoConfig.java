@@ -17,6 +17,8 @@ public final class VideoConfig {
     private final int constraintFlags;
     private final int levelIdc;
     private final double frameRate;
+    /** Asked for by every playlist render; formatted once. */
+    private final String codec;
 
     /**
      * @param sps the first sequence parameter set NAL unit, header byte included, no start code
@@ -33,6 +35,7 @@ public final class VideoConfig {
         this.constraintFlags = constraintFlags;
         this.levelIdc = levelIdc;
         this.frameRate = frameRate;
+        this.codec = String.format("avc1.%02X%02X%02X", profileIdc, constraintFlags, levelIdc);
     }
 
     public byte[] sps() {
@@ -77,7 +80,7 @@ public final class VideoConfig {
 
     /** RFC 6381 codec string, e.g. {@code avc1.64001F}. */
     public String codec() {
-        return String.format("avc1.%02X%02X%02X", profileIdc, constraintFlags, levelIdc);
+        return codec;
     }
 
     @Override

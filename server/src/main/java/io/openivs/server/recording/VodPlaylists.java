@@ -1,16 +1,11 @@
 package io.openivs.server.recording;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import io.openivs.server.media.hls.PlaylistText;
+
 import java.util.List;
-import java.util.Locale;
 
 /** The playlists of a recording, in the shape of IVS's auto-record files (ivs-behavior.md §10.4). */
 final class VodPlaylists {
-    private static final DateTimeFormatter PROGRAM_DATE_TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
-
     /** One recorded segment: {@code <index>.ts} in the rendition folder. */
     record Entry(int index, long durationTicks, long programDateTime, boolean discontinuity, int size) {
         double seconds() {
@@ -64,14 +59,14 @@ final class VodPlaylists {
             elapsed += e.durationTicks();
         }
         out.append("#EXT-X-TWITCH-ELAPSED-SECS:0.000\n");
-        out.append("#EXT-X-TWITCH-TOTAL-SECS:").append(String.format(Locale.ROOT, "%.3f", elapsed / 90_000.0)).append('\n');
+        PlaylistText.appendFixed(out.append("#EXT-X-TWITCH-TOTAL-SECS:"), elapsed / 90_000.0, 3).append('\n');
         for (Entry e : entries) {
             if (e.discontinuity()) {
                 out.append("#EXT-X-DISCONTINUITY\n");
             }
-            out.append("#EXT-X-PROGRAM-DATE-TIME:")
-                    .append(PROGRAM_DATE_TIME.format(Instant.ofEpochMilli(e.programDateTime()))).append('\n');
-            out.append("#EXTINF:").append(String.format(Locale.ROOT, "%.3f", e.seconds())).append(",\n");
+            out.append("#EXT-X-PROGRAM-DATE-TIME:");
+            PlaylistText.appendDateTime(out, e.programDateTime()).append('\n');
+            PlaylistText.appendFixed(out.append("#EXTINF:"), e.seconds(), 3).append(",\n");
             if (byteRange) {
                 out.append("#EXT-X-BYTERANGE:").append(e.size()).append("@0\n");
             }

@@ -1,18 +1,11 @@
 package io.openivs.server.media.hls;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.LongFunction;
 
 /** Writes HLS playlists (RFC 8216) for segments and variants that others produced. */
 public final class PlaylistWriter {
-
-    private static final DateTimeFormatter PROGRAM_DATE_TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private PlaylistWriter() {
     }
@@ -56,10 +49,10 @@ public final class PlaylistWriter {
         if (lowLatency != null) {
             double partTarget = lowLatency.partTargetSeconds();
             // PART-HOLD-BACK must be at least three part targets.
-            out.append("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=")
-                    .append(String.format(Locale.ROOT, "%.3f", 3 * partTarget)).append('\n');
-            out.append("#EXT-X-PART-INF:PART-TARGET=").append(String.format(Locale.ROOT, "%.3f", partTarget))
-                    .append('\n');
+            out.append("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=");
+            PlaylistText.appendFixed(out, 3 * partTarget, 3).append('\n');
+            out.append("#EXT-X-PART-INF:PART-TARGET=");
+            PlaylistText.appendFixed(out, partTarget, 3).append('\n');
         }
         // Each segment starts with a keyframe and its parameter sets.
         out.append("#EXT-X-INDEPENDENT-SEGMENTS\n");
@@ -83,21 +76,22 @@ public final class PlaylistWriter {
                 map = mapUri.apply(segment);
                 out.append("#EXT-X-MAP:URI=\"").append(map).append("\"\n");
             }
-            out.append("#EXT-X-PROGRAM-DATE-TIME:")
-                    .append(PROGRAM_DATE_TIME.format(Instant.ofEpochMilli(segment.programDateTime()))).append('\n');
+            out.append("#EXT-X-PROGRAM-DATE-TIME:");
+            PlaylistText.appendDateTime(out, segment.programDateTime()).append('\n');
             for (DateRange range : segment.dateRanges()) {
                 dateRange(out, range);
             }
             if (i >= withParts) {
                 parts(out, segment.parts(), lowLatency.partUri());
             }
-            out.append("#EXTINF:").append(String.format(Locale.ROOT, "%.3f", segment.durationSeconds())).append(",\n");
+            out.append("#EXTINF:");
+            PlaylistText.appendFixed(out, segment.durationSeconds(), 3).append(",\n");
             out.append(uri.apply(segment.sequence())).append('\n');
         }
         if (lowLatency != null && !ended && !lowLatency.nextIsDiscontinuity()) {
             if (lowLatency.inProgressDate() != Long.MIN_VALUE) {
-                out.append("#EXT-X-PROGRAM-DATE-TIME:")
-                        .append(PROGRAM_DATE_TIME.format(Instant.ofEpochMilli(lowLatency.inProgressDate()))).append('\n');
+                out.append("#EXT-X-PROGRAM-DATE-TIME:");
+                PlaylistText.appendDateTime(out, lowLatency.inProgressDate()).append('\n');
             }
             parts(out, lowLatency.inProgress(), lowLatency.partUri());
             out.append("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"")
@@ -121,8 +115,8 @@ public final class PlaylistWriter {
 
     private static void parts(StringBuilder out, List<Part> parts, LowLatency.PartUri uri) {
         for (Part p : parts) {
-            out.append("#EXT-X-PART:DURATION=").append(String.format(Locale.ROOT, "%.5f", p.durationSeconds()))
-                    .append(",URI=\"").append(uri.of(p.sequence(), p.index())).append('"');
+            out.append("#EXT-X-PART:DURATION=");
+            PlaylistText.appendFixed(out, p.durationSeconds(), 5).append(",URI=\"").append(uri.of(p.sequence(), p.index())).append('"');
             if (p.independent()) {
                 out.append(",INDEPENDENT=YES");
             }
@@ -131,9 +125,9 @@ public final class PlaylistWriter {
     }
 
     private static void dateRange(StringBuilder out, DateRange range) {
-        out.append("#EXT-X-DATERANGE:ID=\"").append(range.id()).append("\",START-DATE=\"")
-                .append(PROGRAM_DATE_TIME.format(Instant.ofEpochMilli(range.startMillis())))
-                .append("\",DURATION=").append(String.format(Locale.ROOT, "%.3f", range.durationSeconds()));
+        out.append("#EXT-X-DATERANGE:ID=\"").append(range.id()).append("\",START-DATE=\"");
+        PlaylistText.appendDateTime(out, range.startMillis()).append("\",DURATION=");
+        PlaylistText.appendFixed(out, range.durationSeconds(), 3);
         if (range.scte35Out() != null) {
             out.append(",SCTE35-OUT=").append(range.scte35OutHex());
         }
@@ -165,7 +159,7 @@ public final class PlaylistWriter {
                 out.append(",VIDEO=\"").append(v.name()).append('"');
             }
             if (v.frameRate() > 0) {
-                out.append(",FRAME-RATE=").append(String.format(Locale.ROOT, "%.3f", v.frameRate()));
+                PlaylistText.appendFixed(out.append(",FRAME-RATE="), v.frameRate(), 3);
             }
             out.append('\n').append(v.uri()).append('\n');
         }
