@@ -48,8 +48,21 @@ ulimit -n 65536 2>/dev/null || ulimit -n 4096
 # ffmpeg: $FFMPEG, else the executable of the bytedeco jar the tests use (extracted by JavaCPP on
 # first use, e.g. by any ffmpeg test), else the system one.
 mkdir -p "$CACHE"
+bytedeco_ffmpeg() {
+    ls -d "$HOME"/.javacpp/cache/ffmpeg-*-linux-x86_64-gpl.jar/org/bytedeco/ffmpeg/linux-x86_64-gpl/ffmpeg 2>/dev/null | tail -1 || true
+}
 if [ -z "${FFMPEG:-}" ]; then
-    FFMPEG="$(ls -d "$HOME"/.javacpp/cache/ffmpeg-*-linux-x86_64-gpl.jar/org/bytedeco/ffmpeg/linux-x86_64-gpl/ffmpeg 2>/dev/null | tail -1 || true)"
+    FFMPEG="$(bytedeco_ffmpeg)"
+    if [ -z "$FFMPEG" ]; then
+        # Not extracted yet (no ffmpeg test has run here): let JavaCPP extract it from the jars the
+        # build fetched (./mvnw package resolves them). Debian 12's ffmpeg 5.1 lacks
+        # -readrate_initial_burst, so the system one is only the last resort.
+        M2="$HOME/.m2/repository/org/bytedeco"
+        CP="$(ls "$M2"/javacpp/*/javacpp-*.jar "$M2"/ffmpeg/*/ffmpeg-*[0-9].jar "$M2"/ffmpeg/*/ffmpeg-*-linux-x86_64-gpl.jar 2>/dev/null | tr '\n' ':' || true)"
+        printf 'public class FfmpegPath { public static void main(String[] a) throws Exception {\n  System.out.println(org.bytedeco.javacpp.Loader.load(org.bytedeco.ffmpeg.ffmpeg.class)); } }\n' >"$CACHE/FfmpegPath.java"
+        [ -z "$CP" ] || java -cp "$CP" "$CACHE/FfmpegPath.java" >/dev/null 2>&1 || true
+        FFMPEG="$(bytedeco_ffmpeg)"
+    fi
     if [ -n "$FFMPEG" ]; then
         # Its executables want libva.so.2 / libva-drm.so.2, shipped unversioned.
         LIBS="$(dirname "$FFMPEG")"
@@ -92,7 +105,10 @@ trap 'exit 143' INT TERM  # stop here: without exit, bash would carry on with th
 
 start_openivs() {
     rm -rf "$WORK/data"; mkdir -p "$WORK/data"
-    java ${JAVA_OPTS:-} -Dlogback.configurationFile="$HERE/logback.xml" -jar "$JAR" serve --data-dir "$WORK/data" \
+    # The launcher the README runs the server with: its JVM options (OPENIVS_JVM_OPTS replaces them),
+    # then JAVA_OPTS.
+    OPENIVS_JAR="$JAR" JAVA_OPTS="${JAVA_OPTS:-} -Dlogback.configurationFile=$HERE/logback.xml" \
+        "$ROOT/bin/openivs" serve --data-dir "$WORK/data" \
         --bind 127.0.0.1 --api-port "$BASE_PORT" --playback-port "$PLAYBACK_PORT" --rtmp-port "$RTMP_PORT" \
         --rtmps-port "$RTMPS_PORT" --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" \
         >"$WORK/openivs.log" 2>&1 &
@@ -261,15 +277,23 @@ print(t, k, round(med(2)), med(3), sum(int(r[4]) for r in rows), sum(int(r[5]) f
 if [ -n "${ROUNDS:-}" ]; then
     interleaved_viewers "$ROUNDS"
 else
-    for target in ${TARGETS:-openivs nginx}; do
+    # Both servers stay up and each N runs on one, then the other: the machine's load drifts over a
+    # run of this length, and measuring the two servers minutes apart, not half an hour, keeps that
+    # drift out of their ratio. A server waiting idle costs the other next to nothing.
+    TARGET_LIST="${TARGETS:-openivs nginx}"
+    for target in $TARGET_LIST; do
         start "$target"
         warm_up "$target"
-        for n in $STREAMS; do
+    done
+    for n in $STREAMS; do
+        for target in $TARGET_LIST; do
             echo "-- $target, $n publishers" >&2
             python3 "$HERE/harness.py" "$(run_spec "$target" "$n" "$DURATION")" | tee -a "$RESULTS" >&2
         done
-        # Viewer load: one publisher live, 1,000 connections on its media playlist, then on its newest segment.
-        if [ "${VIEWER_LOAD:-1}" = 0 ]; then stop "$target"; continue; fi
+    done
+    # Viewer load: one publisher live, 1,000 connections on its media playlist, then on its newest segment.
+    for target in $TARGET_LIST; do
+        [ "${VIEWER_LOAD:-1}" = 0 ] && break
         python3 "$HERE/harness.py" "$(run_spec "$target" 1 $((VIEWER_SECONDS * 2 + 30)))" >/dev/null &
         VIEWER_PID=$!
         sleep 14
@@ -279,8 +303,8 @@ else
         newest="$(curl -s "$playlist" | grep -v '^#' | tail -1)"
         echo "$target segment $(wrk_case "${playlist%/*}/$newest")" | tee -a "$VIEWERS" >&2
         wait "$VIEWER_PID" || true; VIEWER_PID=""
-        stop "$target"
     done
+    for target in $TARGET_LIST; do stop "$target"; done
 fi
 
 python3 "$HERE/report.py" "$RESULTS" "$VIEWERS" "$FIXTURE"
