@@ -7,8 +7,8 @@
 #   DURATION=3 bench/control/run.sh      # quicker look
 #   PROFILE=1 bench/control/run.sh       # also sample the server's threads during GetChannel at 64
 #   OPS=GetChannel bench/control/run.sh  # only some operations (default: GetChannel ListChannels CreateChannel)
-#   JAVA_OPTS= bench/control/run.sh     # JVM options for the server (default: -XX:+UseParallelGC, as the README
-#                                        # runs it; set empty for the JVM's default G1)
+#   OPENIVS_JVM_OPTS= bench/control/run.sh  # the JVM's defaults instead of bin/openivs's options
+#                                           # (JAVA_OPTS adds options to either)
 #
 # Everything listens on 127.0.0.1 only; the server and nginx are stopped on exit.
 set -euo pipefail
@@ -17,7 +17,6 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 JAR="$ROOT/server/target/openivs.jar"
 DURATION="${DURATION:-10}"
-JAVA_OPTS="${JAVA_OPTS--XX:+UseParallelGC}"
 # CreateChannel cases run shorter: each starts on an empty database and must stay under the 5,000-channel quota.
 CREATE_DURATION="${CREATE_DURATION:-$(( DURATION < 5 ? DURATION : 5 ))}"
 API_PORT="${API_PORT:-18080}"
@@ -71,8 +70,8 @@ wait_http() { # any HTTP answer (even 403) means the listener is up; give up aft
 
 start_server() { # $1: data dir
     mkdir -p "$1"
-    # shellcheck disable=SC2086 # JAVA_OPTS holds several words
-    java ${JAVA_OPTS:-} -jar "$JAR" serve --data-dir "$1" --bind 127.0.0.1 --api-port "$API_PORT" \
+    # The README's launcher, with its JVM options (ParallelGC among them).
+    OPENIVS_JAR="$JAR" "$ROOT/bin/openivs" serve --data-dir "$1" --bind 127.0.0.1 --api-port "$API_PORT" \
         --playback-port $((API_PORT + 1)) --rtmp-port $((API_PORT + 2)) --rtmps-port $((API_PORT + 3)) \
         --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" --account-id "$ACCOUNT" \
         >"$WORK/server.log" 2>&1 &
@@ -89,7 +88,7 @@ wrk_case() {
 }
 
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== openivs control API benchmark: $(nproc) cores, ${DURATION}s per case (CreateChannel ${CREATE_DURATION}s), load average $LOAD_START, JAVA_OPTS '${JAVA_OPTS:-}', work dir $WORK" >&2
+echo "== openivs control API benchmark: $(nproc) cores, ${DURATION}s per case (CreateChannel ${CREATE_DURATION}s), load average $LOAD_START, JVM options '${OPENIVS_JVM_OPTS-bin/openivs} ${JAVA_OPTS:-}', work dir $WORK" >&2
 start_server "$WORK/data"
 python3 "$HERE/presign.py" create "$OURS" "$CHANNELS" "$WORK/arns"
 for op in GetChannel ListChannels CreateChannel; do

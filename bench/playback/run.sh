@@ -39,7 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-java -jar "$JAR" serve --data-dir "$WORK/data" --bind 127.0.0.1 --api-port "$BASE_PORT" \
+OPENIVS_JAR="$JAR" "$ROOT/bin/openivs" serve --data-dir "$WORK/data" --bind 127.0.0.1 --api-port "$BASE_PORT" \
     --playback-port $((BASE_PORT + 1)) --rtmp-port $((BASE_PORT + 2)) --rtmps-port $((BASE_PORT + 3)) \
     --public-host 127.0.0.1 --access-key "$AWS_ACCESS_KEY_ID" --secret-key "$AWS_SECRET_ACCESS_KEY" \
     --account-id "$ACCOUNT" >"$WORK/server.log" 2>&1 &
