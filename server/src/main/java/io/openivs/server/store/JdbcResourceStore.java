@@ -187,6 +187,11 @@ public final class JdbcResourceStore implements ResourceStore {
     }
 
     @Override
+    public boolean soleWriter() {
+        return dialect == Dialect.SQLITE; // the file is locked to this process (lockExclusively)
+    }
+
+    @Override
     public StoredResource cached(String arn) {
         return cache == null ? null : cache.get(arn);
     }

@@ -26,6 +26,14 @@ public interface ResourceStore extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Whether this node alone can change the database (embedded SQLite, locked exclusively): then every
+     * change is one of this node's own, and nothing needs polling for changes made elsewhere.
+     */
+    default boolean soleWriter() {
+        return false;
+    }
+
     /** A short human description for start-up logs, without credentials. */
     String describe();
 

@@ -37,14 +37,18 @@ import java.util.concurrent.TimeUnit;
  * What playback needs from the store, kept in memory so event loops never wait for it: per channel
  * whether it is private and its restriction policy, per account and region its playback key pairs
  * and viewer revocations. Snapshots are immutable and replaced whole. They are loaded on first use
- * (off the event loop, on one loader thread that does every read, so reads land in order), reloaded every {@link #REFRESH_MS} so changes made through another node show
- * within about that long, reloaded at once when this node's API changes them ({@link #changed}), and
- * forgotten after {@link #IDLE_MS} without playback.
+ * (off the event loop, on one loader thread that does every read, so reads land in order), reloaded at
+ * once when this node's API changes them ({@link #changed}), reloaded every {@link #REFRESH_MS} on a
+ * store other nodes share so their changes show within about that long, and forgotten after
+ * {@link #IDLE_MS} without playback.
  */
 public final class AccessDirectory implements AutoCloseable {
     /** Other nodes' access changes show on this node within this period (plus one store round trip). */
     public static final long REFRESH_MS = 1000;
     static final long IDLE_MS = 60_000;
+    /** Spent single-use claims are deleted this often (they are kept long past their use anyway). */
+    private static final long CLEANUP_MS = 60_000;
+    private static final long SOLE_WRITER_ROUND_MS = 10_000;
     /** Single-use claims are kept this long after their token's exp, then cleaned up. */
     private static final long SINGLE_USE_KEEP_MS = 15 * 60_000;
     static final String SINGLE_USE_TYPE = "playback-single-use";
@@ -86,6 +90,7 @@ public final class AccessDirectory implements AutoCloseable {
     private final ScheduledExecutorService loader;
     private final ConcurrentHashMap<String, Held<Channel>> channels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Held<Account>> accounts = new ConcurrentHashMap<>();
+    private long lastCleanup; // loader thread only
 
     public AccessDirectory(ResourceStore store, Clock clock) {
         this.store = store;
@@ -95,7 +100,9 @@ public final class AccessDirectory implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        loader.scheduleWithFixedDelay(this::refreshAll, REFRESH_MS, REFRESH_MS, TimeUnit.MILLISECONDS);
+        // Alone on its store there is nothing to re-read: the round only forgets idle snapshots.
+        long period = store.soleWriter() ? SOLE_WRITER_ROUND_MS : REFRESH_MS;
+        loader.scheduleWithFixedDelay(this::refreshAll, period, period, TimeUnit.MILLISECONDS);
     }
 
     /** The channel's snapshot, or null if not loaded yet. Any thread. */
@@ -202,13 +209,23 @@ public final class AccessDirectory implements AutoCloseable {
         try {
             channels.entrySet().removeIf(e -> now - e.getValue().used > IDLE_MS);
             accounts.entrySet().removeIf(e -> now - e.getValue().used > IDLE_MS);
-            for (Map.Entry<String, Held<Channel>> e : channels.entrySet()) {
-                e.getValue().value = readChannel(e.getKey());
+            // On a store only this node writes, every change came through this node's API, which
+            // reloaded what it changed (changed()): re-reading would find the same snapshots.
+            if (!store.soleWriter()) {
+                for (Map.Entry<String, Held<Channel>> e : channels.entrySet()) {
+                    e.getValue().value = readChannel(e.getKey());
+                }
+                for (Map.Entry<String, Held<Account>> e : accounts.entrySet()) {
+                    String[] ar = e.getKey().split(":", 2);
+                    e.getValue().value = readAccount(ar[0], ar[1]);
+                }
             }
-            for (Map.Entry<String, Held<Account>> e : accounts.entrySet()) {
-                String[] ar = e.getKey().split(":", 2);
-                e.getValue().value = readAccount(ar[0], ar[1]);
-                forgetSpentSingleUse(ar[0], ar[1], now);
+            if (now - lastCleanup >= CLEANUP_MS) {
+                lastCleanup = now;
+                for (String key : accounts.keySet()) {
+                    String[] ar = key.split(":", 2);
+                    forgetSpentSingleUse(ar[0], ar[1], now);
+                }
             }
         } catch (RuntimeException e) {
             // A store hiccup keeps the previous snapshots; the next round tries again.
