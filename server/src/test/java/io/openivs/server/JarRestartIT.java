@@ -26,7 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The packaged jar as a user runs it: acknowledged writes survive SIGKILL,
  * SIGTERM shuts down cleanly, and a first start with no keys generates and
- * prints one. Runs after {@code package} (failsafe), against target/openivs.jar.
+ * prints one. Runs after {@code package} (failsafe), against target/openivs.jar,
+ * started with {@code java -jar} and, for the first start, through the README's
+ * launcher {@code bin/openivs} (so its JVM options must be ones this JDK accepts).
  */
 class JarRestartIT {
     static final String AK = "AKIAJARTEST000000000";
@@ -45,17 +47,26 @@ class JarRestartIT {
     }
 
     Running start(boolean withKeys) throws Exception {
+        return start(withKeys, false);
+    }
+
+    Running start(boolean withKeys, boolean launcher) throws Exception {
         String jar = System.getProperty("openivs.jar", "target/openivs.jar");
         assertThat(Path.of(jar)).exists();
         int api = freePort();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar, "serve", "--data-dir", dir.toString(), "--api-port", Integer.toString(api),
+        List<String> cmd = new ArrayList<>(launcher
+                ? List.of(System.getProperty("openivs.launcher", "../bin/openivs"))
+                : List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
+        cmd.addAll(List.of("serve", "--data-dir", dir.toString(), "--api-port", Integer.toString(api),
                 "--playback-port", Integer.toString(freePort()), "--rtmp-port", Integer.toString(freePort()),
                 "--rtmps-port", Integer.toString(freePort()), "--account-id", "111111111111"));
         if (withKeys) {
             cmd.addAll(List.of("--access-key", AK, "--secret-key", SK));
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("OPENIVS_JAR", jar);
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
         List<String> out = java.util.Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Boolean> ready = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
@@ -120,7 +131,7 @@ class JarRestartIT {
 
     @Test
     void firstStartWithoutKeysGeneratesAndPrintsOne() throws Exception {
-        Running r = start(false);
+        Running r = start(false, true); // as the README starts it
         try {
             assertThat(r.output()).anyMatch(l -> l.startsWith("  export AWS_ACCESS_KEY_ID=AKIA"));
             assertThat(r.output()).anyMatch(l -> l.startsWith("  export AWS_SECRET_ACCESS_KEY="));

@@ -116,7 +116,8 @@ public final class PlaylistWriter {
     private static void parts(StringBuilder out, List<Part> parts, LowLatency.PartUri uri) {
         for (Part p : parts) {
             out.append("#EXT-X-PART:DURATION=");
-            PlaylistText.appendFixed(out, p.durationSeconds(), 5).append(",URI=\"").append(uri.of(p.sequence(), p.index())).append('"');
+            PlaylistText.appendFixed(out, p.durationSeconds(), 5)
+                    .append(",URI=\"").append(uri.of(p.sequence(), p.index())).append('"');
             if (p.independent()) {
                 out.append(",INDEPENDENT=YES");
             }
