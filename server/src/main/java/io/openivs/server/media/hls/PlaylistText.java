@@ -1,5 +1,8 @@
 package io.openivs.server.media.hls;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Locale;
@@ -32,19 +35,10 @@ public final class PlaylistText {
         if (Math.abs(exact - Math.floor(exact) - 0.5) < 1e-6) {
             // Close to a tie, where the double's binary error decides Math.round: round the shortest
             // decimal form half up, as the general formatter does (0.5005 s, 45,045 ticks, -> 0.501).
-            scaled = java.math.BigDecimal.valueOf(value).setScale(places, java.math.RoundingMode.HALF_UP)
-                    .unscaledValue().longValueExact();
+            scaled = BigDecimal.valueOf(value).setScale(places, RoundingMode.HALF_UP).unscaledValue().longValueExact();
         }
         out.append(scaled / scale);
-        if (places > 0) {
-            out.append('.');
-            long fraction = scaled % scale;
-            for (long p = scale / 10; p > 1 && fraction < p; p /= 10) {
-                out.append('0');
-            }
-            out.append(fraction);
-        }
-        return out;
+        return places == 0 ? out : pad(out.append('.'), scaled % scale, places);
     }
 
     /** {@code epochMillis} as ISO 8601 in UTC with milliseconds: {@code 2023-11-14T22:13:20.000Z}. */
@@ -53,7 +47,7 @@ public final class PlaylistText {
                 (int) Math.floorMod(epochMillis, 1000) * 1_000_000, ZoneOffset.UTC);
         int year = t.getYear();
         if (year < 0 || year > 9999) { // outside ISO 8601's four-digit years: not a stream's clock
-            return out.append(java.time.Instant.ofEpochMilli(epochMillis));
+            return out.append(Instant.ofEpochMilli(epochMillis));
         }
         pad(out, year, 4).append('-');
         pad(out, t.getMonthValue(), 2).append('-');
@@ -64,7 +58,8 @@ public final class PlaylistText {
         return pad(out, t.getNano() / 1_000_000, 3).append('Z');
     }
 
-    private static StringBuilder pad(StringBuilder out, int value, int width) {
+    /** {@code value} (not negative) in at least {@code width} digits, zeros in front. */
+    private static StringBuilder pad(StringBuilder out, long value, int width) {
         for (long p = POWERS[width - 1]; p > 1 && value < p; p /= 10) {
             out.append('0');
         }
