@@ -60,8 +60,13 @@ if [ -z "${FFMPEG:-}" ]; then
         M2="$HOME/.m2/repository/org/bytedeco"
         CP="$(ls "$M2"/javacpp/*/javacpp-*.jar "$M2"/ffmpeg/*/ffmpeg-*[0-9].jar "$M2"/ffmpeg/*/ffmpeg-*-linux-x86_64-gpl.jar 2>/dev/null | tr '\n' ':' || true)"
         printf 'public class FfmpegPath { public static void main(String[] a) throws Exception {\n  System.out.println(org.bytedeco.javacpp.Loader.load(org.bytedeco.ffmpeg.ffmpeg.class)); } }\n' >"$CACHE/FfmpegPath.java"
-        [ -z "$CP" ] || java -cp "$CP" "$CACHE/FfmpegPath.java" >/dev/null 2>&1 || true
-        FFMPEG="$(bytedeco_ffmpeg)"
+        # Twice: on a fresh machine the first run has been seen to extract the libraries but not the
+        # executable.
+        for _ in 1 2; do
+            [ -z "$CP" ] || java -cp "$CP" "$CACHE/FfmpegPath.java" >/dev/null 2>&1 || true
+            FFMPEG="$(bytedeco_ffmpeg)"
+            [ -z "$FFMPEG" ] || break
+        done
     fi
     if [ -n "$FFMPEG" ]; then
         # Its executables want libva.so.2 / libva-drm.so.2, shipped unversioned.
