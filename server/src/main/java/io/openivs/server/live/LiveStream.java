@@ -67,6 +67,16 @@ final class LiveStream implements PublishSession, LiveRendition {
     private static final InetAddress UNKNOWN_VIEWER = new InetSocketAddress(0).getAddress();
     /** Ingest bitrate is judged on this average, so a keyframe burst alone is no breach. */
     private static final long BITRATE_WINDOW_MS = 10_000;
+    /**
+     * How much of the newest media the publisher's socket may gather before the event loop wakes for it
+     * (PublisherControl#receiveInBatches): a few frames' time. No viewer sees a frame before its segment is
+     * listed, and the frame that ends a segment always wakes the loop at once, so only LL-HLS (parts) would
+     * notice; with one stream this halves the event loop's wake-ups and its CPU (bench/ingest README).
+     */
+    static final long RECEIVE_BATCH_MS = 80;
+    static final int MAX_RECEIVE_BATCH = 16 * 1024;
+    /** Receives are not batched from this long (media time) before the next keyframe is due until it is here. */
+    static final long KEYFRAME_GUARD_MS = 250;
     /** LL-HLS part target: about a third of a second (ten frames at 30 fps). */
     static final Duration PART_TARGET = Duration.ofMillis(1000 / 3 + 1);
     /**
@@ -86,6 +96,8 @@ final class LiveStream implements PublishSession, LiveRendition {
     private final SessionEvents sessionEvents = new SessionEvents();
 
     private final boolean fragmentedMp4;
+    /** LL-HLS: parts are listed as frames arrive, so receives are never batched. */
+    private final boolean lowLatency;
 
     // Owner thread.
     private final Segmenter segmenter;
@@ -143,6 +155,14 @@ final class LiveStream implements PublishSession, LiveRendition {
     private long audioBitrate;
     private long limitWindowAt;
     private long limitWindowBytes;
+    private int receiveBatch;
+    /** The heartbeat's {@link #receiveBatch}, for the owner thread. */
+    private volatile int batchAllowed;
+
+    // Owner thread: receive batching around keyframes.
+    private long lastKeyframeMs = -1;
+    private long keyframeIntervalMs = -1;
+    private int batchApplied;
 
     LiveStream(LiveStreams registry, String streamId, String channelArn, String playbackName, ObjectNode channelDoc) {
         this.registry = registry;
@@ -157,7 +177,7 @@ final class LiveStream implements PublishSession, LiveRendition {
         SegmentWriter writer = fragmentedMp4 ? new Fmp4SegmentWriter(SEGMENT_MEMORY)
                 : new TsSegmentWriter(SEGMENT_MEMORY);
         // LL-HLS parts are fMP4 fragments: a LOW channel with the API's default TS container keeps regular HLS.
-        boolean lowLatency = mode == LatencyMode.LOW && fragmentedMp4;
+        this.lowLatency = mode == LatencyMode.LOW && fragmentedMp4;
         this.segmenter = new Segmenter(SegmenterConfig.forLatencyMode(mode), writer, registry.clock::millis,
                 segment -> {
                     if (lowLatency) {
@@ -462,6 +482,33 @@ final class LiveStream implements PublishSession, LiveRendition {
             if (v != video) {
                 video = v;
             }
+            int i = body.readerIndex();
+            // FLV frame type 1 (key frame) with AVC packet type 1 (NAL units): a keyframe, not a sequence header.
+            batchAroundKeyframes(timestampMs, body.getUnsignedByte(i) >> 4 == 1 && body.getUnsignedByte(i + 1) == 1);
+        }
+    }
+
+    /**
+     * Owner thread, per video frame: batches receives as the heartbeat allows, except from shortly before the
+     * next keyframe is due until it is here. An encoder with Nagle's algorithm on (ffmpeg's default) sends
+     * nothing more until its last segment is acknowledged, and the kernel delays acknowledging bytes left
+     * unread (by up to 40 ms): the frame that ends a segment must not wait for that. A keyframe that comes
+     * early (a scene cut) may wait; the GOP is judged from the last two keyframes.
+     */
+    private void batchAroundKeyframes(long timestampMs, boolean keyframe) {
+        if (keyframe) {
+            if (lastKeyframeMs >= 0 && timestampMs > lastKeyframeMs) {
+                keyframeIntervalMs = timestampMs - lastKeyframeMs;
+            }
+            lastKeyframeMs = timestampMs;
+        }
+        boolean keyframeDue = keyframeIntervalMs < 0
+                || timestampMs >= lastKeyframeMs + keyframeIntervalMs - KEYFRAME_GUARD_MS;
+        int batch = keyframeDue ? 0 : batchAllowed;
+        PublisherControl c = control;
+        if (batch != batchApplied && c != null) {
+            batchApplied = batch;
+            c.receiveInBatches(batch);
         }
     }
 
@@ -692,8 +739,18 @@ final class LiveStream implements PublishSession, LiveRendition {
         }
         long now = registry.clock.millis();
         String doc;
+        int batch;
+        int previousBatch;
         synchronized (this) {
+            previousBatch = receiveBatch;
             doc = measure(now);
+            batch = receiveBatch;
+        }
+        batchAllowed = batch;
+        PublisherControl c = control;
+        if (batch == 0 && previousBatch != 0 && c != null) {
+            // Now, not at the next frame: a stalled publisher's last bytes must not wait for more.
+            c.receiveInBatches(0);
         }
         return new Beat(now, doc);
     }
@@ -736,6 +793,7 @@ final class LiveStream implements PublishSession, LiveRendition {
     /** Updates the bitrates and health since the last beat and returns the session document. */
     private String measure(long now) {
         long media = lastMediaMs;
+        long mediaAtLastBeat = beatMediaMs;
         String health;
         long elapsed = now - beatAt;
         if (media < 0) {
@@ -757,8 +815,22 @@ final class LiveStream implements PublishSession, LiveRendition {
             beatMediaMs = media;
         }
         checkBitrate(now);
+        receiveBatch = receiveBatch(media > mediaAtLastBeat && mediaAtLastBeat >= 0, videoBitrate + audioBitrate);
         viewers.values().removeIf(seen -> seen < now - VIEWER_WINDOW_MS);
         return document(health, viewers.size(), ingestConfiguration());
+    }
+
+    /**
+     * The receive batch for the next beat: {@link #RECEIVE_BATCH_MS} of the measured bitrate, a power of two
+     * from 1 KiB to {@link #MAX_RECEIVE_BATCH}, or 0. None while media does not move (the publisher stalled or
+     * is about to unpublish: what it sent last must not wait in the kernel) and none for LL-HLS.
+     */
+    private int receiveBatch(boolean mediaMoved, long bitsPerSecond) {
+        if (lowLatency || !mediaMoved) {
+            return 0;
+        }
+        long bytes = Math.min(MAX_RECEIVE_BATCH, bitsPerSecond / 8 * RECEIVE_BATCH_MS / 1000);
+        return bytes < 1024 ? 0 : Integer.highestOneBit((int) bytes);
     }
 
     /** Worker, under this: the channel type's ingest bitrate over the last window. */

@@ -20,6 +20,9 @@ import java.util.List;
  *
  * <p>A message that arrives in one chunk is passed on as a retained slice of the input; one split across chunks
  * is gathered in a single pooled buffer of its exact length.
+ *
+ * <p>{@link #bytesWanted()} says how many more bytes at least must arrive before the message in progress can
+ * complete, so a reader that lets bytes gather in the kernel (SO_RCVLOWAT) can still wake as soon as it does.
  */
 public final class ChunkDecoder extends ByteToMessageDecoder {
   public static final int DEFAULT_CHUNK_SIZE = 128;
@@ -47,6 +50,8 @@ public final class ChunkDecoder extends ByteToMessageDecoder {
   private final IntObjectMap<ChunkStream> streams = new IntObjectHashMap<>();
   private int chunkSize = DEFAULT_CHUNK_SIZE;
   private long pendingBytes;
+  /** Set whenever a chunk is not all here: the payload bytes of its message still to come. */
+  private int shortfall;
   private long windowAckSize;
   private long bytesAtLastAck;
   private volatile long bytesReceived;
@@ -67,6 +72,31 @@ public final class ChunkDecoder extends ByteToMessageDecoder {
   /** Bytes of chunk data consumed so far; readable from any thread. */
   public long bytesReceived() {
     return bytesReceived;
+  }
+
+  /**
+   * The payload bytes still to come of the message being received (so a lower bound on the bytes before it
+   * completes: its chunk headers are not counted), or 0 when no message is in progress: everything received
+   * has been passed on. A whole message on another chunk stream may still slip in between; encoders send a
+   * message's chunks back to back. Event loop only, between reads.
+   */
+  public int bytesWanted() {
+    if (failed) {
+      return 0;
+    }
+    if (internalBuffer().isReadable()) {
+      return shortfall; // the last attempt stopped short of a whole chunk and set it
+    }
+    if (pendingBytes == 0) {
+      return 0;
+    }
+    int least = Integer.MAX_VALUE;
+    for (ChunkStream cs : streams.values()) {
+      if (cs.partial != null) {
+        least = Math.min(least, cs.messageLength - cs.partial.writerIndex());
+      }
+    }
+    return least;
   }
 
   /** The chunk size the peer set (128 until it sends Set Chunk Size). */
@@ -102,6 +132,7 @@ public final class ChunkDecoder extends ByteToMessageDecoder {
   private boolean decodeChunk(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
     int pos = in.readerIndex();
     int end = in.writerIndex();
+    shortfall = 1; // until the header is all here, at least one more byte
     if (pos >= end) {
       return false;
     }
@@ -164,6 +195,7 @@ public final class ChunkDecoder extends ByteToMessageDecoder {
     int remaining = continuation ? cs.messageLength - cs.partial.writerIndex() : length;
     int payloadLength = Math.min(chunkSize, remaining);
     if (end - pos < payloadLength) {
+      shortfall = remaining - (end - pos);
       return false;
     }
 

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An RTMP (or, with an {@link SslContext}, RTMPS) ingest listener. The pipeline per connection is
- * [TLS] → read timeout → handshake → chunk encoder → chunk decoder → {@link RtmpServerHandler}.
+ * [TLS record boundaries → TLS] → read timeout → handshake → chunk encoder → chunk decoder →
+ * {@link RtmpServerHandler}.
  * The event loop groups belong to the caller, who shuts them down.
  */
 public final class RtmpServer {
@@ -99,6 +100,7 @@ public final class RtmpServer {
             connections.add(ch);
             ChannelPipeline p = ch.pipeline();
             if (secure) {
+              p.addLast("tlsRecords", new TlsRecordBoundaries());
               p.addLast("tls", config.sslContext().newHandler(ch.alloc()));
             }
             p.addLast("readTimeout", new ReadTimeoutHandler(readTimeoutMillis, TimeUnit.MILLISECONDS));

@@ -1,9 +1,11 @@
 package io.openivs.server.ingest.rtmp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
@@ -38,9 +40,22 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
 
   private enum State { AWAITING_CONNECT, CONNECTED, AUTHORIZING, PUBLISHING, CLOSED }
 
+  /**
+   * SO_RCVLOWAT (Linux: SOL_SOCKET 1, option 18): epoll reports the socket readable only once this many bytes
+   * are queued. The epoll transport passes it through; others refuse it.
+   */
+  private static final IntegerUnixChannelOption SO_RCVLOWAT = new IntegerUnixChannelOption("SO_RCVLOWAT", 1, 18);
+
   private final PublishAuthorizer authorizer;
   private final boolean secure;
   private ChannelHandlerContext ctx;
+  private ChunkDecoder decoder;
+  /** RTMPS only: where the TLS record in progress ends. */
+  private TlsRecordBoundaries records;
+  /** Bytes the session lets gather before a wake-up (see {@link PublisherControl#receiveInBatches}); 0 off. */
+  private int receiveBatch;
+  /** The socket's SO_RCVLOWAT as last set. */
+  private int lowWater = 1;
   private State state = State.AWAITING_CONNECT;
   private String app;
   private int publishStreamId = PUBLISH_STREAM_ID;
@@ -56,6 +71,44 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.decoder = ctx.pipeline().get(ChunkDecoder.class);
+    this.records = ctx.pipeline().get(TlsRecordBoundaries.class);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (receiveBatch > 0) {
+      setLowWater();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  /**
+   * After each read: wake for the rest of a message in progress as soon as it is here (its frame may end a
+   * segment), otherwise once a batch has gathered. Over TLS, a record partly here must be whole before
+   * anything decrypts, so its end comes first; at a record boundary the message's missing plaintext is a
+   * lower bound on the ciphertext still to come. One setsockopt only when the mark changes.
+   */
+  private void setLowWater() {
+    int wanted = records == null ? 0 : records.bytesToRecordEnd();
+    if (wanted == 0 && decoder != null) {
+      wanted = decoder.bytesWanted();
+    }
+    int mark = receiveBatch <= 0 ? 1 : wanted > 0 ? Math.min(wanted, receiveBatch) : receiveBatch;
+    if (mark == lowWater || !ctx.channel().isActive()) {
+      return;
+    }
+    boolean set;
+    try {
+      set = ctx.channel().config().setOption(SO_RCVLOWAT, mark);
+    } catch (ChannelException e) {
+      set = false;
+    }
+    if (set) {
+      lowWater = mark;
+    } else {
+      receiveBatch = 0; // not this transport: read every byte as it comes, as before
+    }
   }
 
   @Override
@@ -268,6 +321,10 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
     if (state == State.PUBLISHING) {
       state = State.CONNECTED;
     }
+    if (receiveBatch > 0) {
+      receiveBatch = 0; // commands after an unpublish are answered at once
+      setLowWater();
+    }
     log.info("RTMP publish ended: app={} remote={}: {}", app, remoteAddress(), reason);
     closeQuietly(s, reason);
   }
@@ -395,6 +452,25 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
         });
       } catch (RejectedExecutionException e) {
         ctx.channel().close(); // event loop shutting down: the channel is going away anyway
+      }
+    }
+
+    @Override
+    public void receiveInBatches(int bytes) {
+      Runnable apply = () -> {
+        if (session == owner && state == State.PUBLISHING) {
+          receiveBatch = Math.max(0, bytes);
+          setLowWater();
+        }
+      };
+      if (ctx.executor().inEventLoop()) {
+        apply.run();
+        return;
+      }
+      try {
+        ctx.executor().execute(apply);
+      } catch (RejectedExecutionException e) {
+        // event loop shutting down: nothing to batch
       }
     }
 

@@ -189,17 +189,24 @@ class ChunkDecoderTest {
     assertThat(out.get(0).timestamp()).isEqualTo(33);
   }
 
-  @Test
-  void bytesArrivingOneAtATimeDecodeTheSameAsAllAtOnce() {
-    byte[] audio = ChunkBytes.pattern(200, 14);
-    byte[] video = ChunkBytes.pattern(300, 15);
-    byte[] bytes = new ChunkBytes()
+  /**
+   * A 300-byte video message (extended timestamp, on every chunk) and a 200-byte audio message on a
+   * three-byte chunk stream id, their 128-byte chunks interleaved; the audio completes first.
+   */
+  private static ChunkBytes interleaved(byte[] audio, byte[] video) {
+    return new ChunkBytes()
         .type0(6, 0xFFFFFF, 300, RtmpMessageType.VIDEO, 1).bytes(video, 0, 128)
         .type0(330, 90, 200, RtmpMessageType.AUDIO, 1).bytes(audio, 0, 128)
         .type3(6).u32(0xFFFFFF).bytes(video, 128, 256)
         .type3(330).bytes(audio, 128, 200)
-        .type3(6).u32(0xFFFFFF).bytes(video, 256, 300)
-        .toByteArray();
+        .type3(6).u32(0xFFFFFF).bytes(video, 256, 300);
+  }
+
+  @Test
+  void bytesArrivingOneAtATimeDecodeTheSameAsAllAtOnce() {
+    byte[] audio = ChunkBytes.pattern(200, 14);
+    byte[] video = ChunkBytes.pattern(300, 15);
+    byte[] bytes = interleaved(audio, video).toByteArray();
     List<Msg> out = new ArrayList<>();
     for (byte b : bytes) {
       out.addAll(feed(new byte[] {b}));
@@ -209,6 +216,45 @@ class ChunkDecoderTest {
     assertThat(out.get(1).payload()).isEqualTo(video);
     assertThat(out.get(1).timestamp()).isEqualTo(0xFFFFFF);
     assertThat(decoder.bytesReceived()).isEqualTo(bytes.length);
+  }
+
+  @Test
+  void bytesWantedNeverPassesTheNextMessageEndAndIsZeroOnlyWhenNothingIsPending() {
+    byte[] bytes = interleaved(ChunkBytes.pattern(200, 16), ChunkBytes.pattern(300, 17))
+        .type0(4, 100, 40, RtmpMessageType.AUDIO, 1).bytes(ChunkBytes.pattern(40, 18))
+        .toByteArray();
+    // Where each message completes: found by feeding a twin decoder a byte at a time.
+    List<Integer> ends = new ArrayList<>();
+    EmbeddedChannel twin = new EmbeddedChannel(new ChunkDecoder(64 * 1024));
+    for (int i = 0; i < bytes.length; i++) {
+      twin.writeInbound(Unpooled.wrappedBuffer(bytes, i, 1));
+      for (RtmpMessage m; (m = twin.readInbound()) != null; ) {
+        m.release();
+        ends.add(i + 1);
+      }
+    }
+    twin.finishAndReleaseAll();
+    assertThat(ends).hasSize(3);
+
+    for (int fed = 1; fed <= bytes.length; fed++) {
+      feed(new byte[] {bytes[fed - 1]});
+      int wanted = decoder.bytesWanted();
+      int at = fed;
+      int nextEnd = ends.stream().filter(e -> e > at).findFirst().orElse(Integer.MAX_VALUE);
+      if (ends.contains(fed) && fed != ends.get(0)) {
+        // The audio that ends first leaves the video half-gathered; the others end everything in progress.
+        assertThat(wanted).as("after byte %d", fed).isZero();
+      } else {
+        assertThat(wanted).as("after byte %d", fed).isPositive().isLessThanOrEqualTo(nextEnd - fed);
+      }
+    }
+    // Where the rest of a message is one chunk's payload, the count is exact.
+    byte[] frame = ChunkBytes.pattern(100, 19);
+    byte[] one = new ChunkBytes().type0(7, 0, 100, RtmpMessageType.VIDEO, 1).bytes(frame).toByteArray();
+    feed(java.util.Arrays.copyOf(one, one.length - 60));
+    assertThat(decoder.bytesWanted()).isEqualTo(60);
+    assertThat(feed(java.util.Arrays.copyOfRange(one, one.length - 60, one.length))).hasSize(1);
+    assertThat(decoder.bytesWanted()).isZero();
   }
 
   @Test

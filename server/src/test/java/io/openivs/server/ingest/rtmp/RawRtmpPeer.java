@@ -15,7 +15,12 @@ final class RawRtmpPeer implements AutoCloseable {
   private final InputStream in;
 
   RawRtmpPeer(int port) throws IOException {
-    socket = new Socket();
+    this(new Socket(), port);
+  }
+
+  /** Over the given socket, e.g. an unconnected TLS one. */
+  RawRtmpPeer(Socket socket, int port) throws IOException {
+    this.socket = socket;
     socket.setSoTimeout(5000);
     socket.setTcpNoDelay(true);
     socket.setSoLinger(true, 0); // close with a reset, as a vanishing publisher would
