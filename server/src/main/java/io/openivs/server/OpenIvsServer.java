@@ -140,7 +140,12 @@ public final class OpenIvsServer implements AutoCloseable {
             ApiHandler handler = new ApiHandler(model, new SigV4Verifier(credentials, config.region(), model.signingName(), clock),
                     ControlPlane.handlers(cx, access::changed), workers, config.region());
             ApiServer api = new ApiServer(loops, config.bind(), config.apiPort(), handler);
-            housekeeping.scheduleWithFixedDelay(() -> endStaleSessions(store, clock), 5, 5, TimeUnit.SECONDS);
+            // Sessions end at their last heartbeat and read as ended once stale, so the sweep's period only
+            // bounds how long the row stays open. With a shared store it also serves the other nodes; a sole
+            // writer only has a previous run's sessions to end: one write per stale period will do.
+            long sweepMs = store.soleWriter() ? ControlContext.SESSION_STALE_MS : 5_000;
+            housekeeping.scheduleWithFixedDelay(() -> endStaleSessions(store, clock), sweepMs, sweepMs,
+                    TimeUnit.MILLISECONDS);
             return new OpenIvsServer(bound.withBoundPorts(api.port(), playback.port(), rtmp.port(), rtmps.port()),
                     store, loops, workers, housekeeping, api, playback, rtmp, rtmps, events, recordings, access, countries);
         } catch (IOException e) {
