@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.openivs.server.api.Json;
 import io.openivs.server.ingest.rtmp.PublishSession;
 import io.openivs.server.ingest.rtmp.PublisherControl;
@@ -51,6 +52,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -75,8 +77,10 @@ final class LiveStream implements PublishSession, LiveRendition {
      */
     static final long RECEIVE_BATCH_MS = 80;
     static final int MAX_RECEIVE_BATCH = 16 * 1024;
-    /** Receives are not batched from this long (media time) before the next keyframe is due until it is here. */
+    /** Receives are not batched from this long before the next keyframe is due until it is here. */
     static final long KEYFRAME_GUARD_MS = 250;
+    /** While batching, at least this often: is media still coming, is a keyframe due? */
+    static final long HOLD_CHECK_MS = 1000;
     /** LL-HLS part target: about a third of a second (ten frames at 30 fps). */
     static final Duration PART_TARGET = Duration.ofMillis(1000 / 3 + 1);
     /**
@@ -155,14 +159,17 @@ final class LiveStream implements PublishSession, LiveRendition {
     private long audioBitrate;
     private long limitWindowAt;
     private long limitWindowBytes;
-    private int receiveBatch;
-    /** The heartbeat's {@link #receiveBatch}, for the owner thread. */
+    /** The receive batch the measured bitrate allows (0: none); written by the heartbeat. */
     private volatile int batchAllowed;
 
     // Owner thread: receive batching around keyframes.
     private long lastKeyframeMs = -1;
     private long keyframeIntervalMs = -1;
+    /** System.nanoTime() from which the next keyframe may come (its interval less the guard). */
+    private long keyframeDueNanos;
     private int batchApplied;
+    private ScheduledFuture<?> holdCheck;
+    private boolean mediaSinceCheck;
 
     LiveStream(LiveStreams registry, String streamId, String channelArn, String playbackName, ObjectNode channelDoc) {
         this.registry = registry;
@@ -458,6 +465,7 @@ final class LiveStream implements PublishSession, LiveRendition {
             if (audio == null) {
                 audio = demuxer.audioConfig();
             }
+            batchReceives(timestampMs, false);
         }
     }
 
@@ -484,27 +492,59 @@ final class LiveStream implements PublishSession, LiveRendition {
             }
             int i = body.readerIndex();
             // FLV frame type 1 (key frame) with AVC packet type 1 (NAL units): a keyframe, not a sequence header.
-            batchAroundKeyframes(timestampMs, body.getUnsignedByte(i) >> 4 == 1 && body.getUnsignedByte(i + 1) == 1);
+            batchReceives(timestampMs, body.getUnsignedByte(i) >> 4 == 1 && body.getUnsignedByte(i + 1) == 1);
         }
     }
 
     /**
-     * Owner thread, per video frame: batches receives as the heartbeat allows, except from shortly before the
-     * next keyframe is due until it is here. An encoder with Nagle's algorithm on (ffmpeg's default) sends
-     * nothing more until its last segment is acknowledged, and the kernel delays acknowledging bytes left
-     * unread (by up to 40 ms): the frame that ends a segment must not wait for that. A keyframe that comes
-     * early (a scene cut) may wait; the GOP is judged from the last two keyframes.
+     * Owner thread, per accepted frame: batches receives as the heartbeat allows, except from shortly before
+     * the next keyframe is due (by the wall clock: frames held back must not hide that it is near) until it
+     * is here. An encoder with Nagle's algorithm on (ffmpeg's default) sends nothing more until its last
+     * segment is acknowledged, and the kernel delays acknowledging bytes left unread (by tens of ms, up to
+     * 200): the frame that ends a segment must not wait for that. A keyframe that comes early (a scene cut)
+     * may; the GOP is judged from the last two keyframes. A check at least every {@link #HOLD_CHECK_MS}
+     * ends the batching when the keyframe is due or media stopped (a publisher that paused, or unpublished
+     * without closing: what it sent last must not wait in the kernel).
      */
-    private void batchAroundKeyframes(long timestampMs, boolean keyframe) {
+    private void batchReceives(long timestampMs, boolean keyframe) {
+        long now = System.nanoTime();
+        mediaSinceCheck = true;
         if (keyframe) {
             if (lastKeyframeMs >= 0 && timestampMs > lastKeyframeMs) {
                 keyframeIntervalMs = timestampMs - lastKeyframeMs;
             }
             lastKeyframeMs = timestampMs;
+            keyframeDueNanos = now + TimeUnit.MILLISECONDS.toNanos(keyframeIntervalMs - KEYFRAME_GUARD_MS);
         }
-        boolean keyframeDue = keyframeIntervalMs < 0
-                || timestampMs >= lastKeyframeMs + keyframeIntervalMs - KEYFRAME_GUARD_MS;
-        int batch = keyframeDue ? 0 : batchAllowed;
+        boolean keyframeDue = keyframeIntervalMs <= KEYFRAME_GUARD_MS || now - keyframeDueNanos >= 0;
+        setBatch(keyframeDue ? 0 : batchAllowed);
+        if (batchApplied > 0 && holdCheck == null) {
+            armHoldCheck(now);
+        }
+    }
+
+    private void armHoldCheck(long now) {
+        mediaSinceCheck = false;
+        long untilDue = TimeUnit.NANOSECONDS.toMillis(keyframeDueNanos - now);
+        holdCheck = owner.schedule(this::checkHold, Math.max(1, Math.min(HOLD_CHECK_MS, untilDue)),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Owner thread: see {@link #batchReceives}. */
+    private void checkHold() {
+        holdCheck = null;
+        if (ended || batchApplied == 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (!mediaSinceCheck || now - keyframeDueNanos >= 0) {
+            setBatch(0); // the next frame turns it back on when allowed
+        } else {
+            armHoldCheck(now);
+        }
+    }
+
+    private void setBatch(int batch) {
         PublisherControl c = control;
         if (batch != batchApplied && c != null) {
             batchApplied = batch;
@@ -534,6 +574,10 @@ final class LiveStream implements PublishSession, LiveRendition {
     @Override
     public void closed(String reason) {
         ended = true;
+        if (holdCheck != null) {
+            holdCheck.cancel(false);
+            holdCheck = null;
+        }
         window = null;
         beating = false;
         segmenter.onSessionEnd();
@@ -739,18 +783,8 @@ final class LiveStream implements PublishSession, LiveRendition {
         }
         long now = registry.clock.millis();
         String doc;
-        int batch;
-        int previousBatch;
         synchronized (this) {
-            previousBatch = receiveBatch;
             doc = measure(now);
-            batch = receiveBatch;
-        }
-        batchAllowed = batch;
-        PublisherControl c = control;
-        if (batch == 0 && previousBatch != 0 && c != null) {
-            // Now, not at the next frame: a stalled publisher's last bytes must not wait for more.
-            c.receiveInBatches(0);
         }
         return new Beat(now, doc);
     }
@@ -815,7 +849,7 @@ final class LiveStream implements PublishSession, LiveRendition {
             beatMediaMs = media;
         }
         checkBitrate(now);
-        receiveBatch = receiveBatch(media > mediaAtLastBeat && mediaAtLastBeat >= 0, videoBitrate + audioBitrate);
+        batchAllowed = receiveBatch(media > mediaAtLastBeat && mediaAtLastBeat >= 0, videoBitrate + audioBitrate);
         viewers.values().removeIf(seen -> seen < now - VIEWER_WINDOW_MS);
         return document(health, viewers.size(), ingestConfiguration());
     }

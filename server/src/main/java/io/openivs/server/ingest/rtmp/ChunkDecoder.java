@@ -50,8 +50,12 @@ public final class ChunkDecoder extends ByteToMessageDecoder {
   private final IntObjectMap<ChunkStream> streams = new IntObjectHashMap<>();
   private int chunkSize = DEFAULT_CHUNK_SIZE;
   private long pendingBytes;
-  /** Set whenever a chunk is not all here: the payload bytes of its message still to come. */
+  /** Set whenever a chunk is not all here: the payload bytes of its message still to come... */
   private int shortfall;
+  /** ...of which this many belong to that chunk... */
+  private int chunkShortfall;
+  /** ...on this chunk stream. */
+  private int shortfallCsid;
   private long windowAckSize;
   private long bytesAtLastAck;
   private volatile long bytesReceived;
@@ -75,28 +79,43 @@ public final class ChunkDecoder extends ByteToMessageDecoder {
   }
 
   /**
-   * The payload bytes still to come of the message being received (so a lower bound on the bytes before it
-   * completes: its chunk headers are not counted), or 0 when no message is in progress: everything received
-   * has been passed on. A whole message on another chunk stream may still slip in between; encoders send a
-   * message's chunks back to back. Event loop only, between reads.
+   * A lower bound on the bytes still to come before a message in progress can complete (chunk headers not
+   * counted), or 0 when none is in progress: everything received has been passed on. The message whose chunk
+   * is partly here needs the rest of its payload; one gathering on another chunk stream needs at least the
+   * rest of that chunk and then its own rest. A message that starts and ends within the gap is not foreseen
+   * (encoders send a message's chunks back to back). Event loop only, between reads.
    */
   public int bytesWanted() {
     if (failed) {
       return 0;
     }
-    if (internalBuffer().isReadable()) {
-      return shortfall; // the last attempt stopped short of a whole chunk and set it
-    }
-    if (pendingBytes == 0) {
+    boolean midChunk = internalBuffer().isReadable(); // the last attempt stopped short of a whole chunk
+    if (!midChunk && pendingBytes == 0) {
       return 0;
     }
-    int least = Integer.MAX_VALUE;
-    for (ChunkStream cs : streams.values()) {
-      if (cs.partial != null) {
-        least = Math.min(least, cs.messageLength - cs.partial.writerIndex());
+    long least = midChunk ? shortfall : Long.MAX_VALUE;
+    if (pendingBytes > 0) {
+      for (IntObjectMap.PrimitiveEntry<ChunkStream> e : streams.entries()) {
+        ChunkStream cs = e.value();
+        if (cs.partial != null && !(midChunk && e.key() == shortfallCsid)) {
+          long rest = cs.messageLength - cs.partial.writerIndex();
+          least = Math.min(least, midChunk ? chunkShortfall + rest : rest);
+        }
       }
     }
-    return least;
+    return (int) Math.max(1, Math.min(least, Integer.MAX_VALUE));
+  }
+
+  /**
+   * Bytes still to arrive before this decoder sends its next Acknowledgement (at least 1), or
+   * {@link Integer#MAX_VALUE} while the peer has not asked for any. Event loop only, between reads.
+   */
+  public int bytesUntilAcknowledgement() {
+    if (windowAckSize <= 0) {
+      return Integer.MAX_VALUE;
+    }
+    long due = windowAckSize - (bytesReceived - bytesAtLastAck) - internalBuffer().readableBytes();
+    return (int) Math.max(1, Math.min(due, Integer.MAX_VALUE));
   }
 
   /** The chunk size the peer set (128 until it sends Set Chunk Size). */
@@ -133,6 +152,8 @@ public final class ChunkDecoder extends ByteToMessageDecoder {
     int pos = in.readerIndex();
     int end = in.writerIndex();
     shortfall = 1; // until the header is all here, at least one more byte
+    chunkShortfall = 1;
+    shortfallCsid = -1;
     if (pos >= end) {
       return false;
     }
@@ -196,6 +217,8 @@ public final class ChunkDecoder extends ByteToMessageDecoder {
     int payloadLength = Math.min(chunkSize, remaining);
     if (end - pos < payloadLength) {
       shortfall = remaining - (end - pos);
+      chunkShortfall = payloadLength - (end - pos);
+      shortfallCsid = csid;
       return false;
     }
 

@@ -41,10 +41,25 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
   private enum State { AWAITING_CONNECT, CONNECTED, AUTHORIZING, PUBLISHING, CLOSED }
 
   /**
-   * SO_RCVLOWAT (Linux: SOL_SOCKET 1, option 18): epoll reports the socket readable only once this many bytes
-   * are queued. The epoll transport passes it through; others refuse it.
+   * SO_RCVLOWAT (SOL_SOCKET 1, option 18 on x86, arm and riscv Linux): epoll reports the socket readable only
+   * once this many bytes are queued. The epoll transport passes it through; others refuse it.
    */
   private static final IntegerUnixChannelOption SO_RCVLOWAT = new IntegerUnixChannelOption("SO_RCVLOWAT", 1, 18);
+  /**
+   * Where those numbers hold and lowering the mark wakes a reader whose bytes now suffice (tcp_set_rcvlowat
+   * calls tcp_data_ready; in the kernels since 5.8 as far as we know, unconfirmed for older ones; 6.1 is
+   * tested): batching off must hand over what waits without more bytes arriving.
+   */
+  static final boolean LOW_WATER_USABLE = lowWaterUsable(System.getProperty("os.name", ""),
+      System.getProperty("os.arch", ""), System.getProperty("os.version", ""));
+
+  static boolean lowWaterUsable(String os, String arch, String version) {
+    if (!os.equals("Linux") || !arch.matches("amd64|x86_64|aarch64|arm|riscv64")) {
+      return false;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(version);
+    return m.find() && Integer.parseInt(m.group(1)) * 1000 + Integer.parseInt(m.group(2)) >= 5008;
+  }
 
   private final PublishAuthorizer authorizer;
   private final boolean secure;
@@ -95,6 +110,10 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
       wanted = decoder.bytesWanted();
     }
     int mark = receiveBatch <= 0 ? 1 : wanted > 0 ? Math.min(wanted, receiveBatch) : receiveBatch;
+    if (decoder != null) {
+      // A publisher that waits for our Acknowledgement must not wait for a batch too.
+      mark = Math.min(mark, decoder.bytesUntilAcknowledgement());
+    }
     if (mark == lowWater || !ctx.channel().isActive()) {
       return;
     }
@@ -457,6 +476,9 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
 
     @Override
     public void receiveInBatches(int bytes) {
+      if (!LOW_WATER_USABLE) {
+        return;
+      }
       Runnable apply = () -> {
         if (session == owner && state == State.PUBLISHING) {
           receiveBatch = Math.max(0, bytes);

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ChunkDecoderTest {
   private EmbeddedChannel channel;
@@ -190,15 +192,15 @@ class ChunkDecoderTest {
   }
 
   /**
-   * A 300-byte video message (extended timestamp, on every chunk) and a 200-byte audio message on a
-   * three-byte chunk stream id, their 128-byte chunks interleaved; the audio completes first.
+   * A 300-byte video message (extended timestamp, on every chunk) and an audio message of 129-256 bytes on
+   * a three-byte chunk stream id, their 128-byte chunks interleaved; the audio completes first.
    */
   private static ChunkBytes interleaved(byte[] audio, byte[] video) {
     return new ChunkBytes()
         .type0(6, 0xFFFFFF, 300, RtmpMessageType.VIDEO, 1).bytes(video, 0, 128)
-        .type0(330, 90, 200, RtmpMessageType.AUDIO, 1).bytes(audio, 0, 128)
+        .type0(330, 90, audio.length, RtmpMessageType.AUDIO, 1).bytes(audio, 0, 128)
         .type3(6).u32(0xFFFFFF).bytes(video, 128, 256)
-        .type3(330).bytes(audio, 128, 200)
+        .type3(330).bytes(audio, 128, audio.length)
         .type3(6).u32(0xFFFFFF).bytes(video, 256, 300);
   }
 
@@ -218,9 +220,11 @@ class ChunkDecoderTest {
     assertThat(decoder.bytesReceived()).isEqualTo(bytes.length);
   }
 
-  @Test
-  void bytesWantedNeverPassesTheNextMessageEndAndIsZeroOnlyWhenNothingIsPending() {
-    byte[] bytes = interleaved(ChunkBytes.pattern(200, 16), ChunkBytes.pattern(300, 17))
+  @ParameterizedTest(name = "audio of {0} bytes")
+  @ValueSource(ints = {200, 138})
+  void bytesWantedNeverPassesTheNextMessageEndAndIsZeroOnlyWhenNothingIsPending(int audioLength) {
+    // With 138 bytes the audio's last chunk (10 bytes) ends sooner than the video chunk before it is read.
+    byte[] bytes = interleaved(ChunkBytes.pattern(audioLength, 16), ChunkBytes.pattern(300, 17))
         .type0(4, 100, 40, RtmpMessageType.AUDIO, 1).bytes(ChunkBytes.pattern(40, 18))
         .toByteArray();
     // Where each message completes: found by feeding a twin decoder a byte at a time.
@@ -255,6 +259,19 @@ class ChunkDecoderTest {
     assertThat(decoder.bytesWanted()).isEqualTo(60);
     assertThat(feed(java.util.Arrays.copyOfRange(one, one.length - 60, one.length))).hasSize(1);
     assertThat(decoder.bytesWanted()).isZero();
+  }
+
+  @Test
+  void bytesUntilAcknowledgementCountsDownTheWindow() {
+    assertThat(decoder.bytesUntilAcknowledgement()).as("no window asked for").isEqualTo(Integer.MAX_VALUE);
+    byte[] window = new ChunkBytes().type0(2, 0, 4, RtmpMessageType.WINDOW_ACK_SIZE, 0).u32(1000).toByteArray();
+    feed(window);
+    byte[] audio = new ChunkBytes().type0(4, 0, 100, RtmpMessageType.AUDIO, 1).bytes(ChunkBytes.pattern(100, 20))
+        .toByteArray();
+    feed(audio);
+    assertThat(decoder.bytesUntilAcknowledgement()).isEqualTo(1000 - window.length - audio.length);
+    feed(java.util.Arrays.copyOf(audio, 50)); // half a chunk, held in the decoder
+    assertThat(decoder.bytesUntilAcknowledgement()).isEqualTo(1000 - window.length - audio.length - 50);
   }
 
   @Test

@@ -25,6 +25,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -127,6 +128,15 @@ class ReceiveBatchingTest {
       Thread.sleep(10);
     }
     return condition.getAsBoolean();
+  }
+
+  @Test
+  void batchingIsOnlyTriedWhereTheSocketOptionNumbersAndWakeUpHold() {
+    assertThat(RtmpServerHandler.lowWaterUsable("Linux", "amd64", "6.1.0-37-amd64")).isTrue();
+    assertThat(RtmpServerHandler.lowWaterUsable("Linux", "aarch64", "5.15.0")).isTrue();
+    assertThat(RtmpServerHandler.lowWaterUsable("Linux", "amd64", "4.19.0-26-amd64")).as("old kernel").isFalse();
+    assertThat(RtmpServerHandler.lowWaterUsable("Linux", "ppc64le", "6.1.0")).as("SO_RCVLOWAT is 16 there").isFalse();
+    assertThat(RtmpServerHandler.lowWaterUsable("Mac OS X", "aarch64", "14.5")).isFalse();
   }
 
   @ParameterizedTest(name = "tls={0}")
