@@ -71,14 +71,16 @@ final class LiveStream implements PublishSession, LiveRendition {
     private static final long BITRATE_WINDOW_MS = 10_000;
     /**
      * How much of the newest media the publisher's socket may gather before the event loop wakes for it
-     * (PublisherControl#receiveInBatches): a few frames' time. No viewer sees a frame before its segment is
-     * listed, and the frame that ends a segment always wakes the loop at once, so only LL-HLS (parts) would
-     * notice; with one stream this halves the event loop's wake-ups and its CPU (bench/ingest README).
+     * (PublisherControl#receiveInBatches): a few frames' time, rounded down to a power of two (16 KiB
+     * from about 0.8 Mbps, 8 KiB from 0.4). No viewer sees a frame before its segment is listed, and the
+     * keyframe that ends a segment comes while nothing is batched (see {@link #batchReceives}), so only
+     * LL-HLS (parts) would notice, and those channels are not batched (bench/ingest README has the
+     * figures).
      */
-    static final long RECEIVE_BATCH_MS = 80;
+    static final long RECEIVE_BATCH_MS = 160;
     static final int MAX_RECEIVE_BATCH = 16 * 1024;
     /** Receives are not batched from this long before the next keyframe is due until it is here. */
-    static final long KEYFRAME_GUARD_MS = 250;
+    static final long KEYFRAME_GUARD_MS = 150;
     /** While batching, at least this often: is media still coming, is a keyframe due? */
     static final long HOLD_CHECK_MS = 1000;
     /** LL-HLS part target: about a third of a second (ten frames at 30 fps). */
