@@ -1,11 +1,9 @@
 package io.openivs.server.ingest.rtmp;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
@@ -40,37 +38,10 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
 
   private enum State { AWAITING_CONNECT, CONNECTED, AUTHORIZING, PUBLISHING, CLOSED }
 
-  /**
-   * SO_RCVLOWAT (SOL_SOCKET 1, option 18 on x86, arm and riscv Linux): epoll reports the socket readable only
-   * once this many bytes are queued. The epoll transport passes it through; others refuse it.
-   */
-  private static final IntegerUnixChannelOption SO_RCVLOWAT = new IntegerUnixChannelOption("SO_RCVLOWAT", 1, 18);
-  /**
-   * Where those numbers hold and lowering the mark wakes a reader whose bytes now suffice (tcp_set_rcvlowat
-   * calls tcp_data_ready; in the kernels since 5.8 as far as we know, unconfirmed for older ones; 6.1 is
-   * tested): batching off must hand over what waits without more bytes arriving.
-   */
-  static final boolean LOW_WATER_USABLE = lowWaterUsable(System.getProperty("os.name", ""),
-      System.getProperty("os.arch", ""), System.getProperty("os.version", ""));
-
-  static boolean lowWaterUsable(String os, String arch, String version) {
-    if (!os.equals("Linux") || !arch.matches("amd64|x86_64|aarch64|arm|riscv64")) {
-      return false;
-    }
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(version);
-    return m.find() && Integer.parseInt(m.group(1)) * 1000 + Integer.parseInt(m.group(2)) >= 5008;
-  }
-
   private final PublishAuthorizer authorizer;
   private final boolean secure;
   private ChannelHandlerContext ctx;
-  private ChunkDecoder decoder;
-  /** RTMPS only: where the TLS record in progress ends. */
-  private TlsRecordBoundaries records;
-  /** Bytes the session lets gather before a wake-up (see {@link PublisherControl#receiveInBatches}); 0 off. */
-  private int receiveBatch;
-  /** The socket's SO_RCVLOWAT as last set. */
-  private int lowWater = 1;
+  private ReceiveLowWater lowWater;
   private State state = State.AWAITING_CONNECT;
   private String app;
   private int publishStreamId = PUBLISH_STREAM_ID;
@@ -86,48 +57,16 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    this.decoder = ctx.pipeline().get(ChunkDecoder.class);
-    this.records = ctx.pipeline().get(TlsRecordBoundaries.class);
+    this.lowWater = new ReceiveLowWater(ctx.channel(), ctx.pipeline().get(ChunkDecoder.class),
+        ctx.pipeline().get(TlsRecordBoundaries.class));
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (receiveBatch > 0) {
-      setLowWater();
+    if (lowWater.batching()) {
+      lowWater.update();
     }
     ctx.fireChannelReadComplete();
-  }
-
-  /**
-   * After each read: wake for the rest of a message in progress as soon as it is here (its frame may end a
-   * segment), otherwise once a batch has gathered. Over TLS, a record partly here must be whole before
-   * anything decrypts, so its end comes first; at a record boundary the message's missing plaintext is a
-   * lower bound on the ciphertext still to come. One setsockopt only when the mark changes.
-   */
-  private void setLowWater() {
-    int wanted = records == null ? 0 : records.bytesToRecordEnd();
-    if (wanted == 0 && decoder != null) {
-      wanted = decoder.bytesWanted();
-    }
-    int mark = receiveBatch <= 0 ? 1 : wanted > 0 ? Math.min(wanted, receiveBatch) : receiveBatch;
-    if (decoder != null) {
-      // A publisher that waits for our Acknowledgement must not wait for a batch too.
-      mark = Math.min(mark, decoder.bytesUntilAcknowledgement());
-    }
-    if (mark == lowWater || !ctx.channel().isActive()) {
-      return;
-    }
-    boolean set;
-    try {
-      set = ctx.channel().config().setOption(SO_RCVLOWAT, mark);
-    } catch (ChannelException e) {
-      set = false;
-    }
-    if (set) {
-      lowWater = mark;
-    } else {
-      receiveBatch = 0; // not this transport: read every byte as it comes, as before
-    }
   }
 
   @Override
@@ -340,9 +279,8 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
     if (state == State.PUBLISHING) {
       state = State.CONNECTED;
     }
-    if (receiveBatch > 0) {
-      receiveBatch = 0; // commands after an unpublish are answered at once
-      setLowWater();
+    if (lowWater.batching()) {
+      lowWater.batch(0); // commands after an unpublish are answered at once
     }
     log.info("RTMP publish ended: app={} remote={}: {}", app, remoteAddress(), reason);
     closeQuietly(s, reason);
@@ -476,13 +414,12 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
 
     @Override
     public void receiveInBatches(int bytes) {
-      if (!LOW_WATER_USABLE) {
+      if (!ReceiveLowWater.USABLE) {
         return;
       }
       Runnable apply = () -> {
         if (session == owner && state == State.PUBLISHING) {
-          receiveBatch = Math.max(0, bytes);
-          setLowWater();
+          lowWater.batch(bytes);
         }
       };
       if (ctx.executor().inEventLoop()) {

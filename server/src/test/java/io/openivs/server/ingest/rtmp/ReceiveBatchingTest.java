@@ -132,11 +132,11 @@ class ReceiveBatchingTest {
 
   @Test
   void batchingIsOnlyTriedWhereTheSocketOptionNumbersAndWakeUpHold() {
-    assertThat(RtmpServerHandler.lowWaterUsable("Linux", "amd64", "6.1.0-37-amd64")).isTrue();
-    assertThat(RtmpServerHandler.lowWaterUsable("Linux", "aarch64", "5.15.0")).isTrue();
-    assertThat(RtmpServerHandler.lowWaterUsable("Linux", "amd64", "4.19.0-26-amd64")).as("old kernel").isFalse();
-    assertThat(RtmpServerHandler.lowWaterUsable("Linux", "ppc64le", "6.1.0")).as("SO_RCVLOWAT is 16 there").isFalse();
-    assertThat(RtmpServerHandler.lowWaterUsable("Mac OS X", "aarch64", "14.5")).isFalse();
+    assertThat(ReceiveLowWater.usable("Linux", "amd64", "6.1.0-37-amd64")).isTrue();
+    assertThat(ReceiveLowWater.usable("Linux", "aarch64", "5.15.0")).isTrue();
+    assertThat(ReceiveLowWater.usable("Linux", "amd64", "4.19.0-26-amd64")).as("old kernel").isFalse();
+    assertThat(ReceiveLowWater.usable("Linux", "ppc64le", "6.1.0")).as("SO_RCVLOWAT is 16 there").isFalse();
+    assertThat(ReceiveLowWater.usable("Mac OS X", "aarch64", "14.5")).isFalse();
   }
 
   @ParameterizedTest(name = "tls={0}")
