@@ -492,9 +492,7 @@ final class LiveStream implements PublishSession, LiveRendition {
             if (v != video) {
                 video = v;
             }
-            int i = body.readerIndex();
-            // FLV frame type 1 (key frame) with AVC packet type 1 (NAL units): a keyframe, not a sequence header.
-            batchReceives(timestampMs, body.getUnsignedByte(i) >> 4 == 1 && body.getUnsignedByte(i + 1) == 1);
+            batchReceives(timestampMs, demuxer.lastVideoKeyframe()); // the keyframe the segmenter cuts on
         }
     }
 

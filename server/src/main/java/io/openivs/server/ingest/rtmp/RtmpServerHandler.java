@@ -179,19 +179,25 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
       decision = CompletableFuture.failedFuture(e);
     }
     decision.whenComplete((s, error) -> {
-      EventExecutor loop = ctx.executor();
-      if (loop.inEventLoop()) {
-        onDecision(ctx, s, error);
-        return;
-      }
-      try {
-        loop.execute(() -> onDecision(ctx, s, error));
-      } catch (RejectedExecutionException e) {
-        if (s != null) {
-          closeQuietly(s, "server stopped");
-        }
+      if (!onLoop(() -> onDecision(ctx, s, error)) && s != null) {
+        closeQuietly(s, "server stopped");
       }
     });
+  }
+
+  /** Runs {@code task} on the connection's event loop: now if this is it; false if the loop refuses it. */
+  private boolean onLoop(Runnable task) {
+    EventExecutor loop = ctx.executor();
+    if (loop.inEventLoop()) {
+      task.run();
+      return true;
+    }
+    try {
+      loop.execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
   }
 
   private void onDecision(ChannelHandlerContext ctx, PublishSession s, Throwable error) {
@@ -417,20 +423,11 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
       if (!ReceiveLowWater.USABLE) {
         return;
       }
-      Runnable apply = () -> {
+      onLoop(() -> { // refused only while the loop shuts down: nothing to batch then
         if (session == owner && state == State.PUBLISHING) {
           lowWater.batch(bytes);
         }
-      };
-      if (ctx.executor().inEventLoop()) {
-        apply.run();
-        return;
-      }
-      try {
-        ctx.executor().execute(apply);
-      } catch (RejectedExecutionException e) {
-        // event loop shutting down: nothing to batch
-      }
+      });
     }
 
     @Override

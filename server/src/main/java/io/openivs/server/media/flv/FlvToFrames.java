@@ -49,6 +49,7 @@ public final class FlvToFrames {
     private int nalLengthSize;
     private byte[] parameterSets;
     private AudioConfig audioConfig;
+    private boolean lastVideoKeyframe;
 
     public FlvToFrames(ByteBufAllocator alloc, MediaSink sink) {
         this.alloc = alloc;
@@ -69,6 +70,7 @@ public final class FlvToFrames {
 
     /** Handles a VIDEODATA body; see {@link #tag}. */
     public TagResult video(long timestampMs, ByteBuf body) {
+        lastVideoKeyframe = false;
         long dts = toTicks(timestampMs);
         int start = body.readerIndex();
         int length = body.readableBytes();
@@ -148,6 +150,11 @@ public final class FlvToFrames {
         return videoConfig;
     }
 
+    /** Whether the video tag just handled was a frame handed on as a keyframe (an IDR access unit). */
+    public boolean lastVideoKeyframe() {
+        return lastVideoKeyframe;
+    }
+
     /** The current audio configuration, or null before the first AAC sequence header. */
     public AudioConfig audioConfig() {
         return audioConfig;
@@ -184,8 +191,9 @@ public final class FlvToFrames {
             return nalUnits.isReadable() ? TagResult.malformed("NAL unit lengths do not match the tag")
                     : TagResult.IGNORED;
         }
+        lastVideoKeyframe = annexB.lastWasIdr();
         MediaFrame frame = new MediaFrame(TrackType.VIDEO, dts, dts + (long) cts * TICKS_PER_MS,
-                annexB.lastWasIdr(), accessUnit);
+                lastVideoKeyframe, accessUnit);
         try {
             sink.onFrame(frame);
         } finally {
