@@ -69,7 +69,7 @@ public final class Main implements Runnable {
         String accountId;
 
         @Option(names = "--webhook", split = ",", defaultValue = "${env:OPENIVS_WEBHOOKS}",
-                description = "URL that receives every event as a JSON POST, at least once; repeatable [OPENIVS_WEBHOOKS, comma-separated].")
+                description = "URL that receives every event as a JSON POST, at least once (owed deliveries kept in <data-dir>/webhook-outbox across restarts, retried for 24 h); repeatable [OPENIVS_WEBHOOKS, comma-separated].")
         java.util.List<java.net.URI> webhooks;
         @Option(names = "--webhook-secret", defaultValue = "${env:OPENIVS_WEBHOOK_SECRET}",
                 description = "Secret for the X-Openivs-Signature header (sha256=HMAC-SHA256 of the body) [OPENIVS_WEBHOOK_SECRET].")
@@ -112,7 +112,7 @@ public final class Main implements Runnable {
             java.util.List<io.openivs.server.events.EventSink> sinks = new java.util.ArrayList<>();
             if (webhooks != null) {
                 for (java.net.URI url : webhooks) {
-                    sinks.add(new io.openivs.server.events.WebhookSink(url, webhookSecret, 8));
+                    sinks.add(io.openivs.server.events.WebhookSink.inDataDir(url, webhookSecret, data));
                 }
             }
             OpenIvsServer server = OpenIvsServer.start(cfg, creds, sinks);
