@@ -69,7 +69,8 @@ public final class PlaybackKeyPairs {
         String body = pem.replace("\r", "").strip();
         String begin = "-----BEGIN PUBLIC KEY-----";
         String end = "-----END PUBLIC KEY-----";
-        if (!body.startsWith(begin) || !body.endsWith(end)) {
+        // Exactly one block: a second one inside would be skipped by the lenient MIME decoder as noise.
+        if (!body.startsWith(begin) || !body.endsWith(end) || body.indexOf("-----", begin.length()) != body.length() - end.length()) {
             throw invalidKey();
         }
         byte[] der;
@@ -80,7 +81,9 @@ public final class PlaybackKeyPairs {
         }
         try {
             PublicKey key = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
-            if (key instanceof ECPublicKey ec && ec.getParams().getOrder().equals(P384_ORDER)) {
+            // Trailing bytes after the DER structure are not part of any key.
+            if (key instanceof ECPublicKey ec && ec.getParams().getOrder().equals(P384_ORDER)
+                    && java.util.Arrays.equals(key.getEncoded(), der)) {
                 return key;
             }
         } catch (Exception e) {
