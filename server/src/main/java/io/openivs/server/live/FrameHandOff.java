@@ -49,7 +49,7 @@ public final class FrameHandOff implements StreamConsumer, AutoCloseable {
     private boolean videoGap;
 
     /**
-     * @param frameCapacity how many frames may wait for the consumer
+     * @param frameCapacity how many items may be waiting when a frame is offered: beyond it the frame is dropped
      * @param executor the consumer's thread: it drains the ring there, calling {@code consumer}
      */
     public FrameHandOff(int frameCapacity, Executor executor, StreamConsumer consumer) {

@@ -11,7 +11,7 @@ import java.util.function.LongSupplier;
  * from the measured bitrate; the owner thread applies it per accepted frame, except around keyframes.
  *
  * <p>The allowance: {@link #RECEIVE_BATCH_MS} of media, a power of two from 1 KiB to
- * {@link #MAX_RECEIVE_BATCH} (16 KiB from about 0.8 Mbps, 8 KiB from 0.4), or none. No viewer sees a
+ * {@link #MAX_RECEIVE_BATCH} (16 KiB from about 0.82 Mbps, 8 KiB from 0.41), or none. No viewer sees a
  * frame before its segment is listed, and the keyframe that ends a segment comes while nothing is
  * batched, so only LL-HLS (parts) would notice, and those channels are not batched (bench/ingest
  * README has the figures). None either while media does not move (the publisher stalled or is about
