@@ -1,7 +1,6 @@
 package io.openivs.server.live;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.openivs.server.events.EventBus;
 import io.openivs.server.events.IvsEvent;
 import io.openivs.server.ingest.FrameSession;
 import io.openivs.server.ingest.IngestConnection;
@@ -37,29 +36,10 @@ final class LiveStream implements FrameSession {
     private static final Logger log = LoggerFactory.getLogger(LiveStream.class);
     static final long HEARTBEAT_MS = 2_000;
 
-    /** What a stream needs from the node's registry (LiveStreams; tests give their own). */
-    interface Host {
-        long now();
-
-        EventBus events();
-
-        /** The stream is live: include it in the heartbeats from now on. */
-        void heartbeats(LiveStream stream);
-
-        /** A heartbeat for this stream alone, now rather than at the next tick. */
-        void beatNow(LiveStream stream);
-
-        /** Keeps a dropped publisher's playlists for a reconnect. */
-        void park(String channelArn, Parked playlists);
-
-        /** The session is over on the owner thread: write its end on a worker, then forget the stream. */
-        void closed(LiveStream stream);
-    }
-
     final String streamId;
     final String channelArn;
     final String playbackName;
-    private final Host host;
+    private final StreamHost host;
     private final SessionDocument document;
     private final StreamEvents events;
     private final StreamHealth health;
@@ -79,7 +59,7 @@ final class LiveStream implements FrameSession {
     /** Between started and closed: the registry's heartbeat includes this stream. */
     private volatile boolean beating;
 
-    LiveStream(Host host, String streamId, String channelArn, String playbackName, ObjectNode channelDoc) {
+    LiveStream(StreamHost host, String streamId, String channelArn, String playbackName, ObjectNode channelDoc) {
         this.host = host;
         this.streamId = streamId;
         this.channelArn = channelArn;

@@ -169,7 +169,7 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     }
 
     /** What each stream asks of this registry. */
-    private final LiveStream.Host host = new LiveStream.Host() {
+    private final StreamHost host = new StreamHost() {
         @Override
         public long now() {
             return clock.millis();

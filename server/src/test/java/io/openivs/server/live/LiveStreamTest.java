@@ -34,7 +34,7 @@ class LiveStreamTest {
     private final Connection connection = new Connection();
     private long now = 1_700_000_000_000L;
 
-    private final class Host implements LiveStream.Host {
+    private final class Host implements StreamHost {
         final AtomicInteger heartbeats = new AtomicInteger();
         final AtomicInteger beatsNow = new AtomicInteger();
         final List<Parked> parked = new CopyOnWriteArrayList<>();
