@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>The offer is lock-free (a bounded MPMC ring after Dmitry Vyukov's: one CAS, no allocation);
  * frames are retained while queued and released after the consumer's call, when dropped, or on
  * {@link #close()}. Drop-and-gap state belongs to the producer: offers come from one thread at a time
- * (the stream's owner), which a live stream guarantees.
+ * (the stream's owner), which a live stream guarantees. The consumer's executor is woken once per
+ * batch, not per frame; an event loop (whose task queue is lock-free too) keeps that free of locks.
  */
 public final class FrameHandOff implements StreamConsumer, AutoCloseable {
     /** Slots kept for everything but frames. */
