@@ -13,8 +13,8 @@ import java.util.HexFormat;
 
 /** Codec configs, frames and channel documents for the live package's unit tests (no publisher, no ffmpeg). */
 final class MediaFixtures {
-    /** 854x480 Baseline 3.0, 30 fps. */
-    static final VideoConfig VIDEO = new VideoConfig(HexFormat.of().parseHex("6742c01eda0360f79bc044"),
+    /** 854x480 Constrained Baseline 3.0 (its SPS says 25 fps; the config, 30). */
+    static final VideoConfig VIDEO = new VideoConfig(HexFormat.of().parseHex("6742c01eda0360f79bc044000003000400000300c83c58ba80"),
             HexFormat.of().parseHex("68ce0fc8"), 854, 480, 66, 0xC0, 30, 30);
     static final AudioConfig AUDIO = new AudioConfig(HexFormat.of().parseHex("1190"), 2, 48000, 2);
     static final String CHANNEL_ARN = "arn:aws:ivs:us-west-2:123456789012:channel/abcdEFGH1234";
