@@ -8,10 +8,10 @@ import io.openivs.server.control.Ids;
 import io.openivs.server.events.EventBus;
 import io.openivs.server.events.IvsEvent;
 import io.openivs.server.control.StreamKeys;
+import io.openivs.server.ingest.FrameSession;
 import io.openivs.server.ingest.rtmp.PublishAuthorizer;
 import io.openivs.server.ingest.rtmp.PublishRefusedException;
 import io.openivs.server.ingest.rtmp.PublishSession;
-import io.openivs.server.media.hls.Segmenter;
 import io.openivs.server.playback.LiveRendition;
 import io.openivs.server.playback.PlaybackSource;
 import io.openivs.server.recording.Recordings;
@@ -86,18 +86,29 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         this.clock = clock;
     }
 
+    /** RTMP's publishers: FLV tags demuxed in front of the stream's frame input. */
     @Override
     public CompletionStage<PublishSession> authorize(String app, String streamName, boolean secure,
                                                      InetSocketAddress remote) {
+        return publish(streamName, secure).thenApply(RtmpPublish::new);
+    }
+
+    /**
+     * Admits a publisher of any protocol: completes with the stream's {@link FrameSession}, which the
+     * protocol's demuxer feeds, or fails with {@link PublishRefusedException} (its message is safe to show).
+     *
+     * @param secure whether the connection is encrypted (a channel may refuse plain ingest)
+     */
+    public CompletionStage<FrameSession> publish(String streamKey, boolean secure) {
         try {
-            return CompletableFuture.supplyAsync(() -> admit(streamName, secure), workers);
+            return CompletableFuture.supplyAsync(() -> admit(streamKey, secure), workers);
         } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(new PublishRefusedException("server busy"));
         }
     }
 
     /** Runs on a worker: the key, its channel and the one-publisher rule, then the session row. */
-    private PublishSession admit(String streamKey, boolean secure) {
+    private FrameSession admit(String streamKey, boolean secure) {
         byte[] presented = streamKey.getBytes(StandardCharsets.UTF_8);
         StoredResource key = store.read(tx -> tx.byLookup(Arn.STREAM_KEY, StreamKeys.lookupOf(streamKey)))
                 .orElseThrow(() -> new PublishRefusedException("invalid stream key"));
@@ -120,14 +131,14 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         String playbackName = arn.region() + "." + arn.account() + ".channel." + arn.id();
         long now = clock.millis();
         String streamId = Ids.streamId(now);
-        LiveStream stream = new LiveStream(this, streamId, channelArn, playbackName, channelDoc);
+        LiveStream stream = new LiveStream(host, streamId, channelArn, playbackName, channelDoc);
         if (byChannel.putIfAbsent(channelArn, stream) != null) {
             stream.discard();
             throw new PublishRefusedException("the channel already has a live publisher");
         }
         try {
             StreamSessionRow row = new StreamSessionRow(streamId, channelArn, channel.account(), channel.region(),
-                    now, null, node, now, false, false, stream.document("UNKNOWN", 0, null));
+                    now, null, node, now, false, false, stream.firstDocument());
             boolean inserted = store.write(tx -> {
                 if (tx.liveSession(channelArn, now - ControlContext.SESSION_STALE_MS).isPresent()) {
                     return false; // live on another node
@@ -155,6 +166,58 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         }
         log.info("stream {} admitted for {} (tls={})", streamId, channelArn, secure);
         return stream;
+    }
+
+    /** What each stream asks of this registry. */
+    private final StreamHost host = new StreamHost() {
+        @Override
+        public long now() {
+            return clock.millis();
+        }
+
+        @Override
+        public EventBus events() {
+            return events;
+        }
+
+        @Override
+        public void heartbeats(LiveStream stream) {
+            startHeartbeats();
+        }
+
+        @Override
+        public void beatNow(LiveStream stream) {
+            LiveStreams.this.beatNow(stream);
+        }
+
+        @Override
+        public void park(String channelArn, Parked playlists) {
+            LiveStreams.this.park(channelArn, playlists);
+        }
+
+        @Override
+        public void closed(LiveStream stream) {
+            try {
+                workers.execute(() -> end(stream));
+            } catch (RuntimeException e) {
+                forget(stream); // shutting down: the stale-session sweep ends the row
+            }
+        }
+    };
+
+    /** Worker: writes the end of the session, then frees the channel for its next publisher. */
+    private void end(LiveStream stream) {
+        // Remembered before the last document is written so truncatedEvents lists them; published after.
+        List<IvsEvent> last = stream.lastEvents();
+        try {
+            String doc = stream.lastDocument();
+            store.write(tx -> tx.endSession(stream.streamId, clock.millis(), stream.hasError(), doc));
+        } catch (RuntimeException e) {
+            log.warn("could not end stream session {}: {}", stream.streamId, e.toString());
+        } finally {
+            last.forEach(events::publish);
+            forget(stream);
+        }
     }
 
     /** Keeps a dropped publisher's playlist for {@link #RECONNECT_WINDOW_MS}, then releases it. */
@@ -221,9 +284,9 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     /** Worker: the heartbeat of {@code only}, or of every live stream when null. */
     private void beat(LiveStream only) {
         synchronized (beatLock) {
-            List<LiveStream.Beat> beats = new ArrayList<>();
+            List<StreamBeat> beats = new ArrayList<>();
             for (LiveStream s : only != null ? List.of(only) : byStreamId.values()) {
-                LiveStream.Beat b = s.beat();
+                StreamBeat b = s.beat();
                 if (b != null) {
                     beats.add(b);
                 }
@@ -240,7 +303,7 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
                 log.warn("heartbeat of {} stream(s) failed: {}", beats.size(), e.toString());
                 return;
             }
-            beats.forEach(LiveStream.Beat::apply);
+            beats.forEach(StreamBeat::apply);
         }
     }
 
@@ -254,7 +317,7 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     @Override
     public LiveRendition find(String channelName) {
         LiveStream s = byPlaybackName.get(channelName);
-        return s != null && s.playable() ? s : null;
+        return s == null ? null : s.playback();
     }
 
     @Override
