@@ -2,7 +2,7 @@ package io.openivs.server.control;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.api.Call;
-import io.openivs.server.api.Json;
+import io.openivs.server.resource.Json;
 import io.openivs.server.api.OperationHandler;
 
 import java.util.Map;

@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
-import io.openivs.server.api.Json;
+import io.openivs.server.resource.Arn;
+import io.openivs.server.resource.Ids;
+import io.openivs.server.resource.Json;
 import io.openivs.server.api.OperationHandler;
+import io.openivs.server.resource.StreamSessions;
 import io.openivs.server.store.Cursor;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
@@ -199,7 +202,7 @@ final class Channels {
         String arn = in.get("arn").asText();
         ObjectNode updated = cx.store.write(tx -> {
             StoredResource r = cx.require(tx, call, arn, Arn.CHANNEL);
-            if (tx.liveSession(arn, cx.now() - ControlContext.SESSION_STALE_MS).isPresent()) {
+            if (tx.liveSession(arn, cx.now() - StreamSessions.STALE_MS).isPresent()) {
                 throw ApiException.conflict("The channel is live; stop the stream before updating it.");
             }
             ObjectNode ch = ControlContext.doc(r);
@@ -236,7 +239,7 @@ final class Channels {
         String arn = in.get("arn").asText();
         cx.store.write(tx -> {
             cx.require(tx, call, arn, Arn.CHANNEL);
-            if (tx.liveSession(arn, cx.now() - ControlContext.SESSION_STALE_MS).isPresent()) {
+            if (tx.liveSession(arn, cx.now() - StreamSessions.STALE_MS).isPresent()) {
                 throw ApiException.conflict("The channel is live; stop the stream and wait for Stream End before deleting it.");
             }
             tx.deleteChildren(Arn.STREAM_KEY, arn);

@@ -3,7 +3,8 @@ package io.openivs.server.control;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
-import io.openivs.server.api.Json;
+import io.openivs.server.resource.Fields;
+import io.openivs.server.resource.Json;
 import io.openivs.server.api.OperationHandler;
 
 import java.math.BigInteger;
@@ -16,13 +17,13 @@ import java.util.Base64;
 import java.util.Map;
 
 /** ImportPlaybackKeyPair, Get/List/DeletePlaybackKeyPair. */
-public final class PlaybackKeyPairs {
+final class PlaybackKeyPairs {
     /** The order of NIST P-384 (secp384r1): identifies the curve whatever the provider calls it. */
     private static final BigInteger P384_ORDER = new BigInteger(
             "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973", 16);
 
     /** Stored member holding the public key as base64 DER SubjectPublicKeyInfo. */
-    public static final String MATERIAL = "publicKeyDer";
+    private static final String MATERIAL = Fields.PUBLIC_KEY_DER;
 
     private final Catalog catalog;
 

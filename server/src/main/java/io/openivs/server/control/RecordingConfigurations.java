@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
-import io.openivs.server.api.Json;
+import io.openivs.server.resource.Json;
 import io.openivs.server.api.OperationHandler;
 
 import java.util.Map;

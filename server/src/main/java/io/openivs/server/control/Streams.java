@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
-import io.openivs.server.api.Json;
+import io.openivs.server.control.spi.Cues;
+import io.openivs.server.resource.Arn;
+import io.openivs.server.resource.Ids;
+import io.openivs.server.resource.Json;
 import io.openivs.server.api.OperationHandler;
-import io.openivs.server.live.StreamCues;
+import io.openivs.server.resource.StreamSessions;
 import io.openivs.server.store.StreamSessionRow;
 
 import java.nio.charset.StandardCharsets;
@@ -46,7 +49,7 @@ final class Streams {
     }
 
     private long freshSince() {
-        return cx.now() - ControlContext.SESSION_STALE_MS;
+        return cx.now() - StreamSessions.STALE_MS;
     }
 
     /** The channel's live session; ResourceNotFound for no channel, ChannelNotBroadcasting when offline. */
@@ -137,7 +140,7 @@ final class Streams {
         if (!cx.live.putMetadata(s.streamId(), metadata)) {
             // Owned by another node: it writes the metadata at its next heartbeat.
             cx.store.write(tx -> {
-                tx.addCue(StreamCues.metadata(s.streamId(), metadata, cx.now()));
+                tx.addCue(Cues.metadata(s.streamId(), metadata, cx.now()));
                 return null;
             });
         }
@@ -159,7 +162,7 @@ final class Streams {
         String adBreakId = Ids.alnum(12);
         if (!cx.live.insertAdBreak(s.streamId(), adBreakId, duration)) {
             cx.store.write(tx -> {
-                tx.addCue(StreamCues.adBreak(s.streamId(), adBreakId, duration, now));
+                tx.addCue(Cues.adBreak(s.streamId(), adBreakId, duration, now));
                 return null;
             });
         }

@@ -1,7 +1,7 @@
 package io.openivs.server.events;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.openivs.server.api.Json;
+import io.openivs.server.resource.Json;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

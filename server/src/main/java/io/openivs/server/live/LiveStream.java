@@ -1,6 +1,6 @@
 package io.openivs.server.live;
 
-import io.openivs.server.control.Arn;
+import io.openivs.server.resource.Arn;
 import io.openivs.server.events.IvsEvent;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,7 +10,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.openivs.server.api.Json;
+import io.openivs.server.resource.Json;
 import io.openivs.server.ingest.rtmp.PublishSession;
 import io.openivs.server.ingest.rtmp.PublisherControl;
 import io.openivs.server.media.AudioConfig;

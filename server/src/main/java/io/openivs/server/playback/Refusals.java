@@ -10,7 +10,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.openivs.server.api.Json;
+import io.openivs.server.resource.Json;
 import io.openivs.server.playback.access.AccessDenied;
 
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package io.openivs.server.recording;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.openivs.server.api.Json;
-import io.openivs.server.control.Arn;
+import io.openivs.server.resource.Json;
+import io.openivs.server.resource.Arn;
 import io.openivs.server.events.IvsEvent;
 
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.openivs.server.playback.access;
 
-import io.openivs.server.control.Arn;
-import io.openivs.server.control.ViewerRevocations;
+import io.openivs.server.resource.Arn;
+import io.openivs.server.resource.Lookups;
 
 import java.time.Clock;
 import java.util.List;
@@ -104,7 +104,7 @@ public final class PlaybackGate {
             throw AccessDenied.token("token with aws:viewer-id or aws:single-use-uuid must expire within 10 minutes");
         }
         if (t.viewerId() != null) {
-            Long revoked = account.revoked().get(ViewerRevocations.lookup(channelArn, t.viewerId()));
+            Long revoked = account.revoked().get(Lookups.viewerRevocation(channelArn, t.viewerId()));
             if (revoked != null && t.sessionVersion() <= revoked) {
                 throw AccessDenied.token("viewer session was revoked");
             }

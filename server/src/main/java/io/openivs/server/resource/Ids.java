@@ -1,4 +1,4 @@
-package io.openivs.server.control;
+package io.openivs.server.resource;
 
 import java.security.SecureRandom;
 
