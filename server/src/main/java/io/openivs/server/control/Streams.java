@@ -7,6 +7,7 @@ import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
 import io.openivs.server.control.spi.Cues;
 import io.openivs.server.resource.Arn;
+import io.openivs.server.resource.ChannelSettings;
 import io.openivs.server.resource.Ids;
 import io.openivs.server.resource.Json;
 import io.openivs.server.api.OperationHandler;
@@ -150,8 +151,9 @@ final class Streams {
     private ObjectNode insertAdBreak(Call call, ObjectNode in) {
         String channelArn = in.get("channelArn").asText();
         int duration = in.get("durationSeconds").asInt();
-        ObjectNode channel = ControlContext.doc(cx.store.read(tx -> cx.require(tx, call, channelArn, Arn.CHANNEL)));
-        if (channel.path("adConfigurationArn").asText("").isEmpty()) {
+        ChannelSettings channel = ChannelSettings.parse(
+                cx.store.read(tx -> cx.require(tx, call, channelArn, Arn.CHANNEL)).doc());
+        if (channel.adConfigurationArn().isEmpty()) {
             throw ApiException.validation("The channel has no ad configuration; set adConfigurationArn first.");
         }
         StreamSessionRow s = live(call, channelArn);

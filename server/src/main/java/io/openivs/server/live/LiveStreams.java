@@ -2,6 +2,7 @@ package io.openivs.server.live;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.control.spi.LiveControl;
+import io.openivs.server.resource.ChannelSettings;
 import io.openivs.server.resource.Fields;
 import io.openivs.server.resource.Json;
 import io.openivs.server.resource.Arn;
@@ -110,7 +111,8 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         StoredResource channel = store.read(tx -> tx.get(channelArn))
                 .orElseThrow(() -> new PublishRefusedException("channel not found"));
         ObjectNode channelDoc = Json.parseObject(channel.doc());
-        if (!secure && !channelDoc.path("insecureIngest").asBoolean(false)) {
+        ChannelSettings settings = ChannelSettings.of(channelDoc);
+        if (!secure && !settings.insecureIngest()) {
             throw new PublishRefusedException("this channel accepts RTMPS only");
         }
         Arn arn = Arn.parse(channelArn);
@@ -148,7 +150,7 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         byPlaybackName.put(playbackName, stream);
         stream.emit("Session Created", null);
         if (recordings != null) {
-            stream.recordTo(recordings.open(channelArn, channelDoc, streamId));
+            stream.recordTo(recordings.open(channelArn, settings, streamId));
         }
         log.info("stream {} admitted for {} (tls={})", streamId, channelArn, secure);
         return stream;

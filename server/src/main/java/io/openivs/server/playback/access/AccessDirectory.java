@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
+import io.openivs.server.resource.ChannelSettings;
 import io.openivs.server.resource.Fields;
 import io.openivs.server.resource.Json;
 import io.openivs.server.resource.Arn;
@@ -239,13 +240,13 @@ public final class AccessDirectory implements AutoCloseable {
             if (r == null) {
                 return new Channel(false, true, null);
             }
-            ObjectNode doc = Json.parseObject(r.doc());
-            String policyArn = doc.path("playbackRestrictionPolicyArn").asText("");
+            ChannelSettings channel = ChannelSettings.parse(r.doc());
+            String policyArn = channel.playbackRestrictionPolicyArn();
             Policy policy = null;
             if (!policyArn.isEmpty()) {
                 policy = tx.get(policyArn).map(p -> policy(Json.parseObject(p.doc()))).orElse(null);
             }
-            return new Channel(true, doc.path("authorized").asBoolean(false), policy);
+            return new Channel(true, channel.authorized(), policy);
         });
     }
 
