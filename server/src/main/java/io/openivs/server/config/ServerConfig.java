@@ -52,7 +52,11 @@ public record ServerConfig(
         public static final PlaybackAccess NONE = new PlaybackAccess(null, false);
     }
 
-    /** Account-level limits; defaults are IVS's (ivs-behavior.md §5). */
+    /**
+     * Account-level limits. Defaults: 3 playback key pairs, as the IVS User Guide's "Service Quotas" page
+     * states; 5,000 channels and 20 recording configurations and restriction policies are unconfirmed
+     * there, and 100 ad configurations is our choice.
+     */
     public record Quotas(int channels, int playbackKeyPairs, int recordingConfigurations,
                          int playbackRestrictionPolicies, int adConfigurations) {
         public static Quotas defaults() {

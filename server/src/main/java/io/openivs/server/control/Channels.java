@@ -123,7 +123,11 @@ final class Channels {
         }
     }
 
-    /** The cross-member rules of ivs-behavior.md §2.3. */
+    /**
+     * The cross-member rules: multitrack input needs a STANDARD, FRAGMENTED_MP4 channel (API Reference:
+     * MultitrackInputConfiguration), an ad configuration needs TS (User Guide, "Server-Side Ad Insertion").
+     * That a preset on a BASIC/STANDARD channel is a ValidationException is unconfirmed.
+     */
     private static void checkRules(ObjectNode ch) {
         ChannelSettings s = ChannelSettings.of(ch);
         if (s.multitrackInput()) {
@@ -224,7 +228,8 @@ final class Channels {
                     ch.set(f, v);
                 }
             }
-            boolean presetGiven = in.hasNonNull(ChannelSettings.PRESET) && !in.get(ChannelSettings.PRESET).asText().isEmpty();
+            boolean presetGiven = in.hasNonNull(ChannelSettings.PRESET)
+                    && !in.get(ChannelSettings.PRESET).asText().isEmpty();
             if (!oldType.equals(ch.get(ChannelSettings.TYPE).asText()) && !presetGiven) {
                 ch.put(ChannelSettings.PRESET, "");
             }

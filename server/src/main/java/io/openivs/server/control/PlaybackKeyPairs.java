@@ -95,7 +95,11 @@ final class PlaybackKeyPairs {
                 + " (-----BEGIN PUBLIC KEY-----).");
     }
 
-    /** MD5 of the canonical DER SubjectPublicKeyInfo, as colon-separated lower-case hex (ivs-behavior.md §1.6). */
+    /**
+     * MD5 of the canonical DER SubjectPublicKeyInfo, as colon-separated lower-case hex: the fingerprint real IVS
+     * returns (the Terraform AWS provider's acceptance test checks this computation against IVS; the API
+     * Reference calls it only a key-pair identifier).
+     */
     static String fingerprint(PublicKey key) {
         try {
             byte[] md5 = MessageDigest.getInstance("MD5").digest(key.getEncoded());

@@ -8,7 +8,7 @@ import java.util.ArrayDeque;
 
 /**
  * The events of one stream session as GetStreamSession's {@code truncatedEvents} lists them
- * (ivs-behavior.md §6.3): newest first, at most 500, each {name, type, eventTime}. Any thread.
+ * (API Reference: StreamSession): newest first, at most 500, each {name, type, eventTime}. Any thread.
  */
 final class SessionEvents {
     static final int MAX = 500;

@@ -15,7 +15,10 @@ import io.openivs.server.playback.access.AccessDenied;
 
 import java.nio.charset.StandardCharsets;
 
-/** The 403 a refused viewer gets: IVS's JSON error array (ivs-behavior.md §8.3). */
+/**
+ * The 403 a refused viewer gets: the JSON error array real IVS answers (observed, not in the public docs;
+ * error codes other than invalid_playback_auth_token are unconfirmed).
+ */
 final class Refusals {
     private Refusals() {
     }

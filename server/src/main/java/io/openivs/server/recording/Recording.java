@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Recording {
     private static final Logger log = LoggerFactory.getLogger(Recording.class);
-    /** IVS merges at most 20 streams into one recording (ivs-behavior.md §10.6). */
+    /** IVS merges at most 20 streams into one recording (User Guide, "IVS Auto-Record to Amazon S3", merging). */
     static final int MAX_MERGED_STREAMS = 20;
     private static final String PLAYLIST = "application/vnd.apple.mpegurl";
 

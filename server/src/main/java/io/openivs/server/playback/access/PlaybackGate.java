@@ -10,8 +10,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Who may play a channel: private channels need a valid playback token (ivs-behavior.md §8.2),
- * public ones obey their playback restriction policy (§8.4). {@link #decide} answers from memory
+ * Who may play a channel: private channels need a valid playback token (User Guide, "Setting Up IVS Private
+ * Channels"), public ones obey their playback restriction policy (API Reference: PlaybackRestrictionPolicy;
+ * a policy is ignored on an authorized channel). {@link #decide} answers from memory
  * on the event loop; when it cannot (snapshot not loaded yet, a single-use token to record),
  * {@link #settle} finishes the work off the loop.
  */
