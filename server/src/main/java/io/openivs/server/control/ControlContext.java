@@ -6,11 +6,11 @@ import io.openivs.model.ServiceModel;
 import io.openivs.model.Shape;
 import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
+import io.openivs.server.config.ServerConfig;
 import io.openivs.server.control.spi.BucketCheck;
 import io.openivs.server.control.spi.LiveControl;
 import io.openivs.server.resource.Arn;
 import io.openivs.server.resource.Json;
-import io.openivs.server.config.ServerConfig;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
 

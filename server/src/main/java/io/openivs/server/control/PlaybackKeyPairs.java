@@ -3,9 +3,9 @@ package io.openivs.server.control;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
+import io.openivs.server.api.OperationHandler;
 import io.openivs.server.resource.Fields;
 import io.openivs.server.resource.Json;
-import io.openivs.server.api.OperationHandler;
 
 import java.math.BigInteger;
 import java.security.KeyFactory;

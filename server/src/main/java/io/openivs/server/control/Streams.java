@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
+import io.openivs.server.api.OperationHandler;
 import io.openivs.server.control.spi.Cues;
 import io.openivs.server.resource.Arn;
 import io.openivs.server.resource.ChannelSettings;
 import io.openivs.server.resource.Ids;
 import io.openivs.server.resource.Json;
-import io.openivs.server.api.OperationHandler;
 import io.openivs.server.resource.StreamSessions;
 import io.openivs.server.store.StreamSessionRow;
 

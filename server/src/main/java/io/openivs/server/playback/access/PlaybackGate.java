@@ -11,8 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who may play a channel: private channels need a valid playback token (User Guide, "Setting Up IVS Private
- * Channels"), public ones obey their playback restriction policy (API Reference: PlaybackRestrictionPolicy;
- * a policy is ignored on an authorized channel). {@link #decide} answers from memory
+ * Channels"), public ones obey their playback restriction policy (API Reference: PlaybackRestrictionPolicy). {@link #decide} answers from memory
  * on the event loop; when it cannot (snapshot not loaded yet, a single-use token to record),
  * {@link #settle} finishes the work off the loop.
  */

@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * A viewer's playback token, parsed but not yet trusted: the claims of the IVS User Guide's "Generate and
- * Sign Playback Tokens".
+ * Sign IVS Playback Tokens".
  * Parsing only checks shape; {@link #signedBy} checks the ES384 signature (the JWS raw R||S form,
  * which nimbus insists on), and {@link PlaybackGate} applies the claims.
  *

@@ -14,8 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Token parsing and signature form, against a token made for this test with a P-384 key: claims and ES384
- * as the IVS User Guide's "Generate and Sign Playback Tokens" describes them, signature in JWS's raw R||S form.
+ * Token parsing and signature form, against a token made for this test with a P-384 key: claims and ES384 as
+ * the IVS User Guide's "Generate and Sign IVS Playback Tokens" describes them, the signature in JWS's raw R||S
+ * form.
  */
 class PlaybackTokenParseTest {
     static final String KEY = "MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAEmrvMAorEO8s1IzBZbXEFSQMqz0fAOIHR"
