@@ -71,8 +71,8 @@ final class Streams {
         }
         st.put("startTime", ControlContext.iso(s.startTime()));
         st.put("state", "LIVE");
-        st.put("health", doc.path("health").asText("UNKNOWN"));
-        st.put("viewerCount", doc.path("viewerCount").asLong(0));
+        st.put("health", doc.path(StreamSessions.HEALTH).asText("UNKNOWN"));
+        st.put("viewerCount", doc.path(StreamSessions.VIEWER_COUNT).asLong(0));
         return st;
     }
 
@@ -192,15 +192,14 @@ final class Streams {
         if (s.endTime() != null) {
             session.put("endTime", ControlContext.iso(s.endTime()));
         }
-        for (String member : List.of("channel", "ingestConfiguration", "ingestConfigurations",
-                "recordingConfiguration", "truncatedEvents")) {
+        for (String member : StreamSessions.SESSION_MEMBERS) {
             JsonNode v = doc.get(member);
             if (v != null && !v.isNull()) {
-                session.set(member, member.equals("channel") ? channels.present((ObjectNode) v) : v);
+                session.set(member, member.equals(StreamSessions.CHANNEL) ? channels.present((ObjectNode) v) : v);
             }
         }
-        if (!session.has("truncatedEvents")) {
-            session.putArray("truncatedEvents");
+        if (!session.has(StreamSessions.TRUNCATED_EVENTS)) {
+            session.putArray(StreamSessions.TRUNCATED_EVENTS);
         }
         ObjectNode out = Json.object();
         out.set("streamSession", session);
