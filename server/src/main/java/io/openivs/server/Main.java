@@ -108,8 +108,8 @@ public final class Main implements Runnable {
             String db = dbUrl == null || dbUrl.isBlank() ? "jdbc:sqlite:" + data.resolve("openivs.db") : dbUrl;
             ServerConfig cfg = new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, data, db,
                     region, ServerConfig.Quotas.defaults(),
-                    new ServerConfig.RecordingStorage(s3Endpoint, s3Region, s3AccessKey, s3SecretKey))
-                    .withPlaybackAccess(new ServerConfig.PlaybackAccess(geoipDb, trustForwardedFor));
+                    new ServerConfig.RecordingStorage(s3Endpoint, s3Region, s3AccessKey, s3SecretKey),
+                    new ServerConfig.PlaybackAccess(geoipDb, trustForwardedFor));
             Credentials creds;
             try {
                 creds = Credentials.load(data, accessKey, secretKey, accountId);

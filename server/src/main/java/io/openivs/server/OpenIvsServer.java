@@ -9,7 +9,7 @@ import io.openivs.server.config.ServerConfig;
 import io.openivs.server.config.StartupFailure;
 import io.openivs.server.control.ControlContext;
 import io.openivs.server.control.ControlPlane;
-import io.openivs.server.control.Ids;
+import io.openivs.server.resource.Ids;
 import io.openivs.server.events.EventBus;
 import io.openivs.server.events.EventSink;
 import io.openivs.server.events.JsonLinesFileSink;
@@ -27,6 +27,7 @@ import io.openivs.server.playback.access.CountryResolver;
 import io.openivs.server.playback.access.MaxMindCountries;
 import io.openivs.server.playback.access.PlaybackGate;
 import io.openivs.server.net.EventLoops;
+import io.openivs.server.resource.StreamSessions;
 import io.openivs.server.store.JdbcResourceStore;
 import io.openivs.server.store.ResourceStore;
 import org.slf4j.Logger;
@@ -161,7 +162,7 @@ public final class OpenIvsServer implements AutoCloseable {
             // Sessions end at their last heartbeat and read as ended once stale, so the sweep's period only
             // bounds how long the row stays open. With a shared store it also serves the other nodes; a sole
             // writer only has a previous run's sessions to end: one write per stale period will do.
-            long sweepMs = store.soleWriter() ? ControlContext.SESSION_STALE_MS : 5_000;
+            long sweepMs = store.soleWriter() ? StreamSessions.STALE_MS : 5_000;
             housekeeping.scheduleWithFixedDelay(() -> endStaleSessions(store, clock), sweepMs, sweepMs,
                     TimeUnit.MILLISECONDS);
             return new OpenIvsServer(bound.withBoundPorts(api.port(), playback.port(), rtmp.port(), rtmps.port()),
@@ -255,7 +256,7 @@ public final class OpenIvsServer implements AutoCloseable {
     /** Sessions whose node died never get their end written by it; close them so channels can go live again. */
     private static void endStaleSessions(ResourceStore store, Clock clock) {
         try {
-            int n = store.write(tx -> tx.endStaleSessions(clock.millis() - ControlContext.SESSION_STALE_MS));
+            int n = store.write(tx -> tx.endStaleSessions(clock.millis() - StreamSessions.STALE_MS));
             if (n > 0) {
                 log.info("ended {} stream session(s) left open by a node that stopped", n);
             }

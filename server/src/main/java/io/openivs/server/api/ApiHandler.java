@@ -30,6 +30,7 @@ import io.openivs.model.validate.Validator;
 import io.openivs.server.auth.AuthException;
 import io.openivs.server.auth.Principal;
 import io.openivs.server.auth.SigV4Verifier;
+import io.openivs.server.resource.Json;
 import io.openivs.server.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,7 +1,7 @@
 package io.openivs.server.config;
 
 import io.openivs.server.auth.CredentialStore;
-import io.openivs.server.control.Ids;
+import io.openivs.server.resource.Ids;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

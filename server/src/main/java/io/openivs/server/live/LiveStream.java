@@ -15,6 +15,7 @@ import io.openivs.server.media.hls.LatencyMode;
 import io.openivs.server.media.id3.Id3Tag;
 import io.openivs.server.media.scte35.SpliceInsert;
 import io.openivs.server.recording.StreamRecorder;
+import io.openivs.server.resource.ChannelSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,14 +65,14 @@ final class LiveStream implements FrameSession {
         this.streamId = streamId;
         this.channelArn = channelArn;
         this.playbackName = playbackName;
+        ChannelSettings channel = ChannelSettings.of(channelDoc);
         SessionEvents remembered = new SessionEvents();
         this.document = new SessionDocument(channelDoc, remembered);
-        this.events = new StreamEvents(host.events(), remembered, host::now, channelArn,
-                channelDoc.path("name").asText(""), streamId);
+        this.events = new StreamEvents(host.events(), remembered, host::now, channelArn, channel.name(), streamId);
         this.health = new StreamHealth(host::now);
-        this.policy = new IngestPolicy(IngestLimits.forChannelType(channelDoc.path("type").asText("STANDARD")));
-        LatencyMode mode = "NORMAL".equals(channelDoc.path("latencyMode").asText()) ? LatencyMode.NORMAL : LatencyMode.LOW;
-        boolean fragmentedMp4 = "FRAGMENTED_MP4".equals(channelDoc.path("containerFormat").asText());
+        this.policy = new IngestPolicy(IngestLimits.forChannelType(channel.type()));
+        LatencyMode mode = channel.normalLatency() ? LatencyMode.NORMAL : LatencyMode.LOW;
+        boolean fragmentedMp4 = channel.fragmentedMp4();
         this.timings = new SegmentTimings(playbackName);
         this.renditions = new Renditions(playbackName, fragmentedMp4, mode, host::now, health,
                 segment -> timings.listed(segment.sequence(), segment.durationTicks()));

@@ -1,13 +1,9 @@
 package io.openivs.server.live;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.openivs.server.api.Json;
-import io.openivs.server.control.Arn;
-import io.openivs.server.control.ControlContext;
-import io.openivs.server.control.Ids;
+import io.openivs.server.control.spi.LiveControl;
 import io.openivs.server.events.EventBus;
 import io.openivs.server.events.IvsEvent;
-import io.openivs.server.control.StreamKeys;
 import io.openivs.server.ingest.FrameSession;
 import io.openivs.server.ingest.rtmp.PublishAuthorizer;
 import io.openivs.server.ingest.rtmp.PublishRefusedException;
@@ -15,6 +11,13 @@ import io.openivs.server.ingest.rtmp.PublishSession;
 import io.openivs.server.playback.LiveRendition;
 import io.openivs.server.playback.PlaybackSource;
 import io.openivs.server.recording.Recordings;
+import io.openivs.server.resource.Arn;
+import io.openivs.server.resource.ChannelSettings;
+import io.openivs.server.resource.Fields;
+import io.openivs.server.resource.Ids;
+import io.openivs.server.resource.Json;
+import io.openivs.server.resource.Lookups;
+import io.openivs.server.resource.StreamSessions;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
 import io.openivs.server.store.StreamSessionRow;
@@ -65,15 +68,10 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     private final Object beatLock = new Object();
 
     /**
-     * @param scheduler only triggers heartbeats; their store work goes to {@code workers}
      * @param node this node's id, stored with each session it owns
+     * @param scheduler only triggers heartbeats; their store work goes to {@code workers}
+     * @param recordings records streams of channels with a recording configuration; null for none
      */
-    public LiveStreams(ResourceStore store, String region, String node, Executor workers,
-                       ScheduledExecutorService scheduler, Clock clock, EventBus events) {
-        this(store, region, node, workers, scheduler, clock, events, null);
-    }
-
-    /** @param recordings records streams of channels with a recording configuration; null for none */
     public LiveStreams(ResourceStore store, String region, String node, Executor workers,
                        ScheduledExecutorService scheduler, Clock clock, EventBus events, Recordings recordings) {
         this.recordings = recordings;
@@ -110,21 +108,22 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     /** Runs on a worker: the key, its channel and the one-publisher rule, then the session row. */
     private FrameSession admit(String streamKey, boolean secure) {
         byte[] presented = streamKey.getBytes(StandardCharsets.UTF_8);
-        StoredResource key = store.read(tx -> tx.byLookup(Arn.STREAM_KEY, StreamKeys.lookupOf(streamKey)))
+        StoredResource key = store.read(tx -> tx.byLookup(Arn.STREAM_KEY, Lookups.streamKey(streamKey)))
                 .orElseThrow(() -> new PublishRefusedException("invalid stream key"));
         ObjectNode keyDoc = Json.parseObject(key.doc());
         // The lookup is a digest; compare the value itself too, in constant time.
-        if (!MessageDigest.isEqual(keyDoc.path("value").asText("").getBytes(StandardCharsets.UTF_8), presented)) {
+        if (!MessageDigest.isEqual(keyDoc.path(Fields.VALUE).asText("").getBytes(StandardCharsets.UTF_8), presented)) {
             throw new PublishRefusedException("invalid stream key");
         }
         if (!region.equals(key.region())) {
             throw new PublishRefusedException("stream key belongs to another region");
         }
-        String channelArn = keyDoc.path("channelArn").asText();
+        String channelArn = keyDoc.path(Fields.CHANNEL_ARN).asText();
         StoredResource channel = store.read(tx -> tx.get(channelArn))
                 .orElseThrow(() -> new PublishRefusedException("channel not found"));
         ObjectNode channelDoc = Json.parseObject(channel.doc());
-        if (!secure && !channelDoc.path("insecureIngest").asBoolean(false)) {
+        ChannelSettings settings = ChannelSettings.of(channelDoc);
+        if (!secure && !settings.insecureIngest()) {
             throw new PublishRefusedException("this channel accepts RTMPS only");
         }
         Arn arn = Arn.parse(channelArn);
@@ -140,7 +139,7 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
             StreamSessionRow row = new StreamSessionRow(streamId, channelArn, channel.account(), channel.region(),
                     now, null, node, now, false, false, stream.firstDocument());
             boolean inserted = store.write(tx -> {
-                if (tx.liveSession(channelArn, now - ControlContext.SESSION_STALE_MS).isPresent()) {
+                if (tx.liveSession(channelArn, now - StreamSessions.STALE_MS).isPresent()) {
                     return false; // live on another node
                 }
                 tx.insertSession(row);
@@ -162,7 +161,7 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         byPlaybackName.put(playbackName, stream);
         stream.emit("Session Created", null);
         if (recordings != null) {
-            stream.recordTo(recordings.open(channelArn, channelDoc, streamId));
+            stream.recordTo(recordings.open(channelArn, settings, streamId));
         }
         log.info("stream {} admitted for {} (tls={})", streamId, channelArn, secure);
         return stream;

@@ -2,7 +2,7 @@ package io.openivs.server.live;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.openivs.server.api.Json;
+import io.openivs.server.resource.Json;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.h264.AvcProfiles;

@@ -17,7 +17,7 @@ final class SessionEvents {
 
     /** @param type the EventBridge detail-type of the event */
     synchronized void add(String name, String type, Instant time) {
-        ObjectNode e = io.openivs.server.api.Json.object();
+        ObjectNode e = io.openivs.server.resource.Json.object();
         e.put("name", name);
         e.put("type", type);
         e.put("eventTime", time.toString());

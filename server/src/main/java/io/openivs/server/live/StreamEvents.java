@@ -1,6 +1,6 @@
 package io.openivs.server.live;
 
-import io.openivs.server.control.Arn;
+import io.openivs.server.resource.Arn;
 import io.openivs.server.events.EventBus;
 import io.openivs.server.events.IvsEvent;
 

@@ -2,7 +2,7 @@ package io.openivs.server.live;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.Unpooled;
-import io.openivs.server.api.Json;
+import io.openivs.server.resource.Json;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.MediaSink;

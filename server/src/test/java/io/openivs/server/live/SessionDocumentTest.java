@@ -3,7 +3,7 @@ package io.openivs.server.live;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.openivs.server.api.Json;
+import io.openivs.server.resource.Json;
 import io.openivs.server.events.IvsEvent;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
