@@ -1,0 +1,125 @@
+package io.openivs.server.browser;
+
+import io.openivs.server.media.ffmpeg.FfmpegExecutables;
+import io.openivs.server.playback.access.TestTokens;
+import io.openivs.server.testing.Publishing;
+import io.openivs.server.testing.TestDatabases;
+import io.openivs.server.testing.TestServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ivs.IvsClient;
+import software.amazon.awssdk.services.ivs.model.ChannelLatencyMode;
+import software.amazon.awssdk.services.ivs.model.ContainerFormat;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * What a viewer of each kind of channel sees in Amazon's own web player (npm amazon-ivs-player,
+ * in headless Chromium): MPEG-TS and fragmented MP4, LOW and NORMAL latency, public and private
+ * (the viewer's token on the URL). Four channels cover every value of each dimension twice, played
+ * side by side on one page for one 30 s window, to keep the suite short. Each player must move its
+ * playback position on for at least 90 % of that window and never raise an error.
+ */
+class IvsPlayerBrowserTest {
+    static final int SECONDS = 30;
+
+    @TempDir
+    Path dir;
+
+    record Config(String name, ContainerFormat container, ChannelLatencyMode latency, boolean authorized) {
+    }
+
+    static final List<Config> CONFIGS = List.of(
+            new Config("ts-low-public", ContainerFormat.TS, ChannelLatencyMode.LOW, false),
+            new Config("ts-normal-private", ContainerFormat.TS, ChannelLatencyMode.NORMAL, true),
+            new Config("fmp4-low-private", ContainerFormat.FRAGMENTED_MP4, ChannelLatencyMode.LOW, true),
+            new Config("fmp4-normal-public", ContainerFormat.FRAGMENTED_MP4, ChannelLatencyMode.NORMAL, false));
+
+    @Test
+    void officialPlayerPlaysEveryChannelConfigurationWithoutStalling() throws Exception {
+        String missing = IvsPlayerPage.missing();
+        assumeTrue(missing == null, () -> "IVS player browser test skipped: " + missing);
+
+        List<Process> publishers = new ArrayList<>();
+        try (TestServer server = new TestServer(dir, TestDatabases.sqlite(dir));
+             IvsClient ivs = server.client(TestServer.ALICE);
+             IvsPlayerPage page = new IvsPlayerPage(dir.resolve("chromium-profile"))) {
+            KeyPair key = TestTokens.newKeyPair();
+            ivs.importPlaybackKeyPair(b -> b.publicKeyMaterial(TestTokens.publicPem(key)));
+            List<String> urls = new ArrayList<>();
+            for (Config c : CONFIGS) {
+                CreateChannelResponse created = ivs.createChannel(b -> b.name(c.name()).insecureIngest(true)
+                        .latencyMode(c.latency()).containerFormat(c.container()).authorized(c.authorized()));
+                publishers.add(publisher("rtmp://127.0.0.1:" + server.server().rtmpPort() + "/app/"
+                        + created.streamKey().value()));
+                String url = created.channel().playbackUrl();
+                urls.add(c.authorized() ? url + "?token=" + TestTokens.sign(key, created.channel().arn(), 600) : url);
+            }
+            for (String url : urls) {
+                awaitPlayable(url);
+            }
+
+            page.play(urls);
+            Publishing.await(Duration.ofSeconds(45), () -> {
+                try {
+                    List<IvsPlayerPage.Player> players = page.players();
+                    return players.size() == CONFIGS.size() && players.stream().allMatch(p -> !p.samples().isEmpty()
+                            && p.samples().get(p.samples().size() - 1).position() > 0) ? true : null;
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(3000); // past the start, onto the live edge
+            page.reset();
+            Thread.sleep(SECONDS * 1000L);
+            List<IvsPlayerPage.Player> players = page.players();
+
+            assertThat(page.pageErrors()).as("loading the player package").isEmpty();
+            for (int i = 0; i < CONFIGS.size(); i++) {
+                IvsPlayerPage.Player p = players.get(i);
+                String name = CONFIGS.get(i).name();
+                System.out.printf("IVS player on %s: position advancing %.0f %% of %d s, states %s, live latency %s%n",
+                        name, 100 * p.advancingShare(), SECONDS, p.states(), LatencyPage.summary(p.liveLatencies()));
+                assertThat(p.errors()).as("%s: player errors", name).isEmpty();
+                assertThat(p.samples()).as("%s: samples", name).hasSizeGreaterThanOrEqualTo(SECONDS - 3);
+                assertThat(p.advancingShare()).as("%s: share of the window playing; %s", name, p.summary())
+                        .isGreaterThanOrEqualTo(0.9);
+                assertThat(p.samples().get(p.samples().size() - 1).width()).as("%s: video width", name).isEqualTo(640);
+            }
+        } finally {
+            publishers.forEach(Process::destroy);
+        }
+    }
+
+    private static void awaitPlayable(String url) throws InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        Publishing.await(Duration.ofSeconds(20), () -> {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200 ? true : null;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** The tests' low-latency publisher, started directly: FfmpegTool stops a process after 60 s. */
+    private static Process publisher(String url) throws java.io.IOException {
+        return FfmpegExecutables.builder(FfmpegExecutables.ffmpeg(), Publishing.lowLatencyArgs(url, SECONDS + 120))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+}
