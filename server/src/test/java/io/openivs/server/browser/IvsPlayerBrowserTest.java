@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * in headless Chromium): MPEG-TS and fragmented MP4, LOW and NORMAL latency, public and private
  * (the viewer's token on the URL). Four channels cover every value of each dimension twice, played
  * side by side on one page for one 30 s window, to keep the suite short. Each player must move its
- * playback position on for at least 90 % of that window and never raise an error.
+ * playback position on for at least 90 % of that window and never raise an error; on TS channels,
+ * PutMetadata sent meanwhile must come out of the player as metadata cues.
  */
 class IvsPlayerBrowserTest {
     static final int SECONDS = 30;
@@ -60,11 +61,13 @@ class IvsPlayerBrowserTest {
             KeyPair key = TestTokens.newKeyPair();
             ivs.importPlaybackKeyPair(b -> b.publicKeyMaterial(TestTokens.publicPem(key)));
             List<String> urls = new ArrayList<>();
+            List<String> arns = new ArrayList<>();
             for (Config c : CONFIGS) {
                 CreateChannelResponse created = ivs.createChannel(b -> b.name(c.name()).insecureIngest(true)
                         .latencyMode(c.latency()).containerFormat(c.container()).authorized(c.authorized()));
                 publishers.add(publisher("rtmp://127.0.0.1:" + server.server().rtmpPort() + "/app/"
                         + created.streamKey().value()));
+                arns.add(created.channel().arn());
                 String url = created.channel().playbackUrl();
                 urls.add(c.authorized() ? url + "?token=" + TestTokens.sign(key, created.channel().arn(), 600) : url);
             }
@@ -73,35 +76,61 @@ class IvsPlayerBrowserTest {
             }
 
             page.play(urls);
-            Publishing.await(Duration.ofSeconds(45), () -> {
-                try {
-                    List<IvsPlayerPage.Player> players = page.players();
-                    return players.size() == CONFIGS.size() && players.stream().allMatch(p -> !p.samples().isEmpty()
-                            && p.samples().get(p.samples().size() - 1).position() > 0) ? true : null;
-                } catch (java.io.IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+            while (!allStarted(page.players()) && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+            }
+            List<IvsPlayerPage.Player> started = page.players();
+            assertThat(started).as("players on the page; page errors %s", page.pageErrors()).hasSize(CONFIGS.size());
+            for (int i = 0; i < CONFIGS.size(); i++) {
+                IvsPlayerPage.Player p = started.get(i);
+                assertThat(started(p)).as("%s started playing within 45 s: states %s, errors %s, samples %s",
+                        CONFIGS.get(i).name(), p.states(), p.errors(), p.summary()).isTrue();
+            }
             Thread.sleep(3000); // past the start, onto the live edge
             page.reset();
-            Thread.sleep(SECONDS * 1000L);
+            // PutMetadata every 5 s: on TS the first item of a segment comes with a PMT update, which
+            // must neither stall the player nor lose the item.
+            for (int second = 1; second <= SECONDS; second++) {
+                if (second % 5 == 1 && second < SECONDS - 10) {
+                    for (String arn : arns) {
+                        ivs.putMetadata(b -> b.channelArn(arn).metadata("sent=" + System.currentTimeMillis()));
+                    }
+                }
+                Thread.sleep(1000);
+            }
             List<IvsPlayerPage.Player> players = page.players();
 
             assertThat(page.pageErrors()).as("loading the player package").isEmpty();
             for (int i = 0; i < CONFIGS.size(); i++) {
                 IvsPlayerPage.Player p = players.get(i);
                 String name = CONFIGS.get(i).name();
-                System.out.printf("IVS player on %s: position advancing %.0f %% of %d s, states %s, live latency %s%n",
-                        name, 100 * p.advancingShare(), SECONDS, p.states(), LatencyPage.summary(p.liveLatencies()));
+                System.out.printf("IVS player on %s: position advancing %.0f %% of %d s, states %s, live latency %s,"
+                        + " metadata cues %s%n", name, 100 * p.advancingShare(), SECONDS, p.states(),
+                        LatencyPage.summary(p.liveLatencies()), p.cues());
                 assertThat(p.errors()).as("%s: player errors", name).isEmpty();
                 assertThat(p.samples()).as("%s: samples", name).hasSizeGreaterThanOrEqualTo(SECONDS - 3);
                 assertThat(p.advancingShare()).as("%s: share of the window playing; %s", name, p.summary())
                         .isGreaterThanOrEqualTo(0.9);
                 assertThat(p.samples().get(p.samples().size() - 1).width()).as("%s: video width", name).isEqualTo(640);
+                // fMP4 is left out: the player raises no cue for the emsg boxes openivs writes there
+                // (hls.js does; see LowLatencyBrowserTest), which is still to be looked into.
+                if (CONFIGS.get(i).container() == ContainerFormat.TS) {
+                    assertThat(p.cues()).as("%s: PutMetadata texts the player raised as TEXT_METADATA_CUE", name)
+                            .filteredOn(t -> t.startsWith("sent=")).hasSizeGreaterThanOrEqualTo(3);
+                }
             }
         } finally {
             publishers.forEach(Process::destroy);
         }
+    }
+
+    private static boolean started(IvsPlayerPage.Player p) {
+        return !p.samples().isEmpty() && p.samples().get(p.samples().size() - 1).position() > 0;
+    }
+
+    private static boolean allStarted(List<IvsPlayerPage.Player> players) {
+        return players.size() == CONFIGS.size() && players.stream().allMatch(IvsPlayerBrowserTest::started);
     }
 
     private static void awaitPlayable(String url) throws InterruptedException {

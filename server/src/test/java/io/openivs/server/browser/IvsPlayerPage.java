@@ -48,8 +48,11 @@ final class IvsPlayerPage implements AutoCloseable {
     record Sample(long at, double position, String state, double liveLatency, int width) {
     }
 
-    /** What one player went through: its samples since {@link #reset}, states entered, errors raised. */
-    record Player(String src, List<Sample> samples, List<String> states, List<String> errors) {
+    /**
+     * What one player went through: its samples since {@link #reset}, states entered, errors raised,
+     * and the texts of the TEXT_METADATA_CUE events it raised since {@link #reset}.
+     */
+    record Player(String src, List<Sample> samples, List<String> states, List<String> errors, List<String> cues) {
         /** Share of consecutive sample pairs over which the position moved on by at least half the time between them. */
         double advancingShare() {
             int pairs = 0;
@@ -211,7 +214,13 @@ final class IvsPlayerPage implements AutoCloseable {
             p.path("states").forEach(s -> states.add(s.path("state").asText()));
             List<String> errors = new ArrayList<>();
             p.path("errors").forEach(e -> errors.add(e.asText()));
-            out.add(new Player(p.path("src").asText(), samples, states, errors));
+            List<String> cues = new ArrayList<>();
+            p.path("cues").forEach(c -> {
+                if (c.path("at").asLong() >= since) {
+                    cues.add(c.path("text").asText());
+                }
+            });
+            out.add(new Player(p.path("src").asText(), samples, states, errors, cues));
         }
         return out;
     }
