@@ -15,9 +15,13 @@ import io.openivs.server.media.aac.AudioSpecificConfig;
 
 /**
  * Writes HLS MPEG-TS segments: PAT and PMT first in every segment, H.264 on PID 0x100 (which
- * also carries the PCR), AAC in ADTS on PID 0x101, timed ID3 metadata on PID 0x102. The PMT
- * declares the metadata stream in every segment, with or without metadata in it, so players set up
- * the same streams for every segment.
+ * also carries the PCR), AAC in ADTS on PID 0x101, timed ID3 metadata on PID 0x102.
+ *
+ * <p>The PMT declares the metadata stream only while there is metadata: Amazon's IVS player waits for
+ * data on every stream the PMT lists, so an empty declared stream stalls its playback after the
+ * first buffer. A segment starts without it; the first metadata item of a segment is preceded by a
+ * PMT that adds it (the next version_number, ISO/IEC 13818-1 2.4.4.9), and the next segment's PMT
+ * drops it again. hls.js, Safari and ffmpeg read every PMT they meet.
  * A few consecutive audio frames share one PES to save header overhead.
  *
  * <p>Timestamps are shifted by {@link #TIMESTAMP_OFFSET} so the PCR, which runs
@@ -48,6 +52,12 @@ public final class TsSegmentWriter implements SegmentWriter {
     private final ByteBuf audioGroup = Unpooled.buffer(4096); // ADTS frames waiting for their PES
     private final int[] streamTypes = new int[3];
     private final int[] pids = new int[3];
+    /** Elementary streams of the current segment's first PMT (the metadata stream goes after them). */
+    private int streamCount;
+    /** version_number of the last PMT written, and what that PMT listed (-1: none written yet). */
+    private int pmtVersion;
+    private int pmtStreams = -1;
+    private boolean metadataDeclared;
 
     private boolean open;
     private final List<ByteBuf> blocks = new ArrayList<>();
@@ -93,10 +103,25 @@ public final class TsSegmentWriter implements SegmentWriter {
             streamTypes[count] = ProgramTables.STREAM_TYPE_AAC_ADTS;
             pids[count++] = PID_AUDIO;
         }
-        streamTypes[count] = ProgramTables.STREAM_TYPE_METADATA;
-        pids[count++] = PID_METADATA;
+        streamCount = count;
+        writePmt(false);
+    }
+
+    /** Writes the PMT, with the metadata stream or without, under a new version when its content changed. */
+    private void writePmt(boolean metadata) {
+        int count = streamCount;
+        if (metadata) {
+            streamTypes[count] = ProgramTables.STREAM_TYPE_METADATA;
+            pids[count++] = PID_METADATA;
+        }
+        int streams = (hasVideo ? 1 : 0) | (audioConfig != null ? 2 : 0) | (metadata ? 4 : 0);
+        if (pmtStreams >= 0 && streams != pmtStreams) {
+            pmtVersion = (pmtVersion + 1) & ProgramTables.VERSION_MASK;
+        }
+        pmtStreams = streams;
+        metadataDeclared = metadata;
         scratch.clear();
-        ProgramTables.writePmt(scratch, pcrPid(), streamTypes, pids, count);
+        ProgramTables.writePmt(scratch, pmtVersion, pcrPid(), streamTypes, pids, count);
         packetizer.writeSection(room(TsPacketizer.PACKET_SIZE), ProgramTables.PID_PMT, scratch);
     }
 
@@ -118,6 +143,9 @@ public final class TsSegmentWriter implements SegmentWriter {
     public void writeMetadata(TimedMetadata item) {
         if (!open) {
             throw new IllegalStateException("no segment started");
+        }
+        if (!metadataDeclared) {
+            writePmt(true);
         }
         long pts = tsTime(item.pts() + offset);
         scratch.clear();
