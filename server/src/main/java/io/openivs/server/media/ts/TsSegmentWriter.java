@@ -10,12 +10,14 @@ import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.SegmentStart;
 import io.openivs.server.media.SegmentWriter;
 import io.openivs.server.media.TimedMetadata;
+import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.aac.AdtsHeader;
 import io.openivs.server.media.aac.AudioSpecificConfig;
 
 /**
  * Writes HLS MPEG-TS segments: PAT and PMT first in every segment, H.264 on PID 0x100 (which
- * also carries the PCR), AAC in ADTS on PID 0x101, timed ID3 metadata on PID 0x102. The PMT
+ * also carries the PCR) in Annex-B form made here from the frames' length-prefixed NAL units
+ * ({@link AnnexBBody}: delimiter, parameter sets before IDRs, start codes), AAC in ADTS on PID 0x101, timed ID3 metadata on PID 0x102. The PMT
  * declares the metadata stream in every segment, with or without metadata in it, so players set up
  * the same streams for every segment.
  * A few consecutive audio frames share one PES to save header overhead.
@@ -53,6 +55,10 @@ public final class TsSegmentWriter implements SegmentWriter {
     private final List<ByteBuf> blocks = new ArrayList<>();
     private ByteBuf block;
     private boolean hasVideo;
+    private final AnnexBBody annexB = new AnnexBBody();
+    private VideoConfig videoConfig;
+    /** Annex-B parameter sets of {@link #videoConfig}, put in front of every IDR. */
+    private byte[] parameterSets;
     private AudioConfig audioConfig;
     private AudioSpecificConfig adtsConfig;
     private long audioFrameTicks;
@@ -77,6 +83,10 @@ public final class TsSegmentWriter implements SegmentWriter {
             throw new IllegalStateException("segment already started");
         }
         hasVideo = start.video() != null;
+        if (hasVideo && start.video() != videoConfig) {
+            videoConfig = start.video();
+            parameterSets = AnnexBBody.parameterSets(videoConfig.spsList(), videoConfig.ppsList());
+        }
         offset = start.timestampOffset();
         setAudioConfig(start.audio());
         open = true;
@@ -193,13 +203,15 @@ public final class TsSegmentWriter implements SegmentWriter {
     }
 
     private void writeVideo(MediaFrame frame) {
-        ByteBuf payload = frame.payload();
+        if (!annexB.start(frame.payload(), frame.isKeyframe() ? parameterSets : null)) {
+            return; // lengths that do not tile: the demuxer lets no such frame through
+        }
         long dts = tsTime(frame.dts() + offset);
         scratch.clear();
-        PesHeader.write(scratch, PesHeader.STREAM_ID_VIDEO, tsTime(frame.pts() + offset), dts,
-                payload.readableBytes());
-        packetizer.writePes(room(TsPacketizer.room(scratch.readableBytes() + payload.readableBytes())), PID_VIDEO,
-                scratch, payload, nextPcr(dts), frame.isKeyframe());
+        PesHeader.write(scratch, PesHeader.STREAM_ID_VIDEO, tsTime(frame.pts() + offset), dts, annexB.length());
+        packetizer.writePes(room(TsPacketizer.room(scratch.readableBytes() + annexB.length())), PID_VIDEO,
+                scratch, annexB, nextPcr(dts), frame.isKeyframe());
+        annexB.clear();
     }
 
     private void addAudio(MediaFrame frame) {
