@@ -10,6 +10,7 @@ import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.aac.AudioSpecificConfig;
 import io.openivs.server.media.h264.AvcDecoderConfigurationRecord;
 import io.openivs.server.media.h264.AvccNormalizer;
+import io.openivs.server.media.h264.ParameterSets;
 import io.openivs.server.media.h264.Sps;
 import io.openivs.server.media.h264.SpsParser;
 import java.util.List;
@@ -192,9 +193,9 @@ public final class FlvToFrames {
     }
 
     /**
-     * A parameter set sent in band that the configuration lacks replaces that kind in the
-     * configuration (a publisher changing its encoding without a new sequence header); repeats of
-     * the known ones, which some encoders send before every IDR, change nothing.
+     * Parameter sets sent in band that the configuration lacks (a publisher changing its encoding
+     * without a new sequence header) are merged into it by id, as a decoder would keep them;
+     * repeats of the known ones, which some encoders send before every IDR, change nothing.
      */
     private TagResult inBandParameterSets(List<byte[]> spsList, List<byte[]> ppsList) {
         boolean news = false;
@@ -207,10 +208,10 @@ public final class FlvToFrames {
             return TagResult.ACCEPTED;
         }
         try {
-            changeVideoConfig(videoConfig(spsList.isEmpty() ? videoConfig.spsList() : spsList,
-                    ppsList.isEmpty() ? videoConfig.ppsList() : ppsList));
+            changeVideoConfig(videoConfig(ParameterSets.merge(videoConfig.spsList(), spsList),
+                    ParameterSets.merge(videoConfig.ppsList(), ppsList)));
         } catch (IllegalArgumentException e) {
-            return TagResult.malformed("in-band SPS: " + e.getMessage());
+            return TagResult.malformed("in-band parameter set: " + e.getMessage());
         }
         return TagResult.ACCEPTED;
     }

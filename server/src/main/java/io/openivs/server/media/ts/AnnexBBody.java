@@ -95,6 +95,13 @@ final class AnnexBBody implements TsPacketizer.PesBody {
 
     @Override
     public void writeNext(ByteBuf out, int count) {
+        if (piece == null && nalLeft >= count) {
+            // Most packets lie inside one NAL unit.
+            out.writeBytes(avcc, nalIndex, count);
+            nalIndex += count;
+            nalLeft -= count;
+            return;
+        }
         while (count > 0) {
             if (piece != null) {
                 int n = Math.min(count, piece.length - piecePos);

@@ -38,10 +38,11 @@ final class TsPacketizer {
         private int index;
         private int length;
 
+        /** Takes {@code body}'s readable bytes; null lets go of the last one. */
         void start(ByteBuf body) {
             buf = body;
-            index = body.readerIndex();
-            length = body.readableBytes();
+            index = body == null ? 0 : body.readerIndex();
+            length = body == null ? 0 : body.readableBytes();
         }
 
         @Override
@@ -84,6 +85,7 @@ final class TsPacketizer {
     void writePes(ByteBuf out, int pid, ByteBuf header, ByteBuf body, long pcr, boolean randomAccess) {
         bufBody.start(body);
         writePes(out, pid, header, bufBody, pcr, randomAccess);
+        bufBody.start(null);
     }
 
     /** As {@link #writePes(ByteBuf, int, ByteBuf, ByteBuf, long, boolean)}, the body written piece by piece. */

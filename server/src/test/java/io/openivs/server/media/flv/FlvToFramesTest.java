@@ -142,6 +142,21 @@ class FlvToFramesTest {
     }
 
     @Test
+    void inBandPictureParameterSetsAddUpByIdRatherThanFlipTheConfig() {
+        video(0, "1700000000" + AVC_RECORD);
+        // An encoder alternating two PPS (ids 0 and 1) in band: one change, when id 1 is first seen.
+        String pps1 = "6853c0";
+        for (int i = 0; i < 4; i++) {
+            String pps = i % 2 == 0 ? pps1 : PPS;
+            video(40 * i, "1701000000" + String.format("%08x", pps.length() / 2) + pps + IDR);
+        }
+        assertThat(sink.videoConfigs).hasSize(2);
+        assertThat(sink.videoConfigs.get(1).ppsList()).extracting(HexFormat.of()::formatHex)
+                .containsExactly(pps1, PPS);
+        assertThat(sink.frames).hasSize(4);
+    }
+
+    @Test
     void audioFramesAreSlicesOfTheTagWithoutCopy() {
         audio(500, "af00" + "1190");
         byte[] tag = HexFormat.of().parseHex("af01" + "21100520a0");
