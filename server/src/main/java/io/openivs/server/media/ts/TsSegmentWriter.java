@@ -16,11 +16,14 @@ import io.openivs.server.media.aac.AudioSpecificConfig;
 
 /**
  * Writes HLS MPEG-TS segments: PAT and PMT first in every segment, H.264 on PID 0x100 (which
- * also carries the PCR) in Annex-B form made here from the frames' length-prefixed NAL units
- * ({@link AnnexBBody}: delimiter, parameter sets before IDRs, start codes), AAC in ADTS on PID 0x101, timed ID3 metadata on PID 0x102. The PMT
+ * also carries the PCR), AAC in ADTS on PID 0x101, timed ID3 metadata on PID 0x102. The PMT
  * declares the metadata stream in every segment, with or without metadata in it, so players set up
  * the same streams for every segment.
  * A few consecutive audio frames share one PES to save header overhead.
+ *
+ * <p>Video frames come as length-prefixed NAL units; this is the one place they become Annex-B
+ * ({@link AnnexBBody}: delimiter, parameter sets before IDRs, start codes), on the way into the
+ * packets.
  *
  * <p>Timestamps are shifted by {@link #TIMESTAMP_OFFSET} so the PCR, which runs
  * {@link #PCR_DELAY} behind the decode time, never goes below zero near the start of a session.
