@@ -10,6 +10,7 @@ import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.SegmentStart;
 import io.openivs.server.media.SegmentWriter;
 import io.openivs.server.media.TimedMetadata;
+import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.aac.AdtsHeader;
 import io.openivs.server.media.aac.AudioSpecificConfig;
 
@@ -23,6 +24,10 @@ import io.openivs.server.media.aac.AudioSpecificConfig;
  * PMT that adds it (the next version_number, ISO/IEC 13818-1 2.4.4.9), and the next segment's PMT
  * drops it again. hls.js, Safari and ffmpeg read every PMT they meet.
  * A few consecutive audio frames share one PES to save header overhead.
+ *
+ * <p>Video frames come as length-prefixed NAL units; this is the one place they become Annex-B
+ * ({@link AnnexBBody}: delimiter, parameter sets before IDRs, start codes), on the way into the
+ * packets.
  *
  * <p>Timestamps are shifted by {@link #TIMESTAMP_OFFSET} so the PCR, which runs
  * {@link #PCR_DELAY} behind the decode time, never goes below zero near the start of a session.
@@ -63,6 +68,10 @@ public final class TsSegmentWriter implements SegmentWriter {
     private final List<ByteBuf> blocks = new ArrayList<>();
     private ByteBuf block;
     private boolean hasVideo;
+    private final AnnexBBody annexB = new AnnexBBody();
+    private VideoConfig videoConfig;
+    /** Annex-B parameter sets of {@link #videoConfig}, put in front of every IDR. */
+    private byte[] parameterSets;
     private AudioConfig audioConfig;
     private AudioSpecificConfig adtsConfig;
     private long audioFrameTicks;
@@ -87,6 +96,10 @@ public final class TsSegmentWriter implements SegmentWriter {
             throw new IllegalStateException("segment already started");
         }
         hasVideo = start.video() != null;
+        if (hasVideo && start.video() != videoConfig) {
+            videoConfig = start.video();
+            parameterSets = AnnexBBody.parameterSets(videoConfig.spsList(), videoConfig.ppsList());
+        }
         offset = start.timestampOffset();
         setAudioConfig(start.audio());
         open = true;
@@ -221,13 +234,15 @@ public final class TsSegmentWriter implements SegmentWriter {
     }
 
     private void writeVideo(MediaFrame frame) {
-        ByteBuf payload = frame.payload();
+        if (!annexB.start(frame.payload(), frame.isKeyframe() ? parameterSets : null)) {
+            return; // lengths that do not tile: the demuxer lets no such frame through
+        }
         long dts = tsTime(frame.dts() + offset);
         scratch.clear();
-        PesHeader.write(scratch, PesHeader.STREAM_ID_VIDEO, tsTime(frame.pts() + offset), dts,
-                payload.readableBytes());
-        packetizer.writePes(room(TsPacketizer.room(scratch.readableBytes() + payload.readableBytes())), PID_VIDEO,
-                scratch, payload, nextPcr(dts), frame.isKeyframe());
+        PesHeader.write(scratch, PesHeader.STREAM_ID_VIDEO, tsTime(frame.pts() + offset), dts, annexB.length());
+        packetizer.writePes(room(TsPacketizer.room(scratch.readableBytes() + annexB.length())), PID_VIDEO,
+                scratch, annexB, nextPcr(dts), frame.isKeyframe());
+        annexB.clear();
     }
 
     private void addAudio(MediaFrame frame) {
