@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Demuxes MPEG-TS written by the real ffmpeg and checks the frames against what ffprobe reads. */
-class TsDemuxerTest {
+public class TsDemuxerTest {
 
     @TempDir
     static Path dir;
@@ -36,10 +36,15 @@ class TsDemuxerTest {
     }
 
     static Path tsFile(Path file, String offset) throws Exception {
+        return tsFile(file, offset, 4);
+    }
+
+    /** {@code seconds} of 320x240 30 fps x264 (B-frames, a keyframe a second) and 48 kHz stereo AAC as MPEG-TS. */
+    public static Path tsFile(Path file, String offset, int seconds) throws Exception {
         FfmpegTool.Result r = FfmpegTool.ffmpeg("-hide_banner", "-v", "error", "-y",
                 "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30",
                 "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-                "-t", "4", "-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-g", "30",
+                "-t", String.valueOf(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-g", "30",
                 "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac", "2", "-output_ts_offset", offset,
                 "-f", "mpegts", file.toString());
         assertThat(r.exitCode()).as(r.stderr()).isZero();
@@ -155,13 +160,13 @@ class TsDemuxerTest {
         assertThat(rec.digest()).isEqualTo(demux(ts, 1316).digest());
     }
 
-    static void assertMonotonic(List<Frame> frames) {
+    public static void assertMonotonic(List<Frame> frames) {
         for (int i = 1; i < frames.size(); i++) {
             assertThat(frames.get(i).dts).as("dts of frame " + i).isGreaterThan(frames.get(i - 1).dts);
         }
     }
 
-    static Recorder demux(byte[] bytes, int chunk) {
+    public static Recorder demux(byte[] bytes, int chunk) {
         Recorder rec = new Recorder();
         try (TsDemuxer demuxer = new TsDemuxer(ByteBufAllocator.DEFAULT, rec)) {
             for (int i = 0; i < bytes.length; i += chunk) {
@@ -172,15 +177,15 @@ class TsDemuxerTest {
         return rec;
     }
 
-    record Frame(boolean video, long dts, long pts, boolean key, int firstNalType, boolean hasSps, int size, int hash) {
+    public record Frame(boolean video, long dts, long pts, boolean key, int firstNalType, boolean hasSps, int size, int hash) {
     }
 
     /** A sink that keeps what it is told. */
-    static final class Recorder implements MediaSink {
-        final List<VideoConfig> videoConfigs = new ArrayList<>();
-        final List<AudioConfig> audioConfigs = new ArrayList<>();
-        final List<Frame> video = new ArrayList<>();
-        final List<Frame> audio = new ArrayList<>();
+    public static final class Recorder implements MediaSink {
+        public final List<VideoConfig> videoConfigs = new ArrayList<>();
+        public final List<AudioConfig> audioConfigs = new ArrayList<>();
+        public final List<Frame> video = new ArrayList<>();
+        public final List<Frame> audio = new ArrayList<>();
 
         @Override
         public void onSessionStart() {

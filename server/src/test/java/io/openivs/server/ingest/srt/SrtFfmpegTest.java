@@ -1,0 +1,176 @@
+package io.openivs.server.ingest.srt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.openivs.server.media.FfmpegTool;
+import io.openivs.server.media.ts.demux.TsDemuxer;
+import io.openivs.server.media.ts.demux.TsDemuxerTest;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The real ffmpeg (libsrt inside) publishes MPEG-TS over SRT to our listener. */
+class SrtFfmpegTest {
+
+    static final String PASSPHRASE = "correct horse battery";
+    static final Map<String, SrtAccess> STREAMS = Map.of(
+            "sk_secure", SrtAccess.passphrase(PASSPHRASE),
+            "sk_open", SrtAccess.insecure());
+
+    static EventLoopGroup group;
+    static SrtServer server;
+    static final List<Received> sessions = new CopyOnWriteArrayList<>();
+
+    /** One accepted caller's bytes. */
+    static final class Received implements SrtIngest.Session {
+        final SrtIngest.SrtCaller caller;
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final CountDownLatch closed = new CountDownLatch(1);
+        volatile String reason;
+
+        Received(SrtIngest.SrtCaller caller) {
+            this.caller = caller;
+        }
+
+        @Override
+        public void onPayload(ByteBuf payload) {
+            byte[] b = new byte[payload.readableBytes()];
+            payload.getBytes(payload.readerIndex(), b);
+            synchronized (bytes) {
+                bytes.writeBytes(b);
+            }
+        }
+
+        @Override
+        public void onClose(String reason) {
+            this.reason = reason;
+            closed.countDown();
+        }
+    }
+
+    @TempDir
+    static Path dir;
+    static Path source;
+    static TsDemuxerTest.Recorder expected;
+
+    @BeforeAll
+    static void start() throws Exception {
+        source = TsDemuxerTest.tsFile(dir.resolve("source.ts"), "0", 3);
+        expected = TsDemuxerTest.demux(Files.readAllBytes(source), 1316);
+        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        server = new SrtServer(new SrtIngest() {
+            @Override
+            public CompletableFuture<Optional<SrtAccess>> authorize(String streamId, InetSocketAddress peer) {
+                // Answered from another thread, as a store lookup would be.
+                return CompletableFuture.supplyAsync(() -> Optional.ofNullable(STREAMS.get(streamId)));
+            }
+
+            @Override
+            public Session open(SrtCaller caller) {
+                Received r = new Received(caller);
+                sessions.add(r);
+                return r;
+            }
+        }, SrtServer.Config.defaults()).bind(group, NioDatagramChannel.class, new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** ffmpeg sending {@link #source} over SRT in real time, streams copied. */
+    static FfmpegTool.Result publish(String query) throws Exception {
+        String url = "srt://127.0.0.1:" + server.localAddress().getPort() + "?mode=caller&" + query;
+        return FfmpegTool.ffmpeg("-hide_banner", "-v", "error", "-re", "-i", source.toString(), "-c", "copy",
+                "-f", "mpegts", url);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {16, 24, 32, 0})
+    void ffmpegPublishesAndTheTsDemuxesToEveryFrame(int keyLength) throws Exception {
+        int before = sessions.size();
+        String query = keyLength == 0 ? "streamid=sk_open"
+                : "streamid=sk_secure&passphrase=" + PASSPHRASE.replace(" ", "%20") + "&pbkeylen=" + keyLength;
+        FfmpegTool.Result r = publish(query);
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(sessions).hasSize(before + 1);
+        Received session = sessions.get(before);
+        assertThat(session.closed.await(10, TimeUnit.SECONDS)).as("caller's shutdown seen").isTrue();
+        assertThat(session.caller.keyLength()).isEqualTo(keyLength);
+        assertThat(session.caller.streamId()).isEqualTo(keyLength == 0 ? "sk_open" : "sk_secure");
+        assertThat(session.reason).contains("shut");
+
+        byte[] ts;
+        synchronized (session.bytes) {
+            ts = session.bytes.toByteArray();
+        }
+        assertThat(ts.length % 188).isZero();
+        TsDemuxerTest.Recorder rec = new TsDemuxerTest.Recorder();
+        try (TsDemuxer demuxer = new TsDemuxer(ByteBufAllocator.DEFAULT, rec)) {
+            for (int i = 0; i < ts.length; i += 1316) {
+                demuxer.feed(Unpooled.wrappedBuffer(ts, i, Math.min(1316, ts.length - i)));
+            }
+            demuxer.flush();
+            assertThat(demuxer.continuityErrors()).isZero();
+        }
+        // Every frame arrives decrypted, byte for byte, in order, as the file holds it. The caller
+        // may lose its last packets (libsrt discards what it has not sent when ffmpeg closes at
+        // once), which cuts the last PES of each track short.
+        assertThat(rec.videoConfigs).isEqualTo(expected.videoConfigs);
+        assertThat(rec.audioConfigs).isEqualTo(expected.audioConfigs);
+        assertThat(rec.video.size()).isBetween(expected.video.size() - 1, expected.video.size());
+        assertThat(rec.video.subList(0, rec.video.size() - 1)).isEqualTo(expected.video.subList(0, rec.video.size() - 1));
+        assertThat(rec.audio.size()).isBetween(expected.audio.size() - 12, expected.audio.size());
+        assertThat(rec.audio).isEqualTo(expected.audio.subList(0, rec.audio.size()));
+        assertThat(rec.video.stream().filter(TsDemuxerTest.Frame::key).count()).isEqualTo(3);
+        await(() -> server.connectionCount() == 0);
+    }
+
+    @Test
+    void wrongOrMissingPassphraseAndUnknownKeysAreRefused() throws Exception {
+        int before = sessions.size();
+        long rejected = server.rejectedCount();
+        FfmpegTool.Result wrong = publish("streamid=sk_secure&passphrase=not%20the%20passphrase&pbkeylen=16");
+        assertThat(wrong.exitCode()).isNotZero();
+        FfmpegTool.Result missing = publish("streamid=sk_secure");
+        assertThat(missing.exitCode()).isNotZero();
+        FfmpegTool.Result unknown = publish("streamid=sk_nobody&passphrase=" + PASSPHRASE.replace(" ", "%20"));
+        assertThat(unknown.exitCode()).isNotZero();
+        FfmpegTool.Result encryptedToOpen = publish("streamid=sk_open&passphrase=" + PASSPHRASE.replace(" ", "%20"));
+        assertThat(encryptedToOpen.exitCode()).isNotZero();
+        assertThat(sessions).hasSize(before);
+        assertThat(server.rejectedCount()).isGreaterThanOrEqualTo(rejected + 4);
+        assertThat(server.connectionCount()).isZero();
+    }
+
+    static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition in time").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+}
