@@ -82,6 +82,9 @@ public final class SrtServer implements AutoCloseable {
         this.config = config;
         this.cryptoExecutor = cryptoExecutor;
         this.handshake = new ListenerHandshake(config.latencyMs());
+        // The first key derivation in a JVM loads the JCE providers, which can take longer than a
+        // caller's 3 s connect timeout on a busy host: pay that now, off the event loop.
+        cryptoExecutor.execute(() -> SrtCrypto.wrap("warm-up passphrase", new byte[16], 1, new byte[16]));
     }
 
     /** Binds the port on one loop of {@code group}. */

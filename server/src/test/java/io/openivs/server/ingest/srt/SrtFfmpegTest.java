@@ -166,6 +166,76 @@ class SrtFfmpegTest {
         assertThat(server.connectionCount()).isZero();
     }
 
+    @Test
+    void fivePercentLossBothWaysIsRepairedByRetransmission() throws Exception {
+        int before = sessions.size();
+        try (LossyRelay relay = new LossyRelay(server.localAddress(), 0.05, 25)) {
+            String url = "srt://127.0.0.1:" + relay.port() + "?mode=caller&latency=500000&streamid=sk_secure&passphrase="
+                    + PASSPHRASE.replace(" ", "%20");
+            FfmpegTool.Result r = FfmpegTool.ffmpeg("-hide_banner", "-v", "error", "-re", "-i", source.toString(),
+                    "-c", "copy", "-f", "mpegts", url);
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            assertThat(relay.dropped.get()).isPositive();
+            Received session = sessions.get(before);
+            // The caller's shutdown may itself be lost: then the idle timeout ends the session.
+            assertThat(session.closed.await(15, TimeUnit.SECONDS)).isTrue();
+            TsDemuxerTest.Recorder rec = demux(session);
+            // Every frame but the last few (which the caller drops unsent at close) arrives intact.
+            assertThat(rec.video.size()).isGreaterThan(expected.video.size() - 10);
+            int whole = rec.video.size() - 1;
+            assertThat(rec.video.subList(0, whole)).isEqualTo(expected.video.subList(0, whole));
+            assertThat(rec.audio.size()).isGreaterThan(expected.audio.size() - 30);
+            int wholeAudio = rec.audio.size() - 12;
+            assertThat(rec.audio.subList(0, wholeAudio)).isEqualTo(expected.audio.subList(0, wholeAudio));
+        }
+    }
+
+    @Test
+    void garbageDatagramsAreIgnoredBesideALiveStream() throws Exception {
+        int before = sessions.size();
+        long garbageBefore = server.garbageCount();
+        CompletableFuture<FfmpegTool.Result> publisher = CompletableFuture.supplyAsync(() -> {
+            try {
+                return publish("streamid=sk_open");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        java.util.Random random = new java.util.Random(1);
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket()) {
+            Thread.sleep(500);
+            for (int i = 0; i < 10_000; i++) {
+                byte[] junk = new byte[1 + random.nextInt(1400)];
+                random.nextBytes(junk);
+                if (i % 4 == 0 && junk.length >= 16) {
+                    // handshake-looking packets with a bad cookie or a random destination
+                    junk[0] = (byte) 0x80;
+                    junk[1] = 0;
+                }
+                socket.send(new java.net.DatagramPacket(junk, junk.length, server.localAddress()));
+                if (i % 500 == 0) {
+                    Thread.sleep(10);
+                }
+            }
+        }
+        FfmpegTool.Result r = publisher.get(60, TimeUnit.SECONDS);
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        Received session = sessions.get(before);
+        assertThat(session.closed.await(10, TimeUnit.SECONDS)).isTrue();
+        TsDemuxerTest.Recorder rec = demux(session);
+        assertThat(rec.video.size()).isGreaterThanOrEqualTo(expected.video.size() - 1);
+        assertThat(server.garbageCount() - garbageBefore).isGreaterThan(5_000);
+        await(() -> server.connectionCount() == 0);
+    }
+
+    static TsDemuxerTest.Recorder demux(Received session) {
+        byte[] ts;
+        synchronized (session.bytes) {
+            ts = session.bytes.toByteArray();
+        }
+        return TsDemuxerTest.demux(ts, 1316);
+    }
+
     static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
