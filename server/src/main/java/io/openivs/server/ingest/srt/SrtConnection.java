@@ -61,6 +61,7 @@ public final class SrtConnection {
     private long duplicates;
     private long outOfWindow;
     private long ackAcks;
+    private long keyRefreshes;
     private long rateWindowStartUs;
     private long rateWindowPackets;
     private long rateWindowBytes;
@@ -194,6 +195,7 @@ public final class SrtConnection {
         try {
             km = KeyMaterial.parse(body);
             crypto.install(km, passphrase);
+            keyRefreshes++;
         } catch (IllegalArgumentException | SrtCrypto.BadSecretException e) {
             return;
         }
@@ -326,7 +328,7 @@ public final class SrtConnection {
         if (conclusionResponse != null) {
             conclusionResponse.release();
         }
-        session.onClose(reason);
+        session.onClose(reason, stats());
     }
 
     private long unwrap(long ts32) {
@@ -338,14 +340,15 @@ public final class SrtConnection {
     /** Counters of this connection, for logs and health. */
     public Stats stats() {
         return new Stats(packetsReceived, bytesReceived, retransmitsReceived, window.lostTotal(),
-                window.droppedTooLate(), undecryptable, duplicates, outOfWindow, ackAcks, rttUs);
+                window.droppedTooLate(), undecryptable, duplicates, outOfWindow, ackAcks, keyRefreshes, rttUs);
     }
 
     /**
-     * @param lost packets found missing (each counted once, whether later recovered or not)
+     * @param lost packets found missing when a later one arrived (reordering included; each
+     *        counted once, whether later recovered or not)
      * @param droppedTooLate packets given up because their successors were due
      */
     public record Stats(long packets, long bytes, long retransmits, long lost, long droppedTooLate, long undecryptable,
-            long duplicates, long outOfWindow, long ackAcks, long rttUs) {
+            long duplicates, long outOfWindow, long ackAcks, long keyRefreshes, long rttUs) {
     }
 }

@@ -25,14 +25,15 @@ public final class SrtCrypto {
     private static final int PBKDF2_SALT = 8;
     private static final int MAX_PAYLOAD = 1500;
 
-    private final byte[] salt;
     private final int keyLength;
     private final Cipher[] keys = new Cipher[3]; // by KK: 1 even, 2 odd
+    private final byte[][] salts = new byte[3][];
+    private byte[] kekSalt;
+    private byte[] kek;
     private final byte[] counters = new byte[MAX_PAYLOAD + 16];
     private final byte[] stream = new byte[MAX_PAYLOAD + 16];
 
-    private SrtCrypto(byte[] salt, int keyLength) {
-        this.salt = salt.clone();
+    private SrtCrypto(int keyLength) {
         this.keyLength = keyLength;
     }
 
@@ -48,17 +49,27 @@ public final class SrtCrypto {
         if (km.cipher() != KeyMaterial.CIPHER_AES_CTR) {
             throw new IllegalArgumentException("cipher " + km.cipher());
         }
-        SrtCrypto crypto = new SrtCrypto(km.salt(), km.keyLength());
+        SrtCrypto crypto = new SrtCrypto(km.keyLength());
         crypto.install(km, passphrase);
         return crypto;
     }
 
-    /** Takes the keys of a refreshed key material message (same passphrase). */
+    /**
+     * Takes the keys of a refreshed key material message (same passphrase). The key derivation is
+     * repeated only when the salt changed.
+     */
     public void install(KeyMaterial km, String passphrase) throws BadSecretException {
+        if (km.keyLength() != keyLength) {
+            throw new IllegalArgumentException("key refresh changed the key length");
+        }
+        if (!Arrays.equals(km.salt(), kekSalt)) {
+            kek = kek(passphrase, km.salt(), km.keyLength());
+            kekSalt = km.salt().clone();
+        }
         byte[] sek;
         try {
             Cipher unwrap = Cipher.getInstance("AESWrap");
-            unwrap.init(Cipher.UNWRAP_MODE, new SecretKeySpec(kek(passphrase, km.salt(), km.keyLength()), "AES"));
+            unwrap.init(Cipher.UNWRAP_MODE, new SecretKeySpec(kek, "AES"));
             Key key = unwrap.unwrap(km.wrappedKeys(), "AES", Cipher.SECRET_KEY);
             sek = key.getEncoded();
         } catch (java.security.InvalidKeyException e) {
@@ -66,15 +77,15 @@ public final class SrtCrypto {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
-        if (!Arrays.equals(km.salt(), salt) || km.keyLength() != keyLength) {
-            throw new IllegalArgumentException("key refresh changed the salt or key length");
-        }
         try {
             if (km.keyFlags() == 3) {
                 keys[1] = ecb(Arrays.copyOfRange(sek, 0, keyLength));
                 keys[2] = ecb(Arrays.copyOfRange(sek, keyLength, 2 * keyLength));
+                salts[1] = kekSalt;
+                salts[2] = kekSalt;
             } else {
                 keys[km.keyFlags()] = ecb(sek);
+                salts[km.keyFlags()] = kekSalt;
             }
         } finally {
             Arrays.fill(sek, (byte) 0);
@@ -108,6 +119,7 @@ public final class SrtCrypto {
         if (cipher == null || length > MAX_PAYLOAD) {
             return false;
         }
+        byte[] salt = salts[keyFlags];
         int blocks = (length + 15) >>> 4;
         for (int b = 0; b < blocks; b++) {
             int o = b << 4;

@@ -31,8 +31,12 @@ public interface SrtIngest {
         /** The next payload of the stream (MPEG-TS, usually 1316 bytes), borrowed for the call. */
         void onPayload(ByteBuf payload);
 
-        /** The connection ended (shutdown, timeout, server stop); no more calls follow. */
-        void onClose(String reason);
+        /**
+         * The connection ended (shutdown, timeout, server stop); no more calls follow.
+         *
+         * @param stats the connection's counters (loss, retransmissions, drops, RTT) for health and logs
+         */
+        void onClose(String reason, SrtConnection.Stats stats);
     }
 
     /**

@@ -138,6 +138,16 @@ class SrtCodecTest {
         assertThat(ListenerHandshake.check(conclusion(fileMode, "key"))).isEqualTo(SrtReject.MESSAGE_API);
     }
 
+    @Test
+    void streamIdsNameTheKeyPlainOrInAccessControlSyntax() {
+        assertThat(StreamIdSyntax.publishResource("sk_us-west-2_abc")).contains("sk_us-west-2_abc");
+        assertThat(StreamIdSyntax.publishResource("#!::r=sk_us-west-2_abc,m=publish")).contains("sk_us-west-2_abc");
+        assertThat(StreamIdSyntax.publishResource("#!::m=publish,r=sk_x,u=someone")).contains("sk_x");
+        assertThat(StreamIdSyntax.publishResource("#!::r=sk_x,m=request")).isEmpty();
+        assertThat(StreamIdSyntax.publishResource("#!::m=publish")).isEmpty();
+        assertThat(StreamIdSyntax.publishResource("")).isEmpty();
+    }
+
     private static Handshake conclusion(Handshake.SrtHs hs, String sid) {
         return new Handshake(5, 0, 5, 1, 1500, 8192, Handshake.TYPE_CONCLUSION, 1, 1, new byte[16], hs, null, -1, sid,
                 false);

@@ -48,6 +48,7 @@ class SrtFfmpegTest {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final CountDownLatch closed = new CountDownLatch(1);
         volatile String reason;
+        volatile SrtConnection.Stats stats;
 
         Received(SrtIngest.SrtCaller caller) {
             this.caller = caller;
@@ -63,8 +64,9 @@ class SrtFfmpegTest {
         }
 
         @Override
-        public void onClose(String reason) {
+        public void onClose(String reason, SrtConnection.Stats stats) {
             this.reason = reason;
+            this.stats = stats;
             closed.countDown();
         }
     }
@@ -167,6 +169,45 @@ class SrtFfmpegTest {
     }
 
     @Test
+    void keyRefreshesMidStreamAreFollowed() throws Exception {
+        int before = sessions.size();
+        // A new key every 200 packets, announced 50 packets ahead: the caller sends KMREQs mid-stream.
+        FfmpegTool.Result r = publish("streamid=sk_secure&pbkeylen=32&kmrefreshrate=200&kmpreannounce=50&passphrase="
+                + PASSPHRASE.replace(" ", "%20"));
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        Received session = sessions.get(before);
+        assertThat(session.closed.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(session.stats.keyRefreshes()).isPositive();
+        assertThat(session.stats.undecryptable()).isZero();
+        TsDemuxerTest.Recorder rec = demux(session);
+        assertThat(rec.video.size()).isGreaterThanOrEqualTo(expected.video.size() - 1);
+        int whole = rec.video.size() - 1;
+        assertThat(rec.video.subList(0, whole)).isEqualTo(expected.video.subList(0, whole));
+    }
+
+    @Test
+    void aCallerThatVanishesIsTimedOutAndFreed() throws Exception {
+        int before = sessions.size();
+        String url = "srt://127.0.0.1:" + server.localAddress().getPort() + "?mode=caller&streamid=sk_open";
+        Process p = io.openivs.server.media.ffmpeg.FfmpegExecutables.builder(
+                io.openivs.server.media.ffmpeg.FfmpegExecutables.ffmpeg(),
+                List.of("-hide_banner", "-v", "error", "-re", "-stream_loop", "-1", "-i", source.toString(),
+                        "-c", "copy", "-f", "mpegts", url))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            await(() -> sessions.size() > before && sessions.get(before).bytes.size() > 100_000);
+            assertThat(server.connectionCount()).isEqualTo(1);
+        } finally {
+            p.destroyForcibly().waitFor(); // SIGKILL: no shutdown packet
+        }
+        Received session = sessions.get(before);
+        assertThat(session.closed.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(session.reason).contains("no packet");
+        await(() -> server.connectionCount() == 0);
+    }
+
+    @Test
     void fivePercentLossBothWaysIsRepairedByRetransmission() throws Exception {
         int before = sessions.size();
         try (LossyRelay relay = new LossyRelay(server.localAddress(), 0.05, 25)) {
@@ -179,6 +220,7 @@ class SrtFfmpegTest {
             Received session = sessions.get(before);
             // The caller's shutdown may itself be lost: then the idle timeout ends the session.
             assertThat(session.closed.await(15, TimeUnit.SECONDS)).isTrue();
+            assertThat(session.stats.retransmits()).isPositive();
             TsDemuxerTest.Recorder rec = demux(session);
             // Every frame but the last few (which the caller drops unsent at close) arrives intact.
             assertThat(rec.video.size()).isGreaterThan(expected.video.size() - 10);
