@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 
 /**
  * The receiving side of one accepted SRT caller in live mode: decrypts and buffers data packets,
- * reports losses at once and periodically (NAK), acknowledges every 10 ms (ACK, timed by the
+ * reports losses at once and periodically (NAK), acknowledges progress at most every 10 ms (ACK, timed by the
  * caller's ACKACK into an RTT), releases payloads in order at their TSBPD time with too-late
  * drop, answers key refreshes, sends keep-alives, and ends on shutdown or 5 s of silence.
  *
@@ -26,6 +26,8 @@ public final class SrtConnection {
     static final long MIN_NAK_INTERVAL_US = 20_000;
     static final long KEEPALIVE_US = 1_000_000;
     static final long IDLE_TIMEOUT_US = 5_000_000;
+    static final long DRIFT_WINDOW_US = 5_000_000;
+    static final long MAX_DRIFT_STEP_US = 5_000;
     private static final int MAX_NAK_RANGES = 150; // fits one 1500-byte datagram
     private static final int ACK_HISTORY = 64;
 
@@ -40,6 +42,9 @@ public final class SrtConnection {
     private final ByteBuf conclusionResponse;
 
     private long baseUs;
+    /** The smallest arrival-minus-timestamp of this drift window: the clocks' current offset. */
+    private long windowMinOffsetUs = Long.MAX_VALUE;
+    private long driftWindowStartUs;
     private boolean timeStarted;
     private long lastTs;
     private long lastSentUs;
@@ -91,6 +96,7 @@ public final class SrtConnection {
         this.lastReceivedUs = nowUs;
         this.lastSentUs = nowUs;
         this.rateWindowStartUs = nowUs;
+        this.driftWindowStartUs = nowUs;
     }
 
     public int socketId() {
@@ -126,8 +132,12 @@ public final class SrtConnection {
         rateWindowBytes += payloadLength;
         if (retransmitted) {
             retransmitsReceived++;
-        } else if (nowUs - ts < baseUs) {
-            baseUs = nowUs - ts; // a quicker path than the handshake's: follow the shortest delay
+        } else {
+            long offset = nowUs - ts;
+            if (offset < baseUs) {
+                baseUs = offset; // a quicker path than the handshake's: follow the shortest delay
+            }
+            windowMinOffsetUs = Math.min(windowMinOffsetUs, offset);
         }
         int kk = SrtPacket.keyFlags(packet);
         if (kk != SrtPacket.KK_NONE) {
@@ -230,6 +240,15 @@ public final class SrtConnection {
             close("no packet from the caller for " + IDLE_TIMEOUT_US / 1_000_000 + " s", true);
             return false;
         }
+        if (nowUs - driftWindowStartUs >= DRIFT_WINDOW_US) {
+            // A caller clock slower than ours shows as a growing shortest delay: follow it up,
+            // a little at a time, so the latency does not creep over a long stream.
+            if (windowMinOffsetUs != Long.MAX_VALUE && windowMinOffsetUs > baseUs) {
+                baseUs += Math.min(windowMinOffsetUs - baseUs, MAX_DRIFT_STEP_US);
+            }
+            windowMinOffsetUs = Long.MAX_VALUE;
+            driftWindowStartUs = nowUs;
+        }
         window.release(nowUs, baseUs, latencyUs, session::onPayload);
         if (closed) {
             return false;
@@ -243,7 +262,7 @@ public final class SrtConnection {
             rateWindowBytes = 0;
         }
         int ackSeq = window.ackSequence();
-        if (nowUs - lastAckUs >= ACK_INTERVAL_US && (ackSeq != lastAckSequence || nowUs - lastAckUs >= 100_000)) {
+        if (nowUs - lastAckUs >= ACK_INTERVAL_US && ackSeq != lastAckSequence) {
             sendAck(ackSeq, nowUs);
         }
         long nakInterval = Math.max(MIN_NAK_INTERVAL_US, (rttUs + 4 * rttVarUs) / 2);
