@@ -87,6 +87,12 @@ public final class SrtServer implements AutoCloseable {
         cryptoExecutor.execute(() -> SrtCrypto.wrap("warm-up passphrase", new byte[16], 1, new byte[16]));
     }
 
+    /** The datagram channel type for a group made with {@code EventLoops}: epoll where available. */
+    public static Class<? extends DatagramChannel> channelType(boolean epoll) {
+        return epoll ? io.netty.channel.epoll.EpollDatagramChannel.class
+                : io.netty.channel.socket.nio.NioDatagramChannel.class;
+    }
+
     /** Binds the port on one loop of {@code group}. */
     public SrtServer bind(EventLoopGroup group, Class<? extends DatagramChannel> channelType, InetSocketAddress address)
             throws InterruptedException {
