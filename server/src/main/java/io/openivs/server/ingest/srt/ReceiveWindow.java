@@ -120,11 +120,6 @@ final class ReceiveWindow {
         return payloads[slot(offset)] != null;
     }
 
-    /** Whether the slot at {@code offset} (not past the highest) lacks its packet. */
-    boolean isMissing(int offset) {
-        return offset <= highestOffset && payloads[slot(offset)] == null;
-    }
-
     /**
      * Calls {@code ranges} with (first, last) sequence pairs of the packets missing between the
      * ACK point and the highest received, at most {@code maxRanges} ranges.

@@ -3,6 +3,7 @@ package io.openivs.server.ingest.srt;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -14,10 +15,8 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -126,7 +125,7 @@ public final class SrtServer implements AutoCloseable {
         return rejected;
     }
 
-    /** Closes every connection (telling its caller and its session) and the port. */
+    /** Closes every connection (telling its caller and its session) and the port. Not from the event loop. */
     @Override
     public void close() {
         if (channel == null) {
@@ -383,7 +382,7 @@ public final class SrtServer implements AutoCloseable {
 
     /** A handshake packet header that makes a connection repeat its acceptance. */
     private static ByteBuf handshakeMarker() {
-        ByteBuf b = io.netty.buffer.Unpooled.buffer(SrtPacket.HEADER_SIZE);
+        ByteBuf b = Unpooled.buffer(SrtPacket.HEADER_SIZE);
         SrtPacket.writeControlHeader(b, SrtPacket.CTRL_HANDSHAKE, 0, 0, 0, 0);
         return b;
     }
@@ -416,14 +415,5 @@ public final class SrtServer implements AutoCloseable {
         static Decision refuse(int code, String why) {
             return new Decision(code, why, null, null);
         }
-    }
-
-    /** Collects what a test needs to see of the server's connections. */
-    List<SrtConnection.Stats> stats() {
-        List<SrtConnection.Stats> out = new ArrayList<>();
-        for (Accepted a : connections.values()) {
-            out.add(a.connection.stats());
-        }
-        return out;
     }
 }
