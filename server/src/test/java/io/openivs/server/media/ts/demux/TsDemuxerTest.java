@@ -77,12 +77,13 @@ public class TsDemuxerTest {
         assertThat(ac.channels()).isEqualTo(Integer.parseInt(a[2]));
         assertThat(ac.codec()).isEqualTo("mp4a.40.2");
 
-        // A keyframe each second (-g 30), first frame is one, and each holds SPS/PPS in Annex-B.
+        // A keyframe each second (-g 30), first frame is one; every frame in the pipeline's form: whole
+        // 4-byte length-prefixed NAL units, no AUD, SPS or PPS (those travel in the VideoConfig).
         assertThat(rec.video.get(0).key).isTrue();
         assertThat(rec.video.stream().filter(f -> f.key).count()).isEqualTo(4);
         for (Frame f : rec.video) {
-            assertThat(f.firstNalType).isEqualTo(NalUnitType.AUD);
-            assertThat(f.hasSps).isEqualTo(f.key);
+            assertThat(f.firstNalType).isNotIn(NalUnitType.AUD, NalUnitType.SPS, NalUnitType.PPS);
+            assertThat(f.hasSps).as("AUD/SPS/PPS inside a frame").isFalse();
         }
         assertMonotonic(rec.video);
         assertMonotonic(rec.audio);
@@ -205,7 +206,7 @@ public class TsDemuxerTest {
         public void onFrame(MediaFrame frame) {
             ByteBuf p = frame.payload();
             int first = p.readableBytes() > 4 ? p.getByte(p.readerIndex() + 4) & 0x1F : -1;
-            boolean sps = frame.isVideo() && p.readableBytes() > 11 && (p.getByte(p.readerIndex() + 10) & 0x1F) == NalUnitType.SPS;
+            boolean sps = frame.isVideo() && holdsParameterSetsOrAud(p);
             Frame f = new Frame(frame.isVideo(), frame.dts(), frame.pts(), frame.isKeyframe(), first, sps,
                     p.readableBytes(), io.netty.buffer.ByteBufUtil.hashCode(p));
             (frame.isVideo() ? video : audio).add(f);
@@ -213,6 +214,21 @@ public class TsDemuxerTest {
 
         @Override
         public void onSessionEnd() {
+        }
+
+        /** Walks the length prefixes (failing on a length past the end) looking for AUD, SPS or PPS. */
+        private static boolean holdsParameterSetsOrAud(io.netty.buffer.ByteBuf p) {
+            int i = p.readerIndex();
+            int end = p.writerIndex();
+            boolean found = false;
+            while (i < end) {
+                int len = p.getInt(i);
+                assertThat(len).as("NAL length at %d", i).isPositive().isLessThanOrEqualTo(end - i - 4);
+                int type = p.getByte(i + 4) & 0x1F;
+                found |= type == NalUnitType.AUD || type == NalUnitType.SPS || type == NalUnitType.PPS;
+                i += 4 + len;
+            }
+            return found;
         }
 
         String digest() {
