@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.openivs.server.playback.PlaybackPath.Kind;
 import io.openivs.server.playback.access.AccessRequest;
+import io.openivs.server.playback.access.AccessGate;
 import io.openivs.server.playback.access.PlaybackGate;
 import io.openivs.server.playback.access.Verdict;
 
@@ -24,10 +25,10 @@ import io.openivs.server.playback.access.Verdict;
 @ChannelHandler.Sharable
 final class PlaybackHandler extends SimpleChannelInboundHandler<HttpRequest> {
     private final PlaybackSource source;
-    private final PlaybackGate gate;
+    private final AccessGate gate;
     private final boolean trustForwardedFor;
 
-    PlaybackHandler(PlaybackSource source, PlaybackGate gate, boolean trustForwardedFor) {
+    PlaybackHandler(PlaybackSource source, AccessGate gate, boolean trustForwardedFor) {
         this.source = source;
         this.gate = gate;
         this.trustForwardedFor = trustForwardedFor;
