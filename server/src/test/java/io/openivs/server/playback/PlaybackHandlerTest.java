@@ -42,6 +42,8 @@ class PlaybackHandlerTest {
     private PlaybackWindow window;
     private final List<InetAddress> viewers = new ArrayList<>();
     private boolean ownerAsked;
+    /** When set, the gate cannot decide on the loop and settles with this instead. */
+    private CompletableFuture<Verdict> settling;
 
     private final LiveRendition live = new LiveRendition() {
         @Override
@@ -80,12 +82,12 @@ class PlaybackHandlerTest {
         @Override
         public Verdict decide(AccessRequest r) {
             asked.add(r);
-            return verdict;
+            return settling == null ? verdict : null;
         }
 
         @Override
         public CompletionStage<Verdict> settle(AccessRequest r) {
-            return CompletableFuture.completedFuture(PUBLIC);
+            return settling;
         }
     };
 
@@ -118,6 +120,11 @@ class PlaybackHandlerTest {
     /** Sends {@code request} and reads the one answer it got; {@code head}: no body follows. */
     private Response exchange(String request, boolean head) {
         channel.writeInbound(channel.alloc().buffer().writeBytes(request.getBytes(StandardCharsets.US_ASCII)));
+        return answer(head);
+    }
+
+    private Response answer(boolean head) {
+        channel.runPendingTasks();
         List<ByteBuf> written = new ArrayList<>();
         StringBuilder all = new StringBuilder();
         for (ByteBuf b = channel.readOutbound(); b != null; b = channel.readOutbound()) {
@@ -238,6 +245,23 @@ class PlaybackHandlerTest {
         assertThat(get(CHANNEL + "/live.m3u8").text()).contains("\n12.ts\n");
         assertThat(get(CHANNEL + "/init-0.mp4").status()).as("no init segments on a TS channel")
                 .isEqualTo("HTTP/1.1 404 Not Found");
+    }
+
+    @Test
+    void aVerdictSettledOffTheLoopAnswersWhole() throws Exception {
+        publish(TestSegments.HD);
+        settling = new CompletableFuture<>();
+        channel.writeInbound(channel.alloc().buffer().writeBytes(
+                ("GET " + CHANNEL + "/12.ts HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
+        assertThat((Object) channel.readOutbound()).as("nothing before the verdict").isNull();
+        Thread settler = new Thread(() -> settling.complete(PUBLIC));
+        settler.start();
+        settler.join();
+        Response r = answer(false);
+        assertThat(r.status()).isEqualTo("HTTP/1.1 200 OK");
+        assertThat(r.headers()).containsEntry("content-length", "100012");
+        assertThat(r.body()[0]).isEqualTo((byte) 12);
+        r.written().forEach(ByteBuf::release);
     }
 
     @Test
