@@ -2,12 +2,8 @@ package io.openivs.server.playback;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.openivs.server.media.hls.LowLatency;
-import io.openivs.server.media.hls.PlaylistWriter;
 import io.openivs.server.media.hls.Segment;
-import io.openivs.server.media.hls.Variant;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -15,27 +11,23 @@ import java.util.List;
  * An immutable picture of a live rendition's window, made by its owner thread each time the
  * playlist changes (a segment finished) and read by any thread: viewers' playlist and segment
  * requests are answered from it on their own connection's event loop, without a hop to the owner.
- * The token-free playlists are rendered once, here; a private channel's token variant (its child
- * query in every URI) is rendered per request from the same segments, whose metadata is immutable.
+ * What every public viewer gets is encoded here once: the token-free playlists as whole responses,
+ * and each segment's response head (its body is the segment's own bytes). A private channel's
+ * token variant (its child query in every URI) is rendered per request from the same segments,
+ * whose metadata is immutable.
  */
 public final class PlaybackWindow {
-    /** The audio_only rendition's name, as IVS names it, and its directory beside the main media playlist. */
-    static final String AUDIO_ONLY = "audio_only";
     private final List<Segment> segments;
     private final List<Segment> audioOnly;
     private final int targetDuration;
     private final boolean fragmentedMp4;
     private final boolean lowLatency;
     private final String name;
-    /**
-     * Token-free playlists as complete HTTP responses (head and body), shared by every response
-     * (unreleasable, so each takes a duplicate); null when empty. {@link #media} and {@link #master}
-     * are their bodies.
-     */
-    private final ByteBuf encodedMedia;
-    private final ByteBuf encodedMaster;
-    private final ByteBuf media;
-    private final ByteBuf master;
+    /** Token-free playlists as whole responses; null when empty (media also for LL-HLS). */
+    private final EncodedResponse media;
+    private final EncodedResponse master;
+    /** The shared response head of each segment, in window order. */
+    private final ByteBuf[] segmentHeads;
 
     /**
      * Owner thread.
@@ -53,21 +45,24 @@ public final class PlaybackWindow {
         this.targetDuration = targetDuration;
         this.fragmentedMp4 = fragmentedMp4;
         this.lowLatency = lowLatency;
-        this.encodedMedia = this.segments.isEmpty() || lowLatency ? null
-                : encoded(mediaPlaylist(this.segments, targetDuration, fragmentedMp4, "", null));
-        this.encodedMaster = encoded(masterPlaylist(name, this.segments, this.audioOnly, ""));
-        this.media = body(encodedMedia);
-        this.master = body(encodedMaster);
+        this.media = this.segments.isEmpty() || lowLatency ? null
+                : playlist(Playlists.media(this.segments, targetDuration, fragmentedMp4, "", null));
+        this.master = playlist(Playlists.master(name, this.segments, this.audioOnly, ""));
+        int[] sizes = new int[this.segments.size()];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = this.segments.get(i).size();
+        }
+        this.segmentHeads = EncodedResponse.heads(Responses.mediaType(fragmentedMp4), CachePolicy.SHARED_MEDIA, sizes);
     }
 
     /** The public media playlist as a whole response, or null (empty window, LL-HLS). */
     ByteBuf encodedMedia() {
-        return encodedMedia == null ? null : encodedMedia.duplicate();
+        return media == null ? null : media.whole();
     }
 
     /** The public multivariant playlist as a whole response, or null (empty window). */
     ByteBuf encodedMaster() {
-        return encodedMaster == null ? null : encodedMaster.duplicate();
+        return master == null ? null : master.whole();
     }
 
     List<Segment> segments() {
@@ -88,8 +83,8 @@ public final class PlaybackWindow {
         if (segments.isEmpty()) {
             return null;
         }
-        return childQuery.isEmpty() ? media.duplicate()
-                : utf8(mediaPlaylist(segments, targetDuration, fragmentedMp4, childQuery, null));
+        return childQuery.isEmpty() ? media.body()
+                : utf8(Playlists.media(segments, targetDuration, fragmentedMp4, childQuery, null));
     }
 
     /** The multivariant playlist, or null while no segment is finished (not playable yet). */
@@ -97,65 +92,36 @@ public final class PlaybackWindow {
         if (master == null) {
             return null;
         }
-        return childQuery.isEmpty() ? master.duplicate() : utf8(masterPlaylist(name, segments, audioOnly, childQuery));
+        return childQuery.isEmpty() ? master.body() : utf8(Playlists.master(name, segments, audioOnly, childQuery));
+    }
+
+    /** The index in {@link #segments} of the finished segment numbered {@code sequence}, or -1 when not in this window. */
+    int indexOf(long sequence) {
+        for (int i = segments.size() - 1; i >= 0; i--) { // viewers mostly want the newest
+            if (segments.get(i).sequence() == sequence) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The finished segment numbered {@code sequence}, or null when it is not in this window. */
     Segment segment(long sequence) {
-        for (int i = segments.size() - 1; i >= 0; i--) { // viewers mostly want the newest
-            Segment s = segments.get(i);
-            if (s.sequence() == sequence) {
-                return s;
-            }
-        }
-        return null;
+        int i = indexOf(sequence);
+        return i < 0 ? null : segments.get(i);
     }
 
-    /** Renders a media playlist; also the owner thread's path for LL-HLS channels. */
-    static String mediaPlaylist(List<Segment> segments, int targetDuration, boolean fragmentedMp4, String childQuery,
-                                LowLatency lowLatency) {
-        return fragmentedMp4 ? Fmp4Playback.mediaPlaylist(segments, targetDuration, childQuery, lowLatency)
-                : PlaylistWriter.media(segments, targetDuration,
-                        childQuery.isEmpty() ? seq -> seq + ".ts" : seq -> seq + ".ts" + childQuery, false);
-    }
-
-    /**
-     * Renders the multivariant playlist, or null while there are no segments: the stream's rendition,
-     * then its audio_only rendition when {@code audioOnly} has segments.
-     */
-    static String masterPlaylist(String name, List<Segment> segments, List<Segment> audioOnly, String childQuery) {
-        return Variant.measure(name + "/live.m3u8" + childQuery, null, segments)
-                .map(variant -> PlaylistWriter.master(Variant.audioOnly(name + "/" + AUDIO_ONLY + "/live.m3u8"
-                        + childQuery, AUDIO_ONLY, audioOnly).map(audio -> List.of(variant, audio))
-                        .orElse(List.of(variant)))).orElse(null);
+    /** The shared response head of {@code segments().get(index)}, for one writer. */
+    ByteBuf segmentHead(int index) {
+        return segmentHeads[index].duplicate();
     }
 
     private static ByteBuf utf8(String text) {
         return Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /**
-     * The playlist as a complete response; direct (written to sockets without a copy into a direct
-     * buffer), freed by the GC with this window.
-     */
-    private static ByteBuf encoded(String text) {
-        if (text == null) {
-            return null;
-        }
-        byte[] bytes = PlaybackHandler.encodedPlaylist(text.getBytes(StandardCharsets.UTF_8));
-        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
-        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct));
-    }
-
-    /** The body of an {@link #encoded} response: what follows the blank line after the head. */
-    private static ByteBuf body(ByteBuf encoded) {
-        if (encoded == null) {
-            return null;
-        }
-        int i = encoded.readerIndex();
-        while (encoded.getInt(i) != 0x0d0a0d0a) { // CR LF CR LF
-            i++;
-        }
-        return encoded.slice(i + 4, encoded.writerIndex() - i - 4);
+    private static EncodedResponse playlist(String text) {
+        return text == null ? null
+                : EncodedResponse.of(Responses.PLAYLIST_TYPE, CachePolicy.PLAYLIST, text.getBytes(StandardCharsets.UTF_8));
     }
 }
