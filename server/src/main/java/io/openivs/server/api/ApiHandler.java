@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.openivs.server.net.LogSafe;
 import io.openivs.model.Member;
 import io.openivs.model.Operation;
 import io.openivs.model.ServiceModel;
@@ -311,7 +312,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("API connection error from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        log.debug("API connection error from {}: {}", ctx.channel().remoteAddress(), LogSafe.escape(cause.toString()));
         ctx.close();
     }
 }

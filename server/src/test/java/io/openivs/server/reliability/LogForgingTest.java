@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.openivs.server.ingest.rtmp.RtmpServerHandler;
+import io.openivs.server.net.LogSafe;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -31,5 +32,15 @@ class LogForgingTest {
         } finally {
             logger.detachAppender(appender);
         }
+    }
+
+    @Test
+    void escapesKeepEveryValueOnOneUnambiguousLine() {
+        assertThat(LogSafe.escape("plain app")).isEqualTo("plain app");
+        assertThat(LogSafe.escape("a\\r\nb")).isEqualTo("a\\\\r\\nb"); // a backslash cannot fake an escape
+        assertThat(LogSafe.escape("x\u2028y\u0085z\u001b[31m")).isEqualTo("x\\u2028y\\u0085z\\u001b[31m");
+        assertThat(LogSafe.escape("\ud800")).isEqualTo("\\ud800");
+        assertThat(LogSafe.escape("k".repeat(10_000))).hasSizeLessThan(300).endsWith("(10000 chars)");
+        assertThat(LogSafe.escape((CharSequence) null)).isEqualTo("null");
     }
 }
