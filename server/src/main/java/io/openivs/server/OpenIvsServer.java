@@ -5,6 +5,7 @@ import io.openivs.server.api.ApiHandler;
 import io.openivs.server.api.ApiServer;
 import io.openivs.server.auth.CredentialStore;
 import io.openivs.server.auth.SigV4Verifier;
+import io.openivs.server.config.DataDir;
 import io.openivs.server.config.ServerConfig;
 import io.openivs.server.control.ControlContext;
 import io.openivs.server.control.ControlPlane;
@@ -96,6 +97,13 @@ public final class OpenIvsServer implements AutoCloseable {
             throws InterruptedException {
         Clock clock = Clock.systemUTC();
         List<EventSink> sinks = new ArrayList<>();
+        try {
+            // 0700 folder and 0600 database before anything writes there: stream keys live in both.
+            DataDir.prepare(config.dataDir());
+            DataDir.createSqliteFile(config.dbUrl());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the data folder: " + e.getMessage(), e);
+        }
         try {
             sinks.add(new JsonLinesFileSink(config.dataDir().resolve(EVENTS_FILE)));
         } catch (IOException e) {
