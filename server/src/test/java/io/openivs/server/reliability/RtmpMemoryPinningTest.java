@@ -2,6 +2,9 @@ package io.openivs.server.reliability;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.openivs.server.ingest.rtmp.ChunkDecoder;
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.testing.Publishing;
 import io.openivs.server.testing.ServerFixture;
@@ -69,6 +72,29 @@ class RtmpMemoryPinningTest {
             for (RawRtmpClient c : attackers) {
                 c.close();
             }
+        }
+    }
+
+    @Test
+    void aPublishersDeclaredLengthsPinOnlyWhatArrived() {
+        // After publish: four chunk streams declaring 8 MiB messages, one 128-byte chunk each. On main each held
+        // its 8 MiB; now each holds the initial buffer (256 KiB) until more arrives.
+        List<EmbeddedChannel> channels = new ArrayList<>();
+        long before = usedDirectMemory();
+        try {
+            for (int i = 0; i < 4; i++) {
+                EmbeddedChannel ch = new EmbeddedChannel(new ChunkDecoder(DECLARED));
+                channels.add(ch);
+                for (int csid : new int[] {4, 5}) {
+                    ch.writeInbound(Unpooled.wrappedBuffer(RawRtmpClient.type0Header(csid, DECLARED, 9, 1)));
+                    ch.writeInbound(Unpooled.wrappedBuffer(new byte[128]));
+                }
+                assertThat((Object) ch.readInbound()).as("no message is complete").isNull();
+            }
+            assertThat(usedDirectMemory() - before).as("direct memory for 8 messages of 128 bytes received")
+                    .isLessThan(16L * 1024 * 1024); // on main: 64 MiB
+        } finally {
+            channels.forEach(EmbeddedChannel::finishAndReleaseAll);
         }
     }
 

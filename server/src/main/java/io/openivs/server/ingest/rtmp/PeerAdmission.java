@@ -44,6 +44,9 @@ public final class PeerAdmission {
     long failuresSince;
   }
 
+  /** Map size at which a refusal first sweeps out stale addresses. */
+  private static final int SWEEP_AT = 4096;
+
   private final Limits limits;
   private final Map<InetAddress, Peer> peers = new HashMap<>();
   private final LogThrottle refusals = new LogThrottle(10, TimeUnit.SECONDS);
@@ -82,6 +85,11 @@ public final class PeerAdmission {
   /** Records a refused publish from {@code address} and returns how long to wait before answering it. */
   synchronized long refusedPublishDelayMillis(InetAddress address) {
     long now = System.nanoTime();
+    if (peers.size() >= SWEEP_AT) {
+      // Addresses whose failures have aged out and that hold nothing: many source addresses cannot grow the map.
+      peers.entrySet().removeIf(e -> e.getValue().waiting == 0
+          && now - e.getValue().failuresSince > limits.failureWindow().toNanos());
+    }
     Peer p = peers.computeIfAbsent(address, a -> new Peer());
     if (p.failures == 0 || now - p.failuresSince > limits.failureWindow().toNanos()) {
       p.failures = 0;
