@@ -2,6 +2,7 @@ package io.openivs.server;
 
 import io.openivs.server.config.Credentials;
 import io.openivs.server.config.ServerConfig;
+import io.openivs.server.config.StartupFailure;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,7 +70,7 @@ public final class Main implements Runnable {
         String accountId;
 
         @Option(names = "--webhook", split = ",", defaultValue = "${env:OPENIVS_WEBHOOKS}",
-                description = "URL that receives every event as a JSON POST, at least once; repeatable [OPENIVS_WEBHOOKS, comma-separated].")
+                description = "URL that receives every event as a JSON POST, at least once (owed deliveries kept in <data-dir>/webhook-outbox across restarts, retried for 24 h); repeatable [OPENIVS_WEBHOOKS, comma-separated].")
         java.util.List<java.net.URI> webhooks;
         @Option(names = "--webhook-secret", defaultValue = "${env:OPENIVS_WEBHOOK_SECRET}",
                 description = "Secret for the X-Openivs-Signature header (sha256=HMAC-SHA256 of the body) [OPENIVS_WEBHOOK_SECRET].")
@@ -102,20 +103,31 @@ public final class Main implements Runnable {
             if (!accountId.matches("[0-9]{12}")) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--account-id must be 12 digits");
             }
+            checkDistinctPorts();
             Path data = dataDir.toAbsolutePath().normalize();
             String db = dbUrl == null || dbUrl.isBlank() ? "jdbc:sqlite:" + data.resolve("openivs.db") : dbUrl;
             ServerConfig cfg = new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, data, db,
                     region, ServerConfig.Quotas.defaults(),
-                    new ServerConfig.RecordingStorage(s3Endpoint, s3Region, s3AccessKey, s3SecretKey))
-                    .withPlaybackAccess(new ServerConfig.PlaybackAccess(geoipDb, trustForwardedFor));
-            Credentials creds = Credentials.load(data, accessKey, secretKey, accountId);
+                    new ServerConfig.RecordingStorage(s3Endpoint, s3Region, s3AccessKey, s3SecretKey),
+                    new ServerConfig.PlaybackAccess(geoipDb, trustForwardedFor));
+            Credentials creds;
+            try {
+                creds = Credentials.load(data, accessKey, secretKey, accountId);
+            } catch (java.io.IOException e) {
+                return failed(StartupFailure.dataDir(data, e));
+            }
             java.util.List<io.openivs.server.events.EventSink> sinks = new java.util.ArrayList<>();
             if (webhooks != null) {
                 for (java.net.URI url : webhooks) {
-                    sinks.add(new io.openivs.server.events.WebhookSink(url, webhookSecret, 8));
+                    sinks.add(io.openivs.server.events.WebhookSink.inDataDir(url, webhookSecret, data));
                 }
             }
-            OpenIvsServer server = OpenIvsServer.start(cfg, creds, sinks);
+            OpenIvsServer server;
+            try {
+                server = OpenIvsServer.start(cfg, creds, sinks);
+            } catch (StartupFailure e) {
+                return failed(e);
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.out.println("openivs: shutting down");
@@ -139,7 +151,9 @@ public final class Main implements Runnable {
                 System.out.println("  export AWS_ACCESS_KEY_ID=" + g.accessKeyId());
                 System.out.println("  export AWS_SECRET_ACCESS_KEY=" + g.secretKey());
                 System.out.println("  export AWS_REGION=" + region);
+                System.out.println("  export AWS_DEFAULT_REGION=" + region);
                 System.out.println("  aws ivs list-channels --endpoint-url http://" + publicHost + ":" + server.apiPort());
+                creds.shown();
             } else {
                 System.out.println("openivs: " + creds.all().size() + " API key(s) configured");
             }
@@ -147,6 +161,28 @@ public final class Main implements Runnable {
             System.out.flush();
             stopped.await();
             return 0;
+        }
+
+        /** Each listener needs a port of its own (0 picks a free one); said before anything binds. */
+        private void checkDistinctPorts() {
+            java.util.Map<Integer, String> seen = new java.util.LinkedHashMap<>();
+            String[][] ports = {{"--api-port", "" + apiPort}, {"--playback-port", "" + playbackPort},
+                {"--rtmp-port", "" + rtmpPort}, {"--rtmps-port", "" + rtmpsPort}};
+            for (String[] p : ports) {
+                int port = Integer.parseInt(p[1]);
+                String other = port == 0 ? null : seen.putIfAbsent(port, p[0]);
+                if (other != null) {
+                    throw new CommandLine.ParameterException(new CommandLine(this), other + " and " + p[0]
+                            + " are both " + port + ": each listener needs a port of its own");
+                }
+            }
+        }
+
+        /** One line naming the option, the value and what to do; the stack trace at DEBUG. */
+        private static int failed(StartupFailure e) {
+            org.slf4j.LoggerFactory.getLogger(Main.class).debug("start-up failure", e);
+            System.err.println("openivs: cannot start: " + e.getMessage());
+            return 2;
         }
     }
 }

@@ -7,9 +7,10 @@ import io.openivs.server.auth.CredentialStore;
 import io.openivs.server.auth.SigV4Verifier;
 import io.openivs.server.config.DataDir;
 import io.openivs.server.config.ServerConfig;
+import io.openivs.server.config.StartupFailure;
 import io.openivs.server.control.ControlContext;
 import io.openivs.server.control.ControlPlane;
-import io.openivs.server.control.Ids;
+import io.openivs.server.resource.Ids;
 import io.openivs.server.events.EventBus;
 import io.openivs.server.events.EventSink;
 import io.openivs.server.events.JsonLinesFileSink;
@@ -27,6 +28,7 @@ import io.openivs.server.playback.access.CountryResolver;
 import io.openivs.server.playback.access.MaxMindCountries;
 import io.openivs.server.playback.access.PlaybackGate;
 import io.openivs.server.net.EventLoops;
+import io.openivs.server.resource.StreamSessions;
 import io.openivs.server.store.JdbcResourceStore;
 import io.openivs.server.store.ResourceStore;
 import org.slf4j.Logger;
@@ -35,7 +37,6 @@ import org.slf4j.LoggerFactory;
 import io.netty.handler.ssl.SslContext;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,17 +102,22 @@ public final class OpenIvsServer implements AutoCloseable {
             // 0700 folder and 0600 database before anything writes there: stream keys live in both.
             DataDir.prepare(config.dataDir());
             DataDir.createSqliteFile(config.dbUrl());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare the data folder: " + e.getMessage(), e);
-        }
-        try {
             sinks.add(new JsonLinesFileSink(config.dataDir().resolve(EVENTS_FILE)));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the events file: " + e.getMessage(), e);
+            extraSinks.forEach(EventSink::close);
+            throw StartupFailure.dataDir(config.dataDir(), e);
         }
         sinks.addAll(extraSinks);
         EventBus events = new EventBus(sinks);
-        ResourceStore store = JdbcResourceStore.open(config.dbUrl());
+        ResourceStore store;
+        try {
+            store = JdbcResourceStore.open(config.dbUrl());
+        } catch (RuntimeException e) {
+            events.close();
+            throw new StartupFailure("--db-url", redacted(config.dbUrl()), "cannot open the store: "
+                    + StartupFailure.rootMessage(e) + "; check that the database is reachable and the URL's user"
+                    + " and password", e);
+        }
         EventLoops loops = new EventLoops(Runtime.getRuntime().availableProcessors());
         // Store work runs here, never on an event loop. Bounded: a flood gets 503s, not an unbounded queue.
         // Sized to the cores: the threads mostly wait on the database, but more runnable threads than cores
@@ -134,40 +140,37 @@ public final class OpenIvsServer implements AutoCloseable {
             // Media listeners first: the API's playback URLs must carry the ports they really bound.
             access = new AccessDirectory(store, clock);
             countries = countryResolver(config.playbackAccess().geoipDb());
-            playback = new PlaybackServer(loops, config.bind(), config.playbackPort(), live,
-                    new PlaybackGate(access, countries, clock), config.playbackAccess().trustForwardedFor(),
-                    destination instanceof FolderDestination folders ? new RecordingFilesHandler(folders, workers) : null);
+            PlaybackGate gate = new PlaybackGate(access, countries, clock);
+            playback = listen("--playback-port", config.bind(), config.playbackPort(), () -> new PlaybackServer(loops,
+                    config.bind(), config.playbackPort(), live, gate, config.playbackAccess().trustForwardedFor(),
+                    destination instanceof FolderDestination folders ? new RecordingFilesHandler(folders, workers) : null));
             rtmp = new RtmpServer(rtmpConfig(config, loops, config.rtmpPort(), null, live));
-            rtmp.start();
-            rtmps = new RtmpServer(rtmpConfig(config, loops, config.rtmpsPort(),
-                    RtmpsCertificates.selfSigned(config.dataDir(), config.publicHost()), live));
-            rtmps.start();
+            RtmpServer plain = rtmp;
+            listen("--rtmp-port", config.bind(), config.rtmpPort(), plain::start);
+            SslContext tls;
+            try {
+                tls = RtmpsCertificates.selfSigned(config.dataDir(), config.publicHost());
+            } catch (IOException e) {
+                throw StartupFailure.dataDir(config.dataDir(), e);
+            }
+            rtmps = new RtmpServer(rtmpConfig(config, loops, config.rtmpsPort(), tls, live));
+            RtmpServer secure = rtmps;
+            listen("--rtmps-port", config.bind(), config.rtmpsPort(), secure::start);
             ServiceModel model = ServiceModel.ivs();
             ServerConfig bound = config.withBoundPorts(config.apiPort(), playback.port(), rtmp.port(), rtmps.port());
             ControlContext cx = new ControlContext(store, bound, clock, model, live, recordings);
             ApiHandler handler = new ApiHandler(model, new SigV4Verifier(credentials, config.region(), model.signingName(), clock),
                     ControlPlane.handlers(cx, access::changed), workers, config.region());
-            ApiServer api = new ApiServer(loops, config.bind(), config.apiPort(), handler);
+            ApiServer api = listen("--api-port", config.bind(), config.apiPort(),
+                    () -> new ApiServer(loops, config.bind(), config.apiPort(), handler));
             // Sessions end at their last heartbeat and read as ended once stale, so the sweep's period only
             // bounds how long the row stays open. With a shared store it also serves the other nodes; a sole
             // writer only has a previous run's sessions to end: one write per stale period will do.
-            long sweepMs = store.soleWriter() ? ControlContext.SESSION_STALE_MS : 5_000;
+            long sweepMs = store.soleWriter() ? StreamSessions.STALE_MS : 5_000;
             housekeeping.scheduleWithFixedDelay(() -> endStaleSessions(store, clock), sweepMs, sweepMs,
                     TimeUnit.MILLISECONDS);
             return new OpenIvsServer(bound.withBoundPorts(api.port(), playback.port(), rtmp.port(), rtmps.port()),
                     store, loops, workers, housekeeping, api, playback, rtmp, rtmps, events, recordings, access, countries);
-        } catch (IOException e) {
-            stopQuietly(rtmp, rtmps, playback);
-            if (recordings != null) {
-                recordings.close();
-            }
-            closeAccess(access, countries);
-            housekeeping.shutdownNow();
-            workers.shutdownNow();
-            loops.close();
-            store.close();
-            events.close();
-            throw new UncheckedIOException("RTMPS certificate: " + e.getMessage(), e);
         } catch (RuntimeException | InterruptedException e) {
             stopQuietly(rtmp, rtmps, playback);
             if (recordings != null) {
@@ -183,6 +186,27 @@ public final class OpenIvsServer implements AutoCloseable {
         }
     }
 
+    /** Something that opens a listener; Netty rethrows a failed bind as the (checked) socket exception. */
+    private interface Listener<T> {
+        T open() throws Exception;
+    }
+
+    /** Opens a listener, saying which option's port could not be bound and why, in one line. */
+    private static <T> T listen(String option, String host, int port, Listener<T> listener) throws InterruptedException {
+        try {
+            return listener.open();
+        } catch (InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw StartupFailure.listener(option, host, port, e);
+        }
+    }
+
+    /** A JDBC URL as it may be shown: no password. */
+    static String redacted(String jdbcUrl) {
+        return jdbcUrl == null ? "" : jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+
     /** The GeoIP database when configured; without one no viewer has a known country. */
     private static CountryResolver countryResolver(java.nio.file.Path geoip) {
         if (geoip == null) {
@@ -194,7 +218,8 @@ public final class OpenIvsServer implements AutoCloseable {
             log.info("playback: viewer countries from {} ({})", geoip, m.describe());
             return m;
         } catch (IOException e) {
-            throw new UncheckedIOException("GeoIP database " + geoip + ": " + e.getMessage(), e);
+            throw new StartupFailure("--geoip-db", geoip, "cannot read it: " + StartupFailure.rootMessage(e)
+                    + "; give a MaxMind GeoLite2/GeoIP2 Country or City .mmdb file", e);
         }
     }
 
@@ -235,7 +260,7 @@ public final class OpenIvsServer implements AutoCloseable {
     /** Sessions whose node died never get their end written by it; close them so channels can go live again. */
     private static void endStaleSessions(ResourceStore store, Clock clock) {
         try {
-            int n = store.write(tx -> tx.endStaleSessions(clock.millis() - ControlContext.SESSION_STALE_MS));
+            int n = store.write(tx -> tx.endStaleSessions(clock.millis() - StreamSessions.STALE_MS));
             if (n > 0) {
                 log.info("ended {} stream session(s) left open by a node that stopped", n);
             }

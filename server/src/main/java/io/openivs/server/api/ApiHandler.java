@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -24,11 +25,13 @@ import io.openivs.model.Member;
 import io.openivs.model.Operation;
 import io.openivs.model.ServiceModel;
 import io.openivs.model.Shape;
+import io.openivs.model.validate.UnknownMembers;
 import io.openivs.model.validate.Validator;
 import io.openivs.server.auth.AuthException;
 import io.openivs.server.auth.Principal;
 import io.openivs.server.auth.SigV4Verifier;
 import io.openivs.server.net.LogSafe;
+import io.openivs.server.resource.Json;
 import io.openivs.server.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,6 +114,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             sendError(ctx, keepAlive, requestId, 400, "ValidationException", Validator.message(problems));
             return;
         }
+        UnknownMembers.drop(op.input(), input);
         Call call = new Call(principal.accessKeyId(), principal.accountId(), region, requestId);
         OperationHandler handler = handlers.get(op.name());
         // Reads the store holds in memory are answered here; anything that may block goes to a worker.
@@ -180,6 +184,10 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         ObjectNode input;
         ByteBuf content = req.content();
         if (content.isReadable() && op.input() != null && hasBodyMembers(op.input())) {
+            // Jackson decodes overlong forms (C0 AF as '/'); Netty's check is strict and allocates nothing.
+            if (!ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
+                throw new ApiException("SerializationException", "The request body could not be read as UTF-8 JSON.");
+            }
             JsonNode node;
             try (ByteBufInputStream in = new ByteBufInputStream(content.duplicate())) {
                 node = Json.MAPPER.readTree((java.io.InputStream) in);

@@ -30,7 +30,9 @@ public final class KeysCommand implements Runnable {
     static final class Generate implements Callable<Integer> {
         @Spec
         CommandSpec spec;
-        @Option(names = "--out-dir", defaultValue = ".", description = "Directory for the two files (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--out-dir", defaultValue = "${env:OPENIVS_DATA_DIR:-./data}/keys",
+                description = "Directory for the two files (default: ${DEFAULT-VALUE}, beside the server's data, which"
+                        + " git ignores: the private key must not land in a repository).")
         Path outDir;
         @Option(names = "--name", defaultValue = "playback", description = "File name prefix (default: ${DEFAULT-VALUE}).")
         String name;

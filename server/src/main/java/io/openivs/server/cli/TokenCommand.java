@@ -6,7 +6,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import io.openivs.server.control.Arn;
+import io.openivs.server.resource.Arn;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,14 +31,16 @@ import java.util.concurrent.Callable;
 public final class TokenCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+    private static final Duration MAX_BOUND_TTL = Duration.ofMinutes(10);
+
     @Option(names = "--channel-arn", required = true, description = "The channel the token is for.")
     String channelArn;
     @Option(names = "--key", required = true,
             description = "Playback private key PEM (PKCS#8 from 'openivs keys generate', or SEC1 from openssl).")
     Path key;
-    @Option(names = "--ttl", defaultValue = "1h",
-            description = "Lifetime: 90s, 10m, 1h, 2d or ISO-8601 (PT1H) (default: ${DEFAULT-VALUE}); at most 10m with"
-                    + " --viewer-id or --single-use.")
+    @Option(names = "--ttl",
+            description = "Lifetime: 90s, 10m, 1h, 2d or ISO-8601 (PT1H) (default: 1h; 10m with --viewer-id or"
+                    + " --single-use, whose tokens must expire within 10 minutes).")
     String ttl;
     @Option(names = "--viewer-id", description = "aws:viewer-id, for StartViewerSessionRevocation (max 40 chars).")
     String viewerId;
@@ -70,7 +72,15 @@ public final class TokenCommand implements Callable<Integer> {
         if (arn == null || !Arn.CHANNEL.equals(arn.type())) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--channel-arn must be an IVS channel ARN");
         }
-        Duration life = duration(ttl);
+        // Tokens that name a viewer or are single-use must expire within 10 minutes (Amazon IVS User Guide,
+        // "Distribute Playback Tokens"); the server refuses longer ones, so refuse to mint them.
+        boolean shortLived = viewerId != null || singleUse;
+        Duration life = ttl == null ? (shortLived ? MAX_BOUND_TTL : Duration.ofHours(1)) : duration(ttl);
+        if (shortLived && life.compareTo(MAX_BOUND_TTL) > 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--ttl " + ttl + ": a token with"
+                    + " --viewer-id or --single-use must expire within 10 minutes (the server refuses it otherwise);"
+                    + " use --ttl 10m or less");
+        }
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .claim("aws:channel-arn", channelArn)
                 // exp in seconds (JWT NumericDate); nimbus writes Dates as whole seconds.

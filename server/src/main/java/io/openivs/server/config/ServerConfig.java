@@ -20,19 +20,6 @@ public record ServerConfig(
         RecordingStorage recording,
         PlaybackAccess playbackAccess) {
 
-    /** Recordings in folders under the data dir; no GeoIP, no forwarded-for trust (only "*" country policies pass). */
-    public ServerConfig(String bind, String publicHost, int apiPort, int playbackPort, int rtmpPort, int rtmpsPort,
-                        Path dataDir, String dbUrl, String region, Quotas quotas) {
-        this(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, dataDir, dbUrl, region, quotas,
-                RecordingStorage.EMBEDDED, PlaybackAccess.NONE);
-    }
-
-    public ServerConfig(String bind, String publicHost, int apiPort, int playbackPort, int rtmpPort, int rtmpsPort,
-                        Path dataDir, String dbUrl, String region, Quotas quotas, RecordingStorage recording) {
-        this(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, dataDir, dbUrl, region, quotas,
-                recording, PlaybackAccess.NONE);
-    }
-
     /**
      * Where recording configurations' buckets live.
      *
@@ -65,12 +52,11 @@ public record ServerConfig(
         public static final PlaybackAccess NONE = new PlaybackAccess(null, false);
     }
 
-    public ServerConfig withPlaybackAccess(PlaybackAccess access) {
-        return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, dataDir, dbUrl, region,
-                quotas, recording, access);
-    }
-
-    /** Account-level limits; defaults are IVS's (ivs-behavior.md §5). */
+    /**
+     * Account-level limits. Defaults: 3 playback key pairs, as the IVS User Guide's "Service Quotas" page
+     * states; 5,000 channels and 20 recording configurations and restriction policies are unconfirmed
+     * there, and 100 ad configurations is our choice.
+     */
     public record Quotas(int channels, int playbackKeyPairs, int recordingConfigurations,
                          int playbackRestrictionPolicies, int adConfigurations) {
         public static Quotas defaults() {

@@ -2,8 +2,8 @@ package io.openivs.server.control;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.api.Call;
-import io.openivs.server.api.Json;
 import io.openivs.server.api.OperationHandler;
+import io.openivs.server.resource.Json;
 
 import java.util.Map;
 

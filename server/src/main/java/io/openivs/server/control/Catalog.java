@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
-import io.openivs.server.api.Json;
 import io.openivs.server.api.OperationHandler;
+import io.openivs.server.resource.Ids;
+import io.openivs.server.resource.Json;
 import io.openivs.server.store.DuplicateKeyException;
 import io.openivs.server.store.StoredResource;
 

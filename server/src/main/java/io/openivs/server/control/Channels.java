@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
-import io.openivs.server.api.Json;
 import io.openivs.server.api.OperationHandler;
+import io.openivs.server.resource.Arn;
+import io.openivs.server.resource.ChannelSettings;
+import io.openivs.server.resource.Ids;
+import io.openivs.server.resource.Json;
+import io.openivs.server.resource.StreamSessions;
 import io.openivs.server.store.Cursor;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
@@ -18,9 +22,10 @@ import java.util.Map;
 final class Channels {
     private static final List<String> FILTERS = List.of("filterByName", "filterByRecordingConfigurationArn",
             "filterByPlaybackRestrictionPolicyArn", "filterByAdConfigurationArn");
-    private static final List<String> UPDATABLE = List.of("name", "latencyMode", "type", "authorized",
-            "recordingConfigurationArn", "insecureIngest", "preset", "playbackRestrictionPolicyArn",
-            "multitrackInputConfiguration", "containerFormat", "adConfigurationArn");
+    private static final List<String> UPDATABLE = List.of(ChannelSettings.NAME, ChannelSettings.LATENCY_MODE,
+            ChannelSettings.TYPE, ChannelSettings.AUTHORIZED, ChannelSettings.RECORDING_CONFIGURATION_ARN,
+            ChannelSettings.INSECURE_INGEST, ChannelSettings.PRESET, ChannelSettings.PLAYBACK_RESTRICTION_POLICY_ARN,
+            ChannelSettings.MULTITRACK_INPUT, ChannelSettings.CONTAINER_FORMAT, ChannelSettings.AD_CONFIGURATION_ARN);
 
     private final ControlContext cx;
     private final StreamKeys keys;
@@ -60,27 +65,32 @@ final class Channels {
 
     private ObjectNode create(Call call, ObjectNode in) {
         ObjectNode ch = Json.object();
-        ch.put("name", ControlContext.text(in, "name", ""));
-        ch.put("latencyMode", ControlContext.text(in, "latencyMode", "LOW"));
-        ch.put("type", ControlContext.text(in, "type", "STANDARD"));
-        ch.put("authorized", in.path("authorized").asBoolean(false));
-        ch.put("insecureIngest", in.path("insecureIngest").asBoolean(false));
-        ch.put("preset", ControlContext.text(in, "preset", ""));
-        ch.put("recordingConfigurationArn", ControlContext.text(in, "recordingConfigurationArn", ""));
-        ch.put("playbackRestrictionPolicyArn", ControlContext.text(in, "playbackRestrictionPolicyArn", ""));
-        ch.put("adConfigurationArn", ControlContext.text(in, "adConfigurationArn", ""));
-        ch.put("containerFormat", ControlContext.text(in, "containerFormat", "TS"));
-        ObjectNode mt = ch.putObject("multitrackInputConfiguration");
-        mt.put("enabled", false);
+        ChannelSettings d = ChannelSettings.DEFAULTS;
+        ch.put(ChannelSettings.NAME, ControlContext.text(in, ChannelSettings.NAME, d.name()));
+        ch.put(ChannelSettings.LATENCY_MODE, ControlContext.text(in, ChannelSettings.LATENCY_MODE, d.latencyMode()));
+        ch.put(ChannelSettings.TYPE, ControlContext.text(in, ChannelSettings.TYPE, d.type()));
+        ch.put(ChannelSettings.AUTHORIZED, in.path(ChannelSettings.AUTHORIZED).asBoolean(d.authorized()));
+        ch.put(ChannelSettings.INSECURE_INGEST, in.path(ChannelSettings.INSECURE_INGEST).asBoolean(d.insecureIngest()));
+        ch.put(ChannelSettings.PRESET, ControlContext.text(in, ChannelSettings.PRESET, d.preset()));
+        ch.put(ChannelSettings.RECORDING_CONFIGURATION_ARN,
+                ControlContext.text(in, ChannelSettings.RECORDING_CONFIGURATION_ARN, d.recordingConfigurationArn()));
+        ch.put(ChannelSettings.PLAYBACK_RESTRICTION_POLICY_ARN, ControlContext.text(in,
+                ChannelSettings.PLAYBACK_RESTRICTION_POLICY_ARN, d.playbackRestrictionPolicyArn()));
+        ch.put(ChannelSettings.AD_CONFIGURATION_ARN,
+                ControlContext.text(in, ChannelSettings.AD_CONFIGURATION_ARN, d.adConfigurationArn()));
+        ch.put(ChannelSettings.CONTAINER_FORMAT,
+                ControlContext.text(in, ChannelSettings.CONTAINER_FORMAT, d.containerFormat().name()));
+        ObjectNode mt = ch.putObject(ChannelSettings.MULTITRACK_INPUT);
+        mt.put("enabled", d.multitrackInput());
         mt.put("maximumResolution", "FULL_HD");
         mt.put("policy", "ALLOW");
-        if (in.get("multitrackInputConfiguration") instanceof ObjectNode given) {
+        if (in.get(ChannelSettings.MULTITRACK_INPUT) instanceof ObjectNode given) {
             mt.setAll(given);
         }
         ch.putObject("srt").put("passphrase", Ids.alnum(79));
         ControlContext.checkTags(in.get("tags"), 0);
         ch.set("tags", ControlContext.tagsOrEmpty(in.get("tags")));
-        normalisePreset(ch, in.has("preset") && !in.get("preset").asText().isEmpty());
+        normalisePreset(ch, in.has(ChannelSettings.PRESET) && !in.get(ChannelSettings.PRESET).asText().isEmpty());
         checkRules(ch);
 
         String channelId = Ids.resourceId();
@@ -102,43 +112,46 @@ final class Channels {
 
     /** BASIC/STANDARD channels have no preset; ADVANCED ones default to HIGHER_BANDWIDTH_DELIVERY. */
     private static void normalisePreset(ObjectNode ch, boolean presetGiven) {
-        boolean advanced = ch.get("type").asText().startsWith("ADVANCED");
-        String preset = ch.get("preset").asText();
-        if (!advanced && !preset.isEmpty()) {
+        ChannelSettings s = ChannelSettings.of(ch);
+        if (!s.advanced() && !s.preset().isEmpty()) {
             if (presetGiven) {
                 throw ApiException.validation("A preset can be set only for ADVANCED_SD and ADVANCED_HD channels.");
             }
-            ch.put("preset", "");
-        } else if (advanced && preset.isEmpty()) {
-            ch.put("preset", "HIGHER_BANDWIDTH_DELIVERY");
+            ch.put(ChannelSettings.PRESET, "");
+        } else if (s.advanced() && s.preset().isEmpty()) {
+            ch.put(ChannelSettings.PRESET, ChannelSettings.DEFAULT_ADVANCED_PRESET);
         }
     }
 
-    /** The cross-member rules of ivs-behavior.md §2.3. */
+    /**
+     * The cross-member rules: multitrack input needs a STANDARD, FRAGMENTED_MP4 channel (API Reference:
+     * MultitrackInputConfiguration), an ad configuration needs TS (User Guide, "Server-Side Ad Insertion").
+     * That a preset on a BASIC/STANDARD channel is a ValidationException is unconfirmed.
+     */
     private static void checkRules(ObjectNode ch) {
-        JsonNode mt = ch.get("multitrackInputConfiguration");
-        if (mt.path("enabled").asBoolean(false)) {
-            if (!"STANDARD".equals(ch.get("type").asText())) {
+        ChannelSettings s = ChannelSettings.of(ch);
+        if (s.multitrackInput()) {
+            if (!ChannelSettings.STANDARD.equals(s.type())) {
                 throw ApiException.validation("Multitrack input can be enabled only on STANDARD channels.");
             }
-            if (!"FRAGMENTED_MP4".equals(ch.get("containerFormat").asText())) {
+            if (!s.fragmentedMp4()) {
                 throw ApiException.validation("Multitrack input requires containerFormat FRAGMENTED_MP4.");
             }
+            JsonNode mt = ch.get(ChannelSettings.MULTITRACK_INPUT);
             if (mt.path("policy").asText("").isEmpty() || mt.path("maximumResolution").asText("").isEmpty()) {
                 throw ApiException.validation("Multitrack input needs a policy and a maximumResolution.");
             }
         }
-        if (!ch.get("adConfigurationArn").asText().isEmpty()
-                && "FRAGMENTED_MP4".equals(ch.get("containerFormat").asText())) {
+        if (!s.adConfigurationArn().isEmpty() && s.fragmentedMp4()) {
             throw ApiException.validation("An ad configuration requires containerFormat TS.");
         }
     }
 
     /** Referenced recording configurations, policies and ad configurations must exist in the same account and region. */
     private void checkReferences(ResourceStore.Tx tx, Call call, ObjectNode ch) {
-        requireIfSet(tx, call, ch, "recordingConfigurationArn", Arn.RECORDING_CONFIGURATION);
-        requireIfSet(tx, call, ch, "playbackRestrictionPolicyArn", Arn.PLAYBACK_RESTRICTION_POLICY);
-        requireIfSet(tx, call, ch, "adConfigurationArn", Arn.AD_CONFIGURATION);
+        requireIfSet(tx, call, ch, ChannelSettings.RECORDING_CONFIGURATION_ARN, Arn.RECORDING_CONFIGURATION);
+        requireIfSet(tx, call, ch, ChannelSettings.PLAYBACK_RESTRICTION_POLICY_ARN, Arn.PLAYBACK_RESTRICTION_POLICY);
+        requireIfSet(tx, call, ch, ChannelSettings.AD_CONFIGURATION_ARN, Arn.AD_CONFIGURATION);
     }
 
     private void requireIfSet(ResourceStore.Tx tx, Call call, ObjectNode ch, String field, String type) {
@@ -199,25 +212,26 @@ final class Channels {
         String arn = in.get("arn").asText();
         ObjectNode updated = cx.store.write(tx -> {
             StoredResource r = cx.require(tx, call, arn, Arn.CHANNEL);
-            if (tx.liveSession(arn, cx.now() - ControlContext.SESSION_STALE_MS).isPresent()) {
+            if (tx.liveSession(arn, cx.now() - StreamSessions.STALE_MS).isPresent()) {
                 throw ApiException.conflict("The channel is live; stop the stream before updating it.");
             }
             ObjectNode ch = ControlContext.doc(r);
-            String oldType = ch.get("type").asText();
+            String oldType = ch.get(ChannelSettings.TYPE).asText();
             for (String f : UPDATABLE) {
                 JsonNode v = in.get(f);
                 if (v == null || v.isNull()) {
                     continue;
                 }
-                if (f.equals("multitrackInputConfiguration")) {
+                if (f.equals(ChannelSettings.MULTITRACK_INPUT)) {
                     ch.withObjectProperty(f).setAll((ObjectNode) v);
                 } else {
                     ch.set(f, v);
                 }
             }
-            boolean presetGiven = in.hasNonNull("preset") && !in.get("preset").asText().isEmpty();
-            if (!oldType.equals(ch.get("type").asText()) && !presetGiven) {
-                ch.put("preset", "");
+            boolean presetGiven = in.hasNonNull(ChannelSettings.PRESET)
+                    && !in.get(ChannelSettings.PRESET).asText().isEmpty();
+            if (!oldType.equals(ch.get(ChannelSettings.TYPE).asText()) && !presetGiven) {
+                ch.put(ChannelSettings.PRESET, "");
             }
             normalisePreset(ch, presetGiven);
             checkRules(ch);
@@ -236,7 +250,7 @@ final class Channels {
         String arn = in.get("arn").asText();
         cx.store.write(tx -> {
             cx.require(tx, call, arn, Arn.CHANNEL);
-            if (tx.liveSession(arn, cx.now() - ControlContext.SESSION_STALE_MS).isPresent()) {
+            if (tx.liveSession(arn, cx.now() - StreamSessions.STALE_MS).isPresent()) {
                 throw ApiException.conflict("The channel is live; stop the stream and wait for Stream End before deleting it.");
             }
             tx.deleteChildren(Arn.STREAM_KEY, arn);

@@ -6,10 +6,11 @@ import io.openivs.model.ServiceModel;
 import io.openivs.model.Shape;
 import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
-import io.openivs.server.api.Json;
 import io.openivs.server.config.ServerConfig;
-import io.openivs.server.live.LiveControl;
-import io.openivs.server.recording.BucketCheck;
+import io.openivs.server.control.spi.BucketCheck;
+import io.openivs.server.control.spi.LiveControl;
+import io.openivs.server.resource.Arn;
+import io.openivs.server.resource.Json;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
 
@@ -22,9 +23,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** What every group of operations shares: the store, configuration, clock and model, and helpers over them. */
 public final class ControlContext {
-    /** A live session whose owner has not refreshed it for this long is treated as gone (its node died). */
-    public static final long SESSION_STALE_MS = 15_000;
-
     final ResourceStore store;
     final ServerConfig config;
     final Clock clock;
@@ -32,10 +30,6 @@ public final class ControlContext {
     final LiveControl live;
     final BucketCheck buckets;
     private final AtomicLong lastCreated = new AtomicLong();
-
-    public ControlContext(ResourceStore store, ServerConfig config, Clock clock, ServiceModel model, LiveControl live) {
-        this(store, config, clock, model, live, BucketCheck.ANY);
-    }
 
     /** @param buckets decides whether a new recording configuration becomes ACTIVE or CREATE_FAILED */
     public ControlContext(ResourceStore store, ServerConfig config, Clock clock, ServiceModel model, LiveControl live,

@@ -23,10 +23,6 @@ public final class ControlPlane {
         void changed(String account, String region);
     }
 
-    public static Map<String, OperationHandler> handlers(ControlContext cx) {
-        return handlers(cx, (account, region) -> { });
-    }
-
     /** The handlers; the access-changing ones tell {@code changes} before they answer, so this node never serves stale access. */
     public static Map<String, OperationHandler> handlers(ControlContext cx, AccessChanges changes) {
         Map<String, OperationHandler> ops = all(cx);

@@ -3,6 +3,7 @@ package io.openivs.server.control;
 import java.util.function.ToIntFunction;
 
 import io.openivs.server.config.ServerConfig;
+import io.openivs.server.resource.Arn;
 
 /**
  * A plain account-scoped resource type and the names the API uses for it:

@@ -3,8 +3,9 @@ package io.openivs.server.control;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
-import io.openivs.server.api.Json;
 import io.openivs.server.api.OperationHandler;
+import io.openivs.server.resource.Fields;
+import io.openivs.server.resource.Json;
 
 import java.math.BigInteger;
 import java.security.KeyFactory;
@@ -16,13 +17,13 @@ import java.util.Base64;
 import java.util.Map;
 
 /** ImportPlaybackKeyPair, Get/List/DeletePlaybackKeyPair. */
-public final class PlaybackKeyPairs {
+final class PlaybackKeyPairs {
     /** The order of NIST P-384 (secp384r1): identifies the curve whatever the provider calls it. */
     private static final BigInteger P384_ORDER = new BigInteger(
             "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973", 16);
 
     /** Stored member holding the public key as base64 DER SubjectPublicKeyInfo. */
-    public static final String MATERIAL = "publicKeyDer";
+    private static final String MATERIAL = Fields.PUBLIC_KEY_DER;
 
     private final Catalog catalog;
 
@@ -69,7 +70,8 @@ public final class PlaybackKeyPairs {
         String body = pem.replace("\r", "").strip();
         String begin = "-----BEGIN PUBLIC KEY-----";
         String end = "-----END PUBLIC KEY-----";
-        if (!body.startsWith(begin) || !body.endsWith(end)) {
+        // Exactly one block: a second one inside would be skipped by the lenient MIME decoder as noise.
+        if (!body.startsWith(begin) || !body.endsWith(end) || body.indexOf("-----", begin.length()) != body.length() - end.length()) {
             throw invalidKey();
         }
         byte[] der;
@@ -80,7 +82,9 @@ public final class PlaybackKeyPairs {
         }
         try {
             PublicKey key = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
-            if (key instanceof ECPublicKey ec && ec.getParams().getOrder().equals(P384_ORDER)) {
+            // Trailing bytes after the DER structure are not part of any key.
+            if (key instanceof ECPublicKey ec && ec.getParams().getOrder().equals(P384_ORDER)
+                    && java.util.Arrays.equals(key.getEncoded(), der)) {
                 return key;
             }
         } catch (Exception e) {
@@ -94,7 +98,11 @@ public final class PlaybackKeyPairs {
                 + " (-----BEGIN PUBLIC KEY-----).");
     }
 
-    /** MD5 of the canonical DER SubjectPublicKeyInfo, as colon-separated lower-case hex (ivs-behavior.md §1.6). */
+    /**
+     * MD5 of the canonical DER SubjectPublicKeyInfo, as colon-separated lower-case hex: the fingerprint real IVS
+     * returns (the Terraform AWS provider's acceptance test checks this computation against IVS; the API
+     * Reference calls it only a key-pair identifier).
+     */
     static String fingerprint(PublicKey key) {
         try {
             byte[] md5 = MessageDigest.getInstance("MD5").digest(key.getEncoded());

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
-import io.openivs.server.api.Json;
 import io.openivs.server.api.OperationHandler;
+import io.openivs.server.resource.Arn;
+import io.openivs.server.resource.Json;
 import io.openivs.server.store.StoredResource;
 
 import java.util.List;
@@ -39,17 +40,31 @@ final class PlaybackRestrictionPolicies {
         doc.put("enableStrictOriginEnforcement", in.path("enableStrictOriginEnforcement").asBoolean(false));
         doc.put("name", ControlContext.text(in, "name", ""));
         doc.set("tags", in.get("tags"));
-        checkCountries(doc.get("allowedCountries"));
+        checkCountries(doc);
         return catalog.create(call, Kind.PLAYBACK_RESTRICTION_POLICY, doc, null, e -> e);
     }
 
-    /** ISO 3166-1 alpha-2 codes (upper case letters); the model only says "2 characters". */
-    private static void checkCountries(JsonNode countries) {
+    /** Every ISO 3166-1 alpha-2 code. */
+    private static final java.util.Set<String> COUNTRIES = java.util.Set.of(java.util.Locale.getISOCountries());
+
+    /**
+     * ISO 3166-1 alpha-2 codes that exist (the model only says "2 characters"; an unknown code would match no
+     * viewer); each kept once, in the order given (a list of 20,000 copies of one code is one entry).
+     */
+    private static void checkCountries(ObjectNode doc) {
+        JsonNode countries = doc.get("allowedCountries");
+        java.util.LinkedHashSet<String> once = new java.util.LinkedHashSet<>();
         for (JsonNode c : countries) {
             String s = c.asText();
-            if (!(s.equals("*") || s.chars().allMatch(ch -> ch >= 'A' && ch <= 'Z'))) {
-                throw ApiException.validation("allowedCountries must hold ISO 3166-1 alpha-2 codes: " + s);
+            if (!(s.equals("*") || COUNTRIES.contains(s))) {
+                throw ApiException.validation("allowedCountries must hold ISO 3166-1 alpha-2 country codes: " + s);
             }
+            once.add(s);
+        }
+        if (once.size() != countries.size()) {
+            com.fasterxml.jackson.databind.node.ArrayNode kept = Json.NODES.arrayNode();
+            once.forEach(kept::add);
+            doc.set("allowedCountries", kept);
         }
     }
 
@@ -63,7 +78,7 @@ final class PlaybackRestrictionPolicies {
                     d.set(f, in.get(f));
                 }
             }
-            checkCountries(d.get("allowedCountries"));
+            checkCountries(d);
             if (!tx.update(r.withDoc(Json.write(d)))) {
                 throw ApiException.conflict("The policy was changed by another request; retry.");
             }

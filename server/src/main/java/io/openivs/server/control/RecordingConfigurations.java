@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
-import io.openivs.server.api.Json;
 import io.openivs.server.api.OperationHandler;
+import io.openivs.server.resource.Json;
 
 import java.util.Map;
 import java.util.Set;
@@ -52,7 +52,8 @@ final class RecordingConfigurations {
         if (!in.get("destinationConfiguration").hasNonNull("s3")) {
             throw ApiException.validation("destinationConfiguration must name an s3 bucket.");
         }
-        // CREATING until the bucket check below decides ACTIVE or CREATE_FAILED (ivs-behavior.md §10.1).
+        // CREATING until the bucket check below decides ACTIVE or CREATE_FAILED
+        // (API Reference: RecordingConfiguration, state).
         doc.put("state", "CREATING");
         doc.put("recordingReconnectWindowSeconds", in.path("recordingReconnectWindowSeconds").asInt(0));
 

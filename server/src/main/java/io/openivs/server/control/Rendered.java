@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import io.openivs.server.api.Json;
+import io.openivs.server.resource.Json;
 import io.openivs.server.store.StoredResource;
 
 import java.util.concurrent.ConcurrentHashMap;

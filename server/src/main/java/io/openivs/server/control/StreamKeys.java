@@ -5,16 +5,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
-import io.openivs.server.api.Json;
 import io.openivs.server.api.OperationHandler;
+import io.openivs.server.resource.Arn;
+import io.openivs.server.resource.Fields;
+import io.openivs.server.resource.Ids;
+import io.openivs.server.resource.Json;
+import io.openivs.server.resource.Lookups;
 import io.openivs.server.store.DuplicateKeyException;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -34,28 +34,15 @@ public final class StreamKeys {
         ops.put("DeleteStreamKey", this::delete);
     }
 
-    /**
-     * The store's lookup for a key value: its SHA-256, so ingest finds a key by
-     * what the encoder sent without an index over the secret itself.
-     */
-    public static String lookupOf(String value) {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(d.digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** Creates the channel's stream key inside the caller's transaction; a second key is a quota error. */
     ObjectNode createFor(ResourceStore.Tx tx, Call call, String channelArn, JsonNode tags) {
         String id = Ids.resourceId();
         String value = Ids.streamKeyValue(call.region(), id);
         ObjectNode key = Json.object();
-        key.put("value", value);
-        key.put("channelArn", channelArn);
+        key.put(Fields.VALUE, value);
+        key.put(Fields.CHANNEL_ARN, channelArn);
         key.set("tags", ControlContext.tagsOrEmpty(tags));
-        StoredResource r = cx.newResource(call, Arn.STREAM_KEY, id, channelArn, lookupOf(value), key);
+        StoredResource r = cx.newResource(call, Arn.STREAM_KEY, id, channelArn, Lookups.streamKey(value), key);
         try {
             tx.insert(r);
         } catch (DuplicateKeyException e) {

@@ -5,9 +5,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
-import io.openivs.server.api.Json;
 import io.openivs.server.api.OperationHandler;
-import io.openivs.server.live.StreamCues;
+import io.openivs.server.control.spi.Cues;
+import io.openivs.server.resource.Arn;
+import io.openivs.server.resource.ChannelSettings;
+import io.openivs.server.resource.Ids;
+import io.openivs.server.resource.Json;
+import io.openivs.server.resource.StreamSessions;
 import io.openivs.server.store.StreamSessionRow;
 
 import java.nio.charset.StandardCharsets;
@@ -46,7 +50,7 @@ final class Streams {
     }
 
     private long freshSince() {
-        return cx.now() - ControlContext.SESSION_STALE_MS;
+        return cx.now() - StreamSessions.STALE_MS;
     }
 
     /** The channel's live session; ResourceNotFound for no channel, ChannelNotBroadcasting when offline. */
@@ -67,8 +71,8 @@ final class Streams {
         }
         st.put("startTime", ControlContext.iso(s.startTime()));
         st.put("state", "LIVE");
-        st.put("health", doc.path("health").asText("UNKNOWN"));
-        st.put("viewerCount", doc.path("viewerCount").asLong(0));
+        st.put("health", doc.path(StreamSessions.HEALTH).asText("UNKNOWN"));
+        st.put("viewerCount", doc.path(StreamSessions.VIEWER_COUNT).asLong(0));
         return st;
     }
 
@@ -137,7 +141,7 @@ final class Streams {
         if (!cx.live.putMetadata(s.streamId(), metadata)) {
             // Owned by another node: it writes the metadata at its next heartbeat.
             cx.store.write(tx -> {
-                tx.addCue(StreamCues.metadata(s.streamId(), metadata, cx.now()));
+                tx.addCue(Cues.metadata(s.streamId(), metadata, cx.now()));
                 return null;
             });
         }
@@ -147,8 +151,9 @@ final class Streams {
     private ObjectNode insertAdBreak(Call call, ObjectNode in) {
         String channelArn = in.get("channelArn").asText();
         int duration = in.get("durationSeconds").asInt();
-        ObjectNode channel = ControlContext.doc(cx.store.read(tx -> cx.require(tx, call, channelArn, Arn.CHANNEL)));
-        if (channel.path("adConfigurationArn").asText("").isEmpty()) {
+        ChannelSettings channel = ChannelSettings.parse(
+                cx.store.read(tx -> cx.require(tx, call, channelArn, Arn.CHANNEL)).doc());
+        if (channel.adConfigurationArn().isEmpty()) {
             throw ApiException.validation("The channel has no ad configuration; set adConfigurationArn first.");
         }
         StreamSessionRow s = live(call, channelArn);
@@ -159,7 +164,7 @@ final class Streams {
         String adBreakId = Ids.alnum(12);
         if (!cx.live.insertAdBreak(s.streamId(), adBreakId, duration)) {
             cx.store.write(tx -> {
-                tx.addCue(StreamCues.adBreak(s.streamId(), adBreakId, duration, now));
+                tx.addCue(Cues.adBreak(s.streamId(), adBreakId, duration, now));
                 return null;
             });
         }
@@ -187,15 +192,14 @@ final class Streams {
         if (s.endTime() != null) {
             session.put("endTime", ControlContext.iso(s.endTime()));
         }
-        for (String member : List.of("channel", "ingestConfiguration", "ingestConfigurations",
-                "recordingConfiguration", "truncatedEvents")) {
+        for (String member : StreamSessions.SESSION_MEMBERS) {
             JsonNode v = doc.get(member);
             if (v != null && !v.isNull()) {
-                session.set(member, member.equals("channel") ? channels.present((ObjectNode) v) : v);
+                session.set(member, member.equals(StreamSessions.CHANNEL) ? channels.present((ObjectNode) v) : v);
             }
         }
-        if (!session.has("truncatedEvents")) {
-            session.putArray("truncatedEvents");
+        if (!session.has(StreamSessions.TRUNCATED_EVENTS)) {
+            session.putArray(StreamSessions.TRUNCATED_EVENTS);
         }
         ObjectNode out = Json.object();
         out.set("streamSession", session);

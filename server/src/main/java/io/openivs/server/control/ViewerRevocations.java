@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
-import io.openivs.server.api.Json;
 import io.openivs.server.api.OperationHandler;
+import io.openivs.server.resource.Arn;
+import io.openivs.server.resource.Fields;
+import io.openivs.server.resource.Ids;
+import io.openivs.server.resource.Json;
+import io.openivs.server.resource.Lookups;
 import io.openivs.server.store.DuplicateKeyException;
 import io.openivs.server.store.StoredResource;
 
@@ -18,8 +22,7 @@ import java.util.Map;
  * holding the highest revoked session version) so every node's playback
  * check sees it.
  */
-public final class ViewerRevocations {
-    public static final String TYPE = "viewer-revocation";
+final class ViewerRevocations {
     private final ControlContext cx;
 
     ViewerRevocations(ControlContext cx) {
@@ -35,31 +38,26 @@ public final class ViewerRevocations {
         ops.put("BatchStartViewerSessionRevocation", this::batch);
     }
 
-    /** Lookup key of a channel's revocation record for one viewer. */
-    public static String lookup(String channelArn, String viewerId) {
-        return channelArn + "\n" + viewerId;
-    }
-
     private void revoke(Call call, String channelArn, String viewerId, long version) {
         cx.store.write(tx -> {
             cx.require(tx, call, channelArn, Arn.CHANNEL);
-            String key = lookup(channelArn, viewerId);
-            var existing = tx.byLookup(TYPE, key);
+            String key = Lookups.viewerRevocation(channelArn, viewerId);
+            var existing = tx.byLookup(Lookups.VIEWER_REVOCATION, key);
             if (existing.isPresent()) {
                 StoredResource r = existing.get();
                 ObjectNode d = ControlContext.doc(r);
-                if (d.path("version").asLong() < version) {
-                    d.put("version", version);
+                if (d.path(Fields.VERSION).asLong() < version) {
+                    d.put(Fields.VERSION, version);
                     tx.update(r.withDoc(Json.write(d)));
                 }
                 return null;
             }
             ObjectNode d = Json.object();
-            d.put("channelArn", channelArn);
-            d.put("viewerId", viewerId);
-            d.put("version", version);
+            d.put(Fields.CHANNEL_ARN, channelArn);
+            d.put(Fields.VIEWER_ID, viewerId);
+            d.put(Fields.VERSION, version);
             try {
-                tx.insert(cx.newResource(call, TYPE, Ids.resourceId(), null, key, d));
+                tx.insert(cx.newResource(call, Lookups.VIEWER_REVOCATION, Ids.resourceId(), null, key, d));
             } catch (DuplicateKeyException e) {
                 throw ApiException.conflict("A revocation for this viewer is being recorded; retry.");
             }

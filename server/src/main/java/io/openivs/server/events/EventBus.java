@@ -46,7 +46,10 @@ public final class EventBus implements AutoCloseable {
     public void close() {
         thread.shutdown();
         try {
-            thread.awaitTermination(5, TimeUnit.SECONDS);
+            // Every sink only writes locally (webhooks deliver from their own outbox), so this is quick.
+            if (!thread.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("events still queued at shutdown after 30 s; the events file may miss the last ones");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,7 +1,7 @@
 package io.openivs.server.events;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.openivs.server.api.Json;
+import io.openivs.server.resource.Json;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -10,7 +10,7 @@ import java.util.UUID;
 
 /**
  * One event in Amazon EventBridge's envelope, as IVS sends them
- * (ivs-behavior.md §11): {@code detail-type} such as "IVS Stream State Change",
+ * (User Guide, "Using Amazon EventBridge with IVS"): {@code detail-type} such as "IVS Stream State Change",
  * {@code source} "aws.ivs", the channel ARN in {@code resources}.
  */
 public record IvsEvent(String id, String detailType, String account, String region, Instant time,
@@ -48,7 +48,7 @@ public record IvsEvent(String id, String detailType, String account, String regi
     public static final String LIMIT_BREACH = "IVS Limit Breach";
 
     /**
-     * A per-stream limit breach (ivs-behavior.md §11.4): detail {limit_name, limit_value, exceeded_by,
+     * A per-stream limit breach ("IVS Limit Breach" in the same guide): detail {limit_name, limit_value, exceeded_by,
      * limit_unit, channel_name, stream_id}; {@code exceeded_by} is the observed value minus the limit.
      */
     public static IvsEvent limitBreach(String limitName, long limitValue, long exceededBy, String unit, String account,

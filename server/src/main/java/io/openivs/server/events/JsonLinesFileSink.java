@@ -1,6 +1,6 @@
 package io.openivs.server.events;
 
-import io.openivs.server.api.Json;
+import io.openivs.server.resource.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

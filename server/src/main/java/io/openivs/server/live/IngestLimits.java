@@ -1,7 +1,7 @@
 package io.openivs.server.live;
 
 /**
- * What a channel type accepts from its publisher (ivs-behavior.md §2.6): every type takes up to
+ * What a channel type accepts from its publisher (User Guide, "IVS Channel Types"): every type takes up to
  * 1080p; BASIC takes 1.5 Mbps up to 480p and 3.5 Mbps above, the transcoded types 8.5 Mbps.
  * Resolution is compared as total pixels, so portrait 1080x1920 passes like 1920x1080.
  */

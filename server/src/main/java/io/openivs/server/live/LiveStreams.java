@@ -1,20 +1,23 @@
 package io.openivs.server.live;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.openivs.server.api.Json;
-import io.openivs.server.control.Arn;
-import io.openivs.server.control.ControlContext;
-import io.openivs.server.control.Ids;
+import io.openivs.server.control.spi.LiveControl;
 import io.openivs.server.events.EventBus;
 import io.openivs.server.events.IvsEvent;
-import io.openivs.server.control.StreamKeys;
+import io.openivs.server.ingest.FrameSession;
 import io.openivs.server.ingest.rtmp.PublishAuthorizer;
 import io.openivs.server.ingest.rtmp.PublishRefusedException;
 import io.openivs.server.ingest.rtmp.PublishSession;
-import io.openivs.server.media.hls.Segmenter;
 import io.openivs.server.playback.LiveRendition;
 import io.openivs.server.playback.PlaybackSource;
 import io.openivs.server.recording.Recordings;
+import io.openivs.server.resource.Arn;
+import io.openivs.server.resource.ChannelSettings;
+import io.openivs.server.resource.Fields;
+import io.openivs.server.resource.Ids;
+import io.openivs.server.resource.Json;
+import io.openivs.server.resource.Lookups;
+import io.openivs.server.resource.StreamSessions;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
 import io.openivs.server.store.StreamSessionRow;
@@ -65,15 +68,10 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     private final Object beatLock = new Object();
 
     /**
-     * @param scheduler only triggers heartbeats; their store work goes to {@code workers}
      * @param node this node's id, stored with each session it owns
+     * @param scheduler only triggers heartbeats; their store work goes to {@code workers}
+     * @param recordings records streams of channels with a recording configuration; null for none
      */
-    public LiveStreams(ResourceStore store, String region, String node, Executor workers,
-                       ScheduledExecutorService scheduler, Clock clock, EventBus events) {
-        this(store, region, node, workers, scheduler, clock, events, null);
-    }
-
-    /** @param recordings records streams of channels with a recording configuration; null for none */
     public LiveStreams(ResourceStore store, String region, String node, Executor workers,
                        ScheduledExecutorService scheduler, Clock clock, EventBus events, Recordings recordings) {
         this.recordings = recordings;
@@ -86,50 +84,62 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         this.clock = clock;
     }
 
+    /** RTMP's publishers: FLV tags demuxed in front of the stream's frame input. */
     @Override
     public CompletionStage<PublishSession> authorize(String app, String streamName, boolean secure,
                                                      InetSocketAddress remote) {
+        return publish(streamName, secure).thenApply(RtmpPublish::new);
+    }
+
+    /**
+     * Admits a publisher of any protocol: completes with the stream's {@link FrameSession}, which the
+     * protocol's demuxer feeds, or fails with {@link PublishRefusedException} (its message is safe to show).
+     *
+     * @param secure whether the connection is encrypted (a channel may refuse plain ingest)
+     */
+    public CompletionStage<FrameSession> publish(String streamKey, boolean secure) {
         try {
-            return CompletableFuture.supplyAsync(() -> admit(streamName, secure), workers);
+            return CompletableFuture.supplyAsync(() -> admit(streamKey, secure), workers);
         } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(new PublishRefusedException("server busy"));
         }
     }
 
     /** Runs on a worker: the key, its channel and the one-publisher rule, then the session row. */
-    private PublishSession admit(String streamKey, boolean secure) {
+    private FrameSession admit(String streamKey, boolean secure) {
         byte[] presented = streamKey.getBytes(StandardCharsets.UTF_8);
-        StoredResource key = store.read(tx -> tx.byLookup(Arn.STREAM_KEY, StreamKeys.lookupOf(streamKey)))
+        StoredResource key = store.read(tx -> tx.byLookup(Arn.STREAM_KEY, Lookups.streamKey(streamKey)))
                 .orElseThrow(() -> new PublishRefusedException("invalid stream key"));
         ObjectNode keyDoc = Json.parseObject(key.doc());
         // The lookup is a digest; compare the value itself too, in constant time.
-        if (!MessageDigest.isEqual(keyDoc.path("value").asText("").getBytes(StandardCharsets.UTF_8), presented)) {
+        if (!MessageDigest.isEqual(keyDoc.path(Fields.VALUE).asText("").getBytes(StandardCharsets.UTF_8), presented)) {
             throw new PublishRefusedException("invalid stream key");
         }
         if (!region.equals(key.region())) {
             throw new PublishRefusedException("stream key belongs to another region");
         }
-        String channelArn = keyDoc.path("channelArn").asText();
+        String channelArn = keyDoc.path(Fields.CHANNEL_ARN).asText();
         StoredResource channel = store.read(tx -> tx.get(channelArn))
                 .orElseThrow(() -> new PublishRefusedException("channel not found"));
         ObjectNode channelDoc = Json.parseObject(channel.doc());
-        if (!secure && !channelDoc.path("insecureIngest").asBoolean(false)) {
+        ChannelSettings settings = ChannelSettings.of(channelDoc);
+        if (!secure && !settings.insecureIngest()) {
             throw new PublishRefusedException("this channel accepts RTMPS only");
         }
         Arn arn = Arn.parse(channelArn);
         String playbackName = arn.region() + "." + arn.account() + ".channel." + arn.id();
         long now = clock.millis();
         String streamId = Ids.streamId(now);
-        LiveStream stream = new LiveStream(this, streamId, channelArn, playbackName, channelDoc);
+        LiveStream stream = new LiveStream(host, streamId, channelArn, playbackName, channelDoc);
         if (byChannel.putIfAbsent(channelArn, stream) != null) {
             stream.discard();
             throw new PublishRefusedException("the channel already has a live publisher");
         }
         try {
             StreamSessionRow row = new StreamSessionRow(streamId, channelArn, channel.account(), channel.region(),
-                    now, null, node, now, false, false, stream.document("UNKNOWN", 0, null));
+                    now, null, node, now, false, false, stream.firstDocument());
             boolean inserted = store.write(tx -> {
-                if (tx.liveSession(channelArn, now - ControlContext.SESSION_STALE_MS).isPresent()) {
+                if (tx.liveSession(channelArn, now - StreamSessions.STALE_MS).isPresent()) {
                     return false; // live on another node
                 }
                 tx.insertSession(row);
@@ -151,10 +161,62 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         byPlaybackName.put(playbackName, stream);
         stream.emit("Session Created", null);
         if (recordings != null) {
-            stream.recordTo(recordings.open(channelArn, channelDoc, streamId));
+            stream.recordTo(recordings.open(channelArn, settings, streamId));
         }
         log.info("stream {} admitted for {} (tls={})", streamId, channelArn, secure);
         return stream;
+    }
+
+    /** What each stream asks of this registry. */
+    private final StreamHost host = new StreamHost() {
+        @Override
+        public long now() {
+            return clock.millis();
+        }
+
+        @Override
+        public EventBus events() {
+            return events;
+        }
+
+        @Override
+        public void heartbeats(LiveStream stream) {
+            startHeartbeats();
+        }
+
+        @Override
+        public void beatNow(LiveStream stream) {
+            LiveStreams.this.beatNow(stream);
+        }
+
+        @Override
+        public void park(String channelArn, Parked playlists) {
+            LiveStreams.this.park(channelArn, playlists);
+        }
+
+        @Override
+        public void closed(LiveStream stream) {
+            try {
+                workers.execute(() -> end(stream));
+            } catch (RuntimeException e) {
+                forget(stream); // shutting down: the stale-session sweep ends the row
+            }
+        }
+    };
+
+    /** Worker: writes the end of the session, then frees the channel for its next publisher. */
+    private void end(LiveStream stream) {
+        // Remembered before the last document is written so truncatedEvents lists them; published after.
+        List<IvsEvent> last = stream.lastEvents();
+        try {
+            String doc = stream.lastDocument();
+            store.write(tx -> tx.endSession(stream.streamId, clock.millis(), stream.hasError(), doc));
+        } catch (RuntimeException e) {
+            log.warn("could not end stream session {}: {}", stream.streamId, e.toString());
+        } finally {
+            last.forEach(events::publish);
+            forget(stream);
+        }
     }
 
     /** Keeps a dropped publisher's playlist for {@link #RECONNECT_WINDOW_MS}, then releases it. */
@@ -221,9 +283,9 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     /** Worker: the heartbeat of {@code only}, or of every live stream when null. */
     private void beat(LiveStream only) {
         synchronized (beatLock) {
-            List<LiveStream.Beat> beats = new ArrayList<>();
+            List<StreamBeat> beats = new ArrayList<>();
             for (LiveStream s : only != null ? List.of(only) : byStreamId.values()) {
-                LiveStream.Beat b = s.beat();
+                StreamBeat b = s.beat();
                 if (b != null) {
                     beats.add(b);
                 }
@@ -240,7 +302,7 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
                 log.warn("heartbeat of {} stream(s) failed: {}", beats.size(), e.toString());
                 return;
             }
-            beats.forEach(LiveStream.Beat::apply);
+            beats.forEach(StreamBeat::apply);
         }
     }
 
@@ -254,7 +316,7 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     @Override
     public LiveRendition find(String channelName) {
         LiveStream s = byPlaybackName.get(channelName);
-        return s != null && s.playable() ? s : null;
+        return s == null ? null : s.playback();
     }
 
     @Override

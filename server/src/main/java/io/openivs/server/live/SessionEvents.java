@@ -8,7 +8,7 @@ import java.util.ArrayDeque;
 
 /**
  * The events of one stream session as GetStreamSession's {@code truncatedEvents} lists them
- * (ivs-behavior.md §6.3): newest first, at most 500, each {name, type, eventTime}. Any thread.
+ * (Amazon IVS API Reference, "StreamSession" and "StreamEvent"): newest first, at most 500, each {name, type, eventTime}. Any thread.
  */
 final class SessionEvents {
     static final int MAX = 500;
@@ -17,7 +17,7 @@ final class SessionEvents {
 
     /** @param type the EventBridge detail-type of the event */
     synchronized void add(String name, String type, Instant time) {
-        ObjectNode e = io.openivs.server.api.Json.object();
+        ObjectNode e = io.openivs.server.resource.Json.object();
         e.put("name", name);
         e.put("type", type);
         e.put("eventTime", time.toString());

@@ -3,8 +3,8 @@ package io.openivs.server.media;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Turns the frames of one segment into container bytes (MPEG-TS now, fMP4 later). A segmenter
- * decides where segments start and end; the writer only produces bytes. State that spans
+ * Turns the frames of one segment into container bytes (MPEG-TS; fMP4 writers also produce parts, see
+ * {@link PartialSegmentWriter}). A segmenter decides where segments start and end; the writer only produces bytes. State that spans
  * segments (continuity counters, sequence numbers) lives in the writer, so one writer serves one
  * output stream for its whole life.
  *

@@ -15,13 +15,14 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The two clocks of an HTTP/1.1 connection. A request head must be complete within the header
- * timeout of its first byte (and a new connection's first head within that of the connection), so
- * a client trickling header bytes (slowloris) or saying nothing is closed; and a connection with
- * neither reads nor writes, nor bytes waiting to be sent, for the idle timeout is closed (a
- * keep-alive connection nobody uses). Goes before the request decoder; {@link #headWatcher()}
+ * The two clocks of an HTTP/1.1 connection. While a request head is being read, it must be
+ * complete within the header timeout of its first byte (a new connection's first head, within that
+ * of the connection), so a client trickling header bytes (slowloris) or saying nothing is closed;
+ * between requests, a connection with neither reads nor writes, nor bytes waiting to be sent, for
+ * the idle timeout is closed (a keep-alive connection nobody uses). Goes before the request decoder; {@link #headWatcher()}
  * goes right after it and says when a head has been decoded. One timer per connection,
- * rescheduled only when it fires.
+ * rescheduled only when it fires (so a head that starts on a kept-alive connection is closed
+ * between one and two header timeouts after its first byte).
  */
 public final class HttpTimeouts extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(HttpTimeouts.class);
@@ -109,10 +110,14 @@ public final class HttpTimeouts extends ChannelDuplexHandler {
             return;
         }
         long now = System.nanoTime();
-        if (headStarted >= 0 && now - headStarted >= headerNanos) {
-            log.debug("{}: request head not complete within {} ms, closing", ctx.channel().remoteAddress(),
-                    TimeUnit.NANOSECONDS.toMillis(headerNanos));
-            ctx.close();
+        if (headStarted >= 0) { // a head is being read: only its deadline counts
+            if (now - headStarted >= headerNanos) {
+                log.debug("{}: request head not complete within {} ms, closing", ctx.channel().remoteAddress(),
+                        TimeUnit.NANOSECONDS.toMillis(headerNanos));
+                ctx.close();
+                return;
+            }
+            schedule(ctx, Math.min(headStarted + headerNanos - now, idleNanos));
             return;
         }
         ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
@@ -124,10 +129,8 @@ public final class HttpTimeouts extends ChannelDuplexHandler {
             ctx.close();
             return;
         }
-        long next = lastActivity + idleNanos - now;
-        if (headStarted >= 0) {
-            next = Math.min(next, headStarted + headerNanos - now);
-        }
-        schedule(ctx, next);
+        // Checked again within a header timeout: a head that starts meanwhile is held to its deadline at most
+        // that late, with no timer work per request.
+        schedule(ctx, Math.min(lastActivity + idleNanos - now, headerNanos));
     }
 }

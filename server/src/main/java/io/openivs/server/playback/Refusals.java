@@ -10,12 +10,15 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.openivs.server.api.Json;
+import io.openivs.server.resource.Json;
 import io.openivs.server.playback.access.AccessDenied;
 
 import java.nio.charset.StandardCharsets;
 
-/** The 403 a refused viewer gets: IVS's JSON error array (ivs-behavior.md §8.3). */
+/**
+ * The 403 a refused viewer gets: the JSON error array real IVS answers (observed, not in the public docs;
+ * error codes other than invalid_playback_auth_token are unconfirmed).
+ */
 final class Refusals {
     private Refusals() {
     }

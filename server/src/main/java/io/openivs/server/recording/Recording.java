@@ -1,7 +1,7 @@
 package io.openivs.server.recording;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.openivs.server.api.Json;
+import io.openivs.server.resource.Json;
 import io.openivs.server.media.hls.Segment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Recording {
     private static final Logger log = LoggerFactory.getLogger(Recording.class);
-    /** IVS merges at most 20 streams into one recording (ivs-behavior.md §10.6). */
+    /** IVS merges at most 20 streams into one recording (User Guide, "IVS Auto-Record to Amazon S3", merging). */
     static final int MAX_MERGED_STREAMS = 20;
     private static final String PLAYLIST = "application/vnd.apple.mpegurl";
 
@@ -62,7 +62,7 @@ final class Recording {
         this.startedAt = startedAt;
         this.prefix = RecordingFiles.prefix(channelArn, startedAt, recordingId);
         this.sessionId = sessionId;
-        io.openivs.server.control.Arn arn = io.openivs.server.control.Arn.parse(channelArn);
+        io.openivs.server.resource.Arn arn = io.openivs.server.resource.Arn.parse(channelArn);
         this.channelId = arn.id();
         this.account = arn.account();
         streamIds.add(streamId);

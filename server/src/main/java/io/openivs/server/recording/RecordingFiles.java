@@ -1,8 +1,8 @@
 package io.openivs.server.recording;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.openivs.server.api.Json;
-import io.openivs.server.control.Arn;
+import io.openivs.server.resource.Json;
+import io.openivs.server.resource.Arn;
 import io.openivs.server.events.IvsEvent;
 
 import java.time.Instant;
@@ -12,7 +12,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
-/** Names and documents of a recording, as IVS auto-record writes them (ivs-behavior.md §10.2–10.5, §11.3). */
+/**
+ * Names and documents of a recording, as IVS auto-record writes them: the IVS User Guide's "IVS Auto-Record to
+ * Amazon S3" (S3 prefix, recording contents, JSON metadata files) and the recording events of "Using Amazon
+ * EventBridge with IVS".
+ */
 final class RecordingFiles {
     static final String HLS = "media/hls";
     static final String THUMBNAILS = "media/thumbnails";

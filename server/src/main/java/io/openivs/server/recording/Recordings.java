@@ -3,9 +3,11 @@ package io.openivs.server.recording;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.openivs.server.api.Json;
+import io.openivs.server.control.spi.BucketCheck;
+import io.openivs.server.resource.ChannelSettings;
+import io.openivs.server.resource.Json;
 import io.openivs.server.config.ServerConfig;
-import io.openivs.server.control.Ids;
+import io.openivs.server.resource.Ids;
 import io.openivs.server.events.EventBus;
 import io.openivs.server.events.IvsEvent;
 import io.openivs.server.media.hls.Segment;
@@ -92,12 +94,12 @@ public final class Recordings implements BucketCheck, AutoCloseable {
      * A worker thread, when a stream is admitted: what records it. Reads the channel's recording
      * configuration; one that is missing or not ACTIVE gets a Recording Start Failure event.
      */
-    public StreamRecorder open(String channelArn, ObjectNode channelDoc, String streamId) {
-        String configArn = channelDoc.path("recordingConfigurationArn").asText("");
+    public StreamRecorder open(String channelArn, ChannelSettings channel, String streamId) {
+        String configArn = channel.recordingConfigurationArn();
         if (configArn.isEmpty()) {
             return StreamRecorder.NONE;
         }
-        String channelName = channelDoc.path("name").asText("");
+        String channelName = channel.name();
         Optional<StoredResource> stored;
         try {
             stored = store.read(tx -> tx.get(configArn));

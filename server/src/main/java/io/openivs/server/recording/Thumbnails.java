@@ -20,7 +20,10 @@ final class Thumbnails {
     private Thumbnails() {
     }
 
-    /** Height of a thumbnail for {@code resolution} (ivs-behavior.md §10.1 classes), never above the source. */
+    /**
+     * Height of a thumbnail for {@code resolution} (the classes of the API Reference's ThumbnailConfiguration),
+     * never above the source.
+     */
     static int height(String resolution, int sourceHeight) {
         int wanted = switch (resolution == null ? "" : resolution) {
             case "LOWEST_RESOLUTION" -> 160;

@@ -4,7 +4,10 @@ import io.openivs.server.media.hls.PlaylistText;
 
 import java.util.List;
 
-/** The playlists of a recording, in the shape of IVS's auto-record files (ivs-behavior.md §10.4). */
+/**
+ * The playlists of a recording, in the shape of the files IVS auto-record writes (User Guide, "IVS Auto-Record
+ * to Amazon S3"; the exact tags follow real recordings, which the guide does not spell out).
+ */
 final class VodPlaylists {
     /** One recorded segment: {@code <index>.ts} in the rendition folder. */
     record Entry(int index, long durationTicks, long programDateTime, boolean discontinuity, int size) {

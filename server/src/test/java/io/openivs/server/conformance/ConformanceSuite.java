@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
  * The IVS control API as the AWS SDK for Java v2 sees it: every operation's
- * happy path and the error cases of ivs-behavior.md, run once per store
+ * happy path and the error cases the IVS API Reference documents, run once per store
  * (subclasses pick SQLite or PostgreSQL). Each test gets a fresh server.
  */
 abstract class ConformanceSuite {

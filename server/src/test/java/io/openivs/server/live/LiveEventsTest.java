@@ -68,7 +68,7 @@ class LiveEventsTest {
         hook.start();
         URI url = URI.create("http://127.0.0.1:" + hook.getAddress().getPort() + "/events");
         try (TestServer server = new TestServer(dir, TestDatabases.sqlite(dir),
-                io.openivs.server.config.ServerConfig.Quotas.defaults(), List.of(new WebhookSink(url, SECRET, 5)));
+                io.openivs.server.config.ServerConfig.Quotas.defaults(), List.of(WebhookSink.inDataDir(url, SECRET, dir)));
              IvsClient ivs = server.client(TestServer.ALICE)) {
             CreateChannelResponse created = ivs.createChannel(b -> b.name("evented").insecureIngest(true));
             String channelArn = created.channel().arn();

@@ -292,7 +292,8 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
       }
       return;
     }
-    // Other data messages (onTextData, onCuePoint, ...) have no consumer yet.
+    // Other data messages (onTextData, onCuePoint, ...) are dropped: timed metadata and ad breaks come
+    // through the control API (PutMetadata, InsertAdBreak), not from the encoder.
   }
 
   /** Ends the current publish, if any, telling its session why. Idempotent. */

@@ -2,7 +2,8 @@ package io.openivs.server.playback.access;
 
 /**
  * A refused playback request: the viewer gets 403 with {@code error} and {@code errorCode} in the
- * IVS error array (ivs-behavior.md §8.3). Thrown often, so it carries no stack trace.
+ * JSON error array real IVS answers a refused player with (observed, not in the public docs). Thrown often,
+ * so it carries no stack trace.
  */
 public final class AccessDenied extends RuntimeException {
     /** The only code IVS is known to send; used for every token problem. */

@@ -5,10 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
-import io.openivs.server.api.Json;
-import io.openivs.server.control.Arn;
-import io.openivs.server.control.PlaybackKeyPairs;
-import io.openivs.server.control.ViewerRevocations;
+import io.openivs.server.resource.ChannelSettings;
+import io.openivs.server.resource.Fields;
+import io.openivs.server.resource.Json;
+import io.openivs.server.resource.Arn;
+import io.openivs.server.resource.Lookups;
 import io.openivs.server.store.Cursor;
 import io.openivs.server.store.DuplicateKeyException;
 import io.openivs.server.store.ResourceStore;
@@ -59,7 +60,7 @@ public final class AccessDirectory implements AutoCloseable {
     record KeyPair(String arn, JWSVerifier verifier) {
     }
 
-    /** An account's key pairs and revocations (revoked: {@link ViewerRevocations#lookup} -> highest version). */
+    /** An account's key pairs and revocations (revoked: {@link Lookups#viewerRevocation} -> highest version). */
     record Account(List<KeyPair> keys, Set<String> keyArns, Map<String, Long> revoked) {
     }
 
@@ -239,13 +240,13 @@ public final class AccessDirectory implements AutoCloseable {
             if (r == null) {
                 return new Channel(false, true, null);
             }
-            ObjectNode doc = Json.parseObject(r.doc());
-            String policyArn = doc.path("playbackRestrictionPolicyArn").asText("");
+            ChannelSettings channel = ChannelSettings.parse(r.doc());
+            String policyArn = channel.playbackRestrictionPolicyArn();
             Policy policy = null;
             if (!policyArn.isEmpty()) {
                 policy = tx.get(policyArn).map(p -> policy(Json.parseObject(p.doc()))).orElse(null);
             }
-            return new Channel(true, doc.path("authorized").asBoolean(false), policy);
+            return new Channel(true, channel.authorized(), policy);
         });
     }
 
@@ -267,17 +268,17 @@ public final class AccessDirectory implements AutoCloseable {
             List<KeyPair> keys = new ArrayList<>();
             Set<String> arns = new HashSet<>();
             for (StoredResource r : all(tx, account, region, Arn.PLAYBACK_KEY)) {
-                JWSVerifier v = verifier(Json.parseObject(r.doc()).path(PlaybackKeyPairs.MATERIAL).asText(""));
+                JWSVerifier v = verifier(Json.parseObject(r.doc()).path(Fields.PUBLIC_KEY_DER).asText(""));
                 if (v != null) {
                     keys.add(new KeyPair(r.arn(), v));
                     arns.add(r.arn());
                 }
             }
             Map<String, Long> revoked = new HashMap<>();
-            for (StoredResource r : all(tx, account, region, ViewerRevocations.TYPE)) {
+            for (StoredResource r : all(tx, account, region, Lookups.VIEWER_REVOCATION)) {
                 ObjectNode d = Json.parseObject(r.doc());
-                revoked.put(ViewerRevocations.lookup(d.path("channelArn").asText(), d.path("viewerId").asText()),
-                        d.path("version").asLong());
+                revoked.put(Lookups.viewerRevocation(d.path(Fields.CHANNEL_ARN).asText(), d.path(Fields.VIEWER_ID).asText()),
+                        d.path(Fields.VERSION).asLong());
             }
             return new Account(List.copyOf(keys), Set.copyOf(arns), Map.copyOf(revoked));
         });

@@ -1,7 +1,7 @@
 package io.openivs.server.playback.access;
 
-import io.openivs.server.control.Arn;
-import io.openivs.server.control.ViewerRevocations;
+import io.openivs.server.resource.Arn;
+import io.openivs.server.resource.Lookups;
 
 import java.time.Clock;
 import java.util.List;
@@ -10,8 +10,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Who may play a channel: private channels need a valid playback token (ivs-behavior.md §8.2),
- * public ones obey their playback restriction policy (§8.4). {@link #decide} answers from memory
+ * Who may play a channel: private channels need a valid playback token (User Guide, "Setting Up IVS Private
+ * Channels"), public ones obey their playback restriction policy (API Reference: PlaybackRestrictionPolicy). {@link #decide} answers from memory
  * on the event loop; when it cannot (snapshot not loaded yet, a single-use token to record),
  * {@link #settle} finishes the work off the loop.
  */
@@ -104,7 +104,7 @@ public final class PlaybackGate {
             throw AccessDenied.token("token with aws:viewer-id or aws:single-use-uuid must expire within 10 minutes");
         }
         if (t.viewerId() != null) {
-            Long revoked = account.revoked().get(ViewerRevocations.lookup(channelArn, t.viewerId()));
+            Long revoked = account.revoked().get(Lookups.viewerRevocation(channelArn, t.viewerId()));
             if (revoked != null && t.sessionVersion() <= revoked) {
                 throw AccessDenied.token("viewer session was revoked");
             }

@@ -11,7 +11,8 @@ import java.util.Date;
 import java.util.List;
 
 /**
- * A viewer's playback token, parsed but not yet trusted: the claims of ivs-behavior.md §8.2.
+ * A viewer's playback token, parsed but not yet trusted: the claims of the IVS User Guide's "Generate and
+ * Sign IVS Playback Tokens".
  * Parsing only checks shape; {@link #signedBy} checks the ES384 signature (the JWS raw R||S form,
  * which nimbus insists on), and {@link PlaybackGate} applies the claims.
  *

@@ -13,7 +13,11 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Token parsing and signature form, against the worked example of ivs-behavior.md §8.2 (key of §1.6). */
+/**
+ * Token parsing and signature form, against a token made for this test with a P-384 key: claims and ES384 as
+ * the IVS User Guide's "Generate and Sign IVS Playback Tokens" describes them, the signature in JWS's raw R||S
+ * form.
+ */
 class PlaybackTokenParseTest {
     static final String KEY = "MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAEmrvMAorEO8s1IzBZbXEFSQMqz0fAOIHR"
             + "WrKt6PPTB+gZgEbq/NV4h/12AklYZDreu939QEeqabFWbEFM6s2FHSmzgqMxdzXr"

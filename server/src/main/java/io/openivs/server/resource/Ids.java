@@ -1,8 +1,12 @@
-package io.openivs.server.control;
+package io.openivs.server.resource;
 
 import java.security.SecureRandom;
 
-/** Identifiers and secrets in the shapes IVS uses (see ivs-behavior.md §1). */
+/**
+ * Identifiers and secrets in the shapes IVS uses: 12-character resource ids (the API Reference's ARN
+ * patterns, and real ARNs), stream key values as real CreateChannel answers show them, 26-character
+ * stream ids (API Reference: StreamSession; how IVS generates them is unconfirmed).
+ */
 public final class Ids {
     private static final char[] ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
     private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();

@@ -1,4 +1,4 @@
-package io.openivs.server.api;
+package io.openivs.server.resource;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;

@@ -1,30 +1,13 @@
-package io.openivs.server.live;
+package io.openivs.server.control.spi;
 
 /**
  * How the control API reaches live streams. A stream is owned by the node its
  * publisher is connected to; the API may run on any node, so requests that
  * must reach the owner are recorded in the store first (a stop flag, or a
- * {@link StreamCues cue} when no local stream took the request) and this
+ * {@link Cues cue} when no local stream took the request) and this
  * interface only lets a local owner act at once instead of at its next poll.
  */
 public interface LiveControl {
-    /** No live streams on this node (used until ingest runs). */
-    LiveControl NONE = new LiveControl() {
-        @Override
-        public void stopRequested(String streamId) {
-        }
-
-        @Override
-        public boolean putMetadata(String streamId, String text) {
-            return false;
-        }
-
-        @Override
-        public boolean insertAdBreak(String streamId, String adBreakId, int durationSeconds) {
-            return false;
-        }
-    };
-
     /** StopStream was recorded for this session. */
     void stopRequested(String streamId);
 

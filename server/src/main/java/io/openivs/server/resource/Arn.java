@@ -1,4 +1,4 @@
-package io.openivs.server.control;
+package io.openivs.server.resource;
 
 /**
  * An IVS resource name: {@code arn:aws:ivs:<region>:<account>:<type>/<id>}.

@@ -1,0 +1,150 @@
+package io.openivs.server.live;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.openivs.server.media.AudioConfig;
+import io.openivs.server.media.MediaFrame;
+import io.openivs.server.media.TimedMetadata;
+import io.openivs.server.media.VideoConfig;
+import io.openivs.server.media.hls.DateRange;
+import io.openivs.server.media.hls.LowLatency;
+import io.openivs.server.media.hls.PartFollower;
+import io.openivs.server.media.hls.Segment;
+import io.openivs.server.media.hls.Segmenter;
+import io.openivs.server.playback.LiveRendition;
+import io.openivs.server.playback.PlaybackWindow;
+
+import java.net.InetAddress;
+import java.util.List;
+
+/**
+ * One rendition of a live stream as playback serves it: a segmenter attached to the stream's frames,
+ * and the stream's owner, waiters and lifetime, which all renditions of a stream share through
+ * {@link Renditions}. The stream's full rendition answers from a published {@link PlaybackWindow};
+ * the others (the audio_only rendition of an LL-HLS stream, which few viewers pick) send every
+ * request to the owner thread.
+ */
+final class Rendition implements StreamConsumer, LiveRendition {
+    private final Renditions stream;
+    final Segmenter segmenter;
+    private final boolean audioOnly;
+    private final boolean fragmentedMp4;
+
+    Rendition(Renditions stream, Segmenter segmenter, boolean audioOnly, boolean fragmentedMp4) {
+        this.stream = stream;
+        this.segmenter = segmenter;
+        this.audioOnly = audioOnly;
+        this.fragmentedMp4 = fragmentedMp4;
+    }
+
+    // --- StreamConsumer (owner thread)
+
+    @Override
+    public void onSessionStart() {
+        segmenter.onSessionStart();
+    }
+
+    @Override
+    public void onVideoConfig(VideoConfig config) {
+        segmenter.onVideoConfig(config);
+    }
+
+    @Override
+    public void onAudioConfig(AudioConfig config) {
+        segmenter.onAudioConfig(config);
+    }
+
+    @Override
+    public void onFrame(MediaFrame frame) {
+        segmenter.onFrame(frame);
+    }
+
+    @Override
+    public void onTimedMetadata(TimedMetadata item) {
+        segmenter.onTimedMetadata(item);
+    }
+
+    @Override
+    public void onDateRange(DateRange range) {
+        segmenter.addDateRange(range);
+    }
+
+    @Override
+    public void onSessionEnd() {
+        segmenter.onSessionEnd();
+    }
+
+    // --- LiveRendition
+
+    @Override
+    public EventExecutor owner() {
+        return stream.owner();
+    }
+
+    @Override
+    public boolean ended() {
+        return stream.ended();
+    }
+
+    @Override
+    public List<Segment> segments() {
+        return segmenter.segments();
+    }
+
+    @Override
+    public int targetDurationSeconds() {
+        return segmenter.targetDurationSeconds();
+    }
+
+    @Override
+    public PlaybackWindow window() {
+        return audioOnly ? null : stream.window();
+    }
+
+    @Override
+    public void viewer(InetAddress address) {
+        stream.viewer(address);
+    }
+
+    @Override
+    public boolean fragmentedMp4() {
+        return fragmentedMp4;
+    }
+
+    @Override
+    public LowLatency lowLatency(LowLatency.PartUri partUri) {
+        long target = segmenter.partTargetTicks();
+        return target == 0 ? null : new LowLatency(target, partUri, segmenter.partsInProgress(),
+                segmenter.nextSequence(), segmenter.nextStartsDiscontinuity(), segmenter.programDateTimeInProgress());
+    }
+
+    @Override
+    public void whenChanged(Runnable task) {
+        stream.whenChanged(task);
+    }
+
+    @Override
+    public void stopWaiting(Runnable task) {
+        stream.stopWaiting(task);
+    }
+
+    @Override
+    public boolean writingPart(long sequence, int index) {
+        // The full rendition's segmenter is handed over or closed once the stream ended.
+        return (audioOnly || !stream.ended()) && segmenter.isWritingPart(sequence, index);
+    }
+
+    @Override
+    public void followPart(PartFollower follower) {
+        segmenter.followPart(follower);
+    }
+
+    @Override
+    public LiveRendition sibling() {
+        return stream.sibling(this);
+    }
+
+    @Override
+    public boolean audioOnly() {
+        return audioOnly;
+    }
+}

@@ -1,0 +1,383 @@
+package io.openivs.server.live;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.concurrent.EventExecutor;
+import io.openivs.server.media.AudioConfig;
+import io.openivs.server.media.MediaFrame;
+import io.openivs.server.media.MediaSink;
+import io.openivs.server.media.TimedMetadata;
+import io.openivs.server.media.VideoConfig;
+import io.openivs.server.media.fmp4.AudioOnlySegmentWriter;
+import io.openivs.server.media.fmp4.Fmp4SegmentWriter;
+import io.openivs.server.media.hls.DateRange;
+import io.openivs.server.media.hls.LatencyMode;
+import io.openivs.server.media.hls.Segment;
+import io.openivs.server.media.hls.Segmenter;
+import io.openivs.server.media.hls.SegmenterConfig;
+import io.openivs.server.media.ts.TsSegmentWriter;
+import io.openivs.server.playback.LiveRendition;
+import io.openivs.server.playback.PlaybackWindow;
+import io.openivs.server.recording.StreamRecorder;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * A live stream's renditions and the consumers attached to its frames, owned by the stream's owner
+ * thread. Frames from the publisher's demuxer fan out to every attached {@link StreamConsumer}: each
+ * rendition's segmenter, the recording's segmenter (fMP4 channels: recordings are MPEG-TS in IVS's
+ * layout, so an fMP4 channel remuxes a second time while it records), and consumers on threads of
+ * their own behind a {@link FrameHandOff}. Waiters hear of a finished part, and viewers get a new
+ * window, once every consumer has the frame that finished it, so a playlist made then reports the
+ * other renditions at the same point.
+ *
+ * <p>Today's renditions: the full one (index 0) and, on LL-HLS channels, an audio_only one cut where
+ * the full one cuts. IVS lists audio_only on ADVANCED channels, whose ladder it transcodes anyway;
+ * here it is a second remux of every frame, so only LL-HLS channels pay for it: their playlists need
+ * another rendition for EXT-X-RENDITION-REPORT to report on.
+ */
+final class Renditions implements MediaSink {
+    /** LL-HLS part target: about a third of a second (ten frames at 30 fps). */
+    static final Duration PART_TARGET = Duration.ofMillis(1000 / 3 + 1);
+    /**
+     * Where segment bytes live. They stay for the live window (~12 s) while RTMP and frame buffers live
+     * for microseconds; Netty's default adaptive allocator carves both from the same chunks, which the
+     * long-lived segments then keep from being reused. The size-classed pooled allocator frees each
+     * segment's run on its own (bench/ingest: RSS per stream at 50 streams from ~3.2 to ~2.2 MiB).
+     */
+    private static final ByteBufAllocator SEGMENT_MEMORY = PooledByteBufAllocator.DEFAULT;
+    private static final StreamConsumer[] NONE = new StreamConsumer[0];
+
+    private final String playbackName;
+    private final boolean fragmentedMp4;
+    private final LongSupplier clock;
+    private final StreamHealth health;
+    private final Consumer<Segment> listed;
+    private final List<Rendition> renditions = new ArrayList<>(2);
+    private final Rendition main;
+    /** The audio_only rendition, or null. */
+    private final Rendition audio;
+    /** Attached consumers in attach order; replaced, never changed, so the owner reads it without a lock. */
+    private volatile StreamConsumer[] consumers = NONE;
+    /** Requests waiting for the next part or segment (blocking reloads). Owner thread. */
+    private final List<Runnable> waiting = new ArrayList<>();
+
+    private volatile EventExecutor owner;
+    private volatile boolean ended;
+    /** What playback answers from without the owner thread; republished whenever a segment is finished. */
+    private volatile PlaybackWindow window;
+    /** Whether {@link #audio} is listed: the newest segment has video and audio. Written by the owner. */
+    private volatile boolean audioListed;
+    /** Set once on admission, before any media. */
+    private volatile StreamRecorder recorder = StreamRecorder.NONE;
+    /** fMP4 channels only, while recording: TS segments for the recording. Set with the recorder. */
+    private volatile RecordingConsumer recording;
+    /** Owner thread: a part or segment finished while a consumer had the frame; told once all have it. */
+    private boolean changePending;
+    private boolean windowPending;
+
+    /**
+     * @param listed told of each segment the full rendition lists (owner thread)
+     * @param health counts the viewers of every rendition
+     */
+    Renditions(String playbackName, boolean fragmentedMp4, LatencyMode mode, LongSupplier clock,
+               StreamHealth health, Consumer<Segment> listed) {
+        this.playbackName = playbackName;
+        this.fragmentedMp4 = fragmentedMp4;
+        this.clock = clock;
+        this.health = health;
+        this.listed = listed;
+        // LL-HLS parts are fMP4 fragments: a LOW channel with the API's default TS container keeps regular HLS.
+        boolean lowLatency = mode == LatencyMode.LOW && fragmentedMp4;
+        Segmenter full = new Segmenter(SegmenterConfig.forLatencyMode(mode),
+                fragmentedMp4 ? new Fmp4SegmentWriter(SEGMENT_MEMORY) : new TsSegmentWriter(SEGMENT_MEMORY),
+                clock, this::segmentListed);
+        // Segment URLs are immutable for caches, so a new session must not reuse numbers an earlier one served.
+        // Media moves at most a sequence number per second (segments are >= 1 s), the clock one per second, so
+        // starting at the clock's seconds never meets an earlier session's numbers. The discontinuity sequence
+        // stays at 0: hls.js stalls the page on a large EXT-X-DISCONTINUITY-SEQUENCE (seen in Chromium), and
+        // the init segments it names are served uncached instead.
+        full.startNumbersAt(clock.getAsLong() / 1000, 0);
+        main = add(new Rendition(this, full, false, fragmentedMp4));
+        if (lowLatency) {
+            full.cutParts(PART_TARGET, this::changedSoon);
+            Segmenter audioOnly = new Segmenter(SegmenterConfig.forLatencyMode(mode),
+                    new AudioOnlySegmentWriter(new Fmp4SegmentWriter(SEGMENT_MEMORY)), clock,
+                    segment -> windowPending = true);
+            audioOnly.startNumbersAt(full.nextSequence(), 0);
+            audioOnly.cutParts(PART_TARGET, this::changedSoon);
+            audio = add(new Rendition(this, audioOnly, true, true));
+        } else {
+            audio = null;
+        }
+    }
+
+    private Rendition add(Rendition rendition) {
+        renditions.add(rendition);
+        attach(rendition);
+        return rendition;
+    }
+
+    /** The renditions, the full one first. */
+    List<Rendition> all() {
+        return renditions;
+    }
+
+    /** The full rendition: what playback finds under the channel's name. */
+    Rendition main() {
+        return main;
+    }
+
+    /** Adds a consumer of the stream's frames; before the publisher starts, or on the owner thread. */
+    void attach(StreamConsumer consumer) {
+        StreamConsumer[] now = consumers;
+        StreamConsumer[] next = Arrays.copyOf(now, now.length + 1);
+        next[now.length] = consumer;
+        consumers = next;
+    }
+
+    /** Removes a consumer; it hears nothing more (closing it is its owner's business). Owner thread. */
+    void detach(StreamConsumer consumer) {
+        StreamConsumer[] now = consumers;
+        for (int i = 0; i < now.length; i++) {
+            if (now[i] == consumer) {
+                StreamConsumer[] next = new StreamConsumer[now.length - 1];
+                System.arraycopy(now, 0, next, 0, i);
+                System.arraycopy(now, i + 1, next, i, now.length - i - 1);
+                consumers = next;
+                return;
+            }
+        }
+    }
+
+    /** Worker, on admission, before any media: where finished segments go besides live playback. */
+    void recordTo(StreamRecorder recorder) {
+        if (fragmentedMp4 && recorder != StreamRecorder.NONE) {
+            RecordingConsumer r = new RecordingConsumer(new Segmenter(SegmenterConfig.forLatencyMode(LatencyMode.NORMAL),
+                    new TsSegmentWriter(SEGMENT_MEMORY), clock, recorder::segment));
+            recording = r;
+            attach(r);
+        }
+        this.recorder = recorder;
+    }
+
+    /** Worker, before the publisher starts: list on from a dropped predecessor's playlists. */
+    void continueFrom(Parked previous) {
+        main.segmenter.continueFrom(previous.main());
+        if (audio == null) {
+            previous.releaseAudioOnly();
+        } else if (previous.audioOnly() != null) {
+            audio.segmenter.continueFrom(previous.audioOnly());
+        } else {
+            audio.segmenter.startNumbersAt(main.segmenter.nextSequence(), 0);
+        }
+    }
+
+    // --- lifecycle (owner thread)
+
+    /** The publisher started on {@code owner}: a continued playlist is listed at once. */
+    void start(EventExecutor owner) {
+        this.owner = owner;
+        publishWindow();
+        StreamConsumer[] cs = consumers;
+        for (int i = 0; i < cs.length; i++) {
+            cs[i].onSessionStart();
+        }
+    }
+
+    /**
+     * The publisher went: every consumer hears the session end, waiters are woken, and the playlists
+     * are handed over for a reconnect to continue ({@code park}) or released.
+     *
+     * @return the parked playlists when {@code park}, else null
+     */
+    Parked end(boolean park) {
+        ended = true;
+        window = null;
+        StreamConsumer[] cs = consumers;
+        for (int i = 0; i < cs.length; i++) {
+            cs[i].onSessionEnd();
+        }
+        RecordingConsumer r = recording;
+        if (r != null) {
+            r.segmenter.close();
+        }
+        recorder.ended();
+        Parked parked = null;
+        if (park) {
+            parked = new Parked(main.segmenter.handOver(), audio == null ? null : audio.segmenter.handOver());
+        } else {
+            main.segmenter.close();
+            if (audio != null) {
+                audio.segmenter.close();
+            }
+        }
+        changePending = false;
+        windowPending = false;
+        changed();
+        return parked;
+    }
+
+    /** Releases what the constructor took, for a stream that was never admitted. */
+    void discard() {
+        for (int i = 0; i < renditions.size(); i++) {
+            renditions.get(i).segmenter.close();
+        }
+        RecordingConsumer r = recording;
+        if (r != null) {
+            r.segmenter.close();
+        }
+    }
+
+    // --- frames (owner thread): each call reaches every consumer, then what finished is told
+
+    @Override
+    public void onSessionStart() {
+        // The stream starts its consumers' sessions itself (start), before the publisher's first media.
+    }
+
+    @Override
+    public void onVideoConfig(VideoConfig config) {
+        StreamConsumer[] cs = consumers;
+        for (int i = 0; i < cs.length; i++) {
+            cs[i].onVideoConfig(config);
+        }
+        flushChanges();
+    }
+
+    @Override
+    public void onAudioConfig(AudioConfig config) {
+        StreamConsumer[] cs = consumers;
+        for (int i = 0; i < cs.length; i++) {
+            cs[i].onAudioConfig(config);
+        }
+        flushChanges();
+    }
+
+    @Override
+    public void onFrame(MediaFrame frame) {
+        StreamConsumer[] cs = consumers;
+        for (int i = 0; i < cs.length; i++) {
+            cs[i].onFrame(frame);
+        }
+        flushChanges();
+    }
+
+    /** The live edge's metadata goes into every rendition. */
+    @Override
+    public void onTimedMetadata(TimedMetadata item) {
+        StreamConsumer[] cs = consumers;
+        for (int i = 0; i < cs.length; i++) {
+            cs[i].onTimedMetadata(item);
+        }
+        flushChanges();
+    }
+
+    /** An ad break at the live edge, into every rendition. */
+    void onDateRange(DateRange range) {
+        StreamConsumer[] cs = consumers;
+        for (int i = 0; i < cs.length; i++) {
+            cs[i].onDateRange(range);
+        }
+        flushChanges();
+    }
+
+    @Override
+    public void onSessionEnd() {
+        // See end(): the stream ends its consumers' sessions itself.
+    }
+
+    /** The full rendition's live edge, for metadata put there. */
+    long livePts() {
+        return main.segmenter.livePts();
+    }
+
+    private void segmentListed(Segment segment) {
+        windowPending = true;
+        listed.accept(segment);
+        if (recording == null) {
+            recorder.segment(segment);
+        }
+    }
+
+    private void changedSoon() {
+        changePending = true;
+    }
+
+    private void flushChanges() {
+        if (windowPending) {
+            windowPending = false;
+            publishWindow();
+        }
+        if (changePending) {
+            changePending = false;
+            changed();
+        }
+    }
+
+    private void publishWindow() {
+        if (!ended) {
+            List<Segment> segments = main.segmenter.segments();
+            List<Segment> audioSegments = audio == null ? List.of() : audio.segmenter.segments();
+            Segment newest = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+            // Listed for a stream with both tracks: an audio-only stream's own rendition is that already.
+            audioListed = newest != null && newest.video() != null && newest.audio() != null
+                    && !audioSegments.isEmpty();
+            window = new PlaybackWindow(playbackName, segments, audioListed ? audioSegments : List.of(),
+                    main.segmenter.targetDurationSeconds(), fragmentedMp4, main.segmenter.partTargetTicks() != 0);
+        }
+    }
+
+    /** A part or segment is done, or the stream ended: wakes whoever waits for it. */
+    private void changed() {
+        if (!waiting.isEmpty()) {
+            List<Runnable> now = new ArrayList<>(waiting);
+            waiting.clear();
+            now.forEach(Runnable::run);
+        }
+    }
+
+    // --- what renditions share (see LiveRendition for the threads)
+
+    EventExecutor owner() {
+        return owner;
+    }
+
+    boolean ended() {
+        return ended;
+    }
+
+    PlaybackWindow window() {
+        return window;
+    }
+
+    void viewer(InetAddress address) {
+        health.viewer(address);
+    }
+
+    /** The full rendition's sibling is the audio_only rendition while it is listed; the audio_only's, the full. */
+    LiveRendition sibling(Rendition of) {
+        if (of == main) {
+            return audioListed ? audio : null;
+        }
+        return main;
+    }
+
+    void whenChanged(Runnable task) {
+        if (ended) {
+            task.run();
+        } else {
+            waiting.add(task);
+        }
+    }
+
+    void stopWaiting(Runnable task) {
+        waiting.remove(task);
+    }
+}
