@@ -64,4 +64,24 @@ class PlaybackLimitsTest {
             capLog.detachAppender(appender);
         }
     }
+
+    @Test
+    void aTricklingHeadOnAKeptAliveConnectionIsClosed() throws Exception {
+        try (EventLoops loops = new EventLoops(1);
+             PlaybackServer server = new PlaybackServer(loops, "127.0.0.1", 0, name -> null, null, false, null,
+                     new PlaybackServer.Limits(1_000, 10_000, 16));
+             SlowClient c = new SlowClient(server.port())) {
+            assertThat(c.trySend(REQUEST)).isTrue();
+            long start = System.nanoTime();
+            String next = "GET /next HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
+            boolean closed = false;
+            // A byte every 200 ms, each resetting any idle clock: only the header deadline can end it.
+            for (int i = 0; i < 30 && !closed; i++) {
+                closed = !c.trySend(next.substring(i % next.length(), i % next.length() + 1))
+                        || c.readUntilClosed(200) != null;
+            }
+            assertThat(closed).as("closed within two header timeouts of the next head's first byte").isTrue();
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(3_500);
+        }
+    }
 }
