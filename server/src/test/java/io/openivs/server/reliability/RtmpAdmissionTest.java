@@ -34,7 +34,10 @@ class RtmpAdmissionTest {
                     c.close();
                 }
             }
-            // Their slots are free again once they are gone.
+            // Their slots are free again once the server has seen them go.
+            for (int i = 0; i < 50 && server.openConnections() > 0; i++) {
+                Thread.sleep(100);
+            }
             try (RawRtmpClient again = new RawRtmpClient(server.port)) {
                 again.handshake();
                 assertThat(again.closedByServerWithin(300)).isFalse();
