@@ -5,6 +5,7 @@ import io.openivs.server.api.ApiHandler;
 import io.openivs.server.api.ApiServer;
 import io.openivs.server.auth.CredentialStore;
 import io.openivs.server.auth.SigV4Verifier;
+import io.openivs.server.config.DataDir;
 import io.openivs.server.config.ServerConfig;
 import io.openivs.server.config.StartupFailure;
 import io.openivs.server.control.ControlContext;
@@ -98,6 +99,9 @@ public final class OpenIvsServer implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         List<EventSink> sinks = new ArrayList<>();
         try {
+            // 0700 folder and 0600 database before anything writes there: stream keys live in both.
+            DataDir.prepare(config.dataDir());
+            DataDir.createSqliteFile(config.dbUrl());
             sinks.add(new JsonLinesFileSink(config.dataDir().resolve(EVENTS_FILE)));
         } catch (IOException e) {
             extraSinks.forEach(EventSink::close);
