@@ -13,6 +13,7 @@ public record ServerConfig(
         int playbackPort,
         int rtmpPort,
         int rtmpsPort,
+        int srtPort,
         Path dataDir,
         String dbUrl,
         String region,
@@ -65,9 +66,17 @@ public record ServerConfig(
     }
 
     /** This configuration with the ports the listeners actually bound (they differ when 0 asked for any free one). */
-    public ServerConfig withBoundPorts(int apiPort, int playbackPort, int rtmpPort, int rtmpsPort) {
-        return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, dataDir, dbUrl, region, quotas,
-                recording, playbackAccess);
+    public ServerConfig withBoundPorts(int apiPort, int playbackPort, int rtmpPort, int rtmpsPort, int srtPort) {
+        return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl,
+                region, quotas, recording, playbackAccess);
+    }
+
+    /** IVS's SRT port: {@code srt.endpoint} names only the host when the listener is on it. */
+    public static final int SRT_DEFAULT_PORT = 9000;
+
+    /** What a channel's {@code srt.endpoint} says: the host, and the port where it is not 9000. */
+    public String srtEndpoint() {
+        return srtPort == SRT_DEFAULT_PORT ? publicHost : publicHost + ":" + srtPort;
     }
 
     /** The host name clients use in ingest and playback URLs. */

@@ -57,7 +57,7 @@ public final class TestServer implements AutoCloseable {
     private TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
                        java.util.List<io.openivs.server.events.EventSink> sinks, ServerConfig.RecordingStorage recording,
                        ServerConfig.PlaybackAccess access) throws InterruptedException {
-        ServerConfig cfg = new ServerConfig("127.0.0.1", "localhost", 0, 0, 0, 0, dataDir, dbUrl, REGION, quotas,
+        ServerConfig cfg = new ServerConfig("127.0.0.1", "localhost", 0, 0, 0, 0, 0, dataDir, dbUrl, REGION, quotas,
                 recording, access);
         Map<String, CredentialStore.Credential> keys = Map.of(ALICE.accessKeyId(), ALICE, BOB.accessKeyId(), BOB);
         this.server = OpenIvsServer.start(cfg, keys::get, sinks);

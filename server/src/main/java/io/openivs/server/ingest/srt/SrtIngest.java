@@ -23,7 +23,16 @@ public interface SrtIngest {
      * connection's event loop; must not block. Throw {@link SrtReject.Refusal} to refuse (e.g.
      * {@link SrtReject#CONFLICT} when the channel already has a publisher).
      */
-    Session open(SrtCaller caller);
+    Session open(SrtCaller caller, Link link);
+
+    /** What a session may do to its connection. Safe from any thread. */
+    interface Link {
+        /** The event loop every {@link Session} call comes from. */
+        io.netty.util.concurrent.EventExecutor executor();
+
+        /** Ends the connection (the caller is told); {@link Session#onClose} follows with this reason. */
+        void close(String reason);
+    }
 
     /** One accepted caller's stream, called on its event loop in order. */
     interface Session {

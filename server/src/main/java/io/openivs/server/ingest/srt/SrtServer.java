@@ -291,8 +291,25 @@ public final class SrtServer implements AutoCloseable {
         SrtIngest.SrtCaller caller = new SrtIngest.SrtCaller(req.streamId(), key.peer, socketId, latencyMs,
                 decision.crypto == null ? 0 : decision.crypto.keyLength(), version(req.hs().srtVersion()));
         SrtIngest.Session session;
+        int linkedSocket = socketId;
+        SrtIngest.Link link = new SrtIngest.Link() {
+            @Override
+            public io.netty.util.concurrent.EventExecutor executor() {
+                return channel.eventLoop();
+            }
+
+            @Override
+            public void close(String reason) {
+                channel.eventLoop().execute(() -> {
+                    Accepted a = connections.get(linkedSocket);
+                    if (a != null) {
+                        a.connection.close(reason, true); // removed from the table at the next tick
+                    }
+                });
+            }
+        };
         try {
-            session = ingest.open(caller);
+            session = ingest.open(caller, link);
         } catch (SrtReject.Refusal r) {
             reject(key, req, r.code(), nowMs, r.getMessage());
             return;

@@ -90,7 +90,7 @@ class SrtFfmpegTest {
             }
 
             @Override
-            public Session open(SrtCaller caller) {
+            public Session open(SrtCaller caller, Link link) {
                 Received r = new Received(caller);
                 sessions.add(r);
                 return r;
