@@ -45,6 +45,10 @@ final class OwnerAnswers {
                 if (kind == Kind.PART && req.chunked() && streamPart(ctx, req, verdict, live)) {
                     return;
                 }
+                if (kind == Kind.SEGMENT && live.prefetch() != null) {
+                    PrefetchAnswers.answer(ctx, req, verdict, live);
+                    return;
+                }
                 LowLatencyPlayback.whenReady(live, verdict.childQuery(), kind == Kind.PART, msn, msnPart,
                         wait -> Responses.send(ctx, req, wait == LowLatencyPlayback.Wait.READY
                                 ? now(live, req, verdict)
@@ -102,7 +106,8 @@ final class OwnerAnswers {
                 }
                 return Responses.playlist(Playlists.media(segments, live.targetDurationSeconds(),
                         live.fragmentedMp4(), childQuery,
-                        live.fragmentedMp4() ? LowLatencyPlayback.withReports(live, childQuery) : null));
+                        live.fragmentedMp4() ? LowLatencyPlayback.withReports(live, childQuery) : null,
+                        live.prefetch()));
             case INIT: {
                 ByteBuf init = Fmp4Playback.initSegment(segments, url.sequence());
                 if (init == null) {
