@@ -21,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
  * Answers that need the stream's owner thread, where the live segments and the segment being
  * written are: LL-HLS playlists (they list parts of the open segment) and their blocking reloads
  * ({@code _HLS_msn}/{@code _HLS_part}), parts (the hinted one streamed as it grows), init segments,
+ * a LOW channel's segments not in the published window (LHLS prefetch segments, {@link PrefetchAnswers}),
  * and anything asked before the owner published a window.
  */
 final class OwnerAnswers {
