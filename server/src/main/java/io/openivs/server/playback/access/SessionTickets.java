@@ -67,7 +67,7 @@ final class SessionTickets {
         if (key.length > 255 || viewer != null && viewer.length > 255 || origins != null && origins.length > 0xffff) {
             throw AccessDenied.token("token claims are too long");
         }
-        ByteBuffer b = ByteBuffer.allocate(1 + 4 + 1 + 8 + 1 + key.length + (viewer == null ? 0 : 1 + viewer.length)
+        ByteBuffer b = ByteBuffer.allocate(1 + 4 + 1 + 1 + key.length + (viewer == null ? 0 : 8 + 1 + viewer.length)
                 + (origins == null ? 0 : 2 + origins.length) + MAC_BYTES);
         int flags = (c.strictOrigin() ? STRICT : 0) | (viewer != null ? VIEWER : 0) | (origins != null ? ORIGINS : 0)
                 | (c.maxResolution() == null ? 0 : c.maxResolution().ordinal() + 1) << RESOLUTION_SHIFT;
