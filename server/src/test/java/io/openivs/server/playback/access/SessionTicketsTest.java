@@ -1,7 +1,13 @@
 package io.openivs.server.playback.access;
 
+import io.openivs.server.resource.Arn;
+import io.openivs.server.store.JdbcResourceStore;
+import io.openivs.server.testing.TestDatabases;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,5 +45,25 @@ class SessionTicketsTest {
         }
         assertThatThrownBy(() -> tickets.verify(NAME, "")).isInstanceOf(AccessDenied.class);
         assertThatThrownBy(() -> tickets.verify(NAME, "!!!")).isInstanceOf(AccessDenied.class);
+    }
+
+    @Test
+    void everyDirectoryOnOneStoreSharesTheSecretAcrossRestarts(@TempDir Path dir) {
+        SessionTickets.Claims c = new SessionTickets.Claims(1_900_000_000L, "k", null, 0, null, false, null);
+        Arn channel = new Arn("us-west-2", "111111111111", Arn.CHANNEL, "AbCdEf123456");
+        String issued;
+        try (JdbcResourceStore store = JdbcResourceStore.open(TestDatabases.sqlite(dir));
+             AccessDirectory a = new AccessDirectory(store, Clock.systemUTC());
+             AccessDirectory b = new AccessDirectory(store, Clock.systemUTC())) {
+            a.load(channel).join();
+            b.load(channel).join();
+            issued = a.tickets().issue(NAME, c);
+            assertThat(b.tickets().verify(NAME, issued)).as("a ticket of one node, checked on another").isEqualTo(c);
+        }
+        try (JdbcResourceStore store = JdbcResourceStore.open(TestDatabases.sqlite(dir));
+             AccessDirectory restarted = new AccessDirectory(store, Clock.systemUTC())) {
+            restarted.load(channel).join();
+            assertThat(restarted.tickets().verify(NAME, issued)).as("after a restart").isEqualTo(c);
+        }
     }
 }
