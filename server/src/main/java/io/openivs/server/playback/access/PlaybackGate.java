@@ -58,7 +58,6 @@ public final class PlaybackGate implements AccessGate {
     @Override
     public Verdict decide(AccessRequest r) {
         ChannelKey key = key(r.channelName());
-        Arn arn = key.arn();
         String arnText = key.arnText();
         AccessDirectory.Channel ch = directory.channel(arnText);
         if (ch == null) {
