@@ -318,6 +318,11 @@ public final class OpenIvsServer implements AutoCloseable {
         return config;
     }
 
+    /** What playback holds of the store's access state (for tests and diagnostics: its size). */
+    public AccessDirectory playbackAccess() {
+        return access;
+    }
+
     public ResourceStore store() {
         return store;
     }
