@@ -19,6 +19,7 @@ import io.openivs.server.ingest.rtmp.RtmpServer;
 import io.openivs.server.ingest.rtmp.RtmpsCertificates;
 import io.openivs.server.ingest.srt.SrtServer;
 import io.openivs.server.live.LiveStreams;
+import io.openivs.server.live.NodeId;
 import io.openivs.server.playback.PlaybackServer;
 import io.openivs.server.recording.Destination;
 import io.openivs.server.recording.FolderDestination;
@@ -102,10 +103,12 @@ public final class OpenIvsServer implements AutoCloseable {
             throws InterruptedException {
         Clock clock = Clock.systemUTC();
         List<EventSink> sinks = new ArrayList<>();
+        String node;
         try {
             // 0700 folder and 0600 database before anything writes there: stream keys live in both.
             DataDir.prepare(config.dataDir());
             DataDir.createSqliteFile(config.dbUrl());
+            node = NodeId.of(config.dataDir());
             sinks.add(new JsonLinesFileSink(config.dataDir().resolve(EVENTS_FILE)));
         } catch (IOException e) {
             extraSinks.forEach(EventSink::close);
@@ -140,8 +143,11 @@ public final class OpenIvsServer implements AutoCloseable {
         try {
             Destination destination = Recordings.destination(config);
             recordings = new Recordings(destination, config.dataDir().resolve("recording-spool"), store, events, clock);
-            LiveStreams live = new LiveStreams(store, config.region(), Ids.alnum(12), workers, housekeeping, clock, events,
+            LiveStreams live = new LiveStreams(store, config.region(), node, workers, housekeeping, clock, events,
                     recordings);
+            // A previous run killed mid-stream: its sessions end and its recordings close before anyone publishes.
+            live.endOrphanedSessions();
+            recordings.finishOrphans();
             // Media listeners first: the API's playback URLs must carry the ports they really bound.
             access = new AccessDirectory(store, clock);
             countries = countryResolver(config.playbackAccess().geoipDb());

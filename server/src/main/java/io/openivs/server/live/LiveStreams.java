@@ -89,6 +89,19 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         this.clock = clock;
     }
 
+    /**
+     * At start, before the ingest listeners open: ends the sessions a previous run of this node left
+     * open (killed mid-stream) and sends their owed events. Returns how many it ended.
+     */
+    public int endOrphanedSessions() {
+        try {
+            return OrphanedSessions.end(store, node, events);
+        } catch (RuntimeException e) {
+            log.warn("could not end the sessions a previous run left open (the stale sweep will): {}", e.toString());
+            return 0;
+        }
+    }
+
     /** RTMP's publishers: FLV tags demuxed in front of the stream's frame input. */
     @Override
     public CompletionStage<PublishSession> authorize(String app, String streamName, boolean secure,
