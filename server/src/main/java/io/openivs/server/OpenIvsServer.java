@@ -115,6 +115,12 @@ public final class OpenIvsServer implements AutoCloseable {
             throw StartupFailure.dataDir(config.dataDir(), e);
         }
         sinks.addAll(extraSinks);
+        for (EventSink sink : extraSinks) {
+            if (sink instanceof io.openivs.server.events.WebhookSink webhook) {
+                // What a crash took between the events file and the webhook's outbox is owed first.
+                webhook.catchUp(config.dataDir().resolve(EVENTS_FILE));
+            }
+        }
         EventBus events = new EventBus(sinks);
         ResourceStore store;
         try {
