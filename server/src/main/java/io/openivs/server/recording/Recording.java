@@ -206,7 +206,8 @@ final class Recording {
                                     channelName, currentStream(), bucket, prefix, durationMs, sessionId,
                                     List.copyOf(streamIds), owner.now()));
                             if (j != null) {
-                                j.delete();
+                                // Once Recording End is in the events file: a kill before then finishes it again.
+                                owner.afterPublished(j::delete);
                             }
                             log.info("recording {} of {} ended: {} ms in {} segment(s)", prefix, channelArn, durationMs,
                                     all.size());

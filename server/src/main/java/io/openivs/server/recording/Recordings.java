@@ -249,6 +249,11 @@ public final class Recordings implements BucketCheck, AutoCloseable {
         events.publish(e);
     }
 
+    /** {@code then} once what was published before it is written (the events file). */
+    void afterPublished(Runnable then) {
+        events.afterPublished(then);
+    }
+
     Instant now() {
         return clock.instant();
     }

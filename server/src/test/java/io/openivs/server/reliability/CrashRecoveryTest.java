@@ -111,6 +111,10 @@ class CrashRecoveryTest {
             assertThat(streamEvents(streamId, "Recording End")).hasSize(1);
             assertThat(streamEvents(streamId, "Session Ended")).hasSize(1);
         }
+        // Both recordings (the killed one and the one after the restart) are finished: no journal is left to redo.
+        try (var left = Files.list(dir.resolve("recording-spool").resolve("open-recordings"))) {
+            assertThat(left.toList()).isEmpty();
+        }
         List<JsonNode> all = events();
         Set<String> ids = new HashSet<>();
         for (JsonNode e : all) {
