@@ -10,7 +10,6 @@ import io.openivs.server.config.ServerConfig;
 import io.openivs.server.config.StartupFailure;
 import io.openivs.server.control.ControlContext;
 import io.openivs.server.control.ControlPlane;
-import io.openivs.server.resource.Ids;
 import io.openivs.server.events.EventBus;
 import io.openivs.server.events.EventSink;
 import io.openivs.server.events.JsonLinesFileSink;
