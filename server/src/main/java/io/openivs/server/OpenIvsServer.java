@@ -10,7 +10,6 @@ import io.openivs.server.config.ServerConfig;
 import io.openivs.server.config.StartupFailure;
 import io.openivs.server.control.ControlContext;
 import io.openivs.server.control.ControlPlane;
-import io.openivs.server.resource.Ids;
 import io.openivs.server.events.EventBus;
 import io.openivs.server.events.EventSink;
 import io.openivs.server.events.JsonLinesFileSink;
@@ -19,6 +18,7 @@ import io.openivs.server.ingest.rtmp.RtmpServer;
 import io.openivs.server.ingest.rtmp.RtmpsCertificates;
 import io.openivs.server.ingest.srt.SrtServer;
 import io.openivs.server.live.LiveStreams;
+import io.openivs.server.live.NodeId;
 import io.openivs.server.playback.PlaybackServer;
 import io.openivs.server.recording.Destination;
 import io.openivs.server.recording.FolderDestination;
@@ -102,16 +102,24 @@ public final class OpenIvsServer implements AutoCloseable {
             throws InterruptedException {
         Clock clock = Clock.systemUTC();
         List<EventSink> sinks = new ArrayList<>();
+        String node;
         try {
             // 0700 folder and 0600 database before anything writes there: stream keys live in both.
             DataDir.prepare(config.dataDir());
             DataDir.createSqliteFile(config.dbUrl());
+            node = NodeId.of(config.dataDir());
             sinks.add(new JsonLinesFileSink(config.dataDir().resolve(EVENTS_FILE)));
         } catch (IOException e) {
             extraSinks.forEach(EventSink::close);
             throw StartupFailure.dataDir(config.dataDir(), e);
         }
         sinks.addAll(extraSinks);
+        for (EventSink sink : extraSinks) {
+            if (sink instanceof io.openivs.server.events.WebhookSink webhook) {
+                // What a crash took between the events file and the webhook's outbox is owed first.
+                webhook.catchUp(config.dataDir().resolve(EVENTS_FILE));
+            }
+        }
         EventBus events = new EventBus(sinks);
         ResourceStore store;
         try {
@@ -140,8 +148,11 @@ public final class OpenIvsServer implements AutoCloseable {
         try {
             Destination destination = Recordings.destination(config);
             recordings = new Recordings(destination, config.dataDir().resolve("recording-spool"), store, events, clock);
-            LiveStreams live = new LiveStreams(store, config.region(), Ids.alnum(12), workers, housekeeping, clock, events,
+            LiveStreams live = new LiveStreams(store, config.region(), node, workers, housekeeping, clock, events,
                     recordings);
+            // A previous run killed mid-stream: its sessions end and its recordings close before anyone publishes.
+            live.endOrphanedSessions();
+            recordings.finishOrphans();
             // Media listeners first: the API's playback URLs must carry the ports they really bound.
             access = new AccessDirectory(store, clock);
             countries = countryResolver(config.playbackAccess().geoipDb());
