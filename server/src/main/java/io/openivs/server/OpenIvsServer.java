@@ -29,6 +29,7 @@ import io.openivs.server.playback.access.CountryResolver;
 import io.openivs.server.playback.access.MaxMindCountries;
 import io.openivs.server.playback.access.PlaybackGate;
 import io.openivs.server.net.EventLoops;
+import io.openivs.server.net.ReloadingSslContext;
 import io.openivs.server.resource.StreamSessions;
 import io.openivs.server.store.JdbcResourceStore;
 import io.openivs.server.store.ResourceStore;
@@ -146,18 +147,29 @@ public final class OpenIvsServer implements AutoCloseable {
             access = new AccessDirectory(store, clock);
             countries = countryResolver(config.playbackAccess().geoipDb());
             PlaybackGate gate = new PlaybackGate(access, countries, clock);
+            // The operator's certificate serves every TCP door; without one, RTMPS has a self-signed one and
+            // playback and the API stay plain HTTP (the README's first steps).
+            ReloadingSslContext operatorTls = operatorTls(config.tls());
+            if (operatorTls != null) {
+                long checkMs = Math.max(1, config.tls().reloadCheck().toMillis());
+                housekeeping.scheduleWithFixedDelay(operatorTls::reloadIfChanged, checkMs, checkMs,
+                        TimeUnit.MILLISECONDS);
+            }
+            SslContext tls = operatorTls;
+            if (tls == null) {
+                try {
+                    tls = RtmpsCertificates.selfSigned(config.dataDir(), config.publicHost());
+                } catch (IOException e) {
+                    throw StartupFailure.dataDir(config.dataDir(), e);
+                }
+            }
             playback = listen("--playback-port", config.bind(), config.playbackPort(), () -> new PlaybackServer(loops,
                     config.bind(), config.playbackPort(), live, gate, config.playbackAccess().trustForwardedFor(),
-                    destination instanceof FolderDestination folders ? new RecordingFilesHandler(folders, workers) : null));
+                    destination instanceof FolderDestination folders ? new RecordingFilesHandler(folders, workers) : null,
+                    PlaybackServer.Limits.defaults(), operatorTls));
             rtmp = new RtmpServer(rtmpConfig(config, loops, config.rtmpPort(), null, live));
             RtmpServer plain = rtmp;
             listen("--rtmp-port", config.bind(), config.rtmpPort(), plain::start);
-            SslContext tls;
-            try {
-                tls = RtmpsCertificates.selfSigned(config.dataDir(), config.publicHost());
-            } catch (IOException e) {
-                throw StartupFailure.dataDir(config.dataDir(), e);
-            }
             rtmps = new RtmpServer(rtmpConfig(config, loops, config.rtmpsPort(), tls, live));
             RtmpServer secure = rtmps;
             listen("--rtmps-port", config.bind(), config.rtmpsPort(), secure::start);
@@ -174,7 +186,7 @@ public final class OpenIvsServer implements AutoCloseable {
             ApiHandler handler = new ApiHandler(model, new SigV4Verifier(credentials, config.region(), model.signingName(), clock),
                     ControlPlane.handlers(cx, access::changed), workers, config.region());
             ApiServer api = listen("--api-port", config.bind(), config.apiPort(),
-                    () -> new ApiServer(loops, config.bind(), config.apiPort(), handler));
+                    () -> new ApiServer(loops, config.bind(), config.apiPort(), handler, operatorTls));
             // Sessions end at their last heartbeat and read as ended once stale, so the sweep's period only
             // bounds how long the row stays open. With a shared store it also serves the other nodes; a sole
             // writer only has a previous run's sessions to end: one write per stale period will do.
@@ -215,6 +227,26 @@ public final class OpenIvsServer implements AutoCloseable {
             throw e;
         } catch (Exception e) {
             throw StartupFailure.listener(option, host, port, e);
+        }
+    }
+
+    /** The operator's certificate and key, or null when none is given. */
+    private static ReloadingSslContext operatorTls(ServerConfig.Tls tls) {
+        if (!tls.enabled()) {
+            return null;
+        }
+        if (tls.privateKey() == null) {
+            throw new StartupFailure("--tls-key", "", "missing: give the private key that goes with --tls-cert", null);
+        }
+        try {
+            ReloadingSslContext context = ReloadingSslContext.load(tls.certificateChain(), tls.privateKey());
+            log.info("TLS: certificate {} (serial {}, valid until {}), checked for renewal every {} s",
+                    tls.certificateChain(), context.certificate().getSerialNumber().toString(16),
+                    context.certificate().getNotAfter().toInstant(), tls.reloadCheck().toSeconds());
+            return context;
+        } catch (IOException e) {
+            throw new StartupFailure("--tls-cert", tls.certificateChain(), e.getMessage()
+                    + "; give a PEM certificate chain and its unencrypted PEM private key (--tls-key)", e);
         }
     }
 
@@ -325,13 +357,14 @@ public final class OpenIvsServer implements AutoCloseable {
     /** The addresses this node serves, for the start-up banner. */
     public List<String> listening() {
         List<String> out = new ArrayList<>();
-        out.add("control API  http://" + config.bind() + ":" + api.port() + "  (transport " + loops.transport() + ")");
-        out.add("playback     http://" + config.bind() + ":" + playback.port() + "/api/video/v1/");
+        String http = config.httpScheme();
+        out.add("control API  " + http + "://" + config.bind() + ":" + api.port() + "  (transport " + loops.transport() + ")");
+        out.add("playback     " + http + "://" + config.bind() + ":" + playback.port() + "/api/video/v1/");
         out.add("RTMP ingest  rtmp://" + config.bind() + ":" + rtmp.port() + "/app/{streamKey}");
         out.add("RTMPS ingest rtmps://" + config.bind() + ":" + rtmps.port() + "/app/{streamKey}");
         out.add("SRT ingest   srt://" + config.bind() + ":" + srtPort() + "?streamid={streamKey}&passphrase={srt.passphrase}");
         if (recordings.destination() instanceof FolderDestination folders) {
-            out.add("recordings   http://" + config.bind() + ":" + playback.port() + RecordingFilesHandler.PREFIX
+            out.add("recordings   " + http + "://" + config.bind() + ":" + playback.port() + RecordingFilesHandler.PREFIX
                     + "{bucket}/{key}  (stored in " + folders.root() + ")");
         } else {
             out.add("recordings   to the " + recordings.destination().describe());
