@@ -2,6 +2,7 @@ package io.openivs.server;
 
 import io.openivs.model.ServiceModel;
 import io.openivs.server.api.ApiHandler;
+import io.openivs.server.api.ApiRequests;
 import io.openivs.server.api.ApiServer;
 import io.openivs.server.auth.CredentialStore;
 import io.openivs.server.auth.SigV4Verifier;
@@ -14,6 +15,8 @@ import io.openivs.server.resource.Ids;
 import io.openivs.server.events.EventBus;
 import io.openivs.server.events.EventSink;
 import io.openivs.server.events.JsonLinesFileSink;
+import io.openivs.server.events.WebhookSink;
+import io.openivs.server.metrics.ServerMetrics;
 import io.openivs.server.ingest.rtmp.ChunkDecoder;
 import io.openivs.server.ingest.rtmp.RtmpServer;
 import io.openivs.server.ingest.rtmp.RtmpsCertificates;
@@ -50,6 +53,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** One running openivs node: store, event loops and every listener, started and stopped together. */
@@ -72,11 +76,16 @@ public final class OpenIvsServer implements AutoCloseable {
     private final Recordings recordings;
     private final AccessDirectory access;
     private final CountryResolver countries;
+    private final ServerMetrics metrics;
+    /** Every listener bound and not closing: half of readiness. */
+    private final AtomicBoolean up;
 
     private OpenIvsServer(ServerConfig config, ResourceStore store, EventLoops loops, ThreadPoolExecutor workers,
                           ScheduledExecutorService housekeeping, ApiServer api, PlaybackServer playback,
                           RtmpServer rtmp, RtmpServer rtmps, SrtServer srt, EventBus events, Recordings recordings,
-                          AccessDirectory access, CountryResolver countries) {
+                          AccessDirectory access, CountryResolver countries, ServerMetrics metrics, AtomicBoolean up) {
+        this.metrics = metrics;
+        this.up = up;
         this.recordings = recordings;
         this.access = access;
         this.countries = countries;
@@ -138,6 +147,7 @@ public final class OpenIvsServer implements AutoCloseable {
         Recordings recordings = null;
         AccessDirectory access = null;
         CountryResolver countries = null;
+        ServerMetrics metrics = null;
         try {
             Destination destination = Recordings.destination(config);
             recordings = new Recordings(destination, config.dataDir().resolve("recording-spool"), store, events, clock);
@@ -183,8 +193,15 @@ public final class OpenIvsServer implements AutoCloseable {
             ServerConfig bound = config.withBoundPorts(config.apiPort(), playback.port(), rtmp.port(), rtmps.port(),
                     srtPort);
             ControlContext cx = new ControlContext(store, bound, clock, model, live, recordings);
+            // /healthz, /readyz and /metrics on the API port; the handler's own request counts are among the metrics.
+            AtomicBoolean up = new AtomicBoolean();
+            ApiRequests apiRequests = new ApiRequests();
+            PlaybackServer viewers = playback;
+            metrics = new ServerMetrics(store, up::get, !config.metrics() ? null : new ServerMetrics.Sources(live,
+                    viewers.counters(), viewers::openConnections, apiRequests, recordings.uploads(),
+                    extraSinks.stream().filter(WebhookSink.class::isInstance).map(WebhookSink.class::cast).toList()));
             ApiHandler handler = new ApiHandler(model, new SigV4Verifier(credentials, config.region(), model.signingName(), clock),
-                    ControlPlane.handlers(cx, access::changed), workers, config.region());
+                    ControlPlane.handlers(cx, access::changed), workers, config.region(), metrics, apiRequests);
             ApiServer api = listen("--api-port", config.bind(), config.apiPort(),
                     () -> new ApiServer(loops, config.bind(), config.apiPort(), handler, operatorTls));
             // Sessions end at their last heartbeat and read as ended once stale, so the sweep's period only
@@ -193,10 +210,15 @@ public final class OpenIvsServer implements AutoCloseable {
             long sweepMs = store.soleWriter() ? StreamSessions.STALE_MS : 5_000;
             housekeeping.scheduleWithFixedDelay(() -> endStaleSessions(store, clock), sweepMs, sweepMs,
                     TimeUnit.MILLISECONDS);
-            return new OpenIvsServer(bound.withBoundPorts(api.port(), playback.port(), rtmp.port(), rtmps.port(), srtPort),
-                    store, loops, workers, housekeeping, api, playback, rtmp, rtmps, srt, events, recordings, access,
-                    countries);
+            OpenIvsServer server = new OpenIvsServer(bound.withBoundPorts(api.port(), playback.port(), rtmp.port(),
+                    rtmps.port(), srtPort), store, loops, workers, housekeeping, api, playback, rtmp, rtmps, srt, events,
+                    recordings, access, countries, metrics, up);
+            up.set(true);
+            return server;
         } catch (RuntimeException | InterruptedException e) {
+            if (metrics != null) {
+                metrics.close();
+            }
             stopQuietly(rtmp, rtmps, playback);
             if (srt != null) {
                 srt.close();
@@ -374,6 +396,8 @@ public final class OpenIvsServer implements AutoCloseable {
 
     @Override
     public void close() {
+        up.set(false);
+        metrics.close();
         // Publishers first, so their sessions end while workers and the store still run.
         stopQuietly(rtmp, rtmps, playback);
         srt.close();

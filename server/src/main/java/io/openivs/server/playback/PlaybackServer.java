@@ -39,6 +39,7 @@ public final class PlaybackServer implements AutoCloseable {
 
     private final Channel channel;
     private final ConnectionCap cap;
+    private final PlaybackCounters counters;
 
     /**
      * @param trustForwardedFor take the viewer's address from X-Forwarded-For (only behind a proxy that sets it)
@@ -59,6 +60,7 @@ public final class PlaybackServer implements AutoCloseable {
                           boolean trustForwardedFor, ChannelHandler extra, Limits limits, SslContext tls)
             throws InterruptedException {
         PlaybackHandler handler = new PlaybackHandler(source, gate, trustForwardedFor);
+        this.counters = handler.counters;
         this.cap = new ConnectionCap("playback", limits.maxConnections());
         ServerBootstrap b = new ServerBootstrap()
                 .group(loops.boss(), loops.io())
@@ -96,6 +98,11 @@ public final class PlaybackServer implements AutoCloseable {
     /** Viewer connections open now (refused ones not counted). */
     public int openConnections() {
         return cap.open();
+    }
+
+    /** Requests answered from live streams, for metrics. */
+    public PlaybackCounters counters() {
+        return counters;
     }
 
     public int port() {
