@@ -107,6 +107,12 @@ public record ServerConfig(
                 region, quotas, recording, playbackAccess, tls, metrics);
     }
 
+    /** This configuration with /metrics served or not. */
+    public ServerConfig withMetrics(boolean metrics) {
+        return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl,
+                region, quotas, recording, playbackAccess, tls, metrics);
+    }
+
     /** The scheme of the playback and API doors: https with the operator's certificate, http without. */
     public String httpScheme() {
         return tls.enabled() ? "https" : "http";
