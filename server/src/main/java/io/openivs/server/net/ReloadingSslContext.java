@@ -44,13 +44,19 @@ public final class ReloadingSslContext extends SslContext {
     }
 
     private static Loaded read(Path cert, Path key) throws IOException {
-        // Times first: a change landing while we read is seen again at the next check.
-        FileTime certTime = Files.getLastModifiedTime(cert);
-        FileTime keyTime = Files.getLastModifiedTime(key);
         try {
+            // Times first: a change landing while we read is seen again at the next check.
+            FileTime certTime = Files.getLastModifiedTime(cert);
+            FileTime keyTime = Files.getLastModifiedTime(key);
             PemFiles.KeyPair pair = PemFiles.read(cert, key);
             SslContext context = SslContextBuilder.forServer(pair.key(), pair.chain()).build();
             return new Loaded(context, pair.leaf(), certTime, keyTime);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("cannot load TLS certificate " + cert + " / key " + key + ": no such file "
+                    + e.getFile(), e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException("cannot load TLS certificate " + cert + " / key " + key + ": not readable by this"
+                    + " user: " + e.getFile(), e);
         } catch (IOException | IllegalArgumentException e) {
             throw new IOException("cannot load TLS certificate " + cert + " / key " + key + ": " + e.getMessage(), e);
         }
