@@ -22,6 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.TrustManager;
@@ -68,8 +70,22 @@ class TlsDoorsTest {
                     assertThat(ca.peerCertificate(port).getSerialNumber()).as("port " + port).isEqualTo(FIRST);
                 }
 
-                String rtmps = "rtmps://127.0.0.1:" + server.rtmpsPort() + "/app/" + created.streamKey().value();
-                CompletableFuture<FfmpegTool.Result> publisher = Publishing.publish(rtmps, 20);
+                // An encoder that verifies against another CA refuses the certificate (and publishes nothing).
+                List<String> refused = new ArrayList<>(Publishing.lowLatencyArgs("rtmps://localhost:"
+                        + server.rtmpsPort() + "/app/" + created.streamKey().value(), 2));
+                refused.addAll(refused.size() - 1, List.of("-tls_verify", "1", "-ca_file", other.certificate().toString()));
+                assertThat(FfmpegTool.ffmpeg(refused.toArray(String[]::new)).exitCode()).isNotZero();
+                // ffmpeg publishing over RTMPS, verifying the certificate and host name against the CA.
+                String rtmps = "rtmps://localhost:" + server.rtmpsPort() + "/app/" + created.streamKey().value();
+                List<String> args = new ArrayList<>(Publishing.lowLatencyArgs(rtmps, 20));
+                args.addAll(args.size() - 1, List.of("-tls_verify", "1", "-ca_file", ca.certificate().toString()));
+                CompletableFuture<FfmpegTool.Result> publisher = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return FfmpegTool.ffmpeg(args.toArray(String[]::new));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, Publishing.background);
 
                 // ffprobe verifies the playback certificate against the CA, and the playlist plays.
                 String probed = Publishing.await(Duration.ofSeconds(40), () -> {
