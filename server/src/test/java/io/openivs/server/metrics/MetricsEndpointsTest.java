@@ -14,7 +14,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import io.openivs.server.config.ServerConfig;
+import io.openivs.server.events.WebhookSink;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -41,7 +47,10 @@ class MetricsEndpointsTest {
 
     @Test
     void metricsFollowALiveStreamAndItsViewer(@TempDir Path dir) throws Exception {
-        try (TestServer node = new TestServer(dir, TestDatabases.sqlite(dir))) {
+        // A webhook nobody answers: its failed attempts and owed deliveries show up.
+        WebhookSink down = WebhookSink.inDataDir(URI.create("http://127.0.0.1:1/hook?token=secret"), null, dir);
+        try (TestServer node = new TestServer(dir, TestDatabases.sqlite(dir), ServerConfig.Quotas.defaults(),
+                List.of(down))) {
             String api = node.endpoint().toString();
             HttpResponse<String> health = get(api + "/healthz");
             assertThat(health.statusCode()).isEqualTo(200);
@@ -97,6 +106,22 @@ class MetricsEndpointsTest {
             assertThat(live.value("openivs_playback_segments_served_total", Map.of())).isGreaterThanOrEqualTo(1);
             assertThat(live.value("openivs_playback_playlists_served_total", Map.of())).isGreaterThanOrEqualTo(2);
             assertThat(live.value("openivs_recording_upload_queue", Map.of())).isZero();
+            assertThat(live.value("openivs_webhook_owed", Map.of("webhook", "0"))).isGreaterThanOrEqualTo(1);
+            assertThat(live.value("openivs_webhook_deliveries_total", Map.of("webhook", "0"))).isZero();
+            PrometheusText hooks = Publishing.await(Duration.ofSeconds(20), () -> {
+                PrometheusText t = PrometheusText.parse(get(api + "/metrics").body());
+                assertThat(t.value("openivs_webhook_failures_total", Map.of("webhook", "0"))).isGreaterThan(0);
+                return t;
+            });
+            assertThat(hooks.samples).noneMatch(x -> x.labels().containsValue("secret"));
+
+            // Every openivs metric the sample dashboard queries exists.
+            String dashboard = Files.readString(Path.of(System.getProperty("user.dir")).getParent()
+                    .resolve("docs/grafana-dashboard.json"));
+            Matcher names = Pattern.compile("openivs_[a-z_]+").matcher(dashboard);
+            while (names.find()) {
+                assertThat(hooks.find(names.group(), Map.of())).as(names.group()).isNotEmpty();
+            }
 
             FfmpegTool.Result published = publisher.get(60, TimeUnit.SECONDS);
             assertThat(published.exitCode()).as(published.stderr()).isZero();
