@@ -414,6 +414,18 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         byChannel.remove(stream.channelArn, stream);
     }
 
+    /** One live stream as metrics show it: ingest bits a second (both tracks), video frames a second, viewers. */
+    public record Stats(String channelName, String channelArn, long bitrate, double frameRate, int viewers) {}
+
+    /** This node's live streams, as of their last heartbeats. */
+    public List<Stats> stats() {
+        List<Stats> out = new java.util.ArrayList<>(byChannel.size());
+        for (LiveStream s : byChannel.values()) {
+            out.add(s.stats());
+        }
+        return out;
+    }
+
     @Override
     public LiveRendition find(String channelName) {
         LiveStream s = byPlaybackName.get(channelName);

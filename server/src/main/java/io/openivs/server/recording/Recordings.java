@@ -76,6 +76,11 @@ public final class Recordings implements BucketCheck, AutoCloseable {
                 : new S3Destination(config.recording());
     }
 
+    /** The upload queue, for metrics: objects stored, failed attempts, objects waiting. */
+    public Uploader uploads() {
+        return uploader;
+    }
+
     public Destination destination() {
         return destination;
     }
