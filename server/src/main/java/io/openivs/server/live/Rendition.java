@@ -1,10 +1,7 @@
 package io.openivs.server.live;
 
 import io.netty.util.concurrent.EventExecutor;
-import io.openivs.server.media.AudioConfig;
-import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.TimedMetadata;
-import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.hls.DateRange;
 import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.PartFollower;
@@ -25,40 +22,19 @@ import java.util.List;
  * the others (the audio_only rendition of an LL-HLS stream, which few viewers pick) send every
  * request to the owner thread.
  */
-final class Rendition implements StreamConsumer, LiveRendition {
+final class Rendition extends SegmenterConsumer implements LiveRendition {
     private final Renditions stream;
-    final Segmenter segmenter;
     private final boolean audioOnly;
     private final boolean fragmentedMp4;
 
     Rendition(Renditions stream, Segmenter segmenter, boolean audioOnly, boolean fragmentedMp4) {
+        super(segmenter);
         this.stream = stream;
-        this.segmenter = segmenter;
         this.audioOnly = audioOnly;
         this.fragmentedMp4 = fragmentedMp4;
     }
 
-    // --- StreamConsumer (owner thread)
-
-    @Override
-    public void onSessionStart() {
-        segmenter.onSessionStart();
-    }
-
-    @Override
-    public void onVideoConfig(VideoConfig config) {
-        segmenter.onVideoConfig(config);
-    }
-
-    @Override
-    public void onAudioConfig(AudioConfig config) {
-        segmenter.onAudioConfig(config);
-    }
-
-    @Override
-    public void onFrame(MediaFrame frame) {
-        segmenter.onFrame(frame);
-    }
+    // --- StreamConsumer (owner thread): media as SegmenterConsumer, and the live edge's cues
 
     @Override
     public void onTimedMetadata(TimedMetadata item) {
@@ -68,11 +44,6 @@ final class Rendition implements StreamConsumer, LiveRendition {
     @Override
     public void onDateRange(DateRange range) {
         segmenter.addDateRange(range);
-    }
-
-    @Override
-    public void onSessionEnd() {
-        segmenter.onSessionEnd();
     }
 
     // --- LiveRendition

@@ -54,11 +54,30 @@ public final class TestServer implements AutoCloseable {
                 access);
     }
 
+    /** With the operator's certificate: HTTPS playback and API, RTMPS with it. */
+    public TestServer(Path dataDir, String dbUrl, ServerConfig.Tls tls) throws InterruptedException {
+        this(dataDir, dbUrl, c -> c.withTls(tls));
+    }
+
+    /** With the defaults as {@code adjust} changes them. */
+    public TestServer(Path dataDir, String dbUrl, java.util.function.UnaryOperator<ServerConfig> adjust)
+            throws InterruptedException {
+        this(dataDir, dbUrl, ServerConfig.Quotas.defaults(), java.util.List.of(), ServerConfig.RecordingStorage.EMBEDDED,
+                ServerConfig.PlaybackAccess.NONE, adjust);
+    }
+
     private TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
                        java.util.List<io.openivs.server.events.EventSink> sinks, ServerConfig.RecordingStorage recording,
                        ServerConfig.PlaybackAccess access) throws InterruptedException {
-        ServerConfig cfg = new ServerConfig("127.0.0.1", "localhost", 0, 0, 0, 0, 0, dataDir, dbUrl, REGION, quotas,
-                recording, access);
+        this(dataDir, dbUrl, quotas, sinks, recording, access, c -> c);
+    }
+
+    private TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
+                       java.util.List<io.openivs.server.events.EventSink> sinks, ServerConfig.RecordingStorage recording,
+                       ServerConfig.PlaybackAccess access, java.util.function.UnaryOperator<ServerConfig> adjust)
+            throws InterruptedException {
+        ServerConfig cfg = adjust.apply(new ServerConfig("127.0.0.1", "localhost", 0, 0, 0, 0, 0, dataDir, dbUrl, REGION,
+                quotas, recording, access));
         Map<String, CredentialStore.Credential> keys = Map.of(ALICE.accessKeyId(), ALICE, BOB.accessKeyId(), BOB);
         this.server = OpenIvsServer.start(cfg, keys::get, sinks);
     }
@@ -68,7 +87,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.apiPort());
+        return URI.create(server.config().httpScheme() + "://127.0.0.1:" + server.apiPort());
     }
 
     public IvsClient client(CredentialStore.Credential who) {

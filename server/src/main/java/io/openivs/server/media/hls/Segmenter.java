@@ -49,8 +49,10 @@ import java.util.function.LongSupplier;
  * parts are cut ({@link SegmentFollowers}).
  *
  * <p>Driven by the live stream's owner thread only; {@link #segments()} hands out a snapshot.
- * Over 500 lines: cutting, parts and numbering share the open segment's state, which is clearer
- * in one place than spread over classes that would each reach into it.
+ *
+ * <p>A little over 500 lines on purpose: segment cuts, part cuts, discontinuities and the pending
+ * metadata all decide on the same frame with the same state, and split apart they would pass that
+ * state back and forth on every frame.
  */
 public final class Segmenter implements MediaSink, AutoCloseable {
 
