@@ -5,7 +5,9 @@ import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.hls.DateRange;
 import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.PartFollower;
+import io.openivs.server.media.hls.Prefetch;
 import io.openivs.server.media.hls.Segment;
+import io.openivs.server.media.hls.SegmentFollower;
 import io.openivs.server.media.hls.Segmenter;
 import io.openivs.server.playback.LiveRendition;
 import io.openivs.server.playback.PlaybackWindow;
@@ -107,6 +109,17 @@ final class Rendition extends SegmenterConsumer implements LiveRendition {
     @Override
     public void followPart(PartFollower follower) {
         segmenter.followPart(follower);
+    }
+
+    @Override
+    public Prefetch prefetch() {
+        // The full rendition's segmenter is handed over or closed once the stream ended.
+        return stream.prefetches() && !stream.ended() ? segmenter.prefetch() : null;
+    }
+
+    @Override
+    public void followSegment(SegmentFollower follower) {
+        segmenter.followSegment(follower);
     }
 
     @Override

@@ -59,6 +59,8 @@ final class Renditions implements MediaSink {
     private final LongSupplier clock;
     private final StreamHealth health;
     private final Consumer<Segment> listed;
+    /** LOW channels: media playlists list LHLS prefetch segments (Amazon's IVS player's low-latency form). */
+    private final boolean prefetch;
     private final List<Rendition> renditions = new ArrayList<>(2);
     private final Rendition main;
     /** The audio_only rendition, or null. */
@@ -93,6 +95,7 @@ final class Renditions implements MediaSink {
         this.clock = clock;
         this.health = health;
         this.listed = listed;
+        this.prefetch = mode == LatencyMode.LOW;
         // LL-HLS parts are fMP4 fragments: a LOW channel with the API's default TS container keeps regular HLS.
         boolean lowLatency = mode == LatencyMode.LOW && fragmentedMp4;
         Segmenter full = new Segmenter(SegmenterConfig.forLatencyMode(mode),
@@ -300,6 +303,7 @@ final class Renditions implements MediaSink {
 
     private void segmentListed(Segment segment) {
         windowPending = true;
+        changePending = true; // what waits for a segment (a prefetch request) hears of it on TS channels too
         listed.accept(segment);
         if (recording == null) {
             recorder.segment(segment);
@@ -330,7 +334,8 @@ final class Renditions implements MediaSink {
             audioListed = newest != null && newest.video() != null && newest.audio() != null
                     && !audioSegments.isEmpty();
             window = new PlaybackWindow(playbackName, segments, audioListed ? audioSegments : List.of(),
-                    main.segmenter.targetDurationSeconds(), fragmentedMp4, main.segmenter.partTargetTicks() != 0);
+                    main.segmenter.targetDurationSeconds(), fragmentedMp4, main.segmenter.partTargetTicks() != 0,
+                    prefetch ? main.segmenter.prefetch() : null);
         }
     }
 
@@ -351,6 +356,11 @@ final class Renditions implements MediaSink {
 
     boolean ended() {
         return ended;
+    }
+
+    /** Whether media playlists list LHLS prefetch segments (LOW channels). Any thread. */
+    boolean prefetches() {
+        return prefetch;
     }
 
     PlaybackWindow window() {

@@ -3,6 +3,8 @@ package io.openivs.server.playback;
 import io.netty.util.concurrent.EventExecutor;
 import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.PartFollower;
+import io.openivs.server.media.hls.Prefetch;
+import io.openivs.server.media.hls.SegmentFollower;
 import io.openivs.server.media.hls.Segment;
 import java.net.InetAddress;
 import java.util.List;
@@ -71,6 +73,23 @@ public interface LiveRendition {
      */
     default void followPart(PartFollower follower) {
         throw new IllegalStateException("no part being written");
+    }
+
+    /**
+     * Where the stream stands for the LHLS prefetch form its media playlists list (LOW channels):
+     * the segment being or next to be written; null when the channel lists no prefetch segments or
+     * the stream ended. Owner thread only.
+     */
+    default Prefetch prefetch() {
+        return null;
+    }
+
+    /**
+     * Sends {@code follower} the bytes of the segment being written as they are written, then its
+     * end; call when {@link #prefetch()} says it is writing and not after a discontinuity. Owner thread only.
+     */
+    default void followSegment(SegmentFollower follower) {
+        throw new IllegalStateException("no segment being written");
     }
 
     /**

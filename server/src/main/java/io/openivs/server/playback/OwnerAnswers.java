@@ -21,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
  * Answers that need the stream's owner thread, where the live segments and the segment being
  * written are: LL-HLS playlists (they list parts of the open segment) and their blocking reloads
  * ({@code _HLS_msn}/{@code _HLS_part}), parts (the hinted one streamed as it grows), init segments,
+ * a LOW channel's segments not in the published window (LHLS prefetch segments, {@link PrefetchAnswers}),
  * and anything asked before the owner published a window.
  */
 final class OwnerAnswers {
@@ -43,6 +44,10 @@ final class OwnerAnswers {
         try {
             live.owner().execute(() -> {
                 if (kind == Kind.PART && req.chunked() && streamPart(ctx, req, verdict, live)) {
+                    return;
+                }
+                if (kind == Kind.SEGMENT && live.prefetch() != null) {
+                    PrefetchAnswers.answer(ctx, req, verdict, live);
                     return;
                 }
                 LowLatencyPlayback.whenReady(live, verdict.childQuery(), kind == Kind.PART, msn, msnPart,
@@ -103,7 +108,8 @@ final class OwnerAnswers {
                 return Responses.playlist(Playlists.media(segments, live.targetDurationSeconds(),
                         live.fragmentedMp4(), childQuery,
                         live.fragmentedMp4() ? LowLatencyPlayback.withReports(live, childQuery, verdict.playlistQuery())
-                                : null));
+                                : null,
+                        live.prefetch()));
             case INIT: {
                 ByteBuf init = Fmp4Playback.initSegment(segments, url.sequence());
                 if (init == null) {

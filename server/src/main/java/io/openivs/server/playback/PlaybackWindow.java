@@ -2,6 +2,7 @@ package io.openivs.server.playback;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.openivs.server.media.hls.Prefetch;
 import io.openivs.server.media.hls.Segment;
 
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,8 @@ public final class PlaybackWindow {
     private final int targetDuration;
     private final boolean fragmentedMp4;
     private final boolean lowLatency;
+    /** The LHLS prefetch segments the media playlist lists after the window's last (LOW channels), or null. */
+    private final Prefetch prefetch;
     private final String name;
     /** Token-free playlists as whole responses; null when empty (media also for LL-HLS). */
     private final EncodedResponse media;
@@ -39,14 +42,26 @@ public final class PlaybackWindow {
      */
     public PlaybackWindow(String name, List<Segment> segments, List<Segment> audioOnly, int targetDuration,
                           boolean fragmentedMp4, boolean lowLatency) {
+        this(name, segments, audioOnly, targetDuration, fragmentedMp4, lowLatency, null);
+    }
+
+    /**
+     * Owner thread.
+     *
+     * @param prefetch where the stream stood as the window was made, for the LHLS prefetch segments its
+     *                 media playlist lists (LOW channels); null for none
+     */
+    public PlaybackWindow(String name, List<Segment> segments, List<Segment> audioOnly, int targetDuration,
+                          boolean fragmentedMp4, boolean lowLatency, Prefetch prefetch) {
         this.name = name;
+        this.prefetch = prefetch;
         this.segments = List.copyOf(segments);
         this.audioOnly = List.copyOf(audioOnly);
         this.targetDuration = targetDuration;
         this.fragmentedMp4 = fragmentedMp4;
         this.lowLatency = lowLatency;
         this.media = this.segments.isEmpty() || lowLatency ? null
-                : playlist(Playlists.media(this.segments, targetDuration, fragmentedMp4, "", null));
+                : playlist(Playlists.media(this.segments, targetDuration, fragmentedMp4, "", null, prefetch));
         this.master = playlist(Playlists.master(name, this.segments, this.audioOnly, ""));
         int[] sizes = new int[this.segments.size()];
         for (int i = 0; i < sizes.length; i++) {
@@ -84,7 +99,7 @@ public final class PlaybackWindow {
             return null;
         }
         return childQuery.isEmpty() ? media.body()
-                : utf8(Playlists.media(segments, targetDuration, fragmentedMp4, childQuery, null));
+                : utf8(Playlists.media(segments, targetDuration, fragmentedMp4, childQuery, null, prefetch));
     }
 
     /** The multivariant playlist, or null while no segment is finished (not playable yet). */
@@ -109,6 +124,14 @@ public final class PlaybackWindow {
     Segment segment(long sequence) {
         int i = indexOf(sequence);
         return i < 0 ? null : segments.get(i);
+    }
+
+    /**
+     * Whether segment {@code sequence}, not in this window, is one its media playlist lists as a prefetch
+     * segment: the owner thread answers it (see {@link PrefetchAnswers}).
+     */
+    boolean prefetches(long sequence) {
+        return prefetch != null && prefetch.lists(sequence);
     }
 
     /** The shared response head of {@code segments().get(index)}, for one writer. */

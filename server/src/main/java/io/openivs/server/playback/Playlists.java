@@ -2,6 +2,7 @@ package io.openivs.server.playback;
 
 import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.PlaylistWriter;
+import io.openivs.server.media.hls.Prefetch;
 import io.openivs.server.media.hls.Segment;
 import io.openivs.server.media.hls.Variant;
 
@@ -27,9 +28,21 @@ final class Playlists {
      */
     static String media(List<Segment> segments, int targetDuration, boolean fragmentedMp4, String childQuery,
                         LowLatency lowLatency) {
-        return fragmentedMp4 ? Fmp4Playback.mediaPlaylist(segments, targetDuration, childQuery, lowLatency)
+        return media(segments, targetDuration, fragmentedMp4, childQuery, lowLatency, null);
+    }
+
+    /**
+     * A media playlist ending with the LHLS prefetch segments {@code prefetch} lists (null: none),
+     * named exactly as they will be once finished.
+     */
+    static String media(List<Segment> segments, int targetDuration, boolean fragmentedMp4, String childQuery,
+                        LowLatency lowLatency, Prefetch prefetch) {
+        String text = fragmentedMp4 ? Fmp4Playback.mediaPlaylist(segments, targetDuration, childQuery, lowLatency)
                 : PlaylistWriter.media(segments, targetDuration,
                         childQuery.isEmpty() ? seq -> seq + ".ts" : seq -> seq + ".ts" + childQuery, false);
+        String extension = fragmentedMp4 ? ".m4s" : ".ts";
+        return prefetch == null || segments.isEmpty() ? text
+                : prefetch.appendTo(new StringBuilder(text), seq -> seq + extension + childQuery).toString();
     }
 
     /**

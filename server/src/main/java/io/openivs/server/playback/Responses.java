@@ -87,8 +87,13 @@ final class Responses {
 
     /** The head of an answer whose body follows in chunks (the LL-HLS part being written). */
     static HttpResponse chunkedMedia(Verdict verdict) {
+        return chunkedMedia(verdict, FMP4_TYPE);
+    }
+
+    /** The same for media of {@code type} (a segment being written, see {@link PrefetchAnswers}). */
+    static HttpResponse chunkedMedia(Verdict verdict, AsciiString type) {
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, HEADERS);
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, FMP4_TYPE)
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, type)
                 .set(HttpHeaderNames.CACHE_CONTROL, CachePolicy.media(verdict).value);
         allowOrigin(r, verdict.allowOrigin());
         return r;

@@ -29,6 +29,9 @@ final class WindowAnswers {
                 || kind == Kind.MEDIA && window.servesMedia())) {
             return false;
         }
+        if (kind == Kind.SEGMENT && window.prefetches(req.path().sequence())) {
+            return false; // listed as a prefetch segment: being written or about to be, which the owner sees
+        }
         // A public viewer on an HTTP/1.1 keep-alive GET: the answer every such viewer gets, encoded with the window.
         boolean shared = !req.head() && req.keepAlive() == KeepAlive.KEEP && Responses.shared(verdict);
         if (!shared) {

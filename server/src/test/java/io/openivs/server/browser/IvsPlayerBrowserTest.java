@@ -106,8 +106,9 @@ class IvsPlayerBrowserTest {
                 IvsPlayerPage.Player p = players.get(i);
                 String name = CONFIGS.get(i).name();
                 System.out.printf("IVS player on %s: position advancing %.0f %% of %d s, states %s, live latency %s,"
-                        + " metadata cues %s%n", name, 100 * p.advancingShare(), SECONDS, p.states(),
-                        LatencyPage.summary(p.liveLatencies()), p.cues());
+                        + " buffer %s, low-latency mode %.0f %% of samples, metadata cues %s%n", name,
+                        100 * p.advancingShare(), SECONDS, p.states(), LatencyPage.summary(p.liveLatencies()),
+                        LatencyPage.summary(p.buffers()), 100 * p.lowLatencyShare(), p.cues());
                 assertThat(p.errors()).as("%s: player errors", name).isEmpty();
                 assertThat(p.samples()).as("%s: samples", name).hasSizeGreaterThanOrEqualTo(SECONDS - 3);
                 assertThat(p.advancingShare()).as("%s: share of the window playing; %s", name, p.summary())

@@ -44,8 +44,12 @@ final class IvsPlayerPage implements AutoCloseable {
     private volatile String posted = "{}";
     private volatile long since;
 
-    /** One second of one player: its position (s), state, getLiveLatency() (s) and the video's width. */
-    record Sample(long at, double position, String state, double liveLatency, int width) {
+    /**
+     * One second of one player: its position (s), state, getLiveLatency() (s), the video's width,
+     * getBufferDuration() (s) and isLiveLowLatency() (whether it plays in its low-latency mode).
+     */
+    record Sample(long at, double position, String state, double liveLatency, int width, double buffered,
+                  boolean lowLatency) {
     }
 
     /**
@@ -70,6 +74,15 @@ final class IvsPlayerPage implements AutoCloseable {
 
         List<Double> liveLatencies() {
             return samples.stream().map(Sample::liveLatency).toList();
+        }
+
+        List<Double> buffers() {
+            return samples.stream().map(Sample::buffered).toList();
+        }
+
+        /** Share of samples in which the player said it plays in low-latency mode. */
+        double lowLatencyShare() {
+            return samples.isEmpty() ? 0 : samples.stream().filter(Sample::lowLatency).count() / (double) samples.size();
         }
 
         String summary() {
@@ -207,7 +220,8 @@ final class IvsPlayerPage implements AutoCloseable {
             p.path("samples").forEach(s -> {
                 if (s.path("at").asLong() >= since) {
                     samples.add(new Sample(s.path("at").asLong(), s.path("position").asDouble(),
-                            s.path("state").asText(), s.path("liveLatency").asDouble(), s.path("width").asInt()));
+                            s.path("state").asText(), s.path("liveLatency").asDouble(), s.path("width").asInt(),
+                            s.path("buffered").asDouble(), s.path("lowLatency").asBoolean()));
                 }
             });
             List<String> states = new ArrayList<>();

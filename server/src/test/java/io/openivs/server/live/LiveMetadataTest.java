@@ -127,7 +127,7 @@ class LiveMetadataTest {
         Set<String> probed = new HashSet<>();
         long deadline = System.nanoTime() + limit.toNanos();
         while (!seen.containsAll(wanted) && System.nanoTime() < deadline) {
-            for (String line : get(media).lines().filter(l -> l.endsWith(".ts")).toList()) {
+            for (String line : get(media).lines().filter(l -> !l.startsWith("#") && l.endsWith(".ts")).toList()) {
                 if (!probed.add(line)) {
                     continue;
                 }
@@ -280,7 +280,7 @@ class LiveMetadataTest {
         boolean found = false;
         Set<String> seen = new HashSet<>();
         while (!found && System.nanoTime() < deadline) {
-            for (String line : get(media).lines().filter(l -> l.endsWith(".m4s")).toList()) {
+            for (String line : get(media).lines().filter(l -> !l.startsWith("#") && l.endsWith(".m4s")).toList()) {
                 if (!seen.add(line)) {
                     continue;
                 }

@@ -55,7 +55,7 @@ class LiveReconnectTest {
             if (line.equals("#EXT-X-DISCONTINUITY")) {
                 assertThat(discontinuityBefore).as("one join").isEqualTo(-1);
                 discontinuityBefore = sequences.size();
-            } else if (line.endsWith(".ts")) {
+            } else if (!line.startsWith("#") && line.endsWith(".ts")) { // URI lines; a tag may name one too
                 sequences.add(Long.parseLong(line.substring(0, line.length() - 3)));
             }
         }

@@ -2,6 +2,7 @@ package io.openivs.server.media.hls;
 
 import io.netty.buffer.ByteBuf;
 import io.openivs.server.media.AudioConfig;
+import io.openivs.server.media.GrowingSegmentWriter;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.MediaSink;
 import io.openivs.server.media.PartialSegmentWriter;
@@ -42,6 +43,10 @@ import java.util.function.LongSupplier;
  * Within a part each video frame, with the audio that came after it, is closed as a CMAF chunk
  * once the next video frame gives its duration (without video, about 100 ms of audio is): a
  * viewer may {@link #followPart follow} the part being written chunk by chunk.
+ *
+ * <p>A viewer may also {@link #followSegment follow} the whole segment being written (the LHLS
+ * prefetch form): an MPEG-TS segment as its packets are written, an fMP4 one chunk by chunk when
+ * parts are cut ({@link SegmentFollowers}).
  *
  * <p>Driven by the live stream's owner thread only; {@link #segments()} hands out a snapshot.
  *
@@ -106,6 +111,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     /** Chunks of the part being written, each a view this class owns; the part holds the same bytes. */
     private final List<ByteBuf> openChunks = new ArrayList<>();
     private final List<PartFollower> followers = new ArrayList<>();
+    private final SegmentFollowers segmentFollowers;
 
     /**
      * @param wallClockMillis epoch milliseconds, read as each segment's first frame arrives
@@ -121,6 +127,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         // Keyframes placed "every 2 s" land a frame early after millisecond rounding: still cut there.
         this.cutTicks = targetTicks - targetTicks / 10;
         this.jumpTicks = config.jumpThreshold().toMillis() * (MediaFrame.CLOCK_RATE / 1000);
+        this.segmentFollowers = new SegmentFollowers(writer instanceof GrowingSegmentWriter g ? g : null);
     }
 
     /**
@@ -174,6 +181,35 @@ public final class Segmenter implements MediaSink, AutoCloseable {
             }
         }
         followers.add(follower);
+    }
+
+    /** The segment being (or next to be) written, for the LHLS prefetch form. */
+    public Prefetch prefetch() {
+        return new Prefetch(nextSequence, open, nextStartsDiscontinuity());
+    }
+
+    /**
+     * Whether segment {@code sequence} is being written now and can be {@link #followSegment followed}:
+     * an MPEG-TS one, or an fMP4 one when parts (and so chunks) are cut.
+     */
+    public boolean isWritingSegment(long sequence) {
+        return open && sequence == nextSequence && (writer instanceof GrowingSegmentWriter || partTargetTicks > 0);
+    }
+
+    /**
+     * Hands {@code follower} the bytes of the segment being written: those written so far at once,
+     * then the rest as it is written, then the segment's end. Call when {@link #isWritingSegment}.
+     */
+    public void followSegment(SegmentFollower follower) {
+        if (!isWritingSegment(nextSequence)) {
+            throw new IllegalStateException("no segment being written that can be followed");
+        }
+        List<ByteBuf> soFar = new ArrayList<>(openParts.size() + openChunks.size());
+        for (Part p : openParts) {
+            soFar.add(p.data());
+        }
+        soFar.addAll(openChunks);
+        segmentFollowers.add(follower, soFar);
     }
 
     /** The finished parts of the segment being written, oldest first (empty between segments). */
@@ -252,6 +288,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
             presentationEnd = Math.max(presentationEnd, frame.pts() + frameTicks);
         }
         writer.writeFrame(frame);
+        segmentFollowers.catchUp();
     }
 
     @Override
@@ -349,6 +386,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     /** Like {@link #close()}, but hands the window over instead of releasing it. */
     public Continuation handOver() {
         open = false;
+        segmentFollowers.dropped();
         openParts.forEach(Part::release);
         openParts.clear();
         endChunks();
@@ -382,6 +420,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     @Override
     public void close() {
         open = false;
+        segmentFollowers.dropped();
         waitingMetadata.clear();
         waitingRanges.clear();
         segmentRanges.clear();
@@ -481,6 +520,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
             if (!followers.isEmpty()) {
                 followers.removeIf(f -> !f.onChunk(chunk));
             }
+            segmentFollowers.send(chunk);
         }
     }
 
@@ -493,6 +533,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         finishChunk(end);
         boolean independent = partial.fragmentIsIndependent();
         ByteBuf data = partial.finishFragment();
+        segmentFollowers.partEnded(data);
         if (data != null) {
             openParts.add(new Part(nextSequence, openParts.size(), Math.max(1, end - partStartDts), independent, data));
         }
@@ -517,6 +558,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
             finishPart(end);
         }
         ByteBuf data = writer.finishSegment();
+        segmentFollowers.finished(data);
         long duration = Math.max(1, end - startDts);
         outputEnd = end + offset;
         Segment segment = new Segment(nextSequence++, duration, startsDiscontinuity, discontinuitySequence,

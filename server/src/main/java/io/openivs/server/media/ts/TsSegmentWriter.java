@@ -2,13 +2,14 @@ package io.openivs.server.media.ts;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
 import io.openivs.server.media.AudioConfig;
+import io.openivs.server.media.GrowingSegmentWriter;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.SegmentStart;
-import io.openivs.server.media.SegmentWriter;
 import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.aac.AdtsHeader;
@@ -31,9 +32,10 @@ import io.openivs.server.media.aac.AudioSpecificConfig;
  *
  * <p>Timestamps are shifted by {@link #TIMESTAMP_OFFSET} so the PCR, which runs
  * {@link #PCR_DELAY} behind the decode time, never goes below zero near the start of a session.
- * One instance per output stream, driven by one thread.
+ * One instance per output stream, driven by one thread. The segment in progress can be read as
+ * it grows ({@link #written}): whole packets go into blocks that are never rewritten.
  */
-public final class TsSegmentWriter implements SegmentWriter {
+public final class TsSegmentWriter implements GrowingSegmentWriter {
 
     public static final int PID_VIDEO = 0x100;
     public static final int PID_AUDIO = 0x101;
@@ -186,6 +188,51 @@ public final class TsSegmentWriter implements SegmentWriter {
         }
         releaseBlocks();
         return done;
+    }
+
+    @Override
+    public long writtenBytes() {
+        long size = 0;
+        for (int i = 0; i < blocks.size(); i++) {
+            size += blocks.get(i).readableBytes();
+        }
+        return size;
+    }
+
+    @Override
+    public ByteBuf written(long from, long to) {
+        if (from < 0 || to < from) {
+            throw new IllegalArgumentException("bytes [" + from + ", " + to + ")");
+        }
+        ByteBuf single = null;
+        CompositeByteBuf several = null;
+        long at = 0;
+        for (int i = 0; i < blocks.size() && at < to; i++) {
+            ByteBuf b = blocks.get(i);
+            long end = at + b.readableBytes();
+            if (end > from) {
+                int start = (int) (Math.max(from, at) - at);
+                ByteBuf piece = b.retainedSlice(b.readerIndex() + start, (int) (Math.min(to, end) - at) - start);
+                if (single == null) {
+                    single = piece;
+                } else {
+                    if (several == null) {
+                        several = alloc.compositeBuffer(blocks.size()).addComponent(true, single);
+                    }
+                    several.addComponent(true, piece);
+                }
+            }
+            at = end;
+        }
+        if (at < to) {
+            if (several != null) {
+                several.release();
+            } else if (single != null) {
+                single.release();
+            }
+            throw new IndexOutOfBoundsException("bytes up to " + to + " of " + at + " written");
+        }
+        return several != null ? several : single != null ? single : Unpooled.EMPTY_BUFFER;
     }
 
     @Override
