@@ -97,6 +97,14 @@ public final class Main implements Runnable {
                 description = "Playback takes the viewer's address from X-Forwarded-For (first entry); enable only behind"
                         + " a proxy that sets it [OPENIVS_TRUST_FORWARDED_FOR] (default: ${DEFAULT-VALUE}).")
         boolean trustForwardedFor;
+        @Option(names = "--transcode", negatable = true, defaultValue = "${env:OPENIVS_TRANSCODE:-true}", fallbackValue = "true",
+                description = "Transcode STANDARD and ADVANCED channels into IVS's renditions with the bundled ffmpeg;"
+                        + " --no-transcode plays every channel's source only [OPENIVS_TRANSCODE] (default: ${DEFAULT-VALUE}).")
+        boolean transcode;
+        @Option(names = "--max-transcodes", defaultValue = "${env:OPENIVS_MAX_TRANSCODES:-2}",
+                description = "Streams transcoded at once; more play their source only [OPENIVS_MAX_TRANSCODES]"
+                        + " (default: ${DEFAULT-VALUE}, about one per two cores for the STANDARD ladder of a 1080p input).")
+        int maxTranscodes;
 
         @Override
         public Integer call() throws Exception {
@@ -109,7 +117,8 @@ public final class Main implements Runnable {
             ServerConfig cfg = new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, data, db,
                     region, ServerConfig.Quotas.defaults(),
                     new ServerConfig.RecordingStorage(s3Endpoint, s3Region, s3AccessKey, s3SecretKey),
-                    new ServerConfig.PlaybackAccess(geoipDb, trustForwardedFor));
+                    new ServerConfig.PlaybackAccess(geoipDb, trustForwardedFor),
+                    new ServerConfig.Transcoding(transcode, maxTranscodes));
             Credentials creds;
             try {
                 creds = Credentials.load(data, accessKey, secretKey, accountId);
@@ -139,6 +148,9 @@ public final class Main implements Runnable {
                     ? "openivs: no GeoIP database (--geoip-db): restriction policies listing countries refuse every viewer"
                     : "openivs: viewer countries from " + geoipDb
                             + (trustForwardedFor ? " (client address from X-Forwarded-For)" : ""));
+            System.out.println(transcode
+                    ? "openivs: transcoding STANDARD/ADVANCED channels, " + maxTranscodes + " stream(s) at once"
+                    : "openivs: WARNING: transcoding off (--no-transcode): STANDARD and ADVANCED channels play their source only");
             System.out.println("openivs: events to " + data.resolve(OpenIvsServer.EVENTS_FILE)
                     + (sinks.isEmpty() ? "" : " and " + sinks.size() + " webhook(s)"));
             for (String l : server.listening()) {

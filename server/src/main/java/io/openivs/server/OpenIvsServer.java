@@ -133,6 +133,11 @@ public final class OpenIvsServer implements AutoCloseable {
             recordings = new Recordings(destination, config.dataDir().resolve("recording-spool"), store, events, clock);
             LiveStreams live = new LiveStreams(store, config.region(), Ids.alnum(12), workers, housekeeping, clock, events,
                     recordings);
+            live.transcoding(new io.openivs.server.live.TranscodeSlots(config.transcoding().enabled(),
+                    config.transcoding().maxStreams()));
+            if (!config.transcoding().enabled()) {
+                log.warn("transcoding is off: STANDARD and ADVANCED channels play their source rendition only");
+            }
             // Media listeners first: the API's playback URLs must carry the ports they really bound.
             access = new AccessDirectory(store, clock);
             countries = countryResolver(config.playbackAccess().geoipDb());

@@ -18,7 +18,28 @@ public record ServerConfig(
         String region,
         Quotas quotas,
         RecordingStorage recording,
-        PlaybackAccess playbackAccess) {
+        PlaybackAccess playbackAccess,
+        Transcoding transcoding) {
+
+    /**
+     * The configuration without a say on transcoding, which is then off: embedders and tests opt in,
+     * the command line turns it on by default ({@code --transcode}).
+     */
+    public ServerConfig(String bind, String publicHost, int apiPort, int playbackPort, int rtmpPort, int rtmpsPort,
+                        Path dataDir, String dbUrl, String region, Quotas quotas, RecordingStorage recording,
+                        PlaybackAccess playbackAccess) {
+        this(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, dataDir, dbUrl, region, quotas, recording,
+                playbackAccess, Transcoding.OFF);
+    }
+
+    /**
+     * Whether STANDARD and ADVANCED channels are transcoded into IVS's ladders, and how many streams at
+     * once (each is an ffmpeg process decoding the source and encoding every rung); over the cap a
+     * stream plays its source only.
+     */
+    public record Transcoding(boolean enabled, int maxStreams) {
+        public static final Transcoding OFF = new Transcoding(false, 0);
+    }
 
     /**
      * Where recording configurations' buckets live.
@@ -67,7 +88,7 @@ public record ServerConfig(
     /** This configuration with the ports the listeners actually bound (they differ when 0 asked for any free one). */
     public ServerConfig withBoundPorts(int apiPort, int playbackPort, int rtmpPort, int rtmpsPort) {
         return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, dataDir, dbUrl, region, quotas,
-                recording, playbackAccess);
+                recording, playbackAccess, transcoding);
     }
 
     /** The host name clients use in ingest and playback URLs. */

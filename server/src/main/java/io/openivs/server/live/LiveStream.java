@@ -76,6 +76,10 @@ final class LiveStream implements FrameSession {
         this.timings = new SegmentTimings(playbackName);
         this.renditions = new Renditions(playbackName, fragmentedMp4, mode, host::now, health,
                 segment -> timings.listed(segment.sequence(), segment.durationTicks()));
+        if (!ChannelSettings.BASIC.equals(channel.type())) {
+            renditions.attach(new TranscodedLadder(renditions, streamId, channel.type(), channel.preset(),
+                    host.transcoding(), notice -> log.warn("stream {} on {}: {}", streamId, channelArn, notice)));
+        }
         // LL-HLS lists parts as frames arrive, so its receives are never batched.
         this.batching = new ReceiveBatching(mode == LatencyMode.LOW && fragmentedMp4, System::nanoTime);
     }

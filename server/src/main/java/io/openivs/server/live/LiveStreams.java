@@ -62,6 +62,7 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     /** How long a dropped publisher's playlist waits for its reconnect. */
     static final long RECONNECT_WINDOW_MS = 30_000;
     private final AtomicBoolean heartbeats = new AtomicBoolean();
+    private volatile TranscodeSlots transcoding = TranscodeSlots.OFF;
     /** A tick's batch waits for a worker or runs: a slow store skips ticks rather than queueing them. */
     private final AtomicBoolean batchPending = new AtomicBoolean();
     /** Heartbeats are written one batch at a time, so a stream's rows are never written out of order. */
@@ -82,6 +83,11 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         this.workers = workers;
         this.scheduler = scheduler;
         this.clock = clock;
+    }
+
+    /** Whether streams admitted from now on are transcoded, and how many at once. Before publishers come. */
+    public void transcoding(TranscodeSlots slots) {
+        this.transcoding = slots;
     }
 
     /** RTMP's publishers: FLV tags demuxed in front of the stream's frame input. */
@@ -192,6 +198,11 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         @Override
         public void park(String channelArn, Parked playlists) {
             LiveStreams.this.park(channelArn, playlists);
+        }
+
+        @Override
+        public TranscodeSlots transcoding() {
+            return transcoding;
         }
 
         @Override

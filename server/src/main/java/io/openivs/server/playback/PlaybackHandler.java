@@ -121,6 +121,9 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<HttpRequest> {
             LiveRendition audio = live.sibling();
             live = audio != null && audio.audioOnly() ? audio : null;
         }
+        if (url.rendition() != null && live != null) {
+            live = live.rendition(url.rendition());
+        }
         // A segment URL of the other container, or an init segment of a TS channel, names nothing.
         if (live == null || kind == Kind.SEGMENT && live.fragmentedMp4() != url.fmp4()
                 || (kind == Kind.INIT || kind == Kind.PART) && !live.fragmentedMp4()) {

@@ -21,6 +21,8 @@ import java.util.List;
 public final class PlaybackWindow {
     /** The audio_only rendition's name, as IVS names it, and its directory beside the main media playlist. */
     static final String AUDIO_ONLY = "audio_only";
+    /** The source rendition's name beside transcoded ones, as IVS names it. */
+    static final String SOURCE = "chunked";
     private final List<Segment> segments;
     private final List<Segment> audioOnly;
     private final int targetDuration;
@@ -36,6 +38,15 @@ public final class PlaybackWindow {
     private final ByteBuf encodedMaster;
     private final ByteBuf media;
     private final ByteBuf master;
+    private final List<Rung> rungs;
+    private final boolean sourceListed;
+
+    /**
+     * A transcoded rendition's window, for the multivariant playlist: its media playlist and segments
+     * are served from its own rendition under {@code {name}/{rung name}/}.
+     */
+    public record Rung(String name, List<Segment> segments) {
+    }
 
     /**
      * Owner thread.
@@ -47,6 +58,17 @@ public final class PlaybackWindow {
      */
     public PlaybackWindow(String name, List<Segment> segments, List<Segment> audioOnly, int targetDuration,
                           boolean fragmentedMp4, boolean lowLatency) {
+        this(name, segments, audioOnly, targetDuration, fragmentedMp4, lowLatency, List.of(), true);
+    }
+
+    /**
+     * @param rungs        transcoded renditions with segments, in ladder order, listed after the source
+     * @param sourceListed whether the source is listed while rungs are (IVS's ADVANCED channels do not list it)
+     */
+    public PlaybackWindow(String name, List<Segment> segments, List<Segment> audioOnly, int targetDuration,
+                          boolean fragmentedMp4, boolean lowLatency, List<Rung> rungs, boolean sourceListed) {
+        this.rungs = List.copyOf(rungs);
+        this.sourceListed = sourceListed;
         this.name = name;
         this.segments = List.copyOf(segments);
         this.audioOnly = List.copyOf(audioOnly);
@@ -55,7 +77,7 @@ public final class PlaybackWindow {
         this.lowLatency = lowLatency;
         this.encodedMedia = this.segments.isEmpty() || lowLatency ? null
                 : encoded(mediaPlaylist(this.segments, targetDuration, fragmentedMp4, "", null));
-        this.encodedMaster = encoded(masterPlaylist(name, this.segments, this.audioOnly, ""));
+        this.encodedMaster = encoded(masterPlaylist(name, this.segments, this.audioOnly, this.rungs, sourceListed, ""));
         this.media = body(encodedMedia);
         this.master = body(encodedMaster);
     }
@@ -97,7 +119,8 @@ public final class PlaybackWindow {
         if (master == null) {
             return null;
         }
-        return childQuery.isEmpty() ? master.duplicate() : utf8(masterPlaylist(name, segments, audioOnly, childQuery));
+        return childQuery.isEmpty() ? master.duplicate()
+                : utf8(masterPlaylist(name, segments, audioOnly, rungs, sourceListed, childQuery));
     }
 
     /** The finished segment numbered {@code sequence}, or null when it is not in this window. */
@@ -124,10 +147,32 @@ public final class PlaybackWindow {
      * then its audio_only rendition when {@code audioOnly} has segments.
      */
     static String masterPlaylist(String name, List<Segment> segments, List<Segment> audioOnly, String childQuery) {
-        return Variant.measure(name + "/live.m3u8" + childQuery, null, segments)
-                .map(variant -> PlaylistWriter.master(Variant.audioOnly(name + "/" + AUDIO_ONLY + "/live.m3u8"
-                        + childQuery, AUDIO_ONLY, audioOnly).map(audio -> List.of(variant, audio))
-                        .orElse(List.of(variant)))).orElse(null);
+        return masterPlaylist(name, segments, audioOnly, List.of(), true, childQuery);
+    }
+
+    /**
+     * With transcoded rungs the source is named {@code chunked}, as IVS names it, and each rung gets its
+     * own EXT-X-MEDIA group of its name, measured from its own segments.
+     */
+    static String masterPlaylist(String name, List<Segment> segments, List<Segment> audioOnly, List<Rung> rungs,
+                                 boolean sourceListed, String childQuery) {
+        if (rungs.isEmpty()) {
+            return Variant.measure(name + "/live.m3u8" + childQuery, null, segments)
+                    .map(variant -> PlaylistWriter.master(Variant.audioOnly(name + "/" + AUDIO_ONLY + "/live.m3u8"
+                            + childQuery, AUDIO_ONLY, audioOnly).map(audio -> List.of(variant, audio))
+                            .orElse(List.of(variant)))).orElse(null);
+        }
+        List<Variant> variants = new java.util.ArrayList<>(rungs.size() + 2);
+        if (sourceListed) {
+            Variant.measure(name + "/live.m3u8" + childQuery, SOURCE, segments).ifPresent(variants::add);
+        }
+        for (Rung r : rungs) {
+            Variant.measure(name + "/" + r.name() + "/live.m3u8" + childQuery, r.name(), r.segments())
+                    .ifPresent(variants::add);
+        }
+        Variant.audioOnly(name + "/" + AUDIO_ONLY + "/live.m3u8" + childQuery, AUDIO_ONLY, audioOnly)
+                .ifPresent(variants::add);
+        return variants.isEmpty() ? null : PlaylistWriter.master(variants);
     }
 
     private static ByteBuf utf8(String text) {

@@ -54,11 +54,24 @@ public final class TestServer implements AutoCloseable {
                 access);
     }
 
+    /** Transcoding STANDARD and ADVANCED channels as {@code transcoding} says. */
+    public TestServer(Path dataDir, String dbUrl, ServerConfig.Transcoding transcoding) throws InterruptedException {
+        this(dataDir, dbUrl, ServerConfig.Quotas.defaults(), java.util.List.of(), ServerConfig.RecordingStorage.EMBEDDED,
+                ServerConfig.PlaybackAccess.NONE, transcoding);
+    }
+
     private TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
                        java.util.List<io.openivs.server.events.EventSink> sinks, ServerConfig.RecordingStorage recording,
                        ServerConfig.PlaybackAccess access) throws InterruptedException {
+        this(dataDir, dbUrl, quotas, sinks, recording, access, ServerConfig.Transcoding.OFF);
+    }
+
+    private TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
+                       java.util.List<io.openivs.server.events.EventSink> sinks, ServerConfig.RecordingStorage recording,
+                       ServerConfig.PlaybackAccess access, ServerConfig.Transcoding transcoding)
+            throws InterruptedException {
         ServerConfig cfg = new ServerConfig("127.0.0.1", "localhost", 0, 0, 0, 0, dataDir, dbUrl, REGION, quotas,
-                recording, access);
+                recording, access, transcoding);
         Map<String, CredentialStore.Credential> keys = Map.of(ALICE.accessKeyId(), ALICE, BOB.accessKeyId(), BOB);
         this.server = OpenIvsServer.start(cfg, keys::get, sinks);
     }
