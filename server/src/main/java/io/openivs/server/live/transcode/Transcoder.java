@@ -33,8 +33,8 @@ import java.util.function.LongSupplier;
  * may block there; the owner thread never does, since the hand-off drops instead. Each child has a
  * reader thread per rung and one for stderr ({@link Child}). A child that exits, stops producing, or
  * falls more than {@link #MAX_LAG_TICKS} behind its input is killed by the watchdog (one thread for
- * all streams) and started again at the next source keyframe after a backoff of 1 s doubling to 30 s
- * (reset once a child has lived a minute). Each child is a new generation: its output is numbered so
+ * all streams) and started again at the next source keyframe: at once the first time, then after a
+ * backoff of 1 s doubling to 30 s (reset once a child has lived a minute). Each child is a new generation: its output is numbered so
  * the receiver can tell a restarted ladder from the one before.
  */
 public final class Transcoder implements MediaSink, AutoCloseable {
@@ -45,7 +45,9 @@ public final class Transcoder implements MediaSink, AutoCloseable {
     static final long START_GRACE_NANOS = TimeUnit.SECONDS.toNanos(8);
     /** No output for this long from a child past its grace: stalled. */
     static final long SILENCE_NANOS = TimeUnit.SECONDS.toNanos(5);
-    private static final long FIRST_BACKOFF_MS = 1_000;
+    /** The first restart is immediate (a crash is rare; the viewers of the rungs wait for it), later ones back off. */
+    private static final long FIRST_BACKOFF_MS = 0;
+    private static final long MIN_BACKOFF_MS = 1_000;
     private static final long MAX_BACKOFF_MS = 30_000;
     private static final long HEALTHY_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final ByteBufAllocator INPUT_MEMORY = PooledByteBufAllocator.DEFAULT;
@@ -245,7 +247,7 @@ public final class Transcoder implements MediaSink, AutoCloseable {
 
     private void backOff() {
         notBeforeNanos = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
-        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(MIN_BACKOFF_MS, backoffMs * 2));
     }
 
     private void stopChild(String reason) {
