@@ -184,7 +184,7 @@ class TranscodeLadderTest {
             return true;
         });
         // The new child's rung lists a segment newer than any before the kill, numbered as the source numbers it.
-        long back = Publishing.await(Duration.ofSeconds(12), () -> {
+        long back = Publishing.await(Duration.ofSeconds(8), () -> {
             String p = get(base + "/360p30/live.m3u8");
             assertThat(newest(p)).isGreaterThan(rungAtKill + 1);
             return System.nanoTime();
