@@ -47,6 +47,7 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
 
     // Owner thread.
     private boolean decided;
+    private AudioConfig sourceAudio;
     private volatile Transcoder transcoder;
     private FrameHandOff handOff;
     private Ladder ladder = Ladder.PASSTHROUGH;
@@ -116,10 +117,14 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
         transcoder = new Transcoder(label, l, this, System::nanoTime);
         handOff = new FrameHandOff(HAND_OFF_FRAMES, transcoder.feeder(), new Feed(transcoder));
         handOff.onSessionStart();
+        if (sourceAudio != null) {
+            handOff.onAudioConfig(sourceAudio);
+        }
     }
 
     @Override
     public void onAudioConfig(AudioConfig config) {
+        sourceAudio = config; // may come before the video configuration that decides the ladder
         if (handOff != null) {
             handOff.onAudioConfig(config);
         }
@@ -279,7 +284,8 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
 
         void frame(MediaFrame f) {
             if (!aligned) {
-                if (!f.isVideo() || !f.isKeyframe() || video == null) {
+                // Both configurations first: one arriving inside a segment would cut it short of the source's.
+                if (!f.isVideo() || !f.isKeyframe() || video == null || sourceAudio != null && audio == null) {
                     return;
                 }
                 long sequence = sourceSegmentAt(f.dts());

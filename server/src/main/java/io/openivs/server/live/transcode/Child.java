@@ -60,6 +60,9 @@ final class Child {
     private final AtomicLongArray outputPts;
     private final AtomicLongArray outputNanos;
     private volatile long inputPts = Long.MIN_VALUE;
+    private volatile long inputNanos;
+    private volatile long writingSince;
+    private final boolean hasAudio;
     private volatile String reason;
 
     Child(String label, int generation, Ladder ladder, VideoConfig video, boolean hasAudio, Transcoder.Output output,
@@ -68,6 +71,7 @@ final class Child {
         this.generation = generation;
         this.output = output;
         this.nanoClock = nanoClock;
+        this.hasAudio = hasAudio;
         int rungs = ladder.rungs().size();
         this.outputPts = new AtomicLongArray(rungs);
         this.outputNanos = new AtomicLongArray(rungs);
@@ -127,6 +131,11 @@ final class Child {
         return reason == null ? "unknown" : reason;
     }
 
+    /** Whether the child was started with the source's audio mapped. */
+    boolean hasAudio() {
+        return hasAudio;
+    }
+
     boolean alive() {
         return reason == null && process.isAlive();
     }
@@ -134,8 +143,14 @@ final class Child {
     /** Feeder thread: the source's next bytes; blocks while ffmpeg does not read. */
     void write(ByteBuf ts, long pts) throws IOException {
         inputPts = pts;
-        Transcoder.writeTo(stdin, ts);
-        stdin.flush();
+        inputNanos = nanoClock.getAsLong();
+        writingSince = inputNanos;
+        try {
+            Transcoder.writeTo(stdin, ts);
+            stdin.flush();
+        } finally {
+            writingSince = 0;
+        }
     }
 
     /** Watchdog: why the child should be killed now, or null. */
@@ -144,10 +159,12 @@ final class Child {
             return null;
         }
         long in = inputPts;
+        // Silence counts while the source flows (a feeder blocked on a stalled child's stdin counts too).
+        boolean fed = now - inputNanos < Transcoder.SILENCE_NANOS || inputNanos == 0;
         for (int i = 0; i < outputPts.length(); i++) {
             long at = outputNanos.get(i);
-            if (at == 0 ? now - startedNanos > Transcoder.START_GRACE_NANOS + Transcoder.SILENCE_NANOS
-                    : now - at > Transcoder.SILENCE_NANOS) {
+            long silentSince = Math.max(at == 0 ? startedNanos + Transcoder.START_GRACE_NANOS : at, 0);
+            if (now - silentSince > Transcoder.SILENCE_NANOS && (fed || stalledWriting())) {
                 return "rung " + i + " silent";
             }
             long out = outputPts.get(i);
@@ -156,6 +173,12 @@ final class Child {
             }
         }
         return null;
+    }
+
+    /** Whether the feeder has been inside a write for longer than the silence allowance. */
+    private boolean stalledWriting() {
+        long since = writingSince;
+        return since != 0 && nanoClock.getAsLong() - since > Transcoder.SILENCE_NANOS;
     }
 
     /** Any thread: ends the process (the readers and the feeder's write end with it). */

@@ -16,7 +16,8 @@ import java.util.Locale;
  * line up with the source's: keyframes are forced where the source has them and nowhere else (no
  * scene-cut keyframes, a GOP far longer than any source's), and timestamps are copied through
  * ({@code -copyts}, and the TS muxer told not to shift them). Frames are passed as they come
- * ({@code -fps_mode passthrough}) unless the rung halves the frame rate.
+ * ({@code -fps_mode passthrough}); a rung at half the source's rate keeps every other frame and every
+ * keyframe.
  */
 public final class TranscodeCommand {
     /** x264 preset: veryfast for rungs of 480p and above, superfast below (little to gain there). */
@@ -36,7 +37,9 @@ public final class TranscodeCommand {
             throw new IllegalArgumentException("one output per rung");
         }
         List<String> a = new ArrayList<>(List.of("-hide_banner", "-loglevel", "warning", "-nostdin",
-                "-fflags", "+nobuffer+genpts", "-probesize", "65536", "-analyzeduration", "500000",
+                // Probing must see an audio frame after 720p keyframes (else audio has no sample rate), and
+                // -fflags nobuffer would drop what it read while probing: the first keyframe with it.
+                "-probesize", "2000000", "-analyzeduration", "1000000",
                 "-copyts", "-f", "mpegts", "-i", "pipe:0"));
         StringBuilder graph = new StringBuilder();
         graph.append("[0:v]split=").append(rungs.size());
@@ -47,7 +50,10 @@ public final class TranscodeCommand {
             Rung r = rungs.get(i);
             graph.append(";[s").append(i).append("]scale=").append(r.width()).append(':').append(r.height());
             if (inputFrameRate > r.frameRate() + 0.5) {
-                graph.append(",fps=").append(r.frameRate());
+                // Every k-th frame and every keyframe, timestamps untouched: an fps filter would move
+                // frames onto its own grid and could drop the source's keyframe, and with it a cut.
+                long k = Math.max(2, Math.round(inputFrameRate / r.frameRate()));
+                graph.append(",select='eq(pict_type\\,I)+not(mod(n\\,").append(k).append("))'");
             }
             graph.append("[v").append(i).append(']');
         }
@@ -66,7 +72,7 @@ public final class TranscodeCommand {
                     "-enc_time_base:v", "1:90000",
                     // The rung's nominal rate in its SPS (the master's FRAME-RATE); frames keep their times.
                     "-x264-params", "fps=" + r.frameRate(),
-                    "-fps_mode", inputFrameRate > r.frameRate() + 0.5 ? "cfr" : "passthrough"));
+                    "-fps_mode", "passthrough"));
             if (hasAudio) {
                 a.addAll(List.of("-map", "0:a:0?"));
                 if (r.copiesAudio()) {

@@ -49,6 +49,8 @@ public final class Transcoder implements MediaSink, AutoCloseable {
     private static final long FIRST_BACKOFF_MS = 0;
     private static final long MIN_BACKOFF_MS = 1_000;
     private static final long MAX_BACKOFF_MS = 30_000;
+    /** How long (source time) a child waits for the audio configuration before it starts without audio. */
+    private static final long AUDIO_WAIT_TICKS = MediaFrame.CLOCK_RATE;
     private static final long HEALTHY_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final ByteBufAllocator INPUT_MEMORY = PooledByteBufAllocator.DEFAULT;
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -83,6 +85,7 @@ public final class Transcoder implements MediaSink, AutoCloseable {
     private volatile Child child;
     private TsSegmentWriter input;
     private long inputSequence;
+    private long firstVideoPts = Long.MIN_VALUE;
     private long notBeforeNanos;
     private long backoffMs = FIRST_BACKOFF_MS;
     private int generation;
@@ -131,6 +134,7 @@ public final class Transcoder implements MediaSink, AutoCloseable {
 
     @Override
     public void onSessionStart() {
+        firstVideoPts = Long.MIN_VALUE;
         stopChild("session start");
     }
 
@@ -145,7 +149,11 @@ public final class Transcoder implements MediaSink, AutoCloseable {
 
     @Override
     public void onAudioConfig(AudioConfig config) {
-        if (audioConfig != null && !audioConfig.equals(config) && child != null) {
+        if (child != null && !child.hasAudio()) {
+            // ffmpeg maps its streams once: a child started before the audio must start again to carry it.
+            stopChild("audio arrived");
+            notBeforeNanos = 0;
+        } else if (audioConfig != null && !audioConfig.equals(config) && child != null) {
             stopChild("audio configuration changed");
             notBeforeNanos = 0;
         }
@@ -163,9 +171,15 @@ public final class Transcoder implements MediaSink, AutoCloseable {
             c = null;
         }
         if (c == null) {
-            if (!frame.isVideo() || !frame.isKeyframe() || videoConfig == null
-                    || nanoClock.getAsLong() - notBeforeNanos < 0) {
+            if (!frame.isVideo()) {
                 return;
+            }
+            if (firstVideoPts == Long.MIN_VALUE) {
+                firstVideoPts = frame.pts();
+            }
+            if (!frame.isKeyframe() || videoConfig == null || nanoClock.getAsLong() - notBeforeNanos < 0
+                    || audioConfig == null && frame.pts() - firstVideoPts < AUDIO_WAIT_TICKS) {
+                return; // a publisher's audio configuration may follow its first keyframe: wait a moment for it
             }
             c = start();
             if (c == null) {
@@ -193,7 +207,15 @@ public final class Transcoder implements MediaSink, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        feeder.execute(() -> stopChild("closed"));
+        Child c = child;
+        if (c != null) {
+            c.kill("closed"); // unblocks a feeder stuck writing to a stalled child
+        }
+        try {
+            feeder.execute(() -> stopChild("closed"));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed before
+        }
         feeder.shutdown();
     }
 

@@ -22,7 +22,7 @@ class TranscodeCommandTest {
         assertThat(a).contains("-copyts");
         assertThat(String.join(" ", a)).contains("[0:v]split=4[s0][s1][s2][s3]")
                 .contains("[s0]scale=1280:720[v0]") // 720p60 keeps 60 fps
-                .contains("[s1]scale=852:480,fps=30[v1]"); // the others halve it
+                .contains("[s1]scale=852:480,select='eq(pict_type\\,I)+not(mod(n\\,2))'[v1]"); // the others halve it
         assertThat(Collections.frequency(a, "libx264")).isEqualTo(4);
         assertThat(Collections.frequency(a, "source")).isEqualTo(4); // -force_key_frames source per rung
         assertThat(Collections.frequency(a, "-mpegts_copyts")).isEqualTo(4);
@@ -38,7 +38,7 @@ class TranscodeCommandTest {
         Ladder l = Ladders.forInput("STANDARD", "", 640, 360, 30);
         List<String> a = TranscodeCommand.args(l, 30, false, OUT.subList(0, 2));
         assertThat(a).doesNotContain("-c:a").doesNotContain("0:a:0?");
-        assertThat(String.join(" ", a)).doesNotContain(",fps=");
+        assertThat(String.join(" ", a)).doesNotContain("select");
     }
 
     @Test

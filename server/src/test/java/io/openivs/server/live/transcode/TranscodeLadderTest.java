@@ -138,7 +138,8 @@ class TranscodeLadderTest {
 
             // The bandwidth the master reports, measured from the rung's own segments, is near the ladder's.
             Matcher avg = Pattern.compile("AVERAGE-BANDWIDTH=([0-9]+),RESOLUTION=" + rung[1] + "x" + rung[2]
-                    + ",CODECS=\"[^\"]+\",VIDEO=\"" + name + "\",FRAME-RATE=30.000").matcher(measured);
+                    + ",CODECS=\"avc1\\.[0-9A-F]{6},mp4a\\.40\\.2\",VIDEO=\"" + name + "\",FRAME-RATE=30.000")
+                    .matcher(measured); // video and audio in every rung
             assertThat(avg.find()).as(name + " in " + measured).isTrue();
             long bandwidth = Long.parseLong(avg.group(1));
             int expected = (int) rung[3];
