@@ -202,7 +202,9 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<HttpRequest> {
     /** Any thread: a playlist or segment from the owner's published window. */
     private static FullHttpResponse fromWindow(PlaybackWindow window, PlaybackPath url, boolean head, Verdict verdict,
                                                String uri, int q) {
-        FullHttpResponse refused = aboveMaxResolution(window.segments(), verdict, uri, q);
+        // With transcoded renditions the master lists those within the token's class (160p always is).
+        FullHttpResponse refused = url.kind() == Kind.MASTER && window.hasRungs() ? null
+                : aboveMaxResolution(window.segments(), verdict, uri, q);
         if (refused != null) {
             return refused;
         }
@@ -213,7 +215,8 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<HttpRequest> {
             return body == null ? status(HttpResponseStatus.NOT_FOUND)
                     : media(body, s.size(), window.fragmentedMp4() ? FMP4_TYPE : SEGMENT_TYPE, childQuery);
         }
-        ByteBuf text = url.kind() == Kind.MASTER ? window.master(childQuery) : window.media(childQuery);
+        ByteBuf text = url.kind() == Kind.MASTER ? window.master(childQuery, verdict.maxResolution())
+                : window.media(childQuery);
         // No finished segment yet: the channel is not playable, as for an offline one.
         return text == null ? status(HttpResponseStatus.NOT_FOUND) : playlist(text);
     }

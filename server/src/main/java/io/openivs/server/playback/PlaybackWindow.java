@@ -6,6 +6,7 @@ import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.PlaylistWriter;
 import io.openivs.server.media.hls.Segment;
 import io.openivs.server.media.hls.Variant;
+import io.openivs.server.playback.access.ResolutionClass;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -121,6 +122,38 @@ public final class PlaybackWindow {
         }
         return childQuery.isEmpty() ? master.duplicate()
                 : utf8(masterPlaylist(name, segments, audioOnly, rungs, sourceListed, childQuery));
+    }
+
+    /**
+     * The multivariant playlist for a token capped at {@code max} (null: no cap): renditions above it
+     * are left out, as IVS hides them; null while no segment is finished.
+     */
+    ByteBuf master(String childQuery, ResolutionClass max) {
+        if (max == null || rungs.isEmpty()) {
+            return master(childQuery);
+        }
+        List<Rung> admitted = new java.util.ArrayList<>(rungs.size());
+        for (Rung r : rungs) {
+            if (admits(r.segments(), max)) {
+                admitted.add(r);
+            }
+        }
+        String text = masterPlaylist(name, segments, audioOnly, admitted, sourceListed && admits(segments, max),
+                childQuery);
+        return text == null ? null : utf8(text);
+    }
+
+    /** Whether transcoded renditions are listed beside the source. */
+    boolean hasRungs() {
+        return !rungs.isEmpty();
+    }
+
+    private static boolean admits(List<Segment> segments, ResolutionClass max) {
+        if (segments.isEmpty()) {
+            return true;
+        }
+        io.openivs.server.media.VideoConfig video = segments.get(segments.size() - 1).video();
+        return video == null || max.admits(video.width(), video.height());
     }
 
     /** The finished segment numbered {@code sequence}, or null when it is not in this window. */

@@ -3,6 +3,7 @@ package io.openivs.server.live;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.TrackType;
+import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.hls.LatencyMode;
 import io.openivs.server.playback.PlaybackWindowAccess;
 import org.junit.jupiter.api.AfterEach;
@@ -95,8 +96,34 @@ class TranscodedLadderTest {
         assertThat(mid.segments()).isEmpty();
     }
 
+    @Test
+    void aTokenCappedAtSdSeesTheRungsWithinItOnly() {
+        VideoConfig hd = new VideoConfig(MediaFixtures.VIDEO.sps(), MediaFixtures.VIDEO.pps(), 1280, 720, 66, 0xC0, 31, 30);
+        renditions.start(owner);
+        renditions.onVideoConfig(hd);
+        renditions.onAudioConfig(MediaFixtures.AUDIO);
+        MediaFixtures.feed(renditions, 0, 30 * 3 + 1);
+        long first = renditions.main().segments().get(0).sequence();
+        Rendition r720 = renditions.newRung(first, 0);
+        feed(r720, hd, 0, 30 * 3 + 1);
+        renditions.listRung("720p30", 0, r720);
+        Rendition r480 = renditions.newRung(first, 0);
+        feed(r480, MediaFixtures.VIDEO, 0, 30 * 3 + 1);
+        renditions.listRung("480p30", 1, r480);
+        renditions.rungsFed();
+        String sd = PlaybackWindowAccess.master(renditions.main().window(), "SD");
+        assertThat(sd).contains("NAME=\"480p30\"").doesNotContain("720p30").doesNotContain("chunked")
+                .contains("/480p30/live.m3u8?token=t");
+        String hdMaster = PlaybackWindowAccess.master(renditions.main().window(), "HD");
+        assertThat(hdMaster).contains("NAME=\"chunked\"").contains("NAME=\"720p30\"").contains("NAME=\"480p30\"");
+    }
+
     private static void feed(Rendition r, int from, int to) {
-        r.onVideoConfig(MediaFixtures.VIDEO);
+        feed(r, MediaFixtures.VIDEO, from, to);
+    }
+
+    private static void feed(Rendition r, VideoConfig config, int from, int to) {
+        r.onVideoConfig(config);
         r.onAudioConfig(MediaFixtures.AUDIO);
         for (int i = from; i < to; i++) {
             long dts = Math.round(i * 1000 / 30.0) * 90;

@@ -7,6 +7,12 @@ public final class PlaybackWindowAccess {
     private PlaybackWindowAccess() {
     }
 
+    /** The master for a token capped at {@code max} ("SD", "HD", "FULL_HD"). */
+    public static String master(PlaybackWindow window, String max) {
+        var b = window.master("?token=t", io.openivs.server.playback.access.ResolutionClass.valueOf(max));
+        return b == null ? "" : b.toString(StandardCharsets.UTF_8);
+    }
+
     public static String master(PlaybackWindow window) {
         var b = window.master("");
         return b == null ? "" : b.toString(StandardCharsets.UTF_8);
