@@ -103,7 +103,7 @@ public final class Main implements Runnable {
         boolean transcode;
         @Option(names = "--max-transcodes", defaultValue = "${env:OPENIVS_MAX_TRANSCODES:-2}",
                 description = "Streams transcoded at once; more play their source only [OPENIVS_MAX_TRANSCODES]"
-                        + " (default: ${DEFAULT-VALUE}, about one per two cores for the STANDARD ladder of a 1080p input).")
+                        + " (default: ${DEFAULT-VALUE}; each is an ffmpeg process decoding its source and encoding every rung).")
         int maxTranscodes;
 
         @Override
