@@ -30,6 +30,8 @@ LARGEST=10; for n in $STREAMS; do [ "$n" -le "$LARGEST" ] || LARGEST=$n; done
 WARMUP_STREAMS="${WARMUP_STREAMS:-$LARGEST}"
 if [ "$WARMUP" -gt 95 ]; then echo "WARMUP=$WARMUP is longer than one play of the fixture (at most 95)" >&2; exit 2; fi
 CONNECTIONS="${CONNECTIONS:-1000}"
+# nginx sends files with sendfile(2), zero-copy, as Debian's stock nginx.conf sets; off: read + write.
+NGINX_SENDFILE="${NGINX_SENDFILE:-on}"
 BASE_PORT="${BASE_PORT:-19080}"
 API="http://127.0.0.1:$BASE_PORT"
 PLAYBACK_PORT=$((BASE_PORT + 1)); RTMP_PORT=$((BASE_PORT + 2)); RTMPS_PORT=$((BASE_PORT + 3))
@@ -149,6 +151,7 @@ rtmp {
 }
 http {
     access_log off;
+    sendfile $NGINX_SENDFILE;
     keepalive_requests 1000000;
     client_body_temp_path $WORK/nginx/body;
     types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; }

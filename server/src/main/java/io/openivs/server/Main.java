@@ -50,6 +50,10 @@ public final class Main implements Runnable {
         @Option(names = "--rtmps-port", defaultValue = "${env:OPENIVS_RTMPS_PORT:-1936}",
                 description = "RTMPS ingest port [OPENIVS_RTMPS_PORT] (default: ${DEFAULT-VALUE}).")
         int rtmpsPort;
+        @Option(names = "--srt-port", defaultValue = "${env:OPENIVS_SRT_PORT:-9000}",
+                description = "SRT ingest port (UDP; MPEG-TS, the stream key as stream id, encrypted with the channel's"
+                        + " srt.passphrase unless it has insecureIngest) [OPENIVS_SRT_PORT] (default: ${DEFAULT-VALUE}).")
+        int srtPort;
         @Option(names = "--data-dir", defaultValue = "${env:OPENIVS_DATA_DIR:-./data}",
                 description = "Where the database, credentials and certificates live [OPENIVS_DATA_DIR] (default: ${DEFAULT-VALUE}).")
         Path dataDir;
@@ -114,7 +118,7 @@ public final class Main implements Runnable {
             checkDistinctPorts();
             Path data = dataDir.toAbsolutePath().normalize();
             String db = dbUrl == null || dbUrl.isBlank() ? "jdbc:sqlite:" + data.resolve("openivs.db") : dbUrl;
-            ServerConfig cfg = new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, data, db,
+            ServerConfig cfg = new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, data, db,
                     region, ServerConfig.Quotas.defaults(),
                     new ServerConfig.RecordingStorage(s3Endpoint, s3Region, s3AccessKey, s3SecretKey),
                     new ServerConfig.PlaybackAccess(geoipDb, trustForwardedFor),
@@ -180,6 +184,7 @@ public final class Main implements Runnable {
             java.util.Map<Integer, String> seen = new java.util.LinkedHashMap<>();
             String[][] ports = {{"--api-port", "" + apiPort}, {"--playback-port", "" + playbackPort},
                 {"--rtmp-port", "" + rtmpPort}, {"--rtmps-port", "" + rtmpsPort}};
+            // SRT listens on UDP: the same number as a TCP listener's does not collide.
             for (String[] p : ports) {
                 int port = Integer.parseInt(p[1]);
                 String other = port == 0 ? null : seen.putIfAbsent(port, p[0]);

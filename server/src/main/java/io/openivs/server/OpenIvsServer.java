@@ -5,6 +5,7 @@ import io.openivs.server.api.ApiHandler;
 import io.openivs.server.api.ApiServer;
 import io.openivs.server.auth.CredentialStore;
 import io.openivs.server.auth.SigV4Verifier;
+import io.openivs.server.config.DataDir;
 import io.openivs.server.config.ServerConfig;
 import io.openivs.server.config.StartupFailure;
 import io.openivs.server.control.ControlContext;
@@ -16,6 +17,7 @@ import io.openivs.server.events.JsonLinesFileSink;
 import io.openivs.server.ingest.rtmp.ChunkDecoder;
 import io.openivs.server.ingest.rtmp.RtmpServer;
 import io.openivs.server.ingest.rtmp.RtmpsCertificates;
+import io.openivs.server.ingest.srt.SrtServer;
 import io.openivs.server.live.LiveStreams;
 import io.openivs.server.playback.PlaybackServer;
 import io.openivs.server.recording.Destination;
@@ -36,6 +38,7 @@ import org.slf4j.LoggerFactory;
 import io.netty.handler.ssl.SslContext;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,6 +66,7 @@ public final class OpenIvsServer implements AutoCloseable {
     private final PlaybackServer playback;
     private final RtmpServer rtmp;
     private final RtmpServer rtmps;
+    private final SrtServer srt;
     private final EventBus events;
     private final Recordings recordings;
     private final AccessDirectory access;
@@ -70,7 +74,7 @@ public final class OpenIvsServer implements AutoCloseable {
 
     private OpenIvsServer(ServerConfig config, ResourceStore store, EventLoops loops, ThreadPoolExecutor workers,
                           ScheduledExecutorService housekeeping, ApiServer api, PlaybackServer playback,
-                          RtmpServer rtmp, RtmpServer rtmps, EventBus events, Recordings recordings,
+                          RtmpServer rtmp, RtmpServer rtmps, SrtServer srt, EventBus events, Recordings recordings,
                           AccessDirectory access, CountryResolver countries) {
         this.recordings = recordings;
         this.access = access;
@@ -84,6 +88,7 @@ public final class OpenIvsServer implements AutoCloseable {
         this.playback = playback;
         this.rtmp = rtmp;
         this.rtmps = rtmps;
+        this.srt = srt;
         this.events = events;
     }
 
@@ -98,6 +103,9 @@ public final class OpenIvsServer implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         List<EventSink> sinks = new ArrayList<>();
         try {
+            // 0700 folder and 0600 database before anything writes there: stream keys live in both.
+            DataDir.prepare(config.dataDir());
+            DataDir.createSqliteFile(config.dbUrl());
             sinks.add(new JsonLinesFileSink(config.dataDir().resolve(EVENTS_FILE)));
         } catch (IOException e) {
             extraSinks.forEach(EventSink::close);
@@ -125,6 +133,7 @@ public final class OpenIvsServer implements AutoCloseable {
         PlaybackServer playback = null;
         RtmpServer rtmp = null;
         RtmpServer rtmps = null;
+        SrtServer srt = null;
         Recordings recordings = null;
         AccessDirectory access = null;
         CountryResolver countries = null;
@@ -157,8 +166,15 @@ public final class OpenIvsServer implements AutoCloseable {
             rtmps = new RtmpServer(rtmpConfig(config, loops, config.rtmpsPort(), tls, live));
             RtmpServer secure = rtmps;
             listen("--rtmps-port", config.bind(), config.rtmpsPort(), secure::start);
+            SrtServer srtServer = new SrtServer(live.srt(), SrtServer.Config.defaults());
+            srt = srtServer;
+            listen("--srt-port", config.bind(), config.srtPort(), () -> srtServer.bind(loops.io(),
+                    SrtServer.channelType("epoll".equals(loops.transport())),
+                    new InetSocketAddress(config.bind(), config.srtPort())));
+            int srtPort = srt.localAddress().getPort();
             ServiceModel model = ServiceModel.ivs();
-            ServerConfig bound = config.withBoundPorts(config.apiPort(), playback.port(), rtmp.port(), rtmps.port());
+            ServerConfig bound = config.withBoundPorts(config.apiPort(), playback.port(), rtmp.port(), rtmps.port(),
+                    srtPort);
             ControlContext cx = new ControlContext(store, bound, clock, model, live, recordings);
             ApiHandler handler = new ApiHandler(model, new SigV4Verifier(credentials, config.region(), model.signingName(), clock),
                     ControlPlane.handlers(cx, access::changed), workers, config.region());
@@ -170,10 +186,14 @@ public final class OpenIvsServer implements AutoCloseable {
             long sweepMs = store.soleWriter() ? StreamSessions.STALE_MS : 5_000;
             housekeeping.scheduleWithFixedDelay(() -> endStaleSessions(store, clock), sweepMs, sweepMs,
                     TimeUnit.MILLISECONDS);
-            return new OpenIvsServer(bound.withBoundPorts(api.port(), playback.port(), rtmp.port(), rtmps.port()),
-                    store, loops, workers, housekeeping, api, playback, rtmp, rtmps, events, recordings, access, countries);
+            return new OpenIvsServer(bound.withBoundPorts(api.port(), playback.port(), rtmp.port(), rtmps.port(), srtPort),
+                    store, loops, workers, housekeeping, api, playback, rtmp, rtmps, srt, events, recordings, access,
+                    countries);
         } catch (RuntimeException | InterruptedException e) {
             stopQuietly(rtmp, rtmps, playback);
+            if (srt != null) {
+                srt.close();
+            }
             if (recordings != null) {
                 recordings.close();
             }
@@ -291,6 +311,10 @@ public final class OpenIvsServer implements AutoCloseable {
         return rtmps.port();
     }
 
+    public int srtPort() {
+        return srt.localAddress().getPort();
+    }
+
     public int apiPort() {
         return api.port();
     }
@@ -310,6 +334,7 @@ public final class OpenIvsServer implements AutoCloseable {
         out.add("playback     http://" + config.bind() + ":" + playback.port() + "/api/video/v1/");
         out.add("RTMP ingest  rtmp://" + config.bind() + ":" + rtmp.port() + "/app/{streamKey}");
         out.add("RTMPS ingest rtmps://" + config.bind() + ":" + rtmps.port() + "/app/{streamKey}");
+        out.add("SRT ingest   srt://" + config.bind() + ":" + srtPort() + "?streamid={streamKey}&passphrase={srt.passphrase}");
         if (recordings.destination() instanceof FolderDestination folders) {
             out.add("recordings   http://" + config.bind() + ":" + playback.port() + RecordingFilesHandler.PREFIX
                     + "{bucket}/{key}  (stored in " + folders.root() + ")");
@@ -323,6 +348,7 @@ public final class OpenIvsServer implements AutoCloseable {
     public void close() {
         // Publishers first, so their sessions end while workers and the store still run.
         stopQuietly(rtmp, rtmps, playback);
+        srt.close();
         api.close();
         // Ends open recordings and lets queued objects reach the store while events can still go out.
         recordings.close();

@@ -30,6 +30,7 @@ import io.openivs.model.validate.Validator;
 import io.openivs.server.auth.AuthException;
 import io.openivs.server.auth.Principal;
 import io.openivs.server.auth.SigV4Verifier;
+import io.openivs.server.net.LogSafe;
 import io.openivs.server.resource.Json;
 import io.openivs.server.store.StoreException;
 import org.slf4j.Logger;
@@ -319,7 +320,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("API connection error from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        log.debug("API connection error from {}: {}", ctx.channel().remoteAddress(), LogSafe.escape(cause.toString()));
         ctx.close();
     }
 }

@@ -81,7 +81,7 @@ public final class Credentials implements CredentialStore {
         }
         if (keys.isEmpty()) {
             generated = new Credential("AKIA" + Ids.alnum(16).toUpperCase(), Ids.alnum(40), accountId);
-            Files.createDirectories(dataDir);
+            DataDir.prepare(dataDir);
             Files.writeString(marker, "");
             write(file, "# openivs API keys: <accessKeyId> <secretAccessKey> <accountId>\n"
                     + generated.accessKeyId() + " " + generated.secretKey() + " " + generated.accountId() + "\n");

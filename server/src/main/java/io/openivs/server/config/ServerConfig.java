@@ -13,6 +13,7 @@ public record ServerConfig(
         int playbackPort,
         int rtmpPort,
         int rtmpsPort,
+        int srtPort,
         Path dataDir,
         String dbUrl,
         String region,
@@ -26,10 +27,10 @@ public record ServerConfig(
      * the command line turns it on by default ({@code --transcode}).
      */
     public ServerConfig(String bind, String publicHost, int apiPort, int playbackPort, int rtmpPort, int rtmpsPort,
-                        Path dataDir, String dbUrl, String region, Quotas quotas, RecordingStorage recording,
+                        int srtPort, Path dataDir, String dbUrl, String region, Quotas quotas, RecordingStorage recording,
                         PlaybackAccess playbackAccess) {
-        this(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, dataDir, dbUrl, region, quotas, recording,
-                playbackAccess, Transcoding.OFF);
+        this(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl, region, quotas,
+                recording, playbackAccess, Transcoding.OFF);
     }
 
     /**
@@ -86,9 +87,17 @@ public record ServerConfig(
     }
 
     /** This configuration with the ports the listeners actually bound (they differ when 0 asked for any free one). */
-    public ServerConfig withBoundPorts(int apiPort, int playbackPort, int rtmpPort, int rtmpsPort) {
-        return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, dataDir, dbUrl, region, quotas,
-                recording, playbackAccess, transcoding);
+    public ServerConfig withBoundPorts(int apiPort, int playbackPort, int rtmpPort, int rtmpsPort, int srtPort) {
+        return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl,
+                region, quotas, recording, playbackAccess, transcoding);
+    }
+
+    /** IVS's SRT port: {@code srt.endpoint} names only the host when the listener is on it. */
+    public static final int SRT_DEFAULT_PORT = 9000;
+
+    /** What a channel's {@code srt.endpoint} says: the host, and the port where it is not 9000. */
+    public String srtEndpoint() {
+        return srtPort == SRT_DEFAULT_PORT ? publicHost : publicHost + ":" + srtPort;
     }
 
     /** The host name clients use in ingest and playback URLs. */

@@ -54,7 +54,7 @@ final class Channels {
         c.put("ingestEndpoint", cx.config.ingestHost());
         c.put("playbackUrl", playbackUrl(arn));
         ObjectNode srt = c.withObjectProperty("srt");
-        srt.put("endpoint", cx.config.ingestHost());
+        srt.put("endpoint", cx.config.srtEndpoint());
         return c;
     }
 

@@ -5,6 +5,11 @@ import io.openivs.server.control.spi.LiveControl;
 import io.openivs.server.events.EventBus;
 import io.openivs.server.events.IvsEvent;
 import io.openivs.server.ingest.FrameSession;
+import io.openivs.server.ingest.srt.SrtAccess;
+import io.openivs.server.ingest.srt.SrtIngest;
+import io.openivs.server.ingest.srt.StreamIdSyntax;
+import java.net.InetSocketAddress;
+import java.util.Optional;
 import io.openivs.server.ingest.rtmp.PublishAuthorizer;
 import io.openivs.server.ingest.rtmp.PublishRefusedException;
 import io.openivs.server.ingest.rtmp.PublishSession;
@@ -111,8 +116,62 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         }
     }
 
-    /** Runs on a worker: the key, its channel and the one-publisher rule, then the session row. */
-    private FrameSession admit(String streamKey, boolean secure) {
+    /**
+     * SRT's door into this registry: a caller's stream id is looked up on a worker (its answer says whether
+     * the caller must encrypt, and with which passphrase), and an accepted caller publishes like RTMP's.
+     */
+    public SrtIngest srt() {
+        return new SrtIngest() {
+            @Override
+            public CompletableFuture<Optional<SrtAccess>> authorize(String streamId, InetSocketAddress peer) {
+                Optional<String> key = StreamIdSyntax.publishResource(streamId);
+                if (key.isEmpty()) {
+                    return CompletableFuture.completedFuture(Optional.empty());
+                }
+                try {
+                    return CompletableFuture.supplyAsync(() -> srtAccess(key.get()), workers);
+                } catch (RejectedExecutionException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+            }
+
+            @Override
+            public Session open(SrtCaller caller, Link link) {
+                String key = StreamIdSyntax.publishResource(caller.streamId()).orElseThrow();
+                SrtPublish publisher = new SrtPublish(link, caller);
+                publish(key, true).whenComplete((session, refusal) -> {
+                    try {
+                        link.executor().execute(() -> publisher.admitted(session, refusal));
+                    } catch (RejectedExecutionException e) {
+                        if (session != null) {
+                            session.closed("shutting down");
+                        }
+                    }
+                });
+                return publisher;
+            }
+        };
+    }
+
+    /**
+     * Worker: how a stream key may publish over SRT. Encrypted with the channel's {@code srt.passphrase}, or
+     * unencrypted on a channel with insecure ingest (Amazon IVS User Guide, "Stream Ingest": SRT).
+     */
+    private Optional<SrtAccess> srtAccess(String streamKey) {
+        try {
+            ObjectNode channelDoc = Json.parseObject(channelOf(streamKey).doc());
+            if (ChannelSettings.of(channelDoc).insecureIngest()) {
+                return Optional.of(SrtAccess.insecure());
+            }
+            String passphrase = channelDoc.path("srt").path("passphrase").asText("");
+            return passphrase.isEmpty() ? Optional.empty() : Optional.of(SrtAccess.passphrase(passphrase));
+        } catch (PublishRefusedException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Worker: the channel a stream key of this region belongs to, or a refusal. */
+    private StoredResource channelOf(String streamKey) {
         byte[] presented = streamKey.getBytes(StandardCharsets.UTF_8);
         StoredResource key = store.read(tx -> tx.byLookup(Arn.STREAM_KEY, Lookups.streamKey(streamKey)))
                 .orElseThrow(() -> new PublishRefusedException("invalid stream key"));
@@ -125,8 +184,13 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
             throw new PublishRefusedException("stream key belongs to another region");
         }
         String channelArn = keyDoc.path(Fields.CHANNEL_ARN).asText();
-        StoredResource channel = store.read(tx -> tx.get(channelArn))
-                .orElseThrow(() -> new PublishRefusedException("channel not found"));
+        return store.read(tx -> tx.get(channelArn)).orElseThrow(() -> new PublishRefusedException("channel not found"));
+    }
+
+    /** Runs on a worker: the key, its channel and the one-publisher rule, then the session row. */
+    private FrameSession admit(String streamKey, boolean secure) {
+        StoredResource channel = channelOf(streamKey);
+        String channelArn = channel.arn();
         ObjectNode channelDoc = Json.parseObject(channel.doc());
         ChannelSettings settings = ChannelSettings.of(channelDoc);
         if (!secure && !settings.insecureIngest()) {

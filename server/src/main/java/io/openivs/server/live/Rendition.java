@@ -1,10 +1,7 @@
 package io.openivs.server.live;
 
 import io.netty.util.concurrent.EventExecutor;
-import io.openivs.server.media.AudioConfig;
-import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.TimedMetadata;
-import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.hls.DateRange;
 import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.PartFollower;
@@ -23,9 +20,8 @@ import java.util.List;
  * the others (the audio_only rendition of an LL-HLS stream, which few viewers pick) send every
  * request to the owner thread.
  */
-final class Rendition implements StreamConsumer, LiveRendition {
+final class Rendition extends SegmenterConsumer implements LiveRendition {
     private final Renditions stream;
-    final Segmenter segmenter;
     private final boolean audioOnly;
     private final boolean fragmentedMp4;
     /** Whether this is the stream's full (source) rendition, the one answered from the published window. */
@@ -37,34 +33,14 @@ final class Rendition implements StreamConsumer, LiveRendition {
 
     /** @param full false for a transcoded rung: its requests go to the owner thread, like audio_only's */
     Rendition(Renditions stream, Segmenter segmenter, boolean audioOnly, boolean fragmentedMp4, boolean full) {
+        super(segmenter);
         this.stream = stream;
-        this.segmenter = segmenter;
         this.audioOnly = audioOnly;
         this.fragmentedMp4 = fragmentedMp4;
         this.full = full;
     }
 
-    // --- StreamConsumer (owner thread)
-
-    @Override
-    public void onSessionStart() {
-        segmenter.onSessionStart();
-    }
-
-    @Override
-    public void onVideoConfig(VideoConfig config) {
-        segmenter.onVideoConfig(config);
-    }
-
-    @Override
-    public void onAudioConfig(AudioConfig config) {
-        segmenter.onAudioConfig(config);
-    }
-
-    @Override
-    public void onFrame(MediaFrame frame) {
-        segmenter.onFrame(frame);
-    }
+    // --- StreamConsumer (owner thread): media as SegmenterConsumer, and the live edge's cues
 
     @Override
     public void onTimedMetadata(TimedMetadata item) {
@@ -74,11 +50,6 @@ final class Rendition implements StreamConsumer, LiveRendition {
     @Override
     public void onDateRange(DateRange range) {
         segmenter.addDateRange(range);
-    }
-
-    @Override
-    public void onSessionEnd() {
-        segmenter.onSessionEnd();
     }
 
     // --- LiveRendition

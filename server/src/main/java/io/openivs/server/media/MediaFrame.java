@@ -4,8 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.DefaultByteBufHolder;
 
 /**
- * One access unit of one track, in the form the muxers want: an H.264 access unit in Annex-B
- * form (AUD first, SPS/PPS in front of every IDR) or one raw AAC frame (no ADTS header).
+ * One access unit of one track: an H.264 access unit or one raw AAC frame (no ADTS header).
+ *
+ * <p>Video is in the one form the whole pipeline carries: each NAL unit behind a 4-byte
+ * big-endian length (AVCC, as FLV delivers it and an MP4 sample holds it), with no access unit
+ * delimiter and no parameter sets: the SPS and PPS are in the {@link VideoConfig}. fMP4 writes
+ * the bytes as they are; the MPEG-TS writer alone turns them into Annex-B (start codes, a
+ * delimiter, the parameter sets before every IDR).
  *
  * <p>Timestamps are in a 90 kHz clock counted from the start of the publisher session, so they
  * restart near zero after a reconnect. {@code pts} may exceed {@code dts} when the stream has
@@ -50,7 +55,10 @@ public final class MediaFrame extends DefaultByteBufHolder {
         return pts;
     }
 
-    /** True for a video access unit holding an IDR picture (a place a decoder can start); always true for audio. */
+    /**
+     * True for a video access unit holding an IDR picture (a place a decoder can start, and where
+     * the TS writer puts the parameter sets); always true for audio.
+     */
     public boolean isKeyframe() {
         return keyframe;
     }

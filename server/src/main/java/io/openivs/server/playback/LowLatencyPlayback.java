@@ -39,7 +39,7 @@ final class LowLatencyPlayback {
             return ll;
         }
         // Playlists of both renditions sit side by side: {name}/live.m3u8 and {name}/audio_only/live.m3u8.
-        String uri = (other.audioOnly() ? PlaybackWindow.AUDIO_ONLY + "/live.m3u8" : "../live.m3u8") + childQuery;
+        String uri = (other.audioOnly() ? Playlists.AUDIO_ONLY + "/live.m3u8" : "../live.m3u8") + childQuery;
         LowLatency theirs = state(other, childQuery);
         RenditionReport report = theirs == null ? null : theirs.report(uri, other.segments());
         return report == null ? ll : ll.withReports(List.of(report));

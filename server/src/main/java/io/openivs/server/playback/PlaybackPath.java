@@ -42,7 +42,7 @@ record PlaybackPath(Kind kind, String name, long sequence, int part, boolean fmp
     private static final String PLAYLIST = ".m3u8";
     private static final String MEDIA = "/live.m3u8";
     private static final String INIT = "init-";
-    private static final String AUDIO_ONLY = "/" + PlaybackWindow.AUDIO_ONLY;
+    private static final String AUDIO_ONLY = "/" + Playlists.AUDIO_ONLY;
     private static final int MAX_REGION = 32;
     private static final int ACCOUNT = 12;
     private static final int MAX_ID = 64;

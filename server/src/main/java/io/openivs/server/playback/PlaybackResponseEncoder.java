@@ -4,9 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 
 /**
- * Netty's response encoder, except that a bare {@link ByteBuf} passes through untouched: it is a
- * whole response encoded ahead of time (a public playlist with its head, shared by every viewer of
- * the window). Playback never streams a body in pieces, so a ByteBuf cannot be anything else here.
+ * Netty's response encoder, except that a bare {@link ByteBuf} passes through untouched: it is
+ * part of an answer encoded ahead of time ({@link EncodedResponse}: a public playlist with its head,
+ * or a segment's head followed by the segment's bytes). Everything else playback sends is an
+ * HttpObject, so a ByteBuf cannot be anything else here.
  */
 final class PlaybackResponseEncoder extends HttpResponseEncoder {
     @Override

@@ -8,7 +8,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.openivs.server.net.AcceptFailures;
+import io.openivs.server.net.ConnectionCap;
 import io.openivs.server.net.EventLoops;
+import io.openivs.server.net.HttpTimeouts;
 import io.openivs.server.playback.access.PlaybackGate;
 
 import java.net.InetSocketAddress;
@@ -20,7 +23,21 @@ public final class PlaybackServer implements AutoCloseable {
     /** A viewer that cannot take a byte for this long is closed; players give up on a stall long before. */
     static final long MAX_STALL_MILLIS = 10_000;
 
+    /**
+     * What one viewer connection may cost the listener: a request head is due within {@code headerTimeoutMillis}
+     * (of connecting, or of its first byte), a connection with no traffic for {@code idleTimeoutMillis} is closed
+     * (longer than any blocking playlist reload holds a request), and past {@code maxConnections} open ones a new
+     * connection is answered 503.
+     */
+    public record Limits(long headerTimeoutMillis, long idleTimeoutMillis, int maxConnections) {
+        /** 10 s for a head, 60 s idle, half the process's file descriptors (the rest for ingest, API, files). */
+        public static Limits defaults() {
+            return new Limits(10_000, 60_000, ConnectionCap.fromDescriptorLimit(0.5));
+        }
+    }
+
     private final Channel channel;
+    private final ConnectionCap cap;
 
     /**
      * @param trustForwardedFor take the viewer's address from X-Forwarded-For (only behind a proxy that sets it)
@@ -28,17 +45,28 @@ public final class PlaybackServer implements AutoCloseable {
      */
     public PlaybackServer(EventLoops loops, String bind, int port, PlaybackSource source, PlaybackGate gate,
                           boolean trustForwardedFor, ChannelHandler extra) throws InterruptedException {
+        this(loops, bind, port, source, gate, trustForwardedFor, extra, Limits.defaults());
+    }
+
+    public PlaybackServer(EventLoops loops, String bind, int port, PlaybackSource source, PlaybackGate gate,
+                          boolean trustForwardedFor, ChannelHandler extra, Limits limits) throws InterruptedException {
         PlaybackHandler handler = new PlaybackHandler(source, gate, trustForwardedFor);
+        this.cap = new ConnectionCap("playback", limits.maxConnections());
         ServerBootstrap b = new ServerBootstrap()
                 .group(loops.boss(), loops.io())
                 .channel(loops.serverChannel())
+                .handler(new AcceptFailures("playback"))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, VIEWER_WATER_MARK)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new SlowViewerGuard(MAX_STALL_MILLIS))
+                        HttpTimeouts timeouts = new HttpTimeouts(limits.headerTimeoutMillis(), limits.idleTimeoutMillis());
+                        ch.pipeline().addLast(cap.handler())
+                                .addLast(timeouts)
+                                .addLast(new SlowViewerGuard(MAX_STALL_MILLIS))
                                 .addLast(new HttpRequestDecoder(8192, 8192, 8192))
+                                .addLast(timeouts.headWatcher())
                                 // Whoever answers applies the request's KeepAlive (pre-encoded answers
                                 // would bypass Netty's keep-alive handler).
                                 .addLast(new PlaybackResponseEncoder())
@@ -51,6 +79,11 @@ public final class PlaybackServer implements AutoCloseable {
                     }
                 });
         this.channel = b.bind(new InetSocketAddress(bind, port)).sync().channel();
+    }
+
+    /** Viewer connections open now (refused ones not counted). */
+    public int openConnections() {
+        return cap.open();
     }
 
     public int port() {

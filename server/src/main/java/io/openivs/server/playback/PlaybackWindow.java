@@ -2,13 +2,10 @@ package io.openivs.server.playback;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.openivs.server.media.hls.LowLatency;
-import io.openivs.server.media.hls.PlaylistWriter;
 import io.openivs.server.media.hls.Segment;
-import io.openivs.server.media.hls.Variant;
-import io.openivs.server.playback.access.ResolutionClass;
+import io.openivs.server.playback.access.RenditionPolicy;
+import io.openivs.server.playback.access.Verdict;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -16,29 +13,23 @@ import java.util.List;
  * An immutable picture of a live rendition's window, made by its owner thread each time the
  * playlist changes (a segment finished) and read by any thread: viewers' playlist and segment
  * requests are answered from it on their own connection's event loop, without a hop to the owner.
- * The token-free playlists are rendered once, here; a private channel's token variant (its child
- * query in every URI) is rendered per request from the same segments, whose metadata is immutable.
+ * What every public viewer gets is encoded here once: the token-free playlists as whole responses,
+ * and each segment's response head (its body is the segment's own bytes). A private channel's
+ * token variant (its child query in every URI) is rendered per request from the same segments,
+ * whose metadata is immutable.
  */
 public final class PlaybackWindow {
-    /** The audio_only rendition's name, as IVS names it, and its directory beside the main media playlist. */
-    static final String AUDIO_ONLY = "audio_only";
-    /** The source rendition's name beside transcoded ones, as IVS names it. */
-    static final String SOURCE = "chunked";
     private final List<Segment> segments;
     private final List<Segment> audioOnly;
     private final int targetDuration;
     private final boolean fragmentedMp4;
     private final boolean lowLatency;
     private final String name;
-    /**
-     * Token-free playlists as complete HTTP responses (head and body), shared by every response
-     * (unreleasable, so each takes a duplicate); null when empty. {@link #media} and {@link #master}
-     * are their bodies.
-     */
-    private final ByteBuf encodedMedia;
-    private final ByteBuf encodedMaster;
-    private final ByteBuf media;
-    private final ByteBuf master;
+    /** Token-free playlists as whole responses; null when empty (media also for LL-HLS). */
+    private final EncodedResponse media;
+    private final EncodedResponse master;
+    /** The shared response head of each segment, in window order. */
+    private final ByteBuf[] segmentHeads;
     private final List<Rung> rungs;
     private final boolean sourceListed;
 
@@ -76,21 +67,24 @@ public final class PlaybackWindow {
         this.targetDuration = targetDuration;
         this.fragmentedMp4 = fragmentedMp4;
         this.lowLatency = lowLatency;
-        this.encodedMedia = this.segments.isEmpty() || lowLatency ? null
-                : encoded(mediaPlaylist(this.segments, targetDuration, fragmentedMp4, "", null));
-        this.encodedMaster = encoded(masterPlaylist(name, this.segments, this.audioOnly, this.rungs, sourceListed, ""));
-        this.media = body(encodedMedia);
-        this.master = body(encodedMaster);
+        this.media = this.segments.isEmpty() || lowLatency ? null
+                : playlist(Playlists.media(this.segments, targetDuration, fragmentedMp4, "", null));
+        this.master = playlist(Playlists.master(name, this.segments, this.audioOnly, this.rungs, sourceListed, ""));
+        int[] sizes = new int[this.segments.size()];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = this.segments.get(i).size();
+        }
+        this.segmentHeads = EncodedResponse.heads(Responses.mediaType(fragmentedMp4), CachePolicy.SHARED_MEDIA, sizes);
     }
 
     /** The public media playlist as a whole response, or null (empty window, LL-HLS). */
     ByteBuf encodedMedia() {
-        return encodedMedia == null ? null : encodedMedia.duplicate();
+        return media == null ? null : media.whole();
     }
 
     /** The public multivariant playlist as a whole response, or null (empty window). */
     ByteBuf encodedMaster() {
-        return encodedMaster == null ? null : encodedMaster.duplicate();
+        return master == null ? null : master.whole();
     }
 
     List<Segment> segments() {
@@ -111,8 +105,8 @@ public final class PlaybackWindow {
         if (segments.isEmpty()) {
             return null;
         }
-        return childQuery.isEmpty() ? media.duplicate()
-                : utf8(mediaPlaylist(segments, targetDuration, fragmentedMp4, childQuery, null));
+        return childQuery.isEmpty() ? media.body()
+                : utf8(Playlists.media(segments, targetDuration, fragmentedMp4, childQuery, null));
     }
 
     /** The multivariant playlist, or null while no segment is finished (not playable yet). */
@@ -120,120 +114,61 @@ public final class PlaybackWindow {
         if (master == null) {
             return null;
         }
-        return childQuery.isEmpty() ? master.duplicate()
-                : utf8(masterPlaylist(name, segments, audioOnly, rungs, sourceListed, childQuery));
+        return childQuery.isEmpty() ? master.body()
+                : utf8(Playlists.master(name, segments, audioOnly, rungs, sourceListed, childQuery));
     }
 
     /**
-     * The multivariant playlist for a token capped at {@code max} (null: no cap): renditions above it
+     * The multivariant playlist for this verdict: renditions above its {@code aws:maximum-resolution}
      * are left out, as IVS hides them; null while no segment is finished.
      */
-    ByteBuf master(String childQuery, ResolutionClass max) {
-        if (max == null || rungs.isEmpty()) {
-            return master(childQuery);
+    ByteBuf master(Verdict verdict) {
+        if (verdict.maxResolution() == null || rungs.isEmpty()) {
+            return master(verdict.childQuery());
         }
         List<Rung> admitted = new java.util.ArrayList<>(rungs.size());
         for (Rung r : rungs) {
-            if (admits(r.segments(), max)) {
+            if (RenditionPolicy.admits(verdict, r.segments())) {
                 admitted.add(r);
             }
         }
-        String text = masterPlaylist(name, segments, audioOnly, admitted, sourceListed && admits(segments, max),
-                childQuery);
+        String text = Playlists.master(name, segments, audioOnly, admitted,
+                sourceListed && RenditionPolicy.admits(verdict, segments), verdict.childQuery());
         return text == null ? null : utf8(text);
     }
 
-    /** Whether transcoded renditions are listed beside the source. */
+    /** Whether transcoded renditions are listed beside the source (the master then has one within any class). */
     boolean hasRungs() {
         return !rungs.isEmpty();
     }
 
-    private static boolean admits(List<Segment> segments, ResolutionClass max) {
-        if (segments.isEmpty()) {
-            return true;
+    /** The index in {@link #segments} of the finished segment numbered {@code sequence}, or -1 when not in this window. */
+    int indexOf(long sequence) {
+        for (int i = segments.size() - 1; i >= 0; i--) { // viewers mostly want the newest
+            if (segments.get(i).sequence() == sequence) {
+                return i;
+            }
         }
-        io.openivs.server.media.VideoConfig video = segments.get(segments.size() - 1).video();
-        return video == null || max.admits(video.width(), video.height());
+        return -1;
     }
 
     /** The finished segment numbered {@code sequence}, or null when it is not in this window. */
     Segment segment(long sequence) {
-        for (int i = segments.size() - 1; i >= 0; i--) { // viewers mostly want the newest
-            Segment s = segments.get(i);
-            if (s.sequence() == sequence) {
-                return s;
-            }
-        }
-        return null;
+        int i = indexOf(sequence);
+        return i < 0 ? null : segments.get(i);
     }
 
-    /** Renders a media playlist; also the owner thread's path for LL-HLS channels. */
-    static String mediaPlaylist(List<Segment> segments, int targetDuration, boolean fragmentedMp4, String childQuery,
-                                LowLatency lowLatency) {
-        return fragmentedMp4 ? Fmp4Playback.mediaPlaylist(segments, targetDuration, childQuery, lowLatency)
-                : PlaylistWriter.media(segments, targetDuration,
-                        childQuery.isEmpty() ? seq -> seq + ".ts" : seq -> seq + ".ts" + childQuery, false);
-    }
-
-    /**
-     * Renders the multivariant playlist, or null while there are no segments: the stream's rendition,
-     * then its audio_only rendition when {@code audioOnly} has segments.
-     */
-    static String masterPlaylist(String name, List<Segment> segments, List<Segment> audioOnly, String childQuery) {
-        return masterPlaylist(name, segments, audioOnly, List.of(), true, childQuery);
-    }
-
-    /**
-     * With transcoded rungs the source is named {@code chunked}, as IVS names it, and each rung gets its
-     * own EXT-X-MEDIA group of its name, measured from its own segments.
-     */
-    static String masterPlaylist(String name, List<Segment> segments, List<Segment> audioOnly, List<Rung> rungs,
-                                 boolean sourceListed, String childQuery) {
-        if (rungs.isEmpty()) {
-            return Variant.measure(name + "/live.m3u8" + childQuery, null, segments)
-                    .map(variant -> PlaylistWriter.master(Variant.audioOnly(name + "/" + AUDIO_ONLY + "/live.m3u8"
-                            + childQuery, AUDIO_ONLY, audioOnly).map(audio -> List.of(variant, audio))
-                            .orElse(List.of(variant)))).orElse(null);
-        }
-        List<Variant> variants = new java.util.ArrayList<>(rungs.size() + 2);
-        if (sourceListed) {
-            Variant.measure(name + "/live.m3u8" + childQuery, SOURCE, segments).ifPresent(variants::add);
-        }
-        for (Rung r : rungs) {
-            Variant.measure(name + "/" + r.name() + "/live.m3u8" + childQuery, r.name(), r.segments())
-                    .ifPresent(variants::add);
-        }
-        Variant.audioOnly(name + "/" + AUDIO_ONLY + "/live.m3u8" + childQuery, AUDIO_ONLY, audioOnly)
-                .ifPresent(variants::add);
-        return variants.isEmpty() ? null : PlaylistWriter.master(variants);
+    /** The shared response head of {@code segments().get(index)}, for one writer. */
+    ByteBuf segmentHead(int index) {
+        return segmentHeads[index].duplicate();
     }
 
     private static ByteBuf utf8(String text) {
         return Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /**
-     * The playlist as a complete response; direct (written to sockets without a copy into a direct
-     * buffer), freed by the GC with this window.
-     */
-    private static ByteBuf encoded(String text) {
-        if (text == null) {
-            return null;
-        }
-        byte[] bytes = PlaybackHandler.encodedPlaylist(text.getBytes(StandardCharsets.UTF_8));
-        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
-        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct));
-    }
-
-    /** The body of an {@link #encoded} response: what follows the blank line after the head. */
-    private static ByteBuf body(ByteBuf encoded) {
-        if (encoded == null) {
-            return null;
-        }
-        int i = encoded.readerIndex();
-        while (encoded.getInt(i) != 0x0d0a0d0a) { // CR LF CR LF
-            i++;
-        }
-        return encoded.slice(i + 4, encoded.writerIndex() - i - 4);
+    private static EncodedResponse playlist(String text) {
+        return text == null ? null
+                : EncodedResponse.of(Responses.PLAYLIST_TYPE, CachePolicy.PLAYLIST, text.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -135,12 +135,18 @@ class LiveMetadataTest {
                 HttpResponse<Path> r = http.send(HttpRequest.newBuilder(media.resolve(line)).build(),
                         HttpResponse.BodyHandlers.ofFile(file));
                 assertThat(r.statusCode()).isEqualTo(200);
-                // Every segment declares the timed ID3 stream, with or without metadata in it.
+                // A segment declares the timed ID3 stream only when it carries metadata: the IVS player
+                // stalls on a declared stream without data.
                 FfmpegTool.Result streams = FfmpegTool.ffprobe("-v", "error", "-show_entries",
                         "stream=codec_type,codec_name", "-of", "csv=p=0", file.toString());
-                assertThat(streams.stdout()).contains("h264,video").contains("aac,audio")
-                        .contains("timed_id3,data");
-                seen.addAll(id3Texts(file));
+                assertThat(streams.stdout()).contains("h264,video").contains("aac,audio");
+                List<String> texts = id3Texts(file);
+                if (texts.isEmpty()) {
+                    assertThat(streams.stdout()).doesNotContain("timed_id3");
+                } else {
+                    assertThat(streams.stdout()).contains("timed_id3,data");
+                }
+                seen.addAll(texts);
                 Files.delete(file);
             }
             Thread.sleep(500);

@@ -34,7 +34,7 @@ final class MediaFixtures {
 
     /** A video access unit (an IDR or non-IDR slice) or an AAC frame, with its own buffer. */
     static MediaFrame frame(TrackType track, long dts, boolean key) {
-        byte[] payload = track == TrackType.VIDEO ? new byte[] {0, 0, 0, 1, (byte) (key ? 0x65 : 0x41), 1, 2}
+        byte[] payload = track == TrackType.VIDEO ? new byte[] {0, 0, 0, 3, (byte) (key ? 0x65 : 0x41), 1, 2}
                 : new byte[] {0x21, 0x10};
         return new MediaFrame(track, dts, dts, key, Unpooled.wrappedBuffer(payload));
     }

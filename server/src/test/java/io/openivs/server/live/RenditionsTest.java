@@ -181,7 +181,11 @@ class RenditionsTest {
         startWithConfigs(r);
         MediaFrame f = MediaFixtures.frame(io.openivs.server.media.TrackType.VIDEO, 0, true);
         r.onFrame(f);
-        assertThat(f.refCnt()).isEqualTo(1); // the caller's own reference, no more, no less
+        // An fMP4 segment holds the frame's bytes as a retained slice (no copy) while it is live; the caller's
+        // own reference is never taken, and nothing is left held once the renditions let go.
+        assertThat(f.refCnt()).isGreaterThanOrEqualTo(1);
+        r.discard();
+        assertThat(f.refCnt()).isEqualTo(1);
         f.release();
     }
 }

@@ -70,7 +70,7 @@ public final class TestServer implements AutoCloseable {
                        java.util.List<io.openivs.server.events.EventSink> sinks, ServerConfig.RecordingStorage recording,
                        ServerConfig.PlaybackAccess access, ServerConfig.Transcoding transcoding)
             throws InterruptedException {
-        ServerConfig cfg = new ServerConfig("127.0.0.1", "localhost", 0, 0, 0, 0, dataDir, dbUrl, REGION, quotas,
+        ServerConfig cfg = new ServerConfig("127.0.0.1", "localhost", 0, 0, 0, 0, 0, dataDir, dbUrl, REGION, quotas,
                 recording, access, transcoding);
         Map<String, CredentialStore.Credential> keys = Map.of(ALICE.accessKeyId(), ALICE, BOB.accessKeyId(), BOB);
         this.server = OpenIvsServer.start(cfg, keys::get, sinks);

@@ -16,10 +16,15 @@ import java.util.List;
  * change how chunks are read are consumed here and not passed on: Set Chunk Size, Abort Message, Window
  * Acknowledgement Size (an Acknowledgement is written back after each window of received bytes) and the peer's
  * Acknowledgements. Everything the peer controls is bounded before it is allocated: chunk size, message length,
- * and the total length of messages in progress at once.
+ * the total length of messages in progress at once and the number of chunk streams.
  *
- * <p>A message that arrives in one chunk is passed on as a retained slice of the input; one split across chunks
- * is gathered in a single pooled buffer of its exact length.
+ * <p>Until the peer is {@linkplain #trust() trusted} (its publish authorised) the bounds are those of a command
+ * exchange, a few KiB per message: an anonymous peer cannot make the server hold more than that. Memory follows
+ * the bytes that actually arrived, not the lengths the peer declared: a message split across chunks is gathered
+ * in a pooled buffer that starts small and grows (for a trusted peer it starts at up to {@link #TRUSTED_INITIAL}
+ * bytes, so that ordinary video frames still take one allocation and no copy beyond the gathering one).
+ *
+ * <p>A message that arrives in one chunk is passed on as a retained slice of the input.
  *
  * <p>{@link #bytesWanted()} says how many more bytes at least must arrive before the message in progress can
  * complete, so a reader that lets bytes gather in the kernel (SO_RCVLOWAT) can still wake as soon as it does.
@@ -29,6 +34,17 @@ public final class ChunkDecoder extends ByteToMessageDecoder {
   /** Larger chunk sizes are legal (up to 2^31-1) but no encoder needs them; refusing bounds buffering. */
   public static final int MAX_CHUNK_SIZE = 16 * 1024 * 1024;
   public static final int DEFAULT_MAX_MESSAGE_LENGTH = 8 * 1024 * 1024;
+  /**
+   * Longest message accepted before the publish is authorised: connect, createStream, publish and an early
+   * onMetaData are a few hundred bytes from every encoder we know.
+   */
+  public static final int DEFAULT_UNTRUSTED_MAX_MESSAGE_LENGTH = 16 * 1024;
+  /** Chunk streams one connection may use; encoders use a handful (2 for control, 3-8 for commands and media). */
+  public static final int MAX_CHUNK_STREAMS = 64;
+  /** Initial capacity of a multi-chunk message's buffer for a trusted peer; most video frames fit. */
+  static final int TRUSTED_INITIAL = 256 * 1024;
+  /** Initial capacity for an untrusted peer: one default-size chunk's worth. */
+  private static final int UNTRUSTED_INITIAL = 1024;
 
   private static final int[] MESSAGE_HEADER_LENGTH = {11, 7, 3, 0};
   private static final int TIMESTAMP_EXTENDED = 0xFFFFFF;
@@ -44,9 +60,11 @@ public final class ChunkDecoder extends ByteToMessageDecoder {
     ByteBuf partial;
   }
 
-  private final int maxMessageLength;
+  private final int trustedMaxMessageLength;
+  private int maxMessageLength;
   /** Bound on the sum of lengths of messages being gathered across all chunk streams. */
-  private final long maxPendingBytes;
+  private long maxPendingBytes;
+  private int initialCapacity;
   private final IntObjectMap<ChunkStream> streams = new IntObjectHashMap<>();
   private int chunkSize = DEFAULT_CHUNK_SIZE;
   private long pendingBytes;
@@ -65,12 +83,34 @@ public final class ChunkDecoder extends ByteToMessageDecoder {
     this(DEFAULT_MAX_MESSAGE_LENGTH);
   }
 
+  /** A decoder that trusts its peer from the start (tools and tests; the server starts untrusted). */
   public ChunkDecoder(int maxMessageLength) {
+    this(maxMessageLength, maxMessageLength);
+    trust();
+  }
+
+  /**
+   * A decoder that holds its peer to {@code untrustedMaxMessageLength} until {@link #trust()} lifts the bound
+   * to {@code maxMessageLength}.
+   */
+  public ChunkDecoder(int maxMessageLength, int untrustedMaxMessageLength) {
     if (maxMessageLength <= 0 || maxMessageLength > 0xFFFFFF) {
       throw new IllegalArgumentException("maxMessageLength must be in 1..16777215");
     }
-    this.maxMessageLength = maxMessageLength;
-    this.maxPendingBytes = 2L * maxMessageLength;
+    if (untrustedMaxMessageLength <= 0 || untrustedMaxMessageLength > maxMessageLength) {
+      throw new IllegalArgumentException("untrustedMaxMessageLength must be in 1..maxMessageLength");
+    }
+    this.trustedMaxMessageLength = maxMessageLength;
+    this.maxMessageLength = untrustedMaxMessageLength;
+    this.maxPendingBytes = 2L * untrustedMaxMessageLength;
+    this.initialCapacity = UNTRUSTED_INITIAL;
+  }
+
+  /** The peer's publish was authorised: media-sized messages from now on. Event loop only. */
+  public void trust() {
+    maxMessageLength = trustedMaxMessageLength;
+    maxPendingBytes = 2L * trustedMaxMessageLength;
+    initialCapacity = TRUSTED_INITIAL;
   }
 
   /** Bytes of chunk data consumed so far; readable from any thread. */
@@ -224,6 +264,9 @@ public final class ChunkDecoder extends ByteToMessageDecoder {
 
     // The whole chunk is here: commit its header to the chunk stream's state.
     if (cs == null) {
+      if (streams.size() >= MAX_CHUNK_STREAMS) {
+        throw new RtmpProtocolException("more than " + MAX_CHUNK_STREAMS + " chunk streams");
+      }
       cs = new ChunkStream();
       streams.put(csid, cs);
     }
@@ -260,7 +303,8 @@ public final class ChunkDecoder extends ByteToMessageDecoder {
       if (pendingBytes + length > maxPendingBytes) {
         throw new RtmpProtocolException("too many bytes in unfinished messages across chunk streams");
       }
-      cs.partial = ctx.alloc().buffer(length, length);
+      // Grows as chunks arrive (up to the declared length): a declared length alone pins nothing.
+      cs.partial = ctx.alloc().buffer(Math.min(length, Math.max(initialCapacity, payloadLength)), length);
       pendingBytes += length;
     }
     cs.partial.writeBytes(in, pos, payloadLength);

@@ -14,6 +14,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.openivs.server.net.AcceptFailures;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -21,12 +22,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An RTMP (or, with an {@link SslContext}, RTMPS) ingest listener. The pipeline per connection is
- * [TLS record boundaries → TLS] → read timeout → handshake → chunk encoder → chunk decoder →
- * {@link RtmpServerHandler}.
+ * admission gate → [TLS record boundaries → TLS] → read timeout → handshake → chunk encoder → chunk decoder →
+ * {@link RtmpServerHandler}. Until a connection's publish is authorised, {@link PeerAdmission} bounds how many
+ * such connections an address may hold and for how long, and the chunk decoder takes command-sized messages
+ * only.
  * The event loop groups belong to the caller, who shuts them down.
  */
 public final class RtmpServer {
   private final Config config;
+  private final PeerAdmission admission;
   private final ChannelGroup connections = new DefaultChannelGroup("rtmp", ImmediateEventExecutor.INSTANCE);
   private Channel serverChannel;
 
@@ -79,7 +83,12 @@ public final class RtmpServer {
   }
 
   public RtmpServer(Config config) {
+    this(config, PeerAdmission.Limits.DEFAULTS);
+  }
+
+  public RtmpServer(Config config, PeerAdmission.Limits limits) {
     this.config = Objects.requireNonNull(config, "config");
+    this.admission = new PeerAdmission(Objects.requireNonNull(limits, "limits"));
   }
 
   /** Binds and returns the bound port. */
@@ -93,12 +102,14 @@ public final class RtmpServer {
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(config.bossGroup(), config.workerGroup())
         .channel(config.channelType())
+        .handler(new AcceptFailures(secure ? "rtmps" : "rtmp"))
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
             connections.add(ch);
             ChannelPipeline p = ch.pipeline();
+            p.addLast("admission", admission.gate());
             if (secure) {
               p.addLast("tlsRecords", new TlsRecordBoundaries());
               p.addLast("tls", config.sslContext().newHandler(ch.alloc()));
@@ -106,7 +117,8 @@ public final class RtmpServer {
             p.addLast("readTimeout", new ReadTimeoutHandler(readTimeoutMillis, TimeUnit.MILLISECONDS));
             p.addLast("handshake", new RtmpHandshakeHandler(handshakeMillis));
             p.addLast("chunkEncoder", new ChunkEncoder());
-            p.addLast("chunkDecoder", new ChunkDecoder(config.maxMessageLength()));
+            p.addLast("chunkDecoder", new ChunkDecoder(config.maxMessageLength(),
+                Math.min(config.maxMessageLength(), ChunkDecoder.DEFAULT_UNTRUSTED_MAX_MESSAGE_LENGTH)));
             p.addLast("rtmp", new RtmpServerHandler(config.authorizer(), secure));
           }
         });
@@ -127,6 +139,11 @@ public final class RtmpServer {
   /** Connections currently open, at any stage (handshake, connected, publishing). */
   public int openConnections() {
     return connections.size();
+  }
+
+  /** Connections not yet publishing (at any stage before an authorised publish). */
+  public int waitingConnections() {
+    return admission.waiting();
   }
 
   /** Stops accepting and closes every open connection (their sessions see "connection closed"). */

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.util.concurrent.EventExecutor;
+import io.openivs.server.net.LogSafe;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -16,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -210,11 +212,21 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
     if (error != null || s == null) {
       Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
       if (cause instanceof PublishRefusedException) {
-        log.info("RTMP publish refused: app={} remote={}: {}", app, remoteAddress(), cause.getMessage());
-        refuse(ctx, cause.getMessage());
+        log.info("RTMP publish refused: app={} remote={}: {}", LogSafe.escape(app), remoteAddress(),
+            LogSafe.escape(cause.getMessage()));
+        // A wrong key is answered late, later with each recent failure from the address: guessing keys is slow.
+        PeerAdmission.Gate gate = ctx.pipeline().get(PeerAdmission.Gate.class);
+        long delay = gate == null ? 0 : gate.refusedPublishDelayMillis();
+        state = State.CLOSED;
+        if (delay <= 0) {
+          refuse(ctx, cause.getMessage());
+        } else {
+          String description = cause.getMessage();
+          ctx.executor().schedule(() -> refuse(ctx, description), delay, TimeUnit.MILLISECONDS);
+        }
       } else {
         // Only the type: a message from an arbitrary failure could quote the stream key.
-        log.warn("RTMP publish authorization failed: app={} remote={}: {}", app, remoteAddress(),
+        log.warn("RTMP publish authorization failed: app={} remote={}: {}", LogSafe.escape(app), remoteAddress(),
             cause == null ? "no session" : cause.getClass().getName());
         refuse(ctx, "Publishing is not possible right now.");
       }
@@ -222,9 +234,17 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
     }
     session = s;
     state = State.PUBLISHING;
+    ChunkDecoder decoder = ctx.pipeline().get(ChunkDecoder.class);
+    if (decoder != null) {
+      decoder.trust(); // media-sized messages from now on
+    }
+    PeerAdmission.Gate gate = ctx.pipeline().get(PeerAdmission.Gate.class);
+    if (gate != null) {
+      gate.authorised();
+    }
     ctx.write(ControlMessages.streamBegin(ctx.alloc(), publishStreamId));
     ctx.writeAndFlush(onStatus(publishStreamId, "status", "NetStream.Publish.Start", "Publishing started."));
-    log.info("RTMP publish started: app={} remote={} tls={}", app, remoteAddress(), secure);
+    log.info("RTMP publish started: app={} remote={} tls={}", LogSafe.escape(app), remoteAddress(), secure);
     try {
       s.started(new Control(s));
       if (earlyMetadata != null && session == s) {
@@ -255,7 +275,7 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
       values = Amf0.readAll(body);
     } catch (Amf0Exception e) {
       // Metadata is advisory: a broken data message is dropped, the stream goes on.
-      log.debug("RTMP data message dropped from {}: {}", remoteAddress(), e.getMessage());
+      log.debug("RTMP data message dropped from {}: {}", remoteAddress(), LogSafe.escape(e.getMessage()));
       return;
     }
     int i = 0;
@@ -289,7 +309,7 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
     if (lowWater.batching()) {
       lowWater.batch(0); // commands after an unpublish are answered at once
     }
-    log.info("RTMP publish ended: app={} remote={}: {}", app, remoteAddress(), reason);
+    log.info("RTMP publish ended: app={} remote={}: {}", LogSafe.escape(app), remoteAddress(), LogSafe.escape(reason));
     closeQuietly(s, reason);
   }
 
@@ -304,9 +324,9 @@ public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMes
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     String reason = describe(cause);
     if (session != null) {
-      log.info("RTMP connection from {} failed: {}", remoteAddress(), reason);
+      log.info("RTMP connection from {} failed: {}", remoteAddress(), LogSafe.escape(reason));
     } else {
-      log.debug("RTMP connection from {} failed: {}", remoteAddress(), reason);
+      log.debug("RTMP connection from {} failed: {}", remoteAddress(), LogSafe.escape(reason));
     }
     endPublish(reason);
     state = State.CLOSED;

@@ -8,10 +8,12 @@ import io.openivs.server.media.MediaSink;
 import io.openivs.server.media.TrackType;
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.aac.AudioSpecificConfig;
-import io.openivs.server.media.h264.AnnexBConverter;
 import io.openivs.server.media.h264.AvcDecoderConfigurationRecord;
+import io.openivs.server.media.h264.AvccNormalizer;
+import io.openivs.server.media.h264.ParameterSets;
 import io.openivs.server.media.h264.Sps;
 import io.openivs.server.media.h264.SpsParser;
+import java.util.List;
 
 /**
  * Turns the FLV tag bodies of one RTMP publish session (AUDIODATA and VIDEODATA, the bytes after
@@ -20,8 +22,12 @@ import io.openivs.server.media.h264.SpsParser;
  * {@link TagResult.Status#UNSUPPORTED_CODEC}.
  *
  * <p>Frame timestamps are 90 kHz counts from the first tag of the session, on a 64-bit timeline
- * that survives the 32-bit RTMP wrap. Video is rewritten into a new pooled buffer; audio frames
- * are retained slices of the tag body, so a body must not be changed after it is handed in.
+ * that survives the 32-bit RTMP wrap. Video frames carry 4-byte length-prefixed NAL units without
+ * delimiters or parameter sets ({@link AvccNormalizer}); a publisher's other NAL length sizes
+ * (lengthSizeMinusOne in its AVCDecoderConfigurationRecord) are normalised here, once, so no
+ * consumer needs to know them. Audio frames, and video frames already in that form (what
+ * encoders send), are retained slices of the tag body, so a body must not be changed after it is
+ * handed in. In-band parameter sets the configuration does not hold become a new configuration.
  * One instance per session, driven by one thread.
  */
 public final class FlvToFrames {
@@ -42,12 +48,11 @@ public final class FlvToFrames {
     private final ByteBufAllocator alloc;
     private final MediaSink sink;
     private final TimestampUnwrapper unwrapper = new TimestampUnwrapper();
-    private final AnnexBConverter annexB = new AnnexBConverter();
+    private final AvccNormalizer avcc = new AvccNormalizer();
     private long originMs = Long.MIN_VALUE;
 
     private VideoConfig videoConfig;
     private int nalLengthSize;
-    private byte[] parameterSets;
     private AudioConfig audioConfig;
     private boolean lastVideoKeyframe;
 
@@ -165,18 +170,48 @@ public final class FlvToFrames {
         AvcDecoderConfigurationRecord parsed;
         try {
             parsed = AvcDecoderConfigurationRecord.parse(record);
-            byte[] sps = parsed.sps().get(0);
-            Sps info = SpsParser.parse(sps);
-            config = new VideoConfig(sps, parsed.pps().get(0), info.width(), info.height(), info.profileIdc(),
-                    info.constraintFlags(), info.levelIdc(), info.frameRate());
+            config = videoConfig(parsed.sps(), parsed.pps());
         } catch (IllegalArgumentException e) {
             return TagResult.malformed(e.getMessage());
         }
         nalLengthSize = parsed.nalLengthSize();
-        parameterSets = AnnexBConverter.parameterSets(parsed.sps(), parsed.pps());
+        changeVideoConfig(config);
+        return TagResult.ACCEPTED;
+    }
+
+    private static VideoConfig videoConfig(List<byte[]> spsList, List<byte[]> ppsList) {
+        Sps info = SpsParser.parse(spsList.get(0));
+        return new VideoConfig(spsList, ppsList, info.width(), info.height(), info.profileIdc(),
+                info.constraintFlags(), info.levelIdc(), info.frameRate());
+    }
+
+    private void changeVideoConfig(VideoConfig config) {
         if (!config.equals(videoConfig)) {
             videoConfig = config;
             sink.onVideoConfig(config);
+        }
+    }
+
+    /**
+     * Parameter sets sent in band that the configuration lacks (a publisher changing its encoding
+     * without a new sequence header) are merged into it by id, as a decoder would keep them;
+     * repeats of the known ones, which some encoders send before every IDR, change nothing.
+     */
+    private TagResult inBandParameterSets(List<byte[]> spsList, List<byte[]> ppsList) {
+        boolean news = false;
+        for (List<byte[]> list : List.of(spsList, ppsList)) {
+            for (byte[] nal : list) {
+                news |= !videoConfig.holds(nal);
+            }
+        }
+        if (!news) {
+            return TagResult.ACCEPTED;
+        }
+        try {
+            changeVideoConfig(videoConfig(ParameterSets.merge(videoConfig.spsList(), spsList),
+                    ParameterSets.merge(videoConfig.ppsList(), ppsList)));
+        } catch (IllegalArgumentException e) {
+            return TagResult.malformed("in-band parameter set: " + e.getMessage());
         }
         return TagResult.ACCEPTED;
     }
@@ -186,12 +221,23 @@ public final class FlvToFrames {
             return TagResult.IGNORED;
         }
         int cts = (compositionOffsetMs << 8) >> 8; // signed 24-bit
-        ByteBuf accessUnit = annexB.convert(alloc, nalUnits, nalLengthSize, parameterSets);
-        if (accessUnit == null) {
-            return nalUnits.isReadable() ? TagResult.malformed("NAL unit lengths do not match the tag")
-                    : TagResult.IGNORED;
+        ByteBuf accessUnit = avcc.normalize(alloc, nalUnits, nalLengthSize);
+        if (avcc.lastWasMalformed()) {
+            return TagResult.malformed("NAL unit lengths do not match the tag");
         }
-        lastVideoKeyframe = annexB.lastWasIdr();
+        if (!avcc.inBandSps().isEmpty() || !avcc.inBandPps().isEmpty()) {
+            TagResult result = inBandParameterSets(avcc.inBandSps(), avcc.inBandPps());
+            if (result != TagResult.ACCEPTED) {
+                if (accessUnit != null) {
+                    accessUnit.release();
+                }
+                return result;
+            }
+        }
+        if (accessUnit == null) {
+            return TagResult.IGNORED; // delimiters or parameter sets alone
+        }
+        lastVideoKeyframe = avcc.lastWasIdr();
         MediaFrame frame = new MediaFrame(TrackType.VIDEO, dts, dts + (long) cts * TICKS_PER_MS,
                 lastVideoKeyframe, accessUnit);
         try {

@@ -6,7 +6,6 @@ import io.netty.buffer.CompositeByteBuf;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.VideoConfig;
-import io.openivs.server.media.h264.LengthPrefixer;
 
 /**
  * Builds fMP4 fragments: one {@code moof} with a {@code traf} per track, then one {@code mdat}
@@ -14,8 +13,10 @@ import io.openivs.server.media.h264.LengthPrefixer;
  * fragment per track) so any span of time, a whole segment or an LL-HLS part, is one moof/mdat
  * pair a player can append on its own.
  *
- * <p>Sample bytes are copied once, into a per-track run buffer; the fragment is a composite of
- * the moof (which ends with the mdat header) and those runs. Timing state (sequence number,
+ * <p>Video samples are the frames' bytes as they come (4-byte length-prefixed NAL units, the
+ * pipeline's form, is what an avc1 sample holds), kept as retained slices, not copied; audio
+ * frames, a few hundred bytes each, are copied into one run buffer. The fragment is a composite
+ * of the moof (which ends with the mdat header) and those runs. Timing state (sequence number,
  * last sample durations, the audio sample clock) carries across fragments for the life of the
  * stream. One instance per output stream, driven by one thread.
  */
@@ -43,7 +44,6 @@ public final class FragmentWriter implements AutoCloseable {
     private TrackRun audio;
     private int audioRate;
     private long nextAudioTime = Long.MIN_VALUE;
-    private int videoSizeHint = 64 * 1024;
     private int audioSizeHint = 4 * 1024;
 
     public FragmentWriter(ByteBufAllocator alloc) {
@@ -94,18 +94,18 @@ public final class FragmentWriter implements AutoCloseable {
      *
      * @param dts decode time in 90 kHz ticks, already on the output timeline
      * @param pts presentation time in 90 kHz ticks
-     * @param annexB the access unit in Annex-B form, borrowed
+     * @param sample the access unit as 4-byte length-prefixed NAL units without parameter sets
+     *        (the init segment has them), borrowed: a retained slice of it is kept
      */
-    public void addVideo(long dts, long pts, boolean keyframe, ByteBuf annexB) {
+    public void addVideo(long dts, long pts, boolean keyframe, ByteBuf sample) {
         if (video == null) {
             return;
         }
-        // Length prefixes replace start codes: at most a byte more per NAL unit (3-byte start codes).
-        ByteBuf data = video.data(alloc, Math.max(videoSizeHint, annexB.readableBytes() + 16));
-        int size = LengthPrefixer.append(annexB, data);
+        int size = sample.readableBytes();
         if (size == 0) {
-            return; // parameter sets alone: the init segment has them
+            return;
         }
+        video.append(alloc, sample);
         // A composition offset beyond 32 bits is a broken publisher; clamp rather than fail the stream.
         int compositionOffset = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, pts - dts));
         video.add(dts, compositionOffset, keyframe ? SampleFlags.SYNC : SampleFlags.NON_SYNC, size);
@@ -163,7 +163,6 @@ public final class FragmentWriter implements AutoCloseable {
         if (isEmpty()) {
             return null;
         }
-        boolean loneKeyframe = video != null && video.count() == 1 && video.firstIsSync();
         ByteBuf videoData = video != null && video.count() > 0 ? video.close(videoEnd) : null;
         ByteBuf audioData = audio != null && audio.count() > 0 ? audio.close(Long.MIN_VALUE) : null;
         int videoBytes = videoData == null ? 0 : videoData.readableBytes();
@@ -193,10 +192,6 @@ public final class FragmentWriter implements AutoCloseable {
         fragment.addComponent(true, moof);
         if (videoData != null) {
             fragment.addComponent(true, videoData);
-            if (!loneKeyframe) {
-                // A chunk of one keyframe says nothing about the size of the frame after it.
-                videoSizeHint = videoBytes + videoBytes / 8;
-            }
             video.clear();
         }
         if (audioData != null) {

@@ -7,6 +7,7 @@ import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.h264.SpsParser;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Writes the fMP4 initialization segment (the one HLS names in EXT-X-MAP): {@code ftyp} and a
@@ -129,19 +130,25 @@ public final class InitSegment {
     /** AVCDecoderConfigurationRecord, ISO/IEC 14496-15 5.3.3.1, with 4-byte NAL lengths. */
     private static void writeAvcC(ByteBuf out, VideoConfig video) {
         byte[] sps = video.sps();
-        byte[] pps = video.pps();
         int avcC = Boxes.begin(out, Boxes.type("avcC"));
         out.writeByte(1); // configurationVersion
         out.writeByte(sps[1]); // profile, compatibility and level as the SPS has them
         out.writeByte(sps[2]);
         out.writeByte(sps[3]);
         out.writeByte(0xFC | 3); // lengthSizeMinusOne
-        out.writeByte(0xE0 | 1);
-        out.writeShort(sps.length);
-        out.writeBytes(sps);
-        out.writeByte(1);
-        out.writeShort(pps.length);
-        out.writeBytes(pps);
+        // Every parameter set the stream has: samples carry none (see MediaFrame).
+        List<byte[]> spsList = video.spsList();
+        out.writeByte(0xE0 | spsList.size());
+        for (byte[] nal : spsList) {
+            out.writeShort(nal.length);
+            out.writeBytes(nal);
+        }
+        List<byte[]> ppsList = video.ppsList();
+        out.writeByte(ppsList.size());
+        for (byte[] nal : ppsList) {
+            out.writeShort(nal.length);
+            out.writeBytes(nal);
+        }
         int profile = video.profileIdc();
         if (profile == 100 || profile == 110 || profile == 122 || profile == 144) {
             // Required for these profiles. Bit depth is assumed 8: the SPS parser does not keep it,

@@ -2,6 +2,7 @@ package io.openivs.server.media.fmp4;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import java.util.Arrays;
 
 /**
@@ -11,6 +12,9 @@ import java.util.Arrays;
  * the previous distance. Times are in the track's timescale.
  */
 final class TrackRun {
+
+    /** Bytes a retained sample may keep alive beyond its own before {@link #append} copies it instead. */
+    private static final int PIN_SLACK = 4096;
 
     private final int trackId;
     private final long defaultDuration;
@@ -77,6 +81,29 @@ final class TrackRun {
             data = alloc.buffer(Math.max(256, sizeHint));
         }
         return data;
+    }
+
+    /**
+     * Appends a sample's bytes as a component of the run: a retained slice of {@code sample}'s
+     * readable bytes, no copy, unless the slice would keep a much larger buffer alive for as long
+     * as the segment is served (an RTMP message that arrived in one chunk is a slice of the
+     * connection's receive buffer); then a copy of just the sample. Call before {@link #add}; do
+     * not mix with {@link #data} in one fragment.
+     */
+    void append(ByteBufAllocator alloc, ByteBuf sample) {
+        if (data == null) {
+            // Unbounded components: past the limit a composite consolidates, which is a copy.
+            data = alloc.compositeBuffer(Integer.MAX_VALUE);
+        }
+        int size = sample.readableBytes();
+        ByteBuf root = sample.unwrap();
+        ByteBuf part;
+        if (root != null && root.capacity() - size > PIN_SLACK) {
+            part = alloc.buffer(size, size).writeBytes(sample, sample.readerIndex(), size);
+        } else {
+            part = sample.retainedSlice();
+        }
+        ((CompositeByteBuf) data).addComponent(true, part);
     }
 
     /** Records a sample whose bytes were just appended to {@link #data}. */

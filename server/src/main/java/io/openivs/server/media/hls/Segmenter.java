@@ -44,6 +44,10 @@ import java.util.function.LongSupplier;
  * viewer may {@link #followPart follow} the part being written chunk by chunk.
  *
  * <p>Driven by the live stream's owner thread only; {@link #segments()} hands out a snapshot.
+ *
+ * <p>A little over 500 lines on purpose: segment cuts, part cuts, discontinuities and the pending
+ * metadata all decide on the same frame with the same state, and split apart they would pass that
+ * state back and forth on every frame.
  */
 public final class Segmenter implements MediaSink, AutoCloseable {
 

@@ -25,6 +25,7 @@ final class ProgramTables {
     private static final int PROGRAM_NUMBER = 1;
     // reserved '11', version_number 0, current_next_indicator 1
     private static final int VERSION_CURRENT = 0xC1;
+    static final int VERSION_MASK = 0x1F;
 
     private ProgramTables() {
     }
@@ -51,6 +52,11 @@ final class ProgramTables {
      * @param count how many entries of the arrays are used
      */
     static void writePmt(ByteBuf out, int pcrPid, int[] streamTypes, int[] pids, int count) {
+        writePmt(out, 0, pcrPid, streamTypes, pids, count);
+    }
+
+    /** @param version version_number (5 bits): a PMT whose content differs from the last one on its PID takes the next */
+    static void writePmt(ByteBuf out, int version, int pcrPid, int[] streamTypes, int[] pids, int count) {
         boolean metadata = false;
         for (int i = 0; i < count; i++) {
             metadata |= streamTypes[i] == STREAM_TYPE_METADATA;
@@ -60,7 +66,7 @@ final class ProgramTables {
         int lengthAt = out.writerIndex();
         out.writeShort(0);
         out.writeShort(PROGRAM_NUMBER);
-        out.writeByte(VERSION_CURRENT);
+        out.writeByte(VERSION_CURRENT | (version & VERSION_MASK) << 1);
         out.writeByte(0);
         out.writeByte(0);
         out.writeShort(0xE000 | pcrPid);

@@ -21,6 +21,41 @@ final class TsPacketizer {
     }
 
     private final byte[] continuity = new byte[8192];
+    private final BufBody bufBody = new BufBody();
+
+    /** A PES body the packetizer takes in order, so it can be assembled from pieces without a copy. */
+    interface PesBody {
+        /** Bytes in the body. */
+        int length();
+
+        /** Appends the next {@code count} bytes of the body to {@code out}. */
+        void writeNext(ByteBuf out, int count);
+    }
+
+    /** The readable bytes of one buffer as a body; reused, so a call allocates nothing. */
+    private static final class BufBody implements PesBody {
+        private ByteBuf buf;
+        private int index;
+        private int length;
+
+        /** Takes {@code body}'s readable bytes; null lets go of the last one. */
+        void start(ByteBuf body) {
+            buf = body;
+            index = body == null ? 0 : body.readerIndex();
+            length = body == null ? 0 : body.readableBytes();
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public void writeNext(ByteBuf out, int count) {
+            out.writeBytes(buf, index, count);
+            index += count;
+        }
+    }
 
     /** Bytes {@link #writePes} may write for a PES of {@code pesBytes} (header and body): enough room never grows. */
     static int room(int pesBytes) {
@@ -48,11 +83,16 @@ final class TsPacketizer {
      * @param randomAccess sets random_access_indicator on the first packet (a decoder can start here)
      */
     void writePes(ByteBuf out, int pid, ByteBuf header, ByteBuf body, long pcr, boolean randomAccess) {
+        bufBody.start(body);
+        writePes(out, pid, header, bufBody, pcr, randomAccess);
+        bufBody.start(null);
+    }
+
+    /** As {@link #writePes(ByteBuf, int, ByteBuf, ByteBuf, long, boolean)}, the body written piece by piece. */
+    void writePes(ByteBuf out, int pid, ByteBuf header, PesBody body, long pcr, boolean randomAccess) {
         int headerIndex = header.readerIndex();
         int headerLeft = header.readableBytes();
-        int bodyIndex = body.readerIndex();
-        int bodyLeft = body.readableBytes();
-        int remaining = headerLeft + bodyLeft;
+        int remaining = headerLeft + body.length();
         out.ensureWritable(room(remaining));
         boolean first = true;
         while (remaining > 0) {
@@ -87,8 +127,7 @@ final class TsPacketizer {
             }
             int fromBody = payload - fromHeader;
             if (fromBody > 0) {
-                out.writeBytes(body, bodyIndex, fromBody);
-                bodyIndex += fromBody;
+                body.writeNext(out, fromBody);
             }
             remaining -= payload;
             first = false;

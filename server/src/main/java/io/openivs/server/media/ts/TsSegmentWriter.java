@@ -10,15 +10,24 @@ import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.SegmentStart;
 import io.openivs.server.media.SegmentWriter;
 import io.openivs.server.media.TimedMetadata;
+import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.aac.AdtsHeader;
 import io.openivs.server.media.aac.AudioSpecificConfig;
 
 /**
  * Writes HLS MPEG-TS segments: PAT and PMT first in every segment, H.264 on PID 0x100 (which
- * also carries the PCR), AAC in ADTS on PID 0x101, timed ID3 metadata on PID 0x102. The PMT
- * declares the metadata stream in every segment, with or without metadata in it, so players set up
- * the same streams for every segment.
+ * also carries the PCR), AAC in ADTS on PID 0x101, timed ID3 metadata on PID 0x102.
+ *
+ * <p>The PMT declares the metadata stream only while there is metadata: Amazon's IVS player waits for
+ * data on every stream the PMT lists, so an empty declared stream stalls its playback after the
+ * first buffer. A segment starts without it; the first metadata item of a segment is preceded by a
+ * PMT that adds it (the next version_number, ISO/IEC 13818-1 2.4.4.9), and the next segment's PMT
+ * drops it again. hls.js, Safari and ffmpeg read every PMT they meet.
  * A few consecutive audio frames share one PES to save header overhead.
+ *
+ * <p>Video frames come as length-prefixed NAL units; this is the one place they become Annex-B
+ * ({@link AnnexBBody}: delimiter, parameter sets before IDRs, start codes), on the way into the
+ * packets.
  *
  * <p>Timestamps are shifted by {@link #TIMESTAMP_OFFSET} so the PCR, which runs
  * {@link #PCR_DELAY} behind the decode time, never goes below zero near the start of a session.
@@ -48,11 +57,21 @@ public final class TsSegmentWriter implements SegmentWriter {
     private final ByteBuf audioGroup = Unpooled.buffer(4096); // ADTS frames waiting for their PES
     private final int[] streamTypes = new int[3];
     private final int[] pids = new int[3];
+    /** Elementary streams of the current segment's first PMT (the metadata stream goes after them). */
+    private int streamCount;
+    /** version_number of the last PMT written, and what that PMT listed (-1: none written yet). */
+    private int pmtVersion;
+    private int pmtStreams = -1;
+    private boolean metadataDeclared;
 
     private boolean open;
     private final List<ByteBuf> blocks = new ArrayList<>();
     private ByteBuf block;
     private boolean hasVideo;
+    private final AnnexBBody annexB = new AnnexBBody();
+    private VideoConfig videoConfig;
+    /** Annex-B parameter sets of {@link #videoConfig}, put in front of every IDR. */
+    private byte[] parameterSets;
     private AudioConfig audioConfig;
     private AudioSpecificConfig adtsConfig;
     private long audioFrameTicks;
@@ -77,6 +96,10 @@ public final class TsSegmentWriter implements SegmentWriter {
             throw new IllegalStateException("segment already started");
         }
         hasVideo = start.video() != null;
+        if (hasVideo && start.video() != videoConfig) {
+            videoConfig = start.video();
+            parameterSets = AnnexBBody.parameterSets(videoConfig.spsList(), videoConfig.ppsList());
+        }
         offset = start.timestampOffset();
         setAudioConfig(start.audio());
         open = true;
@@ -93,10 +116,25 @@ public final class TsSegmentWriter implements SegmentWriter {
             streamTypes[count] = ProgramTables.STREAM_TYPE_AAC_ADTS;
             pids[count++] = PID_AUDIO;
         }
-        streamTypes[count] = ProgramTables.STREAM_TYPE_METADATA;
-        pids[count++] = PID_METADATA;
+        streamCount = count;
+        writePmt(false);
+    }
+
+    /** Writes the PMT, with the metadata stream or without, under a new version when its content changed. */
+    private void writePmt(boolean metadata) {
+        int count = streamCount;
+        if (metadata) {
+            streamTypes[count] = ProgramTables.STREAM_TYPE_METADATA;
+            pids[count++] = PID_METADATA;
+        }
+        int streams = (hasVideo ? 1 : 0) | (audioConfig != null ? 2 : 0) | (metadata ? 4 : 0);
+        if (pmtStreams >= 0 && streams != pmtStreams) {
+            pmtVersion = (pmtVersion + 1) & ProgramTables.VERSION_MASK;
+        }
+        pmtStreams = streams;
+        metadataDeclared = metadata;
         scratch.clear();
-        ProgramTables.writePmt(scratch, pcrPid(), streamTypes, pids, count);
+        ProgramTables.writePmt(scratch, pmtVersion, pcrPid(), streamTypes, pids, count);
         packetizer.writeSection(room(TsPacketizer.PACKET_SIZE), ProgramTables.PID_PMT, scratch);
     }
 
@@ -118,6 +156,9 @@ public final class TsSegmentWriter implements SegmentWriter {
     public void writeMetadata(TimedMetadata item) {
         if (!open) {
             throw new IllegalStateException("no segment started");
+        }
+        if (!metadataDeclared) {
+            writePmt(true);
         }
         long pts = tsTime(item.pts() + offset);
         scratch.clear();
@@ -193,13 +234,15 @@ public final class TsSegmentWriter implements SegmentWriter {
     }
 
     private void writeVideo(MediaFrame frame) {
-        ByteBuf payload = frame.payload();
+        if (!annexB.start(frame.payload(), frame.isKeyframe() ? parameterSets : null)) {
+            return; // lengths that do not tile: the demuxer lets no such frame through
+        }
         long dts = tsTime(frame.dts() + offset);
         scratch.clear();
-        PesHeader.write(scratch, PesHeader.STREAM_ID_VIDEO, tsTime(frame.pts() + offset), dts,
-                payload.readableBytes());
-        packetizer.writePes(room(TsPacketizer.room(scratch.readableBytes() + payload.readableBytes())), PID_VIDEO,
-                scratch, payload, nextPcr(dts), frame.isKeyframe());
+        PesHeader.write(scratch, PesHeader.STREAM_ID_VIDEO, tsTime(frame.pts() + offset), dts, annexB.length());
+        packetizer.writePes(room(TsPacketizer.room(scratch.readableBytes() + annexB.length())), PID_VIDEO,
+                scratch, annexB, nextPcr(dts), frame.isKeyframe());
+        annexB.clear();
     }
 
     private void addAudio(MediaFrame frame) {

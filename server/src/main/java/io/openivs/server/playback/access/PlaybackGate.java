@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * on the event loop; when it cannot (snapshot not loaded yet, a single-use token to record),
  * {@link #settle} finishes the work off the loop.
  */
-public final class PlaybackGate {
+public final class PlaybackGate implements AccessGate {
     /**
      * IVS checks {@code exp} only when playback starts (the multivariant playlist); later media
      * playlist and segment requests of a started session are admitted this long after exp
@@ -41,6 +41,7 @@ public final class PlaybackGate {
      * The verdict from the in-memory snapshots, or null when {@link #settle} must finish it.
      * Never blocks.
      */
+    @Override
     public Verdict decide(AccessRequest r) {
         ChannelKey key = key(r.channelName());
         Arn arn = key.arn();
@@ -68,6 +69,7 @@ public final class PlaybackGate {
     }
 
     /** Completes what {@link #decide} could not: loads snapshots, records single-use tokens. Off the event loop. */
+    @Override
     public CompletionStage<Verdict> settle(AccessRequest r) {
         Arn arn = key(r.channelName()).arn();
         return directory.load(arn).thenCompose(loaded -> {

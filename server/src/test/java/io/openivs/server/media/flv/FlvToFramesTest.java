@@ -98,9 +98,62 @@ class FlvToFramesTest {
         video(1000, "1700000000" + AVC_RECORD);
         video(1000, "1701000050" + IDR); // cts +80 ms
         video(1040, "2701ffffd8" + P_SLICE); // cts -40 ms, signed 24-bit
-        assertThat(sink.frames).containsExactly(
-                "VIDEO 0/7200 key 0000000109f0" + "00000001" + SPS + "00000001" + PPS + "0000000165888421",
-                "VIDEO 3600/0 0000000109f000000001419a02");
+        // 4-byte length-prefixed NAL units as the tag has them: the parameter sets are in the config.
+        assertThat(sink.frames).containsExactly("VIDEO 0/7200 key " + IDR, "VIDEO 3600/0 " + P_SLICE);
+    }
+
+    @Test
+    void videoFramesInTheTagsOwnFormAreSlicesOfTheTagWithoutCopy() {
+        video(0, "1700000000" + AVC_RECORD);
+        byte[] tag = HexFormat.of().parseHex("1701000000" + IDR);
+        assertThat(demuxer.video(0, Unpooled.wrappedBuffer(tag))).isEqualTo(TagResult.ACCEPTED);
+        assertThat(demuxer.lastVideoKeyframe()).isTrue();
+        tag[tag.length - 1] = 0x42;
+        assertThat(ByteBufUtil.hexDump(sink.kept.get(0).payload())).isEqualTo("0000000465888442");
+        video(40, "2701000000" + P_SLICE);
+        assertThat(demuxer.lastVideoKeyframe()).isFalse();
+    }
+
+    @Test
+    void twoByteNalLengthsAreNormalisedToFourAndDelimitersDropped() {
+        // lengthSizeMinusOne 1 (0xfd) in the record.
+        video(0, "1700000000" + AVC_RECORD.replace("42c01eff", "42c01efd"));
+        video(0, "1701000000" + "0002" + "09f0" + "0004" + "65888421");
+        video(40, "2701000000" + "0003" + "419a02");
+        assertThat(sink.frames).containsExactly("VIDEO 0/0 key " + IDR, "VIDEO 3600/3600 " + P_SLICE);
+    }
+
+    @Test
+    void inBandParameterSetsThatAreNewChangeTheConfigAndRepeatsDoNot() {
+        video(0, "1700000000" + AVC_RECORD);
+        // The same SPS and PPS in band (some encoders repeat them before every IDR): no new config.
+        video(0, "1701000000" + "00000019" + SPS + "00000004" + PPS + IDR);
+        assertThat(sink.videoConfigs).hasSize(1);
+        // A 1920x1080 High profile SPS in band: the stream changed its encoding without a sequence header.
+        String sps720 = "67640028acd940780227e5c044000003000400000300f03c60c658";
+        video(40, "1701000000" + String.format("%08x", sps720.length() / 2) + sps720 + IDR);
+        assertThat(sink.videoConfigs).hasSize(2);
+        VideoConfig changed = sink.videoConfigs.get(1);
+        assertThat(changed.codec()).isEqualTo("avc1.640028");
+        assertThat(changed.width()).isEqualTo(1920);
+        assertThat(HexFormat.of().formatHex(changed.sps())).isEqualTo(sps720);
+        assertThat(HexFormat.of().formatHex(changed.pps())).isEqualTo(PPS);
+        assertThat(sink.frames).containsExactly("VIDEO 0/0 key " + IDR, "VIDEO 3600/3600 key " + IDR);
+    }
+
+    @Test
+    void inBandPictureParameterSetsAddUpByIdRatherThanFlipTheConfig() {
+        video(0, "1700000000" + AVC_RECORD);
+        // An encoder alternating two PPS (ids 0 and 1) in band: one change, when id 1 is first seen.
+        String pps1 = "6853c0";
+        for (int i = 0; i < 4; i++) {
+            String pps = i % 2 == 0 ? pps1 : PPS;
+            video(40 * i, "1701000000" + String.format("%08x", pps.length() / 2) + pps + IDR);
+        }
+        assertThat(sink.videoConfigs).hasSize(2);
+        assertThat(sink.videoConfigs.get(1).ppsList()).extracting(HexFormat.of()::formatHex)
+                .containsExactly(pps1, PPS);
+        assertThat(sink.frames).hasSize(4);
     }
 
     @Test

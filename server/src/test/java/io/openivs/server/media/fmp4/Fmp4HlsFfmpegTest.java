@@ -7,7 +7,9 @@ import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.media.TestSources;
 import io.openivs.server.media.flv.FlvFileReader;
 import io.openivs.server.media.flv.FlvFileReader.Tag;
+import io.openivs.server.media.hls.Segment;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,6 +67,40 @@ class Fmp4HlsFfmpegTest {
         FfmpegTool.Result duration = FfmpegTool.ffprobe("-v", "error", "-show_entries", "format=duration",
                 "-of", "default=nw=1:nk=1", playlist.toString());
         assertThat(Double.parseDouble(duration.stdout().trim())).isCloseTo(SECONDS, within(0.1));
+    }
+
+    @Test
+    void anEncoderRepeatingParameterSetsInBandGivesSamplesWithoutThemAndOneInitSegment() throws Exception {
+        // x264 with repeat-headers and aud: SPS/PPS before every IDR, an AUD in every frame.
+        Path inBand = TestSources.x264AacFlv(tmp.resolve("inband.flv"), WIDTH, HEIGHT, SECONDS, "-preset",
+                "ultrafast", "-bf", "2", "-x264-params", "aud=1:repeat-headers=1");
+        Fmp4Hls repeated = new Fmp4Hls(Files.createDirectory(tmp.resolve("inband")));
+        repeated.session(FlvFileReader.read(inBand));
+        Path repeatedPlaylist = repeated.finish();
+        String text = Files.readString(repeatedPlaylist);
+        assertThat(text.split("#EXT-X-MAP", -1)).as("repeats change no configuration").hasSize(2);
+        assertThat(text).doesNotContain("#EXT-X-DISCONTINUITY");
+        // Every sample is length-prefixed NAL units with neither delimiter nor parameter set.
+        int nalUnits = 0;
+        for (Segment segment : repeated.segments) {
+            byte[] bytes = Files.readAllBytes(repeated.segmentFile(segment));
+            for (Mp4Boxes moof : Mp4Boxes.parse(bytes).stream().filter(b -> b.type().equals("moof")).toList()) {
+                Mp4Boxes trun = moof.all("traf").get(0).child("trun"); // video's traf comes first
+                int at = moof.start() + trun.i32(8);
+                int end = at;
+                for (int k = 0; k < trun.i32(4); k++) {
+                    end += trun.i32(12 + 16 * k + 4);
+                }
+                for (int i = at; i < end; ) {
+                    int type = bytes[i + 4] & 0x1F;
+                    assertThat(type).as("NAL unit type in %s", segment.sequence()).isNotIn(7, 8, 9);
+                    i += 4 + ByteBuffer.wrap(bytes, i, 4).getInt();
+                    nalUnits++;
+                }
+            }
+        }
+        assertThat(nalUnits).isGreaterThan((int) (SECONDS * 30) - 2);
+        assertThat(TestSources.decodedSeconds(repeatedPlaylist)).isCloseTo(SECONDS, within(1.5 / 30));
     }
 
     @Test

@@ -71,6 +71,23 @@ class FlvToHlsFfmpegTest {
     }
 
     @Test
+    void anEncoderRepeatingParameterSetsAndDelimitersInBandDecodesWithoutBreaks() throws Exception {
+        // x264 with repeat-headers and aud: SPS/PPS before every IDR and an AUD in every frame, as
+        // some hardware encoders send them. The frames carry neither; the TS writer puts them back.
+        Path flv = TestSources.x264AacFlv(tmp.resolve("inband.flv"), WIDTH, HEIGHT, SECONDS, "-preset", "ultrafast",
+                "-bf", "2", "-x264-params", "aud=1:repeat-headers=1");
+        Path out = Files.createDirectory(tmp.resolve("inband"));
+        Hls hls = new Hls(out);
+        hls.session(FlvFileReader.read(flv));
+        Path playlist = hls.finish();
+
+        assertThat(Files.readString(playlist)).doesNotContain("#EXT-X-DISCONTINUITY");
+        assertThat(hls.segments).hasSize(5);
+        assertStreams(playlist);
+        assertThat(TestSources.decodedSeconds(playlist)).isCloseTo(SECONDS, within(0.2));
+    }
+
+    @Test
     void timestampsThatWrapAt32BitsStayContinuous() throws Exception {
         List<Tag> shifted = new ArrayList<>();
         for (Tag tag : source) {

@@ -55,8 +55,8 @@ class SegmenterPartsTest {
     }
 
     private void frame(TrackType track, long dts, boolean key) {
-        // An IDR or non-IDR slice NAL unit for video (the muxer drops parameter sets and delimiters).
-        byte[] payload = track == TrackType.VIDEO ? new byte[] {0, 0, 0, 1, (byte) (key ? 0x65 : 0x41), 1, 2}
+        // An IDR or non-IDR slice NAL unit for video, length-prefixed as the pipeline carries it.
+        byte[] payload = track == TrackType.VIDEO ? new byte[] {0, 0, 0, 3, (byte) (key ? 0x65 : 0x41), 1, 2}
                 : new byte[] {0x21, 0x10};
         MediaFrame f = new MediaFrame(track, dts, dts, key, Unpooled.wrappedBuffer(payload));
         segmenter.onFrame(f);
@@ -256,7 +256,7 @@ class SegmenterPartsTest {
                 long dts = Math.round(i * 1000 / 30.0) * 90;
                 for (TrackType track : TrackType.values()) {
                     byte[] payload = track == TrackType.VIDEO
-                            ? new byte[] {0, 0, 0, 1, (byte) (i % 30 == 0 ? 0x65 : 0x41), 1, 2} : new byte[] {0x21, 0x10};
+                            ? new byte[] {0, 0, 0, 3, (byte) (i % 30 == 0 ? 0x65 : 0x41), 1, 2} : new byte[] {0x21, 0x10};
                     long at = track == TrackType.VIDEO ? dts : dts + 90;
                     MediaFrame f = new MediaFrame(track, at, at, track == TrackType.AUDIO || i % 30 == 0,
                             Unpooled.wrappedBuffer(payload));

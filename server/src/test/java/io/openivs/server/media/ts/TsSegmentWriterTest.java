@@ -37,11 +37,46 @@ class TsSegmentWriterTest {
         writer.close();
     }
 
+    private static final byte[] START_CODE = {0, 0, 0, 1};
+    private static final byte[] AUD = {0, 0, 0, 1, 9, (byte) 0xF0};
+
+    /**
+     * A video frame as the pipeline carries it (one 4-byte length-prefixed slice NAL unit) sized
+     * so that its Annex-B form in the segment (delimiter, parameter sets before an IDR, start
+     * code, NAL unit) is {@code size} bytes.
+     */
     private static MediaFrame video(long dts, long pts, boolean key, int size) {
-        byte[] au = new byte[size];
-        au[3] = 1;
+        int nal = size - AUD.length - START_CODE.length - (key ? parameterSetBytes() : 0);
+        byte[] au = new byte[4 + nal];
+        Unpooled.wrappedBuffer(au).setInt(0, nal);
         au[4] = (byte) (key ? 0x65 : 0x41);
         return new MediaFrame(TrackType.VIDEO, dts, pts, key, Unpooled.wrappedBuffer(au));
+    }
+
+    private static int parameterSetBytes() {
+        return 2 * START_CODE.length + VIDEO.sps().length + VIDEO.pps().length;
+    }
+
+    /** Test-side Annex-B of a length-prefixed access unit, as ISO/IEC 13818-1 wants H.264 in TS. */
+    private static byte[] annexB(byte[] lengthPrefixed, boolean key) {
+        ByteBuf out = Unpooled.buffer();
+        out.writeBytes(AUD);
+        if (key) {
+            out.writeBytes(START_CODE).writeBytes(VIDEO.sps()).writeBytes(START_CODE).writeBytes(VIDEO.pps());
+        }
+        ByteBuf in = Unpooled.wrappedBuffer(lengthPrefixed);
+        while (in.isReadable()) {
+            int n = in.readInt();
+            out.writeBytes(START_CODE).writeBytes(in, n);
+        }
+        return ByteBufUtil.getBytes(out);
+    }
+
+    /** NAL units of an Annex-B byte stream, split at its start codes (test data holds no 00 00 01 otherwise). */
+    private static List<String> nalUnits(byte[] annexB) {
+        String hex = HexFormat.of().formatHex(annexB);
+        assertThat(hex).startsWith("00000001");
+        return List.of(hex.substring(8).split("00000001"));
     }
 
     private static MediaFrame audio(long pts, int size) {
@@ -68,14 +103,11 @@ class TsSegmentWriterTest {
         assertThat(ByteBufUtil.hexDump(packets.get(0).payload(), 0, 17)).isEqualTo("0000b00d0001c100000001f0002ab104b2");
         Packet pmt = packets.get(1);
         assertThat(pmt.pid()).isEqualTo(0x1000);
-        // pointer 0, table 2, PCR PID 0x100, metadata_pointer_descriptor for ID3, H.264 on 0x100, AAC ADTS on
-        // 0x101, and timed ID3 (stream type 0x15 with a metadata_descriptor) on 0x102 even without metadata.
-        String id3Format = "ffff49443320ff4944332000";
-        assertThat(ByteBufUtil.hexDump(pmt.payload(), 0, 60)).isEqualTo("0002b03c0001c10000e100f011"
-                + "250f" + id3Format + "1f0001"
-                + "1be100f000" + "0fe101f000"
-                + "15e102f00f" + "260d" + id3Format + "0f");
-        assertThat(Crc32Mpeg2.compute(Unpooled.wrappedBuffer(pmt.payload()), 1, 63)).isZero();
+        // pointer 0, table 2, PCR PID 0x100, H.264 on 0x100, AAC ADTS on 0x101, and no timed ID3 stream while
+        // the segment has no metadata (TsMetadataStreamTest): the same PMT, CRC included, as ffmpeg writes.
+        assertThat(ByteBufUtil.hexDump(pmt.payload(), 0, 27)).isEqualTo("0002b0170001c10000e100f000"
+                + "1be100f000" + "0fe101f000" + "2f44b99b");
+        assertThat(Crc32Mpeg2.compute(Unpooled.wrappedBuffer(pmt.payload()), 1, 26)).isZero();
     }
 
     @Test
@@ -115,7 +147,7 @@ class TsSegmentWriterTest {
             for (int j = 5; j < au.readableBytes(); j++) {
                 au.setByte(j, i + j);
             }
-            sent.add(ByteBufUtil.getBytes(au));
+            sent.add(annexB(ByteBufUtil.getBytes(au), i == 0));
             frames.add(f);
         }
         ByteBuf ts = segment(0, 0, frames.toArray(new MediaFrame[0]));
@@ -126,6 +158,28 @@ class TsSegmentWriterTest {
         for (int i = 0; i < sent.size(); i++) {
             assertThat(pes.get(i).data()).as("frame %d", i).isEqualTo(sent.get(i));
         }
+    }
+
+    @Test
+    void lengthPrefixedFramesBecomeAnnexBWithDelimiterAndParameterSetsBeforeEachIdr() {
+        // SEI and IDR slice, then a P slice: the pipeline's form, 4-byte lengths, no parameter sets.
+        String sei = "0605" + "01".repeat(300);
+        String idr = "6588" + "7f".repeat(5000);
+        String p = "419a" + "23".repeat(700);
+        MediaFrame key = new MediaFrame(TrackType.VIDEO, 0, 0, true, Unpooled.wrappedBuffer(HexFormat.of().parseHex(
+                String.format("%08x", sei.length() / 2) + sei + String.format("%08x", idr.length() / 2) + idr)));
+        MediaFrame next = new MediaFrame(TrackType.VIDEO, 3000, 3000, false,
+                Unpooled.wrappedBuffer(HexFormat.of().parseHex(String.format("%08x", p.length() / 2) + p)));
+        MediaFrame key2 = new MediaFrame(TrackType.VIDEO, 6000, 6000, true,
+                Unpooled.wrappedBuffer(HexFormat.of().parseHex(String.format("%08x", idr.length() / 2) + idr)));
+        List<Pes> pes = TsPackets.pes(TsPackets.parse(segment(0, 0, key, next, key2)), TsSegmentWriter.PID_VIDEO);
+
+        String sps = HexFormat.of().formatHex(VIDEO.sps());
+        String pps = HexFormat.of().formatHex(VIDEO.pps());
+        assertThat(pes).hasSize(3);
+        assertThat(nalUnits(pes.get(0).data())).containsExactly("09f0", sps, pps, sei, idr);
+        assertThat(nalUnits(pes.get(1).data())).containsExactly("09f0", p);
+        assertThat(nalUnits(pes.get(2).data())).containsExactly("09f0", sps, pps, idr);
     }
 
     @Test

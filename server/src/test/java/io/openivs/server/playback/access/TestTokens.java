@@ -16,17 +16,17 @@ import java.util.Date;
 import java.util.function.Consumer;
 
 /** Playback key pairs and viewer tokens as a customer's backend would make them. */
-final class TestTokens {
+public final class TestTokens {
     private TestTokens() {
     }
 
-    static KeyPair newKeyPair() throws Exception {
+    public static KeyPair newKeyPair() throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp384r1"));
         return g.generateKeyPair();
     }
 
-    static String publicPem(KeyPair k) {
+    public static String publicPem(KeyPair k) {
         return "-----BEGIN PUBLIC KEY-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(k.getPublic().getEncoded())
                 + "\n-----END PUBLIC KEY-----\n";
@@ -48,7 +48,7 @@ final class TestTokens {
         return jwt.serialize();
     }
 
-    static String sign(KeyPair k, String channelArn, long ttlSeconds) {
+    public static String sign(KeyPair k, String channelArn, long ttlSeconds) {
         return sign(k, channelArn, ttlSeconds, c -> { });
     }
 }

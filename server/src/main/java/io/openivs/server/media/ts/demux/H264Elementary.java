@@ -4,17 +4,15 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.openivs.server.media.VideoConfig;
-import io.openivs.server.media.h264.AnnexBConverter;
 import io.openivs.server.media.h264.NalUnitType;
 import io.openivs.server.media.h264.Sps;
 import io.openivs.server.media.h264.SpsParser;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Splits the Annex-B bytes of one H.264 PES (one access unit, as H.222.0 asks of H.264 carriage)
  * into NAL units, follows the SPS/PPS into a {@link VideoConfig}, and writes the access unit in
- * the pipeline's form ({@link H264FrameForm#PIPELINE}). One per video PID; not thread-safe.
+ * the pipeline's form ({@link AvccAccessUnit}). One per video PID; not thread-safe.
  */
 final class H264Elementary {
 
@@ -22,7 +20,6 @@ final class H264Elementary {
     private int count;
     private byte[] sps;
     private byte[] pps;
-    private byte[] parameterSets;
     private VideoConfig config;
     private boolean configChanged;
     private boolean keyframe;
@@ -70,7 +67,7 @@ final class H264Elementary {
             keyframe = false;
             return null;
         }
-        ByteBuf out = H264FrameForm.PIPELINE.write(alloc, es, nals, count, parameterSets);
+        ByteBuf out = AvccAccessUnit.write(alloc, es, nals, count);
         if (out == null) {
             keyframe = false;
         }
@@ -94,7 +91,6 @@ final class H264Elementary {
         }
         VideoConfig next = new VideoConfig(sps, pps, info.width(), info.height(), info.profileIdc(),
                 info.constraintFlags(), info.levelIdc(), info.frameRate());
-        parameterSets = AnnexBConverter.parameterSets(List.of(sps), List.of(pps));
         if (!next.equals(config)) {
             config = next;
             configChanged = true;

@@ -2,11 +2,13 @@ package io.openivs.server.media.ts.demux;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.MediaSink;
 import io.openivs.server.media.TrackType;
 import io.openivs.server.media.VideoConfig;
+import java.util.Arrays;
 
 /**
  * Demultiplexes an MPEG-TS byte stream (ISO/IEC 13818-1) carrying H.264 and AAC ADTS into codec
@@ -38,7 +40,7 @@ public final class TsDemuxer implements AutoCloseable {
     private final ByteBufAllocator alloc;
     private final MediaSink sink;
     private final byte[] partial = new byte[PACKET_SIZE];
-    private final ByteBuf partialPacket = io.netty.buffer.Unpooled.wrappedBuffer(partial);
+    private final ByteBuf partialPacket = Unpooled.wrappedBuffer(partial);
     private int partialLength;
     private final int[] lastCc = new int[8192];
 
@@ -64,7 +66,7 @@ public final class TsDemuxer implements AutoCloseable {
     public TsDemuxer(ByteBufAllocator alloc, MediaSink sink) {
         this.alloc = alloc;
         this.sink = sink;
-        java.util.Arrays.fill(lastCc, -1);
+        Arrays.fill(lastCc, -1);
     }
 
     /** Demultiplexes the readable bytes of {@code data}; does not move its reader index or keep it. */

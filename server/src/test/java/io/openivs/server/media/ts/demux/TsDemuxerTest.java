@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Demuxes MPEG-TS written by the real ffmpeg and checks the frames against what ffprobe reads. */
-class TsDemuxerTest {
+public class TsDemuxerTest {
 
     @TempDir
     static Path dir;
@@ -36,10 +36,15 @@ class TsDemuxerTest {
     }
 
     static Path tsFile(Path file, String offset) throws Exception {
+        return tsFile(file, offset, 4);
+    }
+
+    /** {@code seconds} of 320x240 30 fps x264 (B-frames, a keyframe a second) and 48 kHz stereo AAC as MPEG-TS. */
+    public static Path tsFile(Path file, String offset, int seconds) throws Exception {
         FfmpegTool.Result r = FfmpegTool.ffmpeg("-hide_banner", "-v", "error", "-y",
                 "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30",
                 "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-                "-t", "4", "-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-g", "30",
+                "-t", String.valueOf(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-g", "30",
                 "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac", "2", "-output_ts_offset", offset,
                 "-f", "mpegts", file.toString());
         assertThat(r.exitCode()).as(r.stderr()).isZero();
@@ -72,12 +77,13 @@ class TsDemuxerTest {
         assertThat(ac.channels()).isEqualTo(Integer.parseInt(a[2]));
         assertThat(ac.codec()).isEqualTo("mp4a.40.2");
 
-        // A keyframe each second (-g 30), first frame is one, and each holds SPS/PPS in Annex-B.
+        // A keyframe each second (-g 30), first frame is one; every frame in the pipeline's form: whole
+        // 4-byte length-prefixed NAL units, no AUD, SPS or PPS (those travel in the VideoConfig).
         assertThat(rec.video.get(0).key).isTrue();
         assertThat(rec.video.stream().filter(f -> f.key).count()).isEqualTo(4);
         for (Frame f : rec.video) {
-            assertThat(f.firstNalType).isEqualTo(NalUnitType.AUD);
-            assertThat(f.hasSps).isEqualTo(f.key);
+            assertThat(f.firstNalType).isNotIn(NalUnitType.AUD, NalUnitType.SPS, NalUnitType.PPS);
+            assertThat(f.hasSps).as("AUD/SPS/PPS inside a frame").isFalse();
         }
         assertMonotonic(rec.video);
         assertMonotonic(rec.audio);
@@ -155,13 +161,13 @@ class TsDemuxerTest {
         assertThat(rec.digest()).isEqualTo(demux(ts, 1316).digest());
     }
 
-    static void assertMonotonic(List<Frame> frames) {
+    public static void assertMonotonic(List<Frame> frames) {
         for (int i = 1; i < frames.size(); i++) {
             assertThat(frames.get(i).dts).as("dts of frame " + i).isGreaterThan(frames.get(i - 1).dts);
         }
     }
 
-    static Recorder demux(byte[] bytes, int chunk) {
+    public static Recorder demux(byte[] bytes, int chunk) {
         Recorder rec = new Recorder();
         try (TsDemuxer demuxer = new TsDemuxer(ByteBufAllocator.DEFAULT, rec)) {
             for (int i = 0; i < bytes.length; i += chunk) {
@@ -172,15 +178,15 @@ class TsDemuxerTest {
         return rec;
     }
 
-    record Frame(boolean video, long dts, long pts, boolean key, int firstNalType, boolean hasSps, int size, int hash) {
+    public record Frame(boolean video, long dts, long pts, boolean key, int firstNalType, boolean hasSps, int size, int hash) {
     }
 
     /** A sink that keeps what it is told. */
-    static final class Recorder implements MediaSink {
-        final List<VideoConfig> videoConfigs = new ArrayList<>();
-        final List<AudioConfig> audioConfigs = new ArrayList<>();
-        final List<Frame> video = new ArrayList<>();
-        final List<Frame> audio = new ArrayList<>();
+    public static final class Recorder implements MediaSink {
+        public final List<VideoConfig> videoConfigs = new ArrayList<>();
+        public final List<AudioConfig> audioConfigs = new ArrayList<>();
+        public final List<Frame> video = new ArrayList<>();
+        public final List<Frame> audio = new ArrayList<>();
 
         @Override
         public void onSessionStart() {
@@ -200,7 +206,7 @@ class TsDemuxerTest {
         public void onFrame(MediaFrame frame) {
             ByteBuf p = frame.payload();
             int first = p.readableBytes() > 4 ? p.getByte(p.readerIndex() + 4) & 0x1F : -1;
-            boolean sps = frame.isVideo() && p.readableBytes() > 11 && (p.getByte(p.readerIndex() + 10) & 0x1F) == NalUnitType.SPS;
+            boolean sps = frame.isVideo() && holdsParameterSetsOrAud(p);
             Frame f = new Frame(frame.isVideo(), frame.dts(), frame.pts(), frame.isKeyframe(), first, sps,
                     p.readableBytes(), io.netty.buffer.ByteBufUtil.hashCode(p));
             (frame.isVideo() ? video : audio).add(f);
@@ -208,6 +214,21 @@ class TsDemuxerTest {
 
         @Override
         public void onSessionEnd() {
+        }
+
+        /** Walks the length prefixes (failing on a length past the end) looking for AUD, SPS or PPS. */
+        private static boolean holdsParameterSetsOrAud(io.netty.buffer.ByteBuf p) {
+            int i = p.readerIndex();
+            int end = p.writerIndex();
+            boolean found = false;
+            while (i < end) {
+                int len = p.getInt(i);
+                assertThat(len).as("NAL length at %d", i).isPositive().isLessThanOrEqualTo(end - i - 4);
+                int type = p.getByte(i + 4) & 0x1F;
+                found |= type == NalUnitType.AUD || type == NalUnitType.SPS || type == NalUnitType.PPS;
+                i += 4 + len;
+            }
+            return found;
         }
 
         String digest() {

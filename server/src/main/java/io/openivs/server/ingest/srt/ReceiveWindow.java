@@ -1,0 +1,209 @@
+package io.openivs.server.ingest.srt;
+
+import io.netty.buffer.ByteBuf;
+import java.util.function.Consumer;
+
+/**
+ * The receiver's packet buffer of one connection: a ring of slots indexed by sequence number
+ * from the next packet to deliver ({@link #head()}) up to {@link #capacity()} packets ahead.
+ * Finds gaps (the loss list), the acknowledgement point, and releases packets in order at their
+ * TSBPD time, dropping the still-missing packets whose successors are due (too-late drop).
+ * Holds retained payload slices; one owner thread.
+ */
+final class ReceiveWindow {
+
+    private final int capacity;
+    private final ByteBuf[] payloads;
+    private final long[] times; // sender timestamps, unwrapped, microseconds
+    private int head;
+    /** Highest sequence received, as an offset from head; -1 when none is held or expected. */
+    private int highestOffset = -1;
+    /** Offset from head of the first missing packet (the ACK point), &lt;= highestOffset + 1. */
+    private int contiguous;
+    private int held;
+
+    private long lostTotal;
+    private long droppedTooLate;
+
+    /** @param capacity a power of two, so slots stay put across the 31-bit sequence wrap */
+    ReceiveWindow(int capacity, int initialSequence) {
+        if (Integer.bitCount(capacity) != 1) {
+            throw new IllegalArgumentException("capacity " + capacity);
+        }
+        this.capacity = capacity;
+        this.payloads = new ByteBuf[capacity];
+        this.times = new long[capacity];
+        this.head = initialSequence;
+    }
+
+    enum Insert { NEW, DUPLICATE, BEHIND, BEYOND }
+
+    int capacity() {
+        return capacity;
+    }
+
+    int head() {
+        return head;
+    }
+
+    int held() {
+        return held;
+    }
+
+    /** Slots free to the sender: what an ACK advertises. */
+    int available() {
+        return capacity - (highestOffset + 1);
+    }
+
+    /** The first sequence number not yet received in order: the ACK point. */
+    int ackSequence() {
+        return SeqNo.add(head, contiguous);
+    }
+
+    long lostTotal() {
+        return lostTotal;
+    }
+
+    long droppedTooLate() {
+        return droppedTooLate;
+    }
+
+    /** The first sequence number of the gap the last {@link Insert#NEW} opened, when {@link #gapLength()} > 0. */
+    private int gapStart;
+    private int gapLength;
+
+    int gapStart() {
+        return gapStart;
+    }
+
+    int gapLength() {
+        return gapLength;
+    }
+
+    /**
+     * Stores a packet.
+     *
+     * @param payload retained by the window on {@link Insert#NEW} (as a slice); otherwise not kept
+     */
+    Insert insert(int seq, long timeUs, ByteBuf payload) {
+        gapLength = 0;
+        int offset = SeqNo.diff(seq, head);
+        if (offset < 0) {
+            return Insert.BEHIND;
+        }
+        if (offset >= capacity) {
+            return Insert.BEYOND;
+        }
+        int slot = slot(offset);
+        if (payloads[slot] != null) {
+            return Insert.DUPLICATE;
+        }
+        payloads[slot] = payload.retainedSlice();
+        times[slot] = timeUs;
+        held++;
+        if (offset > highestOffset + 1) {
+            gapStart = SeqNo.add(head, highestOffset + 1);
+            gapLength = offset - highestOffset - 1;
+            lostTotal += gapLength;
+        }
+        if (offset > highestOffset) {
+            highestOffset = offset;
+        }
+        while (contiguous <= highestOffset && payloads[slot(contiguous)] != null) {
+            contiguous++;
+        }
+        return Insert.NEW;
+    }
+
+    /** Whether the packet at {@code offset} (0 &lt;= offset &lt; capacity) is held. */
+    boolean holds(int offset) {
+        return payloads[slot(offset)] != null;
+    }
+
+    /**
+     * Calls {@code ranges} with (first, last) sequence pairs of the packets missing between the
+     * ACK point and the highest received, at most {@code maxRanges} ranges.
+     */
+    void lossRanges(int maxRanges, java.util.function.BiConsumer<Integer, Integer> ranges) {
+        int n = 0;
+        int o = contiguous;
+        while (o <= highestOffset && n < maxRanges) {
+            if (payloads[slot(o)] != null) {
+                o++;
+                continue;
+            }
+            int first = o;
+            while (o + 1 <= highestOffset && payloads[slot(o + 1)] == null) {
+                o++;
+            }
+            ranges.accept(SeqNo.add(head, first), SeqNo.add(head, o));
+            n++;
+            o++;
+        }
+    }
+
+    /**
+     * Delivers, in order, every packet whose delivery time ({@code baseUs + time + latencyUs})
+     * has come; a gap whose next present packet is due is given up (too-late drop).
+     */
+    void release(long nowUs, long baseUs, long latencyUs, Consumer<ByteBuf> deliver) {
+        while (highestOffset >= 0) {
+            int slot = slot(0);
+            ByteBuf p = payloads[slot];
+            if (p == null) {
+                // The next present packet decides whether the gap can still be filled.
+                int next = contiguous;
+                while (next <= highestOffset && payloads[slot(next)] == null) {
+                    next++;
+                }
+                if (next > highestOffset || baseUs + times[slot(next)] + latencyUs > nowUs) {
+                    return;
+                }
+                droppedTooLate += next;
+                advance(next);
+                continue;
+            }
+            if (baseUs + times[slot] + latencyUs > nowUs) {
+                return;
+            }
+            payloads[slot] = null;
+            held--;
+            advance(1);
+            try {
+                deliver.accept(p);
+            } finally {
+                p.release();
+            }
+        }
+    }
+
+    /** Moves head by {@code n} slots, all empty by now. */
+    private void advance(int n) {
+        head = SeqNo.add(head, n);
+        highestOffset -= n;
+        contiguous = Math.max(0, contiguous - n);
+        while (contiguous <= highestOffset && payloads[slot(contiguous)] != null) {
+            contiguous++;
+        }
+    }
+
+    /** Delivers every held packet in order at once, skipping gaps: the caller has said goodbye. */
+    void drain(Consumer<ByteBuf> deliver) {
+        release(Long.MAX_VALUE / 2, 0, 0, deliver);
+    }
+
+    /** Frees every held payload. */
+    void clear() {
+        for (int i = 0; i < capacity; i++) {
+            if (payloads[i] != null) {
+                payloads[i].release();
+                payloads[i] = null;
+            }
+        }
+        held = 0;
+    }
+
+    private int slot(int offset) {
+        return (head + offset) & (capacity - 1);
+    }
+}

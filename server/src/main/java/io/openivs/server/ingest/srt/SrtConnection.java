@@ -1,0 +1,373 @@
+package io.openivs.server.ingest.srt;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * The receiving side of one accepted SRT caller in live mode: decrypts and buffers data packets,
+ * reports losses at once and periodically (NAK), acknowledges progress at most every 10 ms (ACK, timed by the
+ * caller's ACKACK into an RTT), releases payloads in order at their TSBPD time with too-late
+ * drop, answers key refreshes, sends keep-alives, and ends on shutdown or 5 s of silence.
+ *
+ * <p>Pure of sockets and clocks: the server hands in packets and the time, and the connection
+ * writes its answers to an {@link Output}. One owner thread (the server's event loop).
+ */
+public final class SrtConnection {
+
+    /** Where the connection's packets to the caller go. */
+    public interface Output {
+        ByteBufAllocator alloc();
+
+        /** Sends one packet to the caller; takes ownership. */
+        void send(ByteBuf packet);
+    }
+
+    static final long ACK_INTERVAL_US = 10_000;
+    static final long MIN_NAK_INTERVAL_US = 20_000;
+    static final long KEEPALIVE_US = 1_000_000;
+    static final long IDLE_TIMEOUT_US = 5_000_000;
+    static final long DRIFT_WINDOW_US = 5_000_000;
+    static final long MAX_DRIFT_STEP_US = 5_000;
+    private static final int MAX_NAK_RANGES = 150; // fits one 1500-byte datagram
+    private static final int ACK_HISTORY = 64;
+
+    private final int socketId;
+    private final int peerSocketId;
+    private final Output out;
+    private final SrtIngest.Session session;
+    private final SrtCrypto crypto;
+    private final String passphrase;
+    private final long latencyUs;
+    private final ReceiveWindow window;
+    private final ByteBuf conclusionResponse;
+
+    private long baseUs;
+    /** The smallest arrival-minus-timestamp of this drift window: the clocks' current offset. */
+    private long windowMinOffsetUs = Long.MAX_VALUE;
+    private long driftWindowStartUs;
+    private boolean timeStarted;
+    private long lastTs;
+    private long lastSentUs;
+    private long lastReceivedUs;
+    private long lastAckUs;
+    private int lastAckSequence = -1;
+    private long lastNakUs;
+    private int ackNumber;
+    private final int[] ackNumbers = new int[ACK_HISTORY];
+    private final long[] ackTimes = new long[ACK_HISTORY];
+    private long rttUs = 100_000;
+    private long rttVarUs = 50_000;
+    private boolean closed;
+
+    private long packetsReceived;
+    private long bytesReceived;
+    private long retransmitsReceived;
+    private long undecryptable;
+    private long duplicates;
+    private long outOfWindow;
+    private long ackAcks;
+    private long keyRefreshes;
+    private long rateWindowStartUs;
+    private long rateWindowPackets;
+    private long rateWindowBytes;
+    private int packetRate;
+    private int byteRate;
+
+    /**
+     * @param initialSequence the caller's initial packet sequence number
+     * @param handshakeTimestampUs the timestamp on the caller's conclusion, which sets the TSBPD base
+     * @param nowUs the local time the conclusion arrived
+     * @param conclusionResponse the packet that accepted the caller, resent if the caller repeats its conclusion; owned
+     */
+    SrtConnection(int socketId, int peerSocketId, int initialSequence, int windowPackets, long latencyUs,
+            SrtCrypto crypto, String passphrase, long handshakeTimestampUs, long nowUs, ByteBuf conclusionResponse,
+            Output out, SrtIngest.Session session) {
+        this.socketId = socketId;
+        this.peerSocketId = peerSocketId;
+        this.out = out;
+        this.session = session;
+        this.crypto = crypto;
+        this.passphrase = passphrase;
+        this.latencyUs = latencyUs;
+        this.window = new ReceiveWindow(windowPackets, initialSequence);
+        this.conclusionResponse = conclusionResponse;
+        this.baseUs = nowUs - handshakeTimestampUs;
+        this.lastTs = handshakeTimestampUs;
+        this.lastReceivedUs = nowUs;
+        this.lastSentUs = nowUs;
+        this.rateWindowStartUs = nowUs;
+        this.driftWindowStartUs = nowUs;
+    }
+
+    public int socketId() {
+        return socketId;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Handles one packet (header included) from the caller; borrowed. */
+    public void onPacket(ByteBuf packet, long nowUs) {
+        if (closed || packet.readableBytes() < SrtPacket.HEADER_SIZE) {
+            return;
+        }
+        lastReceivedUs = nowUs;
+        if (SrtPacket.isControl(packet)) {
+            control(packet, nowUs);
+        } else {
+            data(packet, nowUs);
+        }
+    }
+
+    private void data(ByteBuf packet, long nowUs) {
+        int seq = SrtPacket.sequence(packet);
+        long ts = unwrap(SrtPacket.timestamp(packet));
+        boolean retransmitted = SrtPacket.retransmitted(packet);
+        int payloadIndex = packet.readerIndex() + SrtPacket.HEADER_SIZE;
+        int payloadLength = packet.readableBytes() - SrtPacket.HEADER_SIZE;
+        packetsReceived++;
+        bytesReceived += payloadLength;
+        rateWindowPackets++;
+        rateWindowBytes += payloadLength;
+        if (retransmitted) {
+            retransmitsReceived++;
+        } else {
+            long offset = nowUs - ts;
+            if (offset < baseUs) {
+                baseUs = offset; // a quicker path than the handshake's: follow the shortest delay
+            }
+            windowMinOffsetUs = Math.min(windowMinOffsetUs, offset);
+        }
+        int kk = SrtPacket.keyFlags(packet);
+        if (kk != SrtPacket.KK_NONE) {
+            if (crypto == null) {
+                undecryptable++;
+                return;
+            }
+            int offset = SeqNo.diff(seq, window.head());
+            if (offset < 0 || (offset < window.capacity() && window.holds(offset))) {
+                duplicates++; // not worth decrypting
+                return;
+            }
+            if (!crypto.apply(packet, payloadIndex, payloadLength, seq, kk)) {
+                undecryptable++;
+                return;
+            }
+        } else if (crypto != null) {
+            undecryptable++; // an encrypted session does not take clear packets
+            return;
+        }
+        ByteBuf payload = packet.slice(payloadIndex, payloadLength);
+        switch (window.insert(seq, ts, payload)) {
+            case NEW -> {
+                if (window.gapLength() > 0) {
+                    int first = window.gapStart();
+                    sendNak(nowUs, first, SeqNo.add(first, window.gapLength() - 1));
+                }
+            }
+            case DUPLICATE, BEHIND -> duplicates++;
+            case BEYOND -> outOfWindow++;
+        }
+    }
+
+    private void control(ByteBuf packet, long nowUs) {
+        switch (SrtPacket.controlType(packet)) {
+            case SrtPacket.CTRL_ACKACK -> ackAck(SrtPacket.word1(packet), nowUs);
+            case SrtPacket.CTRL_SHUTDOWN -> {
+                window.drain(session::onPayload); // what arrived is delivered, not thrown away
+                close("the caller shut the connection down", false);
+            }
+            case SrtPacket.CTRL_HANDSHAKE -> {
+                // Our conclusion answer was lost and the caller repeats its request.
+                if (conclusionResponse != null) {
+                    send(conclusionResponse.retainedDuplicate(), nowUs);
+                }
+            }
+            case SrtPacket.CTRL_EXTENDED -> {
+                if (SrtPacket.subtype(packet) == Handshake.EXT_KMREQ) {
+                    keyRefresh(packet, nowUs);
+                }
+            }
+            default -> {
+                // keep-alive: arrival already counted; ACK, NAK, drop requests: nothing for a receiver
+            }
+        }
+    }
+
+    private void keyRefresh(ByteBuf packet, long nowUs) {
+        if (crypto == null) {
+            return;
+        }
+        ByteBuf body = packet.slice(packet.readerIndex() + SrtPacket.HEADER_SIZE,
+                packet.readableBytes() - SrtPacket.HEADER_SIZE);
+        KeyMaterial km;
+        try {
+            km = KeyMaterial.parse(body);
+            crypto.install(km, passphrase);
+            keyRefreshes++;
+        } catch (IllegalArgumentException | SrtCrypto.BadSecretException e) {
+            return;
+        }
+        ByteBuf rsp = out.alloc().buffer(SrtPacket.HEADER_SIZE + km.encodedLength());
+        SrtPacket.writeControlHeader(rsp, SrtPacket.CTRL_EXTENDED, Handshake.EXT_KMRSP, 0, (int) nowUs, peerSocketId);
+        km.write(rsp);
+        send(rsp, nowUs);
+    }
+
+    private void ackAck(int number, long nowUs) {
+        int i = Math.floorMod(number, ACK_HISTORY);
+        if (ackNumbers[i] != number || ackTimes[i] == 0) {
+            return;
+        }
+        ackAcks++;
+        long sample = nowUs - ackTimes[i];
+        ackTimes[i] = 0;
+        rttVarUs = (3 * rttVarUs + Math.abs(sample - rttUs)) / 4;
+        rttUs = (7 * rttUs + sample) / 8;
+    }
+
+    /**
+     * Runs what is due at {@code nowUs}: TSBPD release, ACK, periodic NAK, keep-alive, idle timeout.
+     *
+     * @return false once the connection has closed
+     */
+    public boolean tick(long nowUs) {
+        if (closed) {
+            return false;
+        }
+        if (nowUs - lastReceivedUs > IDLE_TIMEOUT_US) {
+            close("no packet from the caller for " + IDLE_TIMEOUT_US / 1_000_000 + " s", true);
+            return false;
+        }
+        if (nowUs - driftWindowStartUs >= DRIFT_WINDOW_US) {
+            // A caller clock slower than ours shows as a growing shortest delay: follow it up,
+            // a little at a time, so the latency does not creep over a long stream.
+            if (windowMinOffsetUs != Long.MAX_VALUE && windowMinOffsetUs > baseUs) {
+                baseUs += Math.min(windowMinOffsetUs - baseUs, MAX_DRIFT_STEP_US);
+            }
+            windowMinOffsetUs = Long.MAX_VALUE;
+            driftWindowStartUs = nowUs;
+        }
+        window.release(nowUs, baseUs, latencyUs, session::onPayload);
+        if (closed) {
+            return false;
+        }
+        if (nowUs - rateWindowStartUs >= 1_000_000) {
+            long span = nowUs - rateWindowStartUs;
+            packetRate = (int) (rateWindowPackets * 1_000_000 / span);
+            byteRate = (int) (rateWindowBytes * 1_000_000 / span);
+            rateWindowStartUs = nowUs;
+            rateWindowPackets = 0;
+            rateWindowBytes = 0;
+        }
+        int ackSeq = window.ackSequence();
+        if (nowUs - lastAckUs >= ACK_INTERVAL_US && ackSeq != lastAckSequence) {
+            sendAck(ackSeq, nowUs);
+        }
+        long nakInterval = Math.max(MIN_NAK_INTERVAL_US, (rttUs + 4 * rttVarUs) / 2);
+        if (nowUs - lastNakUs >= nakInterval) {
+            sendPeriodicNak(nowUs);
+        }
+        if (nowUs - lastSentUs >= KEEPALIVE_US) {
+            ByteBuf ka = out.alloc().buffer(SrtPacket.HEADER_SIZE + 4);
+            SrtPacket.writeControlHeader(ka, SrtPacket.CTRL_KEEPALIVE, 0, 0, (int) nowUs, peerSocketId);
+            ka.writeInt(0);
+            send(ka, nowUs);
+        }
+        return true;
+    }
+
+    private void sendAck(int ackSeq, long nowUs) {
+        ackNumber++;
+        int i = Math.floorMod(ackNumber, ACK_HISTORY);
+        ackNumbers[i] = ackNumber;
+        ackTimes[i] = nowUs;
+        ByteBuf ack = out.alloc().buffer(SrtPacket.HEADER_SIZE + 28);
+        SrtPacket.writeControlHeader(ack, SrtPacket.CTRL_ACK, 0, ackNumber, (int) nowUs, peerSocketId);
+        ack.writeInt(ackSeq);
+        ack.writeInt((int) rttUs);
+        ack.writeInt((int) rttVarUs);
+        ack.writeInt(Math.max(2, window.available()));
+        ack.writeInt(packetRate);
+        ack.writeInt(Math.max(packetRate, 1000)); // link capacity estimate: the receiver does not probe
+        ack.writeInt(byteRate);
+        lastAckUs = nowUs;
+        lastAckSequence = ackSeq;
+        send(ack, nowUs);
+    }
+
+    private void sendNak(long nowUs, int first, int last) {
+        ByteBuf nak = out.alloc().buffer(SrtPacket.HEADER_SIZE + 8);
+        SrtPacket.writeControlHeader(nak, SrtPacket.CTRL_NAK, 0, 0, (int) nowUs, peerSocketId);
+        writeLoss(nak, first, last);
+        send(nak, nowUs);
+    }
+
+    private void sendPeriodicNak(long nowUs) {
+        lastNakUs = nowUs;
+        ByteBuf nak = out.alloc().buffer(SrtPacket.HEADER_SIZE + 8 * MAX_NAK_RANGES);
+        SrtPacket.writeControlHeader(nak, SrtPacket.CTRL_NAK, 0, 0, (int) nowUs, peerSocketId);
+        window.lossRanges(MAX_NAK_RANGES, (first, last) -> writeLoss(nak, first, last));
+        if (nak.readableBytes() == SrtPacket.HEADER_SIZE) {
+            nak.release();
+            return;
+        }
+        send(nak, nowUs);
+    }
+
+    /** A single loss is its sequence number; a range is the first with the top bit set, then the last. */
+    private static void writeLoss(ByteBuf nak, int first, int last) {
+        if (first == last) {
+            nak.writeInt(first);
+        } else {
+            nak.writeInt(first | 0x8000_0000);
+            nak.writeInt(last);
+        }
+    }
+
+    private void send(ByteBuf packet, long nowUs) {
+        lastSentUs = nowUs;
+        out.send(packet);
+    }
+
+    /** Ends the connection: frees the buffer, tells the session, and (if asked) the caller. */
+    public void close(String reason, boolean tellCaller) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (tellCaller) {
+            ByteBuf shutdown = out.alloc().buffer(SrtPacket.HEADER_SIZE + 4);
+            SrtPacket.writeControlHeader(shutdown, SrtPacket.CTRL_SHUTDOWN, 0, 0, (int) lastSentUs, peerSocketId);
+            shutdown.writeInt(0);
+            out.send(shutdown);
+        }
+        window.clear();
+        if (conclusionResponse != null) {
+            conclusionResponse.release();
+        }
+        session.onClose(reason, stats());
+    }
+
+    private long unwrap(long ts32) {
+        int delta = (int) (ts32 - (lastTs & 0xFFFF_FFFFL));
+        lastTs += delta;
+        return lastTs;
+    }
+
+    /** Counters of this connection, for logs and health. */
+    public Stats stats() {
+        return new Stats(packetsReceived, bytesReceived, retransmitsReceived, window.lostTotal(),
+                window.droppedTooLate(), undecryptable, duplicates, outOfWindow, ackAcks, keyRefreshes, rttUs);
+    }
+
+    /**
+     * @param lost packets found missing when a later one arrived (reordering included; each
+     *        counted once, whether later recovered or not)
+     * @param droppedTooLate packets given up because their successors were due
+     */
+    public record Stats(long packets, long bytes, long retransmits, long lost, long droppedTooLate, long undecryptable,
+            long duplicates, long outOfWindow, long ackAcks, long keyRefreshes, long rttUs) {
+    }
+}

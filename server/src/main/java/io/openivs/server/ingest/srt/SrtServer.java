@@ -1,0 +1,436 @@
+package io.openivs.server.ingest.srt;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An SRT listener on one UDP port: answers handshakes, asks {@link SrtIngest} whether a caller's
+ * stream id may publish (asynchronously; the key derivation runs off the event loop too), and
+ * runs an {@link SrtConnection} per accepted caller, which hands the caller's payloads in order to
+ * its {@link SrtIngest.Session}. Everything for the port runs on the channel's one event loop;
+ * nothing there waits. Datagrams that are too short, unknown, or from the wrong address are
+ * counted and dropped without a reply.
+ */
+public final class SrtServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SrtServer.class);
+    private static final long TICK_MICROS = 5_000;
+    private static final long PENDING_TIMEOUT_MS = 10_000;
+    private static final long REJECTION_MEMORY_MS = 5_000;
+
+    /**
+     * @param latencyMs the receiver latency (TSBPD) we ask for; the caller's, if larger, wins
+     * @param maxConnections accepted callers at once; more are refused with {@link SrtReject#RESOURCE}
+     * @param maxPending handshakes awaiting authorisation at once; more are refused with {@link SrtReject#BACKLOG}
+     * @param windowPackets receive buffer per connection in packets (a power of two)
+     */
+    public record Config(int latencyMs, int maxConnections, int maxPending, int windowPackets) {
+        public static Config defaults() {
+            return new Config(120, 1000, 256, 8192);
+        }
+    }
+
+    private final SrtIngest ingest;
+    private final Config config;
+    private final Executor cryptoExecutor;
+    private final ListenerHandshake handshake;
+    private final long startNanos = System.nanoTime();
+    private final int listenerSocketId = newSocketId();
+
+    private Channel channel;
+    private ScheduledFuture<?> ticker;
+    // Owned by the event loop.
+    private final Map<Integer, Accepted> connections = new HashMap<>();
+    private final Map<CallerKey, Pending> pending = new HashMap<>();
+    private volatile int connectionCount;
+    private volatile long garbage;
+    private volatile long rejected;
+
+    public SrtServer(SrtIngest ingest, Config config) {
+        this(ingest, config, ForkJoinPool.commonPool());
+    }
+
+    /** @param cryptoExecutor runs the passphrase key derivation (PBKDF2), kept off the event loop */
+    public SrtServer(SrtIngest ingest, Config config, Executor cryptoExecutor) {
+        this.ingest = ingest;
+        this.config = config;
+        this.cryptoExecutor = cryptoExecutor;
+        this.handshake = new ListenerHandshake(config.latencyMs());
+        // The first key derivation in a JVM loads the JCE providers, which can take longer than a
+        // caller's 3 s connect timeout on a busy host: pay that now, off the event loop.
+        cryptoExecutor.execute(() -> SrtCrypto.wrap("warm-up passphrase", new byte[16], 1, new byte[16]));
+    }
+
+    /** The datagram channel type for a group made with {@code EventLoops}: epoll where available. */
+    public static Class<? extends DatagramChannel> channelType(boolean epoll) {
+        return epoll ? io.netty.channel.epoll.EpollDatagramChannel.class
+                : io.netty.channel.socket.nio.NioDatagramChannel.class;
+    }
+
+    /** Binds the port on one loop of {@code group}. */
+    public SrtServer bind(EventLoopGroup group, Class<? extends DatagramChannel> channelType, InetSocketAddress address)
+            throws InterruptedException {
+        channel = new Bootstrap().group(group).channel(channelType)
+                .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                .option(ChannelOption.SO_SNDBUF, 1 << 20)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+                .handler(new Handler())
+                .bind(address).sync().channel();
+        EventLoop loop = channel.eventLoop();
+        ticker = loop.scheduleAtFixedRate(this::tick, TICK_MICROS, TICK_MICROS, TimeUnit.MICROSECONDS);
+        return this;
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** Accepted callers now connected. */
+    public int connectionCount() {
+        return connectionCount;
+    }
+
+    /** Datagrams dropped as not SRT, not for a known connection, or malformed. */
+    public long garbageCount() {
+        return garbage;
+    }
+
+    /** Callers refused. */
+    public long rejectedCount() {
+        return rejected;
+    }
+
+    /** Closes every connection (telling its caller and its session) and the port. Not from the event loop. */
+    @Override
+    public void close() {
+        if (channel == null) {
+            return;
+        }
+        channel.eventLoop().submit(() -> {
+            ticker.cancel(false);
+            for (Accepted a : connections.values()) {
+                a.connection.close("server stopped", true);
+            }
+            connections.clear();
+            connectionCount = 0;
+            channel.flush();
+        }).syncUninterruptibly();
+        channel.close().syncUninterruptibly();
+    }
+
+    private long nowUs() {
+        return (System.nanoTime() - startNanos) / 1000;
+    }
+
+    private final class Handler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            DatagramPacket datagram = (DatagramPacket) msg;
+            try {
+                datagram(datagram.content(), datagram.sender());
+            } catch (RuntimeException e) {
+                garbage++;
+                log.debug("SRT datagram from {} failed: {}", datagram.sender(), e.toString());
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.warn("SRT port error: {}", cause.toString());
+        }
+    }
+
+    private void datagram(ByteBuf p, InetSocketAddress sender) {
+        if (p.readableBytes() < SrtPacket.HEADER_SIZE) {
+            garbage++;
+            return;
+        }
+        int destination = SrtPacket.destinationSocket(p);
+        if (destination != 0 && destination != listenerSocketId) {
+            Accepted a = connections.get(destination);
+            if (a == null || !a.peer.equals(sender)) {
+                garbage++;
+                return;
+            }
+            a.connection.onPacket(p, nowUs());
+            return;
+        }
+        if (!SrtPacket.isControl(p) || SrtPacket.controlType(p) != SrtPacket.CTRL_HANDSHAKE) {
+            garbage++;
+            return;
+        }
+        Handshake req;
+        try {
+            req = Handshake.parse(p.slice(p.readerIndex() + SrtPacket.HEADER_SIZE, p.readableBytes() - SrtPacket.HEADER_SIZE));
+        } catch (IllegalArgumentException e) {
+            garbage++;
+            return;
+        }
+        long nowMs = System.currentTimeMillis();
+        if (req.type() == Handshake.TYPE_INDUCTION) {
+            send(handshake.inductionResponse(channel.alloc(), req, sender, listenerSocketId, nowMs, (int) nowUs()), sender);
+        } else if (req.type() == Handshake.TYPE_CONCLUSION && handshake.cookieValid(req.cookie(), sender, nowMs)) {
+            conclusion(req, sender, SrtPacket.timestamp(p), nowMs);
+        } else {
+            garbage++;
+        }
+    }
+
+    private void conclusion(Handshake req, InetSocketAddress sender, long timestampUs, long nowMs) {
+        CallerKey key = new CallerKey(sender, req.socketId());
+        Pending known = pending.get(key);
+        if (known != null) {
+            if (known.answer != null) {
+                send(known.answer.retainedDuplicate(), sender); // our answer was lost: repeat it
+            }
+            return;
+        }
+        for (Accepted a : connections.values()) {
+            if (a.key.equals(key)) {
+                a.connection.onPacket(handshakeMarker(), nowUs()); // resends the acceptance
+                return;
+            }
+        }
+        int code = ListenerHandshake.check(req);
+        if (code == 0 && pending.size() >= config.maxPending()) {
+            code = SrtReject.BACKLOG;
+        }
+        if (code != 0) {
+            reject(key, req, code, nowMs, "malformed or unsupported handshake");
+            return;
+        }
+        Pending entry = new Pending(nowMs);
+        pending.put(key, entry);
+        String streamId = req.streamId();
+        long arrivalUs = nowUs();
+        CompletableFuture<Optional<SrtAccess>> lookup;
+        try {
+            lookup = ingest.authorize(streamId, sender);
+        } catch (RuntimeException e) {
+            lookup = CompletableFuture.failedFuture(e);
+        }
+        lookup.thenApplyAsync(access -> decide(req, access), cryptoExecutor)
+                .exceptionally(e -> Decision.refuse(SrtReject.SYSTEM, "authorisation failed: " + e))
+                .thenAccept(decision -> channel.eventLoop().execute(
+                        () -> finish(key, entry, req, decision, timestampUs, arrivalUs)));
+    }
+
+    /** Off the event loop: checks the caller's encryption against the access and unwraps its keys. */
+    private static Decision decide(Handshake req, Optional<SrtAccess> access) {
+        if (access.isEmpty()) {
+            return Decision.refuse(SrtReject.FORBIDDEN, "unknown stream id");
+        }
+        if (access.get() instanceof SrtAccess.Encrypted encrypted) {
+            if (req.km() == null) {
+                return Decision.refuse(SrtReject.UNSECURE, "the caller does not encrypt");
+            }
+            try {
+                return new Decision(0, null, SrtCrypto.unwrap(req.km(), encrypted.passphrase()), encrypted.passphrase());
+            } catch (SrtCrypto.BadSecretException e) {
+                return Decision.refuse(SrtReject.BAD_SECRET, "wrong passphrase");
+            } catch (IllegalArgumentException e) {
+                return Decision.refuse(SrtReject.UNSECURE, "unsupported cipher");
+            }
+        }
+        if (req.km() != null) {
+            return Decision.refuse(SrtReject.UNSECURE, "the caller encrypts but the stream takes no passphrase");
+        }
+        return new Decision(0, null, null, null);
+    }
+
+    private void finish(CallerKey key, Pending entry, Handshake req, Decision decision, long timestampUs, long arrivalUs) {
+        if (!channel.isActive() || pending.get(key) != entry) {
+            return;
+        }
+        long nowMs = System.currentTimeMillis();
+        if (decision.code != 0) {
+            reject(key, req, decision.code, nowMs, decision.why);
+            return;
+        }
+        if (connections.size() >= config.maxConnections()) {
+            reject(key, req, SrtReject.RESOURCE, nowMs, "too many connections");
+            return;
+        }
+        int socketId = newSocketId();
+        while (connections.containsKey(socketId)) {
+            socketId = newSocketId();
+        }
+        int latencyMs = handshake.latencyMs(req);
+        SrtIngest.SrtCaller caller = new SrtIngest.SrtCaller(req.streamId(), key.peer, socketId, latencyMs,
+                decision.crypto == null ? 0 : decision.crypto.keyLength(), version(req.hs().srtVersion()));
+        SrtIngest.Session session;
+        int linkedSocket = socketId;
+        SrtIngest.Link link = new SrtIngest.Link() {
+            @Override
+            public io.netty.util.concurrent.EventExecutor executor() {
+                return channel.eventLoop();
+            }
+
+            @Override
+            public void close(String reason) {
+                channel.eventLoop().execute(() -> {
+                    Accepted a = connections.get(linkedSocket);
+                    if (a != null) {
+                        a.connection.close(reason, true); // removed from the table at the next tick
+                    }
+                });
+            }
+        };
+        try {
+            session = ingest.open(caller, link);
+        } catch (SrtReject.Refusal r) {
+            reject(key, req, r.code(), nowMs, r.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            log.warn("SRT session could not open: {}", e.toString());
+            reject(key, req, SrtReject.SYSTEM, nowMs, "session failed to open");
+            return;
+        }
+        pending.remove(key);
+        ByteBuf answer = handshake.acceptResponse(channel.alloc(), req, key.peer, socketId, latencyMs, (int) nowUs());
+        InetSocketAddress peer = key.peer;
+        SrtConnection.Output output = new SrtConnection.Output() {
+            @Override
+            public ByteBufAllocator alloc() {
+                return channel.alloc();
+            }
+
+            @Override
+            public void send(ByteBuf packet) {
+                SrtServer.this.send(packet, peer);
+            }
+        };
+        SrtConnection connection = new SrtConnection(socketId, req.socketId(), req.initialSequence(),
+                config.windowPackets(), latencyMs * 1000L, decision.crypto, decision.passphrase, timestampUs, arrivalUs,
+                answer.retainedDuplicate(), output, session);
+        connections.put(socketId, new Accepted(key, peer, connection));
+        connectionCount = connections.size();
+        send(answer, peer);
+        channel.flush();
+        log.info("SRT caller {} accepted in {} ms: latency {} ms, {}", peer, (nowUs() - arrivalUs) / 1000, latencyMs,
+                decision.crypto == null ? "unencrypted" : "AES-" + decision.crypto.keyLength() * 8);
+    }
+
+    private void reject(CallerKey key, Handshake req, int code, long nowMs, String why) {
+        rejected++;
+        ByteBuf answer = handshake.rejectResponse(channel.alloc(), req, key.peer, code, (int) nowUs());
+        Pending entry = pending.computeIfAbsent(key, k -> new Pending(nowMs));
+        entry.since = nowMs;
+        if (entry.answer != null) {
+            entry.answer.release();
+        }
+        entry.answer = answer.retainedDuplicate();
+        send(answer, key.peer);
+        channel.flush();
+        log.info("SRT caller {} refused ({}): {}", key.peer, code, why);
+    }
+
+    private void tick() {
+        long now = nowUs();
+        for (Iterator<Accepted> it = connections.values().iterator(); it.hasNext(); ) {
+            Accepted a = it.next();
+            boolean open;
+            try {
+                open = a.connection.tick(now);
+            } catch (RuntimeException e) {
+                log.warn("SRT connection from {} failed: {}", a.peer, e.toString());
+                a.connection.close("internal error", true);
+                open = false;
+            }
+            if (!open) {
+                it.remove();
+                log.info("SRT caller {} gone: {}", a.peer, a.connection.stats());
+            }
+        }
+        connectionCount = connections.size();
+        long nowMs = System.currentTimeMillis();
+        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            long age = nowMs - p.since;
+            if ((p.answer != null && age > REJECTION_MEMORY_MS) || age > PENDING_TIMEOUT_MS) {
+                if (p.answer != null) {
+                    p.answer.release();
+                }
+                it.remove();
+            }
+        }
+        channel.flush();
+    }
+
+    private void send(ByteBuf packet, InetSocketAddress to) {
+        if (!channel.isWritable()) {
+            packet.release(); // the socket is backed up: a lost control packet is repeated by the protocol
+            return;
+        }
+        channel.write(new DatagramPacket(packet, to), channel.voidPromise());
+    }
+
+    /** A handshake packet header that makes a connection repeat its acceptance. */
+    private static ByteBuf handshakeMarker() {
+        ByteBuf b = Unpooled.buffer(SrtPacket.HEADER_SIZE);
+        SrtPacket.writeControlHeader(b, SrtPacket.CTRL_HANDSHAKE, 0, 0, 0, 0);
+        return b;
+    }
+
+    private static String version(int v) {
+        return (v >> 16) + "." + ((v >> 8) & 0xFF) + "." + (v & 0xFF);
+    }
+
+    private static int newSocketId() {
+        return ThreadLocalRandom.current().nextInt(1, 0x3FFF_FFFF);
+    }
+
+    private record CallerKey(InetSocketAddress peer, int callerSocketId) {
+    }
+
+    private record Accepted(CallerKey key, InetSocketAddress peer, SrtConnection connection) {
+    }
+
+    /** A handshake awaiting authorisation, or a refusal remembered to repeat to retransmitted requests. */
+    private static final class Pending {
+        long since;
+        ByteBuf answer;
+
+        Pending(long since) {
+            this.since = since;
+        }
+    }
+
+    private record Decision(int code, String why, SrtCrypto crypto, String passphrase) {
+        static Decision refuse(int code, String why) {
+            return new Decision(code, why, null, null);
+        }
+    }
+}

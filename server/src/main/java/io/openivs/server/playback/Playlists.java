@@ -1,0 +1,70 @@
+package io.openivs.server.playback;
+
+import io.openivs.server.media.hls.LowLatency;
+import io.openivs.server.media.hls.PlaylistWriter;
+import io.openivs.server.media.hls.Segment;
+import io.openivs.server.media.hls.Variant;
+
+import java.util.List;
+
+/**
+ * The playlist texts playback serves, the one place they are rendered: once per window for public
+ * viewers ({@link PlaybackWindow}), per request for a private channel's token variant and for LL-HLS
+ * (owner thread). Tags for other players' needs (a prefetch list, say) belong here.
+ */
+final class Playlists {
+    /** The audio_only rendition's name, as IVS names it, and its directory beside the main media playlist. */
+    static final String AUDIO_ONLY = "audio_only";
+    /** The source rendition's name beside transcoded ones, as IVS names it. */
+    static final String SOURCE = "chunked";
+
+    private Playlists() {
+    }
+
+    /**
+     * A media playlist.
+     *
+     * @param childQuery appended to every URI (a private channel's token), or empty
+     * @param lowLatency the LL-HLS parts to list, or null for regular HLS
+     */
+    static String media(List<Segment> segments, int targetDuration, boolean fragmentedMp4, String childQuery,
+                        LowLatency lowLatency) {
+        return fragmentedMp4 ? Fmp4Playback.mediaPlaylist(segments, targetDuration, childQuery, lowLatency)
+                : PlaylistWriter.media(segments, targetDuration,
+                        childQuery.isEmpty() ? seq -> seq + ".ts" : seq -> seq + ".ts" + childQuery, false);
+    }
+
+    /**
+     * The multivariant playlist, or null while there are no segments: the stream's rendition, then
+     * its audio_only rendition when {@code audioOnly} has segments.
+     */
+    static String master(String name, List<Segment> segments, List<Segment> audioOnly, String childQuery) {
+        return Variant.measure(name + "/live.m3u8" + childQuery, null, segments)
+                .map(variant -> PlaylistWriter.master(Variant.audioOnly(name + "/" + AUDIO_ONLY + "/live.m3u8"
+                        + childQuery, AUDIO_ONLY, audioOnly).map(audio -> List.of(variant, audio))
+                        .orElse(List.of(variant)))).orElse(null);
+    }
+
+    /**
+     * With transcoded rungs: the source named {@code chunked} as IVS names it (unless left out), then each
+     * rung in its own EXT-X-MEDIA group of its name, measured from its own segments, then audio_only.
+     * Null while nothing has segments.
+     */
+    static String master(String name, List<Segment> segments, List<Segment> audioOnly, List<PlaybackWindow.Rung> rungs,
+                         boolean sourceListed, String childQuery) {
+        if (rungs.isEmpty() && sourceListed) {
+            return master(name, segments, audioOnly, childQuery);
+        }
+        List<Variant> variants = new java.util.ArrayList<>(rungs.size() + 2);
+        if (sourceListed) {
+            Variant.measure(name + "/live.m3u8" + childQuery, SOURCE, segments).ifPresent(variants::add);
+        }
+        for (PlaybackWindow.Rung r : rungs) {
+            Variant.measure(name + "/" + r.name() + "/live.m3u8" + childQuery, r.name(), r.segments())
+                    .ifPresent(variants::add);
+        }
+        Variant.audioOnly(name + "/" + AUDIO_ONLY + "/live.m3u8" + childQuery, AUDIO_ONLY, audioOnly)
+                .ifPresent(variants::add);
+        return variants.isEmpty() ? null : PlaylistWriter.master(variants);
+    }
+}

@@ -1,0 +1,138 @@
+package io.openivs.server.playback;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import io.openivs.server.net.KeepAlive;
+import io.openivs.server.playback.access.AccessDenied;
+import io.openivs.server.playback.access.Verdict;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Builds and sends playback's HTTP answers: status line, headers (content type, {@link CachePolicy},
+ * CORS, keep-alive) and body, on any thread. The answers every public viewer shares are encoded
+ * ahead of time instead ({@link EncodedResponse}); this is for the rest, and is what those must equal.
+ */
+final class Responses {
+    static final AsciiString PLAYLIST_TYPE = AsciiString.cached("application/vnd.apple.mpegurl");
+    static final AsciiString TS_TYPE = AsciiString.cached("video/mp2t");
+    static final AsciiString FMP4_TYPE = AsciiString.cached(Fmp4Playback.SEGMENT_TYPE);
+    static final AsciiString INIT_TYPE = AsciiString.cached(Fmp4Playback.INIT_TYPE);
+    private static final AsciiString ANY_ORIGIN = AsciiString.cached("*");
+    /** Our own header names and values are constants or checked upstream: validating them per response is waste. */
+    private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+
+    private Responses() {
+    }
+
+    /**
+     * Whether the answer is the same for every viewer (any origin, no token, every rendition), so
+     * an {@link EncodedResponse} may answer.
+     */
+    static boolean shared(Verdict verdict) {
+        return verdict.childQuery().isEmpty() && verdict.maxResolution() == null && "*".equals(verdict.allowOrigin());
+    }
+
+    /** A segment's or part's type by container. */
+    static AsciiString mediaType(boolean fragmentedMp4) {
+        return fragmentedMp4 ? FMP4_TYPE : TS_TYPE;
+    }
+
+    /** A body-less answer (404, 503, ...), never cached. */
+    static FullHttpResponse status(HttpResponseStatus status) {
+        FullHttpResponse r = response(status, Unpooled.EMPTY_BUFFER);
+        r.headers().set(HttpHeaderNames.CACHE_CONTROL, CachePolicy.NO_CACHE.value)
+                .set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
+        return r;
+    }
+
+    /** Segment, part or init bytes; {@code size} is the Content-Length even when HEAD sends an empty body. */
+    static FullHttpResponse media(ByteBuf body, int size, AsciiString type, CachePolicy cache) {
+        FullHttpResponse r = response(HttpResponseStatus.OK, body);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, type)
+                .set(HttpHeaderNames.CACHE_CONTROL, cache.value)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, size);
+        return r;
+    }
+
+    static FullHttpResponse playlist(String text) {
+        return playlist(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static FullHttpResponse playlist(ByteBuf text) {
+        FullHttpResponse r = response(HttpResponseStatus.OK, text);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, PLAYLIST_TYPE)
+                .set(HttpHeaderNames.CACHE_CONTROL, CachePolicy.PLAYLIST.value)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, text.readableBytes());
+        return r;
+    }
+
+    /** The 403 of a refused viewer; the body names the URL without its token. */
+    static FullHttpResponse forbidden(ViewerRequest req, AccessDenied why) {
+        return Refusals.forbidden(req.echoedUrl(), why);
+    }
+
+    /** The head of an answer whose body follows in chunks (the LL-HLS part being written). */
+    static HttpResponse chunkedMedia(Verdict verdict) {
+        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, HEADERS);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, FMP4_TYPE)
+                .set(HttpHeaderNames.CACHE_CONTROL, CachePolicy.media(verdict).value);
+        allowOrigin(r, verdict.allowOrigin());
+        return r;
+    }
+
+    /**
+     * Sends from any thread, with the CORS and keep-alive headers the request and verdict call for;
+     * HEAD keeps the headers (Content-Length included: the length GET would send) and drops the body.
+     */
+    static void send(ChannelHandlerContext ctx, ViewerRequest req, FullHttpResponse r, String allowOrigin) {
+        allowOrigin(r, allowOrigin);
+        if (req.head() && r.content().isReadable()) {
+            r.content().release();
+            r = r.replace(Unpooled.EMPTY_BUFFER);
+        }
+        req.keepAlive().writeAndFlush(ctx, r);
+    }
+
+    /**
+     * Sends a shared answer's head and body as they are, one flush; the encoder passes bare buffers
+     * through. Only for an HTTP/1.1 keep-alive GET that {@link #shared} allows.
+     */
+    static void sendEncoded(ChannelHandlerContext ctx, ByteBuf head, ByteBuf body) {
+        if (!ctx.executor().inEventLoop()) {
+            // From a gate that settled off the loop: one task, so nothing lands between head and body.
+            ctx.executor().execute(() -> sendEncoded(ctx, head, body));
+            return;
+        }
+        ctx.write(head, ctx.voidPromise());
+        ctx.writeAndFlush(body, ctx.voidPromise());
+    }
+
+    private static void allowOrigin(HttpResponse r, String allowOrigin) {
+        if ("*".equals(allowOrigin)) {
+            r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, ANY_ORIGIN);
+        } else {
+            r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allowOrigin)
+                    .set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        }
+    }
+
+    /** Without trailers (never sent with a Content-Length) and without per-header validation. */
+    private static FullHttpResponse response(HttpResponseStatus status, ByteBuf body) {
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body, HEADERS.newHeaders(),
+                EmptyHttpHeaders.INSTANCE);
+    }
+}
