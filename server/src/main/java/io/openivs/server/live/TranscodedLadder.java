@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * A stream's transcoding ladder, attached to its {@link Renditions} after the source rendition: the
@@ -43,7 +43,7 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
     private final String type;
     private final String preset;
     private final TranscodeSlots slots;
-    private final Consumer<String> notice;
+    private final BiConsumer<String, Boolean> notice;
 
     // Owner thread.
     private boolean decided;
@@ -58,9 +58,12 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
     private long lastSourceSequence = Long.MIN_VALUE;
     private volatile boolean ended;
 
-    /** @param notice told (owner thread) when the stream plays its source only though its type transcodes */
+    /**
+     * @param notice told (owner thread) why the stream plays its source only though its type transcodes,
+     *               and whether because of the cap (true) or because transcoding is off (false)
+     */
     TranscodedLadder(Renditions stream, String label, String type, String preset, TranscodeSlots slots,
-                     Consumer<String> notice) {
+                     BiConsumer<String, Boolean> notice) {
         this.stream = stream;
         this.label = label;
         this.type = type;
@@ -97,14 +100,14 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
             return;
         }
         if (!slots.enabled()) {
-            notice.accept("Transcoding is off on this server; the stream plays its source rendition only.");
+            notice.accept("Transcoding is off on this server; the stream plays its source rendition only.", false);
             return;
         }
         if (!slots.tryAcquire()) {
             log.warn("stream {}: {} transcoded streams already (the cap), playing the source only", label,
                     slots.max());
             notice.accept("The server transcodes at most " + slots.max()
-                    + " streams at once; this stream plays its source rendition only.");
+                    + " streams at once; this stream plays its source rendition only.", true);
             return;
         }
         ladder = l;

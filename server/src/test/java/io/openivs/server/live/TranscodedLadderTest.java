@@ -31,7 +31,8 @@ class TranscodedLadderTest {
     }
 
     private TranscodedLadder ladder(String type, TranscodeSlots slots) {
-        TranscodedLadder l = new TranscodedLadder(renditions, "st-test", type, "", slots, notices::add);
+        TranscodedLadder l = new TranscodedLadder(renditions, "st-test", type, "", slots,
+                (why, overCap) -> notices.add((overCap ? "cap: " : "off: ") + why));
         renditions.attach(l);
         renditions.start(owner);
         renditions.onVideoConfig(MediaFixtures.VIDEO);
@@ -44,7 +45,7 @@ class TranscodedLadderTest {
         TranscodeSlots full = new TranscodeSlots(true, 0);
         TranscodedLadder l = ladder("STANDARD", full);
         assertThat(l.transcoder()).isNull();
-        assertThat(notices).singleElement().asString().contains("at most 0 streams");
+        assertThat(notices).singleElement().asString().startsWith("cap: ").contains("at most 0 streams");
         MediaFixtures.feed(renditions, 0, 30 * 3 + 1);
         assertThat(master()).doesNotContain("chunked").contains("live.m3u8");
         assertThat(full.used()).isZero();
@@ -54,7 +55,7 @@ class TranscodedLadderTest {
     void transcodingOffPlaysTheSourceWithAWarning() {
         TranscodedLadder l = ladder("ADVANCED_HD", TranscodeSlots.OFF);
         assertThat(l.transcoder()).isNull();
-        assertThat(notices).singleElement().asString().contains("Transcoding is off");
+        assertThat(notices).singleElement().asString().startsWith("off: ").contains("Transcoding is off");
     }
 
     @Test

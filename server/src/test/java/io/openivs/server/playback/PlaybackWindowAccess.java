@@ -9,7 +9,8 @@ public final class PlaybackWindowAccess {
 
     /** The master for a token capped at {@code max} ("SD", "HD", "FULL_HD"). */
     public static String master(PlaybackWindow window, String max) {
-        var b = window.master("?token=t", io.openivs.server.playback.access.ResolutionClass.valueOf(max));
+        var b = window.master(new io.openivs.server.playback.access.Verdict(null, "*", "?token=t",
+                io.openivs.server.playback.access.ResolutionClass.valueOf(max)));
         return b == null ? "" : b.toString(StandardCharsets.UTF_8);
     }
 

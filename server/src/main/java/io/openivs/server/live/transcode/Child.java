@@ -64,6 +64,10 @@ final class Child {
     private volatile long writingSince;
     private final boolean hasAudio;
     private volatile String reason;
+    private static final long USAGE_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    /** Watchdog thread: where the last CPU report left off. */
+    private long lastUsageNanos;
+    private long lastCpuNanos;
 
     Child(String label, int generation, Ladder ladder, VideoConfig video, boolean hasAudio, Transcoder.Output output,
           LongSupplier nanoClock) throws IOException {
@@ -95,6 +99,7 @@ final class Child {
             throw e;
         }
         this.startedNanos = nanoClock.getAsLong();
+        this.lastUsageNanos = startedNanos;
         this.stdin = process.getOutputStream();
         for (int i = 0; i < rungs; i++) {
             int rung = i;
@@ -173,6 +178,25 @@ final class Child {
             }
         }
         return null;
+    }
+
+    /**
+     * Watchdog: the child's CPU (as a share of one core) since the last report, once a minute, else null.
+     * What a transcoded stream costs is an operator's first question about it.
+     */
+    String usage(long now) {
+        if (now - lastUsageNanos < USAGE_EVERY_NANOS) {
+            return null;
+        }
+        long cpu = process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+        if (cpu < 0) {
+            return null;
+        }
+        double share = (cpu - lastCpuNanos) * 100.0 / (now - lastUsageNanos);
+        lastUsageNanos = now;
+        lastCpuNanos = cpu;
+        return String.format(java.util.Locale.ROOT, "%.0f %% of a core over the last minute, %d s of CPU in all",
+                share, cpu / 1_000_000_000L);
     }
 
     /** Whether the feeder has been inside a write for longer than the silence allowance. */

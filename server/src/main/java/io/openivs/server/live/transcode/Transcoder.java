@@ -245,10 +245,15 @@ public final class Transcoder implements MediaSink, AutoCloseable {
         if (!c.alive()) {
             return;
         }
-        String why = c.unhealthy(nanoClock.getAsLong());
+        long now = nanoClock.getAsLong();
+        String why = c.unhealthy(now);
         if (why != null) {
             c.kill(why);
             return;
+        }
+        String usage = c.usage(now);
+        if (usage != null) {
+            log.info("transcoder {} child {}: {}; {} restart(s) so far", label, c.generation(), usage, restarts);
         }
         WATCHDOG.schedule(() -> watch(c), 1, TimeUnit.SECONDS);
     }
