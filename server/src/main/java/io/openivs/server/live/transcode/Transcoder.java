@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -304,14 +303,8 @@ public final class Transcoder implements MediaSink, AutoCloseable {
         }
     }
 
-    /** The rung outputs' addresses need the ffmpeg build to have the unix protocol; checked once. */
+    /** The bundled ffmpeg: its -gpl build has libx264, and the unix protocol the rung outputs connect over. */
     static String ffmpeg() throws IOException {
         return FfmpegExecutables.ffmpeg();
-    }
-
-    static List<String> names(Ladder ladder) {
-        List<String> names = new ArrayList<>();
-        ladder.rungs().forEach(r -> names.add(r.name()));
-        return names;
     }
 }

@@ -165,6 +165,9 @@ class TranscodeLadderTest {
         List<ProcessHandle> children = transcoders();
         assertThat(children).hasSize(1);
         long killedPid = children.get(0).pid();
+        children.get(0).info().totalCpuDuration().ifPresent(cpu -> System.out.printf(
+                "transcoder child: %.1f s of CPU since it started at %s%n", cpu.toMillis() / 1e3,
+                children.get(0).info().startInstant().orElse(null)));
         String rungBefore = get(base + "/360p30/live.m3u8");
         long sourceAtKill = newest(get(base + "/live.m3u8"));
         long rungAtKill = newest(rungBefore);
