@@ -109,6 +109,19 @@ public final class Main implements Runnable {
                 description = "Streams transcoded at once; more play their source only [OPENIVS_MAX_TRANSCODES]"
                         + " (default: ${DEFAULT-VALUE}; each is an ffmpeg process decoding its source and encoding every rung).")
         int maxTranscodes;
+        @Option(names = "--tls-cert", defaultValue = "${env:OPENIVS_TLS_CERT}",
+                description = "PEM certificate chain, leaf first (e.g. certbot's fullchain.pem): RTMPS uses it, and"
+                        + " playback and the API serve HTTPS with it. Checked every 10 s: a renewed file serves new"
+                        + " connections without a restart [OPENIVS_TLS_CERT] (default: RTMPS self-signed, HTTP).")
+        Path tlsCert;
+        @Option(names = "--tls-key", defaultValue = "${env:OPENIVS_TLS_KEY}",
+                description = "Its unencrypted PEM private key, PKCS#8, PKCS#1 or SEC1 (e.g. certbot's privkey.pem)"
+                        + " [OPENIVS_TLS_KEY].")
+        Path tlsKey;
+        @Option(names = "--metrics", negatable = true, defaultValue = "${env:OPENIVS_METRICS:-true}", fallbackValue = "true",
+                description = "Serve Prometheus metrics at /metrics on the API port, without authentication"
+                        + " (--no-metrics to turn off) [OPENIVS_METRICS] (default: ${DEFAULT-VALUE}).")
+        boolean metrics;
 
         @Override
         public Integer call() throws Exception {
@@ -122,7 +135,12 @@ public final class Main implements Runnable {
                     region, ServerConfig.Quotas.defaults(),
                     new ServerConfig.RecordingStorage(s3Endpoint, s3Region, s3AccessKey, s3SecretKey),
                     new ServerConfig.PlaybackAccess(geoipDb, trustForwardedFor),
+                    new ServerConfig.Tls(tlsCert, tlsKey), metrics,
                     new ServerConfig.Transcoding(transcode, maxTranscodes));
+            if ((tlsCert == null) != (tlsKey == null)) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--tls-cert and --tls-key go together: give both, or neither");
+            }
             Credentials creds;
             try {
                 creds = Credentials.load(data, accessKey, secretKey, accountId);
@@ -168,7 +186,7 @@ public final class Main implements Runnable {
                 System.out.println("  export AWS_SECRET_ACCESS_KEY=" + g.secretKey());
                 System.out.println("  export AWS_REGION=" + region);
                 System.out.println("  export AWS_DEFAULT_REGION=" + region);
-                System.out.println("  aws ivs list-channels --endpoint-url http://" + publicHost + ":" + server.apiPort());
+                System.out.println("  aws ivs list-channels --endpoint-url " + cfg.httpScheme() + "://" + publicHost + ":" + server.apiPort());
                 creds.shown();
             } else {
                 System.out.println("openivs: " + creds.all().size() + " API key(s) configured");

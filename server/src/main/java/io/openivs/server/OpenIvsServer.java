@@ -2,6 +2,7 @@ package io.openivs.server;
 
 import io.openivs.model.ServiceModel;
 import io.openivs.server.api.ApiHandler;
+import io.openivs.server.api.ApiRequests;
 import io.openivs.server.api.ApiServer;
 import io.openivs.server.auth.CredentialStore;
 import io.openivs.server.auth.SigV4Verifier;
@@ -10,15 +11,17 @@ import io.openivs.server.config.ServerConfig;
 import io.openivs.server.config.StartupFailure;
 import io.openivs.server.control.ControlContext;
 import io.openivs.server.control.ControlPlane;
-import io.openivs.server.resource.Ids;
 import io.openivs.server.events.EventBus;
 import io.openivs.server.events.EventSink;
 import io.openivs.server.events.JsonLinesFileSink;
+import io.openivs.server.events.WebhookSink;
+import io.openivs.server.metrics.ServerMetrics;
 import io.openivs.server.ingest.rtmp.ChunkDecoder;
 import io.openivs.server.ingest.rtmp.RtmpServer;
 import io.openivs.server.ingest.rtmp.RtmpsCertificates;
 import io.openivs.server.ingest.srt.SrtServer;
 import io.openivs.server.live.LiveStreams;
+import io.openivs.server.live.NodeId;
 import io.openivs.server.playback.PlaybackServer;
 import io.openivs.server.recording.Destination;
 import io.openivs.server.recording.FolderDestination;
@@ -29,6 +32,7 @@ import io.openivs.server.playback.access.CountryResolver;
 import io.openivs.server.playback.access.MaxMindCountries;
 import io.openivs.server.playback.access.PlaybackGate;
 import io.openivs.server.net.EventLoops;
+import io.openivs.server.net.ReloadingSslContext;
 import io.openivs.server.resource.StreamSessions;
 import io.openivs.server.store.JdbcResourceStore;
 import io.openivs.server.store.ResourceStore;
@@ -49,6 +53,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** One running openivs node: store, event loops and every listener, started and stopped together. */
@@ -71,11 +76,16 @@ public final class OpenIvsServer implements AutoCloseable {
     private final Recordings recordings;
     private final AccessDirectory access;
     private final CountryResolver countries;
+    private final ServerMetrics metrics;
+    /** Every listener bound and not closing: half of readiness. */
+    private final AtomicBoolean up;
 
     private OpenIvsServer(ServerConfig config, ResourceStore store, EventLoops loops, ThreadPoolExecutor workers,
                           ScheduledExecutorService housekeeping, ApiServer api, PlaybackServer playback,
                           RtmpServer rtmp, RtmpServer rtmps, SrtServer srt, EventBus events, Recordings recordings,
-                          AccessDirectory access, CountryResolver countries) {
+                          AccessDirectory access, CountryResolver countries, ServerMetrics metrics, AtomicBoolean up) {
+        this.metrics = metrics;
+        this.up = up;
         this.recordings = recordings;
         this.access = access;
         this.countries = countries;
@@ -102,16 +112,24 @@ public final class OpenIvsServer implements AutoCloseable {
             throws InterruptedException {
         Clock clock = Clock.systemUTC();
         List<EventSink> sinks = new ArrayList<>();
+        String node;
         try {
             // 0700 folder and 0600 database before anything writes there: stream keys live in both.
             DataDir.prepare(config.dataDir());
             DataDir.createSqliteFile(config.dbUrl());
+            node = NodeId.of(config.dataDir());
             sinks.add(new JsonLinesFileSink(config.dataDir().resolve(EVENTS_FILE)));
         } catch (IOException e) {
             extraSinks.forEach(EventSink::close);
             throw StartupFailure.dataDir(config.dataDir(), e);
         }
         sinks.addAll(extraSinks);
+        for (EventSink sink : extraSinks) {
+            if (sink instanceof io.openivs.server.events.WebhookSink webhook) {
+                // What a crash took between the events file and the webhook's outbox is owed first.
+                webhook.catchUp(config.dataDir().resolve(EVENTS_FILE));
+            }
+        }
         EventBus events = new EventBus(sinks);
         ResourceStore store;
         try {
@@ -137,32 +155,47 @@ public final class OpenIvsServer implements AutoCloseable {
         Recordings recordings = null;
         AccessDirectory access = null;
         CountryResolver countries = null;
+        ServerMetrics metrics = null;
         try {
             Destination destination = Recordings.destination(config);
             recordings = new Recordings(destination, config.dataDir().resolve("recording-spool"), store, events, clock);
-            LiveStreams live = new LiveStreams(store, config.region(), Ids.alnum(12), workers, housekeeping, clock, events,
+            LiveStreams live = new LiveStreams(store, config.region(), node, workers, housekeeping, clock, events,
                     recordings);
             live.transcoding(new io.openivs.server.live.TranscodeSlots(config.transcoding().enabled(),
                     config.transcoding().maxStreams()));
             if (!config.transcoding().enabled()) {
                 log.warn("transcoding is off: STANDARD and ADVANCED channels play their source rendition only");
             }
+            // A previous run killed mid-stream: its sessions end and its recordings close before anyone publishes.
+            live.endOrphanedSessions();
+            recordings.finishOrphans();
             // Media listeners first: the API's playback URLs must carry the ports they really bound.
             access = new AccessDirectory(store, clock);
             countries = countryResolver(config.playbackAccess().geoipDb());
             PlaybackGate gate = new PlaybackGate(access, countries, clock);
+            // The operator's certificate serves every TCP door; without one, RTMPS has a self-signed one and
+            // playback and the API stay plain HTTP (the README's first steps).
+            ReloadingSslContext operatorTls = operatorTls(config.tls());
+            if (operatorTls != null) {
+                long checkMs = Math.max(1, config.tls().reloadCheck().toMillis());
+                housekeeping.scheduleWithFixedDelay(operatorTls::reloadIfChanged, checkMs, checkMs,
+                        TimeUnit.MILLISECONDS);
+            }
+            SslContext tls = operatorTls;
+            if (tls == null) {
+                try {
+                    tls = RtmpsCertificates.selfSigned(config.dataDir(), config.publicHost());
+                } catch (IOException e) {
+                    throw StartupFailure.dataDir(config.dataDir(), e);
+                }
+            }
             playback = listen("--playback-port", config.bind(), config.playbackPort(), () -> new PlaybackServer(loops,
                     config.bind(), config.playbackPort(), live, gate, config.playbackAccess().trustForwardedFor(),
-                    destination instanceof FolderDestination folders ? new RecordingFilesHandler(folders, workers) : null));
+                    destination instanceof FolderDestination folders ? new RecordingFilesHandler(folders, workers) : null,
+                    PlaybackServer.Limits.defaults(), operatorTls));
             rtmp = new RtmpServer(rtmpConfig(config, loops, config.rtmpPort(), null, live));
             RtmpServer plain = rtmp;
             listen("--rtmp-port", config.bind(), config.rtmpPort(), plain::start);
-            SslContext tls;
-            try {
-                tls = RtmpsCertificates.selfSigned(config.dataDir(), config.publicHost());
-            } catch (IOException e) {
-                throw StartupFailure.dataDir(config.dataDir(), e);
-            }
             rtmps = new RtmpServer(rtmpConfig(config, loops, config.rtmpsPort(), tls, live));
             RtmpServer secure = rtmps;
             listen("--rtmps-port", config.bind(), config.rtmpsPort(), secure::start);
@@ -176,20 +209,32 @@ public final class OpenIvsServer implements AutoCloseable {
             ServerConfig bound = config.withBoundPorts(config.apiPort(), playback.port(), rtmp.port(), rtmps.port(),
                     srtPort);
             ControlContext cx = new ControlContext(store, bound, clock, model, live, recordings);
+            // /healthz, /readyz and /metrics on the API port; the handler's own request counts are among the metrics.
+            AtomicBoolean up = new AtomicBoolean();
+            ApiRequests apiRequests = new ApiRequests();
+            PlaybackServer viewers = playback;
+            metrics = new ServerMetrics(store, up::get, !config.metrics() ? null : new ServerMetrics.Sources(live,
+                    viewers.counters(), viewers::openConnections, apiRequests, recordings.uploads(),
+                    extraSinks.stream().filter(WebhookSink.class::isInstance).map(WebhookSink.class::cast).toList()));
             ApiHandler handler = new ApiHandler(model, new SigV4Verifier(credentials, config.region(), model.signingName(), clock),
-                    ControlPlane.handlers(cx, access::changed), workers, config.region());
+                    ControlPlane.handlers(cx, access::changed), workers, config.region(), metrics, apiRequests);
             ApiServer api = listen("--api-port", config.bind(), config.apiPort(),
-                    () -> new ApiServer(loops, config.bind(), config.apiPort(), handler));
+                    () -> new ApiServer(loops, config.bind(), config.apiPort(), handler, operatorTls));
             // Sessions end at their last heartbeat and read as ended once stale, so the sweep's period only
             // bounds how long the row stays open. With a shared store it also serves the other nodes; a sole
             // writer only has a previous run's sessions to end: one write per stale period will do.
             long sweepMs = store.soleWriter() ? StreamSessions.STALE_MS : 5_000;
             housekeeping.scheduleWithFixedDelay(() -> endStaleSessions(store, clock), sweepMs, sweepMs,
                     TimeUnit.MILLISECONDS);
-            return new OpenIvsServer(bound.withBoundPorts(api.port(), playback.port(), rtmp.port(), rtmps.port(), srtPort),
-                    store, loops, workers, housekeeping, api, playback, rtmp, rtmps, srt, events, recordings, access,
-                    countries);
+            OpenIvsServer server = new OpenIvsServer(bound.withBoundPorts(api.port(), playback.port(), rtmp.port(),
+                    rtmps.port(), srtPort), store, loops, workers, housekeeping, api, playback, rtmp, rtmps, srt, events,
+                    recordings, access, countries, metrics, up);
+            up.set(true);
+            return server;
         } catch (RuntimeException | InterruptedException e) {
+            if (metrics != null) {
+                metrics.close();
+            }
             stopQuietly(rtmp, rtmps, playback);
             if (srt != null) {
                 srt.close();
@@ -220,6 +265,26 @@ public final class OpenIvsServer implements AutoCloseable {
             throw e;
         } catch (Exception e) {
             throw StartupFailure.listener(option, host, port, e);
+        }
+    }
+
+    /** The operator's certificate and key, or null when none is given. */
+    private static ReloadingSslContext operatorTls(ServerConfig.Tls tls) {
+        if (!tls.enabled()) {
+            return null;
+        }
+        if (tls.privateKey() == null) {
+            throw new StartupFailure("--tls-key", "", "missing: give the private key that goes with --tls-cert", null);
+        }
+        try {
+            ReloadingSslContext context = ReloadingSslContext.load(tls.certificateChain(), tls.privateKey());
+            log.info("TLS: certificate {} (serial {}, valid until {}), checked for renewal every {} s",
+                    tls.certificateChain(), context.certificate().getSerialNumber().toString(16),
+                    context.certificate().getNotAfter().toInstant(), tls.reloadCheck().toSeconds());
+            return context;
+        } catch (IOException e) {
+            throw new StartupFailure("--tls-cert", tls.certificateChain(), e.getMessage()
+                    + "; give a PEM certificate chain and its unencrypted PEM private key (--tls-key)", e);
         }
     }
 
@@ -323,6 +388,11 @@ public final class OpenIvsServer implements AutoCloseable {
         return config;
     }
 
+    /** What playback holds of the store's access state (for tests and diagnostics: its size). */
+    public AccessDirectory playbackAccess() {
+        return access;
+    }
+
     public ResourceStore store() {
         return store;
     }
@@ -330,13 +400,14 @@ public final class OpenIvsServer implements AutoCloseable {
     /** The addresses this node serves, for the start-up banner. */
     public List<String> listening() {
         List<String> out = new ArrayList<>();
-        out.add("control API  http://" + config.bind() + ":" + api.port() + "  (transport " + loops.transport() + ")");
-        out.add("playback     http://" + config.bind() + ":" + playback.port() + "/api/video/v1/");
+        String http = config.httpScheme();
+        out.add("control API  " + http + "://" + config.bind() + ":" + api.port() + "  (transport " + loops.transport() + ")");
+        out.add("playback     " + http + "://" + config.bind() + ":" + playback.port() + "/api/video/v1/");
         out.add("RTMP ingest  rtmp://" + config.bind() + ":" + rtmp.port() + "/app/{streamKey}");
         out.add("RTMPS ingest rtmps://" + config.bind() + ":" + rtmps.port() + "/app/{streamKey}");
         out.add("SRT ingest   srt://" + config.bind() + ":" + srtPort() + "?streamid={streamKey}&passphrase={srt.passphrase}");
         if (recordings.destination() instanceof FolderDestination folders) {
-            out.add("recordings   http://" + config.bind() + ":" + playback.port() + RecordingFilesHandler.PREFIX
+            out.add("recordings   " + http + "://" + config.bind() + ":" + playback.port() + RecordingFilesHandler.PREFIX
                     + "{bucket}/{key}  (stored in " + folders.root() + ")");
         } else {
             out.add("recordings   to the " + recordings.destination().describe());
@@ -346,6 +417,8 @@ public final class OpenIvsServer implements AutoCloseable {
 
     @Override
     public void close() {
+        up.set(false);
+        metrics.close();
         // Publishers first, so their sessions end while workers and the store still run.
         stopQuietly(rtmp, rtmps, playback);
         srt.close();

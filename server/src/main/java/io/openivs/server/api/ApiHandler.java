@@ -60,9 +60,22 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private final Map<String, OperationHandler> handlers;
     private final Executor workers;
     private final String region;
+    private final OpsEndpoints ops;
+    private final ApiRequests requests;
 
     public ApiHandler(ServiceModel model, SigV4Verifier verifier, Map<String, OperationHandler> handlers,
                       Executor workers, String region) {
+        this(model, verifier, handlers, workers, region, null, new ApiRequests());
+    }
+
+    /**
+     * @param ops      health, readiness and metrics served without a signature, or null for none
+     * @param requests where requests answered are counted, by operation and status
+     */
+    public ApiHandler(ServiceModel model, SigV4Verifier verifier, Map<String, OperationHandler> handlers,
+                      Executor workers, String region, OpsEndpoints ops, ApiRequests requests) {
+        this.ops = ops;
+        this.requests = requests;
         this.model = model;
         this.router = new Router(model);
         this.verifier = verifier;
@@ -86,10 +99,14 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
         String method = req.method().name();
         String uri = req.uri();
+        if (ops != null && opsRequest(ctx, keepAlive, method, uri)) {
+            return;
+        }
         Principal principal;
         try {
             principal = verifier.verify(method, uri, req.headers(), req.content());
         } catch (AuthException e) {
+            requests.count(ApiRequests.NO_OPERATION, e.status());
             sendError(ctx, keepAlive, requestId, e.status(), e.errorCode(), e.getMessage());
             return;
         }
@@ -97,6 +114,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         String path = q < 0 ? uri : uri.substring(0, q);
         Router.Match match = router.match(method, path);
         if (match == null) {
+            requests.count(ApiRequests.NO_OPERATION, 404);
             sendError(ctx, keepAlive, requestId, 404, "UnknownOperationException",
                     "No operation matches " + method + " " + truncate(path) + ".");
             return;
@@ -106,11 +124,13 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         try {
             input = parseInput(op, req, match.pathLabel(), q < 0 ? null : uri);
         } catch (ApiException e) {
+            requests.count(op.name(), statusOf(e.code()));
             sendError(ctx, keepAlive, requestId, statusOf(e.code()), e.code(), e.getMessage());
             return;
         }
         List<String> problems = Validator.validate(op.input(), input);
         if (!problems.isEmpty()) {
+            requests.count(op.name(), 400);
             sendError(ctx, keepAlive, requestId, 400, "ValidationException", Validator.message(problems));
             return;
         }
@@ -132,7 +152,65 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         try {
             workers.execute(() -> run(ctx, keepAlive, op, handler, call, input));
         } catch (RejectedExecutionException e) {
+            requests.count(op.name(), 503);
             sendError(ctx, keepAlive, requestId, 503, "ServiceUnavailable", "The service is busy; retry later.");
+        }
+    }
+
+    /** API requests answered so far, for metrics. */
+    public ApiRequests requests() {
+        return requests;
+    }
+
+    /** Answers GET /healthz, /readyz and /metrics (no signature: they reveal nothing secret); false for others. */
+    private boolean opsRequest(ChannelHandlerContext ctx, boolean keepAlive, String method, String uri) {
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        if (!path.equals("/healthz") && !path.equals("/readyz") && !path.equals("/metrics")) {
+            return false;
+        }
+        if (!method.equals("GET")) {
+            sendText(ctx, keepAlive, 405, "text/plain; charset=utf-8", "GET only\n".getBytes(StandardCharsets.US_ASCII));
+            return true;
+        }
+        if (path.equals("/healthz")) {
+            sendText(ctx, keepAlive, 200, "text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.US_ASCII));
+            return true;
+        }
+        try {
+            workers.execute(() -> {
+                if (path.equals("/readyz")) {
+                    String notReady = ops.ready();
+                    sendText(ctx, keepAlive, notReady == null ? 200 : 503, "text/plain; charset=utf-8",
+                            (notReady == null ? "ready\n" : notReady + "\n").getBytes(StandardCharsets.UTF_8));
+                } else {
+                    byte[] text = ops.metrics();
+                    if (text == null) {
+                        sendText(ctx, keepAlive, 404, "text/plain; charset=utf-8",
+                                "metrics are turned off (--no-metrics)\n".getBytes(StandardCharsets.US_ASCII));
+                    } else {
+                        sendText(ctx, keepAlive, 200, "text/plain; version=0.0.4; charset=utf-8", text);
+                    }
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            sendText(ctx, keepAlive, 503, "text/plain; charset=utf-8", "busy\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        return true;
+    }
+
+    private static void sendText(ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType, byte[] body) {
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+                Unpooled.wrappedBuffer(body));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        if (keepAlive) {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(res, ctx.voidPromise());
+        } else {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -163,10 +241,12 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 return;
             }
         }
+        requests.count(op.name(), status);
         send(ctx, keepAlive, call.requestId(), status, null, body);
     }
 
     private void fail(ChannelHandlerContext ctx, boolean keepAlive, Operation op, Call call, Exception e) {
+        requests.count(op.name(), e instanceof ApiException api ? statusOf(api.code()) : 500);
         if (e instanceof ApiException api) {
             sendError(ctx, keepAlive, call.requestId(), statusOf(api.code()), api.code(), api.getMessage());
         } else if (e instanceof StoreException) {

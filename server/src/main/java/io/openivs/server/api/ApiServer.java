@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.openivs.server.net.EventLoops;
@@ -25,6 +26,12 @@ public final class ApiServer implements AutoCloseable {
     private final Channel channel;
 
     public ApiServer(EventLoops loops, String bindHost, int port, ApiHandler handler) throws InterruptedException {
+        this(loops, bindHost, port, handler, null);
+    }
+
+    /** @param tls serve HTTPS with this context (it may change its certificate between connections), or null for HTTP */
+    public ApiServer(EventLoops loops, String bindHost, int port, ApiHandler handler, SslContext tls)
+            throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(loops.boss(), loops.io())
                 .channel(loops.serverChannel())
@@ -33,6 +40,9 @@ public final class ApiServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(0, 0, 120) {
                                     @Override

@@ -20,17 +20,27 @@ public record ServerConfig(
         Quotas quotas,
         RecordingStorage recording,
         PlaybackAccess playbackAccess,
+        Tls tls,
+        boolean metrics,
         Transcoding transcoding) {
 
     /**
-     * The configuration without a say on transcoding, which is then off: embedders and tests opt in,
-     * the command line turns it on by default ({@code --transcode}).
+     * Plain HTTP for playback and the API, the self-signed certificate for RTMPS, metrics served, no
+     * transcoding (embedders and tests opt in; the command line turns it on by default, {@code --transcode}).
      */
     public ServerConfig(String bind, String publicHost, int apiPort, int playbackPort, int rtmpPort, int rtmpsPort,
-                        int srtPort, Path dataDir, String dbUrl, String region, Quotas quotas, RecordingStorage recording,
-                        PlaybackAccess playbackAccess) {
+                        int srtPort, Path dataDir, String dbUrl, String region, Quotas quotas,
+                        RecordingStorage recording, PlaybackAccess playbackAccess) {
         this(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl, region, quotas,
-                recording, playbackAccess, Transcoding.OFF);
+                recording, playbackAccess, Tls.NONE, true, Transcoding.OFF);
+    }
+
+    /** As given, without transcoding. */
+    public ServerConfig(String bind, String publicHost, int apiPort, int playbackPort, int rtmpPort, int rtmpsPort,
+                        int srtPort, Path dataDir, String dbUrl, String region, Quotas quotas,
+                        RecordingStorage recording, PlaybackAccess playbackAccess, Tls tls, boolean metrics) {
+        this(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl, region, quotas,
+                recording, playbackAccess, tls, metrics, Transcoding.OFF);
     }
 
     /**
@@ -40,6 +50,26 @@ public record ServerConfig(
      */
     public record Transcoding(boolean enabled, int maxStreams) {
         public static final Transcoding OFF = new Transcoding(false, 0);
+    }
+
+    /**
+     * The operator's certificate for every TCP door: RTMPS, and HTTPS for playback and the API.
+     *
+     * @param certificateChain PEM, leaf first (certbot's fullchain.pem); null for none
+     * @param privateKey       PEM, unencrypted PKCS#8, PKCS#1 or SEC1 (certbot's privkey.pem)
+     * @param reloadCheck      how often the files' modification times are checked; a changed pair serves new
+     *                         connections from then on
+     */
+    public record Tls(Path certificateChain, Path privateKey, java.time.Duration reloadCheck) {
+        public static final Tls NONE = new Tls(null, null, java.time.Duration.ofSeconds(10));
+
+        public Tls(Path certificateChain, Path privateKey) {
+            this(certificateChain, privateKey, java.time.Duration.ofSeconds(10));
+        }
+
+        public boolean enabled() {
+            return certificateChain != null;
+        }
     }
 
     /**
@@ -89,7 +119,30 @@ public record ServerConfig(
     /** This configuration with the ports the listeners actually bound (they differ when 0 asked for any free one). */
     public ServerConfig withBoundPorts(int apiPort, int playbackPort, int rtmpPort, int rtmpsPort, int srtPort) {
         return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl,
-                region, quotas, recording, playbackAccess, transcoding);
+                region, quotas, recording, playbackAccess, tls, metrics, transcoding);
+    }
+
+    /** This configuration with the operator's certificate. */
+    public ServerConfig withTls(Tls tls) {
+        return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl,
+                region, quotas, recording, playbackAccess, tls, metrics, transcoding);
+    }
+
+    /** This configuration with transcoding as given. */
+    public ServerConfig withTranscoding(Transcoding transcoding) {
+        return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl,
+                region, quotas, recording, playbackAccess, tls, metrics, transcoding);
+    }
+
+    /** This configuration with /metrics served or not. */
+    public ServerConfig withMetrics(boolean metrics) {
+        return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl,
+                region, quotas, recording, playbackAccess, tls, metrics, transcoding);
+    }
+
+    /** The scheme of the playback and API doors: https with the operator's certificate, http without. */
+    public String httpScheme() {
+        return tls.enabled() ? "https" : "http";
     }
 
     /** IVS's SRT port: {@code srt.endpoint} names only the host when the listener is on it. */
@@ -106,6 +159,6 @@ public record ServerConfig(
     }
 
     public String playbackBase() {
-        return "http://" + publicHost + ":" + playbackPort;
+        return httpScheme() + "://" + publicHost + ":" + playbackPort;
     }
 }

@@ -42,6 +42,25 @@ public final class EventBus implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code then} on the bus thread once every event published before it has been handed to the sinks
+     * (the events file written): for state that must outlive the process until its event is out. Dropped at
+     * shutdown, so the state stays and is acted on again at the next start.
+     */
+    public void afterPublished(Runnable then) {
+        try {
+            thread.execute(() -> {
+                try {
+                    then.run();
+                } catch (RuntimeException e) {
+                    log.warn("after-publish work failed: {}", e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("after-publish work dropped: shutting down");
+        }
+    }
+
     @Override
     public void close() {
         thread.shutdown();

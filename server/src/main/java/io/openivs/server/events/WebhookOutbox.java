@@ -22,6 +22,8 @@ import java.util.stream.Stream;
  */
 final class WebhookOutbox {
     private static final String SUFFIX = ".json";
+    /** The id of the last event stored here, kept after its delivery: where a restart's catch-up starts. */
+    private static final String LAST = "last-appended";
 
     private final Path dir;
     /** Files not yet delivered, oldest first. */
@@ -54,7 +56,7 @@ final class WebhookOutbox {
     }
 
     /** Stores one delivery durably; returns once it is on disk. */
-    synchronized void append(byte[] body) throws IOException {
+    synchronized void append(byte[] body, String eventId) throws IOException {
         Path file = dir.resolve(String.format("%019d", nextSequence) + SUFFIX);
         Path tmp = dir.resolve(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
@@ -71,8 +73,23 @@ final class WebhookOutbox {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
         }
         nextSequence++;
+        // Written after the delivery: a crash in between only repeats one delivery at the next catch-up.
+        Path lastTmp = dir.resolve(LAST + ".tmp");
+        Files.writeString(lastTmp, eventId);
+        Files.move(lastTmp, dir.resolve(LAST), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         pending.addLast(file);
         notifyAll();
+    }
+
+    /** The id of the last event stored here (delivered or not), or null if none ever was. */
+    synchronized String lastAppended() {
+        try {
+            return Files.readString(dir.resolve(LAST)).trim();
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("webhook outbox " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** The oldest delivery still owed, waiting up to {@code millis} for one; null when none came. */

@@ -19,6 +19,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -95,9 +96,88 @@ public final class WebhookSink implements EventSink {
     @Override
     public void publish(IvsEvent event) {
         try {
-            outbox.append(Json.write(event.envelope()).getBytes(StandardCharsets.UTF_8));
+            outbox.append(Json.write(event.envelope()).getBytes(StandardCharsets.UTF_8), event.id());
         } catch (IOException e) {
             throw new UncheckedIOException("webhook " + shownUrl + ": cannot store event " + event.id(), e);
+        }
+    }
+
+    /**
+     * At start, before any event is published: the events of {@code eventsFile} after the last one this
+     * webhook stored, stored now. They are the ones a crash took between the events file's write and the
+     * outbox's (the file is written first). Only the file's last {@link #CATCH_UP_BYTES} are read; a webhook
+     * that never stored an event, or whose last one is not among them, catches up nothing.
+     *
+     * @return how many deliveries were added
+     */
+    public int catchUp(Path eventsFile) {
+        String last = outbox.lastAppended();
+        if (last == null || !Files.exists(eventsFile)) {
+            return 0;
+        }
+        List<String> lines;
+        try {
+            lines = tail(eventsFile, CATCH_UP_BYTES);
+        } catch (IOException e) {
+            log.warn("webhook {}: events file {} unreadable for catch-up: {}", shownUrl, eventsFile, e.toString());
+            return 0;
+        }
+        int from = -1;
+        for (int i = lines.size() - 1; i >= 0 && from < 0; i--) {
+            if (last.equals(idOf(lines.get(i)))) {
+                from = i + 1;
+            }
+        }
+        if (from < 0) {
+            return 0;
+        }
+        int added = 0;
+        for (String line : lines.subList(from, lines.size())) {
+            String id = idOf(line);
+            if (id == null) {
+                continue; // a line the crash cut short
+            }
+            try {
+                outbox.append(line.getBytes(StandardCharsets.UTF_8), id);
+                added++;
+            } catch (IOException e) {
+                throw new UncheckedIOException("webhook " + shownUrl + ": cannot store event " + id, e);
+            }
+        }
+        if (added > 0) {
+            log.info("webhook {}: {} event(s) of the events file never stored for it (a crash), now owed", shownUrl, added);
+        }
+        return added;
+    }
+
+    /** Bytes of the events file's end that {@link #catchUp} reads. */
+    static final int CATCH_UP_BYTES = 1 << 20;
+
+    private static String idOf(String line) {
+        try {
+            String id = Json.parseObject(line).path("id").asText("");
+            return id.isEmpty() ? null : id;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The whole lines within the last {@code bytes} of the file. */
+    private static List<String> tail(Path file, int bytes) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            long size = ch.size();
+            long start = Math.max(0, size - bytes);
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) (size - start));
+            while (buf.hasRemaining() && ch.read(buf, start + buf.position()) >= 0) {
+                // reads until full
+            }
+            String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+            List<String> lines = new java.util.ArrayList<>(List.of(text.split("\n")));
+            if (start > 0 && !lines.isEmpty()) {
+                lines.remove(0); // began mid-line
+            }
+            lines.removeIf(String::isBlank);
+            return lines;
         }
     }
 

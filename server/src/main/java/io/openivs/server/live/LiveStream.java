@@ -40,6 +40,7 @@ final class LiveStream implements FrameSession {
     final String streamId;
     final String channelArn;
     final String playbackName;
+    final String channelName;
     private final StreamHost host;
     private final SessionDocument document;
     private final StreamEvents events;
@@ -69,6 +70,7 @@ final class LiveStream implements FrameSession {
         SessionEvents remembered = new SessionEvents();
         this.document = new SessionDocument(channelDoc, remembered);
         this.events = new StreamEvents(host.events(), remembered, host::now, channelArn, channel.name(), streamId);
+        this.channelName = channel.name();
         this.health = new StreamHealth(host::now);
         this.policy = new IngestPolicy(IngestLimits.forChannelType(channel.type()));
         LatencyMode mode = channel.normalLatency() ? LatencyMode.NORMAL : LatencyMode.LOW;
@@ -345,6 +347,12 @@ final class LiveStream implements FrameSession {
 
     private ObjectNode ingestConfiguration() {
         return document.ingestConfiguration(health.videoBitrate(), health.audioBitrate());
+    }
+
+    /** What metrics show of this stream, as of its last heartbeat. */
+    LiveStreams.Stats stats() {
+        return new LiveStreams.Stats(channelName, channelArn, health.videoBitrate() + health.audioBitrate(),
+                health.frameRate(), health.viewers());
     }
 
     /** The document of a session that has no media yet (its row on admission). */

@@ -66,6 +66,8 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     private final ConcurrentHashMap<String, Parked> parked = new ConcurrentHashMap<>();
     /** How long a dropped publisher's playlist waits for its reconnect. */
     static final long RECONNECT_WINDOW_MS = 30_000;
+    /** Longest wait between attempts to write a session's end while the store fails. */
+    static final long END_RETRY_MAX_MS = 5_000;
     private final AtomicBoolean heartbeats = new AtomicBoolean();
     private volatile TranscodeSlots transcoding = TranscodeSlots.OFF;
     /** A tick's batch waits for a worker or runs: a slow store skips ticks rather than queueing them. */
@@ -93,6 +95,19 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     /** Whether streams admitted from now on are transcoded, and how many at once. Before publishers come. */
     public void transcoding(TranscodeSlots slots) {
         this.transcoding = slots;
+    }
+
+    /**
+     * At start, before the ingest listeners open: ends the sessions a previous run of this node left
+     * open (killed mid-stream) and sends their owed events. Returns how many it ended.
+     */
+    public int endOrphanedSessions() {
+        try {
+            return OrphanedSessions.end(store, node, events);
+        } catch (RuntimeException e) {
+            log.warn("could not end the sessions a previous run left open (the stale sweep will): {}", e.toString());
+            return 0;
+        }
     }
 
     /** RTMP's publishers: FLV tags demuxed in front of the stream's frame input. */
@@ -283,15 +298,37 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     private void end(LiveStream stream) {
         // Remembered before the last document is written so truncatedEvents lists them; published after.
         List<IvsEvent> last = stream.lastEvents();
+        String doc = stream.lastDocument();
+        endSession(stream, clock.millis(), doc, last, 0);
+    }
+
+    /**
+     * Worker: the ended row first, then its events, each once: while the store fails the write is retried
+     * and nothing is sent; a process that dies (or stops) meanwhile leaves the row open, and its next start
+     * ends it and sends them ({@link #endOrphanedSessions}). The channel stays taken until the row is ended.
+     */
+    private void endSession(LiveStream stream, long endTime, String doc, List<IvsEvent> last, int attempt) {
         try {
-            String doc = stream.lastDocument();
-            store.write(tx -> tx.endSession(stream.streamId, clock.millis(), stream.hasError(), doc));
+            // False when it was already ended (a commit whose answer was lost, or the stale sweep): send them now.
+            store.write(tx -> tx.endSession(stream.streamId, endTime, stream.hasError(), doc));
         } catch (RuntimeException e) {
-            log.warn("could not end stream session {}: {}", stream.streamId, e.toString());
-        } finally {
-            last.forEach(events::publish);
-            forget(stream);
+            long delay = Math.min(END_RETRY_MAX_MS, 500L << Math.min(attempt, 4));
+            log.warn("could not end stream session {} ({}); retrying in {} ms", stream.streamId, e.toString(), delay);
+            try {
+                scheduler.schedule(() -> {
+                    try {
+                        workers.execute(() -> endSession(stream, endTime, doc, last, attempt + 1));
+                    } catch (RejectedExecutionException stopping) {
+                        forget(stream); // the next start ends the row and sends the events
+                    }
+                }, delay, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopping) {
+                forget(stream);
+            }
+            return;
         }
+        last.forEach(events::publish);
+        forget(stream);
     }
 
     /** Keeps a dropped publisher's playlist for {@link #RECONNECT_WINDOW_MS}, then releases it. */
@@ -386,6 +423,18 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         byStreamId.remove(stream.streamId, stream);
         byPlaybackName.remove(stream.playbackName, stream);
         byChannel.remove(stream.channelArn, stream);
+    }
+
+    /** One live stream as metrics show it: ingest bits a second (both tracks), video frames a second, viewers. */
+    public record Stats(String channelName, String channelArn, long bitrate, double frameRate, int viewers) {}
+
+    /** This node's live streams, as of their last heartbeats. */
+    public List<Stats> stats() {
+        List<Stats> out = new java.util.ArrayList<>(byChannel.size());
+        for (LiveStream s : byChannel.values()) {
+            out.add(s.stats());
+        }
+        return out;
     }
 
     @Override

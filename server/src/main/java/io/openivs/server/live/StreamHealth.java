@@ -26,6 +26,7 @@ final class StreamHealth {
     private volatile long lastMediaMs = -1;
     private volatile long videoBytes;
     private volatile long audioBytes;
+    private volatile long videoFrames;
 
     /** Viewer address (UNKNOWN_VIEWER when none) to when it last asked for a playlist. */
     private final Map<InetAddress, Long> viewers = new ConcurrentHashMap<>();
@@ -37,6 +38,10 @@ final class StreamHealth {
     private long beatAudioBytes;
     private long videoBitrate;
     private long audioBitrate;
+    private long beatVideoFrames;
+    private double frameRate;
+    /** Viewers at the last beat: metrics read it without touching the map. */
+    private volatile int lastViewers;
 
     StreamHealth(LongSupplier clock) {
         this.clock = clock;
@@ -62,6 +67,7 @@ final class StreamHealth {
 
     void videoBytes(int bytes) {
         videoBytes += bytes;
+        videoFrames++; // single writer: the owner thread
     }
 
     void audioBytes(int bytes) {
@@ -115,13 +121,17 @@ final class StreamHealth {
             long a = audioBytes;
             videoBitrate = (v - beatVideoBytes) * 8_000 / elapsed;
             audioBitrate = (a - beatAudioBytes) * 8_000 / elapsed;
+            long f = videoFrames;
+            frameRate = (f - beatVideoFrames) * 1000.0 / elapsed;
+            beatVideoFrames = f;
             beatVideoBytes = v;
             beatAudioBytes = a;
             beatAt = now;
             beatMediaMs = media;
         }
         viewers.values().removeIf(seen -> seen < now - VIEWER_WINDOW_MS);
-        return new Reading(health, media > mediaAtLastBeat && mediaAtLastBeat >= 0, viewers.size());
+        lastViewers = viewers.size();
+        return new Reading(health, media > mediaAtLastBeat && mediaAtLastBeat >= 0, lastViewers);
     }
 
     synchronized long videoBitrate() {
@@ -130,5 +140,15 @@ final class StreamHealth {
 
     synchronized long audioBitrate() {
         return audioBitrate;
+    }
+
+    /** Video frames a second, measured at the last beat. */
+    synchronized double frameRate() {
+        return frameRate;
+    }
+
+    /** Viewers of the last minute, counted at the last beat. */
+    int viewers() {
+        return lastViewers;
     }
 }

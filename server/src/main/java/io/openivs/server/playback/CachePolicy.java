@@ -10,7 +10,7 @@ enum CachePolicy {
     PLAYLIST(AsciiString.cached("max-age=1")),
     /** A segment or part never changes once listed: anyone may keep it. */
     SHARED_MEDIA(AsciiString.cached("public, max-age=31536000, immutable")),
-    /** A private channel's media (its URLs carry the token): only the viewer's own cache may keep it. */
+    /** A private channel's media (its URLs carry a session ticket): only the viewer's own cache may keep it. */
     PRIVATE_MEDIA(AsciiString.cached("private, max-age=31536000, immutable")),
     /**
      * Errors, and init segments: their names restart with each session (init-0.mp4: hls.js cannot

@@ -31,15 +31,20 @@ final class LowLatencyPlayback {
         return live.lowLatency((sequence, index) -> sequence + "." + index + ".m4s" + childQuery);
     }
 
-    /** The state for a media playlist: also where the stream's other rendition stands. Owner thread. */
-    static LowLatency withReports(LiveRendition live, String childQuery) {
+    /**
+     * The state for a media playlist: also where the stream's other rendition stands. Owner thread.
+     *
+     * @param playlistQuery appended to the other rendition's playlist URI (a private channel's
+     *                      longer-lived ticket: a player may go on reloading that URI)
+     */
+    static LowLatency withReports(LiveRendition live, String childQuery, String playlistQuery) {
         LowLatency ll = state(live, childQuery);
         LiveRendition other = live.sibling();
         if (ll == null || other == null) {
             return ll;
         }
         // Playlists of both renditions sit side by side: {name}/live.m3u8 and {name}/audio_only/live.m3u8.
-        String uri = (other.audioOnly() ? Playlists.AUDIO_ONLY + "/live.m3u8" : "../live.m3u8") + childQuery;
+        String uri = (other.audioOnly() ? Playlists.AUDIO_ONLY + "/live.m3u8" : "../live.m3u8") + playlistQuery;
         LowLatency theirs = state(other, childQuery);
         RenditionReport report = theirs == null ? null : theirs.report(uri, other.segments());
         return report == null ? ll : ll.withReports(List.of(report));

@@ -102,7 +102,8 @@ final class OwnerAnswers {
                 }
                 return Responses.playlist(Playlists.media(segments, live.targetDurationSeconds(),
                         live.fragmentedMp4(), childQuery,
-                        live.fragmentedMp4() ? LowLatencyPlayback.withReports(live, childQuery) : null));
+                        live.fragmentedMp4() ? LowLatencyPlayback.withReports(live, childQuery, verdict.playlistQuery())
+                                : null));
             case INIT: {
                 ByteBuf init = Fmp4Playback.initSegment(segments, url.sequence());
                 if (init == null) {

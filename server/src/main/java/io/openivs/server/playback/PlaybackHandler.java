@@ -28,6 +28,8 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<HttpRequest> {
     private final AccessGate gate;
     private final boolean trustForwardedFor;
 
+    final PlaybackCounters counters = new PlaybackCounters();
+
     PlaybackHandler(PlaybackSource source, AccessGate gate, boolean trustForwardedFor) {
         this.source = source;
         this.gate = gate;
@@ -63,6 +65,7 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<HttpRequest> {
             Responses.send(ctx, req, Responses.status(HttpResponseStatus.NOT_FOUND), verdict.allowOrigin());
             return;
         }
+        counters.served(url.kind());
         if (url.kind() != Kind.SEGMENT && url.kind() != Kind.PART) {
             live.viewer(req.client()); // a viewer fetches playlists; counting segments too would only cost
         }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.ssl.SslContext;
 import io.openivs.server.net.AcceptFailures;
 import io.openivs.server.net.ConnectionCap;
 import io.openivs.server.net.EventLoops;
@@ -38,6 +39,7 @@ public final class PlaybackServer implements AutoCloseable {
 
     private final Channel channel;
     private final ConnectionCap cap;
+    private final PlaybackCounters counters;
 
     /**
      * @param trustForwardedFor take the viewer's address from X-Forwarded-For (only behind a proxy that sets it)
@@ -50,7 +52,15 @@ public final class PlaybackServer implements AutoCloseable {
 
     public PlaybackServer(EventLoops loops, String bind, int port, PlaybackSource source, PlaybackGate gate,
                           boolean trustForwardedFor, ChannelHandler extra, Limits limits) throws InterruptedException {
+        this(loops, bind, port, source, gate, trustForwardedFor, extra, limits, null);
+    }
+
+    /** @param tls serve HTTPS with this context (it may change its certificate between connections), or null for HTTP */
+    public PlaybackServer(EventLoops loops, String bind, int port, PlaybackSource source, PlaybackGate gate,
+                          boolean trustForwardedFor, ChannelHandler extra, Limits limits, SslContext tls)
+            throws InterruptedException {
         PlaybackHandler handler = new PlaybackHandler(source, gate, trustForwardedFor);
+        this.counters = handler.counters;
         this.cap = new ConnectionCap("playback", limits.maxConnections());
         ServerBootstrap b = new ServerBootstrap()
                 .group(loops.boss(), loops.io())
@@ -62,8 +72,12 @@ public final class PlaybackServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         HttpTimeouts timeouts = new HttpTimeouts(limits.headerTimeoutMillis(), limits.idleTimeoutMillis());
-                        ch.pipeline().addLast(cap.handler())
-                                .addLast(timeouts)
+                        ch.pipeline().addLast(cap.handler());
+                        if (tls != null) {
+                            // The header timeout, counted from connecting, also bounds a stalled handshake.
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
+                        ch.pipeline().addLast(timeouts)
                                 .addLast(new SlowViewerGuard(MAX_STALL_MILLIS))
                                 .addLast(new HttpRequestDecoder(8192, 8192, 8192))
                                 .addLast(timeouts.headWatcher())
@@ -84,6 +98,11 @@ public final class PlaybackServer implements AutoCloseable {
     /** Viewer connections open now (refused ones not counted). */
     public int openConnections() {
         return cap.open();
+    }
+
+    /** Requests answered from live streams, for metrics. */
+    public PlaybackCounters counters() {
+        return counters;
     }
 
     public int port() {

@@ -1,7 +1,7 @@
 package io.openivs.server.playback;
 
 /**
- * The {@code token} query parameter of a playback URL. Players add their own parameters
+ * The {@code token} (and {@code ticket}) query parameter of a playback URL. Players add their own parameters
  * ({@code player_version}, ...), so it is found among others; tokens are base64url text, so no
  * percent-decoding is needed (a token that needs it fails parsing, as it should).
  */
@@ -11,6 +11,11 @@ final class QueryToken {
 
     /** The token value, or null; {@code q} is the index of '?' in {@code uri} (or -1). */
     static String find(String uri, int q) {
+        return find(uri, q, "token=");
+    }
+
+    /** The value of parameter {@code nameEq} ("ticket="), or null. */
+    static String find(String uri, int q, String nameEq) {
         if (q < 0) {
             return null;
         }
@@ -20,22 +25,22 @@ final class QueryToken {
             if (end < 0) {
                 end = uri.length();
             }
-            if (uri.startsWith("token=", i)) {
-                return uri.substring(i + 6, end);
+            if (uri.startsWith(nameEq, i)) {
+                return uri.substring(i + nameEq.length(), end);
             }
             i = end + 1;
         }
         return null;
     }
 
-    /** The query string ("?a=b&token=...") without its token, for echoing back in an error body. */
+    /** The query string ("?a=b&token=...") without its token or ticket, for echoing back in an error body. */
     static String without(String query) {
         if (query.isEmpty()) {
             return query;
         }
         StringBuilder out = new StringBuilder();
         for (String p : query.substring(1).split("&")) {
-            if (!p.startsWith("token=") && !p.isEmpty()) {
+            if (!p.startsWith("token=") && !p.startsWith("ticket=") && !p.isEmpty()) {
                 out.append(out.length() == 0 ? '?' : '&').append(p);
             }
         }

@@ -57,7 +57,7 @@ record ViewerRequest(HttpResponseStatus error, PlaybackPath path, String uri, in
     /** What the access gate is asked about this request. */
     AccessRequest access() {
         return new AccessRequest(path.name(), path.kind() == PlaybackPath.Kind.MASTER, QueryToken.find(uri, q),
-                origin, client);
+                origin, client, QueryToken.find(uri, q, "ticket="), path.kind() == PlaybackPath.Kind.MEDIA);
     }
 
     /** The query with its '?' ("" when none), for parameters such as {@code _HLS_msn}. */

@@ -1,5 +1,6 @@
 package io.openivs.server.recording;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.resource.Json;
 import io.openivs.server.media.hls.Segment;
@@ -47,6 +48,12 @@ final class Recording {
     private long nextThumbTicks;
     private final AtomicInteger thumbIndex = new AtomicInteger();
     private volatile String lost;
+    private final String recordingId;
+    private final ObjectNode config;
+    /** What this recording has stored, for the next start to finish it after a crash; null when unwritable. */
+    private RecordingJournal journal;
+    /** Set on a recording a crashed run left: it ended when its journal was last written, not now. */
+    private Instant recoveredEnd;
     ScheduledFuture<?> endTimer;
     boolean finished;
 
@@ -62,6 +69,8 @@ final class Recording {
         this.startedAt = startedAt;
         this.prefix = RecordingFiles.prefix(channelArn, startedAt, recordingId);
         this.sessionId = sessionId;
+        this.recordingId = recordingId;
+        this.config = config;
         io.openivs.server.resource.Arn arn = io.openivs.server.resource.Arn.parse(channelArn);
         this.channelId = arn.id();
         this.account = arn.account();
@@ -83,6 +92,9 @@ final class Recording {
         endTimer = null;
         streamIds.add(streamId);
         joinPending = true;
+        if (journal != null) {
+            journal.joined(streamId);
+        }
     }
 
     /** Whether segments of this rendition can go on in the same playlist (same size, frame rate and codecs). */
@@ -100,6 +112,7 @@ final class Recording {
             rendition = Rendition.of(s);
             thumbHeight = Thumbnails.height(thumbs.resolution(), rendition.height());
             thumbWidth = Thumbnails.width(rendition.width(), rendition.height(), thumbHeight);
+            journal = RecordingJournal.create(owner.spoolDir, recordingId, journalHeader());
             put("events/recording-started.json", "application/json", json(metadata("RECORDING_STARTED", null, 0, null)));
             owner.publish(RecordingFiles.event("Recording Start", "", channelArn, channelName, currentStream(), bucket,
                     prefix, 0, sessionId, null, owner.now()));
@@ -108,11 +121,26 @@ final class Recording {
         joinPending = false;
         int index = entries.size();
         long elapsed = durationTicks;
-        entries.add(new VodPlaylists.Entry(index, s.durationTicks(), s.programDateTime(), discontinuity, bytes.length));
+        VodPlaylists.Entry entry = new VodPlaylists.Entry(index, s.durationTicks(), s.programDateTime(), discontinuity,
+                bytes.length);
+        entries.add(entry);
         durationTicks += s.durationTicks();
         peakBitsPerSecond = Math.max(peakBitsPerSecond, (long) Math.ceil(bytes.length * 8.0 / s.durationSeconds()));
         String hls = RecordingFiles.HLS + "/" + rendition.name() + "/";
-        put(hls + index + ".ts", "video/mp2t", bytes);
+        RecordingJournal j = journal;
+        owner.uploader.submit(bucket, prefix + "/" + hls + index + ".ts", "video/mp2t", bytes, new Uploader.Outcome() {
+            @Override
+            public void stored() {
+                if (j != null) {
+                    j.stored(entry);
+                }
+            }
+
+            @Override
+            public void lost(Exception cause) {
+                lost = cause.toString();
+            }
+        });
         put(hls + "playlist.m3u8", PLAYLIST, text(VodPlaylists.media(List.copyOf(entries), false, false)));
         if (index == 0) {
             putMasters();
@@ -153,12 +181,13 @@ final class Recording {
             endTimer.cancel(false);
             endTimer = null;
         }
-        if (entries.isEmpty()) {
+        if (entries.isEmpty() && recoveredEnd == null) {
             return; // no media ever arrived: nothing was written, nothing to close
         }
         List<VodPlaylists.Entry> all = List.copyOf(entries);
         long durationMs = durationTicks / 90;
-        Instant endedAt = owner.now();
+        Instant endedAt = recoveredEnd != null ? recoveredEnd : owner.now();
+        RecordingJournal j = journal;
         owner.thumbnail(() -> {
             String hls = RecordingFiles.HLS + "/" + rendition.name() + "/";
             put(hls + "playlist.m3u8", PLAYLIST, text(VodPlaylists.media(all, true, false)));
@@ -176,11 +205,61 @@ final class Recording {
                             owner.publish(RecordingFiles.event(event, ok ? "" : "InternalServerException", channelArn,
                                     channelName, currentStream(), bucket, prefix, durationMs, sessionId,
                                     List.copyOf(streamIds), owner.now()));
+                            if (j != null) {
+                                // Once Recording End is in the events file: a kill before then finishes it again.
+                                owner.afterPublished(j::delete);
+                            }
                             log.info("recording {} of {} ended: {} ms in {} segment(s)", prefix, channelArn, durationMs,
                                     all.size());
                         }
                     });
         });
+    }
+
+    /** The journal's first line: what {@link #recovered} needs to rebuild this recording. */
+    private ObjectNode journalHeader() {
+        ObjectNode h = Json.object();
+        h.put("channelArn", channelArn);
+        h.put("channelName", channelName);
+        h.put("configArn", configArn);
+        h.set("config", config);
+        h.put("startedAt", startedAt.toString());
+        h.put("recordingId", recordingId);
+        h.put("sessionId", sessionId);
+        streamIds.forEach(h.putArray("streamIds")::add);
+        ObjectNode r = h.putObject("rendition");
+        r.put("name", rendition.name());
+        r.put("width", rendition.width());
+        r.put("height", rendition.height());
+        r.put("frameRate", rendition.frameRate());
+        r.put("codecs", rendition.codecs());
+        return h;
+    }
+
+    /**
+     * Recorder thread, at start: a recording a killed run left open, rebuilt from its journal with the
+     * segments the destination holds, ready for {@link #finish()}.
+     */
+    static Recording recovered(Recordings owner, RecordingJournal.Orphan o) {
+        ObjectNode h = o.header();
+        List<String> streams = o.streamIds();
+        Recording rec = new Recording(owner, h.path("channelArn").asText(), h.path("channelName").asText(),
+                h.path("configArn").asText(), (ObjectNode) h.get("config"), streams.get(0),
+                Instant.parse(h.path("startedAt").asText()), h.path("recordingId").asText(), h.path("sessionId").asText());
+        rec.streamIds.addAll(streams.subList(1, streams.size()));
+        JsonNode r = h.path("rendition");
+        rec.rendition = new Rendition(r.path("name").asText(), r.path("width").asInt(), r.path("height").asInt(),
+                r.path("frameRate").asInt(), r.path("codecs").asText());
+        rec.thumbHeight = Thumbnails.height(rec.thumbs.resolution(), rec.rendition.height());
+        rec.thumbWidth = Thumbnails.width(rec.rendition.width(), rec.rendition.height(), rec.thumbHeight);
+        for (VodPlaylists.Entry e : o.entries()) {
+            rec.entries.add(e);
+            rec.durationTicks += e.durationTicks();
+            rec.peakBitsPerSecond = Math.max(rec.peakBitsPerSecond, (long) Math.ceil(e.size() * 8.0 / Math.max(e.seconds(), 0.001)));
+        }
+        rec.recoveredEnd = o.lastWritten();
+        rec.journal = RecordingJournal.existing(o.file());
+        return rec;
     }
 
     private void putMasters() {

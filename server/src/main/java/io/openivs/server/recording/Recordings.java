@@ -45,6 +45,8 @@ public final class Recordings implements BucketCheck, AutoCloseable {
 
     private final Destination destination;
     final Uploader uploader;
+    /** Also holds the journals of recordings in progress ({@link RecordingJournal}). */
+    final Path spoolDir;
     private final ResourceStore store;
     private final EventBus events;
     private final Clock clock;
@@ -56,6 +58,7 @@ public final class Recordings implements BucketCheck, AutoCloseable {
 
     public Recordings(Destination destination, Path spoolDir, ResourceStore store, EventBus events, Clock clock) {
         this.destination = destination;
+        this.spoolDir = spoolDir;
         try {
             this.uploader = new Uploader(destination, spoolDir, MEMORY_BUDGET);
         } catch (IOException e) {
@@ -73,6 +76,11 @@ public final class Recordings implements BucketCheck, AutoCloseable {
                 : new S3Destination(config.recording());
     }
 
+    /** The upload queue, for metrics: objects stored, failed attempts, objects waiting. */
+    public Uploader uploads() {
+        return uploader;
+    }
+
     public Destination destination() {
         return destination;
     }
@@ -88,6 +96,26 @@ public final class Recordings implements BucketCheck, AutoCloseable {
                 throw new UncheckedIOException(e);
             }
         }, checks);
+    }
+
+    /**
+     * At start: finishes the recordings a killed run left open, from their journals, with the
+     * segments stored before it died (playlists with ENDLIST, recording-ended.json, then Recording End).
+     * Their objects queue behind what the killed run spooled, so they land last. Returns at once.
+     */
+    public void finishOrphans() {
+        execute(() -> {
+            for (RecordingJournal.Orphan o : RecordingJournal.orphans(spoolDir)) {
+                try {
+                    Recording r = Recording.recovered(this, o);
+                    log.info("finishing recording {} left open by an earlier run: {} segment(s)", r.prefix,
+                            o.entries().size());
+                    r.finish();
+                } catch (RuntimeException e) {
+                    log.warn("recording journal {} could not be finished: {}", o.file(), e.toString());
+                }
+            }
+        });
     }
 
     /**
@@ -224,6 +252,11 @@ public final class Recordings implements BucketCheck, AutoCloseable {
 
     void publish(IvsEvent e) {
         events.publish(e);
+    }
+
+    /** {@code then} once what was published before it is written (the events file). */
+    void afterPublished(Runnable then) {
+        events.afterPublished(then);
     }
 
     Instant now() {

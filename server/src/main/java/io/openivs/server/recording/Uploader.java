@@ -119,6 +119,9 @@ public final class Uploader implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Job> queue = new ArrayDeque<>();
+    /** Written by the upload thread only; read by metrics. */
+    private volatile long stored;
+    private volatile long failedAttempts;
     private final Thread thread;
     private long memoryBytes;
     private volatile boolean failing;
@@ -169,6 +172,16 @@ public final class Uploader implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Objects stored since start. */
+    public long stored() {
+        return stored;
+    }
+
+    /** Upload attempts that failed (each is retried). */
+    public long failedAttempts() {
+        return failedAttempts;
     }
 
     /** Objects queued and not yet stored. */
@@ -224,6 +237,7 @@ public final class Uploader implements AutoCloseable {
                 byte[] body = job.load();
                 destination.put(job.bucket, job.key, body, job.contentType);
             } catch (IOException | RuntimeException e) {
+                failedAttempts++;
                 if (!failing) {
                     log.warn("recording upload of {} failed, retrying until the store answers: {}", job.key, e.toString());
                 }
@@ -238,6 +252,7 @@ public final class Uploader implements AutoCloseable {
                 log.info("recording store answers again; {} object(s) to catch up", pending());
             }
             failing = false;
+            stored++;
             backoff = FIRST_BACKOFF_MS;
             lock.lock();
             try {

@@ -594,6 +594,11 @@ public final class JdbcResourceStore implements ResourceStore {
         }
 
         @Override
+        public List<StreamSessionRow> openSessionsOf(String node) {
+            return sessionsWhere("node = ? AND end_time IS NULL ORDER BY start_time, stream_id", node);
+        }
+
+        @Override
         public int endStaleSessions(long staleBefore) {
             // Cues left for a node that died, or for a stream that ended before taking them.
             exec("DELETE FROM stream_cues WHERE created < ?", staleBefore);

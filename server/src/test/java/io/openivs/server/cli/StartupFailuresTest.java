@@ -63,6 +63,20 @@ class StartupFailuresTest {
     }
 
     @Test
+    void aMissingCertificateFileIsOneLineNamingTheFlagAndTheFile() {
+        Path missing = dir.resolve("fullchain.pem");
+        Run r = serve("--api-port", "0", "--playback-port", "0", "--rtmp-port", "0", "--rtmps-port", "0",
+                "--srt-port", "0", "--tls-cert", missing.toString(), "--tls-key", dir.resolve("privkey.pem").toString());
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("--tls-cert").contains("no such file " + missing).doesNotContain("\tat ");
+        assertThat(r.err().strip().lines()).hasSize(1);
+
+        Run alone = serve("--api-port", "0", "--tls-cert", missing.toString());
+        assertThat(alone.code()).isNotZero();
+        assertThat(alone.err()).contains("--tls-cert and --tls-key go together");
+    }
+
+    @Test
     void anUnreachableDatabaseIsOneLineWithoutThePassword() {
         Run r = serve("--api-port", "0", "--playback-port", "0", "--rtmp-port", "0", "--rtmps-port", "0",
                 "--db-url", "jdbc:postgresql://127.0.0.1:1/nothing?user=u&password=hunter2&connectTimeout=2");

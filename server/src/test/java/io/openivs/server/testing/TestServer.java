@@ -54,24 +54,35 @@ public final class TestServer implements AutoCloseable {
                 access);
     }
 
+    /** With the operator's certificate: HTTPS playback and API, RTMPS with it. */
+    public TestServer(Path dataDir, String dbUrl, ServerConfig.Tls tls) throws InterruptedException {
+        this(dataDir, dbUrl, c -> c.withTls(tls));
+    }
+
     /** Transcoding STANDARD and ADVANCED channels as {@code transcoding} says. */
     public TestServer(Path dataDir, String dbUrl, ServerConfig.Transcoding transcoding) throws InterruptedException {
+        this(dataDir, dbUrl, c -> c.withTranscoding(transcoding));
+    }
+
+    /** With the defaults as {@code adjust} changes them. */
+    public TestServer(Path dataDir, String dbUrl, java.util.function.UnaryOperator<ServerConfig> adjust)
+            throws InterruptedException {
         this(dataDir, dbUrl, ServerConfig.Quotas.defaults(), java.util.List.of(), ServerConfig.RecordingStorage.EMBEDDED,
-                ServerConfig.PlaybackAccess.NONE, transcoding);
+                ServerConfig.PlaybackAccess.NONE, adjust);
     }
 
     private TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
                        java.util.List<io.openivs.server.events.EventSink> sinks, ServerConfig.RecordingStorage recording,
                        ServerConfig.PlaybackAccess access) throws InterruptedException {
-        this(dataDir, dbUrl, quotas, sinks, recording, access, ServerConfig.Transcoding.OFF);
+        this(dataDir, dbUrl, quotas, sinks, recording, access, c -> c);
     }
 
     private TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
                        java.util.List<io.openivs.server.events.EventSink> sinks, ServerConfig.RecordingStorage recording,
-                       ServerConfig.PlaybackAccess access, ServerConfig.Transcoding transcoding)
+                       ServerConfig.PlaybackAccess access, java.util.function.UnaryOperator<ServerConfig> adjust)
             throws InterruptedException {
-        ServerConfig cfg = new ServerConfig("127.0.0.1", "localhost", 0, 0, 0, 0, 0, dataDir, dbUrl, REGION, quotas,
-                recording, access, transcoding);
+        ServerConfig cfg = adjust.apply(new ServerConfig("127.0.0.1", "localhost", 0, 0, 0, 0, 0, dataDir, dbUrl, REGION,
+                quotas, recording, access));
         Map<String, CredentialStore.Credential> keys = Map.of(ALICE.accessKeyId(), ALICE, BOB.accessKeyId(), BOB);
         this.server = OpenIvsServer.start(cfg, keys::get, sinks);
     }
@@ -81,7 +92,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.apiPort());
+        return URI.create(server.config().httpScheme() + "://127.0.0.1:" + server.apiPort());
     }
 
     public IvsClient client(CredentialStore.Credential who) {

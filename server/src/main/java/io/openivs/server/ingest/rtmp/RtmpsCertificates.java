@@ -1,7 +1,6 @@
 package io.openivs.server.ingest.rtmp;
 
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
+import io.openivs.server.net.ReloadingSslContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,14 +14,18 @@ import java.security.Key;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
+import java.util.List;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * TLS material for RTMPS: a PEM certificate chain and PKCS#8 private key given by the operator, or a
- * self-signed pair generated once into a data directory and reused on later starts.
+ * TLS material for RTMPS: a PEM certificate chain and private key given by the operator, or a self-signed pair
+ * generated into a data directory and reused on later starts while it names the public host.
  *
  * <p>Generation runs the JDK's own {@code keytool}: Netty's {@code SelfSignedCertificate} needs Bouncy Castle or
  * JDK-internal classes that Java 17 no longer exports, and keytool needs no new dependency. The keystore it
@@ -37,27 +40,51 @@ public final class RtmpsCertificates {
 
   private RtmpsCertificates() {}
 
-  /** A server context from a PEM certificate chain and an unencrypted PKCS#8 PEM private key. */
-  public static SslContext fromPem(Path certificateChainPem, Path privateKeyPem) throws IOException {
+  /**
+   * A server context from a PEM certificate chain and an unencrypted PKCS#8, PKCS#1 or SEC1 PEM private key,
+   * following the files when they change (see {@link ReloadingSslContext#reloadIfChanged()}).
+   */
+  public static ReloadingSslContext fromPem(Path certificateChainPem, Path privateKeyPem) throws IOException {
     try {
-      return SslContextBuilder.forServer(certificateChainPem.toFile(), privateKeyPem.toFile()).build();
-    } catch (IllegalArgumentException | IOException e) {
+      return ReloadingSslContext.load(certificateChainPem, privateKeyPem);
+    } catch (IOException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new IOException("cannot load RTMPS certificate " + certificateChainPem + " / key " + privateKeyPem
-          + ": " + e.getMessage(), e);
+          + ": " + cause.getMessage(), e);
     }
   }
 
   /**
-   * A server context from the self-signed pair in {@code dataDir}, generating it first if absent. The
-   * certificate names {@code hostname}, localhost and 127.0.0.1.
+   * A server context from the self-signed pair in {@code dataDir}, generating it first if absent or if it
+   * does not name {@code hostname} (the {@code --public-host} changed: encoders that verify would refuse it).
+   * The certificate names {@code hostname}, localhost and 127.0.0.1.
    */
-  public static SslContext selfSigned(Path dataDir, String hostname) throws IOException {
+  public static ReloadingSslContext selfSigned(Path dataDir, String hostname) throws IOException {
     Path cert = dataDir.resolve(CERT_FILE);
     Path key = dataDir.resolve(KEY_FILE);
-    if (!Files.isRegularFile(cert) || !Files.isRegularFile(key)) {
+    if (!Files.isRegularFile(cert) || !Files.isRegularFile(key) || !names(cert, hostname)) {
       generateSelfSigned(dataDir, hostname);
     }
     return fromPem(cert, key);
+  }
+
+  /** Whether the certificate in {@code pem} carries {@code hostname} among its subject alternative names. */
+  static boolean names(Path pem, String hostname) {
+    try (InputStream in = Files.newInputStream(pem)) {
+      X509Certificate x509 = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+      Collection<List<?>> sans = x509.getSubjectAlternativeNames();
+      if (sans == null) {
+        return false;
+      }
+      for (List<?> san : sans) {
+        if (san.size() > 1 && hostname.equalsIgnoreCase(String.valueOf(san.get(1)))) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException | GeneralSecurityException e) {
+      return false; // unreadable: generate a new pair
+    }
   }
 
   static void generateSelfSigned(Path dataDir, String hostname) throws IOException {

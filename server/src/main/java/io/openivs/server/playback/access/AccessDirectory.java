@@ -42,6 +42,15 @@ import java.util.concurrent.TimeUnit;
  * once when this node's API changes them ({@link #changed}), reloaded every {@link #REFRESH_MS} on a
  * store other nodes share so their changes show within about that long, and forgotten after
  * {@link #IDLE_MS} without playback.
+ *
+ * <p>Anyone may ask the playback port for any well-formed channel name, so a name that matches no
+ * channel is not held like one: it goes in a small negative cache ({@link #MISSING_MAX} names, each
+ * for {@link #MISSING_TTL_MS}) that no refresh or change ever re-reads, and no account is loaded
+ * for it. Loads are coalesced per channel and at most {@link #MAX_LOADS} wait at once; past that,
+ * a name not already being loaded is refused at once rather than queued behind the others.
+ *
+ * <p>Also holds the cluster's session-ticket secret ({@link SessionTickets}), created once in the
+ * store by whichever node needs it first and read by the others.
  */
 public final class AccessDirectory implements AutoCloseable {
     /** Other nodes' access changes show on this node within this period (plus one store round trip). */
@@ -54,6 +63,14 @@ public final class AccessDirectory implements AutoCloseable {
     private static final long SINGLE_USE_KEEP_MS = 15 * 60_000;
     static final String SINGLE_USE_TYPE = "playback-single-use";
     private static final int PAGE = 100;
+    /** Unknown channel names remembered at most this many at a time, each this long. */
+    static final int MISSING_MAX = 4096;
+    static final long MISSING_TTL_MS = REFRESH_MS;
+    /** Channel loads queued at once on the loader thread; more distinct names are refused until it catches up. */
+    static final int MAX_LOADS = 256;
+    static final String SETTING_TYPE = "openivs-setting";
+    private static final String TICKET_SECRET_ID = "playback-ticket-secret";
+    private static final String TICKET_SECRET_ARN = "arn:openivs:setting:" + TICKET_SECRET_ID;
     private static final Logger log = LoggerFactory.getLogger(AccessDirectory.class);
 
     /** One imported key pair, ready to verify. */
@@ -62,6 +79,17 @@ public final class AccessDirectory implements AutoCloseable {
 
     /** An account's key pairs and revocations (revoked: {@link Lookups#viewerRevocation} -> highest version). */
     record Account(List<KeyPair> keys, Set<String> keyArns, Map<String, Long> revoked) {
+        /** Whether a key pair with this resource id (the ARN's last part, as tickets name it) still exists. */
+        boolean hasKeyId(String keyId) {
+            for (KeyPair k : keys) {
+                String arn = k.arn();
+                if (arn.length() > keyId.length() && arn.endsWith(keyId)
+                        && arn.charAt(arn.length() - keyId.length() - 1) == '/') {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /** A restriction policy's rules; empty lists allow everything. */
@@ -91,6 +119,11 @@ public final class AccessDirectory implements AutoCloseable {
     private final ScheduledExecutorService loader;
     private final ConcurrentHashMap<String, Held<Channel>> channels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Held<Account>> accounts = new ConcurrentHashMap<>();
+    /** Names found to match no channel, with when that was read (negative cache, never re-read in bulk). */
+    private final ConcurrentHashMap<String, Long> missing = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> loading = new ConcurrentHashMap<>();
+    private volatile SessionTickets tickets;
+    private static final Channel MISSING = new Channel(false, true, null);
     private long lastCleanup; // loader thread only
 
     public AccessDirectory(ResourceStore store, Clock clock) {
@@ -104,11 +137,35 @@ public final class AccessDirectory implements AutoCloseable {
         // Alone on its store there is nothing to re-read: the round only forgets idle snapshots.
         long period = store.soleWriter() ? SOLE_WRITER_ROUND_MS : REFRESH_MS;
         loader.scheduleWithFixedDelay(this::refreshAll, period, period, TimeUnit.MILLISECONDS);
+        loader.execute(() -> {
+            try {
+                loadTickets();
+            } catch (RuntimeException e) {
+                log.warn("playback ticket secret not loaded yet: {}", e.toString());
+            }
+        });
+    }
+
+    /** The cluster's session tickets, or null until the secret is loaded. Any thread. */
+    SessionTickets tickets() {
+        return tickets;
+    }
+
+    /** How many channel, unknown-name and account snapshots are held: bounded whatever viewers ask. */
+    public int size() {
+        return channels.size() + missing.size() + accounts.size();
     }
 
     /** The channel's snapshot, or null if not loaded yet. Any thread. */
     Channel channel(String channelArn) {
-        return peek(channels, channelArn);
+        Channel c = peek(channels, channelArn);
+        if (c == null) {
+            Long read = missing.get(channelArn);
+            if (read != null && clock.millis() - read < MISSING_TTL_MS) {
+                return MISSING;
+            }
+        }
+        return c;
     }
 
     /** The account's snapshot, or null if not loaded yet. Any thread. */
@@ -139,16 +196,98 @@ public final class AccessDirectory implements AutoCloseable {
 
     /** Loads the channel's and its account's snapshots off the caller's thread. */
     CompletableFuture<Void> load(Arn channel) {
-        return CompletableFuture.runAsync(() -> {
-            String arn = channel.toString();
-            if (!channels.containsKey(arn)) {
-                channels.put(arn, new Held<>(readChannel(arn), clock.millis()));
+        String arn = channel.toString();
+        CompletableFuture<Void> pending = loading.get(arn);
+        if (pending != null) {
+            return pending;
+        }
+        if (loading.size() >= MAX_LOADS) {
+            return CompletableFuture.failedFuture(AccessDenied.token("playback authorization is unavailable"));
+        }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        pending = loading.putIfAbsent(arn, mine);
+        if (pending != null) {
+            return pending;
+        }
+        try {
+            loader.execute(() -> {
+                try {
+                    loadNow(channel, arn);
+                    mine.complete(null);
+                } catch (RuntimeException e) {
+                    mine.completeExceptionally(e);
+                } finally {
+                    loading.remove(arn, mine);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            loading.remove(arn, mine);
+            mine.completeExceptionally(e);
+        }
+        return mine;
+    }
+
+    /** Loader thread. */
+    private void loadNow(Arn channel, String arn) {
+        loadTickets();
+        if (!channels.containsKey(arn)) {
+            Channel c = readChannel(arn);
+            if (!c.exists()) {
+                remember(arn);
+                return; // nothing of the account is needed to refuse a name that is no channel
             }
-            String key = accountKey(channel.account(), channel.region());
-            if (!accounts.containsKey(key)) {
-                accounts.put(key, new Held<>(readAccount(channel.account(), channel.region()), clock.millis()));
+            missing.remove(arn);
+            channels.put(arn, new Held<>(c, clock.millis()));
+        }
+        String key = accountKey(channel.account(), channel.region());
+        if (!accounts.containsKey(key)) {
+            accounts.put(key, new Held<>(readAccount(channel.account(), channel.region()), clock.millis()));
+        }
+    }
+
+    /** Loader thread: a name that is no channel, kept briefly in the bounded negative cache. */
+    private void remember(String arn) {
+        long now = clock.millis();
+        if (missing.size() >= MISSING_MAX) {
+            missing.values().removeIf(read -> now - read >= MISSING_TTL_MS);
+            if (missing.size() >= MISSING_MAX) {
+                missing.clear(); // forgetting only costs a re-read of a name someone asks again
             }
-        }, loader);
+        }
+        missing.put(arn, now);
+    }
+
+    /** Loader thread: reads the ticket secret, creating it when this is the cluster's first node to need it. */
+    private void loadTickets() {
+        if (tickets != null) {
+            return;
+        }
+        for (int attempt = 0; tickets == null && attempt < 3; attempt++) {
+            String stored = store.read(tx -> tx.get(TICKET_SECRET_ARN).map(r -> Json.parseObject(r.doc())
+                    .path("secret").asText("")).orElse(null));
+            if (stored != null && !stored.isEmpty()) {
+                tickets = new SessionTickets(Base64.getDecoder().decode(stored));
+                return;
+            }
+            byte[] secret = new byte[32];
+            new java.security.SecureRandom().nextBytes(secret);
+            ObjectNode doc = Json.object();
+            doc.put("secret", Base64.getEncoder().encodeToString(secret));
+            StoredResource r = new StoredResource(TICKET_SECRET_ARN, "", "", SETTING_TYPE, TICKET_SECRET_ID,
+                    clock.millis() * 1000, null, TICKET_SECRET_ID, 1, Json.write(doc));
+            try {
+                store.write(tx -> {
+                    tx.insert(r);
+                    return null;
+                });
+                tickets = new SessionTickets(secret);
+            } catch (DuplicateKeyException e) {
+                // another node created it first: read theirs
+            }
+        }
+        if (tickets == null) {
+            throw new IllegalStateException("the playback ticket secret could not be read or created");
+        }
     }
 
     /**
@@ -173,6 +312,8 @@ public final class AccessDirectory implements AutoCloseable {
             a.value = readAccount(account, region);
         }
         String prefix = "arn:aws:ivs:" + region + ":" + account + ":";
+        // A channel this change created must not stay "missing"; the names are dropped, not re-read.
+        missing.keySet().removeIf(arn -> arn.startsWith(prefix));
         channels.forEach((arn, h) -> {
             if (arn.startsWith(prefix)) {
                 h.value = readChannel(arn);
@@ -210,6 +351,7 @@ public final class AccessDirectory implements AutoCloseable {
         try {
             channels.entrySet().removeIf(e -> now - e.getValue().used > IDLE_MS);
             accounts.entrySet().removeIf(e -> now - e.getValue().used > IDLE_MS);
+            missing.values().removeIf(read -> now - read >= MISSING_TTL_MS);
             // On a store only this node writes, every change came through this node's API, which
             // reloaded what it changed (changed()): re-reading would find the same snapshots.
             if (!store.soleWriter()) {

@@ -10,6 +10,13 @@ import java.net.InetAddress;
  * @param token       the {@code token} query parameter, or null
  * @param origin      the Origin header, or null
  * @param client      the viewer's address (X-Forwarded-For's first entry when the operator trusts it)
+ * @param ticket      the {@code ticket} query parameter (a session ticket the master playlist issued), or null
+ * @param playlist    a media playlist, whose answer lists URLs that need fresh tickets
  */
-public record AccessRequest(String channelName, boolean master, String token, String origin, InetAddress client) {
+public record AccessRequest(String channelName, boolean master, String token, String origin, InetAddress client,
+                            String ticket, boolean playlist) {
+    /** A request without a ticket that lists nothing (a segment, or a master playlist when {@code master}). */
+    public AccessRequest(String channelName, boolean master, String token, String origin, InetAddress client) {
+        this(channelName, master, token, origin, client, null, false);
+    }
 }

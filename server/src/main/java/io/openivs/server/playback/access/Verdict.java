@@ -5,11 +5,19 @@ package io.openivs.server.playback.access;
  *
  * @param denied        the refusal, or null when allowed
  * @param allowOrigin   the Access-Control-Allow-Origin value
- * @param childQuery    appended to the URIs a playlist lists ("?token=..." on private channels, else "")
+ * @param childQuery    appended to the URIs a playlist lists ("?ticket=..." on private channels, else "")
  * @param maxResolution renditions above this are hidden; null for no limit
+ * @param playlistQuery appended to the playlist URIs a media playlist lists (its rendition reports): the
+ *                      ticket the viewer reloads with, which lives longer than a segment's
  */
-public record Verdict(AccessDenied denied, String allowOrigin, String childQuery, ResolutionClass maxResolution) {
+public record Verdict(AccessDenied denied, String allowOrigin, String childQuery, ResolutionClass maxResolution,
+                      String playlistQuery) {
     static final Verdict PUBLIC = new Verdict(null, "*", "", null);
+
+    /** A verdict whose playlist URIs carry the same query as the rest. */
+    public Verdict(AccessDenied denied, String allowOrigin, String childQuery, ResolutionClass maxResolution) {
+        this(denied, allowOrigin, childQuery, maxResolution, childQuery);
+    }
 
     static Verdict deny(AccessDenied why) {
         return new Verdict(why, null, null, null);

@@ -56,4 +56,17 @@ class RtmpsCertificatesTest {
     assertThatThrownBy(() -> RtmpsCertificates.selfSigned(dir, "evil,OU=x"))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void aNewPublicHostGetsANewCertificateNamingIt(@TempDir Path dir) throws Exception {
+    RtmpsCertificates.selfSigned(dir, "old.example.test");
+    Path cert = dir.resolve(RtmpsCertificates.CERT_FILE);
+    String before = Files.readString(cert);
+    assertThat(RtmpsCertificates.names(cert, "old.example.test")).isTrue();
+
+    RtmpsCertificates.selfSigned(dir, "new.example.test");
+    assertThat(Files.readString(cert)).as("regenerated for the new host").isNotEqualTo(before);
+    assertThat(RtmpsCertificates.names(cert, "new.example.test")).isTrue();
+    assertThat(RtmpsCertificates.names(cert, "old.example.test")).isFalse();
+  }
 }

@@ -12,14 +12,14 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 
 /** Test helpers: publish a generated stream with the ffmpeg executable and wait for it to be playable. */
-final class LiveChannels {
+public final class LiveChannels {
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private LiveChannels() {
     }
 
     /** ffmpeg publishing {@code size} video + audio for at most {@code seconds}, in the background. */
-    static void publish(ExecutorService background, TestServer server, String streamKey, String size, int seconds) {
+    public static void publish(ExecutorService background, TestServer server, String streamKey, String size, int seconds) {
         background.submit(() -> FfmpegTool.ffmpeg("-hide_banner", "-loglevel", "error", "-re",
                 "-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=15",
                 "-f", "lavfi", "-i", "sine", "-t", Integer.toString(seconds),
@@ -28,7 +28,7 @@ final class LiveChannels {
     }
 
     /** Waits until the channel is live per the API and {@code url} answers 200. */
-    static void awaitPlayable(IvsClient ivs, String channelArn, String url, Duration limit) throws Exception {
+    public static void awaitPlayable(IvsClient ivs, String channelArn, String url, Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
             boolean live;
@@ -47,7 +47,7 @@ final class LiveChannels {
         }
     }
 
-    static HttpResponse<String> get(String url, String... headers) throws Exception {
+    public static HttpResponse<String> get(String url, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
         if (headers.length > 0) {
             b.headers(headers);
@@ -56,13 +56,13 @@ final class LiveChannels {
     }
 
     /** The first URI line of a playlist, resolved against the playlist's URL. */
-    static String firstUri(String playlistUrl, String body) {
+    public static String firstUri(String playlistUrl, String body) {
         String line = body.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).findFirst().orElseThrow();
         return URI.create(playlistUrl).resolve(line).toString();
     }
 
     /** The newest URI line of a media playlist (the oldest may leave the window while the test runs). */
-    static String lastUri(String playlistUrl, String body) {
+    public static String lastUri(String playlistUrl, String body) {
         String line = body.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).reduce((a, b) -> b).orElseThrow();
         return URI.create(playlistUrl).resolve(line).toString();
     }

@@ -60,29 +60,32 @@ class LowLatencyPrivateTest {
         LiveChannels.awaitPlayable(node.ivs(), arn, url + "?token=" + token, Duration.ofSeconds(20));
 
         String media = LiveChannels.firstUri(url, LiveChannels.get(url + "?token=" + token).body());
-        assertThat(media).endsWith("/live.m3u8?token=" + token);
+        // The master lists its children with the session ticket it issued, not the token (issue 15).
+        assertThat(media).contains("/live.m3u8?ticket=").doesNotContain(token);
+        String ticket = media.substring(media.indexOf("?ticket=") + "?ticket=".length());
         LlHlsValidator validator = new LlHlsValidator();
         LlHlsValidator.Playlist p = validator.check(LiveChannels.get(media).body());
-        assertThat(p.allParts()).isNotEmpty().allSatisfy(part -> assertThat(part.uri()).endsWith(".m4s?token=" + token));
-        assertThat(p.preloadHint()).endsWith(".m4s?token=" + token);
+        assertThat(p.allParts()).isNotEmpty().allSatisfy(part -> assertThat(part.uri()).contains(".m4s?ticket="));
+        assertThat(p.preloadHint()).contains(".m4s?ticket=");
 
-        // The audio_only rendition: listed with the token, every URI of its playlist carries it, and
-        // nothing of it is served without. Each rendition reports the other with the token too.
+        // The audio_only rendition: listed with the ticket, every URI of its playlist carries one, and
+        // nothing of it is served without. Each rendition reports the other with the ticket too.
         String audio = LiveChannels.lastUri(url, LiveChannels.get(url + "?token=" + token).body());
-        assertThat(audio).endsWith("/audio_only/live.m3u8?token=" + token);
+        assertThat(audio).endsWith("/audio_only/live.m3u8?ticket=" + ticket);
         String audioText = LiveChannels.get(audio).body();
         LlHlsValidator.Playlist a = new LlHlsValidator().check(audioText);
-        assertThat(a.allParts()).isNotEmpty().allSatisfy(part -> assertThat(part.uri()).endsWith(".m4s?token=" + token));
-        assertThat(a.preloadHint()).endsWith(".m4s?token=" + token);
+        assertThat(a.allParts()).isNotEmpty().allSatisfy(part -> assertThat(part.uri()).contains(".m4s?ticket="));
+        assertThat(a.preloadHint()).contains(".m4s?ticket=");
+        // Rendition reports name the other playlist with the ticket the viewer reloads with.
         assertThat(a.reports()).singleElement()
-                .satisfies(r -> assertThat(r.uri()).isEqualTo("../live.m3u8?token=" + token));
+                .satisfies(r -> assertThat(r.uri()).isEqualTo("../live.m3u8?ticket=" + ticket));
         assertThat(p.reports()).singleElement()
-                .satisfies(r -> assertThat(r.uri()).isEqualTo("audio_only/live.m3u8?token=" + token));
+                .satisfies(r -> assertThat(r.uri()).isEqualTo("audio_only/live.m3u8?ticket=" + ticket));
         String map = audioText.lines().filter(l -> l.startsWith("#EXT-X-MAP:")).findFirst().orElseThrow();
         String audioInit = URI.create(audio).resolve(map.substring(map.indexOf('"') + 1, map.lastIndexOf('"'))).toString();
         String audioPart = URI.create(audio).resolve(a.allParts().get(0).uri()).toString();
         for (String u : new String[] {audio, audioInit, audioPart}) {
-            assertThat(u).endsWith("?token=" + token);
+            assertThat(u).contains("?ticket=").doesNotContain(token);
             assertThat(bytes(u)).isNotEmpty();
             assertThat(LiveChannels.get(u.substring(0, u.indexOf('?'))).statusCode()).as(u).isEqualTo(403);
         }
@@ -90,7 +93,7 @@ class LowLatencyPrivateTest {
         assertThat(LiveChannels.get(audio.substring(0, audio.indexOf('?')) + "?_HLS_msn=" + audioNext[0] + "&_HLS_part="
                 + audioNext[1]).statusCode()).isEqualTo(403);
 
-        // A blocking reload keeps the token; without one, it is refused before it waits.
+        // A blocking reload keeps the ticket; without one, it is refused before it waits.
         long[] next = p.hinted();
         String blocking = media + "&_HLS_msn=" + next[0] + "&_HLS_part=" + next[1];
         HttpResponse<String> reloaded = LiveChannels.get(blocking);

@@ -33,7 +33,7 @@ public final class TestTokens {
     }
 
     /** A token for the channel expiring in {@code ttlSeconds} (negative: already expired), with more claims from {@code extra}. */
-    static String sign(KeyPair k, String channelArn, long ttlSeconds, Consumer<JWTClaimsSet.Builder> extra) {
+    public static String sign(KeyPair k, String channelArn, long ttlSeconds, Consumer<JWTClaimsSet.Builder> extra) {
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .claim("aws:channel-arn", channelArn)
                 .expirationTime(new Date((System.currentTimeMillis() / 1000 + ttlSeconds) * 1000));

@@ -1,0 +1,83 @@
+package io.openivs.server.live;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.openivs.server.events.EventBus;
+import io.openivs.server.events.IvsEvent;
+import io.openivs.server.resource.Arn;
+import io.openivs.server.resource.Json;
+import io.openivs.server.store.ResourceStore;
+import io.openivs.server.store.StreamSessionRow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * At start, before any publisher is admitted: the sessions a previous run of this node left open
+ * (it was killed) are ended at their last heartbeat, and their owed Session Ended and Stream End
+ * events are sent, so the channel is free at once instead of after the stale period.
+ */
+final class OrphanedSessions {
+    private static final Logger log = LoggerFactory.getLogger(OrphanedSessions.class);
+
+    private OrphanedSessions() {
+    }
+
+    /** @return how many sessions were ended */
+    static int end(ResourceStore store, String node, EventBus events) {
+        List<StreamSessionRow> open = store.read(tx -> tx.openSessionsOf(node));
+        int ended = 0;
+        for (StreamSessionRow row : open) {
+            ObjectNode doc = Json.parseObject(row.doc());
+            List<IvsEvent> owed = owedEvents(row, doc);
+            ArrayNode truncated = doc.withArray("truncatedEvents");
+            for (IvsEvent e : owed) { // newest first, as SessionEvents lists them
+                ObjectNode entry = Json.object();
+                entry.put("name", e.eventName());
+                entry.put("type", e.detailType());
+                entry.put("eventTime", e.time().toString());
+                truncated.insert(0, entry);
+            }
+            doc.put("health", StreamHealth.UNKNOWN);
+            doc.put("viewerCount", 0);
+            String written = Json.write(doc);
+            boolean mine = store.write(tx -> tx.endSession(row.streamId(), row.heartbeat(), row.hasError(), written));
+            if (mine) {
+                owed.forEach(events::publish);
+                ended++;
+            }
+        }
+        if (ended > 0) {
+            log.info("ended {} stream session(s) this node left open when it stopped", ended);
+        }
+        return ended;
+    }
+
+    /**
+     * Session Ended, and Stream End when media came (its Stream Start is in the document), timed at the
+     * last heartbeat. Their ids are derived from the stream id, so a receiver can recognise a repeat.
+     */
+    private static List<IvsEvent> owedEvents(StreamSessionRow row, ObjectNode doc) {
+        boolean hadMedia = false;
+        for (JsonNode e : doc.path("truncatedEvents")) {
+            hadMedia |= "Stream Start".equals(e.path("name").asText());
+        }
+        Arn arn = Arn.parse(row.channelArn());
+        String channelName = doc.path("channel").path("name").asText("");
+        Instant at = Instant.ofEpochMilli(row.heartbeat());
+        List<IvsEvent> out = new ArrayList<>(2);
+        for (String name : hadMedia ? List.of("Session Ended", "Stream End") : List.of("Session Ended")) {
+            IvsEvent e = IvsEvent.streamState(name, arn.account(), arn.region(), row.channelArn(), channelName,
+                    row.streamId(), at);
+            String id = UUID.nameUUIDFromBytes((row.streamId() + "/" + name).getBytes(StandardCharsets.UTF_8)).toString();
+            out.add(new IvsEvent(id, e.detailType(), e.account(), e.region(), e.time(), e.resources(), e.detail()));
+        }
+        return out;
+    }
+}
