@@ -101,6 +101,14 @@ public final class Main implements Runnable {
                 description = "Playback takes the viewer's address from X-Forwarded-For (first entry); enable only behind"
                         + " a proxy that sets it [OPENIVS_TRUST_FORWARDED_FOR] (default: ${DEFAULT-VALUE}).")
         boolean trustForwardedFor;
+        @Option(names = "--transcode", negatable = true, defaultValue = "${env:OPENIVS_TRANSCODE:-true}", fallbackValue = "true",
+                description = "Transcode STANDARD and ADVANCED channels into IVS's renditions with the bundled ffmpeg;"
+                        + " --no-transcode plays every channel's source only [OPENIVS_TRANSCODE] (default: ${DEFAULT-VALUE}).")
+        boolean transcode;
+        @Option(names = "--max-transcodes", defaultValue = "${env:OPENIVS_MAX_TRANSCODES:-2}",
+                description = "Streams transcoded at once; more play their source only [OPENIVS_MAX_TRANSCODES]"
+                        + " (default: ${DEFAULT-VALUE}; each is an ffmpeg process decoding its source and encoding every rung).")
+        int maxTranscodes;
         @Option(names = "--tls-cert", defaultValue = "${env:OPENIVS_TLS_CERT}",
                 description = "PEM certificate chain, leaf first (e.g. certbot's fullchain.pem): RTMPS uses it, and"
                         + " playback and the API serve HTTPS with it. Checked every 10 s: a renewed file serves new"
@@ -127,7 +135,8 @@ public final class Main implements Runnable {
                     region, ServerConfig.Quotas.defaults(),
                     new ServerConfig.RecordingStorage(s3Endpoint, s3Region, s3AccessKey, s3SecretKey),
                     new ServerConfig.PlaybackAccess(geoipDb, trustForwardedFor),
-                    new ServerConfig.Tls(tlsCert, tlsKey), metrics);
+                    new ServerConfig.Tls(tlsCert, tlsKey), metrics,
+                    new ServerConfig.Transcoding(transcode, maxTranscodes));
             if ((tlsCert == null) != (tlsKey == null)) {
                 throw new CommandLine.ParameterException(new CommandLine(this),
                         "--tls-cert and --tls-key go together: give both, or neither");
@@ -161,6 +170,9 @@ public final class Main implements Runnable {
                     ? "openivs: no GeoIP database (--geoip-db): restriction policies listing countries refuse every viewer"
                     : "openivs: viewer countries from " + geoipDb
                             + (trustForwardedFor ? " (client address from X-Forwarded-For)" : ""));
+            System.out.println(transcode
+                    ? "openivs: transcoding STANDARD/ADVANCED channels, " + maxTranscodes + " stream(s) at once"
+                    : "openivs: WARNING: transcoding off (--no-transcode): STANDARD and ADVANCED channels play their source only");
             System.out.println("openivs: events to " + data.resolve(OpenIvsServer.EVENTS_FILE)
                     + (sinks.isEmpty() ? "" : " and " + sinks.size() + " webhook(s)"));
             for (String l : server.listening()) {

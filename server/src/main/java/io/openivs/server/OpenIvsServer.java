@@ -161,6 +161,11 @@ public final class OpenIvsServer implements AutoCloseable {
             recordings = new Recordings(destination, config.dataDir().resolve("recording-spool"), store, events, clock);
             LiveStreams live = new LiveStreams(store, config.region(), node, workers, housekeeping, clock, events,
                     recordings);
+            live.transcoding(new io.openivs.server.live.TranscodeSlots(config.transcoding().enabled(),
+                    config.transcoding().maxStreams()));
+            if (!config.transcoding().enabled()) {
+                log.warn("transcoding is off: STANDARD and ADVANCED channels play their source rendition only");
+            }
             // A previous run killed mid-stream: its sessions end and its recordings close before anyone publishes.
             live.endOrphanedSessions();
             recordings.finishOrphans();

@@ -21,14 +21,35 @@ public record ServerConfig(
         RecordingStorage recording,
         PlaybackAccess playbackAccess,
         Tls tls,
-        boolean metrics) {
+        boolean metrics,
+        Transcoding transcoding) {
 
-    /** Plain HTTP for playback and the API, the self-signed certificate for RTMPS, metrics served. */
+    /**
+     * Plain HTTP for playback and the API, the self-signed certificate for RTMPS, metrics served, no
+     * transcoding (embedders and tests opt in; the command line turns it on by default, {@code --transcode}).
+     */
     public ServerConfig(String bind, String publicHost, int apiPort, int playbackPort, int rtmpPort, int rtmpsPort,
                         int srtPort, Path dataDir, String dbUrl, String region, Quotas quotas,
                         RecordingStorage recording, PlaybackAccess playbackAccess) {
         this(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl, region, quotas,
-                recording, playbackAccess, Tls.NONE, true);
+                recording, playbackAccess, Tls.NONE, true, Transcoding.OFF);
+    }
+
+    /** As given, without transcoding. */
+    public ServerConfig(String bind, String publicHost, int apiPort, int playbackPort, int rtmpPort, int rtmpsPort,
+                        int srtPort, Path dataDir, String dbUrl, String region, Quotas quotas,
+                        RecordingStorage recording, PlaybackAccess playbackAccess, Tls tls, boolean metrics) {
+        this(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl, region, quotas,
+                recording, playbackAccess, tls, metrics, Transcoding.OFF);
+    }
+
+    /**
+     * Whether STANDARD and ADVANCED channels are transcoded into IVS's ladders, and how many streams at
+     * once (each is an ffmpeg process decoding the source and encoding every rung); over the cap a
+     * stream plays its source only.
+     */
+    public record Transcoding(boolean enabled, int maxStreams) {
+        public static final Transcoding OFF = new Transcoding(false, 0);
     }
 
     /**
@@ -98,19 +119,25 @@ public record ServerConfig(
     /** This configuration with the ports the listeners actually bound (they differ when 0 asked for any free one). */
     public ServerConfig withBoundPorts(int apiPort, int playbackPort, int rtmpPort, int rtmpsPort, int srtPort) {
         return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl,
-                region, quotas, recording, playbackAccess, tls, metrics);
+                region, quotas, recording, playbackAccess, tls, metrics, transcoding);
     }
 
     /** This configuration with the operator's certificate. */
     public ServerConfig withTls(Tls tls) {
         return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl,
-                region, quotas, recording, playbackAccess, tls, metrics);
+                region, quotas, recording, playbackAccess, tls, metrics, transcoding);
+    }
+
+    /** This configuration with transcoding as given. */
+    public ServerConfig withTranscoding(Transcoding transcoding) {
+        return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl,
+                region, quotas, recording, playbackAccess, tls, metrics, transcoding);
     }
 
     /** This configuration with /metrics served or not. */
     public ServerConfig withMetrics(boolean metrics) {
         return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl,
-                region, quotas, recording, playbackAccess, tls, metrics);
+                region, quotas, recording, playbackAccess, tls, metrics, transcoding);
     }
 
     /** The scheme of the playback and API doors: https with the operator's certificate, http without. */

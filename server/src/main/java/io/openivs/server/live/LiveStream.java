@@ -78,6 +78,10 @@ final class LiveStream implements FrameSession {
         this.timings = new SegmentTimings(playbackName);
         this.renditions = new Renditions(playbackName, fragmentedMp4, mode, host::now, health,
                 segment -> timings.listed(segment.sequence(), segment.durationTicks()));
+        if (!ChannelSettings.BASIC.equals(channel.type())) {
+            renditions.attach(new TranscodedLadder(renditions, streamId, channel.type(), channel.preset(),
+                    host.transcoding(), this::sourceOnly));
+        }
         // LL-HLS lists parts as frames arrive, so its receives are never batched.
         this.batching = new ReceiveBatching(mode == LatencyMode.LOW && fragmentedMp4, System::nanoTime);
     }
@@ -162,6 +166,18 @@ final class LiveStream implements FrameSession {
             health.audioBytes(bytes);
         }
         batching.accepted(timestampMs, keyframe);
+    }
+
+    /**
+     * Owner thread: a STANDARD or ADVANCED stream plays its source only. Over the node's cap that is a
+     * failure of what the channel promises, told in a Stream Failure event as IVS tells its other
+     * failures; with transcoding switched off it is the operator's choice, warned about at start and here.
+     */
+    private void sourceOnly(String why, boolean overCap) {
+        log.warn("stream {} on {}: {}", streamId, channelArn, why);
+        if (overCap) {
+            events.stateChange("Stream Failure", why);
+        }
     }
 
     @Override

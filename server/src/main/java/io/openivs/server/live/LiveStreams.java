@@ -69,6 +69,7 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     /** Longest wait between attempts to write a session's end while the store fails. */
     static final long END_RETRY_MAX_MS = 5_000;
     private final AtomicBoolean heartbeats = new AtomicBoolean();
+    private volatile TranscodeSlots transcoding = TranscodeSlots.OFF;
     /** A tick's batch waits for a worker or runs: a slow store skips ticks rather than queueing them. */
     private final AtomicBoolean batchPending = new AtomicBoolean();
     /** Heartbeats are written one batch at a time, so a stream's rows are never written out of order. */
@@ -89,6 +90,11 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         this.workers = workers;
         this.scheduler = scheduler;
         this.clock = clock;
+    }
+
+    /** Whether streams admitted from now on are transcoded, and how many at once. Before publishers come. */
+    public void transcoding(TranscodeSlots slots) {
+        this.transcoding = slots;
     }
 
     /**
@@ -271,6 +277,11 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         @Override
         public void park(String channelArn, Parked playlists) {
             LiveStreams.this.park(channelArn, playlists);
+        }
+
+        @Override
+        public TranscodeSlots transcoding() {
+            return transcoding;
         }
 
         @Override

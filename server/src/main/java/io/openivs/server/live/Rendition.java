@@ -26,12 +26,20 @@ final class Rendition extends SegmenterConsumer implements LiveRendition {
     private final Renditions stream;
     private final boolean audioOnly;
     private final boolean fragmentedMp4;
+    /** Whether this is the stream's full (source) rendition, the one answered from the published window. */
+    private final boolean full;
 
     Rendition(Renditions stream, Segmenter segmenter, boolean audioOnly, boolean fragmentedMp4) {
+        this(stream, segmenter, audioOnly, fragmentedMp4, !audioOnly);
+    }
+
+    /** @param full false for a transcoded rung: its requests go to the owner thread, like audio_only's */
+    Rendition(Renditions stream, Segmenter segmenter, boolean audioOnly, boolean fragmentedMp4, boolean full) {
         super(segmenter);
         this.stream = stream;
         this.audioOnly = audioOnly;
         this.fragmentedMp4 = fragmentedMp4;
+        this.full = full;
     }
 
     // --- StreamConsumer (owner thread): media as SegmenterConsumer, and the live edge's cues
@@ -70,7 +78,7 @@ final class Rendition extends SegmenterConsumer implements LiveRendition {
 
     @Override
     public PlaybackWindow window() {
-        return audioOnly ? null : stream.window();
+        return full ? stream.window() : null;
     }
 
     @Override
@@ -103,7 +111,7 @@ final class Rendition extends SegmenterConsumer implements LiveRendition {
     @Override
     public boolean writingPart(long sequence, int index) {
         // The full rendition's segmenter is handed over or closed once the stream ended.
-        return (audioOnly || !stream.ended()) && segmenter.isWritingPart(sequence, index);
+        return (!full || !stream.ended()) && segmenter.isWritingPart(sequence, index);
     }
 
     @Override
@@ -124,7 +132,13 @@ final class Rendition extends SegmenterConsumer implements LiveRendition {
 
     @Override
     public LiveRendition sibling() {
-        return stream.sibling(this);
+        return full || audioOnly ? stream.sibling(this) : null;
+    }
+
+    /** A transcoded rendition of the same stream by its IVS name ({@code 480p30}), or null. Any thread. */
+    @Override
+    public LiveRendition rendition(String name) {
+        return stream.rung(name);
     }
 
     @Override

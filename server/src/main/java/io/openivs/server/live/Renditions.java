@@ -24,7 +24,11 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -56,6 +60,9 @@ final class Renditions implements MediaSink {
 
     private final String playbackName;
     private final boolean fragmentedMp4;
+    private final LatencyMode mode;
+    /** Owner thread: each rung's place in its ladder. */
+    private final Map<String, Integer> rungOrder = new HashMap<>();
     private final LongSupplier clock;
     private final StreamHealth health;
     private final Consumer<Segment> listed;
@@ -80,6 +87,10 @@ final class Renditions implements MediaSink {
     private volatile StreamRecorder recorder = StreamRecorder.NONE;
     /** fMP4 channels only, while recording: TS segments for the recording. Set with the recorder. */
     private volatile RecordingConsumer recording;
+    /** Transcoded renditions by name, in ladder order; replaced, never changed (playback reads it on any thread). */
+    private volatile Map<String, Rendition> rungs = Map.of();
+    /** Whether the master playlist lists the source while rungs are listed (not on ADVANCED channels). */
+    private volatile boolean sourceListed = true;
     /** Owner thread: a part or segment finished while a consumer had the frame; told once all have it. */
     private boolean changePending;
     private boolean windowPending;
@@ -92,6 +103,7 @@ final class Renditions implements MediaSink {
                StreamHealth health, Consumer<Segment> listed) {
         this.playbackName = playbackName;
         this.fragmentedMp4 = fragmentedMp4;
+        this.mode = mode;
         this.clock = clock;
         this.health = health;
         this.listed = listed;
@@ -212,6 +224,7 @@ final class Renditions implements MediaSink {
             r.segmenter.close();
         }
         recorder.ended();
+        closeRungs();
         Parked parked = null;
         if (park) {
             parked = new Parked(main.segmenter.handOver(), audio == null ? null : audio.segmenter.handOver());
@@ -229,6 +242,7 @@ final class Renditions implements MediaSink {
 
     /** Releases what the constructor took, for a stream that was never admitted. */
     void discard() {
+        closeRungs();
         for (int i = 0; i < renditions.size(); i++) {
             renditions.get(i).segmenter.close();
         }
@@ -335,8 +349,83 @@ final class Renditions implements MediaSink {
                     && !audioSegments.isEmpty();
             window = new PlaybackWindow(playbackName, segments, audioListed ? audioSegments : List.of(),
                     main.segmenter.targetDurationSeconds(), fragmentedMp4, main.segmenter.partTargetTicks() != 0,
-                    prefetch ? main.segmenter.prefetch() : null);
+                    prefetch ? main.segmenter.prefetch() : null, rungWindows(), sourceListed);
         }
+    }
+
+    // --- transcoded renditions (owner thread unless said otherwise)
+
+    /** The rungs' windows for the master playlist, those with segments, in ladder order. */
+    private List<PlaybackWindow.Rung> rungWindows() {
+        Map<String, Rendition> now = rungs;
+        if (now.isEmpty()) {
+            return List.of();
+        }
+        List<PlaybackWindow.Rung> out = new ArrayList<>(now.size());
+        now.forEach((name, r) -> {
+            List<Segment> s = r.segmenter.segments();
+            if (!s.isEmpty()) {
+                out.add(new PlaybackWindow.Rung(name, s));
+            }
+        });
+        return out;
+    }
+
+    /** A transcoded rendition by name, or null. Any thread. */
+    Rendition rung(String name) {
+        return rungs.get(name);
+    }
+
+    /** Whether the master lists the source beside the rungs; before the publisher starts. */
+    void listSource(boolean listed) {
+        sourceListed = listed;
+    }
+
+    /**
+     * A new rendition for a rung, numbered from {@code sequence} so its segments carry the source's
+     * numbers for the same instants. It is not listed until {@link #listRung}; its frames come from
+     * the transcoder, not from this stream's consumers.
+     */
+    Rendition newRung(long sequence, long discontinuity) {
+        Segmenter s = new Segmenter(SegmenterConfig.forLatencyMode(mode),
+                fragmentedMp4 ? new Fmp4SegmentWriter(SEGMENT_MEMORY) : new TsSegmentWriter(SEGMENT_MEMORY),
+                clock, segment -> windowPending = true);
+        s.startNumbersAt(sequence, discontinuity);
+        return new Rendition(this, s, false, fragmentedMp4, false);
+    }
+
+    /**
+     * Lists {@code rendition} as rung {@code name} (at its place in the ladder), replacing and closing
+     * the rung's previous one, whose playlist a restarted transcoder cannot continue without a gap.
+     */
+    void listRung(String name, int order, Rendition rendition) {
+        rungOrder.put(name, order);
+        List<String> names = new ArrayList<>(rungs.keySet());
+        if (!names.contains(name)) {
+            names.add(name);
+            names.sort((a, b) -> Integer.compare(rungOrder.get(a), rungOrder.get(b)));
+        }
+        LinkedHashMap<String, Rendition> next = new LinkedHashMap<>();
+        for (String n : names) {
+            next.put(n, n.equals(name) ? rendition : rungs.get(n));
+        }
+        Rendition old = rungs.get(name);
+        rungs = Collections.unmodifiableMap(next);
+        if (old != null) {
+            old.segmenter.close();
+        }
+        windowPending = true;
+    }
+
+    /** Publishes what rung frames finished (they arrive in tasks of their own, not through onFrame). */
+    void rungsFed() {
+        flushChanges();
+    }
+
+    private void closeRungs() {
+        Map<String, Rendition> now = rungs;
+        rungs = Map.of();
+        now.values().forEach(r -> r.segmenter.close());
     }
 
     /** A part or segment is done, or the stream ended: wakes whoever waits for it. */

@@ -19,4 +19,9 @@ interface StreamHost {
 
     /** The session is over on the owner thread: write its end on a worker, then forget the stream. */
     void closed(LiveStream stream);
+
+    /** Whether this node transcodes, and its free slots. */
+    default TranscodeSlots transcoding() {
+        return TranscodeSlots.OFF;
+    }
 }

@@ -101,6 +101,14 @@ public interface LiveRendition {
         return null;
     }
 
+    /**
+     * A transcoded rendition of the same stream by its IVS name ({@code 480p30}), served under
+     * {@code {name}/{rendition}/}; null when there is none. Any thread.
+     */
+    default LiveRendition rendition(String name) {
+        return null;
+    }
+
     /** Whether this is an audio_only rendition (served under {@code audio_only/} beside the full one). Any thread. */
     default boolean audioOnly() {
         return false;

@@ -81,6 +81,9 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<HttpRequest> {
             LiveRendition audio = live.sibling();
             live = audio != null && audio.audioOnly() ? audio : null;
         }
+        if (url.rendition() != null && live != null) {
+            live = live.rendition(url.rendition());
+        }
         Kind kind = url.kind();
         // A segment URL of the other container, or an init segment or part of a TS channel, names nothing.
         if (live == null || kind == Kind.SEGMENT && live.fragmentedMp4() != url.fmp4()

@@ -12,6 +12,7 @@ package io.openivs.server.playback;
  * /api/video/v1/{name}/init-{n}.mp4             fMP4 init segment
  * /api/video/v1/{name}/{sequence}.{part}.m4s    LL-HLS part
  * /api/video/v1/{name}/audio_only/...           the same media files of the audio_only rendition
+ * /api/video/v1/{name}/{rung}/...               the same media files of a transcoded rendition, rung = [0-9]{2,4} "p" [0-9]{2,3}
  * name = [a-z0-9-]{1,32} "." [0-9]{12} ".channel." [A-Za-z0-9]{1,64};  sequence, n = [0-9]{1,18};  part = [0-9]{1,4}
  * </pre>
  *
@@ -20,13 +21,20 @@ package io.openivs.server.playback;
  * @param part     the part index; -1 for anything but a part
  * @param fmp4     whether a segment was asked as .m4s (rather than .ts)
  * @param audioOnly whether it names a file of the audio_only rendition (under {@code {name}/audio_only/})
+ * @param rendition the transcoded rendition it names a file of (under {@code {name}/{rendition}/}), or null
  */
-record PlaybackPath(Kind kind, String name, long sequence, int part, boolean fmp4, boolean audioOnly) {
+record PlaybackPath(Kind kind, String name, long sequence, int part, boolean fmp4, boolean audioOnly,
+                    String rendition) {
     enum Kind { MASTER, MEDIA, SEGMENT, INIT, PART }
 
     /** A path of the main rendition. */
     PlaybackPath(Kind kind, String name, long sequence, int part, boolean fmp4) {
-        this(kind, name, sequence, part, fmp4, false);
+        this(kind, name, sequence, part, fmp4, false, null);
+    }
+
+    /** A path of the main or the audio_only rendition. */
+    PlaybackPath(Kind kind, String name, long sequence, int part, boolean fmp4, boolean audioOnly) {
+        this(kind, name, sequence, part, fmp4, audioOnly, null);
     }
 
     static final String PREFIX = "/api/video/v1/";
@@ -68,9 +76,11 @@ record PlaybackPath(Kind kind, String name, long sequence, int part, boolean fmp
         // The audio_only rendition's directory: what follows names its files as the main one's.
         boolean audio = path.startsWith(AUDIO_ONLY, idEnd) && idEnd + AUDIO_ONLY.length() < end
                 && path.charAt(idEnd + AUDIO_ONLY.length()) == '/';
-        int dirEnd = audio ? idEnd + AUDIO_ONLY.length() : idEnd;
+        int rungEnd = audio ? -1 : rung(path, idEnd + 1, end);
+        String rung = rungEnd < 0 ? null : path.substring(idEnd + 1, rungEnd);
+        int dirEnd = audio ? idEnd + AUDIO_ONLY.length() : rungEnd > 0 ? rungEnd : idEnd;
         if (dirEnd + MEDIA.length() == end && path.startsWith(MEDIA, dirEnd)) {
-            return new PlaybackPath(Kind.MEDIA, path.substring(i, idEnd), -1, -1, false, audio);
+            return new PlaybackPath(Kind.MEDIA, path.substring(i, idEnd), -1, -1, false, audio, rung);
         }
         if (path.charAt(dirEnd) != '/') {
             return null;
@@ -81,7 +91,7 @@ record PlaybackPath(Kind kind, String name, long sequence, int part, boolean fmp
             int nEnd = span(path, n, end, MAX_NUMBER, DIGIT);
             if (nEnd > 0 && nEnd + 4 == end && path.startsWith(".mp4", nEnd)) {
                 return new PlaybackPath(Kind.INIT, path.substring(i, idEnd), Long.parseLong(path, n, nEnd, 10), -1,
-                        true, audio);
+                        true, audio, rung);
             }
             return null;
         }
@@ -92,17 +102,33 @@ record PlaybackPath(Kind kind, String name, long sequence, int part, boolean fmp
         long sequence = Long.parseLong(path, file, seqEnd, 10);
         int ext = seqEnd + 1;
         if (end - ext == 2 && path.startsWith("ts", ext)) {
-            return new PlaybackPath(Kind.SEGMENT, path.substring(i, idEnd), sequence, -1, false, audio);
+            return new PlaybackPath(Kind.SEGMENT, path.substring(i, idEnd), sequence, -1, false, audio, rung);
         }
         if (end - ext == 3 && path.startsWith("m4s", ext)) {
-            return new PlaybackPath(Kind.SEGMENT, path.substring(i, idEnd), sequence, -1, true, audio);
+            return new PlaybackPath(Kind.SEGMENT, path.substring(i, idEnd), sequence, -1, true, audio, rung);
         }
         int partEnd = span(path, ext, end, MAX_PART, DIGIT);
         if (partEnd > 0 && partEnd + 4 == end && path.startsWith(".m4s", partEnd)) {
             return new PlaybackPath(Kind.PART, path.substring(i, idEnd), sequence,
-                    Integer.parseInt(path, ext, partEnd, 10), true, audio);
+                    Integer.parseInt(path, ext, partEnd, 10), true, audio, rung);
         }
         return null;
+    }
+
+    /**
+     * The end of a transcoded rendition's directory name ({@code 480p30}) starting at {@code from} and
+     * followed by '/', or -1 when there is none there.
+     */
+    private static int rung(String s, int from, int end) {
+        int heightEnd = span(s, from, end, 4, DIGIT);
+        if (heightEnd < 0 || heightEnd - from < 2 || heightEnd >= end || s.charAt(heightEnd) != 'p') {
+            return -1;
+        }
+        int rateEnd = span(s, heightEnd + 1, end, 3, DIGIT);
+        if (rateEnd < 0 || rateEnd - heightEnd - 1 < 2 || rateEnd >= end || s.charAt(rateEnd) != '/') {
+            return -1;
+        }
+        return rateEnd;
     }
 
     /**

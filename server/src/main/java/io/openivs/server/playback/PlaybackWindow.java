@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.openivs.server.media.hls.Prefetch;
 import io.openivs.server.media.hls.Segment;
+import io.openivs.server.playback.access.RenditionPolicy;
+import io.openivs.server.playback.access.Verdict;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -31,6 +33,15 @@ public final class PlaybackWindow {
     private final EncodedResponse master;
     /** The shared response head of each segment, in window order. */
     private final ByteBuf[] segmentHeads;
+    private final List<Rung> rungs;
+    private final boolean sourceListed;
+
+    /**
+     * A transcoded rendition's window, for the multivariant playlist: its media playlist and segments
+     * are served from its own rendition under {@code {name}/{rung name}/}.
+     */
+    public record Rung(String name, List<Segment> segments) {
+    }
 
     /**
      * Owner thread.
@@ -42,17 +53,22 @@ public final class PlaybackWindow {
      */
     public PlaybackWindow(String name, List<Segment> segments, List<Segment> audioOnly, int targetDuration,
                           boolean fragmentedMp4, boolean lowLatency) {
-        this(name, segments, audioOnly, targetDuration, fragmentedMp4, lowLatency, null);
+        this(name, segments, audioOnly, targetDuration, fragmentedMp4, lowLatency, null, List.of(), true);
     }
 
     /**
      * Owner thread.
      *
-     * @param prefetch where the stream stood as the window was made, for the LHLS prefetch segments its
-     *                 media playlist lists (LOW channels); null for none
+     * @param prefetch     where the stream stood as the window was made, for the LHLS prefetch segments its
+     *                     media playlist lists (LOW channels); null for none
+     * @param rungs        transcoded renditions with segments, in ladder order, listed after the source
+     * @param sourceListed whether the source is listed while rungs are (IVS's ADVANCED channels do not list it)
      */
     public PlaybackWindow(String name, List<Segment> segments, List<Segment> audioOnly, int targetDuration,
-                          boolean fragmentedMp4, boolean lowLatency, Prefetch prefetch) {
+                          boolean fragmentedMp4, boolean lowLatency, Prefetch prefetch, List<Rung> rungs,
+                          boolean sourceListed) {
+        this.rungs = List.copyOf(rungs);
+        this.sourceListed = sourceListed;
         this.name = name;
         this.prefetch = prefetch;
         this.segments = List.copyOf(segments);
@@ -62,7 +78,7 @@ public final class PlaybackWindow {
         this.lowLatency = lowLatency;
         this.media = this.segments.isEmpty() || lowLatency ? null
                 : playlist(Playlists.media(this.segments, targetDuration, fragmentedMp4, "", null, prefetch));
-        this.master = playlist(Playlists.master(name, this.segments, this.audioOnly, ""));
+        this.master = playlist(Playlists.master(name, this.segments, this.audioOnly, this.rungs, sourceListed, ""));
         int[] sizes = new int[this.segments.size()];
         for (int i = 0; i < sizes.length; i++) {
             sizes[i] = this.segments.get(i).size();
@@ -107,7 +123,32 @@ public final class PlaybackWindow {
         if (master == null) {
             return null;
         }
-        return childQuery.isEmpty() ? master.body() : utf8(Playlists.master(name, segments, audioOnly, childQuery));
+        return childQuery.isEmpty() ? master.body()
+                : utf8(Playlists.master(name, segments, audioOnly, rungs, sourceListed, childQuery));
+    }
+
+    /**
+     * The multivariant playlist for this verdict: renditions above its {@code aws:maximum-resolution}
+     * are left out, as IVS hides them; null while no segment is finished.
+     */
+    ByteBuf master(Verdict verdict) {
+        if (verdict.maxResolution() == null || rungs.isEmpty()) {
+            return master(verdict.childQuery());
+        }
+        List<Rung> admitted = new java.util.ArrayList<>(rungs.size());
+        for (Rung r : rungs) {
+            if (RenditionPolicy.admits(verdict, r.segments())) {
+                admitted.add(r);
+            }
+        }
+        String text = Playlists.master(name, segments, audioOnly, admitted,
+                sourceListed && RenditionPolicy.admits(verdict, segments), verdict.childQuery());
+        return text == null ? null : utf8(text);
+    }
+
+    /** Whether transcoded renditions are listed beside the source (the master then has one within any class). */
+    boolean hasRungs() {
+        return !rungs.isEmpty();
     }
 
     /** The index in {@link #segments} of the finished segment numbered {@code sequence}, or -1 when not in this window. */

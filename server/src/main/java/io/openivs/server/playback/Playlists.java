@@ -16,6 +16,8 @@ import java.util.List;
 final class Playlists {
     /** The audio_only rendition's name, as IVS names it, and its directory beside the main media playlist. */
     static final String AUDIO_ONLY = "audio_only";
+    /** The source rendition's name beside transcoded ones, as IVS names it. */
+    static final String SOURCE = "chunked";
 
     private Playlists() {
     }
@@ -54,5 +56,28 @@ final class Playlists {
                 .map(variant -> PlaylistWriter.master(Variant.audioOnly(name + "/" + AUDIO_ONLY + "/live.m3u8"
                         + childQuery, AUDIO_ONLY, audioOnly).map(audio -> List.of(variant, audio))
                         .orElse(List.of(variant)))).orElse(null);
+    }
+
+    /**
+     * With transcoded rungs: the source named {@code chunked} as IVS names it (unless left out), then each
+     * rung in its own EXT-X-MEDIA group of its name, measured from its own segments, then audio_only.
+     * Null while nothing has segments.
+     */
+    static String master(String name, List<Segment> segments, List<Segment> audioOnly, List<PlaybackWindow.Rung> rungs,
+                         boolean sourceListed, String childQuery) {
+        if (rungs.isEmpty() && sourceListed) {
+            return master(name, segments, audioOnly, childQuery);
+        }
+        List<Variant> variants = new java.util.ArrayList<>(rungs.size() + 2);
+        if (sourceListed) {
+            Variant.measure(name + "/live.m3u8" + childQuery, SOURCE, segments).ifPresent(variants::add);
+        }
+        for (PlaybackWindow.Rung r : rungs) {
+            Variant.measure(name + "/" + r.name() + "/live.m3u8" + childQuery, r.name(), r.segments())
+                    .ifPresent(variants::add);
+        }
+        Variant.audioOnly(name + "/" + AUDIO_ONLY + "/live.m3u8" + childQuery, AUDIO_ONLY, audioOnly)
+                .ifPresent(variants::add);
+        return variants.isEmpty() ? null : PlaylistWriter.master(variants);
     }
 }

@@ -34,7 +34,8 @@ final class WindowAnswers {
         }
         // A public viewer on an HTTP/1.1 keep-alive GET: the answer every such viewer gets, encoded with the window.
         boolean shared = !req.head() && req.keepAlive() == KeepAlive.KEEP && Responses.shared(verdict);
-        if (!shared) {
+        // With transcoded renditions the master lists those within the token's class (160p always is).
+        if (!shared && !(kind == Kind.MASTER && window.hasRungs())) {
             AccessDenied refused = RenditionPolicy.refusal(verdict, window.segments());
             if (refused != null) {
                 Responses.send(ctx, req, Responses.forbidden(req, refused), verdict.allowOrigin());
@@ -75,7 +76,7 @@ final class WindowAnswers {
                 return;
             }
         }
-        ByteBuf text = master ? window.master(verdict.childQuery()) : window.media(verdict.childQuery());
+        ByteBuf text = master ? window.master(verdict) : window.media(verdict.childQuery());
         // No finished segment yet: the channel is not playable, as for an offline one.
         Responses.send(ctx, req, text == null ? Responses.status(HttpResponseStatus.NOT_FOUND)
                 : Responses.playlist(text), verdict.allowOrigin());

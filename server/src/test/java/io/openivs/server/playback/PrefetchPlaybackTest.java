@@ -78,7 +78,7 @@ class PrefetchPlaybackTest {
         void changed(boolean segmentFinished) {
             if (segmentFinished) {
                 window = new PlaybackWindow(NAME, segmenter.segments(), List.of(), 2, false, false,
-                        segmenter.prefetch());
+                        segmenter.prefetch(), List.of(), true);
             }
             if (segmentFinished || ended) {
                 List<Runnable> now = new ArrayList<>(waiting);

@@ -59,6 +59,11 @@ public final class TestServer implements AutoCloseable {
         this(dataDir, dbUrl, c -> c.withTls(tls));
     }
 
+    /** Transcoding STANDARD and ADVANCED channels as {@code transcoding} says. */
+    public TestServer(Path dataDir, String dbUrl, ServerConfig.Transcoding transcoding) throws InterruptedException {
+        this(dataDir, dbUrl, c -> c.withTranscoding(transcoding));
+    }
+
     /** With the defaults as {@code adjust} changes them. */
     public TestServer(Path dataDir, String dbUrl, java.util.function.UnaryOperator<ServerConfig> adjust)
             throws InterruptedException {

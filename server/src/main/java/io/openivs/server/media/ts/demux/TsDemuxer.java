@@ -116,6 +116,15 @@ public final class TsDemuxer implements AutoCloseable {
         audio.reset();
     }
 
+    /**
+     * Counts timestamps from {@code origin} on the stream's own (unwrapped) clock instead of from the
+     * first frame, for a caller that must keep the stream's timeline (a transcoder's output lines up
+     * with its input). Before the first {@link #feed}.
+     */
+    public void countFrom(long origin) {
+        this.origin = origin;
+    }
+
     /** A stream type the PMT offered instead of H.264 or AAC (e.g. "stream type 0x24"), or null. */
     public String unsupportedCodec() {
         return unsupportedCodec;

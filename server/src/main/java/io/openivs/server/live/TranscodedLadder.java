@@ -1,0 +1,375 @@
+package io.openivs.server.live;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.openivs.server.live.transcode.Transcoder;
+import io.openivs.server.media.AudioConfig;
+import io.openivs.server.media.MediaFrame;
+import io.openivs.server.media.TimedMetadata;
+import io.openivs.server.media.VideoConfig;
+import io.openivs.server.media.hls.DateRange;
+import io.openivs.server.media.ladder.Ladder;
+import io.openivs.server.media.ladder.Ladders;
+import io.openivs.server.media.ladder.Rung;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
+
+/**
+ * A stream's transcoding ladder, attached to its {@link Renditions} after the source rendition: the
+ * ladder is chosen from the first video configuration ({@link Ladders}), the source goes to a
+ * {@link Transcoder} on its own thread through a {@link FrameHandOff} (ingest never waits for it),
+ * and each rung's frames come back to the owner thread into a rendition of its own.
+ *
+ * <p>Alignment: a rung starts listing only at a keyframe where the source started a segment (the
+ * transcoder forces keyframes where the source has them and keeps its timestamps), numbered as the
+ * source's segment from there; both segmenters then cut at the same keyframes, so segments of the
+ * same number cover the same instants in every rendition. A restarted transcoder's rungs start
+ * again that way, as new renditions (a playlist cannot skip the segments the restart lost).
+ */
+final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
+    private static final Logger log = LoggerFactory.getLogger(TranscodedLadder.class);
+    /** Frames (about 4 s at 30 fps with audio) the transcoder may be behind before the hand-off drops. */
+    private static final int HAND_OFF_FRAMES = 256;
+    /** Source segment starts remembered for rungs to align to: far more than the transcoder's latency. */
+    private static final int STARTS = 32;
+    /** A rung keyframe this close (90 kHz) to a source segment start is that start (60-to-30 fps rounding). */
+    private static final long SAME_INSTANT = 1_500;
+
+    private final Renditions stream;
+    private final String label;
+    private final String type;
+    private final String preset;
+    private final TranscodeSlots slots;
+    private final BiConsumer<String, Boolean> notice;
+
+    // Owner thread.
+    private boolean decided;
+    private AudioConfig sourceAudio;
+    private volatile Transcoder transcoder;
+    private FrameHandOff handOff;
+    private Ladder ladder = Ladder.PASSTHROUGH;
+    private RungState[] states = new RungState[0];
+    private final long[] startDts = new long[STARTS];
+    private final long[] startSequence = new long[STARTS];
+    private int starts;
+    private long lastSourceSequence = Long.MIN_VALUE;
+    private volatile boolean ended;
+
+    /**
+     * @param notice told (owner thread) why the stream plays its source only though its type transcodes,
+     *               and whether because of the cap (true) or because transcoding is off (false)
+     */
+    TranscodedLadder(Renditions stream, String label, String type, String preset, TranscodeSlots slots,
+                     BiConsumer<String, Boolean> notice) {
+        this.stream = stream;
+        this.label = label;
+        this.type = type;
+        this.preset = preset;
+        this.slots = slots;
+        this.notice = notice;
+    }
+
+    /** The running transcoder, or null. Any thread (tests and operators). */
+    Transcoder transcoder() {
+        return transcoder;
+    }
+
+    // --- StreamConsumer (owner thread): the source
+
+    @Override
+    public void onSessionStart() {
+    }
+
+    @Override
+    public void onVideoConfig(VideoConfig config) {
+        if (!decided) {
+            decided = true;
+            decide(config);
+        }
+        if (handOff != null) {
+            handOff.onVideoConfig(config);
+        }
+    }
+
+    private void decide(VideoConfig config) {
+        Ladder l = Ladders.forInput(type, preset, config.width(), config.height(), config.frameRate());
+        if (!l.transcodes()) {
+            return;
+        }
+        if (!slots.enabled()) {
+            notice.accept("Transcoding is off on this server; the stream plays its source rendition only.", false);
+            return;
+        }
+        if (!slots.tryAcquire()) {
+            log.warn("stream {}: {} transcoded streams already (the cap), playing the source only", label,
+                    slots.max());
+            notice.accept("The server transcodes at most " + slots.max()
+                    + " streams at once; this stream plays its source rendition only.", true);
+            return;
+        }
+        ladder = l;
+        stream.listSource(l.source());
+        List<Rung> rungs = l.rungs();
+        states = new RungState[rungs.size()];
+        for (int i = 0; i < states.length; i++) {
+            states[i] = new RungState(rungs.get(i));
+        }
+        transcoder = new Transcoder(label, l, this, System::nanoTime);
+        handOff = new FrameHandOff(HAND_OFF_FRAMES, transcoder.feeder(), new Feed(transcoder));
+        handOff.onSessionStart();
+        if (sourceAudio != null) {
+            handOff.onAudioConfig(sourceAudio);
+        }
+    }
+
+    @Override
+    public void onAudioConfig(AudioConfig config) {
+        sourceAudio = config; // may come before the video configuration that decides the ladder
+        if (handOff != null) {
+            handOff.onAudioConfig(config);
+        }
+    }
+
+    @Override
+    public void onFrame(MediaFrame frame) {
+        if (handOff == null) {
+            return;
+        }
+        if (frame.isVideo() && frame.isKeyframe()) {
+            // The source rendition, attached first, has the frame: did it start a segment here?
+            long sequence = stream.main().segmenter.nextSequence();
+            if (sequence != lastSourceSequence) {
+                lastSourceSequence = sequence;
+                int i = starts++ % STARTS;
+                startDts[i] = frame.dts();
+                startSequence[i] = sequence;
+            }
+        }
+        handOff.onFrame(frame);
+    }
+
+    @Override
+    public void onTimedMetadata(TimedMetadata item) {
+        for (RungState s : states) {
+            s.metadata(item);
+        }
+    }
+
+    @Override
+    public void onDateRange(DateRange range) {
+        for (RungState s : states) {
+            s.dateRange(range);
+        }
+    }
+
+    @Override
+    public void onSessionEnd() {
+        ended = true;
+        if (handOff != null) {
+            handOff.onSessionEnd();
+            handOff.close();
+            transcoder.close();
+            slots.release();
+            handOff = null;
+        }
+        for (RungState s : states) {
+            s.close();
+        }
+    }
+
+    /** The source segment that started at {@code dts}, or -1 when none did (as far as remembered). */
+    private long sourceSegmentAt(long dts) {
+        for (int n = 0; n < Math.min(starts, STARTS); n++) {
+            int i = (starts - 1 - n) % STARTS;
+            if (Math.abs(startDts[i] - dts) <= SAME_INSTANT) {
+                return startSequence[i];
+            }
+        }
+        return -1;
+    }
+
+    // --- Transcoder.Output (reader threads): hop to the owner
+
+    @Override
+    public void videoConfig(int generation, int rung, VideoConfig config) {
+        onOwner(() -> {
+            RungState s = states[rung];
+            s.join(generation);
+            s.video = config;
+            if (s.aligned) {
+                (s.pending != null ? s.pending : s.listed).onVideoConfig(config);
+            }
+        }, List.of());
+    }
+
+    @Override
+    public void audioConfig(int generation, int rung, AudioConfig config) {
+        onOwner(() -> {
+            RungState s = states[rung];
+            s.join(generation);
+            s.audio = config;
+            if (s.aligned) {
+                (s.pending != null ? s.pending : s.listed).onAudioConfig(config);
+            }
+        }, List.of());
+    }
+
+    @Override
+    public void frames(int generation, int rung, List<MediaFrame> frames) {
+        onOwner(() -> {
+            try {
+                RungState s = states[rung];
+                s.join(generation);
+                for (int i = 0; i < frames.size(); i++) {
+                    s.frame(frames.get(i));
+                }
+                stream.rungsFed();
+            } finally {
+                frames.forEach(MediaFrame::release);
+            }
+        }, frames);
+    }
+
+    @Override
+    public void ended(int generation, String reason) {
+        // Logged by the transcoder; the rungs go on listing what they have until the next child aligns.
+    }
+
+    private void onOwner(Runnable task, List<MediaFrame> frames) {
+        EventExecutor owner = stream.owner();
+        if (owner == null || ended) {
+            frames.forEach(MediaFrame::release);
+            return;
+        }
+        try {
+            owner.execute(() -> {
+                if (ended || stream.ended()) {
+                    frames.forEach(MediaFrame::release);
+                    return;
+                }
+                task.run();
+            });
+        } catch (RejectedExecutionException e) {
+            frames.forEach(MediaFrame::release);
+        }
+    }
+
+    /** One rung's output on the owner thread. */
+    private final class RungState {
+        final Rung rung;
+        final int order;
+        int generation;
+        boolean aligned;
+        long discontinuity;
+        VideoConfig video;
+        AudioConfig audio;
+        /** The rendition listed for the rung, or null before its first segment. */
+        Rendition listed;
+        /** A new child's rendition until its first segment is finished, or null. */
+        Rendition pending;
+        long pendingFirst;
+
+        RungState(Rung rung) {
+            this.rung = rung;
+            this.order = ladder.rungs().indexOf(rung);
+        }
+
+        /** Output of a new child: wait for a keyframe where the source started a segment. */
+        void join(int gen) {
+            if (gen != generation) {
+                generation = gen;
+                aligned = false;
+            }
+        }
+
+        void frame(MediaFrame f) {
+            if (!aligned) {
+                // Both configurations first: one arriving inside a segment would cut it short of the source's.
+                if (!f.isVideo() || !f.isKeyframe() || video == null || sourceAudio != null && audio == null) {
+                    return;
+                }
+                long sequence = sourceSegmentAt(f.dts());
+                if (sequence < 0) {
+                    return;
+                }
+                if (pending != null) {
+                    pending.segmenter.close();
+                }
+                pending = stream.newRung(sequence, listed == null ? 0 : ++discontinuity);
+                pendingFirst = sequence;
+                pending.onSessionStart();
+                pending.onVideoConfig(video);
+                if (audio != null) {
+                    pending.onAudioConfig(audio);
+                }
+                aligned = true;
+            }
+            Rendition target = pending != null ? pending : listed;
+            target.onFrame(f);
+            // A new rendition replaces the listed one once it has a segment: the rung never goes unlisted.
+            if (pending != null && pending.segmenter.nextSequence() > pendingFirst) {
+                listed = pending;
+                pending = null;
+                stream.listRung(rung.name(), order, listed);
+            }
+        }
+
+        void metadata(TimedMetadata item) {
+            Rendition target = pending != null ? pending : listed;
+            if (target != null) {
+                target.onTimedMetadata(item);
+            }
+        }
+
+        void dateRange(DateRange range) {
+            Rendition target = pending != null ? pending : listed;
+            if (target != null) {
+                target.onDateRange(range);
+            }
+        }
+
+        void close() {
+            if (pending != null) {
+                pending.segmenter.close();
+                pending = null;
+            }
+        }
+    }
+
+    /** The transcoder as a consumer of the hand-off. */
+    private static final class Feed implements StreamConsumer {
+        private final Transcoder transcoder;
+
+        Feed(Transcoder transcoder) {
+            this.transcoder = transcoder;
+        }
+
+        @Override
+        public void onSessionStart() {
+            transcoder.onSessionStart();
+        }
+
+        @Override
+        public void onVideoConfig(VideoConfig config) {
+            transcoder.onVideoConfig(config);
+        }
+
+        @Override
+        public void onAudioConfig(AudioConfig config) {
+            transcoder.onAudioConfig(config);
+        }
+
+        @Override
+        public void onFrame(MediaFrame frame) {
+            transcoder.onFrame(frame);
+        }
+
+        @Override
+        public void onSessionEnd() {
+            transcoder.onSessionEnd();
+        }
+    }
+}

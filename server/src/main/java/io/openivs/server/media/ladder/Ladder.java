@@ -1,0 +1,25 @@
+package io.openivs.server.media.ladder;
+
+import java.util.List;
+
+/**
+ * What a channel plays for one input: whether the source is listed as a rendition of its own, the
+ * transcoded rungs (highest first), and whether an audio_only rendition is listed.
+ *
+ * @param source    whether the source plays as a rendition (IVS's {@code chunked})
+ * @param rungs     transcoded renditions, highest first; empty when nothing is transcoded
+ * @param audioOnly whether an audio_only rendition is listed (ADVANCED channels)
+ */
+public record Ladder(boolean source, List<Rung> rungs, boolean audioOnly) {
+    /** The source alone: BASIC channels, and any channel that is not transcoded. */
+    public static final Ladder PASSTHROUGH = new Ladder(true, List.of(), false);
+
+    public Ladder {
+        rungs = List.copyOf(rungs);
+    }
+
+    /** Whether anything is transcoded. */
+    public boolean transcodes() {
+        return !rungs.isEmpty();
+    }
+}

@@ -1,0 +1,205 @@
+package io.openivs.server.live.transcode;
+
+import io.openivs.server.config.ServerConfig;
+import io.openivs.server.media.FfmpegTool;
+import io.openivs.server.testing.Publishing;
+import io.openivs.server.testing.ServerFixture;
+import io.openivs.server.testing.TestDatabases;
+import io.openivs.server.testing.TestServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A STANDARD channel transcoded end to end with real parts: ffmpeg publishes 1280x720 at 30 fps over
+ * RTMP, the server's ffmpeg child makes IVS's ladder, ffprobe reads every rendition, and the child
+ * is killed mid-stream. One publish of about 26 s covers it all (the machine has two cores).
+ */
+class TranscodeLadderTest {
+    @RegisterExtension
+    static final ServerFixture node = new ServerFixture(dir -> new TestServer(dir, TestDatabases.sqlite(dir),
+            new ServerConfig.Transcoding(true, 2)));
+    static final HttpClient http = HttpClient.newHttpClient();
+    private static final Pattern EXTINF = Pattern.compile("#EXTINF:([0-9.]+),[^\\n]*\\n([0-9]+)\\.ts");
+    private static final Pattern SEQUENCE = Pattern.compile("#EXT-X-MEDIA-SEQUENCE:([0-9]+)");
+
+    /** Expected rungs of a 720p30 input: name, width, height, video + audio bits per second. */
+    private static final List<Object[]> LADDER = List.of(
+            new Object[]{"720p30", 1280, 720, 2_400_000 + 128_000},
+            new Object[]{"480p30", 852, 480, 1_400_000 + 128_000},
+            new Object[]{"360p30", 640, 360, 630_000 + 64_000},
+            new Object[]{"160p30", 284, 160, 230_000 + 48_000});
+
+    private static String get(String url) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? r.body() : null;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Segment number to EXTINF text of a media playlist. */
+    private static Map<Long, String> extinfs(String playlist) {
+        Map<Long, String> out = new LinkedHashMap<>();
+        Matcher m = EXTINF.matcher(playlist);
+        while (m.find()) {
+            out.put(Long.parseLong(m.group(2)), m.group(1));
+        }
+        return out;
+    }
+
+    private static long newest(String playlist) {
+        Map<Long, String> e = extinfs(playlist);
+        return e.keySet().stream().mapToLong(Long::longValue).max().orElse(-1);
+    }
+
+    /** The ffmpeg children transcoding for this server (their outputs are the server's Unix sockets). */
+    private static List<ProcessHandle> transcoders() {
+        List<ProcessHandle> out = new ArrayList<>();
+        ProcessHandle.current().descendants().forEach(p -> {
+            Optional<String[]> args = p.info().arguments();
+            if (args.isPresent() && String.join(" ", args.get()).contains("openivs-tc")) {
+                out.add(p);
+            }
+        });
+        return out;
+    }
+
+    @Test
+    void standardChannelPlaysIvsLadderAlignedAndSurvivesAKilledTranscoder() throws Exception {
+        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("ladder").type("STANDARD")
+                .latencyMode("NORMAL").insecureIngest(true));
+        String master = created.channel().playbackUrl();
+        String base = master.substring(0, master.length() - ".m3u8".length());
+        String rtmp = "rtmp://127.0.0.1:" + node.server().server().rtmpPort() + "/app/" + created.streamKey().value();
+        CompletableFuture<FfmpegTool.Result> publisher = CompletableFuture.supplyAsync(() -> {
+            try {
+                return FfmpegTool.ffmpeg("-hide_banner", "-loglevel", "error", "-re",
+                        "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine",
+                        "-t", "28", "-c:v", "libx264", "-preset", "ultrafast", "-g", "60", "-keyint_min", "60",
+                        "-sc_threshold", "0", "-b:v", "3000k", "-c:a", "aac", "-b:a", "128k", "-f", "flv", rtmp);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, Publishing.background);
+
+        // The master lists the source as "chunked" and every rung of a 720p30 input, each once it has a segment.
+        String listing = Publishing.await(Duration.ofSeconds(20), () -> {
+            String text = get(master);
+            assertThat(text).isNotNull();
+            for (Object[] rung : LADDER) {
+                assertThat(text).contains("NAME=\"" + rung[0] + "\"");
+            }
+            return text;
+        });
+        assertThat(listing).contains("NAME=\"chunked\"").doesNotContain("720p60").doesNotContain("1080p");
+        assertThat(listing).contains("RESOLUTION=852x480").contains("RESOLUTION=284x160")
+                .contains("FRAME-RATE=30.000");
+
+        // Let each rung list a few segments, then measure.
+        Thread.sleep(6_000);
+        String measured = get(master);
+        Map<Long, String> source = extinfs(get(base + "/live.m3u8"));
+        List<long[]> bandwidths = new ArrayList<>();
+        for (Object[] rung : LADDER) {
+            String name = (String) rung[0];
+            String playlistUrl = base + "/" + name + "/live.m3u8";
+            FfmpegTool.Result probe = FfmpegTool.ffprobe("-v", "error", "-select_streams", "v:0", "-show_entries",
+                    "stream=width,height", "-of", "csv=p=0", playlistUrl);
+            assertThat(probe.exitCode()).as(probe.stderr()).isZero();
+            assertThat(probe.stdout().trim().lines().findFirst().orElse("")).as(name)
+                    .isEqualTo(rung[1] + "," + rung[2]);
+            // Frame rate: frames counted in a finished segment over its duration.
+            Map<Long, String> segments = extinfs(get(playlistUrl));
+            long first = segments.keySet().iterator().next();
+            FfmpegTool.Result frames = FfmpegTool.ffprobe("-v", "error", "-count_frames", "-select_streams", "v:0",
+                    "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", base + "/" + name + "/" + first + ".ts");
+            assertThat(frames.exitCode()).as(frames.stderr()).isZero();
+            double fps = Integer.parseInt(frames.stdout().trim().lines().findFirst().orElse("0")) / Double.parseDouble(segments.get(first));
+            assertThat(fps).as(name + " frames per second").isBetween(29.0, 31.0);
+
+            // The bandwidth the master reports, measured from the rung's own segments, is near the ladder's.
+            Matcher avg = Pattern.compile("AVERAGE-BANDWIDTH=([0-9]+),RESOLUTION=" + rung[1] + "x" + rung[2]
+                    + ",CODECS=\"avc1\\.[0-9A-F]{6},mp4a\\.40\\.2\",VIDEO=\"" + name + "\",FRAME-RATE=30.000")
+                    .matcher(measured); // video and audio in every rung
+            assertThat(avg.find()).as(name + " in " + measured).isTrue();
+            long bandwidth = Long.parseLong(avg.group(1));
+            int expected = (int) rung[3];
+            System.out.println(name + " measured " + bandwidth + " bits/s, ladder " + expected + "; " + get(playlistUrl));
+            bandwidths.add(new long[]{bandwidth, expected});
+
+            // Segments of the same number last as long in every rendition.
+            Map<Long, String> mine = extinfs(get(playlistUrl));
+            List<Long> common = mine.keySet().stream().filter(source::containsKey).toList();
+            assertThat(common).as(name + " shares segment numbers with the source").hasSizeGreaterThanOrEqualTo(2);
+            for (long n : common) {
+                assertThat(mine.get(n)).as(name + " segment " + n).isEqualTo(source.get(n));
+            }
+        }
+
+        System.out.println(measured);
+        for (int i = 0; i < LADDER.size(); i++) {
+            long[] b = bandwidths.get(i);
+            assertThat(b[0]).as(LADDER.get(i)[0] + " bits/s").isBetween((long) (b[1] * 0.7), (long) (b[1] * 1.3));
+        }
+
+        // Kill the transcoder: the source plays on, and the ladder is back within about 5 s.
+        List<ProcessHandle> children = transcoders();
+        assertThat(children).hasSize(1);
+        long killedPid = children.get(0).pid();
+        children.get(0).info().totalCpuDuration().ifPresent(cpu -> System.out.printf(
+                "transcoder child: %.1f s of CPU since it started at %s%n", cpu.toMillis() / 1e3,
+                children.get(0).info().startInstant().orElse(null)));
+        String rungBefore = get(base + "/360p30/live.m3u8");
+        long sourceAtKill = newest(get(base + "/live.m3u8"));
+        long rungAtKill = newest(rungBefore);
+        long killedAt = System.nanoTime();
+        children.get(0).destroyForcibly();
+
+        ProcessHandle again = Publishing.await(Duration.ofSeconds(5), () -> {
+            List<ProcessHandle> now = transcoders();
+            assertThat(now).hasSize(1);
+            assertThat(now.get(0).pid()).isNotEqualTo(killedPid);
+            return now.get(0);
+        });
+        assertThat(again.isAlive()).isTrue();
+        // Meanwhile the source went on listing segments, and the rung kept a playlist to serve.
+        Publishing.await(Duration.ofSeconds(5), () -> {
+            assertThat(newest(get(base + "/live.m3u8"))).isGreaterThan(sourceAtKill);
+            assertThat(get(base + "/360p30/live.m3u8")).isNotNull();
+            return true;
+        });
+        // The new child's rung lists a segment newer than any before the kill, numbered as the source numbers it.
+        long back = Publishing.await(Duration.ofSeconds(8), () -> {
+            String p = get(base + "/360p30/live.m3u8");
+            assertThat(newest(p)).isGreaterThan(rungAtKill + 1);
+            return System.nanoTime();
+        });
+        Map<Long, String> src = extinfs(get(base + "/live.m3u8"));
+        Map<Long, String> rung = extinfs(get(base + "/360p30/live.m3u8"));
+        long n = newest(get(base + "/360p30/live.m3u8"));
+        if (src.containsKey(n)) {
+            assertThat(rung.get(n)).isEqualTo(src.get(n));
+        }
+        System.out.printf("ladder back %.1f s after the kill (segments of 2 s)%n", (back - killedAt) / 1e9);
+        assertThat(publisher.get().exitCode()).isZero();
+    }
+}
