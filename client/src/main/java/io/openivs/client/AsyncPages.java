@@ -8,19 +8,23 @@ import java.util.function.Function;
 /** The callback form of pagination for the async client: one page in flight at a time, in order. */
 final class AsyncPages {
 
-    private AsyncPages() {
-    }
+    private AsyncPages() {}
 
     /** As {@link PageIterable}'s arguments; {@code action} runs on the thread that completed each page. */
-    static <R, T> CompletableFuture<Void> forEach(Function<String, CompletableFuture<R>> fetch,
-                                                  Function<R, String> nextToken, Function<R, List<T>> items,
-                                                  Consumer<? super T> action) {
+    static <R, T> CompletableFuture<Void> forEach(
+            Function<String, CompletableFuture<R>> fetch,
+            Function<R, String> nextToken,
+            Function<R, List<T>> items,
+            Consumer<? super T> action) {
         return page(fetch, null, nextToken, items, action);
     }
 
-    private static <R, T> CompletableFuture<Void> page(Function<String, CompletableFuture<R>> fetch, String token,
-                                                       Function<R, String> nextToken, Function<R, List<T>> items,
-                                                       Consumer<? super T> action) {
+    private static <R, T> CompletableFuture<Void> page(
+            Function<String, CompletableFuture<R>> fetch,
+            String token,
+            Function<R, String> nextToken,
+            Function<R, List<T>> items,
+            Consumer<? super T> action) {
         return fetch.apply(token).thenCompose(page -> {
             List<T> list = items.apply(page);
             if (list != null) {

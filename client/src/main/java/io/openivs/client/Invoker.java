@@ -7,7 +7,6 @@ import io.openivs.client.protocol.WireResponse;
 import io.openivs.client.transport.HttpTransport;
 import io.openivs.model.Operation;
 import io.openivs.model.ServiceModel;
-
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;

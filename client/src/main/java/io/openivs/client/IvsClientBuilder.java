@@ -9,7 +9,6 @@ import io.openivs.client.credentials.ProfileCredentialsProvider;
 import io.openivs.client.transport.HttpTransport;
 import io.openivs.client.transport.RetryPolicy;
 import io.openivs.model.ServiceModel;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -32,7 +31,8 @@ import java.util.regex.Pattern;
 public final class IvsClientBuilder {
 
     private static final Pattern REGION = Pattern.compile("[a-z0-9][a-z0-9-]*");
-    private static final String USER_AGENT = "openivs-client java/" + Runtime.version().feature();
+    private static final String USER_AGENT =
+            "openivs-client java/" + Runtime.version().feature();
 
     private String region;
     private URI endpoint;
@@ -45,8 +45,7 @@ public final class IvsClientBuilder {
     private Clock clock = Clock.systemUTC();
     private AwsEnvironment environment;
 
-    IvsClientBuilder() {
-    }
+    IvsClientBuilder() {}
 
     /** The AWS region, e.g. "us-west-2": the signing region, and the default endpoint's. */
     public IvsClientBuilder region(String region) {
@@ -154,8 +153,8 @@ public final class IvsClientBuilder {
             if (fromEnv == null) {
                 fromEnv = env.get("AWS_ENDPOINT_URL");
             }
-            resolvedEndpoint = URI.create(fromEnv != null ? fromEnv
-                    : "https://ivs." + resolvedRegion + ".amazonaws.com");
+            resolvedEndpoint =
+                    URI.create(fromEnv != null ? fromEnv : "https://ivs." + resolvedRegion + ".amazonaws.com");
         }
 
         CredentialsProvider resolvedCredentials = credentials;
@@ -165,16 +164,28 @@ public final class IvsClientBuilder {
                     : new DefaultCredentialsProvider(env, null);
         }
 
-        HttpClient http = httpClient != null ? httpClient : HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
-                // Plain HTTP/1.1: no h2c upgrade dance with local servers, and IVS needs nothing more.
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        HttpClient http = httpClient != null
+                ? httpClient
+                : HttpClient.newBuilder()
+                        .connectTimeout(connectTimeout)
+                        // Plain HTTP/1.1: no h2c upgrade dance with local servers, and IVS needs nothing more.
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        .build();
 
         ServiceModel model = ServiceModel.ivs();
-        return new Invoker(model, new HttpTransport(new HttpTransport.Settings(resolvedEndpoint, resolvedRegion,
-                model.signingName(), resolvedCredentials, retryPolicy, requestTimeout, http, clock, USER_AGENT)));
+        return new Invoker(
+                model,
+                new HttpTransport(new HttpTransport.Settings(
+                        resolvedEndpoint,
+                        resolvedRegion,
+                        model.signingName(),
+                        resolvedCredentials,
+                        retryPolicy,
+                        requestTimeout,
+                        http,
+                        clock,
+                        USER_AGENT)));
     }
 
     /** The region lands in the default endpoint's host name: nothing but a plain name may get there. */

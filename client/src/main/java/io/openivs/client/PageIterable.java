@@ -48,8 +48,8 @@ public final class PageIterable<R, T> implements Iterable<T> {
 
     /** The items as a sequential stream; pages are fetched as the stream is consumed. */
     public Stream<T> stream() {
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(),
-                Spliterator.ORDERED | Spliterator.NONNULL), false);
+        return StreamSupport.stream(
+                Spliterators.spliteratorUnknownSize(iterator(), Spliterator.ORDERED | Spliterator.NONNULL), false);
     }
 
     private final class Pages implements Iterator<R> {

@@ -1,17 +1,16 @@
 package io.openivs.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.openivs.client.config.AwsEnvironment;
 import io.openivs.client.testing.TestServer;
 import io.openivs.client.testing.TestServer.Reply;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A client configured only by the environment and the shared files, as in a shell with the AWS CLI set up. */
 class ClientBuilderTest {
@@ -22,12 +21,18 @@ class ClientBuilderTest {
     @Test
     void regionEndpointAndCredentialsFromTheEnvironment() throws Exception {
         Files.createDirectories(home.resolve(".aws"));
-        Files.writeString(home.resolve(".aws/credentials"),
+        Files.writeString(
+                home.resolve(".aws/credentials"),
                 "[local]\naws_access_key_id = AKIDLOCAL\naws_secret_access_key = localsecret\n");
         Files.writeString(home.resolve(".aws/config"), "[profile local]\nregion = eu-central-1\n");
         try (TestServer server = TestServer.script(Reply.json(200, "{\"channels\":[]}"))) {
-            AwsEnvironment env = new AwsEnvironment(Map.of("AWS_PROFILE", "local",
-                    "AWS_ENDPOINT_URL_IVS", server.uri().toString()), home);
+            AwsEnvironment env = new AwsEnvironment(
+                    Map.of(
+                            "AWS_PROFILE",
+                            "local",
+                            "AWS_ENDPOINT_URL_IVS",
+                            server.uri().toString()),
+                    home);
 
             IvsClient.builder().environment(env).build().listChannels();
 
@@ -40,11 +45,18 @@ class ClientBuilderTest {
     @Test
     void anExplicitProfileWinsOverAwsProfile() throws Exception {
         Files.createDirectories(home.resolve(".aws"));
-        Files.writeString(home.resolve(".aws/credentials"), "[a]\naws_access_key_id = AKIDA\naws_secret_access_key = s\n"
-                + "[b]\naws_access_key_id = AKIDB\naws_secret_access_key = s\n");
+        Files.writeString(
+                home.resolve(".aws/credentials"),
+                "[a]\naws_access_key_id = AKIDA\naws_secret_access_key = s\n"
+                        + "[b]\naws_access_key_id = AKIDB\naws_secret_access_key = s\n");
         try (TestServer server = TestServer.script(Reply.json(200, "{\"channels\":[]}"))) {
             AwsEnvironment env = new AwsEnvironment(Map.of("AWS_PROFILE", "a"), home);
-            IvsClient.builder().environment(env).profile("b").region("us-west-2").endpoint(server.uri()).build()
+            IvsClient.builder()
+                    .environment(env)
+                    .profile("b")
+                    .region("us-west-2")
+                    .endpoint(server.uri())
+                    .build()
                     .listChannels();
             assertThat(server.requests().get(0).header("authorization")).contains("Credential=AKIDB/");
         }

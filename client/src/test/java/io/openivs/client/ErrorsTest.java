@@ -1,5 +1,8 @@
 package io.openivs.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import io.openivs.client.model.ChannelNotBroadcastingException;
 import io.openivs.client.model.ConflictException;
 import io.openivs.client.model.IvsException;
@@ -9,12 +12,8 @@ import io.openivs.client.testing.TestClients;
 import io.openivs.client.testing.TestServer;
 import io.openivs.client.testing.TestServer.Reply;
 import io.openivs.client.transport.RetryPolicy;
-import org.junit.jupiter.api.Test;
-
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.Test;
 
 /** Error responses become the exception named by their code, carrying status, code, message and request id. */
 class ErrorsTest {
@@ -23,15 +22,23 @@ class ErrorsTest {
 
     private static IvsException failing(Reply reply) throws Exception {
         try (TestServer server = TestServer.script(reply)) {
-            IvsClient client = TestClients.builder(server).retryPolicy(RetryPolicy.none()).build();
+            IvsClient client =
+                    TestClients.builder(server).retryPolicy(RetryPolicy.none()).build();
             return catchThrowableOfType(IvsException.class, () -> client.createChannel(r -> r.name("c")));
         }
     }
 
     @Test
     void quotaExceededIsItsOwnTypeWithStatus402AndRequestId() throws Exception {
-        IvsException e = failing(new Reply(402, Map.of("x-amzn-ErrorType", "ServiceQuotaExceededException",
-                "x-amzn-RequestId", "5f2c1a2b-0000-4000-8000-000000000001", "Content-Type", "application/json"),
+        IvsException e = failing(new Reply(
+                402,
+                Map.of(
+                        "x-amzn-ErrorType",
+                        "ServiceQuotaExceededException",
+                        "x-amzn-RequestId",
+                        "5f2c1a2b-0000-4000-8000-000000000001",
+                        "Content-Type",
+                        "application/json"),
                 "{\"exceptionMessage\":\"Request would exceed the channel quota\"}"));
 
         assertThat(e).isExactlyInstanceOf(ServiceQuotaExceededException.class);
@@ -39,14 +46,16 @@ class ErrorsTest {
         assertThat(e.errorCode()).isEqualTo("ServiceQuotaExceededException");
         assertThat(e.requestId()).isEqualTo("5f2c1a2b-0000-4000-8000-000000000001");
         assertThat(e.errorMessage()).isEqualTo("Request would exceed the channel quota");
-        assertThat(e.getMessage()).contains("Request would exceed the channel quota", "402",
-                "5f2c1a2b-0000-4000-8000-000000000001");
+        assertThat(e.getMessage())
+                .contains("Request would exceed the channel quota", "402", "5f2c1a2b-0000-4000-8000-000000000001");
     }
 
     @Test
     void theErrorTypeIsCutAtItsFirstColon() throws Exception {
-        IvsException e = failing(new Reply(409, Map.of("x-amzn-ErrorType",
-                "ConflictException:http://internal.amazon.com/coral/com.amazonaws.ivs/"), "{\"message\":\"busy\"}"));
+        IvsException e = failing(new Reply(
+                409,
+                Map.of("x-amzn-ErrorType", "ConflictException:http://internal.amazon.com/coral/com.amazonaws.ivs/"),
+                "{\"message\":\"busy\"}"));
         assertThat(e).isExactlyInstanceOf(ConflictException.class);
         assertThat(e.errorCode()).isEqualTo("ConflictException");
         assertThat(e.errorMessage()).isEqualTo("busy");
@@ -54,8 +63,8 @@ class ErrorsTest {
 
     @Test
     void withoutTheHeaderTheBodyTypeNamesTheError() throws Exception {
-        IvsException e = failing(Reply.json(404,
-                "{\"__type\":\"com.amazonaws.ivs#ResourceNotFoundException\",\"Message\":\"no such channel\"}"));
+        IvsException e = failing(Reply.json(
+                404, "{\"__type\":\"com.amazonaws.ivs#ResourceNotFoundException\",\"Message\":\"no such channel\"}"));
         assertThat(e).isExactlyInstanceOf(ResourceNotFoundException.class);
         assertThat(e.errorMessage()).isEqualTo("no such channel");
         assertThat(e.requestId()).isNull();
@@ -65,7 +74,9 @@ class ErrorsTest {
     void errorShapesNotNamedExceptionGetTheSuffixButKeepTheirCode() throws Exception {
         IvsException e = failing(Reply.error(404, "ChannelNotBroadcasting", "offline"));
         assertThat(e).isExactlyInstanceOf(ChannelNotBroadcastingException.class);
-        assertThat(e.errorCode()).isEqualTo("ChannelNotBroadcasting").isEqualTo(ChannelNotBroadcastingException.ERROR_CODE);
+        assertThat(e.errorCode())
+                .isEqualTo("ChannelNotBroadcasting")
+                .isEqualTo(ChannelNotBroadcastingException.ERROR_CODE);
     }
 
     @Test
@@ -84,8 +95,11 @@ class ErrorsTest {
     @Test
     void asyncFailuresCarryTheSameException() throws Exception {
         try (TestServer server = TestServer.script(Reply.error(404, "ResourceNotFoundException", "gone"))) {
-            Throwable cause = TestClients.client(server).async().getChannel(r -> r.arn(ARN))
-                    .handle((ok, error) -> error.getCause()).join();
+            Throwable cause = TestClients.client(server)
+                    .async()
+                    .getChannel(r -> r.arn(ARN))
+                    .handle((ok, error) -> error.getCause())
+                    .join();
             assertThat(cause).isExactlyInstanceOf(ResourceNotFoundException.class);
             assertThat(((IvsException) cause).requestId()).isEqualTo("req-404");
         }

@@ -1,5 +1,8 @@
 package io.openivs.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,10 +15,6 @@ import io.openivs.client.model.StreamKeySummary;
 import io.openivs.client.testing.TestClients;
 import io.openivs.client.testing.TestServer;
 import io.openivs.client.testing.TestServer.Reply;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -23,9 +22,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The three paginator forms walk every page, in order, asking only for what is consumed. */
 class PaginationTest {
@@ -44,7 +43,9 @@ class PaginationTest {
         server = TestServer.start(request -> {
             try {
                 JsonNode body = JSON.readTree(request.body());
-                int offset = body.hasNonNull("nextToken") ? Integer.parseInt(body.get("nextToken").asText()) : 0;
+                int offset = body.hasNonNull("nextToken")
+                        ? Integer.parseInt(body.get("nextToken").asText())
+                        : 0;
                 int size = body.path("maxResults").asInt(100);
                 boolean keys = request.rawPath().equals("/ListStreamKeys");
                 ObjectNode page = JSON.createObjectNode();
@@ -69,7 +70,9 @@ class PaginationTest {
     }
 
     private static List<String> expected(String prefix) {
-        return IntStream.range(0, CHANNELS).mapToObj(i -> String.format("%s-%03d", prefix, i)).collect(Collectors.toList());
+        return IntStream.range(0, CHANNELS)
+                .mapToObj(i -> String.format("%s-%03d", prefix, i))
+                .collect(Collectors.toList());
     }
 
     private static ListChannelsRequest bySeven() {
@@ -122,24 +125,31 @@ class PaginationTest {
 
     @Test
     void aRequestTokenStartsMidway() {
-        List<ChannelSummary> rest = client.listAllChannels(bySeven().toBuilder().nextToken("245").build());
-        assertThat(rest).extracting(ChannelSummary::arn).containsExactly("channel-245", "channel-246", "channel-247",
-                "channel-248", "channel-249");
+        List<ChannelSummary> rest =
+                client.listAllChannels(bySeven().toBuilder().nextToken("245").build());
+        assertThat(rest)
+                .extracting(ChannelSummary::arn)
+                .containsExactly("channel-245", "channel-246", "channel-247", "channel-248", "channel-249");
     }
 
     @Test
     void paginatorsWithRequiredMembersKeepThem() {
-        List<StreamKeySummary> keys = client.listAllStreamKeys(
-                ListStreamKeysRequest.builder().channelArn("arn:aws:ivs:us-west-2:1:channel/x").maxResults(PAGE).build());
+        List<StreamKeySummary> keys = client.listAllStreamKeys(ListStreamKeysRequest.builder()
+                .channelArn("arn:aws:ivs:us-west-2:1:channel/x")
+                .maxResults(PAGE)
+                .build());
         assertThat(keys).extracting(StreamKeySummary::arn).containsExactlyElementsOf(expected("key"));
-        assertThat(server.requests()).allSatisfy(r ->
-                assertThat(JSON.readTree(r.body()).get("channelArn").asText()).isEqualTo("arn:aws:ivs:us-west-2:1:channel/x"));
+        assertThat(server.requests())
+                .allSatisfy(r -> assertThat(
+                                JSON.readTree(r.body()).get("channelArn").asText())
+                        .isEqualTo("arn:aws:ivs:us-west-2:1:channel/x"));
     }
 
     @Test
     void theAsyncFormsWalkEveryPageToo() throws Exception {
         assertThat(client.async().listAllChannels(bySeven()).get(10, TimeUnit.SECONDS))
-                .extracting(ChannelSummary::arn).containsExactlyElementsOf(expected("channel"));
+                .extracting(ChannelSummary::arn)
+                .containsExactlyElementsOf(expected("channel"));
         List<String> seen = new ArrayList<>();
         client.async().listAllChannels(bySeven(), c -> seen.add(c.arn())).get(10, TimeUnit.SECONDS);
         assertThat(seen).containsExactlyElementsOf(expected("channel"));
@@ -148,7 +158,8 @@ class PaginationTest {
 
     @Test
     void aServerRepeatingItsTokenDoesNotLoopForever() throws Exception {
-        try (TestServer stuck = TestServer.script(Reply.json(200, "{\"channels\":[{\"arn\":\"a\"}],\"nextToken\":\"t\"}"))) {
+        try (TestServer stuck =
+                TestServer.script(Reply.json(200, "{\"channels\":[{\"arn\":\"a\"}],\"nextToken\":\"t\"}"))) {
             assertThatThrownBy(() -> TestClients.client(stuck).listAllChannels())
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("same nextToken");

@@ -1,5 +1,8 @@
 package io.openivs.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.openivs.client.model.GetChannelResponse;
 import io.openivs.client.model.ServiceUnavailableException;
 import io.openivs.client.model.ThrottlingException;
@@ -7,8 +10,6 @@ import io.openivs.client.model.ValidationException;
 import io.openivs.client.testing.TestClients;
 import io.openivs.client.testing.TestServer;
 import io.openivs.client.testing.TestServer.Reply;
-import org.junit.jupiter.api.Test;
-
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -16,9 +17,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class RetryTest {
 
@@ -53,7 +52,8 @@ class RetryTest {
     @Test
     void retriesAreBounded() throws Exception {
         try (TestServer server = TestServer.script(UNAVAILABLE)) {
-            assertThatThrownBy(() -> TestClients.builder(server).maxAttempts(4).build().getChannel(r -> r.arn(ARN)))
+            assertThatThrownBy(() ->
+                            TestClients.builder(server).maxAttempts(4).build().getChannel(r -> r.arn(ARN)))
                     .isInstanceOf(ServiceUnavailableException.class);
             assertThat(server.requests()).hasSize(4);
         }
@@ -61,8 +61,10 @@ class RetryTest {
 
     @Test
     void throttlingIsRetriedWhateverItsStatus() throws Exception {
-        try (TestServer server = TestServer.script(Reply.error(429, "ThrottlingException", "slow down"),
-                Reply.error(400, "ThrottlingException", "slow down"), OK)) {
+        try (TestServer server = TestServer.script(
+                Reply.error(429, "ThrottlingException", "slow down"),
+                Reply.error(400, "ThrottlingException", "slow down"),
+                OK)) {
             TestClients.client(server).getChannel(r -> r.arn(ARN));
             assertThat(server.requests()).hasSize(3);
         }
@@ -76,13 +78,18 @@ class RetryTest {
     @Test
     void asyncCallsRetryToo() throws Exception {
         try (TestServer server = TestServer.script(UNAVAILABLE, UNAVAILABLE, OK)) {
-            GetChannelResponse response = TestClients.builder(server).buildAsync()
-                    .getChannel(r -> r.arn(ARN)).get(5, TimeUnit.SECONDS);
+            GetChannelResponse response = TestClients.builder(server)
+                    .buildAsync()
+                    .getChannel(r -> r.arn(ARN))
+                    .get(5, TimeUnit.SECONDS);
             assertThat(response.channel().arn()).isEqualTo(ARN);
             assertThat(server.requests()).hasSize(3);
         }
         try (TestServer server = TestServer.script(Reply.error(400, "ValidationException", "no"), OK)) {
-            assertThatThrownBy(() -> TestClients.client(server).async().getChannel(r -> r.arn(ARN)).join())
+            assertThatThrownBy(() -> TestClients.client(server)
+                            .async()
+                            .getChannel(r -> r.arn(ARN))
+                            .join())
                     .isInstanceOf(CompletionException.class)
                     .hasCauseInstanceOf(ValidationException.class);
             assertThat(server.requests()).hasSize(1);
@@ -96,7 +103,9 @@ class RetryTest {
             port = s.getLocalPort();
         }
         try (TestServer unused = TestServer.script(OK)) {
-            IvsClient client = TestClients.builder(unused).endpoint(URI.create("http://127.0.0.1:" + port)).build();
+            IvsClient client = TestClients.builder(unused)
+                    .endpoint(URI.create("http://127.0.0.1:" + port))
+                    .build();
             assertThatThrownBy(() -> client.getChannel(r -> r.arn(ARN)))
                     .isInstanceOf(UncheckedIOException.class)
                     .hasMessageContaining("after 3 attempts");
@@ -115,7 +124,10 @@ class RetryTest {
             }
             return OK;
         })) {
-            IvsClient client = TestClients.builder(server).requestTimeout(Duration.ofMillis(150)).maxAttempts(2).build();
+            IvsClient client = TestClients.builder(server)
+                    .requestTimeout(Duration.ofMillis(150))
+                    .maxAttempts(2)
+                    .build();
             long start = System.nanoTime();
             assertThatThrownBy(() -> client.getChannel(r -> r.arn(ARN)))
                     .isInstanceOf(UncheckedIOException.class)

@@ -1,5 +1,7 @@
 package io.openivs.client;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openivs.client.model.ChannelLatencyMode;
 import io.openivs.client.model.ChannelType;
@@ -8,21 +10,18 @@ import io.openivs.client.model.ListTagsForResourceResponse;
 import io.openivs.client.testing.TestClients;
 import io.openivs.client.testing.TestServer;
 import io.openivs.client.testing.TestServer.Reply;
-import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
-
 import java.net.URI;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /** What reaches the server: methods, paths, query strings, bodies, and signatures a server can check. */
 class WireTest {
@@ -80,16 +79,18 @@ class WireTest {
                 + "\"playbackUrl\":\"https://a1b2c3d4e5f6.us-west-2.playback.live-video.net/api/video/v1/x.m3u8\","
                 + "\"authorized\":false,\"tags\":{}},"
                 + "\"streamKey\":{\"arn\":\"arn:aws:ivs:us-west-2:123456789012:stream-key/Qw3rTy7UiOp1\","
-                + "\"value\":\"sk_us-west-2_Qw3rTy7UiOp1_secretsecretsecretsecret123456\",\"channelArn\":\"" + ARN + "\"}}";
+                + "\"value\":\"sk_us-west-2_Qw3rTy7UiOp1_secretsecretsecretsecret123456\",\"channelArn\":\"" + ARN
+                + "\"}}";
         try (TestServer server = TestServer.script(Reply.json(200, response))) {
-            CreateChannelResponse created = TestClients.client(server).createChannel(r -> r
-                    .name("show").latencyMode(ChannelLatencyMode.LOW).type(ChannelType.STANDARD));
+            CreateChannelResponse created = TestClients.client(server)
+                    .createChannel(r ->
+                            r.name("show").latencyMode(ChannelLatencyMode.LOW).type(ChannelType.STANDARD));
 
             TestServer.Request seen = server.requests().get(0);
             assertThat(seen.rawPath()).isEqualTo("/CreateChannel");
             assertThat(seen.header("content-type")).isEqualTo("application/json");
-            assertThat(JSON.readTree(seen.body())).isEqualTo(
-                    JSON.readTree("{\"name\":\"show\",\"latencyMode\":\"LOW\",\"type\":\"STANDARD\"}"));
+            assertThat(JSON.readTree(seen.body()))
+                    .isEqualTo(JSON.readTree("{\"name\":\"show\",\"latencyMode\":\"LOW\",\"type\":\"STANDARD\"}"));
             assertSignatureVerifies(server, seen);
 
             assertThat(created.channel().latencyMode()).isEqualTo(ChannelLatencyMode.LOW);
@@ -135,20 +136,23 @@ class WireTest {
 
         SdkHttpRequest.Builder request = SdkHttpRequest.builder()
                 .method(SdkHttpMethod.fromValue(seen.method()))
-                .uri(URI.create(server.uri() + seen.rawPath() + (seen.rawQuery() == null ? "" : "?" + seen.rawQuery())));
+                .uri(URI.create(
+                        server.uri() + seen.rawPath() + (seen.rawQuery() == null ? "" : "?" + seen.rawQuery())));
         for (String name : names) {
             if (!name.equals("x-amz-date") && !name.equals("x-amz-content-sha256")) {
                 request.putHeader(name, seen.headers().get(name));
             }
         }
-        String expected = AwsV4HttpSigner.create().sign(r -> r
-                        .identity(AwsCredentialsIdentity.create(TestClients.ACCESS_KEY, TestClients.SECRET_KEY))
+        String expected = AwsV4HttpSigner.create()
+                .sign(r -> r.identity(AwsCredentialsIdentity.create(TestClients.ACCESS_KEY, TestClients.SECRET_KEY))
                         .request(request.build())
                         .payload(ContentStreamProvider.fromByteArray(seen.body()))
                         .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "ivs")
                         .putProperty(AwsV4HttpSigner.REGION_NAME, "us-west-2")
                         .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, Clock.fixed(TestClients.TIME, ZoneOffset.UTC)))
-                .request().firstMatchingHeader("Authorization").orElseThrow();
+                .request()
+                .firstMatchingHeader("Authorization")
+                .orElseThrow();
         assertThat(authorization).isEqualTo(expected);
     }
 }

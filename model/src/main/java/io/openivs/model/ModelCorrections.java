@@ -17,6 +17,7 @@ final class ModelCorrections {
      * anchored because the validator must only accept the whole ARN.
      */
     static final String RESOURCE_ARN_PUBLISHED = "arn:aws:ivs:[a-z0-9-]+:[0-9]+:[a-z-]/[a-zA-Z0-9-]+";
+
     static final String RESOURCE_ARN_CORRECTED = "^arn:aws:ivs:[a-z0-9-]+:[0-9]+:[a-z-]+/[a-zA-Z0-9-]+$";
 
     /**
@@ -26,8 +27,7 @@ final class ModelCorrections {
      */
     static final String PUBLIC_KEY_MATERIAL = "PlaybackPublicKeyMaterial";
 
-    private ModelCorrections() {
-    }
+    private ModelCorrections() {}
 
     static String pattern(String shapeName, String published) {
         if ("ResourceArn".equals(shapeName) && RESOURCE_ARN_PUBLISHED.equals(published)) {

@@ -1,7 +1,6 @@
 package io.openivs.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,8 +17,7 @@ final class ModelReader {
 
     private final Map<String, Shape> shapes = new HashMap<>();
 
-    private ModelReader() {
-    }
+    private ModelReader() {}
 
     static ServiceModel read(JsonNode model, JsonNode paginators) {
         return new ModelReader().build(model, paginators);
@@ -35,13 +33,16 @@ final class ModelReader {
         shapeDefs.properties().forEach(e -> link(shapes.get(e.getKey()), e.getValue()));
 
         Map<String, Operation> operations = new TreeMap<>();
-        require(model, "operations").properties().forEach(
-                e -> operations.put(e.getKey(), operation(e.getKey(), e.getValue())));
+        require(model, "operations")
+                .properties()
+                .forEach(e -> operations.put(e.getKey(), operation(e.getKey(), e.getValue())));
 
         Map<String, Paginator> pages = new TreeMap<>();
         if (paginators != null && paginators.has("pagination")) {
-            paginators.get("pagination").properties().forEach(
-                    e -> pages.put(e.getKey(), paginator(e.getKey(), e.getValue(), operations)));
+            paginators
+                    .get("pagination")
+                    .properties()
+                    .forEach(e -> pages.put(e.getKey(), paginator(e.getKey(), e.getValue(), operations)));
         }
 
         String signingName = text(metadata, "signingName");
@@ -78,12 +79,24 @@ final class ModelReader {
         if (error) {
             boolean serverFault = def.path("fault").asBoolean(false);
             httpStatus = errorDef != null && errorDef.has("httpStatusCode")
-                    ? errorDef.get("httpStatusCode").asInt() : (serverFault ? 500 : 400);
-            errorCode = errorDef != null && errorDef.hasNonNull("code") ? errorDef.get("code").asText() : name;
+                    ? errorDef.get("httpStatusCode").asInt()
+                    : (serverFault ? 500 : 400);
+            errorCode = errorDef != null && errorDef.hasNonNull("code")
+                    ? errorDef.get("code").asText()
+                    : name;
         }
 
-        return new Shape(name, type, required, bound(name, def, "min"), bound(name, def, "max"), pattern,
-                enumValues, error, httpStatus, errorCode,
+        return new Shape(
+                name,
+                type,
+                required,
+                bound(name, def, "min"),
+                bound(name, def, "max"),
+                pattern,
+                enumValues,
+                error,
+                httpStatus,
+                errorCode,
                 ModelCorrections.sensitive(name, def.path("sensitive").asBoolean(false)));
     }
 
@@ -94,8 +107,14 @@ final class ModelReader {
         Member mapValue = null;
         switch (shape.type()) {
             case STRUCTURE:
-                def.path("members").properties().forEach(e -> members.put(e.getKey(),
-                        member(e.getKey(), e.getValue(), shape.required().contains(e.getKey()))));
+                def.path("members")
+                        .properties()
+                        .forEach(e -> members.put(
+                                e.getKey(),
+                                member(
+                                        e.getKey(),
+                                        e.getValue(),
+                                        shape.required().contains(e.getKey()))));
                 break;
             case LIST:
                 listMember = member("member", require(def, "member"), false);
@@ -111,25 +130,38 @@ final class ModelReader {
     }
 
     private Member member(String name, JsonNode def, boolean required) {
-        return new Member(name, shape(require(def, "shape").asText()), text(def, "location"),
-                text(def, "locationName"), required);
+        return new Member(
+                name,
+                shape(require(def, "shape").asText()),
+                text(def, "location"),
+                text(def, "locationName"),
+                required);
     }
 
     private Operation operation(String name, JsonNode def) {
         JsonNode http = require(def, "http");
         List<Shape> errors = new ArrayList<>();
         def.path("errors").forEach(e -> errors.add(shape(require(e, "shape").asText())));
-        return new Operation(name, require(http, "method").asText(), require(http, "requestUri").asText(),
-                http.path("responseCode").asInt(200), optionalShape(def.get("input")),
-                optionalShape(def.get("output")), errors);
+        return new Operation(
+                name,
+                require(http, "method").asText(),
+                require(http, "requestUri").asText(),
+                http.path("responseCode").asInt(200),
+                optionalShape(def.get("input")),
+                optionalShape(def.get("output")),
+                errors);
     }
 
     private static Paginator paginator(String operation, JsonNode def, Map<String, Operation> operations) {
         if (!operations.containsKey(operation)) {
             throw new IllegalArgumentException("Paginator for unknown operation " + operation);
         }
-        return new Paginator(operation, firstText(def.get("input_token")), firstText(def.get("output_token")),
-                firstText(def.get("limit_key")), firstText(def.get("result_key")));
+        return new Paginator(
+                operation,
+                firstText(def.get("input_token")),
+                firstText(def.get("output_token")),
+                firstText(def.get("limit_key")),
+                firstText(def.get("result_key")));
     }
 
     private Shape optionalShape(JsonNode ref) {

@@ -11,8 +11,14 @@ import java.util.List;
  * @param output       the response structure, or null if the operation returns no body
  * @param errors       the modeled error shapes, in model order
  */
-public record Operation(String name, String method, String requestUri, int responseCode,
-                        Shape input, Shape output, List<Shape> errors) {
+public record Operation(
+        String name,
+        String method,
+        String requestUri,
+        int responseCode,
+        Shape input,
+        Shape output,
+        List<Shape> errors) {
 
     public Operation {
         errors = List.copyOf(errors);

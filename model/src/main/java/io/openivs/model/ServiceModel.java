@@ -3,7 +3,6 @@ package io.openivs.model;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,8 +25,12 @@ public final class ServiceModel {
     private final Map<String, Shape> shapes;
     private final Map<String, Paginator> paginators;
 
-    ServiceModel(String signingName, String apiVersion, Map<String, Operation> operationsByName,
-                 Map<String, Shape> shapes, Map<String, Paginator> paginatorsByOperation) {
+    ServiceModel(
+            String signingName,
+            String apiVersion,
+            Map<String, Operation> operationsByName,
+            Map<String, Shape> shapes,
+            Map<String, Paginator> paginatorsByOperation) {
         this.signingName = signingName;
         this.apiVersion = apiVersion;
         this.operations = Collections.unmodifiableMap(operationsByName);
@@ -102,7 +105,8 @@ public final class ServiceModel {
         static final ServiceModel IVS = load();
 
         private static ServiceModel load() {
-            try (InputStream model = open(MODEL_RESOURCE); InputStream paginators = open(PAGINATORS_RESOURCE)) {
+            try (InputStream model = open(MODEL_RESOURCE);
+                    InputStream paginators = open(PAGINATORS_RESOURCE)) {
                 return parse(model, paginators);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

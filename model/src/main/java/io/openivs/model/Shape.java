@@ -34,8 +34,18 @@ public final class Shape {
     private Member mapValue;
     private boolean linked;
 
-    Shape(String name, ShapeType type, Set<String> required, Long min, Long max, Pattern pattern,
-          List<String> enumValues, boolean error, int httpStatus, String errorCode, boolean sensitive) {
+    Shape(
+            String name,
+            ShapeType type,
+            Set<String> required,
+            Long min,
+            Long max,
+            Pattern pattern,
+            List<String> enumValues,
+            boolean error,
+            int httpStatus,
+            String errorCode,
+            boolean sensitive) {
         this.name = name;
         this.type = type;
         this.required = Set.copyOf(required);

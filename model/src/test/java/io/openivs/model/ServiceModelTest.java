@@ -1,9 +1,10 @@
 package io.openivs.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,9 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class ServiceModelTest {
 
@@ -39,10 +38,16 @@ class ServiceModelTest {
             JsonNode http = e.getValue().get("http");
             assertThat(op.name()).isEqualTo(e.getKey());
             assertThat(op.method()).as(e.getKey()).isEqualTo(http.get("method").asText());
-            assertThat(op.requestUri()).as(e.getKey()).isEqualTo(http.get("requestUri").asText());
-            assertThat(op.responseCode()).as(e.getKey()).isEqualTo(http.path("responseCode").asInt(200));
+            assertThat(op.requestUri())
+                    .as(e.getKey())
+                    .isEqualTo(http.get("requestUri").asText());
+            assertThat(op.responseCode())
+                    .as(e.getKey())
+                    .isEqualTo(http.path("responseCode").asInt(200));
             assertThat(op.input()).as(e.getKey()).isNotNull();
-            assertThat(op.errors()).as(e.getKey()).hasSize(e.getValue().get("errors").size());
+            assertThat(op.errors())
+                    .as(e.getKey())
+                    .hasSize(e.getValue().get("errors").size());
         });
     }
 
@@ -89,8 +94,14 @@ class ServiceModelTest {
     @Test
     void loadsThePaginators() {
         Map<String, Paginator> paginators = model.paginators();
-        assertThat(paginators.keySet()).containsExactly("ListAdConfigurations", "ListChannels",
-                "ListPlaybackKeyPairs", "ListRecordingConfigurations", "ListStreamKeys", "ListStreams");
+        assertThat(paginators.keySet())
+                .containsExactly(
+                        "ListAdConfigurations",
+                        "ListChannels",
+                        "ListPlaybackKeyPairs",
+                        "ListRecordingConfigurations",
+                        "ListStreamKeys",
+                        "ListStreams");
         assertThat(paginators.get("ListChannels"))
                 .isEqualTo(new Paginator("ListChannels", "nextToken", "nextToken", "maxResults", "channels"));
         // Every key a paginator names is a member of the operation's input or output.
@@ -99,7 +110,9 @@ class ServiceModelTest {
             assertThat(op.input().member(p.inputToken())).as(p.operation()).isNotNull();
             assertThat(op.input().member(p.limitKey())).as(p.operation()).isNotNull();
             assertThat(op.output().member(p.outputToken())).as(p.operation()).isNotNull();
-            assertThat(op.output().member(p.resultKey()).shape().type()).as(p.operation()).isEqualTo(ShapeType.LIST);
+            assertThat(op.output().member(p.resultKey()).shape().type())
+                    .as(p.operation())
+                    .isEqualTo(ShapeType.LIST);
         });
     }
 
@@ -116,7 +129,8 @@ class ServiceModelTest {
         assertThat(model.shape("ChannelLatencyMode").enumValues()).containsExactly("NORMAL", "LOW");
         assertThat(model.shape("MaxChannelResults").type()).isEqualTo(ShapeType.INTEGER);
         assertThat(model.shape("MaxChannelResults").min()).isEqualTo(1L);
-        assertThat(model.shape("ChannelName").pattern()).isSameAs(model.shape("ChannelName").pattern());
+        assertThat(model.shape("ChannelName").pattern())
+                .isSameAs(model.shape("ChannelName").pattern());
 
         Shape tags = model.shape("Tags");
         assertThat(tags.type()).isEqualTo(ShapeType.MAP);
@@ -126,16 +140,28 @@ class ServiceModelTest {
         assertThat(model.shape("ChannelArnList").listMember().shape().name()).isEqualTo("ChannelArn");
 
         Shape create = model.shape("CreateChannelRequest");
-        assertThat(create.members().keySet()).containsExactly("name", "latencyMode", "type", "authorized",
-                "recordingConfigurationArn", "tags", "insecureIngest", "preset", "playbackRestrictionPolicyArn",
-                "multitrackInputConfiguration", "containerFormat", "adConfigurationArn");
+        assertThat(create.members().keySet())
+                .containsExactly(
+                        "name",
+                        "latencyMode",
+                        "type",
+                        "authorized",
+                        "recordingConfigurationArn",
+                        "tags",
+                        "insecureIngest",
+                        "preset",
+                        "playbackRestrictionPolicyArn",
+                        "multitrackInputConfiguration",
+                        "containerFormat",
+                        "adConfigurationArn");
         assertThat(create.required()).isEmpty();
         assertThat(model.shape("TagResourceRequest").required()).containsExactlyInAnyOrder("resourceArn", "tags");
         assertThat(model.shape("TagResourceRequest").member("tags").required()).isTrue();
         assertThat(create.member("nope")).isNull();
 
         assertThatThrownBy(() -> model.shape("NoSuchShape"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NoSuchShape");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("NoSuchShape");
     }
 
     @Test
@@ -154,8 +180,11 @@ class ServiceModelTest {
                 return;
             }
             String expected = e.getKey().equals("ResourceArn")
-                    ? "^arn:aws:ivs:[a-z0-9-]+:[0-9]+:[a-z-]+/[a-zA-Z0-9-]+$" : pattern.asText();
-            assertThat(model.shape(e.getKey()).pattern().pattern()).as(e.getKey()).isEqualTo(expected);
+                    ? "^arn:aws:ivs:[a-z0-9-]+:[0-9]+:[a-z-]+/[a-zA-Z0-9-]+$"
+                    : pattern.asText();
+            assertThat(model.shape(e.getKey()).pattern().pattern())
+                    .as(e.getKey())
+                    .isEqualTo(expected);
         });
     }
 
@@ -182,7 +211,8 @@ class ServiceModelTest {
         String json = "{\"metadata\":{},\"operations\":{},"
                 + "\"shapes\":{\"Bad\":{\"type\":\"string\",\"pattern\":\"[a-\"}}}";
         assertThatThrownBy(() -> ServiceModel.parse(stream(json), null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Bad");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Bad");
     }
 
     private static InputStream stream(String s) {

@@ -3,22 +3,28 @@ package io.openivs.server;
 import io.openivs.server.config.Credentials;
 import io.openivs.server.config.ServerConfig;
 import io.openivs.server.config.StartupFailure;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-
 /** The {@code openivs} command line. */
-@Command(name = "openivs", mixinStandardHelpOptions = true, version = "openivs 0.1.0",
+@Command(
+        name = "openivs",
+        mixinStandardHelpOptions = true,
+        version = "openivs 0.1.0",
         description = "Self-hosted live video, wire-compatible with Amazon IVS.",
-        subcommands = {Main.Serve.class, io.openivs.server.cli.KeysCommand.class, io.openivs.server.cli.TokenCommand.class})
+        subcommands = {
+            Main.Serve.class,
+            io.openivs.server.cli.KeysCommand.class,
+            io.openivs.server.cli.TokenCommand.class
+        })
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Main()).execute(args.length == 0 ? new String[]{"serve"} : args);
+        int code = new CommandLine(new Main()).execute(args.length == 0 ? new String[] {"serve"} : args);
         if (code != 0) {
             System.exit(code);
         }
@@ -29,96 +35,194 @@ public final class Main implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
-    @Command(name = "serve", mixinStandardHelpOptions = true,
-            description = "Run the server. Every option also reads an OPENIVS_* environment variable (shown in brackets).")
+    @Command(
+            name = "serve",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Run the server. Every option also reads an OPENIVS_* environment variable (shown in brackets).")
     static final class Serve implements Callable<Integer> {
-        @Option(names = "--bind", defaultValue = "${env:OPENIVS_BIND:-127.0.0.1}",
+        @Option(
+                names = "--bind",
+                defaultValue = "${env:OPENIVS_BIND:-127.0.0.1}",
                 description = "Address every listener binds to [OPENIVS_BIND] (default: ${DEFAULT-VALUE}).")
         String bind;
-        @Option(names = "--public-host", defaultValue = "${env:OPENIVS_PUBLIC_HOST:-localhost}",
-                description = "Host name put in ingestEndpoint and playbackUrl [OPENIVS_PUBLIC_HOST] (default: ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--public-host",
+                defaultValue = "${env:OPENIVS_PUBLIC_HOST:-localhost}",
+                description =
+                        "Host name put in ingestEndpoint and playbackUrl [OPENIVS_PUBLIC_HOST] (default: ${DEFAULT-VALUE}).")
         String publicHost;
-        @Option(names = "--api-port", defaultValue = "${env:OPENIVS_API_PORT:-8080}",
+
+        @Option(
+                names = "--api-port",
+                defaultValue = "${env:OPENIVS_API_PORT:-8080}",
                 description = "Control API port [OPENIVS_API_PORT] (default: ${DEFAULT-VALUE}).")
         int apiPort;
-        @Option(names = "--playback-port", defaultValue = "${env:OPENIVS_PLAYBACK_PORT:-8081}",
+
+        @Option(
+                names = "--playback-port",
+                defaultValue = "${env:OPENIVS_PLAYBACK_PORT:-8081}",
                 description = "HLS playback port [OPENIVS_PLAYBACK_PORT] (default: ${DEFAULT-VALUE}).")
         int playbackPort;
-        @Option(names = "--rtmp-port", defaultValue = "${env:OPENIVS_RTMP_PORT:-1935}",
-                description = "Plain RTMP ingest port, for channels with insecureIngest [OPENIVS_RTMP_PORT] (default: ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--rtmp-port",
+                defaultValue = "${env:OPENIVS_RTMP_PORT:-1935}",
+                description =
+                        "Plain RTMP ingest port, for channels with insecureIngest [OPENIVS_RTMP_PORT] (default: ${DEFAULT-VALUE}).")
         int rtmpPort;
-        @Option(names = "--rtmps-port", defaultValue = "${env:OPENIVS_RTMPS_PORT:-1936}",
+
+        @Option(
+                names = "--rtmps-port",
+                defaultValue = "${env:OPENIVS_RTMPS_PORT:-1936}",
                 description = "RTMPS ingest port [OPENIVS_RTMPS_PORT] (default: ${DEFAULT-VALUE}).")
         int rtmpsPort;
-        @Option(names = "--srt-port", defaultValue = "${env:OPENIVS_SRT_PORT:-9000}",
-                description = "SRT ingest port (UDP; MPEG-TS, the stream key as stream id, encrypted with the channel's"
-                        + " srt.passphrase unless it has insecureIngest) [OPENIVS_SRT_PORT] (default: ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--srt-port",
+                defaultValue = "${env:OPENIVS_SRT_PORT:-9000}",
+                description =
+                        "SRT ingest port (UDP; MPEG-TS, the stream key as stream id, encrypted with the channel's"
+                                + " srt.passphrase unless it has insecureIngest) [OPENIVS_SRT_PORT] (default: ${DEFAULT-VALUE}).")
         int srtPort;
-        @Option(names = "--data-dir", defaultValue = "${env:OPENIVS_DATA_DIR:-./data}",
-                description = "Where the database, credentials and certificates live [OPENIVS_DATA_DIR] (default: ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--data-dir",
+                defaultValue = "${env:OPENIVS_DATA_DIR:-./data}",
+                description =
+                        "Where the database, credentials and certificates live [OPENIVS_DATA_DIR] (default: ${DEFAULT-VALUE}).")
         Path dataDir;
-        @Option(names = "--db-url", defaultValue = "${env:OPENIVS_DB_URL}",
-                description = "JDBC URL of the store; default SQLite in the data dir; jdbc:postgresql://... to share one database between nodes [OPENIVS_DB_URL].")
+
+        @Option(
+                names = "--db-url",
+                defaultValue = "${env:OPENIVS_DB_URL}",
+                description =
+                        "JDBC URL of the store; default SQLite in the data dir; jdbc:postgresql://... to share one database between nodes [OPENIVS_DB_URL].")
         String dbUrl;
-        @Option(names = "--region", defaultValue = "${env:OPENIVS_REGION:-us-west-2}",
+
+        @Option(
+                names = "--region",
+                defaultValue = "${env:OPENIVS_REGION:-us-west-2}",
                 description = "The AWS region this server answers as [OPENIVS_REGION] (default: ${DEFAULT-VALUE}).")
         String region;
-        @Option(names = "--access-key", defaultValue = "${env:OPENIVS_ACCESS_KEY}",
+
+        @Option(
+                names = "--access-key",
+                defaultValue = "${env:OPENIVS_ACCESS_KEY}",
                 description = "API access key id [OPENIVS_ACCESS_KEY]; more keys in <data-dir>/credentials.")
         String accessKey;
-        @Option(names = "--secret-key", defaultValue = "${env:OPENIVS_SECRET_KEY}",
+
+        @Option(
+                names = "--secret-key",
+                defaultValue = "${env:OPENIVS_SECRET_KEY}",
                 description = "API secret access key [OPENIVS_SECRET_KEY].")
         String secretKey;
-        @Option(names = "--account-id", defaultValue = "${env:OPENIVS_ACCOUNT_ID:-123456789012}",
-                description = "Account of the key given by flags or generated [OPENIVS_ACCOUNT_ID] (default: ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--account-id",
+                defaultValue = "${env:OPENIVS_ACCOUNT_ID:-123456789012}",
+                description =
+                        "Account of the key given by flags or generated [OPENIVS_ACCOUNT_ID] (default: ${DEFAULT-VALUE}).")
         String accountId;
 
-        @Option(names = "--webhook", split = ",", defaultValue = "${env:OPENIVS_WEBHOOKS}",
-                description = "URL that receives every event as a JSON POST, at least once (owed deliveries kept in <data-dir>/webhook-outbox across restarts, retried for 24 h); repeatable [OPENIVS_WEBHOOKS, comma-separated].")
+        @Option(
+                names = "--webhook",
+                split = ",",
+                defaultValue = "${env:OPENIVS_WEBHOOKS}",
+                description =
+                        "URL that receives every event as a JSON POST, at least once (owed deliveries kept in <data-dir>/webhook-outbox across restarts, retried for 24 h); repeatable [OPENIVS_WEBHOOKS, comma-separated].")
         java.util.List<java.net.URI> webhooks;
-        @Option(names = "--webhook-secret", defaultValue = "${env:OPENIVS_WEBHOOK_SECRET}",
-                description = "Secret for the X-Openivs-Signature header (sha256=HMAC-SHA256 of the body) [OPENIVS_WEBHOOK_SECRET].")
+
+        @Option(
+                names = "--webhook-secret",
+                defaultValue = "${env:OPENIVS_WEBHOOK_SECRET}",
+                description =
+                        "Secret for the X-Openivs-Signature header (sha256=HMAC-SHA256 of the body) [OPENIVS_WEBHOOK_SECRET].")
         String webhookSecret;
 
-        @Option(names = "--s3-endpoint", defaultValue = "${env:OPENIVS_S3_ENDPOINT}",
-                description = "S3 API that receives recordings (path-style addressing) [OPENIVS_S3_ENDPOINT]; without it "
-                        + "each bucket is a folder under <data-dir>/recordings, served at the playback port under /recordings/.")
+        @Option(
+                names = "--s3-endpoint",
+                defaultValue = "${env:OPENIVS_S3_ENDPOINT}",
+                description =
+                        "S3 API that receives recordings (path-style addressing) [OPENIVS_S3_ENDPOINT]; without it "
+                                + "each bucket is a folder under <data-dir>/recordings, served at the playback port under /recordings/.")
         java.net.URI s3Endpoint;
-        @Option(names = "--s3-region", defaultValue = "${env:OPENIVS_S3_REGION:-us-east-1}",
+
+        @Option(
+                names = "--s3-region",
+                defaultValue = "${env:OPENIVS_S3_REGION:-us-east-1}",
                 description = "Signing region of the S3 API [OPENIVS_S3_REGION] (default: ${DEFAULT-VALUE}).")
         String s3Region;
-        @Option(names = "--s3-access-key", defaultValue = "${env:OPENIVS_S3_ACCESS_KEY}",
-                description = "S3 access key id [OPENIVS_S3_ACCESS_KEY]; default: AWS_ACCESS_KEY_ID and the usual AWS chain.")
+
+        @Option(
+                names = "--s3-access-key",
+                defaultValue = "${env:OPENIVS_S3_ACCESS_KEY}",
+                description =
+                        "S3 access key id [OPENIVS_S3_ACCESS_KEY]; default: AWS_ACCESS_KEY_ID and the usual AWS chain.")
         String s3AccessKey;
-        @Option(names = "--s3-secret-key", defaultValue = "${env:OPENIVS_S3_SECRET_KEY}",
-                description = "S3 secret access key [OPENIVS_S3_SECRET_KEY]; default: AWS_SECRET_ACCESS_KEY and the usual AWS chain.")
+
+        @Option(
+                names = "--s3-secret-key",
+                defaultValue = "${env:OPENIVS_S3_SECRET_KEY}",
+                description =
+                        "S3 secret access key [OPENIVS_S3_SECRET_KEY]; default: AWS_SECRET_ACCESS_KEY and the usual AWS chain.")
         String s3SecretKey;
-        @Option(names = "--geoip-db", defaultValue = "${env:OPENIVS_GEOIP_DB}",
-                description = "MaxMind GeoLite2/GeoIP2 Country or City database (.mmdb) for restriction policies' allowedCountries;"
-                        + " without it only policies allowing every country let viewers in [OPENIVS_GEOIP_DB].")
+
+        @Option(
+                names = "--geoip-db",
+                defaultValue = "${env:OPENIVS_GEOIP_DB}",
+                description =
+                        "MaxMind GeoLite2/GeoIP2 Country or City database (.mmdb) for restriction policies' allowedCountries;"
+                                + " without it only policies allowing every country let viewers in [OPENIVS_GEOIP_DB].")
         Path geoipDb;
-        @Option(names = "--trust-forwarded-for", defaultValue = "${env:OPENIVS_TRUST_FORWARDED_FOR:-false}",
-                description = "Playback takes the viewer's address from X-Forwarded-For (first entry); enable only behind"
-                        + " a proxy that sets it [OPENIVS_TRUST_FORWARDED_FOR] (default: ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--trust-forwarded-for",
+                defaultValue = "${env:OPENIVS_TRUST_FORWARDED_FOR:-false}",
+                description =
+                        "Playback takes the viewer's address from X-Forwarded-For (first entry); enable only behind"
+                                + " a proxy that sets it [OPENIVS_TRUST_FORWARDED_FOR] (default: ${DEFAULT-VALUE}).")
         boolean trustForwardedFor;
-        @Option(names = "--transcode", negatable = true, defaultValue = "${env:OPENIVS_TRANSCODE:-true}", fallbackValue = "true",
-                description = "Transcode STANDARD and ADVANCED channels into IVS's renditions with the bundled ffmpeg;"
-                        + " --no-transcode plays every channel's source only [OPENIVS_TRANSCODE] (default: ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--transcode",
+                negatable = true,
+                defaultValue = "${env:OPENIVS_TRANSCODE:-true}",
+                fallbackValue = "true",
+                description =
+                        "Transcode STANDARD and ADVANCED channels into IVS's renditions with the bundled ffmpeg;"
+                                + " --no-transcode plays every channel's source only [OPENIVS_TRANSCODE] (default: ${DEFAULT-VALUE}).")
         boolean transcode;
-        @Option(names = "--max-transcodes", defaultValue = "${env:OPENIVS_MAX_TRANSCODES:-2}",
-                description = "Streams transcoded at once; more play their source only [OPENIVS_MAX_TRANSCODES]"
-                        + " (default: ${DEFAULT-VALUE}; each is an ffmpeg process decoding its source and encoding every rung).")
+
+        @Option(
+                names = "--max-transcodes",
+                defaultValue = "${env:OPENIVS_MAX_TRANSCODES:-2}",
+                description =
+                        "Streams transcoded at once; more play their source only [OPENIVS_MAX_TRANSCODES]"
+                                + " (default: ${DEFAULT-VALUE}; each is an ffmpeg process decoding its source and encoding every rung).")
         int maxTranscodes;
-        @Option(names = "--tls-cert", defaultValue = "${env:OPENIVS_TLS_CERT}",
+
+        @Option(
+                names = "--tls-cert",
+                defaultValue = "${env:OPENIVS_TLS_CERT}",
                 description = "PEM certificate chain, leaf first (e.g. certbot's fullchain.pem): RTMPS uses it, and"
                         + " playback and the API serve HTTPS with it. Checked every 10 s: a renewed file serves new"
                         + " connections without a restart [OPENIVS_TLS_CERT] (default: RTMPS self-signed, HTTP).")
         Path tlsCert;
-        @Option(names = "--tls-key", defaultValue = "${env:OPENIVS_TLS_KEY}",
+
+        @Option(
+                names = "--tls-key",
+                defaultValue = "${env:OPENIVS_TLS_KEY}",
                 description = "Its unencrypted PEM private key, PKCS#8, PKCS#1 or SEC1 (e.g. certbot's privkey.pem)"
                         + " [OPENIVS_TLS_KEY].")
         Path tlsKey;
-        @Option(names = "--metrics", negatable = true, defaultValue = "${env:OPENIVS_METRICS:-true}", fallbackValue = "true",
+
+        @Option(
+                names = "--metrics",
+                negatable = true,
+                defaultValue = "${env:OPENIVS_METRICS:-true}",
+                fallbackValue = "true",
                 description = "Serve Prometheus metrics at /metrics on the API port, without authentication"
                         + " (--no-metrics to turn off) [OPENIVS_METRICS] (default: ${DEFAULT-VALUE}).")
         boolean metrics;
@@ -131,15 +235,26 @@ public final class Main implements Runnable {
             checkDistinctPorts();
             Path data = dataDir.toAbsolutePath().normalize();
             String db = dbUrl == null || dbUrl.isBlank() ? "jdbc:sqlite:" + data.resolve("openivs.db") : dbUrl;
-            ServerConfig cfg = new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, data, db,
-                    region, ServerConfig.Quotas.defaults(),
+            ServerConfig cfg = new ServerConfig(
+                    bind,
+                    publicHost,
+                    apiPort,
+                    playbackPort,
+                    rtmpPort,
+                    rtmpsPort,
+                    srtPort,
+                    data,
+                    db,
+                    region,
+                    ServerConfig.Quotas.defaults(),
                     new ServerConfig.RecordingStorage(s3Endpoint, s3Region, s3AccessKey, s3SecretKey),
                     new ServerConfig.PlaybackAccess(geoipDb, trustForwardedFor),
-                    new ServerConfig.Tls(tlsCert, tlsKey), metrics,
+                    new ServerConfig.Tls(tlsCert, tlsKey),
+                    metrics,
                     new ServerConfig.Transcoding(transcode, maxTranscodes));
             if ((tlsCert == null) != (tlsKey == null)) {
-                throw new CommandLine.ParameterException(new CommandLine(this),
-                        "--tls-cert and --tls-key go together: give both, or neither");
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "--tls-cert and --tls-key go together: give both, or neither");
             }
             Credentials creds;
             try {
@@ -160,19 +275,24 @@ public final class Main implements Runnable {
                 return failed(e);
             }
             CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                System.out.println("openivs: shutting down");
-                server.close();
-                stopped.countDown();
-            }, "openivs-shutdown"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                System.out.println("openivs: shutting down");
+                                server.close();
+                                stopped.countDown();
+                            },
+                            "openivs-shutdown"));
             System.out.println("openivs: store " + server.store().describe() + ", region " + region);
-            System.out.println(geoipDb == null
-                    ? "openivs: no GeoIP database (--geoip-db): restriction policies listing countries refuse every viewer"
-                    : "openivs: viewer countries from " + geoipDb
-                            + (trustForwardedFor ? " (client address from X-Forwarded-For)" : ""));
-            System.out.println(transcode
-                    ? "openivs: transcoding STANDARD/ADVANCED channels, " + maxTranscodes + " stream(s) at once"
-                    : "openivs: WARNING: transcoding off (--no-transcode): STANDARD and ADVANCED channels play their source only");
+            System.out.println(
+                    geoipDb == null
+                            ? "openivs: no GeoIP database (--geoip-db): restriction policies listing countries refuse every viewer"
+                            : "openivs: viewer countries from " + geoipDb
+                                    + (trustForwardedFor ? " (client address from X-Forwarded-For)" : ""));
+            System.out.println(
+                    transcode
+                            ? "openivs: transcoding STANDARD/ADVANCED channels, " + maxTranscodes + " stream(s) at once"
+                            : "openivs: WARNING: transcoding off (--no-transcode): STANDARD and ADVANCED channels play their source only");
             System.out.println("openivs: events to " + data.resolve(OpenIvsServer.EVENTS_FILE)
                     + (sinks.isEmpty() ? "" : " and " + sinks.size() + " webhook(s)"));
             for (String l : server.listening()) {
@@ -186,7 +306,8 @@ public final class Main implements Runnable {
                 System.out.println("  export AWS_SECRET_ACCESS_KEY=" + g.secretKey());
                 System.out.println("  export AWS_REGION=" + region);
                 System.out.println("  export AWS_DEFAULT_REGION=" + region);
-                System.out.println("  aws ivs list-channels --endpoint-url " + cfg.httpScheme() + "://" + publicHost + ":" + server.apiPort());
+                System.out.println("  aws ivs list-channels --endpoint-url " + cfg.httpScheme() + "://" + publicHost
+                        + ":" + server.apiPort());
                 creds.shown();
             } else {
                 System.out.println("openivs: " + creds.all().size() + " API key(s) configured");
@@ -200,15 +321,20 @@ public final class Main implements Runnable {
         /** Each listener needs a port of its own (0 picks a free one); said before anything binds. */
         private void checkDistinctPorts() {
             java.util.Map<Integer, String> seen = new java.util.LinkedHashMap<>();
-            String[][] ports = {{"--api-port", "" + apiPort}, {"--playback-port", "" + playbackPort},
-                {"--rtmp-port", "" + rtmpPort}, {"--rtmps-port", "" + rtmpsPort}};
+            String[][] ports = {
+                {"--api-port", "" + apiPort},
+                {"--playback-port", "" + playbackPort},
+                {"--rtmp-port", "" + rtmpPort},
+                {"--rtmps-port", "" + rtmpsPort}
+            };
             // SRT listens on UDP: the same number as a TCP listener's does not collide.
             for (String[] p : ports) {
                 int port = Integer.parseInt(p[1]);
                 String other = port == 0 ? null : seen.putIfAbsent(port, p[0]);
                 if (other != null) {
-                    throw new CommandLine.ParameterException(new CommandLine(this), other + " and " + p[0]
-                            + " are both " + port + ": each listener needs a port of its own");
+                    throw new CommandLine.ParameterException(
+                            new CommandLine(this),
+                            other + " and " + p[0] + " are both " + port + ": each listener needs a port of its own");
                 }
             }
         }

@@ -1,5 +1,6 @@
 package io.openivs.server;
 
+import io.netty.handler.ssl.SslContext;
 import io.openivs.model.ServiceModel;
 import io.openivs.server.api.ApiHandler;
 import io.openivs.server.api.ApiRequests;
@@ -15,32 +16,27 @@ import io.openivs.server.events.EventBus;
 import io.openivs.server.events.EventSink;
 import io.openivs.server.events.JsonLinesFileSink;
 import io.openivs.server.events.WebhookSink;
-import io.openivs.server.metrics.ServerMetrics;
 import io.openivs.server.ingest.rtmp.ChunkDecoder;
 import io.openivs.server.ingest.rtmp.RtmpServer;
 import io.openivs.server.ingest.rtmp.RtmpsCertificates;
 import io.openivs.server.ingest.srt.SrtServer;
 import io.openivs.server.live.LiveStreams;
 import io.openivs.server.live.NodeId;
+import io.openivs.server.metrics.ServerMetrics;
+import io.openivs.server.net.EventLoops;
+import io.openivs.server.net.ReloadingSslContext;
 import io.openivs.server.playback.PlaybackServer;
-import io.openivs.server.recording.Destination;
-import io.openivs.server.recording.FolderDestination;
-import io.openivs.server.recording.RecordingFilesHandler;
-import io.openivs.server.recording.Recordings;
 import io.openivs.server.playback.access.AccessDirectory;
 import io.openivs.server.playback.access.CountryResolver;
 import io.openivs.server.playback.access.MaxMindCountries;
 import io.openivs.server.playback.access.PlaybackGate;
-import io.openivs.server.net.EventLoops;
-import io.openivs.server.net.ReloadingSslContext;
+import io.openivs.server.recording.Destination;
+import io.openivs.server.recording.FolderDestination;
+import io.openivs.server.recording.RecordingFilesHandler;
+import io.openivs.server.recording.Recordings;
 import io.openivs.server.resource.StreamSessions;
 import io.openivs.server.store.JdbcResourceStore;
 import io.openivs.server.store.ResourceStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import io.netty.handler.ssl.SslContext;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -55,11 +51,14 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One running openivs node: store, event loops and every listener, started and stopped together. */
 public final class OpenIvsServer implements AutoCloseable {
     /** The default event sink's file, in the data dir. */
     public static final String EVENTS_FILE = "events.jsonl";
+
     private static final Logger log = LoggerFactory.getLogger(OpenIvsServer.class);
 
     private final ServerConfig config;
@@ -80,10 +79,23 @@ public final class OpenIvsServer implements AutoCloseable {
     /** Every listener bound and not closing: half of readiness. */
     private final AtomicBoolean up;
 
-    private OpenIvsServer(ServerConfig config, ResourceStore store, EventLoops loops, ThreadPoolExecutor workers,
-                          ScheduledExecutorService housekeeping, ApiServer api, PlaybackServer playback,
-                          RtmpServer rtmp, RtmpServer rtmps, SrtServer srt, EventBus events, Recordings recordings,
-                          AccessDirectory access, CountryResolver countries, ServerMetrics metrics, AtomicBoolean up) {
+    private OpenIvsServer(
+            ServerConfig config,
+            ResourceStore store,
+            EventLoops loops,
+            ThreadPoolExecutor workers,
+            ScheduledExecutorService housekeeping,
+            ApiServer api,
+            PlaybackServer playback,
+            RtmpServer rtmp,
+            RtmpServer rtmps,
+            SrtServer srt,
+            EventBus events,
+            Recordings recordings,
+            AccessDirectory access,
+            CountryResolver countries,
+            ServerMetrics metrics,
+            AtomicBoolean up) {
         this.metrics = metrics;
         this.up = up;
         this.recordings = recordings;
@@ -136,18 +148,29 @@ public final class OpenIvsServer implements AutoCloseable {
             store = JdbcResourceStore.open(config.dbUrl());
         } catch (RuntimeException e) {
             events.close();
-            throw new StartupFailure("--db-url", redacted(config.dbUrl()), "cannot open the store: "
-                    + StartupFailure.rootMessage(e) + "; check that the database is reachable and the URL's user"
-                    + " and password", e);
+            throw new StartupFailure(
+                    "--db-url",
+                    redacted(config.dbUrl()),
+                    "cannot open the store: "
+                            + StartupFailure.rootMessage(e)
+                            + "; check that the database is reachable and the URL's user"
+                            + " and password",
+                    e);
         }
         EventLoops loops = new EventLoops(Runtime.getRuntime().availableProcessors());
         // Store work runs here, never on an event loop. Bounded: a flood gets 503s, not an unbounded queue.
         // Sized to the cores: the threads mostly wait on the database, but more runnable threads than cores
         // only add context switches (reads the store holds in memory never come here).
         int workerThreads = Math.min(16, 4 * Runtime.getRuntime().availableProcessors());
-        ThreadPoolExecutor workers = new ThreadPoolExecutor(workerThreads, workerThreads, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(8192), named("openivs-api-worker"));
-        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(named("openivs-housekeeping"));
+        ThreadPoolExecutor workers = new ThreadPoolExecutor(
+                workerThreads,
+                workerThreads,
+                60,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(8192),
+                named("openivs-api-worker"));
+        ScheduledExecutorService housekeeping =
+                Executors.newSingleThreadScheduledExecutor(named("openivs-housekeeping"));
         PlaybackServer playback = null;
         RtmpServer rtmp = null;
         RtmpServer rtmps = null;
@@ -159,10 +182,10 @@ public final class OpenIvsServer implements AutoCloseable {
         try {
             Destination destination = Recordings.destination(config);
             recordings = new Recordings(destination, config.dataDir().resolve("recording-spool"), store, events, clock);
-            LiveStreams live = new LiveStreams(store, config.region(), node, workers, housekeeping, clock, events,
-                    recordings);
-            live.transcoding(new io.openivs.server.live.TranscodeSlots(config.transcoding().enabled(),
-                    config.transcoding().maxStreams()));
+            LiveStreams live =
+                    new LiveStreams(store, config.region(), node, workers, housekeeping, clock, events, recordings);
+            live.transcoding(new io.openivs.server.live.TranscodeSlots(
+                    config.transcoding().enabled(), config.transcoding().maxStreams()));
             if (!config.transcoding().enabled()) {
                 log.warn("transcoding is off: STANDARD and ADVANCED channels play their source rendition only");
             }
@@ -178,8 +201,8 @@ public final class OpenIvsServer implements AutoCloseable {
             ReloadingSslContext operatorTls = operatorTls(config.tls());
             if (operatorTls != null) {
                 long checkMs = Math.max(1, config.tls().reloadCheck().toMillis());
-                housekeeping.scheduleWithFixedDelay(operatorTls::reloadIfChanged, checkMs, checkMs,
-                        TimeUnit.MILLISECONDS);
+                housekeeping.scheduleWithFixedDelay(
+                        operatorTls::reloadIfChanged, checkMs, checkMs, TimeUnit.MILLISECONDS);
             }
             SslContext tls = operatorTls;
             if (tls == null) {
@@ -189,10 +212,22 @@ public final class OpenIvsServer implements AutoCloseable {
                     throw StartupFailure.dataDir(config.dataDir(), e);
                 }
             }
-            playback = listen("--playback-port", config.bind(), config.playbackPort(), () -> new PlaybackServer(loops,
-                    config.bind(), config.playbackPort(), live, gate, config.playbackAccess().trustForwardedFor(),
-                    destination instanceof FolderDestination folders ? new RecordingFilesHandler(folders, workers) : null,
-                    PlaybackServer.Limits.defaults(), operatorTls));
+            playback = listen(
+                    "--playback-port",
+                    config.bind(),
+                    config.playbackPort(),
+                    () -> new PlaybackServer(
+                            loops,
+                            config.bind(),
+                            config.playbackPort(),
+                            live,
+                            gate,
+                            config.playbackAccess().trustForwardedFor(),
+                            destination instanceof FolderDestination folders
+                                    ? new RecordingFilesHandler(folders, workers)
+                                    : null,
+                            PlaybackServer.Limits.defaults(),
+                            operatorTls));
             rtmp = new RtmpServer(rtmpConfig(config, loops, config.rtmpPort(), null, live));
             RtmpServer plain = rtmp;
             listen("--rtmp-port", config.bind(), config.rtmpPort(), plain::start);
@@ -201,34 +236,74 @@ public final class OpenIvsServer implements AutoCloseable {
             listen("--rtmps-port", config.bind(), config.rtmpsPort(), secure::start);
             SrtServer srtServer = new SrtServer(live.srt(), SrtServer.Config.defaults());
             srt = srtServer;
-            listen("--srt-port", config.bind(), config.srtPort(), () -> srtServer.bind(loops.io(),
-                    SrtServer.channelType("epoll".equals(loops.transport())),
-                    new InetSocketAddress(config.bind(), config.srtPort())));
+            listen(
+                    "--srt-port",
+                    config.bind(),
+                    config.srtPort(),
+                    () -> srtServer.bind(
+                            loops.io(),
+                            SrtServer.channelType("epoll".equals(loops.transport())),
+                            new InetSocketAddress(config.bind(), config.srtPort())));
             int srtPort = srt.localAddress().getPort();
             ServiceModel model = ServiceModel.ivs();
-            ServerConfig bound = config.withBoundPorts(config.apiPort(), playback.port(), rtmp.port(), rtmps.port(),
-                    srtPort);
+            ServerConfig bound =
+                    config.withBoundPorts(config.apiPort(), playback.port(), rtmp.port(), rtmps.port(), srtPort);
             ControlContext cx = new ControlContext(store, bound, clock, model, live, recordings);
             // /healthz, /readyz and /metrics on the API port; the handler's own request counts are among the metrics.
             AtomicBoolean up = new AtomicBoolean();
             ApiRequests apiRequests = new ApiRequests();
             PlaybackServer viewers = playback;
-            metrics = new ServerMetrics(store, up::get, !config.metrics() ? null : new ServerMetrics.Sources(live,
-                    viewers.counters(), viewers::openConnections, apiRequests, recordings.uploads(),
-                    extraSinks.stream().filter(WebhookSink.class::isInstance).map(WebhookSink.class::cast).toList()));
-            ApiHandler handler = new ApiHandler(model, new SigV4Verifier(credentials, config.region(), model.signingName(), clock),
-                    ControlPlane.handlers(cx, access::changed), workers, config.region(), metrics, apiRequests);
-            ApiServer api = listen("--api-port", config.bind(), config.apiPort(),
+            metrics = new ServerMetrics(
+                    store,
+                    up::get,
+                    !config.metrics()
+                            ? null
+                            : new ServerMetrics.Sources(
+                                    live,
+                                    viewers.counters(),
+                                    viewers::openConnections,
+                                    apiRequests,
+                                    recordings.uploads(),
+                                    extraSinks.stream()
+                                            .filter(WebhookSink.class::isInstance)
+                                            .map(WebhookSink.class::cast)
+                                            .toList()));
+            ApiHandler handler = new ApiHandler(
+                    model,
+                    new SigV4Verifier(credentials, config.region(), model.signingName(), clock),
+                    ControlPlane.handlers(cx, access::changed),
+                    workers,
+                    config.region(),
+                    metrics,
+                    apiRequests);
+            ApiServer api = listen(
+                    "--api-port",
+                    config.bind(),
+                    config.apiPort(),
                     () -> new ApiServer(loops, config.bind(), config.apiPort(), handler, operatorTls));
             // Sessions end at their last heartbeat and read as ended once stale, so the sweep's period only
             // bounds how long the row stays open. With a shared store it also serves the other nodes; a sole
             // writer only has a previous run's sessions to end: one write per stale period will do.
             long sweepMs = store.soleWriter() ? StreamSessions.STALE_MS : 5_000;
-            housekeeping.scheduleWithFixedDelay(() -> endStaleSessions(store, clock), sweepMs, sweepMs,
-                    TimeUnit.MILLISECONDS);
-            OpenIvsServer server = new OpenIvsServer(bound.withBoundPorts(api.port(), playback.port(), rtmp.port(),
-                    rtmps.port(), srtPort), store, loops, workers, housekeeping, api, playback, rtmp, rtmps, srt, events,
-                    recordings, access, countries, metrics, up);
+            housekeeping.scheduleWithFixedDelay(
+                    () -> endStaleSessions(store, clock), sweepMs, sweepMs, TimeUnit.MILLISECONDS);
+            OpenIvsServer server = new OpenIvsServer(
+                    bound.withBoundPorts(api.port(), playback.port(), rtmp.port(), rtmps.port(), srtPort),
+                    store,
+                    loops,
+                    workers,
+                    housekeeping,
+                    api,
+                    playback,
+                    rtmp,
+                    rtmps,
+                    srt,
+                    events,
+                    recordings,
+                    access,
+                    countries,
+                    metrics,
+                    up);
             up.set(true);
             return server;
         } catch (RuntimeException | InterruptedException e) {
@@ -258,7 +333,8 @@ public final class OpenIvsServer implements AutoCloseable {
     }
 
     /** Opens a listener, saying which option's port could not be bound and why, in one line. */
-    private static <T> T listen(String option, String host, int port, Listener<T> listener) throws InterruptedException {
+    private static <T> T listen(String option, String host, int port, Listener<T> listener)
+            throws InterruptedException {
         try {
             return listener.open();
         } catch (InterruptedException | RuntimeException e) {
@@ -278,13 +354,19 @@ public final class OpenIvsServer implements AutoCloseable {
         }
         try {
             ReloadingSslContext context = ReloadingSslContext.load(tls.certificateChain(), tls.privateKey());
-            log.info("TLS: certificate {} (serial {}, valid until {}), checked for renewal every {} s",
-                    tls.certificateChain(), context.certificate().getSerialNumber().toString(16),
-                    context.certificate().getNotAfter().toInstant(), tls.reloadCheck().toSeconds());
+            log.info(
+                    "TLS: certificate {} (serial {}, valid until {}), checked for renewal every {} s",
+                    tls.certificateChain(),
+                    context.certificate().getSerialNumber().toString(16),
+                    context.certificate().getNotAfter().toInstant(),
+                    tls.reloadCheck().toSeconds());
             return context;
         } catch (IOException e) {
-            throw new StartupFailure("--tls-cert", tls.certificateChain(), e.getMessage()
-                    + "; give a PEM certificate chain and its unencrypted PEM private key (--tls-key)", e);
+            throw new StartupFailure(
+                    "--tls-cert",
+                    tls.certificateChain(),
+                    e.getMessage() + "; give a PEM certificate chain and its unencrypted PEM private key (--tls-key)",
+                    e);
         }
     }
 
@@ -296,7 +378,8 @@ public final class OpenIvsServer implements AutoCloseable {
     /** The GeoIP database when configured; without one no viewer has a known country. */
     private static CountryResolver countryResolver(java.nio.file.Path geoip) {
         if (geoip == null) {
-            log.debug("playback: no GeoIP database (--geoip-db); restriction policies that list countries refuse every viewer");
+            log.debug(
+                    "playback: no GeoIP database (--geoip-db); restriction policies that list countries refuse every viewer");
             return CountryResolver.NONE;
         }
         try {
@@ -304,8 +387,12 @@ public final class OpenIvsServer implements AutoCloseable {
             log.info("playback: viewer countries from {} ({})", geoip, m.describe());
             return m;
         } catch (IOException e) {
-            throw new StartupFailure("--geoip-db", geoip, "cannot read it: " + StartupFailure.rootMessage(e)
-                    + "; give a MaxMind GeoLite2/GeoIP2 Country or City .mmdb file", e);
+            throw new StartupFailure(
+                    "--geoip-db",
+                    geoip,
+                    "cannot read it: " + StartupFailure.rootMessage(e)
+                            + "; give a MaxMind GeoLite2/GeoIP2 Country or City .mmdb file",
+                    e);
         }
     }
 
@@ -322,10 +409,19 @@ public final class OpenIvsServer implements AutoCloseable {
         }
     }
 
-    private static RtmpServer.Config rtmpConfig(ServerConfig config, EventLoops loops, int port, SslContext tls,
-                                                LiveStreams live) {
-        return new RtmpServer.Config(config.bind(), port, tls, live, loops.boss(), loops.io(), loops.serverChannel(),
-                Duration.ofSeconds(10), Duration.ofSeconds(30), ChunkDecoder.DEFAULT_MAX_MESSAGE_LENGTH);
+    private static RtmpServer.Config rtmpConfig(
+            ServerConfig config, EventLoops loops, int port, SslContext tls, LiveStreams live) {
+        return new RtmpServer.Config(
+                config.bind(),
+                port,
+                tls,
+                live,
+                loops.boss(),
+                loops.io(),
+                loops.serverChannel(),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(30),
+                ChunkDecoder.DEFAULT_MAX_MESSAGE_LENGTH);
     }
 
     private static void stopQuietly(RtmpServer rtmp, RtmpServer rtmps, PlaybackServer playback) {
@@ -401,14 +497,16 @@ public final class OpenIvsServer implements AutoCloseable {
     public List<String> listening() {
         List<String> out = new ArrayList<>();
         String http = config.httpScheme();
-        out.add("control API  " + http + "://" + config.bind() + ":" + api.port() + "  (transport " + loops.transport() + ")");
+        out.add("control API  " + http + "://" + config.bind() + ":" + api.port() + "  (transport " + loops.transport()
+                + ")");
         out.add("playback     " + http + "://" + config.bind() + ":" + playback.port() + "/api/video/v1/");
         out.add("RTMP ingest  rtmp://" + config.bind() + ":" + rtmp.port() + "/app/{streamKey}");
         out.add("RTMPS ingest rtmps://" + config.bind() + ":" + rtmps.port() + "/app/{streamKey}");
-        out.add("SRT ingest   srt://" + config.bind() + ":" + srtPort() + "?streamid={streamKey}&passphrase={srt.passphrase}");
+        out.add("SRT ingest   srt://" + config.bind() + ":" + srtPort()
+                + "?streamid={streamKey}&passphrase={srt.passphrase}");
         if (recordings.destination() instanceof FolderDestination folders) {
-            out.add("recordings   " + http + "://" + config.bind() + ":" + playback.port() + RecordingFilesHandler.PREFIX
-                    + "{bucket}/{key}  (stored in " + folders.root() + ")");
+            out.add("recordings   " + http + "://" + config.bind() + ":" + playback.port()
+                    + RecordingFilesHandler.PREFIX + "{bucket}/{key}  (stored in " + folders.root() + ")");
         } else {
             out.add("recordings   to the " + recordings.destination().describe());
         }

@@ -1,13 +1,6 @@
 package io.openivs.server;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.ivs.IvsClient;
-import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -20,8 +13,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ivs.IvsClient;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 
 /**
  * The packaged jar as a user runs it: acknowledged writes survive SIGKILL,
@@ -37,8 +36,7 @@ class JarRestartIT {
     @TempDir
     Path dir;
 
-    record Running(Process process, List<String> output, int apiPort) {
-    }
+    record Running(Process process, List<String> output, int apiPort) {}
 
     static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -54,12 +52,28 @@ class JarRestartIT {
         String jar = System.getProperty("openivs.jar", "target/openivs.jar");
         assertThat(Path.of(jar)).exists();
         int api = freePort();
-        List<String> cmd = new ArrayList<>(launcher
-                ? List.of(System.getProperty("openivs.launcher", "../bin/openivs"))
-                : List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
-        cmd.addAll(List.of("serve", "--data-dir", dir.toString(), "--api-port", Integer.toString(api),
-                "--playback-port", Integer.toString(freePort()), "--rtmp-port", Integer.toString(freePort()),
-                "--rtmps-port", Integer.toString(freePort()), "--account-id", "111111111111"));
+        List<String> cmd = new ArrayList<>(
+                launcher
+                        ? List.of(System.getProperty("openivs.launcher", "../bin/openivs"))
+                        : List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java")
+                                        .toString(),
+                                "-jar",
+                                jar));
+        cmd.addAll(List.of(
+                "serve",
+                "--data-dir",
+                dir.toString(),
+                "--api-port",
+                Integer.toString(api),
+                "--playback-port",
+                Integer.toString(freePort()),
+                "--rtmp-port",
+                Integer.toString(freePort()),
+                "--rtmps-port",
+                Integer.toString(freePort()),
+                "--account-id",
+                "111111111111"));
         if (withKeys) {
             cmd.addAll(List.of("--access-key", AK, "--secret-key", SK));
         }
@@ -70,7 +84,8 @@ class JarRestartIT {
         List<String> out = java.util.Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Boolean> ready = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     out.add(line);
@@ -90,9 +105,12 @@ class JarRestartIT {
     }
 
     static IvsClient client(int port) {
-        return IvsClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + port)).region(Region.US_WEST_2)
+        return IvsClient.builder()
+                .endpointOverride(URI.create("http://127.0.0.1:" + port))
+                .region(Region.US_WEST_2)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(AK, SK)))
-                .httpClient(UrlConnectionHttpClient.create()).build();
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
     }
 
     @Test
@@ -102,10 +120,14 @@ class JarRestartIT {
         String rc;
         String policy;
         try (IvsClient ivs = client(first.apiPort())) {
-            rc = ivs.createRecordingConfiguration(b -> b.name("rec").destinationConfiguration(d -> d.s3(s -> s.bucketName("bucket-x"))))
-                    .recordingConfiguration().arn();
+            rc = ivs.createRecordingConfiguration(
+                            b -> b.name("rec").destinationConfiguration(d -> d.s3(s -> s.bucketName("bucket-x"))))
+                    .recordingConfiguration()
+                    .arn();
             ch = ivs.createChannel(b -> b.name("durable").recordingConfigurationArn(rc));
-            policy = ivs.createPlaybackRestrictionPolicy(b -> b.name("p")).playbackRestrictionPolicy().arn();
+            policy = ivs.createPlaybackRestrictionPolicy(b -> b.name("p"))
+                    .playbackRestrictionPolicy()
+                    .arn();
             ivs.tagResource(b -> b.resourceArn(ch.channel().arn()).tags(java.util.Map.of("k", "v")));
         }
         first.process().destroyForcibly(); // SIGKILL: no shutdown hook runs
@@ -118,8 +140,14 @@ class JarRestartIT {
             assertThat(channel.name()).isEqualTo("durable");
             assertThat(channel.recordingConfigurationArn()).isEqualTo(rc);
             assertThat(channel.tags()).containsEntry("k", "v");
-            assertThat(ivs.getStreamKey(b -> b.arn(ch.streamKey().arn())).streamKey().value()).isEqualTo(ch.streamKey().value());
-            assertThat(ivs.getPlaybackRestrictionPolicy(b -> b.arn(policy)).playbackRestrictionPolicy().name()).isEqualTo("p");
+            assertThat(ivs.getStreamKey(b -> b.arn(ch.streamKey().arn()))
+                            .streamKey()
+                            .value())
+                    .isEqualTo(ch.streamKey().value());
+            assertThat(ivs.getPlaybackRestrictionPolicy(b -> b.arn(policy))
+                            .playbackRestrictionPolicy()
+                            .name())
+                    .isEqualTo("p");
         }
         second.process().toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its stdout
         assertThat(second.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -137,7 +165,8 @@ class JarRestartIT {
             assertThat(r.output()).anyMatch(l -> l.startsWith("  export AWS_SECRET_ACCESS_KEY="));
             assertThat(r.output()).anyMatch(l -> l.contains("listening: control API"));
             Path creds = dir.resolve("credentials");
-            assertThat(Files.getPosixFilePermissions(creds)).extracting(Object::toString)
+            assertThat(Files.getPosixFilePermissions(creds))
+                    .extracting(Object::toString)
                     .containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
         } finally {
             r.process().destroy();

@@ -1,6 +1,6 @@
 package io.openivs.server;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,8 +17,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * Keeps the server's packages acyclic: a package that needs another may not be needed by it, however
@@ -29,9 +28,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PackageCyclesTest {
     /** Maven runs tests in the module's folder; an IDE may run them from the repository's. */
     private static final Path MAIN = Files.isDirectory(Path.of("src/main/java/io/openivs/server"))
-            ? Path.of("src/main/java/io/openivs/server") : Path.of("server/src/main/java/io/openivs/server");
-    private static final Pattern PACKAGE = Pattern.compile("^package\\s+io\\.openivs\\.server(\\.[a-z0-9_.]+)?\\s*;",
-            Pattern.MULTILINE);
+            ? Path.of("src/main/java/io/openivs/server")
+            : Path.of("server/src/main/java/io/openivs/server");
+
+    private static final Pattern PACKAGE =
+            Pattern.compile("^package\\s+io\\.openivs\\.server(\\.[a-z0-9_.]+)?\\s*;", Pattern.MULTILINE);
     /** A package is the lower-case names before the first upper-case one (the type). */
     private static final Pattern USE = Pattern.compile("\\bio\\.openivs\\.server((?:\\.[a-z0-9_]+)*)\\.[A-Z]");
 
@@ -40,8 +41,13 @@ class PackageCyclesTest {
         Map<String, Set<String>> graph = graph(MAIN);
         assertThat(graph).as("sources found under " + MAIN.toAbsolutePath()).containsKeys("control", "live");
         List<List<String>> cycles = cycles(graph);
-        assertThat(cycles).as("package cycles (each line: packages that reach each other)%n%s",
-                String.join("\n", cycles.stream().map(c -> String.join(" -> ", c)).toList())).isEmpty();
+        assertThat(cycles)
+                .as(
+                        "package cycles (each line: packages that reach each other)%n%s",
+                        String.join(
+                                "\n",
+                                cycles.stream().map(c -> String.join(" -> ", c)).toList()))
+                .isEmpty();
     }
 
     @Test
@@ -111,9 +117,15 @@ class PackageCyclesTest {
         return out;
     }
 
-    private static void connect(String v, Map<String, Set<String>> g, Map<String, Integer> index,
-                                Map<String, Integer> low, Deque<String> stack, Set<String> onStack, int[] next,
-                                List<List<String>> out) {
+    private static void connect(
+            String v,
+            Map<String, Set<String>> g,
+            Map<String, Integer> index,
+            Map<String, Integer> low,
+            Deque<String> stack,
+            Set<String> onStack,
+            int[] next,
+            List<List<String>> out) {
         index.put(v, next[0]);
         low.put(v, next[0]++);
         stack.push(v);

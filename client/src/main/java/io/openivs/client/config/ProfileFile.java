@@ -63,13 +63,16 @@ public final class ProfileFile {
             }
             if (line.startsWith("[")) {
                 int close = line.indexOf(']');
-                String name = close < 0 ? null : profileName(line.substring(1, close).trim(), configFile);
+                String name =
+                        close < 0 ? null : profileName(line.substring(1, close).trim(), configFile);
                 current = name == null ? null : profiles.computeIfAbsent(name, n -> new LinkedHashMap<>());
                 continue;
             }
             int eq = line.indexOf('=');
             if (current != null && eq > 0) {
-                current.put(line.substring(0, eq).trim().toLowerCase(Locale.ROOT), line.substring(eq + 1).trim());
+                current.put(
+                        line.substring(0, eq).trim().toLowerCase(Locale.ROOT),
+                        line.substring(eq + 1).trim());
             }
         }
         profiles.replaceAll((k, v) -> Collections.unmodifiableMap(v));

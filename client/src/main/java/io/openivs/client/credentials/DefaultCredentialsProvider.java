@@ -1,7 +1,6 @@
 package io.openivs.client.credentials;
 
 import io.openivs.client.config.AwsEnvironment;
-
 import java.util.Objects;
 
 /**
@@ -16,8 +15,8 @@ public final class DefaultCredentialsProvider implements CredentialsProvider {
     public DefaultCredentialsProvider(AwsEnvironment environment, String profileName) {
         Objects.requireNonNull(environment, "environment");
         this.environment = new EnvironmentCredentialsProvider(environment);
-        this.profile = new ProfileCredentialsProvider(environment,
-                profileName != null ? profileName : environment.profileName());
+        this.profile = new ProfileCredentialsProvider(
+                environment, profileName != null ? profileName : environment.profileName());
     }
 
     public static DefaultCredentialsProvider create() {
@@ -32,8 +31,10 @@ public final class DefaultCredentialsProvider implements CredentialsProvider {
         try {
             return profile.resolveCredentials();
         } catch (IllegalStateException e) {
-            throw new IllegalStateException("No AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
-                    + "or configure a profile. " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "No AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, " + "or configure a profile. "
+                            + e.getMessage(),
+                    e);
         }
     }
 

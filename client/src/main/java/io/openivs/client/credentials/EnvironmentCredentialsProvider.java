@@ -1,7 +1,6 @@
 package io.openivs.client.credentials;
 
 import io.openivs.client.config.AwsEnvironment;
-
 import java.util.Objects;
 
 /** AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and, for temporary credentials, AWS_SESSION_TOKEN. */
@@ -27,7 +26,9 @@ public final class EnvironmentCredentialsProvider implements CredentialsProvider
         if (!available()) {
             throw new IllegalStateException("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set");
         }
-        return new AwsCredentials(environment.get("AWS_ACCESS_KEY_ID"), environment.get("AWS_SECRET_ACCESS_KEY"),
+        return new AwsCredentials(
+                environment.get("AWS_ACCESS_KEY_ID"),
+                environment.get("AWS_SECRET_ACCESS_KEY"),
                 environment.get("AWS_SESSION_TOKEN"));
     }
 

@@ -2,7 +2,6 @@ package io.openivs.client.credentials;
 
 import io.openivs.client.config.AwsEnvironment;
 import io.openivs.client.config.SharedConfig;
-
 import java.util.Objects;
 
 /**
@@ -42,10 +41,13 @@ public final class ProfileCredentialsProvider implements CredentialsProvider {
         String key = profile.property("aws_access_key_id");
         String secret = profile.property("aws_secret_access_key");
         if (key == null || secret == null) {
-            String other = profile.property("role_arn") != null ? " (role_arn is not supported)"
-                    : profile.property("credential_process") != null ? " (credential_process is not supported)"
-                    : profile.property("sso_session") != null || profile.property("sso_start_url") != null
-                    ? " (SSO is not supported)" : "";
+            String other = profile.property("role_arn") != null
+                    ? " (role_arn is not supported)"
+                    : profile.property("credential_process") != null
+                            ? " (credential_process is not supported)"
+                            : profile.property("sso_session") != null || profile.property("sso_start_url") != null
+                                    ? " (SSO is not supported)"
+                                    : "";
             throw new IllegalStateException("Profile '" + profileName + "' has no aws_access_key_id and "
                     + "aws_secret_access_key in " + environment.credentialsFile() + " or "
                     + environment.configFile() + other);

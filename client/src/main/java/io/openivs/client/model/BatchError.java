@@ -3,7 +3,6 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.Objects;
 
 /**
@@ -122,8 +121,7 @@ public final class BatchError {
         private String code;
         private String message;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(BatchError from) {
             this.arn = from.arn;

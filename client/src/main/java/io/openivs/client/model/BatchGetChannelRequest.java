@@ -3,7 +3,6 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -83,9 +82,7 @@ public final class BatchGetChannelRequest {
 
     @Override
     public String toString() {
-        return new ShapeSupport.Text("BatchGetChannelRequest")
-                .add("arns", arns)
-                .toString();
+        return new ShapeSupport.Text("BatchGetChannelRequest").add("arns", arns).toString();
     }
 
     /**
@@ -95,8 +92,7 @@ public final class BatchGetChannelRequest {
     public static final class Builder {
         private List<String> arns;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(BatchGetChannelRequest from) {
             this.arns = from.arns;

@@ -3,7 +3,6 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -95,8 +94,7 @@ public final class BatchGetStreamKeyRequest {
     public static final class Builder {
         private List<String> arns;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(BatchGetStreamKeyRequest from) {
             this.arns = from.arns;

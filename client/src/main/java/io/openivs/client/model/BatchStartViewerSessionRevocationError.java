@@ -3,7 +3,6 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.Objects;
 
 /**
@@ -139,8 +138,7 @@ public final class BatchStartViewerSessionRevocationError {
         private String code;
         private String message;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(BatchStartViewerSessionRevocationError from) {
             this.channelArn = from.channelArn;

@@ -3,7 +3,6 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.Map;
 import java.util.Objects;
 
@@ -235,8 +234,18 @@ public final class ChannelSummary {
 
     @Override
     public int hashCode() {
-        return Objects.hash(arn, name, latencyMode, authorized, recordingConfigurationArn, tags,
-                insecureIngest, type, preset, playbackRestrictionPolicyArn, adConfigurationArn);
+        return Objects.hash(
+                arn,
+                name,
+                latencyMode,
+                authorized,
+                recordingConfigurationArn,
+                tags,
+                insecureIngest,
+                type,
+                preset,
+                playbackRestrictionPolicyArn,
+                adConfigurationArn);
     }
 
     @Override
@@ -273,8 +282,7 @@ public final class ChannelSummary {
         private String playbackRestrictionPolicyArn;
         private String adConfigurationArn;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(ChannelSummary from) {
             this.arn = from.arn;

@@ -3,7 +3,6 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -135,8 +134,7 @@ public final class CreatePlaybackRestrictionPolicyRequest {
 
     @Override
     public int hashCode() {
-        return Objects.hash(allowedCountries, allowedOrigins, enableStrictOriginEnforcement, name,
-                tags);
+        return Objects.hash(allowedCountries, allowedOrigins, enableStrictOriginEnforcement, name, tags);
     }
 
     @Override
@@ -161,8 +159,7 @@ public final class CreatePlaybackRestrictionPolicyRequest {
         private String name;
         private Map<String, String> tags;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(CreatePlaybackRestrictionPolicyRequest from) {
             this.allowedCountries = from.allowedCountries;

@@ -3,7 +3,6 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.Objects;
 
 /**
@@ -13,8 +12,7 @@ import java.util.Objects;
  * are unmodifiable. {@link #toString()} hides sensitive members.
  */
 public final class DeletePlaybackKeyPairResponse {
-    private DeletePlaybackKeyPairResponse(Builder builder) {
-    }
+    private DeletePlaybackKeyPairResponse(Builder builder) {}
 
     public static Builder builder() {
         return new Builder();
@@ -63,8 +61,7 @@ public final class DeletePlaybackKeyPairResponse {
 
     @Override
     public String toString() {
-        return new ShapeSupport.Text("DeletePlaybackKeyPairResponse")
-                .toString();
+        return new ShapeSupport.Text("DeletePlaybackKeyPairResponse").toString();
     }
 
     /**
@@ -72,11 +69,9 @@ public final class DeletePlaybackKeyPairResponse {
      * them do not leak in.
      */
     public static final class Builder {
-        private Builder() {
-        }
+        private Builder() {}
 
-        private Builder(DeletePlaybackKeyPairResponse from) {
-        }
+        private Builder(DeletePlaybackKeyPairResponse from) {}
 
         public DeletePlaybackKeyPairResponse build() {
             return new DeletePlaybackKeyPairResponse(this);

@@ -3,7 +3,6 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.Objects;
 
 /**
@@ -92,8 +91,7 @@ public final class GetStreamRequest {
     public static final class Builder {
         private String channelArn;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(GetStreamRequest from) {
             this.channelArn = from.channelArn;

@@ -3,7 +3,6 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.Objects;
 
 /**
@@ -138,8 +137,7 @@ public final class MultitrackInputConfiguration {
         private String policy;
         private String maximumResolution;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(MultitrackInputConfiguration from) {
             this.enabled = from.enabled;
@@ -167,8 +165,9 @@ public final class MultitrackInputConfiguration {
 
         /** {@code maximumResolution}; null omits it. */
         public Builder maximumResolution(MultitrackMaximumResolution maximumResolution) {
-            this.maximumResolution = maximumResolution == null ? null : ShapeSupport.wireValue(
-                    maximumResolution.value(), maximumResolution);
+            this.maximumResolution = maximumResolution == null
+                    ? null
+                    : ShapeSupport.wireValue(maximumResolution.value(), maximumResolution);
             return this;
         }
 

@@ -3,7 +3,6 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.Map;
 import java.util.Objects;
 
@@ -96,9 +95,7 @@ public final class PlaybackKeyPairSummary {
             return false;
         }
         PlaybackKeyPairSummary other = (PlaybackKeyPairSummary) o;
-        return Objects.equals(arn, other.arn)
-                && Objects.equals(name, other.name)
-                && Objects.equals(tags, other.tags);
+        return Objects.equals(arn, other.arn) && Objects.equals(name, other.name) && Objects.equals(tags, other.tags);
     }
 
     @Override
@@ -124,8 +121,7 @@ public final class PlaybackKeyPairSummary {
         private String name;
         private Map<String, String> tags;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(PlaybackKeyPairSummary from) {
             this.arn = from.arn;

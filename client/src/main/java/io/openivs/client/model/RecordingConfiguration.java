@@ -3,7 +3,6 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -182,8 +181,15 @@ public final class RecordingConfiguration {
 
     @Override
     public int hashCode() {
-        return Objects.hash(arn, name, destinationConfiguration, state, tags,
-                thumbnailConfiguration, recordingReconnectWindowSeconds, renditionConfiguration);
+        return Objects.hash(
+                arn,
+                name,
+                destinationConfiguration,
+                state,
+                tags,
+                thumbnailConfiguration,
+                recordingReconnectWindowSeconds,
+                renditionConfiguration);
     }
 
     @Override
@@ -214,8 +220,7 @@ public final class RecordingConfiguration {
         private Integer recordingReconnectWindowSeconds;
         private RenditionConfiguration renditionConfiguration;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(RecordingConfiguration from) {
             this.arn = from.arn;

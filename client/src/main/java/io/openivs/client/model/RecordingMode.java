@@ -35,9 +35,12 @@ public enum RecordingMode {
             return null;
         }
         switch (value) {
-            case "DISABLED": return DISABLED;
-            case "INTERVAL": return INTERVAL;
-            default: return UNKNOWN_TO_SDK;
+            case "DISABLED":
+                return DISABLED;
+            case "INTERVAL":
+                return INTERVAL;
+            default:
+                return UNKNOWN_TO_SDK;
         }
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -30,8 +29,7 @@ final class ShapeSupport {
     static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     static final String MASK = "***";
 
-    private ShapeSupport() {
-    }
+    private ShapeSupport() {}
 
     // ---- immutable copies (null stays null: an omitted member is not an empty one)
 
@@ -51,7 +49,8 @@ final class ShapeSupport {
         }
         // Insertion order kept: users read their tags back in the order they wrote them.
         LinkedHashMap<String, T> copy = new LinkedHashMap<>(values.size() * 2);
-        values.forEach((k, v) -> copy.put(Objects.requireNonNull(k, () -> "null key in " + member),
+        values.forEach((k, v) -> copy.put(
+                Objects.requireNonNull(k, () -> "null key in " + member),
                 Objects.requireNonNull(v, () -> "null value in " + member)));
         return Collections.unmodifiableMap(copy);
     }
@@ -76,8 +75,8 @@ final class ShapeSupport {
         return Collections.unmodifiableList(out);
     }
 
-    static <E extends Enum<E>> List<String> enumValues(Collection<E> constants, Function<E, String> value,
-                                                       String member) {
+    static <E extends Enum<E>> List<String> enumValues(
+            Collection<E> constants, Function<E, String> value, String member) {
         if (constants == null) {
             return null;
         }
@@ -136,15 +135,18 @@ final class ShapeSupport {
     static Instant instant(JsonNode v) {
         if (v.isNumber()) {
             BigDecimal seconds = v.decimalValue();
-            return Instant.ofEpochSecond(seconds.longValue(),
+            return Instant.ofEpochSecond(
+                    seconds.longValue(),
                     seconds.remainder(BigDecimal.ONE).movePointRight(9).intValue());
         }
         String s = v.asText().trim();
         try {
-            return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                    .toInstant();
         } catch (DateTimeParseException notIso) {
             try {
-                return ZonedDateTime.parse(s, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                return ZonedDateTime.parse(s, DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
             } catch (DateTimeParseException notHttpDate) {
                 throw new IllegalArgumentException("Not a timestamp: " + s, notIso);
             }

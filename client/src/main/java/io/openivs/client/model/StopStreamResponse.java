@@ -3,7 +3,6 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.Objects;
 
 /**
@@ -13,8 +12,7 @@ import java.util.Objects;
  * are unmodifiable. {@link #toString()} hides sensitive members.
  */
 public final class StopStreamResponse {
-    private StopStreamResponse(Builder builder) {
-    }
+    private StopStreamResponse(Builder builder) {}
 
     public static Builder builder() {
         return new Builder();
@@ -63,8 +61,7 @@ public final class StopStreamResponse {
 
     @Override
     public String toString() {
-        return new ShapeSupport.Text("StopStreamResponse")
-                .toString();
+        return new ShapeSupport.Text("StopStreamResponse").toString();
     }
 
     /**
@@ -72,11 +69,9 @@ public final class StopStreamResponse {
      * leak in.
      */
     public static final class Builder {
-        private Builder() {
-        }
+        private Builder() {}
 
-        private Builder(StopStreamResponse from) {
-        }
+        private Builder(StopStreamResponse from) {}
 
         public StopStreamResponse build() {
             return new StopStreamResponse(this);

@@ -3,7 +3,6 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.time.Instant;
 import java.util.Objects;
 
@@ -169,8 +168,7 @@ public final class Stream {
 
     @Override
     public int hashCode() {
-        return Objects.hash(channelArn, streamId, playbackUrl, startTime, state, health,
-                viewerCount);
+        return Objects.hash(channelArn, streamId, playbackUrl, startTime, state, health, viewerCount);
     }
 
     @Override
@@ -196,8 +194,7 @@ public final class Stream {
         private String health;
         private Long viewerCount;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(Stream from) {
             this.channelArn = from.channelArn;

@@ -3,7 +3,6 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.time.Instant;
 import java.util.Objects;
 
@@ -139,8 +138,7 @@ public final class StreamEvent {
         private Instant eventTime;
         private String code;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(StreamEvent from) {
             this.name = from.name;

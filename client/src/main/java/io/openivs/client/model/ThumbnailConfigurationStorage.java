@@ -36,9 +36,12 @@ public enum ThumbnailConfigurationStorage {
             return null;
         }
         switch (value) {
-            case "SEQUENTIAL": return SEQUENTIAL;
-            case "LATEST": return LATEST;
-            default: return UNKNOWN_TO_SDK;
+            case "SEQUENTIAL":
+                return SEQUENTIAL;
+            case "LATEST":
+                return LATEST;
+            default:
+                return UNKNOWN_TO_SDK;
         }
     }
 }

@@ -8,8 +8,6 @@ import io.openivs.client.sigv4.UriEncode;
 import io.openivs.model.Member;
 import io.openivs.model.Operation;
 import io.openivs.model.Shape;
-import io.openivs.model.ShapeType;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -29,8 +27,7 @@ public final class RestJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private RestJson() {
-    }
+    private RestJson() {}
 
     /**
      * Names the required members that are missing (or, for path labels, empty), recursively.
@@ -56,8 +53,11 @@ public final class RestJson {
             case STRUCTURE:
                 for (Member m : shape.members().values()) {
                     JsonNode v = node.get(m.wireName());
-                    boolean absent = v == null || v.isNull()
-                            || "uri".equals(m.location()) && v.isTextual() && v.textValue().isEmpty();
+                    boolean absent = v == null
+                            || v.isNull()
+                            || "uri".equals(m.location())
+                                    && v.isTextual()
+                                    && v.textValue().isEmpty();
                     if (absent) {
                         if (m.required()) {
                             out.add(path + m.name());
@@ -69,8 +69,11 @@ public final class RestJson {
                 break;
             case LIST:
                 for (int i = 0; i < node.size(); i++) {
-                    missing(shape.listMember().shape(), node.get(i), path.substring(0, path.length() - 1)
-                            + "[" + i + "].", out);
+                    missing(
+                            shape.listMember().shape(),
+                            node.get(i),
+                            path.substring(0, path.length() - 1) + "[" + i + "].",
+                            out);
                 }
                 break;
             case MAP:
@@ -125,12 +128,13 @@ public final class RestJson {
                         headers.put(m.wireName(), List.of(headerValue(v)));
                         break;
                     case "headers":
-                        v.fields().forEachRemaining(e -> headers.put(m.wireName() + e.getKey(),
-                                List.of(headerValue(e.getValue()))));
+                        v.fields()
+                                .forEachRemaining(e ->
+                                        headers.put(m.wireName() + e.getKey(), List.of(headerValue(e.getValue()))));
                         break;
                     default:
-                        throw new IllegalStateException("Unsupported member location " + m.location() + " of "
-                                + shape.name() + "." + m.name());
+                        throw new IllegalStateException(
+                                "Unsupported member location " + m.location() + " of " + shape.name() + "." + m.name());
                 }
             }
         }
@@ -147,8 +151,7 @@ public final class RestJson {
                 throw new IllegalStateException("Cannot serialize " + shape.name(), e);
             }
         }
-        return new WireRequest(operation.method(), path, query.length() == 0 ? null : query.toString(), headers,
-                bytes);
+        return new WireRequest(operation.method(), path, query.length() == 0 ? null : query.toString(), headers, bytes);
     }
 
     private static String label(String path, String name, JsonNode v) {
@@ -208,8 +211,8 @@ public final class RestJson {
         } else if (parsed.isObject()) {
             out = (ObjectNode) parsed;
         } else {
-            throw new UncheckedIOException(new IOException("Response to " + operation.name()
-                    + " is not a JSON object but " + parsed.getNodeType()));
+            throw new UncheckedIOException(new IOException(
+                    "Response to " + operation.name() + " is not a JSON object but " + parsed.getNodeType()));
         }
         Shape shape = operation.output();
         if (shape != null) {

@@ -7,5 +7,4 @@ package io.openivs.client.protocol;
  * @param message   the error message, or null
  * @param requestId x-amzn-RequestId, or null
  */
-public record ServiceError(int status, String code, String message, String requestId) {
-}
+public record ServiceError(int status, String code, String message, String requestId) {}

@@ -11,8 +11,7 @@ import java.util.Map;
  * @param headers  header names as the protocol writes them; unmodifiable
  * @param body     the payload, or null for none
  */
-public record WireRequest(String method, String path, String rawQuery, Map<String, List<String>> headers,
-                          byte[] body) {
+public record WireRequest(String method, String path, String rawQuery, Map<String, List<String>> headers, byte[] body) {
 
     public WireRequest {
         headers = Map.copyOf(headers);

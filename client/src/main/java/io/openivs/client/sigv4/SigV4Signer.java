@@ -1,9 +1,6 @@
 package io.openivs.client.sigv4;
 
 import io.openivs.client.credentials.AwsCredentials;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -19,6 +16,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * AWS Signature Version 4 for header-signed requests, as the AWS SDK for Java v2 computes it for services
@@ -35,8 +34,8 @@ public final class SigV4Signer {
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     /** Hop-by-hop or client-chosen headers that proxies and HTTP stacks change; the AWS SDK does not sign them. */
-    private static final Set<String> UNSIGNED = Set.of(
-            "authorization", "connection", "expect", "user-agent", "x-amzn-trace-id", "transfer-encoding");
+    private static final Set<String> UNSIGNED =
+            Set.of("authorization", "connection", "expect", "user-agent", "x-amzn-trace-id", "transfer-encoding");
 
     private final String service;
     private final String region;
@@ -58,8 +57,13 @@ public final class SigV4Signer {
      * @return the headers to add, in this order: {@code X-Amz-Date}, {@code X-Amz-Content-Sha256},
      *         {@code X-Amz-Security-Token} (session credentials only), {@code Authorization}
      */
-    public Map<String, String> sign(String method, URI uri, Map<String, List<String>> headers, byte[] payload,
-                                    AwsCredentials credentials, Instant time) {
+    public Map<String, String> sign(
+            String method,
+            URI uri,
+            Map<String, List<String>> headers,
+            byte[] payload,
+            AwsCredentials credentials,
+            Instant time) {
         String amzDate = AMZ_DATE.format(time);
         String date = amzDate.substring(0, 8);
 
@@ -89,20 +93,30 @@ public final class SigV4Signer {
         if (credentials.sessionToken() != null) {
             out.put("X-Amz-Security-Token", credentials.sessionToken());
         }
-        out.put("Authorization", ALGORITHM + " Credential=" + credentials.accessKeyId() + "/" + scope
-                + ", SignedHeaders=" + signedHeaders + ", Signature=" + signature);
+        out.put(
+                "Authorization",
+                ALGORITHM + " Credential=" + credentials.accessKeyId() + "/" + scope + ", SignedHeaders="
+                        + signedHeaders + ", Signature=" + signature);
         return out;
     }
 
-    static String canonicalRequest(String method, URI uri, TreeMap<String, String> canonicalHeaders,
-                                   String signedHeaders, String payloadHash) {
+    static String canonicalRequest(
+            String method,
+            URI uri,
+            TreeMap<String, String> canonicalHeaders,
+            String signedHeaders,
+            String payloadHash) {
         StringBuilder sb = new StringBuilder(256)
-                .append(method.toUpperCase(Locale.ROOT)).append('\n')
-                .append(canonicalPath(uri.getRawPath())).append('\n')
-                .append(canonicalQuery(uri.getRawQuery())).append('\n');
+                .append(method.toUpperCase(Locale.ROOT))
+                .append('\n')
+                .append(canonicalPath(uri.getRawPath()))
+                .append('\n')
+                .append(canonicalQuery(uri.getRawQuery()))
+                .append('\n');
         canonicalHeaders.forEach((k, v) -> sb.append(k).append(':').append(v).append('\n'));
         return sb.append('\n')
-                .append(signedHeaders).append('\n')
+                .append(signedHeaders)
+                .append('\n')
                 .append(payloadHash)
                 .toString();
     }

@@ -13,8 +13,7 @@ public final class UriEncode {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-    private UriEncode() {
-    }
+    private UriEncode() {}
 
     /** Encodes every character but the unreserved ones (a path label, a query name or value). */
     public static String component(String s) {
@@ -74,7 +73,12 @@ public final class UriEncode {
     }
 
     private static boolean unreserved(char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                || c == '-' || c == '_' || c == '.' || c == '~';
+        return (c >= 'A' && c <= 'Z')
+                || (c >= 'a' && c <= 'z')
+                || (c >= '0' && c <= '9')
+                || c == '-'
+                || c == '_'
+                || c == '.'
+                || c == '~';
     }
 }

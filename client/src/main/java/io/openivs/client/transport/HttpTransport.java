@@ -6,7 +6,6 @@ import io.openivs.client.protocol.RestJson;
 import io.openivs.client.protocol.WireRequest;
 import io.openivs.client.protocol.WireResponse;
 import io.openivs.client.sigv4.SigV4Signer;
-
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
@@ -38,9 +37,16 @@ public final class HttpTransport {
      * @param requestTimeout the limit on one attempt, from sending to the end of the response
      * @param clock          the signing clock
      */
-    public record Settings(URI endpoint, String region, String service, CredentialsProvider credentials,
-                           RetryPolicy retryPolicy, Duration requestTimeout, HttpClient httpClient, Clock clock,
-                           String userAgent) {
+    public record Settings(
+            URI endpoint,
+            String region,
+            String service,
+            CredentialsProvider credentials,
+            RetryPolicy retryPolicy,
+            Duration requestTimeout,
+            HttpClient httpClient,
+            Clock clock,
+            String userAgent) {
         public Settings {
             Objects.requireNonNull(endpoint, "endpoint");
             Objects.requireNonNull(credentials, "credentials");
@@ -83,8 +89,8 @@ public final class HttpTransport {
         RetryPolicy policy = settings.retryPolicy();
         for (int attempt = 1; ; attempt++) {
             try {
-                WireResponse response = wrap(settings.httpClient().send(prepare(request, uri),
-                        HttpResponse.BodyHandlers.ofByteArray()));
+                WireResponse response = wrap(
+                        settings.httpClient().send(prepare(request, uri), HttpResponse.BodyHandlers.ofByteArray()));
                 if (attempt >= policy.maxAttempts() || !retryable(response)) {
                     return response;
                 }
@@ -116,7 +122,8 @@ public final class HttpTransport {
             return CompletableFuture.failedFuture(e);
         }
         RetryPolicy policy = settings.retryPolicy();
-        return settings.httpClient().sendAsync(http, HttpResponse.BodyHandlers.ofByteArray())
+        return settings.httpClient()
+                .sendAsync(http, HttpResponse.BodyHandlers.ofByteArray())
                 .handle((response, error) -> {
                     if (error == null) {
                         WireResponse w = wrap(response);
@@ -133,8 +140,10 @@ public final class HttpTransport {
                                     failure(request, attempt, (IOException) cause));
                         }
                     }
-                    return CompletableFuture.runAsync(() -> { },
-                                    CompletableFuture.delayedExecutor(policy.backoffMillis(attempt), TimeUnit.MILLISECONDS))
+                    return CompletableFuture.runAsync(
+                                    () -> {},
+                                    CompletableFuture.delayedExecutor(
+                                            policy.backoffMillis(attempt), TimeUnit.MILLISECONDS))
                             .thenCompose(ignored -> attempt(request, uri, attempt + 1));
                 })
                 .thenCompose(f -> f);
@@ -155,13 +164,20 @@ public final class HttpTransport {
 
     private HttpRequest prepare(WireRequest request, URI uri) {
         AwsCredentials credentials = settings.credentials().resolveCredentials();
-        Map<String, String> auth = signer.sign(request.method(), uri, request.headers(), request.body(),
-                credentials, settings.clock().instant());
+        Map<String, String> auth = signer.sign(
+                request.method(),
+                uri,
+                request.headers(),
+                request.body(),
+                credentials,
+                settings.clock().instant());
         HttpRequest.Builder b = HttpRequest.newBuilder(uri)
                 .timeout(settings.requestTimeout())
-                .method(request.method(), request.body() == null
-                        ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(request.body()));
+                .method(
+                        request.method(),
+                        request.body() == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(request.body()));
         for (Map.Entry<String, List<String>> h : request.headers().entrySet()) {
             for (String v : h.getValue()) {
                 b.header(h.getKey(), v);
@@ -178,15 +194,17 @@ public final class HttpTransport {
     }
 
     private UncheckedIOException failure(WireRequest request, int attempts, IOException cause) {
-        return new UncheckedIOException("No response from " + base + " to " + request.method() + " "
-                + request.path() + " after " + attempts + (attempts == 1 ? " attempt" : " attempts")
-                + ": " + cause, cause);
+        return new UncheckedIOException(
+                "No response from " + base + " to " + request.method() + " "
+                        + request.path() + " after " + attempts + (attempts == 1 ? " attempt" : " attempts")
+                        + ": " + cause,
+                cause);
     }
 
     private UncheckedIOException interrupted(WireRequest request, InterruptedException e) {
         Thread.currentThread().interrupt();
-        InterruptedIOException cause = new InterruptedIOException("Interrupted during " + request.method() + " "
-                + request.path());
+        InterruptedIOException cause =
+                new InterruptedIOException("Interrupted during " + request.method() + " " + request.path());
         cause.initCause(e);
         return new UncheckedIOException(cause);
     }

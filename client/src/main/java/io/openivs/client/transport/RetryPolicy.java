@@ -47,7 +47,9 @@ public final class RetryPolicy {
      * @param maxBackoff  the cap on the upper bound of any wait
      */
     public static RetryPolicy of(int maxAttempts, Duration baseDelay, Duration maxBackoff) {
-        return new RetryPolicy(maxAttempts, Objects.requireNonNull(baseDelay, "baseDelay"),
+        return new RetryPolicy(
+                maxAttempts,
+                Objects.requireNonNull(baseDelay, "baseDelay"),
                 Objects.requireNonNull(maxBackoff, "maxBackoff"));
     }
 
@@ -85,6 +87,7 @@ public final class RetryPolicy {
 
     @Override
     public String toString() {
-        return "RetryPolicy[maxAttempts=" + maxAttempts + ", baseDelay=" + baseDelay + ", maxBackoff=" + maxBackoff + "]";
+        return "RetryPolicy[maxAttempts=" + maxAttempts + ", baseDelay=" + baseDelay + ", maxBackoff=" + maxBackoff
+                + "]";
     }
 }

@@ -1,7 +1,6 @@
 package io.openivs.client.codegen;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,8 +10,8 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The committed generated sources are what the generator makes of the model today. */
 class GeneratedSourcesTest {
@@ -47,8 +46,9 @@ class GeneratedSourcesTest {
         }
         assertThat(files).hasSizeGreaterThan(100);
         assertThat(stale)
-                .as("Generated sources are stale; rewrite them with ./mvnw -q -pl client -am test "
-                        + "-Dtest=GeneratedSourcesTest -Dopenivs.regenerate=true -Dsurefire.failIfNoSpecifiedTests=false")
+                .as(
+                        "Generated sources are stale; rewrite them with ./mvnw -q -pl client -am test "
+                                + "-Dtest=GeneratedSourcesTest -Dopenivs.regenerate=true -Dsurefire.failIfNoSpecifiedTests=false")
                 .isEmpty();
     }
 }

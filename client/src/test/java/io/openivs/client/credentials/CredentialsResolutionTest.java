@@ -1,18 +1,17 @@
 package io.openivs.client.credentials;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.openivs.client.config.AwsEnvironment;
 import io.openivs.client.config.SharedConfig;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Credentials and region come from where the AWS tools look, in the same order. */
 class CredentialsResolutionTest {
@@ -37,17 +36,29 @@ class CredentialsResolutionTest {
     @Test
     void environmentVariablesComeFirst() throws IOException {
         files("[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = filesecret\n", "");
-        AwsCredentials c = new DefaultCredentialsProvider(env("AWS_ACCESS_KEY_ID", "ENVKEY",
-                "AWS_SECRET_ACCESS_KEY", "envsecret", "AWS_SESSION_TOKEN", "token"), null).resolveCredentials();
+        AwsCredentials c = new DefaultCredentialsProvider(
+                        env(
+                                "AWS_ACCESS_KEY_ID",
+                                "ENVKEY",
+                                "AWS_SECRET_ACCESS_KEY",
+                                "envsecret",
+                                "AWS_SESSION_TOKEN",
+                                "token"),
+                        null)
+                .resolveCredentials();
         assertThat(c).isEqualTo(new AwsCredentials("ENVKEY", "envsecret", "token"));
     }
 
     @Test
     void thenTheProfileOfAwsProfile() throws IOException {
-        files("[default]\naws_access_key_id = DEFKEY\naws_secret_access_key = defsecret\n"
+        files(
+                "[default]\naws_access_key_id = DEFKEY\naws_secret_access_key = defsecret\n"
                         + "[dev]\naws_access_key_id = DEVKEY\naws_secret_access_key = devsecret\naws_session_token = devtoken\n",
                 "[profile dev]\nregion = eu-west-1\naws_access_key_id = OVERRIDDEN\n");
-        assertThat(new DefaultCredentialsProvider(env(), null).resolveCredentials().accessKeyId()).isEqualTo("DEFKEY");
+        assertThat(new DefaultCredentialsProvider(env(), null)
+                        .resolveCredentials()
+                        .accessKeyId())
+                .isEqualTo("DEFKEY");
 
         AwsEnvironment dev = env("AWS_PROFILE", "dev", "AWS_ACCESS_KEY_ID", "ONLY-HALF");
         AwsCredentials c = new DefaultCredentialsProvider(dev, null).resolveCredentials();
@@ -58,11 +69,17 @@ class CredentialsResolutionTest {
     @Test
     void keysMayLiveInTheConfigFileAndFilesMayBeNamedByVariables() throws IOException {
         Path config = home.resolve("elsewhere.ini");
-        Files.writeString(config, "[profile ci]\naws_access_key_id = CFGKEY\naws_secret_access_key = cfgsecret\n"
-                + "region = ap-northeast-1\n");
-        AwsEnvironment e = env("AWS_CONFIG_FILE", config.toString(), "AWS_SHARED_CREDENTIALS_FILE",
+        Files.writeString(
+                config,
+                "[profile ci]\naws_access_key_id = CFGKEY\naws_secret_access_key = cfgsecret\n"
+                        + "region = ap-northeast-1\n");
+        AwsEnvironment e = env(
+                "AWS_CONFIG_FILE",
+                config.toString(),
+                "AWS_SHARED_CREDENTIALS_FILE",
                 home.resolve("none").toString());
-        assertThat(new ProfileCredentialsProvider(e, "ci").resolveCredentials().accessKeyId()).isEqualTo("CFGKEY");
+        assertThat(new ProfileCredentialsProvider(e, "ci").resolveCredentials().accessKeyId())
+                .isEqualTo("CFGKEY");
         assertThat(SharedConfig.load(e, "ci").region()).isEqualTo("ap-northeast-1");
     }
 
@@ -70,8 +87,10 @@ class CredentialsResolutionTest {
     void regionVariablesOverrideTheProfile() throws IOException {
         files("", "[default]\nregion = us-east-1\n");
         assertThat(SharedConfig.load(env()).region()).isEqualTo("us-east-1");
-        assertThat(SharedConfig.load(env("AWS_DEFAULT_REGION", "eu-west-1")).region()).isEqualTo("eu-west-1");
-        assertThat(SharedConfig.load(env("AWS_DEFAULT_REGION", "eu-west-1", "AWS_REGION", "us-west-2")).region())
+        assertThat(SharedConfig.load(env("AWS_DEFAULT_REGION", "eu-west-1")).region())
+                .isEqualTo("eu-west-1");
+        assertThat(SharedConfig.load(env("AWS_DEFAULT_REGION", "eu-west-1", "AWS_REGION", "us-west-2"))
+                        .region())
                 .isEqualTo("us-west-2");
     }
 

@@ -1,15 +1,14 @@
 package io.openivs.client.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** The generated shapes read and write IVS's JSON faithfully, and stay immutable. */
 class ShapesJsonTest {
@@ -43,7 +42,8 @@ class ShapesJsonTest {
         assertThat(channel.srt().endpoint()).isEqualTo("a1b2c3d4e5f6.srt.live-video.net");
         assertThat(channel.multitrackInputConfiguration().enabled()).isTrue();
         assertThat(channel.multitrackInputConfiguration().policy()).isEqualTo(MultitrackPolicy.ALLOW);
-        assertThat(channel.multitrackInputConfiguration().maximumResolution()).isEqualTo(MultitrackMaximumResolution.FULL_HD);
+        assertThat(channel.multitrackInputConfiguration().maximumResolution())
+                .isEqualTo(MultitrackMaximumResolution.FULL_HD);
         assertThat(channel.tags()).containsExactly(Map.entry("team", "video"), Map.entry("env", "prod"));
         assertThat(channel.recordingConfigurationArn()).isEmpty();
 
@@ -77,8 +77,9 @@ class ShapesJsonTest {
 
         ThumbnailConfiguration thumbnails = ThumbnailConfiguration.fromJson(
                 JSON.readTree("{\"storage\":[\"SEQUENTIAL\",\"ARCHIVE\"],\"targetIntervalSeconds\":60}"));
-        assertThat(thumbnails.storage()).containsExactly(ThumbnailConfigurationStorage.SEQUENTIAL,
-                ThumbnailConfigurationStorage.UNKNOWN_TO_SDK);
+        assertThat(thumbnails.storage())
+                .containsExactly(
+                        ThumbnailConfigurationStorage.SEQUENTIAL, ThumbnailConfigurationStorage.UNKNOWN_TO_SDK);
         assertThat(thumbnails.storageAsStrings()).containsExactly("SEQUENTIAL", "ARCHIVE");
         assertThat(thumbnails.targetIntervalSeconds()).isEqualTo(60L);
     }
@@ -91,16 +92,19 @@ class ShapesJsonTest {
         assertThat(stream.viewerCount()).isEqualTo(12345678901L);
         assertThat(stream.toJson().get("startTime").asText()).isEqualTo("2024-01-02T03:04:05.678Z");
 
-        assertThat(Stream.fromJson(JSON.readTree("{\"startTime\":\"2024-01-02T05:04:05+02:00\"}")).startTime())
+        assertThat(Stream.fromJson(JSON.readTree("{\"startTime\":\"2024-01-02T05:04:05+02:00\"}"))
+                        .startTime())
                 .isEqualTo(Instant.parse("2024-01-02T03:04:05Z"));
-        assertThat(Stream.fromJson(JSON.readTree("{\"startTime\":1704164645.5}")).startTime())
+        assertThat(Stream.fromJson(JSON.readTree("{\"startTime\":1704164645.5}"))
+                        .startTime())
                 .isEqualTo(Instant.parse("2024-01-02T03:04:05.500Z"));
 
         StreamSession session = StreamSession.fromJson(JSON.readTree("{\"streamId\":\"st-1\","
                 + "\"startTime\":\"2024-01-02T03:04:05Z\",\"channel\":" + CHANNEL + ","
                 + "\"truncatedEvents\":[{\"name\":\"Session Created\",\"type\":\"IVS Stream State Change\","
                 + "\"eventTime\":\"2024-01-02T03:04:06Z\"}]}"));
-        assertThat(session.truncatedEvents()).singleElement()
+        assertThat(session.truncatedEvents())
+                .singleElement()
                 .satisfies(e -> assertThat(e.eventTime()).isEqualTo(Instant.parse("2024-01-02T03:04:06Z")));
         assertThat(session.channel().srt().endpoint()).isEqualTo("a1b2c3d4e5f6.srt.live-video.net");
         assertThat(session.endTime()).isNull();
@@ -109,13 +113,15 @@ class ShapesJsonTest {
     @Test
     void collectionsAreCopiedAndUnmodifiable() {
         Map<String, String> tags = new HashMap<>(Map.of("a", "1"));
-        CreateChannelRequest request = CreateChannelRequest.builder().name("n").tags(tags).build();
+        CreateChannelRequest request =
+                CreateChannelRequest.builder().name("n").tags(tags).build();
         tags.put("b", "2");
 
         assertThat(request.tags()).containsOnlyKeys("a");
         assertThatThrownBy(() -> request.tags().put("c", "3")).isInstanceOf(UnsupportedOperationException.class);
 
-        BatchGetChannelRequest batch = BatchGetChannelRequest.builder().arns("x", "y").build();
+        BatchGetChannelRequest batch =
+                BatchGetChannelRequest.builder().arns("x", "y").build();
         assertThat(batch.arns()).containsExactly("x", "y");
         assertThatThrownBy(() -> batch.arns().add("z")).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> BatchGetChannelRequest.builder().arns("x", null))
@@ -124,11 +130,17 @@ class ShapesJsonTest {
 
     @Test
     void secretsStayOutOfToString() {
-        StreamKey key = StreamKey.builder().arn("k").value("sk_us-west-2_abc_SECRETSECRET").build();
+        StreamKey key = StreamKey.builder()
+                .arn("k")
+                .value("sk_us-west-2_abc_SECRETSECRET")
+                .build();
         Srt srt = Srt.builder().endpoint("e").passphrase("PASSPHRASE").build();
         assertThat(key.toString()).contains("arn=k", "value=***").doesNotContain("SECRETSECRET");
-        assertThat(Channel.builder().srt(srt).build().toString()).contains("endpoint=e").doesNotContain("PASSPHRASE");
-        assertThat(PutMetadataRequest.builder().metadata("private note").build().toString()).doesNotContain("private");
+        assertThat(Channel.builder().srt(srt).build().toString())
+                .contains("endpoint=e")
+                .doesNotContain("PASSPHRASE");
+        assertThat(PutMetadataRequest.builder().metadata("private note").build().toString())
+                .doesNotContain("private");
     }
 
     @Test

@@ -2,11 +2,10 @@ package io.openivs.client.scenarios;
 
 import io.openivs.client.IvsClient;
 import io.openivs.client.IvsClientBuilder;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-
-import java.util.stream.Stream;
 
 /**
  * Runs {@link Scenarios} against a running openivs (or AWS). Off unless an endpoint is given:
@@ -30,6 +29,7 @@ class LiveScenariosTest {
             builder.credentials(key, System.getProperty("openivs.secretAccessKey"));
         }
         IvsClient client = builder.build();
-        return Scenarios.all().stream().map(s -> DynamicTest.dynamicTest(s.name(), () -> s.run().accept(client)));
+        return Scenarios.all().stream()
+                .map(s -> DynamicTest.dynamicTest(s.name(), () -> s.run().accept(client)));
     }
 }

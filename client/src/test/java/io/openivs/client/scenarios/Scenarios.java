@@ -1,5 +1,9 @@
 package io.openivs.client.scenarios;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import io.openivs.client.IvsClient;
 import io.openivs.client.model.BatchGetChannelResponse;
 import io.openivs.client.model.Channel;
@@ -21,7 +25,6 @@ import io.openivs.client.model.ServiceQuotaExceededException;
 import io.openivs.client.model.StreamKey;
 import io.openivs.client.model.StreamKeySummary;
 import io.openivs.client.model.ValidationException;
-
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
@@ -33,10 +36,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
  * Behaviour a user of IVS relies on, written against the client only so that the same scenarios can run
@@ -56,8 +55,7 @@ public final class Scenarios {
 
     private static final String MISSING_CHANNEL = "arn:aws:ivs:us-west-2:123456789012:channel/DoesNotExist1";
 
-    private Scenarios() {
-    }
+    private Scenarios() {}
 
     /** Every scenario, cheapest first. */
     public static List<Scenario> all() {
@@ -92,15 +90,18 @@ public final class Scenarios {
 
             assertThat(ivs.getChannel(r -> r.arn(channel.arn())).channel()).isEqualTo(channel);
 
-            Channel updated = ivs.updateChannel(r -> r.arn(channel.arn()).name(name + "-2")
-                    .latencyMode(ChannelLatencyMode.NORMAL)).channel();
+            Channel updated = ivs.updateChannel(
+                            r -> r.arn(channel.arn()).name(name + "-2").latencyMode(ChannelLatencyMode.NORMAL))
+                    .channel();
             assertThat(updated.name()).isEqualTo(name + "-2");
             assertThat(updated.latencyMode()).isEqualTo(ChannelLatencyMode.NORMAL);
             assertThat(updated.type()).isEqualTo(ChannelType.STANDARD);
 
             BatchGetChannelResponse batch = ivs.batchGetChannel(r -> r.arns(channel.arn(), MISSING_CHANNEL));
             assertThat(batch.channels()).extracting(Channel::arn).containsExactly(channel.arn());
-            assertThat(batch.errors()).singleElement().satisfies(e -> assertThat(e.arn()).isEqualTo(MISSING_CHANNEL));
+            assertThat(batch.errors())
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.arn()).isEqualTo(MISSING_CHANNEL));
         } finally {
             ivs.deleteChannel(r -> r.arn(channel.arn()));
         }
@@ -112,7 +113,8 @@ public final class Scenarios {
 
     static void tags(IvsClient ivs) {
         String arn = ivs.createChannel(r -> r.name(runName("tags")).tags(Map.of("team", "video", "env", "test")))
-                .channel().arn();
+                .channel()
+                .arn();
         try {
             assertThat(ivs.listTagsForResource(r -> r.resourceArn(arn)).tags())
                     .containsOnly(Map.entry("team", "video"), Map.entry("env", "test"));
@@ -132,13 +134,16 @@ public final class Scenarios {
         String channelArn = created.channel().arn();
         try {
             List<StreamKeySummary> keys = ivs.listAllStreamKeys(keysOf(channelArn));
-            assertThat(keys).extracting(StreamKeySummary::arn).containsExactly(created.streamKey().arn());
+            assertThat(keys)
+                    .extracting(StreamKeySummary::arn)
+                    .containsExactly(created.streamKey().arn());
 
-            StreamKey key = ivs.getStreamKey(r -> r.arn(created.streamKey().arn())).streamKey();
+            StreamKey key =
+                    ivs.getStreamKey(r -> r.arn(created.streamKey().arn())).streamKey();
             assertThat(key.value()).isEqualTo(created.streamKey().value());
 
-            ServiceQuotaExceededException full = catchThrowableOfType(ServiceQuotaExceededException.class,
-                    () -> ivs.createStreamKey(r -> r.channelArn(channelArn)));
+            ServiceQuotaExceededException full = catchThrowableOfType(
+                    ServiceQuotaExceededException.class, () -> ivs.createStreamKey(r -> r.channelArn(channelArn)));
             assertThat(full.statusCode()).isEqualTo(402);
 
             ivs.deleteStreamKey(r -> r.arn(key.arn()));
@@ -155,8 +160,8 @@ public final class Scenarios {
     }
 
     static void errors(IvsClient ivs) {
-        ResourceNotFoundException missing = catchThrowableOfType(ResourceNotFoundException.class,
-                () -> ivs.getChannel(r -> r.arn(MISSING_CHANNEL)));
+        ResourceNotFoundException missing = catchThrowableOfType(
+                ResourceNotFoundException.class, () -> ivs.getChannel(r -> r.arn(MISSING_CHANNEL)));
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(missing.requestId()).isNotBlank();
 
@@ -165,10 +170,12 @@ public final class Scenarios {
                 .satisfies(e -> assertThat(((IvsException) e).statusCode()).isEqualTo(400));
         assertThatThrownBy(() -> ivs.listChannels(r -> r.maxResults(0))).isInstanceOf(ValidationException.class);
         assertThatThrownBy(() -> ivs.listChannels(r -> r.filterByName("a")
-                .filterByRecordingConfigurationArn("arn:aws:ivs:us-west-2:123456789012:recording-configuration/AbCd")))
+                        .filterByRecordingConfigurationArn(
+                                "arn:aws:ivs:us-west-2:123456789012:recording-configuration/AbCd")))
                 .isInstanceOf(ConflictException.class);
 
-        String arn = ivs.createChannel(r -> r.name(runName("offline"))).channel().arn();
+        String arn =
+                ivs.createChannel(r -> r.name(runName("offline"))).channel().arn();
         try {
             assertThatThrownBy(() -> ivs.getStream(r -> r.channelArn(arn)))
                     .isInstanceOf(ChannelNotBroadcastingException.class);
@@ -181,15 +188,18 @@ public final class Scenarios {
 
     static void recordingConfigurations(IvsClient ivs) {
         String name = runName("rec");
-        RecordingConfiguration created = ivs.createRecordingConfiguration(r -> r.name(name)
-                        .destinationConfiguration(d -> d.s3(s3 -> s3.bucketName("openivs-scenarios"))))
+        RecordingConfiguration created = ivs.createRecordingConfiguration(
+                        r -> r.name(name).destinationConfiguration(d -> d.s3(s3 -> s3.bucketName("openivs-scenarios"))))
                 .recordingConfiguration();
         try {
             assertThat(created.destinationConfiguration().s3().bucketName()).isEqualTo("openivs-scenarios");
             assertThat(created.stateAsString()).isIn("CREATING", "ACTIVE", "CREATE_FAILED");
-            assertThat(ivs.getRecordingConfiguration(r -> r.arn(created.arn())).recordingConfiguration().arn())
+            assertThat(ivs.getRecordingConfiguration(r -> r.arn(created.arn()))
+                            .recordingConfiguration()
+                            .arn())
                     .isEqualTo(created.arn());
-            assertThat(ivs.listAllRecordingConfigurations()).extracting(RecordingConfigurationSummary::arn)
+            assertThat(ivs.listAllRecordingConfigurations())
+                    .extracting(RecordingConfigurationSummary::arn)
                     .contains(created.arn());
         } finally {
             ivs.deleteRecordingConfiguration(r -> r.arn(created.arn()));
@@ -204,8 +214,8 @@ public final class Scenarios {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp384r1"));
             byte[] der = generator.generateKeyPair().getPublic().getEncoded();
-            pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                    + "\n-----END PUBLIC KEY-----\n";
+            pem = "-----BEGIN PUBLIC KEY-----\n"
+                    + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der) + "\n-----END PUBLIC KEY-----\n";
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
@@ -214,7 +224,9 @@ public final class Scenarios {
         String arn = imported.keyPair().arn();
         try {
             assertThat(imported.keyPair().fingerprint()).matches("([0-9a-f]{2}:){15}[0-9a-f]{2}");
-            assertThat(ivs.listAllPlaybackKeyPairs()).extracting(PlaybackKeyPairSummary::arn).contains(arn);
+            assertThat(ivs.listAllPlaybackKeyPairs())
+                    .extracting(PlaybackKeyPairSummary::arn)
+                    .contains(arn);
             assertThatThrownBy(() -> ivs.importPlaybackKeyPair(r -> r.publicKeyMaterial(pem)))
                     .isInstanceOf(ConflictException.class);
         } finally {
@@ -230,19 +242,27 @@ public final class Scenarios {
             for (int i = 0; i < count; i++) {
                 arns.add(ivs.createChannel(r -> r.name(name)).channel().arn());
             }
-            ListChannelsRequest request = ListChannelsRequest.builder().filterByName(name).maxResults(pageSize).build();
+            ListChannelsRequest request = ListChannelsRequest.builder()
+                    .filterByName(name)
+                    .maxResults(pageSize)
+                    .build();
             Set<String> expected = Set.copyOf(arns);
 
             List<ChannelSummary> all = ivs.listAllChannels(request);
-            assertThat(all).extracting(ChannelSummary::arn).doesNotHaveDuplicates().hasSize(count)
+            assertThat(all)
+                    .extracting(ChannelSummary::arn)
+                    .doesNotHaveDuplicates()
+                    .hasSize(count)
                     .containsExactlyInAnyOrderElementsOf(expected);
 
             List<String> called = new ArrayList<>();
             ivs.listAllChannels(request, c -> called.add(c.arn()));
             assertThat(called)
-                    .containsExactlyElementsOf(all.stream().map(ChannelSummary::arn).collect(Collectors.toList()));
+                    .containsExactlyElementsOf(
+                            all.stream().map(ChannelSummary::arn).collect(Collectors.toList()));
 
-            assertThat(ivs.listChannelsPaginator(request).stream().map(ChannelSummary::arn)).hasSize(count);
+            assertThat(ivs.listChannelsPaginator(request).stream().map(ChannelSummary::arn))
+                    .hasSize(count);
             int pages = 0;
             for (var page : ivs.listChannelsPaginator(request).pages()) {
                 assertThat(page.channels()).hasSizeLessThanOrEqualTo(pageSize);

@@ -4,7 +4,6 @@ import io.openivs.client.IvsClient;
 import io.openivs.client.IvsClientBuilder;
 import io.openivs.client.config.AwsEnvironment;
 import io.openivs.client.transport.RetryPolicy;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,8 +17,7 @@ public final class TestClients {
     public static final String SECRET_KEY = "test/secret+key";
     public static final Instant TIME = Instant.parse("2024-03-05T07:08:09Z");
 
-    private TestClients() {
-    }
+    private TestClients() {}
 
     public static IvsClientBuilder builder(TestServer server) {
         return IvsClient.builder()

@@ -2,7 +2,6 @@ package io.openivs.client.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -25,8 +24,8 @@ import java.util.function.Function;
 public final class TestServer implements AutoCloseable {
 
     /** What the server saw. Header names are lower case. */
-    public record Request(String method, String rawPath, String rawQuery, Map<String, List<String>> headers,
-                          byte[] body) {
+    public record Request(
+            String method, String rawPath, String rawQuery, Map<String, List<String>> headers, byte[] body) {
         public String header(String name) {
             List<String> v = headers.get(name.toLowerCase());
             return v == null || v.isEmpty() ? null : v.get(0);
@@ -44,8 +43,16 @@ public final class TestServer implements AutoCloseable {
         }
 
         public static Reply error(int status, String errorType, String message) {
-            return new Reply(status, Map.of("Content-Type", "application/json", "x-amzn-ErrorType", errorType,
-                    "x-amzn-RequestId", "req-" + status), "{\"message\":\"" + message + "\"}");
+            return new Reply(
+                    status,
+                    Map.of(
+                            "Content-Type",
+                            "application/json",
+                            "x-amzn-ErrorType",
+                            errorType,
+                            "x-amzn-RequestId",
+                            "req-" + status),
+                    "{\"message\":\"" + message + "\"}");
         }
     }
 
@@ -81,7 +88,8 @@ public final class TestServer implements AutoCloseable {
     }
 
     public URI uri() {
-        return URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort());
+        return URI.create("http://" + server.getAddress().getHostString() + ":"
+                + server.getAddress().getPort());
     }
 
     public List<Request> requests() {
@@ -93,7 +101,11 @@ public final class TestServer implements AutoCloseable {
             Map<String, List<String>> headers = new LinkedHashMap<>();
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), List.copyOf(v)));
             URI uri = exchange.getRequestURI();
-            Request request = new Request(exchange.getRequestMethod(), uri.getRawPath(), uri.getRawQuery(), headers,
+            Request request = new Request(
+                    exchange.getRequestMethod(),
+                    uri.getRawPath(),
+                    uri.getRawQuery(),
+                    headers,
                     exchange.getRequestBody().readAllBytes());
             requests.add(request);
             Reply reply = handler.apply(request);

@@ -3,7 +3,6 @@ package io.openivs.model.validate;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openivs.model.Member;
 import io.openivs.model.Shape;
-
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -17,8 +16,7 @@ final class Echo {
 
     static final String MASK = "***";
 
-    private Echo() {
-    }
+    private Echo() {}
 
     /** @param shape the shape the value was checked against, or null for a value the model does not describe */
     static String of(JsonNode node, Shape shape) {
@@ -34,7 +32,9 @@ final class Echo {
             return;
         }
         if (node.isArray()) {
-            Shape element = shape != null && shape.listMember() != null ? shape.listMember().shape() : null;
+            Shape element = shape != null && shape.listMember() != null
+                    ? shape.listMember().shape()
+                    : null;
             sb.append('[');
             for (int i = 0; i < node.size(); i++) {
                 if (i > 0) {
@@ -67,7 +67,8 @@ final class Echo {
             }
         } else {
             Shape key = shape != null && shape.mapKey() != null ? shape.mapKey().shape() : null;
-            Shape value = shape != null && shape.mapValue() != null ? shape.mapValue().shape() : null;
+            Shape value =
+                    shape != null && shape.mapValue() != null ? shape.mapValue().shape() : null;
             for (Map.Entry<String, JsonNode> e : node.properties()) {
                 first = separator(sb, first);
                 sb.append(key != null && key.isSensitive() ? MASK : e.getKey()).append('=');

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.model.Member;
 import io.openivs.model.Shape;
-
 import java.util.Iterator;
 import java.util.Map;
 
@@ -15,8 +14,7 @@ import java.util.Map;
  * came back from every later Get) and let it outlive the request.
  */
 public final class UnknownMembers {
-    private UnknownMembers() {
-    }
+    private UnknownMembers() {}
 
     /** Removes, in place, every member of {@code value} and its descendants that {@code shape} does not model. */
     public static void drop(Shape shape, JsonNode value) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.openivs.model.Member;
 import io.openivs.model.Shape;
 import io.openivs.model.ShapeType;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -36,8 +35,7 @@ public final class Validator {
 
     private static final String NOT_NULL = "Member must not be null";
 
-    private Validator() {
-    }
+    private Validator() {}
 
     /**
      * Validates a JSON value against a STRUCTURE shape (members from body, path and query already merged into
@@ -54,8 +52,8 @@ public final class Validator {
         }
         JsonNode object = value == null || value.isNull() || value.isMissingNode() ? null : value;
         if (object != null && !object.isObject()) {
-            throw new IllegalArgumentException("Expected a JSON object for " + structure.name()
-                    + ", got " + object.getNodeType());
+            throw new IllegalArgumentException(
+                    "Expected a JSON object for " + structure.name() + ", got " + object.getNodeType());
         }
         // A first pass that neither builds paths nor messages: valid input, the common case, costs no garbage.
         if (members(structure, object, null, null)) {
@@ -79,7 +77,8 @@ public final class Validator {
         }
         int n = problems.size();
         StringBuilder sb = new StringBuilder(64 + 128 * n)
-                .append(n).append(n == 1 ? " validation error detected: " : " validation errors detected: ");
+                .append(n)
+                .append(n == 1 ? " validation error detected: " : " validation errors detected: ");
         for (int i = 0; i < n; i++) {
             if (i > 0) {
                 sb.append("; ");
@@ -134,7 +133,8 @@ public final class Validator {
                 return node.isBoolean() || addNode(out, node, shape, path, "Member must be a boolean");
             case TIMESTAMP:
                 // Epoch seconds or a formatted string; parsing them is the protocol layer's job.
-                return node.isNumber() || node.isTextual()
+                return node.isNumber()
+                        || node.isTextual()
                         || addNode(out, node, shape, path, "Member must be a timestamp");
             case LIST:
                 return list(shape, node, path, out);
@@ -154,44 +154,53 @@ public final class Validator {
         Long max = shape.max();
         int chars = s.length();
         // A string has at most as many code points as chars, so counting is needed only near the bounds.
-        if (min != null && (chars < min || s.codePointCount(0, chars) < min)
+        if (min != null
+                && (chars < min || s.codePointCount(0, chars) < min)
                 && !addText(out, s, shape, path, "Member must have length greater than or equal to " + min)) {
             return false;
         }
-        if (max != null && chars > max && s.codePointCount(0, chars) > max
+        if (max != null
+                && chars > max
+                && s.codePointCount(0, chars) > max
                 && !addText(out, s, shape, path, "Member must have length less than or equal to " + max)) {
             return false;
         }
         Pattern pattern = shape.pattern();
-        if (pattern != null && !pattern.matcher(s).matches()
-                && !addText(out, s, shape, path,
-                        "Member must satisfy regular expression pattern: " + pattern.pattern())) {
+        if (pattern != null
+                && !pattern.matcher(s).matches()
+                && !addText(
+                        out, s, shape, path, "Member must satisfy regular expression pattern: " + pattern.pattern())) {
             return false;
         }
         List<String> allowed = shape.enumValues();
-        return allowed.isEmpty() || allowed.contains(s)
+        return allowed.isEmpty()
+                || allowed.contains(s)
                 || addText(out, s, shape, path, "Member must satisfy enum value set: " + allowed);
     }
 
     private static boolean range(Shape shape, long v, JsonNode node, String path, List<String> out) {
         Long min = shape.min();
         Long max = shape.max();
-        if (min != null && v < min
+        if (min != null
+                && v < min
                 && !addNode(out, node, shape, path, "Member must have value greater than or equal to " + min)) {
             return false;
         }
-        return max == null || v <= max
+        return max == null
+                || v <= max
                 || addNode(out, node, shape, path, "Member must have value less than or equal to " + max);
     }
 
     private static boolean range(Shape shape, double v, JsonNode node, String path, List<String> out) {
         Long min = shape.min();
         Long max = shape.max();
-        if (min != null && v < min
+        if (min != null
+                && v < min
                 && !addNode(out, node, shape, path, "Member must have value greater than or equal to " + min)) {
             return false;
         }
-        return max == null || v <= max
+        return max == null
+                || v <= max
                 || addNode(out, node, shape, path, "Member must have value less than or equal to " + max);
     }
 
@@ -199,11 +208,13 @@ public final class Validator {
     private static boolean size(Shape shape, int size, JsonNode node, String path, List<String> out) {
         Long min = shape.min();
         Long max = shape.max();
-        if (min != null && size < min
+        if (min != null
+                && size < min
                 && !addNode(out, node, shape, path, "Member must have length greater than or equal to " + min)) {
             return false;
         }
-        return max == null || size <= max
+        return max == null
+                || size <= max
                 || addNode(out, node, shape, path, "Member must have length less than or equal to " + max);
     }
 

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -33,15 +33,14 @@ import io.openivs.server.auth.SigV4Verifier;
 import io.openivs.server.net.LogSafe;
 import io.openivs.server.resource.Json;
 import io.openivs.server.store.StoreException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The control API's request pipeline: authenticate (SigV4), route, parse,
@@ -63,8 +62,12 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private final OpsEndpoints ops;
     private final ApiRequests requests;
 
-    public ApiHandler(ServiceModel model, SigV4Verifier verifier, Map<String, OperationHandler> handlers,
-                      Executor workers, String region) {
+    public ApiHandler(
+            ServiceModel model,
+            SigV4Verifier verifier,
+            Map<String, OperationHandler> handlers,
+            Executor workers,
+            String region) {
         this(model, verifier, handlers, workers, region, null, new ApiRequests());
     }
 
@@ -72,8 +75,14 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
      * @param ops      health, readiness and metrics served without a signature, or null for none
      * @param requests where requests answered are counted, by operation and status
      */
-    public ApiHandler(ServiceModel model, SigV4Verifier verifier, Map<String, OperationHandler> handlers,
-                      Executor workers, String region, OpsEndpoints ops, ApiRequests requests) {
+    public ApiHandler(
+            ServiceModel model,
+            SigV4Verifier verifier,
+            Map<String, OperationHandler> handlers,
+            Executor workers,
+            String region,
+            OpsEndpoints ops,
+            ApiRequests requests) {
         this.ops = ops;
         this.requests = requests;
         this.model = model;
@@ -115,7 +124,12 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         Router.Match match = router.match(method, path);
         if (match == null) {
             requests.count(ApiRequests.NO_OPERATION, 404);
-            sendError(ctx, keepAlive, requestId, 404, "UnknownOperationException",
+            sendError(
+                    ctx,
+                    keepAlive,
+                    requestId,
+                    404,
+                    "UnknownOperationException",
                     "No operation matches " + method + " " + truncate(path) + ".");
             return;
         }
@@ -170,7 +184,8 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             return false;
         }
         if (!method.equals("GET")) {
-            sendText(ctx, keepAlive, 405, "text/plain; charset=utf-8", "GET only\n".getBytes(StandardCharsets.US_ASCII));
+            sendText(
+                    ctx, keepAlive, 405, "text/plain; charset=utf-8", "GET only\n".getBytes(StandardCharsets.US_ASCII));
             return true;
         }
         if (path.equals("/healthz")) {
@@ -181,12 +196,20 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             workers.execute(() -> {
                 if (path.equals("/readyz")) {
                     String notReady = ops.ready();
-                    sendText(ctx, keepAlive, notReady == null ? 200 : 503, "text/plain; charset=utf-8",
+                    sendText(
+                            ctx,
+                            keepAlive,
+                            notReady == null ? 200 : 503,
+                            "text/plain; charset=utf-8",
                             (notReady == null ? "ready\n" : notReady + "\n").getBytes(StandardCharsets.UTF_8));
                 } else {
                     byte[] text = ops.metrics();
                     if (text == null) {
-                        sendText(ctx, keepAlive, 404, "text/plain; charset=utf-8",
+                        sendText(
+                                ctx,
+                                keepAlive,
+                                404,
+                                "text/plain; charset=utf-8",
                                 "metrics are turned off (--no-metrics)\n".getBytes(StandardCharsets.US_ASCII));
                     } else {
                         sendText(ctx, keepAlive, 200, "text/plain; version=0.0.4; charset=utf-8", text);
@@ -199,9 +222,10 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         return true;
     }
 
-    private static void sendText(ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType, byte[] body) {
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
-                Unpooled.wrappedBuffer(body));
+    private static void sendText(
+            ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType, byte[] body) {
+        FullHttpResponse res = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
@@ -214,8 +238,13 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
     }
 
-    private void run(ChannelHandlerContext ctx, boolean keepAlive, Operation op, OperationHandler handler,
-                     Call call, ObjectNode input) {
+    private void run(
+            ChannelHandlerContext ctx,
+            boolean keepAlive,
+            Operation op,
+            OperationHandler handler,
+            Call call,
+            ObjectNode input) {
         ObjectNode out;
         try {
             out = handler.handle(call, input);
@@ -251,11 +280,21 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             sendError(ctx, keepAlive, call.requestId(), statusOf(api.code()), api.code(), api.getMessage());
         } else if (e instanceof StoreException) {
             log.error("{} failed in the store (request {})", op.name(), call.requestId(), e);
-            sendError(ctx, keepAlive, call.requestId(), 500, "InternalServerException",
+            sendError(
+                    ctx,
+                    keepAlive,
+                    call.requestId(),
+                    500,
+                    "InternalServerException",
                     "The service could not complete the request; retry later.");
         } else {
             log.error("{} failed (request {})", op.name(), call.requestId(), e);
-            sendError(ctx, keepAlive, call.requestId(), 500, "InternalServerException",
+            sendError(
+                    ctx,
+                    keepAlive,
+                    call.requestId(),
+                    500,
+                    "InternalServerException",
                     "Unexpected error processing the request.");
         }
     }
@@ -272,8 +311,9 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             try (ByteBufInputStream in = new ByteBufInputStream(content.duplicate())) {
                 node = Json.MAPPER.readTree((java.io.InputStream) in);
             } catch (JsonProcessingException e) {
-                throw new ApiException("SerializationException", "The request body is not valid JSON: "
-                        + truncate(e.getOriginalMessage()));
+                throw new ApiException(
+                        "SerializationException",
+                        "The request body is not valid JSON: " + truncate(e.getOriginalMessage()));
             } catch (IOException e) {
                 throw new ApiException("SerializationException", "The request body could not be read as UTF-8 JSON.");
             }
@@ -305,7 +345,8 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 }
                 case "querystring" -> {
                     if (query == null) {
-                        query = uriWithQuery == null ? Map.of()
+                        query = uriWithQuery == null
+                                ? Map.of()
                                 : new QueryStringDecoder(uriWithQuery, StandardCharsets.UTF_8).parameters();
                     }
                     List<String> values = query.get(m.wireName());
@@ -361,8 +402,8 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 
-    static void sendError(ChannelHandlerContext ctx, boolean keepAlive, String requestId, int status, String code,
-                          String message) {
+    static void sendError(
+            ChannelHandlerContext ctx, boolean keepAlive, String requestId, int status, String code, String message) {
         ObjectNode body = Json.object();
         body.put("message", message);
         body.put("exceptionMessage", message);
@@ -375,10 +416,11 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         send(ctx, keepAlive, requestId, status, code, bytes);
     }
 
-    static void send(ChannelHandlerContext ctx, boolean keepAlive, String requestId, int status, String errorCode,
-                     byte[] body) {
+    static void send(
+            ChannelHandlerContext ctx, boolean keepAlive, String requestId, int status, String errorCode, byte[] body) {
         ByteBuf content = body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
+        FullHttpResponse res =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
         res.headers().set("x-amzn-RequestId", requestId);
         // SDKs read Date to correct their clock after a "Signature expired" refusal.
         res.headers().set(HttpHeaderNames.DATE, ResponseParts.httpDate());

@@ -9,13 +9,16 @@ public final class ApiRequests {
     /** The operation of requests refused before one was known (signature, route). */
     public static final String NO_OPERATION = "none";
 
-    private final ConcurrentHashMap<String, ConcurrentHashMap<Integer, LongAdder>> byOperation = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ConcurrentHashMap<Integer, LongAdder>> byOperation =
+            new ConcurrentHashMap<>();
 
     public ApiRequests() {}
 
     void count(String operation, int status) {
-        byOperation.computeIfAbsent(operation, o -> new ConcurrentHashMap<>())
-                .computeIfAbsent(status, s -> new LongAdder()).increment();
+        byOperation
+                .computeIfAbsent(operation, o -> new ConcurrentHashMap<>())
+                .computeIfAbsent(status, s -> new LongAdder())
+                .increment();
     }
 
     /** What a scrape reads. */

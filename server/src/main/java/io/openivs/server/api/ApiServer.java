@@ -7,15 +7,14 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.openivs.server.net.EventLoops;
-
 import java.net.InetSocketAddress;
 
 /** The control API listener: HTTP/1.1 with keep-alive, bodies up to 1 MiB. */
@@ -86,7 +85,12 @@ public final class ApiServer implements AutoCloseable {
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             discarded = 0;
-            ApiHandler.sendError(ctx, true, ResponseParts.requestId(), 413, "RequestEntityTooLargeException",
+            ApiHandler.sendError(
+                    ctx,
+                    true,
+                    ResponseParts.requestId(),
+                    413,
+                    "RequestEntityTooLargeException",
                     "The request body is larger than " + MAX_BODY + " bytes.");
         }
 

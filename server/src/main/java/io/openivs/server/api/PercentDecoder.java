@@ -9,8 +9,7 @@ import java.nio.charset.StandardCharsets;
  * operations need for ARNs like {@code ...:channel%2FAbCd}.
  */
 final class PercentDecoder {
-    private PercentDecoder() {
-    }
+    private PercentDecoder() {}
 
     static String decode(String s) {
         if (s.indexOf('%') < 0) {

@@ -1,7 +1,6 @@
 package io.openivs.server.api;
 
 import io.netty.handler.codec.DateFormatter;
-
 import java.util.Date;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -10,11 +9,9 @@ import java.util.concurrent.ThreadLocalRandom;
 final class ResponseParts {
     private static volatile CachedDate date = new CachedDate(0, "");
 
-    private record CachedDate(long second, String text) {
-    }
+    private record CachedDate(long second, String text) {}
 
-    private ResponseParts() {
-    }
+    private ResponseParts() {}
 
     /**
      * A random (version 4) UUID from the thread's generator. A request ID only has to be unique for support and

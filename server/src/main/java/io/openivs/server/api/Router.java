@@ -2,7 +2,6 @@ package io.openivs.server.api;
 
 import io.openivs.model.Operation;
 import io.openivs.model.ServiceModel;
-
 import java.util.HashMap;
 import java.util.Map;
 
@@ -14,11 +13,11 @@ import java.util.Map;
  */
 final class Router {
     /** A matched operation and its one path label (the tag operations' ARN, still percent-encoded), or null. */
-    record Match(Operation operation, String pathLabel) {
-    }
+    record Match(Operation operation, String pathLabel) {}
 
     /** Path, then method: looked up without building a key string per request. */
     private final Map<String, Map<String, Match>> exact = new HashMap<>();
+
     private final Map<String, Operation> tagged = new HashMap<>();
     private final Map<String, String> prefixes = new HashMap<>();
 

@@ -43,7 +43,8 @@ final class AmzDate {
             return INVALID;
         }
         try {
-            return ZonedDateTime.parse(s.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond();
+            return ZonedDateTime.parse(s.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toEpochSecond();
         } catch (DateTimeException e) {
             return INVALID;
         }

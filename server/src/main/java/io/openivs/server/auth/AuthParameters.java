@@ -15,14 +15,17 @@ final class AuthParameters {
     static final String ALGORITHM = "AWS4-HMAC-SHA256";
     /** X-Amz-Expires when a presigned URL has none: the same window as for the header form. */
     static final long DEFAULT_EXPIRES_SECONDS = 900;
+
     static final long MAX_EXPIRES_SECONDS = 604_800;
 
     private static final AsciiString X_AMZ_DATE = AsciiString.cached("x-amz-date");
-    private static final String BAD_DATE_FORMAT = "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\".";
+    private static final String BAD_DATE_FORMAT =
+            "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\".";
 
     final String accessKeyId;
     /** {@code date/region/service/terminator}, exactly as the client wrote it into the string to sign. */
     final String scope;
+
     final String scopeDate;
     final String scopeRegion;
     final String scopeService;
@@ -31,19 +34,31 @@ final class AuthParameters {
     final String signature;
     /** Request time in the ISO 8601 basic form used in the string to sign. */
     final String amzDate;
+
     final long requestTime;
     /** Seconds a presigned URL stays valid after {@link #requestTime}; -1 for the header form. */
     final long expiresSeconds;
 
-    private AuthParameters(String credential, String signedHeaders, String signature, String amzDate, long requestTime,
-            long expiresSeconds) throws AuthException {
+    private AuthParameters(
+            String credential,
+            String signedHeaders,
+            String signature,
+            String amzDate,
+            long requestTime,
+            long expiresSeconds)
+            throws AuthException {
         int a = credential.indexOf('/');
         int b = a < 0 ? -1 : credential.indexOf('/', a + 1);
         int c = b < 0 ? -1 : credential.indexOf('/', b + 1);
         int d = c < 0 ? -1 : credential.indexOf('/', c + 1);
-        if (a <= 0 || b <= a + 1 || c <= b + 1 || d <= c + 1 || d + 1 >= credential.length()
+        if (a <= 0
+                || b <= a + 1
+                || c <= b + 1
+                || d <= c + 1
+                || d + 1 >= credential.length()
                 || credential.indexOf('/', d + 1) >= 0) {
-            throw new AuthException(INCOMPLETE_SIGNATURE,
+            throw new AuthException(
+                    INCOMPLETE_SIGNATURE,
                     "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term.");
         }
         this.accessKeyId = credential.substring(0, a);
@@ -69,8 +84,10 @@ final class AuthParameters {
      */
     static AuthParameters fromHeader(String authorization, HttpHeaders headers) throws AuthException {
         int n = authorization.length();
-        if (!authorization.startsWith(ALGORITHM) || (n > ALGORITHM.length() && authorization.charAt(ALGORITHM.length()) != ' ')) {
-            throw new AuthException(INCOMPLETE_SIGNATURE,
+        if (!authorization.startsWith(ALGORITHM)
+                || (n > ALGORITHM.length() && authorization.charAt(ALGORITHM.length()) != ' ')) {
+            throw new AuthException(
+                    INCOMPLETE_SIGNATURE,
                     "Authorization header requires the 'AWS4-HMAC-SHA256' algorithm followed by its parameters.");
         }
         String credential = null;
@@ -85,7 +102,8 @@ final class AuthParameters {
             int eq = authorization.indexOf('=', keyStart);
             if (eq >= 0 && eq < end) {
                 int keyEnd = trimEnd(authorization, keyStart, eq);
-                String value = authorization.substring(skipSpaces(authorization, eq + 1, end), trimEnd(authorization, eq + 1, end));
+                String value = authorization.substring(
+                        skipSpaces(authorization, eq + 1, end), trimEnd(authorization, eq + 1, end));
                 if (isKey(authorization, keyStart, keyEnd, "Credential")) {
                     credential = value;
                 } else if (isKey(authorization, keyStart, keyEnd, "SignedHeaders")) {
@@ -111,7 +129,9 @@ final class AuthParameters {
             appendIf(message, isEmpty(credential), "Authorization header requires 'Credential' parameter.");
             appendIf(message, isEmpty(signature), "Authorization header requires 'Signature' parameter.");
             appendIf(message, isEmpty(signedHeaders), "Authorization header requires 'SignedHeaders' parameter.");
-            appendIf(message, amzDate == null,
+            appendIf(
+                    message,
+                    amzDate == null,
                     "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
             throw new AuthException(INCOMPLETE_SIGNATURE, message.toString());
         }
@@ -162,15 +182,21 @@ final class AuthParameters {
         if (algorithm == null && credential == null && signature == null) {
             return null;
         }
-        if (isEmpty(algorithm) || isEmpty(credential) || isEmpty(signature) || isEmpty(amzDate) || isEmpty(signedHeaders)) {
+        if (isEmpty(algorithm)
+                || isEmpty(credential)
+                || isEmpty(signature)
+                || isEmpty(amzDate)
+                || isEmpty(signedHeaders)) {
             StringBuilder missing = new StringBuilder();
             appendMissing(missing, isEmpty(algorithm), "X-Amz-Algorithm");
             appendMissing(missing, isEmpty(credential), "X-Amz-Credential");
             appendMissing(missing, isEmpty(signature), "X-Amz-Signature");
             appendMissing(missing, isEmpty(amzDate), "X-Amz-Date");
             appendMissing(missing, isEmpty(signedHeaders), "X-Amz-SignedHeaders");
-            throw new AuthException(INCOMPLETE_SIGNATURE,
-                    "AWS query-string parameters must include " + missing + ". Re-examine the query-string parameters.");
+            throw new AuthException(
+                    INCOMPLETE_SIGNATURE,
+                    "AWS query-string parameters must include " + missing
+                            + ". Re-examine the query-string parameters.");
         }
         if (!ALGORITHM.equals(algorithm)) {
             throw new AuthException(INCOMPLETE_SIGNATURE, "X-Amz-Algorithm only supports 'AWS4-HMAC-SHA256'.");
@@ -194,7 +220,8 @@ final class AuthParameters {
             seconds = seconds * 10 + (c - '0');
         }
         if (!valid || seconds < 1 || seconds > MAX_EXPIRES_SECONDS) {
-            throw new AuthException(INCOMPLETE_SIGNATURE,
+            throw new AuthException(
+                    INCOMPLETE_SIGNATURE,
                     "X-Amz-Expires must be a whole number of seconds from 1 to 604800 (one week).");
         }
         return seconds;

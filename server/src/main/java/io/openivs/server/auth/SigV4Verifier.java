@@ -35,10 +35,12 @@ public final class SigV4Verifier {
     private static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
     private static final AsciiString X_AMZ_CONTENT_SHA256 = AsciiString.cached("x-amz-content-sha256");
     private static final char[] HEX = "0123456789abcdef".toCharArray();
-    private static final char[] EMPTY_BODY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".toCharArray();
+    private static final char[] EMPTY_BODY_SHA256 =
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".toCharArray();
 
-    static final String SIGNATURE_MISMATCH = "The request signature we calculated does not match the signature you provided."
-            + " Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
+    static final String SIGNATURE_MISMATCH =
+            "The request signature we calculated does not match the signature you provided."
+                    + " Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
     private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
         @Override
@@ -112,9 +114,12 @@ public final class SigV4Verifier {
 
         byte[] canonicalHash = scratch.sha256(text);
         text.setLength(0);
-        text.append(AuthParameters.ALGORITHM).append('\n')
-                .append(auth.amzDate).append('\n')
-                .append(auth.scope).append('\n');
+        text.append(AuthParameters.ALGORITHM)
+                .append('\n')
+                .append(auth.amzDate)
+                .append('\n')
+                .append(auth.scope)
+                .append('\n');
         appendHex(text, canonicalHash, 32);
 
         SecretKeySpec signingKey = signingKeys.signingKey(credential, auth.scopeDate, scratch.hmac);
@@ -140,11 +145,13 @@ public final class SigV4Verifier {
 
     private void checkScope(AuthParameters auth) throws AuthException {
         if (!"aws4_request".equals(auth.scopeTerminator)) {
-            throw new AuthException(INCOMPLETE_SIGNATURE, "Credential should be scoped with a valid terminator: 'aws4_request'.");
+            throw new AuthException(
+                    INCOMPLETE_SIGNATURE, "Credential should be scoped with a valid terminator: 'aws4_request'.");
         }
         if (auth.scopeDate.length() != 8 || !auth.amzDate.startsWith(auth.scopeDate)) {
             String scopeDate = isDigits(auth.scopeDate, 8) ? "'" + auth.scopeDate + "' != " : "";
-            throw new AuthException(INCOMPLETE_SIGNATURE,
+            throw new AuthException(
+                    INCOMPLETE_SIGNATURE,
                     "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
                             + scopeDate + "'" + auth.amzDate.substring(0, 8) + "', from '" + auth.amzDate + "'.");
         }
@@ -152,11 +159,13 @@ public final class SigV4Verifier {
             throw new AuthException(INVALID_SIGNATURE, "Credential should be scoped to a valid region.");
         }
         if (!service.equals(auth.scopeService)) {
-            throw new AuthException(INVALID_SIGNATURE, "Credential should be scoped to correct service: '" + service + "'.");
+            throw new AuthException(
+                    INVALID_SIGNATURE, "Credential should be scoped to correct service: '" + service + "'.");
         }
         if (!signsHost(auth.signedHeaders)) {
             // Without Host the signature could be replayed against another endpoint.
-            throw new AuthException(INCOMPLETE_SIGNATURE, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+            throw new AuthException(
+                    INCOMPLETE_SIGNATURE, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
         }
     }
 
@@ -164,17 +173,25 @@ public final class SigV4Verifier {
     private static void checkTime(AuthParameters auth, long now) throws AuthException {
         long time = auth.requestTime;
         if (time > now + MAX_SKEW_SECONDS) {
-            throw new AuthException(INVALID_SIGNATURE, "Signature not yet current: " + auth.amzDate + " is still later than "
-                    + AmzDate.formatBasic(now + MAX_SKEW_SECONDS) + " (" + AmzDate.formatBasic(now) + " + 15 min.)");
+            throw new AuthException(
+                    INVALID_SIGNATURE,
+                    "Signature not yet current: " + auth.amzDate + " is still later than "
+                            + AmzDate.formatBasic(now + MAX_SKEW_SECONDS) + " (" + AmzDate.formatBasic(now)
+                            + " + 15 min.)");
         }
         if (!auth.presigned() && time < now - MAX_SKEW_SECONDS) {
-            throw new AuthException(INVALID_SIGNATURE, "Signature expired: " + auth.amzDate + " is now earlier than "
-                    + AmzDate.formatBasic(now - MAX_SKEW_SECONDS) + " (" + AmzDate.formatBasic(now) + " - 15 min.)");
+            throw new AuthException(
+                    INVALID_SIGNATURE,
+                    "Signature expired: " + auth.amzDate + " is now earlier than "
+                            + AmzDate.formatBasic(now - MAX_SKEW_SECONDS) + " (" + AmzDate.formatBasic(now)
+                            + " - 15 min.)");
         }
         if (auth.presigned() && time < now - auth.expiresSeconds) {
-            throw new AuthException(INVALID_SIGNATURE, "Signature expired: " + auth.amzDate + " is now earlier than "
-                    + AmzDate.formatBasic(now - auth.expiresSeconds) + " (" + AmzDate.formatBasic(now) + " - "
-                    + auth.expiresSeconds + " sec.)");
+            throw new AuthException(
+                    INVALID_SIGNATURE,
+                    "Signature expired: " + auth.amzDate + " is now earlier than "
+                            + AmzDate.formatBasic(now - auth.expiresSeconds) + " (" + AmzDate.formatBasic(now) + " - "
+                            + auth.expiresSeconds + " sec.)");
         }
     }
 
@@ -190,7 +207,8 @@ public final class SigV4Verifier {
         }
         char[] hash = body.isReadable() ? scratch.bodySha256Hex(body) : EMPTY_BODY_SHA256;
         if (claimed != null && !sameChars(claimed, hash)) {
-            throw new AuthException(INVALID_SIGNATURE, "The provided 'x-amz-content-sha256' header does not match what was computed.");
+            throw new AuthException(
+                    INVALID_SIGNATURE, "The provided 'x-amz-content-sha256' header does not match what was computed.");
         }
         text.append(hash);
     }

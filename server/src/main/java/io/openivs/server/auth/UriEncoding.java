@@ -17,8 +17,13 @@ final class UriEncoding {
     private UriEncoding() {}
 
     static boolean isUnreserved(int c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                || c == '-' || c == '_' || c == '.' || c == '~';
+        return (c >= 'A' && c <= 'Z')
+                || (c >= 'a' && c <= 'z')
+                || (c >= '0' && c <= '9')
+                || c == '-'
+                || c == '_'
+                || c == '.'
+                || c == '~';
     }
 
     /** Encodes {@code s[from, to)} once more, keeping {@code /}: how AWS turns the received path into the canonical URI. */
@@ -114,7 +119,8 @@ final class UriEncoding {
             appendEscape(out, c);
             return i;
         }
-        int end = Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1)) ? i + 2 : i + 1;
+        int end =
+                Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1)) ? i + 2 : i + 1;
         for (byte b : s.subSequence(i, end).toString().getBytes(StandardCharsets.UTF_8)) {
             appendEscape(out, b & 0xFF);
         }

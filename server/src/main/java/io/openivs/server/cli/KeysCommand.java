@@ -1,19 +1,21 @@
 package io.openivs.server.cli;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code openivs keys generate}: a playback key pair for private channels. */
-@Command(name = "keys", mixinStandardHelpOptions = true, description = "Playback key pairs for private channels.",
+@Command(
+        name = "keys",
+        mixinStandardHelpOptions = true,
+        description = "Playback key pairs for private channels.",
         subcommands = KeysCommand.Generate.class)
 public final class KeysCommand implements Runnable {
     @Spec
@@ -24,17 +26,26 @@ public final class KeysCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "generate", mixinStandardHelpOptions = true,
+    @Command(
+            name = "generate",
+            mixinStandardHelpOptions = true,
             description = "Write an EC P-384 key pair as PEM: <name>-private.pem (PKCS#8, signs viewer tokens; keep it"
                     + " secret) and <name>-public.pem (for ImportPlaybackKeyPair).")
     static final class Generate implements Callable<Integer> {
         @Spec
         CommandSpec spec;
-        @Option(names = "--out-dir", defaultValue = "${env:OPENIVS_DATA_DIR:-./data}/keys",
+
+        @Option(
+                names = "--out-dir",
+                defaultValue = "${env:OPENIVS_DATA_DIR:-./data}/keys",
                 description = "Directory for the two files (default: ${DEFAULT-VALUE}, beside the server's data, which"
                         + " git ignores: the private key must not land in a repository).")
         Path outDir;
-        @Option(names = "--name", defaultValue = "playback", description = "File name prefix (default: ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--name",
+                defaultValue = "playback",
+                description = "File name prefix (default: ${DEFAULT-VALUE}).")
         String name;
 
         @Override

@@ -20,8 +20,7 @@ import java.util.Base64;
 final class PemKeys {
     private static final String CURVE = "secp384r1";
 
-    private PemKeys() {
-    }
+    private PemKeys() {}
 
     static KeyPair generate() throws GeneralSecurityException {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");

@@ -2,7 +2,6 @@ package io.openivs.server.config;
 
 import io.openivs.server.auth.CredentialStore;
 import io.openivs.server.resource.Ids;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,7 +59,8 @@ public final class Credentials implements CredentialStore {
         }
     }
 
-    public static Credentials load(Path dataDir, String accessKey, String secretKey, String accountId) throws IOException {
+    public static Credentials load(Path dataDir, String accessKey, String secretKey, String accountId)
+            throws IOException {
         Map<String, Credential> keys = new LinkedHashMap<>();
         if (accessKey != null && secretKey != null) {
             keys.put(accessKey, new Credential(accessKey, secretKey, accountId));
@@ -83,8 +83,10 @@ public final class Credentials implements CredentialStore {
             generated = new Credential("AKIA" + Ids.alnum(16).toUpperCase(), Ids.alnum(40), accountId);
             DataDir.prepare(dataDir);
             Files.writeString(marker, "");
-            write(file, "# openivs API keys: <accessKeyId> <secretAccessKey> <accountId>\n"
-                    + generated.accessKeyId() + " " + generated.secretKey() + " " + generated.accountId() + "\n");
+            write(
+                    file,
+                    "# openivs API keys: <accessKeyId> <secretAccessKey> <accountId>\n" + generated.accessKeyId() + " "
+                            + generated.secretKey() + " " + generated.accountId() + "\n");
             keys.put(generated.accessKeyId(), generated);
         }
         return new Credentials(keys, generated, generated == null ? null : marker);
@@ -116,6 +118,7 @@ public final class Credentials implements CredentialStore {
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: fall back to the default permissions
         }
-        Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+        Files.writeString(
+                file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
     }
 }

@@ -1,8 +1,5 @@
 package io.openivs.server.config;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -10,6 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The data folder holds stream keys (in the database), API secrets and the RTMPS private key, so
@@ -22,8 +21,7 @@ public final class DataDir {
     static final Set<PosixFilePermission> DIR = PosixFilePermissions.fromString("rwx------");
     static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
 
-    private DataDir() {
-    }
+    private DataDir() {}
 
     /**
      * Creates {@code dir} (and missing parents, with default modes) if absent and makes it 0700. An
@@ -33,9 +31,12 @@ public final class DataDir {
         if (Files.isDirectory(dir)) {
             try {
                 Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dir);
-                if (mode.contains(PosixFilePermission.GROUP_READ) || mode.contains(PosixFilePermission.OTHERS_READ)
+                if (mode.contains(PosixFilePermission.GROUP_READ)
+                        || mode.contains(PosixFilePermission.OTHERS_READ)
                         || mode.contains(PosixFilePermission.OTHERS_EXECUTE)) {
-                    log.warn("data folder {} is {}: other users may read stream keys; chmod 700 it", dir,
+                    log.warn(
+                            "data folder {} is {}: other users may read stream keys; chmod 700 it",
+                            dir,
                             PosixFilePermissions.toString(mode));
                 }
             } catch (UnsupportedOperationException e) {

@@ -28,19 +28,73 @@ public record ServerConfig(
      * Plain HTTP for playback and the API, the self-signed certificate for RTMPS, metrics served, no
      * transcoding (embedders and tests opt in; the command line turns it on by default, {@code --transcode}).
      */
-    public ServerConfig(String bind, String publicHost, int apiPort, int playbackPort, int rtmpPort, int rtmpsPort,
-                        int srtPort, Path dataDir, String dbUrl, String region, Quotas quotas,
-                        RecordingStorage recording, PlaybackAccess playbackAccess) {
-        this(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl, region, quotas,
-                recording, playbackAccess, Tls.NONE, true, Transcoding.OFF);
+    public ServerConfig(
+            String bind,
+            String publicHost,
+            int apiPort,
+            int playbackPort,
+            int rtmpPort,
+            int rtmpsPort,
+            int srtPort,
+            Path dataDir,
+            String dbUrl,
+            String region,
+            Quotas quotas,
+            RecordingStorage recording,
+            PlaybackAccess playbackAccess) {
+        this(
+                bind,
+                publicHost,
+                apiPort,
+                playbackPort,
+                rtmpPort,
+                rtmpsPort,
+                srtPort,
+                dataDir,
+                dbUrl,
+                region,
+                quotas,
+                recording,
+                playbackAccess,
+                Tls.NONE,
+                true,
+                Transcoding.OFF);
     }
 
     /** As given, without transcoding. */
-    public ServerConfig(String bind, String publicHost, int apiPort, int playbackPort, int rtmpPort, int rtmpsPort,
-                        int srtPort, Path dataDir, String dbUrl, String region, Quotas quotas,
-                        RecordingStorage recording, PlaybackAccess playbackAccess, Tls tls, boolean metrics) {
-        this(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl, region, quotas,
-                recording, playbackAccess, tls, metrics, Transcoding.OFF);
+    public ServerConfig(
+            String bind,
+            String publicHost,
+            int apiPort,
+            int playbackPort,
+            int rtmpPort,
+            int rtmpsPort,
+            int srtPort,
+            Path dataDir,
+            String dbUrl,
+            String region,
+            Quotas quotas,
+            RecordingStorage recording,
+            PlaybackAccess playbackAccess,
+            Tls tls,
+            boolean metrics) {
+        this(
+                bind,
+                publicHost,
+                apiPort,
+                playbackPort,
+                rtmpPort,
+                rtmpsPort,
+                srtPort,
+                dataDir,
+                dbUrl,
+                region,
+                quotas,
+                recording,
+                playbackAccess,
+                tls,
+                metrics,
+                Transcoding.OFF);
     }
 
     /**
@@ -109,8 +163,12 @@ public record ServerConfig(
      * states; 5,000 channels and 20 recording configurations and restriction policies are unconfirmed
      * there, and 100 ad configurations is our choice.
      */
-    public record Quotas(int channels, int playbackKeyPairs, int recordingConfigurations,
-                         int playbackRestrictionPolicies, int adConfigurations) {
+    public record Quotas(
+            int channels,
+            int playbackKeyPairs,
+            int recordingConfigurations,
+            int playbackRestrictionPolicies,
+            int adConfigurations) {
         public static Quotas defaults() {
             return new Quotas(5000, 3, 20, 20, 100);
         }
@@ -118,26 +176,86 @@ public record ServerConfig(
 
     /** This configuration with the ports the listeners actually bound (they differ when 0 asked for any free one). */
     public ServerConfig withBoundPorts(int apiPort, int playbackPort, int rtmpPort, int rtmpsPort, int srtPort) {
-        return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl,
-                region, quotas, recording, playbackAccess, tls, metrics, transcoding);
+        return new ServerConfig(
+                bind,
+                publicHost,
+                apiPort,
+                playbackPort,
+                rtmpPort,
+                rtmpsPort,
+                srtPort,
+                dataDir,
+                dbUrl,
+                region,
+                quotas,
+                recording,
+                playbackAccess,
+                tls,
+                metrics,
+                transcoding);
     }
 
     /** This configuration with the operator's certificate. */
     public ServerConfig withTls(Tls tls) {
-        return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl,
-                region, quotas, recording, playbackAccess, tls, metrics, transcoding);
+        return new ServerConfig(
+                bind,
+                publicHost,
+                apiPort,
+                playbackPort,
+                rtmpPort,
+                rtmpsPort,
+                srtPort,
+                dataDir,
+                dbUrl,
+                region,
+                quotas,
+                recording,
+                playbackAccess,
+                tls,
+                metrics,
+                transcoding);
     }
 
     /** This configuration with transcoding as given. */
     public ServerConfig withTranscoding(Transcoding transcoding) {
-        return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl,
-                region, quotas, recording, playbackAccess, tls, metrics, transcoding);
+        return new ServerConfig(
+                bind,
+                publicHost,
+                apiPort,
+                playbackPort,
+                rtmpPort,
+                rtmpsPort,
+                srtPort,
+                dataDir,
+                dbUrl,
+                region,
+                quotas,
+                recording,
+                playbackAccess,
+                tls,
+                metrics,
+                transcoding);
     }
 
     /** This configuration with /metrics served or not. */
     public ServerConfig withMetrics(boolean metrics) {
-        return new ServerConfig(bind, publicHost, apiPort, playbackPort, rtmpPort, rtmpsPort, srtPort, dataDir, dbUrl,
-                region, quotas, recording, playbackAccess, tls, metrics, transcoding);
+        return new ServerConfig(
+                bind,
+                publicHost,
+                apiPort,
+                playbackPort,
+                rtmpPort,
+                rtmpsPort,
+                srtPort,
+                dataDir,
+                dbUrl,
+                region,
+                quotas,
+                recording,
+                playbackAccess,
+                tls,
+                metrics,
+                transcoding);
     }
 
     /** The scheme of the playback and API doors: https with the operator's certificate, http without. */

@@ -28,8 +28,11 @@ public final class StartupFailure extends RuntimeException {
             problem = "address " + host + ":" + port + " is already in use; stop what listens there or choose another"
                     + " port";
         } else if (m.contains("cannot assign requested address") || m.contains("unresolved")) {
-            return new StartupFailure("--bind", host, "not an address of this machine; use 127.0.0.1, 0.0.0.0 or"
-                    + " one of its interface addresses", cause);
+            return new StartupFailure(
+                    "--bind",
+                    host,
+                    "not an address of this machine; use 127.0.0.1, 0.0.0.0 or" + " one of its interface addresses",
+                    cause);
         } else if (m.contains("permission denied") || m.contains("access denied")) {
             problem = "binding " + host + ":" + port + " was refused (ports below 1024 need root or"
                     + " CAP_NET_BIND_SERVICE); choose a port above 1023";

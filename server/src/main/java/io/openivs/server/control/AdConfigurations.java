@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.api.Call;
 import io.openivs.server.api.OperationHandler;
 import io.openivs.server.resource.Json;
-
 import java.util.Map;
 
 /** Create/Get/List/DeleteAdConfiguration. */

@@ -10,7 +10,6 @@ import io.openivs.server.resource.Ids;
 import io.openivs.server.resource.Json;
 import io.openivs.server.store.DuplicateKeyException;
 import io.openivs.server.store.StoredResource;
-
 import java.util.function.UnaryOperator;
 
 /** Get, List, Delete and quota-checked Create, once for every {@link Kind}. */
@@ -28,8 +27,9 @@ final class Catalog {
     /** @param render turns the stored document into the answer's member (it may change the document it gets) */
     OperationHandler getter(Kind kind, UnaryOperator<ObjectNode> render) {
         Rendered full = new Rendered(render::apply);
-        OperationHandler fromStore = (call, in) -> wrap(kind, full.of(cx.store.read(tx ->
-                cx.require(tx, call, in.get("arn").asText(), kind.type()))));
+        OperationHandler fromStore = (call, in) -> wrap(
+                kind,
+                full.of(cx.store.read(tx -> cx.require(tx, call, in.get("arn").asText(), kind.type()))));
         OperationHandler fromMemory = (call, in) -> {
             StoredResource r = cx.requireCached(call, in.get("arn").asText(), kind.type());
             return r == null ? null : wrap(kind, full.of(r));
@@ -40,7 +40,8 @@ final class Catalog {
     OperationHandler lister(Kind kind) {
         Rendered summary = new Rendered(doc -> cx.project(kind.summaryShape(), doc));
         return (call, in) -> {
-            Pages.Page page = cx.store.read(tx -> Pages.list(tx, call, kind.type(), kind.listOperation(), in, 100, null));
+            Pages.Page page =
+                    cx.store.read(tx -> Pages.list(tx, call, kind.type(), kind.listOperation(), in, 100, null));
             ObjectNode out = Json.object();
             ArrayNode arr = out.putArray(kind.listMember());
             for (StoredResource r : page.items()) {

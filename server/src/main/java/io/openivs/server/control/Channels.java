@@ -14,18 +14,28 @@ import io.openivs.server.resource.StreamSessions;
 import io.openivs.server.store.Cursor;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
-
 import java.util.List;
 import java.util.Map;
 
 /** CreateChannel, GetChannel, BatchGetChannel, ListChannels, UpdateChannel, DeleteChannel. */
 final class Channels {
-    private static final List<String> FILTERS = List.of("filterByName", "filterByRecordingConfigurationArn",
-            "filterByPlaybackRestrictionPolicyArn", "filterByAdConfigurationArn");
-    private static final List<String> UPDATABLE = List.of(ChannelSettings.NAME, ChannelSettings.LATENCY_MODE,
-            ChannelSettings.TYPE, ChannelSettings.AUTHORIZED, ChannelSettings.RECORDING_CONFIGURATION_ARN,
-            ChannelSettings.INSECURE_INGEST, ChannelSettings.PRESET, ChannelSettings.PLAYBACK_RESTRICTION_POLICY_ARN,
-            ChannelSettings.MULTITRACK_INPUT, ChannelSettings.CONTAINER_FORMAT, ChannelSettings.AD_CONFIGURATION_ARN);
+    private static final List<String> FILTERS = List.of(
+            "filterByName",
+            "filterByRecordingConfigurationArn",
+            "filterByPlaybackRestrictionPolicyArn",
+            "filterByAdConfigurationArn");
+    private static final List<String> UPDATABLE = List.of(
+            ChannelSettings.NAME,
+            ChannelSettings.LATENCY_MODE,
+            ChannelSettings.TYPE,
+            ChannelSettings.AUTHORIZED,
+            ChannelSettings.RECORDING_CONFIGURATION_ARN,
+            ChannelSettings.INSECURE_INGEST,
+            ChannelSettings.PRESET,
+            ChannelSettings.PLAYBACK_RESTRICTION_POLICY_ARN,
+            ChannelSettings.MULTITRACK_INPUT,
+            ChannelSettings.CONTAINER_FORMAT,
+            ChannelSettings.AD_CONFIGURATION_ARN);
 
     private final ControlContext cx;
     private final StreamKeys keys;
@@ -59,8 +69,8 @@ final class Channels {
     }
 
     String playbackUrl(Arn channel) {
-        return cx.config.playbackBase() + "/api/video/v1/" + channel.region() + "." + channel.account()
-                + ".channel." + channel.id() + ".m3u8";
+        return cx.config.playbackBase() + "/api/video/v1/" + channel.region() + "." + channel.account() + ".channel."
+                + channel.id() + ".m3u8";
     }
 
     private ObjectNode create(Call call, ObjectNode in) {
@@ -70,16 +80,26 @@ final class Channels {
         ch.put(ChannelSettings.LATENCY_MODE, ControlContext.text(in, ChannelSettings.LATENCY_MODE, d.latencyMode()));
         ch.put(ChannelSettings.TYPE, ControlContext.text(in, ChannelSettings.TYPE, d.type()));
         ch.put(ChannelSettings.AUTHORIZED, in.path(ChannelSettings.AUTHORIZED).asBoolean(d.authorized()));
-        ch.put(ChannelSettings.INSECURE_INGEST, in.path(ChannelSettings.INSECURE_INGEST).asBoolean(d.insecureIngest()));
+        ch.put(
+                ChannelSettings.INSECURE_INGEST,
+                in.path(ChannelSettings.INSECURE_INGEST).asBoolean(d.insecureIngest()));
         ch.put(ChannelSettings.PRESET, ControlContext.text(in, ChannelSettings.PRESET, d.preset()));
-        ch.put(ChannelSettings.RECORDING_CONFIGURATION_ARN,
+        ch.put(
+                ChannelSettings.RECORDING_CONFIGURATION_ARN,
                 ControlContext.text(in, ChannelSettings.RECORDING_CONFIGURATION_ARN, d.recordingConfigurationArn()));
-        ch.put(ChannelSettings.PLAYBACK_RESTRICTION_POLICY_ARN, ControlContext.text(in,
-                ChannelSettings.PLAYBACK_RESTRICTION_POLICY_ARN, d.playbackRestrictionPolicyArn()));
-        ch.put(ChannelSettings.AD_CONFIGURATION_ARN,
+        ch.put(
+                ChannelSettings.PLAYBACK_RESTRICTION_POLICY_ARN,
+                ControlContext.text(
+                        in, ChannelSettings.PLAYBACK_RESTRICTION_POLICY_ARN, d.playbackRestrictionPolicyArn()));
+        ch.put(
+                ChannelSettings.AD_CONFIGURATION_ARN,
                 ControlContext.text(in, ChannelSettings.AD_CONFIGURATION_ARN, d.adConfigurationArn()));
-        ch.put(ChannelSettings.CONTAINER_FORMAT,
-                ControlContext.text(in, ChannelSettings.CONTAINER_FORMAT, d.containerFormat().name()));
+        ch.put(
+                ChannelSettings.CONTAINER_FORMAT,
+                ControlContext.text(
+                        in,
+                        ChannelSettings.CONTAINER_FORMAT,
+                        d.containerFormat().name()));
         ObjectNode mt = ch.putObject(ChannelSettings.MULTITRACK_INPUT);
         mt.put("enabled", d.multitrackInput());
         mt.put("maximumResolution", "FULL_HD");
@@ -90,15 +110,19 @@ final class Channels {
         ch.putObject("srt").put("passphrase", Ids.alnum(79));
         ControlContext.checkTags(in.get("tags"), 0);
         ch.set("tags", ControlContext.tagsOrEmpty(in.get("tags")));
-        normalisePreset(ch, in.has(ChannelSettings.PRESET) && !in.get(ChannelSettings.PRESET).asText().isEmpty());
+        normalisePreset(
+                ch,
+                in.has(ChannelSettings.PRESET)
+                        && !in.get(ChannelSettings.PRESET).asText().isEmpty());
         checkRules(ch);
 
         String channelId = Ids.resourceId();
         return cx.store.write(tx -> {
             checkReferences(tx, call, ch);
-            if (tx.count(call.account(), call.region(), Arn.CHANNEL) >= cx.config.quotas().channels()) {
-                throw ApiException.quota("The maximum number of channels (" + cx.config.quotas().channels()
-                        + ") for this account and region has been reached.");
+            if (tx.count(call.account(), call.region(), Arn.CHANNEL)
+                    >= cx.config.quotas().channels()) {
+                throw ApiException.quota("The maximum number of channels ("
+                        + cx.config.quotas().channels() + ") for this account and region has been reached.");
             }
             StoredResource stored = cx.newResource(call, Arn.CHANNEL, channelId, null, null, ch);
             tx.insert(stored);
@@ -138,7 +162,8 @@ final class Channels {
                 throw ApiException.validation("Multitrack input requires containerFormat FRAGMENTED_MP4.");
             }
             JsonNode mt = ch.get(ChannelSettings.MULTITRACK_INPUT);
-            if (mt.path("policy").asText("").isEmpty() || mt.path("maximumResolution").asText("").isEmpty()) {
+            if (mt.path("policy").asText("").isEmpty()
+                    || mt.path("maximumResolution").asText("").isEmpty()) {
                 throw ApiException.validation("Multitrack input needs a policy and a maximumResolution.");
             }
         }
@@ -190,12 +215,20 @@ final class Channels {
                 filterField = f;
             }
         }
-        String docField = filterField == null ? null
-                : filterField.equals("filterByName") ? "name"
-                : Character.toLowerCase(filterField.charAt(8)) + filterField.substring(9);
+        String docField = filterField == null
+                ? null
+                : filterField.equals("filterByName")
+                        ? "name"
+                        : Character.toLowerCase(filterField.charAt(8)) + filterField.substring(9);
         String want = filterField == null ? null : in.get(filterField).asText();
         String scope = "ListChannels:" + (filterField == null ? "" : filterField + "=" + want);
-        Pages.Page page = cx.store.read(tx -> Pages.list(tx, call, Arn.CHANNEL, scope, in, 100,
+        Pages.Page page = cx.store.read(tx -> Pages.list(
+                tx,
+                call,
+                Arn.CHANNEL,
+                scope,
+                in,
+                100,
                 docField == null ? null : d -> want.equals(d.path(docField).asText())));
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("channels");
@@ -251,7 +284,8 @@ final class Channels {
         cx.store.write(tx -> {
             cx.require(tx, call, arn, Arn.CHANNEL);
             if (tx.liveSession(arn, cx.now() - StreamSessions.STALE_MS).isPresent()) {
-                throw ApiException.conflict("The channel is live; stop the stream and wait for Stream End before deleting it.");
+                throw ApiException.conflict(
+                        "The channel is live; stop the stream and wait for Stream End before deleting it.");
             }
             tx.deleteChildren(Arn.STREAM_KEY, arn);
             tx.delete(arn);

@@ -13,7 +13,6 @@ import io.openivs.server.resource.Arn;
 import io.openivs.server.resource.Json;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -32,8 +31,13 @@ public final class ControlContext {
     private final AtomicLong lastCreated = new AtomicLong();
 
     /** @param buckets decides whether a new recording configuration becomes ACTIVE or CREATE_FAILED */
-    public ControlContext(ResourceStore store, ServerConfig config, Clock clock, ServiceModel model, LiveControl live,
-                          BucketCheck buckets) {
+    public ControlContext(
+            ResourceStore store,
+            ServerConfig config,
+            Clock clock,
+            ServiceModel model,
+            LiveControl live,
+            BucketCheck buckets) {
         this.buckets = buckets;
         this.store = store;
         this.config = config;
@@ -90,8 +94,8 @@ public final class ControlContext {
     StoredResource newResource(Call call, String type, String id, String parent, String lookup, ObjectNode doc) {
         String arn = Arn.of(call.region(), call.account(), type, id);
         doc.put("arn", arn);
-        return new StoredResource(arn, call.account(), call.region(), type, id, nextCreated(), parent, lookup, 1,
-                Json.write(doc));
+        return new StoredResource(
+                arn, call.account(), call.region(), type, id, nextCreated(), parent, lookup, 1, Json.write(doc));
     }
 
     static ObjectNode doc(StoredResource r) {
@@ -115,7 +119,12 @@ public final class ControlContext {
      * BatchGet*: found resources go to {@code member}, misses to {@code errors}
      * (per item, with the error code a single Get would have given); always 200.
      */
-    ObjectNode batchGet(Call call, JsonNode arns, String type, String member, java.util.function.UnaryOperator<ObjectNode> present) {
+    ObjectNode batchGet(
+            Call call,
+            JsonNode arns,
+            String type,
+            String member,
+            java.util.function.UnaryOperator<ObjectNode> present) {
         ObjectNode out = Json.object();
         com.fasterxml.jackson.databind.node.ArrayNode found = out.putArray(member);
         com.fasterxml.jackson.databind.node.ArrayNode errors = out.putArray("errors");

@@ -1,20 +1,25 @@
 package io.openivs.server.control;
 
 import io.openivs.server.api.OperationHandler;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
 /** Every IVS operation's handler, by operation name. */
 public final class ControlPlane {
-    private ControlPlane() {
-    }
+    private ControlPlane() {}
 
     /** Operations that change who may play what: playback access snapshots reload after them. */
-    private static final Set<String> ACCESS_CHANGING = Set.of("CreateChannel", "UpdateChannel", "DeleteChannel",
-            "ImportPlaybackKeyPair", "DeletePlaybackKeyPair", "CreatePlaybackRestrictionPolicy",
-            "UpdatePlaybackRestrictionPolicy", "DeletePlaybackRestrictionPolicy", "StartViewerSessionRevocation",
+    private static final Set<String> ACCESS_CHANGING = Set.of(
+            "CreateChannel",
+            "UpdateChannel",
+            "DeleteChannel",
+            "ImportPlaybackKeyPair",
+            "DeletePlaybackKeyPair",
+            "CreatePlaybackRestrictionPolicy",
+            "UpdatePlaybackRestrictionPolicy",
+            "DeletePlaybackRestrictionPolicy",
+            "StartViewerSessionRevocation",
             "BatchStartViewerSessionRevocation");
 
     /** Told (on the API worker, after the change is stored) that an account's playback access changed. */

@@ -7,7 +7,6 @@ import io.openivs.server.api.Call;
 import io.openivs.server.store.Cursor;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -24,11 +23,9 @@ final class Pages {
     private static final Base64.Encoder ENC = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DEC = Base64.getUrlDecoder();
 
-    record Page(List<StoredResource> items, String nextToken) {
-    }
+    record Page(List<StoredResource> items, String nextToken) {}
 
-    private Pages() {
-    }
+    private Pages() {}
 
     static String encode(String scope, String a, String b) {
         return ENC.encodeToString(("v1\n" + scope + "\n" + a + "\n" + b).getBytes(StandardCharsets.UTF_8));
@@ -48,7 +45,7 @@ final class Pages {
         if (parts.length != 4 || !parts[0].equals("v1") || !parts[1].equals(scope)) {
             throw invalid();
         }
-        return new String[]{parts[2], parts[3]};
+        return new String[] {parts[2], parts[3]};
     }
 
     static ApiException invalid() {
@@ -61,8 +58,14 @@ final class Pages {
     }
 
     /** One page of a type's resources in creation order, keeping those the filter accepts. */
-    static Page list(ResourceStore.Tx tx, Call call, String type, String scope, JsonNode input, int dfltMax,
-                     Predicate<ObjectNode> filter) {
+    static Page list(
+            ResourceStore.Tx tx,
+            Call call,
+            String type,
+            String scope,
+            JsonNode input,
+            int dfltMax,
+            Predicate<ObjectNode> filter) {
         int max = maxResults(input, dfltMax);
         String[] pos = decode(ControlContext.text(input, "nextToken", null), scope);
         Cursor after = null;

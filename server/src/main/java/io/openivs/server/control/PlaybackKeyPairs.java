@@ -6,7 +6,6 @@ import io.openivs.server.api.Call;
 import io.openivs.server.api.OperationHandler;
 import io.openivs.server.resource.Fields;
 import io.openivs.server.resource.Json;
-
 import java.math.BigInteger;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
@@ -54,7 +53,11 @@ final class PlaybackKeyPairs {
         // Kept for playback token verification (playback.access); never returned by the API.
         doc.put(MATERIAL, Base64.getEncoder().encodeToString(key.getEncoded()));
         String lookup = call.account() + ":" + call.region() + ":" + fingerprint;
-        return hideMaterial(catalog.create(call, Kind.PLAYBACK_KEY, doc, lookup,
+        return hideMaterial(catalog.create(
+                call,
+                Kind.PLAYBACK_KEY,
+                doc,
+                lookup,
                 e -> ApiException.conflict("A playback key pair with this public key is already imported.")));
     }
 
@@ -71,7 +74,9 @@ final class PlaybackKeyPairs {
         String begin = "-----BEGIN PUBLIC KEY-----";
         String end = "-----END PUBLIC KEY-----";
         // Exactly one block: a second one inside would be skipped by the lenient MIME decoder as noise.
-        if (!body.startsWith(begin) || !body.endsWith(end) || body.indexOf("-----", begin.length()) != body.length() - end.length()) {
+        if (!body.startsWith(begin)
+                || !body.endsWith(end)
+                || body.indexOf("-----", begin.length()) != body.length() - end.length()) {
             throw invalidKey();
         }
         byte[] der;
@@ -83,7 +88,8 @@ final class PlaybackKeyPairs {
         try {
             PublicKey key = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
             // Trailing bytes after the DER structure are not part of any key.
-            if (key instanceof ECPublicKey ec && ec.getParams().getOrder().equals(P384_ORDER)
+            if (key instanceof ECPublicKey ec
+                    && ec.getParams().getOrder().equals(P384_ORDER)
                     && java.util.Arrays.equals(key.getEncoded(), der)) {
                 return key;
             }
@@ -94,8 +100,8 @@ final class PlaybackKeyPairs {
     }
 
     private static ApiException invalidKey() {
-        return ApiException.validation("publicKeyMaterial must be a PEM-encoded ECDSA P-384 public key"
-                + " (-----BEGIN PUBLIC KEY-----).");
+        return ApiException.validation(
+                "publicKeyMaterial must be a PEM-encoded ECDSA P-384 public key" + " (-----BEGIN PUBLIC KEY-----).");
     }
 
     /**

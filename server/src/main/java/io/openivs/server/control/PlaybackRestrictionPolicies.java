@@ -8,7 +8,6 @@ import io.openivs.server.api.OperationHandler;
 import io.openivs.server.resource.Arn;
 import io.openivs.server.resource.Json;
 import io.openivs.server.store.StoredResource;
-
 import java.util.List;
 import java.util.Map;
 
@@ -35,9 +34,13 @@ final class PlaybackRestrictionPolicies {
 
     private ObjectNode create(Call call, ObjectNode in) {
         ObjectNode doc = Json.object();
-        doc.set("allowedCountries", in.hasNonNull("allowedCountries") ? in.get("allowedCountries") : Json.NODES.arrayNode());
+        doc.set(
+                "allowedCountries",
+                in.hasNonNull("allowedCountries") ? in.get("allowedCountries") : Json.NODES.arrayNode());
         doc.set("allowedOrigins", in.hasNonNull("allowedOrigins") ? in.get("allowedOrigins") : Json.NODES.arrayNode());
-        doc.put("enableStrictOriginEnforcement", in.path("enableStrictOriginEnforcement").asBoolean(false));
+        doc.put(
+                "enableStrictOriginEnforcement",
+                in.path("enableStrictOriginEnforcement").asBoolean(false));
         doc.put("name", ControlContext.text(in, "name", ""));
         doc.set("tags", in.get("tags"));
         checkCountries(doc);

@@ -6,7 +6,6 @@ import io.openivs.server.api.ApiException;
 import io.openivs.server.api.Call;
 import io.openivs.server.api.OperationHandler;
 import io.openivs.server.resource.Json;
-
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,11 +32,16 @@ final class RecordingConfigurations {
         ops.put("GetRecordingConfiguration", (call, in) -> {
             ObjectNode out = get.handle(call, in);
             // The answer holds pre-rendered JSON, so the state is read from the stored document.
-            ObjectNode rc = ControlContext.doc(cx.store.read(tx ->
-                    cx.require(tx, call, in.get("arn").asText(), k.type())));
+            ObjectNode rc = ControlContext.doc(
+                    cx.store.read(tx -> cx.require(tx, call, in.get("arn").asText(), k.type())));
             if ("CREATING".equals(rc.path("state").asText())) {
                 // A check this process is not running was lost with the process that started it.
-                check(in.get("arn").asText(), rc.path("destinationConfiguration").path("s3").path("bucketName").asText());
+                check(
+                        in.get("arn").asText(),
+                        rc.path("destinationConfiguration")
+                                .path("s3")
+                                .path("bucketName")
+                                .asText());
             }
             return out;
         });
@@ -55,7 +59,9 @@ final class RecordingConfigurations {
         // CREATING until the bucket check below decides ACTIVE or CREATE_FAILED
         // (API Reference: RecordingConfiguration, state).
         doc.put("state", "CREATING");
-        doc.put("recordingReconnectWindowSeconds", in.path("recordingReconnectWindowSeconds").asInt(0));
+        doc.put(
+                "recordingReconnectWindowSeconds",
+                in.path("recordingReconnectWindowSeconds").asInt(0));
 
         ObjectNode thumbs = Json.object();
         thumbs.put("recordingMode", "INTERVAL");
@@ -82,8 +88,10 @@ final class RecordingConfigurations {
         doc.set("renditionConfiguration", renditions);
         doc.set("tags", in.get("tags"));
         ObjectNode created = catalog.create(call, Kind.RECORDING_CONFIGURATION, doc, null, e -> e);
-        String arn = created.path(Kind.RECORDING_CONFIGURATION.member()).path("arn").asText();
-        String bucket = in.get("destinationConfiguration").path("s3").path("bucketName").asText();
+        String arn =
+                created.path(Kind.RECORDING_CONFIGURATION.member()).path("arn").asText();
+        String bucket =
+                in.get("destinationConfiguration").path("s3").path("bucketName").asText();
         check(arn, bucket);
         return created;
     }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.openivs.server.resource.Json;
 import io.openivs.server.store.StoredResource;
-
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -26,8 +25,7 @@ final class Rendered {
     private final Function<ObjectNode, JsonNode> render;
     private final ConcurrentHashMap<String, Entry> byArn = new ConcurrentHashMap<>();
 
-    private record Entry(long created, long version, JsonNode json) {
-    }
+    private record Entry(long created, long version, JsonNode json) {}
 
     /** @param render builds the answer's JSON from a freshly parsed document it may change */
     Rendered(Function<ObjectNode, JsonNode> render) {

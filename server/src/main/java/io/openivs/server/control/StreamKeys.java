@@ -14,7 +14,6 @@ import io.openivs.server.resource.Lookups;
 import io.openivs.server.store.DuplicateKeyException;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
-
 import java.util.List;
 import java.util.Map;
 
@@ -71,7 +70,8 @@ public final class StreamKeys {
     }
 
     private ObjectNode get(Call call, ObjectNode in) {
-        StoredResource r = cx.store.read(tx -> cx.require(tx, call, in.get("arn").asText(), Arn.STREAM_KEY));
+        StoredResource r =
+                cx.store.read(tx -> cx.require(tx, call, in.get("arn").asText(), Arn.STREAM_KEY));
         ObjectNode out = Json.object();
         out.set("streamKey", ControlContext.doc(r));
         return out;

@@ -13,7 +13,6 @@ import io.openivs.server.resource.Ids;
 import io.openivs.server.resource.Json;
 import io.openivs.server.resource.StreamSessions;
 import io.openivs.server.store.StreamSessionRow;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,10 +54,12 @@ final class Streams {
 
     /** The channel's live session; ResourceNotFound for no channel, ChannelNotBroadcasting when offline. */
     private StreamSessionRow live(Call call, String channelArn) {
-        return cx.store.read(tx -> {
-            cx.require(tx, call, channelArn, Arn.CHANNEL);
-            return tx.liveSession(channelArn, freshSince());
-        }).orElseThrow(ApiException::notBroadcasting);
+        return cx.store
+                .read(tx -> {
+                    cx.require(tx, call, channelArn, Arn.CHANNEL);
+                    return tx.liveSession(channelArn, freshSince());
+                })
+                .orElseThrow(ApiException::notBroadcasting);
     }
 
     private ObjectNode summary(StreamSessionRow s, boolean withUrl) {
@@ -94,7 +95,8 @@ final class Streams {
         for (StreamSessionRow s : live) {
             if (pos != null) {
                 long start = Long.parseLong(pos[0]);
-                if (s.startTime() < start || (s.startTime() == start && s.streamId().compareTo(pos[1]) <= 0)) {
+                if (s.startTime() < start
+                        || (s.startTime() == start && s.streamId().compareTo(pos[1]) <= 0)) {
                     continue;
                 }
             }
@@ -151,8 +153,9 @@ final class Streams {
     private ObjectNode insertAdBreak(Call call, ObjectNode in) {
         String channelArn = in.get("channelArn").asText();
         int duration = in.get("durationSeconds").asInt();
-        ChannelSettings channel = ChannelSettings.parse(
-                cx.store.read(tx -> cx.require(tx, call, channelArn, Arn.CHANNEL)).doc());
+        ChannelSettings channel = ChannelSettings.parse(cx.store
+                .read(tx -> cx.require(tx, call, channelArn, Arn.CHANNEL))
+                .doc());
         if (channel.adConfigurationArn().isEmpty()) {
             throw ApiException.validation("The channel has no ad configuration; set adConfigurationArn first.");
         }
@@ -184,7 +187,9 @@ final class Streams {
             return tx.sessions(channelArn, null, null, 1).stream().findFirst();
         });
         StreamSessionRow s = row.orElseThrow(() -> ApiException.notFound(
-                streamId == null ? "The channel has no stream sessions." : "Stream session " + streamId + " not found."));
+                streamId == null
+                        ? "The channel has no stream sessions."
+                        : "Stream session " + streamId + " not found."));
         ObjectNode doc = Json.parseObject(s.doc());
         ObjectNode session = Json.object();
         session.put("streamId", s.streamId());

@@ -8,14 +8,18 @@ import io.openivs.server.api.OperationHandler;
 import io.openivs.server.resource.Arn;
 import io.openivs.server.resource.Json;
 import io.openivs.server.store.StoredResource;
-
 import java.util.Map;
 import java.util.Set;
 
 /** ListTagsForResource, TagResource, UntagResource on every taggable resource. */
 final class Tags {
-    private static final Set<String> TAGGABLE = Set.of(Arn.CHANNEL, Arn.STREAM_KEY, Arn.PLAYBACK_KEY,
-            Arn.RECORDING_CONFIGURATION, Arn.PLAYBACK_RESTRICTION_POLICY, Arn.AD_CONFIGURATION);
+    private static final Set<String> TAGGABLE = Set.of(
+            Arn.CHANNEL,
+            Arn.STREAM_KEY,
+            Arn.PLAYBACK_KEY,
+            Arn.RECORDING_CONFIGURATION,
+            Arn.PLAYBACK_RESTRICTION_POLICY,
+            Arn.AD_CONFIGURATION);
     private final ControlContext cx;
 
     Tags(ControlContext cx) {

@@ -22,7 +22,7 @@ final class TokenBuckets {
         boolean[] ok = new boolean[1];
         buckets.compute(key, (k, b) -> {
             if (b == null) {
-                b = new double[]{burst, nowNanos};
+                b = new double[] {burst, nowNanos};
             }
             double refill = (nowNanos - (long) b[1]) / 1e9 * perSecond;
             b[0] = Math.min(burst, b[0] + refill);

@@ -13,7 +13,6 @@ import io.openivs.server.resource.Json;
 import io.openivs.server.resource.Lookups;
 import io.openivs.server.store.DuplicateKeyException;
 import io.openivs.server.store.StoredResource;
-
 import java.util.Map;
 
 /**
@@ -31,7 +30,10 @@ final class ViewerRevocations {
 
     void register(Map<String, OperationHandler> ops) {
         ops.put("StartViewerSessionRevocation", (call, in) -> {
-            revoke(call, in.get("channelArn").asText(), in.get("viewerId").asText(),
+            revoke(
+                    call,
+                    in.get("channelArn").asText(),
+                    in.get("viewerId").asText(),
                     in.path("viewerSessionVersionsLessThanOrEqualTo").asLong(0));
             return null;
         });
@@ -72,7 +74,11 @@ final class ViewerRevocations {
             String channelArn = s.get("channelArn").asText();
             String viewerId = s.get("viewerId").asText();
             try {
-                revoke(call, channelArn, viewerId, s.path("viewerSessionVersionsLessThanOrEqualTo").asLong(0));
+                revoke(
+                        call,
+                        channelArn,
+                        viewerId,
+                        s.path("viewerSessionVersionsLessThanOrEqualTo").asLong(0));
             } catch (ApiException e) {
                 ObjectNode err = errors.addObject();
                 err.put("channelArn", channelArn);

@@ -5,6 +5,5 @@ public interface EventSink extends AutoCloseable {
     void publish(IvsEvent event);
 
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

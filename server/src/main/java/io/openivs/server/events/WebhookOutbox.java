@@ -59,8 +59,8 @@ final class WebhookOutbox {
     synchronized void append(byte[] body, String eventId) throws IOException {
         Path file = dir.resolve(String.format("%019d", nextSequence) + SUFFIX);
         Path tmp = dir.resolve(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(body);
             while (buf.hasRemaining()) {
                 ch.write(buf);

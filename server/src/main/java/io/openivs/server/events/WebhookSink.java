@@ -1,11 +1,6 @@
 package io.openivs.server.events;
 
 import io.openivs.server.resource.Json;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -21,6 +16,10 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * POSTs each event envelope to a URL, at least once, in event order. {@link #publish} only stores the
@@ -42,10 +41,12 @@ public final class WebhookSink implements EventSink {
     private final URI url;
     /** The URL as logged: no user info, no query (either may hold a credential). */
     private final String shownUrl;
+
     private final byte[] secret;
     private final Duration expiry;
     private final WebhookOutbox outbox;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Thread sender;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong failedAttempts = new AtomicLong();
@@ -75,7 +76,8 @@ public final class WebhookSink implements EventSink {
 
     static String key(URI url) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(url.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] d =
+                    MessageDigest.getInstance("SHA-256").digest(url.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
@@ -145,7 +147,10 @@ public final class WebhookSink implements EventSink {
             }
         }
         if (added > 0) {
-            log.info("webhook {}: {} event(s) of the events file never stored for it (a crash), now owed", shownUrl, added);
+            log.info(
+                    "webhook {}: {} event(s) of the events file never stored for it (a crash), now owed",
+                    shownUrl,
+                    added);
         }
         return added;
     }
@@ -192,7 +197,11 @@ public final class WebhookSink implements EventSink {
                 }
                 if (tooOld(next)) {
                     expired.incrementAndGet();
-                    log.warn("webhook {}: dropped a delivery owed for over {} ({})", shownUrl, expiry, next.getFileName());
+                    log.warn(
+                            "webhook {}: dropped a delivery owed for over {} ({})",
+                            shownUrl,
+                            expiry,
+                            next.getFileName());
                     outbox.remove(next);
                     continue;
                 }
@@ -210,7 +219,10 @@ public final class WebhookSink implements EventSink {
                 failedAttempts.incrementAndGet();
                 if (!failing) {
                     // Once per outage at WARN; each retry at DEBUG.
-                    log.warn("webhook {}: delivery failed ({}); retrying with backoff, {} owed", shownUrl, failure,
+                    log.warn(
+                            "webhook {}: delivery failed ({}); retrying with backoff, {} owed",
+                            shownUrl,
+                            failure,
                             outbox.size());
                     failing = true;
                 } else {
@@ -238,14 +250,16 @@ public final class WebhookSink implements EventSink {
 
     /** Null when the receiver took it (2xx), else why not. */
     private String post(byte[] body) throws InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
+        HttpRequest.Builder b = HttpRequest.newBuilder(url)
+                .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (secret != null) {
             b.header(SIGNATURE_HEADER, sign(secret, body));
         }
         try {
-            int status = http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            int status =
+                    http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
             return status / 100 == 2 ? null : "HTTP " + status;
         } catch (IOException e) {
             return e.getClass().getSimpleName();

@@ -20,8 +20,7 @@ public interface FrameSession {
     boolean accepting();
 
     /** A media message is about to be demuxed (for the optional timing log). */
-    default void arriving() {
-    }
+    default void arriving() {}
 
     /**
      * A unit of media (a frame or a codec configuration) was taken, after what it produced reached

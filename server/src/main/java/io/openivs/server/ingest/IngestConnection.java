@@ -14,6 +14,5 @@ public interface IngestConnection {
      * Lets up to {@code bytes} of media gather in the kernel before the event loop is woken for them (0: off).
      * A transport that cannot do this ignores it.
      */
-    default void receiveInBatches(int bytes) {
-    }
+    default void receiveInBatches(int bytes) {}
 }

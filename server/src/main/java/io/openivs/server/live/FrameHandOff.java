@@ -1,12 +1,11 @@
 package io.openivs.server.live;
 
+import io.netty.util.ReferenceCountUtil;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.hls.DateRange;
-import io.netty.util.ReferenceCountUtil;
-
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,6 +30,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class FrameHandOff implements StreamConsumer, AutoCloseable {
     /** Slots kept for everything but frames. */
     static final int RESERVE = 16;
+
     private static final Object SESSION_START = new Object();
     private static final Object SESSION_END = new Object();
 

@@ -14,8 +14,7 @@ final class IngestPolicy {
     static final long BITRATE_WINDOW_MS = 10_000;
 
     /** What went over which limit; the event's and log's terms. */
-    record Breach(String limit, long limitValue, long exceededBy, String unit) {
-    }
+    record Breach(String limit, long limitValue, long exceededBy, String unit) {}
 
     private final IngestLimits limits;
     // The bitrate window, guarded by the caller (the stream's heartbeat lock).
@@ -53,6 +52,8 @@ final class IngestPolicy {
         windowAt = now;
         windowBytes = bytes;
         long max = video == null ? limits.maxBitrateHd() : limits.maxBitrate(video.width(), video.height());
-        return bitrate > max ? new Breach(IngestLimits.BITRATE, max, bitrate - max, IngestLimits.BITS_PER_SECOND) : null;
+        return bitrate > max
+                ? new Breach(IngestLimits.BITRATE, max, bitrate - max, IngestLimits.BITS_PER_SECOND)
+                : null;
     }
 }

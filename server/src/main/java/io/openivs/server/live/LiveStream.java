@@ -16,15 +16,14 @@ import io.openivs.server.media.id3.Id3Tag;
 import io.openivs.server.media.scte35.SpliceInsert;
 import io.openivs.server.recording.StreamRecorder;
 import io.openivs.server.resource.ChannelSettings;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One publishing channel: the session's lifecycle and the hops onto its owner thread. Media state
@@ -76,11 +75,16 @@ final class LiveStream implements FrameSession {
         LatencyMode mode = channel.normalLatency() ? LatencyMode.NORMAL : LatencyMode.LOW;
         boolean fragmentedMp4 = channel.fragmentedMp4();
         this.timings = new SegmentTimings(playbackName);
-        this.renditions = new Renditions(playbackName, fragmentedMp4, mode, host::now, health,
+        this.renditions = new Renditions(
+                playbackName,
+                fragmentedMp4,
+                mode,
+                host::now,
+                health,
                 segment -> timings.listed(segment.sequence(), segment.durationTicks()));
         if (!ChannelSettings.BASIC.equals(channel.type())) {
-            renditions.attach(new TranscodedLadder(renditions, streamId, channel.type(), channel.preset(),
-                    host.transcoding(), this::sourceOnly));
+            renditions.attach(new TranscodedLadder(
+                    renditions, streamId, channel.type(), channel.preset(), host.transcoding(), this::sourceOnly));
         }
         // LL-HLS lists parts as frames arrive, so its receives are never batched.
         this.batching = new ReceiveBatching(mode == LatencyMode.LOW && fragmentedMp4, System::nanoTime);
@@ -117,7 +121,8 @@ final class LiveStream implements FrameSession {
     public void started(IngestConnection connection) {
         this.connection = connection;
         renditions.start(connection.executor());
-        batching.start(connection::receiveInBatches,
+        batching.start(
+                connection::receiveInBatches,
                 (task, delayMs) -> connection.executor().schedule(task, delayMs, TimeUnit.MILLISECONDS));
         synchronized (this) {
             long now = host.now();
@@ -275,7 +280,10 @@ final class LiveStream implements FrameSession {
     boolean insertAdBreak(String adBreakId, int durationSeconds) {
         int eventId = adBreakEvents.incrementAndGet();
         long now = host.now();
-        DateRange range = new DateRange(adBreakId, now, durationSeconds,
+        DateRange range = new DateRange(
+                adBreakId,
+                now,
+                durationSeconds,
                 SpliceInsert.out(eventId, (long) durationSeconds * MediaFrame.CLOCK_RATE));
         if (!onOwner(() -> renditions.onDateRange(range))) {
             return false;
@@ -309,8 +317,14 @@ final class LiveStream implements FrameSession {
         }
         refused = true;
         hasError = true;
-        log.warn("stream {} on {}: {} over the limit of {} by {} {}, disconnecting", streamId, channelArn, b.limit(),
-                b.limitValue(), b.exceededBy(), b.unit());
+        log.warn(
+                "stream {} on {}: {} over the limit of {} by {} {}, disconnecting",
+                streamId,
+                channelArn,
+                b.limit(),
+                b.limitValue(),
+                b.exceededBy(),
+                b.unit());
         events.limitBreach(b);
         IngestConnection c = connection;
         if (c != null) {
@@ -351,8 +365,12 @@ final class LiveStream implements FrameSession {
 
     /** What metrics show of this stream, as of its last heartbeat. */
     LiveStreams.Stats stats() {
-        return new LiveStreams.Stats(channelName, channelArn, health.videoBitrate() + health.audioBitrate(),
-                health.frameRate(), health.viewers());
+        return new LiveStreams.Stats(
+                channelName,
+                channelArn,
+                health.videoBitrate() + health.audioBitrate(),
+                health.frameRate(),
+                health.viewers());
     }
 
     /** The document of a session that has no media yet (its row on admission). */

@@ -5,14 +5,12 @@ import io.openivs.server.control.spi.LiveControl;
 import io.openivs.server.events.EventBus;
 import io.openivs.server.events.IvsEvent;
 import io.openivs.server.ingest.FrameSession;
-import io.openivs.server.ingest.srt.SrtAccess;
-import io.openivs.server.ingest.srt.SrtIngest;
-import io.openivs.server.ingest.srt.StreamIdSyntax;
-import java.net.InetSocketAddress;
-import java.util.Optional;
 import io.openivs.server.ingest.rtmp.PublishAuthorizer;
 import io.openivs.server.ingest.rtmp.PublishRefusedException;
 import io.openivs.server.ingest.rtmp.PublishSession;
+import io.openivs.server.ingest.srt.SrtAccess;
+import io.openivs.server.ingest.srt.SrtIngest;
+import io.openivs.server.ingest.srt.StreamIdSyntax;
 import io.openivs.server.playback.LiveRendition;
 import io.openivs.server.playback.PlaybackSource;
 import io.openivs.server.recording.Recordings;
@@ -26,15 +24,13 @@ import io.openivs.server.resource.StreamSessions;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
 import io.openivs.server.store.StreamSessionRow;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +39,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The live streams of this node: admits publishers (RTMP's authorizer), finds them for playback
@@ -68,6 +66,7 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     static final long RECONNECT_WINDOW_MS = 30_000;
     /** Longest wait between attempts to write a session's end while the store fails. */
     static final long END_RETRY_MAX_MS = 5_000;
+
     private final AtomicBoolean heartbeats = new AtomicBoolean();
     private volatile TranscodeSlots transcoding = TranscodeSlots.OFF;
     /** A tick's batch waits for a worker or runs: a slow store skips ticks rather than queueing them. */
@@ -80,8 +79,15 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
      * @param scheduler only triggers heartbeats; their store work goes to {@code workers}
      * @param recordings records streams of channels with a recording configuration; null for none
      */
-    public LiveStreams(ResourceStore store, String region, String node, Executor workers,
-                       ScheduledExecutorService scheduler, Clock clock, EventBus events, Recordings recordings) {
+    public LiveStreams(
+            ResourceStore store,
+            String region,
+            String node,
+            Executor workers,
+            ScheduledExecutorService scheduler,
+            Clock clock,
+            EventBus events,
+            Recordings recordings) {
         this.recordings = recordings;
         this.events = events;
         this.store = store;
@@ -112,8 +118,8 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
 
     /** RTMP's publishers: FLV tags demuxed in front of the stream's frame input. */
     @Override
-    public CompletionStage<PublishSession> authorize(String app, String streamName, boolean secure,
-                                                     InetSocketAddress remote) {
+    public CompletionStage<PublishSession> authorize(
+            String app, String streamName, boolean secure, InetSocketAddress remote) {
         return publish(streamName, secure).thenApply(RtmpPublish::new);
     }
 
@@ -221,8 +227,18 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
             throw new PublishRefusedException("the channel already has a live publisher");
         }
         try {
-            StreamSessionRow row = new StreamSessionRow(streamId, channelArn, channel.account(), channel.region(),
-                    now, null, node, now, false, false, stream.firstDocument());
+            StreamSessionRow row = new StreamSessionRow(
+                    streamId,
+                    channelArn,
+                    channel.account(),
+                    channel.region(),
+                    now,
+                    null,
+                    node,
+                    now,
+                    false,
+                    false,
+                    stream.firstDocument());
             boolean inserted = store.write(tx -> {
                 if (tx.liveSession(channelArn, now - StreamSessions.STALE_MS).isPresent()) {
                     return false; // live on another node
@@ -315,13 +331,16 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
             long delay = Math.min(END_RETRY_MAX_MS, 500L << Math.min(attempt, 4));
             log.warn("could not end stream session {} ({}); retrying in {} ms", stream.streamId, e.toString(), delay);
             try {
-                scheduler.schedule(() -> {
-                    try {
-                        workers.execute(() -> endSession(stream, endTime, doc, last, attempt + 1));
-                    } catch (RejectedExecutionException stopping) {
-                        forget(stream); // the next start ends the row and sends the events
-                    }
-                }, delay, TimeUnit.MILLISECONDS);
+                scheduler.schedule(
+                        () -> {
+                            try {
+                                workers.execute(() -> endSession(stream, endTime, doc, last, attempt + 1));
+                            } catch (RejectedExecutionException stopping) {
+                                forget(stream); // the next start ends the row and sends the events
+                            }
+                        },
+                        delay,
+                        TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException stopping) {
                 forget(stream);
             }
@@ -338,11 +357,14 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
             replaced.release();
         }
         try {
-            scheduler.schedule(() -> {
-                if (parked.remove(channelArn, continuation)) {
-                    continuation.release();
-                }
-            }, RECONNECT_WINDOW_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            scheduler.schedule(
+                    () -> {
+                        if (parked.remove(channelArn, continuation)) {
+                            continuation.release();
+                        }
+                    },
+                    RECONNECT_WINDOW_MS,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             if (parked.remove(channelArn, continuation)) {
                 continuation.release(); // shutting down
@@ -357,8 +379,8 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     void startHeartbeats() {
         if (heartbeats.compareAndSet(false, true)) {
             try {
-                scheduler.scheduleWithFixedDelay(this::tick, LiveStream.HEARTBEAT_MS,
-                        LiveStream.HEARTBEAT_MS, TimeUnit.MILLISECONDS);
+                scheduler.scheduleWithFixedDelay(
+                        this::tick, LiveStream.HEARTBEAT_MS, LiveStream.HEARTBEAT_MS, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
                 log.debug("heartbeats not started: {}", e.toString()); // shutting down
             }

@@ -2,7 +2,6 @@ package io.openivs.server.live;
 
 import io.openivs.server.config.DataDir;
 import io.openivs.server.resource.Ids;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +15,7 @@ import java.nio.file.StandardCopyOption;
 public final class NodeId {
     static final String FILE = "node-id";
 
-    private NodeId() {
-    }
+    private NodeId() {}
 
     /** Reads the id, or makes and stores one on the first start (written whole, then renamed into place). */
     public static String of(Path dataDir) throws IOException {

@@ -9,14 +9,13 @@ import io.openivs.server.resource.Arn;
 import io.openivs.server.resource.Json;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StreamSessionRow;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * At start, before any publisher is admitted: the sessions a previous run of this node left open
@@ -26,8 +25,7 @@ import java.util.UUID;
 final class OrphanedSessions {
     private static final Logger log = LoggerFactory.getLogger(OrphanedSessions.class);
 
-    private OrphanedSessions() {
-    }
+    private OrphanedSessions() {}
 
     /** @return how many sessions were ended */
     static int end(ResourceStore store, String node, EventBus events) {
@@ -73,9 +71,10 @@ final class OrphanedSessions {
         Instant at = Instant.ofEpochMilli(row.heartbeat());
         List<IvsEvent> out = new ArrayList<>(2);
         for (String name : hadMedia ? List.of("Session Ended", "Stream End") : List.of("Session Ended")) {
-            IvsEvent e = IvsEvent.streamState(name, arn.account(), arn.region(), row.channelArn(), channelName,
-                    row.streamId(), at);
-            String id = UUID.nameUUIDFromBytes((row.streamId() + "/" + name).getBytes(StandardCharsets.UTF_8)).toString();
+            IvsEvent e = IvsEvent.streamState(
+                    name, arn.account(), arn.region(), row.channelArn(), channelName, row.streamId(), at);
+            String id = UUID.nameUUIDFromBytes((row.streamId() + "/" + name).getBytes(StandardCharsets.UTF_8))
+                    .toString();
             out.add(new IvsEvent(id, e.detailType(), e.account(), e.region(), e.time(), e.resources(), e.detail()));
         }
         return out;

@@ -52,6 +52,7 @@ final class ReceiveBatching {
     private long keyframeIntervalMs = -1;
     /** nanoTime from which the next keyframe may come (its interval less the guard). */
     private long keyframeDueNanos;
+
     private int applied;
     private Future<?> holdCheck;
     private boolean mediaSinceCheck;

@@ -11,7 +11,6 @@ import io.openivs.server.media.hls.SegmentFollower;
 import io.openivs.server.media.hls.Segmenter;
 import io.openivs.server.playback.LiveRendition;
 import io.openivs.server.playback.PlaybackWindow;
-
 import java.net.InetAddress;
 import java.util.List;
 
@@ -94,8 +93,15 @@ final class Rendition extends SegmenterConsumer implements LiveRendition {
     @Override
     public LowLatency lowLatency(LowLatency.PartUri partUri) {
         long target = segmenter.partTargetTicks();
-        return target == 0 ? null : new LowLatency(target, partUri, segmenter.partsInProgress(),
-                segmenter.nextSequence(), segmenter.nextStartsDiscontinuity(), segmenter.programDateTimeInProgress());
+        return target == 0
+                ? null
+                : new LowLatency(
+                        target,
+                        partUri,
+                        segmenter.partsInProgress(),
+                        segmenter.nextSequence(),
+                        segmenter.nextStartsDiscontinuity(),
+                        segmenter.programDateTimeInProgress());
     }
 
     @Override

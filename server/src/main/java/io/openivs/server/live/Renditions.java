@@ -19,7 +19,6 @@ import io.openivs.server.media.ts.TsSegmentWriter;
 import io.openivs.server.playback.LiveRendition;
 import io.openivs.server.playback.PlaybackWindow;
 import io.openivs.server.recording.StreamRecorder;
-
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,6 +55,7 @@ final class Renditions implements MediaSink {
      * segment's run on its own (bench/ingest: RSS per stream at 50 streams from ~3.2 to ~2.2 MiB).
      */
     private static final ByteBufAllocator SEGMENT_MEMORY = PooledByteBufAllocator.DEFAULT;
+
     private static final StreamConsumer[] NONE = new StreamConsumer[0];
 
     private final String playbackName;
@@ -63,11 +63,13 @@ final class Renditions implements MediaSink {
     private final LatencyMode mode;
     /** Owner thread: each rung's place in its ladder. */
     private final Map<String, Integer> rungOrder = new HashMap<>();
+
     private final LongSupplier clock;
     private final StreamHealth health;
     private final Consumer<Segment> listed;
     /** LOW channels: media playlists list LHLS prefetch segments (Amazon's IVS player's low-latency form). */
     private final boolean prefetch;
+
     private final List<Rendition> renditions = new ArrayList<>(2);
     private final Rendition main;
     /** The audio_only rendition, or null. */
@@ -93,14 +95,20 @@ final class Renditions implements MediaSink {
     private volatile boolean sourceListed = true;
     /** Owner thread: a part or segment finished while a consumer had the frame; told once all have it. */
     private boolean changePending;
+
     private boolean windowPending;
 
     /**
      * @param listed told of each segment the full rendition lists (owner thread)
      * @param health counts the viewers of every rendition
      */
-    Renditions(String playbackName, boolean fragmentedMp4, LatencyMode mode, LongSupplier clock,
-               StreamHealth health, Consumer<Segment> listed) {
+    Renditions(
+            String playbackName,
+            boolean fragmentedMp4,
+            LatencyMode mode,
+            LongSupplier clock,
+            StreamHealth health,
+            Consumer<Segment> listed) {
         this.playbackName = playbackName;
         this.fragmentedMp4 = fragmentedMp4;
         this.mode = mode;
@@ -110,9 +118,11 @@ final class Renditions implements MediaSink {
         this.prefetch = mode == LatencyMode.LOW;
         // LL-HLS parts are fMP4 fragments: a LOW channel with the API's default TS container keeps regular HLS.
         boolean lowLatency = mode == LatencyMode.LOW && fragmentedMp4;
-        Segmenter full = new Segmenter(SegmenterConfig.forLatencyMode(mode),
+        Segmenter full = new Segmenter(
+                SegmenterConfig.forLatencyMode(mode),
                 fragmentedMp4 ? new Fmp4SegmentWriter(SEGMENT_MEMORY) : new TsSegmentWriter(SEGMENT_MEMORY),
-                clock, this::segmentListed);
+                clock,
+                this::segmentListed);
         // Segment URLs are immutable for caches, so a new session must not reuse numbers an earlier one served.
         // Media moves at most a sequence number per second (segments are >= 1 s), the clock one per second, so
         // starting at the clock's seconds never meets an earlier session's numbers. The discontinuity sequence
@@ -122,8 +132,10 @@ final class Renditions implements MediaSink {
         main = add(new Rendition(this, full, false, fragmentedMp4));
         if (lowLatency) {
             full.cutParts(PART_TARGET, this::changedSoon);
-            Segmenter audioOnly = new Segmenter(SegmenterConfig.forLatencyMode(mode),
-                    new AudioOnlySegmentWriter(new Fmp4SegmentWriter(SEGMENT_MEMORY)), clock,
+            Segmenter audioOnly = new Segmenter(
+                    SegmenterConfig.forLatencyMode(mode),
+                    new AudioOnlySegmentWriter(new Fmp4SegmentWriter(SEGMENT_MEMORY)),
+                    clock,
                     segment -> windowPending = true);
             audioOnly.startNumbersAt(full.nextSequence(), 0);
             audioOnly.cutParts(PART_TARGET, this::changedSoon);
@@ -174,8 +186,11 @@ final class Renditions implements MediaSink {
     /** Worker, on admission, before any media: where finished segments go besides live playback. */
     void recordTo(StreamRecorder recorder) {
         if (fragmentedMp4 && recorder != StreamRecorder.NONE) {
-            RecordingConsumer r = new RecordingConsumer(new Segmenter(SegmenterConfig.forLatencyMode(LatencyMode.NORMAL),
-                    new TsSegmentWriter(SEGMENT_MEMORY), clock, recorder::segment));
+            RecordingConsumer r = new RecordingConsumer(new Segmenter(
+                    SegmenterConfig.forLatencyMode(LatencyMode.NORMAL),
+                    new TsSegmentWriter(SEGMENT_MEMORY),
+                    clock,
+                    recorder::segment));
             recording = r;
             attach(r);
         }
@@ -345,11 +360,18 @@ final class Renditions implements MediaSink {
             List<Segment> audioSegments = audio == null ? List.of() : audio.segmenter.segments();
             Segment newest = segments.isEmpty() ? null : segments.get(segments.size() - 1);
             // Listed for a stream with both tracks: an audio-only stream's own rendition is that already.
-            audioListed = newest != null && newest.video() != null && newest.audio() != null
-                    && !audioSegments.isEmpty();
-            window = new PlaybackWindow(playbackName, segments, audioListed ? audioSegments : List.of(),
-                    main.segmenter.targetDurationSeconds(), fragmentedMp4, main.segmenter.partTargetTicks() != 0,
-                    prefetch ? main.segmenter.prefetch() : null, rungWindows(), sourceListed);
+            audioListed =
+                    newest != null && newest.video() != null && newest.audio() != null && !audioSegments.isEmpty();
+            window = new PlaybackWindow(
+                    playbackName,
+                    segments,
+                    audioListed ? audioSegments : List.of(),
+                    main.segmenter.targetDurationSeconds(),
+                    fragmentedMp4,
+                    main.segmenter.partTargetTicks() != 0,
+                    prefetch ? main.segmenter.prefetch() : null,
+                    rungWindows(),
+                    sourceListed);
         }
     }
 
@@ -387,9 +409,11 @@ final class Renditions implements MediaSink {
      * the transcoder, not from this stream's consumers.
      */
     Rendition newRung(long sequence, long discontinuity) {
-        Segmenter s = new Segmenter(SegmenterConfig.forLatencyMode(mode),
+        Segmenter s = new Segmenter(
+                SegmenterConfig.forLatencyMode(mode),
                 fragmentedMp4 ? new Fmp4SegmentWriter(SEGMENT_MEMORY) : new TsSegmentWriter(SEGMENT_MEMORY),
-                clock, segment -> windowPending = true);
+                clock,
+                segment -> windowPending = true);
         s.startNumbersAt(sequence, discontinuity);
         return new Rendition(this, s, false, fragmentedMp4, false);
     }

@@ -10,7 +10,6 @@ import io.openivs.server.ingest.rtmp.PublisherControl;
 import io.openivs.server.media.TrackType;
 import io.openivs.server.media.flv.FlvToFrames;
 import io.openivs.server.media.flv.TagResult;
-
 import java.util.Map;
 
 /**

@@ -35,8 +35,13 @@ final class SegmentTimings {
      */
     void listed(long sequence, long durationTicks) {
         if (enabled) {
-            log.debug("segment {} {} listed {} lastFrame {} duration {}", playbackName, sequence, nowMicros(),
-                    lastArrivalMicros, durationTicks);
+            log.debug(
+                    "segment {} {} listed {} lastFrame {} duration {}",
+                    playbackName,
+                    sequence,
+                    nowMicros(),
+                    lastArrivalMicros,
+                    durationTicks);
         }
     }
 

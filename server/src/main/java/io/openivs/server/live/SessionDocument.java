@@ -2,10 +2,10 @@ package io.openivs.server.live;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.openivs.server.resource.Json;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.h264.AvcProfiles;
+import io.openivs.server.resource.Json;
 
 /**
  * The session row's document, what GetStream and GetStreamSession read: health, viewerCount, the

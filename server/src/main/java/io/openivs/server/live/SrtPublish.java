@@ -17,10 +17,9 @@ import io.openivs.server.media.TrackType;
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.ts.demux.TsDemuxer;
 import io.openivs.server.net.LogSafe;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.concurrent.CompletionException;
 
 /**
  * One SRT caller in front of a {@link FrameSession}: its MPEG-TS payloads are demuxed ({@link TsDemuxer}) into
@@ -52,7 +51,8 @@ final class SrtPublish implements SrtIngest.Session, IngestConnection, MediaSink
     /** Connection loop: the stream was admitted ({@code admitted} non-null) or refused. */
     void admitted(FrameSession admitted, Throwable refusal) {
         if (admitted == null) {
-            Throwable cause = refusal instanceof CompletionException && refusal.getCause() != null ? refusal.getCause() : refusal;
+            Throwable cause =
+                    refusal instanceof CompletionException && refusal.getCause() != null ? refusal.getCause() : refusal;
             String why = cause instanceof PublishRefusedException ? cause.getMessage() : "server error";
             if (!(cause instanceof PublishRefusedException)) {
                 log.warn("SRT publish from {} failed: {}", caller.peer(), String.valueOf(cause));
@@ -71,7 +71,8 @@ final class SrtPublish implements SrtIngest.Session, IngestConnection, MediaSink
         frames = admitted.frames();
         demuxer = new TsDemuxer(ByteBufAllocator.DEFAULT, this);
         session.started(this);
-        session.encoder("SRT " + caller.srtVersion() + (caller.keyLength() > 0 ? ", AES-" + caller.keyLength() * 8 : ""));
+        session.encoder(
+                "SRT " + caller.srtVersion() + (caller.keyLength() > 0 ? ", AES-" + caller.keyLength() * 8 : ""));
         CompositeByteBuf early = waiting;
         waiting = null;
         if (early.isReadable()) {

@@ -3,11 +3,10 @@ package io.openivs.server.live;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StreamCue;
 import io.openivs.server.store.StreamSessionRow;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One stream's share of a heartbeat: refreshes the session row and picks up what another node

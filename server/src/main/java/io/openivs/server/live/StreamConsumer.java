@@ -13,6 +13,5 @@ import io.openivs.server.media.hls.DateRange;
 public interface StreamConsumer extends MediaSink {
 
     /** An EXT-X-DATERANGE (an ad break) starting at the live edge. A consumer that cannot carry it ignores it. */
-    default void onDateRange(DateRange range) {
-    }
+    default void onDateRange(DateRange range) {}
 }

@@ -5,8 +5,7 @@ import io.openivs.server.store.StreamCue;
 
 /** How a stream's owner carries out the {@link Cues cues} the control API left for it, at its heartbeat. */
 final class StreamCues {
-    private StreamCues() {
-    }
+    private StreamCues() {}
 
     /** Carries out a cue on its stream; false if the stream is not live here any more. */
     static boolean apply(LiveStream stream, StreamCue cue) {

@@ -1,9 +1,8 @@
 package io.openivs.server.live;
 
-import io.openivs.server.resource.Arn;
 import io.openivs.server.events.EventBus;
 import io.openivs.server.events.IvsEvent;
-
+import io.openivs.server.resource.Arn;
 import java.time.Instant;
 import java.util.function.LongSupplier;
 
@@ -21,8 +20,13 @@ final class StreamEvents {
     private final String channelName;
     private final String streamId;
 
-    StreamEvents(EventBus bus, SessionEvents remembered, LongSupplier clock, String channelArn, String channelName,
-                 String streamId) {
+    StreamEvents(
+            EventBus bus,
+            SessionEvents remembered,
+            LongSupplier clock,
+            String channelArn,
+            String channelName,
+            String streamId) {
         Arn arn = Arn.parse(channelArn);
         this.bus = bus;
         this.remembered = remembered;
@@ -58,14 +62,23 @@ final class StreamEvents {
     void limitBreach(IngestPolicy.Breach b) {
         Instant time = Instant.ofEpochMilli(clock.getAsLong());
         remembered.add(b.limit(), IvsEvent.LIMIT_BREACH, time);
-        bus.publish(IvsEvent.limitBreach(b.limit(), b.limitValue(), b.exceededBy(), b.unit(), account, region,
-                channelArn, channelName, streamId, time));
+        bus.publish(IvsEvent.limitBreach(
+                b.limit(),
+                b.limitValue(),
+                b.exceededBy(),
+                b.unit(),
+                account,
+                region,
+                channelArn,
+                channelName,
+                streamId,
+                time));
     }
 
     /** "Ad Break Inserted" for a break starting at the live edge ({@code atMs}: about now). */
     void adBreakInserted(String adBreakId, int durationSeconds, long atMs) {
         Instant at = Instant.ofEpochMilli(atMs);
-        bus.publish(IvsEvent.adBreakInserted(account, region, channelArn, channelName, streamId, adBreakId,
-                durationSeconds, at, at));
+        bus.publish(IvsEvent.adBreakInserted(
+                account, region, channelArn, channelName, streamId, adBreakId, durationSeconds, at, at));
     }
 }

@@ -48,8 +48,7 @@ final class StreamHealth {
     }
 
     /** What one beat measured. {@code mediaMoved}: media time advanced since the beat before. */
-    record Reading(String health, boolean mediaMoved, int viewers) {
-    }
+    record Reading(String health, boolean mediaMoved, int viewers) {}
 
     /** Heartbeat: the publisher started now; bitrates are measured from here. */
     synchronized void start(long now) {

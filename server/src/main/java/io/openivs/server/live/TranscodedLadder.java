@@ -10,12 +10,11 @@ import io.openivs.server.media.hls.DateRange;
 import io.openivs.server.media.ladder.Ladder;
 import io.openivs.server.media.ladder.Ladders;
 import io.openivs.server.media.ladder.Rung;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A stream's transcoding ladder, attached to its {@link Renditions} after the source rendition: the
@@ -62,8 +61,13 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
      * @param notice told (owner thread) why the stream plays its source only though its type transcodes,
      *               and whether because of the cap (true) or because transcoding is off (false)
      */
-    TranscodedLadder(Renditions stream, String label, String type, String preset, TranscodeSlots slots,
-                     BiConsumer<String, Boolean> notice) {
+    TranscodedLadder(
+            Renditions stream,
+            String label,
+            String type,
+            String preset,
+            TranscodeSlots slots,
+            BiConsumer<String, Boolean> notice) {
         this.stream = stream;
         this.label = label;
         this.type = type;
@@ -80,8 +84,7 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
     // --- StreamConsumer (owner thread): the source
 
     @Override
-    public void onSessionStart() {
-    }
+    public void onSessionStart() {}
 
     @Override
     public void onVideoConfig(VideoConfig config) {
@@ -104,10 +107,11 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
             return;
         }
         if (!slots.tryAcquire()) {
-            log.warn("stream {}: {} transcoded streams already (the cap), playing the source only", label,
-                    slots.max());
-            notice.accept("The server transcodes at most " + slots.max()
-                    + " streams at once; this stream plays its source rendition only.", true);
+            log.warn("stream {}: {} transcoded streams already (the cap), playing the source only", label, slots.max());
+            notice.accept(
+                    "The server transcodes at most " + slots.max()
+                            + " streams at once; this stream plays its source rendition only.",
+                    true);
             return;
         }
         ladder = l;
@@ -195,42 +199,48 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
 
     @Override
     public void videoConfig(int generation, int rung, VideoConfig config) {
-        onOwner(() -> {
-            RungState s = states[rung];
-            s.join(generation);
-            s.video = config;
-            if (s.aligned) {
-                (s.pending != null ? s.pending : s.listed).onVideoConfig(config);
-            }
-        }, List.of());
+        onOwner(
+                () -> {
+                    RungState s = states[rung];
+                    s.join(generation);
+                    s.video = config;
+                    if (s.aligned) {
+                        (s.pending != null ? s.pending : s.listed).onVideoConfig(config);
+                    }
+                },
+                List.of());
     }
 
     @Override
     public void audioConfig(int generation, int rung, AudioConfig config) {
-        onOwner(() -> {
-            RungState s = states[rung];
-            s.join(generation);
-            s.audio = config;
-            if (s.aligned) {
-                (s.pending != null ? s.pending : s.listed).onAudioConfig(config);
-            }
-        }, List.of());
+        onOwner(
+                () -> {
+                    RungState s = states[rung];
+                    s.join(generation);
+                    s.audio = config;
+                    if (s.aligned) {
+                        (s.pending != null ? s.pending : s.listed).onAudioConfig(config);
+                    }
+                },
+                List.of());
     }
 
     @Override
     public void frames(int generation, int rung, List<MediaFrame> frames) {
-        onOwner(() -> {
-            try {
-                RungState s = states[rung];
-                s.join(generation);
-                for (int i = 0; i < frames.size(); i++) {
-                    s.frame(frames.get(i));
-                }
-                stream.rungsFed();
-            } finally {
-                frames.forEach(MediaFrame::release);
-            }
-        }, frames);
+        onOwner(
+                () -> {
+                    try {
+                        RungState s = states[rung];
+                        s.join(generation);
+                        for (int i = 0; i < frames.size(); i++) {
+                            s.frame(frames.get(i));
+                        }
+                        stream.rungsFed();
+                    } finally {
+                        frames.forEach(MediaFrame::release);
+                    }
+                },
+                frames);
     }
 
     @Override
@@ -270,6 +280,7 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
         Rendition listed;
         /** A new child's rendition until its first segment is finished, or null. */
         Rendition pending;
+
         long pendingFirst;
 
         RungState(Rung rung) {

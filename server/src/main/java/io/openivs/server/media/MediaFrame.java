@@ -114,7 +114,7 @@ public final class MediaFrame extends DefaultByteBufHolder {
 
     @Override
     public String toString() {
-        return "MediaFrame(" + track + ", dts=" + dts + ", pts=" + pts + (keyframe ? ", key" : "")
-                + ", " + content().readableBytes() + " bytes)";
+        return "MediaFrame(" + track + ", dts=" + dts + ", pts=" + pts + (keyframe ? ", key" : "") + ", "
+                + content().readableBytes() + " bytes)";
     }
 }

@@ -23,8 +23,7 @@ public interface MediaSink {
      * Timed metadata to show at {@link TimedMetadata#pts()}, on the frames' clock. A sink whose
      * output cannot carry it ignores it.
      */
-    default void onTimedMetadata(TimedMetadata item) {
-    }
+    default void onTimedMetadata(TimedMetadata item) {}
 
     /** The publisher session ended (disconnect, StopStream): no more frames until the next {@link #onSessionStart()}. */
     void onSessionEnd();

@@ -10,6 +10,5 @@ package io.openivs.server.media;
  * @param timestampOffset 90 kHz ticks the writer adds to every frame timestamp of the segment, so
  *        the output timeline runs on across reconnects and jumps instead of restarting
  */
-public record SegmentStart(long sequence, boolean discontinuity, VideoConfig video, AudioConfig audio,
-        long timestampOffset) {
-}
+public record SegmentStart(
+        long sequence, boolean discontinuity, VideoConfig video, AudioConfig audio, long timestampOffset) {}

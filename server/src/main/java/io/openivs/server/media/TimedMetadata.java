@@ -8,5 +8,4 @@ package io.openivs.server.media;
  * @param pts presentation time on the same clock as {@link MediaFrame#pts()} (90 kHz, per publisher session)
  * @param id3 the complete ID3v2 tag, header included; not modified by anyone after construction
  */
-public record TimedMetadata(long pts, byte[] id3) {
-}
+public record TimedMetadata(long pts, byte[] id3) {}

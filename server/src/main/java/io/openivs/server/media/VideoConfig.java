@@ -15,6 +15,7 @@ public final class VideoConfig {
 
     /** Every sequence parameter set, first the one the dimensions come from. */
     private final List<byte[]> spsList;
+
     private final List<byte[]> ppsList;
     private final int width;
     private final int height;
@@ -30,8 +31,15 @@ public final class VideoConfig {
      * @param pps the first picture parameter set NAL unit, header byte included, no start code
      * @param frameRate frames per second from the VUI timing info, or 0 when not signalled
      */
-    public VideoConfig(byte[] sps, byte[] pps, int width, int height, int profileIdc, int constraintFlags,
-            int levelIdc, double frameRate) {
+    public VideoConfig(
+            byte[] sps,
+            byte[] pps,
+            int width,
+            int height,
+            int profileIdc,
+            int constraintFlags,
+            int levelIdc,
+            double frameRate) {
         this(List.of(sps), List.of(pps), width, height, profileIdc, constraintFlags, levelIdc, frameRate);
     }
 
@@ -40,8 +48,15 @@ public final class VideoConfig {
      *        first the one the other arguments describe; not empty
      * @param ppsList the picture parameter set NAL units; not empty
      */
-    public VideoConfig(List<byte[]> spsList, List<byte[]> ppsList, int width, int height, int profileIdc,
-            int constraintFlags, int levelIdc, double frameRate) {
+    public VideoConfig(
+            List<byte[]> spsList,
+            List<byte[]> ppsList,
+            int width,
+            int height,
+            int profileIdc,
+            int constraintFlags,
+            int levelIdc,
+            double frameRate) {
         if (spsList.isEmpty() || ppsList.isEmpty()) {
             throw new IllegalArgumentException("no SPS or no PPS");
         }
@@ -128,7 +143,8 @@ public final class VideoConfig {
     @Override
     public boolean equals(Object o) {
         // Everything else is derived from the parameter sets.
-        return o instanceof VideoConfig && sameNals(spsList, ((VideoConfig) o).spsList)
+        return o instanceof VideoConfig
+                && sameNals(spsList, ((VideoConfig) o).spsList)
                 && sameNals(ppsList, ((VideoConfig) o).ppsList);
     }
 

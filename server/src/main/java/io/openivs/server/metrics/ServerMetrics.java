@@ -12,7 +12,6 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,11 +43,17 @@ public final class ServerMetrics implements OpsEndpoints, AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+
     private volatile CompletableFuture<Void> pendingProbe;
 
     /** What the metrics read; any of the counters may be absent (null). */
-    public record Sources(LiveStreams live, PlaybackCounters playback, Supplier<Integer> playbackConnections,
-                          ApiRequests api, Uploader uploads, List<WebhookSink> webhooks) {}
+    public record Sources(
+            LiveStreams live,
+            PlaybackCounters playback,
+            Supplier<Integer> playbackConnections,
+            ApiRequests api,
+            Uploader uploads,
+            List<WebhookSink> webhooks) {}
 
     /**
      * @param listening whether every listener is bound and not closing
@@ -64,55 +69,98 @@ public final class ServerMetrics implements OpsEndpoints, AutoCloseable {
         PrometheusRegistry r = new PrometheusRegistry();
         JvmMetrics.builder().register(r);
         String[] channel = {"channel", "channel_arn"};
-        GaugeWithCallback.builder().name("openivs_live_streams").help("Live streams on this node")
-                .callback(cb -> cb.call(s.live().stats().size())).register(r);
-        GaugeWithCallback.builder().name("openivs_stream_viewers")
+        GaugeWithCallback.builder()
+                .name("openivs_live_streams")
+                .help("Live streams on this node")
+                .callback(cb -> cb.call(s.live().stats().size()))
+                .register(r);
+        GaugeWithCallback.builder()
+                .name("openivs_stream_viewers")
                 .help("Viewers of the last minute (distinct addresses asking for playlists), by channel")
                 .labelNames(channel)
                 .callback(cb -> s.live().stats().forEach(st -> cb.call(st.viewers(), name(st), st.channelArn())))
                 .register(r);
-        GaugeWithCallback.builder().name("openivs_stream_ingest_bitrate_bits_per_second")
+        GaugeWithCallback.builder()
+                .name("openivs_stream_ingest_bitrate_bits_per_second")
                 .help("Ingest bitrate (audio and video) at the last heartbeat, by channel")
                 .labelNames(channel)
                 .callback(cb -> s.live().stats().forEach(st -> cb.call(st.bitrate(), name(st), st.channelArn())))
                 .register(r);
-        GaugeWithCallback.builder().name("openivs_stream_ingest_frames_per_second")
+        GaugeWithCallback.builder()
+                .name("openivs_stream_ingest_frames_per_second")
                 .help("Ingest video frame rate at the last heartbeat, by channel")
                 .labelNames(channel)
                 .callback(cb -> s.live().stats().forEach(st -> cb.call(st.frameRate(), name(st), st.channelArn())))
                 .register(r);
-        CounterWithCallback.builder().name("openivs_playback_segments_served").help("Media segments requested of live streams")
-                .callback(cb -> cb.call(s.playback().segments())).register(r);
-        CounterWithCallback.builder().name("openivs_playback_parts_served").help("LL-HLS parts requested of live streams")
-                .callback(cb -> cb.call(s.playback().parts())).register(r);
-        CounterWithCallback.builder().name("openivs_playback_playlists_served")
+        CounterWithCallback.builder()
+                .name("openivs_playback_segments_served")
+                .help("Media segments requested of live streams")
+                .callback(cb -> cb.call(s.playback().segments()))
+                .register(r);
+        CounterWithCallback.builder()
+                .name("openivs_playback_parts_served")
+                .help("LL-HLS parts requested of live streams")
+                .callback(cb -> cb.call(s.playback().parts()))
+                .register(r);
+        CounterWithCallback.builder()
+                .name("openivs_playback_playlists_served")
                 .help("Multivariant and media playlists requested of live streams")
-                .callback(cb -> cb.call(s.playback().playlists())).register(r);
-        GaugeWithCallback.builder().name("openivs_playback_connections").help("Open viewer connections")
-                .callback(cb -> cb.call(s.playbackConnections().get())).register(r);
-        CounterWithCallback.builder().name("openivs_api_requests").help("API requests answered, by operation and status")
+                .callback(cb -> cb.call(s.playback().playlists()))
+                .register(r);
+        GaugeWithCallback.builder()
+                .name("openivs_playback_connections")
+                .help("Open viewer connections")
+                .callback(cb -> cb.call(s.playbackConnections().get()))
+                .register(r);
+        CounterWithCallback.builder()
+                .name("openivs_api_requests")
+                .help("API requests answered, by operation and status")
                 .labelNames("operation", "status")
                 .callback(cb -> s.api().forEach((op, status, n) -> cb.call(n, op, Integer.toString(status))))
                 .register(r);
         if (s.uploads() != null) {
-            CounterWithCallback.builder().name("openivs_recording_uploads").help("Recording objects stored")
-                    .callback(cb -> cb.call(s.uploads().stored())).register(r);
-            CounterWithCallback.builder().name("openivs_recording_upload_failures")
+            CounterWithCallback.builder()
+                    .name("openivs_recording_uploads")
+                    .help("Recording objects stored")
+                    .callback(cb -> cb.call(s.uploads().stored()))
+                    .register(r);
+            CounterWithCallback.builder()
+                    .name("openivs_recording_upload_failures")
                     .help("Recording upload attempts that failed (each is retried)")
-                    .callback(cb -> cb.call(s.uploads().failedAttempts())).register(r);
-            GaugeWithCallback.builder().name("openivs_recording_upload_queue").help("Recording objects waiting to be stored")
-                    .callback(cb -> cb.call(s.uploads().pending())).register(r);
+                    .callback(cb -> cb.call(s.uploads().failedAttempts()))
+                    .register(r);
+            GaugeWithCallback.builder()
+                    .name("openivs_recording_upload_queue")
+                    .help("Recording objects waiting to be stored")
+                    .callback(cb -> cb.call(s.uploads().pending()))
+                    .register(r);
         }
         // Labelled by position, not URL: a webhook URL may carry a token.
         String[] hook = {"webhook"};
-        CounterWithCallback.builder().name("openivs_webhook_deliveries").help("Events delivered, by webhook (position in --webhook)")
-                .labelNames(hook).callback(cb -> eachHook(s, (i, w) -> cb.call(w.delivered(), i))).register(r);
-        CounterWithCallback.builder().name("openivs_webhook_failures").help("Failed delivery attempts, by webhook")
-                .labelNames(hook).callback(cb -> eachHook(s, (i, w) -> cb.call(w.failedAttempts(), i))).register(r);
-        CounterWithCallback.builder().name("openivs_webhook_expired").help("Deliveries dropped after the expiry, by webhook")
-                .labelNames(hook).callback(cb -> eachHook(s, (i, w) -> cb.call(w.expired(), i))).register(r);
-        GaugeWithCallback.builder().name("openivs_webhook_owed").help("Deliveries still owed (in the outbox), by webhook")
-                .labelNames(hook).callback(cb -> eachHook(s, (i, w) -> cb.call(w.owed(), i))).register(r);
+        CounterWithCallback.builder()
+                .name("openivs_webhook_deliveries")
+                .help("Events delivered, by webhook (position in --webhook)")
+                .labelNames(hook)
+                .callback(cb -> eachHook(s, (i, w) -> cb.call(w.delivered(), i)))
+                .register(r);
+        CounterWithCallback.builder()
+                .name("openivs_webhook_failures")
+                .help("Failed delivery attempts, by webhook")
+                .labelNames(hook)
+                .callback(cb -> eachHook(s, (i, w) -> cb.call(w.failedAttempts(), i)))
+                .register(r);
+        CounterWithCallback.builder()
+                .name("openivs_webhook_expired")
+                .help("Deliveries dropped after the expiry, by webhook")
+                .labelNames(hook)
+                .callback(cb -> eachHook(s, (i, w) -> cb.call(w.expired(), i)))
+                .register(r);
+        GaugeWithCallback.builder()
+                .name("openivs_webhook_owed")
+                .help("Deliveries still owed (in the outbox), by webhook")
+                .labelNames(hook)
+                .callback(cb -> eachHook(s, (i, w) -> cb.call(w.owed(), i)))
+                .register(r);
         return r;
     }
 

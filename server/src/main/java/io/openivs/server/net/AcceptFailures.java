@@ -3,10 +3,9 @@ package io.openivs.server.net;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * On a listening channel: a failed accept (out of file descriptors, above all) is logged once per
@@ -28,8 +27,11 @@ public final class AcceptFailures extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        throttle.occurred(held -> log.warn("{}: accepting a connection failed: {} ({} more since the last such line)",
-                listener, cause.toString(), held));
+        throttle.occurred(held -> log.warn(
+                "{}: accepting a connection failed: {} ({} more since the last such line)",
+                listener,
+                cause.toString(),
+                held));
         if (ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(false);
             ctx.channel().eventLoop().schedule(() -> ctx.channel().config().setAutoRead(true), 1, TimeUnit.SECONDS);

@@ -5,13 +5,12 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A cap on an HTTP listener's open connections. One past the cap is answered at once with a 503
@@ -22,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ConnectionCap {
     private static final Logger log = LoggerFactory.getLogger(ConnectionCap.class);
     private static final byte[] REFUSAL = ("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n"
-            + "Content-Length: 0\r\nCache-Control: no-cache\r\nAccess-Control-Allow-Origin: *\r\n\r\n")
+                    + "Content-Length: 0\r\nCache-Control: no-cache\r\nAccess-Control-Allow-Origin: *\r\n\r\n")
             .getBytes(StandardCharsets.US_ASCII);
     private static final long REFUSED_LINGER_MILLIS = 1000;
 
@@ -69,8 +68,11 @@ public final class ConnectionCap {
             if (open.incrementAndGet() > max) {
                 open.decrementAndGet();
                 refused = true;
-                throttle.occurred(held -> log.warn("{}: connection refused, {} open is the cap ({} more refused since"
-                        + " the last such line)", listener, max, held));
+                throttle.occurred(held -> log.warn(
+                        "{}: connection refused, {} open is the cap ({} more refused since" + " the last such line)",
+                        listener,
+                        max,
+                        held));
                 ByteBuf answer = Unpooled.wrappedBuffer(REFUSAL);
                 ctx.writeAndFlush(answer);
                 ctx.executor().schedule(() -> ctx.close(), REFUSED_LINGER_MILLIS, TimeUnit.MILLISECONDS);

@@ -9,10 +9,9 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * The two clocks of an HTTP/1.1 connection. While a request head is being read, it must be
@@ -32,6 +31,7 @@ public final class HttpTimeouts extends ChannelDuplexHandler {
     private long lastActivity;
     /** When the head now being read began, or -1 between requests. */
     private long headStarted = -1;
+
     private ScheduledFuture<?> timer;
 
     public HttpTimeouts(long headerTimeoutMillis, long idleTimeoutMillis) {
@@ -112,7 +112,9 @@ public final class HttpTimeouts extends ChannelDuplexHandler {
         long now = System.nanoTime();
         if (headStarted >= 0) { // a head is being read: only its deadline counts
             if (now - headStarted >= headerNanos) {
-                log.debug("{}: request head not complete within {} ms, closing", ctx.channel().remoteAddress(),
+                log.debug(
+                        "{}: request head not complete within {} ms, closing",
+                        ctx.channel().remoteAddress(),
                         TimeUnit.NANOSECONDS.toMillis(headerNanos));
                 ctx.close();
                 return;
@@ -125,7 +127,10 @@ public final class HttpTimeouts extends ChannelDuplexHandler {
             lastActivity = now; // a slow reader still draining an answer is not idle (a stall has its own guard)
         }
         if (now - lastActivity >= idleNanos) {
-            log.debug("{}: idle for {} ms, closing", ctx.channel().remoteAddress(), TimeUnit.NANOSECONDS.toMillis(idleNanos));
+            log.debug(
+                    "{}: idle for {} ms, closing",
+                    ctx.channel().remoteAddress(),
+                    TimeUnit.NANOSECONDS.toMillis(idleNanos));
             ctx.close();
             return;
         }

@@ -10,8 +10,7 @@ public final class LogSafe {
     /** Characters kept of a value; the rest is summarised by its length. */
     static final int MAX_LENGTH = 256;
 
-    private LogSafe() {
-    }
+    private LogSafe() {}
 
     /** The escaped form of {@code value} ("null" for null). */
     public static String escape(CharSequence value) {
@@ -55,7 +54,12 @@ public final class LogSafe {
     private static boolean plain(char c) {
         // Printable ASCII and ordinary non-ASCII letters; C0/C1 controls, DEL, line/paragraph separators,
         // surrogates and the backslash (so that an escape cannot be faked) are escaped.
-        return c >= 0x20 && c != 0x7f && c != '\\' && !(c >= 0x80 && c < 0xa0)
-                && c != '\u2028' && c != '\u2029' && !Character.isSurrogate(c);
+        return c >= 0x20
+                && c != 0x7f
+                && c != '\\'
+                && !(c >= 0x80 && c < 0xa0)
+                && c != '\u2028'
+                && c != '\u2029'
+                && !Character.isSurrogate(c);
     }
 }

@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  * crypto library for it.
  */
 public final class PemFiles {
-    private static final Pattern BLOCK = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----");
+    private static final Pattern BLOCK =
+            Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----");
     /** AlgorithmIdentifier for rsaEncryption with NULL parameters (RFC 8017 A.1). */
     private static final byte[] RSA_ALGORITHM = hex("300d06092a864886f70d0101010500");
     /** OID id-ecPublicKey (RFC 5480). */
@@ -50,8 +50,8 @@ public final class PemFiles {
         }
         PrivateKey key = privateKey(Files.readString(privateKey, StandardCharsets.US_ASCII));
         if (!matches(chain[0].getPublicKey(), key)) {
-            throw new IOException("the key in " + privateKey + " does not belong to the first certificate in "
-                    + certificateChain);
+            throw new IOException(
+                    "the key in " + privateKey + " does not belong to the first certificate in " + certificateChain);
         }
         return new KeyPair(chain, key);
     }
@@ -59,8 +59,9 @@ public final class PemFiles {
     static X509Certificate[] certificates(String pem) throws IOException {
         try {
             CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            return cf.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))
-                    .stream().map(c -> (X509Certificate) c).toArray(X509Certificate[]::new);
+            return cf.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))).stream()
+                    .map(c -> (X509Certificate) c)
+                    .toArray(X509Certificate[]::new);
         } catch (CertificateException e) {
             throw new IOException("not a PEM certificate chain: " + e.getMessage(), e);
         }
@@ -77,10 +78,11 @@ public final class PemFiles {
             return switch (type) {
                 case "PRIVATE KEY" -> pkcs8(der);
                 case "RSA PRIVATE KEY" -> pkcs8(sequence(INTEGER_0, RSA_ALGORITHM, tlv(0x04, der)));
-                case "EC PRIVATE KEY" -> pkcs8(sequence(INTEGER_0,
-                        sequence(EC_PUBLIC_KEY_OID, sec1CurveOid(der)), tlv(0x04, der)));
-                case "ENCRYPTED PRIVATE KEY" -> throw new IOException(
-                        "the private key is encrypted; give it unencrypted (openssl pkey -in key.pem -out plain.pem)");
+                case "EC PRIVATE KEY" ->
+                    pkcs8(sequence(INTEGER_0, sequence(EC_PUBLIC_KEY_OID, sec1CurveOid(der)), tlv(0x04, der)));
+                case "ENCRYPTED PRIVATE KEY" ->
+                    throw new IOException(
+                            "the private key is encrypted; give it unencrypted (openssl pkey -in key.pem -out plain.pem)");
                 default -> throw new IOException("unsupported key type " + type);
             };
         }
@@ -118,7 +120,8 @@ public final class PemFiles {
             }
             p = field.end;
         }
-        throw new IOException("EC PRIVATE KEY names no curve; write it with its parameters (openssl ec -param_enc named_curve)");
+        throw new IOException(
+                "EC PRIVATE KEY names no curve; write it with its parameters (openssl ec -param_enc named_curve)");
     }
 
     /** Whether {@code key} signs what {@code publicKey} verifies: a renewal caught between its two writes fails here. */

@@ -4,9 +4,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ApplicationProtocolNegotiator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +12,8 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSessionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A server TLS context read from PEM files that follows them when they change (a certbot renewal): each new
@@ -49,14 +48,17 @@ public final class ReloadingSslContext extends SslContext {
             FileTime certTime = Files.getLastModifiedTime(cert);
             FileTime keyTime = Files.getLastModifiedTime(key);
             PemFiles.KeyPair pair = PemFiles.read(cert, key);
-            SslContext context = SslContextBuilder.forServer(pair.key(), pair.chain()).build();
+            SslContext context =
+                    SslContextBuilder.forServer(pair.key(), pair.chain()).build();
             return new Loaded(context, pair.leaf(), certTime, keyTime);
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new IOException("cannot load TLS certificate " + cert + " / key " + key + ": no such file "
-                    + e.getFile(), e);
+            throw new IOException(
+                    "cannot load TLS certificate " + cert + " / key " + key + ": no such file " + e.getFile(), e);
         } catch (java.nio.file.AccessDeniedException e) {
-            throw new IOException("cannot load TLS certificate " + cert + " / key " + key + ": not readable by this"
-                    + " user: " + e.getFile(), e);
+            throw new IOException(
+                    "cannot load TLS certificate " + cert + " / key " + key + ": not readable by this" + " user: "
+                            + e.getFile(),
+                    e);
         } catch (IOException | IllegalArgumentException e) {
             throw new IOException("cannot load TLS certificate " + cert + " / key " + key + ": " + e.getMessage(), e);
         }
@@ -76,12 +78,17 @@ public final class ReloadingSslContext extends SslContext {
             }
             Loaded next = read(certificateChain, privateKey);
             current = next;
-            log.info("TLS certificate reloaded from {}: serial {}, valid until {}", certificateChain,
-                    next.leaf.getSerialNumber().toString(16), next.leaf.getNotAfter().toInstant());
+            log.info(
+                    "TLS certificate reloaded from {}: serial {}, valid until {}",
+                    certificateChain,
+                    next.leaf.getSerialNumber().toString(16),
+                    next.leaf.getNotAfter().toInstant());
             return true;
         } catch (IOException | RuntimeException e) {
-            log.warn("TLS certificate not reloaded (still serving serial {}): {}",
-                    now.leaf.getSerialNumber().toString(16), LogSafe.escape(e.getMessage()));
+            log.warn(
+                    "TLS certificate not reloaded (still serving serial {}): {}",
+                    now.leaf.getSerialNumber().toString(16),
+                    LogSafe.escape(e.getMessage()));
             return false;
         }
     }

@@ -57,7 +57,8 @@ final class BodilessRequests extends ChannelInboundHandlerAdapter {
         refused = true;
         ctx.channel().config().setAutoRead(false);
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
-        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO)
+        r.headers()
+                .set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
                 .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
         KeepAlive.CLOSE.writeAndFlush(ctx, r);

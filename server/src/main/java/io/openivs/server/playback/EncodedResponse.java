@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -70,10 +69,11 @@ final class EncodedResponse {
     /** Header order and spelling as Netty's encoder writes what {@link Responses} builds. */
     private static byte[] head(AsciiString type, CachePolicy cache, int contentLength) {
         return ("HTTP/1.1 200 OK\r\n"
-                + HttpHeaderNames.CONTENT_TYPE + ": " + type + "\r\n"
-                + HttpHeaderNames.CACHE_CONTROL + ": " + cache.value + "\r\n"
-                + HttpHeaderNames.CONTENT_LENGTH + ": " + contentLength + "\r\n"
-                + HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN + ": *\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                        + HttpHeaderNames.CONTENT_TYPE + ": " + type + "\r\n"
+                        + HttpHeaderNames.CACHE_CONTROL + ": " + cache.value + "\r\n"
+                        + HttpHeaderNames.CONTENT_LENGTH + ": " + contentLength + "\r\n"
+                        + HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN + ": *\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     /**

@@ -20,16 +20,20 @@ final class Fmp4Playback {
     static final String INIT_TYPE = "video/mp4";
     static final String SEGMENT_TYPE = "video/mp4";
 
-    private Fmp4Playback() {
-    }
+    private Fmp4Playback() {}
 
     /**
      * @param childQuery appended to every URI (a private channel's token), or empty
      * @param lowLatency the LL-HLS parts to list, or null for regular HLS
      */
     static String mediaPlaylist(List<Segment> segments, int targetDuration, String childQuery, LowLatency lowLatency) {
-        return PlaylistWriter.media(segments, targetDuration, seq -> seq + ".m4s" + childQuery, false,
-                segment -> "init-" + segment.discontinuitySequence() + ".mp4" + childQuery, lowLatency);
+        return PlaylistWriter.media(
+                segments,
+                targetDuration,
+                seq -> seq + ".m4s" + childQuery,
+                false,
+                segment -> "init-" + segment.discontinuitySequence() + ".mp4" + childQuery,
+                lowLatency);
     }
 
     /** The init segment for the segments of one discontinuity sequence, or null when none is in the window. */

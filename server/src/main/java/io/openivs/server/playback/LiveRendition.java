@@ -4,8 +4,8 @@ import io.netty.util.concurrent.EventExecutor;
 import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.PartFollower;
 import io.openivs.server.media.hls.Prefetch;
-import io.openivs.server.media.hls.SegmentFollower;
 import io.openivs.server.media.hls.Segment;
+import io.openivs.server.media.hls.SegmentFollower;
 import java.net.InetAddress;
 import java.util.List;
 
@@ -59,8 +59,7 @@ public interface LiveRendition {
     }
 
     /** Forgets a task given to {@link #whenChanged} that is no longer wanted. Owner thread only. */
-    default void stopWaiting(Runnable task) {
-    }
+    default void stopWaiting(Runnable task) {}
 
     /** Whether part {@code index} of segment {@code sequence} is being written right now. Owner thread only. */
     default boolean writingPart(long sequence, int index) {

@@ -19,13 +19,16 @@ import java.util.function.Consumer;
 final class LowLatencyPlayback {
 
     /** The outcome of a blocking request: answer now, refuse as malformed, or give up waiting. */
-    enum Wait { READY, BAD_REQUEST, TIMED_OUT }
+    enum Wait {
+        READY,
+        BAD_REQUEST,
+        TIMED_OUT
+    }
 
     /** Blocking requests are given up after this many target durations, as the draft advises. */
     private static final int TIMEOUT_TARGET_DURATIONS = 3;
 
-    private LowLatencyPlayback() {
-    }
+    private LowLatencyPlayback() {}
 
     static LowLatency state(LiveRendition live, String childQuery) {
         return live.lowLatency((sequence, index) -> sequence + "." + index + ".m4s" + childQuery);
@@ -99,8 +102,8 @@ final class LowLatencyPlayback {
      * On the owner thread: runs {@code answer} with READY (or BAD_REQUEST) as soon as
      * {@link #check} allows, or with TIMED_OUT after three target durations.
      */
-    static void whenReady(LiveRendition live, String childQuery, boolean forPart, long msn, int part,
-            Consumer<Wait> answer) {
+    static void whenReady(
+            LiveRendition live, String childQuery, boolean forPart, long msn, int part, Consumer<Wait> answer) {
         if (msn < 0 && part < 0) {
             answer.accept(Wait.READY); // not a blocking request: the common case, kept cheap
             return;

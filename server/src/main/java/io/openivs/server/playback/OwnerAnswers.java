@@ -13,7 +13,6 @@ import io.openivs.server.playback.PlaybackPath.Kind;
 import io.openivs.server.playback.access.AccessDenied;
 import io.openivs.server.playback.access.RenditionPolicy;
 import io.openivs.server.playback.access.Verdict;
-
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -25,8 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
  * and anything asked before the owner published a window.
  */
 final class OwnerAnswers {
-    private OwnerAnswers() {
-    }
+    private OwnerAnswers() {}
 
     /** Any thread: hands the request to the owner, or answers 503 when the owner is shutting down. */
     static void answer(ChannelHandlerContext ctx, ViewerRequest req, Verdict verdict, LiveRendition live) {
@@ -37,10 +35,9 @@ final class OwnerAnswers {
         // part they name, except that the part being written is streamed as it grows; every other
         // request is answered at once.
         boolean blockingReload = kind == Kind.MEDIA && live.fragmentedMp4();
-        long msn = blockingReload ? LowLatencyPlayback.number(query, "_HLS_msn")
-                : kind == Kind.PART ? url.sequence() : -1;
-        int msnPart = blockingReload ? (int) Math.min(LowLatencyPlayback.number(query, "_HLS_part"), 9999)
-                : url.part();
+        long msn =
+                blockingReload ? LowLatencyPlayback.number(query, "_HLS_msn") : kind == Kind.PART ? url.sequence() : -1;
+        int msnPart = blockingReload ? (int) Math.min(LowLatencyPlayback.number(query, "_HLS_part"), 9999) : url.part();
         try {
             live.owner().execute(() -> {
                 if (kind == Kind.PART && req.chunked() && streamPart(ctx, req, verdict, live)) {
@@ -50,11 +47,21 @@ final class OwnerAnswers {
                     PrefetchAnswers.answer(ctx, req, verdict, live);
                     return;
                 }
-                LowLatencyPlayback.whenReady(live, verdict.childQuery(), kind == Kind.PART, msn, msnPart,
-                        wait -> Responses.send(ctx, req, wait == LowLatencyPlayback.Wait.READY
-                                ? now(live, req, verdict)
-                                : Responses.status(wait == LowLatencyPlayback.Wait.BAD_REQUEST
-                                        ? HttpResponseStatus.BAD_REQUEST : HttpResponseStatus.SERVICE_UNAVAILABLE),
+                LowLatencyPlayback.whenReady(
+                        live,
+                        verdict.childQuery(),
+                        kind == Kind.PART,
+                        msn,
+                        msnPart,
+                        wait -> Responses.send(
+                                ctx,
+                                req,
+                                wait == LowLatencyPlayback.Wait.READY
+                                        ? now(live, req, verdict)
+                                        : Responses.status(
+                                                wait == LowLatencyPlayback.Wait.BAD_REQUEST
+                                                        ? HttpResponseStatus.BAD_REQUEST
+                                                        : HttpResponseStatus.SERVICE_UNAVAILABLE),
                                 verdict.allowOrigin()));
             });
         } catch (RejectedExecutionException e) {
@@ -66,8 +73,8 @@ final class OwnerAnswers {
      * Owner thread: a request for the part being written (the preload hint's) is answered at once
      * and sent as it grows; false, answering nothing, for any other part.
      */
-    private static boolean streamPart(ChannelHandlerContext ctx, ViewerRequest req, Verdict verdict,
-                                      LiveRendition live) {
+    private static boolean streamPart(
+            ChannelHandlerContext ctx, ViewerRequest req, Verdict verdict, LiveRendition live) {
         PlaybackPath url = req.path();
         if (!live.writingPart(url.sequence(), url.part())) {
             return false;
@@ -77,8 +84,7 @@ final class OwnerAnswers {
             Responses.send(ctx, req, Responses.forbidden(req, refused), verdict.allowOrigin());
             return true;
         }
-        StreamedPart.start(ctx, live, Responses.chunkedMedia(verdict), req.head(),
-                req.keepAlive() == KeepAlive.CLOSE);
+        StreamedPart.start(ctx, live, Responses.chunkedMedia(verdict), req.head(), req.keepAlive() == KeepAlive.CLOSE);
         return true;
     }
 
@@ -97,17 +103,21 @@ final class OwnerAnswers {
         switch (url.kind()) {
             case MASTER: {
                 LiveRendition audio = live.sibling();
-                String text = Playlists.master(url.name(), segments, audio == null ? List.of() : audio.segments(),
-                        childQuery);
+                String text = Playlists.master(
+                        url.name(), segments, audio == null ? List.of() : audio.segments(), childQuery);
                 return text == null ? Responses.status(HttpResponseStatus.NOT_FOUND) : Responses.playlist(text);
             }
             case MEDIA:
                 if (segments.isEmpty()) {
                     return Responses.status(HttpResponseStatus.NOT_FOUND);
                 }
-                return Responses.playlist(Playlists.media(segments, live.targetDurationSeconds(),
-                        live.fragmentedMp4(), childQuery,
-                        live.fragmentedMp4() ? LowLatencyPlayback.withReports(live, childQuery, verdict.playlistQuery())
+                return Responses.playlist(Playlists.media(
+                        segments,
+                        live.targetDurationSeconds(),
+                        live.fragmentedMp4(),
+                        childQuery,
+                        live.fragmentedMp4()
+                                ? LowLatencyPlayback.withReports(live, childQuery, verdict.playlistQuery())
                                 : null,
                         live.prefetch()));
             case INIT: {
@@ -128,14 +138,20 @@ final class OwnerAnswers {
                 if (p == null) {
                     return Responses.status(HttpResponseStatus.NOT_FOUND);
                 }
-                return Responses.media(req.head() ? Unpooled.EMPTY_BUFFER : p.retainedData(), p.size(),
-                        Responses.FMP4_TYPE, CachePolicy.media(verdict));
+                return Responses.media(
+                        req.head() ? Unpooled.EMPTY_BUFFER : p.retainedData(),
+                        p.size(),
+                        Responses.FMP4_TYPE,
+                        CachePolicy.media(verdict));
             }
             default:
                 for (Segment s : segments) {
                     if (s.sequence() == url.sequence()) {
-                        return Responses.media(req.head() ? Unpooled.EMPTY_BUFFER : s.retainedData(), s.size(),
-                                Responses.mediaType(live.fragmentedMp4()), CachePolicy.media(verdict));
+                        return Responses.media(
+                                req.head() ? Unpooled.EMPTY_BUFFER : s.retainedData(),
+                                s.size(),
+                                Responses.mediaType(live.fragmentedMp4()),
+                                CachePolicy.media(verdict));
                     }
                 }
                 return Responses.status(HttpResponseStatus.NOT_FOUND);

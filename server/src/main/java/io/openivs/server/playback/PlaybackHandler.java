@@ -6,8 +6,8 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.openivs.server.playback.PlaybackPath.Kind;
-import io.openivs.server.playback.access.AccessRequest;
 import io.openivs.server.playback.access.AccessGate;
+import io.openivs.server.playback.access.AccessRequest;
 import io.openivs.server.playback.access.PlaybackGate;
 import io.openivs.server.playback.access.Verdict;
 
@@ -86,7 +86,8 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<HttpRequest> {
         }
         Kind kind = url.kind();
         // A segment URL of the other container, or an init segment or part of a TS channel, names nothing.
-        if (live == null || kind == Kind.SEGMENT && live.fragmentedMp4() != url.fmp4()
+        if (live == null
+                || kind == Kind.SEGMENT && live.fragmentedMp4() != url.fmp4()
                 || (kind == Kind.INIT || kind == Kind.PART) && !live.fragmentedMp4()) {
             return null;
         }

@@ -23,9 +23,15 @@ package io.openivs.server.playback;
  * @param audioOnly whether it names a file of the audio_only rendition (under {@code {name}/audio_only/})
  * @param rendition the transcoded rendition it names a file of (under {@code {name}/{rendition}/}), or null
  */
-record PlaybackPath(Kind kind, String name, long sequence, int part, boolean fmp4, boolean audioOnly,
-                    String rendition) {
-    enum Kind { MASTER, MEDIA, SEGMENT, INIT, PART }
+record PlaybackPath(
+        Kind kind, String name, long sequence, int part, boolean fmp4, boolean audioOnly, String rendition) {
+    enum Kind {
+        MASTER,
+        MEDIA,
+        SEGMENT,
+        INIT,
+        PART
+    }
 
     /** A path of the main rendition. */
     PlaybackPath(Kind kind, String name, long sequence, int part, boolean fmp4) {
@@ -74,7 +80,8 @@ record PlaybackPath(Kind kind, String name, long sequence, int part, boolean fmp
             return new PlaybackPath(Kind.MASTER, path.substring(i, idEnd), -1, -1, false);
         }
         // The audio_only rendition's directory: what follows names its files as the main one's.
-        boolean audio = path.startsWith(AUDIO_ONLY, idEnd) && idEnd + AUDIO_ONLY.length() < end
+        boolean audio = path.startsWith(AUDIO_ONLY, idEnd)
+                && idEnd + AUDIO_ONLY.length() < end
                 && path.charAt(idEnd + AUDIO_ONLY.length()) == '/';
         int rungEnd = audio ? -1 : rung(path, idEnd + 1, end);
         String rung = rungEnd < 0 ? null : path.substring(idEnd + 1, rungEnd);
@@ -90,8 +97,8 @@ record PlaybackPath(Kind kind, String name, long sequence, int part, boolean fmp
             int n = file + INIT.length();
             int nEnd = span(path, n, end, MAX_NUMBER, DIGIT);
             if (nEnd > 0 && nEnd + 4 == end && path.startsWith(".mp4", nEnd)) {
-                return new PlaybackPath(Kind.INIT, path.substring(i, idEnd), Long.parseLong(path, n, nEnd, 10), -1,
-                        true, audio, rung);
+                return new PlaybackPath(
+                        Kind.INIT, path.substring(i, idEnd), Long.parseLong(path, n, nEnd, 10), -1, true, audio, rung);
             }
             return null;
         }
@@ -109,8 +116,14 @@ record PlaybackPath(Kind kind, String name, long sequence, int part, boolean fmp
         }
         int partEnd = span(path, ext, end, MAX_PART, DIGIT);
         if (partEnd > 0 && partEnd + 4 == end && path.startsWith(".m4s", partEnd)) {
-            return new PlaybackPath(Kind.PART, path.substring(i, idEnd), sequence,
-                    Integer.parseInt(path, ext, partEnd, 10), true, audio, rung);
+            return new PlaybackPath(
+                    Kind.PART,
+                    path.substring(i, idEnd),
+                    sequence,
+                    Integer.parseInt(path, ext, partEnd, 10),
+                    true,
+                    audio,
+                    rung);
         }
         return null;
     }

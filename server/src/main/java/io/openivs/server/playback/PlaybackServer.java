@@ -14,7 +14,6 @@ import io.openivs.server.net.ConnectionCap;
 import io.openivs.server.net.EventLoops;
 import io.openivs.server.net.HttpTimeouts;
 import io.openivs.server.playback.access.PlaybackGate;
-
 import java.net.InetSocketAddress;
 
 /** The HLS playback listener: IVS-shaped playback URLs served from live streams' memory. */
@@ -45,19 +44,42 @@ public final class PlaybackServer implements AutoCloseable {
      * @param trustForwardedFor take the viewer's address from X-Forwarded-For (only behind a proxy that sets it)
      * @param extra             a sharable handler that sees requests first and passes on those it does not serve, or null
      */
-    public PlaybackServer(EventLoops loops, String bind, int port, PlaybackSource source, PlaybackGate gate,
-                          boolean trustForwardedFor, ChannelHandler extra) throws InterruptedException {
+    public PlaybackServer(
+            EventLoops loops,
+            String bind,
+            int port,
+            PlaybackSource source,
+            PlaybackGate gate,
+            boolean trustForwardedFor,
+            ChannelHandler extra)
+            throws InterruptedException {
         this(loops, bind, port, source, gate, trustForwardedFor, extra, Limits.defaults());
     }
 
-    public PlaybackServer(EventLoops loops, String bind, int port, PlaybackSource source, PlaybackGate gate,
-                          boolean trustForwardedFor, ChannelHandler extra, Limits limits) throws InterruptedException {
+    public PlaybackServer(
+            EventLoops loops,
+            String bind,
+            int port,
+            PlaybackSource source,
+            PlaybackGate gate,
+            boolean trustForwardedFor,
+            ChannelHandler extra,
+            Limits limits)
+            throws InterruptedException {
         this(loops, bind, port, source, gate, trustForwardedFor, extra, limits, null);
     }
 
     /** @param tls serve HTTPS with this context (it may change its certificate between connections), or null for HTTP */
-    public PlaybackServer(EventLoops loops, String bind, int port, PlaybackSource source, PlaybackGate gate,
-                          boolean trustForwardedFor, ChannelHandler extra, Limits limits, SslContext tls)
+    public PlaybackServer(
+            EventLoops loops,
+            String bind,
+            int port,
+            PlaybackSource source,
+            PlaybackGate gate,
+            boolean trustForwardedFor,
+            ChannelHandler extra,
+            Limits limits,
+            SslContext tls)
             throws InterruptedException {
         PlaybackHandler handler = new PlaybackHandler(source, gate, trustForwardedFor);
         this.counters = handler.counters;
@@ -71,13 +93,15 @@ public final class PlaybackServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        HttpTimeouts timeouts = new HttpTimeouts(limits.headerTimeoutMillis(), limits.idleTimeoutMillis());
+                        HttpTimeouts timeouts =
+                                new HttpTimeouts(limits.headerTimeoutMillis(), limits.idleTimeoutMillis());
                         ch.pipeline().addLast(cap.handler());
                         if (tls != null) {
                             // The header timeout, counted from connecting, also bounds a stalled handshake.
                             ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         }
-                        ch.pipeline().addLast(timeouts)
+                        ch.pipeline()
+                                .addLast(timeouts)
                                 .addLast(new SlowViewerGuard(MAX_STALL_MILLIS))
                                 .addLast(new HttpRequestDecoder(8192, 8192, 8192))
                                 .addLast(timeouts.headWatcher())

@@ -6,7 +6,6 @@ import io.openivs.server.media.hls.Prefetch;
 import io.openivs.server.media.hls.Segment;
 import io.openivs.server.playback.access.RenditionPolicy;
 import io.openivs.server.playback.access.Verdict;
-
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -27,12 +26,15 @@ public final class PlaybackWindow {
     private final boolean lowLatency;
     /** The LHLS prefetch segments the media playlist lists after the window's last (LOW channels), or null. */
     private final Prefetch prefetch;
+
     private final String name;
     /** Token-free playlists as whole responses; null when empty (media also for LL-HLS). */
     private final EncodedResponse media;
+
     private final EncodedResponse master;
     /** The shared response head of each segment, in window order. */
     private final ByteBuf[] segmentHeads;
+
     private final List<Rung> rungs;
     private final boolean sourceListed;
 
@@ -40,8 +42,7 @@ public final class PlaybackWindow {
      * A transcoded rendition's window, for the multivariant playlist: its media playlist and segments
      * are served from its own rendition under {@code {name}/{rung name}/}.
      */
-    public record Rung(String name, List<Segment> segments) {
-    }
+    public record Rung(String name, List<Segment> segments) {}
 
     /**
      * Owner thread.
@@ -51,8 +52,13 @@ public final class PlaybackWindow {
      * @param lowLatency whether the channel cuts LL-HLS parts: its media playlist also lists the parts of
      *                   the segment being written, which only the owner thread sees, so it is not cached here
      */
-    public PlaybackWindow(String name, List<Segment> segments, List<Segment> audioOnly, int targetDuration,
-                          boolean fragmentedMp4, boolean lowLatency) {
+    public PlaybackWindow(
+            String name,
+            List<Segment> segments,
+            List<Segment> audioOnly,
+            int targetDuration,
+            boolean fragmentedMp4,
+            boolean lowLatency) {
         this(name, segments, audioOnly, targetDuration, fragmentedMp4, lowLatency, null, List.of(), true);
     }
 
@@ -64,9 +70,16 @@ public final class PlaybackWindow {
      * @param rungs        transcoded renditions with segments, in ladder order, listed after the source
      * @param sourceListed whether the source is listed while rungs are (IVS's ADVANCED channels do not list it)
      */
-    public PlaybackWindow(String name, List<Segment> segments, List<Segment> audioOnly, int targetDuration,
-                          boolean fragmentedMp4, boolean lowLatency, Prefetch prefetch, List<Rung> rungs,
-                          boolean sourceListed) {
+    public PlaybackWindow(
+            String name,
+            List<Segment> segments,
+            List<Segment> audioOnly,
+            int targetDuration,
+            boolean fragmentedMp4,
+            boolean lowLatency,
+            Prefetch prefetch,
+            List<Rung> rungs,
+            boolean sourceListed) {
         this.rungs = List.copyOf(rungs);
         this.sourceListed = sourceListed;
         this.name = name;
@@ -76,7 +89,8 @@ public final class PlaybackWindow {
         this.targetDuration = targetDuration;
         this.fragmentedMp4 = fragmentedMp4;
         this.lowLatency = lowLatency;
-        this.media = this.segments.isEmpty() || lowLatency ? null
+        this.media = this.segments.isEmpty() || lowLatency
+                ? null
                 : playlist(Playlists.media(this.segments, targetDuration, fragmentedMp4, "", null, prefetch));
         this.master = playlist(Playlists.master(name, this.segments, this.audioOnly, this.rungs, sourceListed, ""));
         int[] sizes = new int[this.segments.size()];
@@ -114,7 +128,8 @@ public final class PlaybackWindow {
         if (segments.isEmpty()) {
             return null;
         }
-        return childQuery.isEmpty() ? media.body()
+        return childQuery.isEmpty()
+                ? media.body()
                 : utf8(Playlists.media(segments, targetDuration, fragmentedMp4, childQuery, null, prefetch));
     }
 
@@ -123,7 +138,8 @@ public final class PlaybackWindow {
         if (master == null) {
             return null;
         }
-        return childQuery.isEmpty() ? master.body()
+        return childQuery.isEmpty()
+                ? master.body()
                 : utf8(Playlists.master(name, segments, audioOnly, rungs, sourceListed, childQuery));
     }
 
@@ -141,8 +157,13 @@ public final class PlaybackWindow {
                 admitted.add(r);
             }
         }
-        String text = Playlists.master(name, segments, audioOnly, admitted,
-                sourceListed && RenditionPolicy.admits(verdict, segments), verdict.childQuery());
+        String text = Playlists.master(
+                name,
+                segments,
+                audioOnly,
+                admitted,
+                sourceListed && RenditionPolicy.admits(verdict, segments),
+                verdict.childQuery());
         return text == null ? null : utf8(text);
     }
 
@@ -185,7 +206,9 @@ public final class PlaybackWindow {
     }
 
     private static EncodedResponse playlist(String text) {
-        return text == null ? null
-                : EncodedResponse.of(Responses.PLAYLIST_TYPE, CachePolicy.PLAYLIST, text.getBytes(StandardCharsets.UTF_8));
+        return text == null
+                ? null
+                : EncodedResponse.of(
+                        Responses.PLAYLIST_TYPE, CachePolicy.PLAYLIST, text.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -5,7 +5,6 @@ import io.openivs.server.media.hls.PlaylistWriter;
 import io.openivs.server.media.hls.Prefetch;
 import io.openivs.server.media.hls.Segment;
 import io.openivs.server.media.hls.Variant;
-
 import java.util.List;
 
 /**
@@ -19,8 +18,7 @@ final class Playlists {
     /** The source rendition's name beside transcoded ones, as IVS names it. */
     static final String SOURCE = "chunked";
 
-    private Playlists() {
-    }
+    private Playlists() {}
 
     /**
      * A media playlist.
@@ -28,8 +26,12 @@ final class Playlists {
      * @param childQuery appended to every URI (a private channel's token), or empty
      * @param lowLatency the LL-HLS parts to list, or null for regular HLS
      */
-    static String media(List<Segment> segments, int targetDuration, boolean fragmentedMp4, String childQuery,
-                        LowLatency lowLatency) {
+    static String media(
+            List<Segment> segments,
+            int targetDuration,
+            boolean fragmentedMp4,
+            String childQuery,
+            LowLatency lowLatency) {
         return media(segments, targetDuration, fragmentedMp4, childQuery, lowLatency, null);
     }
 
@@ -37,14 +39,25 @@ final class Playlists {
      * A media playlist ending with the LHLS prefetch segments {@code prefetch} lists (null: none),
      * named exactly as they will be once finished.
      */
-    static String media(List<Segment> segments, int targetDuration, boolean fragmentedMp4, String childQuery,
-                        LowLatency lowLatency, Prefetch prefetch) {
-        String text = fragmentedMp4 ? Fmp4Playback.mediaPlaylist(segments, targetDuration, childQuery, lowLatency)
-                : PlaylistWriter.media(segments, targetDuration,
-                        childQuery.isEmpty() ? seq -> seq + ".ts" : seq -> seq + ".ts" + childQuery, false);
+    static String media(
+            List<Segment> segments,
+            int targetDuration,
+            boolean fragmentedMp4,
+            String childQuery,
+            LowLatency lowLatency,
+            Prefetch prefetch) {
+        String text = fragmentedMp4
+                ? Fmp4Playback.mediaPlaylist(segments, targetDuration, childQuery, lowLatency)
+                : PlaylistWriter.media(
+                        segments,
+                        targetDuration,
+                        childQuery.isEmpty() ? seq -> seq + ".ts" : seq -> seq + ".ts" + childQuery,
+                        false);
         String extension = fragmentedMp4 ? ".m4s" : ".ts";
-        return prefetch == null || segments.isEmpty() ? text
-                : prefetch.appendTo(new StringBuilder(text), seq -> seq + extension + childQuery).toString();
+        return prefetch == null || segments.isEmpty()
+                ? text
+                : prefetch.appendTo(new StringBuilder(text), seq -> seq + extension + childQuery)
+                        .toString();
     }
 
     /**
@@ -53,9 +66,11 @@ final class Playlists {
      */
     static String master(String name, List<Segment> segments, List<Segment> audioOnly, String childQuery) {
         return Variant.measure(name + "/live.m3u8" + childQuery, null, segments)
-                .map(variant -> PlaylistWriter.master(Variant.audioOnly(name + "/" + AUDIO_ONLY + "/live.m3u8"
-                        + childQuery, AUDIO_ONLY, audioOnly).map(audio -> List.of(variant, audio))
-                        .orElse(List.of(variant)))).orElse(null);
+                .map(variant -> PlaylistWriter.master(
+                        Variant.audioOnly(name + "/" + AUDIO_ONLY + "/live.m3u8" + childQuery, AUDIO_ONLY, audioOnly)
+                                .map(audio -> List.of(variant, audio))
+                                .orElse(List.of(variant))))
+                .orElse(null);
     }
 
     /**
@@ -63,8 +78,13 @@ final class Playlists {
      * rung in its own EXT-X-MEDIA group of its name, measured from its own segments, then audio_only.
      * Null while nothing has segments.
      */
-    static String master(String name, List<Segment> segments, List<Segment> audioOnly, List<PlaybackWindow.Rung> rungs,
-                         boolean sourceListed, String childQuery) {
+    static String master(
+            String name,
+            List<Segment> segments,
+            List<Segment> audioOnly,
+            List<PlaybackWindow.Rung> rungs,
+            boolean sourceListed,
+            String childQuery) {
         if (rungs.isEmpty() && sourceListed) {
             return master(name, segments, audioOnly, childQuery);
         }

@@ -10,7 +10,6 @@ import io.openivs.server.net.KeepAlive;
 import io.openivs.server.playback.access.AccessDenied;
 import io.openivs.server.playback.access.RenditionPolicy;
 import io.openivs.server.playback.access.Verdict;
-
 import java.util.List;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +28,7 @@ final class PrefetchAnswers {
     /** As for blocking playlist reloads: a stream this late is stalled. */
     private static final int TIMEOUT_TARGET_DURATIONS = 3;
 
-    private PrefetchAnswers() {
-    }
+    private PrefetchAnswers() {}
 
     /** Owner thread: answers a segment request of a channel that lists prefetch segments, now or once it can. */
     static void answer(ChannelHandlerContext ctx, ViewerRequest req, Verdict verdict, LiveRendition live) {
@@ -72,8 +70,11 @@ final class PrefetchAnswers {
             for (int i = segments.size() - 1; i >= 0; i--) {
                 Segment s = segments.get(i);
                 if (s.sequence() == sequence) {
-                    return send(Responses.media(req.head() ? Unpooled.EMPTY_BUFFER : s.retainedData(), s.size(),
-                            Responses.mediaType(live.fragmentedMp4()), CachePolicy.media(verdict)));
+                    return send(Responses.media(
+                            req.head() ? Unpooled.EMPTY_BUFFER : s.retainedData(),
+                            s.size(),
+                            Responses.mediaType(live.fragmentedMp4()),
+                            CachePolicy.media(verdict)));
                 }
             }
             Prefetch p = live.prefetch();
@@ -91,8 +92,12 @@ final class PrefetchAnswers {
                 return false;
             }
             finish();
-            StreamedSegment.start(ctx, live, Responses.chunkedMedia(verdict, Responses.mediaType(live.fragmentedMp4())),
-                    req.head(), req.keepAlive() == KeepAlive.CLOSE);
+            StreamedSegment.start(
+                    ctx,
+                    live,
+                    Responses.chunkedMedia(verdict, Responses.mediaType(live.fragmentedMp4())),
+                    req.head(),
+                    req.keepAlive() == KeepAlive.CLOSE);
             return true;
         }
 
@@ -121,8 +126,8 @@ final class PrefetchAnswers {
             if (!done) {
                 done = true;
                 live.stopWaiting(this); // a stalled stream must not pile up given-up requests
-                Responses.send(ctx, req, Responses.status(HttpResponseStatus.SERVICE_UNAVAILABLE),
-                        verdict.allowOrigin());
+                Responses.send(
+                        ctx, req, Responses.status(HttpResponseStatus.SERVICE_UNAVAILABLE), verdict.allowOrigin());
             }
         }
     }

@@ -6,8 +6,7 @@ package io.openivs.server.playback;
  * percent-decoding is needed (a token that needs it fails parsing, as it should).
  */
 final class QueryToken {
-    private QueryToken() {
-    }
+    private QueryToken() {}
 
     /** The token value, or null; {@code q} is the index of '?' in {@code uri} (or -1). */
     static String find(String uri, int q) {

@@ -10,9 +10,8 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.openivs.server.resource.Json;
 import io.openivs.server.playback.access.AccessDenied;
-
+import io.openivs.server.resource.Json;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -20,8 +19,7 @@ import java.nio.charset.StandardCharsets;
  * error codes other than invalid_playback_auth_token are unconfirmed).
  */
 final class Refusals {
-    private Refusals() {
-    }
+    private Refusals() {}
 
     /** @param url the request path and query, the token left out (the body must not echo secrets) */
     static FullHttpResponse forbidden(String url, AccessDenied why) {
@@ -31,9 +29,12 @@ final class Refusals {
         e.put("error", why.getMessage());
         e.put("error_code", why.errorCode());
         e.put("type", "error");
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FORBIDDEN,
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.FORBIDDEN,
                 Unpooled.wrappedBuffer(Json.write(body).getBytes(StandardCharsets.UTF_8)));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+        r.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
         HttpUtil.setContentLength(r, r.content().readableBytes());
         return r;

@@ -15,10 +15,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
-import io.openivs.server.net.KeepAlive;
 import io.openivs.server.playback.access.AccessDenied;
 import io.openivs.server.playback.access.Verdict;
-
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -33,10 +31,10 @@ final class Responses {
     static final AsciiString INIT_TYPE = AsciiString.cached(Fmp4Playback.INIT_TYPE);
     private static final AsciiString ANY_ORIGIN = AsciiString.cached("*");
     /** Our own header names and values are constants or checked upstream: validating them per response is waste. */
-    private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    private static final HttpHeadersFactory HEADERS =
+            DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
-    private Responses() {
-    }
+    private Responses() {}
 
     /**
      * Whether the answer is the same for every viewer (any origin, no token, every rendition), so
@@ -54,7 +52,8 @@ final class Responses {
     /** A body-less answer (404, 503, ...), never cached. */
     static FullHttpResponse status(HttpResponseStatus status) {
         FullHttpResponse r = response(status, Unpooled.EMPTY_BUFFER);
-        r.headers().set(HttpHeaderNames.CACHE_CONTROL, CachePolicy.NO_CACHE.value)
+        r.headers()
+                .set(HttpHeaderNames.CACHE_CONTROL, CachePolicy.NO_CACHE.value)
                 .set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
         return r;
     }
@@ -62,7 +61,8 @@ final class Responses {
     /** Segment, part or init bytes; {@code size} is the Content-Length even when HEAD sends an empty body. */
     static FullHttpResponse media(ByteBuf body, int size, AsciiString type, CachePolicy cache) {
         FullHttpResponse r = response(HttpResponseStatus.OK, body);
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, type)
+        r.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, type)
                 .set(HttpHeaderNames.CACHE_CONTROL, cache.value)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, size);
         return r;
@@ -74,7 +74,8 @@ final class Responses {
 
     static FullHttpResponse playlist(ByteBuf text) {
         FullHttpResponse r = response(HttpResponseStatus.OK, text);
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, PLAYLIST_TYPE)
+        r.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, PLAYLIST_TYPE)
                 .set(HttpHeaderNames.CACHE_CONTROL, CachePolicy.PLAYLIST.value)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, text.readableBytes());
         return r;
@@ -93,7 +94,8 @@ final class Responses {
     /** The same for media of {@code type} (a segment being written, see {@link PrefetchAnswers}). */
     static HttpResponse chunkedMedia(Verdict verdict, AsciiString type) {
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, HEADERS);
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, type)
+        r.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, type)
                 .set(HttpHeaderNames.CACHE_CONTROL, CachePolicy.media(verdict).value);
         allowOrigin(r, verdict.allowOrigin());
         return r;
@@ -130,14 +132,15 @@ final class Responses {
         if ("*".equals(allowOrigin)) {
             r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, ANY_ORIGIN);
         } else {
-            r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allowOrigin)
+            r.headers()
+                    .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allowOrigin)
                     .set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
         }
     }
 
     /** Without trailers (never sent with a Content-Length) and without per-header validation. */
     private static FullHttpResponse response(HttpResponseStatus status, ByteBuf body) {
-        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body, HEADERS.newHeaders(),
-                EmptyHttpHeaders.INSTANCE);
+        return new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, status, body, HEADERS.newHeaders(), EmptyHttpHeaders.INSTANCE);
     }
 }

@@ -3,7 +3,6 @@ package io.openivs.server.playback;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
-
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,12 +26,16 @@ final class SlowViewerGuard extends ChannelDuplexHandler {
         if (writable) {
             cancel();
         } else if (closer == null) {
-            closer = ctx.executor().schedule(() -> {
-                closer = null;
-                if (!ctx.channel().isWritable()) {
-                    ctx.close();
-                }
-            }, maxStallMillis, TimeUnit.MILLISECONDS);
+            closer = ctx.executor()
+                    .schedule(
+                            () -> {
+                                closer = null;
+                                if (!ctx.channel().isWritable()) {
+                                    ctx.close();
+                                }
+                            },
+                            maxStallMillis,
+                            TimeUnit.MILLISECONDS);
         }
         super.channelWritabilityChanged(ctx);
     }

@@ -35,7 +35,8 @@ final class StreamedPart implements PartFollower {
      *
      * @param close whether the request asked to close the connection after the answer
      */
-    static void start(ChannelHandlerContext ctx, LiveRendition live, HttpResponse headers, boolean head, boolean close) {
+    static void start(
+            ChannelHandlerContext ctx, LiveRendition live, HttpResponse headers, boolean head, boolean close) {
         HttpUtil.setTransferEncodingChunked(headers, true);
         if (close) {
             headers.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

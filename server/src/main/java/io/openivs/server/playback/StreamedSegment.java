@@ -37,7 +37,8 @@ final class StreamedSegment implements SegmentFollower {
      *
      * @param close whether the request asked to close the connection after the answer
      */
-    static void start(ChannelHandlerContext ctx, LiveRendition live, HttpResponse headers, boolean head, boolean close) {
+    static void start(
+            ChannelHandlerContext ctx, LiveRendition live, HttpResponse headers, boolean head, boolean close) {
         HttpUtil.setTransferEncodingChunked(headers, true);
         if (close) {
             headers.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

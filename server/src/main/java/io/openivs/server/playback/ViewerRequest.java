@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.NetUtil;
 import io.openivs.server.net.KeepAlive;
 import io.openivs.server.playback.access.AccessRequest;
-
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -29,8 +28,16 @@ import java.net.SocketAddress;
  * @param origin    the Origin header, or null
  * @param client    the viewer's address, or null when unknown
  */
-record ViewerRequest(HttpResponseStatus error, PlaybackPath path, String uri, int q, boolean head,
-                     KeepAlive keepAlive, boolean chunked, String origin, InetAddress client) {
+record ViewerRequest(
+        HttpResponseStatus error,
+        PlaybackPath path,
+        String uri,
+        int q,
+        boolean head,
+        KeepAlive keepAlive,
+        boolean chunked,
+        String origin,
+        InetAddress client) {
 
     /**
      * @param remote            the connection's peer
@@ -43,21 +50,35 @@ record ViewerRequest(HttpResponseStatus error, PlaybackPath path, String uri, in
         int q = uri.indexOf('?');
         boolean chunked = HttpVersion.HTTP_1_1.equals(req.protocolVersion());
         if (!head && !HttpMethod.GET.equals(req.method())) {
-            return new ViewerRequest(HttpResponseStatus.METHOD_NOT_ALLOWED, null, uri, q, false, keepAlive, chunked,
-                    null, null);
+            return new ViewerRequest(
+                    HttpResponseStatus.METHOD_NOT_ALLOWED, null, uri, q, false, keepAlive, chunked, null, null);
         }
         PlaybackPath path = PlaybackPath.parse(q < 0 ? uri : uri.substring(0, q));
         if (path == null) {
             return new ViewerRequest(HttpResponseStatus.NOT_FOUND, null, uri, q, head, keepAlive, chunked, null, null);
         }
-        return new ViewerRequest(null, path, uri, q, head, keepAlive, chunked, req.headers().get(HttpHeaderNames.ORIGIN),
+        return new ViewerRequest(
+                null,
+                path,
+                uri,
+                q,
+                head,
+                keepAlive,
+                chunked,
+                req.headers().get(HttpHeaderNames.ORIGIN),
                 clientAddress(req, remote, trustForwardedFor));
     }
 
     /** What the access gate is asked about this request. */
     AccessRequest access() {
-        return new AccessRequest(path.name(), path.kind() == PlaybackPath.Kind.MASTER, QueryToken.find(uri, q),
-                origin, client, QueryToken.find(uri, q, "ticket="), path.kind() == PlaybackPath.Kind.MEDIA);
+        return new AccessRequest(
+                path.name(),
+                path.kind() == PlaybackPath.Kind.MASTER,
+                QueryToken.find(uri, q),
+                origin,
+                client,
+                QueryToken.find(uri, q, "ticket="),
+                path.kind() == PlaybackPath.Kind.MEDIA);
     }
 
     /** The query with its '?' ("" when none), for parameters such as {@code _HLS_msn}. */

@@ -19,14 +19,13 @@ import io.openivs.server.playback.access.Verdict;
  * flush: no header building, no encoder pass, no copy of the bytes.
  */
 final class WindowAnswers {
-    private WindowAnswers() {
-    }
+    private WindowAnswers() {}
 
     /** Answers and returns true, or returns false when the owner thread must answer (no window, LL-HLS, parts, init). */
     static boolean answer(ChannelHandlerContext ctx, ViewerRequest req, Verdict verdict, PlaybackWindow window) {
         Kind kind = req.path().kind();
-        if (window == null || !(kind == Kind.MASTER || kind == Kind.SEGMENT
-                || kind == Kind.MEDIA && window.servesMedia())) {
+        if (window == null
+                || !(kind == Kind.MASTER || kind == Kind.SEGMENT || kind == Kind.MEDIA && window.servesMedia())) {
             return false;
         }
         if (kind == Kind.SEGMENT && window.prefetches(req.path().sequence())) {
@@ -50,8 +49,8 @@ final class WindowAnswers {
         return true;
     }
 
-    private static void segment(ChannelHandlerContext ctx, ViewerRequest req, Verdict verdict, PlaybackWindow window,
-                                boolean shared) {
+    private static void segment(
+            ChannelHandlerContext ctx, ViewerRequest req, Verdict verdict, PlaybackWindow window, boolean shared) {
         int i = window.indexOf(req.path().sequence());
         Segment s = i < 0 ? null : window.segments().get(i);
         // Null also once the segment has left the window and its bytes are gone (this window is not the newest).
@@ -61,13 +60,17 @@ final class WindowAnswers {
         } else if (shared) {
             Responses.sendEncoded(ctx, window.segmentHead(i), body);
         } else {
-            Responses.send(ctx, req, Responses.media(body, s.size(), Responses.mediaType(window.fragmentedMp4()),
-                    CachePolicy.media(verdict)), verdict.allowOrigin());
+            Responses.send(
+                    ctx,
+                    req,
+                    Responses.media(
+                            body, s.size(), Responses.mediaType(window.fragmentedMp4()), CachePolicy.media(verdict)),
+                    verdict.allowOrigin());
         }
     }
 
-    private static void playlist(ChannelHandlerContext ctx, ViewerRequest req, Verdict verdict, PlaybackWindow window,
-                                 boolean shared) {
+    private static void playlist(
+            ChannelHandlerContext ctx, ViewerRequest req, Verdict verdict, PlaybackWindow window, boolean shared) {
         boolean master = req.path().kind() == Kind.MASTER;
         if (shared) {
             ByteBuf encoded = master ? window.encodedMaster() : window.encodedMedia();
@@ -78,7 +81,10 @@ final class WindowAnswers {
         }
         ByteBuf text = master ? window.master(verdict) : window.media(verdict.childQuery());
         // No finished segment yet: the channel is not playable, as for an offline one.
-        Responses.send(ctx, req, text == null ? Responses.status(HttpResponseStatus.NOT_FOUND)
-                : Responses.playlist(text), verdict.allowOrigin());
+        Responses.send(
+                ctx,
+                req,
+                text == null ? Responses.status(HttpResponseStatus.NOT_FOUND) : Responses.playlist(text),
+                verdict.allowOrigin());
     }
 }

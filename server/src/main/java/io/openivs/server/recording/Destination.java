@@ -15,6 +15,5 @@ public interface Destination extends AutoCloseable {
     String describe();
 
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 public final class FolderDestination implements Destination {
     /** S3's bucket naming rules, less the rarely used dotted forms that look like IP addresses. */
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+
     private static final Pattern KEY_PART = Pattern.compile("[A-Za-z0-9._-]+");
 
     private final Path root;

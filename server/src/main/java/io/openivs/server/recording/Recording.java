@@ -2,17 +2,16 @@ package io.openivs.server.recording;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.openivs.server.resource.Json;
 import io.openivs.server.media.hls.Segment;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import io.openivs.server.resource.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One recording: a prefix in a bucket, fed with the segments of one stream or of several merged
@@ -23,6 +22,7 @@ final class Recording {
     private static final Logger log = LoggerFactory.getLogger(Recording.class);
     /** IVS merges at most 20 streams into one recording (User Guide, "IVS Auto-Record to Amazon S3", merging). */
     static final int MAX_MERGED_STREAMS = 20;
+
     private static final String PLAYLIST = "application/vnd.apple.mpegurl";
 
     private final Recordings owner;
@@ -54,16 +54,28 @@ final class Recording {
     private RecordingJournal journal;
     /** Set on a recording a crashed run left: it ended when its journal was last written, not now. */
     private Instant recoveredEnd;
+
     ScheduledFuture<?> endTimer;
     boolean finished;
 
-    Recording(Recordings owner, String channelArn, String channelName, String configArn, ObjectNode config,
-              String streamId, Instant startedAt, String recordingId, String sessionId) {
+    Recording(
+            Recordings owner,
+            String channelArn,
+            String channelName,
+            String configArn,
+            ObjectNode config,
+            String streamId,
+            Instant startedAt,
+            String recordingId,
+            String sessionId) {
         this.owner = owner;
         this.channelArn = channelArn;
         this.channelName = channelName;
         this.configArn = configArn;
-        this.bucket = config.path("destinationConfiguration").path("s3").path("bucketName").asText();
+        this.bucket = config.path("destinationConfiguration")
+                .path("s3")
+                .path("bucketName")
+                .asText();
         this.windowMillis = config.path("recordingReconnectWindowSeconds").asLong(0) * 1000;
         this.thumbs = RecordingFiles.ThumbnailPlan.of(config);
         this.startedAt = startedAt;
@@ -83,7 +95,10 @@ final class Recording {
 
     /** Whether a stream that starts now may continue this recording rather than open a new one. */
     boolean canMerge(String configArn) {
-        return !finished && endTimer != null && this.configArn.equals(configArn) && streamIds.size() < MAX_MERGED_STREAMS;
+        return !finished
+                && endTimer != null
+                && this.configArn.equals(configArn)
+                && streamIds.size() < MAX_MERGED_STREAMS;
     }
 
     /** A reconnect within the window: the next segment joins with a discontinuity. */
@@ -113,16 +128,29 @@ final class Recording {
             thumbHeight = Thumbnails.height(thumbs.resolution(), rendition.height());
             thumbWidth = Thumbnails.width(rendition.width(), rendition.height(), thumbHeight);
             journal = RecordingJournal.create(owner.spoolDir, recordingId, journalHeader());
-            put("events/recording-started.json", "application/json", json(metadata("RECORDING_STARTED", null, 0, null)));
-            owner.publish(RecordingFiles.event("Recording Start", "", channelArn, channelName, currentStream(), bucket,
-                    prefix, 0, sessionId, null, owner.now()));
+            put(
+                    "events/recording-started.json",
+                    "application/json",
+                    json(metadata("RECORDING_STARTED", null, 0, null)));
+            owner.publish(RecordingFiles.event(
+                    "Recording Start",
+                    "",
+                    channelArn,
+                    channelName,
+                    currentStream(),
+                    bucket,
+                    prefix,
+                    0,
+                    sessionId,
+                    null,
+                    owner.now()));
         }
         boolean discontinuity = !entries.isEmpty() && (joinPending || s.discontinuity());
         joinPending = false;
         int index = entries.size();
         long elapsed = durationTicks;
-        VodPlaylists.Entry entry = new VodPlaylists.Entry(index, s.durationTicks(), s.programDateTime(), discontinuity,
-                bytes.length);
+        VodPlaylists.Entry entry =
+                new VodPlaylists.Entry(index, s.durationTicks(), s.programDateTime(), discontinuity, bytes.length);
         entries.add(entry);
         durationTicks += s.durationTicks();
         peakBitsPerSecond = Math.max(peakBitsPerSecond, (long) Math.ceil(bytes.length * 8.0 / s.durationSeconds()));
@@ -195,21 +223,41 @@ final class Recording {
             putMasters();
             String failure = lost;
             boolean ok = failure == null;
-            ObjectNode doc = metadata(ok ? "RECORDING_ENDED" : "RECORDING_ENDED_WITH_FAILURE", endedAt, durationMs,
+            ObjectNode doc = metadata(
+                    ok ? "RECORDING_ENDED" : "RECORDING_ENDED_WITH_FAILURE",
+                    endedAt,
+                    durationMs,
                     ok ? null : "InternalServerException");
             String event = ok ? "Recording End" : "Recording End Failure";
-            owner.uploader.submit(bucket, prefix + "/events/" + (ok ? "recording-ended.json" : "recording-failed.json"),
-                    "application/json", json(doc), new Uploader.Outcome() {
+            owner.uploader.submit(
+                    bucket,
+                    prefix + "/events/" + (ok ? "recording-ended.json" : "recording-failed.json"),
+                    "application/json",
+                    json(doc),
+                    new Uploader.Outcome() {
                         @Override
                         public void stored() {
-                            owner.publish(RecordingFiles.event(event, ok ? "" : "InternalServerException", channelArn,
-                                    channelName, currentStream(), bucket, prefix, durationMs, sessionId,
-                                    List.copyOf(streamIds), owner.now()));
+                            owner.publish(RecordingFiles.event(
+                                    event,
+                                    ok ? "" : "InternalServerException",
+                                    channelArn,
+                                    channelName,
+                                    currentStream(),
+                                    bucket,
+                                    prefix,
+                                    durationMs,
+                                    sessionId,
+                                    List.copyOf(streamIds),
+                                    owner.now()));
                             if (j != null) {
                                 // Once Recording End is in the events file: a kill before then finishes it again.
                                 owner.afterPublished(j::delete);
                             }
-                            log.info("recording {} of {} ended: {} ms in {} segment(s)", prefix, channelArn, durationMs,
+                            log.info(
+                                    "recording {} of {} ended: {} ms in {} segment(s)",
+                                    prefix,
+                                    channelArn,
+                                    durationMs,
                                     all.size());
                         }
                     });
@@ -243,19 +291,31 @@ final class Recording {
     static Recording recovered(Recordings owner, RecordingJournal.Orphan o) {
         ObjectNode h = o.header();
         List<String> streams = o.streamIds();
-        Recording rec = new Recording(owner, h.path("channelArn").asText(), h.path("channelName").asText(),
-                h.path("configArn").asText(), (ObjectNode) h.get("config"), streams.get(0),
-                Instant.parse(h.path("startedAt").asText()), h.path("recordingId").asText(), h.path("sessionId").asText());
+        Recording rec = new Recording(
+                owner,
+                h.path("channelArn").asText(),
+                h.path("channelName").asText(),
+                h.path("configArn").asText(),
+                (ObjectNode) h.get("config"),
+                streams.get(0),
+                Instant.parse(h.path("startedAt").asText()),
+                h.path("recordingId").asText(),
+                h.path("sessionId").asText());
         rec.streamIds.addAll(streams.subList(1, streams.size()));
         JsonNode r = h.path("rendition");
-        rec.rendition = new Rendition(r.path("name").asText(), r.path("width").asInt(), r.path("height").asInt(),
-                r.path("frameRate").asInt(), r.path("codecs").asText());
+        rec.rendition = new Rendition(
+                r.path("name").asText(),
+                r.path("width").asInt(),
+                r.path("height").asInt(),
+                r.path("frameRate").asInt(),
+                r.path("codecs").asText());
         rec.thumbHeight = Thumbnails.height(rec.thumbs.resolution(), rec.rendition.height());
         rec.thumbWidth = Thumbnails.width(rec.rendition.width(), rec.rendition.height(), rec.thumbHeight);
         for (VodPlaylists.Entry e : o.entries()) {
             rec.entries.add(e);
             rec.durationTicks += e.durationTicks();
-            rec.peakBitsPerSecond = Math.max(rec.peakBitsPerSecond, (long) Math.ceil(e.size() * 8.0 / Math.max(e.seconds(), 0.001)));
+            rec.peakBitsPerSecond =
+                    Math.max(rec.peakBitsPerSecond, (long) Math.ceil(e.size() * 8.0 / Math.max(e.seconds(), 0.001)));
         }
         rec.recoveredEnd = o.lastWritten();
         rec.journal = RecordingJournal.existing(o.file());
@@ -264,14 +324,28 @@ final class Recording {
 
     private void putMasters() {
         String hls = RecordingFiles.HLS + "/";
-        put(hls + "master.m3u8", PLAYLIST, text(VodPlaylists.master(channelId, account, rendition, peakBitsPerSecond, false)));
-        put(hls + "byte-range-multivariant.m3u8", PLAYLIST,
+        put(
+                hls + "master.m3u8",
+                PLAYLIST,
+                text(VodPlaylists.master(channelId, account, rendition, peakBitsPerSecond, false)));
+        put(
+                hls + "byte-range-multivariant.m3u8",
+                PLAYLIST,
                 text(VodPlaylists.master(channelId, account, rendition, peakBitsPerSecond, true)));
     }
 
     private ObjectNode metadata(String status, Instant endedAt, long durationMs, String failure) {
-        return RecordingFiles.metadata(status, channelArn, startedAt, endedAt, rendition, thumbs, thumbWidth, thumbHeight,
-                durationMs, failure);
+        return RecordingFiles.metadata(
+                status,
+                channelArn,
+                startedAt,
+                endedAt,
+                rendition,
+                thumbs,
+                thumbWidth,
+                thumbHeight,
+                durationMs,
+                failure);
     }
 
     private void put(String key, String contentType, byte[] body) {

@@ -1,10 +1,9 @@
 package io.openivs.server.recording;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.openivs.server.resource.Json;
-import io.openivs.server.resource.Arn;
 import io.openivs.server.events.IvsEvent;
-
+import io.openivs.server.resource.Arn;
+import io.openivs.server.resource.Json;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -23,8 +22,7 @@ final class RecordingFiles {
     static final String LATEST_THUMBNAIL = "media/latest_thumbnail/thumb.jpg";
     static final String RECORDING_STATE_CHANGE = "IVS Recording State Change";
 
-    private RecordingFiles() {
-    }
+    private RecordingFiles() {}
 
     /** {@code ivs/v1/<account>/<channelId>/<y>/<m>/<d>/<h>/<mm>/<recordingId>}: UTC, no zero padding, no trailing slash. */
     static String prefix(String channelArn, Instant start, String recordingId) {
@@ -51,7 +49,8 @@ final class RecordingFiles {
                 sequential = true;
             }
             String resolution = t.hasNonNull("resolution") ? t.get("resolution").asText() : null;
-            return new ThumbnailPlan(interval && (sequential || latest), seconds * 90_000, resolution, sequential, latest);
+            return new ThumbnailPlan(
+                    interval && (sequential || latest), seconds * 90_000, resolution, sequential, latest);
         }
     }
 
@@ -61,8 +60,17 @@ final class RecordingFiles {
      * @param status RECORDING_STARTED, RECORDING_ENDED or RECORDING_ENDED_WITH_FAILURE
      * @param endedAt null for the started file
      */
-    static ObjectNode metadata(String status, String channelArn, Instant startedAt, Instant endedAt, Rendition r,
-                               ThumbnailPlan thumbs, int thumbWidth, int thumbHeight, long durationMs, String failure) {
+    static ObjectNode metadata(
+            String status,
+            String channelArn,
+            Instant startedAt,
+            Instant endedAt,
+            Rendition r,
+            ThumbnailPlan thumbs,
+            int thumbWidth,
+            int thumbHeight,
+            long durationMs,
+            String failure) {
         ObjectNode d = Json.object();
         d.put("version", "v1");
         d.put("recording_started_at", rfc3339(startedAt));
@@ -114,9 +122,18 @@ final class RecordingFiles {
      *
      * @param streamIds only on Recording End (recording_session_stream_ids), else null
      */
-    static IvsEvent event(String status, String reason, String channelArn, String channelName, String streamId,
-                          String bucket, String prefix, long durationMs, String sessionId, List<String> streamIds,
-                          Instant time) {
+    static IvsEvent event(
+            String status,
+            String reason,
+            String channelArn,
+            String channelName,
+            String streamId,
+            String bucket,
+            String prefix,
+            long durationMs,
+            String sessionId,
+            List<String> streamIds,
+            Instant time) {
         Arn arn = Arn.parse(channelArn);
         ObjectNode d = Json.object();
         d.put("channel_name", channelName);
@@ -130,8 +147,14 @@ final class RecordingFiles {
         if (streamIds != null) {
             streamIds.forEach(d.putArray("recording_session_stream_ids")::add);
         }
-        return new IvsEvent(UUID.randomUUID().toString(), RECORDING_STATE_CHANGE, arn.account(), arn.region(), time,
-                List.of(channelArn), d);
+        return new IvsEvent(
+                UUID.randomUUID().toString(),
+                RECORDING_STATE_CHANGE,
+                arn.account(),
+                arn.region(),
+                time,
+                List.of(channelArn),
+                d);
     }
 
     private static String rfc3339(Instant t) {

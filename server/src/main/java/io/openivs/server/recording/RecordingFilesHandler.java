@@ -13,9 +13,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-
 import io.openivs.server.net.KeepAlive;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -74,9 +72,14 @@ public final class RecordingFilesHandler extends ChannelInboundHandlerAdapter {
                 return empty(HttpResponseStatus.NOT_FOUND);
             }
             long size = Files.size(file);
-            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+            FullHttpResponse r = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.OK,
                     head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(Files.readAllBytes(file)));
-            r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType(file.getFileName().toString()));
+            r.headers()
+                    .set(
+                            HttpHeaderNames.CONTENT_TYPE,
+                            contentType(file.getFileName().toString()));
             HttpUtil.setContentLength(r, head ? size : r.content().readableBytes());
             return r;
         } catch (NoSuchFileException e) {

@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.config.DataDir;
 import io.openivs.server.resource.Json;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +14,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a recording in progress has stored, one JSON line per fact, in
@@ -48,7 +47,9 @@ final class RecordingJournal {
             j.line(header);
             return j;
         } catch (IOException e) {
-            log.warn("recording journal {} not written ({}): a crash would leave this recording unfinished", file,
+            log.warn(
+                    "recording journal {} not written ({}): a crash would leave this recording unfinished",
+                    file,
                     e.toString());
             return null;
         }
@@ -63,7 +64,11 @@ final class RecordingJournal {
     void stored(VodPlaylists.Entry e) {
         ObjectNode n = Json.object();
         ArrayNode s = n.putArray("segment");
-        s.add(e.index()).add(e.durationTicks()).add(e.programDateTime()).add(e.discontinuity()).add(e.size());
+        s.add(e.index())
+                .add(e.durationTicks())
+                .add(e.programDateTime())
+                .add(e.discontinuity())
+                .add(e.size());
         line(n);
     }
 
@@ -107,9 +112,12 @@ final class RecordingJournal {
     }
 
     /** A journal an earlier run left: its header, stored segments and streams, in order. */
-    record Orphan(Path file, ObjectNode header, List<VodPlaylists.Entry> entries, List<String> streamIds,
-                  java.time.Instant lastWritten) {
-    }
+    record Orphan(
+            Path file,
+            ObjectNode header,
+            List<VodPlaylists.Entry> entries,
+            List<String> streamIds,
+            java.time.Instant lastWritten) {}
 
     /** The journals left in {@code spoolDir}; unreadable ones are logged and skipped. */
     static List<Orphan> orphans(Path spoolDir) {
@@ -120,7 +128,9 @@ final class RecordingJournal {
         }
         List<Path> files;
         try (Stream<Path> listing = Files.list(dir)) {
-            files = listing.filter(f -> f.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+            files = listing.filter(f -> f.getFileName().toString().endsWith(".jsonl"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             log.warn("recording journals in {} unreadable: {}", dir, e.toString());
             return out;
@@ -150,12 +160,17 @@ final class RecordingJournal {
             }
             JsonNode s = n.path("segment");
             if (s.isArray()) {
-                entries.add(new VodPlaylists.Entry(s.get(0).asInt(), s.get(1).asLong(), s.get(2).asLong(),
-                        s.get(3).asBoolean(), s.get(4).asInt()));
+                entries.add(new VodPlaylists.Entry(
+                        s.get(0).asInt(),
+                        s.get(1).asLong(),
+                        s.get(2).asLong(),
+                        s.get(3).asBoolean(),
+                        s.get(4).asInt()));
             } else if (n.has("stream")) {
                 streams.add(n.get("stream").asText());
             }
         }
-        return new Orphan(f, header, entries, streams, Files.getLastModifiedTime(f).toInstant());
+        return new Orphan(
+                f, header, entries, streams, Files.getLastModifiedTime(f).toInstant());
     }
 }

@@ -3,19 +3,16 @@ package io.openivs.server.recording;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.openivs.server.control.spi.BucketCheck;
-import io.openivs.server.resource.ChannelSettings;
-import io.openivs.server.resource.Json;
 import io.openivs.server.config.ServerConfig;
-import io.openivs.server.resource.Ids;
+import io.openivs.server.control.spi.BucketCheck;
 import io.openivs.server.events.EventBus;
 import io.openivs.server.events.IvsEvent;
 import io.openivs.server.media.hls.Segment;
+import io.openivs.server.resource.ChannelSettings;
+import io.openivs.server.resource.Ids;
+import io.openivs.server.resource.Json;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -31,6 +28,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Records this node's live streams whose channel has an ACTIVE recording configuration. Streams
@@ -47,10 +46,12 @@ public final class Recordings implements BucketCheck, AutoCloseable {
     final Uploader uploader;
     /** Also holds the journals of recordings in progress ({@link RecordingJournal}). */
     final Path spoolDir;
+
     private final ResourceStore store;
     private final EventBus events;
     private final Clock clock;
-    private final ScheduledExecutorService recorder = Executors.newSingleThreadScheduledExecutor(named("openivs-recorder"));
+    private final ScheduledExecutorService recorder =
+            Executors.newSingleThreadScheduledExecutor(named("openivs-recorder"));
     private final ExecutorService thumbnails = Executors.newSingleThreadExecutor(named("openivs-thumbnails"));
     private final ExecutorService checks = Executors.newFixedThreadPool(2, named("openivs-bucket-check"));
     /** Recorder thread only: the recording of each channel, live or waiting out its reconnect window. */
@@ -88,14 +89,16 @@ public final class Recordings implements BucketCheck, AutoCloseable {
     /** Runs the write check on its own threads: an unreachable store can take seconds to say so. */
     @Override
     public CompletionStage<Void> writable(String bucket) {
-        return CompletableFuture.runAsync(() -> {
-            try {
-                destination.checkWritable(bucket);
-            } catch (IOException e) {
-                log.info("bucket {} is not writable: {}", bucket, e.getMessage());
-                throw new UncheckedIOException(e);
-            }
-        }, checks);
+        return CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        destination.checkWritable(bucket);
+                    } catch (IOException e) {
+                        log.info("bucket {} is not writable: {}", bucket, e.getMessage());
+                        throw new UncheckedIOException(e);
+                    }
+                },
+                checks);
     }
 
     /**
@@ -108,7 +111,9 @@ public final class Recordings implements BucketCheck, AutoCloseable {
             for (RecordingJournal.Orphan o : RecordingJournal.orphans(spoolDir)) {
                 try {
                     Recording r = Recording.recovered(this, o);
-                    log.info("finishing recording {} left open by an earlier run: {} segment(s)", r.prefix,
+                    log.info(
+                            "finishing recording {} left open by an earlier run: {} segment(s)",
+                            r.prefix,
                             o.entries().size());
                     r.finish();
                 } catch (RuntimeException e) {
@@ -137,10 +142,24 @@ public final class Recordings implements BucketCheck, AutoCloseable {
         }
         ObjectNode config = stored.map(r -> Json.parseObject(r.doc())).orElse(null);
         if (config == null || !"ACTIVE".equals(config.path("state").asText())) {
-            String bucket = config == null ? "" : config.path("destinationConfiguration").path("s3").path("bucketName").asText("");
-            publish(RecordingFiles.event("Recording Start Failure",
-                    config == null ? "ResourceNotFoundException" : "ValidationException", channelArn, channelName,
-                    streamId, bucket, "", 0, "", null, now()));
+            String bucket = config == null
+                    ? ""
+                    : config.path("destinationConfiguration")
+                            .path("s3")
+                            .path("bucketName")
+                            .asText("");
+            publish(RecordingFiles.event(
+                    "Recording Start Failure",
+                    config == null ? "ResourceNotFoundException" : "ValidationException",
+                    channelArn,
+                    channelName,
+                    streamId,
+                    bucket,
+                    "",
+                    0,
+                    "",
+                    null,
+                    now()));
             return StreamRecorder.NONE;
         }
         Feed feed = new Feed(channelArn, channelName, configArn, config, streamId);
@@ -204,7 +223,10 @@ public final class Recordings implements BucketCheck, AutoCloseable {
         void add(Segment segment, byte[] bytes) {
             if (recording != null && recording.finished) {
                 // Only at shutdown, when close() ended the recording before the stream's last segment came.
-                log.warn("segment of stream {} after its recording {} was closed: not recorded", streamId, recording.prefix);
+                log.warn(
+                        "segment of stream {} after its recording {} was closed: not recorded",
+                        streamId,
+                        recording.prefix);
                 return;
             }
             if (!seenMedia && recording != null && !recording.fits(Rendition.of(segment))) {
@@ -215,8 +237,16 @@ public final class Recordings implements BucketCheck, AutoCloseable {
             }
             seenMedia = true;
             if (recording == null) {
-                recording = new Recording(Recordings.this, channelArn, channelName, configArn, config, streamId,
-                        now(), Ids.alnum(12), Ids.alnum(16));
+                recording = new Recording(
+                        Recordings.this,
+                        channelArn,
+                        channelName,
+                        configArn,
+                        config,
+                        streamId,
+                        now(),
+                        Ids.alnum(12),
+                        Ids.alnum(16));
                 byChannel.put(channelArn, recording);
             }
             recording.add(segment, bytes);

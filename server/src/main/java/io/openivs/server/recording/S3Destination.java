@@ -1,6 +1,9 @@
 package io.openivs.server.recording;
 
 import io.openivs.server.config.ServerConfig;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.UUID;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -14,10 +17,6 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
-
-import java.io.IOException;
-import java.time.Duration;
-import java.util.UUID;
 
 /** Any S3 API through the AWS SDK, path-style, with short time-outs: the uploader does the retrying. */
 public final class S3Destination implements Destination {
@@ -36,14 +35,14 @@ public final class S3Destination implements Destination {
                 // Plain signed bodies, checksums only where required: what every S3-compatible store accepts.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
+                .serviceConfiguration(
+                        S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .credentialsProvider(credentials)
                 .httpClient(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(2))
                         .socketTimeout(Duration.ofSeconds(20))
                         .build())
-                .overrideConfiguration(c -> c.retryStrategy(RetryMode.STANDARD)
-                        .apiCallTimeout(Duration.ofSeconds(60)))
+                .overrideConfiguration(c -> c.retryStrategy(RetryMode.STANDARD).apiCallTimeout(Duration.ofSeconds(60)))
                 .build();
     }
 

@@ -10,12 +10,10 @@ public interface StreamRecorder {
     /** A channel without recording. */
     StreamRecorder NONE = new StreamRecorder() {
         @Override
-        public void segment(Segment segment) {
-        }
+        public void segment(Segment segment) {}
 
         @Override
-        public void ended() {
-        }
+        public void ended() {}
     };
 
     /** A finished live segment, borrowed for the duration of the call. */

@@ -1,7 +1,6 @@
 package io.openivs.server.recording;
 
 import io.openivs.server.media.ffmpeg.FfmpegExecutables;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,8 +16,7 @@ import java.util.concurrent.TimeUnit;
  * decoder crash cannot take the server down.
  */
 final class Thumbnails {
-    private Thumbnails() {
-    }
+    private Thumbnails() {}
 
     /**
      * Height of a thumbnail for {@code resolution} (the classes of the API Reference's ThumbnailConfiguration),
@@ -46,20 +44,40 @@ final class Thumbnails {
 
     /** A JPEG of the first picture in {@code ts}, scaled to {@code width}x{@code height}. */
     static byte[] grab(byte[] ts, int width, int height) throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of("-hide_banner", "-loglevel", "error", "-nostdin",
-                "-f", "mpegts", "-i", "pipe:0", "-an", "-frames:v", "1",
-                "-vf", "scale=" + width + ":" + height, "-q:v", "3", "-f", "image2pipe", "-c:v", "mjpeg", "pipe:1"));
+        List<String> args = new ArrayList<>(List.of(
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-nostdin",
+                "-f",
+                "mpegts",
+                "-i",
+                "pipe:0",
+                "-an",
+                "-frames:v",
+                "1",
+                "-vf",
+                "scale=" + width + ":" + height,
+                "-q:v",
+                "3",
+                "-f",
+                "image2pipe",
+                "-c:v",
+                "mjpeg",
+                "pipe:1"));
         // -nostdin only stops ffmpeg's interactive keys; pipe:0 is still read.
         Process p = FfmpegExecutables.builder(FfmpegExecutables.ffmpeg(), args)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
-        Thread feeder = new Thread(() -> {
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(ts);
-            } catch (IOException e) {
-                // ffmpeg stops reading once it has its frame: a broken pipe here is normal.
-            }
-        }, "openivs-thumbnail-feed");
+        Thread feeder = new Thread(
+                () -> {
+                    try (OutputStream in = p.getOutputStream()) {
+                        in.write(ts);
+                    } catch (IOException e) {
+                        // ffmpeg stops reading once it has its frame: a broken pipe here is normal.
+                    }
+                },
+                "openivs-thumbnail-feed");
         feeder.setDaemon(true);
         feeder.start();
         ByteArrayOutputStream jpeg = new ByteArrayOutputStream(64 * 1024);

@@ -1,23 +1,22 @@
 package io.openivs.server.recording;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes objects to the destination on its own thread, in the order they were submitted (so a
@@ -37,14 +36,12 @@ public final class Uploader implements AutoCloseable {
 
     /** What becomes of one object. */
     public interface Outcome {
-        Outcome NONE = new Outcome() { };
+        Outcome NONE = new Outcome() {};
 
-        default void stored() {
-        }
+        default void stored() {}
 
         /** The object could not even be queued (spool disk failing): it will never be written. */
-        default void lost(Exception cause) {
-        }
+        default void lost(Exception cause) {}
     }
 
     private static final class Job {
@@ -96,8 +93,9 @@ public final class Uploader implements AutoCloseable {
     private void recover() throws IOException {
         List<Path> files;
         try (Stream<Path> listing = Files.list(spoolDir)) {
-            files = listing.filter(f -> f.getFileName().toString().matches("[0-9]+\\.spool")).sorted(
-                    Comparator.comparingLong(f -> Long.parseLong(f.getFileName().toString().replace(".spool", ""))))
+            files = listing.filter(f -> f.getFileName().toString().matches("[0-9]+\\.spool"))
+                    .sorted(Comparator.comparingLong(
+                            f -> Long.parseLong(f.getFileName().toString().replace(".spool", ""))))
                     .toList();
         }
         for (Path f : files) {
@@ -108,7 +106,9 @@ public final class Uploader implements AutoCloseable {
             }
         }
         if (!files.isEmpty()) {
-            spoolCounter = Long.parseLong(files.get(files.size() - 1).getFileName().toString().replace(".spool", "")) + 1;
+            spoolCounter = Long.parseLong(
+                            files.get(files.size() - 1).getFileName().toString().replace(".spool", ""))
+                    + 1;
             log.info("{} recording object(s) left by an earlier run queued for upload", queue.size());
         }
     }
@@ -121,6 +121,7 @@ public final class Uploader implements AutoCloseable {
     private final ArrayDeque<Job> queue = new ArrayDeque<>();
     /** Written by the upload thread only; read by metrics. */
     private volatile long stored;
+
     private volatile long failedAttempts;
     private final Thread thread;
     private long memoryBytes;
@@ -239,7 +240,10 @@ public final class Uploader implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 failedAttempts++;
                 if (!failing) {
-                    log.warn("recording upload of {} failed, retrying until the store answers: {}", job.key, e.toString());
+                    log.warn(
+                            "recording upload of {} failed, retrying until the store answers: {}",
+                            job.key,
+                            e.toString());
                 }
                 failing = true;
                 if (!sleep(backoff)) {

@@ -1,7 +1,6 @@
 package io.openivs.server.recording;
 
 import io.openivs.server.media.hls.PlaylistText;
-
 import java.util.List;
 
 /**
@@ -16,8 +15,7 @@ final class VodPlaylists {
         }
     }
 
-    private VodPlaylists() {
-    }
+    private VodPlaylists() {}
 
     /**
      * {@code master.m3u8} (or, with {@code byteRange}, {@code byte-range-multivariant.m3u8}).
@@ -27,17 +25,30 @@ final class VodPlaylists {
     static String master(String channelId, String account, Rendition r, long bandwidth, boolean byteRange) {
         StringBuilder out = new StringBuilder(512);
         out.append("#EXTM3U\n");
-        out.append("#EXT-X-SESSION-DATA:DATA-ID=\"net.live-video.content.id\",VALUE=\"").append(channelId).append("\"\n");
-        out.append("#EXT-X-SESSION-DATA:DATA-ID=\"net.live-video.customer.id\",VALUE=\"").append(account).append("\"\n");
-        out.append("#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID=\"").append(r.name()).append("\",NAME=\"")
-                .append(r.hasVideo() ? r.height() + "p" : r.name()).append("\",AUTOSELECT=YES,DEFAULT=YES\n");
-        out.append("#EXT-X-STREAM-INF:PROGRAM-ID=1,BANDWIDTH=").append(Math.max(1, bandwidth))
-                .append(",CODECS=\"").append(r.codecs()).append('"');
+        out.append("#EXT-X-SESSION-DATA:DATA-ID=\"net.live-video.content.id\",VALUE=\"")
+                .append(channelId)
+                .append("\"\n");
+        out.append("#EXT-X-SESSION-DATA:DATA-ID=\"net.live-video.customer.id\",VALUE=\"")
+                .append(account)
+                .append("\"\n");
+        out.append("#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID=\"")
+                .append(r.name())
+                .append("\",NAME=\"")
+                .append(r.hasVideo() ? r.height() + "p" : r.name())
+                .append("\",AUTOSELECT=YES,DEFAULT=YES\n");
+        out.append("#EXT-X-STREAM-INF:PROGRAM-ID=1,BANDWIDTH=")
+                .append(Math.max(1, bandwidth))
+                .append(",CODECS=\"")
+                .append(r.codecs())
+                .append('"');
         if (r.hasVideo()) {
             out.append(",RESOLUTION=").append(r.width()).append('x').append(r.height());
         }
         out.append(",VIDEO=\"").append(r.name()).append("\"\n");
-        out.append(r.name()).append('/').append(byteRange ? "byte-range-variant.m3u8" : "playlist.m3u8").append('\n');
+        out.append(r.name())
+                .append('/')
+                .append(byteRange ? "byte-range-variant.m3u8" : "playlist.m3u8")
+                .append('\n');
         return out.toString();
     }
 
@@ -55,14 +66,17 @@ final class VodPlaylists {
         out.append("#EXTM3U\n");
         out.append("#EXT-X-VERSION:").append(byteRange ? 4 : 3).append('\n');
         out.append("#EXT-X-TARGETDURATION:").append((longest + 45_000) / 90_000).append('\n');
-        out.append("#EXT-X-PLAYLIST-TYPE:").append(ended || byteRange ? "VOD" : "EVENT").append('\n');
+        out.append("#EXT-X-PLAYLIST-TYPE:")
+                .append(ended || byteRange ? "VOD" : "EVENT")
+                .append('\n');
         out.append("#EXT-X-MEDIA-SEQUENCE:0\n");
         long elapsed = 0;
         for (Entry e : entries) {
             elapsed += e.durationTicks();
         }
         out.append("#EXT-X-TWITCH-ELAPSED-SECS:0.000\n");
-        PlaylistText.appendFixed(out.append("#EXT-X-TWITCH-TOTAL-SECS:"), elapsed / 90_000.0, 3).append('\n');
+        PlaylistText.appendFixed(out.append("#EXT-X-TWITCH-TOTAL-SECS:"), elapsed / 90_000.0, 3)
+                .append('\n');
         for (Entry e : entries) {
             if (e.discontinuity()) {
                 out.append("#EXT-X-DISCONTINUITY\n");

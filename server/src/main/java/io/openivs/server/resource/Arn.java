@@ -30,7 +30,10 @@ public record Arn(String region, String account, String type, String id) {
         if (slash < 0 || slash == arn.length() - 1) {
             return null;
         }
-        return new Arn(arn.substring(PREFIX.length(), r), arn.substring(r + 1, a), arn.substring(a + 1, slash),
+        return new Arn(
+                arn.substring(PREFIX.length(), r),
+                arn.substring(r + 1, a),
+                arn.substring(a + 1, slash),
                 arn.substring(slash + 1));
     }
 

@@ -14,10 +14,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param recordingConfigurationArn    "" for none (likewise the other ARNs)
  * @param multitrackInput              whether multitrack input is enabled
  */
-public record ChannelSettings(String name, String type, String latencyMode, ContainerFormat containerFormat,
-                              boolean insecureIngest, boolean authorized, String preset,
-                              String recordingConfigurationArn, String playbackRestrictionPolicyArn,
-                              String adConfigurationArn, boolean multitrackInput) {
+public record ChannelSettings(
+        String name,
+        String type,
+        String latencyMode,
+        ContainerFormat containerFormat,
+        boolean insecureIngest,
+        boolean authorized,
+        String preset,
+        String recordingConfigurationArn,
+        String playbackRestrictionPolicyArn,
+        String adConfigurationArn,
+        boolean multitrackInput) {
     public static final String NAME = "name";
     public static final String TYPE = "type";
     public static final String LATENCY_MODE = "latencyMode";
@@ -39,7 +47,8 @@ public record ChannelSettings(String name, String type, String latencyMode, Cont
 
     /** How the channel's renditions are packaged for playback. */
     public enum ContainerFormat {
-        TS, FRAGMENTED_MP4;
+        TS,
+        FRAGMENTED_MP4;
 
         /** An unknown or missing value is TS, CreateChannel's default. */
         public static ContainerFormat of(String value) {
@@ -48,8 +57,8 @@ public record ChannelSettings(String name, String type, String latencyMode, Cont
     }
 
     /** CreateChannel's defaults: what a channel created with no members set holds. */
-    public static final ChannelSettings DEFAULTS = new ChannelSettings("", STANDARD, LOW, ContainerFormat.TS, false,
-            false, "", "", "", "", false);
+    public static final ChannelSettings DEFAULTS =
+            new ChannelSettings("", STANDARD, LOW, ContainerFormat.TS, false, false, "", "", "", "", false);
 
     public static ChannelSettings parse(String storedDocument) {
         return of(Json.parseObject(storedDocument));

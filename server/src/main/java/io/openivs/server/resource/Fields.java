@@ -16,6 +16,5 @@ public final class Fields {
     /** A playback key pair's public key, base64 DER SubjectPublicKeyInfo (never returned by the API). */
     public static final String PUBLIC_KEY_DER = "publicKeyDer";
 
-    private Fields() {
-    }
+    private Fields() {}
 }

@@ -12,8 +12,7 @@ public final class Ids {
     private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private Ids() {
-    }
+    private Ids() {}
 
     /** {@code n} random characters from [A-Za-z0-9]. */
     public static String alnum(int n) {

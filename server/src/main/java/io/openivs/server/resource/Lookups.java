@@ -13,8 +13,7 @@ public final class Lookups {
     /** Stored type of a viewer revocation (one per channel and viewer); not an IVS resource, so it has no ARN type. */
     public static final String VIEWER_REVOCATION = "viewer-revocation";
 
-    private Lookups() {
-    }
+    private Lookups() {}
 
     /**
      * A stream key's lookup: the SHA-256 of its value, so ingest finds a key by what the encoder sent

@@ -13,18 +13,19 @@ public final class StreamSessions {
 
     /** HEALTHY, STARVING or UNKNOWN. */
     public static final String HEALTH = "health";
+
     public static final String VIEWER_COUNT = "viewerCount";
     /** The channel document as it was when the stream went live. */
     public static final String CHANNEL = "channel";
+
     public static final String INGEST_CONFIGURATION = "ingestConfiguration";
     public static final String INGEST_CONFIGURATIONS = "ingestConfigurations";
     public static final String RECORDING_CONFIGURATION = "recordingConfiguration";
     public static final String TRUNCATED_EVENTS = "truncatedEvents";
 
     /** The document members GetStreamSession returns as they are stored ({@link #CHANNEL} with its URLs added). */
-    public static final List<String> SESSION_MEMBERS = List.of(CHANNEL, INGEST_CONFIGURATION, INGEST_CONFIGURATIONS,
-            RECORDING_CONFIGURATION, TRUNCATED_EVENTS);
+    public static final List<String> SESSION_MEMBERS =
+            List.of(CHANNEL, INGEST_CONFIGURATION, INGEST_CONFIGURATIONS, RECORDING_CONFIGURATION, TRUNCATED_EVENTS);
 
-    private StreamSessions() {
-    }
+    private StreamSessions() {}
 }

@@ -4,7 +4,8 @@ import java.sql.SQLException;
 
 /** What differs between the two databases; the SQL itself is shared. */
 enum Dialect {
-    SQLITE, POSTGRESQL;
+    SQLITE,
+    POSTGRESQL;
 
     static Dialect of(String jdbcUrl) {
         if (jdbcUrl.startsWith("jdbc:sqlite:")) {
@@ -23,8 +24,11 @@ enum Dialect {
                     return true;
                 }
                 // SQLite: SQLITE_CONSTRAINT_PRIMARYKEY (1555) or SQLITE_CONSTRAINT_UNIQUE (2067)
-                if (this == SQLITE && (s.getErrorCode() == 19 || s.getErrorCode() == 1555 || s.getErrorCode() == 2067
-                        || String.valueOf(s.getMessage()).contains("UNIQUE constraint failed"))) {
+                if (this == SQLITE
+                        && (s.getErrorCode() == 19
+                                || s.getErrorCode() == 1555
+                                || s.getErrorCode() == 2067
+                                || String.valueOf(s.getMessage()).contains("UNIQUE constraint failed"))) {
                     return true;
                 }
             }

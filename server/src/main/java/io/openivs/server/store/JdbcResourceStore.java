@@ -2,7 +2,6 @@ package io.openivs.server.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -55,8 +54,13 @@ public final class JdbcResourceStore implements ResourceStore {
     private final ResourceCache cache;
     private final FileChannel lockFile;
 
-    private JdbcResourceStore(Dialect dialect, String description, HikariDataSource pool, SqliteConnections readers,
-                              SqliteConnections writer, FileChannel lockFile) {
+    private JdbcResourceStore(
+            Dialect dialect,
+            String description,
+            HikariDataSource pool,
+            SqliteConnections readers,
+            SqliteConnections writer,
+            FileChannel lockFile) {
         this.dialect = dialect;
         this.description = description;
         this.pool = pool;
@@ -69,9 +73,10 @@ public final class JdbcResourceStore implements ResourceStore {
     /** Opens (and migrates) the database named by a JDBC URL. */
     public static JdbcResourceStore open(String jdbcUrl) {
         Dialect dialect = Dialect.of(jdbcUrl);
-        JdbcResourceStore store = dialect == Dialect.SQLITE ? openSqlite(jdbcUrl)
-                : new JdbcResourceStore(dialect, "PostgreSQL " + redact(jdbcUrl), pool(jdbcUrl, "openivs-db", 16),
-                        null, null, null);
+        JdbcResourceStore store = dialect == Dialect.SQLITE
+                ? openSqlite(jdbcUrl)
+                : new JdbcResourceStore(
+                        dialect, "PostgreSQL " + redact(jdbcUrl), pool(jdbcUrl, "openivs-db", 16), null, null, null);
         try {
             store.migrate();
         } catch (SQLException e) {
@@ -126,8 +131,10 @@ public final class JdbcResourceStore implements ResourceStore {
         }
         if (lock == null) {
             closeQuietly(ch);
-            throw new StoreException("the database is in use by another openivs server (" + lockPath + " is locked);"
-                    + " an SQLite database serves one server, use PostgreSQL for several", null);
+            throw new StoreException(
+                    "the database is in use by another openivs server (" + lockPath + " is locked);"
+                            + " an SQLite database serves one server, use PostgreSQL for several",
+                    null);
         }
         return ch;
     }
@@ -273,8 +280,7 @@ public final class JdbcResourceStore implements ResourceStore {
     }
 
     /** Which state of a row a listing saw: a re-created ARN has a new creation time, a changed one a new version. */
-    private record RowVersion(String arn, long version, long created) {
-    }
+    private record RowVersion(String arn, long version, long created) {}
 
     @FunctionalInterface
     private interface RowsReader<R> {
@@ -292,6 +298,7 @@ public final class JdbcResourceStore implements ResourceStore {
         private final boolean writing;
         /** SQLite writes: what the cache must forget when the transaction ends. */
         final List<String> touched = new ArrayList<>(2);
+
         final List<ResourceCache.Children> deletedChildren = new ArrayList<>(0);
 
         JdbcTx(Connection c, SqliteConnections.Handle handle, boolean writing) {
@@ -365,7 +372,8 @@ public final class JdbcResourceStore implements ResourceStore {
          * row is that state ({@link RowVersion}; a document never changes without its version). Null if a row vanished between the
          * two steps; the caller then lists the usual way, so a page is never short by mistake.
          */
-        private List<StoredResource> listFromMemory(String account, String region, String type, Cursor after, int limit) {
+        private List<StoredResource> listFromMemory(
+                String account, String region, String type, Cursor after, int limit) {
             List<RowVersion> keys = listWhere("arn, version, created", account, region, type, after, limit, p -> {
                 try (ResultSet r = p.executeQuery()) {
                     List<RowVersion> out = new ArrayList<>();
@@ -389,8 +397,14 @@ public final class JdbcResourceStore implements ResourceStore {
             return out;
         }
 
-        private <R> R listWhere(String columns, String account, String region, String type, Cursor after, int limit,
-                                RowsReader<R> rows) {
+        private <R> R listWhere(
+                String columns,
+                String account,
+                String region,
+                String type,
+                Cursor after,
+                int limit,
+                RowsReader<R> rows) {
             String sql = "SELECT " + columns + " FROM resources WHERE account = ? AND region = ? AND type = ?"
                     + (after == null ? "" : " AND (created > ? OR (created = ? AND id > ?))")
                     + " ORDER BY created, id LIMIT ?";
@@ -523,8 +537,8 @@ public final class JdbcResourceStore implements ResourceStore {
         public void insertSession(StreamSessionRow s) {
             PreparedStatement p = null;
             try {
-                p = statement("INSERT INTO stream_sessions (" + SESSION_COLS
-                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                p = statement(
+                        "INSERT INTO stream_sessions (" + SESSION_COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
                 p.setString(1, s.streamId());
                 p.setString(2, s.channelArn());
                 p.setString(3, s.account());
@@ -550,47 +564,73 @@ public final class JdbcResourceStore implements ResourceStore {
 
         @Override
         public Optional<StreamSessionRow> session(String channelArn, String streamId) {
-            List<StreamSessionRow> rows = sessionsWhere(
-                    "channel_arn = ? AND stream_id = ?", channelArn, streamId);
+            List<StreamSessionRow> rows = sessionsWhere("channel_arn = ? AND stream_id = ?", channelArn, streamId);
             return rows.stream().findFirst();
         }
 
         @Override
         public Optional<StreamSessionRow> liveSession(String channelArn, long freshSince) {
-            return sessionsWhere("channel_arn = ? AND end_time IS NULL AND heartbeat >= ? ORDER BY start_time DESC",
-                    channelArn, freshSince).stream().findFirst();
+            return sessionsWhere(
+                            "channel_arn = ? AND end_time IS NULL AND heartbeat >= ? ORDER BY start_time DESC",
+                            channelArn,
+                            freshSince)
+                    .stream()
+                    .findFirst();
         }
 
         @Override
         public List<StreamSessionRow> liveSessions(String account, String region, long freshSince) {
-            return sessionsWhere("account = ? AND region = ? AND end_time IS NULL AND heartbeat >= ? ORDER BY start_time, stream_id",
-                    account, region, freshSince);
+            return sessionsWhere(
+                    "account = ? AND region = ? AND end_time IS NULL AND heartbeat >= ? ORDER BY start_time, stream_id",
+                    account,
+                    region,
+                    freshSince);
         }
 
         @Override
         public List<StreamSessionRow> sessions(String channelArn, Long beforeStart, String beforeId, int limit) {
             if (beforeStart == null) {
-                return sessionsWhere("channel_arn = ? ORDER BY start_time DESC, stream_id DESC LIMIT ?", channelArn, limit);
+                return sessionsWhere(
+                        "channel_arn = ? ORDER BY start_time DESC, stream_id DESC LIMIT ?", channelArn, limit);
             }
-            return sessionsWhere("channel_arn = ? AND (start_time < ? OR (start_time = ? AND stream_id < ?))"
-                    + " ORDER BY start_time DESC, stream_id DESC LIMIT ?", channelArn, beforeStart, beforeStart, beforeId, limit);
+            return sessionsWhere(
+                    "channel_arn = ? AND (start_time < ? OR (start_time = ? AND stream_id < ?))"
+                            + " ORDER BY start_time DESC, stream_id DESC LIMIT ?",
+                    channelArn,
+                    beforeStart,
+                    beforeStart,
+                    beforeId,
+                    limit);
         }
 
         @Override
         public boolean touchSession(String streamId, long heartbeat, boolean hasError, String doc) {
-            return exec("UPDATE stream_sessions SET heartbeat = ?, has_error = ?, doc = ? WHERE stream_id = ? AND end_time IS NULL",
-                    heartbeat, hasError ? 1 : 0, doc, streamId) == 1;
+            return exec(
+                            "UPDATE stream_sessions SET heartbeat = ?, has_error = ?, doc = ? WHERE stream_id = ? AND end_time IS NULL",
+                            heartbeat,
+                            hasError ? 1 : 0,
+                            doc,
+                            streamId)
+                    == 1;
         }
 
         @Override
         public boolean endSession(String streamId, long endTime, boolean hasError, String doc) {
-            return exec("UPDATE stream_sessions SET end_time = ?, has_error = ?, doc = ? WHERE stream_id = ? AND end_time IS NULL",
-                    endTime, hasError ? 1 : 0, doc, streamId) == 1;
+            return exec(
+                            "UPDATE stream_sessions SET end_time = ?, has_error = ?, doc = ? WHERE stream_id = ? AND end_time IS NULL",
+                            endTime,
+                            hasError ? 1 : 0,
+                            doc,
+                            streamId)
+                    == 1;
         }
 
         @Override
         public boolean requestStop(String streamId) {
-            return exec("UPDATE stream_sessions SET stop_requested = 1 WHERE stream_id = ? AND end_time IS NULL", streamId) == 1;
+            return exec(
+                            "UPDATE stream_sessions SET stop_requested = 1 WHERE stream_id = ? AND end_time IS NULL",
+                            streamId)
+                    == 1;
         }
 
         @Override
@@ -602,19 +642,31 @@ public final class JdbcResourceStore implements ResourceStore {
         public int endStaleSessions(long staleBefore) {
             // Cues left for a node that died, or for a stream that ended before taking them.
             exec("DELETE FROM stream_cues WHERE created < ?", staleBefore);
-            return exec("UPDATE stream_sessions SET end_time = heartbeat WHERE end_time IS NULL AND heartbeat < ?", staleBefore);
+            return exec(
+                    "UPDATE stream_sessions SET end_time = heartbeat WHERE end_time IS NULL AND heartbeat < ?",
+                    staleBefore);
         }
 
         @Override
         public boolean beginAdBreak(String streamId, long now, long until) {
-            return exec("UPDATE stream_sessions SET ad_break_until = ? WHERE stream_id = ? AND end_time IS NULL"
-                    + " AND ad_break_until <= ?", until, streamId, now) == 1;
+            return exec(
+                            "UPDATE stream_sessions SET ad_break_until = ? WHERE stream_id = ? AND end_time IS NULL"
+                                    + " AND ad_break_until <= ?",
+                            until,
+                            streamId,
+                            now)
+                    == 1;
         }
 
         @Override
         public void addCue(StreamCue cue) {
-            exec("INSERT INTO stream_cues (id, stream_id, created, kind, body) VALUES (?, ?, ?, ?, ?)",
-                    cue.id(), cue.streamId(), cue.created(), cue.kind(), cue.body());
+            exec(
+                    "INSERT INTO stream_cues (id, stream_id, created, kind, body) VALUES (?, ?, ?, ?, ?)",
+                    cue.id(),
+                    cue.streamId(),
+                    cue.created(),
+                    cue.kind(),
+                    cue.body());
         }
 
         @Override
@@ -623,11 +675,13 @@ public final class JdbcResourceStore implements ResourceStore {
             PreparedStatement p = null;
             try {
                 // Every live stream asks on every heartbeat: reuse the prepared statement.
-                p = statement("SELECT id, stream_id, created, kind, body FROM stream_cues WHERE stream_id = ? ORDER BY id");
+                p = statement(
+                        "SELECT id, stream_id, created, kind, body FROM stream_cues WHERE stream_id = ? ORDER BY id");
                 bind(p, new Object[] {streamId});
                 try (ResultSet r = p.executeQuery()) {
                     while (r.next()) {
-                        out.add(new StreamCue(r.getString(1), r.getString(2), r.getLong(3), r.getString(4), r.getString(5)));
+                        out.add(new StreamCue(
+                                r.getString(1), r.getString(2), r.getLong(3), r.getString(4), r.getString(5)));
                     }
                 }
             } catch (SQLException e) {
@@ -652,8 +706,17 @@ public final class JdbcResourceStore implements ResourceStore {
                     while (r.next()) {
                         long end = r.getLong(6);
                         Long endTime = r.wasNull() ? null : end;
-                        out.add(new StreamSessionRow(r.getString(1), r.getString(2), r.getString(3), r.getString(4),
-                                r.getLong(5), endTime, r.getString(7), r.getLong(8), r.getInt(9) != 0, r.getInt(10) != 0,
+                        out.add(new StreamSessionRow(
+                                r.getString(1),
+                                r.getString(2),
+                                r.getString(3),
+                                r.getString(4),
+                                r.getLong(5),
+                                endTime,
+                                r.getString(7),
+                                r.getLong(8),
+                                r.getInt(9) != 0,
+                                r.getInt(10) != 0,
                                 r.getString(11)));
                     }
                     return out;
@@ -709,8 +772,17 @@ public final class JdbcResourceStore implements ResourceStore {
             try (ResultSet r = p.executeQuery()) {
                 List<StoredResource> out = new ArrayList<>();
                 while (r.next()) {
-                    out.add(new StoredResource(r.getString(1), r.getString(2), r.getString(3), r.getString(4),
-                            r.getString(5), r.getLong(6), r.getString(7), r.getString(8), r.getLong(9), r.getString(10)));
+                    out.add(new StoredResource(
+                            r.getString(1),
+                            r.getString(2),
+                            r.getString(3),
+                            r.getString(4),
+                            r.getString(5),
+                            r.getLong(6),
+                            r.getString(7),
+                            r.getString(8),
+                            r.getLong(9),
+                            r.getString(10)));
                 }
                 return out;
             }

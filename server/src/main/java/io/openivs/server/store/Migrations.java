@@ -20,10 +20,10 @@ import java.util.List;
 final class Migrations {
     /** Append new scripts here; never edit a released one. */
     static final List<String> SCRIPTS = List.of("V1__resources.sql", "V2__stream_cues.sql");
+
     private static final long PG_LOCK_KEY = 0x6f70656e697673L; // "openivs"
 
-    private Migrations() {
-    }
+    private Migrations() {}
 
     static int apply(Connection c, Dialect dialect) throws SQLException {
         boolean auto = c.getAutoCommit();
@@ -32,7 +32,8 @@ final class Migrations {
             if (dialect == Dialect.POSTGRESQL) {
                 s.execute("SELECT pg_advisory_lock(" + PG_LOCK_KEY + ")");
             }
-            s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, script TEXT NOT NULL, applied BIGINT NOT NULL)");
+            s.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, script TEXT NOT NULL, applied BIGINT NOT NULL)");
         }
         int applied = 0;
         try {
@@ -44,7 +45,8 @@ final class Migrations {
                     for (String sql : statements(load(script))) {
                         s.execute(sql);
                     }
-                    try (PreparedStatement p = c.prepareStatement("INSERT INTO schema_version (version, script, applied) VALUES (?, ?, ?)")) {
+                    try (PreparedStatement p = c.prepareStatement(
+                            "INSERT INTO schema_version (version, script, applied) VALUES (?, ?, ?)")) {
                         p.setInt(1, i + 1);
                         p.setString(2, script);
                         p.setLong(3, System.currentTimeMillis());
@@ -71,7 +73,8 @@ final class Migrations {
     }
 
     private static int currentVersion(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
+        try (Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
             return r.next() ? r.getInt(1) : 0;
         }
     }

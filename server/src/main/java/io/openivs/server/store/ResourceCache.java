@@ -48,8 +48,7 @@ final class ResourceCache {
     }
 
     /** Rows deleted as the children of a parent, whose ARNs the writer did not see. */
-    record Children(String type, String parentArn) {
-    }
+    record Children(String type, String parentArn) {}
 
     /** Before a write transaction starts. */
     void writing() {
@@ -71,7 +70,8 @@ final class ResourceCache {
             byArn.remove(arn);
         }
         for (Children c : children) {
-            byArn.values().removeIf(r -> c.type().equals(r.type()) && c.parentArn().equals(r.parent()));
+            byArn.values()
+                    .removeIf(r -> c.type().equals(r.type()) && c.parentArn().equals(r.parent()));
         }
     }
 }

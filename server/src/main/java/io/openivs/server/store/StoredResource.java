@@ -11,8 +11,17 @@ package io.openivs.server.store;
  *                digest, playback key fingerprint scoped to its account), or null
  * @param version optimistic-concurrency counter, bumped by every update
  */
-public record StoredResource(String arn, String account, String region, String type, String id,
-                             long created, String parent, String lookup, long version, String doc) {
+public record StoredResource(
+        String arn,
+        String account,
+        String region,
+        String type,
+        String id,
+        long created,
+        String parent,
+        String lookup,
+        long version,
+        String doc) {
 
     public StoredResource withDoc(String newDoc) {
         return new StoredResource(arn, account, region, type, id, created, parent, lookup, version, newDoc);

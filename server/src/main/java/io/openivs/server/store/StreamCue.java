@@ -6,5 +6,4 @@ package io.openivs.server.store;
  * @param id orders the cues of a stream: creation time first
  * @param kind what {@code body} holds, e.g. {@code metadata}
  */
-public record StreamCue(String id, String streamId, long created, String kind, String body) {
-}
+public record StreamCue(String id, String streamId, long created, String kind, String body) {}

@@ -90,11 +90,17 @@ class SigV4SdkRoundTripTest {
         }
 
         Principal caller = new Principal(AKID, SigV4VerifierTest.ACCOUNT);
-        assertThat(seen).containsExactly(
-                new Seen(caller, "POST", "/CreateChannel"),
-                new Seen(caller, "GET", "/tags/arn%3Aaws%3Aivs%3Aus-west-2%3A123456789012%3Achannel%2FAbCdEf123456"),
-                new Seen(caller, "DELETE",
-                        "/tags/arn%3Aaws%3Aivs%3Aus-west-2%3A123456789012%3Achannel%2FAbCdEf123456?tagKeys=a&tagKeys=b"));
+        assertThat(seen)
+                .containsExactly(
+                        new Seen(caller, "POST", "/CreateChannel"),
+                        new Seen(
+                                caller,
+                                "GET",
+                                "/tags/arn%3Aaws%3Aivs%3Aus-west-2%3A123456789012%3Achannel%2FAbCdEf123456"),
+                        new Seen(
+                                caller,
+                                "DELETE",
+                                "/tags/arn%3Aaws%3Aivs%3Aus-west-2%3A123456789012%3Achannel%2FAbCdEf123456?tagKeys=a&tagKeys=b"));
     }
 
     @Test
@@ -119,7 +125,8 @@ class SigV4SdkRoundTripTest {
         try (IvsClient ivs = IvsClient.builder()
                 .region(Region.US_WEST_2)
                 .endpointOverride(endpoint)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAUNKNOWN000000000", SECRET)))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIAUNKNOWN000000000", SECRET)))
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .overrideConfiguration(c -> c.retryStrategy(DefaultRetryStrategy.doNotRetry()))
                 .build()) {
@@ -140,7 +147,9 @@ class SigV4SdkRoundTripTest {
         }
 
         assertThat(seen).hasSize(1);
-        assertThat(SdkGlobalTime.getGlobalTimeOffset()).as("SDK clock correction, seconds").isBetween(-1210, -1190);
+        assertThat(SdkGlobalTime.getGlobalTimeOffset())
+                .as("SDK clock correction, seconds")
+                .isBetween(-1210, -1190);
     }
 
     private IvsClient client(URI endpoint, String secret, boolean retries) {
@@ -167,43 +176,60 @@ class SigV4SdkRoundTripTest {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
-                                new SimpleChannelInboundHandler<FullHttpRequest>() {
-                                    @Override
-                                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request)
-                                            throws Exception {
-                                        FullHttpResponse response;
-                                        try {
-                                            Principal principal = verifier.verify(request.method().name(), request.uri(),
-                                                    request.headers(), request.content());
-                                            seen.add(new Seen(principal, request.method().name(), request.uri()));
-                                            String body = request.uri().startsWith("/tags/") ? "{\"tags\":{}}" : "{}";
-                                            response = response(HttpResponseStatus.OK, body);
-                                        } catch (AuthException e) {
-                                            response = response(HttpResponseStatus.valueOf(e.status()),
-                                                    JSON.writeValueAsString(Map.of("message", e.getMessage())));
-                                            response.headers().set("x-amzn-ErrorType", e.errorCode());
-                                        }
-                                        response.headers().set(HttpHeaderNames.DATE,
-                                                DateFormatter.format(new Date(serverClock.millis())));
-                                        boolean keepAlive = HttpUtil.isKeepAlive(request);
-                                        HttpUtil.setKeepAlive(response, keepAlive);
-                                        var written = ctx.writeAndFlush(response);
-                                        if (!keepAlive) {
-                                            written.addListener(ChannelFutureListener.CLOSE);
-                                        }
-                                    }
-                                });
+                        ch.pipeline()
+                                .addLast(
+                                        new HttpServerCodec(),
+                                        new HttpObjectAggregator(1 << 20),
+                                        new SimpleChannelInboundHandler<FullHttpRequest>() {
+                                            @Override
+                                            protected void channelRead0(
+                                                    ChannelHandlerContext ctx, FullHttpRequest request)
+                                                    throws Exception {
+                                                FullHttpResponse response;
+                                                try {
+                                                    Principal principal = verifier.verify(
+                                                            request.method().name(),
+                                                            request.uri(),
+                                                            request.headers(),
+                                                            request.content());
+                                                    seen.add(new Seen(
+                                                            principal,
+                                                            request.method().name(),
+                                                            request.uri()));
+                                                    String body =
+                                                            request.uri().startsWith("/tags/") ? "{\"tags\":{}}" : "{}";
+                                                    response = response(HttpResponseStatus.OK, body);
+                                                } catch (AuthException e) {
+                                                    response = response(
+                                                            HttpResponseStatus.valueOf(e.status()),
+                                                            JSON.writeValueAsString(Map.of("message", e.getMessage())));
+                                                    response.headers().set("x-amzn-ErrorType", e.errorCode());
+                                                }
+                                                response.headers()
+                                                        .set(
+                                                                HttpHeaderNames.DATE,
+                                                                DateFormatter.format(new Date(serverClock.millis())));
+                                                boolean keepAlive = HttpUtil.isKeepAlive(request);
+                                                HttpUtil.setKeepAlive(response, keepAlive);
+                                                var written = ctx.writeAndFlush(response);
+                                                if (!keepAlive) {
+                                                    written.addListener(ChannelFutureListener.CLOSE);
+                                                }
+                                            }
+                                        });
                     }
                 })
-                .bind("127.0.0.1", 0).sync().channel();
+                .bind("127.0.0.1", 0)
+                .sync()
+                .channel();
         return URI.create("http://127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort());
     }
 
     private static FullHttpResponse response(HttpResponseStatus status, String json) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
         return response;
     }

@@ -49,8 +49,8 @@ class SigV4VerifierTest {
     static final String ARN = "arn:aws:ivs:us-west-2:123456789012:channel/AbCdEf123456";
     static final String CREATE_CHANNEL_BODY = "{\"name\":\"my-channel\",\"latencyMode\":\"LOW\",\"type\":\"STANDARD\"}";
 
-    final Map<String, CredentialStore.Credential> keys = new ConcurrentHashMap<>(
-            Map.of(AKID, new CredentialStore.Credential(AKID, SECRET, ACCOUNT)));
+    final Map<String, CredentialStore.Credential> keys =
+            new ConcurrentHashMap<>(Map.of(AKID, new CredentialStore.Credential(AKID, SECRET, ACCOUNT)));
     final List<ByteBuf> buffers = new ArrayList<>();
 
     @AfterEach
@@ -64,7 +64,9 @@ class SigV4VerifierTest {
     void acceptsPostWithJsonBody() throws Exception {
         Wire wire = sign(createChannel(), CREATE_CHANNEL_BODY, s -> {});
 
-        assertThat(wire.headers.get("x-amz-content-sha256")).as("the SDK sends the body hash").isNotNull();
+        assertThat(wire.headers.get("x-amz-content-sha256"))
+                .as("the SDK sends the body hash")
+                .isNotNull();
         assertThat(wire.verify(verifierAt(SIGNED_AT))).isEqualTo(new Principal(AKID, ACCOUNT));
     }
 
@@ -80,7 +82,9 @@ class SigV4VerifierTest {
         Wire received = new Wire(wire.method, wire.rawUri, wire.headers, composite);
 
         assertThat(received.verify(verifierAt(SIGNED_AT))).isEqualTo(new Principal(AKID, ACCOUNT));
-        assertThat(composite.readerIndex()).as("body left unread for the handler").isZero();
+        assertThat(composite.readerIndex())
+                .as("body left unread for the handler")
+                .isZero();
     }
 
     @Test
@@ -117,7 +121,9 @@ class SigV4VerifierTest {
 
     @Test
     void acceptsPathWithDotSegmentsAsTheSdkNormalisesThem() throws Exception {
-        SdkHttpFullRequest request = createChannel().toBuilder().encodedPath("/ignored/../CreateChannel").build();
+        SdkHttpFullRequest request = createChannel().toBuilder()
+                .encodedPath("/ignored/../CreateChannel")
+                .build();
         Wire wire = sign(request, CREATE_CHANNEL_BODY, s -> {});
 
         assertThat(wire.rawUri).isEqualTo("/ignored/../CreateChannel");
@@ -128,13 +134,17 @@ class SigV4VerifierTest {
     void acceptsRequestWithoutBodyHashHeader() throws Exception {
         Wire wire = signLegacy(createChannel(), CREATE_CHANNEL_BODY, SECRET, "us-west-2");
 
-        assertThat(wire.headers.contains("x-amz-content-sha256")).as("legacy signer sends no body hash").isFalse();
+        assertThat(wire.headers.contains("x-amz-content-sha256"))
+                .as("legacy signer sends no body hash")
+                .isFalse();
         assertThat(wire.verify(verifierAt(SIGNED_AT))).isEqualTo(new Principal(AKID, ACCOUNT));
     }
 
     @Test
     void acceptsUnsignedPayload() throws Exception {
-        Wire wire = sign(createChannel(), CREATE_CHANNEL_BODY,
+        Wire wire = sign(
+                createChannel(),
+                CREATE_CHANNEL_BODY,
                 s -> s.putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false));
 
         assertThat(wire.headers.get("x-amz-content-sha256")).isEqualTo("UNSIGNED-PAYLOAD");
@@ -143,7 +153,9 @@ class SigV4VerifierTest {
 
     @Test
     void acceptsSecurityTokenAndUnsignedHeadersAddedInTransit() throws Exception {
-        SdkHttpFullRequest request = createChannel().toBuilder().putHeader("X-Amz-Security-Token", "session-token").build();
+        SdkHttpFullRequest request = createChannel().toBuilder()
+                .putHeader("X-Amz-Security-Token", "session-token")
+                .build();
         Wire wire = sign(request, CREATE_CHANNEL_BODY, s -> {});
         wire.headers.set("User-Agent", "changed-by-a-proxy").add("X-Forwarded-For", "10.0.0.1");
 
@@ -153,7 +165,9 @@ class SigV4VerifierTest {
     @Test
     void acceptsRepeatedSignedHeaderInReceivedOrder() throws Exception {
         SdkHttpFullRequest request = createChannel().toBuilder()
-                .appendHeader("X-Amz-Meta-Trace", "first").appendHeader("X-Amz-Meta-Trace", "second").build();
+                .appendHeader("X-Amz-Meta-Trace", "first")
+                .appendHeader("X-Amz-Meta-Trace", "second")
+                .build();
         Wire wire = sign(request, CREATE_CHANNEL_BODY, s -> {});
 
         assertThat(wire.headers.getAll("X-Amz-Meta-Trace")).containsExactly("first", "second");
@@ -164,8 +178,10 @@ class SigV4VerifierTest {
     void acceptsSkewOfExactlyFifteenMinutesEitherWay() throws Exception {
         Wire wire = sign(createChannel(), CREATE_CHANNEL_BODY, s -> {});
 
-        assertThat(wire.verify(verifierAt(SIGNED_AT.plus(Duration.ofMinutes(15))))).isNotNull();
-        assertThat(wire.verify(verifierAt(SIGNED_AT.minus(Duration.ofMinutes(15))))).isNotNull();
+        assertThat(wire.verify(verifierAt(SIGNED_AT.plus(Duration.ofMinutes(15)))))
+                .isNotNull();
+        assertThat(wire.verify(verifierAt(SIGNED_AT.minus(Duration.ofMinutes(15)))))
+                .isNotNull();
     }
 
     @Test
@@ -174,7 +190,8 @@ class SigV4VerifierTest {
 
         assertThat(wire.headers.contains("Authorization")).isFalse();
         assertThat(wire.rawUri).contains("X-Amz-Signature=").contains("X-Amz-Expires=600");
-        assertThat(wire.verify(verifierAt(SIGNED_AT.plus(Duration.ofMinutes(9))))).isEqualTo(new Principal(AKID, ACCOUNT));
+        assertThat(wire.verify(verifierAt(SIGNED_AT.plus(Duration.ofMinutes(9)))))
+                .isEqualTo(new Principal(AKID, ACCOUNT));
     }
 
     @Test
@@ -185,11 +202,13 @@ class SigV4VerifierTest {
                 .add("Host", "iam.amazonaws.com")
                 .add("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
                 .add("X-Amz-Date", "20150830T123600Z")
-                .add("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, "
-                        + "SignedHeaders=content-type;host;x-amz-date, "
-                        + "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
-        SigV4Verifier iam = new SigV4Verifier(keys::get, "us-east-1", "iam",
-                Clock.fixed(Instant.parse("2015-08-30T12:36:00Z"), ZoneOffset.UTC));
+                .add(
+                        "Authorization",
+                        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, "
+                                + "SignedHeaders=content-type;host;x-amz-date, "
+                                + "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
+        SigV4Verifier iam = new SigV4Verifier(
+                keys::get, "us-east-1", "iam", Clock.fixed(Instant.parse("2015-08-30T12:36:00Z"), ZoneOffset.UTC));
 
         assertThat(iam.verify("GET", "/?Action=ListUsers&Version=2010-05-08", headers, Unpooled.EMPTY_BUFFER))
                 .isEqualTo(new Principal("AKIDEXAMPLE", ACCOUNT));
@@ -198,12 +217,15 @@ class SigV4VerifierTest {
     @Test
     void rotatedSecretTakesEffectImmediately() throws Exception {
         SigV4Verifier verifier = verifierAt(SIGNED_AT);
-        assertThat(sign(createChannel(), CREATE_CHANNEL_BODY, s -> {}).verify(verifier)).isNotNull();
+        assertThat(sign(createChannel(), CREATE_CHANNEL_BODY, s -> {}).verify(verifier))
+                .isNotNull();
 
         keys.put(AKID, new CredentialStore.Credential(AKID, "rotated-secret", ACCOUNT));
 
         assertRefused(sign(createChannel(), CREATE_CHANNEL_BODY, s -> {}), verifier, "InvalidSignatureException");
-        Wire withNewSecret = sign(createChannel(), CREATE_CHANNEL_BODY,
+        Wire withNewSecret = sign(
+                createChannel(),
+                CREATE_CHANNEL_BODY,
                 s -> s.identity(AwsCredentialsIdentity.create(AKID, "rotated-secret")));
         assertThat(withNewSecret.verify(verifier)).isEqualTo(new Principal(AKID, ACCOUNT));
     }
@@ -211,8 +233,11 @@ class SigV4VerifierTest {
     @Test
     void verifiesConcurrentlyFromManyThreads() throws Exception {
         SigV4Verifier verifier = verifierAt(SIGNED_AT);
-        List<Wire> wires = List.of(sign(createChannel(), CREATE_CHANNEL_BODY, s -> {}), sign(listTags(), "", s -> {}),
-                sign(untag("a", "b"), "", s -> {}), sign(listTags(), "", presigned(Duration.ofMinutes(5))));
+        List<Wire> wires = List.of(
+                sign(createChannel(), CREATE_CHANNEL_BODY, s -> {}),
+                sign(listTags(), "", s -> {}),
+                sign(untag("a", "b"), "", s -> {}),
+                sign(listTags(), "", presigned(Duration.ofMinutes(5))));
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<Integer>> results = new ArrayList<>();
@@ -237,17 +262,23 @@ class SigV4VerifierTest {
 
     @Test
     void refusesWrongSecret() throws Exception {
-        Wire wire = sign(createChannel(), CREATE_CHANNEL_BODY,
+        Wire wire = sign(
+                createChannel(),
+                CREATE_CHANNEL_BODY,
                 s -> s.identity(AwsCredentialsIdentity.create(AKID, "not-the-secret")));
 
         AuthException e = assertRefused(wire, verifierAt(SIGNED_AT), "InvalidSignatureException");
-        assertThat(e.getMessage()).isEqualTo("The request signature we calculated does not match the signature you provided."
-                + " Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+        assertThat(e.getMessage())
+                .isEqualTo(
+                        "The request signature we calculated does not match the signature you provided."
+                                + " Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
     }
 
     @Test
     void refusesUnknownAccessKey() throws Exception {
-        Wire wire = sign(createChannel(), CREATE_CHANNEL_BODY,
+        Wire wire = sign(
+                createChannel(),
+                CREATE_CHANNEL_BODY,
                 s -> s.identity(AwsCredentialsIdentity.create("AKIAUNKNOWN000000000", SECRET)));
 
         AuthException e = assertRefused(wire, verifierAt(SIGNED_AT), "UnrecognizedClientException");
@@ -301,23 +332,28 @@ class SigV4VerifierTest {
     void refusesTwentyMinuteOldTimestamp() throws Exception {
         Wire wire = sign(createChannel(), CREATE_CHANNEL_BODY, s -> {});
 
-        AuthException e = assertRefused(wire, verifierAt(SIGNED_AT.plus(Duration.ofMinutes(20))), "InvalidSignatureException");
-        assertThat(e.getMessage()).isEqualTo(
-                "Signature expired: 20240101T000000Z is now earlier than 20240101T000500Z (20240101T002000Z - 15 min.)");
+        AuthException e =
+                assertRefused(wire, verifierAt(SIGNED_AT.plus(Duration.ofMinutes(20))), "InvalidSignatureException");
+        assertThat(e.getMessage())
+                .isEqualTo(
+                        "Signature expired: 20240101T000000Z is now earlier than 20240101T000500Z (20240101T002000Z - 15 min.)");
     }
 
     @Test
     void refusesTwentyMinuteFutureTimestamp() throws Exception {
         Wire wire = sign(createChannel(), CREATE_CHANNEL_BODY, s -> {});
 
-        AuthException e = assertRefused(wire, verifierAt(SIGNED_AT.minus(Duration.ofMinutes(20))), "InvalidSignatureException");
-        assertThat(e.getMessage()).isEqualTo(
-                "Signature not yet current: 20240101T000000Z is still later than 20231231T235500Z (20231231T234000Z + 15 min.)");
+        AuthException e =
+                assertRefused(wire, verifierAt(SIGNED_AT.minus(Duration.ofMinutes(20))), "InvalidSignatureException");
+        assertThat(e.getMessage())
+                .isEqualTo(
+                        "Signature not yet current: 20240101T000000Z is still later than 20231231T235500Z (20231231T234000Z + 15 min.)");
     }
 
     @Test
     void refusesCredentialScopedToAnotherRegion() throws Exception {
-        Wire wire = sign(createChannel(), CREATE_CHANNEL_BODY, s -> s.putProperty(AwsV4HttpSigner.REGION_NAME, "eu-west-1"));
+        Wire wire = sign(
+                createChannel(), CREATE_CHANNEL_BODY, s -> s.putProperty(AwsV4HttpSigner.REGION_NAME, "eu-west-1"));
 
         AuthException e = assertRefused(wire, verifierAt(SIGNED_AT), "InvalidSignatureException");
         assertThat(e.getMessage()).isEqualTo("Credential should be scoped to a valid region.");
@@ -325,7 +361,9 @@ class SigV4VerifierTest {
 
     @Test
     void refusesCredentialScopedToAnotherService() throws Exception {
-        Wire wire = sign(createChannel(), CREATE_CHANNEL_BODY,
+        Wire wire = sign(
+                createChannel(),
+                CREATE_CHANNEL_BODY,
                 s -> s.putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "execute-api"));
 
         AuthException e = assertRefused(wire, verifierAt(SIGNED_AT), "InvalidSignatureException");
@@ -336,21 +374,26 @@ class SigV4VerifierTest {
     void refusesExpiredPresignedUrl() throws Exception {
         Wire wire = sign(listTags(), "", presigned(Duration.ofMinutes(10)));
 
-        AuthException e = assertRefused(wire, verifierAt(SIGNED_AT.plus(Duration.ofSeconds(601))), "InvalidSignatureException");
-        assertThat(e.getMessage()).isEqualTo(
-                "Signature expired: 20240101T000000Z is now earlier than 20240101T000001Z (20240101T001001Z - 600 sec.)");
+        AuthException e =
+                assertRefused(wire, verifierAt(SIGNED_AT.plus(Duration.ofSeconds(601))), "InvalidSignatureException");
+        assertThat(e.getMessage())
+                .isEqualTo(
+                        "Signature expired: 20240101T000000Z is now earlier than 20240101T000001Z (20240101T001001Z - 600 sec.)");
     }
 
     @Test
     void refusesPresignedUrlWithTamperedSignatureOrExpiry() throws Exception {
         Wire wire = sign(listTags(), "", presigned(Duration.ofMinutes(10)));
-        Wire longer = new Wire(wire.method, wire.rawUri.replace("X-Amz-Expires=600", "X-Amz-Expires=6000"), wire.headers, wire.body);
-        Wire overAWeek = new Wire(wire.method, wire.rawUri.replace("X-Amz-Expires=600", "X-Amz-Expires=604801"),
-                wire.headers, wire.body);
+        Wire longer = new Wire(
+                wire.method, wire.rawUri.replace("X-Amz-Expires=600", "X-Amz-Expires=6000"), wire.headers, wire.body);
+        Wire overAWeek = new Wire(
+                wire.method, wire.rawUri.replace("X-Amz-Expires=600", "X-Amz-Expires=604801"), wire.headers, wire.body);
 
-        assertThat(assertRefused(longer, verifierAt(SIGNED_AT), "InvalidSignatureException").getMessage())
+        assertThat(assertRefused(longer, verifierAt(SIGNED_AT), "InvalidSignatureException")
+                        .getMessage())
                 .isEqualTo(SigV4Verifier.SIGNATURE_MISMATCH);
-        assertThat(assertRefused(overAWeek, verifierAt(SIGNED_AT), "IncompleteSignatureException").getMessage())
+        assertThat(assertRefused(overAWeek, verifierAt(SIGNED_AT), "IncompleteSignatureException")
+                        .getMessage())
                 .contains("X-Amz-Expires");
     }
 
@@ -359,10 +402,13 @@ class SigV4VerifierTest {
         Wire wire = sign(listTags(), "", presigned(Duration.ofMinutes(10)));
         String withoutCredential = wire.rawUri.replaceAll("&?X-Amz-Credential=[^&]*", "");
 
-        AuthException e = assertRefused(new Wire("GET", withoutCredential, wire.headers, wire.body), verifierAt(SIGNED_AT),
+        AuthException e = assertRefused(
+                new Wire("GET", withoutCredential, wire.headers, wire.body),
+                verifierAt(SIGNED_AT),
                 "IncompleteSignatureException");
-        assertThat(e.getMessage()).isEqualTo(
-                "AWS query-string parameters must include 'X-Amz-Credential'. Re-examine the query-string parameters.");
+        assertThat(e.getMessage())
+                .isEqualTo(
+                        "AWS query-string parameters must include 'X-Amz-Credential'. Re-examine the query-string parameters.");
     }
 
     @Test
@@ -390,8 +436,8 @@ class SigV4VerifierTest {
         wire.headers.remove("X-Amz-Date");
 
         AuthException e = assertRefused(wire, verifierAt(SIGNED_AT), "IncompleteSignatureException");
-        assertThat(e.getMessage()).isEqualTo(
-                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+        assertThat(e.getMessage())
+                .isEqualTo("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
     }
 
     @Test
@@ -399,7 +445,8 @@ class SigV4VerifierTest {
         Wire wire = sign(createChannel(), CREATE_CHANNEL_BODY, s -> {});
         wire.headers.remove("X-Amz-Date").set("Date", "Mon, 01 Jan 2024 00:00:00 GMT");
 
-        AuthException e = assertRefused(wire, verifierAt(SIGNED_AT.plus(Duration.ofHours(1))), "InvalidSignatureException");
+        AuthException e =
+                assertRefused(wire, verifierAt(SIGNED_AT.plus(Duration.ofHours(1))), "InvalidSignatureException");
         assertThat(e.getMessage()).startsWith("Signature expired: 20240101T000000Z is now earlier than");
     }
 
@@ -409,8 +456,9 @@ class SigV4VerifierTest {
         wire.headers.set("Authorization", wire.headers.get("Authorization").replace("/20240101/", "/20240102/"));
 
         AuthException e = assertRefused(wire, verifierAt(SIGNED_AT), "IncompleteSignatureException");
-        assertThat(e.getMessage()).isEqualTo("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of"
-                + " date from HTTP: '20240102' != '20240101', from '20240101T000000Z'.");
+        assertThat(e.getMessage())
+                .isEqualTo("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of"
+                        + " date from HTTP: '20240102' != '20240101', from '20240101T000000Z'.");
     }
 
     @Test
@@ -433,22 +481,29 @@ class SigV4VerifierTest {
     @Test
     void messagesNeverContainTheSecret() throws Exception {
         List<Wire> refused = new ArrayList<>();
-        refused.add(sign(createChannel(), CREATE_CHANNEL_BODY, s -> s.identity(AwsCredentialsIdentity.create(AKID, "x"))));
+        refused.add(
+                sign(createChannel(), CREATE_CHANNEL_BODY, s -> s.identity(AwsCredentialsIdentity.create(AKID, "x"))));
         // Clients that put the secret where the access key id or signature belongs.
-        refused.add(sign(createChannel(), CREATE_CHANNEL_BODY, s -> s.identity(AwsCredentialsIdentity.create(SECRET, SECRET))));
-        refused.add(sign(createChannel(), CREATE_CHANNEL_BODY, s -> s.identity(AwsCredentialsIdentity.create("AKIA" + SECRET, SECRET))));
+        refused.add(sign(
+                createChannel(), CREATE_CHANNEL_BODY, s -> s.identity(AwsCredentialsIdentity.create(SECRET, SECRET))));
+        refused.add(sign(
+                createChannel(),
+                CREATE_CHANNEL_BODY,
+                s -> s.identity(AwsCredentialsIdentity.create("AKIA" + SECRET, SECRET))));
         Wire bearer = sign(createChannel(), CREATE_CHANNEL_BODY, s -> {});
         bearer.headers.set("Authorization", "Bearer " + SECRET);
         refused.add(bearer);
         Wire secretAsSignature = sign(createChannel(), CREATE_CHANNEL_BODY, s -> {});
-        secretAsSignature.headers.set("Authorization",
+        secretAsSignature.headers.set(
+                "Authorization",
                 secretAsSignature.headers.get("Authorization").replaceAll("Signature=.*", "Signature=" + SECRET));
         refused.add(secretAsSignature);
         Wire secretAsScope = sign(createChannel(), CREATE_CHANNEL_BODY, s -> {});
-        secretAsScope.headers.set("Authorization",
-                secretAsScope.headers.get("Authorization").replace("/20240101/", "/" + SECRET + "/"));
+        secretAsScope.headers.set(
+                "Authorization", secretAsScope.headers.get("Authorization").replace("/20240101/", "/" + SECRET + "/"));
         refused.add(secretAsScope);
-        refused.add(sign(createChannel(), CREATE_CHANNEL_BODY, s -> s.putProperty(AwsV4HttpSigner.REGION_NAME, SECRET)));
+        refused.add(
+                sign(createChannel(), CREATE_CHANNEL_BODY, s -> s.putProperty(AwsV4HttpSigner.REGION_NAME, SECRET)));
 
         for (Wire wire : refused) {
             AuthException e = catchThrowableOfType(() -> wire.verify(verifierAt(SIGNED_AT)), AuthException.class);
@@ -486,7 +541,9 @@ class SigV4VerifierTest {
     }
 
     static SdkHttpFullRequest createChannel() {
-        return request(SdkHttpMethod.POST, "/CreateChannel").putHeader("Content-Type", "application/json").build();
+        return request(SdkHttpMethod.POST, "/CreateChannel")
+                .putHeader("Content-Type", "application/json")
+                .build();
     }
 
     static SdkHttpFullRequest listTags() {
@@ -524,7 +581,9 @@ class SigV4VerifierTest {
     @SuppressWarnings("deprecation")
     Wire signLegacy(SdkHttpFullRequest request, String body, String secret, String region) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        SdkHttpFullRequest withBody = request.toBuilder().contentStreamProvider(() -> new ByteArrayInputStream(bytes)).build();
+        SdkHttpFullRequest withBody = request.toBuilder()
+                .contentStreamProvider(() -> new ByteArrayInputStream(bytes))
+                .build();
         Aws4SignerParams params = Aws4SignerParams.builder()
                 .awsCredentials(AwsBasicCredentials.create(AKID, secret))
                 .signingName("ivs")

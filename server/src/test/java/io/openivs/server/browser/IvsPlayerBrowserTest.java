@@ -1,17 +1,13 @@
 package io.openivs.server.browser;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import io.openivs.server.media.ffmpeg.FfmpegExecutables;
 import io.openivs.server.playback.access.TestTokens;
 import io.openivs.server.testing.Publishing;
 import io.openivs.server.testing.TestDatabases;
 import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ivs.IvsClient;
-import software.amazon.awssdk.services.ivs.model.ChannelLatencyMode;
-import software.amazon.awssdk.services.ivs.model.ContainerFormat;
-import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
-
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,9 +18,12 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ivs.IvsClient;
+import software.amazon.awssdk.services.ivs.model.ChannelLatencyMode;
+import software.amazon.awssdk.services.ivs.model.ContainerFormat;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 
 /**
  * What a viewer of each kind of channel sees in Amazon's own web player (npm amazon-ivs-player,
@@ -40,8 +39,7 @@ class IvsPlayerBrowserTest {
     @TempDir
     Path dir;
 
-    record Config(String name, ContainerFormat container, ChannelLatencyMode latency, boolean authorized) {
-    }
+    record Config(String name, ContainerFormat container, ChannelLatencyMode latency, boolean authorized) {}
 
     static final List<Config> CONFIGS = List.of(
             new Config("ts-low-public", ContainerFormat.TS, ChannelLatencyMode.LOW, false),
@@ -56,20 +54,27 @@ class IvsPlayerBrowserTest {
 
         List<Process> publishers = new ArrayList<>();
         try (TestServer server = new TestServer(dir, TestDatabases.sqlite(dir));
-             IvsClient ivs = server.client(TestServer.ALICE);
-             IvsPlayerPage page = new IvsPlayerPage(dir.resolve("chromium-profile"))) {
+                IvsClient ivs = server.client(TestServer.ALICE);
+                IvsPlayerPage page = new IvsPlayerPage(dir.resolve("chromium-profile"))) {
             KeyPair key = TestTokens.newKeyPair();
             ivs.importPlaybackKeyPair(b -> b.publicKeyMaterial(TestTokens.publicPem(key)));
             List<String> urls = new ArrayList<>();
             List<String> arns = new ArrayList<>();
             for (Config c : CONFIGS) {
-                CreateChannelResponse created = ivs.createChannel(b -> b.name(c.name()).insecureIngest(true)
-                        .latencyMode(c.latency()).containerFormat(c.container()).authorized(c.authorized()));
+                CreateChannelResponse created = ivs.createChannel(b -> b.name(c.name())
+                        .insecureIngest(true)
+                        .latencyMode(c.latency())
+                        .containerFormat(c.container())
+                        .authorized(c.authorized()));
                 publishers.add(publisher("rtmp://127.0.0.1:" + server.server().rtmpPort() + "/app/"
                         + created.streamKey().value()));
                 arns.add(created.channel().arn());
                 String url = created.channel().playbackUrl();
-                urls.add(c.authorized() ? url + "?token=" + TestTokens.sign(key, created.channel().arn(), 600) : url);
+                urls.add(
+                        c.authorized()
+                                ? url + "?token="
+                                        + TestTokens.sign(key, created.channel().arn(), 600)
+                                : url);
             }
             for (String url : urls) {
                 awaitPlayable(url);
@@ -81,11 +86,16 @@ class IvsPlayerBrowserTest {
                 Thread.sleep(250);
             }
             List<IvsPlayerPage.Player> started = page.players();
-            assertThat(started).as("players on the page; page errors %s", page.pageErrors()).hasSize(CONFIGS.size());
+            assertThat(started)
+                    .as("players on the page; page errors %s", page.pageErrors())
+                    .hasSize(CONFIGS.size());
             for (int i = 0; i < CONFIGS.size(); i++) {
                 IvsPlayerPage.Player p = started.get(i);
-                assertThat(started(p)).as("%s started playing within 45 s: states %s, errors %s, samples %s",
-                        CONFIGS.get(i).name(), p.states(), p.errors(), p.summary()).isTrue();
+                assertThat(started(p))
+                        .as(
+                                "%s started playing within 45 s: states %s, errors %s, samples %s",
+                                CONFIGS.get(i).name(), p.states(), p.errors(), p.summary())
+                        .isTrue();
             }
             Thread.sleep(3000); // past the start, onto the live edge
             page.reset();
@@ -105,20 +115,32 @@ class IvsPlayerBrowserTest {
             for (int i = 0; i < CONFIGS.size(); i++) {
                 IvsPlayerPage.Player p = players.get(i);
                 String name = CONFIGS.get(i).name();
-                System.out.printf("IVS player on %s: position advancing %.0f %% of %d s, states %s, live latency %s,"
-                        + " buffer %s, low-latency mode %.0f %% of samples, metadata cues %s%n", name,
-                        100 * p.advancingShare(), SECONDS, p.states(), LatencyPage.summary(p.liveLatencies()),
-                        LatencyPage.summary(p.buffers()), 100 * p.lowLatencyShare(), p.cues());
+                System.out.printf(
+                        "IVS player on %s: position advancing %.0f %% of %d s, states %s, live latency %s,"
+                                + " buffer %s, low-latency mode %.0f %% of samples, metadata cues %s%n",
+                        name,
+                        100 * p.advancingShare(),
+                        SECONDS,
+                        p.states(),
+                        LatencyPage.summary(p.liveLatencies()),
+                        LatencyPage.summary(p.buffers()),
+                        100 * p.lowLatencyShare(),
+                        p.cues());
                 assertThat(p.errors()).as("%s: player errors", name).isEmpty();
                 assertThat(p.samples()).as("%s: samples", name).hasSizeGreaterThanOrEqualTo(SECONDS - 3);
-                assertThat(p.advancingShare()).as("%s: share of the window playing; %s", name, p.summary())
+                assertThat(p.advancingShare())
+                        .as("%s: share of the window playing; %s", name, p.summary())
                         .isGreaterThanOrEqualTo(0.9);
-                assertThat(p.samples().get(p.samples().size() - 1).width()).as("%s: video width", name).isEqualTo(640);
+                assertThat(p.samples().get(p.samples().size() - 1).width())
+                        .as("%s: video width", name)
+                        .isEqualTo(640);
                 // fMP4 is left out: the player raises no cue for the emsg boxes openivs writes there
                 // (hls.js does; see LowLatencyBrowserTest), which is still to be looked into.
                 if (CONFIGS.get(i).container() == ContainerFormat.TS) {
-                    assertThat(p.cues()).as("%s: PutMetadata texts the player raised as TEXT_METADATA_CUE", name)
-                            .filteredOn(t -> t.startsWith("sent=")).hasSizeGreaterThanOrEqualTo(3);
+                    assertThat(p.cues())
+                            .as("%s: PutMetadata texts the player raised as TEXT_METADATA_CUE", name)
+                            .filteredOn(t -> t.startsWith("sent="))
+                            .hasSizeGreaterThanOrEqualTo(3);
                 }
             }
         } finally {
@@ -138,8 +160,14 @@ class IvsPlayerBrowserTest {
         HttpClient http = HttpClient.newHttpClient();
         Publishing.await(Duration.ofSeconds(20), () -> {
             try {
-                return http.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200 ? true : null;
+                return http.send(
+                                                HttpRequest.newBuilder(URI.create(url))
+                                                        .build(),
+                                                HttpResponse.BodyHandlers.discarding())
+                                        .statusCode()
+                                == 200
+                        ? true
+                        : null;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -150,6 +178,8 @@ class IvsPlayerBrowserTest {
     private static Process publisher(String url) throws java.io.IOException {
         return FfmpegExecutables.builder(FfmpegExecutables.ffmpeg(), Publishing.lowLatencyArgs(url, SECONDS + 120))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 }

@@ -4,11 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import org.openqa.selenium.PageLoadStrategy;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.openqa.selenium.PageLoadStrategy;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * Debian's headless Chromium playing streams with Amazon's IVS web player (npm
@@ -48,9 +47,14 @@ final class IvsPlayerPage implements AutoCloseable {
      * One second of one player: its position (s), state, getLiveLatency() (s), the video's width,
      * getBufferDuration() (s) and isLiveLowLatency() (whether it plays in its low-latency mode).
      */
-    record Sample(long at, double position, String state, double liveLatency, int width, double buffered,
-                  boolean lowLatency) {
-    }
+    record Sample(
+            long at,
+            double position,
+            String state,
+            double liveLatency,
+            int width,
+            double buffered,
+            boolean lowLatency) {}
 
     /**
      * What one player went through: its samples since {@link #reset}, states entered, errors raised,
@@ -82,11 +86,14 @@ final class IvsPlayerPage implements AutoCloseable {
 
         /** Share of samples in which the player said it plays in low-latency mode. */
         double lowLatencyShare() {
-            return samples.isEmpty() ? 0 : samples.stream().filter(Sample::lowLatency).count() / (double) samples.size();
+            return samples.isEmpty()
+                    ? 0
+                    : samples.stream().filter(Sample::lowLatency).count() / (double) samples.size();
         }
 
         String summary() {
-            return samples.stream().map(s -> String.format("%.1f/%s", s.position(), s.state()))
+            return samples.stream()
+                    .map(s -> String.format("%.1f/%s", s.position(), s.state()))
                     .collect(Collectors.joining(" "));
         }
     }
@@ -97,7 +104,8 @@ final class IvsPlayerPage implements AutoCloseable {
             return "Chromium or chromedriver is not installed (apt-get install chromium chromium-driver; .ci/run does it)";
         }
         return playerDir() == null
-                ? "amazon-ivs-player could not be obtained (set OPENIVS_IVS_PLAYER_DIR, or install npm)" : null;
+                ? "amazon-ivs-player could not be obtained (set OPENIVS_IVS_PLAYER_DIR, or install npm)"
+                : null;
     }
 
     /** The directory holding node_modules/amazon-ivs-player, from OPENIVS_IVS_PLAYER_DIR or npm; null if neither works. */
@@ -114,8 +122,20 @@ final class IvsPlayerPage implements AutoCloseable {
             Files.createDirectories(dir);
             // The package requires Node's "events" as if a bundler supplied it.
             // --prefix: else npm installs into the nearest directory above that has node_modules or package.json.
-            int exit = run(dir, "npm", "install", "--silent", "--prefix", dir.toString(), "--no-save",
-                    "--no-package-lock", "--no-audit", "--no-fund", "--omit=dev", "amazon-ivs-player@1", "events@3");
+            int exit = run(
+                    dir,
+                    "npm",
+                    "install",
+                    "--silent",
+                    "--prefix",
+                    dir.toString(),
+                    "--no-save",
+                    "--no-package-lock",
+                    "--no-audit",
+                    "--no-fund",
+                    "--omit=dev",
+                    "amazon-ivs-player@1",
+                    "events@3");
             return exit == 0 && Files.isRegularFile(dir.resolve(PACKAGE)) ? dir : null;
         } catch (IOException e) {
             return null;
@@ -126,8 +146,11 @@ final class IvsPlayerPage implements AutoCloseable {
     }
 
     private static int run(Path dir, String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         if (!p.waitFor(300, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             return -1;
@@ -157,12 +180,22 @@ final class IvsPlayerPage implements AutoCloseable {
         options.setPageLoadStrategy(PageLoadStrategy.NONE);
         options.setBinary(LatencyPage.CHROMIUM.toFile());
         // Without the background-networking flags Chromium stalls on a machine with no outside network.
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required",
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--autoplay-policy=no-user-gesture-required",
                 "--user-data-dir=" + profileDir.toAbsolutePath());
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(LatencyPage.CHROMEDRIVER.toString())).usingAnyFreePort().build();
+                .usingDriverExecutable(new File(LatencyPage.CHROMEDRIVER.toString()))
+                .usingAnyFreePort()
+                .build();
         try {
             driver = new ChromeDriver(service, options);
         } catch (RuntimeException e) {
@@ -180,7 +213,8 @@ final class IvsPlayerPage implements AutoCloseable {
             return;
         }
         String name = file.getFileName().toString();
-        String type = name.endsWith(".wasm") ? "application/wasm"
+        String type = name.endsWith(".wasm")
+                ? "application/wasm"
                 : name.endsWith(".json") ? "application/json" : "text/javascript";
         send(exchange, 200, type, Files.readAllBytes(file));
     }
@@ -195,7 +229,8 @@ final class IvsPlayerPage implements AutoCloseable {
 
     /** Starts one player per playlist URL; each page second samples every player. */
     void play(List<String> playlists) {
-        String query = playlists.stream().map(p -> "src=" + URLEncoder.encode(p, StandardCharsets.UTF_8))
+        String query = playlists.stream()
+                .map(p -> "src=" + URLEncoder.encode(p, StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
         driver.get("http://127.0.0.1:" + pages.getAddress().getPort() + "/ivs-player.html?" + query);
     }
@@ -219,9 +254,14 @@ final class IvsPlayerPage implements AutoCloseable {
             List<Sample> samples = new ArrayList<>();
             p.path("samples").forEach(s -> {
                 if (s.path("at").asLong() >= since) {
-                    samples.add(new Sample(s.path("at").asLong(), s.path("position").asDouble(),
-                            s.path("state").asText(), s.path("liveLatency").asDouble(), s.path("width").asInt(),
-                            s.path("buffered").asDouble(), s.path("lowLatency").asBoolean()));
+                    samples.add(new Sample(
+                            s.path("at").asLong(),
+                            s.path("position").asDouble(),
+                            s.path("state").asText(),
+                            s.path("liveLatency").asDouble(),
+                            s.path("width").asInt(),
+                            s.path("buffered").asDouble(),
+                            s.path("lowLatency").asBoolean()));
                 }
             });
             List<String> states = new ArrayList<>();

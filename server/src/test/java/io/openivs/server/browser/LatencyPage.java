@@ -3,11 +3,6 @@ package io.openivs.server.browser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import org.openqa.selenium.PageLoadStrategy;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +17,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.openqa.selenium.PageLoadStrategy;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * Debian's headless Chromium, driven by its chromedriver, playing a stream with hls.js on a page
@@ -44,19 +43,25 @@ final class LatencyPage implements AutoCloseable {
     private volatile long since;
 
     /** One second's figures: seconds behind the playlist's live edge, and wall clock minus the playing date. */
-    record Sample(double latency, Double arrivalToDisplay) {
-    }
+    record Sample(double latency, Double arrivalToDisplay) {}
 
     /** Everything the page kept: per-second samples and, per PutMetadata call, seconds until parsed and until its cue. */
     /** @param videoWidth the playing video's width, 0 while none shows (e.g. an audio-only variant plays) */
-    record Report(List<Sample> samples, List<Double> parsedSeconds, List<Double> cueSeconds, List<String> errors,
+    record Report(
+            List<Sample> samples,
+            List<Double> parsedSeconds,
+            List<Double> cueSeconds,
+            List<String> errors,
             int videoWidth) {
         List<Double> latencies() {
             return samples.stream().map(Sample::latency).toList();
         }
 
         List<Double> arrivalToDisplay() {
-            return samples.stream().map(Sample::arrivalToDisplay).filter(java.util.Objects::nonNull).toList();
+            return samples.stream()
+                    .map(Sample::arrivalToDisplay)
+                    .filter(java.util.Objects::nonNull)
+                    .toList();
         }
     }
 
@@ -68,7 +73,9 @@ final class LatencyPage implements AutoCloseable {
         if (!Files.isExecutable(CHROMEDRIVER)) {
             return CHROMEDRIVER + " is not installed (apt-get install chromium-driver; .ci/run does it)";
         }
-        return hlsJs() == null ? "hls.js could not be obtained (set OPENIVS_HLSJS to hls.min.js, or install npm)" : null;
+        return hlsJs() == null
+                ? "hls.js could not be obtained (set OPENIVS_HLSJS to hls.min.js, or install npm)"
+                : null;
     }
 
     /** hls.min.js from OPENIVS_HLSJS, target/hlsjs, or npm into target/hlsjs; null if none of them works. */
@@ -88,7 +95,9 @@ final class LatencyPage implements AutoCloseable {
                 return null;
             }
             try (var tgz = Files.list(dir)) {
-                Path archive = tgz.filter(p -> p.getFileName().toString().endsWith(".tgz")).findFirst().orElse(null);
+                Path archive = tgz.filter(p -> p.getFileName().toString().endsWith(".tgz"))
+                        .findFirst()
+                        .orElse(null);
                 if (archive == null || run(dir, "tar", "-xzf", archive.toString()) != 0) {
                     return null;
                 }
@@ -103,8 +112,11 @@ final class LatencyPage implements AutoCloseable {
     }
 
     private static int run(Path dir, String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             return -1;
@@ -141,12 +153,22 @@ final class LatencyPage implements AutoCloseable {
         options.setPageLoadStrategy(PageLoadStrategy.NONE);
         options.setBinary(CHROMIUM.toFile());
         // Without the background-networking flags Chromium stalls on a machine with no outside network.
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required",
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--autoplay-policy=no-user-gesture-required",
                 "--user-data-dir=" + profileDir.toAbsolutePath());
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
+                .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+                .usingAnyFreePort()
+                .build();
         try {
             driver = new ChromeDriver(service, options);
         } catch (RuntimeException e) {
@@ -195,7 +217,11 @@ final class LatencyPage implements AutoCloseable {
         });
         List<String> errors = new ArrayList<>();
         r.path("errors").forEach(e -> errors.add(e.asText()));
-        return new Report(samples, delays(r.path("parsed")), delays(r.path("cues")), errors,
+        return new Report(
+                samples,
+                delays(r.path("parsed")),
+                delays(r.path("cues")),
+                errors,
                 r.path("state").path("videoWidth").asInt());
     }
 

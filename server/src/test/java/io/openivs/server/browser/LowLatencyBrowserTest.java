@@ -1,22 +1,21 @@
 package io.openivs.server.browser;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.testing.Publishing;
 import io.openivs.server.testing.TestDatabases;
 import io.openivs.server.testing.TestServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.ivs.IvsClient;
 import software.amazon.awssdk.services.ivs.model.ChannelLatencyMode;
 import software.amazon.awssdk.services.ivs.model.ContainerFormat;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
-
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What a viewer of a LOW, FRAGMENTED_MP4 channel sees in a real browser: Chromium playing it with
@@ -42,15 +41,23 @@ class LowLatencyBrowserTest {
         assumeTrue(missing == null, () -> "browser test skipped: " + missing);
 
         try (TestServer server = new TestServer(dir, TestDatabases.sqlite(dir));
-             IvsClient ivs = server.client(TestServer.ALICE);
-             LatencyPage page = new LatencyPage(dir.resolve("chromium-profile"))) {
-            CreateChannelResponse created = ivs.createChannel(b -> b.name("browser").insecureIngest(true)
-                    .latencyMode(ChannelLatencyMode.LOW).containerFormat(ContainerFormat.FRAGMENTED_MP4));
+                IvsClient ivs = server.client(TestServer.ALICE);
+                LatencyPage page = new LatencyPage(dir.resolve("chromium-profile"))) {
+            CreateChannelResponse created = ivs.createChannel(b -> b.name("browser")
+                    .insecureIngest(true)
+                    .latencyMode(ChannelLatencyMode.LOW)
+                    .containerFormat(ContainerFormat.FRAGMENTED_MP4));
             String arn = created.channel().arn();
-            CompletableFuture<FfmpegTool.Result> ffmpeg = Publishing.publishLowLatency("rtmp://127.0.0.1:"
-                    + server.server().rtmpPort() + "/app/" + created.streamKey().value(), SECONDS + 25);
+            CompletableFuture<FfmpegTool.Result> ffmpeg = Publishing.publishLowLatency(
+                    "rtmp://127.0.0.1:" + server.server().rtmpPort() + "/app/"
+                            + created.streamKey().value(),
+                    SECONDS + 25);
 
-            LatencyPage.Report report = measure(page, created.channel().playbackUrl(), SECONDS, 1,
+            LatencyPage.Report report = measure(
+                    page,
+                    created.channel().playbackUrl(),
+                    SECONDS,
+                    1,
                     () -> ivs.putMetadata(b -> b.channelArn(arn).metadata("sent=" + System.currentTimeMillis())));
             ivs.stopStream(b -> b.channelArn(arn));
             ffmpeg.handle((r, e) -> r);
@@ -64,13 +71,19 @@ class LowLatencyBrowserTest {
             assertThat(report.samples()).hasSizeGreaterThanOrEqualTo(SECONDS - 5);
             // The multivariant playlist also lists audio_only: hls.js must still pick the video variant.
             assertThat(report.videoWidth()).as("playing video width").isEqualTo(640);
-            assertThat(LatencyPage.median(report.latencies())).as("hls.latency median").isBetween(0.0, 5.0);
-            assertThat(LatencyPage.median(report.arrivalToDisplay())).as("arrival-to-display median")
+            assertThat(LatencyPage.median(report.latencies()))
+                    .as("hls.latency median")
                     .isBetween(0.0, 5.0);
-            assertThat(LatencyPage.percentile(report.arrivalToDisplay(), 95)).as("arrival-to-display p95")
+            assertThat(LatencyPage.median(report.arrivalToDisplay()))
+                    .as("arrival-to-display median")
+                    .isBetween(0.0, 5.0);
+            assertThat(LatencyPage.percentile(report.arrivalToDisplay(), 95))
+                    .as("arrival-to-display p95")
                     .isLessThan(10.0);
             assertThat(report.cueSeconds()).as("metadata cues").hasSizeGreaterThanOrEqualTo(SECONDS * 2 / 3);
-            assertThat(LatencyPage.median(report.cueSeconds())).as("PutMetadata to cue median").isBetween(0.0, 6.0);
+            assertThat(LatencyPage.median(report.cueSeconds()))
+                    .as("PutMetadata to cue median")
+                    .isBetween(0.0, 6.0);
         }
     }
 
@@ -79,15 +92,22 @@ class LowLatencyBrowserTest {
             throws Exception {
         Publishing.await(Duration.ofSeconds(15), () -> {
             try {
-                return java.net.http.HttpClient.newHttpClient().send(
-                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(playbackUrl)).build(),
-                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200 ? true : null;
+                return java.net.http.HttpClient.newHttpClient()
+                                        .send(
+                                                java.net.http.HttpRequest.newBuilder(java.net.URI.create(playbackUrl))
+                                                        .build(),
+                                                java.net.http.HttpResponse.BodyHandlers.discarding())
+                                        .statusCode()
+                                == 200
+                        ? true
+                        : null;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
         page.play(playbackUrl);
-        assertThat(page.awaitPlaying(Duration.ofSeconds(20))).as("playing in Chromium; the page posted %s", page.raw())
+        assertThat(page.awaitPlaying(Duration.ofSeconds(20)))
+                .as("playing in Chromium; the page posted %s", page.raw())
                 .isTrue();
         Thread.sleep(3000); // let the player settle on its live edge before measuring
         page.reset();

@@ -1,27 +1,25 @@
 package io.openivs.server.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.openivs.server.Main;
 import io.openivs.server.config.Credentials;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** A start that cannot happen says so in one line naming the option, the value and what to do. */
 class StartupFailuresTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String err) {
-    }
+    private record Run(int code, String err) {}
 
     private Run serve(String... args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -49,8 +47,11 @@ class StartupFailuresTest {
             int port = busy.getLocalPort();
             Run r = serve("--api-port", "0", "--playback-port", "0", "--rtmp-port", "" + port, "--rtmps-port", "0");
             assertThat(r.code()).isNotZero();
-            assertThat(r.err()).contains("--rtmp-port " + port).contains("already in use")
-                    .doesNotContain("certificate").doesNotContain("\tat ");
+            assertThat(r.err())
+                    .contains("--rtmp-port " + port)
+                    .contains("already in use")
+                    .doesNotContain("certificate")
+                    .doesNotContain("\tat ");
             assertThat(r.err().strip().lines()).hasSize(1);
         }
     }
@@ -59,16 +60,34 @@ class StartupFailuresTest {
     void theSamePortTwiceIsRefusedBeforeBinding() {
         Run r = serve("--api-port", "0", "--playback-port", "0", "--rtmp-port", "45678", "--rtmps-port", "45678");
         assertThat(r.code()).isNotZero();
-        assertThat(r.err()).contains("--rtmp-port and --rtmps-port are both 45678").doesNotContain("\tat ");
+        assertThat(r.err())
+                .contains("--rtmp-port and --rtmps-port are both 45678")
+                .doesNotContain("\tat ");
     }
 
     @Test
     void aMissingCertificateFileIsOneLineNamingTheFlagAndTheFile() {
         Path missing = dir.resolve("fullchain.pem");
-        Run r = serve("--api-port", "0", "--playback-port", "0", "--rtmp-port", "0", "--rtmps-port", "0",
-                "--srt-port", "0", "--tls-cert", missing.toString(), "--tls-key", dir.resolve("privkey.pem").toString());
+        Run r = serve(
+                "--api-port",
+                "0",
+                "--playback-port",
+                "0",
+                "--rtmp-port",
+                "0",
+                "--rtmps-port",
+                "0",
+                "--srt-port",
+                "0",
+                "--tls-cert",
+                missing.toString(),
+                "--tls-key",
+                dir.resolve("privkey.pem").toString());
         assertThat(r.code()).isNotZero();
-        assertThat(r.err()).contains("--tls-cert").contains("no such file " + missing).doesNotContain("\tat ");
+        assertThat(r.err())
+                .contains("--tls-cert")
+                .contains("no such file " + missing)
+                .doesNotContain("\tat ");
         assertThat(r.err().strip().lines()).hasSize(1);
 
         Run alone = serve("--api-port", "0", "--tls-cert", missing.toString());
@@ -78,10 +97,22 @@ class StartupFailuresTest {
 
     @Test
     void anUnreachableDatabaseIsOneLineWithoutThePassword() {
-        Run r = serve("--api-port", "0", "--playback-port", "0", "--rtmp-port", "0", "--rtmps-port", "0",
-                "--db-url", "jdbc:postgresql://127.0.0.1:1/nothing?user=u&password=hunter2&connectTimeout=2");
+        Run r = serve(
+                "--api-port",
+                "0",
+                "--playback-port",
+                "0",
+                "--rtmp-port",
+                "0",
+                "--rtmps-port",
+                "0",
+                "--db-url",
+                "jdbc:postgresql://127.0.0.1:1/nothing?user=u&password=hunter2&connectTimeout=2");
         assertThat(r.code()).isNotZero();
-        assertThat(r.err()).contains("--db-url").contains("password=***").doesNotContain("hunter2")
+        assertThat(r.err())
+                .contains("--db-url")
+                .contains("password=***")
+                .doesNotContain("hunter2")
                 .doesNotContain("\tat ");
         assertThat(r.err().strip().lines()).hasSize(1);
     }
@@ -89,13 +120,23 @@ class StartupFailuresTest {
     @Test
     void aFailedFirstStartStillShowsTheGeneratedKeyNextTime() throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Run r = serve("--api-port", "" + busy.getLocalPort(), "--playback-port", "0", "--rtmp-port", "0",
-                    "--rtmps-port", "0");
+            Run r = serve(
+                    "--api-port",
+                    "" + busy.getLocalPort(),
+                    "--playback-port",
+                    "0",
+                    "--rtmp-port",
+                    "0",
+                    "--rtmps-port",
+                    "0");
             assertThat(r.code()).isNotZero();
         }
         Credentials next = Credentials.load(dir, null, null, "123456789012");
-        assertThat(next.generated()).as("the key the failed start generated is still to be shown").isNotNull();
+        assertThat(next.generated())
+                .as("the key the failed start generated is still to be shown")
+                .isNotNull();
         next.shown();
-        assertThat(Credentials.load(dir, null, null, "123456789012").generated()).isNull();
+        assertThat(Credentials.load(dir, null, null, "123456789012").generated())
+                .isNull();
     }
 }

@@ -1,14 +1,10 @@
 package io.openivs.server.conformance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.openivs.server.testing.SignedHttp;
 import io.openivs.server.testing.TestDatabases;
 import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ivs.IvsClient;
-
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -21,8 +17,11 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ivs.IvsClient;
 
 /**
  * Malformed and hostile requests each get their own clear 4xx, while a second
@@ -31,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BadInputTest {
     @TempDir
     Path dir;
+
     TestServer server;
     SignedHttp raw;
 
@@ -67,7 +67,8 @@ class BadInputTest {
             bystander = new Thread(() -> {
                 try {
                     while (running.get()) {
-                        assertThat(bob.getChannel(b -> b.arn(arn)).channel().name()).isEqualTo("bystander");
+                        assertThat(bob.getChannel(b -> b.arn(arn)).channel().name())
+                                .isEqualTo("bystander");
                         served.incrementAndGet();
                     }
                 } catch (Throwable t) {
@@ -78,19 +79,30 @@ class BadInputTest {
 
             assertError(raw.send("POST", "/CreateChannel", utf8("{\"name\":")), 400, "SerializationException");
             assertError(raw.send("POST", "/CreateChannel", utf8("[1,2]")), 400, "SerializationException");
-            assertError(raw.send("POST", "/CreateChannel", utf8("{\"name\":\"a\"} trailing")), 400, "SerializationException");
-            assertError(raw.send("POST", "/CreateChannel", new byte[]{'{', '"', 'n', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}),
-                    400, "SerializationException");
-            HttpResponse<String> wrongType = raw.send("POST", "/CreateChannel", utf8("{\"name\":5,\"authorized\":\"yes\"}"));
+            assertError(
+                    raw.send("POST", "/CreateChannel", utf8("{\"name\":\"a\"} trailing")),
+                    400,
+                    "SerializationException");
+            assertError(
+                    raw.send("POST", "/CreateChannel", new byte[] {
+                        '{', '"', 'n', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'
+                    }),
+                    400,
+                    "SerializationException");
+            HttpResponse<String> wrongType =
+                    raw.send("POST", "/CreateChannel", utf8("{\"name\":5,\"authorized\":\"yes\"}"));
             assertError(wrongType, 400, "ValidationException");
             assertThat(wrongType.body()).contains("'name'").contains("'authorized'");
             assertError(raw.send("POST", "/GetChannel", utf8("{}")), 400, "ValidationException");
-            assertError(raw.send("POST", "/CreateChannel", new byte[1024 * 1024 + 1]), 413, "RequestEntityTooLargeException");
+            assertError(
+                    raw.send("POST", "/CreateChannel", new byte[1024 * 1024 + 1]),
+                    413,
+                    "RequestEntityTooLargeException");
             assertError(raw.send("POST", "/NoSuchOperation", utf8("{}")), 404, "UnknownOperationException");
             assertError(raw.send("GET", "/CreateChannel", new byte[0]), 404, "UnknownOperationException");
             assertError(raw.unsigned("POST", "/ListChannels", utf8("{}")), 403, "MissingAuthenticationTokenException");
-            HttpResponse<String> old = raw.send("POST", "/ListChannels", utf8("{}"),
-                    Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-20)));
+            HttpResponse<String> old = raw.send(
+                    "POST", "/ListChannels", utf8("{}"), Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-20)));
             assertError(old, 403, "InvalidSignatureException");
             assertThat(old.body()).contains("Signature expired");
 
@@ -121,7 +133,8 @@ class BadInputTest {
         assertThat(served.get()).isGreaterThan(10);
         // And the server still creates channels afterwards.
         try (IvsClient alice = server.client(TestServer.ALICE)) {
-            assertThat(alice.createChannel(b -> b.name("after")).channel().name()).isEqualTo("after");
+            assertThat(alice.createChannel(b -> b.name("after")).channel().name())
+                    .isEqualTo("after");
         }
     }
 }

@@ -4,14 +4,13 @@ import io.openivs.client.IvsClient;
 import io.openivs.client.scenarios.Scenarios;
 import io.openivs.server.testing.TestDatabases;
 import io.openivs.server.testing.TestServer;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.stream.Stream;
 
 /**
  * openivs's own Java client against a real in-process openivs: the client
@@ -21,6 +20,7 @@ import java.util.stream.Stream;
 class ClientScenariosTest {
     @TempDir
     static Path dir;
+
     static TestServer server;
 
     @BeforeAll
@@ -35,8 +35,12 @@ class ClientScenariosTest {
 
     @TestFactory
     Stream<DynamicTest> scenarios() {
-        IvsClient client = IvsClient.builder().region(TestServer.REGION).endpoint(server.endpoint())
-                .credentials(TestServer.ALICE.accessKeyId(), TestServer.ALICE.secretKey()).build();
-        return Scenarios.all().stream().map(s -> DynamicTest.dynamicTest(s.name(), () -> s.run().accept(client)));
+        IvsClient client = IvsClient.builder()
+                .region(TestServer.REGION)
+                .endpoint(server.endpoint())
+                .credentials(TestServer.ALICE.accessKeyId(), TestServer.ALICE.secretKey())
+                .build();
+        return Scenarios.all().stream()
+                .map(s -> DynamicTest.dynamicTest(s.name(), () -> s.run().accept(client)));
     }
 }

@@ -1,7 +1,6 @@
 package io.openivs.server.conformance;
 
 import io.openivs.server.testing.TestDatabases;
-
 import java.nio.file.Path;
 
 /** The conformance suite on the embedded SQLite store. */

@@ -1,15 +1,12 @@
 package io.openivs.server.conformance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openivs.server.testing.SignedHttp;
 import io.openivs.server.testing.TestDatabases;
 import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +14,10 @@ import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Base64;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Input the model does not allow is refused or dropped, never stored and echoed back. */
 class StrictInputTest {
@@ -26,6 +25,7 @@ class StrictInputTest {
 
     @TempDir
     Path dir;
+
     TestServer server;
     SignedHttp raw;
 
@@ -47,23 +47,37 @@ class StrictInputTest {
     @Test
     void unknownMembersAtAnyDepthAreNotStoredOrEchoed() throws Exception {
         String junk = "J".repeat(100_000);
-        HttpResponse<String> created = raw.send("POST", "/CreateChannel", utf8("{\"name\":\"strict\",\"junkTop\":\"" + junk
-                + "\",\"multitrackInputConfiguration\":{\"enabled\":false,\"junkNested\":\"" + junk + "\"}}"));
+        HttpResponse<String> created = raw.send(
+                "POST",
+                "/CreateChannel",
+                utf8("{\"name\":\"strict\",\"junkTop\":\"" + junk
+                        + "\",\"multitrackInputConfiguration\":{\"enabled\":false,\"junkNested\":\"" + junk + "\"}}"));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
         assertThat(created.body()).doesNotContain("junk");
         String arn = JSON.readTree(created.body()).path("channel").path("arn").asText();
         HttpResponse<String> got = raw.send("POST", "/GetChannel", utf8("{\"arn\":\"" + arn + "\"}"));
         assertThat(got.statusCode()).isEqualTo(200);
         assertThat(got.body()).doesNotContain("junk").hasSizeLessThan(10_000);
-        assertThat(JSON.readTree(got.body()).path("channel").path("multitrackInputConfiguration").path("enabled")
-                .asBoolean(true)).isFalse();
+        assertThat(JSON.readTree(got.body())
+                        .path("channel")
+                        .path("multitrackInputConfiguration")
+                        .path("enabled")
+                        .asBoolean(true))
+                .isFalse();
 
-        HttpResponse<String> rc = raw.send("POST", "/CreateRecordingConfiguration", utf8("{\"destinationConfiguration\":"
-                + "{\"s3\":{\"bucketName\":\"bucket-1\",\"junkS3\":\"" + junk + "\"}},"
-                + "\"thumbnailConfiguration\":{\"recordingMode\":\"DISABLED\",\"junkThumb\":[1,2,3]}}"));
+        HttpResponse<String> rc = raw.send(
+                "POST",
+                "/CreateRecordingConfiguration",
+                utf8("{\"destinationConfiguration\":"
+                        + "{\"s3\":{\"bucketName\":\"bucket-1\",\"junkS3\":\"" + junk + "\"}},"
+                        + "\"thumbnailConfiguration\":{\"recordingMode\":\"DISABLED\",\"junkThumb\":[1,2,3]}}"));
         assertThat(rc.statusCode()).as(rc.body()).isEqualTo(200);
-        String rcArn = JSON.readTree(rc.body()).path("recordingConfiguration").path("arn").asText();
-        HttpResponse<String> rcGot = raw.send("POST", "/GetRecordingConfiguration", utf8("{\"arn\":\"" + rcArn + "\"}"));
+        String rcArn = JSON.readTree(rc.body())
+                .path("recordingConfiguration")
+                .path("arn")
+                .asText();
+        HttpResponse<String> rcGot =
+                raw.send("POST", "/GetRecordingConfiguration", utf8("{\"arn\":\"" + rcArn + "\"}"));
         assertThat(rcGot.body()).doesNotContain("junk").contains("bucket-1");
     }
 
@@ -83,19 +97,23 @@ class StrictInputTest {
     void twoConcatenatedPemBlocksAreNotOneKey() throws Exception {
         String one = pem();
         String two = one + one;
-        HttpResponse<String> r = raw.send("POST", "/ImportPlaybackKeyPair",
+        HttpResponse<String> r = raw.send(
+                "POST",
+                "/ImportPlaybackKeyPair",
                 JSON.writeValueAsBytes(JSON.createObjectNode().put("publicKeyMaterial", two)));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
         assertThat(r.headers().firstValue("x-amzn-ErrorType")).hasValue("ValidationException");
-        HttpResponse<String> ok = raw.send("POST", "/ImportPlaybackKeyPair",
+        HttpResponse<String> ok = raw.send(
+                "POST",
+                "/ImportPlaybackKeyPair",
                 JSON.writeValueAsBytes(JSON.createObjectNode().put("publicKeyMaterial", one)));
         assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
     }
 
     @Test
     void restrictionPoliciesTakeRealCountryCodesOnce() throws Exception {
-        HttpResponse<String> xx = raw.send("POST", "/CreatePlaybackRestrictionPolicy",
-                utf8("{\"allowedCountries\":[\"US\",\"XX\"]}"));
+        HttpResponse<String> xx =
+                raw.send("POST", "/CreatePlaybackRestrictionPolicy", utf8("{\"allowedCountries\":[\"US\",\"XX\"]}"));
         assertThat(xx.statusCode()).as(xx.body()).isEqualTo(400);
         assertThat(xx.body()).contains("XX");
 
@@ -106,7 +124,8 @@ class StrictInputTest {
         many.append("]}");
         HttpResponse<String> r = raw.send("POST", "/CreatePlaybackRestrictionPolicy", utf8(many.toString()));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        JsonNode countries = JSON.readTree(r.body()).path("playbackRestrictionPolicy").path("allowedCountries");
+        JsonNode countries =
+                JSON.readTree(r.body()).path("playbackRestrictionPolicy").path("allowedCountries");
         assertThat(countries.toString()).isEqualTo("[\"DE\",\"US\"]");
     }
 
@@ -114,7 +133,7 @@ class StrictInputTest {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp384r1"));
         byte[] der = g.generateKeyPair().getPublic().getEncoded();
-        return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, new byte[]{'\n'}).encodeToString(der)
-                + "\n-----END PUBLIC KEY-----\n";
+        return "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der) + "\n-----END PUBLIC KEY-----\n";
     }
 }

@@ -1,5 +1,7 @@
 package io.openivs.server.events;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
@@ -7,11 +9,6 @@ import io.openivs.server.OpenIvsServer;
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.testing.TestDatabases;
 import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ivs.IvsClient;
-import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -25,8 +22,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ivs.IvsClient;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 
 /**
  * Webhook deliveries owed while the receiver is down survive a shutdown and a restart, arrive once each
@@ -82,14 +81,41 @@ class WebhookDeliveryTest {
         URI url = URI.create("http://127.0.0.1:" + port + "/hook");
         List<String> expected = List.of("Session Created", "Stream Start", "Session Ended", "Stream End");
         String db = TestDatabases.sqlite(dir);
-        try (TestServer server = new TestServer(dir, db, io.openivs.server.config.ServerConfig.Quotas.defaults(),
+        try (TestServer server = new TestServer(
+                        dir,
+                        db,
+                        io.openivs.server.config.ServerConfig.Quotas.defaults(),
                         List.of(WebhookSink.inDataDir(url, null, dir)));
                 IvsClient ivs = server.client(TestServer.ALICE)) {
-            CreateChannelResponse created = ivs.createChannel(b -> b.name("owed").insecureIngest(true));
-            FfmpegTool.ffmpeg("-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i",
-                    "testsrc2=size=320x240:rate=30", "-f", "lavfi", "-i", "sine", "-t", "3", "-c:v", "libx264",
-                    "-preset", "ultrafast", "-g", "30", "-c:a", "aac", "-f", "flv",
-                    "rtmp://127.0.0.1:" + server.server().rtmpPort() + "/app/" + created.streamKey().value());
+            CreateChannelResponse created =
+                    ivs.createChannel(b -> b.name("owed").insecureIngest(true));
+            FfmpegTool.ffmpeg(
+                    "-hide_banner",
+                    "-loglevel",
+                    "error",
+                    "-re",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    "testsrc2=size=320x240:rate=30",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    "sine",
+                    "-t",
+                    "3",
+                    "-c:v",
+                    "libx264",
+                    "-preset",
+                    "ultrafast",
+                    "-g",
+                    "30",
+                    "-c:a",
+                    "aac",
+                    "-f",
+                    "flv",
+                    "rtmp://127.0.0.1:" + server.server().rtmpPort() + "/app/"
+                            + created.streamKey().value());
             Path file = dir.resolve(OpenIvsServer.EVENTS_FILE);
             waitFor(() -> names(file).size() >= 4, 20);
         } // closed as SIGTERM closes it, the webhook still down
@@ -97,11 +123,15 @@ class WebhookDeliveryTest {
 
         List<JsonNode> received = new CopyOnWriteArrayList<>();
         HttpServer receiver = receiver(port, received);
-        try (TestServer restarted = new TestServer(dir, db, io.openivs.server.config.ServerConfig.Quotas.defaults(),
+        try (TestServer restarted = new TestServer(
+                dir,
+                db,
+                io.openivs.server.config.ServerConfig.Quotas.defaults(),
                 List.of(WebhookSink.inDataDir(url, null, dir)))) {
             waitFor(() -> received.size() >= 4, 20);
             Thread.sleep(300);
-            assertThat(received).extracting(j -> j.path("detail").path("event_name").asText())
+            assertThat(received)
+                    .extracting(j -> j.path("detail").path("event_name").asText())
                     .containsExactlyElementsOf(expected);
             assertThat(received).extracting(j -> j.path("id").asText()).doesNotHaveDuplicates();
         } finally {
@@ -110,8 +140,14 @@ class WebhookDeliveryTest {
     }
 
     private static IvsEvent event(String name) {
-        return IvsEvent.streamState(name, "123456789012", "us-west-2",
-                "arn:aws:ivs:us-west-2:123456789012:channel/abcdEFGH1234", "c", "st-1", Instant.now());
+        return IvsEvent.streamState(
+                name,
+                "123456789012",
+                "us-west-2",
+                "arn:aws:ivs:us-west-2:123456789012:channel/abcdEFGH1234",
+                "c",
+                "st-1",
+                Instant.now());
     }
 
     private static HttpServer receiver(int port, List<JsonNode> received) throws IOException {
@@ -131,12 +167,16 @@ class WebhookDeliveryTest {
         }
         try (Stream<String> lines = Files.lines(file)) {
             return lines.map(l -> {
-                try {
-                    return JSON.readTree(l).path("detail").path("event_name").asText();
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }).toList();
+                        try {
+                            return JSON.readTree(l)
+                                    .path("detail")
+                                    .path("event_name")
+                                    .asText();
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    })
+                    .toList();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -7,7 +7,6 @@ import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.TrackType;
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.hls.DateRange;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class FrameHandOffTest {
     /** Runs drains only when the test says so: a consumer that is behind. */
     private final List<Runnable> pending = new ArrayList<>();
+
     private final Recorder consumer = new Recorder();
     private final List<MediaFrame> offered = new ArrayList<>();
     private ExecutorService thread;
@@ -66,7 +66,8 @@ class FrameHandOffTest {
         if (thread != null) {
             thread.shutdownNow();
         }
-        offered.forEach(f -> assertThat(f.refCnt()).as("released after the test").isZero());
+        offered.forEach(
+                f -> assertThat(f.refCnt()).as("released after the test").isZero());
     }
 
     private void offer(FrameHandOff handOff, TrackType track, long dts, boolean key) {
@@ -97,8 +98,8 @@ class FrameHandOffTest {
         assertThat(pending).hasSize(1); // one wake-up for the lot
         assertThat(offered).allSatisfy(f -> assertThat(f.refCnt()).isEqualTo(1)); // held while queued
         drainAll();
-        assertThat(consumer.calls).containsExactly("start", "video-config", "audio-config", "K0", "a10",
-                "range break-1", "v3000", "end");
+        assertThat(consumer.calls)
+                .containsExactly("start", "video-config", "audio-config", "K0", "a10", "range break-1", "v3000", "end");
         assertThat(handOff.dropped()).isZero();
         assertThat(handOff.queued()).isZero();
     }
@@ -141,9 +142,12 @@ class FrameHandOffTest {
 
     @Test
     void aRefusingExecutorDetachesTheConsumer() {
-        FrameHandOff handOff = new FrameHandOff(16, task -> {
-            throw new java.util.concurrent.RejectedExecutionException("shutting down");
-        }, consumer);
+        FrameHandOff handOff = new FrameHandOff(
+                16,
+                task -> {
+                    throw new java.util.concurrent.RejectedExecutionException("shutting down");
+                },
+                consumer);
         offer(handOff, TrackType.VIDEO, 0, true);
         offer(handOff, TrackType.VIDEO, 1, false);
         assertThat(offered).allSatisfy(f -> assertThat(f.refCnt()).isZero());
@@ -156,16 +160,13 @@ class FrameHandOffTest {
         List<Long> seen = new ArrayList<>();
         StreamConsumer slow = new StreamConsumer() {
             @Override
-            public void onSessionStart() {
-            }
+            public void onSessionStart() {}
 
             @Override
-            public void onVideoConfig(VideoConfig config) {
-            }
+            public void onVideoConfig(VideoConfig config) {}
 
             @Override
-            public void onAudioConfig(AudioConfig config) {
-            }
+            public void onAudioConfig(AudioConfig config) {}
 
             @Override
             public void onFrame(MediaFrame frame) {

@@ -17,8 +17,9 @@ class IngestPolicyTest {
         assertThat(standard.resolution(video(1920, 1080))).isNull();
         assertThat(standard.resolution(video(1080, 1920))).isNull();
         IngestPolicy.Breach over = standard.resolution(video(2560, 1440));
-        assertThat(over).isEqualTo(new IngestPolicy.Breach(IngestLimits.RESOLUTION, 1920L * 1080,
-                2560L * 1440 - 1920L * 1080, IngestLimits.PIXELS));
+        assertThat(over)
+                .isEqualTo(new IngestPolicy.Breach(
+                        IngestLimits.RESOLUTION, 1920L * 1080, 2560L * 1440 - 1920L * 1080, IngestLimits.PIXELS));
     }
 
     @Test
@@ -28,8 +29,9 @@ class IngestPolicyTest {
         // 2 Mbps of 480p: over BASIC's 1.5 Mbps for SD, but not before the window is full.
         assertThat(basic.bitrate(5_000, true, 1_250_000, video(854, 480))).isNull();
         IngestPolicy.Breach over = basic.bitrate(10_000, true, 2_500_000, video(854, 480));
-        assertThat(over).isEqualTo(new IngestPolicy.Breach(IngestLimits.BITRATE, 1_500_000, 500_000,
-                IngestLimits.BITS_PER_SECOND));
+        assertThat(over)
+                .isEqualTo(new IngestPolicy.Breach(
+                        IngestLimits.BITRATE, 1_500_000, 500_000, IngestLimits.BITS_PER_SECOND));
         // The same rate is within BASIC's 3.5 Mbps above 480p (and the window starts again).
         assertThat(basic.bitrate(20_000, true, 5_000_000, video(1280, 720))).isNull();
     }

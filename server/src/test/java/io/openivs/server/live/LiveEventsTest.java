@@ -1,5 +1,7 @@
 package io.openivs.server.live;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
@@ -8,13 +10,6 @@ import io.openivs.server.events.WebhookSink;
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.testing.TestDatabases;
 import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ivs.IvsClient;
-import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -25,8 +20,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ivs.IvsClient;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 
 /**
  * A publish and a StopStream produce the IVS stream events, in order, in the
@@ -67,17 +66,44 @@ class LiveEventsTest {
         });
         hook.start();
         URI url = URI.create("http://127.0.0.1:" + hook.getAddress().getPort() + "/events");
-        try (TestServer server = new TestServer(dir, TestDatabases.sqlite(dir),
-                io.openivs.server.config.ServerConfig.Quotas.defaults(), List.of(WebhookSink.inDataDir(url, SECRET, dir)));
-             IvsClient ivs = server.client(TestServer.ALICE)) {
-            CreateChannelResponse created = ivs.createChannel(b -> b.name("evented").insecureIngest(true));
+        try (TestServer server = new TestServer(
+                        dir,
+                        TestDatabases.sqlite(dir),
+                        io.openivs.server.config.ServerConfig.Quotas.defaults(),
+                        List.of(WebhookSink.inDataDir(url, SECRET, dir)));
+                IvsClient ivs = server.client(TestServer.ALICE)) {
+            CreateChannelResponse created =
+                    ivs.createChannel(b -> b.name("evented").insecureIngest(true));
             String channelArn = created.channel().arn();
             CompletableFuture<FfmpegTool.Result> ffmpeg = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return FfmpegTool.ffmpeg("-hide_banner", "-loglevel", "error", "-re",
-                            "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-f", "lavfi", "-i", "sine",
-                            "-t", "15", "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-c:a", "aac", "-f", "flv",
-                            "rtmp://127.0.0.1:" + server.server().rtmpPort() + "/app/" + created.streamKey().value());
+                    return FfmpegTool.ffmpeg(
+                            "-hide_banner",
+                            "-loglevel",
+                            "error",
+                            "-re",
+                            "-f",
+                            "lavfi",
+                            "-i",
+                            "testsrc2=size=320x240:rate=30",
+                            "-f",
+                            "lavfi",
+                            "-i",
+                            "sine",
+                            "-t",
+                            "15",
+                            "-c:v",
+                            "libx264",
+                            "-preset",
+                            "ultrafast",
+                            "-g",
+                            "30",
+                            "-c:a",
+                            "aac",
+                            "-f",
+                            "flv",
+                            "rtmp://127.0.0.1:" + server.server().rtmpPort() + "/app/"
+                                    + created.streamKey().value());
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -85,7 +111,8 @@ class LiveEventsTest {
             String streamId = null;
             for (int i = 0; i < 75 && streamId == null; i++) {
                 try {
-                    streamId = ivs.getStream(b -> b.channelArn(channelArn)).stream().streamId();
+                    streamId = ivs.getStream(b -> b.channelArn(channelArn)).stream()
+                            .streamId();
                 } catch (software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException e) {
                     Thread.sleep(200);
                 }
@@ -102,7 +129,8 @@ class LiveEventsTest {
             }
             List<JsonNode> fromFile = lines(file);
             for (List<JsonNode> events : List.of(fromFile, received)) {
-                assertThat(events).extracting(e -> e.path("detail").path("event_name").asText())
+                assertThat(events)
+                        .extracting(e -> e.path("detail").path("event_name").asText())
                         .containsExactlyElementsOf(expected);
                 for (JsonNode e : events) {
                     assertThat(e.path("version").asText()).isEqualTo("0");

@@ -1,20 +1,14 @@
 package io.openivs.server.live;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.testing.ServerFixture;
 import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.core.retry.RetryPolicy;
-import software.amazon.awssdk.services.ivs.IvsClient;
-import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
-import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
-import software.amazon.awssdk.services.ivs.model.ThrottlingException;
-import software.amazon.awssdk.services.ivs.model.ValidationException;
-
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,10 +27,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.retry.RetryPolicy;
+import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
+import software.amazon.awssdk.services.ivs.model.ThrottlingException;
+import software.amazon.awssdk.services.ivs.model.ValidationException;
 
 /**
  * PutMetadata and InsertAdBreak on a channel that real ffmpeg publishes to: ffprobe reads the
@@ -47,6 +45,7 @@ class LiveMetadataTest {
     // No retries: a throttled call must show as throttled, not be retried into success.
     @RegisterExtension
     static final ServerFixture node = new ServerFixture().ivsOverride(o -> o.retryPolicy(RetryPolicy.none()));
+
     static io.openivs.client.IvsClient own;
     static final HttpClient http = HttpClient.newHttpClient();
     static final ObjectMapper json = new ObjectMapper();
@@ -54,8 +53,11 @@ class LiveMetadataTest {
     @BeforeAll
     static void start() {
         // The AWS SDK release here predates ad configurations: those calls use openivs's own client.
-        own = io.openivs.client.IvsClient.builder().region(TestServer.REGION).endpoint(node.server().endpoint())
-                .credentials(TestServer.ALICE.accessKeyId(), TestServer.ALICE.secretKey()).build();
+        own = io.openivs.client.IvsClient.builder()
+                .region(TestServer.REGION)
+                .endpoint(node.server().endpoint())
+                .credentials(TestServer.ALICE.accessKeyId(), TestServer.ALICE.secretKey())
+                .build();
     }
 
     private CompletableFuture<FfmpegTool.Result> publish(String key, int seconds) {
@@ -65,26 +67,53 @@ class LiveMetadataTest {
     /** ffmpeg publishing a small generated H.264 + AAC stream to {@code target} over RTMP, in the background. */
     static CompletableFuture<FfmpegTool.Result> publish(TestServer target, String key, int seconds) {
         String url = "rtmp://127.0.0.1:" + target.server().rtmpPort() + "/app/" + key;
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return FfmpegTool.ffmpeg("-hide_banner", "-loglevel", "error", "-re",
-                        "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30",
-                        "-f", "lavfi", "-i", "sine", "-t", Integer.toString(seconds),
-                        "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-c:a", "aac", "-f", "flv", url);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, node.background());
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return FfmpegTool.ffmpeg(
+                                "-hide_banner",
+                                "-loglevel",
+                                "error",
+                                "-re",
+                                "-f",
+                                "lavfi",
+                                "-i",
+                                "testsrc2=size=320x180:rate=30",
+                                "-f",
+                                "lavfi",
+                                "-i",
+                                "sine",
+                                "-t",
+                                Integer.toString(seconds),
+                                "-c:v",
+                                "libx264",
+                                "-preset",
+                                "ultrafast",
+                                "-g",
+                                "30",
+                                "-c:a",
+                                "aac",
+                                "-f",
+                                "flv",
+                                url);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                node.background());
     }
 
     /** The media playlist's URI once the channel has segments. */
     static URI mediaPlaylist(String playbackUrl) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (true) {
-            HttpResponse<String> master = http.send(HttpRequest.newBuilder(URI.create(playbackUrl)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> master = http.send(
+                    HttpRequest.newBuilder(URI.create(playbackUrl)).build(), HttpResponse.BodyHandlers.ofString());
             if (master.statusCode() == 200) {
-                String uri = master.body().lines().filter(l -> !l.startsWith("#") && !l.isBlank()).findFirst()
+                String uri = master.body()
+                        .lines()
+                        .filter(l -> !l.startsWith("#") && !l.isBlank())
+                        .findFirst()
                         .orElseThrow();
                 return URI.create(playbackUrl).resolve(uri);
             }
@@ -104,8 +133,18 @@ class LiveMetadataTest {
      * checked to be timed within the segment's media.
      */
     static List<String> id3Texts(Path segment) throws Exception {
-        FfmpegTool.Result r = FfmpegTool.ffprobe("-v", "error", "-select_streams", "d", "-show_packets", "-show_data",
-                "-show_entries", "format=start_time,duration", "-of", "json", segment.toString());
+        FfmpegTool.Result r = FfmpegTool.ffprobe(
+                "-v",
+                "error",
+                "-select_streams",
+                "d",
+                "-show_packets",
+                "-show_data",
+                "-show_entries",
+                "format=start_time,duration",
+                "-of",
+                "json",
+                segment.toString());
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         JsonNode probe = json.readTree(r.stdout());
         double start = probe.path("format").path("start_time").asDouble();
@@ -127,18 +166,27 @@ class LiveMetadataTest {
         Set<String> probed = new HashSet<>();
         long deadline = System.nanoTime() + limit.toNanos();
         while (!seen.containsAll(wanted) && System.nanoTime() < deadline) {
-            for (String line : get(media).lines().filter(l -> !l.startsWith("#") && l.endsWith(".ts")).toList()) {
+            for (String line : get(media)
+                    .lines()
+                    .filter(l -> !l.startsWith("#") && l.endsWith(".ts"))
+                    .toList()) {
                 if (!probed.add(line)) {
                     continue;
                 }
                 Path file = Files.createTempFile(workDir, "segment", ".ts");
-                HttpResponse<Path> r = http.send(HttpRequest.newBuilder(media.resolve(line)).build(),
-                        HttpResponse.BodyHandlers.ofFile(file));
+                HttpResponse<Path> r = http.send(
+                        HttpRequest.newBuilder(media.resolve(line)).build(), HttpResponse.BodyHandlers.ofFile(file));
                 assertThat(r.statusCode()).isEqualTo(200);
                 // A segment declares the timed ID3 stream only when it carries metadata: the IVS player
                 // stalls on a declared stream without data.
-                FfmpegTool.Result streams = FfmpegTool.ffprobe("-v", "error", "-show_entries",
-                        "stream=codec_type,codec_name", "-of", "csv=p=0", file.toString());
+                FfmpegTool.Result streams = FfmpegTool.ffprobe(
+                        "-v",
+                        "error",
+                        "-show_entries",
+                        "stream=codec_type,codec_name",
+                        "-of",
+                        "csv=p=0",
+                        file.toString());
                 assertThat(streams.stdout()).contains("h264,video").contains("aac,audio");
                 List<String> texts = id3Texts(file);
                 if (texts.isEmpty()) {
@@ -164,7 +212,9 @@ class LiveMetadataTest {
             if (m.find()) {
                 return m;
             }
-            assertThat(System.nanoTime()).as("EXT-X-DATERANGE for ad break " + id).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("EXT-X-DATERANGE for ad break " + id)
+                    .isLessThan(deadline);
             Thread.sleep(300);
         }
     }
@@ -175,10 +225,15 @@ class LiveMetadataTest {
         assertThat(scte[0] & 0xFF).as("table_id").isEqualTo(0xFC);
         assertThat(scte[13] & 0xFF).as("splice_insert").isEqualTo(0x05);
         assertThat(scte[19] & 0x80).as("out_of_network").isEqualTo(0x80);
-        long duration = ((long) (scte[20] & 1) << 32) | ((scte[21] & 0xFFL) << 24) | ((scte[22] & 0xFFL) << 16)
-                | ((scte[23] & 0xFFL) << 8) | (scte[24] & 0xFFL);
+        long duration = ((long) (scte[20] & 1) << 32)
+                | ((scte[21] & 0xFFL) << 24)
+                | ((scte[22] & 0xFFL) << 16)
+                | ((scte[23] & 0xFFL) << 8)
+                | (scte[24] & 0xFFL);
         assertThat(duration).as("break_duration").isEqualTo(seconds * 90_000L);
-        assertThat(io.openivs.server.media.ts.Crc32Mpeg2.compute(scte)).as("CRC_32 checks").isZero();
+        assertThat(io.openivs.server.media.ts.Crc32Mpeg2.compute(scte))
+                .as("CRC_32 checks")
+                .isZero();
     }
 
     /** Bytes of an ffprobe {@code -show_data} dump: "00000000: 4944 3304 ...  ID3..." lines. */
@@ -218,12 +273,14 @@ class LiveMetadataTest {
 
     @Test
     void putMetadataIsReadBackAsTimedId3FromTheSegments() throws Exception {
-        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("meta").insecureIngest(true));
+        CreateChannelResponse created =
+                node.ivs().createChannel(b -> b.name("meta").insecureIngest(true));
         String arn = created.channel().arn();
         assertThatThrownBy(() -> node.ivs().putMetadata(b -> b.channelArn(arn).metadata("offline")))
                 .isInstanceOf(ChannelNotBroadcastingException.class);
 
-        CompletableFuture<FfmpegTool.Result> ffmpeg = publish(created.streamKey().value(), 30);
+        CompletableFuture<FfmpegTool.Result> ffmpeg =
+                publish(created.streamKey().value(), 30);
         URI media = mediaPlaylist(created.channel().playbackUrl());
 
         String small = "{\"question\":\"Which héros wins?\",\"id\":1}";
@@ -266,10 +323,13 @@ class LiveMetadataTest {
 
     @Test
     void putMetadataOnAFragmentedMp4ChannelIsAnId3EmsgAheadOfItsFragment() throws Exception {
-        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("meta-fmp4").insecureIngest(true)
-                .containerFormat(software.amazon.awssdk.services.ivs.model.ContainerFormat.FRAGMENTED_MP4));
+        CreateChannelResponse created = node.ivs()
+                .createChannel(b -> b.name("meta-fmp4")
+                        .insecureIngest(true)
+                        .containerFormat(software.amazon.awssdk.services.ivs.model.ContainerFormat.FRAGMENTED_MP4));
         String arn = created.channel().arn();
-        CompletableFuture<FfmpegTool.Result> ffmpeg = publish(created.streamKey().value(), 20);
+        CompletableFuture<FfmpegTool.Result> ffmpeg =
+                publish(created.streamKey().value(), 20);
         URI media = mediaPlaylist(created.channel().playbackUrl());
         String text = "fmp4-cue-" + System.nanoTime();
         node.ivs().putMetadata(b -> b.channelArn(arn).metadata(text));
@@ -280,12 +340,17 @@ class LiveMetadataTest {
         boolean found = false;
         Set<String> seen = new HashSet<>();
         while (!found && System.nanoTime() < deadline) {
-            for (String line : get(media).lines().filter(l -> !l.startsWith("#") && l.endsWith(".m4s")).toList()) {
+            for (String line : get(media)
+                    .lines()
+                    .filter(l -> !l.startsWith("#") && l.endsWith(".m4s"))
+                    .toList()) {
                 if (!seen.add(line)) {
                     continue;
                 }
-                byte[] seg = http.send(HttpRequest.newBuilder(media.resolve(line)).build(),
-                        HttpResponse.BodyHandlers.ofByteArray()).body();
+                byte[] seg = http.send(
+                                HttpRequest.newBuilder(media.resolve(line)).build(),
+                                HttpResponse.BodyHandlers.ofByteArray())
+                        .body();
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(seg);
                 String previous = null;
                 for (int at = 0; at + 8 <= seg.length; ) {
@@ -301,8 +366,8 @@ class LiveMetadataTest {
                         assertThat(b.getInt(at + 12)).as("timescale").isEqualTo(90_000);
                         byte[] body = java.util.Arrays.copyOfRange(seg, at + 32, at + size);
                         assertThat(java.util.Arrays.copyOf(body, scheme.length)).isEqualTo(scheme);
-                        String id3 = new String(body, scheme.length + 1, body.length - scheme.length - 1,
-                                StandardCharsets.ISO_8859_1);
+                        String id3 = new String(
+                                body, scheme.length + 1, body.length - scheme.length - 1, StandardCharsets.ISO_8859_1);
                         assertThat(id3).startsWith("ID3");
                         if (id3.contains(new String(wanted, StandardCharsets.ISO_8859_1))) {
                             found = true;
@@ -314,9 +379,12 @@ class LiveMetadataTest {
             }
             Thread.sleep(500);
         }
-        assertThat(found).as("an emsg with the PutMetadata text in a served .m4s segment").isTrue();
+        assertThat(found)
+                .as("an emsg with the PutMetadata text in a served .m4s segment")
+                .isTrue();
         // Players that do not know emsg skip it: the stream still decodes cleanly.
-        FfmpegTool.Result decode = FfmpegTool.ffmpeg("-v", "error", "-i", media.toString(), "-t", "4", "-f", "null", "-");
+        FfmpegTool.Result decode =
+                FfmpegTool.ffmpeg("-v", "error", "-i", media.toString(), "-t", "4", "-f", "null", "-");
         assertThat(decode.exitCode()).as(decode.stderr()).isZero();
         assertThat(decode.stderr()).isBlank();
         ffmpeg.cancel(true);
@@ -324,32 +392,45 @@ class LiveMetadataTest {
 
     @Test
     void insertAdBreakWritesAnScte35DateRangeOnChannelsWithAnAdConfiguration() throws Exception {
-        String ad = own.createAdConfiguration(b -> b.name("ads").mediaTailorPlaybackConfigurations(List.of(
-                io.openivs.client.model.MediaTailorPlaybackConfiguration.builder().playbackConfigurationArn(
-                        "arn:aws:mediatailor:us-west-2:111111111111:playbackConfiguration/demo").build())))
-                .adConfiguration().arn();
+        String ad = own.createAdConfiguration(b -> b.name("ads")
+                        .mediaTailorPlaybackConfigurations(
+                                List.of(io.openivs.client.model.MediaTailorPlaybackConfiguration.builder()
+                                        .playbackConfigurationArn(
+                                                "arn:aws:mediatailor:us-west-2:111111111111:playbackConfiguration/demo")
+                                        .build())))
+                .adConfiguration()
+                .arn();
         io.openivs.client.model.CreateChannelResponse withAds =
                 own.createChannel(b -> b.name("ads").insecureIngest(true).adConfigurationArn(ad));
-        io.openivs.client.model.CreateChannelResponse plain = own.createChannel(b -> b.name("plain").insecureIngest(true));
+        io.openivs.client.model.CreateChannelResponse plain =
+                own.createChannel(b -> b.name("plain").insecureIngest(true));
         String arn = withAds.channel().arn();
 
-        CompletableFuture<FfmpegTool.Result> adsFeed = publish(withAds.streamKey().value(), 30);
-        CompletableFuture<FfmpegTool.Result> plainFeed = publish(plain.streamKey().value(), 30);
+        CompletableFuture<FfmpegTool.Result> adsFeed =
+                publish(withAds.streamKey().value(), 30);
+        CompletableFuture<FfmpegTool.Result> plainFeed =
+                publish(plain.streamKey().value(), 30);
         URI media = mediaPlaylist(withAds.channel().playbackUrl());
         mediaPlaylist(plain.channel().playbackUrl());
 
         // A live channel without an ad configuration takes no ad breaks.
-        io.openivs.client.model.IvsException noAds = catchThrowableOfType(io.openivs.client.model.IvsException.class,
+        io.openivs.client.model.IvsException noAds = catchThrowableOfType(
+                io.openivs.client.model.IvsException.class,
                 () -> own.insertAdBreak(b -> b.channelArn(plain.channel().arn()).durationSeconds(30)));
         assertThat(noAds.errorCode()).isEqualTo("ValidationException");
-        assertThat(catchThrowableOfType(io.openivs.client.model.IvsException.class,
-                () -> own.insertAdBreak(b -> b.channelArn(arn).durationSeconds(301))).statusCode()).isEqualTo(400);
+        assertThat(catchThrowableOfType(
+                                io.openivs.client.model.IvsException.class,
+                                () -> own.insertAdBreak(b -> b.channelArn(arn).durationSeconds(301)))
+                        .statusCode())
+                .isEqualTo(400);
 
         long asked = System.currentTimeMillis();
-        String id = own.insertAdBreak(b -> b.channelArn(arn).durationSeconds(30)).adBreakId();
+        String id =
+                own.insertAdBreak(b -> b.channelArn(arn).durationSeconds(30)).adBreakId();
         assertThat(id).matches("[A-Za-z0-9]{12}");
         // One break at a time.
-        io.openivs.client.model.IvsException conflict = catchThrowableOfType(io.openivs.client.model.IvsException.class,
+        io.openivs.client.model.IvsException conflict = catchThrowableOfType(
+                io.openivs.client.model.IvsException.class,
                 () -> own.insertAdBreak(b -> b.channelArn(arn).durationSeconds(10)));
         assertThat(conflict.errorCode()).isEqualTo("ConflictException");
         assertThat(conflict.statusCode()).isEqualTo(409);

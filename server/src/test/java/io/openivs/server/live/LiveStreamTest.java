@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.EventExecutor;
-import io.openivs.server.resource.Json;
 import io.openivs.server.events.EventBus;
 import io.openivs.server.events.IvsEvent;
 import io.openivs.server.ingest.IngestConnection;
 import io.openivs.server.media.TrackType;
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.hls.Segment;
-
+import io.openivs.server.resource.Json;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -99,7 +98,11 @@ class LiveStreamTest {
     }
 
     private LiveStream stream(String type, String containerFormat) {
-        return new LiveStream(host, "st-1", MediaFixtures.CHANNEL_ARN, "us-west-2.123456789012.channel.abcd",
+        return new LiveStream(
+                host,
+                "st-1",
+                MediaFixtures.CHANNEL_ARN,
+                "us-west-2.123456789012.channel.abcd",
                 MediaFixtures.channel(type, "LOW", containerFormat));
     }
 
@@ -150,15 +153,25 @@ class LiveStreamTest {
         publish(s, MediaFixtures.VIDEO, 4);
         assertThat(eventNames(1)).containsExactly("Stream Start");
         assertThat(host.beatsNow).hasValue(1); // HEALTHY at once rather than at the next beat
-        List<Long> listed = loop.submit(() -> s.playback().segments().stream().map(Segment::sequence).toList()).get();
+        List<Long> listed = loop.submit(() ->
+                        s.playback().segments().stream().map(Segment::sequence).toList())
+                .get();
         assertThat(listed).isNotEmpty();
         assertThat(s.playback().window()).isNotNull();
 
         now += 2_000;
         JsonNode doc = Json.parseObject(s.beat().document());
         assertThat(doc.path("health").asText()).isEqualTo("HEALTHY");
-        assertThat(doc.path("ingestConfiguration").path("video").path("videoWidth").asInt()).isEqualTo(854);
-        assertThat(doc.path("ingestConfiguration").path("video").path("targetBitrate").asLong()).isPositive();
+        assertThat(doc.path("ingestConfiguration")
+                        .path("video")
+                        .path("videoWidth")
+                        .asInt())
+                .isEqualTo(854);
+        assertThat(doc.path("ingestConfiguration")
+                        .path("video")
+                        .path("targetBitrate")
+                        .asLong())
+                .isPositive();
 
         onOwner(() -> s.closed("socket closed"));
         assertThat(host.parked).hasSize(1); // a reconnect continues the playlist
@@ -182,7 +195,7 @@ class LiveStreamTest {
         assertThat(s.insertAdBreak("break-1", 30)).isTrue();
         assertThat(eventNames(2)).containsExactly("Stream Start", "Ad Break Inserted");
         publish(s, MediaFixtures.VIDEO, 3);
-        onOwner(() -> { }); // the hops ran before this
+        onOwner(() -> {}); // the hops ran before this
         List<Segment> segments = loop.submit(() -> s.playback().segments()).get();
         assertThat(segments).anySatisfy(seg -> assertThat(seg.dateRanges()).isNotEmpty());
         onOwner(() -> s.closed("gone"));
@@ -194,8 +207,8 @@ class LiveStreamTest {
     void aResolutionOverTheLimitIsRefusedBeforeAnyMedia() throws Exception {
         LiveStream s = stream("BASIC", "TS");
         onOwner(() -> s.started(connection));
-        VideoConfig uhd = new VideoConfig(MediaFixtures.VIDEO.sps(), MediaFixtures.VIDEO.pps(), 3840, 2160, 100, 0,
-                51, 30);
+        VideoConfig uhd =
+                new VideoConfig(MediaFixtures.VIDEO.sps(), MediaFixtures.VIDEO.pps(), 3840, 2160, 100, 0, 51, 30);
         publish(s, uhd, 1);
         assertThat(s.accepting()).isFalse();
         assertThat(connection.disconnects).containsExactly("ingest resolution over the channel type's limit");

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.openivs.server.OpenIvsServer;
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.testing.TestServer;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,8 +14,7 @@ import java.util.function.Supplier;
 
 /** Shared steps of the live tests: publish with ffmpeg, wait for a condition, read the events file. */
 final class LiveTesting {
-    private LiveTesting() {
-    }
+    private LiveTesting() {}
 
     static String rtmpUrl(TestServer server, String key) {
         return "rtmp://127.0.0.1:" + server.server().rtmpPort() + "/app/" + key;
@@ -27,19 +25,39 @@ final class LiveTesting {
         List<String> command = new ArrayList<>(List.of("-hide_banner", "-loglevel", "error", "-re"));
         command.addAll(List.of(args));
         command.addAll(List.of("-f", "flv", url));
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return FfmpegTool.ffmpeg(command.toArray(String[]::new));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, background);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return FfmpegTool.ffmpeg(command.toArray(String[]::new));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                background);
     }
 
     /** A generated 30 fps H.264 + AAC stream of this size, {@code seconds} long, with a keyframe every second. */
     static String[] testSource(String size, int seconds) {
-        return new String[] {"-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=30", "-f", "lavfi", "-i", "sine",
-                "-t", Integer.toString(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-c:a", "aac"};
+        return new String[] {
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=" + size + ":rate=30",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine",
+            "-t",
+            Integer.toString(seconds),
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            "30",
+            "-c:a",
+            "aac"
+        };
     }
 
     /** Retries {@code attempt} until it returns non-null without throwing, for at most {@code limit}. */

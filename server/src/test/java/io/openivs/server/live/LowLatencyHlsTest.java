@@ -1,15 +1,12 @@
 package io.openivs.server.live;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.media.hls.LlHlsValidator;
 import io.openivs.server.testing.Publishing;
 import io.openivs.server.testing.ServerFixture;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.services.ivs.model.ContainerFormat;
-import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
-import software.amazon.awssdk.services.ivs.model.ChannelLatencyMode;
-
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,9 +23,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.ivs.model.ChannelLatencyMode;
+import software.amazon.awssdk.services.ivs.model.ContainerFormat;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 
 /**
  * Low-Latency HLS on a LOW, FRAGMENTED_MP4 channel fed by a real ffmpeg publisher (zerolatency
@@ -39,6 +38,7 @@ import static org.assertj.core.api.Assertions.within;
 class LowLatencyHlsTest {
     @RegisterExtension
     static final ServerFixture node = new ServerFixture();
+
     static final HttpClient http = HttpClient.newHttpClient();
 
     private static HttpResponse<String> get(URI uri) throws Exception {
@@ -46,7 +46,8 @@ class LowLatencyHlsTest {
     }
 
     private static byte[] bytes(URI uri) throws Exception {
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r =
+                http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(r.statusCode()).as(uri.toString()).isEqualTo(200);
         return r.body();
     }
@@ -54,11 +55,18 @@ class LowLatencyHlsTest {
     /** An fMP4 channel of {@code mode} that ffmpeg publishes to for {@code seconds}. */
     private record Live(String arn, URI playbackUrl, CompletableFuture<FfmpegTool.Result> ffmpeg) {
         static Live publish(String name, ChannelLatencyMode mode, int seconds) {
-            CreateChannelResponse created = node.ivs().createChannel(b -> b.name(name).insecureIngest(true)
-                    .latencyMode(mode).containerFormat(ContainerFormat.FRAGMENTED_MP4));
-            return new Live(created.channel().arn(), URI.create(created.channel().playbackUrl()),
-                    Publishing.publishLowLatency("rtmp://127.0.0.1:" + node.server().server().rtmpPort() + "/app/"
-                            + created.streamKey().value(), seconds));
+            CreateChannelResponse created = node.ivs()
+                    .createChannel(b -> b.name(name)
+                            .insecureIngest(true)
+                            .latencyMode(mode)
+                            .containerFormat(ContainerFormat.FRAGMENTED_MP4));
+            return new Live(
+                    created.channel().arn(),
+                    URI.create(created.channel().playbackUrl()),
+                    Publishing.publishLowLatency(
+                            "rtmp://127.0.0.1:" + node.server().server().rtmpPort() + "/app/"
+                                    + created.streamKey().value(),
+                            seconds));
         }
 
         /** The multivariant playlist, once the channel is playable. */
@@ -76,8 +84,7 @@ class LowLatencyHlsTest {
     }
 
     /** A blocking reload's answer and how long it took. */
-    private record Reload(LlHlsValidator.Playlist playlist, long waitedMs) {
-    }
+    private record Reload(LlHlsValidator.Playlist playlist, long waitedMs) {}
 
     /** Reloads {@code media} blocking for the part {@code latest} hints at; the answer must list it. */
     private static Reload reloadForHint(LlHlsValidator validator, URI media, LlHlsValidator.Playlist latest)
@@ -89,8 +96,9 @@ class LowLatencyHlsTest {
         assertThat(r.statusCode()).isEqualTo(200);
         LlHlsValidator.Playlist p = validator.check(r.body());
         boolean listed = p.allParts().stream().anyMatch(part -> part.msn() == next[0] && part.index() == next[1]);
-        assertThat(listed || p.lastMsn() >= next[0]).as("the awaited part %d.%d is in\n%s", next[0], next[1],
-                r.body()).isTrue();
+        assertThat(listed || p.lastMsn() >= next[0])
+                .as("the awaited part %d.%d is in\n%s", next[0], next[1], r.body())
+                .isTrue();
         return new Reload(p, waitedMs);
     }
 
@@ -100,7 +108,10 @@ class LowLatencyHlsTest {
         String arn = live.arn();
         URI playbackUrl = live.playbackUrl();
         CompletableFuture<FfmpegTool.Result> ffmpeg = live.ffmpeg();
-        URI media = playbackUrl.resolve(live.awaitMaster().lines().filter(l -> l.endsWith(".m3u8")).findFirst()
+        URI media = playbackUrl.resolve(live.awaitMaster()
+                .lines()
+                .filter(l -> l.endsWith(".m3u8"))
+                .findFirst()
                 .orElseThrow());
 
         // Plain reloads, a few times a part: every playlist follows the rules and agrees with the ones before.
@@ -126,8 +137,12 @@ class LowLatencyHlsTest {
         Collections.sort(waits);
         System.out.println("LL-HLS blocking reload waits (ms, sorted): " + waits);
         // Parts are 1/3 s: a request made right after a playlist waits up to about one part.
-        assertThat(waits.get(waits.size() - 1)).as("blocking reload waits %s ms", waits).isLessThan(1500);
-        assertThat(waits.get(waits.size() / 2)).as("blocking reload waits %s ms", waits).isBetween(50L, 700L);
+        assertThat(waits.get(waits.size() - 1))
+                .as("blocking reload waits %s ms", waits)
+                .isLessThan(1500);
+        assertThat(waits.get(waits.size() / 2))
+                .as("blocking reload waits %s ms", waits)
+                .isBetween(50L, 700L);
 
         // The hinted part's URL itself blocks until the part is written, then serves it.
         long[] hint = latest.hinted();
@@ -137,16 +152,21 @@ class LowLatencyHlsTest {
         assertThat(new String(hinted, 4, 4, StandardCharsets.US_ASCII)).isIn("moof", "emsg");
 
         // Too far ahead is a client error, not a wait.
-        assertThat(get(URI.create(media + "?_HLS_msn=" + (hint[0] + 5))).statusCode()).isEqualTo(400);
+        assertThat(get(URI.create(media + "?_HLS_msn=" + (hint[0] + 5))).statusCode())
+                .isEqualTo(400);
         assertThat(get(URI.create(media + "?_HLS_part=1")).statusCode()).isEqualTo(400);
 
         // A finished segment's parts, after its init segment, decode as video: about its EXTINF of frames.
         LlHlsValidator.PartLine first = latest.allParts().get(0);
-        List<LlHlsValidator.PartLine> parts = latest.allParts().stream()
-                .filter(p -> p.msn() == first.msn()).toList();
+        List<LlHlsValidator.PartLine> parts =
+                latest.allParts().stream().filter(p -> p.msn() == first.msn()).toList();
         assertThat(first.msn()).isLessThanOrEqualTo(latest.lastMsn());
         String mediaPlaylist = get(media).body();
-        String init = mediaPlaylist.lines().filter(l -> l.startsWith("#EXT-X-MAP:")).findFirst().orElseThrow();
+        String init = mediaPlaylist
+                .lines()
+                .filter(l -> l.startsWith("#EXT-X-MAP:"))
+                .findFirst()
+                .orElseThrow();
         ByteArrayOutputStream joined = new ByteArrayOutputStream();
         joined.write(bytes(media.resolve(init.substring(init.indexOf('"') + 1, init.lastIndexOf('"')))));
         double seconds = 0;
@@ -156,16 +176,25 @@ class LowLatencyHlsTest {
         }
         Path file = node.dir().resolve("parts.mp4");
         Files.write(file, joined.toByteArray());
-        FfmpegTool.Result decoded = FfmpegTool.ffprobe("-v", "error", "-count_frames", "-select_streams", "v:0",
-                "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", file.toString());
+        FfmpegTool.Result decoded = FfmpegTool.ffprobe(
+                "-v",
+                "error",
+                "-count_frames",
+                "-select_streams",
+                "v:0",
+                "-show_entries",
+                "stream=nb_read_frames",
+                "-of",
+                "csv=p=0",
+                file.toString());
         assertThat(decoded.exitCode()).as(decoded.stderr()).isZero();
         assertThat(decoded.stderr()).isEmpty();
-        assertThat(Integer.parseInt(decoded.stdout().strip())).isCloseTo((int) Math.round(seconds * 30),
-                org.assertj.core.data.Offset.offset(2));
+        assertThat(Integer.parseInt(decoded.stdout().strip()))
+                .isCloseTo((int) Math.round(seconds * 30), org.assertj.core.data.Offset.offset(2));
 
         // A player that knows nothing of parts plays the same playlist.
-        FfmpegTool.Result play = FfmpegTool.ffmpeg("-nostdin", "-v", "error", "-i", playbackUrl.toString(), "-t", "3",
-                "-f", "null", "-");
+        FfmpegTool.Result play = FfmpegTool.ffmpeg(
+                "-nostdin", "-v", "error", "-i", playbackUrl.toString(), "-t", "3", "-f", "null", "-");
         assertThat(play.exitCode()).as(play.stderr()).isZero();
         assertThat(play.stderr()).isEmpty();
 
@@ -178,7 +207,8 @@ class LowLatencyHlsTest {
         if (!p.trailingParts().isEmpty()) {
             return new long[] {p.lastMsn() + 1, p.trailingParts().size() - 1};
         }
-        long count = p.allParts().stream().filter(part -> part.msn() == p.lastMsn()).count();
+        long count =
+                p.allParts().stream().filter(part -> part.msn() == p.lastMsn()).count();
         return new long[] {p.lastMsn(), count - 1};
     }
 
@@ -200,12 +230,13 @@ class LowLatencyHlsTest {
         assertThat(uris.get(1)).isEqualTo(uris.get(0).replace("/live.m3u8", "/audio_only/live.m3u8"));
         int audioAt = lines.indexOf(uris.get(1));
         assertThat(lines.get(audioAt - 2))
-                .isEqualTo("#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID=\"audio_only\",NAME=\"audio_only\",AUTOSELECT=NO,DEFAULT=NO");
-        assertThat(lines.get(audioAt - 1)).matches("#EXT-X-STREAM-INF:BANDWIDTH=[0-9]+,CODECS=\"mp4a\\.40\\.2\","
-                + "VIDEO=\"audio_only\"");
+                .isEqualTo(
+                        "#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID=\"audio_only\",NAME=\"audio_only\",AUTOSELECT=NO,DEFAULT=NO");
+        assertThat(lines.get(audioAt - 1))
+                .matches("#EXT-X-STREAM-INF:BANDWIDTH=[0-9]+,CODECS=\"mp4a\\.40\\.2\"," + "VIDEO=\"audio_only\"");
         long audioBandwidth = Long.parseLong(lines.get(audioAt - 1).replaceAll(".*BANDWIDTH=([0-9]+),.*", "$1"));
-        long mainBandwidth = Long.parseLong(lines.get(lines.indexOf(uris.get(0)) - 1)
-                .replaceAll(".*BANDWIDTH=([0-9]+),.*", "$1"));
+        long mainBandwidth =
+                Long.parseLong(lines.get(lines.indexOf(uris.get(0)) - 1).replaceAll(".*BANDWIDTH=([0-9]+),.*", "$1"));
         // ffmpeg's AAC of a mono sine: some tens of kb/s (75 kb/s seen), a small share of the main variant's.
         assertThat(audioBandwidth).isBetween(30_000L, 400_000L).isLessThan(mainBandwidth / 4);
         URI video = playbackUrl.resolve(uris.get(0));
@@ -227,10 +258,13 @@ class LowLatencyHlsTest {
             long[] last = lastPart(a);
             boolean same = last[0] == report.lastMsn() && last[1] == report.lastPart();
             boolean nextInSegment = last[0] == report.lastMsn() && last[1] == report.lastPart() + 1;
-            boolean nextSegment = last[0] == report.lastMsn() + 1 && last[1] == 0 && a.allParts().stream()
-                    .noneMatch(p -> p.msn() == report.lastMsn() && p.index() > report.lastPart());
-            assertThat(same || nextInSegment || nextSegment).as("report %s vs audio playlist at %d.%d", report,
-                    last[0], last[1]).isTrue();
+            boolean nextSegment = last[0] == report.lastMsn() + 1
+                    && last[1] == 0
+                    && a.allParts().stream()
+                            .noneMatch(p -> p.msn() == report.lastMsn() && p.index() > report.lastPart());
+            assertThat(same || nextInSegment || nextSegment)
+                    .as("report %s vs audio playlist at %d.%d", report, last[0], last[1])
+                    .isTrue();
             // The audio playlist reports the video one the same way.
             assertThat(a.reports()).hasSize(1);
             assertThat(audio.resolve(a.reports().get(0).uri())).isEqualTo(video);
@@ -241,9 +275,11 @@ class LowLatencyHlsTest {
         // Cut at the same points: the same part names with the same durations.
         Map<String, Double> common = new HashMap<>(videoParts);
         common.keySet().retainAll(audioParts.keySet());
-        assertThat(common.size()).isGreaterThanOrEqualTo(Math.min(videoParts.size(), audioParts.size()) - 2)
+        assertThat(common.size())
+                .isGreaterThanOrEqualTo(Math.min(videoParts.size(), audioParts.size()) - 2)
                 .isGreaterThan(5);
-        common.forEach((part, duration) -> assertThat(audioParts.get(part)).as(part).isCloseTo(duration, within(1e-6)));
+        common.forEach(
+                (part, duration) -> assertThat(audioParts.get(part)).as(part).isCloseTo(duration, within(1e-6)));
 
         // A blocking reload of the audio playlist waits for the hinted part and lists it.
         LlHlsValidator.Playlist latest = audioCheck.check(get(audio).body());
@@ -252,20 +288,30 @@ class LowLatencyHlsTest {
             latest = r.playlist();
             assertThat(r.waitedMs()).isLessThan(1500);
         }
-        assertThat(get(URI.create(audio + "?_HLS_msn=" + (latest.hinted()[0] + 5))).statusCode()).isEqualTo(400);
+        assertThat(get(URI.create(audio + "?_HLS_msn=" + (latest.hinted()[0] + 5)))
+                        .statusCode())
+                .isEqualTo(400);
 
         // ffprobe reads the rendition through its playlist: AAC and nothing else.
-        FfmpegTool.Result probe = FfmpegTool.ffprobe("-v", "error", "-show_entries", "stream=codec_type,codec_name",
-                "-of", "csv=p=0", audio.toString());
+        FfmpegTool.Result probe = FfmpegTool.ffprobe(
+                "-v", "error", "-show_entries", "stream=codec_type,codec_name", "-of", "csv=p=0", audio.toString());
         assertThat(probe.exitCode()).as(probe.stderr()).isZero();
-        assertThat(probe.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList())
-                .isNotEmpty().containsOnly("aac,audio"); // ffprobe lists it under its program too
+        assertThat(probe.stdout()
+                        .lines()
+                        .map(String::strip)
+                        .filter(l -> !l.isEmpty())
+                        .toList())
+                .isNotEmpty()
+                .containsOnly("aac,audio"); // ffprobe lists it under its program too
 
         // Beside the main rendition only: no other directories, no TS segments.
         long msn = latest.lastMsn();
-        assertThat(get(URI.create(audio.toString().replace("/live.m3u8", "/" + msn + ".ts"))).statusCode())
+        assertThat(get(URI.create(audio.toString().replace("/live.m3u8", "/" + msn + ".ts")))
+                        .statusCode())
                 .isEqualTo(404);
-        assertThat(get(URI.create(audio.toString().replace("/audio_only/", "/audio/"))).statusCode()).isEqualTo(404);
+        assertThat(get(URI.create(audio.toString().replace("/audio_only/", "/audio/")))
+                        .statusCode())
+                .isEqualTo(404);
 
         node.ivs().stopStream(b -> b.channelArn(live.arn()));
         assertThat(live.ffmpeg().get(5, TimeUnit.SECONDS).exitCode()).isNotZero();
@@ -275,10 +321,14 @@ class LowLatencyHlsTest {
     void normalChannelsKeepRegularHls() throws Exception {
         Live live = Live.publish("normal", ChannelLatencyMode.NORMAL, 6);
         String master = live.awaitMaster();
-        assertThat(master).as("only LL-HLS channels get an audio_only rendition").doesNotContain("audio_only");
-        String path = master.lines().filter(l -> l.endsWith(".m3u8")).findFirst().orElseThrow();
+        assertThat(master)
+                .as("only LL-HLS channels get an audio_only rendition")
+                .doesNotContain("audio_only");
+        String path =
+                master.lines().filter(l -> l.endsWith(".m3u8")).findFirst().orElseThrow();
         String playlist = get(live.playbackUrl().resolve(path)).body();
-        assertThat(playlist).contains("#EXT-X-TARGETDURATION:2\n", "#EXTINF:2.0")
+        assertThat(playlist)
+                .contains("#EXT-X-TARGETDURATION:2\n", "#EXTINF:2.0")
                 .doesNotContain("EXT-X-PART", "SERVER-CONTROL", "PRELOAD-HINT");
         live.ffmpeg().get(20, TimeUnit.SECONDS);
     }

@@ -1,15 +1,11 @@
 package io.openivs.server.live;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.media.hls.LlHlsValidator;
 import io.openivs.server.testing.Publishing;
 import io.openivs.server.testing.ServerFixture;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.services.ivs.model.ChannelLatencyMode;
-import software.amazon.awssdk.services.ivs.model.ContainerFormat;
-import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
-
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,8 +25,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.ivs.model.ChannelLatencyMode;
+import software.amazon.awssdk.services.ivs.model.ContainerFormat;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 
 /**
  * LOW channels' LHLS prefetch segments with a real ffmpeg publisher: the media playlist lists the
@@ -42,6 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PrefetchStreamingTest {
     @RegisterExtension
     static final ServerFixture node = new ServerFixture();
+
     static final HttpClient http = HttpClient.newHttpClient();
 
     @Test
@@ -56,15 +56,25 @@ class PrefetchStreamingTest {
 
     private void prefetchStreams(ContainerFormat container, String name) throws Exception {
         boolean fmp4 = container == ContainerFormat.FRAGMENTED_MP4;
-        CreateChannelResponse created = node.ivs().createChannel(b -> b.name(name).insecureIngest(true)
-                .latencyMode(ChannelLatencyMode.LOW).containerFormat(container));
+        CreateChannelResponse created = node.ivs()
+                .createChannel(b -> b.name(name)
+                        .insecureIngest(true)
+                        .latencyMode(ChannelLatencyMode.LOW)
+                        .containerFormat(container));
         URI playbackUrl = URI.create(created.channel().playbackUrl());
-        CompletableFuture<FfmpegTool.Result> ffmpeg = Publishing.publishLowLatency("rtmp://127.0.0.1:"
-                + node.server().server().rtmpPort() + "/app/" + created.streamKey().value(), 30);
+        CompletableFuture<FfmpegTool.Result> ffmpeg = Publishing.publishLowLatency(
+                "rtmp://127.0.0.1:" + node.server().server().rtmpPort() + "/app/"
+                        + created.streamKey().value(),
+                30);
         URI media = playbackUrl.resolve(Publishing.await(Duration.ofSeconds(15), () -> {
             HttpResponse<String> master = get(playbackUrl);
-            return master.statusCode() != 200 ? null
-                    : master.body().lines().filter(l -> l.endsWith(".m3u8")).findFirst().orElseThrow();
+            return master.statusCode() != 200
+                    ? null
+                    : master.body()
+                            .lines()
+                            .filter(l -> l.endsWith(".m3u8"))
+                            .findFirst()
+                            .orElseThrow();
         }));
         String playlist = Publishing.await(Duration.ofSeconds(15), () -> {
             HttpResponse<String> r = get(media);
@@ -86,13 +96,16 @@ class PrefetchStreamingTest {
         double endMs;
         try (Streaming s = new Streaming(next)) {
             assertThat(s.status).isEqualTo(200);
-            assertThat(s.headers).containsEntry("transfer-encoding", "chunked")
-                    .containsEntry("content-type", fmp4 ? "video/mp4" : "video/mp2t").doesNotContainKey("content-length");
+            assertThat(s.headers)
+                    .containsEntry("transfer-encoding", "chunked")
+                    .containsEntry("content-type", fmp4 ? "video/mp4" : "video/mp2t")
+                    .doesNotContainKey("content-length");
             byte[] first = s.nextChunk();
             firstByteMs = s.sinceSent();
             assertThat(first).isNotNull().isNotEmpty();
             String meanwhile = get(media).body();
-            assertThat(listed(meanwhile)).as("%s unlisted while its first bytes arrive:%n%s", next, meanwhile)
+            assertThat(listed(meanwhile))
+                    .as("%s unlisted while its first bytes arrive:%n%s", next, meanwhile)
                     .doesNotContain(last + 2);
             assertThat(prefetchUris(meanwhile)).contains(prefetch.get(1));
             ByteArrayOutputStream all = new ByteArrayOutputStream();
@@ -106,12 +119,20 @@ class PrefetchStreamingTest {
             assertThat(chunks).as("chunks of %s", next).isGreaterThan(10);
             streamed = all.toByteArray();
         }
-        System.out.printf(Locale.ROOT, "%s prefetch %s: first bytes after %.0f ms, whole after %.0f ms, %d bytes%n",
-                container, next.getPath(), firstByteMs, endMs, streamed.length);
-        assertThat(endMs - firstByteMs).as("streamed over the segment's duration").isGreaterThan(1000);
+        System.out.printf(
+                Locale.ROOT,
+                "%s prefetch %s: first bytes after %.0f ms, whole after %.0f ms, %d bytes%n",
+                container,
+                next.getPath(),
+                firstByteMs,
+                endMs,
+                streamed.length);
+        assertThat(endMs - firstByteMs)
+                .as("streamed over the segment's duration")
+                .isGreaterThan(1000);
 
-        HttpResponse<byte[]> listedSegment = http.send(HttpRequest.newBuilder(next).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> listedSegment =
+                http.send(HttpRequest.newBuilder(next).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(listedSegment.statusCode()).isEqualTo(200);
         assertThat(listedSegment.headers().firstValue("content-length")).hasValue(Integer.toString(streamed.length));
         assertThat(streamed).as("streamed bytes are the listed segment").isEqualTo(listedSegment.body());
@@ -123,9 +144,16 @@ class PrefetchStreamingTest {
 
         Path file = node.dir().resolve(name + (fmp4 ? ".mp4" : ".ts"));
         if (fmp4) {
-            String map = after.lines().filter(l -> l.startsWith("#EXT-X-MAP:")).reduce((a, b) -> b).orElseThrow();
-            byte[] init = http.send(HttpRequest.newBuilder(media.resolve(map.substring(map.indexOf('"') + 1,
-                    map.lastIndexOf('"')))).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+            String map = after.lines()
+                    .filter(l -> l.startsWith("#EXT-X-MAP:"))
+                    .reduce((a, b) -> b)
+                    .orElseThrow();
+            byte[] init = http.send(
+                            HttpRequest.newBuilder(
+                                            media.resolve(map.substring(map.indexOf('"') + 1, map.lastIndexOf('"'))))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofByteArray())
+                    .body();
             ByteArrayOutputStream joined = new ByteArrayOutputStream();
             joined.writeBytes(init);
             joined.writeBytes(streamed);
@@ -133,8 +161,15 @@ class PrefetchStreamingTest {
         } else {
             Files.write(file, streamed);
         }
-        FfmpegTool.Result probe = FfmpegTool.ffprobe("-v", "error", "-count_frames", "-show_entries",
-                "stream=codec_type,codec_name,nb_read_frames", "-of", "compact", file.toString());
+        FfmpegTool.Result probe = FfmpegTool.ffprobe(
+                "-v",
+                "error",
+                "-count_frames",
+                "-show_entries",
+                "stream=codec_type,codec_name,nb_read_frames",
+                "-of",
+                "compact",
+                file.toString());
         assertThat(probe.exitCode()).as(probe.stderr()).isZero();
         assertThat(probe.stdout()).contains("codec_name=h264|codec_type=video", "codec_name=aac|codec_type=audio");
 
@@ -154,14 +189,18 @@ class PrefetchStreamingTest {
     }
 
     private static List<String> prefetchUris(String playlist) {
-        return playlist.lines().filter(l -> l.startsWith("#EXT-X-PREFETCH:"))
-                .map(l -> l.substring("#EXT-X-PREFETCH:".length())).toList();
+        return playlist.lines()
+                .filter(l -> l.startsWith("#EXT-X-PREFETCH:"))
+                .map(l -> l.substring("#EXT-X-PREFETCH:".length()))
+                .toList();
     }
 
     /** Sequence numbers of the finished segments a playlist lists. */
     private static List<Long> listed(String playlist) {
-        return playlist.lines().filter(l -> !l.startsWith("#") && !l.isBlank() && l.matches("[0-9]+\\.(ts|m4s).*"))
-                .map(l -> Long.parseLong(l.substring(0, l.indexOf('.')))).toList();
+        return playlist.lines()
+                .filter(l -> !l.startsWith("#") && !l.isBlank() && l.matches("[0-9]+\\.(ts|m4s).*"))
+                .map(l -> Long.parseLong(l.substring(0, l.indexOf('.'))))
+                .toList();
     }
 
     private static long lastListed(String playlist) {
@@ -182,12 +221,15 @@ class PrefetchStreamingTest {
             socket.setSoTimeout(10_000);
             in = new BufferedInputStream(socket.getInputStream());
             sent = System.nanoTime();
-            socket.getOutputStream().write(("GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost()
-                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             status = Integer.parseInt(line().split(" ")[1]);
             for (String h = line(); !h.isEmpty(); h = line()) {
                 int colon = h.indexOf(':');
-                headers.put(h.substring(0, colon).toLowerCase(Locale.ROOT), h.substring(colon + 1).strip());
+                headers.put(
+                        h.substring(0, colon).toLowerCase(Locale.ROOT),
+                        h.substring(colon + 1).strip());
             }
         }
 

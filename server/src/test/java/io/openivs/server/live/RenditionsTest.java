@@ -8,10 +8,8 @@ import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.hls.DateRange;
 import io.openivs.server.media.hls.LatencyMode;
 import io.openivs.server.media.hls.Segment;
-import io.openivs.server.playback.LiveRendition;
 import io.openivs.server.playback.PlaybackWindow;
 import io.openivs.server.recording.StreamRecorder;
-
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +32,12 @@ class RenditionsTest {
     }
 
     private Renditions renditions(boolean fragmentedMp4, LatencyMode mode) {
-        renditions = new Renditions("us-west-2.123456789012.channel.abcd", fragmentedMp4, mode, () -> now, health,
+        renditions = new Renditions(
+                "us-west-2.123456789012.channel.abcd",
+                fragmentedMp4,
+                mode,
+                () -> now,
+                health,
                 segment -> listed.add(segment.sequence()));
         return renditions;
     }
@@ -56,7 +59,9 @@ class RenditionsTest {
         List<Segment> segments = r.main().segments();
         assertThat(segments).isNotEmpty();
         assertThat(r.main().window()).isNotNull().isNotSameAs(atStart); // republished with the new segments
-        assertThat(listed).containsExactlyElementsOf(segments.stream().map(Segment::sequence).toList());
+        assertThat(listed)
+                .containsExactlyElementsOf(
+                        segments.stream().map(Segment::sequence).toList());
         // Numbers start at the clock's seconds, so a later session never reuses an earlier one's URLs.
         assertThat(segments.get(0).sequence()).isEqualTo(now / 1000);
         assertThat(r.main().fragmentedMp4()).isFalse();
@@ -76,7 +81,8 @@ class RenditionsTest {
         assertThat(r.main().sibling()).isSameAs(audio);
         assertThat(audio.sibling()).isSameAs(r.main());
         // Both renditions cut at the same points, so a playlist reports the other at the same sequence.
-        assertThat(audio.segments()).extracting(Segment::sequence)
+        assertThat(audio.segments())
+                .extracting(Segment::sequence)
                 .isEqualTo(r.main().segments().stream().map(Segment::sequence).toList());
         assertThat(r.main().window()).isNotNull();
         assertThat(r.main().lowLatency((seq, i) -> "")).isNotNull();
@@ -90,8 +96,10 @@ class RenditionsTest {
         startWithConfigs(r);
         List<String> woken = new ArrayList<>();
         MediaFixtures.feed(r, 0, 1);
-        r.main().whenChanged(() -> woken.add("full sees " + r.all().get(1).lowLatency((s, i) -> "").inProgress().size()
-                + "/" + r.main().lowLatency((s, i) -> "").inProgress().size()));
+        r.main()
+                .whenChanged(() -> woken.add("full sees "
+                        + r.all().get(1).lowLatency((s, i) -> "").inProgress().size() + "/"
+                        + r.main().lowLatency((s, i) -> "").inProgress().size()));
         MediaFixtures.feed(r, 1, 15); // past the ~1/3 s part target
         assertThat(woken).hasSize(1);
         // When woken, the audio_only rendition has the part too.
@@ -110,8 +118,8 @@ class RenditionsTest {
         r.onDateRange(new DateRange("b", now, 30, new byte[0]));
         r.detach(consumer);
         MediaFixtures.feed(r, 2, 3);
-        assertThat(consumer.calls).containsExactly("start", "video-config", "audio-config", "K0", "a90", "v2970",
-                "a3060", "range b");
+        assertThat(consumer.calls)
+                .containsExactly("start", "video-config", "audio-config", "K0", "a90", "v2970", "a3060", "range b");
         r.end(false);
         assertThat(consumer.calls).doesNotContain("end");
     }
@@ -121,7 +129,8 @@ class RenditionsTest {
         Renditions first = renditions(true, LatencyMode.LOW);
         startWithConfigs(first);
         MediaFixtures.feed(first, 0, 30 * 3 + 1);
-        List<Long> served = first.main().segments().stream().map(Segment::sequence).toList();
+        List<Long> served =
+                first.main().segments().stream().map(Segment::sequence).toList();
         List<String> woken = new ArrayList<>();
         first.main().whenChanged(() -> woken.add("ended"));
         Parked parked = first.end(true);
@@ -134,7 +143,9 @@ class RenditionsTest {
         next.continueFrom(parked);
         next.start(owner);
         // The old window, with the segment the drop ended, lists on.
-        assertThat(next.main().segments()).extracting(Segment::sequence).startsWith(served.toArray(Long[]::new))
+        assertThat(next.main().segments())
+                .extracting(Segment::sequence)
+                .startsWith(served.toArray(Long[]::new))
                 .hasSize(served.size() + 1);
         assertThat(next.main().window()).isNotNull(); // listed at once, before the new publisher's media
     }

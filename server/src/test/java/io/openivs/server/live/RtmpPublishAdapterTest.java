@@ -14,7 +14,6 @@ import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.MediaSink;
 import io.openivs.server.media.TrackType;
 import io.openivs.server.media.VideoConfig;
-
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -131,8 +130,14 @@ class RtmpPublishAdapterTest {
     private static byte[] avcSequenceHeader() {
         byte[] sps = MediaFixtures.VIDEO.sps();
         byte[] pps = MediaFixtures.VIDEO.pps();
-        return bytes(new byte[] {0x17, 0, 0, 0, 0, 1, sps[1], sps[2], sps[3], (byte) 0xFF, (byte) 0xE1, 0,
-            (byte) sps.length}, sps, new byte[] {1, 0, (byte) pps.length}, pps).array();
+        return bytes(
+                        new byte[] {
+                            0x17, 0, 0, 0, 0, 1, sps[1], sps[2], sps[3], (byte) 0xFF, (byte) 0xE1, 0, (byte) sps.length
+                        },
+                        sps,
+                        new byte[] {1, 0, (byte) pps.length},
+                        pps)
+                .array();
     }
 
     private static ByteBuf avcFrame(boolean key) {
@@ -162,20 +167,21 @@ class RtmpPublishAdapterTest {
         send(avcFrame(false), b -> rtmp.onVideo(1033, b));
         rtmp.closed("unpublished");
 
-        assertThat(calls).containsExactly(
-                "started",
-                "encoder obs-output module (libobs version 30.1.2)",
-                "video config 854x480",
-                "received VIDEO 1000 " + avcSequenceHeader().length,
-                "audio config 48000",
-                "received AUDIO 1000 4",
-                "frame VIDEO 0 key",
-                "received VIDEO 1000 12 key", // the keyframe the segmenter cuts on, for receive batching
-                "frame AUDIO 900 key",
-                "received AUDIO 1010 4",
-                "frame VIDEO 2970",
-                "received VIDEO 1033 12",
-                "closed unpublished");
+        assertThat(calls)
+                .containsExactly(
+                        "started",
+                        "encoder obs-output module (libobs version 30.1.2)",
+                        "video config 854x480",
+                        "received VIDEO 1000 " + avcSequenceHeader().length,
+                        "audio config 48000",
+                        "received AUDIO 1000 4",
+                        "frame VIDEO 0 key",
+                        "received VIDEO 1000 12 key", // the keyframe the segmenter cuts on, for receive batching
+                        "frame AUDIO 900 key",
+                        "received AUDIO 1010 4",
+                        "frame VIDEO 2970",
+                        "received VIDEO 1033 12",
+                        "closed unpublished");
     }
 
     @Test

@@ -3,15 +3,16 @@ package io.openivs.server.live;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.openivs.server.resource.Json;
 import io.openivs.server.events.IvsEvent;
+import io.openivs.server.resource.Json;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /** The session row's JSON: what GetStream and GetStreamSession return from it. */
 class SessionDocumentTest {
     private final SessionEvents events = new SessionEvents();
-    private final SessionDocument document = new SessionDocument(MediaFixtures.channel("STANDARD", "LOW", "TS"), events);
+    private final SessionDocument document =
+            new SessionDocument(MediaFixtures.channel("STANDARD", "LOW", "TS"), events);
 
     @Test
     void beforeAnyConfigThereIsNoIngestConfigurationAndEmptyLists() {
@@ -45,13 +46,18 @@ class SessionDocumentTest {
         assertThat(audio.path("sampleRate").asInt()).isEqualTo(48000);
         assertThat(audio.path("targetBitrate").asLong()).isEqualTo(128_000);
 
-        JsonNode track = d.path("ingestConfigurations").path("videoConfigurations").get(0);
+        JsonNode track =
+                d.path("ingestConfigurations").path("videoConfigurations").get(0);
         assertThat(track.path("track").asText()).isEqualTo("Track0");
         assertThat(track.path("profile").asText()).isEqualTo("Baseline");
         assertThat(track.path("level").asText()).isEqualTo("3.0");
         assertThat(track.path("avcProfile").asText()).isEmpty();
         assertThat(track.path("avcLevel").asText()).isEmpty();
-        assertThat(d.path("ingestConfigurations").path("audioConfigurations").get(0).path("track").asText())
+        assertThat(d.path("ingestConfigurations")
+                        .path("audioConfigurations")
+                        .get(0)
+                        .path("track")
+                        .asText())
                 .isEqualTo("Track0");
         assertThat(d.path("viewerCount").asInt()).isEqualTo(3);
     }

@@ -1,12 +1,12 @@
 package io.openivs.server.live;
 
+import static io.openivs.server.live.LiveTesting.await;
+import static io.openivs.server.live.LiveTesting.publish;
+import static io.openivs.server.live.LiveTesting.rtmpUrl;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.testing.ServerFixture;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
-import software.amazon.awssdk.services.ivs.model.StreamHealth;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,15 +19,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static io.openivs.server.live.LiveTesting.await;
-import static io.openivs.server.live.LiveTesting.publish;
-import static io.openivs.server.live.LiveTesting.rtmpUrl;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
+import software.amazon.awssdk.services.ivs.model.StreamHealth;
 
 /**
  * A viewer that asks for many segments and reads none is closed after its stall limit, while
@@ -36,29 +34,49 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SlowViewerTest {
     @RegisterExtension
     static final ServerFixture node = new ServerFixture();
-    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    static final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     static final int PIPELINED = 200;
 
     @Test
     void aViewerThatDoesNotReadIsClosedAndSlowsNobody() throws Exception {
-        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("slow-viewer").insecureIngest(true));
+        CreateChannelResponse created =
+                node.ivs().createChannel(b -> b.name("slow-viewer").insecureIngest(true));
         String arn = created.channel().arn();
-        CompletableFuture<FfmpegTool.Result> publisher = publish(node.background(),
-                rtmpUrl(node.server(), created.streamKey().value()), LiveTesting.testSource("640x360", 40));
+        CompletableFuture<FfmpegTool.Result> publisher = publish(
+                node.background(),
+                rtmpUrl(node.server(), created.streamKey().value()),
+                LiveTesting.testSource("640x360", 40));
         URI master = URI.create(created.channel().playbackUrl());
-        URI media = await(Duration.ofSeconds(20), () -> master.resolve(get(master).body().lines()
-                .filter(l -> !l.startsWith("#") && !l.isBlank()).findFirst().orElseThrow()));
-        String segment = await(Duration.ofSeconds(10), () -> get(media).body().lines()
-                .filter(l -> !l.startsWith("#") && !l.isBlank()).reduce((a, b) -> b).orElseThrow());
+        URI media = await(
+                Duration.ofSeconds(20),
+                () -> master.resolve(get(master)
+                        .body()
+                        .lines()
+                        .filter(l -> !l.startsWith("#") && !l.isBlank())
+                        .findFirst()
+                        .orElseThrow()));
+        String segment = await(
+                Duration.ofSeconds(10),
+                () -> get(media)
+                        .body()
+                        .lines()
+                        .filter(l -> !l.startsWith("#") && !l.isBlank())
+                        .reduce((a, b) -> b)
+                        .orElseThrow());
         String path = media.resolve(segment).getRawPath();
-        int segmentBytes = http.send(HttpRequest.newBuilder(media.resolve(segment)).build(),
-                HttpResponse.BodyHandlers.ofByteArray()).body().length;
+        int segmentBytes = http.send(
+                        HttpRequest.newBuilder(media.resolve(segment)).build(), HttpResponse.BodyHandlers.ofByteArray())
+                .body()
+                .length;
 
         try (Socket slow = new Socket()) {
             slow.setReceiveBufferSize(4096);
             slow.connect(new InetSocketAddress("127.0.0.1", master.getPort()));
             OutputStream out = slow.getOutputStream();
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").repeat(PIPELINED)
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    .repeat(PIPELINED)
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
 
@@ -74,10 +92,14 @@ class SlowViewerTest {
                 Thread.sleep(250);
             }
             assertThat(Duration.ofNanos(slowest)).isLessThan(Duration.ofSeconds(2));
-            assertThat(newestSequence(get(media).body())).as("segments kept coming").isGreaterThan(firstSequence + 3);
-            assertThat(node.ivs().getStream(b -> b.channelArn(arn)).stream().health()).isEqualTo(StreamHealth.HEALTHY);
+            assertThat(newestSequence(get(media).body()))
+                    .as("segments kept coming")
+                    .isGreaterThan(firstSequence + 3);
+            assertThat(node.ivs().getStream(b -> b.channelArn(arn)).stream().health())
+                    .isEqualTo(StreamHealth.HEALTHY);
 
-            // By now the server has given up on the slow viewer: what is left to read ends soon, far short of the whole.
+            // By now the server has given up on the slow viewer: what is left to read ends soon, far short of the
+            // whole.
             slow.setSoTimeout(5_000);
             long read = 0;
             boolean closed = false;
@@ -112,7 +134,8 @@ class SlowViewerTest {
 
     private static HttpResponse<String> get(URI url) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             return r;

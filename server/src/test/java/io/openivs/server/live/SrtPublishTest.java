@@ -1,16 +1,10 @@
 package io.openivs.server.live;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.testing.Publishing;
 import io.openivs.server.testing.ServerFixture;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.services.ivs.IvsClient;
-import software.amazon.awssdk.services.ivs.model.Channel;
-import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
-import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
-import software.amazon.awssdk.services.ivs.model.StreamState;
-
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,8 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.ivs.IvsClient;
+import software.amazon.awssdk.services.ivs.model.Channel;
+import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
+import software.amazon.awssdk.services.ivs.model.StreamState;
 
 /**
  * SRT ingest as IVS offers it: the channel's {@code srt.endpoint} and {@code srt.passphrase}, the stream key as
@@ -30,8 +29,8 @@ class SrtPublishTest {
     static final ServerFixture node = new ServerFixture();
 
     private static String srtUrl(Channel channel, String streamKey, String passphrase, int pbkeylen) {
-        String url = "srt://" + channel.srt().endpoint().replace("localhost", "127.0.0.1") + "?mode=caller&latency=200000&streamid="
-                + URLEncoder.encode(streamKey, StandardCharsets.UTF_8);
+        String url = "srt://" + channel.srt().endpoint().replace("localhost", "127.0.0.1")
+                + "?mode=caller&latency=200000&streamid=" + URLEncoder.encode(streamKey, StandardCharsets.UTF_8);
         if (passphrase != null) {
             url += "&passphrase=" + URLEncoder.encode(passphrase, StandardCharsets.UTF_8) + "&pbkeylen=" + pbkeylen;
         }
@@ -39,17 +38,41 @@ class SrtPublishTest {
     }
 
     private static CompletableFuture<FfmpegTool.Result> publishTs(String url, int seconds) {
-        List<String> args = new ArrayList<>(List.of("-hide_banner", "-loglevel", "error", "-re",
-                "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30", "-f", "lavfi", "-i", "sine",
-                "-t", Integer.toString(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
-                "-c:a", "aac", "-f", "mpegts", url));
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return FfmpegTool.ffmpeg(args.toArray(String[]::new));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, Publishing.background);
+        List<String> args = new ArrayList<>(List.of(
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-re",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=640x360:rate=30",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine",
+                "-t",
+                Integer.toString(seconds),
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-g",
+                "30",
+                "-c:a",
+                "aac",
+                "-f",
+                "mpegts",
+                url));
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return FfmpegTool.ffmpeg(args.toArray(String[]::new));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                Publishing.background);
     }
 
     private static StreamState state(IvsClient ivs, String arn) {
@@ -66,24 +89,38 @@ class SrtPublishTest {
         CreateChannelResponse created = ivs.createChannel(b -> b.name("srt-secure"));
         Channel channel = created.channel();
         String key = created.streamKey().value();
-        assertThat(channel.srt().endpoint()).isEqualTo("localhost:" + node.server().server().srtPort());
+        assertThat(channel.srt().endpoint())
+                .isEqualTo("localhost:" + node.server().server().srtPort());
         String passphrase = channel.srt().passphrase();
         assertThat(passphrase).hasSizeBetween(10, 79);
 
         // Refused: wrong passphrase, no passphrase on an encrypted channel, a key that is no key.
-        assertThat(publishTs(srtUrl(channel, key, "not-the-passphrase-at-all", 16), 3).get(30, TimeUnit.SECONDS)
-                .exitCode()).isNotZero();
-        assertThat(publishTs(srtUrl(channel, key, null, 0), 3).get(30, TimeUnit.SECONDS).exitCode()).isNotZero();
-        assertThat(publishTs(srtUrl(channel, "sk_us-west-2_nokey", passphrase, 16), 3).get(30, TimeUnit.SECONDS)
-                .exitCode()).isNotZero();
+        assertThat(publishTs(srtUrl(channel, key, "not-the-passphrase-at-all", 16), 3)
+                        .get(30, TimeUnit.SECONDS)
+                        .exitCode())
+                .isNotZero();
+        assertThat(publishTs(srtUrl(channel, key, null, 0), 3)
+                        .get(30, TimeUnit.SECONDS)
+                        .exitCode())
+                .isNotZero();
+        assertThat(publishTs(srtUrl(channel, "sk_us-west-2_nokey", passphrase, 16), 3)
+                        .get(30, TimeUnit.SECONDS)
+                        .exitCode())
+                .isNotZero();
         assertThat(state(ivs, channel.arn())).as("nothing went live").isNull();
 
         CompletableFuture<FfmpegTool.Result> publisher = publishTs(srtUrl(channel, key, passphrase, 32), 14);
         Publishing.await(Duration.ofSeconds(15), () -> state(ivs, channel.arn()) == StreamState.LIVE ? true : null);
         FfmpegTool.Result probe = Publishing.await(Duration.ofSeconds(15), () -> {
             try {
-                FfmpegTool.Result r = FfmpegTool.ffprobe("-v", "error", "-show_entries", "stream=codec_name,width",
-                        "-of", "csv=p=0", channel.playbackUrl());
+                FfmpegTool.Result r = FfmpegTool.ffprobe(
+                        "-v",
+                        "error",
+                        "-show_entries",
+                        "stream=codec_name,width",
+                        "-of",
+                        "csv=p=0",
+                        channel.playbackUrl());
                 return r.exitCode() == 0 && r.stdout().contains("h264") ? r : null;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -91,14 +128,20 @@ class SrtPublishTest {
         });
         assertThat(probe.stdout()).contains("h264,640").contains("aac");
         // One publisher per channel, across protocols: RTMPS while SRT publishes is refused.
-        FfmpegTool.Result second = Publishing.publish("rtmps://127.0.0.1:" + node.server().server().rtmpsPort()
-                + "/app/" + key, 3).get(30, TimeUnit.SECONDS);
+        FfmpegTool.Result second = Publishing.publish(
+                        "rtmps://127.0.0.1:" + node.server().server().rtmpsPort() + "/app/" + key, 3)
+                .get(30, TimeUnit.SECONDS);
         assertThat(second.exitCode()).isNotZero();
-        String streamId = ivs.getStream(b -> b.channelArn(channel.arn())).stream().streamId();
+        String streamId =
+                ivs.getStream(b -> b.channelArn(channel.arn())).stream().streamId();
         var session = Publishing.await(Duration.ofSeconds(10), () -> {
-            var s = ivs.getStreamSession(b -> b.channelArn(channel.arn()).streamId(streamId)).streamSession();
-            return s.ingestConfiguration() != null && s.ingestConfiguration().video() != null
-                    && s.ingestConfiguration().video().videoWidth() == 640 ? s : null;
+            var s = ivs.getStreamSession(b -> b.channelArn(channel.arn()).streamId(streamId))
+                    .streamSession();
+            return s.ingestConfiguration() != null
+                            && s.ingestConfiguration().video() != null
+                            && s.ingestConfiguration().video().videoWidth() == 640
+                    ? s
+                    : null;
         });
         assertThat(session.ingestConfiguration().audio().codec()).isEqualTo("mp4a.40.2");
         assertThat(publisher.get(40, TimeUnit.SECONDS).exitCode()).isZero();
@@ -108,11 +151,13 @@ class SrtPublishTest {
     @Test
     void anInsecureIngestChannelTakesSrtWithoutAPassphrase() throws Exception {
         IvsClient ivs = node.ivs();
-        CreateChannelResponse created = ivs.createChannel(b -> b.name("srt-open").insecureIngest(true));
+        CreateChannelResponse created =
+                ivs.createChannel(b -> b.name("srt-open").insecureIngest(true));
         Channel channel = created.channel();
         String key = created.streamKey().value();
         // The #!:: form of the stream id, as some encoders send it.
-        CompletableFuture<FfmpegTool.Result> publisher = publishTs(srtUrl(channel, "#!::r=" + key + ",m=publish", null, 0), 8);
+        CompletableFuture<FfmpegTool.Result> publisher =
+                publishTs(srtUrl(channel, "#!::r=" + key + ",m=publish", null, 0), 8);
         Publishing.await(Duration.ofSeconds(15), () -> state(ivs, channel.arn()) == StreamState.LIVE ? true : null);
         assertThat(publisher.get(40, TimeUnit.SECONDS).exitCode()).isZero();
     }

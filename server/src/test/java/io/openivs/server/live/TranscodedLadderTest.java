@@ -1,25 +1,29 @@
 package io.openivs.server.live;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.util.concurrent.DefaultEventExecutor;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.TrackType;
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.hls.LatencyMode;
 import io.openivs.server.playback.PlaybackWindowAccess;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** How a stream decides on its ladder, and how transcoded renditions are listed beside the source. */
 class TranscodedLadderTest {
     private long now = 1_700_000_000_000L;
     private final DefaultEventExecutor owner = new DefaultEventExecutor();
-    private final Renditions renditions = new Renditions("us-west-2.123456789012.channel.abcd", false,
-            LatencyMode.NORMAL, () -> now, new StreamHealth(() -> now), segment -> { });
+    private final Renditions renditions = new Renditions(
+            "us-west-2.123456789012.channel.abcd",
+            false,
+            LatencyMode.NORMAL,
+            () -> now,
+            new StreamHealth(() -> now),
+            segment -> {});
     private final List<String> notices = new ArrayList<>();
 
     @AfterEach
@@ -31,7 +35,12 @@ class TranscodedLadderTest {
     }
 
     private TranscodedLadder ladder(String type, TranscodeSlots slots) {
-        TranscodedLadder l = new TranscodedLadder(renditions, "st-test", type, "", slots,
+        TranscodedLadder l = new TranscodedLadder(
+                renditions,
+                "st-test",
+                type,
+                "",
+                slots,
                 (why, overCap) -> notices.add((overCap ? "cap: " : "off: ") + why));
         renditions.attach(l);
         renditions.start(owner);
@@ -99,7 +108,8 @@ class TranscodedLadderTest {
 
     @Test
     void aTokenCappedAtSdSeesTheRungsWithinItOnly() {
-        VideoConfig hd = new VideoConfig(MediaFixtures.VIDEO.sps(), MediaFixtures.VIDEO.pps(), 1280, 720, 66, 0xC0, 31, 30);
+        VideoConfig hd =
+                new VideoConfig(MediaFixtures.VIDEO.sps(), MediaFixtures.VIDEO.pps(), 1280, 720, 66, 0xC0, 31, 30);
         renditions.start(owner);
         renditions.onVideoConfig(hd);
         renditions.onAudioConfig(MediaFixtures.AUDIO);
@@ -113,10 +123,16 @@ class TranscodedLadderTest {
         renditions.listRung("480p30", 1, r480);
         renditions.rungsFed();
         String sd = PlaybackWindowAccess.master(renditions.main().window(), "SD");
-        assertThat(sd).contains("NAME=\"480p30\"").doesNotContain("720p30").doesNotContain("chunked")
+        assertThat(sd)
+                .contains("NAME=\"480p30\"")
+                .doesNotContain("720p30")
+                .doesNotContain("chunked")
                 .contains("/480p30/live.m3u8?token=t");
         String hdMaster = PlaybackWindowAccess.master(renditions.main().window(), "HD");
-        assertThat(hdMaster).contains("NAME=\"chunked\"").contains("NAME=\"720p30\"").contains("NAME=\"480p30\"");
+        assertThat(hdMaster)
+                .contains("NAME=\"chunked\"")
+                .contains("NAME=\"720p30\"")
+                .contains("NAME=\"480p30\"");
     }
 
     private static void feed(Rendition r, int from, int to) {

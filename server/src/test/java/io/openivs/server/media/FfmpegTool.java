@@ -1,22 +1,20 @@
 package io.openivs.server.media;
 
+import io.openivs.server.media.ffmpeg.FfmpegExecutables;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import io.openivs.server.media.ffmpeg.FfmpegExecutables;
 
 /** Runs the real ffmpeg and ffprobe executables shipped in the bytedeco jar. */
 public final class FfmpegTool {
 
     /** What a finished process printed. */
-    public record Result(int exitCode, String stdout, String stderr) {
-    }
+    public record Result(int exitCode, String stdout, String stderr) {}
 
-    private FfmpegTool() {
-    }
+    private FfmpegTool() {}
 
     public static Result ffmpeg(String... args) throws IOException, InterruptedException {
         return run(FfmpegExecutables.ffmpeg(), args);
@@ -40,7 +38,9 @@ public final class FfmpegTool {
                 process.destroyForcibly();
                 throw new IllegalStateException("timed out: " + command);
             }
-            return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            return new Result(
+                    process.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);

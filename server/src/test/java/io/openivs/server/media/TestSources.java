@@ -11,8 +11,7 @@ import java.util.regex.Pattern;
 /** Media made and checked by the real ffmpeg, shared by the remux tests. */
 public final class TestSources {
 
-    private TestSources() {
-    }
+    private TestSources() {}
 
     /**
      * Writes what a typical RTMP publisher sends: a test pattern in x264 (Main profile, two
@@ -25,13 +24,26 @@ public final class TestSources {
     /** The same with other x264 options (preset, profile, B-frames). */
     public static Path x264AacFlv(Path file, int width, int height, double seconds, String... x264Options)
             throws Exception {
-        List<String> args = new ArrayList<>(List.of("-hide_banner", "-v", "error", "-y",
-                "-f", "lavfi", "-i", "testsrc2=size=" + width + "x" + height + ":rate=30",
-                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-                "-t", String.valueOf(seconds), "-c:v", "libx264"));
+        List<String> args = new ArrayList<>(List.of(
+                "-hide_banner",
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=" + width + "x" + height + ":rate=30",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:sample_rate=48000",
+                "-t",
+                String.valueOf(seconds),
+                "-c:v",
+                "libx264"));
         args.addAll(List.of(x264Options));
-        args.addAll(List.of("-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "96k", "-f", "flv",
-                file.toString()));
+        args.addAll(
+                List.of("-g", "60", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "96k", "-f", "flv", file.toString()));
         FfmpegTool.Result r = FfmpegTool.ffmpeg(args.toArray(String[]::new));
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         return file;
@@ -39,8 +51,18 @@ public final class TestSources {
 
     /** Decodes everything; any ffmpeg error fails. Returns how far decoding got, in seconds. */
     public static double decodedSeconds(Path input) throws Exception {
-        FfmpegTool.Result r = FfmpegTool.ffmpeg("-nostdin", "-v", "error", "-nostats", "-progress", "pipe:1",
-                "-i", input.toString(), "-f", "null", "-");
+        FfmpegTool.Result r = FfmpegTool.ffmpeg(
+                "-nostdin",
+                "-v",
+                "error",
+                "-nostats",
+                "-progress",
+                "pipe:1",
+                "-i",
+                input.toString(),
+                "-f",
+                "null",
+                "-");
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         assertThat(r.stderr()).as("ffmpeg errors").isEmpty();
         Matcher m = Pattern.compile("out_time_us=(\\d+)").matcher(r.stdout());

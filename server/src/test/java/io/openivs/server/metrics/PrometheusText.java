@@ -17,9 +17,10 @@ final class PrometheusText {
 
     private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
-    private static final List<String> TYPES = List.of("counter", "gauge", "histogram", "summary", "untyped", "info",
-            "stateset", "unknown");
-    private static final List<String> SUFFIXES = List.of("", "_total", "_created", "_count", "_sum", "_bucket", "_info");
+    private static final List<String> TYPES =
+            List.of("counter", "gauge", "histogram", "summary", "untyped", "info", "stateset", "unknown");
+    private static final List<String> SUFFIXES =
+            List.of("", "_total", "_created", "_count", "_sum", "_bucket", "_info");
 
     final Map<String, String> types = new HashMap<>();
     final List<Sample> samples = new ArrayList<>();
@@ -90,12 +91,13 @@ final class PrometheusText {
                     }
                     if (c == '\\') {
                         char e = line.charAt(p++);
-                        v.append(switch (e) {
-                            case 'n' -> '\n';
-                            case '\\' -> '\\';
-                            case '"' -> '"';
-                            default -> throw new IllegalArgumentException("bad escape \\" + e);
-                        });
+                        v.append(
+                                switch (e) {
+                                    case 'n' -> '\n';
+                                    case '\\' -> '\\';
+                                    case '"' -> '"';
+                                    default -> throw new IllegalArgumentException("bad escape \\" + e);
+                                });
                     } else {
                         v.append(c);
                     }
@@ -125,7 +127,8 @@ final class PrometheusText {
         if (rest.length == 2) {
             Long.parseLong(rest[1]); // a timestamp
         }
-        if (SUFFIXES.stream().noneMatch(s -> name.endsWith(s) && types.containsKey(name.substring(0, name.length() - s.length())))) {
+        if (SUFFIXES.stream()
+                .noneMatch(s -> name.endsWith(s) && types.containsKey(name.substring(0, name.length() - s.length())))) {
             throw new IllegalArgumentException("sample of no declared family: " + name);
         }
         samples.add(new Sample(name, labels, value));
@@ -140,7 +143,8 @@ final class PrometheusText {
 
     /** The samples of this name whose labels include {@code labels}. */
     List<Sample> find(String name, Map<String, String> labels) {
-        return samples.stream().filter(s -> s.name.equals(name) && s.labels.entrySet().containsAll(labels.entrySet()))
+        return samples.stream()
+                .filter(s -> s.name.equals(name) && s.labels.entrySet().containsAll(labels.entrySet()))
                 .toList();
     }
 

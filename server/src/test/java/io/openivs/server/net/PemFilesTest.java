@@ -1,16 +1,15 @@
 package io.openivs.server.net;
 
-import io.openivs.server.testing.TestCa;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.openivs.server.testing.TestCa;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The key formats certbot and openssl write all load; pairs that do not belong together are refused. */
 class PemFilesTest {
@@ -23,8 +22,12 @@ class PemFilesTest {
             PemFiles.KeyPair pair = PemFiles.read(issued.chain(), issued.key());
             assertThat(pair.chain()).as(format.name()).hasSize(2);
             assertThat(pair.leaf().getSerialNumber()).as(format.name()).isEqualTo(BigInteger.valueOf(serial));
-            assertThat(pair.key().getAlgorithm()).as(format.name()).isEqualTo(format.name().startsWith("RSA") ? "RSA" : "EC");
-            assertThat(ReloadingSslContext.load(issued.chain(), issued.key()).certificate().getSerialNumber())
+            assertThat(pair.key().getAlgorithm())
+                    .as(format.name())
+                    .isEqualTo(format.name().startsWith("RSA") ? "RSA" : "EC");
+            assertThat(ReloadingSslContext.load(issued.chain(), issued.key())
+                            .certificate()
+                            .getSerialNumber())
                     .isEqualTo(BigInteger.valueOf(serial));
         }
         assertThat(Files.readString(dir.resolve("rsa_pkcs1.key"))).startsWith("-----BEGIN RSA PRIVATE KEY-----");
@@ -36,9 +39,11 @@ class PemFilesTest {
         TestCa ca = TestCa.create(dir);
         TestCa.Issued one = ca.issue("one", 1, TestCa.KeyFormat.EC_SEC1);
         TestCa.Issued two = ca.issue("two", 2, TestCa.KeyFormat.EC_SEC1);
-        assertThatThrownBy(() -> PemFiles.read(one.chain(), two.key())).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> PemFiles.read(one.chain(), two.key()))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("does not belong");
-        assertThatThrownBy(() -> ReloadingSslContext.load(one.chain(), two.key())).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> ReloadingSslContext.load(one.chain(), two.key()))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("cannot load TLS certificate");
     }
 
@@ -65,9 +70,12 @@ class PemFilesTest {
 
     @Test
     void anEncryptedKeyIsRefusedWithWhatToDo(@TempDir Path dir) throws Exception {
-        Path key = Files.writeString(dir.resolve("k.pem"),
+        Path key = Files.writeString(
+                dir.resolve("k.pem"),
                 "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQww\n-----END ENCRYPTED PRIVATE KEY-----\n");
-        assertThatThrownBy(() -> PemFiles.privateKey(Files.readString(key))).isInstanceOf(IOException.class)
-                .hasMessageContaining("encrypted").hasMessageContaining("openssl pkey");
+        assertThatThrownBy(() -> PemFiles.privateKey(Files.readString(key)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("encrypted")
+                .hasMessageContaining("openssl pkey");
     }
 }

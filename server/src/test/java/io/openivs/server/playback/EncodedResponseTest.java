@@ -7,10 +7,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
@@ -44,12 +44,15 @@ class EncodedResponseTest {
 
     @Test
     void aPlaylistIsTheGeneralAnswerEncodedOnce() {
-        EncodedResponse e = EncodedResponse.of(Responses.PLAYLIST_TYPE, CachePolicy.PLAYLIST,
-                BODY.getBytes(StandardCharsets.UTF_8));
+        EncodedResponse e = EncodedResponse.of(
+                Responses.PLAYLIST_TYPE, CachePolicy.PLAYLIST, BODY.getBytes(StandardCharsets.UTF_8));
         String expected = general(Responses.playlist(BODY));
-        assertThat(e.whole().toString(StandardCharsets.ISO_8859_1)).isEqualTo(expected)
-                .startsWith("HTTP/1.1 200 OK\r\n").contains("content-length: " + BODY.length() + "\r\n")
-                .contains("cache-control: max-age=1\r\n").endsWith("\r\n\r\n" + BODY);
+        assertThat(e.whole().toString(StandardCharsets.ISO_8859_1))
+                .isEqualTo(expected)
+                .startsWith("HTTP/1.1 200 OK\r\n")
+                .contains("content-length: " + BODY.length() + "\r\n")
+                .contains("cache-control: max-age=1\r\n")
+                .endsWith("\r\n\r\n" + BODY);
         assertThat(e.body().toString(StandardCharsets.UTF_8)).isEqualTo(BODY);
         assertThat(e.whole().isDirect()).as("sockets take it without a copy").isTrue();
         // Writers share it: releasing one's view frees nothing, and views have their own indexes.
@@ -64,12 +67,14 @@ class EncodedResponseTest {
         int[] sizes = {250_000, 7, 0};
         ByteBuf[] heads = EncodedResponse.heads(Responses.TS_TYPE, CachePolicy.SHARED_MEDIA, sizes);
         for (int i = 0; i < sizes.length; i++) {
-            String expected = general(Responses.media(Unpooled.EMPTY_BUFFER, sizes[i], Responses.TS_TYPE,
-                    CachePolicy.SHARED_MEDIA));
-            assertThat(heads[i].toString(StandardCharsets.ISO_8859_1)).isEqualTo(expected)
+            String expected = general(
+                    Responses.media(Unpooled.EMPTY_BUFFER, sizes[i], Responses.TS_TYPE, CachePolicy.SHARED_MEDIA));
+            assertThat(heads[i].toString(StandardCharsets.ISO_8859_1))
+                    .isEqualTo(expected)
                     .contains("content-length: " + sizes[i] + "\r\n")
                     .contains("cache-control: public, max-age=31536000, immutable\r\n")
-                    .contains("content-type: video/mp2t\r\n").endsWith("access-control-allow-origin: *\r\n\r\n");
+                    .contains("content-type: video/mp2t\r\n")
+                    .endsWith("access-control-allow-origin: *\r\n\r\n");
         }
     }
 }

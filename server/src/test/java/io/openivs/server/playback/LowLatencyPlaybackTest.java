@@ -44,8 +44,7 @@ class LowLatencyPlaybackTest {
         }
 
         @Override
-        public void viewer(java.net.InetAddress address) {
-        }
+        public void viewer(java.net.InetAddress address) {}
 
         @Override
         public LowLatency lowLatency(LowLatency.PartUri partUri) {

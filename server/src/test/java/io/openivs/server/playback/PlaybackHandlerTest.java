@@ -91,8 +91,10 @@ class PlaybackHandlerTest {
         }
     };
 
-    private final EmbeddedChannel channel = new EmbeddedChannel(new HttpRequestDecoder(8192, 8192, 8192),
-            new PlaybackResponseEncoder(), new BodilessRequests(),
+    private final EmbeddedChannel channel = new EmbeddedChannel(
+            new HttpRequestDecoder(8192, 8192, 8192),
+            new PlaybackResponseEncoder(),
+            new BodilessRequests(),
             new PlaybackHandler(name -> name.equals(NAME) ? live : null, gate, false));
 
     @AfterEach
@@ -137,7 +139,9 @@ class PlaybackHandlerTest {
         Map<String, String> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            headers.put(
+                    lines[i].substring(0, colon).toLowerCase(Locale.ROOT),
+                    lines[i].substring(colon + 1).trim());
         }
         byte[] body = text.substring(end + 4).getBytes(StandardCharsets.ISO_8859_1);
         if (!head) {
@@ -158,15 +162,16 @@ class PlaybackHandlerTest {
         Segment newest = segments.get(2);
         Response r = get(CHANNEL + "/12.ts");
         assertThat(r.status()).isEqualTo("HTTP/1.1 200 OK");
-        assertThat(r.headers()).containsEntry("content-type", "video/mp2t")
+        assertThat(r.headers())
+                .containsEntry("content-type", "video/mp2t")
                 .containsEntry("cache-control", "public, max-age=31536000, immutable")
-                .containsEntry("content-length", "100012").containsEntry("access-control-allow-origin", "*");
+                .containsEntry("content-length", "100012")
+                .containsEntry("access-control-allow-origin", "*");
         assertThat(r.body()[0]).isEqualTo((byte) 12);
         // Not copied: the body written is a view of the stored segment's memory.
         ByteBuf body = r.written().get(r.written().size() - 1);
         ByteBuf stored = newest.retainedData();
-        assertThat(body.memoryAddress() + body.readerIndex())
-                .isEqualTo(stored.memoryAddress() + stored.readerIndex());
+        assertThat(body.memoryAddress() + body.readerIndex()).isEqualTo(stored.memoryAddress() + stored.readerIndex());
         stored.release();
         r.written().forEach(ByteBuf::release);
         assertThat(asked).singleElement().satisfies(a -> assertThat(a.master()).isFalse());
@@ -182,7 +187,8 @@ class PlaybackHandlerTest {
     void segmentsHeadAndConnectionVariants() {
         publish(TestSegments.HD);
         Response head = exchange("HEAD " + CHANNEL + "/11.ts HTTP/1.1\r\nHost: x\r\n\r\n", true);
-        assertThat(head.headers()).containsEntry("content-length", "100011")
+        assertThat(head.headers())
+                .containsEntry("content-length", "100011")
                 .containsEntry("cache-control", "public, max-age=31536000, immutable");
         Response old = exchange("GET " + CHANNEL + "/11.ts HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", false);
         assertThat(old.headers()).containsEntry("connection", "keep-alive").containsEntry("content-length", "100011");
@@ -199,7 +205,8 @@ class PlaybackHandlerTest {
     void publicPlaylistsComeEncodedWithTheWindow() {
         publish(TestSegments.HD);
         Response media = get(CHANNEL + "/live.m3u8");
-        assertThat(media.headers()).containsEntry("content-type", "application/vnd.apple.mpegurl")
+        assertThat(media.headers())
+                .containsEntry("content-type", "application/vnd.apple.mpegurl")
                 .containsEntry("cache-control", "max-age=1");
         assertThat(media.text()).startsWith("#EXTM3U").contains("\n12.ts\n").doesNotContain("token");
         Response master = get(CHANNEL + ".m3u8");
@@ -214,7 +221,8 @@ class PlaybackHandlerTest {
         verdict = new Verdict(null, "https://example.com", "?token=t0k", null);
         Response media = get(CHANNEL + "/live.m3u8?token=t0k", "Origin: https://example.com\r\n");
         assertThat(media.text()).contains("\n12.ts?token=t0k\n");
-        assertThat(media.headers()).containsEntry("access-control-allow-origin", "https://example.com")
+        assertThat(media.headers())
+                .containsEntry("access-control-allow-origin", "https://example.com")
                 .containsEntry("vary", "origin");
         Response segment = get(CHANNEL + "/12.ts?token=t0k");
         assertThat(segment.headers()).containsEntry("cache-control", "private, max-age=31536000, immutable");
@@ -228,7 +236,9 @@ class PlaybackHandlerTest {
         verdict = new Verdict(null, "*", "?token=secret", ResolutionClass.SD);
         Response r = get(CHANNEL + "/live.m3u8?token=secret&p=1");
         assertThat(r.status()).isEqualTo("HTTP/1.1 403 Forbidden");
-        assertThat(r.text()).contains("aws:maximum-resolution").contains(CHANNEL + "/live.m3u8?p=1")
+        assertThat(r.text())
+                .contains("aws:maximum-resolution")
+                .contains(CHANNEL + "/live.m3u8?p=1")
                 .doesNotContain("secret");
         verdict = new Verdict(null, "*", "?token=secret", ResolutionClass.HD);
         assertThat(get(CHANNEL + "/live.m3u8?token=secret").status()).isEqualTo("HTTP/1.1 200 OK");
@@ -243,7 +253,8 @@ class PlaybackHandlerTest {
         assertThat(r.headers()).containsEntry("content-length", "100011");
         assertThat(r.body()[0]).isEqualTo((byte) 11);
         assertThat(get(CHANNEL + "/live.m3u8").text()).contains("\n12.ts\n");
-        assertThat(get(CHANNEL + "/init-0.mp4").status()).as("no init segments on a TS channel")
+        assertThat(get(CHANNEL + "/init-0.mp4").status())
+                .as("no init segments on a TS channel")
                 .isEqualTo("HTTP/1.1 404 Not Found");
     }
 
@@ -251,9 +262,13 @@ class PlaybackHandlerTest {
     void aVerdictSettledOffTheLoopAnswersWhole() throws Exception {
         publish(TestSegments.HD);
         settling = new CompletableFuture<>();
-        channel.writeInbound(channel.alloc().buffer().writeBytes(
-                ("GET " + CHANNEL + "/12.ts HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
-        assertThat((Object) channel.readOutbound()).as("nothing before the verdict").isNull();
+        channel.writeInbound(channel.alloc()
+                .buffer()
+                .writeBytes(
+                        ("GET " + CHANNEL + "/12.ts HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
+        assertThat((Object) channel.readOutbound())
+                .as("nothing before the verdict")
+                .isNull();
         Thread settler = new Thread(() -> settling.complete(PUBLIC));
         settler.start();
         settler.join();

@@ -43,8 +43,14 @@ class PlaybackPathTest {
                 .isEqualTo(new PlaybackPath(PlaybackPath.Kind.SEGMENT, NAME, 1795557058L, -1, true, true));
         assertThat(PlaybackPath.parse(audio + "/12.3.m4s"))
                 .isEqualTo(new PlaybackPath(PlaybackPath.Kind.PART, NAME, 12, 3, true, true));
-        for (String path : List.of(audio, audio + "/", audio + ".m3u8", audio + "/audio_only/live.m3u8",
-                BASE + "/audio_onlylive.m3u8", BASE + "/audio_only//live.m3u8", BASE + "/AUDIO_ONLY/live.m3u8",
+        for (String path : List.of(
+                audio,
+                audio + "/",
+                audio + ".m3u8",
+                audio + "/audio_only/live.m3u8",
+                BASE + "/audio_onlylive.m3u8",
+                BASE + "/audio_only//live.m3u8",
+                BASE + "/AUDIO_ONLY/live.m3u8",
                 audio + "/../live.m3u8")) {
             assertThat(PlaybackPath.parse(path)).as(path).isNull();
         }
@@ -53,40 +59,84 @@ class PlaybackPathTest {
     @Test
     void refusesWhatTheGrammarDoesNotName() {
         for (String path : List.of(
-                "", "/", "/api/video/v1/", "/api/video/v1/.m3u8", BASE, BASE + "/", BASE + ".M3U8",
+                "",
+                "/",
+                "/api/video/v1/",
+                "/api/video/v1/.m3u8",
+                BASE,
+                BASE + "/",
+                BASE + ".M3U8",
                 // percent-encoding is not decoded: an encoded name or dot names nothing
-                "/api/video/v1/us-west-2%2E123456789012.channel.AbCd1234efGH.m3u8", BASE + "%2Fline.m3u8",
-                BASE + "/live%2Em3u8", "/api%2Fvideo/v1/" + NAME + ".m3u8",
+                "/api/video/v1/us-west-2%2E123456789012.channel.AbCd1234efGH.m3u8",
+                BASE + "%2Fline.m3u8",
+                BASE + "/live%2Em3u8",
+                "/api%2Fvideo/v1/" + NAME + ".m3u8",
                 // doubled slashes and dot segments
-                "//api/video/v1/" + NAME + ".m3u8", "/api/video/v1//" + NAME + ".m3u8", BASE + "//live.m3u8",
-                BASE + "/../live.m3u8", BASE + "/./live.m3u8", "/api/video/v1/../v1/" + NAME + ".m3u8",
+                "//api/video/v1/" + NAME + ".m3u8",
+                "/api/video/v1//" + NAME + ".m3u8",
+                BASE + "//live.m3u8",
+                BASE + "/../live.m3u8",
+                BASE + "/./live.m3u8",
+                "/api/video/v1/../v1/" + NAME + ".m3u8",
                 BASE + "/..%2F..%2Fetc%2Fpasswd",
                 // a query is cut off by the caller; left on, it names nothing
-                BASE + "/live.m3u8?token=x", BASE + ".m3u8?",
+                BASE + "/live.m3u8?token=x",
+                BASE + ".m3u8?",
                 // wrong shapes of the name
-                "/api/video/v1/US-west-2.123456789012.channel.a.m3u8", "/api/video/v1/us_west.123456789012.channel.a.m3u8",
-                "/api/video/v1/us-west-2.12345678901.channel.a.m3u8", "/api/video/v1/us-west-2.1234567890123.channel.a.m3u8",
-                "/api/video/v1/us-west-2.123456789012.Channel.a.m3u8", "/api/video/v1/us-west-2.123456789012.channel..m3u8",
-                "/api/video/v1/us-west-2.123456789012.channel.a-b.m3u8", "/api/video/v1/us-west-2.123456789012.channel.a/b.m3u8",
+                "/api/video/v1/US-west-2.123456789012.channel.a.m3u8",
+                "/api/video/v1/us_west.123456789012.channel.a.m3u8",
+                "/api/video/v1/us-west-2.12345678901.channel.a.m3u8",
+                "/api/video/v1/us-west-2.1234567890123.channel.a.m3u8",
+                "/api/video/v1/us-west-2.123456789012.Channel.a.m3u8",
+                "/api/video/v1/us-west-2.123456789012.channel..m3u8",
+                "/api/video/v1/us-west-2.123456789012.channel.a-b.m3u8",
+                "/api/video/v1/us-west-2.123456789012.channel.a/b.m3u8",
                 "/api/video/v1/" + "a".repeat(33) + ".123456789012.channel.a.m3u8",
                 "/api/video/v1/us-west-2.123456789012.channel." + "a".repeat(65) + ".m3u8",
                 // wrong files
-                BASE + "/live.m3u", BASE + "/live.m3u8x", BASE + "/Live.m3u8", BASE + "/.ts", BASE + "/1.TS", BASE + "/1.mp4",
-                BASE + "/1..m4s", BASE + "/1.2.ts", BASE + "/1.12345.m4s", BASE + "/init-.mp4", BASE + "/init-1.m4s",
-                BASE + "/1" + "0".repeat(18) + ".ts", BASE + "/init-1" + "0".repeat(18) + ".mp4", BASE + "/-1.ts",
-                BASE + "/+1.ts", BASE + "/1.ts/", BASE + "/1.ts.ts", BASE + "/１.ts", BASE + "/1.ts\u0000",
+                BASE + "/live.m3u",
+                BASE + "/live.m3u8x",
+                BASE + "/Live.m3u8",
+                BASE + "/.ts",
+                BASE + "/1.TS",
+                BASE + "/1.mp4",
+                BASE + "/1..m4s",
+                BASE + "/1.2.ts",
+                BASE + "/1.12345.m4s",
+                BASE + "/init-.mp4",
+                BASE + "/init-1.m4s",
+                BASE + "/1" + "0".repeat(18) + ".ts",
+                BASE + "/init-1" + "0".repeat(18) + ".mp4",
+                BASE + "/-1.ts",
+                BASE + "/+1.ts",
+                BASE + "/1.ts/",
+                BASE + "/1.ts.ts",
+                BASE + "/１.ts",
+                BASE + "/1.ts\u0000",
                 // overly long
-                BASE + "/" + "9".repeat(10_000) + ".ts", "/api/video/v1/" + "a".repeat(100_000) + ".m3u8")) {
-            assertThat(PlaybackPath.parse(path)).as(path.length() > 200 ? path.substring(0, 200) : path).isNull();
-            assertThat(reference(path)).as(path.length() > 200 ? path.substring(0, 200) : path).isNull();
+                BASE + "/" + "9".repeat(10_000) + ".ts",
+                "/api/video/v1/" + "a".repeat(100_000) + ".m3u8")) {
+            assertThat(PlaybackPath.parse(path))
+                    .as(path.length() > 200 ? path.substring(0, 200) : path)
+                    .isNull();
+            assertThat(reference(path))
+                    .as(path.length() > 200 ? path.substring(0, 200) : path)
+                    .isNull();
         }
     }
 
     /** Random edits of valid URLs: the parser must answer exactly as the grammar's regular expressions. */
     @Test
     void agreesWithTheGrammarOnMangledUrls() {
-        String[] valid = {BASE + ".m3u8", BASE + "/live.m3u8", BASE + "/123.ts", BASE + "/45.m4s", BASE + "/init-0.mp4",
-                BASE + "/6.78.m4s", "/api/video/v1/a.000000000000.channel.Z.m3u8"};
+        String[] valid = {
+            BASE + ".m3u8",
+            BASE + "/live.m3u8",
+            BASE + "/123.ts",
+            BASE + "/45.m4s",
+            BASE + "/init-0.mp4",
+            BASE + "/6.78.m4s",
+            "/api/video/v1/a.000000000000.channel.Z.m3u8"
+        };
         String alphabet = "az09AZ-./%?_:lminitv4s8\u00e9";
         Random random = new Random(42);
         int accepted = 0;
@@ -97,7 +147,8 @@ class PlaybackPathTest {
                 switch (random.nextInt(3)) {
                     case 0 -> s.insert(at, alphabet.charAt(random.nextInt(alphabet.length())));
                     case 1 -> s.deleteCharAt(Math.min(at, s.length() - 1));
-                    default -> s.setCharAt(Math.min(at, s.length() - 1), alphabet.charAt(random.nextInt(alphabet.length())));
+                    default ->
+                        s.setCharAt(Math.min(at, s.length() - 1), alphabet.charAt(random.nextInt(alphabet.length())));
                 }
             }
             String path = s.toString();
@@ -110,8 +161,10 @@ class PlaybackPathTest {
 
     // The regular expressions the handler used before the hand-written parser: the grammar's definition.
     private static final String NAME_RE = "([a-z0-9-]{1,32}\\.[0-9]{12}\\.channel\\.[A-Za-z0-9]{1,64})";
-    private static final List<Pattern> PATTERNS = List.of(Pattern.compile(NAME_RE + "\\.m3u8"),
-            Pattern.compile(NAME_RE + "/live\\.m3u8"), Pattern.compile(NAME_RE + "/([0-9]{1,18})\\.(ts|m4s)"),
+    private static final List<Pattern> PATTERNS = List.of(
+            Pattern.compile(NAME_RE + "\\.m3u8"),
+            Pattern.compile(NAME_RE + "/live\\.m3u8"),
+            Pattern.compile(NAME_RE + "/([0-9]{1,18})\\.(ts|m4s)"),
             Pattern.compile(NAME_RE + "/init-([0-9]{1,18})\\.mp4"),
             Pattern.compile(NAME_RE + "/([0-9]{1,18})\\.([0-9]{1,4})\\.m4s"));
 
@@ -127,11 +180,17 @@ class PlaybackPathTest {
                 PlaybackPath.Kind kind = kinds.get(k);
                 return switch (kind) {
                     case MASTER, MEDIA -> new PlaybackPath(kind, m.group(1), -1, -1, false);
-                    case SEGMENT -> new PlaybackPath(kind, m.group(1), Long.parseLong(m.group(2)), -1,
-                            m.group(3).equals("m4s"));
+                    case SEGMENT ->
+                        new PlaybackPath(
+                                kind,
+                                m.group(1),
+                                Long.parseLong(m.group(2)),
+                                -1,
+                                m.group(3).equals("m4s"));
                     case INIT -> new PlaybackPath(kind, m.group(1), Long.parseLong(m.group(2)), -1, true);
-                    case PART -> new PlaybackPath(kind, m.group(1), Long.parseLong(m.group(2)),
-                            Integer.parseInt(m.group(3)), true);
+                    case PART ->
+                        new PlaybackPath(
+                                kind, m.group(1), Long.parseLong(m.group(2)), Integer.parseInt(m.group(3)), true);
                 };
             }
         }

@@ -29,17 +29,22 @@ import software.amazon.awssdk.services.ivs.IvsClient;
 class PlaybackRequestsTest {
     @TempDir
     static Path dir;
+
     static TestServer server;
     /** An offline public channel's media playlist path, and a private channel's. */
     static String publicMedia;
+
     static String privateMedia;
 
     @BeforeAll
     static void start() throws Exception {
         server = new TestServer(dir, TestDatabases.sqlite(dir));
         try (IvsClient ivs = server.client(TestServer.ALICE)) {
-            publicMedia = mediaPath(ivs.createChannel(b -> b.name("open")).channel().playbackUrl());
-            privateMedia = mediaPath(ivs.createChannel(b -> b.name("closed").authorized(true)).channel().playbackUrl());
+            publicMedia =
+                    mediaPath(ivs.createChannel(b -> b.name("open")).channel().playbackUrl());
+            privateMedia = mediaPath(ivs.createChannel(b -> b.name("closed").authorized(true))
+                    .channel()
+                    .playbackUrl());
         }
     }
 
@@ -55,8 +60,7 @@ class PlaybackRequestsTest {
         return url.substring(url.indexOf('/', "http://".length())).replace(".m3u8", "/live.m3u8");
     }
 
-    private record Response(int status, Map<String, String> headers, String body) {
-    }
+    private record Response(int status, Map<String, String> headers, String body) {}
 
     @Test
     void oddUrlsNameNothing() throws Exception {
@@ -64,14 +68,26 @@ class PlaybackRequestsTest {
         assertThat(get(publicMedia).status()).as("offline public channel").isEqualTo(404);
         assertThat(get(publicMedia + "?token=abc&player=x").status()).isEqualTo(404);
         assertThat(get(channel + ".m3u8?").status()).isEqualTo(404);
-        for (String odd : List.of("/", "/api/video/v1/", channel.replace("channel.", "channel%2E") + ".m3u8",
-                channel + "/live%2Em3u8", channel + "//live.m3u8", "/api/video/v1//" + channel.substring(14) + ".m3u8",
-                channel + "/../live.m3u8", channel + "/..%2F..%2Fetc%2Fpasswd", channel + "/1.2.ts",
-                channel + "/" + "9".repeat(4000) + ".ts", "/api/video/v1/" + "a".repeat(6000) + ".m3u8")) {
+        for (String odd : List.of(
+                "/",
+                "/api/video/v1/",
+                channel.replace("channel.", "channel%2E") + ".m3u8",
+                channel + "/live%2Em3u8",
+                channel + "//live.m3u8",
+                "/api/video/v1//" + channel.substring(14) + ".m3u8",
+                channel + "/../live.m3u8",
+                channel + "/..%2F..%2Fetc%2Fpasswd",
+                channel + "/1.2.ts",
+                channel + "/" + "9".repeat(4000) + ".ts",
+                "/api/video/v1/" + "a".repeat(6000) + ".m3u8")) {
             Response r = get(odd);
-            assertThat(r.status()).as(odd.length() > 100 ? odd.substring(0, 100) : odd).isEqualTo(404);
-            assertThat(r.headers()).containsEntry("access-control-allow-origin", "*")
-                    .containsEntry("cache-control", "no-cache").containsEntry("content-length", "0");
+            assertThat(r.status())
+                    .as(odd.length() > 100 ? odd.substring(0, 100) : odd)
+                    .isEqualTo(404);
+            assertThat(r.headers())
+                    .containsEntry("access-control-allow-origin", "*")
+                    .containsEntry("cache-control", "no-cache")
+                    .containsEntry("content-length", "0");
         }
     }
 
@@ -80,7 +96,9 @@ class PlaybackRequestsTest {
         Response r = get(privateMedia + "?player=1&token=not-a-token");
         assertThat(r.status()).isEqualTo(403);
         assertThat(r.headers()).containsEntry("content-type", "application/json");
-        assertThat(r.body()).contains("\"url\":\"" + privateMedia + "?player=1\"").doesNotContain("not-a-token");
+        assertThat(r.body())
+                .contains("\"url\":\"" + privateMedia + "?player=1\"")
+                .doesNotContain("not-a-token");
     }
 
     @Test
@@ -95,13 +113,16 @@ class PlaybackRequestsTest {
             send(s, "GET " + publicMedia + " HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(read(s.getInputStream(), false).status()).isEqualTo(404);
         }
-        for (String withBody : List.of("Content-Length: 5\r\n\r\nhello", "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")) {
+        for (String withBody : List.of(
+                "Content-Length: 5\r\n\r\nhello", "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")) {
             try (Socket s = connect()) {
                 send(s, "GET " + publicMedia + " HTTP/1.1\r\nHost: x\r\n" + withBody);
                 Response r = read(s.getInputStream(), false);
                 assertThat(r.status()).as(withBody).isEqualTo(413);
                 assertThat(r.headers()).containsEntry("connection", "close");
-                assertThat(s.getInputStream().read()).as("closed after the refusal").isEqualTo(-1);
+                assertThat(s.getInputStream().read())
+                        .as("closed after the refusal")
+                        .isEqualTo(-1);
             }
         }
         try (Socket s = connect()) {
@@ -119,7 +140,8 @@ class PlaybackRequestsTest {
             StringBuilder burst = new StringBuilder();
             List<Integer> expected = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
-                burst.append(i % 3 == 0 ? "POST " : "GET ").append(i % 2 == 0 ? publicMedia : "/nothing")
+                burst.append(i % 3 == 0 ? "POST " : "GET ")
+                        .append(i % 2 == 0 ? publicMedia : "/nothing")
                         .append(" HTTP/1.1\r\nHost: x\r\n\r\n");
                 expected.add(i % 3 == 0 ? 405 : 404);
             }
@@ -131,7 +153,9 @@ class PlaybackRequestsTest {
             assertThat(statuses).isEqualTo(expected);
             send(s, "GET " + privateMedia + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
             assertThat(read(s.getInputStream(), false).status()).isEqualTo(403);
-            assertThat(s.getInputStream().read()).as("Connection: close is honoured").isEqualTo(-1);
+            assertThat(s.getInputStream().read())
+                    .as("Connection: close is honoured")
+                    .isEqualTo(-1);
         }
     }
 
@@ -160,7 +184,9 @@ class PlaybackRequestsTest {
         Map<String, String> headers = new LinkedHashMap<>();
         for (String h = line(in); !h.isEmpty(); h = line(in)) {
             int colon = h.indexOf(':');
-            headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+            headers.put(
+                    h.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    h.substring(colon + 1).trim());
         }
         int length = head ? 0 : Integer.parseInt(headers.getOrDefault("content-length", "0"));
         byte[] body = in.readNBytes(length);

@@ -4,13 +4,12 @@ import java.nio.charset.StandardCharsets;
 
 /** Test access to a window's multivariant playlist text. */
 public final class PlaybackWindowAccess {
-    private PlaybackWindowAccess() {
-    }
+    private PlaybackWindowAccess() {}
 
     /** The master for a token capped at {@code max} ("SD", "HD", "FULL_HD"). */
     public static String master(PlaybackWindow window, String max) {
-        var b = window.master(new io.openivs.server.playback.access.Verdict(null, "*", "?token=t",
-                io.openivs.server.playback.access.ResolutionClass.valueOf(max)));
+        var b = window.master(new io.openivs.server.playback.access.Verdict(
+                null, "*", "?token=t", io.openivs.server.playback.access.ResolutionClass.valueOf(max)));
         return b == null ? "" : b.toString(StandardCharsets.UTF_8);
     }
 

@@ -44,26 +44,34 @@ class PrefetchPlaybackTest {
     private static final AudioConfig AUDIO = new AudioConfig(HexFormat.of().parseHex("1190"), 2, 48000, 2);
 
     private Verdict verdict = new Verdict(null, "*", "", null);
-    private final EmbeddedChannel channel = new EmbeddedChannel(new HttpRequestDecoder(8192, 8192, 8192),
-            new PlaybackResponseEncoder(), new BodilessRequests(),
-            new PlaybackHandler(name -> name.equals(NAME) ? this.live : null, new AccessGate() {
-                @Override
-                public Verdict decide(AccessRequest r) {
-                    return verdict;
-                }
+    private final EmbeddedChannel channel = new EmbeddedChannel(
+            new HttpRequestDecoder(8192, 8192, 8192),
+            new PlaybackResponseEncoder(),
+            new BodilessRequests(),
+            new PlaybackHandler(
+                    name -> name.equals(NAME) ? this.live : null,
+                    new AccessGate() {
+                        @Override
+                        public Verdict decide(AccessRequest r) {
+                            return verdict;
+                        }
 
-                @Override
-                public CompletionStage<Verdict> settle(AccessRequest r) {
-                    throw new AssertionError();
-                }
-            }, false));
+                        @Override
+                        public CompletionStage<Verdict> settle(AccessRequest r) {
+                            throw new AssertionError();
+                        }
+                    },
+                    false));
     private final Stream live = new Stream(channel.eventLoop());
     private int frame;
 
     /** A LOW TS channel's rendition as playback sees it, over a real segmenter; the test thread is its owner. */
     private static final class Stream implements LiveRendition {
-        final Segmenter segmenter = new Segmenter(SegmenterConfig.DEFAULT,
-                new TsSegmentWriter(PooledByteBufAllocator.DEFAULT), () -> 1_700_000_000_000L, s -> { });
+        final Segmenter segmenter = new Segmenter(
+                SegmenterConfig.DEFAULT,
+                new TsSegmentWriter(PooledByteBufAllocator.DEFAULT),
+                () -> 1_700_000_000_000L,
+                s -> {});
         final EventExecutor owner;
         final List<Runnable> waiting = new ArrayList<>();
         PlaybackWindow window;
@@ -77,8 +85,8 @@ class PrefetchPlaybackTest {
         /** As Renditions does after each frame: a new window when a segment finished, then the waiters. */
         void changed(boolean segmentFinished) {
             if (segmentFinished) {
-                window = new PlaybackWindow(NAME, segmenter.segments(), List.of(), 2, false, false,
-                        segmenter.prefetch(), List.of(), true);
+                window = new PlaybackWindow(
+                        NAME, segmenter.segments(), List.of(), 2, false, false, segmenter.prefetch(), List.of(), true);
             }
             if (segmentFinished || ended) {
                 List<Runnable> now = new ArrayList<>(waiting);
@@ -113,8 +121,7 @@ class PrefetchPlaybackTest {
         }
 
         @Override
-        public void viewer(InetAddress address) {
-        }
+        public void viewer(InetAddress address) {}
 
         @Override
         public void whenChanged(Runnable task) {
@@ -158,10 +165,13 @@ class PrefetchPlaybackTest {
         for (int end = frame + count; frame < end; frame++) {
             long dts = Math.round(frame * 1000 / 30.0) * 90;
             int before = live.segmenter.segments().size();
-            long last = before == 0 ? -1 : live.segmenter.segments().get(before - 1).sequence();
-            lend(new MediaFrame(TrackType.VIDEO, dts, dts, frame % 30 == 0,
-                    Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 3, (byte) (frame % 30 == 0 ? 0x65 : 0x41), 1, 2})));
-            lend(new MediaFrame(TrackType.AUDIO, dts + 90, dts + 90, true, Unpooled.wrappedBuffer(new byte[] {0x21, 0x10})));
+            long last =
+                    before == 0 ? -1 : live.segmenter.segments().get(before - 1).sequence();
+            lend(new MediaFrame(TrackType.VIDEO, dts, dts, frame % 30 == 0, Unpooled.wrappedBuffer(new byte[] {
+                0, 0, 0, 3, (byte) (frame % 30 == 0 ? 0x65 : 0x41), 1, 2
+            })));
+            lend(new MediaFrame(
+                    TrackType.AUDIO, dts + 90, dts + 90, true, Unpooled.wrappedBuffer(new byte[] {0x21, 0x10})));
             List<Segment> now = live.segmenter.segments();
             live.changed(!now.isEmpty() && now.get(now.size() - 1).sequence() != last);
         }
@@ -177,8 +187,10 @@ class PrefetchPlaybackTest {
     }
 
     private void request(String path, String version) {
-        channel.writeInbound(channel.alloc().buffer().writeBytes(("GET " + path + " " + version + "\r\nHost: x\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII)));
+        channel.writeInbound(channel.alloc()
+                .buffer()
+                .writeBytes(
+                        ("GET " + path + " " + version + "\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
         channel.runPendingTasks();
     }
 
@@ -206,8 +218,11 @@ class PrefetchPlaybackTest {
     }
 
     private static long lastListed(String playlist) {
-        return playlist.lines().filter(l -> !l.startsWith("#") && !l.isEmpty())
-                .mapToLong(l -> Long.parseLong(l.substring(0, l.indexOf('.')))).max().orElse(-1);
+        return playlist.lines()
+                .filter(l -> !l.startsWith("#") && !l.isEmpty())
+                .mapToLong(l -> Long.parseLong(l.substring(0, l.indexOf('.'))))
+                .max()
+                .orElse(-1);
     }
 
     /** A chunked response read from the start: its status line, and its body's chunks decoded so far. */
@@ -234,7 +249,10 @@ class PrefetchPlaybackTest {
     }
 
     private byte[] segmentBytes(long sequence) {
-        Segment s = live.segmenter.segments().stream().filter(x -> x.sequence() == sequence).findFirst().orElseThrow();
+        Segment s = live.segmenter.segments().stream()
+                .filter(x -> x.sequence() == sequence)
+                .findFirst()
+                .orElseThrow();
         ByteBuf data = s.retainedData();
         byte[] bytes = new byte[data.readableBytes()];
         data.readBytes(bytes);
@@ -248,24 +266,27 @@ class PrefetchPlaybackTest {
         feed(30 * 4 + 1); // two 2 s segments finished, the third begun
         String first = playlist();
         long last = lastListed(first);
-        assertThat(prefetchLines(first)).containsExactly("#EXT-X-PREFETCH:" + (last + 1) + ".ts",
-                "#EXT-X-PREFETCH:" + (last + 2) + ".ts");
+        assertThat(prefetchLines(first))
+                .containsExactly("#EXT-X-PREFETCH:" + (last + 1) + ".ts", "#EXT-X-PREFETCH:" + (last + 2) + ".ts");
         // After the last finished segment, with no EXTINF of their own.
         List<String> lines = first.lines().toList();
-        assertThat(lines.subList(lines.size() - 3, lines.size())).containsExactly(last + ".ts",
-                "#EXT-X-PREFETCH:" + (last + 1) + ".ts", "#EXT-X-PREFETCH:" + (last + 2) + ".ts");
+        assertThat(lines.subList(lines.size() - 3, lines.size()))
+                .containsExactly(
+                        last + ".ts", "#EXT-X-PREFETCH:" + (last + 1) + ".ts", "#EXT-X-PREFETCH:" + (last + 2) + ".ts");
 
         feed(30 * 2); // the next boundary: the first prefetch segment is listed under the URI it was prefetched as
         String second = playlist();
         assertThat(lastListed(second)).isEqualTo(last + 1);
         assertThat(second.lines().toList()).contains((last + 1) + ".ts");
-        assertThat(prefetchLines(second)).containsExactly("#EXT-X-PREFETCH:" + (last + 2) + ".ts",
-                "#EXT-X-PREFETCH:" + (last + 3) + ".ts");
+        assertThat(prefetchLines(second))
+                .containsExactly("#EXT-X-PREFETCH:" + (last + 2) + ".ts", "#EXT-X-PREFETCH:" + (last + 3) + ".ts");
 
         // A private channel's viewer: the token goes on prefetch URIs as on every other.
         verdict = new Verdict(null, "*", "?token=abc", null);
-        assertThat(prefetchLines(playlist())).containsExactly("#EXT-X-PREFETCH:" + (last + 2) + ".ts?token=abc",
-                "#EXT-X-PREFETCH:" + (last + 3) + ".ts?token=abc");
+        assertThat(prefetchLines(playlist()))
+                .containsExactly(
+                        "#EXT-X-PREFETCH:" + (last + 2) + ".ts?token=abc",
+                        "#EXT-X-PREFETCH:" + (last + 3) + ".ts?token=abc");
     }
 
     @Test
@@ -278,16 +299,19 @@ class PrefetchPlaybackTest {
         live.changed(true);
         String atChange = playlist();
         assertThat(lastListed(atChange)).isEqualTo(last + 1);
-        assertThat(prefetchLines(atChange)).as("the next segment follows a discontinuity").isEmpty();
+        assertThat(prefetchLines(atChange))
+                .as("the next segment follows a discontinuity")
+                .isEmpty();
         request(CHANNEL + "/" + (last + 2) + ".ts", "HTTP/1.1");
-        assertThat(new String(written(), StandardCharsets.ISO_8859_1)).as("no longer listed").startsWith(
-                "HTTP/1.1 404");
+        assertThat(new String(written(), StandardCharsets.ISO_8859_1))
+                .as("no longer listed")
+                .startsWith("HTTP/1.1 404");
         feed(30 * 3); // the discontinuous segment begins on the next keyframe and is finished two seconds on
         String after = playlist();
         assertThat(after).contains("#EXT-X-DISCONTINUITY\n");
         assertThat(lastListed(after)).isEqualTo(last + 2);
-        assertThat(prefetchLines(after)).containsExactly("#EXT-X-PREFETCH:" + (last + 3) + ".ts",
-                "#EXT-X-PREFETCH:" + (last + 4) + ".ts");
+        assertThat(prefetchLines(after))
+                .containsExactly("#EXT-X-PREFETCH:" + (last + 3) + ".ts", "#EXT-X-PREFETCH:" + (last + 4) + ".ts");
     }
 
     @Test
@@ -298,8 +322,12 @@ class PrefetchPlaybackTest {
         request(CHANNEL + "/" + writing + ".ts", "HTTP/1.1");
         byte[] raw = written();
         Chunked atOnce = Chunked.parse(raw);
-        assertThat(atOnce.head()).startsWith("HTTP/1.1 200 OK").contains("transfer-encoding: chunked",
-                "content-type: video/mp2t", "cache-control: public, max-age=31536000, immutable")
+        assertThat(atOnce.head())
+                .startsWith("HTTP/1.1 200 OK")
+                .contains(
+                        "transfer-encoding: chunked",
+                        "content-type: video/mp2t",
+                        "cache-control: public, max-age=31536000, immutable")
                 .doesNotContain("content-length");
         assertThat(atOnce.body()).as("the keyframe written so far").isNotEmpty();
         assertThat(atOnce.body()[0]).isEqualTo((byte) 0x47);
@@ -332,7 +360,9 @@ class PrefetchPlaybackTest {
         request(CHANNEL + "/" + next + ".ts", "HTTP/1.1");
         assertThat(written()).as("parked until it begins").isEmpty();
         request(CHANNEL + "/" + (next + 1) + ".ts", "HTTP/1.1");
-        assertThat(new String(written(), StandardCharsets.ISO_8859_1)).as("not listed").startsWith("HTTP/1.1 404");
+        assertThat(new String(written(), StandardCharsets.ISO_8859_1))
+                .as("not listed")
+                .startsWith("HTTP/1.1 404");
         request(CHANNEL + "/" + next + ".ts", "HTTP/1.0");
         assertThat(written()).isEmpty();
         feed(60); // the segment before it finishes on the next keyframe, which begins it
@@ -349,7 +379,8 @@ class PrefetchPlaybackTest {
         assertThat(plain).as("the HTTP/1.0 viewer's answer, once finished").isPositive();
         all.write(rest, 0, plain);
         assertThat(Chunked.parse(all.toByteArray()).body()).isEqualTo(segmentBytes(next));
-        assertThat(restText.substring(plain)).contains("content-length: " + segmentBytes(next).length)
+        assertThat(restText.substring(plain))
+                .contains("content-length: " + segmentBytes(next).length)
                 .doesNotContain("transfer-encoding");
     }
 

@@ -1,8 +1,8 @@
 package io.openivs.server.playback;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 /** Transcoded renditions' files under {name}/{rung}/. */
 class RungPathTest {
@@ -32,9 +32,18 @@ class RungPathTest {
 
     @Test
     void anythingElseNamesNothing() {
-        for (String bad : new String[] {"/p30/live.m3u8", "/480p/live.m3u8", "/4p30/live.m3u8", "/48000p30/live.m3u8",
-                "/480p3000/live.m3u8", "/480p30", "/480p30/", "/480p30/480p30/live.m3u8", "/480x30/live.m3u8",
-                "/480p30/live.m3u"}) {
+        for (String bad : new String[] {
+            "/p30/live.m3u8",
+            "/480p/live.m3u8",
+            "/4p30/live.m3u8",
+            "/48000p30/live.m3u8",
+            "/480p3000/live.m3u8",
+            "/480p30",
+            "/480p30/",
+            "/480p30/480p30/live.m3u8",
+            "/480x30/live.m3u8",
+            "/480p30/live.m3u"
+        }) {
             assertThat(PlaybackPath.parse(BASE + bad)).as(bad).isNull();
         }
     }

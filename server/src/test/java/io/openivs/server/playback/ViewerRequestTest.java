@@ -33,8 +33,11 @@ class ViewerRequestTest {
 
     @Test
     void aSegmentWithAPlayersQuery() {
-        ViewerRequest r = read(HttpMethod.GET, CHANNEL + "/42.ts?player_version=1.2&token=abc.def&x=1",
-                "Origin", "https://example.com");
+        ViewerRequest r = read(
+                HttpMethod.GET,
+                CHANNEL + "/42.ts?player_version=1.2&token=abc.def&x=1",
+                "Origin",
+                "https://example.com");
         assertThat(r.error()).isNull();
         assertThat(r.path()).isEqualTo(new PlaybackPath(PlaybackPath.Kind.SEGMENT, NAME, 42, -1, false));
         assertThat(r.head()).isFalse();
@@ -42,10 +45,11 @@ class ViewerRequestTest {
         assertThat(r.chunked()).isTrue();
         assertThat(r.pathText()).isEqualTo(CHANNEL + "/42.ts");
         assertThat(r.query()).isEqualTo("?player_version=1.2&token=abc.def&x=1");
-        assertThat(r.echoedUrl()).as("an error body never echoes the token")
+        assertThat(r.echoedUrl())
+                .as("an error body never echoes the token")
                 .isEqualTo(CHANNEL + "/42.ts?player_version=1.2&x=1");
-        assertThat(r.access()).isEqualTo(new AccessRequest(NAME, false, "abc.def", "https://example.com",
-                PEER.getAddress()));
+        assertThat(r.access())
+                .isEqualTo(new AccessRequest(NAME, false, "abc.def", "https://example.com", PEER.getAddress()));
     }
 
     @Test
@@ -69,25 +73,30 @@ class ViewerRequestTest {
 
     @Test
     void connectionHandling() {
-        assertThat(read(HttpMethod.GET, CHANNEL + ".m3u8", "Connection", "close").keepAlive())
+        assertThat(read(HttpMethod.GET, CHANNEL + ".m3u8", "Connection", "close")
+                        .keepAlive())
                 .isEqualTo(KeepAlive.CLOSE);
-        ViewerRequest old = ViewerRequest.read(request(HttpVersion.HTTP_1_0, HttpMethod.GET, CHANNEL + "/1.0.m4s",
-                "Connection", "keep-alive"), PEER, false);
+        ViewerRequest old = ViewerRequest.read(
+                request(HttpVersion.HTTP_1_0, HttpMethod.GET, CHANNEL + "/1.0.m4s", "Connection", "keep-alive"),
+                PEER,
+                false);
         assertThat(old.keepAlive()).isEqualTo(KeepAlive.KEEP_HTTP_1_0);
         assertThat(old.chunked()).as("HTTP/1.0 has no chunked encoding").isFalse();
         assertThat(ViewerRequest.read(request(HttpVersion.HTTP_1_0, HttpMethod.GET, CHANNEL + ".m3u8"), PEER, false)
-                .keepAlive()).isEqualTo(KeepAlive.CLOSE);
+                        .keepAlive())
+                .isEqualTo(KeepAlive.CLOSE);
     }
 
     @Test
     void forwardedForOnlyWhenTrustedAndLiteral() throws Exception {
-        HttpRequest req = request(HttpVersion.HTTP_1_1, HttpMethod.GET, CHANNEL + ".m3u8",
-                "X-Forwarded-For", "203.0.113.9 , 10.0.0.1");
+        HttpRequest req = request(
+                HttpVersion.HTTP_1_1, HttpMethod.GET, CHANNEL + ".m3u8", "X-Forwarded-For", "203.0.113.9 , 10.0.0.1");
         assertThat(ViewerRequest.read(req, PEER, false).client()).isEqualTo(PEER.getAddress());
         assertThat(ViewerRequest.read(req, PEER, true).client()).isEqualTo(InetAddress.getByName("203.0.113.9"));
-        HttpRequest named = request(HttpVersion.HTTP_1_1, HttpMethod.GET, CHANNEL + ".m3u8",
-                "X-Forwarded-For", "proxy.example.com");
-        assertThat(ViewerRequest.read(named, PEER, true).client()).as("no DNS lookup on the event loop")
+        HttpRequest named = request(
+                HttpVersion.HTTP_1_1, HttpMethod.GET, CHANNEL + ".m3u8", "X-Forwarded-For", "proxy.example.com");
+        assertThat(ViewerRequest.read(named, PEER, true).client())
+                .as("no DNS lookup on the event loop")
                 .isEqualTo(PEER.getAddress());
     }
 }

@@ -1,12 +1,11 @@
 package io.openivs.server.recording;
 
+import java.net.URI;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
-
-import java.net.URI;
 
 /**
  * A real S3 API in the test JVM: S3Proxy over jclouds' in-memory blob store, path-style,
@@ -23,7 +22,8 @@ final class S3ProxyServer implements AutoCloseable {
     private int port;
 
     S3ProxyServer() throws Exception {
-        context = ContextBuilder.newBuilder("transient").credentials("identity", "credential")
+        context = ContextBuilder.newBuilder("transient")
+                .credentials("identity", "credential")
                 .build(BlobStoreContext.class);
         blobs = context.getBlobStore();
         start();

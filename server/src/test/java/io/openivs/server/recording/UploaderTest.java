@@ -1,7 +1,7 @@
 package io.openivs.server.recording;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static io.openivs.server.testing.Publishing.await;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,9 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static io.openivs.server.testing.Publishing.await;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The uploader keeps what it could not store yet: on disk while the store is away, and across a restart. */
 class UploaderTest {
@@ -24,7 +23,11 @@ class UploaderTest {
         Path spool = dir.resolve("spool");
         Uploader first = new Uploader(new FolderDestination(blocked), spool, 1);
         for (int i = 0; i < 3; i++) {
-            first.submit("bucket", "rec/" + i + ".ts", "video/mp2t", ("segment " + i).getBytes(StandardCharsets.UTF_8),
+            first.submit(
+                    "bucket",
+                    "rec/" + i + ".ts",
+                    "video/mp2t",
+                    ("segment " + i).getBytes(StandardCharsets.UTF_8),
                     Uploader.Outcome.NONE);
         }
         await(Duration.ofSeconds(5), () -> first.failing() ? true : null);
@@ -34,7 +37,11 @@ class UploaderTest {
         Path root = dir.resolve("store");
         Uploader second = new Uploader(new FolderDestination(root), spool, 1 << 20);
         CompletableFuture<Void> last = new CompletableFuture<>();
-        second.submit("bucket", "rec/done.json", "application/json", "{}".getBytes(StandardCharsets.UTF_8),
+        second.submit(
+                "bucket",
+                "rec/done.json",
+                "application/json",
+                "{}".getBytes(StandardCharsets.UTF_8),
                 new Uploader.Outcome() {
                     @Override
                     public void stored() {

@@ -1,11 +1,5 @@
 package io.openivs.server.reliability;
 
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.ivs.IvsClient;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
@@ -17,6 +11,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ivs.IvsClient;
 
 /**
  * openivs in a JVM of its own (this test's classpath, {@code Main serve}), so a test can kill it
@@ -51,20 +50,41 @@ final class ChildServer implements AutoCloseable {
         int api = freePort();
         int rtmp = freePort();
         int playback = freePort();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "io.openivs.server.Main", "serve", "--data-dir", dataDir.toString(),
-                "--bind", "127.0.0.1",
-                "--api-port", Integer.toString(api), "--playback-port", Integer.toString(playback),
-                "--rtmp-port", Integer.toString(rtmp), "--rtmps-port", Integer.toString(freePort()),
-                "--srt-port", Integer.toString(freePort()), "--account-id", "111111111111",
-                "--access-key", AK, "--secret-key", SK));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.openivs.server.Main",
+                "serve",
+                "--data-dir",
+                dataDir.toString(),
+                "--bind",
+                "127.0.0.1",
+                "--api-port",
+                Integer.toString(api),
+                "--playback-port",
+                Integer.toString(playback),
+                "--rtmp-port",
+                Integer.toString(rtmp),
+                "--rtmps-port",
+                Integer.toString(freePort()),
+                "--srt-port",
+                Integer.toString(freePort()),
+                "--account-id",
+                "111111111111",
+                "--access-key",
+                AK,
+                "--secret-key",
+                SK));
         cmd.addAll(extra);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> out = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Boolean> ready = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     out.add(line);
@@ -87,9 +107,12 @@ final class ChildServer implements AutoCloseable {
     }
 
     IvsClient ivs() {
-        return IvsClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + api)).region(Region.US_WEST_2)
+        return IvsClient.builder()
+                .endpointOverride(URI.create("http://127.0.0.1:" + api))
+                .region(Region.US_WEST_2)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(AK, SK)))
-                .httpClient(UrlConnectionHttpClient.create()).build();
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
     }
 
     String rtmpUrl(String streamKey) {

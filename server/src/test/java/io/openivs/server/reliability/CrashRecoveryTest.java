@@ -1,17 +1,13 @@
 package io.openivs.server.reliability;
 
+import static io.openivs.server.testing.Publishing.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.testing.Publishing;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ivs.IvsClient;
-import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
-import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
-import software.amazon.awssdk.services.ivs.model.RecordingConfigurationState;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +18,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static io.openivs.server.testing.Publishing.await;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ivs.IvsClient;
+import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
+import software.amazon.awssdk.services.ivs.model.RecordingConfigurationState;
 
 /**
  * Issue 15 item 5: a node killed with SIGKILL mid-stream, while recording, and started again on the
@@ -45,26 +44,40 @@ class CrashRecoveryTest {
         String streamId;
         String prefix;
         String bucket = "crash-recordings";
-        try (ChildServer first = ChildServer.start(dir, List.of()); IvsClient ivs = first.ivs()) {
-            String rc = ivs.createRecordingConfiguration(b -> b.name("rec")
-                    .destinationConfiguration(d -> d.s3(s -> s.bucketName(bucket)))).recordingConfiguration().arn();
-            await(Duration.ofSeconds(10), () -> ivs.getRecordingConfiguration(b -> b.arn(rc)).recordingConfiguration()
-                    .state() == RecordingConfigurationState.ACTIVE ? true : null);
+        try (ChildServer first = ChildServer.start(dir, List.of());
+                IvsClient ivs = first.ivs()) {
+            String rc = ivs.createRecordingConfiguration(
+                            b -> b.name("rec").destinationConfiguration(d -> d.s3(s -> s.bucketName(bucket))))
+                    .recordingConfiguration()
+                    .arn();
+            await(
+                    Duration.ofSeconds(10),
+                    () -> ivs.getRecordingConfiguration(b -> b.arn(rc))
+                                            .recordingConfiguration()
+                                            .state()
+                                    == RecordingConfigurationState.ACTIVE
+                            ? true
+                            : null);
             ch = ivs.createChannel(b -> b.name("crashing").insecureIngest(true).recordingConfigurationArn(rc));
-            CompletableFuture<FfmpegTool.Result> publisher = Publishing.publish(first.rtmpUrl(ch.streamKey().value()), 40);
+            CompletableFuture<FfmpegTool.Result> publisher =
+                    Publishing.publish(first.rtmpUrl(ch.streamKey().value()), 40);
             // Recording under way: two segments stored.
             JsonNode start = await(Duration.ofSeconds(30), () -> event(events(), "Recording Start"));
             streamId = start.path("detail").path("stream_id").asText();
             prefix = start.path("detail").path("recording_s3_key_prefix").asText();
-            Path playlist = dir.resolve("recordings").resolve(bucket).resolve(prefix).resolve("media/hls/360p30/playlist.m3u8");
+            Path playlist =
+                    dir.resolve("recordings").resolve(bucket).resolve(prefix).resolve("media/hls/360p30/playlist.m3u8");
             await(Duration.ofSeconds(30), () -> count(read(playlist), "#EXTINF") >= 2 ? true : null);
             first.kill();
             publisher.get(30, TimeUnit.SECONDS); // the publisher loses its connection
         }
         Path folder = dir.resolve("recordings").resolve(bucket).resolve(prefix);
-        assertThat(folder.resolve("events/recording-ended.json")).as("killed: not ended yet").doesNotExist();
+        assertThat(folder.resolve("events/recording-ended.json"))
+                .as("killed: not ended yet")
+                .doesNotExist();
 
-        try (ChildServer second = ChildServer.start(dir, List.of()); IvsClient ivs = second.ivs()) {
+        try (ChildServer second = ChildServer.start(dir, List.of());
+                IvsClient ivs = second.ivs()) {
             String channelArn = ch.channel().arn();
             long ready = System.nanoTime();
             await(Duration.ofSeconds(2), () -> {
@@ -73,35 +86,55 @@ class CrashRecoveryTest {
                 return true;
             });
             // The rightful publisher is accepted at once, not after the stale period.
-            FfmpegTool.Result again = Publishing.publish(second.rtmpUrl(ch.streamKey().value()), 3).get(60, TimeUnit.SECONDS);
-            assertThat(again.exitCode()).as("publish after restart: %s", again.stderr()).isZero();
+            FfmpegTool.Result again = Publishing.publish(
+                            second.rtmpUrl(ch.streamKey().value()), 3)
+                    .get(60, TimeUnit.SECONDS);
+            assertThat(again.exitCode())
+                    .as("publish after restart: %s", again.stderr())
+                    .isZero();
             assertThat(Duration.ofNanos(System.nanoTime() - ready)).isLessThan(Duration.ofSeconds(12));
 
-            await(Duration.ofSeconds(15), () -> Files.exists(folder.resolve("events/recording-ended.json")) ? true : null);
+            await(
+                    Duration.ofSeconds(15),
+                    () -> Files.exists(folder.resolve("events/recording-ended.json")) ? true : null);
             assertThat(read(folder.resolve("events/recording-ended.json"))).contains("\"RECORDING_ENDED\"");
             String media = read(folder.resolve("media/hls/360p30/playlist.m3u8"));
             assertThat(media).contains("#EXT-X-ENDLIST").contains("#EXT-X-PLAYLIST-TYPE:VOD");
             assertThat(count(media, "#EXTINF")).isGreaterThanOrEqualTo(2);
             for (String line : media.split("\n")) {
                 if (line.endsWith(".ts")) {
-                    assertThat(folder.resolve("media/hls/360p30").resolve(line)).as("listed segment").exists();
+                    assertThat(folder.resolve("media/hls/360p30").resolve(line))
+                            .as("listed segment")
+                            .exists();
                 }
             }
-            assertThat(read(folder.resolve("media/hls/360p30/byte-range-variant.m3u8"))).contains("#EXT-X-ENDLIST");
-            FfmpegTool.Result probe = FfmpegTool.ffprobe("-v", "error", "-show_entries", "format=duration",
-                    "-of", "csv=p=0", folder.resolve("media/hls/master.m3u8").toString());
+            assertThat(read(folder.resolve("media/hls/360p30/byte-range-variant.m3u8")))
+                    .contains("#EXT-X-ENDLIST");
+            FfmpegTool.Result probe = FfmpegTool.ffprobe(
+                    "-v",
+                    "error",
+                    "-show_entries",
+                    "format=duration",
+                    "-of",
+                    "csv=p=0",
+                    folder.resolve("media/hls/master.m3u8").toString());
             assertThat(probe.exitCode()).as(probe.stderr()).isZero();
 
             String killed = streamId;
-            await(Duration.ofSeconds(10), () -> streamEvents(killed, "Recording End").size() == 1 ? true : null);
+            await(
+                    Duration.ofSeconds(10),
+                    () -> streamEvents(killed, "Recording End").size() == 1 ? true : null);
             assertThat(streamEvents(killed, "Session Ended")).hasSize(1);
             assertThat(streamEvents(killed, "Stream End")).hasSize(1);
             assertThat(streamEvents(killed, "Recording End Failure")).isEmpty();
             JsonNode end = streamEvents(killed, "Recording End").get(0);
-            assertThat(end.path("detail").path("recording_s3_key_prefix").asText()).isEqualTo(prefix);
-            assertThat(end.path("detail").path("recording_duration_ms").asLong()).isGreaterThan(0);
+            assertThat(end.path("detail").path("recording_s3_key_prefix").asText())
+                    .isEqualTo(prefix);
+            assertThat(end.path("detail").path("recording_duration_ms").asLong())
+                    .isGreaterThan(0);
             // The session reads as ended, with its end in the event list.
-            var session = ivs.getStreamSession(b -> b.channelArn(channelArn).streamId(killed)).streamSession();
+            var session = ivs.getStreamSession(b -> b.channelArn(channelArn).streamId(killed))
+                    .streamSession();
             assertThat(session.endTime()).isNotNull();
             assertThat(session.truncatedEvents()).extracting(e -> e.name()).contains("Session Ended", "Stream End");
         }
@@ -118,7 +151,9 @@ class CrashRecoveryTest {
         List<JsonNode> all = events();
         Set<String> ids = new HashSet<>();
         for (JsonNode e : all) {
-            assertThat(ids.add(e.path("id").asText())).as("event id once: %s", e).isTrue();
+            assertThat(ids.add(e.path("id").asText()))
+                    .as("event id once: %s", e)
+                    .isTrue();
         }
     }
 
@@ -150,13 +185,16 @@ class CrashRecoveryTest {
     }
 
     private List<JsonNode> streamEvents(String streamId, String name) {
-        return events().stream().filter(e -> streamId.equals(e.path("detail").path("stream_id").asText())
-                && name.equals(name(e))).toList();
+        return events().stream()
+                .filter(e -> streamId.equals(e.path("detail").path("stream_id").asText()) && name.equals(name(e)))
+                .toList();
     }
 
     private static String name(JsonNode e) {
         JsonNode d = e.path("detail");
-        return d.has("event_name") ? d.path("event_name").asText() : d.path("recording_status").asText();
+        return d.has("event_name")
+                ? d.path("event_name").asText()
+                : d.path("recording_status").asText();
     }
 
     private static String read(Path p) {

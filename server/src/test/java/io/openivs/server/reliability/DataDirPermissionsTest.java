@@ -1,20 +1,19 @@
 package io.openivs.server.reliability;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import io.openivs.server.config.Credentials;
 import io.openivs.server.testing.TestDatabases;
 import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 15, item 6: a fresh data folder is created 0700 and the database, API credentials and RTMPS key in it
@@ -42,7 +41,8 @@ class DataDirPermissionsTest {
             assertThat(mode(data.resolve("credentials"))).as("API credentials").isEqualTo("rw-------");
             try (Stream<Path> files = Files.list(data)) {
                 for (Path f : files.filter(f -> f.getFileName().toString().startsWith("openivs.db-") // -wal, -shm
-                        || f.getFileName().toString().endsWith(".pem")).toList()) {
+                                || f.getFileName().toString().endsWith(".pem"))
+                        .toList()) {
                     assertThat(mode(f)).as(f.getFileName().toString()).isEqualTo("rw-------");
                 }
             }

@@ -1,18 +1,15 @@
 package io.openivs.server.reliability;
 
+import static io.openivs.server.testing.Publishing.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.testing.Publishing;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ivs.IvsClient;
-import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
-import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -34,10 +31,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static io.openivs.server.testing.Publishing.await;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ivs.IvsClient;
+import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 
 /**
  * Issue 15 item 9: the webhook receiver, the store and the process fail at (seeded) random points of
@@ -71,22 +70,27 @@ class EventsUnderFaultsTest {
         List<String> options = List.of("--webhook", "http://127.0.0.1:" + hookPort + "/hook");
         CreateChannelResponse ch;
         String streamA;
-        try (ChildServer first = ChildServer.start(dir, options); IvsClient ivs = first.ivs()) {
+        try (ChildServer first = ChildServer.start(dir, options);
+                IvsClient ivs = first.ivs()) {
             ch = ivs.createChannel(b -> b.name("faulty").insecureIngest(true));
             int seconds = 6;
-            CompletableFuture<FfmpegTool.Result> a = Publishing.publish(first.rtmpUrl(ch.streamKey().value()), seconds);
+            CompletableFuture<FfmpegTool.Result> a =
+                    Publishing.publish(first.rtmpUrl(ch.streamKey().value()), seconds);
             streamA = await(Duration.ofSeconds(20), () -> streamOf(events(), "Stream Start"));
             Thread.sleep(500 + random.nextInt(2000));
             receiver.stop(0); // the receiver dies mid-stream
             // The store fails shortly before the publisher stops, and stays failed past the busy timeout.
             try (Connection lock = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("openivs.db"));
-                 Statement s = lock.createStatement()) {
+                    Statement s = lock.createStatement()) {
                 s.execute("PRAGMA busy_timeout = 10000");
                 s.execute("BEGIN EXCLUSIVE");
                 assertThat(a.get(30, TimeUnit.SECONDS).exitCode()).isZero();
                 String a1 = streamA;
-                await(Duration.ofSeconds(35), () -> first.output.stream()
-                        .anyMatch(l -> l.contains("could not end stream session " + a1)) ? true : null);
+                await(
+                        Duration.ofSeconds(35),
+                        () -> first.output.stream().anyMatch(l -> l.contains("could not end stream session " + a1))
+                                ? true
+                                : null);
                 Thread.sleep(random.nextInt(1000));
                 first.kill(); // while the end still cannot be written
                 s.execute("ROLLBACK");
@@ -95,7 +99,8 @@ class EventsUnderFaultsTest {
 
         String streamB;
         try (ChildServer second = ChildServer.start(dir, options)) {
-            CompletableFuture<FfmpegTool.Result> b = Publishing.publish(second.rtmpUrl(ch.streamKey().value()), 20);
+            CompletableFuture<FfmpegTool.Result> b =
+                    Publishing.publish(second.rtmpUrl(ch.streamKey().value()), 20);
             String a1 = streamA;
             streamB = await(Duration.ofSeconds(20), () -> {
                 String s = streamOf(events(), "Stream Start");
@@ -107,7 +112,8 @@ class EventsUnderFaultsTest {
         }
 
         receiver = receiver(hookPort);
-        try (ChildServer third = ChildServer.start(dir, options); IvsClient ivs = third.ivs()) {
+        try (ChildServer third = ChildServer.start(dir, options);
+                IvsClient ivs = third.ivs()) {
             String channelArn = ch.channel().arn();
             assertThatThrownBy(() -> ivs.getStream(b -> b.channelArn(channelArn)))
                     .isInstanceOf(ChannelNotBroadcastingException.class);
@@ -128,8 +134,8 @@ class EventsUnderFaultsTest {
         String lateId = UUID.randomUUID().toString();
         onlyInFile.put("id", lateId);
         ((ObjectNode) onlyInFile.path("detail")).put("stream_id", "st-written-before-the-kill");
-        Files.writeString(dir.resolve("events.jsonl"), JSON.writeValueAsString(onlyInFile) + "\n",
-                StandardOpenOption.APPEND);
+        Files.writeString(
+                dir.resolve("events.jsonl"), JSON.writeValueAsString(onlyInFile) + "\n", StandardOpenOption.APPEND);
         receiver = receiver(hookPort);
         try (ChildServer fourth = ChildServer.start(dir, options)) {
             await(Duration.ofSeconds(15), () -> received.containsKey(lateId) ? true : null);
@@ -140,12 +146,20 @@ class EventsUnderFaultsTest {
         List<JsonNode> all = events();
         Map<String, Integer> perId = new HashMap<>();
         all.forEach(e -> perId.merge(e.path("id").asText(), 1, Integer::sum));
-        assertThat(perId).as("each event id once in events.jsonl (seed %d)", seed).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+        assertThat(perId)
+                .as("each event id once in events.jsonl (seed %d)", seed)
+                .allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
         for (String stream : List.of(streamA, streamB)) {
             for (String name : SESSION) {
-                long n = all.stream().filter(e -> stream.equals(e.path("detail").path("stream_id").asText())
-                        && name.equals(e.path("detail").path("event_name").asText())).count();
-                assertThat(n).as("%s of stream %s in events.jsonl (seed %d)", name, stream, seed).isEqualTo(1);
+                long n = all.stream()
+                        .filter(e -> stream.equals(
+                                        e.path("detail").path("stream_id").asText())
+                                && name.equals(
+                                        e.path("detail").path("event_name").asText()))
+                        .count();
+                assertThat(n)
+                        .as("%s of stream %s in events.jsonl (seed %d)", name, stream, seed)
+                        .isEqualTo(1);
             }
         }
         assertThat(received.keySet()).containsExactlyInAnyOrderElementsOf(perId.keySet());

@@ -1,17 +1,16 @@
 package io.openivs.server.reliability;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.openivs.server.ingest.rtmp.RtmpServerHandler;
 import io.openivs.server.net.LogSafe;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
-
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Issue 15, item 7: an RTMP connect whose app holds CR/LF must not write forged lines into the log. */
 @Tag("reliability")
@@ -23,11 +22,14 @@ class LogForgingTest {
         appender.start();
         logger.addAppender(appender);
         try (RefusingRtmpServer server = new RefusingRtmpServer();
-             RawRtmpClient c = new RawRtmpClient(server.port).handshake()) {
+                RawRtmpClient c = new RawRtmpClient(server.port).handshake()) {
             c.connectAndPublish("live\r\nFAKE 00:00:00.000 ERROR forged line", "wrong-key");
             assertThat(c.closedByServerWithin(5000)).isTrue();
-            List<String> lines = appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-            assertThat(lines).anySatisfy(l -> assertThat(l).contains("app=live\\r\\nFAKE 00:00:00.000 ERROR forged line"));
+            List<String> lines = appender.list.stream()
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
+            assertThat(lines)
+                    .anySatisfy(l -> assertThat(l).contains("app=live\\r\\nFAKE 00:00:00.000 ERROR forged line"));
             assertThat(lines).allSatisfy(l -> assertThat(l).doesNotContain("\r").doesNotContain("\n"));
         } finally {
             logger.detachAppender(appender);

@@ -1,12 +1,10 @@
 package io.openivs.server.reliability;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.openivs.server.playback.access.AccessDirectory;
 import io.openivs.server.testing.ServerFixture;
 import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,8 +14,9 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 15, item 3: asking the playback port for 20,000 channel names that do not exist (no
@@ -39,10 +38,14 @@ class PlaybackNameFloodTest {
 
     /** The attack and its checks against {@code node}'s server (SQLite here, PostgreSQL in {@link PlaybackNameFloodPostgresTest}). */
     static void flood(ServerFixture node) throws Exception {
-        String arn = node.ivs().createChannel(b -> b.name("flood-target").authorized(true)).channel().arn();
+        String arn = node.ivs()
+                .createChannel(b -> b.name("flood-target").authorized(true))
+                .channel()
+                .arn();
         long before = medianUpdateMs(node, arn);
 
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         String prefix = "http://127.0.0.1:" + node.server().server().playbackPort() + "/api/video/v1/"
                 + TestServer.REGION + "." + TestServer.ALICE.accountId() + ".channel.";
         SecureRandom random = new SecureRandom();
@@ -56,23 +59,31 @@ class PlaybackNameFloodTest {
                 id[j] = ALPHABET.charAt(random.nextInt(ALPHABET.length()));
             }
             inFlight.acquire();
-            all[i] = http.sendAsync(HttpRequest.newBuilder(URI.create(prefix + new String(id) + ".m3u8")).build(),
-                    HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
+            all[i] = http.sendAsync(
+                            HttpRequest.newBuilder(URI.create(prefix + new String(id) + ".m3u8"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .whenComplete((r, e) -> {
                         inFlight.release();
                         (r != null && r.statusCode() == 403 ? refused : other).incrementAndGet();
                     });
         }
         CompletableFuture.allOf(all).join();
-        assertThat(refused.get()).as("unknown names look like private channels without a token").isEqualTo(NAMES);
+        assertThat(refused.get())
+                .as("unknown names look like private channels without a token")
+                .isEqualTo(NAMES);
 
         // A shared store's refresh round (every second) must not re-read the names either.
         Thread.sleep(2 * AccessDirectory.REFRESH_MS);
         long after = medianUpdateMs(node, arn);
         int held = node.server().server().playbackAccess().size();
-        System.out.printf("UpdateChannel median %d ms before, %d ms after %d unknown names; %d snapshots held%n",
+        System.out.printf(
+                "UpdateChannel median %d ms before, %d ms after %d unknown names; %d snapshots held%n",
                 before, after, NAMES, held);
         assertThat(held).as("snapshots held after %d unknown names", NAMES).isLessThanOrEqualTo(5_000);
-        assertThat(after).as("UpdateChannel after the flood (ms; before: %d)", before).isLessThan(200);
+        assertThat(after)
+                .as("UpdateChannel after the flood (ms; before: %d)", before)
+                .isLessThan(200);
     }
 
     /** The median of 7 UpdateChannel calls, in milliseconds. */

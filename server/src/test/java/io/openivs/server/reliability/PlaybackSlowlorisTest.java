@@ -1,18 +1,17 @@
 package io.openivs.server.reliability;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.testing.Publishing;
 import io.openivs.server.testing.ServerFixture;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
-
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Issue 15, item 4, on a whole node with default limits: a playback connection that says nothing, and one that
@@ -26,12 +25,16 @@ class PlaybackSlowlorisTest {
 
     @Test
     void silentAndTricklingConnectionsAreClosedWhileAViewerPlays() throws Exception {
-        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("slowloris").insecureIngest(true));
+        CreateChannelResponse created =
+                node.ivs().createChannel(b -> b.name("slowloris").insecureIngest(true));
         String arn = created.channel().arn();
         int playback = node.server().server().playbackPort();
-        CompletableFuture<FfmpegTool.Result> ffmpeg = Publishing.publish("rtmp://127.0.0.1:"
-                + node.server().server().rtmpPort() + "/app/" + created.streamKey().value(), 20);
-        try (SlowClient silent = new SlowClient(playback); SlowClient trickle = new SlowClient(playback)) {
+        CompletableFuture<FfmpegTool.Result> ffmpeg = Publishing.publish(
+                "rtmp://127.0.0.1:" + node.server().server().rtmpPort() + "/app/"
+                        + created.streamKey().value(),
+                20);
+        try (SlowClient silent = new SlowClient(playback);
+                SlowClient trickle = new SlowClient(playback)) {
             long start = System.nanoTime();
             String head = "GET /api/video/v1/x.m3u8 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
             boolean trickleClosed = false;
@@ -40,16 +43,26 @@ class PlaybackSlowlorisTest {
                 trickleClosed = !trickle.trySend(i < head.length() ? head.substring(i, i + 1) : "a")
                         || trickle.readUntilClosed(500) != null;
             }
-            assertThat(trickleClosed).as("trickling request head closed within 16 s").isTrue();
+            assertThat(trickleClosed)
+                    .as("trickling request head closed within 16 s")
+                    .isTrue();
             assertThat(silent.readUntilClosed(Math.max(1, 16_000 - (System.nanoTime() - start) / 1_000_000)))
-                    .as("silent connection closed within 16 s").isNotNull();
+                    .as("silent connection closed within 16 s")
+                    .isNotNull();
 
-            Publishing.await(Duration.ofSeconds(15),
+            Publishing.await(
+                    Duration.ofSeconds(15),
                     () -> node.ivs().getStream(b -> b.channelArn(arn)).stream().stateAsString());
             FfmpegTool.Result probe = Publishing.await(Duration.ofSeconds(20), () -> {
                 try {
-                    FfmpegTool.Result r = FfmpegTool.ffprobe("-v", "error", "-show_entries", "stream=codec_name",
-                            "-of", "csv=p=0", created.channel().playbackUrl());
+                    FfmpegTool.Result r = FfmpegTool.ffprobe(
+                            "-v",
+                            "error",
+                            "-show_entries",
+                            "stream=codec_name",
+                            "-of",
+                            "csv=p=0",
+                            created.channel().playbackUrl());
                     assertThat(r.exitCode()).as(r.stderr()).isZero();
                     return r;
                 } catch (Exception e) {

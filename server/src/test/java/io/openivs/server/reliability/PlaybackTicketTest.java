@@ -1,21 +1,20 @@
 package io.openivs.server.reliability;
 
+import static io.openivs.server.playback.access.LiveChannels.get;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.openivs.server.playback.access.LiveChannels;
 import io.openivs.server.playback.access.TestTokens;
 import io.openivs.server.testing.ServerFixture;
+import java.net.http.HttpResponse;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
-
-import java.net.http.HttpResponse;
-import java.security.KeyPair;
-import java.time.Duration;
-import java.util.UUID;
-
-import static io.openivs.server.playback.access.LiveChannels.get;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Issue 15, item 2: a private channel's token limits hold on every URL, not only on the
@@ -27,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PlaybackTicketTest {
     @RegisterExtension
     static final ServerFixture node = new ServerFixture();
+
     private static KeyPair key;
     private static String arn;
     private static String url;
@@ -37,32 +37,40 @@ class PlaybackTicketTest {
     static void start() throws Exception {
         key = TestTokens.newKeyPair();
         node.ivs().importPlaybackKeyPair(b -> b.publicKeyMaterial(TestTokens.publicPem(key)));
-        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("tickets").authorized(true)
-                .insecureIngest(true));
+        CreateChannelResponse created =
+                node.ivs().createChannel(b -> b.name("tickets").authorized(true).insecureIngest(true));
         arn = created.channel().arn();
         url = created.channel().playbackUrl();
         base = url.substring(0, url.length() - ".m3u8".length());
-        LiveChannels.publish(node.background(), node.server(), created.streamKey().value(), "320x180", 120);
-        LiveChannels.awaitPlayable(node.ivs(), arn, url + "?token=" + TestTokens.sign(key, arn, 60),
-                Duration.ofSeconds(30));
+        LiveChannels.publish(
+                node.background(), node.server(), created.streamKey().value(), "320x180", 120);
+        LiveChannels.awaitPlayable(
+                node.ivs(), arn, url + "?token=" + TestTokens.sign(key, arn, 60), Duration.ofSeconds(30));
     }
 
     /** A segment that exists now, found the legitimate way. */
     private static String liveSegmentPath() throws Exception {
-        String media = LiveChannels.firstUri(url, get(url + "?token=" + TestTokens.sign(key, arn, 60)).body());
+        String media = LiveChannels.firstUri(
+                url, get(url + "?token=" + TestTokens.sign(key, arn, 60)).body());
         String segment = LiveChannels.lastUri(media, get(media).body());
         return segment.substring(0, segment.indexOf('?'));
     }
 
     private static void assertRefused(HttpResponse<String> r) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
-        assertThat(r.body()).contains("invalid_playback_auth_token").doesNotContain("token=")
+        assertThat(r.body())
+                .contains("invalid_playback_auth_token")
+                .doesNotContain("token=")
                 .doesNotContain("ticket=");
     }
 
     @Test
     void aSpentSingleUseTokenGetsNoMediaPlaylistAndNoSegment() throws Exception {
-        String once = TestTokens.sign(key, arn, 300, c -> c.claim("aws:single-use-uuid", UUID.randomUUID().toString()));
+        String once = TestTokens.sign(
+                key,
+                arn,
+                300,
+                c -> c.claim("aws:single-use-uuid", UUID.randomUUID().toString()));
         assertThat(get(url + "?token=" + once).statusCode()).isEqualTo(200);
         assertRefused(get(url + "?token=" + once));
         // The refused token, carried to the children by hand.
@@ -104,18 +112,20 @@ class PlaybackTicketTest {
         assertRefused(get(segment.substring(0, segment.indexOf('?')) + "?ticket=" + altered));
 
         // The same ticket on another private channel of the same account (offline: 404 if it were admitted).
-        String other = node.ivs().createChannel(b -> b.authorized(true)).channel().playbackUrl();
+        String other =
+                node.ivs().createChannel(b -> b.authorized(true)).channel().playbackUrl();
         assertRefused(get(other.substring(0, other.length() - ".m3u8".length()) + "/live.m3u8?ticket=" + ticket));
     }
 
     @Test
     void revokingTheViewerEndsTheSessionOnItsTicketedChildren() throws Exception {
-        String v1 = TestTokens.sign(key, arn, 300, c -> c.claim("aws:viewer-id", "ticket-viewer")
-                .claim("aws:viewer-session-version", 1));
+        String v1 = TestTokens.sign(
+                key, arn, 300, c -> c.claim("aws:viewer-id", "ticket-viewer").claim("aws:viewer-session-version", 1));
         String media = LiveChannels.firstUri(url, get(url + "?token=" + v1).body());
         assertThat(get(media).statusCode()).isEqualTo(200);
-        node.ivs().startViewerSessionRevocation(b -> b.channelArn(arn).viewerId("ticket-viewer")
-                .viewerSessionVersionsLessThanOrEqualTo(1));
+        node.ivs()
+                .startViewerSessionRevocation(
+                        b -> b.channelArn(arn).viewerId("ticket-viewer").viewerSessionVersionsLessThanOrEqualTo(1));
         assertRefused(get(media));
     }
 }

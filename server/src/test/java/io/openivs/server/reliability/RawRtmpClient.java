@@ -3,7 +3,6 @@ package io.openivs.server.reliability;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.openivs.server.ingest.rtmp.Amf0;
-
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -47,10 +46,20 @@ final class RawRtmpClient implements AutoCloseable {
 
     /** A type 0 chunk header on chunk stream {@code csid} (2..63) declaring a message of {@code length} bytes. */
     static byte[] type0Header(int csid, int length, int typeId, int messageStreamId) {
-        return new byte[] {(byte) csid, 0, 0, 0,
-            (byte) (length >>> 16), (byte) (length >>> 8), (byte) length, (byte) typeId,
-            (byte) messageStreamId, (byte) (messageStreamId >>> 8), (byte) (messageStreamId >>> 16),
-            (byte) (messageStreamId >>> 24)};
+        return new byte[] {
+            (byte) csid,
+            0,
+            0,
+            0,
+            (byte) (length >>> 16),
+            (byte) (length >>> 8),
+            (byte) length,
+            (byte) typeId,
+            (byte) messageStreamId,
+            (byte) (messageStreamId >>> 8),
+            (byte) (messageStreamId >>> 16),
+            (byte) (messageStreamId >>> 24)
+        };
     }
 
     /** {@code payload} as one message on chunk stream {@code csid}, in 128-byte chunks. */

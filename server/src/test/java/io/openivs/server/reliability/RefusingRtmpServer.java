@@ -4,7 +4,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.openivs.server.ingest.rtmp.PublishRefusedException;
 import io.openivs.server.ingest.rtmp.RtmpServer;
-
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -15,10 +14,14 @@ final class RefusingRtmpServer implements AutoCloseable {
     final int port;
 
     RefusingRtmpServer() throws InterruptedException {
-        server = new RtmpServer(RtmpServer.Config.of("127.0.0.1", 0, null,
-                (app, key, secure, remote) -> CompletableFuture.failedFuture(
-                        new PublishRefusedException("No channel has this stream key.")),
-                group, group));
+        server = new RtmpServer(RtmpServer.Config.of(
+                "127.0.0.1",
+                0,
+                null,
+                (app, key, secure, remote) ->
+                        CompletableFuture.failedFuture(new PublishRefusedException("No channel has this stream key.")),
+                group,
+                group));
         port = server.start();
     }
 

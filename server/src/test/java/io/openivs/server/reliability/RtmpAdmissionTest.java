@@ -1,12 +1,11 @@
 package io.openivs.server.reliability;
 
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * Issue 15, items 1 and 4 (RTMP side): an address may hold only a few connections that are not publishing, none
@@ -26,9 +25,13 @@ class RtmpAdmissionTest {
                     held.add(new RawRtmpClient(server.port).handshake());
                 }
                 try (RawRtmpClient extra = new RawRtmpClient(server.port)) {
-                    assertThat(extra.closedByServerWithin(2000)).as("connection beyond the per-address cap closed").isTrue();
+                    assertThat(extra.closedByServerWithin(2000))
+                            .as("connection beyond the per-address cap closed")
+                            .isTrue();
                 }
-                assertThat(held.get(0).closedByServerWithin(300)).as("connections within the cap stay").isFalse();
+                assertThat(held.get(0).closedByServerWithin(300))
+                        .as("connections within the cap stay")
+                        .isFalse();
             } finally {
                 for (RawRtmpClient c : held) {
                     c.close();
@@ -48,9 +51,12 @@ class RtmpAdmissionTest {
     @Test
     void aConnectionThatNeverPublishesIsClosed() throws Exception {
         try (RefusingRtmpServer server = new RefusingRtmpServer();
-             RawRtmpClient idle = new RawRtmpClient(server.port).handshake()) {
+                RawRtmpClient idle = new RawRtmpClient(server.port).handshake()) {
             // Connected, then an Acknowledgement now and then (so no read timeout fires) and never a publish.
-            idle.send(RawRtmpClient.message(3, RawRtmpClient.COMMAND_AMF0, 0,
+            idle.send(RawRtmpClient.message(
+                    3,
+                    RawRtmpClient.COMMAND_AMF0,
+                    0,
                     RawRtmpClient.command("connect", 1, java.util.Map.of("app", "app"))));
             long start = System.nanoTime();
             boolean closed = false;
@@ -69,7 +75,9 @@ class RtmpAdmissionTest {
             for (int i = 0; i < 4; i++) {
                 try (RawRtmpClient c = new RawRtmpClient(server.port).handshake()) {
                     c.connectAndPublish("app", "guess-" + i);
-                    assertThat(c.closedByServerWithin(5000)).as("refused publish closes").isTrue();
+                    assertThat(c.closedByServerWithin(5000))
+                            .as("refused publish closes")
+                            .isTrue();
                 }
             }
             long millis = (System.nanoTime() - start) / 1_000_000;

@@ -1,5 +1,7 @@
 package io.openivs.server.reliability;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.buffer.Unpooled;
@@ -8,18 +10,15 @@ import io.openivs.server.ingest.rtmp.ChunkDecoder;
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.testing.Publishing;
 import io.openivs.server.testing.ServerFixture;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 
 /**
  * Issue 15, item 1: an anonymous RTMP peer that declares large messages and sends one chunk of each must not
@@ -35,7 +34,9 @@ class RtmpMemoryPinningTest {
     private static final int DECLARED = 8 * 1024 * 1024;
 
     private static long usedDirectMemory() {
-        return ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric().usedDirectMemory();
+        return ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT)
+                .metric()
+                .usedDirectMemory();
     }
 
     @Test
@@ -62,11 +63,14 @@ class RtmpMemoryPinningTest {
                 Thread.sleep(100);
             }
             // On main: 12 x 16 MiB = 192 MiB. Pool chunks allocated for other work may show up as noise.
-            assertThat(peak).as("direct memory held for %d anonymous peers' declared lengths", ATTACKERS)
+            assertThat(peak)
+                    .as("direct memory held for %d anonymous peers' declared lengths", ATTACKERS)
                     .isLessThan(16L * 1024 * 1024);
             // A length no command needs is refused outright.
             for (RawRtmpClient c : attackers) {
-                assertThat(c.closedByServerWithin(2000)).as("attacker connection closed").isTrue();
+                assertThat(c.closedByServerWithin(2000))
+                        .as("attacker connection closed")
+                        .isTrue();
             }
         } finally {
             for (RawRtmpClient c : attackers) {
@@ -89,9 +93,12 @@ class RtmpMemoryPinningTest {
                     ch.writeInbound(Unpooled.wrappedBuffer(RawRtmpClient.type0Header(csid, DECLARED, 9, 1)));
                     ch.writeInbound(Unpooled.wrappedBuffer(new byte[128]));
                 }
-                assertThat((Object) ch.readInbound()).as("no message is complete").isNull();
+                assertThat((Object) ch.readInbound())
+                        .as("no message is complete")
+                        .isNull();
             }
-            assertThat(usedDirectMemory() - before).as("direct memory for 8 messages of 128 bytes received")
+            assertThat(usedDirectMemory() - before)
+                    .as("direct memory for 8 messages of 128 bytes received")
                     .isLessThan(16L * 1024 * 1024); // on main: 64 MiB
         } finally {
             channels.forEach(EmbeddedChannel::finishAndReleaseAll);
@@ -101,7 +108,8 @@ class RtmpMemoryPinningTest {
     @Test
     void aRealEncoderPublishesBesideAttackers() throws Exception {
         int port = node.server().server().rtmpPort();
-        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("beside").insecureIngest(true));
+        CreateChannelResponse created =
+                node.ivs().createChannel(b -> b.name("beside").insecureIngest(true));
         String arn = created.channel().arn();
         List<RawRtmpClient> attackers = new ArrayList<>();
         try {
@@ -114,7 +122,8 @@ class RtmpMemoryPinningTest {
             }
             CompletableFuture<FfmpegTool.Result> ffmpeg = Publishing.publish(
                     "rtmp://127.0.0.1:" + port + "/app/" + created.streamKey().value(), 8);
-            String state = Publishing.await(Duration.ofSeconds(20),
+            String state = Publishing.await(
+                    Duration.ofSeconds(20),
                     () -> node.ivs().getStream(b -> b.channelArn(arn)).stream().stateAsString());
             assertThat(state).isEqualTo("LIVE");
             FfmpegTool.Result r = ffmpeg.get(60, TimeUnit.SECONDS);

@@ -1,8 +1,8 @@
 package io.openivs.server.resource;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 /** Lookups are stored: a database written by an earlier version must still find its keys and revocations. */
 class LookupsTest {

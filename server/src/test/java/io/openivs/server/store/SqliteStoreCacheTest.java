@@ -21,6 +21,7 @@ class SqliteStoreCacheTest {
 
     @TempDir
     Path dir;
+
     private JdbcResourceStore store;
 
     @BeforeEach
@@ -77,7 +78,9 @@ class SqliteStoreCacheTest {
         store.write(tx -> tx.update(rows.get(1).withDoc("{\"changed\":true}")));
         store.write(tx -> tx.delete(rows.get(2).arn()));
         List<StoredResource> now = list();
-        assertThat(now).extracting(StoredResource::doc).containsExactly(rows.get(0).doc(), "{\"changed\":true}");
+        assertThat(now)
+                .extracting(StoredResource::doc)
+                .containsExactly(rows.get(0).doc(), "{\"changed\":true}");
         assertThat(now.get(1).version()).isEqualTo(2);
     }
 
@@ -110,10 +113,12 @@ class SqliteStoreCacheTest {
         });
         read(ch.arn());
         assertThatThrownBy(() -> store.write(tx -> {
-            tx.update(ch.withDoc("{\"v\":2}"));
-            assertThat(tx.get(ch.arn()).orElseThrow().doc()).isEqualTo("{\"v\":2}"); // the transaction sees its own write
-            throw new IllegalStateException("abandon");
-        })).hasMessage("abandon");
+                    tx.update(ch.withDoc("{\"v\":2}"));
+                    assertThat(tx.get(ch.arn()).orElseThrow().doc())
+                            .isEqualTo("{\"v\":2}"); // the transaction sees its own write
+                    throw new IllegalStateException("abandon");
+                }))
+                .hasMessage("abandon");
         assertThat(read(ch.arn()).orElseThrow().doc()).isEqualTo("{\"v\":1}");
         assertThat(store.cached(ch.arn()).doc()).isEqualTo("{\"v\":1}");
     }
@@ -149,7 +154,8 @@ class SqliteStoreCacheTest {
         int n = 0;
         while (System.currentTimeMillis() < deadline) {
             int next = ++n;
-            boolean updated = store.write(tx -> tx.update(tx.get(ch.arn()).orElseThrow().withDoc("{\"n\":" + next + "}")));
+            boolean updated =
+                    store.write(tx -> tx.update(tx.get(ch.arn()).orElseThrow().withDoc("{\"n\":" + next + "}")));
             assertThat(updated).isTrue();
             // A write that returned is visible to every later read.
             assertThat(read(ch.arn()).orElseThrow().doc()).isEqualTo("{\"n\":" + next + "}");

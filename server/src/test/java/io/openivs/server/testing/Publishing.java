@@ -3,7 +3,6 @@ package io.openivs.server.testing;
 import io.openivs.server.events.EventSink;
 import io.openivs.server.events.IvsEvent;
 import io.openivs.server.media.FfmpegTool;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +20,7 @@ public final class Publishing {
         return t;
     });
 
-    private Publishing() {
-    }
+    private Publishing() {}
 
     /** ffmpeg publishing a generated 640x360 30 fps H.264 + AAC stream for {@code seconds}, in real time. */
     public static CompletableFuture<FfmpegTool.Result> publish(String url, int seconds) {
@@ -40,9 +38,23 @@ public final class Publishing {
     }
 
     private static List<String> args(String url, int seconds, String... x264) {
-        List<String> args = new ArrayList<>(List.of("-hide_banner", "-loglevel", "error", "-re",
-                "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
-                "-f", "lavfi", "-i", "sine", "-t", Integer.toString(seconds), "-c:v", "libx264"));
+        List<String> args = new ArrayList<>(List.of(
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-re",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=640x360:rate=30",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine",
+                "-t",
+                Integer.toString(seconds),
+                "-c:v",
+                "libx264"));
         args.addAll(List.of(x264));
         args.addAll(List.of("-c:a", "aac", "-f", "flv", url));
         return args;
@@ -50,13 +62,15 @@ public final class Publishing {
 
     private static CompletableFuture<FfmpegTool.Result> publish(String url, int seconds, String... x264) {
         List<String> args = args(url, seconds, x264);
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return FfmpegTool.ffmpeg(args.toArray(String[]::new));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, background);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return FfmpegTool.ffmpeg(args.toArray(String[]::new));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                background);
     }
 
     public static <T> T await(Duration limit, Supplier<T> attempt) throws InterruptedException {

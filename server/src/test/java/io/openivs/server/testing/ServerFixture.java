@@ -1,12 +1,6 @@
 package io.openivs.server.testing;
 
 import io.openivs.server.auth.CredentialStore;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.services.ivs.IvsClient;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +11,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.services.ivs.IvsClient;
 
 /**
  * One {@link TestServer} shared by the tests of a class, on a fresh SQLite database in its own temporary
@@ -36,7 +35,7 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
     // Made with the fixture, not in beforeAll: helpers of one class may publish from another's tests.
     private final ExecutorService background = Executors.newCachedThreadPool();
     private final List<IvsClient> clients = new ArrayList<>();
-    private Consumer<ClientOverrideConfiguration.Builder> ivsOverride = o -> { };
+    private Consumer<ClientOverrideConfiguration.Builder> ivsOverride = o -> {};
     private Path dir;
     private TestServer server;
     private IvsClient ivs;
@@ -96,11 +95,10 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
 
     /** Another client of the node, closed with it. */
     public IvsClient client(CredentialStore.Credential who) {
-        return client(who, o -> { });
+        return client(who, o -> {});
     }
 
-    private IvsClient client(CredentialStore.Credential who,
-                             Consumer<ClientOverrideConfiguration.Builder> override) {
+    private IvsClient client(CredentialStore.Credential who, Consumer<ClientOverrideConfiguration.Builder> override) {
         IvsClient c = server.client(who, override);
         clients.add(c);
         return c;

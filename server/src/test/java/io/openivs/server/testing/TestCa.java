@@ -22,7 +22,12 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class TestCa {
     /** The private key formats an operator may have. */
-    public enum KeyFormat { RSA_PKCS8, RSA_PKCS1, EC_PKCS8, EC_SEC1 }
+    public enum KeyFormat {
+        RSA_PKCS8,
+        RSA_PKCS1,
+        EC_PKCS8,
+        EC_SEC1
+    }
 
     /** An issued pair: {@code chain} is leaf then CA, as certbot's fullchain.pem. */
     public record Issued(Path chain, Path key, long serial) {}
@@ -40,8 +45,21 @@ public final class TestCa {
     public static TestCa create(Path dir) throws IOException {
         TestCa ca = new TestCa(dir);
         Files.createDirectories(dir);
-        openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
-                "-subj", "/CN=openivs test CA", "-days", "2");
+        openssl(
+                dir,
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.crt",
+                "-subj",
+                "/CN=openivs test CA",
+                "-days",
+                "2");
         return ca;
     }
 
@@ -53,18 +71,43 @@ public final class TestCa {
     public Issued issue(String name, long serial, KeyFormat format) throws IOException {
         String key = name + ".key";
         boolean rsa = format == KeyFormat.RSA_PKCS8 || format == KeyFormat.RSA_PKCS1;
-        openssl(dir, "genpkey", "-algorithm", rsa ? "RSA" : "EC", "-pkeyopt",
-                rsa ? "rsa_keygen_bits:2048" : "ec_paramgen_curve:P-256", "-out", key);
+        openssl(
+                dir,
+                "genpkey",
+                "-algorithm",
+                rsa ? "RSA" : "EC",
+                "-pkeyopt",
+                rsa ? "rsa_keygen_bits:2048" : "ec_paramgen_curve:P-256",
+                "-out",
+                key);
         if (format == KeyFormat.RSA_PKCS1) {
             openssl(dir, "rsa", "-in", key, "-traditional", "-out", key);
         } else if (format == KeyFormat.EC_SEC1) {
             openssl(dir, "ec", "-in", key, "-out", key);
         }
-        Files.writeString(dir.resolve(name + ".ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
-                + "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n");
+        Files.writeString(
+                dir.resolve(name + ".ext"),
+                "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
+                        + "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n");
         openssl(dir, "req", "-new", "-key", key, "-subj", "/CN=localhost", "-out", name + ".csr");
-        openssl(dir, "x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-                "-set_serial", Long.toString(serial), "-days", "2", "-extfile", name + ".ext", "-out", name + ".crt");
+        openssl(
+                dir,
+                "x509",
+                "-req",
+                "-in",
+                name + ".csr",
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-set_serial",
+                Long.toString(serial),
+                "-days",
+                "2",
+                "-extfile",
+                name + ".ext",
+                "-out",
+                name + ".crt");
         Path chain = dir.resolve(name + ".fullchain.pem");
         Files.writeString(chain, Files.readString(dir.resolve(name + ".crt")) + Files.readString(caCert));
         return new Issued(chain, dir.resolve(key), serial);
@@ -76,7 +119,8 @@ public final class TestCa {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);
             try (InputStream in = Files.newInputStream(caCert)) {
-                trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+                trust.setCertificateEntry(
+                        "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
@@ -102,7 +146,8 @@ public final class TestCa {
      * with the host name checked as an HTTPS client does.
      */
     public X509Certificate peerCertificate(int port) throws IOException {
-        try (var socket = (javax.net.ssl.SSLSocket) clientContext().getSocketFactory().createSocket("127.0.0.1", port)) {
+        try (var socket =
+                (javax.net.ssl.SSLSocket) clientContext().getSocketFactory().createSocket("127.0.0.1", port)) {
             javax.net.ssl.SSLParameters params = socket.getSSLParameters();
             params.setEndpointIdentificationAlgorithm("HTTPS");
             params.setServerNames(List.of()); // an IP address: no SNI, the IP SAN is checked
@@ -117,7 +162,10 @@ public final class TestCa {
         List<String> command = new ArrayList<>();
         command.add("openssl");
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         try {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {

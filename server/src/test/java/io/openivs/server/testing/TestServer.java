@@ -3,6 +3,10 @@ package io.openivs.server.testing;
 import io.openivs.server.OpenIvsServer;
 import io.openivs.server.auth.CredentialStore;
 import io.openivs.server.config.ServerConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Consumer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -10,21 +14,16 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ivs.IvsClient;
 
-import java.net.URI;
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.function.Consumer;
-
 /**
  * An openivs node running in the test JVM on free ports, with two accounts,
  * and AWS SDK v2 clients pointed at it.
  */
 public final class TestServer implements AutoCloseable {
     public static final String REGION = "us-west-2";
-    public static final CredentialStore.Credential ALICE =
-            new CredentialStore.Credential("AKIAALICE0000000TEST", "alice-secret-key-0000000000000000000000", "111111111111");
-    public static final CredentialStore.Credential BOB =
-            new CredentialStore.Credential("AKIABOB00000000TEST0", "bob-secret-key-000000000000000000000000", "222222222222");
+    public static final CredentialStore.Credential ALICE = new CredentialStore.Credential(
+            "AKIAALICE0000000TEST", "alice-secret-key-0000000000000000000000", "111111111111");
+    public static final CredentialStore.Credential BOB = new CredentialStore.Credential(
+            "AKIABOB00000000TEST0", "bob-secret-key-000000000000000000000000", "222222222222");
 
     private final OpenIvsServer server;
 
@@ -36,21 +35,34 @@ public final class TestServer implements AutoCloseable {
         this(dataDir, dbUrl, quotas, java.util.List.of());
     }
 
-    public TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
-                      java.util.List<io.openivs.server.events.EventSink> sinks) throws InterruptedException {
+    public TestServer(
+            Path dataDir,
+            String dbUrl,
+            ServerConfig.Quotas quotas,
+            java.util.List<io.openivs.server.events.EventSink> sinks)
+            throws InterruptedException {
         this(dataDir, dbUrl, quotas, sinks, ServerConfig.RecordingStorage.EMBEDDED, ServerConfig.PlaybackAccess.NONE);
     }
 
     /** @param recording where recordings go: an S3 endpoint, or the embedded folders */
-    public TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
-                      java.util.List<io.openivs.server.events.EventSink> sinks, ServerConfig.RecordingStorage recording)
+    public TestServer(
+            Path dataDir,
+            String dbUrl,
+            ServerConfig.Quotas quotas,
+            java.util.List<io.openivs.server.events.EventSink> sinks,
+            ServerConfig.RecordingStorage recording)
             throws InterruptedException {
         this(dataDir, dbUrl, quotas, sinks, recording, ServerConfig.PlaybackAccess.NONE);
     }
 
     /** With a GeoIP database and/or X-Forwarded-For trust for playback. */
     public TestServer(Path dataDir, String dbUrl, ServerConfig.PlaybackAccess access) throws InterruptedException {
-        this(dataDir, dbUrl, ServerConfig.Quotas.defaults(), java.util.List.of(), ServerConfig.RecordingStorage.EMBEDDED,
+        this(
+                dataDir,
+                dbUrl,
+                ServerConfig.Quotas.defaults(),
+                java.util.List.of(),
+                ServerConfig.RecordingStorage.EMBEDDED,
                 access);
     }
 
@@ -67,22 +79,38 @@ public final class TestServer implements AutoCloseable {
     /** With the defaults as {@code adjust} changes them. */
     public TestServer(Path dataDir, String dbUrl, java.util.function.UnaryOperator<ServerConfig> adjust)
             throws InterruptedException {
-        this(dataDir, dbUrl, ServerConfig.Quotas.defaults(), java.util.List.of(), ServerConfig.RecordingStorage.EMBEDDED,
-                ServerConfig.PlaybackAccess.NONE, adjust);
+        this(
+                dataDir,
+                dbUrl,
+                ServerConfig.Quotas.defaults(),
+                java.util.List.of(),
+                ServerConfig.RecordingStorage.EMBEDDED,
+                ServerConfig.PlaybackAccess.NONE,
+                adjust);
     }
 
-    private TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
-                       java.util.List<io.openivs.server.events.EventSink> sinks, ServerConfig.RecordingStorage recording,
-                       ServerConfig.PlaybackAccess access) throws InterruptedException {
+    private TestServer(
+            Path dataDir,
+            String dbUrl,
+            ServerConfig.Quotas quotas,
+            java.util.List<io.openivs.server.events.EventSink> sinks,
+            ServerConfig.RecordingStorage recording,
+            ServerConfig.PlaybackAccess access)
+            throws InterruptedException {
         this(dataDir, dbUrl, quotas, sinks, recording, access, c -> c);
     }
 
-    private TestServer(Path dataDir, String dbUrl, ServerConfig.Quotas quotas,
-                       java.util.List<io.openivs.server.events.EventSink> sinks, ServerConfig.RecordingStorage recording,
-                       ServerConfig.PlaybackAccess access, java.util.function.UnaryOperator<ServerConfig> adjust)
+    private TestServer(
+            Path dataDir,
+            String dbUrl,
+            ServerConfig.Quotas quotas,
+            java.util.List<io.openivs.server.events.EventSink> sinks,
+            ServerConfig.RecordingStorage recording,
+            ServerConfig.PlaybackAccess access,
+            java.util.function.UnaryOperator<ServerConfig> adjust)
             throws InterruptedException {
-        ServerConfig cfg = adjust.apply(new ServerConfig("127.0.0.1", "localhost", 0, 0, 0, 0, 0, dataDir, dbUrl, REGION,
-                quotas, recording, access));
+        ServerConfig cfg = adjust.apply(new ServerConfig(
+                "127.0.0.1", "localhost", 0, 0, 0, 0, 0, dataDir, dbUrl, REGION, quotas, recording, access));
         Map<String, CredentialStore.Credential> keys = Map.of(ALICE.accessKeyId(), ALICE, BOB.accessKeyId(), BOB);
         this.server = OpenIvsServer.start(cfg, keys::get, sinks);
     }
@@ -96,7 +124,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     public IvsClient client(CredentialStore.Credential who) {
-        return client(who, o -> { });
+        return client(who, o -> {});
     }
 
     /** A client whose configuration {@code override} changes, e.g. to turn retries off. */

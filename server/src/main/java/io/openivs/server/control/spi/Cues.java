@@ -13,8 +13,7 @@ public final class Cues {
     public static final String METADATA = "metadata";
     public static final String AD_BREAK = "ad-break";
 
-    private Cues() {
-    }
+    private Cues() {}
 
     /** PutMetadata's text for the stream's owner; the cue's body is the text itself. */
     public static StreamCue metadata(String streamId, String text, long now) {
@@ -33,7 +32,9 @@ public final class Cues {
     public record AdBreak(String adBreakId, int durationSeconds) {
         public static AdBreak of(StreamCue cue) {
             ObjectNode body = Json.parseObject(cue.body());
-            return new AdBreak(body.path("adBreakId").asText(), body.path("durationSeconds").asInt());
+            return new AdBreak(
+                    body.path("adBreakId").asText(),
+                    body.path("durationSeconds").asInt());
         }
     }
 

@@ -4,9 +4,9 @@ import io.netty.handler.codec.DecoderException;
 
 /** The peer broke the RTMP protocol; the connection is closed. Messages never contain stream keys. */
 public final class RtmpProtocolException extends DecoderException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public RtmpProtocolException(String message) {
-    super(message);
-  }
+    public RtmpProtocolException(String message) {
+        super(message);
+    }
 }

@@ -13,9 +13,22 @@ import java.nio.charset.StandardCharsets;
  * @param kmState in a KMRSP that carries no key material, the one-word key material state, else -1
  * @param response whether the extensions are the responder's (HSRSP/KMRSP) rather than the caller's
  */
-public record Handshake(int version, int encryption, int extensionField, int initialSequence, int mtu,
-        int flowWindow, int type, int socketId, int cookie, byte[] peerIp, SrtHs hs, KeyMaterial km, int kmState,
-        String streamId, boolean response) {
+public record Handshake(
+        int version,
+        int encryption,
+        int extensionField,
+        int initialSequence,
+        int mtu,
+        int flowWindow,
+        int type,
+        int socketId,
+        int cookie,
+        byte[] peerIp,
+        SrtHs hs,
+        KeyMaterial km,
+        int kmState,
+        String streamId,
+        boolean response) {
 
     public static final int SIZE = 48;
     public static final int TYPE_INDUCTION = 1;
@@ -32,6 +45,7 @@ public record Handshake(int version, int encryption, int extensionField, int ini
     public static final int EXT_SID = 5;
     /** Extension-field flags announcing which extensions follow. */
     public static final int FLAG_HSREQ = 1;
+
     public static final int FLAG_KMREQ = 2;
     public static final int FLAG_CONFIG = 4;
 
@@ -114,8 +128,22 @@ public record Handshake(int version, int encryption, int extensionField, int ini
                 p = content + words * 4;
             }
         }
-        return new Handshake(version, encryption, extensionField, isn, mtu, window, type, socketId, cookie, ip, hs,
-                km, kmState, sid, response);
+        return new Handshake(
+                version,
+                encryption,
+                extensionField,
+                isn,
+                mtu,
+                window,
+                type,
+                socketId,
+                cookie,
+                ip,
+                hs,
+                km,
+                kmState,
+                sid,
+                response);
     }
 
     /** Writes the body (without the packet header). */

@@ -40,8 +40,8 @@ public record KeyMaterial(int keyFlags, int cipher, int keyLength, byte[] salt, 
         int saltLength = in.getUnsignedByte(start + 14) * 4;
         int keyLength = in.getUnsignedByte(start + 15) * 4;
         if (keyFlags == 0 || saltLength != 16 || (keyLength != 16 && keyLength != 24 && keyLength != 32)) {
-            throw new IllegalArgumentException("key material with KK " + keyFlags + ", salt " + saltLength
-                    + ", key " + keyLength);
+            throw new IllegalArgumentException(
+                    "key material with KK " + keyFlags + ", salt " + saltLength + ", key " + keyLength);
         }
         int wrapped = 8 + keyLength * (keyFlags == 3 ? 2 : 1);
         if (length < 16 + saltLength + wrapped) {
@@ -76,8 +76,12 @@ public record KeyMaterial(int keyFlags, int cipher, int keyLength, byte[] salt, 
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof KeyMaterial k && k.keyFlags == keyFlags && k.cipher == cipher && k.keyLength == keyLength
-                && Arrays.equals(k.salt, salt) && Arrays.equals(k.wrappedKeys, wrappedKeys);
+        return o instanceof KeyMaterial k
+                && k.keyFlags == keyFlags
+                && k.cipher == cipher
+                && k.keyLength == keyLength
+                && Arrays.equals(k.salt, salt)
+                && Arrays.equals(k.wrappedKeys, wrappedKeys);
     }
 
     @Override

@@ -40,7 +40,8 @@ final class ListenerHandshake {
 
     int cookie(InetSocketAddress peer, long minute) {
         mac.update(peer.getAddress().getAddress());
-        mac.update(ByteBuffer.allocate(12).putInt(peer.getPort()).putLong(minute).flip());
+        mac.update(
+                ByteBuffer.allocate(12).putInt(peer.getPort()).putLong(minute).flip());
         byte[] h = mac.doFinal();
         return ((h[0] & 0xFF) << 24) | ((h[1] & 0xFF) << 16) | ((h[2] & 0xFF) << 8) | (h[3] & 0xFF);
     }
@@ -52,11 +53,29 @@ final class ListenerHandshake {
     }
 
     /** The answer to an induction request: version 5, the SRT magic, our socket id and a cookie. */
-    ByteBuf inductionResponse(ByteBufAllocator alloc, Handshake req, InetSocketAddress peer, int socketId,
-            long nowMillis, int timestampUs) {
-        Handshake rsp = new Handshake(5, 0, Handshake.SRT_MAGIC, req.initialSequence(), Math.min(req.mtu(), MAX_MTU),
-                Math.min(req.flowWindow(), FLOW_WINDOW), Handshake.TYPE_INDUCTION, socketId,
-                cookie(peer, nowMillis / 60_000), peerIp(peer), null, null, -1, null, true);
+    ByteBuf inductionResponse(
+            ByteBufAllocator alloc,
+            Handshake req,
+            InetSocketAddress peer,
+            int socketId,
+            long nowMillis,
+            int timestampUs) {
+        Handshake rsp = new Handshake(
+                5,
+                0,
+                Handshake.SRT_MAGIC,
+                req.initialSequence(),
+                Math.min(req.mtu(), MAX_MTU),
+                Math.min(req.flowWindow(), FLOW_WINDOW),
+                Handshake.TYPE_INDUCTION,
+                socketId,
+                cookie(peer, nowMillis / 60_000),
+                peerIp(peer),
+                null,
+                null,
+                -1,
+                null,
+                true);
         return packet(alloc, rsp, timestampUs, req.socketId());
     }
 
@@ -90,23 +109,57 @@ final class ListenerHandshake {
     }
 
     /** The acceptance: HSRSP with our flags and the latency, and the caller's key material echoed as KMRSP. */
-    ByteBuf acceptResponse(ByteBufAllocator alloc, Handshake req, InetSocketAddress peer, int socketId, int latencyMs,
+    ByteBuf acceptResponse(
+            ByteBufAllocator alloc,
+            Handshake req,
+            InetSocketAddress peer,
+            int socketId,
+            int latencyMs,
             int timestampUs) {
-        int flags = Handshake.SrtHs.TSBPDRCV | Handshake.SrtHs.TLPKTDROP | Handshake.SrtHs.PERIODICNAK
-                | Handshake.SrtHs.REXMITFLG | (req.hs().flags() & Handshake.SrtHs.TSBPDSND)
+        int flags = Handshake.SrtHs.TSBPDRCV
+                | Handshake.SrtHs.TLPKTDROP
+                | Handshake.SrtHs.PERIODICNAK
+                | Handshake.SrtHs.REXMITFLG
+                | (req.hs().flags() & Handshake.SrtHs.TSBPDSND)
                 | (req.km() != null ? Handshake.SrtHs.CRYPT : 0);
         Handshake.SrtHs hs = new Handshake.SrtHs(SRT_VERSION, flags, latencyMs, latencyMs);
         int extensionFlags = Handshake.FLAG_HSREQ | (req.km() != null ? Handshake.FLAG_KMREQ : 0);
-        Handshake rsp = new Handshake(5, 0, extensionFlags, req.initialSequence(), Math.min(req.mtu(), MAX_MTU),
-                Math.min(req.flowWindow(), FLOW_WINDOW), Handshake.TYPE_CONCLUSION, socketId, req.cookie(),
-                peerIp(peer), hs, req.km(), -1, null, true);
+        Handshake rsp = new Handshake(
+                5,
+                0,
+                extensionFlags,
+                req.initialSequence(),
+                Math.min(req.mtu(), MAX_MTU),
+                Math.min(req.flowWindow(), FLOW_WINDOW),
+                Handshake.TYPE_CONCLUSION,
+                socketId,
+                req.cookie(),
+                peerIp(peer),
+                hs,
+                req.km(),
+                -1,
+                null,
+                true);
         return packet(alloc, rsp, timestampUs, req.socketId());
     }
 
     /** A rejection: the handshake type is the reason code. */
     ByteBuf rejectResponse(ByteBufAllocator alloc, Handshake req, InetSocketAddress peer, int code, int timestampUs) {
-        Handshake rsp = new Handshake(5, 0, 0, req.initialSequence(), Math.min(req.mtu(), MAX_MTU),
-                Math.min(req.flowWindow(), FLOW_WINDOW), code, 0, req.cookie(), peerIp(peer), null, null, -1, null,
+        Handshake rsp = new Handshake(
+                5,
+                0,
+                0,
+                req.initialSequence(),
+                Math.min(req.mtu(), MAX_MTU),
+                Math.min(req.flowWindow(), FLOW_WINDOW),
+                code,
+                0,
+                req.cookie(),
+                peerIp(peer),
+                null,
+                null,
+                -1,
+                null,
                 true);
         return packet(alloc, rsp, timestampUs, req.socketId());
     }

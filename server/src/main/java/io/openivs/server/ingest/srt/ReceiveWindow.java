@@ -20,6 +20,7 @@ final class ReceiveWindow {
     private int highestOffset = -1;
     /** Offset from head of the first missing packet (the ACK point), &lt;= highestOffset + 1. */
     private int contiguous;
+
     private int held;
 
     private long lostTotal;
@@ -36,7 +37,12 @@ final class ReceiveWindow {
         this.head = initialSequence;
     }
 
-    enum Insert { NEW, DUPLICATE, BEHIND, BEYOND }
+    enum Insert {
+        NEW,
+        DUPLICATE,
+        BEHIND,
+        BEYOND
+    }
 
     int capacity() {
         return capacity;
@@ -70,6 +76,7 @@ final class ReceiveWindow {
 
     /** The first sequence number of the gap the last {@link Insert#NEW} opened, when {@link #gapLength()} > 0. */
     private int gapStart;
+
     private int gapLength;
 
     int gapStart() {

@@ -6,8 +6,7 @@ public final class SeqNo {
     public static final int MAX = 0x7FFF_FFFF;
     private static final int HALF = 0x4000_0000;
 
-    private SeqNo() {
-    }
+    private SeqNo() {}
 
     /** {@code a - b} as the shortest signed distance on the 31-bit ring. */
     public static int diff(int a, int b) {

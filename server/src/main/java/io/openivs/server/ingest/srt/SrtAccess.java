@@ -15,8 +15,7 @@ public sealed interface SrtAccess {
     }
 
     /** The caller must not encrypt. */
-    record Insecure() implements SrtAccess {
-    }
+    record Insecure() implements SrtAccess {}
 
     static SrtAccess passphrase(String passphrase) {
         return new Encrypted(passphrase);

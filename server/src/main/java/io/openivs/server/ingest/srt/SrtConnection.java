@@ -44,6 +44,7 @@ public final class SrtConnection {
     private long baseUs;
     /** The smallest arrival-minus-timestamp of this drift window: the clocks' current offset. */
     private long windowMinOffsetUs = Long.MAX_VALUE;
+
     private long driftWindowStartUs;
     private boolean timeStarted;
     private long lastTs;
@@ -79,9 +80,19 @@ public final class SrtConnection {
      * @param nowUs the local time the conclusion arrived
      * @param conclusionResponse the packet that accepted the caller, resent if the caller repeats its conclusion; owned
      */
-    SrtConnection(int socketId, int peerSocketId, int initialSequence, int windowPackets, long latencyUs,
-            SrtCrypto crypto, String passphrase, long handshakeTimestampUs, long nowUs, ByteBuf conclusionResponse,
-            Output out, SrtIngest.Session session) {
+    SrtConnection(
+            int socketId,
+            int peerSocketId,
+            int initialSequence,
+            int windowPackets,
+            long latencyUs,
+            SrtCrypto crypto,
+            String passphrase,
+            long handshakeTimestampUs,
+            long nowUs,
+            ByteBuf conclusionResponse,
+            Output out,
+            SrtIngest.Session session) {
         this.socketId = socketId;
         this.peerSocketId = peerSocketId;
         this.out = out;
@@ -199,8 +210,8 @@ public final class SrtConnection {
         if (crypto == null) {
             return;
         }
-        ByteBuf body = packet.slice(packet.readerIndex() + SrtPacket.HEADER_SIZE,
-                packet.readableBytes() - SrtPacket.HEADER_SIZE);
+        ByteBuf body = packet.slice(
+                packet.readerIndex() + SrtPacket.HEADER_SIZE, packet.readableBytes() - SrtPacket.HEADER_SIZE);
         KeyMaterial km;
         try {
             km = KeyMaterial.parse(body);
@@ -358,8 +369,18 @@ public final class SrtConnection {
 
     /** Counters of this connection, for logs and health. */
     public Stats stats() {
-        return new Stats(packetsReceived, bytesReceived, retransmitsReceived, window.lostTotal(),
-                window.droppedTooLate(), undecryptable, duplicates, outOfWindow, ackAcks, keyRefreshes, rttUs);
+        return new Stats(
+                packetsReceived,
+                bytesReceived,
+                retransmitsReceived,
+                window.lostTotal(),
+                window.droppedTooLate(),
+                undecryptable,
+                duplicates,
+                outOfWindow,
+                ackAcks,
+                keyRefreshes,
+                rttUs);
     }
 
     /**
@@ -367,7 +388,16 @@ public final class SrtConnection {
      *        counted once, whether later recovered or not)
      * @param droppedTooLate packets given up because their successors were due
      */
-    public record Stats(long packets, long bytes, long retransmits, long lost, long droppedTooLate, long undecryptable,
-            long duplicates, long outOfWindow, long ackAcks, long keyRefreshes, long rttUs) {
-    }
+    public record Stats(
+            long packets,
+            long bytes,
+            long retransmits,
+            long lost,
+            long droppedTooLate,
+            long undecryptable,
+            long duplicates,
+            long outOfWindow,
+            long ackAcks,
+            long keyRefreshes,
+            long rttUs) {}
 }

@@ -147,9 +147,14 @@ public final class SrtCrypto {
     }
 
     private static long longAt(byte[] b, int i) {
-        return ((long) b[i] << 56) | ((long) (b[i + 1] & 0xFF) << 48) | ((long) (b[i + 2] & 0xFF) << 40)
-                | ((long) (b[i + 3] & 0xFF) << 32) | ((long) (b[i + 4] & 0xFF) << 24) | ((b[i + 5] & 0xFF) << 16)
-                | ((b[i + 6] & 0xFF) << 8) | (b[i + 7] & 0xFF);
+        return ((long) b[i] << 56)
+                | ((long) (b[i + 1] & 0xFF) << 48)
+                | ((long) (b[i + 2] & 0xFF) << 40)
+                | ((long) (b[i + 3] & 0xFF) << 32)
+                | ((long) (b[i + 4] & 0xFF) << 24)
+                | ((b[i + 5] & 0xFF) << 16)
+                | ((b[i + 6] & 0xFF) << 8)
+                | (b[i + 7] & 0xFF);
     }
 
     private static Cipher ecb(byte[] key) {
@@ -164,10 +169,15 @@ public final class SrtCrypto {
 
     static byte[] kek(String passphrase, byte[] salt, int keyLength) {
         char[] chars = passphrase.toCharArray();
-        PBEKeySpec spec = new PBEKeySpec(chars, Arrays.copyOfRange(salt, salt.length - PBKDF2_SALT, salt.length),
-                PBKDF2_ITERATIONS, keyLength * 8);
+        PBEKeySpec spec = new PBEKeySpec(
+                chars,
+                Arrays.copyOfRange(salt, salt.length - PBKDF2_SALT, salt.length),
+                PBKDF2_ITERATIONS,
+                keyLength * 8);
         try {
-            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA1").generateSecret(spec).getEncoded();
+            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA1")
+                    .generateSecret(spec)
+                    .getEncoded();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         } finally {

@@ -54,7 +54,6 @@ public interface SrtIngest {
      * @param latencyMs the negotiated TSBPD latency
      * @param keyLength bytes of the AES key, 0 when unencrypted
      */
-    record SrtCaller(String streamId, InetSocketAddress peer, int socketId, int latencyMs, int keyLength,
-            String srtVersion) {
-    }
+    record SrtCaller(
+            String streamId, InetSocketAddress peer, int socketId, int latencyMs, int keyLength, String srtVersion) {}
 }

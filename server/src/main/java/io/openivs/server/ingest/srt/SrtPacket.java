@@ -28,11 +28,11 @@ public final class SrtPacket {
 
     /** Data packet encryption flags (KK): none, even key, odd key. */
     public static final int KK_NONE = 0;
+
     public static final int KK_EVEN = 1;
     public static final int KK_ODD = 2;
 
-    private SrtPacket() {
-    }
+    private SrtPacket() {}
 
     public static boolean isControl(ByteBuf p) {
         return p.getByte(p.readerIndex()) < 0;
@@ -73,8 +73,8 @@ public final class SrtPacket {
     }
 
     /** Writes a control packet header. */
-    public static void writeControlHeader(ByteBuf out, int type, int subtype, int typeInfo, int timestamp,
-            int destinationSocket) {
+    public static void writeControlHeader(
+            ByteBuf out, int type, int subtype, int typeInfo, int timestamp, int destinationSocket) {
         out.writeShort(0x8000 | type);
         out.writeShort(subtype);
         out.writeInt(typeInfo);
@@ -86,8 +86,8 @@ public final class SrtPacket {
      * Writes a data packet header: a solo packet (PP = 11), in order, not retransmitted.
      * Used by tests that play the caller.
      */
-    public static void writeDataHeader(ByteBuf out, int sequence, int messageNumber, int keyFlags, int timestamp,
-            int destinationSocket) {
+    public static void writeDataHeader(
+            ByteBuf out, int sequence, int messageNumber, int keyFlags, int timestamp, int destinationSocket) {
         out.writeInt(sequence & SeqNo.MAX);
         out.writeInt((3 << 30) | (keyFlags << 27) | (messageNumber & 0x03FF_FFFF));
         out.writeInt(timestamp);

@@ -17,6 +17,7 @@ public final class SrtReject {
     public static final int BAD_SECRET = 1010;
     /** One side wants encryption and the other does not. */
     public static final int UNSECURE = 1011;
+
     public static final int MESSAGE_API = 1012;
     public static final int TIMEOUT = 1016;
     public static final int BAD_REQUEST = 1400;
@@ -26,8 +27,7 @@ public final class SrtReject {
     /** The stream is already being published. */
     public static final int CONFLICT = 1409;
 
-    private SrtReject() {
-    }
+    private SrtReject() {}
 
     /** Thrown by {@link SrtIngest#open} to refuse a caller with a code. */
     public static final class Refusal extends RuntimeException {

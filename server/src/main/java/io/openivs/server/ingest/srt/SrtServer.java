@@ -88,19 +88,24 @@ public final class SrtServer implements AutoCloseable {
 
     /** The datagram channel type for a group made with {@code EventLoops}: epoll where available. */
     public static Class<? extends DatagramChannel> channelType(boolean epoll) {
-        return epoll ? io.netty.channel.epoll.EpollDatagramChannel.class
+        return epoll
+                ? io.netty.channel.epoll.EpollDatagramChannel.class
                 : io.netty.channel.socket.nio.NioDatagramChannel.class;
     }
 
     /** Binds the port on one loop of {@code group}. */
     public SrtServer bind(EventLoopGroup group, Class<? extends DatagramChannel> channelType, InetSocketAddress address)
             throws InterruptedException {
-        channel = new Bootstrap().group(group).channel(channelType)
+        channel = new Bootstrap()
+                .group(group)
+                .channel(channelType)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.SO_SNDBUF, 1 << 20)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
                 .handler(new Handler())
-                .bind(address).sync().channel();
+                .bind(address)
+                .sync()
+                .channel();
         EventLoop loop = channel.eventLoop();
         ticker = loop.scheduleAtFixedRate(this::tick, TICK_MICROS, TICK_MICROS, TimeUnit.MICROSECONDS);
         return this;
@@ -131,15 +136,17 @@ public final class SrtServer implements AutoCloseable {
         if (channel == null) {
             return;
         }
-        channel.eventLoop().submit(() -> {
-            ticker.cancel(false);
-            for (Accepted a : connections.values()) {
-                a.connection.close("server stopped", true);
-            }
-            connections.clear();
-            connectionCount = 0;
-            channel.flush();
-        }).syncUninterruptibly();
+        channel.eventLoop()
+                .submit(() -> {
+                    ticker.cancel(false);
+                    for (Accepted a : connections.values()) {
+                        a.connection.close("server stopped", true);
+                    }
+                    connections.clear();
+                    connectionCount = 0;
+                    channel.flush();
+                })
+                .syncUninterruptibly();
         channel.close().syncUninterruptibly();
     }
 
@@ -193,14 +200,17 @@ public final class SrtServer implements AutoCloseable {
         }
         Handshake req;
         try {
-            req = Handshake.parse(p.slice(p.readerIndex() + SrtPacket.HEADER_SIZE, p.readableBytes() - SrtPacket.HEADER_SIZE));
+            req = Handshake.parse(
+                    p.slice(p.readerIndex() + SrtPacket.HEADER_SIZE, p.readableBytes() - SrtPacket.HEADER_SIZE));
         } catch (IllegalArgumentException e) {
             garbage++;
             return;
         }
         long nowMs = System.currentTimeMillis();
         if (req.type() == Handshake.TYPE_INDUCTION) {
-            send(handshake.inductionResponse(channel.alloc(), req, sender, listenerSocketId, nowMs, (int) nowUs()), sender);
+            send(
+                    handshake.inductionResponse(channel.alloc(), req, sender, listenerSocketId, nowMs, (int) nowUs()),
+                    sender);
         } else if (req.type() == Handshake.TYPE_CONCLUSION && handshake.cookieValid(req.cookie(), sender, nowMs)) {
             conclusion(req, sender, SrtPacket.timestamp(p), nowMs);
         } else {
@@ -243,8 +253,8 @@ public final class SrtServer implements AutoCloseable {
         }
         lookup.thenApplyAsync(access -> decide(req, access), cryptoExecutor)
                 .exceptionally(e -> Decision.refuse(SrtReject.SYSTEM, "authorisation failed: " + e))
-                .thenAccept(decision -> channel.eventLoop().execute(
-                        () -> finish(key, entry, req, decision, timestampUs, arrivalUs)));
+                .thenAccept(decision ->
+                        channel.eventLoop().execute(() -> finish(key, entry, req, decision, timestampUs, arrivalUs)));
     }
 
     /** Off the event loop: checks the caller's encryption against the access and unwraps its keys. */
@@ -257,7 +267,8 @@ public final class SrtServer implements AutoCloseable {
                 return Decision.refuse(SrtReject.UNSECURE, "the caller does not encrypt");
             }
             try {
-                return new Decision(0, null, SrtCrypto.unwrap(req.km(), encrypted.passphrase()), encrypted.passphrase());
+                return new Decision(
+                        0, null, SrtCrypto.unwrap(req.km(), encrypted.passphrase()), encrypted.passphrase());
             } catch (SrtCrypto.BadSecretException e) {
                 return Decision.refuse(SrtReject.BAD_SECRET, "wrong passphrase");
             } catch (IllegalArgumentException e) {
@@ -270,7 +281,8 @@ public final class SrtServer implements AutoCloseable {
         return new Decision(0, null, null, null);
     }
 
-    private void finish(CallerKey key, Pending entry, Handshake req, Decision decision, long timestampUs, long arrivalUs) {
+    private void finish(
+            CallerKey key, Pending entry, Handshake req, Decision decision, long timestampUs, long arrivalUs) {
         if (!channel.isActive() || pending.get(key) != entry) {
             return;
         }
@@ -288,8 +300,13 @@ public final class SrtServer implements AutoCloseable {
             socketId = newSocketId();
         }
         int latencyMs = handshake.latencyMs(req);
-        SrtIngest.SrtCaller caller = new SrtIngest.SrtCaller(req.streamId(), key.peer, socketId, latencyMs,
-                decision.crypto == null ? 0 : decision.crypto.keyLength(), version(req.hs().srtVersion()));
+        SrtIngest.SrtCaller caller = new SrtIngest.SrtCaller(
+                req.streamId(),
+                key.peer,
+                socketId,
+                latencyMs,
+                decision.crypto == null ? 0 : decision.crypto.keyLength(),
+                version(req.hs().srtVersion()));
         SrtIngest.Session session;
         int linkedSocket = socketId;
         SrtIngest.Link link = new SrtIngest.Link() {
@@ -332,14 +349,28 @@ public final class SrtServer implements AutoCloseable {
                 SrtServer.this.send(packet, peer);
             }
         };
-        SrtConnection connection = new SrtConnection(socketId, req.socketId(), req.initialSequence(),
-                config.windowPackets(), latencyMs * 1000L, decision.crypto, decision.passphrase, timestampUs, arrivalUs,
-                answer.retainedDuplicate(), output, session);
+        SrtConnection connection = new SrtConnection(
+                socketId,
+                req.socketId(),
+                req.initialSequence(),
+                config.windowPackets(),
+                latencyMs * 1000L,
+                decision.crypto,
+                decision.passphrase,
+                timestampUs,
+                arrivalUs,
+                answer.retainedDuplicate(),
+                output,
+                session);
         connections.put(socketId, new Accepted(key, peer, connection));
         connectionCount = connections.size();
         send(answer, peer);
         channel.flush();
-        log.info("SRT caller {} accepted in {} ms: latency {} ms, {}", peer, (nowUs() - arrivalUs) / 1000, latencyMs,
+        log.info(
+                "SRT caller {} accepted in {} ms: latency {} ms, {}",
+                peer,
+                (nowUs() - arrivalUs) / 1000,
+                latencyMs,
                 decision.crypto == null ? "unencrypted" : "AES-" + decision.crypto.keyLength() * 8);
     }
 
@@ -412,11 +443,9 @@ public final class SrtServer implements AutoCloseable {
         return ThreadLocalRandom.current().nextInt(1, 0x3FFF_FFFF);
     }
 
-    private record CallerKey(InetSocketAddress peer, int callerSocketId) {
-    }
+    private record CallerKey(InetSocketAddress peer, int callerSocketId) {}
 
-    private record Accepted(CallerKey key, InetSocketAddress peer, SrtConnection connection) {
-    }
+    private record Accepted(CallerKey key, InetSocketAddress peer, SrtConnection connection) {}
 
     /** A handshake awaiting authorisation, or a refusal remembered to repeat to retransmitted requests. */
     private static final class Pending {

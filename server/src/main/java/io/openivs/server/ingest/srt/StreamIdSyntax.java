@@ -12,8 +12,7 @@ public final class StreamIdSyntax {
 
     private static final String PREFIX = "#!::";
 
-    private StreamIdSyntax() {
-    }
+    private StreamIdSyntax() {}
 
     /**
      * The resource (stream key) a publisher names, or empty when the stream id asks for a mode

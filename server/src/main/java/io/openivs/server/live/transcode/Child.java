@@ -10,9 +10,6 @@ import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.ffmpeg.FfmpegExecutables;
 import io.openivs.server.media.ladder.Ladder;
 import io.openivs.server.media.ts.demux.TsDemuxer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -31,6 +28,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One ffmpeg process of a {@link Transcoder} and its threads: a reader per rung, accepting the
@@ -42,6 +41,7 @@ final class Child {
     private static final Logger log = LoggerFactory.getLogger(Child.class);
     /** The TS writer feeding ffmpeg shifts timestamps by 1.4 s (TsSegmentWriter.TIMESTAMP_OFFSET); -copyts keeps it. */
     static final long INPUT_SHIFT = 126_000;
+
     private static final int STDERR_LINES = 12;
     private static final int MAX_LINE = 400;
 
@@ -58,6 +58,7 @@ final class Child {
     private final ArrayDeque<String> lastErrors = new ArrayDeque<>();
     /** Per rung: the newest output pts (source timeline), and when it came (nanos); MIN before any. */
     private final AtomicLongArray outputPts;
+
     private final AtomicLongArray outputNanos;
     private volatile long inputPts = Long.MIN_VALUE;
     private volatile long inputNanos;
@@ -67,10 +68,18 @@ final class Child {
     private static final long USAGE_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
     /** Watchdog thread: where the last CPU report left off. */
     private long lastUsageNanos;
+
     private long lastCpuNanos;
 
-    Child(String label, int generation, Ladder ladder, VideoConfig video, boolean hasAudio, Transcoder.Output output,
-          LongSupplier nanoClock) throws IOException {
+    Child(
+            String label,
+            int generation,
+            Ladder ladder,
+            VideoConfig video,
+            boolean hasAudio,
+            Transcoder.Output output,
+            LongSupplier nanoClock)
+            throws IOException {
         this.label = label;
         this.generation = generation;
         this.output = output;
@@ -79,8 +88,8 @@ final class Child {
         int rungs = ladder.rungs().size();
         this.outputPts = new AtomicLongArray(rungs);
         this.outputNanos = new AtomicLongArray(rungs);
-        this.dir = Files.createTempDirectory("openivs-tc",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        this.dir = Files.createTempDirectory(
+                "openivs-tc", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         List<String> addresses = new ArrayList<>(rungs);
         try {
             for (int i = 0; i < rungs; i++) {
@@ -188,15 +197,21 @@ final class Child {
         if (now - lastUsageNanos < USAGE_EVERY_NANOS) {
             return null;
         }
-        long cpu = process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+        long cpu = process.info()
+                .totalCpuDuration()
+                .map(java.time.Duration::toNanos)
+                .orElse(-1L);
         if (cpu < 0) {
             return null;
         }
         double share = (cpu - lastCpuNanos) * 100.0 / (now - lastUsageNanos);
         lastUsageNanos = now;
         lastCpuNanos = cpu;
-        return String.format(java.util.Locale.ROOT, "%.0f %% of a core over the last minute, %d s of CPU in all",
-                share, cpu / 1_000_000_000L);
+        return String.format(
+                java.util.Locale.ROOT,
+                "%.0f %% of a core over the last minute, %d s of CPU in all",
+                share,
+                cpu / 1_000_000_000L);
     }
 
     /** Whether the feeder has been inside a write for longer than the silence allowance. */
@@ -254,8 +269,8 @@ final class Child {
     }
 
     private void readErrors() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 String clean = escape(line);
@@ -279,7 +294,11 @@ final class Child {
         if (why != null && !"session end".equals(why) && !"closed".equals(why)) {
             synchronized (lastErrors) {
                 if (!lastErrors.isEmpty()) {
-                    log.warn("transcoder {} child {} ended ({}); ffmpeg said: {}", label, generation, why,
+                    log.warn(
+                            "transcoder {} child {} ended ({}); ffmpeg said: {}",
+                            label,
+                            generation,
+                            why,
                             String.join(" | ", lastErrors));
                 }
             }
@@ -335,8 +354,7 @@ final class Child {
         }
 
         @Override
-        public void onSessionStart() {
-        }
+        public void onSessionStart() {}
 
         @Override
         public void onVideoConfig(VideoConfig config) {
@@ -360,8 +378,7 @@ final class Child {
         }
 
         @Override
-        public void onSessionEnd() {
-        }
+        public void onSessionEnd() {}
 
         void flush() {
             if (!frames.isEmpty()) {

@@ -2,7 +2,6 @@ package io.openivs.server.live.transcode;
 
 import io.openivs.server.media.ladder.Ladder;
 import io.openivs.server.media.ladder.Rung;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,10 +21,10 @@ import java.util.Locale;
 public final class TranscodeCommand {
     /** x264 preset: veryfast for rungs of 480p and above, superfast below (little to gain there). */
     private static final String PRESET_HIGH = "veryfast";
+
     private static final String PRESET_LOW = "superfast";
 
-    private TranscodeCommand() {
-    }
+    private TranscodeCommand() {}
 
     /**
      * @param inputFrameRate the source's frames per second (0 when unknown): a rung slower than it gets an fps filter
@@ -36,11 +35,22 @@ public final class TranscodeCommand {
         if (rungs.size() != outputs.size() || rungs.isEmpty()) {
             throw new IllegalArgumentException("one output per rung");
         }
-        List<String> a = new ArrayList<>(List.of("-hide_banner", "-loglevel", "warning", "-nostdin",
+        List<String> a = new ArrayList<>(List.of(
+                "-hide_banner",
+                "-loglevel",
+                "warning",
+                "-nostdin",
                 // Probing must see an audio frame after 720p keyframes (else audio has no sample rate), and
                 // -fflags nobuffer would drop what it read while probing: the first keyframe with it.
-                "-probesize", "2000000", "-analyzeduration", "1000000",
-                "-copyts", "-f", "mpegts", "-i", "pipe:0"));
+                "-probesize",
+                "2000000",
+                "-analyzeduration",
+                "1000000",
+                "-copyts",
+                "-f",
+                "mpegts",
+                "-i",
+                "pipe:0"));
         StringBuilder graph = new StringBuilder();
         graph.append("[0:v]split=").append(rungs.size());
         for (int i = 0; i < rungs.size(); i++) {
@@ -48,12 +58,19 @@ public final class TranscodeCommand {
         }
         for (int i = 0; i < rungs.size(); i++) {
             Rung r = rungs.get(i);
-            graph.append(";[s").append(i).append("]scale=").append(r.width()).append(':').append(r.height());
+            graph.append(";[s")
+                    .append(i)
+                    .append("]scale=")
+                    .append(r.width())
+                    .append(':')
+                    .append(r.height());
             if (inputFrameRate > r.frameRate() + 0.5) {
                 // Every k-th frame and every keyframe, timestamps untouched: an fps filter would move
                 // frames onto its own grid and could drop the source's keyframe, and with it a cut.
                 long k = Math.max(2, Math.round(inputFrameRate / r.frameRate()));
-                graph.append(",select='eq(pict_type\\,I)+not(mod(n\\,").append(k).append("))'");
+                graph.append(",select='eq(pict_type\\,I)+not(mod(n\\,")
+                        .append(k)
+                        .append("))'");
             }
             graph.append("[v").append(i).append(']');
         }
@@ -62,17 +79,40 @@ public final class TranscodeCommand {
         for (int i = 0; i < rungs.size(); i++) {
             Rung r = rungs.get(i);
             String kbps = r.videoBitrate() / 1000 + "k";
-            a.addAll(List.of("-map", "[v" + i + "]", "-c:v", "libx264",
-                    "-preset", r.height() >= 480 ? PRESET_HIGH : PRESET_LOW, "-tune", "zerolatency",
-                    "-profile:v", r.height() >= 480 ? "main" : "baseline", "-pix_fmt", "yuv420p",
-                    "-b:v", kbps, "-maxrate", kbps, "-bufsize", r.videoBitrate() / 500 + "k",
-                    "-g", "600", "-sc_threshold", "0", "-force_key_frames", "source",
+            a.addAll(List.of(
+                    "-map",
+                    "[v" + i + "]",
+                    "-c:v",
+                    "libx264",
+                    "-preset",
+                    r.height() >= 480 ? PRESET_HIGH : PRESET_LOW,
+                    "-tune",
+                    "zerolatency",
+                    "-profile:v",
+                    r.height() >= 480 ? "main" : "baseline",
+                    "-pix_fmt",
+                    "yuv420p",
+                    "-b:v",
+                    kbps,
+                    "-maxrate",
+                    kbps,
+                    "-bufsize",
+                    r.videoBitrate() / 500 + "k",
+                    "-g",
+                    "600",
+                    "-sc_threshold",
+                    "0",
+                    "-force_key_frames",
+                    "source",
                     // The source's 90 kHz timestamps, not ffmpeg's default 1/frame-rate grid, which moves
                     // a publisher's millisecond timestamps (and so the rung's cuts) by a few milliseconds.
-                    "-enc_time_base:v", "1:90000",
+                    "-enc_time_base:v",
+                    "1:90000",
                     // The rung's nominal rate in its SPS (the master's FRAME-RATE); frames keep their times.
-                    "-x264-params", "fps=" + r.frameRate(),
-                    "-fps_mode", "passthrough"));
+                    "-x264-params",
+                    "fps=" + r.frameRate(),
+                    "-fps_mode",
+                    "passthrough"));
             if (hasAudio) {
                 a.addAll(List.of("-map", "0:a:0?"));
                 if (r.copiesAudio()) {

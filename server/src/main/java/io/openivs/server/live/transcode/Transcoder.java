@@ -11,9 +11,6 @@ import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.ffmpeg.FfmpegExecutables;
 import io.openivs.server.media.ladder.Ladder;
 import io.openivs.server.media.ts.TsSegmentWriter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
@@ -22,6 +19,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One transcoded stream: feeds the source to a supervised ffmpeg child ({@link TranscodeCommand}) and
@@ -46,10 +45,12 @@ public final class Transcoder implements MediaSink, AutoCloseable {
     static final long SILENCE_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** The first restart is immediate (a crash is rare; the viewers of the rungs wait for it), later ones back off. */
     private static final long FIRST_BACKOFF_MS = 0;
+
     private static final long MIN_BACKOFF_MS = 1_000;
     private static final long MAX_BACKOFF_MS = 30_000;
     /** How long (source time) a child waits for the audio configuration before it starts without audio. */
     private static final long AUDIO_WAIT_TICKS = MediaFrame.CLOCK_RATE;
+
     private static final long HEALTHY_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final ByteBufAllocator INPUT_MEMORY = PooledByteBufAllocator.DEFAULT;
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -68,8 +69,7 @@ public final class Transcoder implements MediaSink, AutoCloseable {
         void frames(int generation, int rung, List<MediaFrame> frames);
 
         /** A child of {@code generation} ended (exited, killed or failed to start); any thread. */
-        default void ended(int generation, String reason) {
-        }
+        default void ended(int generation, String reason) {}
     }
 
     private final String label;
@@ -176,7 +176,9 @@ public final class Transcoder implements MediaSink, AutoCloseable {
             if (firstVideoPts == Long.MIN_VALUE) {
                 firstVideoPts = frame.pts();
             }
-            if (!frame.isKeyframe() || videoConfig == null || nanoClock.getAsLong() - notBeforeNanos < 0
+            if (!frame.isKeyframe()
+                    || videoConfig == null
+                    || nanoClock.getAsLong() - notBeforeNanos < 0
                     || audioConfig == null && frame.pts() - firstVideoPts < AUDIO_WAIT_TICKS) {
                 return; // a publisher's audio configuration may follow its first keyframe: wait a moment for it
             }
@@ -227,7 +229,11 @@ public final class Transcoder implements MediaSink, AutoCloseable {
         try {
             Child c = new Child(label, gen, ladder, videoConfig, audioConfig != null, output, nanoClock);
             child = c;
-            log.info("transcoder {} started child {} (pid {}): {}", label, gen, c.pid(),
+            log.info(
+                    "transcoder {} started child {} (pid {}): {}",
+                    label,
+                    gen,
+                    c.pid(),
                     TranscodeCommand.describe(ladder));
             WATCHDOG.schedule(() -> watch(c), 1, TimeUnit.SECONDS);
             return c;
@@ -265,7 +271,11 @@ public final class Transcoder implements MediaSink, AutoCloseable {
         if (nanoClock.getAsLong() - c.startedNanos() > HEALTHY_NANOS) {
             backoffMs = FIRST_BACKOFF_MS;
         }
-        log.warn("transcoder {}: child {} ended ({}), restarting in {} ms", label, c.generation(), c.reason(),
+        log.warn(
+                "transcoder {}: child {} ended ({}), restarting in {} ms",
+                label,
+                c.generation(),
+                c.reason(),
                 backoffMs);
         output.ended(c.generation(), c.reason());
         backOff();

@@ -8,8 +8,7 @@ public final class AdtsHeader {
     public static final int LENGTH = 7;
     private static final int MAX_FRAME_LENGTH = (1 << 13) - 1;
 
-    private AdtsHeader() {
-    }
+    private AdtsHeader() {}
 
     /**
      * @param config a config for which {@link AudioSpecificConfig#fitsAdts()} holds

@@ -11,8 +11,8 @@ import io.openivs.server.media.bits.BitReader;
  * @param sampleRate core sampling rate in Hz
  * @param channelConfiguration 0 (defined in-band) or 1..7
  */
-public record AudioSpecificConfig(int objectType, int coreObjectType, int samplingFrequencyIndex, int sampleRate,
-        int channelConfiguration) {
+public record AudioSpecificConfig(
+        int objectType, int coreObjectType, int samplingFrequencyIndex, int sampleRate, int channelConfiguration) {
 
     static final int[] SAMPLE_RATES = {
         96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350
@@ -42,7 +42,9 @@ public record AudioSpecificConfig(int objectType, int coreObjectType, int sampli
 
     /** Whether ADTS headers can describe this stream (its 2-bit profile covers object types 1 to 4). */
     public boolean fitsAdts() {
-        return coreObjectType >= 1 && coreObjectType <= 4 && samplingFrequencyIndex < SAMPLE_RATES.length
+        return coreObjectType >= 1
+                && coreObjectType <= 4
+                && samplingFrequencyIndex < SAMPLE_RATES.length
                 && channelConfiguration <= 7;
     }
 

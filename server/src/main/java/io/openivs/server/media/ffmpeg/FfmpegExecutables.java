@@ -1,11 +1,10 @@
 package io.openivs.server.media.ffmpeg;
 
-import org.bytedeco.javacpp.Loader;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.bytedeco.javacpp.Loader;
 
 /**
  * The ffmpeg and ffprobe executables shipped in the bytedeco jar, unpacked by JavaCPP, and the
@@ -14,8 +13,7 @@ import java.util.List;
 public final class FfmpegExecutables {
     private static Path libraryLinks;
 
-    private FfmpegExecutables() {
-    }
+    private FfmpegExecutables() {}
 
     /** Path of the ffmpeg executable. */
     public static String ffmpeg() throws IOException {

@@ -181,8 +181,15 @@ public final class FlvToFrames {
 
     private static VideoConfig videoConfig(List<byte[]> spsList, List<byte[]> ppsList) {
         Sps info = SpsParser.parse(spsList.get(0));
-        return new VideoConfig(spsList, ppsList, info.width(), info.height(), info.profileIdc(),
-                info.constraintFlags(), info.levelIdc(), info.frameRate());
+        return new VideoConfig(
+                spsList,
+                ppsList,
+                info.width(),
+                info.height(),
+                info.profileIdc(),
+                info.constraintFlags(),
+                info.levelIdc(),
+                info.frameRate());
     }
 
     private void changeVideoConfig(VideoConfig config) {
@@ -208,7 +215,8 @@ public final class FlvToFrames {
             return TagResult.ACCEPTED;
         }
         try {
-            changeVideoConfig(videoConfig(ParameterSets.merge(videoConfig.spsList(), spsList),
+            changeVideoConfig(videoConfig(
+                    ParameterSets.merge(videoConfig.spsList(), spsList),
                     ParameterSets.merge(videoConfig.ppsList(), ppsList)));
         } catch (IllegalArgumentException e) {
             return TagResult.malformed("in-band parameter set: " + e.getMessage());
@@ -238,8 +246,8 @@ public final class FlvToFrames {
             return TagResult.IGNORED; // delimiters or parameter sets alone
         }
         lastVideoKeyframe = avcc.lastWasIdr();
-        MediaFrame frame = new MediaFrame(TrackType.VIDEO, dts, dts + (long) cts * TICKS_PER_MS,
-                lastVideoKeyframe, accessUnit);
+        MediaFrame frame =
+                new MediaFrame(TrackType.VIDEO, dts, dts + (long) cts * TICKS_PER_MS, lastVideoKeyframe, accessUnit);
         try {
             sink.onFrame(frame);
         } finally {
@@ -258,8 +266,8 @@ public final class FlvToFrames {
         if (!parsed.fitsAdts()) {
             return TagResult.unsupportedCodec("audio AAC object type " + parsed.coreObjectType());
         }
-        AudioConfig config = new AudioConfig(asc, parsed.objectType(), parsed.sampleRate(),
-                parsed.channelConfiguration());
+        AudioConfig config =
+                new AudioConfig(asc, parsed.objectType(), parsed.sampleRate(), parsed.channelConfiguration());
         if (!config.equals(audioConfig)) {
             audioConfig = config;
             sink.onAudioConfig(config);
@@ -286,27 +294,47 @@ public final class FlvToFrames {
 
     private static String videoCodecName(int codecId) {
         switch (codecId) {
-            case 2: return "Sorenson H.263";
-            case 3: return "Screen video";
-            case 4: return "On2 VP6";
-            case 5: return "On2 VP6 with alpha";
-            case 6: return "Screen video v2";
-            case 12: return "HEVC";
-            case 13: return "AV1";
-            default: return "codec id " + codecId;
+            case 2:
+                return "Sorenson H.263";
+            case 3:
+                return "Screen video";
+            case 4:
+                return "On2 VP6";
+            case 5:
+                return "On2 VP6 with alpha";
+            case 6:
+                return "Screen video v2";
+            case 12:
+                return "HEVC";
+            case 13:
+                return "AV1";
+            default:
+                return "codec id " + codecId;
         }
     }
 
     private static String audioCodecName(int soundFormat) {
         switch (soundFormat) {
-            case 0: case 3: return "Linear PCM";
-            case 1: return "ADPCM";
-            case 2: case 14: return "MP3";
-            case 4: case 5: case 6: return "Nellymoser";
-            case 7: return "G.711 A-law";
-            case 8: return "G.711 mu-law";
-            case 11: return "Speex";
-            default: return "sound format " + soundFormat;
+            case 0:
+            case 3:
+                return "Linear PCM";
+            case 1:
+                return "ADPCM";
+            case 2:
+            case 14:
+                return "MP3";
+            case 4:
+            case 5:
+            case 6:
+                return "Nellymoser";
+            case 7:
+                return "G.711 A-law";
+            case 8:
+                return "G.711 mu-law";
+            case 11:
+                return "Speex";
+            default:
+                return "sound format " + soundFormat;
         }
     }
 }

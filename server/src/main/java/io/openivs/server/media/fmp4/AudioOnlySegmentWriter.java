@@ -36,8 +36,8 @@ public final class AudioOnlySegmentWriter implements PartialSegmentWriter {
     @Override
     public void startSegment(SegmentStart start) {
         keep = start.video() != null;
-        fmp4.startSegment(new SegmentStart(start.sequence(), start.discontinuity(), null,
-                keep ? start.audio() : null, start.timestampOffset()));
+        fmp4.startSegment(new SegmentStart(
+                start.sequence(), start.discontinuity(), null, keep ? start.audio() : null, start.timestampOffset()));
     }
 
     @Override

@@ -10,8 +10,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class Boxes {
 
-    private Boxes() {
-    }
+    private Boxes() {}
 
     /** A four-character code as the big-endian int the box header carries. */
     static int type(String fourcc) {

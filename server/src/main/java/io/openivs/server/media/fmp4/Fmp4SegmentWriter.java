@@ -34,10 +34,12 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
     private CompositeByteBuf segment;
     /** The chunks of the part in progress, null before its first. */
     private CompositeByteBuf part;
+
     private boolean partIndependent;
     private long offset;
     /** emsg boxes waiting for the next fragment: CMAF puts them before the moof they accompany. */
     private ByteBuf pendingEvents;
+
     private int nextEventId;
 
     public Fmp4SegmentWriter(ByteBufAllocator alloc) {

@@ -62,7 +62,8 @@ public final class FragmentWriter implements AutoCloseable {
             video = null;
         } else if (video == null) {
             long frame = videoConfig.hasFrameRate()
-                    ? Math.round(MediaFrame.CLOCK_RATE / videoConfig.frameRate()) : MediaFrame.CLOCK_RATE / 30;
+                    ? Math.round(MediaFrame.CLOCK_RATE / videoConfig.frameRate())
+                    : MediaFrame.CLOCK_RATE / 30;
             video = new TrackRun(TrackIds.VIDEO, frame);
         }
         if (audioConfig == null) {
@@ -168,8 +169,8 @@ public final class FragmentWriter implements AutoCloseable {
         int videoBytes = videoData == null ? 0 : videoData.readableBytes();
         int audioBytes = audioData == null ? 0 : audioData.readableBytes();
 
-        ByteBuf moof = alloc.buffer(128 + 16 * (videoData == null ? 0 : video.count())
-                + 8 * (audioData == null ? 0 : audio.count()));
+        ByteBuf moof = alloc.buffer(
+                128 + 16 * (videoData == null ? 0 : video.count()) + 8 * (audioData == null ? 0 : audio.count()));
         int moofStart = Boxes.begin(moof, MOOF);
         int mfhd = Boxes.beginFull(moof, MFHD, 0, 0);
         moof.writeInt((int) ++sequence);
@@ -231,7 +232,10 @@ public final class FragmentWriter implements AutoCloseable {
         // Version 1: composition offsets are signed, so streams with B-frames need no edit list.
         // Every AAC frame is a sync sample, as trex's default flags say, so audio lists no flags.
         int trun = video
-                ? Boxes.beginFull(out, TRUN, 1,
+                ? Boxes.beginFull(
+                        out,
+                        TRUN,
+                        1,
                         TRUN_DATA_OFFSET | TRUN_DURATION | TRUN_SIZE | TRUN_FLAGS | TRUN_COMPOSITION_OFFSET)
                 : Boxes.beginFull(out, TRUN, 0, TRUN_DATA_OFFSET | TRUN_DURATION | TRUN_SIZE);
         out.writeInt(n);

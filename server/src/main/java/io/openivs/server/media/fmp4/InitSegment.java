@@ -23,8 +23,7 @@ public final class InitSegment {
     private static final int[] MATRIX = {0x0001_0000, 0, 0, 0, 0x0001_0000, 0, 0, 0, 0x4000_0000};
     private static final int LANGUAGE_UND = ('u' - 0x60) << 10 | ('n' - 0x60) << 5 | ('d' - 0x60);
 
-    private InitSegment() {
-    }
+    private InitSegment() {}
 
     /** Timescale of the video track: the 90 kHz frame clock, so timestamps need no conversion. */
     public static int videoTimescale() {

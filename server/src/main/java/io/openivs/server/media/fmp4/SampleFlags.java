@@ -8,6 +8,5 @@ final class SampleFlags {
     /** sample_depends_on = 1, sample_is_non_sync_sample = 1. */
     static final int NON_SYNC = 0x0101_0000;
 
-    private SampleFlags() {
-    }
+    private SampleFlags() {}
 }

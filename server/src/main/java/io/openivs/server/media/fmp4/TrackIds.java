@@ -6,6 +6,5 @@ final class TrackIds {
     static final int VIDEO = 1;
     static final int AUDIO = 2;
 
-    private TrackIds() {
-    }
+    private TrackIds() {}
 }

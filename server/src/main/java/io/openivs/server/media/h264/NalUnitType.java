@@ -9,6 +9,5 @@ public final class NalUnitType {
     public static final int PPS = 8;
     public static final int AUD = 9;
 
-    private NalUnitType() {
-    }
+    private NalUnitType() {}
 }

@@ -3,8 +3,7 @@ package io.openivs.server.media.h264;
 /** Helpers over the NAL unit byte syntax. */
 public final class NalUnits {
 
-    private NalUnits() {
-    }
+    private NalUnits() {}
 
     /** Removes emulation prevention bytes (the 3 in 00 00 03), giving the RBSP. */
     public static byte[] unescape(byte[] src, int offset, int length) {

@@ -7,8 +7,7 @@ import java.util.List;
 /** Merges parameter sets sent in band into the known ones, by their ids, as a decoder keeps them. */
 public final class ParameterSets {
 
-    private ParameterSets() {
-    }
+    private ParameterSets() {}
 
     /**
      * The known parameter sets of one kind updated with those an access unit carried: one with the

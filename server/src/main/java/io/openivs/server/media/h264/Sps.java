@@ -7,6 +7,11 @@ package io.openivs.server.media.h264;
  * @param height displayed height after cropping
  * @param frameRate frames per second from VUI timing info, 0 when absent
  */
-public record Sps(int profileIdc, int constraintFlags, int levelIdc, int chromaFormatIdc, int width, int height,
-        double frameRate) {
-}
+public record Sps(
+        int profileIdc,
+        int constraintFlags,
+        int levelIdc,
+        int chromaFormatIdc,
+        int width,
+        int height,
+        double frameRate) {}

@@ -5,8 +5,7 @@ import io.openivs.server.media.bits.BitReader;
 /** Parses an H.264 sequence parameter set (ITU-T H.264 7.3.2.1.1 and E.1.1, as far as frame rate). */
 public final class SpsParser {
 
-    private SpsParser() {
-    }
+    private SpsParser() {}
 
     /**
      * @param nal the SPS NAL unit including its header byte, without start code or length prefix
@@ -105,8 +104,19 @@ public final class SpsParser {
 
     private static boolean hasChromaInfo(int profileIdc) {
         switch (profileIdc) {
-            case 100: case 110: case 122: case 244: case 44: case 83: case 86: case 118: case 128: case 138:
-            case 139: case 134: case 135:
+            case 100:
+            case 110:
+            case 122:
+            case 244:
+            case 44:
+            case 83:
+            case 86:
+            case 118:
+            case 128:
+            case 138:
+            case 139:
+            case 134:
+            case 135:
                 return true;
             default:
                 return false;

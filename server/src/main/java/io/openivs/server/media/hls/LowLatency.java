@@ -17,23 +17,38 @@ import java.util.List;
  *        it shows by their arrival, not by extrapolating from the previous segment
  * @param reports the other renditions of the stream, reported at the end of the playlist
  */
-public record LowLatency(long partTargetTicks, PartUri partUri, List<Part> inProgress, long nextSequence,
-        boolean nextIsDiscontinuity, long inProgressDate, List<RenditionReport> reports) {
+public record LowLatency(
+        long partTargetTicks,
+        PartUri partUri,
+        List<Part> inProgress,
+        long nextSequence,
+        boolean nextIsDiscontinuity,
+        long inProgressDate,
+        List<RenditionReport> reports) {
 
-    public LowLatency(long partTargetTicks, PartUri partUri, List<Part> inProgress, long nextSequence,
-            boolean nextIsDiscontinuity, long inProgressDate) {
+    public LowLatency(
+            long partTargetTicks,
+            PartUri partUri,
+            List<Part> inProgress,
+            long nextSequence,
+            boolean nextIsDiscontinuity,
+            long inProgressDate) {
         this(partTargetTicks, partUri, inProgress, nextSequence, nextIsDiscontinuity, inProgressDate, List.of());
     }
 
-    public LowLatency(long partTargetTicks, PartUri partUri, List<Part> inProgress, long nextSequence,
+    public LowLatency(
+            long partTargetTicks,
+            PartUri partUri,
+            List<Part> inProgress,
+            long nextSequence,
             boolean nextIsDiscontinuity) {
         this(partTargetTicks, partUri, inProgress, nextSequence, nextIsDiscontinuity, Long.MIN_VALUE, List.of());
     }
 
     /** The same state, reporting {@code others}. */
     public LowLatency withReports(List<RenditionReport> others) {
-        return new LowLatency(partTargetTicks, partUri, inProgress, nextSequence, nextIsDiscontinuity, inProgressDate,
-                others);
+        return new LowLatency(
+                partTargetTicks, partUri, inProgress, nextSequence, nextIsDiscontinuity, inProgressDate, others);
     }
 
     /**

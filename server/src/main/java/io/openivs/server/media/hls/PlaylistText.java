@@ -17,8 +17,7 @@ import java.util.Locale;
 public final class PlaylistText {
     private static final long[] POWERS = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000};
 
-    private PlaylistText() {
-    }
+    private PlaylistText() {}
 
     /**
      * {@code value} with exactly {@code places} decimals (at most 6), rounded half up: the text of
@@ -35,7 +34,10 @@ public final class PlaylistText {
         if (Math.abs(exact - Math.floor(exact) - 0.5) < 1e-6) {
             // Close to a tie, where the double's binary error decides Math.round: round the shortest
             // decimal form half up, as the general formatter does (0.5005 s, 45,045 ticks, -> 0.501).
-            scaled = BigDecimal.valueOf(value).setScale(places, RoundingMode.HALF_UP).unscaledValue().longValueExact();
+            scaled = BigDecimal.valueOf(value)
+                    .setScale(places, RoundingMode.HALF_UP)
+                    .unscaledValue()
+                    .longValueExact();
         }
         out.append(scaled / scale);
         return places == 0 ? out : pad(out.append('.'), scaled % scale, places);
@@ -43,8 +45,8 @@ public final class PlaylistText {
 
     /** {@code epochMillis} as ISO 8601 in UTC with milliseconds: {@code 2023-11-14T22:13:20.000Z}. */
     public static StringBuilder appendDateTime(StringBuilder out, long epochMillis) {
-        LocalDateTime t = LocalDateTime.ofEpochSecond(Math.floorDiv(epochMillis, 1000),
-                (int) Math.floorMod(epochMillis, 1000) * 1_000_000, ZoneOffset.UTC);
+        LocalDateTime t = LocalDateTime.ofEpochSecond(
+                Math.floorDiv(epochMillis, 1000), (int) Math.floorMod(epochMillis, 1000) * 1_000_000, ZoneOffset.UTC);
         int year = t.getYear();
         if (year < 0 || year > 9999) { // outside ISO 8601's four-digit years: not a stream's clock
             return out.append(Instant.ofEpochMilli(epochMillis));

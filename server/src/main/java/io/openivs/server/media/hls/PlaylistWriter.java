@@ -7,8 +7,7 @@ import java.util.function.LongFunction;
 /** Writes HLS playlists (RFC 8216) for segments and variants that others produced. */
 public final class PlaylistWriter {
 
-    private PlaylistWriter() {
-    }
+    private PlaylistWriter() {}
 
     /**
      * A media playlist of the given window.
@@ -29,7 +28,11 @@ public final class PlaylistWriter {
      * @param mapUri the URI of a segment's init segment, relative to the playlist, or null for
      *        self-contained segments (MPEG-TS)
      */
-    public static String media(List<Segment> segments, int targetDuration, LongFunction<String> uri, boolean ended,
+    public static String media(
+            List<Segment> segments,
+            int targetDuration,
+            LongFunction<String> uri,
+            boolean ended,
             Function<Segment, String> mapUri) {
         return media(segments, targetDuration, uri, ended, mapUri, null);
     }
@@ -39,8 +42,13 @@ public final class PlaylistWriter {
      * (draft-pantos-hls-rfc8216bis 4.4.3.7-4.4.5.2): server control for blocking reloads, the parts
      * of the newest few segments and of the one being written, and a preload hint for the next part.
      */
-    public static String media(List<Segment> segments, int targetDuration, LongFunction<String> uri, boolean ended,
-            Function<Segment, String> mapUri, LowLatency lowLatency) {
+    public static String media(
+            List<Segment> segments,
+            int targetDuration,
+            LongFunction<String> uri,
+            boolean ended,
+            Function<Segment, String> mapUri,
+            LowLatency lowLatency) {
         StringBuilder out = new StringBuilder(128 + 128 * segments.size());
         out.append("#EXTM3U\n");
         // EXT-X-MAP in a playlist that is not I-frames only needs version 6; 7 as fMP4 HLS usually declares.
@@ -62,7 +70,9 @@ public final class PlaylistWriter {
             Segment first = segments.get(0);
             long discontinuitySequence = first.discontinuitySequence() - (first.discontinuity() ? 1 : 0);
             if (discontinuitySequence > 0) {
-                out.append("#EXT-X-DISCONTINUITY-SEQUENCE:").append(discontinuitySequence).append('\n');
+                out.append("#EXT-X-DISCONTINUITY-SEQUENCE:")
+                        .append(discontinuitySequence)
+                        .append('\n');
             }
         }
         String map = null;
@@ -95,12 +105,19 @@ public final class PlaylistWriter {
             }
             parts(out, lowLatency.inProgress(), lowLatency.partUri());
             out.append("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"")
-                    .append(lowLatency.partUri().of(lowLatency.nextSequence(), lowLatency.inProgress().size()))
+                    .append(lowLatency
+                            .partUri()
+                            .of(
+                                    lowLatency.nextSequence(),
+                                    lowLatency.inProgress().size()))
                     .append("\"\n");
         }
         if (lowLatency != null) {
             for (RenditionReport r : lowLatency.reports()) {
-                out.append("#EXT-X-RENDITION-REPORT:URI=\"").append(r.uri()).append("\",LAST-MSN=").append(r.lastMsn());
+                out.append("#EXT-X-RENDITION-REPORT:URI=\"")
+                        .append(r.uri())
+                        .append("\",LAST-MSN=")
+                        .append(r.lastMsn());
                 if (r.lastPart() >= 0) {
                     out.append(",LAST-PART=").append(r.lastPart());
                 }
@@ -117,7 +134,9 @@ public final class PlaylistWriter {
         for (Part p : parts) {
             out.append("#EXT-X-PART:DURATION=");
             PlaylistText.appendFixed(out, p.durationSeconds(), 5)
-                    .append(",URI=\"").append(uri.of(p.sequence(), p.index())).append('"');
+                    .append(",URI=\"")
+                    .append(uri.of(p.sequence(), p.index()))
+                    .append('"');
             if (p.independent()) {
                 out.append(",INDEPENDENT=YES");
             }
@@ -144,9 +163,11 @@ public final class PlaylistWriter {
         out.append("#EXTM3U\n");
         for (Variant v : variants) {
             if (v.name() != null) {
-                out.append("#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID=\"").append(v.name()).append("\",NAME=\"")
-                        .append(v.name()).append(v.width() > 0 ? "\",AUTOSELECT=YES,DEFAULT=YES\n"
-                                : "\",AUTOSELECT=NO,DEFAULT=NO\n");
+                out.append("#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID=\"")
+                        .append(v.name())
+                        .append("\",NAME=\"")
+                        .append(v.name())
+                        .append(v.width() > 0 ? "\",AUTOSELECT=YES,DEFAULT=YES\n" : "\",AUTOSELECT=NO,DEFAULT=NO\n");
             }
             out.append("#EXT-X-STREAM-INF:BANDWIDTH=").append(v.bandwidth());
             if (v.averageBandwidth() > 0) {

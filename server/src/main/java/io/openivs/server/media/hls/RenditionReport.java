@@ -9,5 +9,4 @@ package io.openivs.server.media.hls;
  * @param lastMsn the media sequence number of its last segment, or of its last part when it lists parts
  * @param lastPart the index of its last part in segment {@code lastMsn}, or -1 when it has none
  */
-public record RenditionReport(String uri, long lastMsn, int lastPart) {
-}
+public record RenditionReport(String uri, long lastMsn, int lastPart) {}

@@ -33,20 +33,60 @@ public final class Segment {
      */
     private final AtomicInteger holds = new AtomicInteger(1);
 
-    Segment(long sequence, long durationTicks, boolean discontinuity, long discontinuitySequence,
-            long programDateTime, ByteBuf data, VideoConfig video, AudioConfig audio) {
-        this(sequence, durationTicks, discontinuity, discontinuitySequence, programDateTime, data, video, audio,
+    Segment(
+            long sequence,
+            long durationTicks,
+            boolean discontinuity,
+            long discontinuitySequence,
+            long programDateTime,
+            ByteBuf data,
+            VideoConfig video,
+            AudioConfig audio) {
+        this(
+                sequence,
+                durationTicks,
+                discontinuity,
+                discontinuitySequence,
+                programDateTime,
+                data,
+                video,
+                audio,
                 List.of());
     }
 
-    Segment(long sequence, long durationTicks, boolean discontinuity, long discontinuitySequence,
-            long programDateTime, ByteBuf data, VideoConfig video, AudioConfig audio, List<DateRange> dateRanges) {
-        this(sequence, durationTicks, discontinuity, discontinuitySequence, programDateTime, data, video, audio,
-                dateRanges, List.of());
+    Segment(
+            long sequence,
+            long durationTicks,
+            boolean discontinuity,
+            long discontinuitySequence,
+            long programDateTime,
+            ByteBuf data,
+            VideoConfig video,
+            AudioConfig audio,
+            List<DateRange> dateRanges) {
+        this(
+                sequence,
+                durationTicks,
+                discontinuity,
+                discontinuitySequence,
+                programDateTime,
+                data,
+                video,
+                audio,
+                dateRanges,
+                List.of());
     }
 
-    Segment(long sequence, long durationTicks, boolean discontinuity, long discontinuitySequence,
-            long programDateTime, ByteBuf data, VideoConfig video, AudioConfig audio, List<DateRange> dateRanges,
+    Segment(
+            long sequence,
+            long durationTicks,
+            boolean discontinuity,
+            long discontinuitySequence,
+            long programDateTime,
+            ByteBuf data,
+            VideoConfig video,
+            AudioConfig audio,
+            List<DateRange> dateRanges,
             List<Part> parts) {
         this.parts = List.copyOf(parts);
         this.dateRanges = List.copyOf(dateRanges);

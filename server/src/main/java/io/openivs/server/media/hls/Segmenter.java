@@ -10,8 +10,8 @@ import io.openivs.server.media.SegmentStart;
 import io.openivs.server.media.SegmentWriter;
 import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.VideoConfig;
-import java.util.ArrayDeque;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -104,12 +104,13 @@ public final class Segmenter implements MediaSink, AutoCloseable {
 
     // LL-HLS parts: off while partTargetTicks is 0.
     private long partTargetTicks;
-    private Runnable onChange = () -> { };
+    private Runnable onChange = () -> {};
     private long partStartDts;
     private long chunkStartDts;
     private final List<Part> openParts = new ArrayList<>();
     /** Chunks of the part being written, each a view this class owns; the part holds the same bytes. */
     private final List<ByteBuf> openChunks = new ArrayList<>();
+
     private final List<PartFollower> followers = new ArrayList<>();
     private final SegmentFollowers segmentFollowers;
 
@@ -117,8 +118,8 @@ public final class Segmenter implements MediaSink, AutoCloseable {
      * @param wallClockMillis epoch milliseconds, read as each segment's first frame arrives
      * @param onSegment told of each finished segment, which it borrows ({@link Segment#retainedData()} to keep bytes)
      */
-    public Segmenter(SegmenterConfig config, SegmentWriter writer, LongSupplier wallClockMillis,
-            Consumer<Segment> onSegment) {
+    public Segmenter(
+            SegmenterConfig config, SegmentWriter writer, LongSupplier wallClockMillis, Consumer<Segment> onSegment) {
         this.writer = writer;
         this.wallClockMillis = wallClockMillis;
         this.onSegment = onSegment;
@@ -375,8 +376,13 @@ public final class Segmenter implements MediaSink, AutoCloseable {
      * What a successor needs to continue this segmenter's playlist after a publisher reconnects: the
      * window (whose bytes it now owns), the numbering and where the output timeline ended.
      */
-    public record Continuation(List<Segment> window, long nextSequence, long discontinuitySequence, long outputEnd,
-            long longestTicks, boolean producedAny) {
+    public record Continuation(
+            List<Segment> window,
+            long nextSequence,
+            long discontinuitySequence,
+            long outputEnd,
+            long longestTicks,
+            boolean producedAny) {
         /** Releases the window's bytes, for a continuation nobody took up. */
         public void release() {
             window.forEach(Segment::release);
@@ -391,8 +397,8 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         openParts.clear();
         endChunks();
         writer.close();
-        Continuation c = new Continuation(List.copyOf(window), nextSequence, discontinuitySequence, outputEnd,
-                longestTicks, producedAny);
+        Continuation c = new Continuation(
+                List.copyOf(window), nextSequence, discontinuitySequence, outputEnd, longestTicks, producedAny);
         window.clear();
         return c;
     }
@@ -448,7 +454,8 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         if (open) {
             return true;
         }
-        // Audio may come first on a stream that has video too: only go audio-only after a target duration without video.
+        // Audio may come first on a stream that has video too: only go audio-only after a target duration without
+        // video.
         if (audioOnlySince == NONE) {
             audioOnlySince = frame.dts();
         }
@@ -488,12 +495,14 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         partStartDts = dts;
         chunkStartDts = dts;
         // This runs on the frame that starts the segment, as it arrives.
-        startWallClock = lastWallClock == NONE ? wallClockMillis.getAsLong()
+        startWallClock = lastWallClock == NONE
+                ? wallClockMillis.getAsLong()
                 : Math.max(lastWallClock + 1, wallClockMillis.getAsLong());
         lastWallClock = startWallClock;
         // What waited for a segment happens at its start: the live edge when it was asked for.
         while (!waitingMetadata.isEmpty()) {
-            writer.writeMetadata(new TimedMetadata(pts, waitingMetadata.removeFirst().id3()));
+            writer.writeMetadata(
+                    new TimedMetadata(pts, waitingMetadata.removeFirst().id3()));
         }
         while (!waitingRanges.isEmpty()) {
             segmentRanges.add(waitingRanges.removeFirst().startingAt(startWallClock));
@@ -561,8 +570,17 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         segmentFollowers.finished(data);
         long duration = Math.max(1, end - startDts);
         outputEnd = end + offset;
-        Segment segment = new Segment(nextSequence++, duration, startsDiscontinuity, discontinuitySequence,
-                startWallClock, data, segmentVideo, segmentAudio, segmentRanges, openParts);
+        Segment segment = new Segment(
+                nextSequence++,
+                duration,
+                startsDiscontinuity,
+                discontinuitySequence,
+                startWallClock,
+                data,
+                segmentVideo,
+                segmentAudio,
+                segmentRanges,
+                openParts);
         segmentRanges.clear();
         openParts.clear();
         producedAny = true;

@@ -16,8 +16,15 @@ import java.util.Optional;
  * @param codecs RFC 6381 codec strings, comma separated
  * @param frameRate 0 when unknown
  */
-public record Variant(String uri, String name, long bandwidth, long averageBandwidth, int width, int height,
-        String codecs, double frameRate) {
+public record Variant(
+        String uri,
+        String name,
+        long bandwidth,
+        long averageBandwidth,
+        int width,
+        int height,
+        String codecs,
+        double frameRate) {
 
     /**
      * Describes a rendition from its actual segments: bandwidth measured over them, resolution,
@@ -39,10 +46,17 @@ public record Variant(String uri, String name, long bandwidth, long averageBandw
         Segment newest = segments.get(segments.size() - 1);
         VideoConfig video = newest.video();
         AudioConfig audio = newest.audio();
-        String codecs = video != null && audio != null ? video.codec() + "," + audio.codec()
+        String codecs = video != null && audio != null
+                ? video.codec() + "," + audio.codec()
                 : video != null ? video.codec() : audio.codec();
-        return Optional.of(new Variant(uri, name, (long) Math.ceil(peak), (long) Math.ceil(bits / seconds),
-                video != null ? video.width() : 0, video != null ? video.height() : 0, codecs,
+        return Optional.of(new Variant(
+                uri,
+                name,
+                (long) Math.ceil(peak),
+                (long) Math.ceil(bits / seconds),
+                video != null ? video.width() : 0,
+                video != null ? video.height() : 0,
+                codecs,
                 video != null ? video.frameRate() : 0));
     }
 
@@ -55,7 +69,15 @@ public record Variant(String uri, String name, long bandwidth, long averageBandw
         if (segments.isEmpty() || segments.get(segments.size() - 1).audio() == null) {
             return Optional.empty();
         }
-        return measure(uri, name, segments).map(v -> new Variant(uri, name, v.bandwidth(), 0, 0, 0,
-                segments.get(segments.size() - 1).audio().codec(), 0));
+        return measure(uri, name, segments)
+                .map(v -> new Variant(
+                        uri,
+                        name,
+                        v.bandwidth(),
+                        0,
+                        0,
+                        0,
+                        segments.get(segments.size() - 1).audio().codec(),
+                        0));
     }
 }

@@ -13,8 +13,7 @@ public final class Id3Tag {
     private static final int HEADER = 10;
     private static final int ENCODING_UTF8 = 3;
 
-    private Id3Tag() {
-    }
+    private Id3Tag() {}
 
     /** A tag holding one TXXX frame with {@code text} as its value. */
     public static byte[] userText(String text) {

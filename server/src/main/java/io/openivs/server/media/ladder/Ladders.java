@@ -35,6 +35,7 @@ public final class Ladders {
 
     /** Heights of the rungs, highest first, and the audio each carries (0: the source's). */
     private static final int[] HEIGHTS = {720, 480, 360, 160};
+
     private static final int[] AUDIO = {0, 0, 64_000, 48_000};
 
     // Video bits per second per height (720p at 60 fps first, then 720p at 30 fps, 480p, 360p, 160p).
@@ -42,8 +43,7 @@ public final class Ladders {
     private static final int[] HIGHER_RATES = {3_000_000, 2_300_000, 1_300_000, 700_000, 270_000};
     private static final int[] CONSTRAINED_RATES = {2_200_000, 1_900_000, 800_000, 400_000, 220_000};
 
-    private Ladders() {
-    }
+    private Ladders() {}
 
     /**
      * The ladder a channel of {@code type} and {@code preset} plays for an input of this size and

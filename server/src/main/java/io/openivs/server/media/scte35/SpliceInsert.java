@@ -15,8 +15,7 @@ public final class SpliceInsert {
     private static final int COMMAND_LENGTH = 15; // event id 4, flags 2, break_duration 5, program id 2, avails 2
     private static final int SECTION_LENGTH = 1 + 5 + 1 + 3 + 1 + COMMAND_LENGTH + 2 + 4;
 
-    private SpliceInsert() {
-    }
+    private SpliceInsert() {}
 
     /**
      * @param eventId splice_event_id, unique among the stream's breaks

@@ -26,9 +26,11 @@ final class AnnexBBody implements TsPacketizer.PesBody {
     private int next;
     /** The constant piece being written (delimiter, parameter sets, a start code), or null. */
     private byte[] piece;
+
     private int piecePos;
     /** Parameter sets still to write after the delimiter, or null. */
     private byte[] pendingParameterSets;
+
     private int nalIndex;
     private int nalLeft;
 

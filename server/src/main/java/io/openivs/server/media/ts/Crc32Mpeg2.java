@@ -17,8 +17,7 @@ public final class Crc32Mpeg2 {
         }
     }
 
-    private Crc32Mpeg2() {
-    }
+    private Crc32Mpeg2() {}
 
     public static int compute(ByteBuf buf, int index, int length) {
         int crc = 0xFFFF_FFFF;

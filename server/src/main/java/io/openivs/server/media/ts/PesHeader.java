@@ -9,10 +9,10 @@ final class PesHeader {
     static final int STREAM_ID_AUDIO = 0xC0;
     /** private_stream_1, which carries timed ID3 in HLS. */
     static final int STREAM_ID_PRIVATE_1 = 0xBD;
+
     private static final int MAX_PACKET_LENGTH = 0xFFFF;
 
-    private PesHeader() {
-    }
+    private PesHeader() {}
 
     /**
      * @param pts 33-bit presentation time

@@ -17,7 +17,8 @@ final class ProgramTables {
     // metadata_application_format 0xFFFF (identified by the next field), 'ID3 ', metadata_format 0xFF, 'ID3 ',
     // metadata_service_id 0: the common head of both descriptors.
     private static final byte[] ID3_FORMAT = {
-        (byte) 0xFF, (byte) 0xFF, 'I', 'D', '3', ' ', (byte) 0xFF, 'I', 'D', '3', ' ', 0};
+        (byte) 0xFF, (byte) 0xFF, 'I', 'D', '3', ' ', (byte) 0xFF, 'I', 'D', '3', ' ', 0
+    };
     private static final int POINTER_LENGTH = 2 + ID3_FORMAT.length + 1 + 2;
     private static final int DESCRIPTOR_LENGTH = 2 + ID3_FORMAT.length + 1;
 
@@ -27,8 +28,7 @@ final class ProgramTables {
     private static final int VERSION_CURRENT = 0xC1;
     static final int VERSION_MASK = 0x1F;
 
-    private ProgramTables() {
-    }
+    private ProgramTables() {}
 
     static void writePat(ByteBuf out) {
         int start = out.writerIndex();

@@ -4,8 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
-import java.util.ArrayList;
-import java.util.List;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.GrowingSegmentWriter;
 import io.openivs.server.media.MediaFrame;
@@ -14,6 +12,8 @@ import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.aac.AdtsHeader;
 import io.openivs.server.media.aac.AudioSpecificConfig;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Writes HLS MPEG-TS segments: PAT and PMT first in every segment, H.264 on PID 0x100 (which
@@ -63,6 +63,7 @@ public final class TsSegmentWriter implements GrowingSegmentWriter {
     private int streamCount;
     /** version_number of the last PMT written, and what that PMT listed (-1: none written yet). */
     private int pmtVersion;
+
     private int pmtStreams = -1;
     private boolean metadataDeclared;
 
@@ -74,6 +75,7 @@ public final class TsSegmentWriter implements GrowingSegmentWriter {
     private VideoConfig videoConfig;
     /** Annex-B parameter sets of {@link #videoConfig}, put in front of every IDR. */
     private byte[] parameterSets;
+
     private AudioConfig audioConfig;
     private AudioSpecificConfig adtsConfig;
     private long audioFrameTicks;
@@ -165,8 +167,13 @@ public final class TsSegmentWriter implements GrowingSegmentWriter {
         long pts = tsTime(item.pts() + offset);
         scratch.clear();
         PesHeader.write(scratch, PesHeader.STREAM_ID_PRIVATE_1, pts, pts, item.id3().length);
-        packetizer.writePes(room(TsPacketizer.room(scratch.readableBytes() + item.id3().length)), PID_METADATA, scratch,
-                Unpooled.wrappedBuffer(item.id3()), -1, false);
+        packetizer.writePes(
+                room(TsPacketizer.room(scratch.readableBytes() + item.id3().length)),
+                PID_METADATA,
+                scratch,
+                Unpooled.wrappedBuffer(item.id3()),
+                -1,
+                false);
     }
 
     @Override
@@ -287,8 +294,13 @@ public final class TsSegmentWriter implements GrowingSegmentWriter {
         long dts = tsTime(frame.dts() + offset);
         scratch.clear();
         PesHeader.write(scratch, PesHeader.STREAM_ID_VIDEO, tsTime(frame.pts() + offset), dts, annexB.length());
-        packetizer.writePes(room(TsPacketizer.room(scratch.readableBytes() + annexB.length())), PID_VIDEO,
-                scratch, annexB, nextPcr(dts), frame.isKeyframe());
+        packetizer.writePes(
+                room(TsPacketizer.room(scratch.readableBytes() + annexB.length())),
+                PID_VIDEO,
+                scratch,
+                annexB,
+                nextPcr(dts),
+                frame.isKeyframe());
         annexB.clear();
     }
 
@@ -333,8 +345,13 @@ public final class TsSegmentWriter implements GrowingSegmentWriter {
         }
         scratch.clear();
         PesHeader.write(scratch, PesHeader.STREAM_ID_AUDIO, pts, pts, audioGroup.readableBytes());
-        packetizer.writePes(room(TsPacketizer.room(scratch.readableBytes() + audioGroup.readableBytes())), PID_AUDIO,
-                scratch, audioGroup, pcr, false);
+        packetizer.writePes(
+                room(TsPacketizer.room(scratch.readableBytes() + audioGroup.readableBytes())),
+                PID_AUDIO,
+                scratch,
+                audioGroup,
+                pcr,
+                false);
         audioGroup.clear();
         groupedFrames = 0;
     }

@@ -5,18 +5,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
+import io.openivs.server.resource.Arn;
 import io.openivs.server.resource.ChannelSettings;
 import io.openivs.server.resource.Fields;
 import io.openivs.server.resource.Json;
-import io.openivs.server.resource.Arn;
 import io.openivs.server.resource.Lookups;
 import io.openivs.server.store.Cursor;
 import io.openivs.server.store.DuplicateKeyException;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.security.KeyFactory;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.X509EncodedKeySpec;
@@ -33,6 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What playback needs from the store, kept in memory so event loops never wait for it: per channel
@@ -55,27 +54,31 @@ import java.util.concurrent.TimeUnit;
 public final class AccessDirectory implements AutoCloseable {
     /** Other nodes' access changes show on this node within this period (plus one store round trip). */
     public static final long REFRESH_MS = 1000;
+
     static final long IDLE_MS = 60_000;
     /** Spent single-use claims are deleted this often (they are kept long past their use anyway). */
     private static final long CLEANUP_MS = 60_000;
+
     private static final long SOLE_WRITER_ROUND_MS = 10_000;
     /** Single-use claims are kept this long after their token's exp, then cleaned up. */
     private static final long SINGLE_USE_KEEP_MS = 15 * 60_000;
+
     static final String SINGLE_USE_TYPE = "playback-single-use";
     private static final int PAGE = 100;
     /** Unknown channel names remembered at most this many at a time, each this long. */
     static final int MISSING_MAX = 4096;
+
     static final long MISSING_TTL_MS = REFRESH_MS;
     /** Channel loads queued at once on the loader thread; more distinct names are refused until it catches up. */
     static final int MAX_LOADS = 256;
+
     static final String SETTING_TYPE = "openivs-setting";
     private static final String TICKET_SECRET_ID = "playback-ticket-secret";
     private static final String TICKET_SECRET_ARN = "arn:openivs:setting:" + TICKET_SECRET_ID;
     private static final Logger log = LoggerFactory.getLogger(AccessDirectory.class);
 
     /** One imported key pair, ready to verify. */
-    record KeyPair(String arn, JWSVerifier verifier) {
-    }
+    record KeyPair(String arn, JWSVerifier verifier) {}
 
     /** An account's key pairs and revocations (revoked: {@link Lookups#viewerRevocation} -> highest version). */
     record Account(List<KeyPair> keys, Set<String> keyArns, Map<String, Long> revoked) {
@@ -83,7 +86,8 @@ public final class AccessDirectory implements AutoCloseable {
         boolean hasKeyId(String keyId) {
             for (KeyPair k : keys) {
                 String arn = k.arn();
-                if (arn.length() > keyId.length() && arn.endsWith(keyId)
+                if (arn.length() > keyId.length()
+                        && arn.endsWith(keyId)
                         && arn.charAt(arn.length() - keyId.length() - 1) == '/') {
                     return true;
                 }
@@ -93,8 +97,7 @@ public final class AccessDirectory implements AutoCloseable {
     }
 
     /** A restriction policy's rules; empty lists allow everything. */
-    record Policy(List<String> origins, List<String> countries, boolean strict) {
-    }
+    record Policy(List<String> origins, List<String> countries, boolean strict) {}
 
     /** A channel as playback sees it; a missing channel is treated as private (no existence leak). */
     record Channel(boolean exists, boolean authorized, Policy policy) {
@@ -121,6 +124,7 @@ public final class AccessDirectory implements AutoCloseable {
     private final ConcurrentHashMap<String, Held<Account>> accounts = new ConcurrentHashMap<>();
     /** Names found to match no channel, with when that was read (negative cache, never re-read in bulk). */
     private final ConcurrentHashMap<String, Long> missing = new ConcurrentHashMap<>();
+
     private final ConcurrentHashMap<String, CompletableFuture<Void>> loading = new ConcurrentHashMap<>();
     private volatile SessionTickets tickets;
     private static final Channel MISSING = new Channel(false, true, null);
@@ -263,8 +267,9 @@ public final class AccessDirectory implements AutoCloseable {
             return;
         }
         for (int attempt = 0; tickets == null && attempt < 3; attempt++) {
-            String stored = store.read(tx -> tx.get(TICKET_SECRET_ARN).map(r -> Json.parseObject(r.doc())
-                    .path("secret").asText("")).orElse(null));
+            String stored = store.read(tx -> tx.get(TICKET_SECRET_ARN)
+                    .map(r -> Json.parseObject(r.doc()).path("secret").asText(""))
+                    .orElse(null));
             if (stored != null && !stored.isEmpty()) {
                 tickets = new SessionTickets(Base64.getDecoder().decode(stored));
                 return;
@@ -273,8 +278,17 @@ public final class AccessDirectory implements AutoCloseable {
             new java.security.SecureRandom().nextBytes(secret);
             ObjectNode doc = Json.object();
             doc.put("secret", Base64.getEncoder().encodeToString(secret));
-            StoredResource r = new StoredResource(TICKET_SECRET_ARN, "", "", SETTING_TYPE, TICKET_SECRET_ID,
-                    clock.millis() * 1000, null, TICKET_SECRET_ID, 1, Json.write(doc));
+            StoredResource r = new StoredResource(
+                    TICKET_SECRET_ARN,
+                    "",
+                    "",
+                    SETTING_TYPE,
+                    TICKET_SECRET_ID,
+                    clock.millis() * 1000,
+                    null,
+                    TICKET_SECRET_ID,
+                    1,
+                    Json.write(doc));
             try {
                 store.write(tx -> {
                     tx.insert(r);
@@ -302,7 +316,9 @@ public final class AccessDirectory implements AutoCloseable {
             // shutting down: nothing is served any more
         } catch (java.util.concurrent.CompletionException e) {
             // The change itself is stored; the next refresh picks it up.
-            log.warn("playback access reload after a change failed: {}", e.getCause().toString());
+            log.warn(
+                    "playback access reload after a change failed: {}",
+                    e.getCause().toString());
         }
     }
 
@@ -326,24 +342,37 @@ public final class AccessDirectory implements AutoCloseable {
      * Completes with true for the first use.
      */
     CompletableFuture<Boolean> claimSingleUse(Arn channel, String uuid, long expSeconds) {
-        return CompletableFuture.supplyAsync(() -> {
-            ObjectNode doc = Json.object();
-            doc.put("channelArn", channel.toString());
-            doc.put("exp", expSeconds);
-            String id = Base64.getUrlEncoder().withoutPadding().encodeToString(uuid.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            String arn = Arn.of(channel.region(), channel.account(), SINGLE_USE_TYPE, id);
-            StoredResource r = new StoredResource(arn, channel.account(), channel.region(), SINGLE_USE_TYPE, id,
-                    clock.millis() * 1000, null, channel + "\n" + uuid, 1, Json.write(doc));
-            try {
-                store.write(tx -> {
-                    tx.insert(r);
-                    return null;
-                });
-                return true;
-            } catch (DuplicateKeyException e) {
-                return false;
-            }
-        }, loader);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    ObjectNode doc = Json.object();
+                    doc.put("channelArn", channel.toString());
+                    doc.put("exp", expSeconds);
+                    String id = Base64.getUrlEncoder()
+                            .withoutPadding()
+                            .encodeToString(uuid.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    String arn = Arn.of(channel.region(), channel.account(), SINGLE_USE_TYPE, id);
+                    StoredResource r = new StoredResource(
+                            arn,
+                            channel.account(),
+                            channel.region(),
+                            SINGLE_USE_TYPE,
+                            id,
+                            clock.millis() * 1000,
+                            null,
+                            channel + "\n" + uuid,
+                            1,
+                            Json.write(doc));
+                    try {
+                        store.write(tx -> {
+                            tx.insert(r);
+                            return null;
+                        });
+                        return true;
+                    } catch (DuplicateKeyException e) {
+                        return false;
+                    }
+                },
+                loader);
     }
 
     private void refreshAll() {
@@ -378,7 +407,8 @@ public final class AccessDirectory implements AutoCloseable {
 
     private Channel readChannel(String arn) {
         return store.read(tx -> {
-            StoredResource r = tx.get(arn).filter(x -> x.type().equals(Arn.CHANNEL)).orElse(null);
+            StoredResource r =
+                    tx.get(arn).filter(x -> x.type().equals(Arn.CHANNEL)).orElse(null);
             if (r == null) {
                 return new Channel(false, true, null);
             }
@@ -386,14 +416,18 @@ public final class AccessDirectory implements AutoCloseable {
             String policyArn = channel.playbackRestrictionPolicyArn();
             Policy policy = null;
             if (!policyArn.isEmpty()) {
-                policy = tx.get(policyArn).map(p -> policy(Json.parseObject(p.doc()))).orElse(null);
+                policy = tx.get(policyArn)
+                        .map(p -> policy(Json.parseObject(p.doc())))
+                        .orElse(null);
             }
             return new Channel(true, channel.authorized(), policy);
         });
     }
 
     private static Policy policy(ObjectNode doc) {
-        return new Policy(strings(doc.get("allowedOrigins")), strings(doc.get("allowedCountries")),
+        return new Policy(
+                strings(doc.get("allowedOrigins")),
+                strings(doc.get("allowedCountries")),
                 doc.path("enableStrictOriginEnforcement").asBoolean(false));
     }
 
@@ -410,7 +444,8 @@ public final class AccessDirectory implements AutoCloseable {
             List<KeyPair> keys = new ArrayList<>();
             Set<String> arns = new HashSet<>();
             for (StoredResource r : all(tx, account, region, Arn.PLAYBACK_KEY)) {
-                JWSVerifier v = verifier(Json.parseObject(r.doc()).path(Fields.PUBLIC_KEY_DER).asText(""));
+                JWSVerifier v = verifier(
+                        Json.parseObject(r.doc()).path(Fields.PUBLIC_KEY_DER).asText(""));
                 if (v != null) {
                     keys.add(new KeyPair(r.arn(), v));
                     arns.add(r.arn());
@@ -419,7 +454,10 @@ public final class AccessDirectory implements AutoCloseable {
             Map<String, Long> revoked = new HashMap<>();
             for (StoredResource r : all(tx, account, region, Lookups.VIEWER_REVOCATION)) {
                 ObjectNode d = Json.parseObject(r.doc());
-                revoked.put(Lookups.viewerRevocation(d.path(Fields.CHANNEL_ARN).asText(), d.path(Fields.VIEWER_ID).asText()),
+                revoked.put(
+                        Lookups.viewerRevocation(
+                                d.path(Fields.CHANNEL_ARN).asText(),
+                                d.path(Fields.VIEWER_ID).asText()),
                         d.path(Fields.VERSION).asLong());
             }
             return new Account(List.copyOf(keys), Set.copyOf(arns), Map.copyOf(revoked));

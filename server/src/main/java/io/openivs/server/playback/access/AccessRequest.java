@@ -13,8 +13,14 @@ import java.net.InetAddress;
  * @param ticket      the {@code ticket} query parameter (a session ticket the master playlist issued), or null
  * @param playlist    a media playlist, whose answer lists URLs that need fresh tickets
  */
-public record AccessRequest(String channelName, boolean master, String token, String origin, InetAddress client,
-                            String ticket, boolean playlist) {
+public record AccessRequest(
+        String channelName,
+        boolean master,
+        String token,
+        String origin,
+        InetAddress client,
+        String ticket,
+        boolean playlist) {
     /** A request without a ticket that lists nothing (a segment, or a master playlist when {@code master}). */
     public AccessRequest(String channelName, boolean master, String token, String origin, InetAddress client) {
         this(channelName, master, token, origin, client, null, false);

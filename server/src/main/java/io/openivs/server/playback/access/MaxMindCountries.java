@@ -5,7 +5,6 @@ import com.maxmind.db.Reader;
 import com.maxmind.geoip2.DatabaseReader;
 import com.maxmind.geoip2.exception.GeoIp2Exception;
 import com.maxmind.geoip2.model.AbstractCountryResponse;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -21,7 +20,9 @@ public final class MaxMindCountries implements CountryResolver, AutoCloseable {
 
     public MaxMindCountries(Path database) throws IOException {
         this.reader = new DatabaseReader.Builder(database.toFile())
-                .fileMode(Reader.FileMode.MEMORY).withCache(new CHMCache()).build();
+                .fileMode(Reader.FileMode.MEMORY)
+                .withCache(new CHMCache())
+                .build();
         // The reader refuses country() on a City database and the other way round.
         this.city = reader.getMetadata().getDatabaseType().contains("City");
     }

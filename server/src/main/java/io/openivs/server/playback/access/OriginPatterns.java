@@ -9,8 +9,7 @@ import java.util.List;
  * wildcard host prefix); a lone {@code *} allows every origin.
  */
 final class OriginPatterns {
-    private OriginPatterns() {
-    }
+    private OriginPatterns() {}
 
     /** The comma-separated claim as a list; blank entries dropped. */
     static List<String> split(String claim) {

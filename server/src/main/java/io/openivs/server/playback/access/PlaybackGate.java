@@ -2,7 +2,6 @@ package io.openivs.server.playback.access;
 
 import io.openivs.server.resource.Arn;
 import io.openivs.server.resource.Lookups;
-
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -92,23 +91,32 @@ public final class PlaybackGate implements AccessGate {
     @Override
     public CompletionStage<Verdict> settle(AccessRequest r) {
         Arn arn = key(r.channelName()).arn();
-        return directory.load(arn).thenCompose(loaded -> {
-            Verdict v = decide(r);
-            if (v != null) {
-                return CompletableFuture.completedFuture(v);
-            }
-            AccessDirectory.Account account = directory.account(arn.account(), arn.region());
-            SessionTickets tickets = directory.tickets();
-            if (!r.master() || account == null || tickets == null) {
-                // Loaded, then forgotten again at once (a flood of names): let the viewer retry.
-                throw new AccessDenied(AccessDenied.TOKEN, "playback authorization is unavailable");
-            }
-            // Only a first-use claim is left: the token passed every other check.
-            TokenCache.Verified t = byToken(r, arn.toString(), account);
-            return directory.claimSingleUse(arn, t.token().singleUse(), t.token().expSeconds()).thenApply(first -> first
-                    ? admitted(r, t, tickets) : Verdict.deny(AccessDenied.token("single-use token was already used")));
-        }).exceptionally(e -> Verdict.deny(e.getCause() instanceof AccessDenied d ? d
-                : new AccessDenied(AccessDenied.TOKEN, "playback authorization is unavailable")));
+        return directory
+                .load(arn)
+                .thenCompose(loaded -> {
+                    Verdict v = decide(r);
+                    if (v != null) {
+                        return CompletableFuture.completedFuture(v);
+                    }
+                    AccessDirectory.Account account = directory.account(arn.account(), arn.region());
+                    SessionTickets tickets = directory.tickets();
+                    if (!r.master() || account == null || tickets == null) {
+                        // Loaded, then forgotten again at once (a flood of names): let the viewer retry.
+                        throw new AccessDenied(AccessDenied.TOKEN, "playback authorization is unavailable");
+                    }
+                    // Only a first-use claim is left: the token passed every other check.
+                    TokenCache.Verified t = byToken(r, arn.toString(), account);
+                    return directory
+                            .claimSingleUse(
+                                    arn, t.token().singleUse(), t.token().expSeconds())
+                            .thenApply(first -> first
+                                    ? admitted(r, t, tickets)
+                                    : Verdict.deny(AccessDenied.token("single-use token was already used")));
+                })
+                .exceptionally(e -> Verdict.deny(
+                        e.getCause() instanceof AccessDenied d
+                                ? d
+                                : new AccessDenied(AccessDenied.TOKEN, "playback authorization is unavailable")));
     }
 
     /** A token that passes every check but single use, with the key pair that signed it, or AccessDenied. */
@@ -147,8 +155,8 @@ public final class PlaybackGate implements AccessGate {
      * A media playlist, segment or part: allowed only with a ticket the multivariant playlist (or
      * a media playlist) issued, whose limits hold now. One HMAC, no store access.
      */
-    private Verdict byTicket(AccessRequest r, String channelArn, AccessDirectory.Account account,
-                             SessionTickets tickets) {
+    private Verdict byTicket(
+            AccessRequest r, String channelArn, AccessDirectory.Account account, SessionTickets tickets) {
         if (r.ticket() == null || r.ticket().isEmpty()) {
             throw missingTicket(r);
         }
@@ -170,9 +178,19 @@ public final class PlaybackGate implements AccessGate {
             checkOrigin(r, c.origins(), c.strictOrigin(), AccessDenied.TOKEN);
         }
         String own = "?ticket=" + r.ticket();
-        String children = r.playlist() ? "?ticket=" + tickets.issue(r.channelName(), new SessionTickets.Claims(
-                now + SEGMENT_TICKET_SECONDS, c.keyId(), c.viewerId(), c.sessionVersion(), c.origins(),
-                c.strictOrigin(), c.maxResolution())) : own;
+        String children = r.playlist()
+                ? "?ticket="
+                        + tickets.issue(
+                                r.channelName(),
+                                new SessionTickets.Claims(
+                                        now + SEGMENT_TICKET_SECONDS,
+                                        c.keyId(),
+                                        c.viewerId(),
+                                        c.sessionVersion(),
+                                        c.origins(),
+                                        c.strictOrigin(),
+                                        c.maxResolution()))
+                : own;
         return new Verdict(null, corsOrigin(r, c.origins()), children, c.maxResolution(), own);
     }
 
@@ -189,15 +207,18 @@ public final class PlaybackGate implements AccessGate {
      */
     private static AccessDenied noSuchChannel(AccessRequest r, String channelArn) {
         if (!r.master()) {
-            return r.ticket() == null || r.ticket().isEmpty() ? missingTicket(r)
+            return r.ticket() == null || r.ticket().isEmpty()
+                    ? missingTicket(r)
                     : AccessDenied.token("playback ticket is invalid");
         }
         if (r.token() == null || r.token().isEmpty()) {
             return AccessDenied.token("token contains an invalid number of segments");
         }
         PlaybackToken t = PlaybackToken.parse(r.token()); // throws its shape refusals
-        return AccessDenied.token(t.channelArn().equals(channelArn) ? "token signature is invalid"
-                : "token is not valid for this channel");
+        return AccessDenied.token(
+                t.channelArn().equals(channelArn)
+                        ? "token signature is invalid"
+                        : "token is not valid for this channel");
     }
 
     /** The expensive part, done once per token text: ECDSA against each of the account's key pairs. */
@@ -217,9 +238,16 @@ public final class PlaybackGate implements AccessGate {
     private Verdict admitted(AccessRequest r, TokenCache.Verified v, SessionTickets tickets) {
         PlaybackToken t = v.token();
         String keyId = v.keyArn().substring(v.keyArn().lastIndexOf('/') + 1);
-        String ticket = tickets.issue(r.channelName(), new SessionTickets.Claims(
-                t.expSeconds() + CHILD_GRACE_SECONDS, keyId, t.viewerId(), t.sessionVersion(), t.origins(),
-                t.strictOrigin(), t.maxResolution()));
+        String ticket = tickets.issue(
+                r.channelName(),
+                new SessionTickets.Claims(
+                        t.expSeconds() + CHILD_GRACE_SECONDS,
+                        keyId,
+                        t.viewerId(),
+                        t.sessionVersion(),
+                        t.origins(),
+                        t.strictOrigin(),
+                        t.maxResolution()));
         return new Verdict(null, corsOrigin(r, t.origins()), "?ticket=" + ticket, t.maxResolution());
     }
 
@@ -267,11 +295,11 @@ public final class PlaybackGate implements AccessGate {
     }
 
     /** What the directory is asked about one channel name, derived once rather than per request. */
-    private record ChannelKey(Arn arn, String arnText, String accountKey) {
-    }
+    private record ChannelKey(Arn arn, String arnText, String accountKey) {}
 
     /** Beyond this many names (anyone may ask for any well-formed name) the cache starts over. */
     private static final int MAX_KEYS = 16_384;
+
     private final ConcurrentHashMap<String, ChannelKey> keys = new ConcurrentHashMap<>();
 
     /** "{region}.{account}.channel.{id}" (already checked by the handler's parser) as what the directory knows it by. */
@@ -280,7 +308,10 @@ public final class PlaybackGate implements AccessGate {
         if (k == null) {
             int a = name.indexOf('.');
             int c = name.indexOf('.', a + 1);
-            Arn arn = new Arn(name.substring(0, a), name.substring(a + 1, c), Arn.CHANNEL,
+            Arn arn = new Arn(
+                    name.substring(0, a),
+                    name.substring(a + 1, c),
+                    Arn.CHANNEL,
                     name.substring(name.indexOf('.', c + 1) + 1));
             k = new ChannelKey(arn, arn.toString(), AccessDirectory.accountKey(arn.account(), arn.region()));
             if (keys.size() >= MAX_KEYS) {

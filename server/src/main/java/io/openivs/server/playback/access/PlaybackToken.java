@@ -5,7 +5,6 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-
 import java.text.ParseException;
 import java.util.Date;
 import java.util.List;
@@ -24,9 +23,16 @@ import java.util.List;
  * @param maxResolution  {@code aws:maximum-resolution}, or null
  * @param singleUse      {@code aws:single-use-uuid}, or null
  */
-public record PlaybackToken(SignedJWT jws, String channelArn, long expSeconds, String viewerId, long sessionVersion,
-                            List<String> origins, boolean strictOrigin, ResolutionClass maxResolution,
-                            String singleUse) {
+public record PlaybackToken(
+        SignedJWT jws,
+        String channelArn,
+        long expSeconds,
+        String viewerId,
+        long sessionVersion,
+        List<String> origins,
+        boolean strictOrigin,
+        ResolutionClass maxResolution,
+        String singleUse) {
 
     /** Longest token accepted; real ones are well under 2 KB. */
     static final int MAX_LENGTH = 8192;
@@ -39,7 +45,12 @@ public record PlaybackToken(SignedJWT jws, String channelArn, long expSeconds, S
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             // base64url and the dots only: the token is echoed into playlists, so nothing else may pass.
-            if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.')) {
+            if (!(c >= 'A' && c <= 'Z'
+                    || c >= 'a' && c <= 'z'
+                    || c >= '0' && c <= '9'
+                    || c == '-'
+                    || c == '_'
+                    || c == '.')) {
                 throw AccessDenied.token("token is malformed");
             }
         }
@@ -72,15 +83,30 @@ public record PlaybackToken(SignedJWT jws, String channelArn, long expSeconds, S
         if (res != null && max == null) {
             throw AccessDenied.token("aws:maximum-resolution must be SD, HD or FULL_HD");
         }
-        return new PlaybackToken(jws, (String) arn, exp.getTime() / 1000, viewer, version(claims),
-                origin == null ? null : OriginPatterns.split(origin), strict(claims), max,
+        return new PlaybackToken(
+                jws,
+                (String) arn,
+                exp.getTime() / 1000,
+                viewer,
+                version(claims),
+                origin == null ? null : OriginPatterns.split(origin),
+                strict(claims),
+                max,
                 string(claims, "aws:single-use-uuid"));
     }
 
     /** The claims without the parsed JWS, to keep cached tokens small once the signature is checked. */
     PlaybackToken withoutJws() {
-        return new PlaybackToken(null, channelArn, expSeconds, viewerId, sessionVersion, origins, strictOrigin,
-                maxResolution, singleUse);
+        return new PlaybackToken(
+                null,
+                channelArn,
+                expSeconds,
+                viewerId,
+                sessionVersion,
+                origins,
+                strictOrigin,
+                maxResolution,
+                singleUse);
     }
 
     /** True if the signature verifies with {@code verifier}'s key. */

@@ -2,7 +2,6 @@ package io.openivs.server.playback.access;
 
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.hls.Segment;
-
 import java.util.List;
 
 /**
@@ -12,8 +11,7 @@ import java.util.List;
  * an empty multivariant playlist would only make the player fail later and less clearly.
  */
 public final class RenditionPolicy {
-    private RenditionPolicy() {
-    }
+    private RenditionPolicy() {}
 
     /** Whether the verdict admits a rendition of this video (null: audio only). */
     public static boolean admits(Verdict verdict, VideoConfig video) {
@@ -23,13 +21,15 @@ public final class RenditionPolicy {
 
     /** Whether the verdict admits the rendition whose window this is, judged by its newest segment. */
     public static boolean admits(Verdict verdict, List<Segment> window) {
-        return verdict.maxResolution() == null || window.isEmpty()
+        return verdict.maxResolution() == null
+                || window.isEmpty()
                 || admits(verdict, window.get(window.size() - 1).video());
     }
 
     /** The refusal for a viewer whose token admits no rendition of the channel, or null when one is admitted. */
     public static AccessDenied refusal(Verdict verdict, List<Segment> window) {
-        return admits(verdict, window) ? null
+        return admits(verdict, window)
+                ? null
                 : new AccessDenied(AccessDenied.TOKEN, "no rendition within the token's aws:maximum-resolution");
     }
 }

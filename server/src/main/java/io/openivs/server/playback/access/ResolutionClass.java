@@ -5,7 +5,9 @@ package io.openivs.server.playback.access;
  * so portrait and landscape video of the same size rank alike (IVS does not say; our choice).
  */
 public enum ResolutionClass {
-    SD(480), HD(720), FULL_HD(1080);
+    SD(480),
+    HD(720),
+    FULL_HD(1080);
 
     private final int maxShortSide;
 

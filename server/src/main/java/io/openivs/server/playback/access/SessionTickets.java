@@ -1,12 +1,12 @@
 package io.openivs.server.playback.access;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
 import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Session tickets: what binds a private channel's media playlists, segments and parts to an
@@ -39,9 +39,14 @@ final class SessionTickets {
      * @param keyId the playback key pair's resource id (it must still exist)
      * @param origins the token's {@code aws:access-control-allow-origin} as listed, or null
      */
-    record Claims(long expSeconds, String keyId, String viewerId, long sessionVersion, List<String> origins,
-                  boolean strictOrigin, ResolutionClass maxResolution) {
-    }
+    record Claims(
+            long expSeconds,
+            String keyId,
+            String viewerId,
+            long sessionVersion,
+            List<String> origins,
+            boolean strictOrigin,
+            ResolutionClass maxResolution) {}
 
     private final ThreadLocal<Mac> macs;
 
@@ -66,9 +71,17 @@ final class SessionTickets {
         if (key.length > 255 || viewer != null && viewer.length > 255 || origins != null && origins.length > 0xffff) {
             throw AccessDenied.token("token claims are too long");
         }
-        ByteBuffer b = ByteBuffer.allocate(1 + 4 + 1 + 1 + key.length + (viewer == null ? 0 : 8 + 1 + viewer.length)
-                + (origins == null ? 0 : 2 + origins.length) + MAC_BYTES);
-        int flags = (c.strictOrigin() ? STRICT : 0) | (viewer != null ? VIEWER : 0) | (origins != null ? ORIGINS : 0)
+        ByteBuffer b = ByteBuffer.allocate(1
+                + 4
+                + 1
+                + 1
+                + key.length
+                + (viewer == null ? 0 : 8 + 1 + viewer.length)
+                + (origins == null ? 0 : 2 + origins.length)
+                + MAC_BYTES);
+        int flags = (c.strictOrigin() ? STRICT : 0)
+                | (viewer != null ? VIEWER : 0)
+                | (origins != null ? ORIGINS : 0)
                 | (c.maxResolution() == null ? 0 : c.maxResolution().ordinal() + 1) << RESOLUTION_SHIFT;
         b.put(VERSION).putInt((int) Math.min(c.expSeconds(), 0xffffffffL)).put((byte) flags);
         if (viewer != null) {
@@ -124,10 +137,16 @@ final class SessionTickets {
             long version = hasViewer ? b.getLong() : 0;
             String keyId = string(b, b.get() & 0xff);
             String viewer = hasViewer ? string(b, b.get() & 0xff) : null;
-            List<String> origins = (flags & ORIGINS) != 0 ? OriginPatterns.split(string(b, b.getShort() & 0xffff))
-                    : null;
+            List<String> origins =
+                    (flags & ORIGINS) != 0 ? OriginPatterns.split(string(b, b.getShort() & 0xffff)) : null;
             int res = flags >> RESOLUTION_SHIFT & 3;
-            return new Claims(exp, keyId, viewer, version, origins, (flags & STRICT) != 0,
+            return new Claims(
+                    exp,
+                    keyId,
+                    viewer,
+                    version,
+                    origins,
+                    (flags & STRICT) != 0,
                     res == 0 ? null : ResolutionClass.values()[res - 1]);
         } catch (RuntimeException e) {
             throw AccessDenied.token("playback ticket is malformed");

@@ -11,8 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class TokenCache {
     /** A token and the key pair whose key verified it. */
-    record Verified(PlaybackToken token, String keyArn) {
-    }
+    record Verified(PlaybackToken token, String keyArn) {}
 
     private final int capacity;
     private final ConcurrentHashMap<String, Verified> map = new ConcurrentHashMap<>();

@@ -10,8 +10,12 @@ package io.openivs.server.playback.access;
  * @param playlistQuery appended to the playlist URIs a media playlist lists (its rendition reports): the
  *                      ticket the viewer reloads with, which lives longer than a segment's
  */
-public record Verdict(AccessDenied denied, String allowOrigin, String childQuery, ResolutionClass maxResolution,
-                      String playlistQuery) {
+public record Verdict(
+        AccessDenied denied,
+        String allowOrigin,
+        String childQuery,
+        ResolutionClass maxResolution,
+        String playlistQuery) {
     static final Verdict PUBLIC = new Verdict(null, "*", "", null);
 
     /** A verdict whose playlist URIs carry the same query as the rest. */

@@ -1,9 +1,9 @@
 package io.openivs.server.control.spi;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.openivs.server.store.StreamCue;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The cue shape the control API writes is the one a stream's owner reads back. */
 class CuesTest {

@@ -16,58 +16,58 @@ import java.util.List;
  * is garbage collected and a later allocation polls the detector, hence {@link #collect}.
  */
 final class LeakRecorder {
-  private static final List<String> leaks = new ArrayList<>();
-  private static boolean installed;
+    private static final List<String> leaks = new ArrayList<>();
+    private static boolean installed;
 
-  private LeakRecorder() {}
+    private LeakRecorder() {}
 
-  static synchronized void install() {
-    ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
-    if (installed) {
-      return;
-    }
-    try {
-      // The detector every ByteBuf reports to is a package-private static of AbstractByteBuf.
-      Field f = AbstractByteBuf.class.getDeclaredField("leakDetector");
-      f.setAccessible(true);
-      ResourceLeakDetector<?> detector = (ResourceLeakDetector<?>) f.get(null);
-      detector.setLeakListener((type, records) -> {
-        synchronized (LeakRecorder.class) {
-          leaks.add(type + ": " + records);
+    static synchronized void install() {
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+        if (installed) {
+            return;
         }
-      });
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot hook Netty's leak detector", e);
+        try {
+            // The detector every ByteBuf reports to is a package-private static of AbstractByteBuf.
+            Field f = AbstractByteBuf.class.getDeclaredField("leakDetector");
+            f.setAccessible(true);
+            ResourceLeakDetector<?> detector = (ResourceLeakDetector<?>) f.get(null);
+            detector.setLeakListener((type, records) -> {
+                synchronized (LeakRecorder.class) {
+                    leaks.add(type + ": " + records);
+                }
+            });
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot hook Netty's leak detector", e);
+        }
+        installed = true;
     }
-    installed = true;
-  }
 
-  /** Garbage-collects and polls the detector so that leaked buffers are reported; returns what was reported. */
-  static List<String> collect() {
-    for (int i = 0; i < 5; i++) {
-      System.gc();
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-      for (int j = 0; j < 50; j++) {
-        ByteBuf probe = ByteBufAllocator.DEFAULT.buffer(8);
-        probe.release();
-      }
+    /** Garbage-collects and polls the detector so that leaked buffers are reported; returns what was reported. */
+    static List<String> collect() {
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            for (int j = 0; j < 50; j++) {
+                ByteBuf probe = ByteBufAllocator.DEFAULT.buffer(8);
+                probe.release();
+            }
+        }
+        synchronized (LeakRecorder.class) {
+            return new ArrayList<>(leaks);
+        }
     }
-    synchronized (LeakRecorder.class) {
-      return new ArrayList<>(leaks);
+
+    static synchronized void clear() {
+        leaks.clear();
     }
-  }
 
-  static synchronized void clear() {
-    leaks.clear();
-  }
-
-  static void assertNoLeaks() {
-    List<String> found = collect();
-    assertThat(found).as("buffers leaked").isEmpty();
-  }
+    static void assertNoLeaks() {
+        List<String> found = collect();
+        assertThat(found).as("buffers leaked").isEmpty();
+    }
 }

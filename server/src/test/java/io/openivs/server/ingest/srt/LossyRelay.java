@@ -45,41 +45,46 @@ final class LossyRelay implements AutoCloseable {
     }
 
     private void start(String name, DatagramSocket from, boolean up) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[2048];
-            while (!from.isClosed()) {
-                DatagramPacket p = new DatagramPacket(buf, buf.length);
-                try {
-                    from.receive(p);
-                } catch (IOException e) {
-                    return;
-                }
-                if (up) {
-                    caller = p.getSocketAddress();
-                }
-                SocketAddress to = up ? server : caller;
-                byte[] copy = java.util.Arrays.copyOf(p.getData(), p.getLength());
-                boolean drop;
-                int delay;
-                synchronized (random) {
-                    drop = random.nextDouble() < loss;
-                    delay = random.nextInt(maxDelayMs + 1);
-                }
-                if (drop || to == null) {
-                    dropped.incrementAndGet();
-                    continue;
-                }
-                DatagramSocket out = up ? back : front;
-                delayer.schedule(() -> {
-                    try {
-                        out.send(new DatagramPacket(copy, copy.length, to));
-                        forwarded.incrementAndGet();
-                    } catch (IOException ignored) {
-                        // closed
+        Thread t = new Thread(
+                () -> {
+                    byte[] buf = new byte[2048];
+                    while (!from.isClosed()) {
+                        DatagramPacket p = new DatagramPacket(buf, buf.length);
+                        try {
+                            from.receive(p);
+                        } catch (IOException e) {
+                            return;
+                        }
+                        if (up) {
+                            caller = p.getSocketAddress();
+                        }
+                        SocketAddress to = up ? server : caller;
+                        byte[] copy = java.util.Arrays.copyOf(p.getData(), p.getLength());
+                        boolean drop;
+                        int delay;
+                        synchronized (random) {
+                            drop = random.nextDouble() < loss;
+                            delay = random.nextInt(maxDelayMs + 1);
+                        }
+                        if (drop || to == null) {
+                            dropped.incrementAndGet();
+                            continue;
+                        }
+                        DatagramSocket out = up ? back : front;
+                        delayer.schedule(
+                                () -> {
+                                    try {
+                                        out.send(new DatagramPacket(copy, copy.length, to));
+                                        forwarded.incrementAndGet();
+                                    } catch (IOException ignored) {
+                                        // closed
+                                    }
+                                },
+                                delay,
+                                TimeUnit.MILLISECONDS);
                     }
-                }, delay, TimeUnit.MILLISECONDS);
-            }
-        }, name);
+                },
+                name);
         t.setDaemon(true);
         t.start();
     }

@@ -28,9 +28,22 @@ class SrtCodecTest {
     @Test
     void handshakeRoundTripsWithItsExtensions() {
         KeyMaterial km = SrtCrypto.wrap("a passphrase", salt(), 1, new byte[16]);
-        Handshake hs = new Handshake(5, 2, Handshake.FLAG_HSREQ | Handshake.FLAG_KMREQ | Handshake.FLAG_CONFIG, 12345,
-                1500, 8192, Handshake.TYPE_CONCLUSION, 777, 0xCAFE, new byte[16],
-                new Handshake.SrtHs(0x010503, 0xBF, 120, 200), km, -1, "#!::r=sk_us-west-2_abc,m=publish", false);
+        Handshake hs = new Handshake(
+                5,
+                2,
+                Handshake.FLAG_HSREQ | Handshake.FLAG_KMREQ | Handshake.FLAG_CONFIG,
+                12345,
+                1500,
+                8192,
+                Handshake.TYPE_CONCLUSION,
+                777,
+                0xCAFE,
+                new byte[16],
+                new Handshake.SrtHs(0x010503, 0xBF, 120, 200),
+                km,
+                -1,
+                "#!::r=sk_us-west-2_abc,m=publish",
+                false);
         ByteBuf buf = Unpooled.buffer();
         hs.write(buf);
         Handshake back = Handshake.parse(buf);
@@ -45,8 +58,22 @@ class SrtCodecTest {
 
     @Test
     void streamIdWordsAreByteReversedOnTheWire() {
-        Handshake hs = new Handshake(5, 0, Handshake.FLAG_CONFIG, 1, 1500, 8192, Handshake.TYPE_CONCLUSION, 1, 1,
-                new byte[16], null, null, -1, "abcdef", false);
+        Handshake hs = new Handshake(
+                5,
+                0,
+                Handshake.FLAG_CONFIG,
+                1,
+                1500,
+                8192,
+                Handshake.TYPE_CONCLUSION,
+                1,
+                1,
+                new byte[16],
+                null,
+                null,
+                -1,
+                "abcdef",
+                false);
         ByteBuf buf = Unpooled.buffer();
         hs.write(buf);
         // type 5, 2 words, then "dcba" and "\0\0fe"
@@ -58,8 +85,23 @@ class SrtCodecTest {
         assertThatThrownBy(() -> Handshake.parse(Unpooled.buffer(40).writeZero(40)))
                 .isInstanceOf(IllegalArgumentException.class);
         ByteBuf buf = Unpooled.buffer();
-        new Handshake(5, 0, 0, 1, 1500, 8192, Handshake.TYPE_CONCLUSION, 1, 1, new byte[16], null, null, -1, null,
-                false).write(buf);
+        new Handshake(
+                        5,
+                        0,
+                        0,
+                        1,
+                        1500,
+                        8192,
+                        Handshake.TYPE_CONCLUSION,
+                        1,
+                        1,
+                        new byte[16],
+                        null,
+                        null,
+                        -1,
+                        null,
+                        false)
+                .write(buf);
         buf.writeShort(Handshake.EXT_SID).writeShort(100).writeInt(0); // claims 400 bytes, has 4
         assertThatThrownBy(() -> Handshake.parse(buf)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -95,11 +137,15 @@ class SrtCodecTest {
             byte[] expected = ctr.doFinal(plain);
 
             ByteBuf buf = Unpooled.buffer().writeZero(3).writeBytes(plain);
-            assertThat(crypto.apply(buf, 3, plain.length, seq, SrtPacket.KK_ODD)).isTrue();
+            assertThat(crypto.apply(buf, 3, plain.length, seq, SrtPacket.KK_ODD))
+                    .isTrue();
             assertThat(ByteBufUtil.getBytes(buf, 3, plain.length)).isEqualTo(expected);
-            assertThat(crypto.apply(buf, 3, plain.length, seq, SrtPacket.KK_ODD)).isTrue();
+            assertThat(crypto.apply(buf, 3, plain.length, seq, SrtPacket.KK_ODD))
+                    .isTrue();
             assertThat(ByteBufUtil.getBytes(buf, 3, plain.length)).isEqualTo(plain);
-            assertThat(crypto.apply(buf, 3, plain.length, seq, SrtPacket.KK_EVEN)).as("no even key").isFalse();
+            assertThat(crypto.apply(buf, 3, plain.length, seq, SrtPacket.KK_EVEN))
+                    .as("no even key")
+                    .isFalse();
         }
     }
 
@@ -130,7 +176,8 @@ class SrtCodecTest {
 
     @Test
     void liveHsv5CallersWithAStreamIdPassTheFormCheck() {
-        Handshake.SrtHs live = new Handshake.SrtHs(0x010502, Handshake.SrtHs.TSBPDSND | Handshake.SrtHs.TLPKTDROP, 0, 120);
+        Handshake.SrtHs live =
+                new Handshake.SrtHs(0x010502, Handshake.SrtHs.TSBPDSND | Handshake.SrtHs.TLPKTDROP, 0, 120);
         assertThat(ListenerHandshake.check(conclusion(live, "key"))).isZero();
         assertThat(ListenerHandshake.check(conclusion(live, null))).isEqualTo(SrtReject.BAD_REQUEST);
         assertThat(ListenerHandshake.check(conclusion(null, "key"))).isEqualTo(SrtReject.VERSION);
@@ -141,16 +188,18 @@ class SrtCodecTest {
     @Test
     void streamIdsNameTheKeyPlainOrInAccessControlSyntax() {
         assertThat(StreamIdSyntax.publishResource("sk_us-west-2_abc")).contains("sk_us-west-2_abc");
-        assertThat(StreamIdSyntax.publishResource("#!::r=sk_us-west-2_abc,m=publish")).contains("sk_us-west-2_abc");
-        assertThat(StreamIdSyntax.publishResource("#!::m=publish,r=sk_x,u=someone")).contains("sk_x");
+        assertThat(StreamIdSyntax.publishResource("#!::r=sk_us-west-2_abc,m=publish"))
+                .contains("sk_us-west-2_abc");
+        assertThat(StreamIdSyntax.publishResource("#!::m=publish,r=sk_x,u=someone"))
+                .contains("sk_x");
         assertThat(StreamIdSyntax.publishResource("#!::r=sk_x,m=request")).isEmpty();
         assertThat(StreamIdSyntax.publishResource("#!::m=publish")).isEmpty();
         assertThat(StreamIdSyntax.publishResource("")).isEmpty();
     }
 
     private static Handshake conclusion(Handshake.SrtHs hs, String sid) {
-        return new Handshake(5, 0, 5, 1, 1500, 8192, Handshake.TYPE_CONCLUSION, 1, 1, new byte[16], hs, null, -1, sid,
-                false);
+        return new Handshake(
+                5, 0, 5, 1, 1500, 8192, Handshake.TYPE_CONCLUSION, 1, 1, new byte[16], hs, null, -1, sid, false);
     }
 
     private static byte[] salt() {

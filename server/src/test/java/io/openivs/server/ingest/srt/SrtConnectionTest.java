@@ -21,8 +21,18 @@ class SrtConnectionTest {
     final List<Integer> delivered = new ArrayList<>();
     String closedWith;
 
-    final SrtConnection connection = new SrtConnection(OURS, PEER, ISN, 256, 500_000, null, null, 0, 0,
-            null, new SrtConnection.Output() {
+    final SrtConnection connection = new SrtConnection(
+            OURS,
+            PEER,
+            ISN,
+            256,
+            500_000,
+            null,
+            null,
+            0,
+            0,
+            null,
+            new SrtConnection.Output() {
                 @Override
                 public ByteBufAllocator alloc() {
                     return ByteBufAllocator.DEFAULT;
@@ -32,7 +42,8 @@ class SrtConnectionTest {
                 public void send(ByteBuf packet) {
                     sent.add(packet);
                 }
-            }, new SrtIngest.Session() {
+            },
+            new SrtIngest.Session() {
                 @Override
                 public void onPayload(ByteBuf payload) {
                     delivered.add(payload.getInt(payload.readerIndex()));
@@ -57,7 +68,9 @@ class SrtConnectionTest {
     }
 
     List<ByteBuf> sentOfType(int type) {
-        return sent.stream().filter(p -> SrtPacket.isControl(p) && SrtPacket.controlType(p) == type).toList();
+        return sent.stream()
+                .filter(p -> SrtPacket.isControl(p) && SrtPacket.controlType(p) == type)
+                .toList();
     }
 
     @Test

@@ -13,6 +13,8 @@ import io.openivs.server.media.ts.demux.TsDemuxer;
 import io.openivs.server.media.ts.demux.TsDemuxerTest;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,8 +26,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -72,6 +72,7 @@ class SrtFfmpegTest {
 
     @TempDir
     static Path dir;
+
     static Path source;
     static TsDemuxerTest.Recorder expected;
 
@@ -80,22 +81,26 @@ class SrtFfmpegTest {
         source = TsDemuxerTest.tsFile(dir.resolve("source.ts"), "0", 3);
         expected = TsDemuxerTest.demux(Files.readAllBytes(source), 1316);
         boolean epoll = io.netty.channel.epoll.Epoll.isAvailable();
-        group = new MultiThreadIoEventLoopGroup(1,
-                epoll ? io.netty.channel.epoll.EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        server = new SrtServer(new SrtIngest() {
-            @Override
-            public CompletableFuture<Optional<SrtAccess>> authorize(String streamId, InetSocketAddress peer) {
-                // Answered from another thread, as a store lookup would be.
-                return CompletableFuture.supplyAsync(() -> Optional.ofNullable(STREAMS.get(streamId)));
-            }
+        group = new MultiThreadIoEventLoopGroup(
+                1, epoll ? io.netty.channel.epoll.EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        server = new SrtServer(
+                        new SrtIngest() {
+                            @Override
+                            public CompletableFuture<Optional<SrtAccess>> authorize(
+                                    String streamId, InetSocketAddress peer) {
+                                // Answered from another thread, as a store lookup would be.
+                                return CompletableFuture.supplyAsync(() -> Optional.ofNullable(STREAMS.get(streamId)));
+                            }
 
-            @Override
-            public Session open(SrtCaller caller, Link link) {
-                Received r = new Received(caller);
-                sessions.add(r);
-                return r;
-            }
-        }, SrtServer.Config.defaults()).bind(group, SrtServer.channelType(epoll), new InetSocketAddress("127.0.0.1", 0));
+                            @Override
+                            public Session open(SrtCaller caller, Link link) {
+                                Received r = new Received(caller);
+                                sessions.add(r);
+                                return r;
+                            }
+                        },
+                        SrtServer.Config.defaults())
+                .bind(group, SrtServer.channelType(epoll), new InetSocketAddress("127.0.0.1", 0));
     }
 
     @AfterAll
@@ -107,21 +112,24 @@ class SrtFfmpegTest {
     /** ffmpeg sending {@link #source} over SRT in real time, streams copied. */
     static FfmpegTool.Result publish(String query) throws Exception {
         String url = "srt://127.0.0.1:" + server.localAddress().getPort() + "?mode=caller&" + query;
-        return FfmpegTool.ffmpeg("-hide_banner", "-v", "error", "-re", "-i", source.toString(), "-c", "copy",
-                "-f", "mpegts", url);
+        return FfmpegTool.ffmpeg(
+                "-hide_banner", "-v", "error", "-re", "-i", source.toString(), "-c", "copy", "-f", "mpegts", url);
     }
 
     @ParameterizedTest
     @ValueSource(ints = {16, 24, 32, 0})
     void ffmpegPublishesAndTheTsDemuxesToEveryFrame(int keyLength) throws Exception {
         int before = sessions.size();
-        String query = keyLength == 0 ? "streamid=sk_open"
+        String query = keyLength == 0
+                ? "streamid=sk_open"
                 : "streamid=sk_secure&passphrase=" + PASSPHRASE.replace(" ", "%20") + "&pbkeylen=" + keyLength;
         FfmpegTool.Result r = publish(query);
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         assertThat(sessions).hasSize(before + 1);
         Received session = sessions.get(before);
-        assertThat(session.closed.await(10, TimeUnit.SECONDS)).as("caller's shutdown seen").isTrue();
+        assertThat(session.closed.await(10, TimeUnit.SECONDS))
+                .as("caller's shutdown seen")
+                .isTrue();
         assertThat(session.caller.keyLength()).isEqualTo(keyLength);
         assertThat(session.caller.streamId()).isEqualTo(keyLength == 0 ? "sk_open" : "sk_secure");
         assertThat(session.reason).contains("shut");
@@ -180,11 +188,25 @@ class SrtFfmpegTest {
         int before = sessions.size();
         String url = "srt://127.0.0.1:" + server.localAddress().getPort() + "?mode=caller&streamid=sk_open";
         Process p = io.openivs.server.media.ffmpeg.FfmpegExecutables.builder(
-                io.openivs.server.media.ffmpeg.FfmpegExecutables.ffmpeg(),
-                List.of("-hide_banner", "-v", "error", "-re", "-stream_loop", "-1", "-i", source.toString(),
-                        "-c", "copy", "-f", "mpegts", url))
+                        io.openivs.server.media.ffmpeg.FfmpegExecutables.ffmpeg(),
+                        List.of(
+                                "-hide_banner",
+                                "-v",
+                                "error",
+                                "-re",
+                                "-stream_loop",
+                                "-1",
+                                "-i",
+                                source.toString(),
+                                "-c",
+                                "copy",
+                                "-f",
+                                "mpegts",
+                                url))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
             await(() -> sessions.size() > before && sessions.get(before).bytes.size() > 100_000);
             assertThat(server.connectionCount()).isEqualTo(1);
@@ -201,10 +223,10 @@ class SrtFfmpegTest {
     void fivePercentLossBothWaysIsRepairedByRetransmission() throws Exception {
         int before = sessions.size();
         try (LossyRelay relay = new LossyRelay(server.localAddress(), 0.05, 25)) {
-            String url = "srt://127.0.0.1:" + relay.port() + "?mode=caller&latency=500000&streamid=sk_secure&passphrase="
-                    + PASSPHRASE.replace(" ", "%20");
-            FfmpegTool.Result r = FfmpegTool.ffmpeg("-hide_banner", "-v", "error", "-re", "-i", source.toString(),
-                    "-c", "copy", "-f", "mpegts", url);
+            String url = "srt://127.0.0.1:" + relay.port()
+                    + "?mode=caller&latency=500000&streamid=sk_secure&passphrase=" + PASSPHRASE.replace(" ", "%20");
+            FfmpegTool.Result r = FfmpegTool.ffmpeg(
+                    "-hide_banner", "-v", "error", "-re", "-i", source.toString(), "-c", "copy", "-f", "mpegts", url);
             assertThat(r.exitCode()).as(r.stderr()).isZero();
             assertThat(relay.dropped.get()).isPositive();
             Received session = sessions.get(before);
@@ -215,10 +237,17 @@ class SrtFfmpegTest {
             // Every frame arrives intact except within the last latency window (0.5 s), where the
             // caller's exit abandons what is still being retransmitted.
             long cut = expected.video.get(expected.video.size() - 1).dts() - 45_000;
-            List<TsDemuxerTest.Frame> video = rec.video.stream().filter(f -> f.dts() < cut).toList();
-            assertThat(video).isEqualTo(expected.video.stream().filter(f -> f.dts() < cut).toList());
-            List<TsDemuxerTest.Frame> audio = rec.audio.stream().filter(f -> f.dts() < cut - 63_000).toList();
-            assertThat(audio).isEqualTo(expected.audio.stream().filter(f -> f.dts() < cut - 63_000).toList());
+            List<TsDemuxerTest.Frame> video =
+                    rec.video.stream().filter(f -> f.dts() < cut).toList();
+            assertThat(video)
+                    .isEqualTo(
+                            expected.video.stream().filter(f -> f.dts() < cut).toList());
+            List<TsDemuxerTest.Frame> audio =
+                    rec.audio.stream().filter(f -> f.dts() < cut - 63_000).toList();
+            assertThat(audio)
+                    .isEqualTo(expected.audio.stream()
+                            .filter(f -> f.dts() < cut - 63_000)
+                            .toList());
         }
     }
 

@@ -1,18 +1,17 @@
 package io.openivs.server.live.transcode;
 
-import io.openivs.server.media.ladder.Ladder;
-import io.openivs.server.media.ladder.Ladders;
-import org.junit.jupiter.api.Test;
-
-import java.util.Collections;
-import java.util.List;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.openivs.server.media.ladder.Ladder;
+import io.openivs.server.media.ladder.Ladders;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
 class TranscodeCommandTest {
-    private static final List<String> OUT = List.of("unix:/t/r0.sock", "unix:/t/r1.sock", "unix:/t/r2.sock",
-            "unix:/t/r3.sock");
+    private static final List<String> OUT =
+            List.of("unix:/t/r0.sock", "unix:/t/r1.sock", "unix:/t/r2.sock", "unix:/t/r3.sock");
 
     @Test
     void oneDecodeOneEncodePerRungCuttingAndTimedAsTheSource() {
@@ -20,7 +19,8 @@ class TranscodeCommandTest {
         List<String> a = TranscodeCommand.args(l, 60, true, OUT);
         assertThat(Collections.frequency(a, "-i")).isOne();
         assertThat(a).contains("-copyts");
-        assertThat(String.join(" ", a)).contains("[0:v]split=4[s0][s1][s2][s3]")
+        assertThat(String.join(" ", a))
+                .contains("[0:v]split=4[s0][s1][s2][s3]")
                 .contains("[s0]scale=1280:720[v0]") // 720p60 keeps 60 fps
                 .contains("[s1]scale=852:480,select='eq(pict_type\\,I)+not(mod(n\\,2))'[v1]"); // the others halve it
         assertThat(Collections.frequency(a, "libx264")).isEqualTo(4);

@@ -1,15 +1,13 @@
 package io.openivs.server.live.transcode;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.openivs.server.config.ServerConfig;
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.testing.Publishing;
 import io.openivs.server.testing.ServerFixture;
 import io.openivs.server.testing.TestDatabases;
 import io.openivs.server.testing.TestServer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,8 +21,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 
 /**
  * A STANDARD channel transcoded end to end with real parts: ffmpeg publishes 1280x720 at 30 fps over
@@ -33,23 +32,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TranscodeLadderTest {
     @RegisterExtension
-    static final ServerFixture node = new ServerFixture(dir -> new TestServer(dir, TestDatabases.sqlite(dir),
-            new ServerConfig.Transcoding(true, 2)));
+    static final ServerFixture node = new ServerFixture(
+            dir -> new TestServer(dir, TestDatabases.sqlite(dir), new ServerConfig.Transcoding(true, 2)));
+
     static final HttpClient http = HttpClient.newHttpClient();
     private static final Pattern EXTINF = Pattern.compile("#EXTINF:([0-9.]+),[^\\n]*\\n([0-9]+)\\.ts");
     private static final Pattern SEQUENCE = Pattern.compile("#EXT-X-MEDIA-SEQUENCE:([0-9]+)");
 
     /** Expected rungs of a 720p30 input: name, width, height, video + audio bits per second. */
     private static final List<Object[]> LADDER = List.of(
-            new Object[]{"720p30", 1280, 720, 2_400_000 + 128_000},
-            new Object[]{"480p30", 852, 480, 1_400_000 + 128_000},
-            new Object[]{"360p30", 640, 360, 630_000 + 64_000},
-            new Object[]{"160p30", 284, 160, 230_000 + 48_000});
+            new Object[] {"720p30", 1280, 720, 2_400_000 + 128_000},
+            new Object[] {"480p30", 852, 480, 1_400_000 + 128_000},
+            new Object[] {"360p30", 640, 360, 630_000 + 64_000},
+            new Object[] {"160p30", 284, 160, 230_000 + 48_000});
 
     private static String get(String url) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r =
+                    http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body() : null;
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -85,21 +85,55 @@ class TranscodeLadderTest {
 
     @Test
     void standardChannelPlaysIvsLadderAlignedAndSurvivesAKilledTranscoder() throws Exception {
-        CreateChannelResponse created = node.ivs().createChannel(b -> b.name("ladder").type("STANDARD")
-                .latencyMode("NORMAL").insecureIngest(true));
+        CreateChannelResponse created = node.ivs()
+                .createChannel(b ->
+                        b.name("ladder").type("STANDARD").latencyMode("NORMAL").insecureIngest(true));
         String master = created.channel().playbackUrl();
         String base = master.substring(0, master.length() - ".m3u8".length());
-        String rtmp = "rtmp://127.0.0.1:" + node.server().server().rtmpPort() + "/app/" + created.streamKey().value();
-        CompletableFuture<FfmpegTool.Result> publisher = CompletableFuture.supplyAsync(() -> {
-            try {
-                return FfmpegTool.ffmpeg("-hide_banner", "-loglevel", "error", "-re",
-                        "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi", "-i", "sine",
-                        "-t", "28", "-c:v", "libx264", "-preset", "ultrafast", "-g", "60", "-keyint_min", "60",
-                        "-sc_threshold", "0", "-b:v", "3000k", "-c:a", "aac", "-b:a", "128k", "-f", "flv", rtmp);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, Publishing.background);
+        String rtmp = "rtmp://127.0.0.1:" + node.server().server().rtmpPort() + "/app/"
+                + created.streamKey().value();
+        CompletableFuture<FfmpegTool.Result> publisher = CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return FfmpegTool.ffmpeg(
+                                "-hide_banner",
+                                "-loglevel",
+                                "error",
+                                "-re",
+                                "-f",
+                                "lavfi",
+                                "-i",
+                                "testsrc2=size=1280x720:rate=30",
+                                "-f",
+                                "lavfi",
+                                "-i",
+                                "sine",
+                                "-t",
+                                "28",
+                                "-c:v",
+                                "libx264",
+                                "-preset",
+                                "ultrafast",
+                                "-g",
+                                "60",
+                                "-keyint_min",
+                                "60",
+                                "-sc_threshold",
+                                "0",
+                                "-b:v",
+                                "3000k",
+                                "-c:a",
+                                "aac",
+                                "-b:a",
+                                "128k",
+                                "-f",
+                                "flv",
+                                rtmp);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                Publishing.background);
 
         // The master lists the source as "chunked" and every rung of a 720p30 input, each once it has a segment.
         String listing = Publishing.await(Duration.ofSeconds(20), () -> {
@@ -110,8 +144,13 @@ class TranscodeLadderTest {
             }
             return text;
         });
-        assertThat(listing).contains("NAME=\"chunked\"").doesNotContain("720p60").doesNotContain("1080p");
-        assertThat(listing).contains("RESOLUTION=852x480").contains("RESOLUTION=284x160")
+        assertThat(listing)
+                .contains("NAME=\"chunked\"")
+                .doesNotContain("720p60")
+                .doesNotContain("1080p");
+        assertThat(listing)
+                .contains("RESOLUTION=852x480")
+                .contains("RESOLUTION=284x160")
                 .contains("FRAME-RATE=30.000");
 
         // Let each rung list a few segments, then measure.
@@ -122,34 +161,58 @@ class TranscodeLadderTest {
         for (Object[] rung : LADDER) {
             String name = (String) rung[0];
             String playlistUrl = base + "/" + name + "/live.m3u8";
-            FfmpegTool.Result probe = FfmpegTool.ffprobe("-v", "error", "-select_streams", "v:0", "-show_entries",
-                    "stream=width,height", "-of", "csv=p=0", playlistUrl);
+            FfmpegTool.Result probe = FfmpegTool.ffprobe(
+                    "-v",
+                    "error",
+                    "-select_streams",
+                    "v:0",
+                    "-show_entries",
+                    "stream=width,height",
+                    "-of",
+                    "csv=p=0",
+                    playlistUrl);
             assertThat(probe.exitCode()).as(probe.stderr()).isZero();
-            assertThat(probe.stdout().trim().lines().findFirst().orElse("")).as(name)
+            assertThat(probe.stdout().trim().lines().findFirst().orElse(""))
+                    .as(name)
                     .isEqualTo(rung[1] + "," + rung[2]);
             // Frame rate: frames counted in a finished segment over its duration.
             Map<Long, String> segments = extinfs(get(playlistUrl));
             long first = segments.keySet().iterator().next();
-            FfmpegTool.Result frames = FfmpegTool.ffprobe("-v", "error", "-count_frames", "-select_streams", "v:0",
-                    "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", base + "/" + name + "/" + first + ".ts");
+            FfmpegTool.Result frames = FfmpegTool.ffprobe(
+                    "-v",
+                    "error",
+                    "-count_frames",
+                    "-select_streams",
+                    "v:0",
+                    "-show_entries",
+                    "stream=nb_read_frames",
+                    "-of",
+                    "csv=p=0",
+                    base + "/" + name + "/" + first + ".ts");
             assertThat(frames.exitCode()).as(frames.stderr()).isZero();
-            double fps = Integer.parseInt(frames.stdout().trim().lines().findFirst().orElse("0")) / Double.parseDouble(segments.get(first));
+            double fps =
+                    Integer.parseInt(frames.stdout().trim().lines().findFirst().orElse("0"))
+                            / Double.parseDouble(segments.get(first));
             assertThat(fps).as(name + " frames per second").isBetween(29.0, 31.0);
 
             // The bandwidth the master reports, measured from the rung's own segments, is near the ladder's.
             Matcher avg = Pattern.compile("AVERAGE-BANDWIDTH=([0-9]+),RESOLUTION=" + rung[1] + "x" + rung[2]
-                    + ",CODECS=\"avc1\\.[0-9A-F]{6},mp4a\\.40\\.2\",VIDEO=\"" + name + "\",FRAME-RATE=30.000")
+                            + ",CODECS=\"avc1\\.[0-9A-F]{6},mp4a\\.40\\.2\",VIDEO=\"" + name + "\",FRAME-RATE=30.000")
                     .matcher(measured); // video and audio in every rung
             assertThat(avg.find()).as(name + " in " + measured).isTrue();
             long bandwidth = Long.parseLong(avg.group(1));
             int expected = (int) rung[3];
-            System.out.println(name + " measured " + bandwidth + " bits/s, ladder " + expected + "; " + get(playlistUrl));
-            bandwidths.add(new long[]{bandwidth, expected});
+            System.out.println(
+                    name + " measured " + bandwidth + " bits/s, ladder " + expected + "; " + get(playlistUrl));
+            bandwidths.add(new long[] {bandwidth, expected});
 
             // Segments of the same number last as long in every rendition.
             Map<Long, String> mine = extinfs(get(playlistUrl));
-            List<Long> common = mine.keySet().stream().filter(source::containsKey).toList();
-            assertThat(common).as(name + " shares segment numbers with the source").hasSizeGreaterThanOrEqualTo(2);
+            List<Long> common =
+                    mine.keySet().stream().filter(source::containsKey).toList();
+            assertThat(common)
+                    .as(name + " shares segment numbers with the source")
+                    .hasSizeGreaterThanOrEqualTo(2);
             for (long n : common) {
                 assertThat(mine.get(n)).as(name + " segment " + n).isEqualTo(source.get(n));
             }
@@ -165,9 +228,13 @@ class TranscodeLadderTest {
         List<ProcessHandle> children = transcoders();
         assertThat(children).hasSize(1);
         long killedPid = children.get(0).pid();
-        children.get(0).info().totalCpuDuration().ifPresent(cpu -> System.out.printf(
-                "transcoder child: %.1f s of CPU since it started at %s%n", cpu.toMillis() / 1e3,
-                children.get(0).info().startInstant().orElse(null)));
+        children.get(0)
+                .info()
+                .totalCpuDuration()
+                .ifPresent(cpu -> System.out.printf(
+                        "transcoder child: %.1f s of CPU since it started at %s%n",
+                        cpu.toMillis() / 1e3,
+                        children.get(0).info().startInstant().orElse(null)));
         String rungBefore = get(base + "/360p30/live.m3u8");
         long sourceAtKill = newest(get(base + "/live.m3u8"));
         long rungAtKill = newest(rungBefore);

@@ -1,5 +1,7 @@
 package io.openivs.server.live.transcode;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -12,9 +14,6 @@ import io.openivs.server.media.ladder.Ladder;
 import io.openivs.server.media.ladder.Ladders;
 import io.openivs.server.media.ts.demux.TsDemuxer;
 import io.openivs.server.testing.Publishing;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,8 +23,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The engine alone, with the real ffmpeg: a 720p60 source whose keyframes fall at irregular frames
@@ -37,26 +36,59 @@ class TranscoderTest {
     @Test
     void everyRungCutsWhereTheSourceHasKeyframesOnTheSourcesTimeline(@TempDir Path dir) throws Exception {
         Path ts = dir.resolve("in.ts");
-        FfmpegTool.Result made = FfmpegTool.ffmpeg("-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
-                "testsrc2=size=1280x720:rate=60", "-f", "lavfi", "-i", "sine", "-t", "4", "-c:v", "libx264",
-                "-preset", "ultrafast", "-g", "600", "-sc_threshold", "0", "-force_key_frames",
-                "expr:eq(n,0)+eq(n,61)+eq(n,181)", "-c:a", "aac", "-f", "mpegts", ts.toString());
+        FfmpegTool.Result made = FfmpegTool.ffmpeg(
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=1280x720:rate=60",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine",
+                "-t",
+                "4",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-g",
+                "600",
+                "-sc_threshold",
+                "0",
+                "-force_key_frames",
+                "expr:eq(n,0)+eq(n,61)+eq(n,181)",
+                "-c:a",
+                "aac",
+                "-f",
+                "mpegts",
+                ts.toString());
         assertThat(made.exitCode()).as(made.stderr()).isZero();
 
         // The source as the live wing has it: frames on a timeline from 0.
         List<Object> source = new ArrayList<>();
         List<Long> sourceKeys = new ArrayList<>();
         TsDemuxer demuxer = new TsDemuxer(PooledByteBufAllocator.DEFAULT, new MediaSink() {
-            public void onSessionStart() { }
-            public void onVideoConfig(VideoConfig c) { source.add(c); }
-            public void onAudioConfig(AudioConfig c) { source.add(c); }
+            public void onSessionStart() {}
+
+            public void onVideoConfig(VideoConfig c) {
+                source.add(c);
+            }
+
+            public void onAudioConfig(AudioConfig c) {
+                source.add(c);
+            }
+
             public void onFrame(MediaFrame f) {
                 source.add(f.retain());
                 if (f.isVideo() && f.isKeyframe()) {
                     sourceKeys.add(f.pts());
                 }
             }
-            public void onSessionEnd() { }
+
+            public void onSessionEnd() {}
         });
         ByteBuf bytes = Unpooled.wrappedBuffer(Files.readAllBytes(ts));
         demuxer.feed(bytes);
@@ -69,21 +101,32 @@ class TranscoderTest {
         Map<Integer, List<Long>> keys = new ConcurrentHashMap<>();
         Map<Integer, AtomicInteger> videoFrames = new ConcurrentHashMap<>();
         List<VideoConfig> configs = new CopyOnWriteArrayList<>();
-        Transcoder t = new Transcoder("test", ladder, new Transcoder.Output() {
-            public void videoConfig(int generation, int rung, VideoConfig config) { configs.add(config); }
-            public void audioConfig(int generation, int rung, AudioConfig config) { }
-            public void frames(int generation, int rung, List<MediaFrame> frames) {
-                for (MediaFrame f : frames) {
-                    if (f.isVideo()) {
-                        videoFrames.computeIfAbsent(rung, r -> new AtomicInteger()).incrementAndGet();
-                        if (f.isKeyframe()) {
-                            keys.computeIfAbsent(rung, r -> new CopyOnWriteArrayList<>()).add(f.pts());
+        Transcoder t = new Transcoder(
+                "test",
+                ladder,
+                new Transcoder.Output() {
+                    public void videoConfig(int generation, int rung, VideoConfig config) {
+                        configs.add(config);
+                    }
+
+                    public void audioConfig(int generation, int rung, AudioConfig config) {}
+
+                    public void frames(int generation, int rung, List<MediaFrame> frames) {
+                        for (MediaFrame f : frames) {
+                            if (f.isVideo()) {
+                                videoFrames
+                                        .computeIfAbsent(rung, r -> new AtomicInteger())
+                                        .incrementAndGet();
+                                if (f.isKeyframe()) {
+                                    keys.computeIfAbsent(rung, r -> new CopyOnWriteArrayList<>())
+                                            .add(f.pts());
+                                }
+                            }
+                            f.release();
                         }
                     }
-                    f.release();
-                }
-            }
-        }, System::nanoTime);
+                },
+                System::nanoTime);
         try {
             t.feeder().execute(() -> {
                 for (Object o : source) {
@@ -119,9 +162,14 @@ class TranscoderTest {
         }
         // The child is gone once closed.
         Publishing.await(Duration.ofSeconds(5), () -> {
-            assertThat(ProcessHandle.current().descendants()
-                    .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains("openivs-tc"))
-                            .orElse(false)).count()).isZero();
+            assertThat(ProcessHandle.current()
+                            .descendants()
+                            .filter(p -> p.info()
+                                    .arguments()
+                                    .map(a -> String.join(" ", a).contains("openivs-tc"))
+                                    .orElse(false))
+                            .count())
+                    .isZero();
             return true;
         });
     }

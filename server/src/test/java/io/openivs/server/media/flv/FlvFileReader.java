@@ -17,8 +17,7 @@ public final class FlvFileReader {
         }
     }
 
-    private FlvFileReader() {
-    }
+    private FlvFileReader() {}
 
     public static List<Tag> read(Path file) throws IOException {
         ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(file));
@@ -45,8 +44,10 @@ public final class FlvFileReader {
 
     /** The first video keyframe tag at or after {@code ms}. */
     public static Tag keyframeAtOrAfter(List<Tag> tags, long ms) {
-        return tags.stream().filter(t -> t.type() == 9 && t.timestamp() >= ms && (t.body()[0] & 0xF0) == 0x10)
-                .findFirst().orElseThrow();
+        return tags.stream()
+                .filter(t -> t.type() == 9 && t.timestamp() >= ms && (t.body()[0] & 0xF0) == 0x10)
+                .findFirst()
+                .orElseThrow();
     }
 
     /**
@@ -56,7 +57,8 @@ public final class FlvFileReader {
     public static List<Tag> restartAt(List<Tag> tags, Tag resume) {
         List<Tag> restarted = new ArrayList<>();
         tags.stream().filter(FlvFileReader::isSequenceHeader).forEach(h -> restarted.add(h.withTimestamp(0)));
-        tags.stream().filter(t -> t.timestamp() >= resume.timestamp())
+        tags.stream()
+                .filter(t -> t.timestamp() >= resume.timestamp())
                 .forEach(t -> restarted.add(t.withTimestamp(t.timestamp() - resume.timestamp())));
         return restarted;
     }

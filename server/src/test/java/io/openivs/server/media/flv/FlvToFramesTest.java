@@ -33,8 +33,7 @@ class FlvToFramesTest {
         final List<MediaFrame> kept = new ArrayList<>();
 
         @Override
-        public void onSessionStart() {
-        }
+        public void onSessionStart() {}
 
         @Override
         public void onVideoConfig(VideoConfig config) {
@@ -54,8 +53,7 @@ class FlvToFramesTest {
         }
 
         @Override
-        public void onSessionEnd() {
-        }
+        public void onSessionEnd() {}
     }
 
     private final Recorder sink = new Recorder();
@@ -151,7 +149,8 @@ class FlvToFramesTest {
             video(40 * i, "1701000000" + String.format("%08x", pps.length() / 2) + pps + IDR);
         }
         assertThat(sink.videoConfigs).hasSize(2);
-        assertThat(sink.videoConfigs.get(1).ppsList()).extracting(HexFormat.of()::formatHex)
+        assertThat(sink.videoConfigs.get(1).ppsList())
+                .extracting(HexFormat.of()::formatHex)
                 .containsExactly(pps1, PPS);
         assertThat(sink.frames).hasSize(4);
     }

@@ -31,8 +31,7 @@ import java.util.List;
 final class Fmp4Hls {
 
     /** A frame as the writer received it, on the output timeline. */
-    record Written(boolean video, long dts, long pts, boolean keyframe) {
-    }
+    record Written(boolean video, long dts, long pts, boolean keyframe) {}
 
     final Path dir;
     final List<Segment> segments = new ArrayList<>();
@@ -41,6 +40,7 @@ final class Fmp4Hls {
     final List<List<byte[]>> parts = new ArrayList<>();
     /** Per segment, per part, the chunks {@link Fmp4SegmentWriter#finishChunk} handed out, when cutting chunks. */
     final List<List<List<byte[]>>> chunks = new ArrayList<>();
+
     final Segmenter segmenter;
     private final int framesPerPart;
     private final boolean chunked;
@@ -57,8 +57,10 @@ final class Fmp4Hls {
         this.dir = dir;
         this.framesPerPart = framesPerPart;
         this.chunked = chunked;
-        this.segmenter = new Segmenter(SegmenterConfig.DEFAULT.withWindowSize(20),
-                new Recording(new Fmp4SegmentWriter(PooledByteBufAllocator.DEFAULT)), () -> 1_700_000_000_000L,
+        this.segmenter = new Segmenter(
+                SegmenterConfig.DEFAULT.withWindowSize(20),
+                new Recording(new Fmp4SegmentWriter(PooledByteBufAllocator.DEFAULT)),
+                () -> 1_700_000_000_000L,
                 this::write);
     }
 
@@ -67,7 +69,8 @@ final class Fmp4Hls {
         FlvToFrames demuxer = new FlvToFrames(PooledByteBufAllocator.DEFAULT, segmenter);
         for (Tag tag : tags) {
             TagResult result = demuxer.tag(tag.type(), tag.timestamp(), Unpooled.wrappedBuffer(tag.body()));
-            assertThat(result.status()).as("tag at %d ms", tag.timestamp())
+            assertThat(result.status())
+                    .as("tag at %d ms", tag.timestamp())
                     .isIn(TagResult.Status.ACCEPTED, TagResult.Status.IGNORED);
         }
         segmenter.onSessionEnd();
@@ -82,8 +85,14 @@ final class Fmp4Hls {
             }
         }
         Path playlist = dir.resolve("playlist.m3u8");
-        Files.writeString(playlist, PlaylistWriter.media(segmenter.segments(), segmenter.targetDurationSeconds(),
-                seq -> "seg" + seq + ".m4s", true, Fmp4Hls::initName));
+        Files.writeString(
+                playlist,
+                PlaylistWriter.media(
+                        segmenter.segments(),
+                        segmenter.targetDurationSeconds(),
+                        seq -> "seg" + seq + ".m4s",
+                        true,
+                        Fmp4Hls::initName));
         segmenter.close();
         return playlist;
     }
@@ -152,8 +161,8 @@ final class Fmp4Hls {
                 finishPart();
                 videoFramesInPart = 1;
             }
-            frames.get(frames.size() - 1).add(
-                    new Written(frame.isVideo(), frame.dts() + offset, frame.pts() + offset, frame.isKeyframe()));
+            frames.get(frames.size() - 1)
+                    .add(new Written(frame.isVideo(), frame.dts() + offset, frame.pts() + offset, frame.isKeyframe()));
             writer.writeFrame(frame);
         }
 

@@ -32,6 +32,7 @@ class Fmp4HlsFfmpegTest {
 
     @TempDir
     static Path tmp;
+
     static Path flv;
     static List<Tag> source;
     static Fmp4Hls hls;
@@ -49,42 +50,63 @@ class Fmp4HlsFfmpegTest {
     @Test
     void playlistOfFmp4SegmentsDecodesAsTheSourceStream() throws Exception {
         String text = Files.readString(playlist);
-        assertThat(text).startsWith("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n")
+        assertThat(text)
+                .startsWith("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n")
                 .contains("#EXT-X-MAP:URI=\"init0.mp4\"\n", "#EXTINF:2.000,\nseg0.m4s\n")
                 .doesNotContain("#EXT-X-DISCONTINUITY");
         assertThat(text.split("#EXT-X-MAP", -1)).hasSize(2);
         assertThat(hls.segments).hasSize(6);
 
-        FfmpegTool.Result probe = FfmpegTool.ffprobe("-v", "error", "-show_entries",
-                "stream=codec_type,codec_name,width,height,sample_rate,channels", "-of", "compact", playlist.toString());
+        FfmpegTool.Result probe = FfmpegTool.ffprobe(
+                "-v",
+                "error",
+                "-show_entries",
+                "stream=codec_type,codec_name,width,height,sample_rate,channels",
+                "-of",
+                "compact",
+                playlist.toString());
         assertThat(probe.exitCode()).as(probe.stderr()).isZero();
         assertThat(probe.stderr()).isEmpty();
-        assertThat(probe.stdout()).contains("codec_name=h264|codec_type=video|width=" + WIDTH + "|height=" + HEIGHT)
+        assertThat(probe.stdout())
+                .contains("codec_name=h264|codec_type=video|width=" + WIDTH + "|height=" + HEIGHT)
                 .contains("codec_name=aac|codec_type=audio|sample_rate=48000|channels=1");
 
         assertThat(TestSources.decodedSeconds(playlist)).isCloseTo(SECONDS, within(1.5 / 30));
 
-        FfmpegTool.Result duration = FfmpegTool.ffprobe("-v", "error", "-show_entries", "format=duration",
-                "-of", "default=nw=1:nk=1", playlist.toString());
+        FfmpegTool.Result duration = FfmpegTool.ffprobe(
+                "-v", "error", "-show_entries", "format=duration", "-of", "default=nw=1:nk=1", playlist.toString());
         assertThat(Double.parseDouble(duration.stdout().trim())).isCloseTo(SECONDS, within(0.1));
     }
 
     @Test
     void anEncoderRepeatingParameterSetsInBandGivesSamplesWithoutThemAndOneInitSegment() throws Exception {
         // x264 with repeat-headers and aud: SPS/PPS before every IDR, an AUD in every frame.
-        Path inBand = TestSources.x264AacFlv(tmp.resolve("inband.flv"), WIDTH, HEIGHT, SECONDS, "-preset",
-                "ultrafast", "-bf", "2", "-x264-params", "aud=1:repeat-headers=1");
+        Path inBand = TestSources.x264AacFlv(
+                tmp.resolve("inband.flv"),
+                WIDTH,
+                HEIGHT,
+                SECONDS,
+                "-preset",
+                "ultrafast",
+                "-bf",
+                "2",
+                "-x264-params",
+                "aud=1:repeat-headers=1");
         Fmp4Hls repeated = new Fmp4Hls(Files.createDirectory(tmp.resolve("inband")));
         repeated.session(FlvFileReader.read(inBand));
         Path repeatedPlaylist = repeated.finish();
         String text = Files.readString(repeatedPlaylist);
-        assertThat(text.split("#EXT-X-MAP", -1)).as("repeats change no configuration").hasSize(2);
+        assertThat(text.split("#EXT-X-MAP", -1))
+                .as("repeats change no configuration")
+                .hasSize(2);
         assertThat(text).doesNotContain("#EXT-X-DISCONTINUITY");
         // Every sample is length-prefixed NAL units with neither delimiter nor parameter set.
         int nalUnits = 0;
         for (Segment segment : repeated.segments) {
             byte[] bytes = Files.readAllBytes(repeated.segmentFile(segment));
-            for (Mp4Boxes moof : Mp4Boxes.parse(bytes).stream().filter(b -> b.type().equals("moof")).toList()) {
+            for (Mp4Boxes moof : Mp4Boxes.parse(bytes).stream()
+                    .filter(b -> b.type().equals("moof"))
+                    .toList()) {
                 Mp4Boxes trun = moof.all("traf").get(0).child("trun"); // video's traf comes first
                 int at = moof.start() + trun.i32(8);
                 int end = at;
@@ -93,7 +115,9 @@ class Fmp4HlsFfmpegTest {
                 }
                 for (int i = at; i < end; ) {
                     int type = bytes[i + 4] & 0x1F;
-                    assertThat(type).as("NAL unit type in %s", segment.sequence()).isNotIn(7, 8, 9);
+                    assertThat(type)
+                            .as("NAL unit type in %s", segment.sequence())
+                            .isNotIn(7, 8, 9);
                     i += 4 + ByteBuffer.wrap(bytes, i, 4).getInt();
                     nalUnits++;
                 }
@@ -114,11 +138,17 @@ class Fmp4HlsFfmpegTest {
         boolean reordered = false;
         for (int i = 0; i < in.size(); i++) {
             // The FLV has millisecond times, the fMP4 the same times on a 90 kHz clock.
-            assertThat(out.get(i)[0] - outStart).as("pts of packet %d", i).isCloseTo(in.get(i)[0] - inStart, within(1e-4));
-            assertThat(out.get(i)[1] - outStart).as("dts of packet %d", i).isCloseTo(in.get(i)[1] - inStart, within(1e-4));
+            assertThat(out.get(i)[0] - outStart)
+                    .as("pts of packet %d", i)
+                    .isCloseTo(in.get(i)[0] - inStart, within(1e-4));
+            assertThat(out.get(i)[1] - outStart)
+                    .as("dts of packet %d", i)
+                    .isCloseTo(in.get(i)[1] - inStart, within(1e-4));
             reordered |= i > 0 && out.get(i)[0] < out.get(i - 1)[0];
         }
-        assertThat(reordered).as("the source has B-frames shown before the frame decoded ahead of them").isTrue();
+        assertThat(reordered)
+                .as("the source has B-frames shown before the frame decoded ahead of them")
+                .isTrue();
     }
 
     @Test
@@ -130,9 +160,14 @@ class Fmp4HlsFfmpegTest {
         assertThat(traks).hasSize(2);
         Mp4Boxes avc1 = traks.get(0).child("mdia", "minf", "stbl", "stsd", "avc1");
         assertThat(avc1.child("avcC").u8(4) & 3).as("4-byte NAL lengths").isEqualTo(3);
-        assertThat(traks.get(0).child("mdia", "mdhd").u32(12)).as("video timescale").isEqualTo(90_000);
-        assertThat(traks.get(1).child("mdia", "minf", "stbl", "stsd", "mp4a").all("esds")).hasSize(1);
-        assertThat(traks.get(1).child("mdia", "mdhd").u32(12)).as("audio timescale").isEqualTo(48_000);
+        assertThat(traks.get(0).child("mdia", "mdhd").u32(12))
+                .as("video timescale")
+                .isEqualTo(90_000);
+        assertThat(traks.get(1).child("mdia", "minf", "stbl", "stsd", "mp4a").all("esds"))
+                .hasSize(1);
+        assertThat(traks.get(1).child("mdia", "mdhd").u32(12))
+                .as("audio timescale")
+                .isEqualTo(48_000);
         assertThat(moov.child("mvex").all("trex")).hasSize(2);
 
         assertThat(assertFragments(hls)).as("fragments per segment").containsOnly(1);
@@ -149,7 +184,8 @@ class Fmp4HlsFfmpegTest {
             for (byte[] part : parted.parts.get(s)) {
                 joined.write(part);
             }
-            assertThat(joined.toByteArray()).as("parts of segment %d", s)
+            assertThat(joined.toByteArray())
+                    .as("parts of segment %d", s)
                     .isEqualTo(Files.readAllBytes(parted.segmentFile(parted.segments.get(s))));
         }
         assertThat(TestSources.decodedSeconds(partedPlaylist)).isCloseTo(SECONDS, within(1.5 / 30));
@@ -174,7 +210,9 @@ class Fmp4HlsFfmpegTest {
         Path chunkedPlaylist = chunked.finish();
         List<Integer> fragments = assertFragments(chunked);
         for (int s = 0; s < chunked.segments.size(); s++) {
-            long videoFrames = chunked.frames.get(s).stream().filter(Fmp4Hls.Written::video).count();
+            long videoFrames = chunked.frames.get(s).stream()
+                    .filter(Fmp4Hls.Written::video)
+                    .count();
             assertThat(fragments.get(s)).as("fragments of segment %d", s).isEqualTo((int) videoFrames);
             List<byte[]> parts = chunked.parts.get(s);
             for (int p = 0; p < parts.size(); p++) {
@@ -185,10 +223,11 @@ class Fmp4HlsFfmpegTest {
                 byte[] streamed = joined.toByteArray();
                 // Chunks are handed out as the part grows; only the segment's last part ends without
                 // a next frame, its last chunk closed with it.
-                assertThat(Arrays.copyOf(parts.get(p), streamed.length)).as("part %d.%d starts with its chunks", s, p)
+                assertThat(Arrays.copyOf(parts.get(p), streamed.length))
+                        .as("part %d.%d starts with its chunks", s, p)
                         .isEqualTo(streamed);
-                List<Mp4Boxes> tail = Mp4Boxes.parse(Arrays.copyOfRange(parts.get(p), streamed.length,
-                        parts.get(p).length));
+                List<Mp4Boxes> tail =
+                        Mp4Boxes.parse(Arrays.copyOfRange(parts.get(p), streamed.length, parts.get(p).length));
                 if (p < parts.size() - 1) {
                     assertThat(tail).as("part %d.%d after its chunks", s, p).isEmpty();
                 } else {
@@ -202,7 +241,9 @@ class Fmp4HlsFfmpegTest {
                 assertThat(video.child("tfhd").i32(4)).isEqualTo(1);
                 long tfdt = video.child("tfdt").i64(4);
                 if (next >= 0) {
-                    assertThat(tfdt).as("video tfdt of chunk %d of segment %d", f / 2, s).isEqualTo(next);
+                    assertThat(tfdt)
+                            .as("video tfdt of chunk %d of segment %d", f / 2, s)
+                            .isEqualTo(next);
                 }
                 assertThat(video.child("trun").i32(4)).as("frames in a chunk").isEqualTo(1);
                 next = tfdt + video.child("trun").u32(12);
@@ -214,9 +255,12 @@ class Fmp4HlsFfmpegTest {
         for (int s = 0; s < chunked.segments.size(); s++) {
             chunkedBytes += chunked.segments.get(s).size();
             wholeBytes += hls.segments.get(s).size();
-            videoFrames += chunked.frames.get(s).stream().filter(Fmp4Hls.Written::video).count();
+            videoFrames += chunked.frames.get(s).stream()
+                    .filter(Fmp4Hls.Written::video)
+                    .count();
         }
-        System.out.printf("CMAF chunk per frame: %d bytes vs %d in one fragment per segment, %.0f bytes more per frame%n",
+        System.out.printf(
+                "CMAF chunk per frame: %d bytes vs %d in one fragment per segment, %.0f bytes more per frame%n",
                 chunkedBytes, wholeBytes, (chunkedBytes - wholeBytes) / (double) videoFrames);
         assertThat(chunked.segments).hasSameSizeAs(hls.segments);
         assertThat(TestSources.decodedSeconds(chunkedPlaylist)).isCloseTo(SECONDS, within(1.5 / 30));
@@ -251,8 +295,8 @@ class Fmp4HlsFfmpegTest {
         for (String drop : List.of("-an", "-vn")) {
             Path dir = Files.createDirectory(tmp.resolve("single" + drop));
             Path flvOnly = dir.resolve("source.flv");
-            FfmpegTool.Result copy = FfmpegTool.ffmpeg("-v", "error", "-i", flv.toString(), "-c", "copy", drop,
-                    flvOnly.toString());
+            FfmpegTool.Result copy =
+                    FfmpegTool.ffmpeg("-v", "error", "-i", flv.toString(), "-c", "copy", drop, flvOnly.toString());
             assertThat(copy.exitCode()).as(copy.stderr()).isZero();
             Fmp4Hls single = new Fmp4Hls(dir);
             single.session(FlvFileReader.read(flvOnly));
@@ -260,8 +304,8 @@ class Fmp4HlsFfmpegTest {
 
             List<Mp4Boxes> init = Mp4Boxes.parse(Files.readAllBytes(dir.resolve("init0.mp4")));
             assertThat(init.get(1).all("trak")).hasSize(1);
-            FfmpegTool.Result probe = FfmpegTool.ffprobe("-v", "error", "-show_entries", "stream=codec_name",
-                    "-of", "csv=p=0", singlePlaylist.toString());
+            FfmpegTool.Result probe = FfmpegTool.ffprobe(
+                    "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", singlePlaylist.toString());
             // HLS lists each stream under its program too.
             assertThat(probe.stdout().lines().filter(l -> !l.isBlank()).distinct())
                     .containsExactly(drop.equals("-an") ? "h264" : "aac");
@@ -274,23 +318,36 @@ class Fmp4HlsFfmpegTest {
     @Test
     void highProfileStreamRemuxesWithItsAvcCExtension() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("high"));
-        Path highFlv = TestSources.x264AacFlv(dir.resolve("source.flv"), 320, 180, 4,
-                "-preset", "veryfast", "-profile:v", "high", "-bf", "3");
+        Path highFlv = TestSources.x264AacFlv(
+                dir.resolve("source.flv"), 320, 180, 4, "-preset", "veryfast", "-profile:v", "high", "-bf", "3");
         Fmp4Hls high = new Fmp4Hls(dir);
         high.session(FlvFileReader.read(highFlv));
         Path highPlaylist = high.finish();
 
-        Mp4Boxes avcC = Mp4Boxes.parse(Files.readAllBytes(dir.resolve("init0.mp4"))).get(1).all("trak").get(0)
+        Mp4Boxes avcC = Mp4Boxes.parse(Files.readAllBytes(dir.resolve("init0.mp4")))
+                .get(1)
+                .all("trak")
+                .get(0)
                 .child("mdia", "minf", "stbl", "stsd", "avc1", "avcC");
         assertThat(avcC.u8(1)).as("profile_idc").isEqualTo(100);
         int spsLength = avcC.u8(6) << 8 | avcC.u8(7);
         int ppsLength = avcC.u8(9 + spsLength) << 8 | avcC.u8(10 + spsLength);
         int extension = 11 + spsLength + ppsLength;
-        assertThat(avcC.size() - avcC.headerSize()).as("record with the High profile fields").isEqualTo(extension + 4);
+        assertThat(avcC.size() - avcC.headerSize())
+                .as("record with the High profile fields")
+                .isEqualTo(extension + 4);
         assertThat(avcC.u8(extension) & 3).as("chroma_format_idc 4:2:0").isEqualTo(1);
 
-        FfmpegTool.Result probe = FfmpegTool.ffprobe("-v", "error", "-select_streams", "v", "-show_entries",
-                "stream=profile", "-of", "csv=p=0", highPlaylist.toString());
+        FfmpegTool.Result probe = FfmpegTool.ffprobe(
+                "-v",
+                "error",
+                "-select_streams",
+                "v",
+                "-show_entries",
+                "stream=profile",
+                "-of",
+                "csv=p=0",
+                highPlaylist.toString());
         assertThat(probe.stdout().lines().filter(l -> !l.isBlank()).distinct()).containsExactly("High");
         assertThat(TestSources.decodedSeconds(highPlaylist)).isCloseTo(4.0, within(1.5 / 30));
         assertThat(videoPackets(highPlaylist)).hasSameSizeAs(videoPackets(highFlv));
@@ -319,7 +376,9 @@ class Fmp4HlsFfmpegTest {
                 Mp4Boxes moof = boxes.get(f);
                 Mp4Boxes mdat = boxes.get(f + 1);
                 assertThat(List.of(moof.type(), mdat.type())).containsExactly("moof", "mdat");
-                assertThat(moof.child("mfhd").u32(4)).as("fragment sequence number").isEqualTo(++sequence);
+                assertThat(moof.child("mfhd").u32(4))
+                        .as("fragment sequence number")
+                        .isEqualTo(++sequence);
                 int dataEnd = mdat.body();
                 for (Mp4Boxes traf : moof.all("traf")) {
                     int t = traf.child("tfhd").i32(4) - 1;
@@ -327,7 +386,9 @@ class Fmp4HlsFfmpegTest {
                     long decodeTime = traf.child("tfdt").i64(4);
                     Mp4Boxes trun = traf.child("trun");
                     int samples = trun.i32(4);
-                    assertThat(moof.start() + trun.i32(8)).as("run starts where the last ended").isEqualTo(dataEnd);
+                    assertThat(moof.start() + trun.i32(8))
+                            .as("run starts where the last ended")
+                            .isEqualTo(dataEnd);
                     int stride = video ? 16 : 8;
                     long duration = 0;
                     for (int i = 0; i < samples; i++) {
@@ -337,13 +398,17 @@ class Fmp4HlsFfmpegTest {
                             Fmp4Hls.Written frame = trackFrames.get(t).get(used[t] + i);
                             boolean sync = trun.i32(20 + i * stride) == SampleFlags.SYNC;
                             assertThat(sync).as("sync flag of frame %d", i).isEqualTo(frame.keyframe());
-                            assertThat(trun.i32(24 + i * stride)).as("composition offset")
+                            assertThat(trun.i32(24 + i * stride))
+                                    .as("composition offset")
                                     .isEqualTo(frame.pts() - frame.dts());
                         }
                     }
                     if (video) {
-                        assertThat(trun.u8(0)).as("trun version with signed offsets").isEqualTo(1);
-                        assertThat(decodeTime).isEqualTo(trackFrames.get(t).get(used[t]).dts());
+                        assertThat(trun.u8(0))
+                                .as("trun version with signed offsets")
+                                .isEqualTo(1);
+                        assertThat(decodeTime)
+                                .isEqualTo(trackFrames.get(t).get(used[t]).dts());
                         // The last frame's duration repeats the one before: off by at most the millisecond rounding.
                         if (nextDecodeTime[t] >= 0) {
                             assertThat(decodeTime).as("video tfdt").isCloseTo(nextDecodeTime[t], within(90L));
@@ -357,11 +422,15 @@ class Fmp4HlsFfmpegTest {
                 assertThat(dataEnd).as("runs fill the mdat").isEqualTo(mdat.start() + mdat.size());
             }
             for (int t = 0; t < 2; t++) {
-                assertThat(used[t]).as("samples of track %d in segment %d", t + 1, s).isEqualTo(trackFrames.get(t).size());
+                assertThat(used[t])
+                        .as("samples of track %d in segment %d", t + 1, s)
+                        .isEqualTo(trackFrames.get(t).size());
             }
             Mp4Boxes firstVideo = boxes.get(0).all("traf").get(0);
             assertThat(firstVideo.child("tfhd").i32(4)).isEqualTo(1);
-            assertThat(firstVideo.child("trun").i32(20)).as("segment starts on a keyframe").isEqualTo(SampleFlags.SYNC);
+            assertThat(firstVideo.child("trun").i32(20))
+                    .as("segment starts on a keyframe")
+                    .isEqualTo(SampleFlags.SYNC);
             fragments.add(boxes.size() / 2);
         }
         return fragments;
@@ -369,12 +438,24 @@ class Fmp4HlsFfmpegTest {
 
     /** pts and dts in seconds of every video packet, in decode order. */
     private static List<double[]> videoPackets(Path input) throws Exception {
-        FfmpegTool.Result r = FfmpegTool.ffprobe("-v", "error", "-select_streams", "v:0", "-show_entries",
-                "packet=pts_time,dts_time", "-of", "csv=p=0", input.toString());
+        FfmpegTool.Result r = FfmpegTool.ffprobe(
+                "-v",
+                "error",
+                "-select_streams",
+                "v:0",
+                "-show_entries",
+                "packet=pts_time,dts_time",
+                "-of",
+                "csv=p=0",
+                input.toString());
         assertThat(r.exitCode()).as(r.stderr()).isZero();
-        return r.stdout().lines().filter(l -> !l.isBlank()).map(l -> {
-            String[] f = l.split(",");
-            return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1])};
-        }).toList();
+        return r.stdout()
+                .lines()
+                .filter(l -> !l.isBlank())
+                .map(l -> {
+                    String[] f = l.split(",");
+                    return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1])};
+                })
+                .toList();
     }
 }

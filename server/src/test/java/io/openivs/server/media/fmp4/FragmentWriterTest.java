@@ -17,8 +17,15 @@ import org.junit.jupiter.api.Test;
 /** The fMP4 video sample path: frames' length-prefixed NAL units become mdat samples as they are. */
 class FragmentWriterTest {
 
-    private static final VideoConfig VIDEO = new VideoConfig(HexFormat.of().parseHex("6742c01eda0360f79bc044"),
-            HexFormat.of().parseHex("68ce0fc8"), 854, 480, 66, 0xC0, 30, 25);
+    private static final VideoConfig VIDEO = new VideoConfig(
+            HexFormat.of().parseHex("6742c01eda0360f79bc044"),
+            HexFormat.of().parseHex("68ce0fc8"),
+            854,
+            480,
+            66,
+            0xC0,
+            30,
+            25);
     // SEI then IDR slice, then a P slice: 4-byte lengths, as FLV delivers them and avc1 samples hold them.
     private static final byte[] KEY = HexFormat.of().parseHex("00000003" + "060102" + "00000006" + "65888421aabb");
     private static final byte[] P = HexFormat.of().parseHex("00000005" + "419a02ccdd");
@@ -79,7 +86,8 @@ class FragmentWriterTest {
     void aSampleThatWouldKeepAMuchLargerBufferAliveIsCopied() {
         writer.configure(VIDEO, null);
         // A frame that arrived in one RTMP chunk is a slice of the connection's receive buffer.
-        ByteBuf received = Unpooled.buffer(64 * 1024).writeZero(100).writeBytes(P).writeZero(30_000);
+        ByteBuf received =
+                Unpooled.buffer(64 * 1024).writeZero(100).writeBytes(P).writeZero(30_000);
         toRelease.add(received);
         writer.addVideo(0, 0, true, received.slice(100, P.length));
         assertThat(received.refCnt()).isEqualTo(1);

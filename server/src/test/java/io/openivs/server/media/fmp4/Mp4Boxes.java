@@ -22,7 +22,8 @@ record Mp4Boxes(ByteBuffer file, String type, int start, int size, int headerSiz
         while (at < to) {
             assertThat(to - at).as("room for a box header at %d", at).isGreaterThanOrEqualTo(8);
             int size = file.getInt(at);
-            String type = new String(new byte[] {file.get(at + 4), file.get(at + 5), file.get(at + 6), file.get(at + 7)},
+            String type = new String(
+                    new byte[] {file.get(at + 4), file.get(at + 5), file.get(at + 6), file.get(at + 7)},
                     StandardCharsets.US_ASCII);
             assertThat(size).as("size of %s at %d", type, at).isBetween(8, to - at);
             boxes.add(new Mp4Boxes(file, type, at, size, 8));
@@ -47,7 +48,8 @@ record Mp4Boxes(ByteBuffer file, String type, int start, int size, int headerSiz
     Mp4Boxes child(String... path) {
         Mp4Boxes box = this;
         for (String type : path) {
-            List<Mp4Boxes> found = box.children().stream().filter(b -> b.type.equals(type)).toList();
+            List<Mp4Boxes> found =
+                    box.children().stream().filter(b -> b.type.equals(type)).toList();
             assertThat(found).as("%s in %s", type, box.type).hasSize(1);
             box = found.get(0);
         }

@@ -43,8 +43,7 @@ class MuxerBench {
         AudioConfig[] audio = new AudioConfig[1];
         FlvToFrames demuxer = new FlvToFrames(PooledByteBufAllocator.DEFAULT, new MediaSink() {
             @Override
-            public void onSessionStart() {
-            }
+            public void onSessionStart() {}
 
             @Override
             public void onVideoConfig(VideoConfig config) {
@@ -62,13 +61,13 @@ class MuxerBench {
             }
 
             @Override
-            public void onSessionEnd() {
-            }
+            public void onSessionEnd() {}
         });
         for (FlvFileReader.Tag tag : FlvFileReader.read(flv)) {
             demuxer.tag(tag.type(), tag.timestamp(), Unpooled.wrappedBuffer(tag.body()));
         }
-        long inBytes = frames.stream().mapToLong(f -> f.payload().readableBytes()).sum();
+        long inBytes =
+                frames.stream().mapToLong(f -> f.payload().readableBytes()).sum();
         Supplier<SegmentWriter> fmp4 = () -> new Fmp4SegmentWriter(PooledByteBufAllocator.DEFAULT);
         Supplier<SegmentWriter> ts = () -> new TsSegmentWriter(PooledByteBufAllocator.DEFAULT);
         for (int i = 0; i < 4; i++) {
@@ -76,14 +75,24 @@ class MuxerBench {
             run("fmp4-chunked", fmp4.get(), frames, video[0], audio[0], inBytes);
             run("ts", ts.get(), frames, video[0], audio[0], inBytes);
             // What an LL-HLS channel's audio_only rendition adds: the same frames, video dropped.
-            run("aud", new AudioOnlySegmentWriter(new Fmp4SegmentWriter(PooledByteBufAllocator.DEFAULT)), frames,
-                    video[0], audio[0], inBytes);
+            run(
+                    "aud",
+                    new AudioOnlySegmentWriter(new Fmp4SegmentWriter(PooledByteBufAllocator.DEFAULT)),
+                    frames,
+                    video[0],
+                    audio[0],
+                    inBytes);
         }
         frames.forEach(MediaFrame::release);
     }
 
-    private static void run(String name, SegmentWriter writer, List<MediaFrame> frames, VideoConfig video,
-            AudioConfig audio, long inBytes) {
+    private static void run(
+            String name,
+            SegmentWriter writer,
+            List<MediaFrame> frames,
+            VideoConfig video,
+            AudioConfig audio,
+            long inBytes) {
         long outBytes = 0;
         long start = System.nanoTime();
         for (int r = 0; r < ROUNDS; r++) {
@@ -105,8 +114,13 @@ class MuxerBench {
             segment.release();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("%-12s %d frames in %.2f s: %.0f frames/s, %.0f MB/s, output/input %.4f%n", name,
-                frames.size() * ROUNDS, seconds, frames.size() * ROUNDS / seconds, inBytes * ROUNDS / seconds / 1e6,
+        System.out.printf(
+                "%-12s %d frames in %.2f s: %.0f frames/s, %.0f MB/s, output/input %.4f%n",
+                name,
+                frames.size() * ROUNDS,
+                seconds,
+                frames.size() * ROUNDS / seconds,
+                inBytes * ROUNDS / seconds / 1e6,
                 outBytes / (double) (inBytes * ROUNDS));
         writer.close();
     }

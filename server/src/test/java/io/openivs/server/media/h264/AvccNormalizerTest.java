@@ -64,7 +64,8 @@ class AvccNormalizerTest {
 
     @Test
     void parameterSetsAloneGiveNothingButAreNotMalformed() {
-        assertThat(normalize("00000002" + "09f0" + "00000005" + "6742c01eda", 4)).isNull();
+        assertThat(normalize("00000002" + "09f0" + "00000005" + "6742c01eda", 4))
+                .isNull();
         assertThat(normalizer.lastWasMalformed()).isFalse();
         assertThat(normalizer.inBandSps()).hasSize(1);
     }

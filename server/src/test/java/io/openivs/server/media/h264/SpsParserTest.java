@@ -91,7 +91,15 @@ class SpsParserTest {
         }
         b.u(1, 0);
         b.ue(0).ue(0).ue(2).ue(1).u(1, 0).ue(79).ue(44).u(1, 1).u(1, 1).u(1, 0);
-        b.u(1, 1).u(1, 0).u(1, 0).u(1, 0).u(1, 0).u(1, 1).u(32, 1001).u(32, 60000).u(1, 1);
+        b.u(1, 1)
+                .u(1, 0)
+                .u(1, 0)
+                .u(1, 0)
+                .u(1, 0)
+                .u(1, 1)
+                .u(32, 1001)
+                .u(32, 60000)
+                .u(1, 1);
         Sps sps = SpsParser.parse(b.nal());
         assertThat(sps.width()).isEqualTo(1280);
         assertThat(sps.height()).isEqualTo(720);
@@ -101,8 +109,27 @@ class SpsParserTest {
     @Test
     void interlacedHeightCountsFieldPairs() {
         // 1080i: 34 map units of 32 lines, cropped by 2 units of 4 lines; no VUI.
-        Bits b = new Bits().u(8, 77).u(8, 0x40).u(8, 40).ue(0).ue(0).ue(0).ue(2).ue(4).u(1, 0)
-                .ue(119).ue(33).u(1, 0).u(1, 1).u(1, 1).u(1, 1).ue(0).ue(0).ue(0).ue(2).u(1, 0);
+        Bits b = new Bits()
+                .u(8, 77)
+                .u(8, 0x40)
+                .u(8, 40)
+                .ue(0)
+                .ue(0)
+                .ue(0)
+                .ue(2)
+                .ue(4)
+                .u(1, 0)
+                .ue(119)
+                .ue(33)
+                .u(1, 0)
+                .u(1, 1)
+                .u(1, 1)
+                .u(1, 1)
+                .ue(0)
+                .ue(0)
+                .ue(0)
+                .ue(2)
+                .u(1, 0);
         Sps sps = SpsParser.parse(b.nal());
         assertThat(sps.width()).isEqualTo(1920);
         assertThat(sps.height()).isEqualTo(1080);

@@ -37,6 +37,7 @@ class FlvToHlsFfmpegTest {
 
     @TempDir
     static Path tmp;
+
     static List<Tag> source;
 
     @BeforeAll
@@ -51,11 +52,13 @@ class FlvToHlsFfmpegTest {
         Hls hls = new Hls(out);
         hls.session(source);
         Path playlist = hls.finish();
-        assertThat(hls.segments).extracting(Segment::durationSeconds)
+        assertThat(hls.segments)
+                .extracting(Segment::durationSeconds)
                 .allSatisfy(d -> assertThat(d).isCloseTo(2.0, within(0.002)));
 
         String text = Files.readString(playlist);
-        assertThat(text).startsWith("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n")
+        assertThat(text)
+                .startsWith("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n")
                 .contains("#EXT-X-MEDIA-SEQUENCE:0\n", "#EXT-X-PROGRAM-DATE-TIME:", "#EXTINF:2.000,\n")
                 .doesNotContain("#EXT-X-DISCONTINUITY");
         assertThat(hls.segments).hasSize(5);
@@ -64,8 +67,10 @@ class FlvToHlsFfmpegTest {
         assertThat(TestSources.decodedSeconds(playlist)).isCloseTo(SECONDS, within(0.2));
         assertThat(probedSeconds(playlist)).isCloseTo(SECONDS, within(0.2));
 
-        String master = PlaylistWriter.master(List.of(Variant.measure("live.m3u8", null, hls.segments).orElseThrow()));
-        assertThat(master).contains("RESOLUTION=640x360,CODECS=\"avc1.4D401E,mp4a.40.2\",FRAME-RATE=30.000\nlive.m3u8\n");
+        String master = PlaylistWriter.master(
+                List.of(Variant.measure("live.m3u8", null, hls.segments).orElseThrow()));
+        assertThat(master)
+                .contains("RESOLUTION=640x360,CODECS=\"avc1.4D401E,mp4a.40.2\",FRAME-RATE=30.000\nlive.m3u8\n");
         Files.writeString(out.resolve("master.m3u8"), master.replace("live.m3u8", "playlist.m3u8"));
         assertStreams(out.resolve("master.m3u8"));
     }
@@ -74,8 +79,17 @@ class FlvToHlsFfmpegTest {
     void anEncoderRepeatingParameterSetsAndDelimitersInBandDecodesWithoutBreaks() throws Exception {
         // x264 with repeat-headers and aud: SPS/PPS before every IDR and an AUD in every frame, as
         // some hardware encoders send them. The frames carry neither; the TS writer puts them back.
-        Path flv = TestSources.x264AacFlv(tmp.resolve("inband.flv"), WIDTH, HEIGHT, SECONDS, "-preset", "ultrafast",
-                "-bf", "2", "-x264-params", "aud=1:repeat-headers=1");
+        Path flv = TestSources.x264AacFlv(
+                tmp.resolve("inband.flv"),
+                WIDTH,
+                HEIGHT,
+                SECONDS,
+                "-preset",
+                "ultrafast",
+                "-bf",
+                "2",
+                "-x264-params",
+                "aud=1:repeat-headers=1");
         Path out = Files.createDirectory(tmp.resolve("inband"));
         Hls hls = new Hls(out);
         hls.session(FlvFileReader.read(flv));
@@ -100,7 +114,8 @@ class FlvToHlsFfmpegTest {
         Path playlist = hls.finish();
 
         assertThat(Files.readString(playlist)).doesNotContain("#EXT-X-DISCONTINUITY");
-        assertThat(hls.segments).extracting(Segment::durationSeconds)
+        assertThat(hls.segments)
+                .extracting(Segment::durationSeconds)
                 .allSatisfy(d -> assertThat(d).isCloseTo(2.0, within(0.002)));
         assertStreams(playlist);
         assertThat(TestSources.decodedSeconds(playlist)).isCloseTo(SECONDS, within(0.2));
@@ -125,7 +140,8 @@ class FlvToHlsFfmpegTest {
         assertThat(hls.segments).filteredOn(Segment::discontinuity).hasSize(1);
         assertStreams(playlist);
         double expected = 5.0 + (SECONDS - resume.timestamp() / 1000.0);
-        assertThat(hls.segments.stream().mapToDouble(Segment::durationSeconds).sum()).isCloseTo(expected, within(0.2));
+        assertThat(hls.segments.stream().mapToDouble(Segment::durationSeconds).sum())
+                .isCloseTo(expected, within(0.2));
         // The output timeline runs on across the reconnect, so players see no jump back.
         assertThat(TestSources.decodedSeconds(playlist)).isCloseTo(expected, within(0.2));
     }
@@ -138,8 +154,11 @@ class FlvToHlsFfmpegTest {
 
         Hls(Path dir) {
             this.dir = dir;
-            this.segmenter = new Segmenter(SegmenterConfig.DEFAULT.withWindowSize(20),
-                    new TsSegmentWriter(PooledByteBufAllocator.DEFAULT), () -> 1_700_000_000_000L, this::write);
+            this.segmenter = new Segmenter(
+                    SegmenterConfig.DEFAULT.withWindowSize(20),
+                    new TsSegmentWriter(PooledByteBufAllocator.DEFAULT),
+                    () -> 1_700_000_000_000L,
+                    this::write);
         }
 
         void session(List<Tag> tags) {
@@ -148,7 +167,8 @@ class FlvToHlsFfmpegTest {
             for (Tag tag : tags) {
                 ByteBuf body = Unpooled.wrappedBuffer(tag.body());
                 TagResult result = demuxer.tag(tag.type(), tag.timestamp(), body);
-                assertThat(result.status()).as("tag at %d ms", tag.timestamp())
+                assertThat(result.status())
+                        .as("tag at %d ms", tag.timestamp())
                         .isIn(TagResult.Status.ACCEPTED, TagResult.Status.IGNORED);
             }
             segmenter.onSessionEnd();
@@ -156,8 +176,10 @@ class FlvToHlsFfmpegTest {
 
         Path finish() throws IOException {
             Path playlist = dir.resolve("playlist.m3u8");
-            Files.writeString(playlist, PlaylistWriter.media(segmenter.segments(), segmenter.targetDurationSeconds(),
-                    seq -> "seg" + seq + ".ts", true));
+            Files.writeString(
+                    playlist,
+                    PlaylistWriter.media(
+                            segmenter.segments(), segmenter.targetDurationSeconds(), seq -> "seg" + seq + ".ts", true));
             segmenter.close();
             return playlist;
         }
@@ -176,17 +198,24 @@ class FlvToHlsFfmpegTest {
     }
 
     private static void assertStreams(Path playlist) throws Exception {
-        FfmpegTool.Result probe = FfmpegTool.ffprobe("-v", "error", "-show_entries",
-                "stream=codec_type,codec_name,width,height", "-of", "compact", playlist.toString());
+        FfmpegTool.Result probe = FfmpegTool.ffprobe(
+                "-v",
+                "error",
+                "-show_entries",
+                "stream=codec_type,codec_name,width,height",
+                "-of",
+                "compact",
+                playlist.toString());
         assertThat(probe.exitCode()).as(probe.stderr()).isZero();
         assertThat(probe.stderr()).isEmpty();
-        assertThat(probe.stdout()).contains("codec_name=h264|codec_type=video|width=" + WIDTH + "|height=" + HEIGHT)
+        assertThat(probe.stdout())
+                .contains("codec_name=h264|codec_type=video|width=" + WIDTH + "|height=" + HEIGHT)
                 .contains("codec_name=aac|codec_type=audio");
     }
 
     private static double probedSeconds(Path playlist) throws Exception {
-        FfmpegTool.Result r = FfmpegTool.ffprobe("-v", "error", "-show_entries", "format=duration", "-of",
-                "default=nw=1:nk=1", playlist.toString());
+        FfmpegTool.Result r = FfmpegTool.ffprobe(
+                "-v", "error", "-show_entries", "format=duration", "-of", "default=nw=1:nk=1", playlist.toString());
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         return Double.parseDouble(r.stdout().trim());
     }

@@ -18,16 +18,20 @@ import java.util.regex.Pattern;
 public final class LlHlsValidator {
 
     /** A part as a playlist lists it. */
-    public record PartLine(long msn, int index, double duration, boolean independent, String uri) {
-    }
+    public record PartLine(long msn, int index, double duration, boolean independent, String uri) {}
 
     /** An EXT-X-RENDITION-REPORT; {@code lastPart} is -1 when absent. */
-    public record Report(String uri, long lastMsn, int lastPart) {
-    }
+    public record Report(String uri, long lastMsn, int lastPart) {}
 
     /** What one playlist says, for the test to act on. */
-    public record Playlist(long mediaSequence, long lastMsn, double partTarget, List<PartLine> trailingParts,
-            String preloadHint, List<PartLine> allParts, List<Report> reports) {
+    public record Playlist(
+            long mediaSequence,
+            long lastMsn,
+            double partTarget,
+            List<PartLine> trailingParts,
+            String preloadHint,
+            List<PartLine> allParts,
+            List<Report> reports) {
 
         /** The part the preload hint names, as (msn, index). */
         public long[] hinted() {
@@ -43,7 +47,8 @@ public final class LlHlsValidator {
     private static final Pattern SEGMENT_URI = Pattern.compile("(?:^|/)([0-9]+)\\.m4s");
     private static final double EPSILON = 0.0006;
     /** draft-pantos-hls-rfc8216bis 4.4.5.4: URI (quoted), LAST-MSN and LAST-PART (decimal integers), nothing else. */
-    private static final Pattern REPORT_ATTRIBUTE = Pattern.compile("(URI)=\"([^\"\\r\\n]+)\"|(LAST-MSN|LAST-PART)=([0-9]{1,20})");
+    private static final Pattern REPORT_ATTRIBUTE =
+            Pattern.compile("(URI)=\"([^\"\\r\\n]+)\"|(LAST-MSN|LAST-PART)=([0-9]{1,20})");
 
     private final Map<Long, Double> segmentDurations = new HashMap<>();
     private final Map<String, Double> partDurations = new HashMap<>();
@@ -81,30 +86,45 @@ public final class LlHlsValidator {
                 String uri = unquote(attribute(line, "URI"));
                 Matcher m = PART_URI.matcher(uri);
                 require(m.find(), "part URI names msn and index", uri);
-                PartLine p = new PartLine(Long.parseLong(m.group(1)), Integer.parseInt(m.group(2)),
-                        Double.parseDouble(attribute(line, "DURATION")), line.contains("INDEPENDENT=YES"), uri);
+                PartLine p = new PartLine(
+                        Long.parseLong(m.group(1)),
+                        Integer.parseInt(m.group(2)),
+                        Double.parseDouble(attribute(line, "DURATION")),
+                        line.contains("INDEPENDENT=YES"),
+                        uri);
                 require(p.msn() == msn, "part belongs to the segment it precedes (msn " + msn + ")", line);
                 require(p.index() == pending.size(), "part indices count up from 0 within a segment", line);
                 require(p.duration() <= partTarget + EPSILON, "part duration <= PART-TARGET " + partTarget, line);
                 require(p.duration() > 0, "part has a duration", line);
                 Double earlier = partDurations.putIfAbsent(p.msn() + "." + p.index(), p.duration());
-                require(earlier == null || Math.abs(earlier - p.duration()) < EPSILON,
-                        "a part keeps its duration across reloads (was " + earlier + ")", line);
+                require(
+                        earlier == null || Math.abs(earlier - p.duration()) < EPSILON,
+                        "a part keeps its duration across reloads (was " + earlier + ")",
+                        line);
                 pending.add(p);
                 all.add(p);
             } else if (line.startsWith("#EXTINF:")) {
                 double extinf = Double.parseDouble(line.substring(8, line.indexOf(',')));
                 require(extinf <= targetDuration + 0.5, "EXTINF rounds to at most the target duration", line);
                 if (!pending.isEmpty()) {
-                    double sum = pending.stream().mapToDouble(PartLine::duration).sum();
-                    require(Math.abs(sum - extinf) <= 0.002 + pending.size() * 0.00001,
-                            String.format(Locale.ROOT, "parts of segment %d sum to its EXTINF %.3f (sum %.5f)",
-                                    msn, extinf, sum), text);
+                    double sum =
+                            pending.stream().mapToDouble(PartLine::duration).sum();
+                    require(
+                            Math.abs(sum - extinf) <= 0.002 + pending.size() * 0.00001,
+                            String.format(
+                                    Locale.ROOT,
+                                    "parts of segment %d sum to its EXTINF %.3f (sum %.5f)",
+                                    msn,
+                                    extinf,
+                                    sum),
+                            text);
                     require(pending.get(0).independent(), "a segment's first part starts with a keyframe", text);
                 }
                 Double earlier = segmentDurations.putIfAbsent(msn, extinf);
-                require(earlier == null || Math.abs(earlier - extinf) < 0.0005,
-                        "segment " + msn + " keeps its EXTINF across reloads", text);
+                require(
+                        earlier == null || Math.abs(earlier - extinf) < 0.0005,
+                        "segment " + msn + " keeps its EXTINF across reloads",
+                        text);
             } else if (!line.isBlank() && !line.startsWith("#")) {
                 Matcher m = SEGMENT_URI.matcher(line);
                 require(m.find() && Long.parseLong(m.group(1)) == msn, "segment URI names msn " + msn, line);
@@ -114,14 +134,18 @@ public final class LlHlsValidator {
                 String date = line.substring(line.indexOf(':') + 1);
                 java.time.Instant.parse(date);
                 String earlier = programDates.putIfAbsent(msn, date);
-                require(earlier == null || earlier.equals(date),
-                        "segment " + msn + " keeps its PROGRAM-DATE-TIME across reloads (was " + earlier + ")", line);
+                require(
+                        earlier == null || earlier.equals(date),
+                        "segment " + msn + " keeps its PROGRAM-DATE-TIME across reloads (was " + earlier + ")",
+                        line);
             } else if (line.startsWith("#EXT-X-DATERANGE:")) {
                 String id = unquote(attribute(line, "ID"));
                 java.time.Instant.parse(unquote(attribute(line, "START-DATE")));
                 String earlier = dateRanges.putIfAbsent(id, line);
-                require(earlier == null || earlier.equals(line),
-                        "a date range keeps its attributes across reloads (was " + earlier + ")", line);
+                require(
+                        earlier == null || earlier.equals(line),
+                        "a date range keeps its attributes across reloads (was " + earlier + ")",
+                        line);
             } else if (line.startsWith("#EXT-X-RENDITION-REPORT:")) {
                 reports.add(report(line, reports));
             } else if (line.startsWith("#EXT-X-PRELOAD-HINT:")) {
@@ -135,11 +159,13 @@ public final class LlHlsValidator {
         require(mediaSequence >= lastMediaSequence, "media sequence never goes back", text);
         lastMediaSequence = mediaSequence;
         require(hint != null, "a preload hint while live", text);
-        Playlist p = new Playlist(mediaSequence, msn - 1, partTarget, List.copyOf(pending), hint, all,
-                List.copyOf(reports));
+        Playlist p =
+                new Playlist(mediaSequence, msn - 1, partTarget, List.copyOf(pending), hint, all, List.copyOf(reports));
         long[] h = p.hinted();
-        require(h[0] == msn && h[1] == pending.size(),
-                "the preload hint names the next part (" + msn + "." + pending.size() + ")", text);
+        require(
+                h[0] == msn && h[1] == pending.size(),
+                "the preload hint names the next part (" + msn + "." + pending.size() + ")",
+                text);
         return p;
     }
 
@@ -156,7 +182,9 @@ public final class LlHlsValidator {
             require(values.put(name, value) == null, "rendition report names " + name + " once", line);
             at = m.end();
             if (at < list.length()) {
-                require(list.charAt(at) == ',' && at + 1 < list.length(), "rendition report attributes separated by a comma",
+                require(
+                        list.charAt(at) == ',' && at + 1 < list.length(),
+                        "rendition report attributes separated by a comma",
                         line);
                 at++;
             }
@@ -165,10 +193,14 @@ public final class LlHlsValidator {
         require(values.containsKey("LAST-MSN"), "rendition report has LAST-MSN", line);
         String uri = values.get("URI");
         require(!uri.contains("_HLS_"), "rendition report URI has no delivery directives", line);
-        require(!uri.matches("[A-Za-z][A-Za-z0-9+.-]*:.*") && !uri.startsWith("/"),
-                "rendition report URI is relative to the playlist", line);
+        require(
+                !uri.matches("[A-Za-z][A-Za-z0-9+.-]*:.*") && !uri.startsWith("/"),
+                "rendition report URI is relative to the playlist",
+                line);
         require(earlier.stream().noneMatch(r -> r.uri().equals(uri)), "one rendition report per rendition", line);
-        return new Report(uri, Long.parseLong(values.get("LAST-MSN")),
+        return new Report(
+                uri,
+                Long.parseLong(values.get("LAST-MSN")),
                 values.containsKey("LAST-PART") ? Integer.parseInt(values.get("LAST-PART")) : -1);
     }
 

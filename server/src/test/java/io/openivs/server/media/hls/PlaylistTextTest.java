@@ -65,7 +65,8 @@ class PlaylistTextTest {
             assertThat(PlaylistText.appendDateTime(new StringBuilder(), ms).toString())
                     .isEqualTo(iso.format(Instant.ofEpochMilli(ms)));
         }
-        assertThat(PlaylistText.appendDateTime(new StringBuilder(), 1_700_000_000_123L).toString())
+        assertThat(PlaylistText.appendDateTime(new StringBuilder(), 1_700_000_000_123L)
+                        .toString())
                 .isEqualTo("2023-11-14T22:13:20.123Z");
     }
 }

@@ -11,17 +11,26 @@ class PlaylistWriterTest {
 
     private static final long T0 = 1_700_000_000_000L; // 2023-11-14T22:13:20Z
 
-    private static Segment segment(long sequence, double seconds, boolean discontinuity, long discontinuitySequence,
-            int bytes) {
-        return new Segment(sequence, Math.round(seconds * 90_000), discontinuity, discontinuitySequence,
-                T0 + sequence * 2000, Unpooled.wrappedBuffer(new byte[bytes]), SegmenterTest.VIDEO,
+    private static Segment segment(
+            long sequence, double seconds, boolean discontinuity, long discontinuitySequence, int bytes) {
+        return new Segment(
+                sequence,
+                Math.round(seconds * 90_000),
+                discontinuity,
+                discontinuitySequence,
+                T0 + sequence * 2000,
+                Unpooled.wrappedBuffer(new byte[bytes]),
+                SegmenterTest.VIDEO,
                 SegmenterTest.AUDIO);
     }
 
     @Test
     void mediaPlaylistOfALiveWindow() {
-        String text = PlaylistWriter.media(List.of(segment(7, 2.0, false, 0, 10), segment(8, 2.0021, false, 0, 10)), 2,
-                seq -> "seg" + seq + ".ts", false);
+        String text = PlaylistWriter.media(
+                List.of(segment(7, 2.0, false, 0, 10), segment(8, 2.0021, false, 0, 10)),
+                2,
+                seq -> "seg" + seq + ".ts",
+                false);
         assertThat(text).isEqualTo("""
                 #EXTM3U
                 #EXT-X-VERSION:3
@@ -43,10 +52,12 @@ class PlaylistWriterTest {
         Segment s3 = segment(3, 2.0, false, 1, 10);
         Segment s4 = segment(4, 2.0, true, 2, 10);
         String withTag = PlaylistWriter.media(List.of(s2, s3), 2, seq -> seq + ".ts", false);
-        assertThat(withTag).doesNotContain("DISCONTINUITY-SEQUENCE")
+        assertThat(withTag)
+                .doesNotContain("DISCONTINUITY-SEQUENCE")
                 .contains("#EXT-X-MEDIA-SEQUENCE:2\n#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME");
         String after = PlaylistWriter.media(List.of(s3, s4), 2, seq -> seq + ".ts", true);
-        assertThat(after).contains("#EXT-X-DISCONTINUITY-SEQUENCE:1\n")
+        assertThat(after)
+                .contains("#EXT-X-DISCONTINUITY-SEQUENCE:1\n")
                 .contains("3.ts\n#EXT-X-DISCONTINUITY\n")
                 .endsWith("4.ts\n#EXT-X-ENDLIST\n");
     }
@@ -78,9 +89,10 @@ class PlaylistWriterTest {
     @Test
     void audioOnlyVariantTakesIvsShape() {
         // 40 000 bytes over 2 s = 160 kbit/s; the segments of an audio-only writer record no video.
-        List<Segment> audio = List.of(new Segment(7, 180_000, false, 0, T0, Unpooled.wrappedBuffer(new byte[40_000]),
-                null, SegmenterTest.AUDIO));
-        Variant v = Variant.audioOnly("a/audio_only/live.m3u8?token=t", "audio_only", audio).orElseThrow();
+        List<Segment> audio = List.of(new Segment(
+                7, 180_000, false, 0, T0, Unpooled.wrappedBuffer(new byte[40_000]), null, SegmenterTest.AUDIO));
+        Variant v = Variant.audioOnly("a/audio_only/live.m3u8?token=t", "audio_only", audio)
+                .orElseThrow();
         assertThat(PlaylistWriter.master(List.of(v))).isEqualTo("""
                 #EXTM3U
                 #EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="audio_only",NAME="audio_only",AUTOSELECT=NO,DEFAULT=NO

@@ -36,7 +36,7 @@ class SegmentFollowTest {
     private void start(SegmentWriter writer, boolean parts) {
         segmenter = new Segmenter(SegmenterConfig.DEFAULT, writer, () -> 1_700_000_000_000L, finished::add);
         if (parts) {
-            segmenter.cutParts(Duration.ofMillis(334), () -> { });
+            segmenter.cutParts(Duration.ofMillis(334), () -> {});
         }
         segmenter.onSessionStart();
         segmenter.onVideoConfig(SegmenterTest.VIDEO);
@@ -47,9 +47,11 @@ class SegmentFollowTest {
         for (int end = frame + count; frame < end; frame++) {
             long dts = Math.round(frame * 1000 / 30.0) * 90;
             boolean key = frame % 30 == 0;
-            lend(new MediaFrame(TrackType.VIDEO, dts, dts, key,
-                    Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 3, (byte) (key ? 0x65 : 0x41), 1, 2})));
-            lend(new MediaFrame(TrackType.AUDIO, dts + 90, dts + 90, true, Unpooled.wrappedBuffer(new byte[] {0x21, 0x10})));
+            lend(new MediaFrame(TrackType.VIDEO, dts, dts, key, Unpooled.wrappedBuffer(new byte[] {
+                0, 0, 0, 3, (byte) (key ? 0x65 : 0x41), 1, 2
+            })));
+            lend(new MediaFrame(
+                    TrackType.AUDIO, dts + 90, dts + 90, true, Unpooled.wrappedBuffer(new byte[] {0x21, 0x10})));
             if (frame % 20 == 7) {
                 segmenter.onTimedMetadata(new TimedMetadata(dts, new byte[] {'I', 'D', '3', 4, 0, 0, 0, 0, 0, 0}));
             }
@@ -117,7 +119,10 @@ class SegmentFollowTest {
         segmenter.followSegment(leaving);
         assertThat(late.bytes.size()).isPositive().isEqualTo(early.bytes.size());
         feed(40); // past the segment's end
-        Segment segment = finished.stream().filter(s -> s.sequence() == sequence).findFirst().orElseThrow();
+        Segment segment = finished.stream()
+                .filter(s -> s.sequence() == sequence)
+                .findFirst()
+                .orElseThrow();
         assertThat(early.complete).isTrue();
         assertThat(early.bytes.toByteArray()).isEqualTo(bytes(segment));
         assertThat(late.bytes.toByteArray()).isEqualTo(bytes(segment));
@@ -163,6 +168,10 @@ class SegmentFollowTest {
         segmenter.onSessionStart(); // a new publisher session: its first segment is a discontinuity
         assertThat(segmenter.prefetch().discontinuity()).isTrue();
         assertThat(segmenter.prefetch().lists(sequence + 1)).isFalse();
-        assertThat(segmenter.prefetch().appendTo(new StringBuilder(), s -> s + ".ts").toString()).isEmpty();
+        assertThat(segmenter
+                        .prefetch()
+                        .appendTo(new StringBuilder(), s -> s + ".ts")
+                        .toString())
+                .isEmpty();
     }
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class SegmentHoldTest {
 
     private static Segment segment(String text) {
-        ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(text.getBytes(StandardCharsets.US_ASCII));
+        ByteBuf data =
+                PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(text.getBytes(StandardCharsets.US_ASCII));
         return new Segment(1, 180_000, false, 0, 0, data, SegmenterTest.VIDEO, SegmenterTest.AUDIO);
     }
 
@@ -52,7 +53,9 @@ class SegmentHoldTest {
             }
             s.release();
             // The pool hands the freed memory out again at once: a reader that retained it would see this.
-            ByteBuf reused = PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes("x".repeat(20).getBytes());
+            ByteBuf reused = PooledByteBufAllocator.DEFAULT
+                    .directBuffer()
+                    .writeBytes("x".repeat(20).getBytes());
             for (Thread t : readers) {
                 t.join(10_000);
             }

@@ -26,8 +26,11 @@ class SegmenterPartsTest {
 
     private final List<Segment> finished = new ArrayList<>();
     private int changes;
-    private final Segmenter segmenter = new Segmenter(SegmenterConfig.DEFAULT,
-            new Fmp4SegmentWriter(ByteBufAllocator.DEFAULT), () -> 1_700_000_000_000L, finished::add);
+    private final Segmenter segmenter = new Segmenter(
+            SegmenterConfig.DEFAULT,
+            new Fmp4SegmentWriter(ByteBufAllocator.DEFAULT),
+            () -> 1_700_000_000_000L,
+            finished::add);
 
     @AfterEach
     void close() {
@@ -56,7 +59,8 @@ class SegmenterPartsTest {
 
     private void frame(TrackType track, long dts, boolean key) {
         // An IDR or non-IDR slice NAL unit for video, length-prefixed as the pipeline carries it.
-        byte[] payload = track == TrackType.VIDEO ? new byte[] {0, 0, 0, 3, (byte) (key ? 0x65 : 0x41), 1, 2}
+        byte[] payload = track == TrackType.VIDEO
+                ? new byte[] {0, 0, 0, 3, (byte) (key ? 0x65 : 0x41), 1, 2}
                 : new byte[] {0x21, 0x10};
         MediaFrame f = new MediaFrame(track, dts, dts, key, Unpooled.wrappedBuffer(payload));
         segmenter.onFrame(f);
@@ -64,10 +68,18 @@ class SegmenterPartsTest {
     }
 
     private String playlist() {
-        return PlaylistWriter.media(segmenter.segments(), segmenter.targetDurationSeconds(), seq -> seq + ".m4s",
-                false, s -> "init-0.mp4", new LowLatency(segmenter.partTargetTicks(),
-                        (seq, index) -> seq + "." + index + ".m4s", segmenter.partsInProgress(),
-                        segmenter.nextSequence(), segmenter.nextStartsDiscontinuity(),
+        return PlaylistWriter.media(
+                segmenter.segments(),
+                segmenter.targetDurationSeconds(),
+                seq -> seq + ".m4s",
+                false,
+                s -> "init-0.mp4",
+                new LowLatency(
+                        segmenter.partTargetTicks(),
+                        (seq, index) -> seq + "." + index + ".m4s",
+                        segmenter.partsInProgress(),
+                        segmenter.nextSequence(),
+                        segmenter.nextStartsDiscontinuity(),
                         segmenter.programDateTimeInProgress()));
     }
 
@@ -85,22 +97,31 @@ class SegmenterPartsTest {
             // A part ends before the frame that would take it past 334 ms: ten frames are 333 or 334 ms.
             assertThat(s.parts().get(0).durationTicks()).isGreaterThanOrEqualTo(PART_TICKS * 85 / 100);
             assertThat(s.parts().stream().mapToLong(Part::durationTicks).sum()).isEqualTo(s.durationTicks());
-            assertThat(s.parts()).extracting(Part::index).containsExactlyElementsOf(
-                    java.util.stream.IntStream.range(0, s.parts().size()).boxed().toList());
+            assertThat(s.parts())
+                    .extracting(Part::index)
+                    .containsExactlyElementsOf(
+                            java.util.stream.IntStream.range(0, s.parts().size())
+                                    .boxed()
+                                    .toList());
             // Keyframes every second: the parts at 0 s and 1 s start with one.
             assertThat(s.parts()).filteredOn(Part::independent).hasSize(2);
             assertThat(s.parts().get(0).independent()).isTrue();
             // The segment is its parts, byte for byte.
-            ByteBuf joined = Unpooled.wrappedBuffer(s.parts().stream().map(Part::retainedData).toArray(ByteBuf[]::new));
+            ByteBuf joined = Unpooled.wrappedBuffer(
+                    s.parts().stream().map(Part::retainedData).toArray(ByteBuf[]::new));
             ByteBuf whole = s.retainedData();
             assertThat(ByteBufUtil.equals(joined, whole)).isTrue();
             joined.release();
             whole.release();
         }
         assertThat(segmenter.partsInProgress()).isNotEmpty();
-        assertThat(segmenter.partsInProgress()).allSatisfy(p -> assertThat(p.sequence()).isEqualTo(3));
-        assertThat(changes).isEqualTo(finished.stream().mapToInt(s -> s.parts().size()).sum()
-                - finished.size() + segmenter.partsInProgress().size() + finished.size());
+        assertThat(segmenter.partsInProgress())
+                .allSatisfy(p -> assertThat(p.sequence()).isEqualTo(3));
+        assertThat(changes)
+                .isEqualTo(finished.stream().mapToInt(s -> s.parts().size()).sum()
+                        - finished.size()
+                        + segmenter.partsInProgress().size()
+                        + finished.size());
     }
 
     @Test
@@ -123,19 +144,25 @@ class SegmenterPartsTest {
             assertThat(changes - before).isBetween(0, 2);
         }
         String text = playlist();
-        assertThat(text).contains("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.002\n",
-                "#EXT-X-PART-INF:PART-TARGET=0.334\n", "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"");
+        assertThat(text)
+                .contains(
+                        "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.002\n",
+                        "#EXT-X-PART-INF:PART-TARGET=0.334\n",
+                        "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"");
         // Parts only for the newest segments: the oldest in the window have none listed.
         long listed = text.lines().filter(l -> l.startsWith("#EXT-X-PART:")).count();
-        long all = segmenter.segments().stream().mapToLong(s -> s.parts().size()).sum()
-                + segmenter.partsInProgress().size();
+        long all =
+                segmenter.segments().stream().mapToLong(s -> s.parts().size()).sum()
+                        + segmenter.partsInProgress().size();
         assertThat(listed).isLessThan(all);
         // Every segment is dated, the one being written too (before its parts); the validator checked
         // on each round that a date, once announced, stays the segment's date when it is finished.
-        assertThat(text.lines().filter(l -> l.startsWith("#EXT-X-PROGRAM-DATE-TIME:")).count())
+        assertThat(text.lines()
+                        .filter(l -> l.startsWith("#EXT-X-PROGRAM-DATE-TIME:"))
+                        .count())
                 .isEqualTo(segmenter.segments().size() + 1);
-        assertThat(text.substring(text.lastIndexOf("#EXTINF:"))).containsPattern(
-                "\n#EXT-X-PROGRAM-DATE-TIME:[^\n]+\n#EXT-X-PART:");
+        assertThat(text.substring(text.lastIndexOf("#EXTINF:")))
+                .containsPattern("\n#EXT-X-PROGRAM-DATE-TIME:[^\n]+\n#EXT-X-PART:");
     }
 
     @Test
@@ -199,7 +226,9 @@ class SegmenterPartsTest {
         assertThat(early.chunks).isEqualTo(10);
         Part part = segmenter.partsInProgress().get(0);
         ByteBuf whole = part.retainedData();
-        assertThat(ByteBufUtil.equals(early.received, whole)).as("the chunks sent are the part").isTrue();
+        assertThat(ByteBufUtil.equals(early.received, whole))
+                .as("the chunks sent are the part")
+                .isTrue();
         whole.release();
         early.received.release();
         leaving.received.release();
@@ -236,7 +265,9 @@ class SegmenterPartsTest {
         assertThat(follower.ends).isEqualTo(1);
         assertThat(follower.chunks).as("chunks of a 1/3 s part").isBetween(3, 4);
         ByteBuf whole = segmenter.partsInProgress().get(index).retainedData();
-        assertThat(ByteBufUtil.equals(follower.received, whole)).as("the chunks sent are the part").isTrue();
+        assertThat(ByteBufUtil.equals(follower.received, whole))
+                .as("the chunks sent are the part")
+                .isTrue();
         whole.release();
         follower.received.release();
     }
@@ -244,10 +275,12 @@ class SegmenterPartsTest {
     @Test
     void anAudioOnlyWriterGetsTheSameSegmentsAndPartsWithoutVideo() {
         List<Segment> audioFinished = new ArrayList<>();
-        try (Segmenter audio = new Segmenter(SegmenterConfig.DEFAULT,
-                new AudioOnlySegmentWriter(new Fmp4SegmentWriter(ByteBufAllocator.DEFAULT)), () -> 1_700_000_000_000L,
+        try (Segmenter audio = new Segmenter(
+                SegmenterConfig.DEFAULT,
+                new AudioOnlySegmentWriter(new Fmp4SegmentWriter(ByteBufAllocator.DEFAULT)),
+                () -> 1_700_000_000_000L,
                 audioFinished::add)) {
-            audio.cutParts(PART_TARGET, () -> { });
+            audio.cutParts(PART_TARGET, () -> {});
             start();
             audio.onSessionStart();
             audio.onVideoConfig(SegmenterTest.VIDEO);
@@ -256,10 +289,11 @@ class SegmenterPartsTest {
                 long dts = Math.round(i * 1000 / 30.0) * 90;
                 for (TrackType track : TrackType.values()) {
                     byte[] payload = track == TrackType.VIDEO
-                            ? new byte[] {0, 0, 0, 3, (byte) (i % 30 == 0 ? 0x65 : 0x41), 1, 2} : new byte[] {0x21, 0x10};
+                            ? new byte[] {0, 0, 0, 3, (byte) (i % 30 == 0 ? 0x65 : 0x41), 1, 2}
+                            : new byte[] {0x21, 0x10};
                     long at = track == TrackType.VIDEO ? dts : dts + 90;
-                    MediaFrame f = new MediaFrame(track, at, at, track == TrackType.AUDIO || i % 30 == 0,
-                            Unpooled.wrappedBuffer(payload));
+                    MediaFrame f = new MediaFrame(
+                            track, at, at, track == TrackType.AUDIO || i % 30 == 0, Unpooled.wrappedBuffer(payload));
                     segmenter.onFrame(f);
                     audio.onFrame(f);
                     f.release();
@@ -271,8 +305,10 @@ class SegmenterPartsTest {
                 Segment a = audioFinished.get(i);
                 assertThat(a.sequence()).isEqualTo(v.sequence());
                 assertThat(a.durationTicks()).isEqualTo(v.durationTicks());
-                assertThat(a.parts()).extracting(Part::durationTicks)
-                        .containsExactlyElementsOf(v.parts().stream().map(Part::durationTicks).toList());
+                assertThat(a.parts())
+                        .extracting(Part::durationTicks)
+                        .containsExactlyElementsOf(
+                                v.parts().stream().map(Part::durationTicks).toList());
                 assertThat(a.parts()).allMatch(Part::independent);
                 // Described and written as audio alone: its init segment and CODECS have no video.
                 assertThat(a.video()).isNull();
@@ -281,15 +317,23 @@ class SegmenterPartsTest {
             }
             assertThat(audio.partsInProgress()).hasSameSizeAs(segmenter.partsInProgress());
             LowLatency.PartUri uri = (seq, index) -> seq + "." + index + ".m4s";
-            LowLatency audioState = new LowLatency(PART_TICKS, uri, audio.partsInProgress(), audio.nextSequence(),
-                    false);
-            LowLatency videoState = new LowLatency(PART_TICKS, uri, segmenter.partsInProgress(),
-                    segmenter.nextSequence(), false);
+            LowLatency audioState =
+                    new LowLatency(PART_TICKS, uri, audio.partsInProgress(), audio.nextSequence(), false);
+            LowLatency videoState =
+                    new LowLatency(PART_TICKS, uri, segmenter.partsInProgress(), segmenter.nextSequence(), false);
             RenditionReport report = audioState.report("audio_only/live.m3u8", audio.segments());
-            assertThat(report).isEqualTo(new RenditionReport("audio_only/live.m3u8", segmenter.nextSequence(),
-                    segmenter.partsInProgress().size() - 1));
-            assertThat(PlaylistWriter.media(segmenter.segments(), 2, seq -> seq + ".m4s", false, s -> "init-0.mp4",
-                    videoState.withReports(List.of(report))))
+            assertThat(report)
+                    .isEqualTo(new RenditionReport(
+                            "audio_only/live.m3u8",
+                            segmenter.nextSequence(),
+                            segmenter.partsInProgress().size() - 1));
+            assertThat(PlaylistWriter.media(
+                            segmenter.segments(),
+                            2,
+                            seq -> seq + ".m4s",
+                            false,
+                            s -> "init-0.mp4",
+                            videoState.withReports(List.of(report))))
                     .endsWith("#EXT-X-RENDITION-REPORT:URI=\"audio_only/live.m3u8\",LAST-MSN=" + report.lastMsn()
                             + ",LAST-PART=" + report.lastPart() + "\n");
         }
@@ -302,19 +346,20 @@ class SegmenterPartsTest {
         Segment newest = segmenter.segments().get(segmenter.segments().size() - 1);
         LowLatency state = new LowLatency(PART_TICKS, (seq, index) -> "", List.of(), segmenter.nextSequence(), false);
         assertThat(state.report("x.m3u8", segmenter.segments()))
-                .isEqualTo(new RenditionReport("x.m3u8", newest.sequence(), newest.parts().size() - 1));
+                .isEqualTo(new RenditionReport(
+                        "x.m3u8", newest.sequence(), newest.parts().size() - 1));
         // Before a discontinuity the parts in progress are not listed, so not reported either.
-        LowLatency held = new LowLatency(PART_TICKS, (seq, index) -> "", segmenter.partsInProgress(),
-                segmenter.nextSequence(), true);
+        LowLatency held = new LowLatency(
+                PART_TICKS, (seq, index) -> "", segmenter.partsInProgress(), segmenter.nextSequence(), true);
         assertThat(held.report("x.m3u8", segmenter.segments()).lastMsn()).isEqualTo(newest.sequence());
         assertThat(state.report("x.m3u8", List.of())).isNull();
     }
 
     @Test
     void tsSegmentsCannotBeCutIntoParts() {
-        try (Segmenter ts = new Segmenter(SegmenterConfig.DEFAULT, new TsSegmentWriter(ByteBufAllocator.DEFAULT),
-                () -> 0L, s -> { })) {
-            assertThatThrownBy(() -> ts.cutParts(PART_TARGET, () -> { })).isInstanceOf(IllegalStateException.class);
+        try (Segmenter ts = new Segmenter(
+                SegmenterConfig.DEFAULT, new TsSegmentWriter(ByteBufAllocator.DEFAULT), () -> 0L, s -> {})) {
+            assertThatThrownBy(() -> ts.cutParts(PART_TARGET, () -> {})).isInstanceOf(IllegalStateException.class);
         }
     }
 }

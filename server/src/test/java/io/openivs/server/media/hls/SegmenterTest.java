@@ -21,10 +21,24 @@ import org.junit.jupiter.api.Test;
 
 class SegmenterTest {
 
-    static final VideoConfig VIDEO = new VideoConfig(HexFormat.of().parseHex("6742c01eda0360f79bc044"),
-            HexFormat.of().parseHex("68ce0fc8"), 854, 480, 66, 0xC0, 30, 30);
-    static final VideoConfig OTHER_VIDEO = new VideoConfig(HexFormat.of().parseHex("674d4020eca02802dd8088"),
-            HexFormat.of().parseHex("68ef8fc8"), 1280, 720, 77, 0x40, 32, 60);
+    static final VideoConfig VIDEO = new VideoConfig(
+            HexFormat.of().parseHex("6742c01eda0360f79bc044"),
+            HexFormat.of().parseHex("68ce0fc8"),
+            854,
+            480,
+            66,
+            0xC0,
+            30,
+            30);
+    static final VideoConfig OTHER_VIDEO = new VideoConfig(
+            HexFormat.of().parseHex("674d4020eca02802dd8088"),
+            HexFormat.of().parseHex("68ef8fc8"),
+            1280,
+            720,
+            77,
+            0x40,
+            32,
+            60);
     static final AudioConfig AUDIO = new AudioConfig(HexFormat.of().parseHex("1190"), 2, 48000, 2);
     static final long FRAME = 3000; // 30 fps
     static final long SECOND = 90_000;
@@ -73,8 +87,7 @@ class SegmenterTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     private final ListingWriter writer = new ListingWriter();
@@ -230,7 +243,8 @@ class SegmenterTest {
         // The third started after the stall, so its date is 0.7 s later than the media clock would say.
         segmenter.onSessionEnd();
         // 60 frames 33 ms apart plus the stall: 0.7 s later than the media clock would say.
-        assertThat(finished.get(2).programDateTime() - finished.get(1).programDateTime()).isEqualTo(60 * 33 + 700);
+        assertThat(finished.get(2).programDateTime() - finished.get(1).programDateTime())
+                .isEqualTo(60 * 33 + 700);
     }
 
     @Test
@@ -308,8 +322,10 @@ class SegmenterTest {
         frame(TrackType.AUDIO, 0, true); // nothing opens before a keyframe
         feed(FRAME, 70, 60);
         assertThat(writer.frames.get(0)).startsWith("M3000", "K3000");
-        assertThat(finished.get(0).dateRanges()).extracting(DateRange::id, DateRange::startMillis)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("ad1", finished.get(0).programDateTime()));
+        assertThat(finished.get(0).dateRanges())
+                .extracting(DateRange::id, DateRange::startMillis)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(
+                        "ad1", finished.get(0).programDateTime()));
         assertThat(finished.get(0).dateRanges().get(0).scte35OutHex()).isEqualTo("0x01");
     }
 
@@ -322,7 +338,8 @@ class SegmenterTest {
         segmenter.onSessionEnd();
         Segment first = finished.get(0);
         assertThat(first.dateRanges()).hasSize(1);
-        assertThat(first.dateRanges().get(0).startMillis() - first.programDateTime()).isEqualTo(1467); // 44 frames + 100 ticks
+        assertThat(first.dateRanges().get(0).startMillis() - first.programDateTime())
+                .isEqualTo(1467); // 44 frames + 100 ticks
         assertThat(finished.get(1).dateRanges()).isEmpty();
     }
 }

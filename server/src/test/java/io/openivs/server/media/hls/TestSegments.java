@@ -7,15 +7,22 @@ import io.openivs.server.media.VideoConfig;
 public final class TestSegments {
     /** 854x480 (SD) and 1280x720 (HD) video. */
     public static final VideoConfig SD = SegmenterTest.VIDEO;
+
     public static final VideoConfig HD = SegmenterTest.OTHER_VIDEO;
 
-    private TestSegments() {
-    }
+    private TestSegments() {}
 
     /** A 2 s segment numbered {@code sequence} holding {@code data} (the segment takes the caller's reference). */
     public static Segment segment(long sequence, ByteBuf data, VideoConfig video) {
-        return new Segment(sequence, 2 * SegmenterTest.SECOND, false, 0, 1_764_000_000_000L + sequence * 2000, data,
-                video, SegmenterTest.AUDIO);
+        return new Segment(
+                sequence,
+                2 * SegmenterTest.SECOND,
+                false,
+                0,
+                1_764_000_000_000L + sequence * 2000,
+                data,
+                video,
+                SegmenterTest.AUDIO);
     }
 
     /** Drops the window's hold, as the segmenter does when the segment leaves the window. */

@@ -1,12 +1,11 @@
 package io.openivs.server.media.ladder;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class LaddersTest {
 
@@ -22,8 +21,10 @@ class LaddersTest {
         assertEquals(List.of("720p60", "480p30", "360p30", "160p30"), names(l));
         assertEquals(new Rung("720p60", 1280, 720, 60, 3_400_000, 0), l.rungs().get(0));
         assertEquals(new Rung("480p30", 852, 480, 30, 1_400_000, 0), l.rungs().get(1));
-        assertEquals(new Rung("360p30", 640, 360, 30, 630_000, 64_000), l.rungs().get(2));
-        assertEquals(new Rung("160p30", 284, 160, 30, 230_000, 48_000), l.rungs().get(3));
+        assertEquals(
+                new Rung("360p30", 640, 360, 30, 630_000, 64_000), l.rungs().get(2));
+        assertEquals(
+                new Rung("160p30", 284, 160, 30, 230_000, 48_000), l.rungs().get(3));
     }
 
     @Test
@@ -33,7 +34,12 @@ class LaddersTest {
         assertEquals(2_400_000, l.rungs().get(0).videoBitrate());
         assertEquals(30, l.rungs().get(0).frameRate());
         // 29.97 fps is a 30 fps input too.
-        assertEquals("720p30", Ladders.forInput("STANDARD", "", 1920, 1080, 29.97).rungs().get(0).name());
+        assertEquals(
+                "720p30",
+                Ladders.forInput("STANDARD", "", 1920, 1080, 29.97)
+                        .rungs()
+                        .get(0)
+                        .name());
     }
 
     @Test
@@ -58,20 +64,29 @@ class LaddersTest {
         assertFalse(higher.source());
         assertTrue(higher.audioOnly());
         assertEquals(List.of("720p60", "480p30", "360p30", "160p30"), names(higher));
-        assertEquals(List.of(3_000_000, 1_300_000, 700_000, 270_000),
+        assertEquals(
+                List.of(3_000_000, 1_300_000, 700_000, 270_000),
                 higher.rungs().stream().map(Rung::videoBitrate).toList());
         Ladder constrained = Ladders.forInput("ADVANCED_HD", "CONSTRAINED_BANDWIDTH_DELIVERY", 1920, 1080, 30);
-        assertEquals(List.of(1_900_000, 800_000, 400_000, 220_000),
+        assertEquals(
+                List.of(1_900_000, 800_000, 400_000, 220_000),
                 constrained.rungs().stream().map(Rung::videoBitrate).toList());
         // No preset: IVS's default, HIGHER_BANDWIDTH_DELIVERY.
-        assertEquals(2_300_000, Ladders.forInput("ADVANCED_HD", "", 1280, 720, 30).rungs().get(0).videoBitrate());
+        assertEquals(
+                2_300_000,
+                Ladders.forInput("ADVANCED_HD", "", 1280, 720, 30)
+                        .rungs()
+                        .get(0)
+                        .videoBitrate());
     }
 
     @Test
     void advancedSdStopsAt480p() {
         Ladder l = Ladders.forInput("ADVANCED_SD", "CONSTRAINED_BANDWIDTH_DELIVERY", 1920, 1080, 60);
         assertEquals(List.of("480p30", "360p30", "160p30"), names(l));
-        assertEquals(List.of(800_000, 400_000, 220_000), l.rungs().stream().map(Rung::videoBitrate).toList());
+        assertEquals(
+                List.of(800_000, 400_000, 220_000),
+                l.rungs().stream().map(Rung::videoBitrate).toList());
         assertTrue(l.audioOnly());
     }
 

@@ -12,7 +12,8 @@ class Crc32Mpeg2Test {
 
     @Test
     void standardCheckValue() {
-        assertThat(Crc32Mpeg2.compute("123456789".getBytes(StandardCharsets.US_ASCII))).isEqualTo(0x0376E6E7);
+        assertThat(Crc32Mpeg2.compute("123456789".getBytes(StandardCharsets.US_ASCII)))
+                .isEqualTo(0x0376E6E7);
     }
 
     @Test

@@ -26,8 +26,15 @@ import org.junit.jupiter.api.Test;
  */
 class TsMetadataStreamTest {
 
-    private static final VideoConfig VIDEO = new VideoConfig(HexFormat.of().parseHex("6742c01eda0360f79bc044"),
-            HexFormat.of().parseHex("68ce0fc8"), 854, 480, 66, 0xC0, 30, 25);
+    private static final VideoConfig VIDEO = new VideoConfig(
+            HexFormat.of().parseHex("6742c01eda0360f79bc044"),
+            HexFormat.of().parseHex("68ce0fc8"),
+            854,
+            480,
+            66,
+            0xC0,
+            30,
+            25);
     private static final AudioConfig AUDIO = new AudioConfig(HexFormat.of().parseHex("1188"), 2, 48000, 1);
     private static final String ID3_FORMAT = "ffff49443320ff4944332000";
 
@@ -45,8 +52,8 @@ class TsMetadataStreamTest {
         byte[] au = new byte[400];
         au[3] = 1;
         au[4] = 0x65;
-        MediaFrame key = new MediaFrame(TrackType.VIDEO, sequence * 180_000, sequence * 180_000, true,
-                Unpooled.wrappedBuffer(au));
+        MediaFrame key = new MediaFrame(
+                TrackType.VIDEO, sequence * 180_000, sequence * 180_000, true, Unpooled.wrappedBuffer(au));
         writer.writeFrame(key);
         key.release();
         if (withMetadata) {
@@ -76,7 +83,9 @@ class TsMetadataStreamTest {
             List<Packet> packets = segment(i, false);
             assertThat(pmts(packets)).hasSize(1);
             assertThat(declaresMetadata(pmts(packets).get(0))).isFalse();
-            assertThat(version(pmts(packets).get(0))).as("unchanged content keeps its version").isZero();
+            assertThat(version(pmts(packets).get(0)))
+                    .as("unchanged content keeps its version")
+                    .isZero();
             assertThat(packets).noneMatch(p -> p.pid() == TsSegmentWriter.PID_METADATA);
         }
     }
@@ -93,19 +102,28 @@ class TsMetadataStreamTest {
         assertThat(declaresMetadata(update)).isTrue();
         assertThat(ByteBufUtil.hexDump(update.payload())).contains("250f" + ID3_FORMAT + "1f0001");
         assertThat(version(update)).isEqualTo(1);
-        assertThat(Crc32Mpeg2.compute(Unpooled.wrappedBuffer(update.payload()), 1,
-                3 + (((update.payload()[2] & 0x0F) << 8) | (update.payload()[3] & 0xFF)))).isZero();
+        assertThat(Crc32Mpeg2.compute(
+                        Unpooled.wrappedBuffer(update.payload()),
+                        1,
+                        3 + (((update.payload()[2] & 0x0F) << 8) | (update.payload()[3] & 0xFF))))
+                .isZero();
         int updateAt = packets.indexOf(update);
-        int metadataAt = packets.indexOf(packets.stream().filter(p -> p.pid() == TsSegmentWriter.PID_METADATA)
-                .findFirst().orElseThrow());
-        assertThat(updateAt).as("the stream is declared before its first packet").isLessThan(metadataAt);
+        int metadataAt = packets.indexOf(packets.stream()
+                .filter(p -> p.pid() == TsSegmentWriter.PID_METADATA)
+                .findFirst()
+                .orElseThrow());
+        assertThat(updateAt)
+                .as("the stream is declared before its first packet")
+                .isLessThan(metadataAt);
         // Continuity runs on across the two PMTs of the segment and the segment before.
         assertThat(update.continuity()).isEqualTo((pmts.get(0).continuity() + 1) & 0x0F);
 
         List<Packet> next = pmts(segment(2, false));
         assertThat(next).hasSize(1);
         assertThat(declaresMetadata(next.get(0))).isFalse();
-        assertThat(version(next.get(0))).as("dropping the stream is another change").isEqualTo(2);
+        assertThat(version(next.get(0)))
+                .as("dropping the stream is another change")
+                .isEqualTo(2);
     }
 
     @Test

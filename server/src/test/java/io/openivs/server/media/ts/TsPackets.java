@@ -8,17 +8,27 @@ import java.util.List;
 /** Test-side reading of a transport stream, per ISO/IEC 13818-1, to check what the writer produced. */
 final class TsPackets {
 
-    record Packet(int pid, boolean unitStart, int continuity, boolean hasPayload, boolean randomAccess, long pcr,
-            byte[] payload) {
-    }
+    record Packet(
+            int pid,
+            boolean unitStart,
+            int continuity,
+            boolean hasPayload,
+            boolean randomAccess,
+            long pcr,
+            byte[] payload) {}
 
     /** A reassembled PES packet. */
-    record Pes(int pid, int streamId, int declaredLength, long pts, long dts, boolean randomAccess, long pcr,
-            byte[] data) {
-    }
+    record Pes(
+            int pid,
+            int streamId,
+            int declaredLength,
+            long pts,
+            long dts,
+            boolean randomAccess,
+            long pcr,
+            byte[] data) {}
 
-    private TsPackets() {
-    }
+    private TsPackets() {}
 
     static List<Packet> parse(ByteBuf ts) {
         if (ts.readableBytes() % 188 != 0) {
@@ -101,7 +111,10 @@ final class TsPackets {
     }
 
     private static long timestamp(byte[] b, int i) {
-        return (((long) b[i] & 0x0E) << 29) | ((b[i + 1] & 0xFFL) << 22) | ((b[i + 2] & 0xFEL) << 14)
-                | ((b[i + 3] & 0xFFL) << 7) | ((b[i + 4] & 0xFEL) >> 1);
+        return (((long) b[i] & 0x0E) << 29)
+                | ((b[i + 1] & 0xFFL) << 22)
+                | ((b[i + 2] & 0xFEL) << 14)
+                | ((b[i + 3] & 0xFFL) << 7)
+                | ((b[i + 4] & 0xFEL) >> 1);
     }
 }

@@ -23,8 +23,15 @@ import org.junit.jupiter.api.Test;
 
 class TsSegmentWriterTest {
 
-    private static final VideoConfig VIDEO = new VideoConfig(HexFormat.of().parseHex("6742c01eda0360f79bc044"),
-            HexFormat.of().parseHex("68ce0fc8"), 854, 480, 66, 0xC0, 30, 25);
+    private static final VideoConfig VIDEO = new VideoConfig(
+            HexFormat.of().parseHex("6742c01eda0360f79bc044"),
+            HexFormat.of().parseHex("68ce0fc8"),
+            854,
+            480,
+            66,
+            0xC0,
+            30,
+            25);
     private static final AudioConfig AUDIO = new AudioConfig(HexFormat.of().parseHex("1188"), 2, 48000, 1);
     private static final long AAC_FRAME = 1920; // 1024 samples at 48 kHz in 90 kHz ticks
 
@@ -62,7 +69,10 @@ class TsSegmentWriterTest {
         ByteBuf out = Unpooled.buffer();
         out.writeBytes(AUD);
         if (key) {
-            out.writeBytes(START_CODE).writeBytes(VIDEO.sps()).writeBytes(START_CODE).writeBytes(VIDEO.pps());
+            out.writeBytes(START_CODE)
+                    .writeBytes(VIDEO.sps())
+                    .writeBytes(START_CODE)
+                    .writeBytes(VIDEO.pps());
         }
         ByteBuf in = Unpooled.wrappedBuffer(lengthPrefixed);
         while (in.isReadable()) {
@@ -100,20 +110,23 @@ class TsSegmentWriterTest {
     void segmentStartsWithPatThenPmtDescribingBothTracks() {
         List<Packet> packets = TsPackets.parse(segment(0, 0, video(0, 3000, true, 500)));
         assertThat(packets.get(0).pid()).isZero();
-        assertThat(ByteBufUtil.hexDump(packets.get(0).payload(), 0, 17)).isEqualTo("0000b00d0001c100000001f0002ab104b2");
+        assertThat(ByteBufUtil.hexDump(packets.get(0).payload(), 0, 17))
+                .isEqualTo("0000b00d0001c100000001f0002ab104b2");
         Packet pmt = packets.get(1);
         assertThat(pmt.pid()).isEqualTo(0x1000);
         // pointer 0, table 2, PCR PID 0x100, H.264 on 0x100, AAC ADTS on 0x101, and no timed ID3 stream while
         // the segment has no metadata (TsMetadataStreamTest): the same PMT, CRC included, as ffmpeg writes.
-        assertThat(ByteBufUtil.hexDump(pmt.payload(), 0, 27)).isEqualTo("0002b0170001c10000e100f000"
-                + "1be100f000" + "0fe101f000" + "2f44b99b");
-        assertThat(Crc32Mpeg2.compute(Unpooled.wrappedBuffer(pmt.payload()), 1, 26)).isZero();
+        assertThat(ByteBufUtil.hexDump(pmt.payload(), 0, 27))
+                .isEqualTo("0002b0170001c10000e100f000" + "1be100f000" + "0fe101f000" + "2f44b99b");
+        assertThat(Crc32Mpeg2.compute(Unpooled.wrappedBuffer(pmt.payload()), 1, 26))
+                .isZero();
     }
 
     @Test
     void keyframePesCarriesTimestampsPcrAndRandomAccess() {
         long offset = 90_000;
-        List<Packet> packets = TsPackets.parse(segment(0, offset, video(6000, 9000, true, 1000), video(9000, 12000, false, 300)));
+        List<Packet> packets =
+                TsPackets.parse(segment(0, offset, video(6000, 9000, true, 1000), video(9000, 12000, false, 300)));
         List<Pes> pes = TsPackets.pes(packets, TsSegmentWriter.PID_VIDEO);
         assertThat(pes).hasSize(2);
         Pes key = pes.get(0);
@@ -166,11 +179,27 @@ class TsSegmentWriterTest {
         String sei = "0605" + "01".repeat(300);
         String idr = "6588" + "7f".repeat(5000);
         String p = "419a" + "23".repeat(700);
-        MediaFrame key = new MediaFrame(TrackType.VIDEO, 0, 0, true, Unpooled.wrappedBuffer(HexFormat.of().parseHex(
-                String.format("%08x", sei.length() / 2) + sei + String.format("%08x", idr.length() / 2) + idr)));
-        MediaFrame next = new MediaFrame(TrackType.VIDEO, 3000, 3000, false,
+        MediaFrame key = new MediaFrame(
+                TrackType.VIDEO,
+                0,
+                0,
+                true,
+                Unpooled.wrappedBuffer(HexFormat.of()
+                        .parseHex(String.format("%08x", sei.length() / 2)
+                                + sei
+                                + String.format("%08x", idr.length() / 2)
+                                + idr)));
+        MediaFrame next = new MediaFrame(
+                TrackType.VIDEO,
+                3000,
+                3000,
+                false,
                 Unpooled.wrappedBuffer(HexFormat.of().parseHex(String.format("%08x", p.length() / 2) + p)));
-        MediaFrame key2 = new MediaFrame(TrackType.VIDEO, 6000, 6000, true,
+        MediaFrame key2 = new MediaFrame(
+                TrackType.VIDEO,
+                6000,
+                6000,
+                true,
                 Unpooled.wrappedBuffer(HexFormat.of().parseHex(String.format("%08x", idr.length() / 2) + idr)));
         List<Pes> pes = TsPackets.pes(TsPackets.parse(segment(0, 0, key, next, key2)), TsSegmentWriter.PID_VIDEO);
 
@@ -191,7 +220,8 @@ class TsSegmentWriterTest {
         assertThat(byPid).containsOnlyKeys(0, 0x1000, 0x100, 0x101);
         byPid.forEach((pid, packets) -> {
             for (int i = 1; i < packets.size(); i++) {
-                assertThat(packets.get(i).continuity()).as("PID %x packet %d", pid, i)
+                assertThat(packets.get(i).continuity())
+                        .as("PID %x packet %d", pid, i)
                         .isEqualTo((packets.get(i - 1).continuity() + 1) & 0xF);
             }
         });
@@ -214,8 +244,10 @@ class TsSegmentWriterTest {
 
     @Test
     void aGapInAudioStartsANewPes() {
-        List<Pes> pes = TsPackets.pes(TsPackets.parse(segment(0, 0, video(0, 0, true, 100),
-                audio(0, 200), audio(AAC_FRAME, 200), audio(5 * AAC_FRAME, 200))), TsSegmentWriter.PID_AUDIO);
+        List<Pes> pes = TsPackets.pes(
+                TsPackets.parse(segment(
+                        0, 0, video(0, 0, true, 100), audio(0, 200), audio(AAC_FRAME, 200), audio(5 * AAC_FRAME, 200))),
+                TsSegmentWriter.PID_AUDIO);
         assertThat(pes).extracting(p -> adtsFrames(p.data())).containsExactly(2, 1);
         assertThat(pes.get(1).pts() - pes.get(0).pts()).isEqualTo(5 * AAC_FRAME);
     }

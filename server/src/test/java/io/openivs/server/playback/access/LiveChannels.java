@@ -2,28 +2,48 @@ package io.openivs.server.playback.access;
 
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.testing.TestServer;
-import software.amazon.awssdk.services.ivs.IvsClient;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import software.amazon.awssdk.services.ivs.IvsClient;
 
 /** Test helpers: publish a generated stream with the ffmpeg executable and wait for it to be playable. */
 public final class LiveChannels {
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private LiveChannels() {
-    }
+    private LiveChannels() {}
 
     /** ffmpeg publishing {@code size} video + audio for at most {@code seconds}, in the background. */
-    public static void publish(ExecutorService background, TestServer server, String streamKey, String size, int seconds) {
-        background.submit(() -> FfmpegTool.ffmpeg("-hide_banner", "-loglevel", "error", "-re",
-                "-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=15",
-                "-f", "lavfi", "-i", "sine", "-t", Integer.toString(seconds),
-                "-c:v", "libx264", "-preset", "ultrafast", "-g", "15", "-c:a", "aac", "-f", "flv",
+    public static void publish(
+            ExecutorService background, TestServer server, String streamKey, String size, int seconds) {
+        background.submit(() -> FfmpegTool.ffmpeg(
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-re",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=" + size + ":rate=15",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine",
+                "-t",
+                Integer.toString(seconds),
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-g",
+                "15",
+                "-c:a",
+                "aac",
+                "-f",
+                "flv",
                 "rtmp://127.0.0.1:" + server.server().rtmpPort() + "/app/" + streamKey));
     }
 
@@ -57,13 +77,19 @@ public final class LiveChannels {
 
     /** The first URI line of a playlist, resolved against the playlist's URL. */
     public static String firstUri(String playlistUrl, String body) {
-        String line = body.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).findFirst().orElseThrow();
+        String line = body.lines()
+                .filter(l -> !l.startsWith("#") && !l.isBlank())
+                .findFirst()
+                .orElseThrow();
         return URI.create(playlistUrl).resolve(line).toString();
     }
 
     /** The newest URI line of a media playlist (the oldest may leave the window while the test runs). */
     public static String lastUri(String playlistUrl, String body) {
-        String line = body.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).reduce((a, b) -> b).orElseThrow();
+        String line = body.lines()
+                .filter(l -> !l.startsWith("#") && !l.isBlank())
+                .reduce((a, b) -> b)
+                .orElseThrow();
         return URI.create(playlistUrl).resolve(line).toString();
     }
 }

@@ -1,21 +1,20 @@
 package io.openivs.server.playback.access;
 
+import static io.openivs.server.playback.access.LiveChannels.get;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.openivs.server.testing.TestServer;
 import io.openivs.server.testing.TwoNodes;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.ivs.IvsClient;
-
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.UUID;
-
-import static io.openivs.server.playback.access.LiveChannels.get;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ivs.IvsClient;
 
 /**
  * Two nodes on one PostgreSQL database: access changes made through one node reach the other's
@@ -25,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PlaybackAccessClusterTest {
     @TempDir
     Path dir;
+
     TwoNodes nodes;
     TestServer a;
     TestServer b;
@@ -64,20 +64,30 @@ class PlaybackAccessClusterTest {
     void revocationsKeyDeletionAndSingleUseReachEveryNode() throws Exception {
         try (IvsClient onA = a.client(TestServer.ALICE)) {
             KeyPair key = TestTokens.newKeyPair();
-            String keyArn = onA.importPlaybackKeyPair(r -> r.publicKeyMaterial(TestTokens.publicPem(key))).keyPair().arn();
+            String keyArn = onA.importPlaybackKeyPair(r -> r.publicKeyMaterial(TestTokens.publicPem(key)))
+                    .keyPair()
+                    .arn();
             var channel = onA.createChannel(r -> r.authorized(true)).channel();
             String arn = channel.arn();
 
-            String viewer = TestTokens.sign(key, arn, 300, c -> c.claim("aws:viewer-id", "v").claim("aws:viewer-session-version", 1));
+            String viewer = TestTokens.sign(
+                    key, arn, 300, c -> c.claim("aws:viewer-id", "v").claim("aws:viewer-session-version", 1));
             String onB = on(b, channel.playbackUrl()) + "?token=" + viewer;
             assertThat(get(onB).statusCode()).isEqualTo(404);
-            onA.startViewerSessionRevocation(r -> r.channelArn(arn).viewerId("v").viewerSessionVersionsLessThanOrEqualTo(1));
-            assertThat(get(on(a, channel.playbackUrl()) + "?token=" + viewer).statusCode()).isEqualTo(403);
+            onA.startViewerSessionRevocation(
+                    r -> r.channelArn(arn).viewerId("v").viewerSessionVersionsLessThanOrEqualTo(1));
+            assertThat(get(on(a, channel.playbackUrl()) + "?token=" + viewer).statusCode())
+                    .isEqualTo(403);
             // Documented bound: about one refresh period (1 s); generous here for a loaded machine.
             assertThat(awaitStatus(onB, 403, Duration.ofSeconds(5))).isLessThan(Duration.ofSeconds(5));
 
-            String once = TestTokens.sign(key, arn, 300, c -> c.claim("aws:single-use-uuid", UUID.randomUUID().toString()));
-            assertThat(get(on(a, channel.playbackUrl()) + "?token=" + once).statusCode()).isEqualTo(404);
+            String once = TestTokens.sign(
+                    key,
+                    arn,
+                    300,
+                    c -> c.claim("aws:single-use-uuid", UUID.randomUUID().toString()));
+            assertThat(get(on(a, channel.playbackUrl()) + "?token=" + once).statusCode())
+                    .isEqualTo(404);
             HttpResponse<String> again = get(on(b, channel.playbackUrl()) + "?token=" + once);
             assertThat(again.statusCode()).isEqualTo(403);
             assertThat(again.body()).contains("already used");

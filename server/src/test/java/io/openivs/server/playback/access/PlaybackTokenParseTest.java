@@ -1,17 +1,16 @@
 package io.openivs.server.playback.access;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.impl.ECDSA;
-import org.junit.jupiter.api.Test;
-
 import java.security.KeyFactory;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /**
  * Token parsing and signature form, against a token made for this test with a P-384 key: claims and ES384 as
@@ -22,7 +21,8 @@ class PlaybackTokenParseTest {
     static final String KEY = "MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAEmrvMAorEO8s1IzBZbXEFSQMqz0fAOIHR"
             + "WrKt6PPTB+gZgEbq/NV4h/12AklYZDreu939QEeqabFWbEFM6s2FHSmzgqMxdzXr"
             + "yixQGnhXF01BLYAdp16XFwsexr5XSz8N";
-    static final String EXAMPLE = "eyJhbGciOiJFUzM4NCIsInR5cCI6IkpXVCJ9.eyJhd3M6Y2hhbm5lbC1hcm4iOiJhcm46YXdzOml2czp1cy13ZXN0LTI6MTIzNDU2Nzg5MDEyOmNoYW5uZWwvQWJDZEVmMTIzNDU2IiwiYXdzOmFjY2Vzcy1jb250cm9sLWFsbG93LW9yaWdpbiI6Imh0dHBzOi8vZXhhbXBsZS5jb20iLCJhd3M6dmlld2VyLWlkIjoidmlld2VyLTQyIiwiYXdzOnZpZXdlci1zZXNzaW9uLXZlcnNpb24iOjE3MDAwMDAwMDAsImV4cCI6MTcwMDAwMDYwMH0.kgONRqVePPwbTKAVmDbToVyJCAgmms6dWHxoS6zhHsYwxSvycJpRoRNjaJR88KRifOxWkS0lNXN9m_el3HjOKh4ZRjEmXe-1lOJZ_WUaBoBj3ZKxmazsFo8-G399qIIw";
+    static final String EXAMPLE =
+            "eyJhbGciOiJFUzM4NCIsInR5cCI6IkpXVCJ9.eyJhd3M6Y2hhbm5lbC1hcm4iOiJhcm46YXdzOml2czp1cy13ZXN0LTI6MTIzNDU2Nzg5MDEyOmNoYW5uZWwvQWJDZEVmMTIzNDU2IiwiYXdzOmFjY2Vzcy1jb250cm9sLWFsbG93LW9yaWdpbiI6Imh0dHBzOi8vZXhhbXBsZS5jb20iLCJhd3M6dmlld2VyLWlkIjoidmlld2VyLTQyIiwiYXdzOnZpZXdlci1zZXNzaW9uLXZlcnNpb24iOjE3MDAwMDAwMDAsImV4cCI6MTcwMDAwMDYwMH0.kgONRqVePPwbTKAVmDbToVyJCAgmms6dWHxoS6zhHsYwxSvycJpRoRNjaJR88KRifOxWkS0lNXN9m_el3HjOKh4ZRjEmXe-1lOJZ_WUaBoBj3ZKxmazsFo8-G399qIIw";
 
     static ECDSAVerifier verifier() throws Exception {
         return new ECDSAVerifier((ECPublicKey) KeyFactory.getInstance("EC")
@@ -44,7 +44,8 @@ class PlaybackTokenParseTest {
     void derSignaturesAreNotJwsSignatures() throws Exception {
         String[] p = EXAMPLE.split("\\.");
         byte[] der = ECDSA.transcodeSignatureToDER(Base64.getUrlDecoder().decode(p[2]));
-        String asDer = p[0] + "." + p[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(der);
+        String asDer = p[0] + "." + p[1] + "."
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(der);
         assertThat(PlaybackToken.parse(asDer).signedBy(verifier())).isFalse();
     }
 
@@ -63,7 +64,8 @@ class PlaybackTokenParseTest {
         List<String> allowed = OriginPatterns.split("https://a.example.com, https://*.b.example.com");
         assertThat(OriginPatterns.matches(allowed, "https://a.example.com")).isTrue();
         assertThat(OriginPatterns.matches(allowed, "https://x.y.b.example.com")).isTrue();
-        assertThat(OriginPatterns.matches(allowed, "https://b.example.com.evil.org")).isFalse();
+        assertThat(OriginPatterns.matches(allowed, "https://b.example.com.evil.org"))
+                .isFalse();
         assertThat(OriginPatterns.matches(allowed, "http://a.example.com")).isFalse();
         assertThat(OriginPatterns.any(List.of())).isTrue();
         assertThat(OriginPatterns.any(List.of("*"))).isTrue();

@@ -1,17 +1,16 @@
 package io.openivs.server.playback.access;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.openivs.server.resource.Arn;
 import io.openivs.server.store.JdbcResourceStore;
 import io.openivs.server.testing.TestDatabases;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SessionTicketsTest {
     private static final String NAME = "us-west-2.111111111111.channel.AbCdEf123456";
@@ -19,15 +18,23 @@ class SessionTicketsTest {
 
     @Test
     void claimsSurviveTheRoundTrip() {
-        SessionTickets.Claims c = new SessionTickets.Claims(1_900_000_000L, "k3yId", "viewer-1", 7,
-                List.of("https://a.example.com", "https://*.b.example.com"), true, ResolutionClass.HD);
+        SessionTickets.Claims c = new SessionTickets.Claims(
+                1_900_000_000L,
+                "k3yId",
+                "viewer-1",
+                7,
+                List.of("https://a.example.com", "https://*.b.example.com"),
+                true,
+                ResolutionClass.HD);
         String t = tickets.issue(NAME, c);
         assertThat(t).matches("[A-Za-z0-9_-]+");
         assertThat(tickets.verify(NAME, t)).isEqualTo(c);
         SessionTickets.Claims bare = new SessionTickets.Claims(5, "k", null, 0, null, false, null);
         String small = tickets.issue(NAME, bare);
         assertThat(tickets.verify(NAME, small)).isEqualTo(bare);
-        assertThat(small.length()).as("a ticket without optional claims is short").isLessThan(50);
+        assertThat(small.length())
+                .as("a ticket without optional claims is short")
+                .isLessThan(50);
     }
 
     @Test
@@ -40,7 +47,8 @@ class SessionTicketsTest {
         for (int i = 0; i < t.length() - 1; i++) { // the last character holds padding bits
             char c = t.charAt(i);
             String altered = t.substring(0, i) + (c == 'A' ? 'B' : 'A') + t.substring(i + 1);
-            assertThatThrownBy(() -> tickets.verify(NAME, altered)).as("changed at %d", i)
+            assertThatThrownBy(() -> tickets.verify(NAME, altered))
+                    .as("changed at %d", i)
                     .isInstanceOf(AccessDenied.class);
         }
         assertThatThrownBy(() -> tickets.verify(NAME, "")).isInstanceOf(AccessDenied.class);
@@ -53,17 +61,21 @@ class SessionTicketsTest {
         Arn channel = new Arn("us-west-2", "111111111111", Arn.CHANNEL, "AbCdEf123456");
         String issued;
         try (JdbcResourceStore store = JdbcResourceStore.open(TestDatabases.sqlite(dir));
-             AccessDirectory a = new AccessDirectory(store, Clock.systemUTC());
-             AccessDirectory b = new AccessDirectory(store, Clock.systemUTC())) {
+                AccessDirectory a = new AccessDirectory(store, Clock.systemUTC());
+                AccessDirectory b = new AccessDirectory(store, Clock.systemUTC())) {
             a.load(channel).join();
             b.load(channel).join();
             issued = a.tickets().issue(NAME, c);
-            assertThat(b.tickets().verify(NAME, issued)).as("a ticket of one node, checked on another").isEqualTo(c);
+            assertThat(b.tickets().verify(NAME, issued))
+                    .as("a ticket of one node, checked on another")
+                    .isEqualTo(c);
         }
         try (JdbcResourceStore store = JdbcResourceStore.open(TestDatabases.sqlite(dir));
-             AccessDirectory restarted = new AccessDirectory(store, Clock.systemUTC())) {
+                AccessDirectory restarted = new AccessDirectory(store, Clock.systemUTC())) {
             restarted.load(channel).join();
-            assertThat(restarted.tickets().verify(NAME, issued)).as("after a restart").isEqualTo(c);
+            assertThat(restarted.tickets().verify(NAME, issued))
+                    .as("after a restart")
+                    .isEqualTo(c);
         }
     }
 }

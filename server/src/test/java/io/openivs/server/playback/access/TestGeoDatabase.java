@@ -66,7 +66,8 @@ final class TestGeoDatabase {
         for (Node n : order) {
             for (Object s : n.side) {
                 // 24-bit records: a node index, nodeCount for "no data", or nodeCount + 16 + data offset.
-                int record = s instanceof Node child ? order.indexOf(child)
+                int record = s instanceof Node child
+                        ? order.indexOf(child)
                         : s instanceof Integer offset ? nodeCount + 16 + offset : nodeCount;
                 out.write(record >> 16);
                 out.write(record >> 8);
@@ -101,8 +102,7 @@ final class TestGeoDatabase {
     }
 
     /** An unsigned integer of the given MMDB type (5 uint16, 6 uint32, 9 uint64). */
-    private record Uint(int type, long value) {
-    }
+    private record Uint(int type, long value) {}
 
     private static void encode(ByteArrayOutputStream out, Object v) throws IOException {
         if (v instanceof String s) {

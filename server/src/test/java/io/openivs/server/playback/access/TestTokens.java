@@ -7,7 +7,6 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
@@ -17,8 +16,7 @@ import java.util.function.Consumer;
 
 /** Playback key pairs and viewer tokens as a customer's backend would make them. */
 public final class TestTokens {
-    private TestTokens() {
-    }
+    private TestTokens() {}
 
     public static KeyPair newKeyPair() throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
@@ -28,7 +26,8 @@ public final class TestTokens {
 
     public static String publicPem(KeyPair k) {
         return "-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(k.getPublic().getEncoded())
+                + Base64.getMimeEncoder(64, "\n".getBytes())
+                        .encodeToString(k.getPublic().getEncoded())
                 + "\n-----END PUBLIC KEY-----\n";
     }
 
@@ -38,7 +37,10 @@ public final class TestTokens {
                 .claim("aws:channel-arn", channelArn)
                 .expirationTime(new Date((System.currentTimeMillis() / 1000 + ttlSeconds) * 1000));
         extra.accept(claims);
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES384).type(JOSEObjectType.JWT).build(),
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.ES384)
+                        .type(JOSEObjectType.JWT)
+                        .build(),
                 claims.build());
         try {
             jwt.sign(new ECDSASigner((java.security.interfaces.ECPrivateKey) k.getPrivate()));
@@ -49,6 +51,6 @@ public final class TestTokens {
     }
 
     public static String sign(KeyPair k, String channelArn, long ttlSeconds) {
-        return sign(k, channelArn, ttlSeconds, c -> { });
+        return sign(k, channelArn, ttlSeconds, c -> {});
     }
 }

@@ -10,8 +10,7 @@ import io.openivs.server.media.h264.NalUnitType;
  * the {@code VideoConfig}. Only the TS writer puts start codes back.
  */
 final class AvccAccessUnit {
-    private AvccAccessUnit() {
-    }
+    private AvccAccessUnit() {}
 
     /**
      * @param src the buffer holding the NAL units

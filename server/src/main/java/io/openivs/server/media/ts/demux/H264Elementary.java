@@ -89,8 +89,15 @@ final class H264Elementary {
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             return;
         }
-        VideoConfig next = new VideoConfig(sps, pps, info.width(), info.height(), info.profileIdc(),
-                info.constraintFlags(), info.levelIdc(), info.frameRate());
+        VideoConfig next = new VideoConfig(
+                sps,
+                pps,
+                info.width(),
+                info.height(),
+                info.profileIdc(),
+                info.constraintFlags(),
+                info.levelIdc(),
+                info.frameRate());
         if (!next.equals(config)) {
             config = next;
             configChanged = true;

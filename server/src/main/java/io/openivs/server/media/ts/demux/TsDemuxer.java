@@ -361,7 +361,8 @@ public final class TsDemuxer implements AutoCloseable {
                 sink.onAudioConfig(config);
             }
             if (dts >= 0) {
-                emit(new MediaFrame(TrackType.AUDIO, dts, dts, true, es.retainedSlice(adts.frameOffset(), adts.frameLength())));
+                emit(new MediaFrame(
+                        TrackType.AUDIO, dts, dts, true, es.retainedSlice(adts.frameOffset(), adts.frameLength())));
                 audioFrames++;
             } else {
                 droppedFrames++;

@@ -25,6 +25,7 @@ public class TsDemuxerTest {
 
     @TempDir
     static Path dir;
+
     static byte[] ts;
     static byte[] wrapped;
 
@@ -41,12 +42,40 @@ public class TsDemuxerTest {
 
     /** {@code seconds} of 320x240 30 fps x264 (B-frames, a keyframe a second) and 48 kHz stereo AAC as MPEG-TS. */
     public static Path tsFile(Path file, String offset, int seconds) throws Exception {
-        FfmpegTool.Result r = FfmpegTool.ffmpeg("-hide_banner", "-v", "error", "-y",
-                "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30",
-                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-                "-t", String.valueOf(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-g", "30",
-                "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac", "2", "-output_ts_offset", offset,
-                "-f", "mpegts", file.toString());
+        FfmpegTool.Result r = FfmpegTool.ffmpeg(
+                "-hide_banner",
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=320x240:rate=30",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:sample_rate=48000",
+                "-t",
+                String.valueOf(seconds),
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-bf",
+                "2",
+                "-g",
+                "30",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-ac",
+                "2",
+                "-output_ts_offset",
+                offset,
+                "-f",
+                "mpegts",
+                file.toString());
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         return file;
     }
@@ -54,8 +83,14 @@ public class TsDemuxerTest {
     @Test
     void framesConfigsAndTimestampsMatchFfprobe() throws Exception {
         Recorder rec = demux(ts, 1316);
-        FfmpegTool.Result probe = FfmpegTool.ffprobe("-v", "error", "-count_packets", "-show_entries",
-                "stream=codec_name,width,height,sample_rate,channels,nb_read_packets", "-of", "csv=p=0",
+        FfmpegTool.Result probe = FfmpegTool.ffprobe(
+                "-v",
+                "error",
+                "-count_packets",
+                "-show_entries",
+                "stream=codec_name,width,height,sample_rate,channels,nb_read_packets",
+                "-of",
+                "csv=p=0",
                 dir.resolve("a.ts").toString());
         assertThat(probe.exitCode()).as(probe.stderr()).isZero();
         String[] lines = probe.stdout().trim().split("\n");
@@ -89,7 +124,8 @@ public class TsDemuxerTest {
         assertMonotonic(rec.audio);
         assertThat(rec.video.get(0).dts).isBetween(0L, 9000L);
         // 4 s of media: last video DTS near 119 frames of 3000 ticks after the first.
-        assertThat(rec.video.get(rec.video.size() - 1).dts - rec.video.get(0).dts).isEqualTo(119 * 3000L);
+        assertThat(rec.video.get(rec.video.size() - 1).dts - rec.video.get(0).dts)
+                .isEqualTo(119 * 3000L);
         long audioSpan = rec.audio.get(rec.audio.size() - 1).dts - rec.audio.get(0).dts;
         assertThat(audioSpan).isBetween((rec.audio.size() - 1) * 1920L - 2, (rec.audio.size() - 1) * 1920L + 2);
         // B-frames: some pts ahead of dts
@@ -119,7 +155,8 @@ public class TsDemuxerTest {
         assertThat(rec.video).hasSizeGreaterThan(100);
         assertMonotonic(rec.video);
         assertMonotonic(rec.audio);
-        assertThat(rec.video.get(rec.video.size() - 1).dts - rec.video.get(0).dts).isEqualTo(119 * 3000L);
+        assertThat(rec.video.get(rec.video.size() - 1).dts - rec.video.get(0).dts)
+                .isEqualTo(119 * 3000L);
     }
 
     @Test
@@ -178,8 +215,8 @@ public class TsDemuxerTest {
         return rec;
     }
 
-    public record Frame(boolean video, long dts, long pts, boolean key, int firstNalType, boolean hasSps, int size, int hash) {
-    }
+    public record Frame(
+            boolean video, long dts, long pts, boolean key, int firstNalType, boolean hasSps, int size, int hash) {}
 
     /** A sink that keeps what it is told. */
     public static final class Recorder implements MediaSink {
@@ -189,8 +226,7 @@ public class TsDemuxerTest {
         public final List<Frame> audio = new ArrayList<>();
 
         @Override
-        public void onSessionStart() {
-        }
+        public void onSessionStart() {}
 
         @Override
         public void onVideoConfig(VideoConfig config) {
@@ -207,14 +243,20 @@ public class TsDemuxerTest {
             ByteBuf p = frame.payload();
             int first = p.readableBytes() > 4 ? p.getByte(p.readerIndex() + 4) & 0x1F : -1;
             boolean sps = frame.isVideo() && holdsParameterSetsOrAud(p);
-            Frame f = new Frame(frame.isVideo(), frame.dts(), frame.pts(), frame.isKeyframe(), first, sps,
-                    p.readableBytes(), io.netty.buffer.ByteBufUtil.hashCode(p));
+            Frame f = new Frame(
+                    frame.isVideo(),
+                    frame.dts(),
+                    frame.pts(),
+                    frame.isKeyframe(),
+                    first,
+                    sps,
+                    p.readableBytes(),
+                    io.netty.buffer.ByteBufUtil.hashCode(p));
             (frame.isVideo() ? video : audio).add(f);
         }
 
         @Override
-        public void onSessionEnd() {
-        }
+        public void onSessionEnd() {}
 
         /** Walks the length prefixes (failing on a length past the end) looking for AUD, SPS or PPS. */
         private static boolean holdsParameterSetsOrAud(io.netty.buffer.ByteBuf p) {
