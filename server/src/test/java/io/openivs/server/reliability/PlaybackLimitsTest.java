@@ -1,19 +1,18 @@
 package io.openivs.server.reliability;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.openivs.server.net.ConnectionCap;
 import io.openivs.server.net.EventLoops;
 import io.openivs.server.playback.PlaybackServer;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
-
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Issue 15, item 4, on a playback listener with small limits: an idle keep-alive connection is closed after the
@@ -30,14 +29,25 @@ class PlaybackLimitsTest {
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
         capLog.addAppender(appender);
+        // The held heads must outlive the ten refusals on a loaded machine: a generous header timeout.
         try (EventLoops loops = new EventLoops(1);
-             PlaybackServer server = new PlaybackServer(loops, "127.0.0.1", 0, name -> null, null, false, null,
-                     new PlaybackServer.Limits(5_000, 1_500, 4))) {
+                PlaybackServer server = new PlaybackServer(
+                        loops,
+                        "127.0.0.1",
+                        0,
+                        name -> null,
+                        null,
+                        false,
+                        null,
+                        new PlaybackServer.Limits(30_000, 1_500, 4))) {
             // A keep-alive viewer that asks once and then goes quiet.
             try (SlowClient quiet = new SlowClient(server.port())) {
                 assertThat(quiet.trySend(REQUEST)).isTrue();
                 String answer = quiet.readUntilClosed(4_000);
-                assertThat(answer).as("closed within 4 s of going idle").isNotNull().startsWith("HTTP/1.1 404");
+                assertThat(answer)
+                        .as("closed within 4 s of going idle")
+                        .isNotNull()
+                        .startsWith("HTTP/1.1 404");
             }
 
             List<SlowClient> held = new ArrayList<>();
@@ -50,8 +60,10 @@ class PlaybackLimitsTest {
                 for (int i = 0; i < 10; i++) {
                     try (SlowClient extra = new SlowClient(server.port())) {
                         extra.trySend(REQUEST);
-                        assertThat(extra.readUntilClosed(3_000)).as("answer past the cap")
-                                .isNotNull().startsWith("HTTP/1.1 503");
+                        assertThat(extra.readUntilClosed(3_000))
+                                .as("answer past the cap")
+                                .isNotNull()
+                                .startsWith("HTTP/1.1 503");
                     }
                 }
             } finally {
@@ -68,9 +80,16 @@ class PlaybackLimitsTest {
     @Test
     void aTricklingHeadOnAKeptAliveConnectionIsClosed() throws Exception {
         try (EventLoops loops = new EventLoops(1);
-             PlaybackServer server = new PlaybackServer(loops, "127.0.0.1", 0, name -> null, null, false, null,
-                     new PlaybackServer.Limits(1_000, 10_000, 16));
-             SlowClient c = new SlowClient(server.port())) {
+                PlaybackServer server = new PlaybackServer(
+                        loops,
+                        "127.0.0.1",
+                        0,
+                        name -> null,
+                        null,
+                        false,
+                        null,
+                        new PlaybackServer.Limits(1_000, 10_000, 16));
+                SlowClient c = new SlowClient(server.port())) {
             assertThat(c.trySend(REQUEST)).isTrue();
             long start = System.nanoTime();
             String next = "GET /next HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
@@ -80,7 +99,9 @@ class PlaybackLimitsTest {
                 closed = !c.trySend(next.substring(i % next.length(), i % next.length() + 1))
                         || c.readUntilClosed(200) != null;
             }
-            assertThat(closed).as("closed within two header timeouts of the next head's first byte").isTrue();
+            assertThat(closed)
+                    .as("closed within two header timeouts of the next head's first byte")
+                    .isTrue();
             assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(3_500);
         }
     }
