@@ -18,7 +18,8 @@ import io.openivs.client.protocol.ServiceError;
 /** The typed exception of each error code of the model; other codes become a plain {@link IvsException}. */
 final class ModeledErrors {
 
-    private ModeledErrors() {}
+    private ModeledErrors() {
+    }
 
     static IvsException create(ServiceError error) {
         switch (error.code() == null ? "" : error.code()) {

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -70,8 +71,7 @@ public final class AdConfiguration {
         }
         if (mediaTailorPlaybackConfigurations != null) {
             json.set(
-                    "mediaTailorPlaybackConfigurations",
-                    ShapeSupport.array(mediaTailorPlaybackConfigurations, e0 -> e0.toJson()));
+                    "mediaTailorPlaybackConfigurations", ShapeSupport.array(mediaTailorPlaybackConfigurations, e0 -> e0.toJson()));
         }
         if (tags != null) {
             json.set("tags", ShapeSupport.object(tags, e0 -> ShapeSupport.node(e0)));
@@ -96,8 +96,8 @@ public final class AdConfiguration {
             b.name = ShapeSupport.string(v);
         }
         if ((v = ShapeSupport.member(json, "mediaTailorPlaybackConfigurations")) != null) {
-            b.mediaTailorPlaybackConfigurations =
-                    ShapeSupport.list(v, e0 -> MediaTailorPlaybackConfiguration.fromJson(e0));
+            b.mediaTailorPlaybackConfigurations = ShapeSupport.list(
+                    v, e0 -> MediaTailorPlaybackConfiguration.fromJson(e0));
         }
         if ((v = ShapeSupport.member(json, "tags")) != null) {
             b.tags = ShapeSupport.map(v, e0 -> ShapeSupport.string(e0));
@@ -145,7 +145,8 @@ public final class AdConfiguration {
         private List<MediaTailorPlaybackConfiguration> mediaTailorPlaybackConfigurations;
         private Map<String, String> tags;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(AdConfiguration from) {
             this.arn = from.arn;
@@ -169,8 +170,8 @@ public final class AdConfiguration {
         /** {@code mediaTailorPlaybackConfigurations}, required; null omits it. */
         public Builder mediaTailorPlaybackConfigurations(
                 Collection<? extends MediaTailorPlaybackConfiguration> mediaTailorPlaybackConfigurations) {
-            this.mediaTailorPlaybackConfigurations =
-                    ShapeSupport.copyList(mediaTailorPlaybackConfigurations, "mediaTailorPlaybackConfigurations");
+            this.mediaTailorPlaybackConfigurations = ShapeSupport.copyList(
+                    mediaTailorPlaybackConfigurations, "mediaTailorPlaybackConfigurations");
             return this;
         }
 
@@ -178,9 +179,7 @@ public final class AdConfiguration {
         public Builder mediaTailorPlaybackConfigurations(
                 MediaTailorPlaybackConfiguration... mediaTailorPlaybackConfigurations) {
             return mediaTailorPlaybackConfigurations(
-                    mediaTailorPlaybackConfigurations == null
-                            ? null
-                            : Arrays.asList(mediaTailorPlaybackConfigurations));
+                    mediaTailorPlaybackConfigurations == null ? null : Arrays.asList(mediaTailorPlaybackConfigurations));
         }
 
         /** {@code tags}; null omits it. */

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -154,7 +155,8 @@ public final class AudioConfiguration {
         private Long channels;
         private String track;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(AudioConfiguration from) {
             this.codec = from.codec;

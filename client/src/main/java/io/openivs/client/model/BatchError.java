@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -121,7 +122,8 @@ public final class BatchError {
         private String code;
         private String message;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(BatchError from) {
             this.arn = from.arn;

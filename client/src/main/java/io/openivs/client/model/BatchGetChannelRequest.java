@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -82,7 +83,9 @@ public final class BatchGetChannelRequest {
 
     @Override
     public String toString() {
-        return new ShapeSupport.Text("BatchGetChannelRequest").add("arns", arns).toString();
+        return new ShapeSupport.Text("BatchGetChannelRequest")
+                .add("arns", arns)
+                .toString();
     }
 
     /**
@@ -92,7 +95,8 @@ public final class BatchGetChannelRequest {
     public static final class Builder {
         private List<String> arns;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(BatchGetChannelRequest from) {
             this.arns = from.arns;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -188,16 +189,9 @@ public final class BatchGetChannelResponse {
 
     @Override
     public int hashCode() {
-        return Objects.hash(
-                accessControlAllowOrigin,
-                accessControlExposeHeaders,
-                cacheControl,
-                contentSecurityPolicy,
-                strictTransportSecurity,
-                xContentTypeOptions,
-                xFrameOptions,
-                channels,
-                errors);
+        return Objects.hash(accessControlAllowOrigin, accessControlExposeHeaders, cacheControl,
+                contentSecurityPolicy, strictTransportSecurity, xContentTypeOptions, xFrameOptions,
+                channels, errors);
     }
 
     @Override
@@ -230,7 +224,8 @@ public final class BatchGetChannelResponse {
         private List<Channel> channels;
         private List<BatchError> errors;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(BatchGetChannelResponse from) {
             this.accessControlAllowOrigin = from.accessControlAllowOrigin;

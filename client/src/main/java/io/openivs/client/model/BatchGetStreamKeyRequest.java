@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -94,7 +95,8 @@ public final class BatchGetStreamKeyRequest {
     public static final class Builder {
         private List<String> arns;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(BatchGetStreamKeyRequest from) {
             this.arns = from.arns;

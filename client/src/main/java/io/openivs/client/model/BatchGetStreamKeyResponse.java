@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -188,16 +189,9 @@ public final class BatchGetStreamKeyResponse {
 
     @Override
     public int hashCode() {
-        return Objects.hash(
-                accessControlAllowOrigin,
-                accessControlExposeHeaders,
-                cacheControl,
-                contentSecurityPolicy,
-                strictTransportSecurity,
-                xContentTypeOptions,
-                xFrameOptions,
-                streamKeys,
-                errors);
+        return Objects.hash(accessControlAllowOrigin, accessControlExposeHeaders, cacheControl,
+                contentSecurityPolicy, strictTransportSecurity, xContentTypeOptions, xFrameOptions,
+                streamKeys, errors);
     }
 
     @Override
@@ -230,7 +224,8 @@ public final class BatchGetStreamKeyResponse {
         private List<StreamKey> streamKeys;
         private List<BatchError> errors;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(BatchGetStreamKeyResponse from) {
             this.accessControlAllowOrigin = from.accessControlAllowOrigin;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -138,7 +139,8 @@ public final class BatchStartViewerSessionRevocationError {
         private String code;
         private String message;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(BatchStartViewerSessionRevocationError from) {
             this.channelArn = from.channelArn;

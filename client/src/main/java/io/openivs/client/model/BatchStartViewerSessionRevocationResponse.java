@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -174,14 +175,8 @@ public final class BatchStartViewerSessionRevocationResponse {
 
     @Override
     public int hashCode() {
-        return Objects.hash(
-                accessControlAllowOrigin,
-                accessControlExposeHeaders,
-                cacheControl,
-                contentSecurityPolicy,
-                strictTransportSecurity,
-                xContentTypeOptions,
-                xFrameOptions,
+        return Objects.hash(accessControlAllowOrigin, accessControlExposeHeaders, cacheControl,
+                contentSecurityPolicy, strictTransportSecurity, xContentTypeOptions, xFrameOptions,
                 errors);
     }
 
@@ -213,7 +208,8 @@ public final class BatchStartViewerSessionRevocationResponse {
         private String xFrameOptions;
         private List<BatchStartViewerSessionRevocationError> errors;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(BatchStartViewerSessionRevocationResponse from) {
             this.accessControlAllowOrigin = from.accessControlAllowOrigin;

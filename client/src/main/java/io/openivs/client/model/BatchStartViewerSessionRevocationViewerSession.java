@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -59,8 +60,7 @@ public final class BatchStartViewerSessionRevocationViewerSession {
         }
         if (viewerSessionVersionsLessThanOrEqualTo != null) {
             json.set(
-                    "viewerSessionVersionsLessThanOrEqualTo",
-                    ShapeSupport.node(viewerSessionVersionsLessThanOrEqualTo));
+                    "viewerSessionVersionsLessThanOrEqualTo", ShapeSupport.node(viewerSessionVersionsLessThanOrEqualTo));
         }
         return json;
     }
@@ -125,7 +125,8 @@ public final class BatchStartViewerSessionRevocationViewerSession {
         private String viewerId;
         private Integer viewerSessionVersionsLessThanOrEqualTo;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(BatchStartViewerSessionRevocationViewerSession from) {
             this.channelArn = from.channelArn;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -313,22 +314,9 @@ public final class Channel {
 
     @Override
     public int hashCode() {
-        return Objects.hash(
-                arn,
-                name,
-                latencyMode,
-                type,
-                recordingConfigurationArn,
-                ingestEndpoint,
-                playbackUrl,
-                authorized,
-                tags,
-                insecureIngest,
-                preset,
-                srt,
-                playbackRestrictionPolicyArn,
-                multitrackInputConfiguration,
-                containerFormat,
+        return Objects.hash(arn, name, latencyMode, type, recordingConfigurationArn, ingestEndpoint,
+                playbackUrl, authorized, tags, insecureIngest, preset, srt,
+                playbackRestrictionPolicyArn, multitrackInputConfiguration, containerFormat,
                 adConfigurationArn);
     }
 
@@ -373,7 +361,8 @@ public final class Channel {
         private String containerFormat;
         private String adConfigurationArn;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(Channel from) {
             this.arn = from.arn;
@@ -516,8 +505,8 @@ public final class Channel {
 
         /** {@code containerFormat}; null omits it. */
         public Builder containerFormat(ContainerFormat containerFormat) {
-            this.containerFormat =
-                    containerFormat == null ? null : ShapeSupport.wireValue(containerFormat.value(), containerFormat);
+            this.containerFormat = containerFormat == null ? null : ShapeSupport.wireValue(
+                    containerFormat.value(), containerFormat);
             return this;
         }
 

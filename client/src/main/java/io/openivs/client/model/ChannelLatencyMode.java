@@ -35,12 +35,9 @@ public enum ChannelLatencyMode {
             return null;
         }
         switch (value) {
-            case "NORMAL":
-                return NORMAL;
-            case "LOW":
-                return LOW;
-            default:
-                return UNKNOWN_TO_SDK;
+            case "NORMAL": return NORMAL;
+            case "LOW": return LOW;
+            default: return UNKNOWN_TO_SDK;
         }
     }
 }

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Map;
 import java.util.Objects;
 
@@ -234,18 +235,8 @@ public final class ChannelSummary {
 
     @Override
     public int hashCode() {
-        return Objects.hash(
-                arn,
-                name,
-                latencyMode,
-                authorized,
-                recordingConfigurationArn,
-                tags,
-                insecureIngest,
-                type,
-                preset,
-                playbackRestrictionPolicyArn,
-                adConfigurationArn);
+        return Objects.hash(arn, name, latencyMode, authorized, recordingConfigurationArn, tags,
+                insecureIngest, type, preset, playbackRestrictionPolicyArn, adConfigurationArn);
     }
 
     @Override
@@ -282,7 +273,8 @@ public final class ChannelSummary {
         private String playbackRestrictionPolicyArn;
         private String adConfigurationArn;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(ChannelSummary from) {
             this.arn = from.arn;

@@ -37,16 +37,11 @@ public enum ChannelType {
             return null;
         }
         switch (value) {
-            case "BASIC":
-                return BASIC;
-            case "STANDARD":
-                return STANDARD;
-            case "ADVANCED_SD":
-                return ADVANCED_SD;
-            case "ADVANCED_HD":
-                return ADVANCED_HD;
-            default:
-                return UNKNOWN_TO_SDK;
+            case "BASIC": return BASIC;
+            case "STANDARD": return STANDARD;
+            case "ADVANCED_SD": return ADVANCED_SD;
+            case "ADVANCED_HD": return ADVANCED_HD;
+            default: return UNKNOWN_TO_SDK;
         }
     }
 }

@@ -35,12 +35,9 @@ public enum ContainerFormat {
             return null;
         }
         switch (value) {
-            case "TS":
-                return TS;
-            case "FRAGMENTED_MP4":
-                return FRAGMENTED_MP4;
-            default:
-                return UNKNOWN_TO_SDK;
+            case "TS": return TS;
+            case "FRAGMENTED_MP4": return FRAGMENTED_MP4;
+            default: return UNKNOWN_TO_SDK;
         }
     }
 }

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -61,8 +62,7 @@ public final class CreateAdConfigurationRequest {
         }
         if (mediaTailorPlaybackConfigurations != null) {
             json.set(
-                    "mediaTailorPlaybackConfigurations",
-                    ShapeSupport.array(mediaTailorPlaybackConfigurations, e0 -> e0.toJson()));
+                    "mediaTailorPlaybackConfigurations", ShapeSupport.array(mediaTailorPlaybackConfigurations, e0 -> e0.toJson()));
         }
         if (tags != null) {
             json.set("tags", ShapeSupport.object(tags, e0 -> ShapeSupport.node(e0)));
@@ -84,8 +84,8 @@ public final class CreateAdConfigurationRequest {
             b.name = ShapeSupport.string(v);
         }
         if ((v = ShapeSupport.member(json, "mediaTailorPlaybackConfigurations")) != null) {
-            b.mediaTailorPlaybackConfigurations =
-                    ShapeSupport.list(v, e0 -> MediaTailorPlaybackConfiguration.fromJson(e0));
+            b.mediaTailorPlaybackConfigurations = ShapeSupport.list(
+                    v, e0 -> MediaTailorPlaybackConfiguration.fromJson(e0));
         }
         if ((v = ShapeSupport.member(json, "tags")) != null) {
             b.tags = ShapeSupport.map(v, e0 -> ShapeSupport.string(e0));
@@ -130,7 +130,8 @@ public final class CreateAdConfigurationRequest {
         private List<MediaTailorPlaybackConfiguration> mediaTailorPlaybackConfigurations;
         private Map<String, String> tags;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(CreateAdConfigurationRequest from) {
             this.name = from.name;
@@ -147,8 +148,8 @@ public final class CreateAdConfigurationRequest {
         /** {@code mediaTailorPlaybackConfigurations}, required; null omits it. */
         public Builder mediaTailorPlaybackConfigurations(
                 Collection<? extends MediaTailorPlaybackConfiguration> mediaTailorPlaybackConfigurations) {
-            this.mediaTailorPlaybackConfigurations =
-                    ShapeSupport.copyList(mediaTailorPlaybackConfigurations, "mediaTailorPlaybackConfigurations");
+            this.mediaTailorPlaybackConfigurations = ShapeSupport.copyList(
+                    mediaTailorPlaybackConfigurations, "mediaTailorPlaybackConfigurations");
             return this;
         }
 
@@ -156,9 +157,7 @@ public final class CreateAdConfigurationRequest {
         public Builder mediaTailorPlaybackConfigurations(
                 MediaTailorPlaybackConfiguration... mediaTailorPlaybackConfigurations) {
             return mediaTailorPlaybackConfigurations(
-                    mediaTailorPlaybackConfigurations == null
-                            ? null
-                            : Arrays.asList(mediaTailorPlaybackConfigurations));
+                    mediaTailorPlaybackConfigurations == null ? null : Arrays.asList(mediaTailorPlaybackConfigurations));
         }
 
         /** {@code tags}; null omits it. */

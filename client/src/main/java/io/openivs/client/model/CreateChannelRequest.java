@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -258,19 +259,9 @@ public final class CreateChannelRequest {
 
     @Override
     public int hashCode() {
-        return Objects.hash(
-                name,
-                latencyMode,
-                type,
-                authorized,
-                recordingConfigurationArn,
-                tags,
-                insecureIngest,
-                preset,
-                playbackRestrictionPolicyArn,
-                multitrackInputConfiguration,
-                containerFormat,
-                adConfigurationArn);
+        return Objects.hash(name, latencyMode, type, authorized, recordingConfigurationArn, tags,
+                insecureIngest, preset, playbackRestrictionPolicyArn, multitrackInputConfiguration,
+                containerFormat, adConfigurationArn);
     }
 
     @Override
@@ -309,7 +300,8 @@ public final class CreateChannelRequest {
         private String containerFormat;
         private String adConfigurationArn;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(CreateChannelRequest from) {
             this.name = from.name;
@@ -417,8 +409,8 @@ public final class CreateChannelRequest {
 
         /** {@code containerFormat}; null omits it. */
         public Builder containerFormat(ContainerFormat containerFormat) {
-            this.containerFormat =
-                    containerFormat == null ? null : ShapeSupport.wireValue(containerFormat.value(), containerFormat);
+            this.containerFormat = containerFormat == null ? null : ShapeSupport.wireValue(
+                    containerFormat.value(), containerFormat);
             return this;
         }
 

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -82,7 +83,8 @@ public final class CreateChannelResponse {
             return false;
         }
         CreateChannelResponse other = (CreateChannelResponse) o;
-        return Objects.equals(channel, other.channel) && Objects.equals(streamKey, other.streamKey);
+        return Objects.equals(channel, other.channel)
+                && Objects.equals(streamKey, other.streamKey);
     }
 
     @Override
@@ -106,7 +108,8 @@ public final class CreateChannelResponse {
         private Channel channel;
         private StreamKey streamKey;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(CreateChannelResponse from) {
             this.channel = from.channel;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -134,7 +135,8 @@ public final class CreatePlaybackRestrictionPolicyRequest {
 
     @Override
     public int hashCode() {
-        return Objects.hash(allowedCountries, allowedOrigins, enableStrictOriginEnforcement, name, tags);
+        return Objects.hash(allowedCountries, allowedOrigins, enableStrictOriginEnforcement, name,
+                tags);
     }
 
     @Override
@@ -159,7 +161,8 @@ public final class CreatePlaybackRestrictionPolicyRequest {
         private String name;
         private Map<String, String> tags;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(CreatePlaybackRestrictionPolicyRequest from) {
             this.allowedCountries = from.allowedCountries;

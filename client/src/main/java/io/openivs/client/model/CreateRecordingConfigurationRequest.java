@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -146,13 +147,8 @@ public final class CreateRecordingConfigurationRequest {
 
     @Override
     public int hashCode() {
-        return Objects.hash(
-                name,
-                destinationConfiguration,
-                tags,
-                thumbnailConfiguration,
-                recordingReconnectWindowSeconds,
-                renditionConfiguration);
+        return Objects.hash(name, destinationConfiguration, tags, thumbnailConfiguration,
+                recordingReconnectWindowSeconds, renditionConfiguration);
     }
 
     @Override
@@ -179,7 +175,8 @@ public final class CreateRecordingConfigurationRequest {
         private Integer recordingReconnectWindowSeconds;
         private RenditionConfiguration renditionConfiguration;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(CreateRecordingConfigurationRequest from) {
             this.name = from.name;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Map;
 import java.util.Objects;
 
@@ -83,7 +84,8 @@ public final class CreateStreamKeyRequest {
             return false;
         }
         CreateStreamKeyRequest other = (CreateStreamKeyRequest) o;
-        return Objects.equals(channelArn, other.channelArn) && Objects.equals(tags, other.tags);
+        return Objects.equals(channelArn, other.channelArn)
+                && Objects.equals(tags, other.tags);
     }
 
     @Override
@@ -107,7 +109,8 @@ public final class CreateStreamKeyRequest {
         private String channelArn;
         private Map<String, String> tags;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(CreateStreamKeyRequest from) {
             this.channelArn = from.channelArn;

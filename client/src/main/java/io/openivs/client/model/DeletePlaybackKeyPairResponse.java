@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -12,7 +13,8 @@ import java.util.Objects;
  * are unmodifiable. {@link #toString()} hides sensitive members.
  */
 public final class DeletePlaybackKeyPairResponse {
-    private DeletePlaybackKeyPairResponse(Builder builder) {}
+    private DeletePlaybackKeyPairResponse(Builder builder) {
+    }
 
     public static Builder builder() {
         return new Builder();
@@ -61,7 +63,8 @@ public final class DeletePlaybackKeyPairResponse {
 
     @Override
     public String toString() {
-        return new ShapeSupport.Text("DeletePlaybackKeyPairResponse").toString();
+        return new ShapeSupport.Text("DeletePlaybackKeyPairResponse")
+                .toString();
     }
 
     /**
@@ -69,9 +72,11 @@ public final class DeletePlaybackKeyPairResponse {
      * them do not leak in.
      */
     public static final class Builder {
-        private Builder() {}
+        private Builder() {
+        }
 
-        private Builder(DeletePlaybackKeyPairResponse from) {}
+        private Builder(DeletePlaybackKeyPairResponse from) {
+        }
 
         public DeletePlaybackKeyPairResponse build() {
             return new DeletePlaybackKeyPairResponse(this);

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -79,7 +80,9 @@ public final class DestinationConfiguration {
 
     @Override
     public String toString() {
-        return new ShapeSupport.Text("DestinationConfiguration").add("s3", s3).toString();
+        return new ShapeSupport.Text("DestinationConfiguration")
+                .add("s3", s3)
+                .toString();
     }
 
     /**
@@ -89,7 +92,8 @@ public final class DestinationConfiguration {
     public static final class Builder {
         private S3DestinationConfiguration s3;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(DestinationConfiguration from) {
             this.s3 = from.s3;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -79,7 +80,9 @@ public final class GetChannelRequest {
 
     @Override
     public String toString() {
-        return new ShapeSupport.Text("GetChannelRequest").add("arn", arn).toString();
+        return new ShapeSupport.Text("GetChannelRequest")
+                .add("arn", arn)
+                .toString();
     }
 
     /**
@@ -89,7 +92,8 @@ public final class GetChannelRequest {
     public static final class Builder {
         private String arn;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(GetChannelRequest from) {
             this.arn = from.arn;

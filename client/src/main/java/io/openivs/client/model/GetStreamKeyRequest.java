@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -79,7 +80,9 @@ public final class GetStreamKeyRequest {
 
     @Override
     public String toString() {
-        return new ShapeSupport.Text("GetStreamKeyRequest").add("arn", arn).toString();
+        return new ShapeSupport.Text("GetStreamKeyRequest")
+                .add("arn", arn)
+                .toString();
     }
 
     /**
@@ -89,7 +92,8 @@ public final class GetStreamKeyRequest {
     public static final class Builder {
         private String arn;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(GetStreamKeyRequest from) {
             this.arn = from.arn;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -79,7 +80,9 @@ public final class GetStreamResponse {
 
     @Override
     public String toString() {
-        return new ShapeSupport.Text("GetStreamResponse").add("stream", stream).toString();
+        return new ShapeSupport.Text("GetStreamResponse")
+                .add("stream", stream)
+                .toString();
     }
 
     /**
@@ -89,7 +92,8 @@ public final class GetStreamResponse {
     public static final class Builder {
         private Stream stream;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(GetStreamResponse from) {
             this.stream = from.stream;

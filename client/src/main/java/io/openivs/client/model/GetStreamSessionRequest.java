@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -82,7 +83,8 @@ public final class GetStreamSessionRequest {
             return false;
         }
         GetStreamSessionRequest other = (GetStreamSessionRequest) o;
-        return Objects.equals(channelArn, other.channelArn) && Objects.equals(streamId, other.streamId);
+        return Objects.equals(channelArn, other.channelArn)
+                && Objects.equals(streamId, other.streamId);
     }
 
     @Override
@@ -106,7 +108,8 @@ public final class GetStreamSessionRequest {
         private String channelArn;
         private String streamId;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(GetStreamSessionRequest from) {
             this.channelArn = from.channelArn;

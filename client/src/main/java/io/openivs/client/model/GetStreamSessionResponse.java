@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -91,7 +92,8 @@ public final class GetStreamSessionResponse {
     public static final class Builder {
         private StreamSession streamSession;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(GetStreamSessionResponse from) {
             this.streamSession = from.streamSession;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Map;
 import java.util.Objects;
 
@@ -124,7 +125,8 @@ public final class ImportPlaybackKeyPairRequest {
         private String name;
         private Map<String, String> tags;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(ImportPlaybackKeyPairRequest from) {
             this.publicKeyMaterial = from.publicKeyMaterial;

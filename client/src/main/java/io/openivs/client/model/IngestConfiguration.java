@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -82,7 +83,8 @@ public final class IngestConfiguration {
             return false;
         }
         IngestConfiguration other = (IngestConfiguration) o;
-        return Objects.equals(video, other.video) && Objects.equals(audio, other.audio);
+        return Objects.equals(video, other.video)
+                && Objects.equals(audio, other.audio);
     }
 
     @Override
@@ -106,7 +108,8 @@ public final class IngestConfiguration {
         private VideoConfiguration video;
         private AudioConfiguration audio;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(IngestConfiguration from) {
             this.video = from.video;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -82,7 +83,8 @@ public final class InsertAdBreakRequest {
             return false;
         }
         InsertAdBreakRequest other = (InsertAdBreakRequest) o;
-        return Objects.equals(channelArn, other.channelArn) && Objects.equals(durationSeconds, other.durationSeconds);
+        return Objects.equals(channelArn, other.channelArn)
+                && Objects.equals(durationSeconds, other.durationSeconds);
     }
 
     @Override
@@ -106,7 +108,8 @@ public final class InsertAdBreakRequest {
         private String channelArn;
         private Integer durationSeconds;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(InsertAdBreakRequest from) {
             this.channelArn = from.channelArn;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -90,7 +91,8 @@ public final class InsertAdBreakResponse {
     public static final class Builder {
         private String adBreakId;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(InsertAdBreakResponse from) {
             this.adBreakId = from.adBreakId;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -84,7 +85,8 @@ public final class ListAdConfigurationsResponse {
             return false;
         }
         ListAdConfigurationsResponse other = (ListAdConfigurationsResponse) o;
-        return Objects.equals(adConfigurations, other.adConfigurations) && Objects.equals(nextToken, other.nextToken);
+        return Objects.equals(adConfigurations, other.adConfigurations)
+                && Objects.equals(nextToken, other.nextToken);
     }
 
     @Override
@@ -108,7 +110,8 @@ public final class ListAdConfigurationsResponse {
         private List<AdConfigurationSummary> adConfigurations;
         private String nextToken;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(ListAdConfigurationsResponse from) {
             this.adConfigurations = from.adConfigurations;

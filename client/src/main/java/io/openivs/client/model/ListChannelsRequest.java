@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -144,12 +145,8 @@ public final class ListChannelsRequest {
 
     @Override
     public int hashCode() {
-        return Objects.hash(
-                filterByName,
-                filterByRecordingConfigurationArn,
-                filterByPlaybackRestrictionPolicyArn,
-                filterByAdConfigurationArn,
-                nextToken,
+        return Objects.hash(filterByName, filterByRecordingConfigurationArn,
+                filterByPlaybackRestrictionPolicyArn, filterByAdConfigurationArn, nextToken,
                 maxResults);
     }
 
@@ -177,7 +174,8 @@ public final class ListChannelsRequest {
         private String nextToken;
         private Integer maxResults;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(ListChannelsRequest from) {
             this.filterByName = from.filterByName;

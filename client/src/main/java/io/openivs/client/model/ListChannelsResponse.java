@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -84,7 +85,8 @@ public final class ListChannelsResponse {
             return false;
         }
         ListChannelsResponse other = (ListChannelsResponse) o;
-        return Objects.equals(channels, other.channels) && Objects.equals(nextToken, other.nextToken);
+        return Objects.equals(channels, other.channels)
+                && Objects.equals(nextToken, other.nextToken);
     }
 
     @Override
@@ -108,7 +110,8 @@ public final class ListChannelsResponse {
         private List<ChannelSummary> channels;
         private String nextToken;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(ListChannelsResponse from) {
             this.channels = from.channels;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -84,7 +85,8 @@ public final class ListPlaybackKeyPairsResponse {
             return false;
         }
         ListPlaybackKeyPairsResponse other = (ListPlaybackKeyPairsResponse) o;
-        return Objects.equals(keyPairs, other.keyPairs) && Objects.equals(nextToken, other.nextToken);
+        return Objects.equals(keyPairs, other.keyPairs)
+                && Objects.equals(nextToken, other.nextToken);
     }
 
     @Override
@@ -108,7 +110,8 @@ public final class ListPlaybackKeyPairsResponse {
         private List<PlaybackKeyPairSummary> keyPairs;
         private String nextToken;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(ListPlaybackKeyPairsResponse from) {
             this.keyPairs = from.keyPairs;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -82,7 +83,8 @@ public final class ListPlaybackRestrictionPoliciesRequest {
             return false;
         }
         ListPlaybackRestrictionPoliciesRequest other = (ListPlaybackRestrictionPoliciesRequest) o;
-        return Objects.equals(nextToken, other.nextToken) && Objects.equals(maxResults, other.maxResults);
+        return Objects.equals(nextToken, other.nextToken)
+                && Objects.equals(maxResults, other.maxResults);
     }
 
     @Override
@@ -106,7 +108,8 @@ public final class ListPlaybackRestrictionPoliciesRequest {
         private String nextToken;
         private Integer maxResults;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(ListPlaybackRestrictionPoliciesRequest from) {
             this.nextToken = from.nextToken;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -109,7 +110,8 @@ public final class ListPlaybackRestrictionPoliciesResponse {
         private List<PlaybackRestrictionPolicySummary> playbackRestrictionPolicies;
         private String nextToken;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(ListPlaybackRestrictionPoliciesResponse from) {
             this.playbackRestrictionPolicies = from.playbackRestrictionPolicies;
@@ -119,8 +121,8 @@ public final class ListPlaybackRestrictionPoliciesResponse {
         /** {@code playbackRestrictionPolicies}, required; null omits it. */
         public Builder playbackRestrictionPolicies(
                 Collection<? extends PlaybackRestrictionPolicySummary> playbackRestrictionPolicies) {
-            this.playbackRestrictionPolicies =
-                    ShapeSupport.copyList(playbackRestrictionPolicies, "playbackRestrictionPolicies");
+            this.playbackRestrictionPolicies = ShapeSupport.copyList(
+                    playbackRestrictionPolicies, "playbackRestrictionPolicies");
             return this;
         }
 

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -82,7 +83,8 @@ public final class ListRecordingConfigurationsRequest {
             return false;
         }
         ListRecordingConfigurationsRequest other = (ListRecordingConfigurationsRequest) o;
-        return Objects.equals(nextToken, other.nextToken) && Objects.equals(maxResults, other.maxResults);
+        return Objects.equals(nextToken, other.nextToken)
+                && Objects.equals(maxResults, other.maxResults);
     }
 
     @Override
@@ -106,7 +108,8 @@ public final class ListRecordingConfigurationsRequest {
         private String nextToken;
         private Integer maxResults;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(ListRecordingConfigurationsRequest from) {
             this.nextToken = from.nextToken;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -109,7 +110,8 @@ public final class ListRecordingConfigurationsResponse {
         private List<RecordingConfigurationSummary> recordingConfigurations;
         private String nextToken;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(ListRecordingConfigurationsResponse from) {
             this.recordingConfigurations = from.recordingConfigurations;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -123,7 +124,8 @@ public final class ListStreamSessionsRequest {
         private String nextToken;
         private Integer maxResults;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(ListStreamSessionsRequest from) {
             this.channelArn = from.channelArn;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -124,7 +125,8 @@ public final class ListStreamsRequest {
         private String nextToken;
         private Integer maxResults;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(ListStreamsRequest from) {
             this.filterBy = from.filterBy;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -84,7 +85,8 @@ public final class ListStreamsResponse {
             return false;
         }
         ListStreamsResponse other = (ListStreamsResponse) o;
-        return Objects.equals(streams, other.streams) && Objects.equals(nextToken, other.nextToken);
+        return Objects.equals(streams, other.streams)
+                && Objects.equals(nextToken, other.nextToken);
     }
 
     @Override
@@ -108,7 +110,8 @@ public final class ListStreamsResponse {
         private List<StreamSummary> streams;
         private String nextToken;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(ListStreamsResponse from) {
             this.streams = from.streams;

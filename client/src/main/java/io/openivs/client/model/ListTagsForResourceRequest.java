@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -91,7 +92,8 @@ public final class ListTagsForResourceRequest {
     public static final class Builder {
         private String resourceArn;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(ListTagsForResourceRequest from) {
             this.resourceArn = from.resourceArn;

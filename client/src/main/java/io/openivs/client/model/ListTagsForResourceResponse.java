@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Map;
 import java.util.Objects;
 
@@ -91,7 +92,8 @@ public final class ListTagsForResourceResponse {
     public static final class Builder {
         private Map<String, String> tags;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(ListTagsForResourceResponse from) {
             this.tags = from.tags;

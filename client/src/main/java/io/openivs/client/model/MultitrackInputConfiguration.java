@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -137,7 +138,8 @@ public final class MultitrackInputConfiguration {
         private String policy;
         private String maximumResolution;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(MultitrackInputConfiguration from) {
             this.enabled = from.enabled;
@@ -165,9 +167,8 @@ public final class MultitrackInputConfiguration {
 
         /** {@code maximumResolution}; null omits it. */
         public Builder maximumResolution(MultitrackMaximumResolution maximumResolution) {
-            this.maximumResolution = maximumResolution == null
-                    ? null
-                    : ShapeSupport.wireValue(maximumResolution.value(), maximumResolution);
+            this.maximumResolution = maximumResolution == null ? null : ShapeSupport.wireValue(
+                    maximumResolution.value(), maximumResolution);
             return this;
         }
 

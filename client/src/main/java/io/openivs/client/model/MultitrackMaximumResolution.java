@@ -37,14 +37,10 @@ public enum MultitrackMaximumResolution {
             return null;
         }
         switch (value) {
-            case "SD":
-                return SD;
-            case "HD":
-                return HD;
-            case "FULL_HD":
-                return FULL_HD;
-            default:
-                return UNKNOWN_TO_SDK;
+            case "SD": return SD;
+            case "HD": return HD;
+            case "FULL_HD": return FULL_HD;
+            default: return UNKNOWN_TO_SDK;
         }
     }
 }

@@ -35,12 +35,9 @@ public enum MultitrackPolicy {
             return null;
         }
         switch (value) {
-            case "ALLOW":
-                return ALLOW;
-            case "REQUIRE":
-                return REQUIRE;
-            default:
-                return UNKNOWN_TO_SDK;
+            case "ALLOW": return ALLOW;
+            case "REQUIRE": return REQUIRE;
+            default: return UNKNOWN_TO_SDK;
         }
     }
 }

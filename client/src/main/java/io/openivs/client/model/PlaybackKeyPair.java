@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Map;
 import java.util.Objects;
 
@@ -139,7 +140,8 @@ public final class PlaybackKeyPair {
         private String fingerprint;
         private Map<String, String> tags;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(PlaybackKeyPair from) {
             this.arn = from.arn;

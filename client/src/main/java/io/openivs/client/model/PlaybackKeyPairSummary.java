@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Map;
 import java.util.Objects;
 
@@ -95,7 +96,9 @@ public final class PlaybackKeyPairSummary {
             return false;
         }
         PlaybackKeyPairSummary other = (PlaybackKeyPairSummary) o;
-        return Objects.equals(arn, other.arn) && Objects.equals(name, other.name) && Objects.equals(tags, other.tags);
+        return Objects.equals(arn, other.arn)
+                && Objects.equals(name, other.name)
+                && Objects.equals(tags, other.tags);
     }
 
     @Override
@@ -121,7 +124,8 @@ public final class PlaybackKeyPairSummary {
         private String name;
         private Map<String, String> tags;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(PlaybackKeyPairSummary from) {
             this.arn = from.arn;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -147,7 +148,8 @@ public final class PlaybackRestrictionPolicySummary {
 
     @Override
     public int hashCode() {
-        return Objects.hash(arn, allowedCountries, allowedOrigins, enableStrictOriginEnforcement, name, tags);
+        return Objects.hash(arn, allowedCountries, allowedOrigins, enableStrictOriginEnforcement,
+                name, tags);
     }
 
     @Override
@@ -174,7 +176,8 @@ public final class PlaybackRestrictionPolicySummary {
         private String name;
         private Map<String, String> tags;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(PlaybackRestrictionPolicySummary from) {
             this.arn = from.arn;

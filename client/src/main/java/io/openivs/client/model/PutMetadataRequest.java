@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -82,7 +83,8 @@ public final class PutMetadataRequest {
             return false;
         }
         PutMetadataRequest other = (PutMetadataRequest) o;
-        return Objects.equals(channelArn, other.channelArn) && Objects.equals(metadata, other.metadata);
+        return Objects.equals(channelArn, other.channelArn)
+                && Objects.equals(metadata, other.metadata);
     }
 
     @Override
@@ -106,7 +108,8 @@ public final class PutMetadataRequest {
         private String channelArn;
         private String metadata;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(PutMetadataRequest from) {
             this.channelArn = from.channelArn;

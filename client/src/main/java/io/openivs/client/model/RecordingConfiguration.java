@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -181,15 +182,8 @@ public final class RecordingConfiguration {
 
     @Override
     public int hashCode() {
-        return Objects.hash(
-                arn,
-                name,
-                destinationConfiguration,
-                state,
-                tags,
-                thumbnailConfiguration,
-                recordingReconnectWindowSeconds,
-                renditionConfiguration);
+        return Objects.hash(arn, name, destinationConfiguration, state, tags,
+                thumbnailConfiguration, recordingReconnectWindowSeconds, renditionConfiguration);
     }
 
     @Override
@@ -220,7 +214,8 @@ public final class RecordingConfiguration {
         private Integer recordingReconnectWindowSeconds;
         private RenditionConfiguration renditionConfiguration;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(RecordingConfiguration from) {
             this.arn = from.arn;

@@ -37,14 +37,10 @@ public enum RecordingConfigurationState {
             return null;
         }
         switch (value) {
-            case "CREATING":
-                return CREATING;
-            case "CREATE_FAILED":
-                return CREATE_FAILED;
-            case "ACTIVE":
-                return ACTIVE;
-            default:
-                return UNKNOWN_TO_SDK;
+            case "CREATING": return CREATING;
+            case "CREATE_FAILED": return CREATE_FAILED;
+            case "ACTIVE": return ACTIVE;
+            default: return UNKNOWN_TO_SDK;
         }
     }
 }

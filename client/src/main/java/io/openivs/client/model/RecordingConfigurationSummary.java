@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -164,7 +165,8 @@ public final class RecordingConfigurationSummary {
         private String state;
         private Map<String, String> tags;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(RecordingConfigurationSummary from) {
             this.arn = from.arn;

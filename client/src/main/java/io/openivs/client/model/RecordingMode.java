@@ -35,12 +35,9 @@ public enum RecordingMode {
             return null;
         }
         switch (value) {
-            case "DISABLED":
-                return DISABLED;
-            case "INTERVAL":
-                return INTERVAL;
-            default:
-                return UNKNOWN_TO_SDK;
+            case "DISABLED": return DISABLED;
+            case "INTERVAL": return INTERVAL;
+            default: return UNKNOWN_TO_SDK;
         }
     }
 }

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -125,7 +126,8 @@ public final class RenditionConfiguration {
         private String renditionSelection;
         private List<String> renditions;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(RenditionConfiguration from) {
             this.renditionSelection = from.renditionSelection;
@@ -134,9 +136,8 @@ public final class RenditionConfiguration {
 
         /** {@code renditionSelection}; null omits it. */
         public Builder renditionSelection(RenditionConfigurationRenditionSelection renditionSelection) {
-            this.renditionSelection = renditionSelection == null
-                    ? null
-                    : ShapeSupport.wireValue(renditionSelection.value(), renditionSelection);
+            this.renditionSelection = renditionSelection == null ? null : ShapeSupport.wireValue(
+                    renditionSelection.value(), renditionSelection);
             return this;
         }
 

@@ -38,16 +38,11 @@ public enum RenditionConfigurationRendition {
             return null;
         }
         switch (value) {
-            case "SD":
-                return SD;
-            case "HD":
-                return HD;
-            case "FULL_HD":
-                return FULL_HD;
-            case "LOWEST_RESOLUTION":
-                return LOWEST_RESOLUTION;
-            default:
-                return UNKNOWN_TO_SDK;
+            case "SD": return SD;
+            case "HD": return HD;
+            case "FULL_HD": return FULL_HD;
+            case "LOWEST_RESOLUTION": return LOWEST_RESOLUTION;
+            default: return UNKNOWN_TO_SDK;
         }
     }
 }

@@ -37,14 +37,10 @@ public enum RenditionConfigurationRenditionSelection {
             return null;
         }
         switch (value) {
-            case "ALL":
-                return ALL;
-            case "NONE":
-                return NONE;
-            case "CUSTOM":
-                return CUSTOM;
-            default:
-                return UNKNOWN_TO_SDK;
+            case "ALL": return ALL;
+            case "NONE": return NONE;
+            case "CUSTOM": return CUSTOM;
+            default: return UNKNOWN_TO_SDK;
         }
     }
 }

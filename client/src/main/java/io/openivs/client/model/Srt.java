@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -81,7 +82,8 @@ public final class Srt {
             return false;
         }
         Srt other = (Srt) o;
-        return Objects.equals(endpoint, other.endpoint) && Objects.equals(passphrase, other.passphrase);
+        return Objects.equals(endpoint, other.endpoint)
+                && Objects.equals(passphrase, other.passphrase);
     }
 
     @Override
@@ -102,7 +104,8 @@ public final class Srt {
         private String endpoint;
         private String passphrase;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(Srt from) {
             this.endpoint = from.endpoint;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -60,8 +61,7 @@ public final class StartViewerSessionRevocationRequest {
         }
         if (viewerSessionVersionsLessThanOrEqualTo != null) {
             json.set(
-                    "viewerSessionVersionsLessThanOrEqualTo",
-                    ShapeSupport.node(viewerSessionVersionsLessThanOrEqualTo));
+                    "viewerSessionVersionsLessThanOrEqualTo", ShapeSupport.node(viewerSessionVersionsLessThanOrEqualTo));
         }
         return json;
     }
@@ -125,7 +125,8 @@ public final class StartViewerSessionRevocationRequest {
         private String viewerId;
         private Integer viewerSessionVersionsLessThanOrEqualTo;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(StartViewerSessionRevocationRequest from) {
             this.channelArn = from.channelArn;

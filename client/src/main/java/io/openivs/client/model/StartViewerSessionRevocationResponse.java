@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -12,7 +13,8 @@ import java.util.Objects;
  * are unmodifiable. {@link #toString()} hides sensitive members.
  */
 public final class StartViewerSessionRevocationResponse {
-    private StartViewerSessionRevocationResponse(Builder builder) {}
+    private StartViewerSessionRevocationResponse(Builder builder) {
+    }
 
     public static Builder builder() {
         return new Builder();
@@ -61,7 +63,8 @@ public final class StartViewerSessionRevocationResponse {
 
     @Override
     public String toString() {
-        return new ShapeSupport.Text("StartViewerSessionRevocationResponse").toString();
+        return new ShapeSupport.Text("StartViewerSessionRevocationResponse")
+                .toString();
     }
 
     /**
@@ -69,9 +72,11 @@ public final class StartViewerSessionRevocationResponse {
      * changes to them do not leak in.
      */
     public static final class Builder {
-        private Builder() {}
+        private Builder() {
+        }
 
-        private Builder(StartViewerSessionRevocationResponse from) {}
+        private Builder(StartViewerSessionRevocationResponse from) {
+        }
 
         public StartViewerSessionRevocationResponse build() {
             return new StartViewerSessionRevocationResponse(this);

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -12,7 +13,8 @@ import java.util.Objects;
  * are unmodifiable. {@link #toString()} hides sensitive members.
  */
 public final class StopStreamResponse {
-    private StopStreamResponse(Builder builder) {}
+    private StopStreamResponse(Builder builder) {
+    }
 
     public static Builder builder() {
         return new Builder();
@@ -61,7 +63,8 @@ public final class StopStreamResponse {
 
     @Override
     public String toString() {
-        return new ShapeSupport.Text("StopStreamResponse").toString();
+        return new ShapeSupport.Text("StopStreamResponse")
+                .toString();
     }
 
     /**
@@ -69,9 +72,11 @@ public final class StopStreamResponse {
      * leak in.
      */
     public static final class Builder {
-        private Builder() {}
+        private Builder() {
+        }
 
-        private Builder(StopStreamResponse from) {}
+        private Builder(StopStreamResponse from) {
+        }
 
         public StopStreamResponse build() {
             return new StopStreamResponse(this);

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.time.Instant;
 import java.util.Objects;
 
@@ -168,7 +169,8 @@ public final class Stream {
 
     @Override
     public int hashCode() {
-        return Objects.hash(channelArn, streamId, playbackUrl, startTime, state, health, viewerCount);
+        return Objects.hash(channelArn, streamId, playbackUrl, startTime, state, health,
+                viewerCount);
     }
 
     @Override
@@ -194,7 +196,8 @@ public final class Stream {
         private String health;
         private Long viewerCount;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(Stream from) {
             this.channelArn = from.channelArn;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.time.Instant;
 import java.util.Objects;
 
@@ -138,7 +139,8 @@ public final class StreamEvent {
         private Instant eventTime;
         private String code;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(StreamEvent from) {
             this.name = from.name;

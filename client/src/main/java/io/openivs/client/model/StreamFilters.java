@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -83,7 +84,9 @@ public final class StreamFilters {
 
     @Override
     public String toString() {
-        return new ShapeSupport.Text("StreamFilters").add("health", health).toString();
+        return new ShapeSupport.Text("StreamFilters")
+                .add("health", health)
+                .toString();
     }
 
     /**
@@ -93,7 +96,8 @@ public final class StreamFilters {
     public static final class Builder {
         private String health;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(StreamFilters from) {
             this.health = from.health;

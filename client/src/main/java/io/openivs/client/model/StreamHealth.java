@@ -36,14 +36,10 @@ public enum StreamHealth {
             return null;
         }
         switch (value) {
-            case "HEALTHY":
-                return HEALTHY;
-            case "STARVING":
-                return STARVING;
-            case "UNKNOWN":
-                return UNKNOWN;
-            default:
-                return UNKNOWN_TO_SDK;
+            case "HEALTHY": return HEALTHY;
+            case "STARVING": return STARVING;
+            case "UNKNOWN": return UNKNOWN;
+            default: return UNKNOWN_TO_SDK;
         }
     }
 }

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Map;
 import java.util.Objects;
 
@@ -138,7 +139,8 @@ public final class StreamKey {
         private String channelArn;
         private Map<String, String> tags;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(StreamKey from) {
             this.arn = from.arn;

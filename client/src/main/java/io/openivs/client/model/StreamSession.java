@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
@@ -176,15 +177,8 @@ public final class StreamSession {
 
     @Override
     public int hashCode() {
-        return Objects.hash(
-                streamId,
-                startTime,
-                endTime,
-                channel,
-                ingestConfiguration,
-                ingestConfigurations,
-                recordingConfiguration,
-                truncatedEvents);
+        return Objects.hash(streamId, startTime, endTime, channel, ingestConfiguration,
+                ingestConfigurations, recordingConfiguration, truncatedEvents);
     }
 
     @Override
@@ -215,7 +209,8 @@ public final class StreamSession {
         private RecordingConfiguration recordingConfiguration;
         private List<StreamEvent> truncatedEvents;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(StreamSession from) {
             this.streamId = from.streamId;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.time.Instant;
 import java.util.Objects;
 
@@ -139,7 +140,8 @@ public final class StreamSessionSummary {
         private Instant endTime;
         private Boolean hasErrorEvent;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(StreamSessionSummary from) {
             this.streamId = from.streamId;

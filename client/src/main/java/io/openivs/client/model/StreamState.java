@@ -35,12 +35,9 @@ public enum StreamState {
             return null;
         }
         switch (value) {
-            case "LIVE":
-                return LIVE;
-            case "OFFLINE":
-                return OFFLINE;
-            default:
-                return UNKNOWN_TO_SDK;
+            case "LIVE": return LIVE;
+            case "OFFLINE": return OFFLINE;
+            default: return UNKNOWN_TO_SDK;
         }
     }
 }

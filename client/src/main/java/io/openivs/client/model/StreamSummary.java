@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.time.Instant;
 import java.util.Objects;
 
@@ -181,7 +182,8 @@ public final class StreamSummary {
         private Long viewerCount;
         private Instant startTime;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(StreamSummary from) {
             this.channelArn = from.channelArn;

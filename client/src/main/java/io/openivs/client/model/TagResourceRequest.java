@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Map;
 import java.util.Objects;
 
@@ -83,7 +84,8 @@ public final class TagResourceRequest {
             return false;
         }
         TagResourceRequest other = (TagResourceRequest) o;
-        return Objects.equals(resourceArn, other.resourceArn) && Objects.equals(tags, other.tags);
+        return Objects.equals(resourceArn, other.resourceArn)
+                && Objects.equals(tags, other.tags);
     }
 
     @Override
@@ -107,7 +109,8 @@ public final class TagResourceRequest {
         private String resourceArn;
         private Map<String, String> tags;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(TagResourceRequest from) {
             this.resourceArn = from.resourceArn;

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -164,7 +165,8 @@ public final class ThumbnailConfiguration {
         private String resolution;
         private List<String> storage;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(ThumbnailConfiguration from) {
             this.recordingMode = from.recordingMode;
@@ -175,8 +177,8 @@ public final class ThumbnailConfiguration {
 
         /** {@code recordingMode}; null omits it. */
         public Builder recordingMode(RecordingMode recordingMode) {
-            this.recordingMode =
-                    recordingMode == null ? null : ShapeSupport.wireValue(recordingMode.value(), recordingMode);
+            this.recordingMode = recordingMode == null ? null : ShapeSupport.wireValue(
+                    recordingMode.value(), recordingMode);
             return this;
         }
 

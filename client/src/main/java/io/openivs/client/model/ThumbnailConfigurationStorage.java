@@ -36,12 +36,9 @@ public enum ThumbnailConfigurationStorage {
             return null;
         }
         switch (value) {
-            case "SEQUENTIAL":
-                return SEQUENTIAL;
-            case "LATEST":
-                return LATEST;
-            default:
-                return UNKNOWN_TO_SDK;
+            case "SEQUENTIAL": return SEQUENTIAL;
+            case "LATEST": return LATEST;
+            default: return UNKNOWN_TO_SDK;
         }
     }
 }

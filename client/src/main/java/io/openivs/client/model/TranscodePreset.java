@@ -35,12 +35,9 @@ public enum TranscodePreset {
             return null;
         }
         switch (value) {
-            case "HIGHER_BANDWIDTH_DELIVERY":
-                return HIGHER_BANDWIDTH_DELIVERY;
-            case "CONSTRAINED_BANDWIDTH_DELIVERY":
-                return CONSTRAINED_BANDWIDTH_DELIVERY;
-            default:
-                return UNKNOWN_TO_SDK;
+            case "HIGHER_BANDWIDTH_DELIVERY": return HIGHER_BANDWIDTH_DELIVERY;
+            case "CONSTRAINED_BANDWIDTH_DELIVERY": return CONSTRAINED_BANDWIDTH_DELIVERY;
+            default: return UNKNOWN_TO_SDK;
         }
     }
 }

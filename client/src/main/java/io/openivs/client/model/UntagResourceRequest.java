@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -85,7 +86,8 @@ public final class UntagResourceRequest {
             return false;
         }
         UntagResourceRequest other = (UntagResourceRequest) o;
-        return Objects.equals(resourceArn, other.resourceArn) && Objects.equals(tagKeys, other.tagKeys);
+        return Objects.equals(resourceArn, other.resourceArn)
+                && Objects.equals(tagKeys, other.tagKeys);
     }
 
     @Override
@@ -109,7 +111,8 @@ public final class UntagResourceRequest {
         private String resourceArn;
         private List<String> tagKeys;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(UntagResourceRequest from) {
             this.resourceArn = from.resourceArn;

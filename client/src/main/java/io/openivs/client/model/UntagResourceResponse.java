@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -12,7 +13,8 @@ import java.util.Objects;
  * are unmodifiable. {@link #toString()} hides sensitive members.
  */
 public final class UntagResourceResponse {
-    private UntagResourceResponse(Builder builder) {}
+    private UntagResourceResponse(Builder builder) {
+    }
 
     public static Builder builder() {
         return new Builder();
@@ -61,7 +63,8 @@ public final class UntagResourceResponse {
 
     @Override
     public String toString() {
-        return new ShapeSupport.Text("UntagResourceResponse").toString();
+        return new ShapeSupport.Text("UntagResourceResponse")
+                .toString();
     }
 
     /**
@@ -69,9 +72,11 @@ public final class UntagResourceResponse {
      * not leak in.
      */
     public static final class Builder {
-        private Builder() {}
+        private Builder() {
+        }
 
-        private Builder(UntagResourceResponse from) {}
+        private Builder(UntagResourceResponse from) {
+        }
 
         public UntagResourceResponse build() {
             return new UntagResourceResponse(this);

@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -257,19 +258,9 @@ public final class UpdateChannelRequest {
 
     @Override
     public int hashCode() {
-        return Objects.hash(
-                arn,
-                name,
-                latencyMode,
-                type,
-                authorized,
-                recordingConfigurationArn,
-                insecureIngest,
-                preset,
-                playbackRestrictionPolicyArn,
-                multitrackInputConfiguration,
-                containerFormat,
-                adConfigurationArn);
+        return Objects.hash(arn, name, latencyMode, type, authorized, recordingConfigurationArn,
+                insecureIngest, preset, playbackRestrictionPolicyArn, multitrackInputConfiguration,
+                containerFormat, adConfigurationArn);
     }
 
     @Override
@@ -308,7 +299,8 @@ public final class UpdateChannelRequest {
         private String containerFormat;
         private String adConfigurationArn;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(UpdateChannelRequest from) {
             this.arn = from.arn;
@@ -416,8 +408,8 @@ public final class UpdateChannelRequest {
 
         /** {@code containerFormat}; null omits it. */
         public Builder containerFormat(ContainerFormat containerFormat) {
-            this.containerFormat =
-                    containerFormat == null ? null : ShapeSupport.wireValue(containerFormat.value(), containerFormat);
+            this.containerFormat = containerFormat == null ? null : ShapeSupport.wireValue(
+                    containerFormat.value(), containerFormat);
             return this;
         }
 

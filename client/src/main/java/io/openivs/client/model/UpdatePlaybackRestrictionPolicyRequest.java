@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -133,7 +134,8 @@ public final class UpdatePlaybackRestrictionPolicyRequest {
 
     @Override
     public int hashCode() {
-        return Objects.hash(arn, allowedCountries, allowedOrigins, enableStrictOriginEnforcement, name);
+        return Objects.hash(arn, allowedCountries, allowedOrigins, enableStrictOriginEnforcement,
+                name);
     }
 
     @Override
@@ -158,7 +160,8 @@ public final class UpdatePlaybackRestrictionPolicyRequest {
         private Boolean enableStrictOriginEnforcement;
         private String name;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(UpdatePlaybackRestrictionPolicyRequest from) {
             this.arn = from.arn;

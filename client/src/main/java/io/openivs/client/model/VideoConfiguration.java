@@ -3,6 +3,7 @@ package io.openivs.client.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.Objects;
 
 /**
@@ -213,18 +214,8 @@ public final class VideoConfiguration {
 
     @Override
     public int hashCode() {
-        return Objects.hash(
-                avcProfile,
-                avcLevel,
-                codec,
-                encoder,
-                targetBitrate,
-                targetFramerate,
-                videoHeight,
-                videoWidth,
-                level,
-                track,
-                profile);
+        return Objects.hash(avcProfile, avcLevel, codec, encoder, targetBitrate, targetFramerate,
+                videoHeight, videoWidth, level, track, profile);
     }
 
     @Override
@@ -261,7 +252,8 @@ public final class VideoConfiguration {
         private String track;
         private String profile;
 
-        private Builder() {}
+        private Builder() {
+        }
 
         private Builder(VideoConfiguration from) {
             this.avcProfile = from.avcProfile;
