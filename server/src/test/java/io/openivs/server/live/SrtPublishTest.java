@@ -8,8 +8,6 @@ import io.openivs.server.testing.ServerFixture;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -37,42 +35,9 @@ class SrtPublishTest {
         return url;
     }
 
+    /** Publishing's generated stream, as MPEG-TS over SRT. */
     private static CompletableFuture<FfmpegTool.Result> publishTs(String url, int seconds) {
-        List<String> args = new ArrayList<>(List.of(
-                "-hide_banner",
-                "-loglevel",
-                "error",
-                "-re",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=size=640x360:rate=30",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine",
-                "-t",
-                Integer.toString(seconds),
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-g",
-                "30",
-                "-c:a",
-                "aac",
-                "-f",
-                "mpegts",
-                url));
-        return CompletableFuture.supplyAsync(
-                () -> {
-                    try {
-                        return FfmpegTool.ffmpeg(args.toArray(String[]::new));
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                },
-                Publishing.background);
+        return Publishing.publish(url, seconds);
     }
 
     private static StreamState state(IvsClient ivs, String arn) {

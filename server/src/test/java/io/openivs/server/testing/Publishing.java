@@ -22,7 +22,10 @@ public final class Publishing {
 
     private Publishing() {}
 
-    /** ffmpeg publishing a generated 640x360 30 fps H.264 + AAC stream for {@code seconds}, in real time. */
+    /**
+     * ffmpeg publishing a generated 640x360 30 fps H.264 + AAC stream for {@code seconds}, in real time: FLV to an
+     * rtmp(s) URL, MPEG-TS to an srt URL.
+     */
     public static CompletableFuture<FfmpegTool.Result> publish(String url, int seconds) {
         return publish(url, seconds, "-preset", "ultrafast", "-g", "30");
     }
@@ -56,7 +59,7 @@ public final class Publishing {
                 "-c:v",
                 "libx264"));
         args.addAll(List.of(x264));
-        args.addAll(List.of("-c:a", "aac", "-f", "flv", url));
+        args.addAll(List.of("-c:a", "aac", "-f", url.startsWith("srt:") ? "mpegts" : "flv", url));
         return args;
     }
 
