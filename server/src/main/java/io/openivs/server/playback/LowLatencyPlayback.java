@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  * LL-HLS playback of a channel whose segmenter cuts parts (LOW latency, FRAGMENTED_MP4): parts
  * are served as {@code {sequence}.{index}.m4s}, and a playlist request with {@code _HLS_msn}
  * (and {@code _HLS_part}), or a request for the part a preload hint names while no segment is
- * being written (the part being written is streamed instead, see {@link StreamedPart}), is parked
+ * being written (the part being written is streamed instead, see {@link ChunkedAnswer}), is parked
  * until it can be answered: a callback on the stream's owner thread, no thread per waiting request.
  */
 final class LowLatencyPlayback {

@@ -84,7 +84,11 @@ final class OwnerAnswers {
             Responses.send(ctx, req, Responses.forbidden(req, refused), verdict.allowOrigin());
             return true;
         }
-        StreamedPart.start(ctx, live, Responses.chunkedMedia(verdict), req.head(), req.keepAlive() == KeepAlive.CLOSE);
+        ChunkedAnswer answer = ChunkedAnswer.start(
+                ctx, Responses.chunkedMedia(verdict), req.head(), req.keepAlive() == KeepAlive.CLOSE);
+        if (answer != null) {
+            live.followPart(answer);
+        }
         return true;
     }
 

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Requests for the segments a LOW channel's media playlist lists as LHLS prefetch segments
  * ({@code #EXT-X-PREFETCH}, see {@link Prefetch}), on the stream's owner thread: the segment being
- * written is streamed as it grows ({@link StreamedSegment}); the next one, not begun, is parked on
+ * written is streamed as it grows ({@link ChunkedAnswer}); the next one, not begun, is parked on
  * the stream's waiter list (no thread) until it begins, then streamed; a finished one is served
  * whole from memory, as any segment. A segment that never comes (the publisher stopped, or it
  * begins after a discontinuity the playlist could not announce) is answered 404; one the stream
@@ -92,12 +92,14 @@ final class PrefetchAnswers {
                 return false;
             }
             finish();
-            StreamedSegment.start(
+            ChunkedAnswer answer = ChunkedAnswer.start(
                     ctx,
-                    live,
                     Responses.chunkedMedia(verdict, Responses.mediaType(live.fragmentedMp4())),
                     req.head(),
                     req.keepAlive() == KeepAlive.CLOSE);
+            if (answer != null) {
+                live.followSegment(answer);
+            }
             return true;
         }
 
