@@ -29,7 +29,8 @@ class PlaybackLimitsTest {
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
         capLog.addAppender(appender);
-        // The held heads must outlive the ten refusals on a loaded machine: a generous header timeout.
+        // Two servers: one with a short idle timeout for the quiet viewer, one whose timeouts outlast the ten
+        // refusals on a loaded machine, so the four held connections are still open (and counted) throughout.
         try (EventLoops loops = new EventLoops(1);
                 PlaybackServer server = new PlaybackServer(
                         loops,
@@ -39,7 +40,16 @@ class PlaybackLimitsTest {
                         null,
                         false,
                         null,
-                        new PlaybackServer.Limits(30_000, 1_500, 4))) {
+                        new PlaybackServer.Limits(30_000, 1_500, 4));
+                PlaybackServer capped = new PlaybackServer(
+                        loops,
+                        "127.0.0.1",
+                        0,
+                        name -> null,
+                        null,
+                        false,
+                        null,
+                        new PlaybackServer.Limits(60_000, 60_000, 4))) {
             // A keep-alive viewer that asks once and then goes quiet.
             try (SlowClient quiet = new SlowClient(server.port())) {
                 assertThat(quiet.trySend(REQUEST)).isTrue();
@@ -53,12 +63,12 @@ class PlaybackLimitsTest {
             List<SlowClient> held = new ArrayList<>();
             try {
                 for (int i = 0; i < 4; i++) {
-                    SlowClient c = new SlowClient(server.port());
+                    SlowClient c = new SlowClient(capped.port());
                     assertThat(c.trySend("GET /")).isTrue(); // a head under way keeps nothing from the cap
                     held.add(c);
                 }
                 for (int i = 0; i < 10; i++) {
-                    try (SlowClient extra = new SlowClient(server.port())) {
+                    try (SlowClient extra = new SlowClient(capped.port())) {
                         extra.trySend(REQUEST);
                         assertThat(extra.readUntilClosed(3_000))
                                 .as("answer past the cap")
