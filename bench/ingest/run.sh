@@ -114,7 +114,8 @@ start_openivs() {
     rm -rf "$WORK/data"; mkdir -p "$WORK/data"
     # The launcher the README runs the server with: its JVM options (OPENIVS_JVM_OPTS replaces them),
     # then JAVA_OPTS.
-    OPENIVS_JAR="$JAR" JAVA_OPTS="${JAVA_OPTS:-} -Dlogback.configurationFile=$HERE/logback.xml" \
+    # nginx-rtmp only remuxes: so does openivs here (OPENIVS_TRANSCODE=false; builds before transcoding ignore it).
+    OPENIVS_TRANSCODE=false OPENIVS_JAR="$JAR" JAVA_OPTS="${JAVA_OPTS:-} -Dlogback.configurationFile=$HERE/logback.xml" \
         "$ROOT/bin/openivs" serve --data-dir "$WORK/data" \
         --bind 127.0.0.1 --api-port "$BASE_PORT" --playback-port "$PLAYBACK_PORT" --rtmp-port "$RTMP_PORT" \
         --rtmps-port "$RTMPS_PORT" --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" \
