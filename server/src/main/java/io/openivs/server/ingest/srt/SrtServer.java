@@ -8,7 +8,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramChannel;
@@ -106,9 +105,19 @@ public final class SrtServer implements AutoCloseable {
                 .bind(address)
                 .sync()
                 .channel();
-        EventLoop loop = channel.eventLoop();
-        ticker = loop.scheduleAtFixedRate(this::tick, TICK_MICROS, TICK_MICROS, TimeUnit.MICROSECONDS);
         return this;
+    }
+
+    /**
+     * Event loop: the timer (ACKs, NAKs, TSBPD release, timeouts) runs only while there is a caller or a
+     * pending handshake. An idle port must not wake the loop 200 times a second: each wake-up costs about
+     * what a live stream's chunk read does (bench/ingest: one stream's CPU doubled with it always on).
+     */
+    private void ensureTicking() {
+        if (ticker == null) {
+            ticker = channel.eventLoop()
+                    .scheduleAtFixedRate(this::tick, TICK_MICROS, TICK_MICROS, TimeUnit.MICROSECONDS);
+        }
     }
 
     public InetSocketAddress localAddress() {
@@ -138,7 +147,10 @@ public final class SrtServer implements AutoCloseable {
         }
         channel.eventLoop()
                 .submit(() -> {
-                    ticker.cancel(false);
+                    if (ticker != null) {
+                        ticker.cancel(false);
+                        ticker = null;
+                    }
                     for (Accepted a : connections.values()) {
                         a.connection.close("server stopped", true);
                     }
@@ -243,6 +255,7 @@ public final class SrtServer implements AutoCloseable {
         }
         Pending entry = new Pending(nowMs);
         pending.put(key, entry);
+        ensureTicking();
         String streamId = req.streamId();
         long arrivalUs = nowUs();
         CompletableFuture<Optional<SrtAccess>> lookup;
@@ -363,6 +376,7 @@ public final class SrtServer implements AutoCloseable {
                 output,
                 session);
         connections.put(socketId, new Accepted(key, peer, connection));
+        ensureTicking();
         connectionCount = connections.size();
         send(answer, peer);
         channel.flush();
@@ -378,6 +392,7 @@ public final class SrtServer implements AutoCloseable {
         rejected++;
         ByteBuf answer = handshake.rejectResponse(channel.alloc(), req, key.peer, code, (int) nowUs());
         Pending entry = pending.computeIfAbsent(key, k -> new Pending(nowMs));
+        ensureTicking();
         entry.since = nowMs;
         if (entry.answer != null) {
             entry.answer.release();
@@ -418,6 +433,10 @@ public final class SrtServer implements AutoCloseable {
             }
         }
         channel.flush();
+        if (connections.isEmpty() && pending.isEmpty() && ticker != null) {
+            ticker.cancel(false);
+            ticker = null;
+        }
     }
 
     private void send(ByteBuf packet, InetSocketAddress to) {
