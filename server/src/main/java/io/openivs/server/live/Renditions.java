@@ -61,6 +61,8 @@ final class Renditions implements MediaSink {
     private final String playbackName;
     private final boolean fragmentedMp4;
     private final LatencyMode mode;
+    /** LOW fMP4 channels: every rendition, rungs included, cuts LL-HLS parts. */
+    private final boolean lowLatency;
     /** Owner thread: each rung's place in its ladder. */
     private final Map<String, Integer> rungOrder = new HashMap<>();
 
@@ -117,7 +119,7 @@ final class Renditions implements MediaSink {
         this.listed = listed;
         this.prefetch = mode == LatencyMode.LOW;
         // LL-HLS parts are fMP4 fragments: a LOW channel with the API's default TS container keeps regular HLS.
-        boolean lowLatency = mode == LatencyMode.LOW && fragmentedMp4;
+        this.lowLatency = mode == LatencyMode.LOW && fragmentedMp4;
         Segmenter full = new Segmenter(
                 SegmenterConfig.forLatencyMode(mode),
                 fragmentedMp4 ? new Fmp4SegmentWriter(SEGMENT_MEMORY) : new TsSegmentWriter(SEGMENT_MEMORY),
@@ -408,14 +410,18 @@ final class Renditions implements MediaSink {
      * numbers for the same instants. It is not listed until {@link #listRung}; its frames come from
      * the transcoder, not from this stream's consumers.
      */
-    Rendition newRung(long sequence, long discontinuity) {
+    Rendition newRung(String name, long sequence, long discontinuity) {
         Segmenter s = new Segmenter(
                 SegmenterConfig.forLatencyMode(mode),
                 fragmentedMp4 ? new Fmp4SegmentWriter(SEGMENT_MEMORY) : new TsSegmentWriter(SEGMENT_MEMORY),
                 clock,
                 segment -> windowPending = true);
         s.startNumbersAt(sequence, discontinuity);
-        return new Rendition(this, s, false, fragmentedMp4, false);
+        if (lowLatency) {
+            // Parts as the source cuts them, so a rung serves blocking reloads and preload hints as it does.
+            s.cutParts(PART_TARGET, this::changedSoon);
+        }
+        return new Rendition(this, s, fragmentedMp4, name);
     }
 
     /**
@@ -490,6 +496,27 @@ final class Renditions implements MediaSink {
             return audioListed ? audio : null;
         }
         return main;
+    }
+
+    /**
+     * The renditions the multivariant playlist lists besides {@code of}, for rendition reports: the
+     * full one (unless the ladder leaves it out), audio_only while listed, each listed rung. Owner thread.
+     */
+    List<LiveRendition> others(Rendition of) {
+        Map<String, Rendition> now = rungs;
+        List<LiveRendition> out = new ArrayList<>(now.size() + 2);
+        if (of != main && (sourceListed || now.isEmpty())) {
+            out.add(main);
+        }
+        now.values().forEach(r -> {
+            if (r != of && !r.segmenter.segments().isEmpty()) {
+                out.add(r);
+            }
+        });
+        if (of != audio && audioListed) {
+            out.add(audio);
+        }
+        return out;
     }
 
     void whenChanged(Runnable task) {

@@ -309,7 +309,7 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
                 if (pending != null) {
                     pending.segmenter.close();
                 }
-                pending = stream.newRung(sequence, listed == null ? 0 : ++discontinuity);
+                pending = stream.newRung(rung.name(), sequence, listed == null ? 0 : ++discontinuity);
                 pendingFirst = sequence;
                 pending.onSessionStart();
                 pending.onVideoConfig(video);
