@@ -410,18 +410,48 @@ final class Renditions implements MediaSink {
      * numbers for the same instants. It is not listed until {@link #listRung}; its frames come from
      * the transcoder, not from this stream's consumers.
      */
-    Rendition newRung(String name, long sequence, long discontinuity) {
+    Rendition newRung(String name, long sequence, long discontinuity, boolean recorded) {
+        // A TS channel records the rung's own segments; an fMP4 channel remuxes them (rungRecording).
+        boolean recordsThese = recorded && !fragmentedMp4;
         Segmenter s = new Segmenter(
                 SegmenterConfig.forLatencyMode(mode),
                 fragmentedMp4 ? new Fmp4SegmentWriter(SEGMENT_MEMORY) : new TsSegmentWriter(SEGMENT_MEMORY),
                 clock,
-                segment -> windowPending = true);
+                segment -> {
+                    windowPending = true;
+                    if (recordsThese) {
+                        recorder.segment(name, segment);
+                    }
+                });
         s.startNumbersAt(sequence, discontinuity);
         if (lowLatency) {
             // Parts as the source cuts them, so a rung serves blocking reloads and preload hints as it does.
             s.cutParts(PART_TARGET, this::changedSoon);
         }
         return new Rendition(this, s, fragmentedMp4, name);
+    }
+
+    /**
+     * fMP4 channels: the recording's TS segmenter for a recorded rung (recordings are MPEG-TS, as the
+     * source's {@link RecordingConsumer}), numbered as the rung; null on TS channels, whose rungs'
+     * own segments are recorded.
+     */
+    RecordingConsumer rungRecording(String name, long sequence) {
+        if (!fragmentedMp4) {
+            return null;
+        }
+        Segmenter s = new Segmenter(
+                SegmenterConfig.forLatencyMode(LatencyMode.NORMAL),
+                new TsSegmentWriter(SEGMENT_MEMORY),
+                clock,
+                segment -> recorder.segment(name, segment));
+        s.startNumbersAt(sequence, 0);
+        return new RecordingConsumer(s);
+    }
+
+    /** Where finished segments are recorded; set on admission. Owner thread. */
+    StreamRecorder recorder() {
+        return recorder;
     }
 
     /**

@@ -10,6 +10,8 @@ import io.openivs.server.media.hls.DateRange;
 import io.openivs.server.media.ladder.Ladder;
 import io.openivs.server.media.ladder.Ladders;
 import io.openivs.server.media.ladder.Rung;
+import io.openivs.server.recording.StreamRecorder;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
@@ -117,9 +119,17 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
         ladder = l;
         stream.listSource(l.source());
         List<Rung> rungs = l.rungs();
+        List<StreamRecorder.Offered> offered = new ArrayList<>(rungs.size() + 1);
+        if (l.source()) {
+            offered.add(new StreamRecorder.Offered(
+                    null, config.width(), config.height(), (int) Math.round(config.frameRate())));
+        }
+        rungs.forEach(r -> offered.add(new StreamRecorder.Offered(r.name(), r.width(), r.height(), r.frameRate())));
+        StreamRecorder.Selection recorded = stream.recorder().select(offered);
         states = new RungState[rungs.size()];
         for (int i = 0; i < states.length; i++) {
-            states[i] = new RungState(rungs.get(i));
+            states[i] =
+                    new RungState(rungs.get(i), recorded.records(rungs.get(i).name()));
         }
         transcoder = new Transcoder(label, l, this, System::nanoTime);
         handOff = new FrameHandOff(HAND_OFF_FRAMES, transcoder.feeder(), new Feed(transcoder));
@@ -206,6 +216,9 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
                     s.video = config;
                     if (s.aligned) {
                         (s.pending != null ? s.pending : s.listed).onVideoConfig(config);
+                        if (s.recording != null) {
+                            s.recording.onVideoConfig(config);
+                        }
                     }
                 },
                 List.of());
@@ -220,6 +233,9 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
                     s.audio = config;
                     if (s.aligned) {
                         (s.pending != null ? s.pending : s.listed).onAudioConfig(config);
+                        if (s.recording != null) {
+                            s.recording.onAudioConfig(config);
+                        }
                     }
                 },
                 List.of());
@@ -271,6 +287,11 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
     private final class RungState {
         final Rung rung;
         final int order;
+        /** Whether the recording stores this rung. */
+        final boolean recorded;
+        /** fMP4 channels, recorded rungs: the recording's TS remux of the current child's output, or null. */
+        RecordingConsumer recording;
+
         int generation;
         boolean aligned;
         long discontinuity;
@@ -283,8 +304,9 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
 
         long pendingFirst;
 
-        RungState(Rung rung) {
+        RungState(Rung rung, boolean recorded) {
             this.rung = rung;
+            this.recorded = recorded;
             this.order = ladder.rungs().indexOf(rung);
         }
 
@@ -309,22 +331,43 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
                 if (pending != null) {
                     pending.segmenter.close();
                 }
-                pending = stream.newRung(rung.name(), sequence, listed == null ? 0 : ++discontinuity);
+                pending = stream.newRung(rung.name(), sequence, listed == null ? 0 : ++discontinuity, recorded);
                 pendingFirst = sequence;
-                pending.onSessionStart();
-                pending.onVideoConfig(video);
-                if (audio != null) {
-                    pending.onAudioConfig(audio);
+                start(pending);
+                if (recorded) {
+                    closeRecording(); // its open segment ends where the lost child's output ended
+                    recording = stream.rungRecording(rung.name(), sequence);
+                    if (recording != null) {
+                        start(recording);
+                    }
                 }
                 aligned = true;
             }
             Rendition target = pending != null ? pending : listed;
             target.onFrame(f);
+            if (recording != null) {
+                recording.onFrame(f);
+            }
             // A new rendition replaces the listed one once it has a segment: the rung never goes unlisted.
             if (pending != null && pending.segmenter.nextSequence() > pendingFirst) {
                 listed = pending;
                 pending = null;
                 stream.listRung(rung.name(), order, listed);
+            }
+        }
+
+        private void start(StreamConsumer c) {
+            c.onSessionStart();
+            c.onVideoConfig(video);
+            if (audio != null) {
+                c.onAudioConfig(audio);
+            }
+        }
+
+        private void closeRecording() {
+            if (recording != null) {
+                recording.segmenter.close();
+                recording = null;
             }
         }
 
@@ -343,6 +386,10 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
         }
 
         void close() {
+            if (recording != null) {
+                recording.onSessionEnd(); // the last segment is recorded, as the source's is
+                closeRecording();
+            }
             if (pending != null) {
                 pending.segmenter.close();
                 pending = null;

@@ -1,13 +1,14 @@
 package io.openivs.server.recording;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.media.hls.Segment;
 import io.openivs.server.resource.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -38,13 +39,17 @@ final class Recording {
     private final RecordingFiles.ThumbnailPlan thumbs;
     private final Instant startedAt;
     final List<String> streamIds = new ArrayList<>();
-    private final List<VodPlaylists.Entry> entries = new ArrayList<>();
-    private Rendition rendition;
+    /** The source: always fed (thumbnails, the duration), stored when selected. */
+    private final Track source = new Track();
+    /** Stored transcoded renditions by name, in ladder order. */
+    private final Map<String, Track> rungs = new LinkedHashMap<>();
+    /** What the stream's renditionConfiguration records; set before the first segment. */
+    private StreamRecorder.Selection selection = StreamRecorder.Selection.SOURCE;
+    /** The selected rungs as offered (size known from the ladder), for recording-started.json. */
+    private List<Rendition> plannedRungs = List.of();
+
     private int thumbWidth;
     private int thumbHeight;
-    private boolean joinPending;
-    private long durationTicks;
-    private long peakBitsPerSecond;
     private long nextThumbTicks;
     private final AtomicInteger thumbIndex = new AtomicInteger();
     private volatile String lost;
@@ -101,12 +106,13 @@ final class Recording {
                 && streamIds.size() < MAX_MERGED_STREAMS;
     }
 
-    /** A reconnect within the window: the next segment joins with a discontinuity. */
+    /** A reconnect within the window: the next segment of each rendition joins with a discontinuity. */
     void join(String streamId) {
         endTimer.cancel(false);
         endTimer = null;
         streamIds.add(streamId);
-        joinPending = true;
+        source.joinPending = true;
+        rungs.values().forEach(t -> t.joinPending = true);
         if (journal != null) {
             journal.joined(streamId);
         }
@@ -114,17 +120,41 @@ final class Recording {
 
     /** Whether segments of this rendition can go on in the same playlist (same size, frame rate and codecs). */
     boolean fits(Rendition r) {
-        return rendition == null || rendition.equals(r);
+        return source.rendition == null || source.rendition.equals(r);
     }
 
     boolean hasMedia() {
-        return !entries.isEmpty();
+        return !source.entries.isEmpty();
     }
 
-    /** Recorder thread: one finished segment and its bytes. */
+    /**
+     * Recorder thread, before the first segment of a stream: which renditions it records, and the
+     * selected rungs as the ladder sizes them. A merged stream keeps the first stream's choice.
+     */
+    void select(StreamRecorder.Selection chosen, List<StreamRecorder.Offered> offered) {
+        if (source.rendition != null) {
+            return;
+        }
+        selection = chosen;
+        List<Rendition> planned = new ArrayList<>();
+        for (StreamRecorder.Offered o : offered) {
+            if (o.rung() != null && chosen.records(o.rung())) {
+                planned.add(new Rendition(o.rung(), o.width(), o.height(), o.frameRate(), ""));
+            }
+        }
+        plannedRungs = List.copyOf(planned);
+    }
+
+    /** Recorder thread: one finished segment of the source and its bytes. */
     void add(Segment s, byte[] bytes) {
-        if (rendition == null) {
-            rendition = Rendition.of(s);
+        if (source.rendition == null) {
+            Rendition rendition = Rendition.of(s);
+            source.rendition = rendition;
+            source.stored = selection.source();
+            // A rung of the source's own name and size is the same rendition, worse: the source stands for it.
+            plannedRungs = plannedRungs.stream()
+                    .filter(r -> !(source.stored && r.name().equals(rendition.name())))
+                    .toList();
             thumbHeight = Thumbnails.height(thumbs.resolution(), rendition.height());
             thumbWidth = Thumbnails.width(rendition.width(), rendition.height(), thumbHeight);
             journal = RecordingJournal.create(owner.spoolDir, recordingId, journalHeader());
@@ -145,22 +175,62 @@ final class Recording {
                     null,
                     owner.now()));
         }
-        boolean discontinuity = !entries.isEmpty() && (joinPending || s.discontinuity());
-        joinPending = false;
-        int index = entries.size();
-        long elapsed = durationTicks;
+        long elapsed = source.durationTicks;
+        store(source, s, bytes);
+        if (thumbs.interval() && source.rendition.hasVideo() && elapsed >= nextThumbTicks) {
+            while (nextThumbTicks <= elapsed) {
+                nextThumbTicks += thumbs.intervalTicks();
+            }
+            owner.thumbnail(() -> thumbnail(bytes));
+        }
+    }
+
+    /** Recorder thread: one finished MPEG-TS segment of a selected transcoded rendition. */
+    void addRung(String name, Segment s, byte[] bytes) {
+        if (source.rendition == null
+                || !plannedRungs.stream().anyMatch(r -> r.name().equals(name))) {
+            return; // before the source's first segment, or a rung the source stands for
+        }
+        Track t = rungs.get(name);
+        if (t == null) {
+            t = new Track();
+            t.rendition = Rendition.of(s, name);
+            t.stored = true;
+            rungs.put(name, t);
+            if (journal != null) {
+                journal.rung(t.rendition);
+            }
+        } else if (s.sequence() != t.lastSequence + 1) {
+            t.joinPending = true; // a restarted transcoder starts again some segments on
+        }
+        store(t, s, bytes);
+    }
+
+    /** Recorder thread: the segment joins the track, and is stored with its playlist when the track is. */
+    private void store(Track t, Segment s, byte[] bytes) {
+        boolean discontinuity = !t.entries.isEmpty() && (t.joinPending || s.discontinuity());
+        t.joinPending = false;
+        t.lastSequence = s.sequence();
+        int index = t.entries.size();
         VodPlaylists.Entry entry =
                 new VodPlaylists.Entry(index, s.durationTicks(), s.programDateTime(), discontinuity, bytes.length);
-        entries.add(entry);
-        durationTicks += s.durationTicks();
-        peakBitsPerSecond = Math.max(peakBitsPerSecond, (long) Math.ceil(bytes.length * 8.0 / s.durationSeconds()));
-        String hls = RecordingFiles.HLS + "/" + rendition.name() + "/";
+        t.entries.add(entry);
+        t.durationTicks += s.durationTicks();
+        t.peakBitsPerSecond = Math.max(t.peakBitsPerSecond, (long) Math.ceil(bytes.length * 8.0 / s.durationSeconds()));
         RecordingJournal j = journal;
+        String rung = t == source ? null : t.rendition.name();
+        if (!t.stored) {
+            if (j != null) {
+                j.stored(entry, null); // the duration, for a recording finished after a crash
+            }
+            return;
+        }
+        String hls = RecordingFiles.HLS + "/" + t.rendition.name() + "/";
         owner.uploader.submit(bucket, prefix + "/" + hls + index + ".ts", "video/mp2t", bytes, new Uploader.Outcome() {
             @Override
             public void stored() {
                 if (j != null) {
-                    j.stored(entry);
+                    j.stored(entry, rung);
                 }
             }
 
@@ -169,15 +239,9 @@ final class Recording {
                 lost = cause.toString();
             }
         });
-        put(hls + "playlist.m3u8", PLAYLIST, text(VodPlaylists.media(List.copyOf(entries), false, false)));
+        put(hls + "playlist.m3u8", PLAYLIST, text(VodPlaylists.media(List.copyOf(t.entries), false, false)));
         if (index == 0) {
             putMasters();
-        }
-        if (thumbs.interval() && rendition.hasVideo() && elapsed >= nextThumbTicks) {
-            while (nextThumbTicks <= elapsed) {
-                nextThumbTicks += thumbs.intervalTicks();
-            }
-            owner.thumbnail(() -> thumbnail(bytes));
         }
     }
 
@@ -209,17 +273,21 @@ final class Recording {
             endTimer.cancel(false);
             endTimer = null;
         }
-        if (entries.isEmpty() && recoveredEnd == null) {
+        if (source.entries.isEmpty() && recoveredEnd == null) {
             return; // no media ever arrived: nothing was written, nothing to close
         }
-        List<VodPlaylists.Entry> all = List.copyOf(entries);
-        long durationMs = durationTicks / 90;
+        Map<String, List<VodPlaylists.Entry>> all = new LinkedHashMap<>();
+        stored().forEach(t -> all.put(t.rendition.name(), List.copyOf(t.entries)));
+        int segments = source.entries.size();
+        long durationMs = source.durationTicks / 90;
         Instant endedAt = recoveredEnd != null ? recoveredEnd : owner.now();
         RecordingJournal j = journal;
         owner.thumbnail(() -> {
-            String hls = RecordingFiles.HLS + "/" + rendition.name() + "/";
-            put(hls + "playlist.m3u8", PLAYLIST, text(VodPlaylists.media(all, true, false)));
-            put(hls + "byte-range-variant.m3u8", PLAYLIST, text(VodPlaylists.media(all, true, true)));
+            all.forEach((name, entries) -> {
+                String hls = RecordingFiles.HLS + "/" + name + "/";
+                put(hls + "playlist.m3u8", PLAYLIST, text(VodPlaylists.media(entries, true, false)));
+                put(hls + "byte-range-variant.m3u8", PLAYLIST, text(VodPlaylists.media(entries, true, true)));
+            });
             putMasters();
             String failure = lost;
             boolean ok = failure == null;
@@ -254,11 +322,12 @@ final class Recording {
                                 owner.afterPublished(j::delete);
                             }
                             log.info(
-                                    "recording {} of {} ended: {} ms in {} segment(s)",
+                                    "recording {} of {} ended: {} ms in {} segment(s), renditions {}",
                                     prefix,
                                     channelArn,
                                     durationMs,
-                                    all.size());
+                                    segments,
+                                    all.keySet());
                         }
                     });
         });
@@ -275,12 +344,8 @@ final class Recording {
         h.put("recordingId", recordingId);
         h.put("sessionId", sessionId);
         streamIds.forEach(h.putArray("streamIds")::add);
-        ObjectNode r = h.putObject("rendition");
-        r.put("name", rendition.name());
-        r.put("width", rendition.width());
-        r.put("height", rendition.height());
-        r.put("frameRate", rendition.frameRate());
-        r.put("codecs", rendition.codecs());
+        h.set("rendition", source.rendition.toJson());
+        h.put("sourceStored", source.stored);
         return h;
     }
 
@@ -302,50 +367,91 @@ final class Recording {
                 h.path("recordingId").asText(),
                 h.path("sessionId").asText());
         rec.streamIds.addAll(streams.subList(1, streams.size()));
-        JsonNode r = h.path("rendition");
-        rec.rendition = new Rendition(
-                r.path("name").asText(),
-                r.path("width").asInt(),
-                r.path("height").asInt(),
-                r.path("frameRate").asInt(),
-                r.path("codecs").asText());
-        rec.thumbHeight = Thumbnails.height(rec.thumbs.resolution(), rec.rendition.height());
-        rec.thumbWidth = Thumbnails.width(rec.rendition.width(), rec.rendition.height(), rec.thumbHeight);
+        rec.source.rendition = Rendition.fromJson(h.path("rendition"));
+        rec.source.stored = h.path("sourceStored").asBoolean(true);
+        rec.thumbHeight = Thumbnails.height(rec.thumbs.resolution(), rec.source.rendition.height());
+        rec.thumbWidth = Thumbnails.width(rec.source.rendition.width(), rec.source.rendition.height(), rec.thumbHeight);
         for (VodPlaylists.Entry e : o.entries()) {
-            rec.entries.add(e);
-            rec.durationTicks += e.durationTicks();
-            rec.peakBitsPerSecond =
-                    Math.max(rec.peakBitsPerSecond, (long) Math.ceil(e.size() * 8.0 / Math.max(e.seconds(), 0.001)));
+            rec.source.recovered(e);
         }
+        o.rungs().forEach((r, entries) -> {
+            Track t = new Track();
+            t.rendition = r;
+            t.stored = true;
+            entries.forEach(t::recovered);
+            rec.rungs.put(r.name(), t);
+        });
         rec.recoveredEnd = o.lastWritten();
         rec.journal = RecordingJournal.existing(o.file());
         return rec;
     }
 
+    /** The stored renditions with segments: the source first, then the rungs in ladder order. */
+    private List<Track> stored() {
+        List<Track> out = new ArrayList<>(rungs.size() + 1);
+        if (source.stored && !source.entries.isEmpty()) {
+            out.add(source);
+        }
+        rungs.values().stream().filter(t -> !t.entries.isEmpty()).forEach(out::add);
+        return out;
+    }
+
     private void putMasters() {
+        List<VodPlaylists.Variant> variants = stored().stream()
+                .map(t -> new VodPlaylists.Variant(t.rendition, t.peakBitsPerSecond))
+                .toList();
         String hls = RecordingFiles.HLS + "/";
-        put(
-                hls + "master.m3u8",
-                PLAYLIST,
-                text(VodPlaylists.master(channelId, account, rendition, peakBitsPerSecond, false)));
+        put(hls + "master.m3u8", PLAYLIST, text(VodPlaylists.master(channelId, account, variants, false)));
         put(
                 hls + "byte-range-multivariant.m3u8",
                 PLAYLIST,
-                text(VodPlaylists.master(channelId, account, rendition, peakBitsPerSecond, true)));
+                text(VodPlaylists.master(channelId, account, variants, true)));
     }
 
+    /**
+     * recording-started.json lists what is to be recorded (the selected rungs as the ladder sizes
+     * them, before their first segment); the end lists what was.
+     */
     private ObjectNode metadata(String status, Instant endedAt, long durationMs, String failure) {
+        List<Rendition> renditions = new ArrayList<>();
+        if (endedAt == null) {
+            if (source.stored) {
+                renditions.add(source.rendition);
+            }
+            renditions.addAll(plannedRungs);
+        } else {
+            stored().forEach(t -> renditions.add(t.rendition));
+        }
         return RecordingFiles.metadata(
                 status,
                 channelArn,
                 startedAt,
                 endedAt,
-                rendition,
+                renditions,
+                source.rendition,
                 thumbs,
                 thumbWidth,
                 thumbHeight,
                 durationMs,
                 failure);
+    }
+
+    /** One rendition of the recording: its segments so far. Recorder thread. */
+    private static final class Track {
+        Rendition rendition;
+        boolean stored;
+        final List<VodPlaylists.Entry> entries = new ArrayList<>();
+        long durationTicks;
+        long peakBitsPerSecond;
+        boolean joinPending;
+        long lastSequence = Long.MIN_VALUE;
+
+        void recovered(VodPlaylists.Entry e) {
+            entries.add(e);
+            durationTicks += e.durationTicks();
+            peakBitsPerSecond =
+                    Math.max(peakBitsPerSecond, (long) Math.ceil(e.size() * 8.0 / Math.max(e.seconds(), 0.001)));
+        }
     }
 
     private void put(String key, String contentType, byte[] body) {

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -162,7 +163,7 @@ public final class Recordings implements BucketCheck, AutoCloseable {
                     now()));
             return StreamRecorder.NONE;
         }
-        Feed feed = new Feed(channelArn, channelName, configArn, config, streamId);
+        Feed feed = new Feed(channelArn, channelName, channel.type(), configArn, config, streamId);
         execute(feed::attach);
         return feed;
     }
@@ -171,22 +172,56 @@ public final class Recordings implements BucketCheck, AutoCloseable {
     private final class Feed implements StreamRecorder {
         final String channelArn;
         final String channelName;
+        final String channelType;
         final String configArn;
         final ObjectNode config;
         final String streamId;
         Recording recording;
         boolean seenMedia;
+        /** What the stream offered and what is recorded of it; null until offered (recorder thread). */
+        List<StreamRecorder.Offered> offered;
 
-        Feed(String channelArn, String channelName, String configArn, ObjectNode config, String streamId) {
+        StreamRecorder.Selection selection;
+
+        Feed(
+                String channelArn,
+                String channelName,
+                String channelType,
+                String configArn,
+                ObjectNode config,
+                String streamId) {
             this.channelArn = channelArn;
             this.channelName = channelName;
+            this.channelType = channelType;
             this.configArn = configArn;
             this.config = config;
             this.streamId = streamId;
         }
 
+        /** Owner thread: decided here (a pure function of the configuration), told to the recording in order. */
+        @Override
+        public StreamRecorder.Selection select(List<StreamRecorder.Offered> renditions) {
+            StreamRecorder.Selection chosen = RenditionSelection.choose(config, channelType, renditions);
+            List<StreamRecorder.Offered> all = List.copyOf(renditions);
+            execute(() -> {
+                offered = all;
+                selection = chosen;
+            });
+            log.info(
+                    "stream {} records {}{}",
+                    streamId,
+                    chosen.source() ? "the source " : "",
+                    chosen.rungs().isEmpty() ? "" : chosen.rungs());
+            return chosen;
+        }
+
         @Override
         public void segment(Segment segment) {
+            segment(null, segment);
+        }
+
+        @Override
+        public void segment(String rung, Segment segment) {
             ByteBuf data = segment.retainedData();
             try {
                 recorder.execute(() -> {
@@ -196,7 +231,11 @@ public final class Recordings implements BucketCheck, AutoCloseable {
                     } finally {
                         data.release();
                     }
-                    add(segment, bytes);
+                    if (rung == null) {
+                        add(segment, bytes);
+                    } else if (recording != null && !recording.finished) {
+                        recording.addRung(rung, segment, bytes);
+                    }
                 });
             } catch (RejectedExecutionException e) {
                 data.release();
@@ -249,6 +288,13 @@ public final class Recordings implements BucketCheck, AutoCloseable {
                         Ids.alnum(16));
                 byChannel.put(channelArn, recording);
             }
+            if (selection == null) {
+                // Never offered a ladder: the source alone, as the configuration selects it.
+                Rendition r = Rendition.of(segment);
+                offered = List.of(new StreamRecorder.Offered(null, r.width(), r.height(), r.frameRate()));
+                selection = RenditionSelection.choose(config, channelType, offered);
+            }
+            recording.select(selection, offered);
             recording.add(segment, bytes);
         }
 
