@@ -15,6 +15,7 @@ import io.openivs.server.media.hls.LatencyMode;
 import io.openivs.server.media.hls.Segment;
 import io.openivs.server.media.hls.Segmenter;
 import io.openivs.server.media.hls.SegmenterConfig;
+import io.openivs.server.media.ts.AudioOnlyTsWriter;
 import io.openivs.server.media.ts.TsSegmentWriter;
 import io.openivs.server.playback.LiveRendition;
 import io.openivs.server.playback.PlaybackWindow;
@@ -40,10 +41,10 @@ import java.util.function.LongSupplier;
  * window, once every consumer has the frame that finished it, so a playlist made then reports the
  * other renditions at the same point.
  *
- * <p>Today's renditions: the full one (index 0) and, on LL-HLS channels, an audio_only one cut where
- * the full one cuts. IVS lists audio_only on ADVANCED channels, whose ladder it transcodes anyway;
- * here it is a second remux of every frame, so only LL-HLS channels pay for it: their playlists need
- * another rendition for EXT-X-RENDITION-REPORT to report on.
+ * <p>Renditions: the full one (index 0); an audio_only one cut where the full one cuts, on ADVANCED
+ * channels (IVS lists it there) and on LL-HLS channels (their playlists need another rendition for
+ * EXT-X-RENDITION-REPORT to report on even when nothing is transcoded), a second remux of the
+ * source's audio; and the transcoded rungs, fed by {@link TranscodedLadder}.
  */
 final class Renditions implements MediaSink {
     /** LL-HLS part target: about a third of a second (ten frames at 30 fps). */
@@ -111,6 +112,18 @@ final class Renditions implements MediaSink {
             LongSupplier clock,
             StreamHealth health,
             Consumer<Segment> listed) {
+        this(playbackName, fragmentedMp4, mode, clock, health, listed, false);
+    }
+
+    /** @param audioOnlyListed whether an audio_only rendition is listed whatever the latency (ADVANCED channels) */
+    Renditions(
+            String playbackName,
+            boolean fragmentedMp4,
+            LatencyMode mode,
+            LongSupplier clock,
+            StreamHealth health,
+            Consumer<Segment> listed,
+            boolean audioOnlyListed) {
         this.playbackName = playbackName;
         this.fragmentedMp4 = fragmentedMp4;
         this.mode = mode;
@@ -134,14 +147,20 @@ final class Renditions implements MediaSink {
         main = add(new Rendition(this, full, false, fragmentedMp4));
         if (lowLatency) {
             full.cutParts(PART_TARGET, this::changedSoon);
+        }
+        if (lowLatency || audioOnlyListed) {
             Segmenter audioOnly = new Segmenter(
                     SegmenterConfig.forLatencyMode(mode),
-                    new AudioOnlySegmentWriter(new Fmp4SegmentWriter(SEGMENT_MEMORY)),
+                    fragmentedMp4
+                            ? new AudioOnlySegmentWriter(new Fmp4SegmentWriter(SEGMENT_MEMORY))
+                            : new AudioOnlyTsWriter(new TsSegmentWriter(SEGMENT_MEMORY)),
                     clock,
                     segment -> windowPending = true);
             audioOnly.startNumbersAt(full.nextSequence(), 0);
-            audioOnly.cutParts(PART_TARGET, this::changedSoon);
-            audio = add(new Rendition(this, audioOnly, true, true));
+            if (lowLatency) {
+                audioOnly.cutParts(PART_TARGET, this::changedSoon);
+            }
+            audio = add(new Rendition(this, audioOnly, true, fragmentedMp4));
         } else {
             audio = null;
         }

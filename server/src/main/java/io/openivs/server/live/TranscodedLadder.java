@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,7 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
     private final String preset;
     private final TranscodeSlots slots;
     private final BiConsumer<String, Boolean> notice;
+    private final Consumer<String> failed;
 
     // Owner thread.
     private boolean decided;
@@ -70,6 +72,19 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
             String preset,
             TranscodeSlots slots,
             BiConsumer<String, Boolean> notice) {
+        this(stream, label, type, preset, slots, notice, why -> {});
+    }
+
+    /** @param failed told (owner thread) why a transcoder child was lost; the ladder restarts after it */
+    TranscodedLadder(
+            Renditions stream,
+            String label,
+            String type,
+            String preset,
+            TranscodeSlots slots,
+            BiConsumer<String, Boolean> notice,
+            Consumer<String> failed) {
+        this.failed = failed;
         this.stream = stream;
         this.label = label;
         this.type = type;
@@ -262,6 +277,14 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
     @Override
     public void ended(int generation, String reason) {
         // Logged by the transcoder; the rungs go on listing what they have until the next child aligns.
+    }
+
+    @Override
+    public void failed(int generation, String reason) {
+        onOwner(
+                () -> failed.accept("Transcoding interrupted (" + reason
+                        + "); the transcoded renditions restart while the source plays on."),
+                List.of());
     }
 
     private void onOwner(Runnable task, List<MediaFrame> frames) {
