@@ -55,7 +55,13 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
     private FrameHandOff handOff;
     private Ladder ladder = Ladder.PASSTHROUGH;
     private RungState[] states = new RungState[0];
-    private final long[] startDts = new long[STARTS];
+    /**
+     * Presentation times of the keyframes that started source segments: a rung's keyframe has the
+     * source keyframe's pts (timestamps are copied), but not its dts when the source has B-frames
+     * (OBS's x264 does) and the rung, encoded without them, has none.
+     */
+    private final long[] startPts = new long[STARTS];
+
     private final long[] startSequence = new long[STARTS];
     private int starts;
     private long lastSourceSequence = Long.MIN_VALUE;
@@ -173,7 +179,7 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
             if (sequence != lastSourceSequence) {
                 lastSourceSequence = sequence;
                 int i = starts++ % STARTS;
-                startDts[i] = frame.dts();
+                startPts[i] = frame.pts();
                 startSequence[i] = sequence;
             }
         }
@@ -209,11 +215,11 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
         }
     }
 
-    /** The source segment that started at {@code dts}, or -1 when none did (as far as remembered). */
-    private long sourceSegmentAt(long dts) {
+    /** The source segment whose keyframe is presented at {@code pts}, or -1 when none (as far as remembered). */
+    private long sourceSegmentAt(long pts) {
         for (int n = 0; n < Math.min(starts, STARTS); n++) {
             int i = (starts - 1 - n) % STARTS;
-            if (Math.abs(startDts[i] - dts) <= SAME_INSTANT) {
+            if (Math.abs(startPts[i] - pts) <= SAME_INSTANT) {
                 return startSequence[i];
             }
         }
@@ -347,7 +353,7 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
                 if (!f.isVideo() || !f.isKeyframe() || video == null || sourceAudio != null && audio == null) {
                     return;
                 }
-                long sequence = sourceSegmentAt(f.dts());
+                long sequence = sourceSegmentAt(f.pts());
                 if (sequence < 0) {
                     return;
                 }

@@ -40,9 +40,12 @@ public final class Publishing {
         return args(url, seconds, "-preset", "ultrafast", "-tune", "zerolatency", "-g", "30");
     }
 
-    /** Like {@link #publish}, of a picture {@code size} ("960x540") instead of 640x360. */
+    /**
+     * Like {@link #publish}, of a picture {@code size} ("960x540") instead of 640x360, and with two
+     * B-frames as OBS's x264 makes them (a keyframe's decode time is then before its presentation time).
+     */
     public static CompletableFuture<FfmpegTool.Result> publishSized(String url, String size, int seconds) {
-        return run(args(url, size, seconds, "-preset", "ultrafast", "-g", "30"));
+        return run(args(url, size, seconds, "-preset", "ultrafast", "-bf", "2", "-g", "30"));
     }
 
     private static List<String> args(String url, int seconds, String... x264) {
