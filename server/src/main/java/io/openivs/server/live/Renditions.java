@@ -45,6 +45,10 @@ import java.util.function.LongSupplier;
  * channels (IVS lists it there) and on LL-HLS channels (their playlists need another rendition for
  * EXT-X-RENDITION-REPORT to report on even when nothing is transcoded), a second remux of the
  * source's audio; and the transcoded rungs, fed by {@link TranscodedLadder}.
+ *
+ * <p>Longer than most classes: every rendition's segmenter reports into the same owner-thread
+ * bookkeeping (pending changes, waiters, the published window, the recorder), which a split would
+ * have to share back through package-private state.
  */
 final class Renditions implements MediaSink {
     /** LL-HLS part target: about a third of a second (ten frames at 30 fps). */
