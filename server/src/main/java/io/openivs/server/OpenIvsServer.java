@@ -527,6 +527,11 @@ public final class OpenIvsServer implements AutoCloseable {
         return access;
     }
 
+    /** Playback's request counters (those the metrics show). */
+    public io.openivs.server.playback.PlaybackCounters playbackCounters() {
+        return playback.counters();
+    }
+
     /** This node's cluster membership, or null when it stands alone. */
     public ClusterMembership cluster() {
         return cluster;

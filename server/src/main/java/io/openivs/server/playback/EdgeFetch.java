@@ -48,9 +48,13 @@ final class EdgeFetch {
     private final List<Waiter> waiting = new ArrayList<>();
     private final List<ChunkedAnswer> following = new ArrayList<>();
 
-    EdgeFetch(PlaybackPath path) {
+    /** A blocking playlist reload: its answer is the playlist once a given part exists, which stays true. */
+    private final boolean blocking;
+
+    EdgeFetch(PlaybackPath path, boolean blocking) {
         this.kind = path.kind();
         this.fmp4 = path.fmp4();
+        this.blocking = blocking;
     }
 
     boolean done() {
@@ -66,7 +70,9 @@ final class EdgeFetch {
         if (!done || failed || !HttpResponseStatus.OK.equals(status)) {
             return 0;
         }
-        return playlist() ? EdgeRelay.PLAYLIST_TTL_MS : EdgeRelay.MEDIA_TTL_MS;
+        return !playlist()
+                ? EdgeRelay.MEDIA_TTL_MS
+                : blocking ? EdgeRelay.BLOCKING_PLAYLIST_TTL_MS : EdgeRelay.PLAYLIST_TTL_MS;
     }
 
     boolean expired(long now) {

@@ -56,7 +56,14 @@ final class EdgeRelay {
     /** The header carrying the viewer's maximum resolution (a ResolutionClass name) on the internal endpoint. */
     static final String RESOLUTION_HEADER = "X-Openivs-Max-Resolution";
 
+    /** A playlist as it stands: half of the second CachePolicy.PLAYLIST lets a CDN keep it. */
     static final long PLAYLIST_TTL_MS = 500;
+    /**
+     * A blocking reload's answer (the playlist once part N exists) stays a right answer: viewers asking for
+     * part N later get it too, then ask for the next part, which a viewer behind catches up through at once.
+     */
+    static final long BLOCKING_PLAYLIST_TTL_MS = 10_000;
+
     static final long MEDIA_TTL_MS = 30_000;
     /** Objects being fetched or held at once; past this a new object is answered 503. */
     static final int MAX_FETCHES = 8192;
@@ -129,7 +136,8 @@ final class EdgeRelay {
     }
 
     private void join(ChannelHandlerContext ctx, ViewerRequest req, Verdict verdict, EdgeOwners.Owner owner) {
-        String uri = PREFIX + req.pathText() + hlsQuery(req.query());
+        String hls = hlsQuery(req.query());
+        String uri = PREFIX + req.pathText() + hls;
         String resolution =
                 verdict.maxResolution() == null ? "" : verdict.maxResolution().name();
         String key = owner.address() + " " + resolution + " " + uri;
@@ -146,7 +154,7 @@ final class EdgeRelay {
                         ctx, req, Responses.status(HttpResponseStatus.SERVICE_UNAVAILABLE), verdict.allowOrigin());
                 return;
             }
-            f = new EdgeFetch(req.path());
+            f = new EdgeFetch(req.path(), !hls.isEmpty());
             fetches.put(key, f);
             send(f, key, owner.address(), uri, resolution);
         }
