@@ -213,6 +213,15 @@ class EdgePlaybackClusterTest {
                 assertThat(answers.get(2).join().headers().firstValue("Cache-Control"))
                         .hasValue("public, max-age=31536000, immutable");
 
+                // Node 1's metrics count what the edges asked of it.
+                String metrics = get("http://127.0.0.1:"
+                                + cluster.node(1).server().apiPort() + "/metrics")
+                        .body();
+                assertThat(metrics).containsPattern("openivs_cluster_served_to_edges_total\\{kind=\"part\"} [1-9]");
+                assertThat(get("http://127.0.0.3:" + cluster.node(3).server().apiPort() + "/metrics")
+                                .body())
+                        .containsPattern("openivs_cluster_edge_fetches_total [1-9]");
+
                 // Players: ffprobe through node 2 and node 3.
                 ffprobe(cluster.via(2, url));
                 ffprobe(edge);
