@@ -11,12 +11,16 @@ import io.openivs.server.store.DuplicateKeyException;
 import io.openivs.server.store.LiveOwnerRow;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
@@ -103,14 +107,32 @@ public final class ClusterMembership implements EdgeOwners, AutoCloseable {
         }
         String host = config.bind();
         if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.isEmpty()) {
-            try {
-                host = InetAddress.getLocalHost().getHostAddress();
-            } catch (UnknownHostException e) {
-                throw new IllegalStateException(
-                        "--bind is a wildcard and this host's address is unknown: give --cluster-address", e);
-            }
+            host = hostAddress();
         }
         return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + playbackPort;
+    }
+
+    /**
+     * The first IPv4 address of an interface that is up and not loopback (the host name may resolve to
+     * 127.0.1.1, which no other node can dial); the host name's address when there is none.
+     */
+    private static String hostAddress() {
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback() || nic.isVirtual()) {
+                    continue;
+                }
+                for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+                    if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+                        return a.getHostAddress();
+                    }
+                }
+            }
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (SocketException | UnknownHostException e) {
+            throw new IllegalStateException(
+                    "--bind is a wildcard and this host's address is unknown: give --cluster-address", e);
+        }
     }
 
     /**

@@ -96,10 +96,8 @@ final class EdgeRelay {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (cluster.upstreamTls() != null) {
-                            InetSocketAddress to = ch.remoteAddress();
-                            ch.pipeline()
-                                    .addLast(cluster.upstreamTls()
-                                            .newHandler(ch.alloc(), to.getHostString(), to.getPort()));
+                            // Not connected yet, so no peer name for SNI; the chain is checked, not the name.
+                            ch.pipeline().addLast(cluster.upstreamTls().newHandler(ch.alloc()));
                         }
                         ch.pipeline()
                                 .addLast(new HttpClientCodec(4096, 8192, 65536))
