@@ -1,25 +1,20 @@
 package io.openivs.server.cluster;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.config.ServerConfig;
 import io.openivs.server.playback.EdgeOwners;
 import io.openivs.server.playback.EdgeViewers;
 import io.openivs.server.resource.Arn;
-import io.openivs.server.resource.Json;
 import io.openivs.server.resource.StreamSessions;
-import io.openivs.server.store.DuplicateKeyException;
 import io.openivs.server.store.LiveOwnerRow;
 import io.openivs.server.store.ResourceStore;
-import io.openivs.server.store.StoredResource;
+import io.openivs.server.store.StoredSecrets;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
@@ -45,8 +40,6 @@ public final class ClusterMembership implements EdgeOwners, AutoCloseable {
     static final long OWNERS_MS = 1_000;
 
     private static final String SECRET_ID = "cluster-secret";
-    private static final String SECRET_ARN = "arn:openivs:setting:" + SECRET_ID;
-    private static final String SETTING_TYPE = "openivs-setting";
 
     private final ResourceStore store;
     private final String node;
@@ -143,40 +136,7 @@ public final class ClusterMembership implements EdgeOwners, AutoCloseable {
         if (config.cluster().secret() != null) {
             return config.cluster().secret();
         }
-        for (int attempt = 0; attempt < 3; attempt++) {
-            String stored = store.read(tx -> tx.get(SECRET_ARN)
-                    .map(r -> Json.parseObject(r.doc()).path("secret").asText(""))
-                    .orElse(""));
-            if (!stored.isEmpty()) {
-                return stored;
-            }
-            byte[] bytes = new byte[32];
-            new SecureRandom().nextBytes(bytes);
-            String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-            ObjectNode doc = Json.object();
-            doc.put("secret", secret);
-            StoredResource r = new StoredResource(
-                    SECRET_ARN,
-                    "",
-                    "",
-                    SETTING_TYPE,
-                    SECRET_ID,
-                    clock.millis() * 1000,
-                    null,
-                    SECRET_ID,
-                    1,
-                    Json.write(doc));
-            try {
-                store.write(tx -> {
-                    tx.insert(r);
-                    return null;
-                });
-                return secret;
-            } catch (DuplicateKeyException e) {
-                // another node made it first: read theirs
-            }
-        }
-        throw new IllegalStateException("the cluster secret could not be read or created");
+        return StoredSecrets.readOrCreate(store, SECRET_ID, clock.millis());
     }
 
     private void beatQuietly() {
