@@ -12,7 +12,6 @@ import io.netty.util.AsciiString;
 import io.openivs.server.net.KeepAlive;
 import io.openivs.server.playback.PlaybackPath.Kind;
 import io.openivs.server.playback.access.Verdict;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,7 +50,10 @@ final class EdgeFetch {
     /** A blocking playlist reload: its answer is the playlist once a given part exists, which stays true. */
     private final boolean blocking;
 
+    private final PlaybackPath path;
+
     EdgeFetch(PlaybackPath path, boolean blocking) {
+        this.path = path;
         this.kind = path.kind();
         this.fmp4 = path.fmp4();
         this.blocking = blocking;
@@ -175,9 +177,13 @@ final class EdgeFetch {
     }
 
     private AsciiString mediaType() {
-        return kind == Kind.INIT
-                ? Responses.INIT_TYPE
-                : kind == Kind.PART ? Responses.FMP4_TYPE : Responses.mediaType(fmp4);
+        return EdgeObject.mediaType(kind, fmp4);
+    }
+
+    /** The finished 200 answer for viewers of any loop to take, or null (not finished, or not a 200). */
+    EdgeObject publish() {
+        long fresh = freshFor();
+        return fresh == 0 ? null : new EdgeObject(body.retain(), size, path, doneAt + fresh);
     }
 
     private void follow(Waiter w) {
@@ -208,16 +214,9 @@ final class EdgeFetch {
             r = body.isReadable()
                     ? Responses.relayed(status, body.retainedDuplicate(), contentType)
                     : Responses.status(status);
-        } else if (playlist()) {
-            String text = body.toString(StandardCharsets.UTF_8);
-            String own = EdgePlaylists.withQueries(text, verdict.childQuery(), verdict.playlistQuery());
-            r = own == text ? Responses.playlist(body.retainedDuplicate()) : Responses.playlist(own);
         } else {
-            r = Responses.media(
-                    req.head() ? Unpooled.EMPTY_BUFFER : body.retainedDuplicate(),
-                    size,
-                    mediaType(),
-                    kind == Kind.INIT ? CachePolicy.NO_CACHE : CachePolicy.media(verdict));
+            EdgeObject.send(w.ctx(), req, verdict, kind, fmp4, body, size);
+            return;
         }
         Responses.send(w.ctx(), req, r, verdict.allowOrigin());
     }

@@ -31,6 +31,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -77,6 +78,9 @@ final class EdgeRelay {
     private final String secret;
     private final PlaybackCounters counters;
     private final Map<String, EdgeFetch> fetches = new HashMap<>();
+    /** Finished answers by the same keys, for viewers' loops to answer from; written by this loop only. */
+    private final Map<String, EdgeObject> finished = new ConcurrentHashMap<>();
+
     private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
 
     EdgeRelay(
@@ -110,8 +114,17 @@ final class EdgeRelay {
 
     /** Any thread: answers the viewer from the owner's copy of what it asked for. */
     void relay(ChannelHandlerContext ctx, ViewerRequest req, Verdict verdict, EdgeOwners.Owner owner) {
+        String hls = hlsQuery(req.query());
+        String uri = PREFIX + req.pathText() + hls;
+        String resolution =
+                verdict.maxResolution() == null ? "" : verdict.maxResolution().name();
+        String key = owner.address() + " " + resolution + " " + uri;
+        EdgeObject done = finished.get(key);
+        if (done != null && System.currentTimeMillis() < done.until && done.answer(ctx, req, verdict)) {
+            return; // the common case: held already, answered on the viewer's own loop
+        }
         try {
-            loop.execute(() -> join(ctx, req, verdict, owner));
+            loop.execute(() -> join(ctx, req, verdict, owner, key, uri, resolution, !hls.isEmpty()));
         } catch (RejectedExecutionException e) {
             Responses.send(ctx, req, Responses.status(HttpResponseStatus.SERVICE_UNAVAILABLE), verdict.allowOrigin());
         }
@@ -133,17 +146,19 @@ final class EdgeRelay {
         }
     }
 
-    private void join(ChannelHandlerContext ctx, ViewerRequest req, Verdict verdict, EdgeOwners.Owner owner) {
-        String hls = hlsQuery(req.query());
-        String uri = PREFIX + req.pathText() + hls;
-        String resolution =
-                verdict.maxResolution() == null ? "" : verdict.maxResolution().name();
-        String key = owner.address() + " " + resolution + " " + uri;
+    private void join(
+            ChannelHandlerContext ctx,
+            ViewerRequest req,
+            Verdict verdict,
+            EdgeOwners.Owner owner,
+            String key,
+            String uri,
+            String resolution,
+            boolean blocking) {
         long now = System.currentTimeMillis();
         EdgeFetch f = fetches.get(key);
         if (f != null && (f.failed() || f.expired(now))) {
-            fetches.remove(key);
-            f.release();
+            forget(key, f);
             f = null;
         }
         if (f == null) {
@@ -152,7 +167,7 @@ final class EdgeRelay {
                         ctx, req, Responses.status(HttpResponseStatus.SERVICE_UNAVAILABLE), verdict.allowOrigin());
                 return;
             }
-            f = new EdgeFetch(req.path(), !hls.isEmpty());
+            f = new EdgeFetch(req.path(), blocking);
             fetches.put(key, f);
             send(f, key, owner.address(), uri, resolution);
         }
@@ -221,18 +236,42 @@ final class EdgeRelay {
     /** Drops finished answers past their freshness. Edge loop. */
     private void sweep() {
         long now = System.currentTimeMillis();
-        for (Iterator<EdgeFetch> it = fetches.values().iterator(); it.hasNext(); ) {
-            EdgeFetch f = it.next();
-            if (f.expired(now)) {
+        for (Iterator<Map.Entry<String, EdgeFetch>> it = fetches.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, EdgeFetch> e = it.next();
+            if (e.getValue().expired(now)) {
                 it.remove();
-                f.release();
+                withdraw(e.getKey());
+                e.getValue().release();
             }
         }
     }
 
+    private void forget(String key, EdgeFetch f) {
+        if (fetches.remove(key, f)) {
+            withdraw(key);
+            f.release();
+        }
+    }
+
+    private void withdraw(String key) {
+        EdgeObject o = finished.remove(key);
+        if (o != null) {
+            o.release();
+        }
+    }
+
+    /** An answer came whole: held for later viewers when fresh, else dropped (an error: the next viewer asks again). */
     private void finished(EdgeFetch f, String key) {
-        if (f.freshFor() == 0 && fetches.remove(key, f)) {
-            f.release(); // an error or a failure: the next viewer asks again
+        EdgeObject o = f.publish();
+        if (o == null) {
+            forget(key, f);
+        } else if (fetches.get(key) == f) {
+            EdgeObject old = finished.put(key, o);
+            if (old != null) {
+                old.release();
+            }
+        } else {
+            o.release();
         }
     }
 
