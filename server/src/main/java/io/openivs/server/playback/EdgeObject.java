@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.openivs.server.net.KeepAlive;
 import io.openivs.server.playback.PlaybackPath.Kind;
 import io.openivs.server.playback.access.Verdict;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,8 @@ final class EdgeObject {
     private final int size;
     private final Kind kind;
     private final boolean fmp4;
+    /** The head every public HTTP/1.1 keep-alive GET gets, encoded once as the owner's window does. */
+    private final ByteBuf sharedHead;
     /** Until when (epoch ms) it may answer. */
     final long until;
     /** The table's hold plus those of viewers copying a view right now; the bytes go with the last. */
@@ -32,6 +35,11 @@ final class EdgeObject {
         this.kind = path.kind();
         this.fmp4 = path.fmp4();
         this.until = until;
+        boolean playlist = kind == Kind.MASTER || kind == Kind.MEDIA;
+        this.sharedHead = EncodedResponse.heads(
+                playlist ? Responses.PLAYLIST_TYPE : mediaType(kind, fmp4),
+                playlist ? CachePolicy.PLAYLIST : kind == Kind.INIT ? CachePolicy.NO_CACHE : CachePolicy.SHARED_MEDIA,
+                new int[] {size})[0];
     }
 
     /** Any thread: answers and returns true, or returns false when the bytes are already gone. */
@@ -44,7 +52,11 @@ final class EdgeObject {
             }
         } while (!holds.compareAndSet(h, h + 1));
         try {
-            send(ctx, req, verdict, kind, fmp4, body, size);
+            if (!req.head() && req.keepAlive() == KeepAlive.KEEP && Responses.shared(verdict)) {
+                Responses.sendEncoded(ctx, sharedHead.duplicate(), body.retainedDuplicate());
+            } else {
+                send(ctx, req, verdict, kind, fmp4, body, size);
+            }
             return true;
         } finally {
             release();
