@@ -227,6 +227,21 @@ public final class Main implements Runnable {
                         + " (--no-metrics to turn off) [OPENIVS_METRICS] (default: ${DEFAULT-VALUE}).")
         boolean metrics;
 
+        @Option(
+                names = "--cluster-address",
+                defaultValue = "${env:OPENIVS_CLUSTER_ADDRESS}",
+                description = "host:port where the other nodes sharing --db-url reach this node's playback port for"
+                        + " edge playback [OPENIVS_CLUSTER_ADDRESS] (default: --bind and --playback-port; this"
+                        + " host's address when --bind is a wildcard).")
+        String clusterAddress;
+
+        @Option(
+                names = "--cluster-secret",
+                defaultValue = "${env:OPENIVS_CLUSTER_SECRET}",
+                description = "Secret the nodes of a cluster present to each other's internal endpoint"
+                        + " [OPENIVS_CLUSTER_SECRET] (default: one generated and kept in the shared database).")
+        String clusterSecret;
+
         @Override
         public Integer call() throws Exception {
             if (!accountId.matches("[0-9]{12}")) {
@@ -251,7 +266,10 @@ public final class Main implements Runnable {
                     new ServerConfig.PlaybackAccess(geoipDb, trustForwardedFor),
                     new ServerConfig.Tls(tlsCert, tlsKey),
                     metrics,
-                    new ServerConfig.Transcoding(transcode, maxTranscodes));
+                    new ServerConfig.Transcoding(transcode, maxTranscodes),
+                    new ServerConfig.Cluster(
+                            clusterAddress == null || clusterAddress.isBlank() ? null : clusterAddress.strip(),
+                            clusterSecret == null || clusterSecret.isEmpty() ? null : clusterSecret));
             if ((tlsCert == null) != (tlsKey == null)) {
                 throw new CommandLine.ParameterException(
                         new CommandLine(this), "--tls-cert and --tls-key go together: give both, or neither");

@@ -7,6 +7,7 @@ import io.openivs.server.api.ApiRequests;
 import io.openivs.server.api.ApiServer;
 import io.openivs.server.auth.CredentialStore;
 import io.openivs.server.auth.SigV4Verifier;
+import io.openivs.server.cluster.ClusterMembership;
 import io.openivs.server.config.DataDir;
 import io.openivs.server.config.ServerConfig;
 import io.openivs.server.config.StartupFailure;
@@ -25,6 +26,7 @@ import io.openivs.server.live.NodeId;
 import io.openivs.server.metrics.ServerMetrics;
 import io.openivs.server.net.EventLoops;
 import io.openivs.server.net.ReloadingSslContext;
+import io.openivs.server.playback.PlaybackCluster;
 import io.openivs.server.playback.PlaybackServer;
 import io.openivs.server.playback.access.AccessDirectory;
 import io.openivs.server.playback.access.CountryResolver;
@@ -76,6 +78,8 @@ public final class OpenIvsServer implements AutoCloseable {
     private final AccessDirectory access;
     private final CountryResolver countries;
     private final ServerMetrics metrics;
+    /** Membership of the cluster sharing the store, or null standing alone (SQLite). */
+    private final ClusterMembership cluster;
     /** Every listener bound and not closing: half of readiness. */
     private final AtomicBoolean up;
 
@@ -95,8 +99,10 @@ public final class OpenIvsServer implements AutoCloseable {
             AccessDirectory access,
             CountryResolver countries,
             ServerMetrics metrics,
+            ClusterMembership cluster,
             AtomicBoolean up) {
         this.metrics = metrics;
+        this.cluster = cluster;
         this.up = up;
         this.recordings = recordings;
         this.access = access;
@@ -179,6 +185,7 @@ public final class OpenIvsServer implements AutoCloseable {
         AccessDirectory access = null;
         CountryResolver countries = null;
         ServerMetrics metrics = null;
+        ClusterMembership cluster = null;
         try {
             Destination destination = Recordings.destination(config);
             recordings = new Recordings(destination, config.dataDir().resolve("recording-spool"), store, events, clock);
@@ -204,6 +211,17 @@ public final class OpenIvsServer implements AutoCloseable {
                 housekeeping.scheduleWithFixedDelay(
                         operatorTls::reloadIfChanged, checkMs, checkMs, TimeUnit.MILLISECONDS);
             }
+            // A shared store makes a cluster: every node serves every live stream, relaying those it does not own.
+            PlaybackCluster playbackCluster = null;
+            if (!store.soleWriter()) {
+                cluster = new ClusterMembership(store, node, clock);
+                playbackCluster = new PlaybackCluster(
+                        ClusterMembership.secret(store, config, clock),
+                        cluster,
+                        cluster.viewers(),
+                        operatorTls == null ? null : upstreamTls());
+            }
+            PlaybackCluster edge = playbackCluster;
             SslContext tls = operatorTls;
             if (tls == null) {
                 try {
@@ -227,7 +245,11 @@ public final class OpenIvsServer implements AutoCloseable {
                                     ? new RecordingFilesHandler(folders, workers)
                                     : null,
                             PlaybackServer.Limits.defaults(),
-                            operatorTls));
+                            operatorTls,
+                            edge));
+            if (cluster != null) {
+                cluster.start(housekeeping, ClusterMembership.address(config, playback.port()));
+            }
             rtmp = new RtmpServer(rtmpConfig(config, loops, config.rtmpPort(), null, live));
             RtmpServer plain = rtmp;
             listen("--rtmp-port", config.bind(), config.rtmpPort(), plain::start);
@@ -303,10 +325,14 @@ public final class OpenIvsServer implements AutoCloseable {
                     access,
                     countries,
                     metrics,
+                    cluster,
                     up);
             up.set(true);
             return server;
         } catch (RuntimeException | InterruptedException e) {
+            if (cluster != null) {
+                cluster.close();
+            }
             if (metrics != null) {
                 metrics.close();
             }
@@ -324,6 +350,18 @@ public final class OpenIvsServer implements AutoCloseable {
             store.close();
             events.close();
             throw e;
+        }
+    }
+
+    /**
+     * The client side of other nodes' HTTPS playback ports: their certificate is the operator's, checked
+     * against the JVM's trusted authorities (the internal address need not be a name it lists).
+     */
+    private static SslContext upstreamTls() {
+        try {
+            return io.netty.handler.ssl.SslContextBuilder.forClient().build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalStateException("cannot make the TLS client for other nodes", e);
         }
     }
 
@@ -489,6 +527,16 @@ public final class OpenIvsServer implements AutoCloseable {
         return access;
     }
 
+    /** Playback's request counters (those the metrics show). */
+    public io.openivs.server.playback.PlaybackCounters playbackCounters() {
+        return playback.counters();
+    }
+
+    /** This node's cluster membership, or null when it stands alone. */
+    public ClusterMembership cluster() {
+        return cluster;
+    }
+
     public ResourceStore store() {
         return store;
     }
@@ -516,6 +564,9 @@ public final class OpenIvsServer implements AutoCloseable {
     @Override
     public void close() {
         up.set(false);
+        if (cluster != null) {
+            cluster.close();
+        }
         metrics.close();
         // Publishers first, so their sessions end while workers and the store still run.
         stopQuietly(rtmp, rtmps, playback);

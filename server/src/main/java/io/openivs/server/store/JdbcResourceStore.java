@@ -696,6 +696,86 @@ public final class JdbcResourceStore implements ResourceStore {
             return out;
         }
 
+        @Override
+        public void nodeHeartbeat(String node, String address, long now) {
+            // Both dialects know ON CONFLICT (SQLite since 3.24).
+            exec(
+                    "INSERT INTO cluster_nodes (node, address, heartbeat) VALUES (?, ?, ?)"
+                            + " ON CONFLICT (node) DO UPDATE SET address = excluded.address, heartbeat = excluded.heartbeat",
+                    node,
+                    address,
+                    now);
+        }
+
+        @Override
+        public List<ClusterNodeRow> nodes(long freshSince) {
+            List<ClusterNodeRow> out = new ArrayList<>();
+            query(
+                    "SELECT node, address, heartbeat FROM cluster_nodes WHERE heartbeat >= ? ORDER BY node",
+                    r -> out.add(new ClusterNodeRow(r.getString(1), r.getString(2), r.getLong(3))),
+                    freshSince);
+            return out;
+        }
+
+        @Override
+        public List<LiveOwnerRow> liveOwners(long freshSince) {
+            List<LiveOwnerRow> out = new ArrayList<>();
+            query(
+                    "SELECT s.stream_id, s.channel_arn, s.node, n.address FROM stream_sessions s"
+                            + " JOIN cluster_nodes n ON n.node = s.node"
+                            + " WHERE s.end_time IS NULL AND s.heartbeat >= ? AND n.heartbeat >= ?",
+                    r -> out.add(new LiveOwnerRow(r.getString(1), r.getString(2), r.getString(3), r.getString(4))),
+                    freshSince,
+                    freshSince);
+            return out;
+        }
+
+        @Override
+        public void replaceEdgeViewers(
+                String node, java.util.Map<String, Integer> viewers, long now, long staleBefore) {
+            exec("DELETE FROM cluster_viewers WHERE node = ? OR heartbeat < ?", node, staleBefore);
+            for (java.util.Map.Entry<String, Integer> e : viewers.entrySet()) {
+                exec(
+                        "INSERT INTO cluster_viewers (node, stream_id, viewers, heartbeat) VALUES (?, ?, ?, ?)",
+                        node,
+                        e.getKey(),
+                        e.getValue(),
+                        now);
+            }
+        }
+
+        @Override
+        public long edgeViewers(String streamId, long freshSince) {
+            long[] sum = {0};
+            query(
+                    "SELECT COALESCE(SUM(viewers), 0) FROM cluster_viewers WHERE stream_id = ? AND heartbeat >= ?",
+                    r -> sum[0] = r.getLong(1),
+                    streamId,
+                    freshSince);
+            return sum[0];
+        }
+
+        private interface RowReader {
+            void read(ResultSet r) throws SQLException;
+        }
+
+        private void query(String sql, RowReader each, Object... args) {
+            PreparedStatement p = null;
+            try {
+                p = statement(sql);
+                bind(p, args);
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        each.read(r);
+                    }
+                }
+            } catch (SQLException e) {
+                throw fail(e);
+            } finally {
+                done(p);
+            }
+        }
+
         private List<StreamSessionRow> sessionsWhere(String where, Object... args) {
             PreparedStatement p = null;
             try {

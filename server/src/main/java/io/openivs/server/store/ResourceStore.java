@@ -106,5 +106,22 @@ public interface ResourceStore extends AutoCloseable {
 
         /** Sessions still open that {@code node} owns: at its start, those a previous run of it left behind. */
         List<StreamSessionRow> openSessionsOf(String node);
+
+        // --- cluster membership
+
+        /** Registers {@code node} at {@code address} or refreshes its heartbeat. */
+        void nodeHeartbeat(String node, String address, long now);
+
+        /** Nodes whose heartbeat is at least {@code freshSince}, by id. */
+        List<ClusterNodeRow> nodes(long freshSince);
+
+        /** Live sessions whose row and owner node are both fresh, with where the owner is reached. */
+        List<LiveOwnerRow> liveOwners(long freshSince);
+
+        /** Replaces what {@code node} reported of the viewers it relays, per stream id; forgets stale reports. */
+        void replaceEdgeViewers(String node, java.util.Map<String, Integer> viewers, long now, long staleBefore);
+
+        /** The viewers other nodes relay of a stream, summed over fresh reports. */
+        long edgeViewers(String streamId, long freshSince);
     }
 }
