@@ -441,6 +441,11 @@ public final class OpenIvsServer implements AutoCloseable {
 
     /** Sessions whose node died never get their end written by it; close them so channels can go live again. */
     private static void endStaleSessions(ResourceStore store, Clock clock) {
+        // A database outage silences every node's heartbeats, not only a dead node's: until the live nodes
+        // have had a stale period to write theirs again, an old heartbeat proves nothing.
+        if (clock.millis() - store.lastUnreachable() < StreamSessions.STALE_MS) {
+            return;
+        }
         try {
             int n = store.write(tx -> tx.endStaleSessions(clock.millis() - StreamSessions.STALE_MS));
             if (n > 0) {

@@ -34,6 +34,14 @@ public interface ResourceStore extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Wall-clock millis when a call last failed because the database could not be reached
+     * ({@link StoreUnavailableException}); 0 if that never happened.
+     */
+    default long lastUnreachable() {
+        return 0;
+    }
+
     /** A short human description for start-up logs, without credentials. */
     String describe();
 
