@@ -181,7 +181,8 @@ public final class OpenIvsServer implements AutoCloseable {
         ServerMetrics metrics = null;
         try {
             Destination destination = Recordings.destination(config);
-            recordings = new Recordings(destination, config.dataDir().resolve("recording-spool"), store, events, clock);
+            recordings = new Recordings(
+                    destination, config.dataDir().resolve("recording-spool"), store, node, events, clock);
             LiveStreams live =
                     new LiveStreams(store, config.region(), node, workers, housekeeping, clock, events, recordings);
             live.transcoding(new io.openivs.server.live.TranscodeSlots(

@@ -239,15 +239,19 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
                     false,
                     false,
                     stream.firstDocument());
-            boolean inserted = store.write(tx -> {
+            Boolean followsOtherNode = store.write(tx -> {
                 if (tx.liveSession(channelArn, now - StreamSessions.STALE_MS).isPresent()) {
-                    return false; // live on another node
+                    return null; // live on another node
                 }
+                List<StreamSessionRow> last = tx.sessions(channelArn, null, null, 1);
                 tx.insertSession(row);
-                return true;
+                return !last.isEmpty() && droppedElsewhere(last.get(0), now);
             });
-            if (!inserted) {
+            if (followsOtherNode == null) {
                 throw new PublishRefusedException("the channel already has a live publisher");
+            }
+            if (followsOtherNode && !parked.containsKey(channelArn)) {
+                stream.followLostPlaylist();
             }
         } catch (RuntimeException e) {
             byChannel.remove(channelArn, stream);
@@ -266,6 +270,28 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         }
         log.info("stream {} admitted for {} (tls={})", streamId, channelArn, secure);
         return stream;
+    }
+
+    /**
+     * Whether {@code previous}, the channel's last session, was another node's and went away within the
+     * reconnect window with media flowing: its viewers, sent here by a load balancer under the same
+     * playback URL, then see this stream as its continuation. A node that died leaves its row open (until
+     * housekeeping ends it at its last heartbeat), so the last heartbeat stands for the end.
+     */
+    private boolean droppedElsewhere(StreamSessionRow previous, long now) {
+        if (node.equals(previous.node())) {
+            return false; // this node's own: continued from its parked playlist, if any
+        }
+        long end = previous.endTime() != null ? previous.endTime() : previous.heartbeat();
+        if (now - end > RECONNECT_WINDOW_MS) {
+            return false;
+        }
+        for (var e : Json.parseObject(previous.doc()).path("truncatedEvents")) {
+            if ("Stream Start".equals(e.path("name").asText())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** What each stream asks of this registry. */
