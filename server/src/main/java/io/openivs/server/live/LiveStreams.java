@@ -116,6 +116,21 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         }
     }
 
+    /**
+     * Housekeeping: ends the sessions whose node stopped sending heartbeats (it died) at their last
+     * heartbeat, with their owed Session Ended and Stream End, so the channel is free and its webhooks
+     * hear of the end even if that node never comes back. Returns how many it ended.
+     */
+    public int endStaleSessions() {
+        long staleBefore = clock.millis() - StreamSessions.STALE_MS;
+        List<StreamSessionRow> stale = new ArrayList<>(store.read(tx -> tx.staleSessions(staleBefore)));
+        // A stream still held here (its heartbeats failed) sends its own events when it stops, once.
+        stale.removeIf(row -> byStreamId.containsKey(row.streamId()));
+        int ended = OrphanedSessions.endAll(store, stale, events);
+        // Cues left for dead streams; the rest (this node's, or gone stale since the read) end without events.
+        return ended + store.write(tx -> tx.endStaleSessions(staleBefore));
+    }
+
     /** RTMP's publishers: FLV tags demuxed in front of the stream's frame input. */
     @Override
     public CompletionStage<PublishSession> authorize(

@@ -29,7 +29,18 @@ final class OrphanedSessions {
 
     /** @return how many sessions were ended */
     static int end(ResourceStore store, String node, EventBus events) {
-        List<StreamSessionRow> open = store.read(tx -> tx.openSessionsOf(node));
+        int ended = endAll(store, store.read(tx -> tx.openSessionsOf(node)), events);
+        if (ended > 0) {
+            log.info("ended {} stream session(s) this node left open when it stopped", ended);
+        }
+        return ended;
+    }
+
+    /**
+     * Ends each of {@code open} at its last heartbeat and sends its owed events, unless another node (or
+     * another sweep) ended it first: the row is written before the events, so each is sent once.
+     */
+    static int endAll(ResourceStore store, List<StreamSessionRow> open, EventBus events) {
         int ended = 0;
         for (StreamSessionRow row : open) {
             ObjectNode doc = Json.parseObject(row.doc());
@@ -50,9 +61,6 @@ final class OrphanedSessions {
                 owed.forEach(events::publish);
                 ended++;
             }
-        }
-        if (ended > 0) {
-            log.info("ended {} stream session(s) this node left open when it stopped", ended);
         }
         return ended;
     }

@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * leaves a small {@link #ENDED_TYPE} record naming who finished it, so a node restarting with the
  * recording's journal does not finish it a second time.
  *
+ * <p>On a store no other node shares (SQLite) nobody else can continue a recording: the ledger writes
+ * nothing and every recording is this node's to finish (its journal covers restarts).
+ *
  * <p>Writes go through one thread and are coalesced per recording (only the newest state matters), so the
  * recorder thread never waits for the database, and a write that fails (an outage) is retried.
  */
@@ -44,6 +47,9 @@ final class RecordingLedger implements AutoCloseable {
 
     private final ResourceStore store;
     private final String node;
+    /** Whether other nodes share the store; if not, the ledger keeps nothing. */
+    private final boolean shared;
+
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "openivs-recording-ledger");
         t.setDaemon(true);
@@ -57,6 +63,7 @@ final class RecordingLedger implements AutoCloseable {
     RecordingLedger(ResourceStore store, String node) {
         this.store = store;
         this.node = node;
+        this.shared = !store.soleWriter();
     }
 
     String node() {
@@ -76,6 +83,9 @@ final class RecordingLedger implements AutoCloseable {
      * older state. {@code then} hears LOST, on the ledger thread, if another node has claimed it.
      */
     void save(String recordingId, ObjectNode doc, Consumer<Outcome> then) {
+        if (!shared) {
+            return;
+        }
         boolean schedule;
         synchronized (pending) {
             schedule = pending.isEmpty();
@@ -153,6 +163,9 @@ final class RecordingLedger implements AutoCloseable {
      * there is none or the store cannot say.
      */
     Optional<ObjectNode> claim(String channelArn, String configArn, long now) {
+        if (!shared) {
+            return Optional.empty();
+        }
         try {
             return store.write(tx -> {
                 Optional<StoredResource> open = tx.byLookup(OPEN_TYPE, channelArn);
@@ -191,6 +204,9 @@ final class RecordingLedger implements AutoCloseable {
      * node drops it). Leaves the ended record. Blocks on the store; the caller retries a failure.
      */
     Outcome finishing(String recordingId, String channelArn) {
+        if (!shared) {
+            return Outcome.MINE;
+        }
         Arn arn = Arn.parse(channelArn);
         return store.write(tx -> {
             Optional<StoredResource> open = tx.get(openArn(recordingId));

@@ -694,6 +694,12 @@ public final class JdbcResourceStore implements ResourceStore {
         }
 
         @Override
+        public List<StreamSessionRow> staleSessions(long staleBefore) {
+            return sessionsWhere(
+                    "end_time IS NULL AND heartbeat < ? ORDER BY start_time, stream_id LIMIT 1000", staleBefore);
+        }
+
+        @Override
         public int endStaleSessions(long staleBefore) {
             // Cues left for a node that died, or for a stream that ended before taking them.
             exec("DELETE FROM stream_cues WHERE created < ?", staleBefore);

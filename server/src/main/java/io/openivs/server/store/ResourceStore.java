@@ -112,6 +112,9 @@ public interface ResourceStore extends AutoCloseable {
         /** Ends sessions whose owner stopped sending heartbeats (a node that died). */
         int endStaleSessions(long staleBefore);
 
+        /** Open sessions whose owner has shown no heartbeat since {@code staleBefore}, oldest first. */
+        List<StreamSessionRow> staleSessions(long staleBefore);
+
         /** Sessions still open that {@code node} owns: at its start, those a previous run of it left behind. */
         List<StreamSessionRow> openSessionsOf(String node);
     }

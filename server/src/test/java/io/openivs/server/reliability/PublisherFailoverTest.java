@@ -52,6 +52,7 @@ class PublisherFailoverTest {
         Files.createSymbolicLink(dirA.resolve("recordings"), shared);
         Files.createSymbolicLink(dirB.resolve("recordings"), shared);
         List<Process> publishers = new ArrayList<>();
+        String firstStream;
         try (ChildServer a = ChildServer.start(dirA, List.of("--db-url", db));
                 ChildServer b = ChildServer.start(dirB, List.of("--db-url", db));
                 IvsClient ivsA = a.ivs();
@@ -79,7 +80,7 @@ class PublisherFailoverTest {
 
             publishers.add(publisher(a.rtmpUrl(ch.streamKey().value())));
             JsonNode start = await(Duration.ofSeconds(40), () -> event(dirA, "Recording Start"));
-            String firstStream = start.path("detail").path("stream_id").asText();
+            firstStream = start.path("detail").path("stream_id").asText();
             String prefix = start.path("detail").path("recording_s3_key_prefix").asText();
             Path folder = shared.resolve(bucket).resolve(prefix);
             Path playlist = folder.resolve("media/hls/360p30/playlist.m3u8");
@@ -108,6 +109,12 @@ class PublisherFailoverTest {
                 }
                 return null;
             });
+
+            // Node 2's housekeeping ended the dead node's session and sent what it owed.
+            await(
+                    Duration.ofSeconds(20),
+                    () -> streamEvents(dirB, "Stream End", firstStream).size() == 1 ? true : null);
+            assertThat(streamEvents(dirB, "Session Ended", firstStream)).hasSize(1);
 
             // The same playback URL, served by node 2: numbering runs on after a discontinuity.
             try (LivePlaylistWatch onB = LivePlaylistWatch.start(on(playbackPath, b.playback))) {
@@ -164,6 +171,9 @@ class PublisherFailoverTest {
                     Duration.ofSeconds(20),
                     () -> again.output.stream().anyMatch(l -> l.contains("continued by another node")) ? true : null);
             assertThat(events(dirA, "Recording End")).isEmpty();
+            assertThat(streamEvents(dirA, "Session Ended", firstStream))
+                    .as("not again from the restarted node")
+                    .isEmpty();
         } finally {
             TestDatabases.dropPostgres(db);
         }
@@ -219,6 +229,12 @@ class PublisherFailoverTest {
             }
         }
         return out;
+    }
+
+    private static List<JsonNode> streamEvents(Path dataDir, String name, String streamId) {
+        return events(dataDir, name).stream()
+                .filter(e -> streamId.equals(e.path("detail").path("stream_id").asText()))
+                .toList();
     }
 
     private static String read(Path p) {
