@@ -353,13 +353,12 @@ public final class Recordings implements BucketCheck, AutoCloseable {
             finish(r);
             return;
         }
-        r.finished = true; // closed to segments and joins while the store is asked
+        // Out of byChannel and without a timer: no stream joins it while the store is asked.
         ledger.finishingLater(
                 r.recordingId(),
                 r.channelArn,
                 outcome -> execute(() -> {
                     if (outcome == RecordingLedger.Outcome.MINE) {
-                        r.finished = false;
                         finish(r);
                     } else {
                         handedOver(r);

@@ -10,6 +10,8 @@ import io.openivs.server.media.ffmpeg.FfmpegExecutables;
 import io.openivs.server.testing.LivePlaylistWatch;
 import io.openivs.server.testing.Publishing;
 import io.openivs.server.testing.TestDatabases;
+import io.openivs.server.testing.TestServer;
+import io.openivs.server.testing.TwoNodes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -176,6 +178,77 @@ class PublisherFailoverTest {
                     .isEmpty();
         } finally {
             TestDatabases.dropPostgres(db);
+        }
+    }
+
+    /**
+     * The publisher leaves node 1 cleanly and comes back through node 2 at once: node 2 continues the
+     * recording, and node 1, still up, lets it go when its own window ends instead of finishing it.
+     */
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void aRecordingTakenOverByAnotherNodeIsEndedOnceByThatNode() throws Exception {
+        Path shared = Files.createDirectories(dir.resolve("bucket-folders"));
+        for (String node : List.of("a", "b")) {
+            Files.createSymbolicLink(Files.createDirectories(dir.resolve(node)).resolve("recordings"), shared);
+        }
+        try (TwoNodes nodes = new TwoNodes(dir);
+                IvsClient ivsA = nodes.a.client(TestServer.ALICE);
+                IvsClient ivsB = nodes.b.client(TestServer.ALICE)) {
+            String bucket = "handover";
+            String rc = ivsA.createRecordingConfiguration(r -> r.name("rec")
+                            .recordingReconnectWindowSeconds(20)
+                            .destinationConfiguration(d -> d.s3(s -> s.bucketName(bucket))))
+                    .recordingConfiguration()
+                    .arn();
+            await(
+                    Duration.ofSeconds(20),
+                    () -> ivsA.getRecordingConfiguration(r -> r.arn(rc))
+                                            .recordingConfiguration()
+                                            .state()
+                                    == RecordingConfigurationState.ACTIVE
+                            ? true
+                            : null);
+            CreateChannelResponse ch = ivsA.createChannel(r -> r.name("handed-over")
+                    .insecureIngest(true)
+                    .latencyMode(ChannelLatencyMode.NORMAL)
+                    .recordingConfigurationArn(rc));
+            String key = ch.streamKey().value();
+            FfmpegTool.Result first = Publishing.publish(
+                            "rtmp://127.0.0.1:" + nodes.a.server().rtmpPort() + "/app/" + key, 8)
+                    .get(60, TimeUnit.SECONDS);
+            assertThat(first.exitCode()).as(first.stderr()).isZero();
+            await(Duration.ofSeconds(20), () -> live(ivsA, ch.channel().arn()) == null ? true : null);
+            FfmpegTool.Result second = Publishing.publish(
+                            "rtmp://127.0.0.1:" + nodes.b.server().rtmpPort() + "/app/" + key, 8)
+                    .get(60, TimeUnit.SECONDS);
+            assertThat(second.exitCode()).as(second.stderr()).isZero();
+
+            // Node 2 ends it when its window has passed; node 1's window ended before.
+            JsonNode end = await(Duration.ofSeconds(60), () -> event(dir.resolve("b"), "Recording End"));
+            // Node 1 let it go: no end sent, its journal gone (a restart would not finish it either).
+            Path journals = dir.resolve("a").resolve("recording-spool").resolve("open-recordings");
+            await(Duration.ofSeconds(20), () -> {
+                try (Stream<Path> left = Files.list(journals)) {
+                    return left.findAny().isEmpty() ? true : null;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            assertThat(events(dir.resolve("a"), "Recording End")).isEmpty();
+            assertThat(events(dir.resolve("b"), "Recording End")).hasSize(1);
+            assertThat(events(dir.resolve("b"), "Recording Start")).isEmpty();
+            assertThat(end.path("detail").path("recording_session_stream_ids").size())
+                    .isEqualTo(2);
+            String prefix = end.path("detail").path("recording_s3_key_prefix").asText();
+            assertThat(event(dir.resolve("a"), "Recording Start")
+                            .path("detail")
+                            .path("recording_s3_key_prefix")
+                            .asText())
+                    .isEqualTo(prefix);
+            String vod = read(shared.resolve(bucket).resolve(prefix).resolve("media/hls/360p30/playlist.m3u8"));
+            assertThat(vod).contains("#EXT-X-ENDLIST");
+            assertThat(count(vod, "#EXT-X-DISCONTINUITY\n")).isEqualTo(1);
         }
     }
 
