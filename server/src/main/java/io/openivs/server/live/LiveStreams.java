@@ -122,13 +122,8 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
      * hear of the end even if that node never comes back. Returns how many it ended.
      */
     public int endStaleSessions() {
-        long staleBefore = clock.millis() - StreamSessions.STALE_MS;
-        List<StreamSessionRow> stale = new ArrayList<>(store.read(tx -> tx.staleSessions(staleBefore)));
-        // A stream still held here (its heartbeats failed) sends its own events when it stops, once.
-        stale.removeIf(row -> byStreamId.containsKey(row.streamId()));
-        int ended = OrphanedSessions.endAll(store, stale, events);
-        // Cues left for dead streams; the rest (this node's, or gone stale since the read) end without events.
-        return ended + store.write(tx -> tx.endStaleSessions(staleBefore));
+        return OrphanedSessions.endStale(
+                store, events, clock.millis() - StreamSessions.STALE_MS, byStreamId::containsKey);
     }
 
     /** RTMP's publishers: FLV tags demuxed in front of the stream's frame input. */
@@ -260,7 +255,8 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
                 }
                 List<StreamSessionRow> last = tx.sessions(channelArn, null, null, 1);
                 tx.insertSession(row);
-                return !last.isEmpty() && droppedElsewhere(last.get(0), now);
+                return !last.isEmpty()
+                        && OrphanedSessions.droppedElsewhere(last.get(0), node, now, RECONNECT_WINDOW_MS);
             });
             if (followsOtherNode == null) {
                 throw new PublishRefusedException("the channel already has a live publisher");
@@ -285,28 +281,6 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         }
         log.info("stream {} admitted for {} (tls={})", streamId, channelArn, secure);
         return stream;
-    }
-
-    /**
-     * Whether {@code previous}, the channel's last session, was another node's and went away within the
-     * reconnect window with media flowing: its viewers, sent here by a load balancer under the same
-     * playback URL, then see this stream as its continuation. A node that died leaves its row open (until
-     * housekeeping ends it at its last heartbeat), so the last heartbeat stands for the end.
-     */
-    private boolean droppedElsewhere(StreamSessionRow previous, long now) {
-        if (node.equals(previous.node())) {
-            return false; // this node's own: continued from its parked playlist, if any
-        }
-        long end = previous.endTime() != null ? previous.endTime() : previous.heartbeat();
-        if (now - end > RECONNECT_WINDOW_MS) {
-            return false;
-        }
-        for (var e : Json.parseObject(previous.doc()).path("truncatedEvents")) {
-            if ("Stream Start".equals(e.path("name").asText())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** What each stream asks of this registry. */

@@ -38,6 +38,8 @@ final class RecordingLedger implements AutoCloseable {
     static final String OPEN_TYPE = "openivs-open-recording";
     static final String ENDED_TYPE = "openivs-ended-recording";
     private static final long RETRY_MS = 1_000;
+    /** How long an ended record outlives its recording: a node down longer finishes its journal again. */
+    static final long ENDED_KEEP_MS = 7L * 24 * 3600 * 1000;
 
     /** What a conditional step found: the recording is still this node's, or another node has taken it. */
     enum Outcome {
@@ -230,8 +232,23 @@ final class RecordingLedger implements AutoCloseable {
                     null,
                     1,
                     Json.write(doc)));
+            forgetOldEnds(tx, arn);
             return Outcome.MINE;
         });
+    }
+
+    /**
+     * Ended records are needed only until a node that had the recording's journal starts again; those of
+     * the account older than {@link #ENDED_KEEP_MS} go, a few at each finish, oldest first.
+     */
+    private static void forgetOldEnds(ResourceStore.Tx tx, Arn arn) {
+        long before = (System.currentTimeMillis() - ENDED_KEEP_MS) * 1000;
+        for (StoredResource old : tx.list(arn.account(), arn.region(), ENDED_TYPE, null, 8)) {
+            if (old.created() >= before) {
+                return;
+            }
+            tx.delete(old.arn());
+        }
     }
 
     /** {@link #finishing} on the ledger thread, retried while the store fails; {@code then} on that thread. */
