@@ -233,6 +233,41 @@ class StoreOutageTest {
 
     private final AtomicInteger attempts = new AtomicInteger();
 
+    /**
+     * An outage longer than the stale period (15 s) leaves every heartbeat older than that when the store
+     * comes back; housekeeping must not take that for a dead node and end the streams still live.
+     */
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void anOutageLongerThanTheStalePeriodEndsNoLiveStream() throws Exception {
+        try (OwnPostgres pg = OwnPostgres.start();
+                TestServer node = new TestServer(dir, pg.url());
+                IvsClient ivs = node.client(TestServer.ALICE)) {
+            CreateChannelResponse ch = ivs.createChannel(
+                    b -> b.name("long-outage").insecureIngest(true).latencyMode(ChannelLatencyMode.NORMAL));
+            Process publisher = publisher(node, ch);
+            try {
+                String stream = await(
+                        Duration.ofSeconds(30), () -> live(ivs, ch.channel().arn()));
+                try (LivePlaylistWatch watch =
+                        LivePlaylistWatch.start(URI.create(ch.channel().playbackUrl()))) {
+                    pg.stopImmediately();
+                    Thread.sleep(18_000);
+                    pg.startServer();
+                    long afterOutage = watch.highest();
+                    // Two sweeps' worth (5 s each) after the store is back: the stream still plays, same session.
+                    await(Duration.ofSeconds(30), () -> watch.highest() >= afterOutage + 6 ? true : null);
+                    assertThat(publisher.isAlive()).isTrue();
+                    assertThat(live(ivs, ch.channel().arn())).isEqualTo(stream);
+                    assertThat(watch.missing()).isEmpty();
+                    assertThat(watch.sawDiscontinuity()).isFalse();
+                }
+            } finally {
+                publisher.destroyForcibly();
+            }
+        }
+    }
+
     /** Counts every attempt the SDK makes, retries included. */
     private final ExecutionInterceptor attemptsCounter = new ExecutionInterceptor() {
         @Override
