@@ -188,7 +188,8 @@ public final class OpenIvsServer implements AutoCloseable {
         ClusterMembership cluster = null;
         try {
             Destination destination = Recordings.destination(config);
-            recordings = new Recordings(destination, config.dataDir().resolve("recording-spool"), store, events, clock);
+            recordings = new Recordings(
+                    destination, config.dataDir().resolve("recording-spool"), store, node, events, clock);
             LiveStreams live =
                     new LiveStreams(store, config.region(), node, workers, housekeeping, clock, events, recordings);
             live.transcoding(new io.openivs.server.live.TranscodeSlots(
@@ -308,7 +309,7 @@ public final class OpenIvsServer implements AutoCloseable {
             // writer only has a previous run's sessions to end: one write per stale period will do.
             long sweepMs = store.soleWriter() ? StreamSessions.STALE_MS : 5_000;
             housekeeping.scheduleWithFixedDelay(
-                    () -> endStaleSessions(store, clock), sweepMs, sweepMs, TimeUnit.MILLISECONDS);
+                    () -> endStaleSessions(store, live, clock), sweepMs, sweepMs, TimeUnit.MILLISECONDS);
             OpenIvsServer server = new OpenIvsServer(
                     bound.withBoundPorts(api.port(), playback.port(), rtmp.port(), rtmps.port(), srtPort),
                     store,
@@ -478,9 +479,14 @@ public final class OpenIvsServer implements AutoCloseable {
     }
 
     /** Sessions whose node died never get their end written by it; close them so channels can go live again. */
-    private static void endStaleSessions(ResourceStore store, Clock clock) {
+    private static void endStaleSessions(ResourceStore store, LiveStreams live, Clock clock) {
+        // A database outage silences every node's heartbeats, not only a dead node's: until the live nodes
+        // have had a stale period to write theirs again, an old heartbeat proves nothing.
+        if (clock.millis() - store.lastUnreachable() < StreamSessions.STALE_MS) {
+            return;
+        }
         try {
-            int n = store.write(tx -> tx.endStaleSessions(clock.millis() - StreamSessions.STALE_MS));
+            int n = live.endStaleSessions();
             if (n > 0) {
                 log.info("ended {} stream session(s) left open by a node that stopped", n);
             }

@@ -34,6 +34,14 @@ public interface ResourceStore extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Wall-clock millis when a call last failed because the database could not be reached
+     * ({@link StoreUnavailableException}); 0 if that never happened.
+     */
+    default long lastUnreachable() {
+        return 0;
+    }
+
     /** A short human description for start-up logs, without credentials. */
     String describe();
 
@@ -103,6 +111,9 @@ public interface ResourceStore extends AutoCloseable {
 
         /** Ends sessions whose owner stopped sending heartbeats (a node that died). */
         int endStaleSessions(long staleBefore);
+
+        /** Open sessions whose owner has shown no heartbeat since {@code staleBefore}, oldest first. */
+        List<StreamSessionRow> staleSessions(long staleBefore);
 
         /** Sessions still open that {@code node} owns: at its start, those a previous run of it left behind. */
         List<StreamSessionRow> openSessionsOf(String node);
