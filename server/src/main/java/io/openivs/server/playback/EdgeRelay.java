@@ -118,7 +118,8 @@ final class EdgeRelay {
         String uri = PREFIX + req.pathText() + hls;
         String resolution =
                 verdict.maxResolution() == null ? "" : verdict.maxResolution().name();
-        String key = owner.address() + " " + resolution + " " + uri;
+        // The session, not the owner's address: a stream that starts again (elsewhere) is new to the edge.
+        String key = owner.streamId() + " " + resolution + " " + uri;
         EdgeObject done = finished.get(key);
         if (done != null && System.currentTimeMillis() < done.until && done.answer(ctx, req, verdict)) {
             return; // the common case: held already, answered on the viewer's own loop
