@@ -227,8 +227,20 @@ public final class Main implements Runnable {
                         + " (--no-metrics to turn off) [OPENIVS_METRICS] (default: ${DEFAULT-VALUE}).")
         boolean metrics;
 
+        @Option(
+                names = "--shutdown-grace",
+                defaultValue = "${env:OPENIVS_SHUTDOWN_GRACE:-10}",
+                description = "Seconds a stop (SIGTERM) gives live streams to end cleanly: playlists end with"
+                        + " EXT-X-ENDLIST for connected viewers, sessions and recordings are ended with their events"
+                        + " [OPENIVS_SHUTDOWN_GRACE] (default: ${DEFAULT-VALUE}).")
+        int shutdownGrace;
+
         @Override
         public Integer call() throws Exception {
+            if (shutdownGrace < 0) {
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "--shutdown-grace must be 0 or more seconds");
+            }
             if (!accountId.matches("[0-9]{12}")) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--account-id must be 12 digits");
             }
@@ -278,8 +290,12 @@ public final class Main implements Runnable {
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(
                             () -> {
-                                System.out.println("openivs: shutting down");
-                                server.close();
+                                System.out.println("openivs: shutting down (live streams get up to " + shutdownGrace
+                                        + " s to end)");
+                                System.out.flush();
+                                server.close(java.time.Duration.ofSeconds(shutdownGrace));
+                                System.out.println("openivs: stopped");
+                                System.out.flush();
                                 stopped.countDown();
                             },
                             "openivs-shutdown"));

@@ -123,7 +123,8 @@ final class OwnerAnswers {
                         live.fragmentedMp4()
                                 ? LowLatencyPlayback.withReports(live, childQuery, verdict.playlistQuery())
                                 : null,
-                        live.prefetch()));
+                        live.prefetch(),
+                        live.finished()));
             case INIT: {
                 ByteBuf init = Fmp4Playback.initSegment(segments, url.sequence());
                 if (init == null) {
