@@ -238,6 +238,17 @@ public final class Main implements Runnable {
         int shutdownGrace;
 
         @Option(
+                names = "--quota",
+                split = ",",
+                defaultValue = "${env:OPENIVS_QUOTAS}",
+                paramLabel = "NAME=N",
+                description = "Raise or lower a service quota, per account and region; repeatable [OPENIVS_QUOTAS,"
+                        + " comma-separated]. Names and IVS's defaults: channels=5000, playback-key-pairs=3,"
+                        + " recording-configurations=20, playback-restriction-policies=20, ad-configurations=100,"
+                        + " put-metadata-per-channel=5, put-metadata-per-account=155 (requests per second).")
+        java.util.Map<String, Integer> quota;
+
+        @Option(
                 names = "--log-level",
                 defaultValue = "${env:OPENIVS_LOG_LEVEL:-info}",
                 description = "error, warn, info, debug or trace [OPENIVS_LOG_LEVEL] (default: ${DEFAULT-VALUE}).")
@@ -295,6 +306,12 @@ public final class Main implements Runnable {
             }
             checkDistinctPorts();
             Path data = dataDir.toAbsolutePath().normalize();
+            ServerConfig.Quotas quotas;
+            try {
+                quotas = ServerConfig.Quotas.defaults().with(quota == null ? java.util.Map.of() : quota);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+            }
             String db = dbUrl == null || dbUrl.isBlank() ? "jdbc:sqlite:" + data.resolve("openivs.db") : dbUrl;
             ServerConfig cfg = new ServerConfig(
                     bind,
@@ -307,7 +324,7 @@ public final class Main implements Runnable {
                     data,
                     db,
                     region,
-                    ServerConfig.Quotas.defaults(),
+                    quotas,
                     new ServerConfig.RecordingStorage(s3Endpoint, s3Region, s3AccessKey, s3SecretKey),
                     new ServerConfig.PlaybackAccess(geoipDb, trustForwardedFor),
                     new ServerConfig.Tls(tlsCert, tlsKey),
@@ -348,6 +365,17 @@ public final class Main implements Runnable {
                             },
                             "openivs-shutdown"));
             say("openivs: store " + server.store().describe() + ", region " + region);
+            if (!quotas.equals(ServerConfig.Quotas.defaults())) {
+                java.util.List<String> changed = new java.util.ArrayList<>();
+                java.util.Map<String, Integer> ivs =
+                        ServerConfig.Quotas.defaults().asMap();
+                quotas.asMap().forEach((name, value) -> {
+                    if (!value.equals(ivs.get(name))) {
+                        changed.add(name + "=" + value + " (IVS: " + ivs.get(name) + ")");
+                    }
+                });
+                say("openivs: quotas " + String.join(", ", changed));
+            }
             say(
                     geoipDb == null
                             ? "openivs: no GeoIP database (--geoip-db): restriction policies listing countries refuse every viewer"
