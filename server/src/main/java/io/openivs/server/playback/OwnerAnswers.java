@@ -84,6 +84,7 @@ final class OwnerAnswers {
             Responses.send(ctx, req, Responses.forbidden(req, refused), verdict.allowOrigin());
             return true;
         }
+        req.answered(); // the first bytes go now
         ChunkedAnswer answer = ChunkedAnswer.start(
                 ctx, Responses.chunkedMedia(verdict), req.head(), req.keepAlive() == KeepAlive.CLOSE);
         if (answer != null) {

@@ -38,7 +38,7 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<HttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, HttpRequest msg) {
-        ViewerRequest req = ViewerRequest.read(msg, ctx.channel().remoteAddress(), trustForwardedFor);
+        ViewerRequest req = ViewerRequest.read(msg, ctx.channel().remoteAddress(), trustForwardedFor, counters);
         if (req.error() != null) {
             Responses.send(ctx, req, Responses.status(req.error()), "*");
             return;
