@@ -65,7 +65,7 @@ public final class OpenIvs implements AutoCloseable {
         private ServerConfig.Quotas quotas = ServerConfig.Quotas.defaults();
         private boolean transcode;
         private int maxTranscodes = 1;
-        private Duration shutdownGrace = Duration.ofSeconds(5);
+        private Duration shutdownGrace = Duration.ofSeconds(3);
 
         private Options() {}
 
@@ -123,7 +123,10 @@ public final class OpenIvs implements AutoCloseable {
             return this;
         }
 
-        /** How long {@link OpenIvs#close()} gives live streams to end cleanly (default 5 s). */
+        /**
+         * How long {@link OpenIvs#close()} gives live streams to end cleanly (default 3 s: a test's kept-alive
+         * HTTP client counts as a viewer, for whom the last playlists are held up to half of it).
+         */
         public Options shutdownGrace(Duration grace) {
             this.shutdownGrace = grace;
             return this;

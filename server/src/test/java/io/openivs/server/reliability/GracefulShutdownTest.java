@@ -194,41 +194,11 @@ class GracefulShutdownTest {
     }
 
     private String streamOf(String name) {
-        for (JsonNode e : events()) {
-            if (name.equals(name(e))) {
-                return e.path("detail").path("stream_id").asText();
-            }
-        }
-        return null;
+        JsonNode e = EventsFile.first(EventsFile.read(dir), name);
+        return e == null ? null : e.path("detail").path("stream_id").asText();
     }
 
     private List<JsonNode> streamEvents(String streamId, String name) {
-        return events().stream()
-                .filter(e -> streamId.equals(e.path("detail").path("stream_id").asText()) && name.equals(name(e)))
-                .toList();
-    }
-
-    private static String name(JsonNode e) {
-        JsonNode d = e.path("detail");
-        return d.has("event_name")
-                ? d.path("event_name").asText()
-                : d.path("recording_status").asText();
-    }
-
-    private List<JsonNode> events() {
-        List<JsonNode> out = new ArrayList<>();
-        Path file = dir.resolve("events.jsonl");
-        try {
-            if (Files.exists(file)) {
-                for (String line : Files.readAllLines(file)) {
-                    if (!line.isBlank()) {
-                        out.add(JSON.readTree(line));
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return out;
+        return EventsFile.ofStream(dir, streamId, name);
     }
 }
