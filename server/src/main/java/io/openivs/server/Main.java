@@ -230,6 +230,21 @@ public final class Main implements Runnable {
         boolean metrics;
 
         @Option(
+                names = "--cluster-address",
+                defaultValue = "${env:OPENIVS_CLUSTER_ADDRESS}",
+                description = "host:port where the other nodes sharing --db-url reach this node's playback port for"
+                        + " edge playback [OPENIVS_CLUSTER_ADDRESS] (default: --bind and --playback-port; this"
+                        + " host's address when --bind is a wildcard).")
+        String clusterAddress;
+
+        @Option(
+                names = "--cluster-secret",
+                defaultValue = "${env:OPENIVS_CLUSTER_SECRET}",
+                description = "Secret the nodes of a cluster present to each other's internal endpoint"
+                        + " [OPENIVS_CLUSTER_SECRET] (default: one generated and kept in the shared database).")
+        String clusterSecret;
+
+        @Option(
                 names = "--shutdown-grace",
                 defaultValue = "${env:OPENIVS_SHUTDOWN_GRACE:-10}",
                 description = "Seconds a stop (SIGTERM) gives live streams to end cleanly: playlists end with"
@@ -329,7 +344,10 @@ public final class Main implements Runnable {
                     new ServerConfig.PlaybackAccess(geoipDb, trustForwardedFor),
                     new ServerConfig.Tls(tlsCert, tlsKey),
                     metrics,
-                    new ServerConfig.Transcoding(transcode, maxTranscodes));
+                    new ServerConfig.Transcoding(transcode, maxTranscodes),
+                    new ServerConfig.Cluster(
+                            clusterAddress == null || clusterAddress.isBlank() ? null : clusterAddress.strip(),
+                            clusterSecret == null || clusterSecret.isEmpty() ? null : clusterSecret));
             if ((tlsCert == null) != (tlsKey == null)) {
                 throw new CommandLine.ParameterException(
                         new CommandLine(this), "--tls-cert and --tls-key go together: give both, or neither");

@@ -22,7 +22,64 @@ public record ServerConfig(
         PlaybackAccess playbackAccess,
         Tls tls,
         boolean metrics,
-        Transcoding transcoding) {
+        Transcoding transcoding,
+        Cluster cluster) {
+
+    /** As given, standing alone or in a cluster with an internal address derived from the bind address. */
+    public ServerConfig(
+            String bind,
+            String publicHost,
+            int apiPort,
+            int playbackPort,
+            int rtmpPort,
+            int rtmpsPort,
+            int srtPort,
+            Path dataDir,
+            String dbUrl,
+            String region,
+            Quotas quotas,
+            RecordingStorage recording,
+            PlaybackAccess playbackAccess,
+            Tls tls,
+            boolean metrics,
+            Transcoding transcoding) {
+        this(
+                bind,
+                publicHost,
+                apiPort,
+                playbackPort,
+                rtmpPort,
+                rtmpsPort,
+                srtPort,
+                dataDir,
+                dbUrl,
+                region,
+                quotas,
+                recording,
+                playbackAccess,
+                tls,
+                metrics,
+                transcoding,
+                Cluster.DEFAULT);
+    }
+
+    /**
+     * How nodes sharing a PostgreSQL database reach each other for edge playback.
+     *
+     * @param address the host:port other nodes reach this node's playback listener at (its internal endpoint
+     *                lives there, under {@code /_cluster/}); null to derive it from {@code --bind} and the
+     *                playback port (the host's address when bound to a wildcard)
+     * @param secret  what nodes present to each other on that endpoint; null to use the one kept in the
+     *                shared store (made by the first node that needs it)
+     */
+    public record Cluster(String address, String secret) {
+        public static final Cluster DEFAULT = new Cluster(null, null);
+
+        @Override
+        public String toString() {
+            return "Cluster[address=" + address + ", secret=" + (secret == null ? "from the store" : "***") + "]";
+        }
+    }
 
     /**
      * Plain HTTP for playback and the API, the self-signed certificate for RTMPS, metrics served, no
@@ -267,7 +324,8 @@ public record ServerConfig(
                 playbackAccess,
                 tls,
                 metrics,
-                transcoding);
+                transcoding,
+                cluster);
     }
 
     /** This configuration with the operator's certificate. */
@@ -288,7 +346,8 @@ public record ServerConfig(
                 playbackAccess,
                 tls,
                 metrics,
-                transcoding);
+                transcoding,
+                cluster);
     }
 
     /** This configuration with transcoding as given. */
@@ -309,7 +368,8 @@ public record ServerConfig(
                 playbackAccess,
                 tls,
                 metrics,
-                transcoding);
+                transcoding,
+                cluster);
     }
 
     /** This configuration with /metrics served or not. */
@@ -330,7 +390,30 @@ public record ServerConfig(
                 playbackAccess,
                 tls,
                 metrics,
-                transcoding);
+                transcoding,
+                cluster);
+    }
+
+    /** This configuration in a cluster as {@code cluster} says. */
+    public ServerConfig withCluster(Cluster cluster) {
+        return new ServerConfig(
+                bind,
+                publicHost,
+                apiPort,
+                playbackPort,
+                rtmpPort,
+                rtmpsPort,
+                srtPort,
+                dataDir,
+                dbUrl,
+                region,
+                quotas,
+                recording,
+                playbackAccess,
+                tls,
+                metrics,
+                transcoding,
+                cluster);
     }
 
     /** The scheme of the playback and API doors: https with the operator's certificate, http without. */

@@ -77,7 +77,9 @@ final class Streams {
         st.put("startTime", ControlContext.iso(s.startTime()));
         st.put("state", "LIVE");
         st.put("health", doc.path(StreamSessions.HEALTH).asText("UNKNOWN"));
-        st.put("viewerCount", doc.path(StreamSessions.VIEWER_COUNT).asLong(0));
+        // The owner's own viewers plus those other nodes relay the stream to (edges report theirs to the store).
+        long edges = cx.store.soleWriter() ? 0 : cx.store.read(tx -> tx.edgeViewers(s.streamId(), freshSince()));
+        st.put("viewerCount", doc.path(StreamSessions.VIEWER_COUNT).asLong(0) + edges);
         return st;
     }
 

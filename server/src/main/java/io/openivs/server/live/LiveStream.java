@@ -100,6 +100,11 @@ final class LiveStream implements FrameSession {
         renditions.continueFrom(previous);
     }
 
+    /** Worker, before the publisher starts: continue, with a discontinuity, a playlist another node served. */
+    void followLostPlaylist() {
+        renditions.followLostPlaylist();
+    }
+
     /** Releases what the constructor took, for a stream that was never admitted. */
     void discard() {
         renditions.discard();

@@ -119,6 +119,16 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         }
     }
 
+    /**
+     * Housekeeping: ends the sessions whose node stopped sending heartbeats (it died) at their last
+     * heartbeat, with their owed Session Ended and Stream End, so the channel is free and its webhooks
+     * hear of the end even if that node never comes back. Returns how many it ended.
+     */
+    public int endStaleSessions() {
+        return OrphanedSessions.endStale(
+                store, events, clock.millis() - StreamSessions.STALE_MS, byStreamId::containsKey);
+    }
+
     /** RTMP's publishers: FLV tags demuxed in front of the stream's frame input. */
     @Override
     public CompletionStage<PublishSession> authorize(
@@ -245,15 +255,20 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
                     false,
                     false,
                     stream.firstDocument());
-            boolean inserted = store.write(tx -> {
+            Boolean followsOtherNode = store.write(tx -> {
                 if (tx.liveSession(channelArn, now - StreamSessions.STALE_MS).isPresent()) {
-                    return false; // live on another node
+                    return null; // live on another node
                 }
+                List<StreamSessionRow> last = tx.sessions(channelArn, null, null, 1);
                 tx.insertSession(row);
-                return true;
+                return !last.isEmpty()
+                        && OrphanedSessions.droppedElsewhere(last.get(0), node, now, RECONNECT_WINDOW_MS);
             });
-            if (!inserted) {
+            if (followsOtherNode == null) {
                 throw new PublishRefusedException("the channel already has a live publisher");
+            }
+            if (followsOtherNode && !parked.containsKey(channelArn)) {
+                stream.followLostPlaylist();
             }
         } catch (RuntimeException e) {
             byChannel.remove(channelArn, stream);

@@ -211,6 +211,14 @@ final class Renditions implements MediaSink {
         }
     }
 
+    /** Worker, before the publisher starts: the channel's previous playlist was served by another node, now gone. */
+    void followLostPlaylist() {
+        main.segmenter.followsLostPlaylist();
+        if (audio != null) {
+            audio.segmenter.followsLostPlaylist();
+        }
+    }
+
     // --- lifecycle (owner thread)
 
     /** The publisher started on {@code owner}: a continued playlist is listed at once. */

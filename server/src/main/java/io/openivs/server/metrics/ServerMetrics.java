@@ -119,6 +119,21 @@ public final class ServerMetrics implements OpsEndpoints, AutoCloseable {
                 .help("Multivariant and media playlists requested of live streams")
                 .callback(cb -> cb.call(s.playback().playlists()))
                 .register(r);
+        CounterWithCallback.builder()
+                .name("openivs_cluster_served_to_edges")
+                .help("Requests other nodes made of this node's internal endpoint (their upstream fetches), by kind")
+                .labelNames("kind")
+                .callback(cb -> {
+                    for (String kind : new String[] {"playlist", "segment", "part", "init"}) {
+                        cb.call(s.playback().servedToEdges(kind), kind);
+                    }
+                })
+                .register(r);
+        CounterWithCallback.builder()
+                .name("openivs_cluster_edge_fetches")
+                .help("Requests this node sent to the owners of streams it relays as an edge")
+                .callback(cb -> cb.call(s.playback().edgeFetches()))
+                .register(r);
         GaugeWithCallback.builder()
                 .name("openivs_playback_connections")
                 .help("Open viewer connections")

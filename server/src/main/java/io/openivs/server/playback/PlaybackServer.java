@@ -82,8 +82,30 @@ public final class PlaybackServer implements AutoCloseable {
             Limits limits,
             SslContext tls)
             throws InterruptedException {
-        PlaybackHandler handler = new PlaybackHandler(source, gate, trustForwardedFor);
+        this(loops, bind, port, source, gate, trustForwardedFor, extra, limits, tls, null);
+    }
+
+    /**
+     * @param cluster serve the internal endpoint and relay streams other nodes own (edge playback) as this
+     *                says, or null when standing alone
+     */
+    public PlaybackServer(
+            EventLoops loops,
+            String bind,
+            int port,
+            PlaybackSource source,
+            PlaybackGate gate,
+            boolean trustForwardedFor,
+            ChannelHandler extra,
+            Limits limits,
+            SslContext tls,
+            PlaybackCluster cluster)
+            throws InterruptedException {
+        PlaybackHandler handler = new PlaybackHandler(source, gate, trustForwardedFor, cluster);
         this.counters = handler.counters;
+        if (cluster != null) {
+            handler.edge(new EdgeRelay(loops.io().next(), loops.socketChannel(), cluster, counters));
+        }
         this.cap = new ConnectionCap("playback", limits.maxConnections());
         ServerBootstrap b = new ServerBootstrap()
                 .group(loops.boss(), loops.io())

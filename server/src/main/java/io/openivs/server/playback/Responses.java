@@ -81,6 +81,18 @@ final class Responses {
         return r;
     }
 
+    /** An error answer an owner made with a body (an edge passes it on), never cached. */
+    static FullHttpResponse relayed(HttpResponseStatus status, ByteBuf body, String contentType) {
+        FullHttpResponse r = response(status, body);
+        if (contentType != null) {
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        r.headers()
+                .set(HttpHeaderNames.CACHE_CONTROL, CachePolicy.NO_CACHE.value)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        return r;
+    }
+
     /** The 403 of a refused viewer; the body names the URL without its token. */
     static FullHttpResponse forbidden(ViewerRequest req, AccessDenied why) {
         return Refusals.forbidden(req.echoedUrl(), why);

@@ -55,6 +55,9 @@ final class Recording {
     /** Set on a recording a crashed run left: it ended when its journal was last written, not now. */
     private Instant recoveredEnd;
 
+    /** Segments the destination holds, a prefix of {@link #entries} (the uploader stores in order). */
+    private volatile int storedCount;
+
     ScheduledFuture<?> endTimer;
     boolean finished;
 
@@ -162,6 +165,8 @@ final class Recording {
                 if (j != null) {
                     j.stored(entry);
                 }
+                storedCount = Math.max(storedCount, index + 1);
+                owner.stored(Recording.this);
             }
 
             @Override
@@ -289,8 +294,77 @@ final class Recording {
      * segments the destination holds, ready for {@link #finish()}.
      */
     static Recording recovered(Recordings owner, RecordingJournal.Orphan o) {
-        ObjectNode h = o.header();
-        List<String> streams = o.streamIds();
+        Recording rec = rebuild(owner, o.header(), o.streamIds(), o.entries());
+        rec.recoveredEnd = o.lastWritten();
+        rec.journal = RecordingJournal.existing(o.file());
+        return rec;
+    }
+
+    /**
+     * Recorder thread: what another node needs to continue this recording (the journal's header and the
+     * stored segments, thumbnail numbering), for {@link RecordingLedger}. {@code state} says whether a stream
+     * still feeds it (RECORDING) or it waits out its reconnect window (WAITING).
+     */
+    ObjectNode snapshot(String state, long now) {
+        ObjectNode doc = Json.object();
+        doc.put("state", state);
+        doc.put("updatedAt", now);
+        doc.set("header", journalHeader());
+        var list = doc.putArray("entries");
+        int stored = Math.min(storedCount, entries.size());
+        for (VodPlaylists.Entry e : entries.subList(0, stored)) {
+            list.addArray()
+                    .add(e.index())
+                    .add(e.durationTicks())
+                    .add(e.programDateTime())
+                    .add(e.discontinuity())
+                    .add(e.size());
+        }
+        doc.put("thumbIndex", thumbIndex.get());
+        doc.put("nextThumbTicks", nextThumbTicks);
+        return doc;
+    }
+
+    boolean hasSnapshot() {
+        return rendition != null;
+    }
+
+    /**
+     * Recorder thread: a recording another node left (it died, or its publisher came here), continued
+     * here by stream {@code streamId} from its stored state: the same prefix, the next segment numbered
+     * after the last one stored, joined with a discontinuity. Journaled here from now on.
+     */
+    static Recording continued(Recordings owner, ObjectNode doc, String streamId) {
+        ObjectNode h = (ObjectNode) doc.get("header");
+        List<String> streams = new ArrayList<>();
+        h.path("streamIds").forEach(n -> streams.add(n.asText()));
+        List<VodPlaylists.Entry> stored = new ArrayList<>();
+        for (JsonNode s : doc.path("entries")) {
+            stored.add(new VodPlaylists.Entry(
+                    s.get(0).asInt(),
+                    s.get(1).asLong(),
+                    s.get(2).asLong(),
+                    s.get(3).asBoolean(),
+                    s.get(4).asInt()));
+        }
+        Recording rec = rebuild(owner, h, streams, stored);
+        rec.thumbIndex.set(doc.path("thumbIndex").asInt());
+        rec.nextThumbTicks = doc.path("nextThumbTicks").asLong();
+        rec.storedCount = stored.size();
+        rec.journal = RecordingJournal.create(owner.spoolDir, rec.recordingId, h);
+        if (rec.journal != null) {
+            stored.forEach(rec.journal::stored);
+        }
+        rec.streamIds.add(streamId);
+        rec.joinPending = true;
+        if (rec.journal != null) {
+            rec.journal.joined(streamId);
+        }
+        return rec;
+    }
+
+    private static Recording rebuild(
+            Recordings owner, ObjectNode h, List<String> streams, List<VodPlaylists.Entry> stored) {
         Recording rec = new Recording(
                 owner,
                 h.path("channelArn").asText(),
@@ -311,15 +385,29 @@ final class Recording {
                 r.path("codecs").asText());
         rec.thumbHeight = Thumbnails.height(rec.thumbs.resolution(), rec.rendition.height());
         rec.thumbWidth = Thumbnails.width(rec.rendition.width(), rec.rendition.height(), rec.thumbHeight);
-        for (VodPlaylists.Entry e : o.entries()) {
+        for (VodPlaylists.Entry e : stored) {
             rec.entries.add(e);
             rec.durationTicks += e.durationTicks();
             rec.peakBitsPerSecond =
                     Math.max(rec.peakBitsPerSecond, (long) Math.ceil(e.size() * 8.0 / Math.max(e.seconds(), 0.001)));
         }
-        rec.recoveredEnd = o.lastWritten();
-        rec.journal = RecordingJournal.existing(o.file());
         return rec;
+    }
+
+    String recordingId() {
+        return recordingId;
+    }
+
+    /** Recorder thread: another node continues this recording; this node stops writing it and forgets its journal. */
+    void handedOver() {
+        finished = true;
+        if (endTimer != null) {
+            endTimer.cancel(false);
+            endTimer = null;
+        }
+        if (journal != null) {
+            journal.delete();
+        }
     }
 
     private void putMasters() {

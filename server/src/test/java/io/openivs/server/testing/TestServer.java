@@ -120,7 +120,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     public URI endpoint() {
-        return URI.create(server.config().httpScheme() + "://127.0.0.1:" + server.apiPort());
+        return URI.create(server.config().httpScheme() + "://" + server.config().bind() + ":" + server.apiPort());
     }
 
     public IvsClient client(CredentialStore.Credential who) {
