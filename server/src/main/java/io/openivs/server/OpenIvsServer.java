@@ -78,6 +78,7 @@ public final class OpenIvsServer implements AutoCloseable {
     private final AccessDirectory access;
     private final CountryResolver countries;
     private final ServerMetrics metrics;
+    private final LiveStreams live;
     /** Membership of the cluster sharing the store, or null standing alone (SQLite). */
     private final ClusterMembership cluster;
     /** Every listener bound and not closing: half of readiness. */
@@ -99,9 +100,11 @@ public final class OpenIvsServer implements AutoCloseable {
             AccessDirectory access,
             CountryResolver countries,
             ServerMetrics metrics,
+            LiveStreams live,
             ClusterMembership cluster,
             AtomicBoolean up) {
         this.metrics = metrics;
+        this.live = live;
         this.cluster = cluster;
         this.up = up;
         this.recordings = recordings;
@@ -326,6 +329,7 @@ public final class OpenIvsServer implements AutoCloseable {
                     access,
                     countries,
                     metrics,
+                    live,
                     cluster,
                     up);
             up.set(true);
@@ -567,9 +571,51 @@ public final class OpenIvsServer implements AutoCloseable {
         return out;
     }
 
+    /** How long {@link #close()} gives live streams to end cleanly. */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    /** Longest a stream's last playlist (with EXT-X-ENDLIST) is served to viewers still connected. */
+    static final Duration ENDLIST_HOLD = Duration.ofSeconds(6);
+
     @Override
     public void close() {
+        close(DEFAULT_SHUTDOWN_GRACE);
+    }
+
+    /**
+     * Stops the node; live streams end cleanly within {@code grace}: their playlists list EXT-X-ENDLIST
+     * (served while viewers are connected, up to {@link #ENDLIST_HOLD} and half the grace, three reloads of
+     * a 2 s playlist), then publishers are disconnected and each session's end and last events are written
+     * before the listeners close; recordings are finished and their events sent after that.
+     */
+    public void close(Duration grace) {
         up.set(false);
+        long start = System.nanoTime();
+        long deadline = start + grace.toNanos();
+        try {
+            int streams = live.finishAll(deadline);
+            if (streams > 0) {
+                long holdUntil = start + Math.min(ENDLIST_HOLD.toNanos(), grace.toNanos() / 2);
+                int viewers = playback.openConnections();
+                log.info(
+                        "shutting down: {} live stream(s) ended, their playlists end with EXT-X-ENDLIST{}",
+                        streams,
+                        viewers > 0 ? " (served a few seconds more to " + viewers + " viewer connection(s))" : "");
+                while (playback.openConnections() > 0 && System.nanoTime() < holdUntil) {
+                    Thread.sleep(100);
+                }
+                int left = live.stopAll(deadline);
+                if (left > 0) {
+                    log.warn(
+                            "shutting down: {} stream session(s) not ended within {} s; the next start ends them",
+                            left,
+                            grace.toSeconds());
+                } else {
+                    log.info("shutting down: publishers disconnected, stream sessions ended");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (cluster != null) {
             cluster.close();
         }

@@ -106,6 +106,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        long arrived = System.nanoTime();
         String requestId = ResponseParts.requestId();
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         if (req.decoderResult().isFailure()) {
@@ -155,7 +156,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         UnknownMembers.drop(op.input(), input);
-        Call call = new Call(principal.accessKeyId(), principal.accountId(), region, requestId);
+        Call call = new Call(principal.accessKeyId(), principal.accountId(), region, requestId, arrived);
         OperationHandler handler = handlers.get(op.name());
         // Reads the store holds in memory are answered here; anything that may block goes to a worker.
         ObjectNode fromMemory;
@@ -277,6 +278,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             }
         }
         requests.count(op.name(), status);
+        requests.took(op.name(), System.nanoTime() - call.arrived());
         send(ctx, keepAlive, call.requestId(), status, null, body);
     }
 
@@ -300,6 +302,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         requests.count(op.name(), e instanceof ApiException api ? statusOf(api.code()) : 500);
+        requests.took(op.name(), System.nanoTime() - call.arrived());
         if (e instanceof ApiException api) {
             sendError(ctx, keepAlive, call.requestId(), statusOf(api.code()), api.code(), api.getMessage());
         } else if (e instanceof StoreException) {

@@ -216,18 +216,93 @@ public record ServerConfig(
     }
 
     /**
-     * Account-level limits. Defaults: 3 playback key pairs, as the IVS User Guide's "Service Quotas" page
-     * states; 5,000 channels and 20 recording configurations and restriction policies are unconfirmed
-     * there, and 100 ad configurations is our choice.
+     * The service quotas openivs enforces, per account and region, each settable by {@code --quota NAME=N}
+     * (IVS lets customers raise them). Defaults are IVS's (Amazon IVS User Guide, "Service Quotas"; see
+     * docs/ivs-behavior.md): 3 playback key pairs and PutMetadata at 5 requests/s per channel and 155 per
+     * account are stated there; 5,000 channels and 20 recording configurations and restriction policies are
+     * unconfirmed, and 100 ad configurations is our choice. Going over a resource quota is
+     * ServiceQuotaExceededException (402), over a rate ThrottlingException (429).
      */
     public record Quotas(
             int channels,
             int playbackKeyPairs,
             int recordingConfigurations,
             int playbackRestrictionPolicies,
-            int adConfigurations) {
+            int adConfigurations,
+            int putMetadataPerChannel,
+            int putMetadataPerAccount) {
+
+        /** The names {@code --quota} takes, in the order of the record's components. */
+        public static final java.util.List<String> NAMES = java.util.List.of(
+                "channels",
+                "playback-key-pairs",
+                "recording-configurations",
+                "playback-restriction-policies",
+                "ad-configurations",
+                "put-metadata-per-channel",
+                "put-metadata-per-account");
+
+        /** The resource quotas as given, PutMetadata's rates at IVS's. */
+        public Quotas(
+                int channels,
+                int playbackKeyPairs,
+                int recordingConfigurations,
+                int playbackRestrictionPolicies,
+                int adConfigurations) {
+            this(
+                    channels,
+                    playbackKeyPairs,
+                    recordingConfigurations,
+                    playbackRestrictionPolicies,
+                    adConfigurations,
+                    5,
+                    155);
+        }
+
         public static Quotas defaults() {
-            return new Quotas(5000, 3, 20, 20, 100);
+            return new Quotas(5000, 3, 20, 20, 100, 5, 155);
+        }
+
+        /** Every quota, by its {@link #NAMES name}. */
+        public java.util.Map<String, Integer> asMap() {
+            int[] v = {
+                channels,
+                playbackKeyPairs,
+                recordingConfigurations,
+                playbackRestrictionPolicies,
+                adConfigurations,
+                putMetadataPerChannel,
+                putMetadataPerAccount
+            };
+            java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < v.length; i++) {
+                out.put(NAMES.get(i), v[i]);
+            }
+            return out;
+        }
+
+        /**
+         * These quotas with {@code changes} ({@link #NAMES name} to value) applied.
+         *
+         * @throws IllegalArgumentException naming the quota and what is wrong, for an unknown name or a
+         *                                  value below 1
+         */
+        public Quotas with(java.util.Map<String, Integer> changes) {
+            java.util.Map<String, Integer> all = asMap();
+            for (var c : changes.entrySet()) {
+                String name = c.getKey().trim().toLowerCase(java.util.Locale.ROOT);
+                if (!all.containsKey(name)) {
+                    throw new IllegalArgumentException(
+                            "--quota " + c.getKey() + ": no such quota; give one of " + String.join(", ", NAMES));
+                }
+                if (c.getValue() == null || c.getValue() < 1) {
+                    throw new IllegalArgumentException(
+                            "--quota " + name + "=" + c.getValue() + ": a quota is a whole number of at least 1");
+                }
+                all.put(name, c.getValue());
+            }
+            java.util.Iterator<Integer> v = all.values().iterator();
+            return new Quotas(v.next(), v.next(), v.next(), v.next(), v.next(), v.next(), v.next());
         }
     }
 

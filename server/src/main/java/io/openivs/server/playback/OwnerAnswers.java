@@ -84,6 +84,7 @@ final class OwnerAnswers {
             Responses.send(ctx, req, Responses.forbidden(req, refused), verdict.allowOrigin());
             return true;
         }
+        req.answered(); // the first bytes go now
         ChunkedAnswer answer = ChunkedAnswer.start(
                 ctx, Responses.chunkedMedia(verdict), req.head(), req.keepAlive() == KeepAlive.CLOSE);
         if (answer != null) {
@@ -123,7 +124,8 @@ final class OwnerAnswers {
                         live.fragmentedMp4()
                                 ? LowLatencyPlayback.withReports(live, childQuery, verdict.playlistQuery())
                                 : null,
-                        live.prefetch()));
+                        live.prefetch(),
+                        live.finished()));
             case INIT: {
                 ByteBuf init = Fmp4Playback.initSegment(segments, url.sequence());
                 if (init == null) {

@@ -57,7 +57,7 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<HttpRequest> {
             internal(ctx, msg);
             return;
         }
-        ViewerRequest req = ViewerRequest.read(msg, ctx.channel().remoteAddress(), trustForwardedFor);
+        ViewerRequest req = ViewerRequest.read(msg, ctx.channel().remoteAddress(), trustForwardedFor, counters);
         if (req.error() != null) {
             Responses.send(ctx, req, Responses.status(req.error()), "*");
             return;

@@ -10,6 +10,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.openivs.server.net.AcceptFailures;
+import io.openivs.server.net.AccessLog;
 import io.openivs.server.net.ConnectionCap;
 import io.openivs.server.net.EventLoops;
 import io.openivs.server.net.HttpTimeouts;
@@ -129,7 +130,11 @@ public final class PlaybackServer implements AutoCloseable {
                                 .addLast(timeouts.headWatcher())
                                 // Whoever answers applies the request's KeepAlive (pre-encoded answers
                                 // would bypass Netty's keep-alive handler).
-                                .addLast(new PlaybackResponseEncoder())
+                                .addLast(new PlaybackResponseEncoder());
+                        if (AccessLog.enabled()) {
+                            ch.pipeline().addLast(new AccessLog("playback"));
+                        }
+                        ch.pipeline()
                                 // GET/HEAD carry no body: requests go on unaggregated, bodies are refused.
                                 .addLast(new BodilessRequests());
                         if (extra != null) {

@@ -118,6 +118,7 @@ final class Responses {
      * HEAD keeps the headers (Content-Length included: the length GET would send) and drops the body.
      */
     static void send(ChannelHandlerContext ctx, ViewerRequest req, FullHttpResponse r, String allowOrigin) {
+        req.answered();
         allowOrigin(r, allowOrigin);
         if (req.head() && r.content().isReadable()) {
             r.content().release();

@@ -139,8 +139,13 @@ public final class TestServer implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * A short graceful stop: live streams still end cleanly, but the last playlists are held for viewers
+     * (kept-alive test clients count as such) at most 1.5 s, not the command line's 5 s of a 10 s grace.
+     * GracefulShutdownTest checks the full stop in a process of its own.
+     */
     @Override
     public void close() {
-        server.close();
+        server.close(java.time.Duration.ofSeconds(3));
     }
 }
