@@ -1,8 +1,10 @@
 package io.openivs.server;
 
 import io.openivs.server.config.Credentials;
+import io.openivs.server.config.Logging;
 import io.openivs.server.config.ServerConfig;
 import io.openivs.server.config.StartupFailure;
+import io.openivs.server.net.AccessLog;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -227,13 +229,104 @@ public final class Main implements Runnable {
                         + " (--no-metrics to turn off) [OPENIVS_METRICS] (default: ${DEFAULT-VALUE}).")
         boolean metrics;
 
+        @Option(
+                names = "--cluster-address",
+                defaultValue = "${env:OPENIVS_CLUSTER_ADDRESS}",
+                description = "host:port where the other nodes sharing --db-url reach this node's playback port for"
+                        + " edge playback [OPENIVS_CLUSTER_ADDRESS] (default: --bind and --playback-port; this"
+                        + " host's address when --bind is a wildcard).")
+        String clusterAddress;
+
+        @Option(
+                names = "--cluster-secret",
+                defaultValue = "${env:OPENIVS_CLUSTER_SECRET}",
+                description = "Secret the nodes of a cluster present to each other's internal endpoint"
+                        + " [OPENIVS_CLUSTER_SECRET] (default: one generated and kept in the shared database).")
+        String clusterSecret;
+
+        @Option(
+                names = "--shutdown-grace",
+                defaultValue = "${env:OPENIVS_SHUTDOWN_GRACE:-10}",
+                description = "Seconds a stop (SIGTERM) gives live streams to end cleanly: playlists end with"
+                        + " EXT-X-ENDLIST for connected viewers, sessions and recordings are ended with their events"
+                        + " [OPENIVS_SHUTDOWN_GRACE] (default: ${DEFAULT-VALUE}).")
+        int shutdownGrace;
+
+        @Option(
+                names = "--quota",
+                split = ",",
+                defaultValue = "${env:OPENIVS_QUOTAS}",
+                paramLabel = "NAME=N",
+                description = "Raise or lower a service quota, per account and region; repeatable [OPENIVS_QUOTAS,"
+                        + " comma-separated]. Names and IVS's defaults: channels=5000, playback-key-pairs=3,"
+                        + " recording-configurations=20, playback-restriction-policies=20, ad-configurations=100,"
+                        + " put-metadata-per-channel=5, put-metadata-per-account=155 (requests per second).")
+        java.util.Map<String, Integer> quota;
+
+        @Option(
+                names = "--log-level",
+                defaultValue = "${env:OPENIVS_LOG_LEVEL:-info}",
+                description = "error, warn, info, debug or trace [OPENIVS_LOG_LEVEL] (default: ${DEFAULT-VALUE}).")
+        String logLevel;
+
+        @Option(
+                names = "--log-format",
+                defaultValue = "${env:OPENIVS_LOG_FORMAT:-text}",
+                description = "text (ISO-8601 UTC time, level, logger, message) or json (one object per line, the"
+                        + " start-up banner included) [OPENIVS_LOG_FORMAT] (default: ${DEFAULT-VALUE}).")
+        String logFormat;
+
+        @Option(
+                names = "--access-log",
+                negatable = true,
+                defaultValue = "${env:OPENIVS_ACCESS_LOG:-false}",
+                fallbackValue = "true",
+                description =
+                        "Log each playback and API request: method, path without its query (tokens and"
+                                + " signatures stay out), status, body bytes, duration [OPENIVS_ACCESS_LOG] (default: ${DEFAULT-VALUE}).")
+        boolean accessLog;
+
+        /** JSON lines: the banner goes through the log too, so every line of output is an object. */
+        private boolean jsonLines;
+
+        /** A line of the start-up banner: stdout as text, or a log event when the log is JSON lines. */
+        private void say(String line) {
+            if (jsonLines) {
+                org.slf4j.LoggerFactory.getLogger("openivs").info(line);
+            } else {
+                System.out.println(line);
+            }
+        }
+
         @Override
         public Integer call() throws Exception {
+            Logging.Format format;
+            try {
+                format = Logging.Format.valueOf(logFormat.toUpperCase(java.util.Locale.ROOT));
+                Logging.configure(Logging.level(logLevel), format, AccessLog.LOGGER, accessLog);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this),
+                        e.getMessage() != null && e.getMessage().startsWith("--")
+                                ? e.getMessage()
+                                : "--log-format " + logFormat + ": give text or json");
+            }
+            jsonLines = format == Logging.Format.JSON;
+            if (shutdownGrace < 0) {
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "--shutdown-grace must be 0 or more seconds");
+            }
             if (!accountId.matches("[0-9]{12}")) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--account-id must be 12 digits");
             }
             checkDistinctPorts();
             Path data = dataDir.toAbsolutePath().normalize();
+            ServerConfig.Quotas quotas;
+            try {
+                quotas = ServerConfig.Quotas.defaults().with(quota == null ? java.util.Map.of() : quota);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+            }
             String db = dbUrl == null || dbUrl.isBlank() ? "jdbc:sqlite:" + data.resolve("openivs.db") : dbUrl;
             ServerConfig cfg = new ServerConfig(
                     bind,
@@ -246,12 +339,15 @@ public final class Main implements Runnable {
                     data,
                     db,
                     region,
-                    ServerConfig.Quotas.defaults(),
+                    quotas,
                     new ServerConfig.RecordingStorage(s3Endpoint, s3Region, s3AccessKey, s3SecretKey),
                     new ServerConfig.PlaybackAccess(geoipDb, trustForwardedFor),
                     new ServerConfig.Tls(tlsCert, tlsKey),
                     metrics,
-                    new ServerConfig.Transcoding(transcode, maxTranscodes));
+                    new ServerConfig.Transcoding(transcode, maxTranscodes),
+                    new ServerConfig.Cluster(
+                            clusterAddress == null || clusterAddress.isBlank() ? null : clusterAddress.strip(),
+                            clusterSecret == null || clusterSecret.isEmpty() ? null : clusterSecret));
             if ((tlsCert == null) != (tlsKey == null)) {
                 throw new CommandLine.ParameterException(
                         new CommandLine(this), "--tls-cert and --tls-key go together: give both, or neither");
@@ -278,41 +374,54 @@ public final class Main implements Runnable {
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(
                             () -> {
-                                System.out.println("openivs: shutting down");
-                                server.close();
+                                say("openivs: shutting down (live streams get up to " + shutdownGrace + " s to end)");
+                                System.out.flush();
+                                server.close(java.time.Duration.ofSeconds(shutdownGrace));
+                                say("openivs: stopped");
+                                System.out.flush();
                                 stopped.countDown();
                             },
                             "openivs-shutdown"));
-            System.out.println("openivs: store " + server.store().describe() + ", region " + region);
-            System.out.println(
+            say("openivs: store " + server.store().describe() + ", region " + region);
+            if (!quotas.equals(ServerConfig.Quotas.defaults())) {
+                java.util.List<String> changed = new java.util.ArrayList<>();
+                java.util.Map<String, Integer> ivs =
+                        ServerConfig.Quotas.defaults().asMap();
+                quotas.asMap().forEach((name, value) -> {
+                    if (!value.equals(ivs.get(name))) {
+                        changed.add(name + "=" + value + " (IVS: " + ivs.get(name) + ")");
+                    }
+                });
+                say("openivs: quotas " + String.join(", ", changed));
+            }
+            say(
                     geoipDb == null
                             ? "openivs: no GeoIP database (--geoip-db): restriction policies listing countries refuse every viewer"
                             : "openivs: viewer countries from " + geoipDb
                                     + (trustForwardedFor ? " (client address from X-Forwarded-For)" : ""));
-            System.out.println(
+            say(
                     transcode
                             ? "openivs: transcoding STANDARD/ADVANCED channels, " + maxTranscodes + " stream(s) at once"
                             : "openivs: WARNING: transcoding off (--no-transcode): STANDARD and ADVANCED channels play their source only");
-            System.out.println("openivs: events to " + data.resolve(OpenIvsServer.EVENTS_FILE)
+            say("openivs: events to " + data.resolve(OpenIvsServer.EVENTS_FILE)
                     + (sinks.isEmpty() ? "" : " and " + sinks.size() + " webhook(s)"));
             for (String l : server.listening()) {
-                System.out.println("openivs: listening: " + l);
+                say("openivs: listening: " + l);
             }
             if (creds.generated() != null) {
                 var g = creds.generated();
-                System.out.println("openivs: generated an API key (stored in " + data.resolve(Credentials.FILE)
-                        + "); use it with:");
-                System.out.println("  export AWS_ACCESS_KEY_ID=" + g.accessKeyId());
-                System.out.println("  export AWS_SECRET_ACCESS_KEY=" + g.secretKey());
-                System.out.println("  export AWS_REGION=" + region);
-                System.out.println("  export AWS_DEFAULT_REGION=" + region);
-                System.out.println("  aws ivs list-channels --endpoint-url " + cfg.httpScheme() + "://" + publicHost
-                        + ":" + server.apiPort());
+                say("openivs: generated an API key (stored in " + data.resolve(Credentials.FILE) + "); use it with:");
+                say("  export AWS_ACCESS_KEY_ID=" + g.accessKeyId());
+                say("  export AWS_SECRET_ACCESS_KEY=" + g.secretKey());
+                say("  export AWS_REGION=" + region);
+                say("  export AWS_DEFAULT_REGION=" + region);
+                say("  aws ivs list-channels --endpoint-url " + cfg.httpScheme() + "://" + publicHost + ":"
+                        + server.apiPort());
                 creds.shown();
             } else {
-                System.out.println("openivs: " + creds.all().size() + " API key(s) configured");
+                say("openivs: " + creds.all().size() + " API key(s) configured");
             }
-            System.out.println("openivs: ready");
+            say("openivs: ready");
             System.out.flush();
             stopped.await();
             return 0;

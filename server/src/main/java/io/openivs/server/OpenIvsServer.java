@@ -7,6 +7,7 @@ import io.openivs.server.api.ApiRequests;
 import io.openivs.server.api.ApiServer;
 import io.openivs.server.auth.CredentialStore;
 import io.openivs.server.auth.SigV4Verifier;
+import io.openivs.server.cluster.ClusterMembership;
 import io.openivs.server.config.DataDir;
 import io.openivs.server.config.ServerConfig;
 import io.openivs.server.config.StartupFailure;
@@ -25,6 +26,7 @@ import io.openivs.server.live.NodeId;
 import io.openivs.server.metrics.ServerMetrics;
 import io.openivs.server.net.EventLoops;
 import io.openivs.server.net.ReloadingSslContext;
+import io.openivs.server.playback.PlaybackCluster;
 import io.openivs.server.playback.PlaybackServer;
 import io.openivs.server.playback.access.AccessDirectory;
 import io.openivs.server.playback.access.CountryResolver;
@@ -76,6 +78,9 @@ public final class OpenIvsServer implements AutoCloseable {
     private final AccessDirectory access;
     private final CountryResolver countries;
     private final ServerMetrics metrics;
+    private final LiveStreams live;
+    /** Membership of the cluster sharing the store, or null standing alone (SQLite). */
+    private final ClusterMembership cluster;
     /** Every listener bound and not closing: half of readiness. */
     private final AtomicBoolean up;
 
@@ -95,8 +100,12 @@ public final class OpenIvsServer implements AutoCloseable {
             AccessDirectory access,
             CountryResolver countries,
             ServerMetrics metrics,
+            LiveStreams live,
+            ClusterMembership cluster,
             AtomicBoolean up) {
         this.metrics = metrics;
+        this.live = live;
+        this.cluster = cluster;
         this.up = up;
         this.recordings = recordings;
         this.access = access;
@@ -179,9 +188,11 @@ public final class OpenIvsServer implements AutoCloseable {
         AccessDirectory access = null;
         CountryResolver countries = null;
         ServerMetrics metrics = null;
+        ClusterMembership cluster = null;
         try {
             Destination destination = Recordings.destination(config);
-            recordings = new Recordings(destination, config.dataDir().resolve("recording-spool"), store, events, clock);
+            recordings = new Recordings(
+                    destination, config.dataDir().resolve("recording-spool"), store, node, events, clock);
             LiveStreams live =
                     new LiveStreams(store, config.region(), node, workers, housekeeping, clock, events, recordings);
             live.transcoding(new io.openivs.server.live.TranscodeSlots(
@@ -204,6 +215,17 @@ public final class OpenIvsServer implements AutoCloseable {
                 housekeeping.scheduleWithFixedDelay(
                         operatorTls::reloadIfChanged, checkMs, checkMs, TimeUnit.MILLISECONDS);
             }
+            // A shared store makes a cluster: every node serves every live stream, relaying those it does not own.
+            PlaybackCluster playbackCluster = null;
+            if (!store.soleWriter()) {
+                cluster = new ClusterMembership(store, node, clock);
+                playbackCluster = new PlaybackCluster(
+                        ClusterMembership.secret(store, config, clock),
+                        cluster,
+                        cluster.viewers(),
+                        operatorTls == null ? null : upstreamTls());
+            }
+            PlaybackCluster edge = playbackCluster;
             SslContext tls = operatorTls;
             if (tls == null) {
                 try {
@@ -227,7 +249,11 @@ public final class OpenIvsServer implements AutoCloseable {
                                     ? new RecordingFilesHandler(folders, workers)
                                     : null,
                             PlaybackServer.Limits.defaults(),
-                            operatorTls));
+                            operatorTls,
+                            edge));
+            if (cluster != null) {
+                cluster.start(housekeeping, ClusterMembership.address(config, playback.port()));
+            }
             rtmp = new RtmpServer(rtmpConfig(config, loops, config.rtmpPort(), null, live));
             RtmpServer plain = rtmp;
             listen("--rtmp-port", config.bind(), config.rtmpPort(), plain::start);
@@ -286,7 +312,7 @@ public final class OpenIvsServer implements AutoCloseable {
             // writer only has a previous run's sessions to end: one write per stale period will do.
             long sweepMs = store.soleWriter() ? StreamSessions.STALE_MS : 5_000;
             housekeeping.scheduleWithFixedDelay(
-                    () -> endStaleSessions(store, clock), sweepMs, sweepMs, TimeUnit.MILLISECONDS);
+                    () -> endStaleSessions(store, live, clock), sweepMs, sweepMs, TimeUnit.MILLISECONDS);
             OpenIvsServer server = new OpenIvsServer(
                     bound.withBoundPorts(api.port(), playback.port(), rtmp.port(), rtmps.port(), srtPort),
                     store,
@@ -303,10 +329,15 @@ public final class OpenIvsServer implements AutoCloseable {
                     access,
                     countries,
                     metrics,
+                    live,
+                    cluster,
                     up);
             up.set(true);
             return server;
         } catch (RuntimeException | InterruptedException e) {
+            if (cluster != null) {
+                cluster.close();
+            }
             if (metrics != null) {
                 metrics.close();
             }
@@ -324,6 +355,18 @@ public final class OpenIvsServer implements AutoCloseable {
             store.close();
             events.close();
             throw e;
+        }
+    }
+
+    /**
+     * The client side of other nodes' HTTPS playback ports: their certificate is the operator's, checked
+     * against the JVM's trusted authorities (the internal address need not be a name it lists).
+     */
+    private static SslContext upstreamTls() {
+        try {
+            return io.netty.handler.ssl.SslContextBuilder.forClient().build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalStateException("cannot make the TLS client for other nodes", e);
         }
     }
 
@@ -440,9 +483,14 @@ public final class OpenIvsServer implements AutoCloseable {
     }
 
     /** Sessions whose node died never get their end written by it; close them so channels can go live again. */
-    private static void endStaleSessions(ResourceStore store, Clock clock) {
+    private static void endStaleSessions(ResourceStore store, LiveStreams live, Clock clock) {
+        // A database outage silences every node's heartbeats, not only a dead node's: until the live nodes
+        // have had a stale period to write theirs again, an old heartbeat proves nothing.
+        if (clock.millis() - store.lastUnreachable() < StreamSessions.STALE_MS) {
+            return;
+        }
         try {
-            int n = store.write(tx -> tx.endStaleSessions(clock.millis() - StreamSessions.STALE_MS));
+            int n = live.endStaleSessions();
             if (n > 0) {
                 log.info("ended {} stream session(s) left open by a node that stopped", n);
             }
@@ -489,6 +537,16 @@ public final class OpenIvsServer implements AutoCloseable {
         return access;
     }
 
+    /** Playback's request counters (those the metrics show). */
+    public io.openivs.server.playback.PlaybackCounters playbackCounters() {
+        return playback.counters();
+    }
+
+    /** This node's cluster membership, or null when it stands alone. */
+    public ClusterMembership cluster() {
+        return cluster;
+    }
+
     public ResourceStore store() {
         return store;
     }
@@ -513,9 +571,54 @@ public final class OpenIvsServer implements AutoCloseable {
         return out;
     }
 
+    /** How long {@link #close()} gives live streams to end cleanly. */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    /** Longest a stream's last playlist (with EXT-X-ENDLIST) is served to viewers still connected. */
+    static final Duration ENDLIST_HOLD = Duration.ofSeconds(6);
+
     @Override
     public void close() {
+        close(DEFAULT_SHUTDOWN_GRACE);
+    }
+
+    /**
+     * Stops the node; live streams end cleanly within {@code grace}: their playlists list EXT-X-ENDLIST
+     * (served while viewers are connected, up to {@link #ENDLIST_HOLD} and half the grace, three reloads of
+     * a 2 s playlist), then publishers are disconnected and each session's end and last events are written
+     * before the listeners close; recordings are finished and their events sent after that.
+     */
+    public void close(Duration grace) {
         up.set(false);
+        long start = System.nanoTime();
+        long deadline = start + grace.toNanos();
+        try {
+            int streams = live.finishAll(deadline);
+            if (streams > 0) {
+                long holdUntil = start + Math.min(ENDLIST_HOLD.toNanos(), grace.toNanos() / 2);
+                int viewers = playback.openConnections();
+                log.info(
+                        "shutting down: {} live stream(s) ended, their playlists end with EXT-X-ENDLIST{}",
+                        streams,
+                        viewers > 0 ? " (served a few seconds more to " + viewers + " viewer connection(s))" : "");
+                while (playback.openConnections() > 0 && System.nanoTime() < holdUntil) {
+                    Thread.sleep(100);
+                }
+                int left = live.stopAll(deadline);
+                if (left > 0) {
+                    log.warn(
+                            "shutting down: {} stream session(s) not ended within {} s; the next start ends them",
+                            left,
+                            grace.toSeconds());
+                } else {
+                    log.info("shutting down: publishers disconnected, stream sessions ended");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
         metrics.close();
         // Publishers first, so their sessions end while workers and the store still run.
         stopQuietly(rtmp, rtmps, playback);

@@ -33,6 +33,7 @@ import io.openivs.server.auth.SigV4Verifier;
 import io.openivs.server.net.LogSafe;
 import io.openivs.server.resource.Json;
 import io.openivs.server.store.StoreException;
+import io.openivs.server.store.StoreUnavailableException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -61,6 +62,11 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private final String region;
     private final OpsEndpoints ops;
     private final ApiRequests requests;
+    /** When the last "database unreachable" warning was logged: once per {@link #UNAVAILABLE_LOG_MS}. */
+    private final java.util.concurrent.atomic.AtomicLong lastUnavailableLog =
+            new java.util.concurrent.atomic.AtomicLong();
+
+    private static final long UNAVAILABLE_LOG_MS = 10_000;
 
     public ApiHandler(
             ServiceModel model,
@@ -100,6 +106,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        long arrived = System.nanoTime();
         String requestId = ResponseParts.requestId();
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         if (req.decoderResult().isFailure()) {
@@ -149,7 +156,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         UnknownMembers.drop(op.input(), input);
-        Call call = new Call(principal.accessKeyId(), principal.accountId(), region, requestId);
+        Call call = new Call(principal.accessKeyId(), principal.accountId(), region, requestId, arrived);
         OperationHandler handler = handlers.get(op.name());
         // Reads the store holds in memory are answered here; anything that may block goes to a worker.
         ObjectNode fromMemory;
@@ -271,11 +278,31 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             }
         }
         requests.count(op.name(), status);
+        requests.took(op.name(), System.nanoTime() - call.arrived());
         send(ctx, keepAlive, call.requestId(), status, null, body);
     }
 
     private void fail(ChannelHandlerContext ctx, boolean keepAlive, Operation op, Call call, Exception e) {
+        if (e instanceof StoreUnavailableException) {
+            // The model's ServiceUnavailable (503), which SDKs retry; nothing of the call was committed
+            // unless only the commit's answer was lost. Logged once per outage, not per refused call.
+            requests.count(op.name(), 503);
+            long now = System.currentTimeMillis();
+            long last = lastUnavailableLog.get();
+            if (now - last >= UNAVAILABLE_LOG_MS && lastUnavailableLog.compareAndSet(last, now)) {
+                log.warn("API calls answered 503: the database is unreachable ({})", e.getMessage());
+            }
+            sendError(
+                    ctx,
+                    keepAlive,
+                    call.requestId(),
+                    503,
+                    "ServiceUnavailable",
+                    "The service is temporarily unavailable; retry later.");
+            return;
+        }
         requests.count(op.name(), e instanceof ApiException api ? statusOf(api.code()) : 500);
+        requests.took(op.name(), System.nanoTime() - call.arrived());
         if (e instanceof ApiException api) {
             sendError(ctx, keepAlive, call.requestId(), statusOf(api.code()), api.code(), api.getMessage());
         } else if (e instanceof StoreException) {

@@ -1,5 +1,6 @@
 package io.openivs.server.api;
 
+import io.openivs.server.net.LatencyHistogram;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -11,6 +12,7 @@ public final class ApiRequests {
 
     private final ConcurrentHashMap<String, ConcurrentHashMap<Integer, LongAdder>> byOperation =
             new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LatencyHistogram> latency = new ConcurrentHashMap<>();
 
     public ApiRequests() {}
 
@@ -19,6 +21,16 @@ public final class ApiRequests {
                 .computeIfAbsent(operation, o -> new ConcurrentHashMap<>())
                 .computeIfAbsent(status, s -> new LongAdder())
                 .increment();
+    }
+
+    /** An answered request's time from its arrival (signature checked, body read) to its answer being written. */
+    void took(String operation, long nanos) {
+        latency.computeIfAbsent(operation, o -> new LatencyHistogram()).observe(nanos);
+    }
+
+    /** Each operation's latency histogram, for the scrape. */
+    public void forEachLatency(java.util.function.BiConsumer<String, LatencyHistogram> each) {
+        latency.forEach(each);
     }
 
     /** What a scrape reads. */

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.openivs.server.net.AccessLog;
 import io.openivs.server.net.EventLoops;
 import java.net.InetSocketAddress;
 
@@ -49,7 +50,11 @@ public final class ApiServer implements AutoCloseable {
                                         ctx.close();
                                     }
                                 })
-                                .addLast(new HttpServerCodec(8192, 16384, 8192))
+                                .addLast(new HttpServerCodec(8192, 16384, 8192));
+                        if (AccessLog.enabled()) {
+                            ch.pipeline().addLast(new AccessLog("api"));
+                        }
+                        ch.pipeline()
                                 .addLast(new HttpServerKeepAliveHandler())
                                 .addLast(new BoundedAggregator())
                                 .addLast(handler);

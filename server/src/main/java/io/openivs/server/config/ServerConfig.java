@@ -22,7 +22,64 @@ public record ServerConfig(
         PlaybackAccess playbackAccess,
         Tls tls,
         boolean metrics,
-        Transcoding transcoding) {
+        Transcoding transcoding,
+        Cluster cluster) {
+
+    /** As given, standing alone or in a cluster with an internal address derived from the bind address. */
+    public ServerConfig(
+            String bind,
+            String publicHost,
+            int apiPort,
+            int playbackPort,
+            int rtmpPort,
+            int rtmpsPort,
+            int srtPort,
+            Path dataDir,
+            String dbUrl,
+            String region,
+            Quotas quotas,
+            RecordingStorage recording,
+            PlaybackAccess playbackAccess,
+            Tls tls,
+            boolean metrics,
+            Transcoding transcoding) {
+        this(
+                bind,
+                publicHost,
+                apiPort,
+                playbackPort,
+                rtmpPort,
+                rtmpsPort,
+                srtPort,
+                dataDir,
+                dbUrl,
+                region,
+                quotas,
+                recording,
+                playbackAccess,
+                tls,
+                metrics,
+                transcoding,
+                Cluster.DEFAULT);
+    }
+
+    /**
+     * How nodes sharing a PostgreSQL database reach each other for edge playback.
+     *
+     * @param address the host:port other nodes reach this node's playback listener at (its internal endpoint
+     *                lives there, under {@code /_cluster/}); null to derive it from {@code --bind} and the
+     *                playback port (the host's address when bound to a wildcard)
+     * @param secret  what nodes present to each other on that endpoint; null to use the one kept in the
+     *                shared store (made by the first node that needs it)
+     */
+    public record Cluster(String address, String secret) {
+        public static final Cluster DEFAULT = new Cluster(null, null);
+
+        @Override
+        public String toString() {
+            return "Cluster[address=" + address + ", secret=" + (secret == null ? "from the store" : "***") + "]";
+        }
+    }
 
     /**
      * Plain HTTP for playback and the API, the self-signed certificate for RTMPS, metrics served, no
@@ -159,18 +216,93 @@ public record ServerConfig(
     }
 
     /**
-     * Account-level limits. Defaults: 3 playback key pairs, as the IVS User Guide's "Service Quotas" page
-     * states; 5,000 channels and 20 recording configurations and restriction policies are unconfirmed
-     * there, and 100 ad configurations is our choice.
+     * The service quotas openivs enforces, per account and region, each settable by {@code --quota NAME=N}
+     * (IVS lets customers raise them). Defaults are IVS's (Amazon IVS User Guide, "Service Quotas"; see
+     * docs/ivs-behavior.md): 3 playback key pairs and PutMetadata at 5 requests/s per channel and 155 per
+     * account are stated there; 5,000 channels and 20 recording configurations and restriction policies are
+     * unconfirmed, and 100 ad configurations is our choice. Going over a resource quota is
+     * ServiceQuotaExceededException (402), over a rate ThrottlingException (429).
      */
     public record Quotas(
             int channels,
             int playbackKeyPairs,
             int recordingConfigurations,
             int playbackRestrictionPolicies,
-            int adConfigurations) {
+            int adConfigurations,
+            int putMetadataPerChannel,
+            int putMetadataPerAccount) {
+
+        /** The names {@code --quota} takes, in the order of the record's components. */
+        public static final java.util.List<String> NAMES = java.util.List.of(
+                "channels",
+                "playback-key-pairs",
+                "recording-configurations",
+                "playback-restriction-policies",
+                "ad-configurations",
+                "put-metadata-per-channel",
+                "put-metadata-per-account");
+
+        /** The resource quotas as given, PutMetadata's rates at IVS's. */
+        public Quotas(
+                int channels,
+                int playbackKeyPairs,
+                int recordingConfigurations,
+                int playbackRestrictionPolicies,
+                int adConfigurations) {
+            this(
+                    channels,
+                    playbackKeyPairs,
+                    recordingConfigurations,
+                    playbackRestrictionPolicies,
+                    adConfigurations,
+                    5,
+                    155);
+        }
+
         public static Quotas defaults() {
-            return new Quotas(5000, 3, 20, 20, 100);
+            return new Quotas(5000, 3, 20, 20, 100, 5, 155);
+        }
+
+        /** Every quota, by its {@link #NAMES name}. */
+        public java.util.Map<String, Integer> asMap() {
+            int[] v = {
+                channels,
+                playbackKeyPairs,
+                recordingConfigurations,
+                playbackRestrictionPolicies,
+                adConfigurations,
+                putMetadataPerChannel,
+                putMetadataPerAccount
+            };
+            java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < v.length; i++) {
+                out.put(NAMES.get(i), v[i]);
+            }
+            return out;
+        }
+
+        /**
+         * These quotas with {@code changes} ({@link #NAMES name} to value) applied.
+         *
+         * @throws IllegalArgumentException naming the quota and what is wrong, for an unknown name or a
+         *                                  value below 1
+         */
+        public Quotas with(java.util.Map<String, Integer> changes) {
+            java.util.Map<String, Integer> all = asMap();
+            for (var c : changes.entrySet()) {
+                String name = c.getKey().trim().toLowerCase(java.util.Locale.ROOT);
+                if (!all.containsKey(name)) {
+                    throw new IllegalArgumentException(
+                            "--quota " + c.getKey() + ": no such quota; give one of " + String.join(", ", NAMES));
+                }
+                if (c.getValue() == null || c.getValue() < 1) {
+                    throw new IllegalArgumentException(
+                            "--quota " + name + "=" + c.getValue() + ": a quota is a whole number of at least 1");
+                }
+                all.put(name, c.getValue());
+            }
+            java.util.Iterator<Integer> v = all.values().iterator();
+            return new Quotas(v.next(), v.next(), v.next(), v.next(), v.next(), v.next(), v.next());
         }
     }
 
@@ -192,7 +324,8 @@ public record ServerConfig(
                 playbackAccess,
                 tls,
                 metrics,
-                transcoding);
+                transcoding,
+                cluster);
     }
 
     /** This configuration with the operator's certificate. */
@@ -213,7 +346,8 @@ public record ServerConfig(
                 playbackAccess,
                 tls,
                 metrics,
-                transcoding);
+                transcoding,
+                cluster);
     }
 
     /** This configuration with transcoding as given. */
@@ -234,7 +368,8 @@ public record ServerConfig(
                 playbackAccess,
                 tls,
                 metrics,
-                transcoding);
+                transcoding,
+                cluster);
     }
 
     /** This configuration with /metrics served or not. */
@@ -255,7 +390,30 @@ public record ServerConfig(
                 playbackAccess,
                 tls,
                 metrics,
-                transcoding);
+                transcoding,
+                cluster);
+    }
+
+    /** This configuration in a cluster as {@code cluster} says. */
+    public ServerConfig withCluster(Cluster cluster) {
+        return new ServerConfig(
+                bind,
+                publicHost,
+                apiPort,
+                playbackPort,
+                rtmpPort,
+                rtmpsPort,
+                srtPort,
+                dataDir,
+                dbUrl,
+                region,
+                quotas,
+                recording,
+                playbackAccess,
+                tls,
+                metrics,
+                transcoding,
+                cluster);
     }
 
     /** The scheme of the playback and API doors: https with the operator's certificate, http without. */

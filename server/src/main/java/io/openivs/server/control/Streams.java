@@ -30,12 +30,16 @@ final class Streams {
 
     private final ControlContext cx;
     private final Channels channels;
-    private final TokenBuckets metadataRate = new TokenBuckets(5, 5);
-    private final TokenBuckets accountMetadataRate = new TokenBuckets(155, 155);
+    private final TokenBuckets metadataRate;
+    private final TokenBuckets accountMetadataRate;
 
     Streams(ControlContext cx, Channels channels) {
         this.cx = cx;
         this.channels = channels;
+        int perChannel = cx.config.quotas().putMetadataPerChannel();
+        int perAccount = cx.config.quotas().putMetadataPerAccount();
+        this.metadataRate = new TokenBuckets(perChannel, perChannel);
+        this.accountMetadataRate = new TokenBuckets(perAccount, perAccount);
     }
 
     void register(Map<String, OperationHandler> ops) {
@@ -73,7 +77,9 @@ final class Streams {
         st.put("startTime", ControlContext.iso(s.startTime()));
         st.put("state", "LIVE");
         st.put("health", doc.path(StreamSessions.HEALTH).asText("UNKNOWN"));
-        st.put("viewerCount", doc.path(StreamSessions.VIEWER_COUNT).asLong(0));
+        // The owner's own viewers plus those other nodes relay the stream to (edges report theirs to the store).
+        long edges = cx.store.soleWriter() ? 0 : cx.store.read(tx -> tx.edgeViewers(s.streamId(), freshSince()));
+        st.put("viewerCount", doc.path(StreamSessions.VIEWER_COUNT).asLong(0) + edges);
         return st;
     }
 
@@ -135,10 +141,12 @@ final class Streams {
         StreamSessionRow s = live(call, channelArn);
         long now = System.nanoTime();
         if (!metadataRate.tryTake(channelArn, now)) {
-            throw ApiException.throttled("PutMetadata is limited to 5 requests per second per channel.");
+            throw ApiException.throttled("PutMetadata is limited to "
+                    + cx.config.quotas().putMetadataPerChannel() + " requests per second per channel.");
         }
         if (!accountMetadataRate.tryTake(call.account() + "/" + call.region(), now)) {
-            throw ApiException.throttled("PutMetadata is limited to 155 requests per second per account.");
+            throw ApiException.throttled("PutMetadata is limited to "
+                    + cx.config.quotas().putMetadataPerAccount() + " requests per second per account.");
         }
         if (!cx.live.putMetadata(s.streamId(), metadata)) {
             // Owned by another node: it writes the metadata at its next heartbeat.

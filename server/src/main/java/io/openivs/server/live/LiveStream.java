@@ -108,6 +108,11 @@ final class LiveStream implements FrameSession {
         renditions.continueFrom(previous);
     }
 
+    /** Worker, before the publisher starts: continue, with a discontinuity, a playlist another node served. */
+    void followLostPlaylist() {
+        renditions.followLostPlaylist();
+    }
+
     /** Releases what the constructor took, for a stream that was never admitted. */
     void discard() {
         renditions.discard();
@@ -283,6 +288,30 @@ final class LiveStream implements FrameSession {
         if (c != null) {
             c.disconnect(reason);
         }
+    }
+
+    /**
+     * Shutdown, first step: on the owner thread the stream's media ends and its last playlists list
+     * EXT-X-ENDLIST (see {@link Renditions#finish}); the publisher stays connected until {@link #stop}.
+     * Completes once done, or at once when the publisher has not started (it is stopped when it does).
+     */
+    java.util.concurrent.CompletableFuture<Void> finish() {
+        stopPending = true; // a stop, not a drop: the playlist is not parked for a reconnect
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        IngestConnection c = connection;
+        if (c == null) {
+            done.complete(null);
+            return done;
+        }
+        try {
+            c.executor().execute(() -> {
+                renditions.finish();
+                done.complete(null);
+            });
+        } catch (RejectedExecutionException e) {
+            done.complete(null);
+        }
+        return done;
     }
 
     /** Hands timed metadata to the owner, which writes it at the live edge. */

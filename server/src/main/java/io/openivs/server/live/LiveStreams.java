@@ -68,6 +68,9 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
     static final long END_RETRY_MAX_MS = 5_000;
 
     private final AtomicBoolean heartbeats = new AtomicBoolean();
+    /** Set when the server starts shutting down: publishers are refused from then on. */
+    private volatile boolean closing;
+
     private volatile TranscodeSlots transcoding = TranscodeSlots.OFF;
     /** A tick's batch waits for a worker or runs: a slow store skips ticks rather than queueing them. */
     private final AtomicBoolean batchPending = new AtomicBoolean();
@@ -114,6 +117,16 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
             log.warn("could not end the sessions a previous run left open (the stale sweep will): {}", e.toString());
             return 0;
         }
+    }
+
+    /**
+     * Housekeeping: ends the sessions whose node stopped sending heartbeats (it died) at their last
+     * heartbeat, with their owed Session Ended and Stream End, so the channel is free and its webhooks
+     * hear of the end even if that node never comes back. Returns how many it ended.
+     */
+    public int endStaleSessions() {
+        return OrphanedSessions.endStale(
+                store, events, clock.millis() - StreamSessions.STALE_MS, byStreamId::containsKey);
     }
 
     /** RTMP's publishers: FLV tags demuxed in front of the stream's frame input. */
@@ -210,6 +223,9 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
 
     /** Runs on a worker: the key, its channel and the one-publisher rule, then the session row. */
     private FrameSession admit(String streamKey, boolean secure) {
+        if (closing) {
+            throw new PublishRefusedException("server shutting down");
+        }
         StoredResource channel = channelOf(streamKey);
         String channelArn = channel.arn();
         ObjectNode channelDoc = Json.parseObject(channel.doc());
@@ -239,15 +255,20 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
                     false,
                     false,
                     stream.firstDocument());
-            boolean inserted = store.write(tx -> {
+            Boolean followsOtherNode = store.write(tx -> {
                 if (tx.liveSession(channelArn, now - StreamSessions.STALE_MS).isPresent()) {
-                    return false; // live on another node
+                    return null; // live on another node
                 }
+                List<StreamSessionRow> last = tx.sessions(channelArn, null, null, 1);
                 tx.insertSession(row);
-                return true;
+                return !last.isEmpty()
+                        && OrphanedSessions.droppedElsewhere(last.get(0), node, now, RECONNECT_WINDOW_MS);
             });
-            if (!inserted) {
+            if (followsOtherNode == null) {
                 throw new PublishRefusedException("the channel already has a live publisher");
+            }
+            if (followsOtherNode && !parked.containsKey(channelArn)) {
+                stream.followLostPlaylist();
             }
         } catch (RuntimeException e) {
             byChannel.remove(channelArn, stream);
@@ -445,6 +466,43 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         byStreamId.remove(stream.streamId, stream);
         byPlaybackName.remove(stream.playbackName, stream);
         byChannel.remove(stream.channelArn, stream);
+    }
+
+    /**
+     * Shutdown, first step: refuses publishers from now on, and ends every live stream's media, its
+     * playlists listing EXT-X-ENDLIST while playback still serves them. Waits for that until
+     * {@code deadlineNanos} ({@link System#nanoTime}); returns how many streams were live.
+     */
+    public int finishAll(long deadlineNanos) {
+        closing = true;
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (LiveStream s : byChannel.values()) {
+            done.add(s.finish());
+        }
+        try {
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new))
+                    .get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            log.warn("shutdown: not every stream's playlist was ended in time ({})", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return done.size();
+    }
+
+    /**
+     * Shutdown, second step: disconnects every publisher, then waits until each session's end is in
+     * the store and its last events are published, or {@code deadlineNanos}. Returns how many are left.
+     */
+    public int stopAll(long deadlineNanos) throws InterruptedException {
+        closing = true;
+        for (LiveStream s : byChannel.values()) {
+            s.stop("server shutting down");
+        }
+        while (!byChannel.isEmpty() && System.nanoTime() < deadlineNanos) {
+            Thread.sleep(20);
+        }
+        return byChannel.size();
     }
 
     /** One live stream as metrics show it: ingest bits a second (both tracks), video frames a second, viewers. */

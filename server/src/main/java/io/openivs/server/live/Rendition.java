@@ -75,6 +75,11 @@ final class Rendition extends SegmenterConsumer implements LiveRendition {
     }
 
     @Override
+    public boolean finished() {
+        return stream.finished();
+    }
+
+    @Override
     public List<Segment> segments() {
         return segmenter.segments();
     }
@@ -126,7 +131,7 @@ final class Rendition extends SegmenterConsumer implements LiveRendition {
     @Override
     public boolean writingPart(long sequence, int index) {
         // The full rendition's segmenter is handed over or closed once the stream ended.
-        return (!full || !stream.ended()) && segmenter.isWritingPart(sequence, index);
+        return (!full || !stream.ended()) && !stream.finished() && segmenter.isWritingPart(sequence, index);
     }
 
     @Override
@@ -137,7 +142,7 @@ final class Rendition extends SegmenterConsumer implements LiveRendition {
     @Override
     public Prefetch prefetch() {
         // The full rendition's segmenter is handed over or closed once the stream ended.
-        return stream.prefetches() && !stream.ended() ? segmenter.prefetch() : null;
+        return stream.prefetches() && !stream.ended() && !stream.finished() ? segmenter.prefetch() : null;
     }
 
     @Override

@@ -88,6 +88,8 @@ final class Renditions implements MediaSink {
 
     private volatile EventExecutor owner;
     private volatile boolean ended;
+    /** The server is shutting down: media stopped, the last window lists EXT-X-ENDLIST until end(). */
+    private volatile boolean finished;
     /** What playback answers from without the owner thread; republished whenever a segment is finished. */
     private volatile PlaybackWindow window;
     /** Whether {@link #audio} is listed: the newest segment has video and audio. Written by the owner. */
@@ -234,6 +236,14 @@ final class Renditions implements MediaSink {
         }
     }
 
+    /** Worker, before the publisher starts: the channel's previous playlist was served by another node, now gone. */
+    void followLostPlaylist() {
+        main.segmenter.followsLostPlaylist();
+        if (audio != null) {
+            audio.segmenter.followsLostPlaylist();
+        }
+    }
+
     // --- lifecycle (owner thread)
 
     /** The publisher started on {@code owner}: a continued playlist is listed at once. */
@@ -280,6 +290,30 @@ final class Renditions implements MediaSink {
         return parked;
     }
 
+    /**
+     * Shutdown, before the publisher is let go: every consumer ends its session here (the open segment is
+     * finished and listed, the recording gets it), frames from now on are dropped, and the window is
+     * republished as the last one, its media playlists ending with EXT-X-ENDLIST, so viewers still
+     * polling learn the stream is over instead of meeting a 404. {@link #end} follows and releases it.
+     */
+    void finish() {
+        if (ended || finished) {
+            return;
+        }
+        StreamConsumer[] cs = consumers;
+        for (int i = 0; i < cs.length; i++) {
+            cs[i].onSessionEnd();
+        }
+        finished = true;
+        windowPending = true;
+        changePending = true;
+        flushChanges();
+    }
+
+    boolean finished() {
+        return finished;
+    }
+
     /** Releases what the constructor took, for a stream that was never admitted. */
     void discard() {
         closeRungs();
@@ -301,6 +335,9 @@ final class Renditions implements MediaSink {
 
     @Override
     public void onVideoConfig(VideoConfig config) {
+        if (finished) {
+            return;
+        }
         StreamConsumer[] cs = consumers;
         for (int i = 0; i < cs.length; i++) {
             cs[i].onVideoConfig(config);
@@ -310,6 +347,9 @@ final class Renditions implements MediaSink {
 
     @Override
     public void onAudioConfig(AudioConfig config) {
+        if (finished) {
+            return;
+        }
         StreamConsumer[] cs = consumers;
         for (int i = 0; i < cs.length; i++) {
             cs[i].onAudioConfig(config);
@@ -319,6 +359,9 @@ final class Renditions implements MediaSink {
 
     @Override
     public void onFrame(MediaFrame frame) {
+        if (finished) {
+            return;
+        }
         StreamConsumer[] cs = consumers;
         for (int i = 0; i < cs.length; i++) {
             cs[i].onFrame(frame);
@@ -329,6 +372,9 @@ final class Renditions implements MediaSink {
     /** The live edge's metadata goes into every rendition. */
     @Override
     public void onTimedMetadata(TimedMetadata item) {
+        if (finished) {
+            return;
+        }
         StreamConsumer[] cs = consumers;
         for (int i = 0; i < cs.length; i++) {
             cs[i].onTimedMetadata(item);
@@ -338,6 +384,9 @@ final class Renditions implements MediaSink {
 
     /** An ad break at the live edge, into every rendition. */
     void onDateRange(DateRange range) {
+        if (finished) {
+            return;
+        }
         StreamConsumer[] cs = consumers;
         for (int i = 0; i < cs.length; i++) {
             cs[i].onDateRange(range);
@@ -396,7 +445,8 @@ final class Renditions implements MediaSink {
                     main.segmenter.partTargetTicks() != 0,
                     prefetch ? main.segmenter.prefetch() : null,
                     rungWindows(),
-                    sourceListed);
+                    sourceListed,
+                    finished);
         }
     }
 

@@ -4,6 +4,7 @@ import io.openivs.server.api.ApiRequests;
 import io.openivs.server.api.OpsEndpoints;
 import io.openivs.server.events.WebhookSink;
 import io.openivs.server.live.LiveStreams;
+import io.openivs.server.net.LatencyHistogram;
 import io.openivs.server.playback.PlaybackCounters;
 import io.openivs.server.recording.Uploader;
 import io.openivs.server.store.ResourceStore;
@@ -11,17 +12,28 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.Exemplars;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -107,6 +119,21 @@ public final class ServerMetrics implements OpsEndpoints, AutoCloseable {
                 .help("Multivariant and media playlists requested of live streams")
                 .callback(cb -> cb.call(s.playback().playlists()))
                 .register(r);
+        CounterWithCallback.builder()
+                .name("openivs_cluster_served_to_edges")
+                .help("Requests other nodes made of this node's internal endpoint (their upstream fetches), by kind")
+                .labelNames("kind")
+                .callback(cb -> {
+                    for (String kind : new String[] {"playlist", "segment", "part", "init"}) {
+                        cb.call(s.playback().servedToEdges(kind), kind);
+                    }
+                })
+                .register(r);
+        CounterWithCallback.builder()
+                .name("openivs_cluster_edge_fetches")
+                .help("Requests this node sent to the owners of streams it relays as an edge")
+                .callback(cb -> cb.call(s.playback().edgeFetches()))
+                .register(r);
         GaugeWithCallback.builder()
                 .name("openivs_playback_connections")
                 .help("Open viewer connections")
@@ -135,6 +162,17 @@ public final class ServerMetrics implements OpsEndpoints, AutoCloseable {
                     .callback(cb -> cb.call(s.uploads().pending()))
                     .register(r);
         }
+        r.register(histograms(
+                "openivs_api_request_duration_seconds",
+                "API requests from arrival (signature checked) to the answer being written, by operation",
+                "operation",
+                s.api()::forEachLatency));
+        r.register(histograms(
+                "openivs_playback_response_duration_seconds",
+                "Playback answers from the request's arrival to the answer (its first bytes) being written, by"
+                        + " kind: playlist, segment, part, init; LL-HLS blocking reloads include their wait",
+                "kind",
+                s.playback()::forEachLatency));
         // Labelled by position, not URL: a webhook URL may carry a token.
         String[] hook = {"webhook"};
         CounterWithCallback.builder()
@@ -162,6 +200,30 @@ public final class ServerMetrics implements OpsEndpoints, AutoCloseable {
                 .callback(cb -> eachHook(s, (i, w) -> cb.call(w.owed(), i)))
                 .register(r);
         return r;
+    }
+
+    /** A family of histograms read at scrape time from {@link LatencyHistogram}s, one per label value. */
+    private static Collector histograms(
+            String name, String help, String label, Consumer<BiConsumer<String, LatencyHistogram>> source) {
+        MetricMetadata metadata = new MetricMetadata(name, help, Unit.SECONDS);
+        return new Collector() {
+            @Override
+            public MetricSnapshot collect() {
+                List<HistogramSnapshot.HistogramDataPointSnapshot> points = new ArrayList<>();
+                source.accept((value, h) -> points.add(new HistogramSnapshot.HistogramDataPointSnapshot(
+                        ClassicHistogramBuckets.of(LatencyHistogram.BOUNDS, h.counts()),
+                        h.sumSeconds(),
+                        Labels.of(label, value),
+                        Exemplars.EMPTY,
+                        0L)));
+                return new HistogramSnapshot(metadata, points);
+            }
+
+            @Override
+            public String getPrometheusName() {
+                return name;
+            }
+        };
     }
 
     private static String name(LiveStreams.Stats st) {

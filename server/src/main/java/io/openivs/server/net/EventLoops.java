@@ -39,6 +39,13 @@ public final class EventLoops implements AutoCloseable {
         return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
+    /** The channel type of outgoing TCP connections on these loops. */
+    public Class<? extends io.netty.channel.socket.SocketChannel> socketChannel() {
+        return epoll
+                ? io.netty.channel.epoll.EpollSocketChannel.class
+                : io.netty.channel.socket.nio.NioSocketChannel.class;
+    }
+
     public String transport() {
         return epoll ? "epoll" : "nio";
     }

@@ -19,7 +19,8 @@ import io.openivs.server.media.hls.SegmentFollower;
  * after each frame), ending with the part or segment. The URL is the one it is listed under once
  * finished, which then serves it whole from memory.
  *
- * <p>Runs on the owner thread; its writes reach the viewer's own event loop in the order made.
+ * <p>Runs on the owner thread (or, relaying a stream another node owns, on the edge's loop: {@link
+ * EdgeFetch}); its writes reach the viewer's own event loop in the order made.
  * Bytes go out as views of the shared memory, never copies. A segment dropped unfinished (the
  * stream closed under it) ends the connection without the final chunk, so the viewer cannot take
  * a truncated body for a whole segment. {@link SlowViewerGuard} caps a slow viewer as for any answer.

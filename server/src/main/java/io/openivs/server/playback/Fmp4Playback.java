@@ -25,13 +25,15 @@ final class Fmp4Playback {
     /**
      * @param childQuery appended to every URI (a private channel's token), or empty
      * @param lowLatency the LL-HLS parts to list, or null for regular HLS
+     * @param ended      closes the playlist with EXT-X-ENDLIST (the server is shutting down)
      */
-    static String mediaPlaylist(List<Segment> segments, int targetDuration, String childQuery, LowLatency lowLatency) {
+    static String mediaPlaylist(
+            List<Segment> segments, int targetDuration, String childQuery, LowLatency lowLatency, boolean ended) {
         return PlaylistWriter.media(
                 segments,
                 targetDuration,
                 seq -> seq + ".m4s" + childQuery,
-                false,
+                ended,
                 segment -> "init-" + segment.discontinuitySequence() + ".mp4" + childQuery,
                 lowLatency);
     }

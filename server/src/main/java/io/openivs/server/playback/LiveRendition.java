@@ -20,6 +20,14 @@ public interface LiveRendition {
     /** True once the publisher has gone; the segments are released then. Owner thread only. */
     boolean ended();
 
+    /**
+     * True once the server, shutting down, stopped taking the publisher's media: the window is final and
+     * media playlists end with EXT-X-ENDLIST until the stream ends. Any thread.
+     */
+    default boolean finished() {
+        return false;
+    }
+
     /** The sliding window, oldest first. Owner thread only. */
     List<Segment> segments();
 

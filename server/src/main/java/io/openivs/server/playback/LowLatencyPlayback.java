@@ -96,8 +96,8 @@ final class LowLatencyPlayback {
             // _HLS_part means nothing without _HLS_msn: the draft calls that a client error.
             return part >= 0 && !forPart ? Wait.BAD_REQUEST : Wait.READY;
         }
-        if (live.ended()) {
-            return Wait.READY;
+        if (live.ended() || live.finished()) {
+            return Wait.READY; // nothing more will come: the playlist as it stands (with ENDLIST once finished)
         }
         long next = ll.nextSequence();
         if (forPart) {
@@ -162,7 +162,9 @@ final class LowLatencyPlayback {
             if (done) {
                 return;
             }
-            Wait w = live.ended() ? Wait.READY : check(live, state(live, childQuery), forPart, msn, part);
+            Wait w = live.ended() || live.finished()
+                    ? Wait.READY
+                    : check(live, state(live, childQuery), forPart, msn, part);
             if (w == null) {
                 live.whenChanged(this);
             } else {

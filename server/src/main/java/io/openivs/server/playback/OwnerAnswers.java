@@ -84,6 +84,7 @@ final class OwnerAnswers {
             Responses.send(ctx, req, Responses.forbidden(req, refused), verdict.allowOrigin());
             return true;
         }
+        req.answered(); // the first bytes go now
         ChunkedAnswer answer = ChunkedAnswer.start(
                 ctx, Responses.chunkedMedia(verdict), req.head(), req.keepAlive() == KeepAlive.CLOSE);
         if (answer != null) {
@@ -127,7 +128,8 @@ final class OwnerAnswers {
                                         verdict.playlistQuery(),
                                         window -> RenditionPolicy.admits(verdict, window))
                                 : null,
-                        live.prefetch()));
+                        live.prefetch(),
+                        live.finished()));
             case INIT: {
                 ByteBuf init = Fmp4Playback.initSegment(segments, url.sequence());
                 if (init == null) {

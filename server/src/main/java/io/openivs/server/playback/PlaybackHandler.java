@@ -9,6 +9,7 @@ import io.openivs.server.playback.PlaybackPath.Kind;
 import io.openivs.server.playback.access.AccessGate;
 import io.openivs.server.playback.access.AccessRequest;
 import io.openivs.server.playback.access.PlaybackGate;
+import io.openivs.server.playback.access.ResolutionClass;
 import io.openivs.server.playback.access.Verdict;
 
 /**
@@ -27,18 +28,36 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<HttpRequest> {
     private final PlaybackSource source;
     private final AccessGate gate;
     private final boolean trustForwardedFor;
+    /** In a cluster: the secret, owners and edge viewers; null standing alone. */
+    private final PlaybackCluster cluster;
+    /** Relays streams other nodes own (edge playback), or null standing alone. */
+    private EdgeRelay edge;
 
     final PlaybackCounters counters = new PlaybackCounters();
 
     PlaybackHandler(PlaybackSource source, AccessGate gate, boolean trustForwardedFor) {
+        this(source, gate, trustForwardedFor, null);
+    }
+
+    PlaybackHandler(PlaybackSource source, AccessGate gate, boolean trustForwardedFor, PlaybackCluster cluster) {
         this.source = source;
         this.gate = gate;
         this.trustForwardedFor = trustForwardedFor;
+        this.cluster = cluster;
+    }
+
+    /** Set once, before the listener binds (registering its channels publishes it to their loops). */
+    void edge(EdgeRelay edge) {
+        this.edge = edge;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, HttpRequest msg) {
-        ViewerRequest req = ViewerRequest.read(msg, ctx.channel().remoteAddress(), trustForwardedFor);
+        if (msg.uri().startsWith(EdgeRelay.PREFIX + "/")) {
+            internal(ctx, msg);
+            return;
+        }
+        ViewerRequest req = ViewerRequest.read(msg, ctx.channel().remoteAddress(), trustForwardedFor, counters);
         if (req.error() != null) {
             Responses.send(ctx, req, Responses.status(req.error()), "*");
             return;
@@ -62,6 +81,17 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<HttpRequest> {
         PlaybackPath url = req.path();
         LiveRendition live = rendition(url);
         if (live == null) {
+            EdgeOwners.Owner owner = edge == null || source.find(url.name()) != null
+                    ? null
+                    : cluster.owners().owner(url.name());
+            if (owner != null) {
+                counters.served(url.kind());
+                if (url.kind() != Kind.SEGMENT && url.kind() != Kind.PART) {
+                    cluster.viewers().viewer(owner.streamId(), req.client(), System.currentTimeMillis());
+                }
+                edge.relay(ctx, req, verdict, owner);
+                return;
+            }
             Responses.send(ctx, req, Responses.status(HttpResponseStatus.NOT_FOUND), verdict.allowOrigin());
             return;
         }
@@ -69,6 +99,38 @@ final class PlaybackHandler extends SimpleChannelInboundHandler<HttpRequest> {
         if (url.kind() != Kind.SEGMENT && url.kind() != Kind.PART) {
             live.viewer(req.client()); // a viewer fetches playlists; counting segments too would only cost
         }
+        if (!WindowAnswers.answer(ctx, req, verdict, live.window())) {
+            OwnerAnswers.answer(ctx, req, verdict, live);
+        }
+    }
+
+    /**
+     * The internal endpoint: another node relaying a stream this node owns. Only with the cluster secret
+     * (anything else gets a bare 403); answered from this node's own streams, never relayed further, as
+     * to a public viewer with the relayed viewer's maximum resolution (the edge checked access). These
+     * requests are the edges' upstream fetches, counted apart from viewers and not counted as viewers.
+     */
+    private void internal(ChannelHandlerContext ctx, HttpRequest msg) {
+        boolean authentic = cluster != null
+                && EdgeRelay.authentic(cluster.secret(), msg.headers().get(EdgeRelay.SECRET_HEADER));
+        msg.setUri(msg.uri().substring(EdgeRelay.PREFIX.length()));
+        ViewerRequest req = ViewerRequest.read(msg, ctx.channel().remoteAddress(), false);
+        if (!authentic) {
+            Responses.send(ctx, req, Responses.status(HttpResponseStatus.FORBIDDEN), "*");
+            return;
+        }
+        if (req.error() != null) {
+            Responses.send(ctx, req, Responses.status(req.error()), "*");
+            return;
+        }
+        Verdict verdict =
+                new Verdict(null, "*", "", ResolutionClass.named(msg.headers().get(EdgeRelay.RESOLUTION_HEADER)));
+        LiveRendition live = rendition(req.path());
+        if (live == null) {
+            Responses.send(ctx, req, Responses.status(HttpResponseStatus.NOT_FOUND), "*");
+            return;
+        }
+        counters.servedEdge(req.path().kind());
         if (!WindowAnswers.answer(ctx, req, verdict, live.window())) {
             OwnerAnswers.answer(ctx, req, verdict, live);
         }

@@ -10,6 +10,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.openivs.server.net.AcceptFailures;
+import io.openivs.server.net.AccessLog;
 import io.openivs.server.net.ConnectionCap;
 import io.openivs.server.net.EventLoops;
 import io.openivs.server.net.HttpTimeouts;
@@ -81,8 +82,30 @@ public final class PlaybackServer implements AutoCloseable {
             Limits limits,
             SslContext tls)
             throws InterruptedException {
-        PlaybackHandler handler = new PlaybackHandler(source, gate, trustForwardedFor);
+        this(loops, bind, port, source, gate, trustForwardedFor, extra, limits, tls, null);
+    }
+
+    /**
+     * @param cluster serve the internal endpoint and relay streams other nodes own (edge playback) as this
+     *                says, or null when standing alone
+     */
+    public PlaybackServer(
+            EventLoops loops,
+            String bind,
+            int port,
+            PlaybackSource source,
+            PlaybackGate gate,
+            boolean trustForwardedFor,
+            ChannelHandler extra,
+            Limits limits,
+            SslContext tls,
+            PlaybackCluster cluster)
+            throws InterruptedException {
+        PlaybackHandler handler = new PlaybackHandler(source, gate, trustForwardedFor, cluster);
         this.counters = handler.counters;
+        if (cluster != null) {
+            handler.edge(new EdgeRelay(loops.io().next(), loops.socketChannel(), cluster, counters));
+        }
         this.cap = new ConnectionCap("playback", limits.maxConnections());
         ServerBootstrap b = new ServerBootstrap()
                 .group(loops.boss(), loops.io())
@@ -107,7 +130,11 @@ public final class PlaybackServer implements AutoCloseable {
                                 .addLast(timeouts.headWatcher())
                                 // Whoever answers applies the request's KeepAlive (pre-encoded answers
                                 // would bypass Netty's keep-alive handler).
-                                .addLast(new PlaybackResponseEncoder())
+                                .addLast(new PlaybackResponseEncoder());
+                        if (AccessLog.enabled()) {
+                            ch.pipeline().addLast(new AccessLog("playback"));
+                        }
+                        ch.pipeline()
                                 // GET/HEAD carry no body: requests go on unaggregated, bodies are refused.
                                 .addLast(new BodilessRequests());
                         if (extra != null) {

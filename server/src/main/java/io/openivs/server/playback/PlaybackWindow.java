@@ -26,6 +26,8 @@ public final class PlaybackWindow {
     private final boolean lowLatency;
     /** The LHLS prefetch segments the media playlist lists after the window's last (LOW channels), or null. */
     private final Prefetch prefetch;
+    /** The stream's last window: media playlists end with EXT-X-ENDLIST. */
+    private final boolean ended;
 
     private final String name;
     /** Token-free playlists as whole responses; null when empty (media also for LL-HLS). */
@@ -80,6 +82,41 @@ public final class PlaybackWindow {
             Prefetch prefetch,
             List<Rung> rungs,
             boolean sourceListed) {
+        this(
+                name,
+                segments,
+                audioOnly,
+                targetDuration,
+                fragmentedMp4,
+                lowLatency,
+                prefetch,
+                rungs,
+                sourceListed,
+                false);
+    }
+
+    /**
+     * Owner thread.
+     *
+     * @param ended the stream's last window (the server is shutting down): its media playlist ends with
+     *              EXT-X-ENDLIST and lists no parts or prefetch segments, so it is served from here too
+     */
+    public PlaybackWindow(
+            String name,
+            List<Segment> segments,
+            List<Segment> audioOnly,
+            int targetDuration,
+            boolean fragmentedMp4,
+            boolean lowLatency,
+            Prefetch prefetch,
+            List<Rung> rungs,
+            boolean sourceListed,
+            boolean ended) {
+        if (ended) {
+            lowLatency = false;
+            prefetch = null;
+        }
+        this.ended = ended;
         this.rungs = List.copyOf(rungs);
         this.sourceListed = sourceListed;
         this.name = name;
@@ -91,7 +128,7 @@ public final class PlaybackWindow {
         this.lowLatency = lowLatency;
         this.media = this.segments.isEmpty() || lowLatency
                 ? null
-                : playlist(Playlists.media(this.segments, targetDuration, fragmentedMp4, "", null, prefetch));
+                : playlist(Playlists.media(this.segments, targetDuration, fragmentedMp4, "", null, prefetch, ended));
         this.master = playlist(Playlists.master(name, this.segments, this.audioOnly, this.rungs, sourceListed, ""));
         int[] sizes = new int[this.segments.size()];
         for (int i = 0; i < sizes.length; i++) {
@@ -130,7 +167,7 @@ public final class PlaybackWindow {
         }
         return childQuery.isEmpty()
                 ? media.body()
-                : utf8(Playlists.media(segments, targetDuration, fragmentedMp4, childQuery, null, prefetch));
+                : utf8(Playlists.media(segments, targetDuration, fragmentedMp4, childQuery, null, prefetch, ended));
     }
 
     /** The multivariant playlist, or null while no segment is finished (not playable yet). */

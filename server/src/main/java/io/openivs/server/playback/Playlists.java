@@ -46,13 +46,32 @@ final class Playlists {
             String childQuery,
             LowLatency lowLatency,
             Prefetch prefetch) {
+        return media(segments, targetDuration, fragmentedMp4, childQuery, lowLatency, prefetch, false);
+    }
+
+    /**
+     * As above; {@code ended} (the server is shutting down and the publisher's media has stopped) lists
+     * no parts or prefetch segments and closes the playlist with EXT-X-ENDLIST, so players stop.
+     */
+    static String media(
+            List<Segment> segments,
+            int targetDuration,
+            boolean fragmentedMp4,
+            String childQuery,
+            LowLatency lowLatency,
+            Prefetch prefetch,
+            boolean ended) {
+        if (ended) {
+            lowLatency = null;
+            prefetch = null;
+        }
         String text = fragmentedMp4
-                ? Fmp4Playback.mediaPlaylist(segments, targetDuration, childQuery, lowLatency)
+                ? Fmp4Playback.mediaPlaylist(segments, targetDuration, childQuery, lowLatency, ended)
                 : PlaylistWriter.media(
                         segments,
                         targetDuration,
                         childQuery.isEmpty() ? seq -> seq + ".ts" : seq -> seq + ".ts" + childQuery,
-                        false);
+                        ended);
         String extension = fragmentedMp4 ? ".m4s" : ".ts";
         return prefetch == null || segments.isEmpty()
                 ? text

@@ -92,6 +92,7 @@ final class PrefetchAnswers {
                 return false;
             }
             finish();
+            req.answered(); // the first bytes go now
             ChunkedAnswer answer = ChunkedAnswer.start(
                     ctx,
                     Responses.chunkedMedia(verdict, Responses.mediaType(live.fragmentedMp4())),

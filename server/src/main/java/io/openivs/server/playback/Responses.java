@@ -81,6 +81,18 @@ final class Responses {
         return r;
     }
 
+    /** An error answer an owner made with a body (an edge passes it on), never cached. */
+    static FullHttpResponse relayed(HttpResponseStatus status, ByteBuf body, String contentType) {
+        FullHttpResponse r = response(status, body);
+        if (contentType != null) {
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        r.headers()
+                .set(HttpHeaderNames.CACHE_CONTROL, CachePolicy.NO_CACHE.value)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        return r;
+    }
+
     /** The 403 of a refused viewer; the body names the URL without its token. */
     static FullHttpResponse forbidden(ViewerRequest req, AccessDenied why) {
         return Refusals.forbidden(req.echoedUrl(), why);
@@ -106,6 +118,7 @@ final class Responses {
      * HEAD keeps the headers (Content-Length included: the length GET would send) and drops the body.
      */
     static void send(ChannelHandlerContext ctx, ViewerRequest req, FullHttpResponse r, String allowOrigin) {
+        req.answered();
         allowOrigin(r, allowOrigin);
         if (req.head() && r.content().isReadable()) {
             r.content().release();

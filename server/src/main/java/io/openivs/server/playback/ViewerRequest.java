@@ -37,13 +37,22 @@ record ViewerRequest(
         KeepAlive keepAlive,
         boolean chunked,
         String origin,
-        InetAddress client) {
+        InetAddress client,
+        long arrived,
+        PlaybackCounters counters) {
 
     /**
      * @param remote            the connection's peer
      * @param trustForwardedFor take the viewer's address from X-Forwarded-For (only behind a proxy that sets it)
      */
     static ViewerRequest read(HttpRequest req, SocketAddress remote, boolean trustForwardedFor) {
+        return read(req, remote, trustForwardedFor, null);
+    }
+
+    /** @param counters where the answer's latency is counted (null: nowhere) */
+    static ViewerRequest read(
+            HttpRequest req, SocketAddress remote, boolean trustForwardedFor, PlaybackCounters counters) {
+        long arrived = System.nanoTime();
         KeepAlive keepAlive = KeepAlive.of(req);
         boolean head = HttpMethod.HEAD.equals(req.method());
         String uri = req.uri();
@@ -51,11 +60,32 @@ record ViewerRequest(
         boolean chunked = HttpVersion.HTTP_1_1.equals(req.protocolVersion());
         if (!head && !HttpMethod.GET.equals(req.method())) {
             return new ViewerRequest(
-                    HttpResponseStatus.METHOD_NOT_ALLOWED, null, uri, q, false, keepAlive, chunked, null, null);
+                    HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    null,
+                    uri,
+                    q,
+                    false,
+                    keepAlive,
+                    chunked,
+                    null,
+                    null,
+                    arrived,
+                    counters);
         }
         PlaybackPath path = PlaybackPath.parse(q < 0 ? uri : uri.substring(0, q));
         if (path == null) {
-            return new ViewerRequest(HttpResponseStatus.NOT_FOUND, null, uri, q, head, keepAlive, chunked, null, null);
+            return new ViewerRequest(
+                    HttpResponseStatus.NOT_FOUND,
+                    null,
+                    uri,
+                    q,
+                    head,
+                    keepAlive,
+                    chunked,
+                    null,
+                    null,
+                    arrived,
+                    counters);
         }
         return new ViewerRequest(
                 null,
@@ -66,7 +96,16 @@ record ViewerRequest(
                 keepAlive,
                 chunked,
                 req.headers().get(HttpHeaderNames.ORIGIN),
-                clientAddress(req, remote, trustForwardedFor));
+                clientAddress(req, remote, trustForwardedFor),
+                arrived,
+                counters);
+    }
+
+    /** The answer is being written: its latency from the request's arrival is counted by kind. Once per request. */
+    void answered() {
+        if (counters != null && path != null) {
+            counters.answered(path.kind(), System.nanoTime() - arrived);
+        }
     }
 
     /** What the access gate is asked about this request. */

@@ -58,6 +58,7 @@ final class WindowAnswers {
         if (body == null) {
             Responses.send(ctx, req, Responses.status(HttpResponseStatus.NOT_FOUND), verdict.allowOrigin());
         } else if (shared) {
+            req.answered();
             Responses.sendEncoded(ctx, window.segmentHead(i), body);
         } else {
             Responses.send(
@@ -75,6 +76,7 @@ final class WindowAnswers {
         if (shared) {
             ByteBuf encoded = master ? window.encodedMaster() : window.encodedMedia();
             if (encoded != null) {
+                req.answered();
                 ctx.writeAndFlush(encoded, ctx.voidPromise());
                 return;
             }

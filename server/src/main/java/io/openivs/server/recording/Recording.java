@@ -1,5 +1,7 @@
 package io.openivs.server.recording;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.media.hls.Segment;
 import io.openivs.server.resource.Json;
@@ -18,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * One recording: a prefix in a bucket, fed with the segments of one stream or of several merged
  * within the reconnect window. Lives on the recorder thread ({@link Recordings}); thumbnails are
  * made on the thumbnail thread, and every object goes through the uploader in order.
+ *
+ * <p>Longer than most classes: one recording's whole life (its renditions' segments, thumbnails, the
+ * closing objects, and its rebuilding from a journal or from another node's state) stays with the one
+ * owner of its state; the per-rendition state is {@link Track}, the formats are in the journal and ledger.
  */
 final class Recording {
     private static final Logger log = LoggerFactory.getLogger(Recording.class);
@@ -40,7 +46,7 @@ final class Recording {
     private final Instant startedAt;
     final List<String> streamIds = new ArrayList<>();
     /** The source: always fed (thumbnails, the duration), stored when selected. */
-    private final Track source = new Track();
+    private final Track source = new Track(null, false);
     /** Stored transcoded renditions by name, in ladder order. */
     private final Map<String, Track> rungs = new LinkedHashMap<>();
     /** What the stream's renditionConfiguration records; set before the first segment. */
@@ -108,8 +114,10 @@ final class Recording {
 
     /** A reconnect within the window: the next segment of each rendition joins with a discontinuity. */
     void join(String streamId) {
-        endTimer.cancel(false);
-        endTimer = null;
+        if (endTimer != null) { // null when continued from another node
+            endTimer.cancel(false);
+            endTimer = null;
+        }
         streamIds.add(streamId);
         source.joinPending = true;
         rungs.values().forEach(t -> t.joinPending = true);
@@ -193,9 +201,7 @@ final class Recording {
         }
         Track t = rungs.get(name);
         if (t == null) {
-            t = new Track();
-            t.rendition = Rendition.of(s, name);
-            t.stored = true;
+            t = new Track(Rendition.of(s, name), true);
             rungs.put(name, t);
             if (journal != null) {
                 journal.rung(t.rendition);
@@ -223,6 +229,7 @@ final class Recording {
             if (j != null) {
                 j.stored(entry, null); // the duration, for a recording finished after a crash
             }
+            t.storedCount = t.entries.size();
             return;
         }
         String hls = RecordingFiles.HLS + "/" + t.rendition.name() + "/";
@@ -232,6 +239,8 @@ final class Recording {
                 if (j != null) {
                     j.stored(entry, rung);
                 }
+                t.storedCount = Math.max(t.storedCount, index + 1);
+                owner.stored(Recording.this);
             }
 
             @Override
@@ -346,6 +355,8 @@ final class Recording {
         streamIds.forEach(h.putArray("streamIds")::add);
         h.set("rendition", source.rendition.toJson());
         h.put("sourceStored", source.stored);
+        // A recording continued on another node records the same rungs (they may not have a segment yet).
+        plannedRungs.forEach(r -> h.withArray("plannedRungs").add(r.toJson()));
         return h;
     }
 
@@ -354,8 +365,80 @@ final class Recording {
      * segments the destination holds, ready for {@link #finish()}.
      */
     static Recording recovered(Recordings owner, RecordingJournal.Orphan o) {
-        ObjectNode h = o.header();
-        List<String> streams = o.streamIds();
+        Recording rec = rebuild(owner, o.header(), o.streamIds(), o.entries(), o.rungs());
+        rec.recoveredEnd = o.lastWritten();
+        rec.journal = RecordingJournal.existing(o.file());
+        return rec;
+    }
+
+    /**
+     * Recorder thread: what another node needs to continue this recording (the journal's header and the
+     * stored segments, thumbnail numbering), for {@link RecordingLedger}. {@code state} says whether a stream
+     * still feeds it (RECORDING) or it waits out its reconnect window (WAITING).
+     */
+    ObjectNode snapshot(String state, long now) {
+        ObjectNode doc = Json.object();
+        doc.put("state", state);
+        doc.put("updatedAt", now);
+        doc.set("header", journalHeader());
+        ArrayNode list = doc.putArray("entries");
+        source.reliable().forEach(e -> e.writeTo(list.addArray()));
+        ArrayNode tracks = doc.putArray("rungs");
+        for (Track t : rungs.values()) {
+            ObjectNode rung = tracks.addObject();
+            rung.set("rendition", t.rendition.toJson());
+            ArrayNode entries = rung.putArray("entries");
+            t.reliable().forEach(e -> e.writeTo(entries.addArray()));
+        }
+        doc.put("thumbIndex", thumbIndex.get());
+        doc.put("nextThumbTicks", nextThumbTicks);
+        return doc;
+    }
+
+    boolean hasSnapshot() {
+        return source.rendition != null;
+    }
+
+    /**
+     * Recorder thread: a recording another node left (it died, or its publisher came here), continued
+     * here by stream {@code streamId} from its stored state: the same prefix, each rendition's next segment
+     * numbered after its last one stored, joined with a discontinuity. Journaled here from now on.
+     */
+    static Recording continued(Recordings owner, ObjectNode doc, String streamId) {
+        ObjectNode h = (ObjectNode) doc.get("header");
+        List<String> streams = new ArrayList<>();
+        h.path("streamIds").forEach(n -> streams.add(n.asText()));
+        List<VodPlaylists.Entry> stored = new ArrayList<>();
+        doc.path("entries").forEach(e -> stored.add(VodPlaylists.Entry.read(e)));
+        Map<Rendition, List<VodPlaylists.Entry>> storedRungs = new LinkedHashMap<>();
+        for (JsonNode rung : doc.path("rungs")) {
+            List<VodPlaylists.Entry> entries = new ArrayList<>();
+            rung.path("entries").forEach(e -> entries.add(VodPlaylists.Entry.read(e)));
+            storedRungs.put(Rendition.fromJson(rung.path("rendition")), entries);
+        }
+        Recording rec = rebuild(owner, h, streams, stored, storedRungs);
+        rec.thumbIndex.set(doc.path("thumbIndex").asInt());
+        rec.nextThumbTicks = doc.path("nextThumbTicks").asLong();
+        RecordingJournal j = RecordingJournal.create(owner.spoolDir, rec.recordingId, h);
+        rec.journal = j;
+        if (j != null) {
+            stored.forEach(e -> j.stored(e, null));
+            storedRungs.forEach((r, entries) -> {
+                j.rung(r);
+                entries.forEach(e -> j.stored(e, r.name()));
+            });
+        }
+        rec.join(streamId);
+        return rec;
+    }
+
+    /** A recording as a journal or the ledger kept it: the source's and each rung's stored segments. */
+    private static Recording rebuild(
+            Recordings owner,
+            ObjectNode h,
+            List<String> streams,
+            List<VodPlaylists.Entry> stored,
+            Map<Rendition, List<VodPlaylists.Entry>> storedRungs) {
         Recording rec = new Recording(
                 owner,
                 h.path("channelArn").asText(),
@@ -369,20 +452,17 @@ final class Recording {
         rec.streamIds.addAll(streams.subList(1, streams.size()));
         rec.source.rendition = Rendition.fromJson(h.path("rendition"));
         rec.source.stored = h.path("sourceStored").asBoolean(true);
+        List<Rendition> planned = new ArrayList<>();
+        h.path("plannedRungs").forEach(r -> planned.add(Rendition.fromJson(r)));
+        rec.plannedRungs = List.copyOf(planned);
         rec.thumbHeight = Thumbnails.height(rec.thumbs.resolution(), rec.source.rendition.height());
         rec.thumbWidth = Thumbnails.width(rec.source.rendition.width(), rec.source.rendition.height(), rec.thumbHeight);
-        for (VodPlaylists.Entry e : o.entries()) {
-            rec.source.recovered(e);
-        }
-        o.rungs().forEach((r, entries) -> {
-            Track t = new Track();
-            t.rendition = r;
-            t.stored = true;
+        stored.forEach(rec.source::recovered);
+        storedRungs.forEach((r, entries) -> {
+            Track t = new Track(r, true);
             entries.forEach(t::recovered);
             rec.rungs.put(r.name(), t);
         });
-        rec.recoveredEnd = o.lastWritten();
-        rec.journal = RecordingJournal.existing(o.file());
         return rec;
     }
 
@@ -394,6 +474,22 @@ final class Recording {
         }
         rungs.values().stream().filter(t -> !t.entries.isEmpty()).forEach(out::add);
         return out;
+    }
+
+    String recordingId() {
+        return recordingId;
+    }
+
+    /** Recorder thread: another node continues this recording; this node stops writing it and forgets its journal. */
+    void handedOver() {
+        finished = true;
+        if (endTimer != null) {
+            endTimer.cancel(false);
+            endTimer = null;
+        }
+        if (journal != null) {
+            journal.delete();
+        }
     }
 
     private void putMasters() {
@@ -434,24 +530,6 @@ final class Recording {
                 thumbHeight,
                 durationMs,
                 failure);
-    }
-
-    /** One rendition of the recording: its segments so far. Recorder thread. */
-    private static final class Track {
-        Rendition rendition;
-        boolean stored;
-        final List<VodPlaylists.Entry> entries = new ArrayList<>();
-        long durationTicks;
-        long peakBitsPerSecond;
-        boolean joinPending;
-        long lastSequence = Long.MIN_VALUE;
-
-        void recovered(VodPlaylists.Entry e) {
-            entries.add(e);
-            durationTicks += e.durationTicks();
-            peakBitsPerSecond =
-                    Math.max(peakBitsPerSecond, (long) Math.ceil(e.size() * 8.0 / Math.max(e.seconds(), 0.001)));
-        }
     }
 
     private void put(String key, String contentType, byte[] body) {

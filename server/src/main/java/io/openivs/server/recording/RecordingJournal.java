@@ -1,7 +1,6 @@
 package io.openivs.server.recording;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.config.DataDir;
 import io.openivs.server.resource.Json;
@@ -74,12 +73,7 @@ final class RecordingJournal {
         if (rung != null) {
             n.put("rendition", rung);
         }
-        ArrayNode s = n.putArray("segment");
-        s.add(e.index())
-                .add(e.durationTicks())
-                .add(e.programDateTime())
-                .add(e.discontinuity())
-                .add(e.size());
+        e.writeTo(n.putArray("segment"));
         line(n);
     }
 
@@ -179,12 +173,7 @@ final class RecordingJournal {
             }
             JsonNode s = n.path("segment");
             if (s.isArray()) {
-                VodPlaylists.Entry e = new VodPlaylists.Entry(
-                        s.get(0).asInt(),
-                        s.get(1).asLong(),
-                        s.get(2).asLong(),
-                        s.get(3).asBoolean(),
-                        s.get(4).asInt());
+                VodPlaylists.Entry e = VodPlaylists.Entry.read(s);
                 Rendition rung =
                         n.has("rendition") ? rungNames.get(n.get("rendition").asText()) : null;
                 if (rung != null) {

@@ -57,8 +57,12 @@ public final class Recordings implements BucketCheck, AutoCloseable {
     private final ExecutorService checks = Executors.newFixedThreadPool(2, named("openivs-bucket-check"));
     /** Recorder thread only: the recording of each channel, live or waiting out its reconnect window. */
     private final Map<String, Recording> byChannel = new HashMap<>();
+    /** The recordings in progress as the store knows them, for another node to continue. */
+    private final RecordingLedger ledger;
 
-    public Recordings(Destination destination, Path spoolDir, ResourceStore store, EventBus events, Clock clock) {
+    /** @param node this node's id, which owns the recordings it makes in the store */
+    public Recordings(
+            Destination destination, Path spoolDir, ResourceStore store, String node, EventBus events, Clock clock) {
         this.destination = destination;
         this.spoolDir = spoolDir;
         try {
@@ -69,6 +73,7 @@ public final class Recordings implements BucketCheck, AutoCloseable {
         this.store = store;
         this.events = events;
         this.clock = clock;
+        this.ledger = new RecordingLedger(store, node);
     }
 
     /** The destination the configuration asks for: an S3 API, or folders under {@code <data-dir>/recordings}. */
@@ -111,6 +116,12 @@ public final class Recordings implements BucketCheck, AutoCloseable {
         execute(() -> {
             for (RecordingJournal.Orphan o : RecordingJournal.orphans(spoolDir)) {
                 try {
+                    String id = o.header().path("recordingId").asText();
+                    if (!mineToFinish(id, o.header().path("channelArn").asText())) {
+                        log.info("recording {} was continued by another node: not finished here", id);
+                        RecordingJournal.existing(o.file()).delete();
+                        continue;
+                    }
                     Recording r = Recording.recovered(this, o);
                     log.info(
                             "finishing recording {} left open by an earlier run: {} segment(s)",
@@ -122,6 +133,20 @@ public final class Recordings implements BucketCheck, AutoCloseable {
                 }
             }
         });
+    }
+
+    /** Recorder thread: whether this node is to finish the recording (no other node continued or finished it). */
+    private boolean mineToFinish(String recordingId, String channelArn) {
+        try {
+            return ledger.finishing(recordingId, channelArn) == RecordingLedger.Outcome.MINE;
+        } catch (RuntimeException e) {
+            // Without the store nobody else can have taken it over since; finishing is the safe side.
+            log.warn(
+                    "recording {}: the store cannot say who continues it ({}); finishing it here",
+                    recordingId,
+                    e.toString());
+            return true;
+        }
     }
 
     /**
@@ -163,7 +188,9 @@ public final class Recordings implements BucketCheck, AutoCloseable {
                     now()));
             return StreamRecorder.NONE;
         }
-        Feed feed = new Feed(channelArn, channelName, channel.type(), configArn, config, streamId);
+        // Another node's recording of this channel within its window (its node died, or the publisher came here).
+        ObjectNode claimed = ledger.claim(channelArn, configArn, clock.millis()).orElse(null);
+        Feed feed = new Feed(channelArn, channelName, channel.type(), configArn, config, streamId, claimed);
         execute(feed::attach);
         return feed;
     }
@@ -176,6 +203,9 @@ public final class Recordings implements BucketCheck, AutoCloseable {
         final String configArn;
         final ObjectNode config;
         final String streamId;
+        /** Another node's recording this stream continues, as the store had it; null for none. */
+        final ObjectNode claimed;
+
         Recording recording;
         boolean seenMedia;
         /** What the stream offered and what is recorded of it; null until offered (recorder thread). */
@@ -189,13 +219,15 @@ public final class Recordings implements BucketCheck, AutoCloseable {
                 String channelType,
                 String configArn,
                 ObjectNode config,
-                String streamId) {
+                String streamId,
+                ObjectNode claimed) {
             this.channelArn = channelArn;
             this.channelName = channelName;
             this.channelType = channelType;
             this.configArn = configArn;
             this.config = config;
             this.streamId = streamId;
+            this.claimed = claimed;
         }
 
         /** Owner thread: decided here (a pure function of the configuration), told to the recording in order. */
@@ -250,12 +282,21 @@ public final class Recordings implements BucketCheck, AutoCloseable {
         /** Recorder thread: a reconnect within the window continues the waiting recording. */
         void attach() {
             Recording waiting = byChannel.get(channelArn);
-            if (waiting != null && waiting.canMerge(configArn)) {
+            if (claimed != null) {
+                if (waiting != null) {
+                    finishChecked(waiting);
+                }
+                recording = Recording.continued(Recordings.this, claimed, streamId);
+                byChannel.put(channelArn, recording);
+                save(recording);
+                log.info("stream {} continues recording {} of another node", streamId, recording.prefix);
+            } else if (waiting != null && waiting.canMerge(configArn)) {
                 waiting.join(streamId);
                 recording = waiting;
+                save(waiting);
                 log.info("stream {} continues recording {}", streamId, waiting.prefix);
             } else if (waiting != null) {
-                finish(waiting);
+                finishChecked(waiting);
             }
         }
 
@@ -271,7 +312,7 @@ public final class Recordings implements BucketCheck, AutoCloseable {
             if (!seenMedia && recording != null && !recording.fits(Rendition.of(segment))) {
                 // IVS merges only streams of the same resolution, frame rate and codecs.
                 recording.streamIds.remove(streamId);
-                finish(recording);
+                finishChecked(recording);
                 recording = null;
             }
             seenMedia = true;
@@ -304,11 +345,66 @@ public final class Recordings implements BucketCheck, AutoCloseable {
                 return;
             }
             if (r.windowMillis == 0 || !r.hasMedia()) {
-                finish(r);
+                finishChecked(r);
             } else {
-                r.endTimer = recorder.schedule(() -> finish(r), r.windowMillis, TimeUnit.MILLISECONDS);
+                r.endTimer = recorder.schedule(() -> finishChecked(r), r.windowMillis, TimeUnit.MILLISECONDS);
+                save(r);
             }
         }
+    }
+
+    /** Uploader thread: one more segment of {@code r} is stored; the store's copy of its state follows. */
+    void stored(Recording r) {
+        execute(() -> save(r));
+    }
+
+    /** Recorder thread: hands the recording's state to the ledger (written soon, off this thread). */
+    private void save(Recording r) {
+        if (r.finished || !r.hasSnapshot()) {
+            return;
+        }
+        ObjectNode doc = r.snapshot(r.endTimer != null ? "WAITING" : "RECORDING", clock.millis());
+        ledger.save(r.recordingId(), doc, lost -> execute(() -> handedOver(r)));
+    }
+
+    /** Recorder thread: another node claimed {@code r}; it is theirs to continue and finish. */
+    private void handedOver(Recording r) {
+        if (!r.finished) {
+            log.info("recording {} continues on another node", r.prefix);
+            r.handedOver();
+        }
+        byChannel.remove(r.channelArn, r);
+    }
+
+    /**
+     * Recorder thread: ends {@code r} unless another node has taken it over meanwhile; the store is asked
+     * off this thread. From now on no stream joins it here.
+     */
+    private void finishChecked(Recording r) {
+        if (r.finished) {
+            byChannel.remove(r.channelArn, r);
+            return;
+        }
+        if (r.endTimer != null) {
+            r.endTimer.cancel(false);
+            r.endTimer = null;
+        }
+        byChannel.remove(r.channelArn, r);
+        if (!r.hasMedia()) {
+            finish(r);
+            return;
+        }
+        // Out of byChannel and without a timer: no stream joins it while the store is asked.
+        ledger.finishingLater(
+                r.recordingId(),
+                r.channelArn,
+                outcome -> execute(() -> {
+                    if (outcome == RecordingLedger.Outcome.MINE) {
+                        finish(r);
+                    } else {
+                        handedOver(r);
+                    }
+                }));
     }
 
     private void finish(Recording r) {
@@ -316,6 +412,15 @@ public final class Recordings implements BucketCheck, AutoCloseable {
             r.finish();
         }
         byChannel.remove(r.channelArn, r);
+    }
+
+    /** Recorder thread, at shutdown: like {@link #finishChecked}, asking the store here and now. */
+    private void finishAtClose(Recording r) {
+        if (!r.finished && r.hasMedia() && !mineToFinish(r.recordingId(), r.channelArn)) {
+            handedOver(r);
+            return;
+        }
+        finish(r);
     }
 
     void thumbnail(Runnable work) {
@@ -353,9 +458,10 @@ public final class Recordings implements BucketCheck, AutoCloseable {
      */
     @Override
     public void close() {
-        execute(() -> Map.copyOf(byChannel).values().forEach(this::finish));
+        execute(() -> Map.copyOf(byChannel).values().forEach(this::finishAtClose));
         recorder.shutdown();
         await(recorder);
+        ledger.close();
         thumbnails.shutdown();
         await(thumbnails);
         checks.shutdownNow();

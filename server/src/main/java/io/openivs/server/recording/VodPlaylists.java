@@ -1,5 +1,7 @@
 package io.openivs.server.recording;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.openivs.server.media.hls.PlaylistText;
 import java.util.List;
 
@@ -12,6 +14,24 @@ final class VodPlaylists {
     record Entry(int index, long durationTicks, long programDateTime, boolean discontinuity, int size) {
         double seconds() {
             return durationTicks / 90_000.0;
+        }
+
+        /** As the journal and the recording ledger keep it: one array of its fields, in order. */
+        void writeTo(ArrayNode a) {
+            a.add(index)
+                    .add(durationTicks)
+                    .add(programDateTime)
+                    .add(discontinuity)
+                    .add(size);
+        }
+
+        static Entry read(JsonNode a) {
+            return new Entry(
+                    a.get(0).asInt(),
+                    a.get(1).asLong(),
+                    a.get(2).asLong(),
+                    a.get(3).asBoolean(),
+                    a.get(4).asInt());
         }
     }
 

@@ -53,6 +53,8 @@ public final class JdbcResourceStore implements ResourceStore {
     private final SqliteConnections writer;
     private final ResourceCache cache;
     private final FileChannel lockFile;
+    /** Wall-clock millis of the last failure to reach the database; 0 if it never failed. */
+    private volatile long unreachableAt;
 
     private JdbcResourceStore(
             Dialect dialect,
@@ -182,8 +184,15 @@ public final class JdbcResourceStore implements ResourceStore {
         cfg.setPoolName(name);
         cfg.setMaximumPoolSize(size);
         cfg.setMinimumIdle(Math.min(2, size));
-        cfg.setConnectionTimeout(10_000);
+        // While the database is down every call waits this long for a connection before failing (503 at the
+        // API), so it is short: a reachable server on a LAN answers in milliseconds.
+        cfg.setConnectionTimeout(3_000);
+        cfg.setValidationTimeout(2_000);
         cfg.setInitializationFailTimeout(10_000);
+        // A server that vanishes without closing its sockets must not hold a worker forever: the driver gives
+        // up on an unanswered statement after 30 s (the URL may say otherwise) and probes idle sockets.
+        cfg.addDataSourceProperty("socketTimeout", "30");
+        cfg.addDataSourceProperty("tcpKeepAlive", "true");
         return new HikariDataSource(cfg);
     }
 
@@ -212,7 +221,7 @@ public final class JdbcResourceStore implements ResourceStore {
             try (Connection c = pool.getConnection()) {
                 return work.run(new JdbcTx(c, null, false));
             } catch (SQLException e) {
-                throw new StoreException("database read failed: " + e.getMessage(), e);
+                throw failed("database read failed: ", e);
             }
         }
         // A connection is taken only when a statement needs one: reads answered from the cache take none.
@@ -232,7 +241,7 @@ public final class JdbcResourceStore implements ResourceStore {
             try (Connection c = pool.getConnection()) {
                 return inTransaction(c, new JdbcTx(c, null, true), work);
             } catch (SQLException e) {
-                throw new StoreException("database write failed: " + e.getMessage(), e);
+                throw failed("database write failed: ", e);
             }
         }
         JdbcTx tx;
@@ -246,7 +255,7 @@ public final class JdbcResourceStore implements ResourceStore {
         try {
             return inTransaction(tx.c, tx, work);
         } catch (SQLException e) {
-            throw new StoreException("database write failed: " + e.getMessage(), e);
+            throw failed("database write failed: ", e);
         } finally {
             // After commit or rollback, before the next writer may start.
             cache.written(tx.touched, tx.deletedChildren);
@@ -261,11 +270,57 @@ public final class JdbcResourceStore implements ResourceStore {
             c.commit();
             return result;
         } catch (RuntimeException e) {
-            c.rollback();
+            try {
+                c.rollback();
+            } catch (SQLException lost) {
+                e.addSuppressed(lost); // a dead connection rolls back by itself; the statement's failure says why
+            }
             throw e;
         } finally {
-            c.setAutoCommit(true);
+            try {
+                c.setAutoCommit(true);
+            } catch (SQLException lost) {
+                // only on a broken connection, which the pool evicts; the outcome is already decided
+            }
         }
+    }
+
+    /**
+     * The exception for a failed call: {@link StoreUnavailableException} when the database could not be
+     * reached, which also notes the time for {@link #lastUnreachable}.
+     */
+    private StoreException failed(String what, SQLException e) {
+        if (unreachable(e)) {
+            unreachableAt = System.currentTimeMillis();
+            return new StoreUnavailableException(what + e.getMessage(), e);
+        }
+        return new StoreException(what + e.getMessage(), e);
+    }
+
+    /** Connection-level failures: refused, broken or timed out, or a server shutting down or starting. */
+    static boolean unreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException
+                    || t instanceof java.sql.SQLNonTransientConnectionException
+                    || t instanceof java.net.SocketException
+                    || t instanceof java.io.EOFException
+                    || t instanceof java.net.SocketTimeoutException) {
+                return true;
+            }
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                String state = s.getSQLState();
+                // 08: connection exception; 57P01-57P03: admin/crash shutdown, cannot connect now
+                if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public long lastUnreachable() {
+        return unreachableAt;
     }
 
     @Override
@@ -333,7 +388,7 @@ public final class JdbcResourceStore implements ResourceStore {
             if (dialect.isUniqueViolation(e)) {
                 return new DuplicateKeyException("duplicate key", e);
             }
-            return new StoreException("database statement failed: " + e.getMessage(), e);
+            return failed("database statement failed: ", e);
         }
 
         @Override
@@ -639,6 +694,12 @@ public final class JdbcResourceStore implements ResourceStore {
         }
 
         @Override
+        public List<StreamSessionRow> staleSessions(long staleBefore) {
+            return sessionsWhere(
+                    "end_time IS NULL AND heartbeat < ? ORDER BY start_time, stream_id LIMIT 1000", staleBefore);
+        }
+
+        @Override
         public int endStaleSessions(long staleBefore) {
             // Cues left for a node that died, or for a stream that ended before taking them.
             exec("DELETE FROM stream_cues WHERE created < ?", staleBefore);
@@ -694,6 +755,86 @@ public final class JdbcResourceStore implements ResourceStore {
                 exec("DELETE FROM stream_cues WHERE id = ?", cue.id());
             }
             return out;
+        }
+
+        @Override
+        public void nodeHeartbeat(String node, String address, long now) {
+            // Both dialects know ON CONFLICT (SQLite since 3.24).
+            exec(
+                    "INSERT INTO cluster_nodes (node, address, heartbeat) VALUES (?, ?, ?)"
+                            + " ON CONFLICT (node) DO UPDATE SET address = excluded.address, heartbeat = excluded.heartbeat",
+                    node,
+                    address,
+                    now);
+        }
+
+        @Override
+        public List<ClusterNodeRow> nodes(long freshSince) {
+            List<ClusterNodeRow> out = new ArrayList<>();
+            query(
+                    "SELECT node, address, heartbeat FROM cluster_nodes WHERE heartbeat >= ? ORDER BY node",
+                    r -> out.add(new ClusterNodeRow(r.getString(1), r.getString(2), r.getLong(3))),
+                    freshSince);
+            return out;
+        }
+
+        @Override
+        public List<LiveOwnerRow> liveOwners(long freshSince) {
+            List<LiveOwnerRow> out = new ArrayList<>();
+            query(
+                    "SELECT s.stream_id, s.channel_arn, s.node, n.address FROM stream_sessions s"
+                            + " JOIN cluster_nodes n ON n.node = s.node"
+                            + " WHERE s.end_time IS NULL AND s.heartbeat >= ? AND n.heartbeat >= ?",
+                    r -> out.add(new LiveOwnerRow(r.getString(1), r.getString(2), r.getString(3), r.getString(4))),
+                    freshSince,
+                    freshSince);
+            return out;
+        }
+
+        @Override
+        public void replaceEdgeViewers(
+                String node, java.util.Map<String, Integer> viewers, long now, long staleBefore) {
+            exec("DELETE FROM cluster_viewers WHERE node = ? OR heartbeat < ?", node, staleBefore);
+            for (java.util.Map.Entry<String, Integer> e : viewers.entrySet()) {
+                exec(
+                        "INSERT INTO cluster_viewers (node, stream_id, viewers, heartbeat) VALUES (?, ?, ?, ?)",
+                        node,
+                        e.getKey(),
+                        e.getValue(),
+                        now);
+            }
+        }
+
+        @Override
+        public long edgeViewers(String streamId, long freshSince) {
+            long[] sum = {0};
+            query(
+                    "SELECT COALESCE(SUM(viewers), 0) FROM cluster_viewers WHERE stream_id = ? AND heartbeat >= ?",
+                    r -> sum[0] = r.getLong(1),
+                    streamId,
+                    freshSince);
+            return sum[0];
+        }
+
+        private interface RowReader {
+            void read(ResultSet r) throws SQLException;
+        }
+
+        private void query(String sql, RowReader each, Object... args) {
+            PreparedStatement p = null;
+            try {
+                p = statement(sql);
+                bind(p, args);
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        each.read(r);
+                    }
+                }
+            } catch (SQLException e) {
+                throw fail(e);
+            } finally {
+                done(p);
+            }
         }
 
         private List<StreamSessionRow> sessionsWhere(String where, Object... args) {

@@ -34,6 +34,14 @@ public interface ResourceStore extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Wall-clock millis when a call last failed because the database could not be reached
+     * ({@link StoreUnavailableException}); 0 if that never happened.
+     */
+    default long lastUnreachable() {
+        return 0;
+    }
+
     /** A short human description for start-up logs, without credentials. */
     String describe();
 
@@ -104,7 +112,27 @@ public interface ResourceStore extends AutoCloseable {
         /** Ends sessions whose owner stopped sending heartbeats (a node that died). */
         int endStaleSessions(long staleBefore);
 
+        /** Open sessions whose owner has shown no heartbeat since {@code staleBefore}, oldest first. */
+        List<StreamSessionRow> staleSessions(long staleBefore);
+
         /** Sessions still open that {@code node} owns: at its start, those a previous run of it left behind. */
         List<StreamSessionRow> openSessionsOf(String node);
+
+        // --- cluster membership
+
+        /** Registers {@code node} at {@code address} or refreshes its heartbeat. */
+        void nodeHeartbeat(String node, String address, long now);
+
+        /** Nodes whose heartbeat is at least {@code freshSince}, by id. */
+        List<ClusterNodeRow> nodes(long freshSince);
+
+        /** Live sessions whose row and owner node are both fresh, with where the owner is reached. */
+        List<LiveOwnerRow> liveOwners(long freshSince);
+
+        /** Replaces what {@code node} reported of the viewers it relays, per stream id; forgets stale reports. */
+        void replaceEdgeViewers(String node, java.util.Map<String, Integer> viewers, long now, long staleBefore);
+
+        /** The viewers other nodes relay of a stream, summed over fresh reports. */
+        long edgeViewers(String streamId, long freshSince);
     }
 }

@@ -108,6 +108,38 @@ class RenditionsTest {
     }
 
     @Test
+    void aFinishedStreamListsItsLastSegmentAndEndsItsPlaylistsWithoutPartsOrPrefetch() {
+        Renditions r = renditions(true, LatencyMode.LOW);
+        startWithConfigs(r);
+        MediaFixtures.feed(r, 0, 30 * 5 + 10); // two 2 s segments and a bit of the third
+        int listedBefore = r.main().segments().size();
+        assertThat(listedBefore).isPositive();
+        assertThat(io.openivs.server.playback.PlaybackWindowAccess.media(
+                        r.main().window()))
+                .as("LL-HLS: the owner renders the live playlist")
+                .isEmpty();
+        boolean[] woken = {false};
+        r.whenChanged(() -> woken[0] = true);
+
+        r.finish();
+
+        assertThat(woken[0]).as("blocking reloads are answered").isTrue();
+        assertThat(r.main().finished()).isTrue();
+        assertThat(r.ended()).as("still served until the publisher goes").isFalse();
+        String media =
+                io.openivs.server.playback.PlaybackWindowAccess.media(r.main().window());
+        assertThat(media).doesNotContain("#EXT-X-PART:", "#EXT-X-PRELOAD-HINT", "#EXT-X-PREFETCH");
+        assertThat(media.trim()).endsWith("#EXT-X-ENDLIST");
+        assertThat(media.split("#EXTINF").length - 1)
+                .as("the open segment was finished and listed")
+                .isEqualTo(listedBefore + 1);
+        assertThat(r.main().prefetch()).isNull();
+        int before = r.main().segments().size();
+        MediaFixtures.feed(r, 30 * 5 + 10, 30 * 9 + 1); // the publisher still sends until it is let go
+        assertThat(r.main().segments()).hasSize(before);
+    }
+
+    @Test
     void anAttachedConsumerGetsEveryCallAndADetachedOneNothingMore() {
         Renditions r = renditions(false, LatencyMode.NORMAL);
         FrameHandOffTest.Recorder consumer = new FrameHandOffTest.Recorder();

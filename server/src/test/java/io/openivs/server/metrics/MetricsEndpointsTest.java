@@ -125,6 +125,24 @@ class MetricsEndpointsTest {
                     .isGreaterThanOrEqualTo(1);
             assertThat(live.value("openivs_playback_playlists_served_total", Map.of()))
                     .isGreaterThanOrEqualTo(2);
+            // Latency histograms: the segment and playlists just answered, the API calls made above.
+            Map<String, String> segments = Map.of("kind", "segment");
+            double answered = live.value("openivs_playback_response_duration_seconds_count", segments);
+            assertThat(answered).isGreaterThanOrEqualTo(1);
+            assertThat(live.value(
+                            "openivs_playback_response_duration_seconds_bucket",
+                            Map.of("kind", "segment", "le", "+Inf")))
+                    .isEqualTo(answered);
+            assertThat(live.value("openivs_playback_response_duration_seconds_sum", segments))
+                    .isGreaterThan(0);
+            assertThat(live.value("openivs_playback_response_duration_seconds_count", Map.of("kind", "playlist")))
+                    .isGreaterThanOrEqualTo(2);
+            assertThat(live.value("openivs_api_request_duration_seconds_count", Map.of("operation", "CreateChannel")))
+                    .isEqualTo(1);
+            assertThat(live.value("openivs_api_request_duration_seconds_count", Map.of("operation", "GetChannel")))
+                    .as("a refusal (404) is an answer too")
+                    .isEqualTo(1);
+            assertThat(live.types).containsEntry("openivs_api_request_duration_seconds", "histogram");
             assertThat(live.value("openivs_recording_upload_queue", Map.of())).isZero();
             assertThat(live.value("openivs_webhook_owed", Map.of("webhook", "0")))
                     .isGreaterThanOrEqualTo(1);

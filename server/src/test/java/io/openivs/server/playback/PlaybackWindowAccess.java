@@ -17,4 +17,13 @@ public final class PlaybackWindowAccess {
         var b = window.master("");
         return b == null ? "" : b.toString(StandardCharsets.UTF_8);
     }
+
+    /** The public media playlist a viewer gets from the window, or "" when it has none to give. */
+    public static String media(PlaybackWindow window) {
+        if (!window.servesMedia()) {
+            return "";
+        }
+        var b = window.media("");
+        return b == null ? "" : b.toString(StandardCharsets.UTF_8);
+    }
 }

@@ -47,13 +47,20 @@ final class ChildServer implements AutoCloseable {
 
     /** Starts and waits for "openivs: ready"; {@code extra} are more {@code serve} options. */
     static ChildServer start(Path dataDir, List<String> extra) throws Exception {
+        return start(dataDir, extra, List.of());
+    }
+
+    /** @param jvmOptions more options of the child's JVM ({@code -D...}) */
+    static ChildServer start(Path dataDir, List<String> extra, List<String> jvmOptions) throws Exception {
         int api = freePort();
         int rtmp = freePort();
         int playback = freePort();
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
-                "-XX:TieredStopAtLevel=1",
+                "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of(
                 "-cp",
                 System.getProperty("java.class.path"),
                 "io.openivs.server.Main",

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -158,43 +157,15 @@ class CrashRecoveryTest {
     }
 
     private List<JsonNode> events() {
-        List<JsonNode> out = new ArrayList<>();
-        Path file = dir.resolve("events.jsonl");
-        if (!Files.exists(file)) {
-            return out;
-        }
-        for (String line : read(file).split("\n")) {
-            if (!line.isBlank()) {
-                try {
-                    out.add(JSON.readTree(line));
-                } catch (IOException e) {
-                    throw new AssertionError("events.jsonl line is not JSON: " + line, e);
-                }
-            }
-        }
-        return out;
+        return EventsFile.read(dir);
     }
 
     private static JsonNode event(List<JsonNode> events, String name) {
-        for (JsonNode e : events) {
-            if (name.equals(name(e))) {
-                return e;
-            }
-        }
-        return null;
+        return EventsFile.first(events, name);
     }
 
     private List<JsonNode> streamEvents(String streamId, String name) {
-        return events().stream()
-                .filter(e -> streamId.equals(e.path("detail").path("stream_id").asText()) && name.equals(name(e)))
-                .toList();
-    }
-
-    private static String name(JsonNode e) {
-        JsonNode d = e.path("detail");
-        return d.has("event_name")
-                ? d.path("event_name").asText()
-                : d.path("recording_status").asText();
+        return EventsFile.ofStream(dir, streamId, name);
     }
 
     private static String read(Path p) {

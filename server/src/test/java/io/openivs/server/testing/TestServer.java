@@ -137,7 +137,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     public URI endpoint() {
-        return URI.create(server.config().httpScheme() + "://127.0.0.1:" + server.apiPort());
+        return URI.create(server.config().httpScheme() + "://" + server.config().bind() + ":" + server.apiPort());
     }
 
     public IvsClient client(CredentialStore.Credential who) {
@@ -156,8 +156,13 @@ public final class TestServer implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * A short graceful stop: live streams still end cleanly, but the last playlists are held for viewers
+     * (kept-alive test clients count as such) at most 1.5 s, not the command line's 5 s of a 10 s grace.
+     * GracefulShutdownTest checks the full stop in a process of its own.
+     */
     @Override
     public void close() {
-        server.close();
+        server.close(java.time.Duration.ofSeconds(3));
     }
 }

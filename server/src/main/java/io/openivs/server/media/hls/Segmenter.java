@@ -422,6 +422,18 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         pendingDiscontinuity |= producedAny;
     }
 
+    /**
+     * Before any frame: this playlist continues one served elsewhere (another node, now gone), whose
+     * segments it cannot list. Its first segment is marked as a discontinuity, so a player that read the
+     * other playlist under the same URL knows the timeline breaks there.
+     */
+    public void followsLostPlaylist() {
+        if (producedAny || open) {
+            throw new IllegalStateException("a playlist is joined before its first segment");
+        }
+        pendingDiscontinuity = true;
+    }
+
     /** Drops the segment in progress and releases the window and the writer. */
     @Override
     public void close() {

@@ -14,6 +14,7 @@ import io.openivs.server.store.Cursor;
 import io.openivs.server.store.DuplicateKeyException;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
+import io.openivs.server.store.StoredSecrets;
 import java.security.KeyFactory;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.X509EncodedKeySpec;
@@ -72,9 +73,7 @@ public final class AccessDirectory implements AutoCloseable {
     /** Channel loads queued at once on the loader thread; more distinct names are refused until it catches up. */
     static final int MAX_LOADS = 256;
 
-    static final String SETTING_TYPE = "openivs-setting";
     private static final String TICKET_SECRET_ID = "playback-ticket-secret";
-    private static final String TICKET_SECRET_ARN = "arn:openivs:setting:" + TICKET_SECRET_ID;
     private static final Logger log = LoggerFactory.getLogger(AccessDirectory.class);
 
     /** One imported key pair, ready to verify. */
@@ -263,44 +262,9 @@ public final class AccessDirectory implements AutoCloseable {
 
     /** Loader thread: reads the ticket secret, creating it when this is the cluster's first node to need it. */
     private void loadTickets() {
-        if (tickets != null) {
-            return;
-        }
-        for (int attempt = 0; tickets == null && attempt < 3; attempt++) {
-            String stored = store.read(tx -> tx.get(TICKET_SECRET_ARN)
-                    .map(r -> Json.parseObject(r.doc()).path("secret").asText(""))
-                    .orElse(null));
-            if (stored != null && !stored.isEmpty()) {
-                tickets = new SessionTickets(Base64.getDecoder().decode(stored));
-                return;
-            }
-            byte[] secret = new byte[32];
-            new java.security.SecureRandom().nextBytes(secret);
-            ObjectNode doc = Json.object();
-            doc.put("secret", Base64.getEncoder().encodeToString(secret));
-            StoredResource r = new StoredResource(
-                    TICKET_SECRET_ARN,
-                    "",
-                    "",
-                    SETTING_TYPE,
-                    TICKET_SECRET_ID,
-                    clock.millis() * 1000,
-                    null,
-                    TICKET_SECRET_ID,
-                    1,
-                    Json.write(doc));
-            try {
-                store.write(tx -> {
-                    tx.insert(r);
-                    return null;
-                });
-                tickets = new SessionTickets(secret);
-            } catch (DuplicateKeyException e) {
-                // another node created it first: read theirs
-            }
-        }
         if (tickets == null) {
-            throw new IllegalStateException("the playback ticket secret could not be read or created");
+            tickets = new SessionTickets(
+                    Base64.getDecoder().decode(StoredSecrets.readOrCreate(store, TICKET_SECRET_ID, clock.millis())));
         }
     }
 

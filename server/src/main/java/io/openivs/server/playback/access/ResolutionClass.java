@@ -20,6 +20,11 @@ public enum ResolutionClass {
         return Math.min(width, height) <= maxShortSide;
     }
 
+    /** The class of this name, or null (none, or not a name of ours). */
+    public static ResolutionClass named(String s) {
+        return s == null ? null : parse(s);
+    }
+
     static ResolutionClass parse(String s) {
         for (ResolutionClass c : values()) {
             if (c.name().equals(s)) {

@@ -1,0 +1,352 @@
+package io.openivs.server.playback;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.openivs.server.playback.access.Verdict;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Edge playback: serves a live stream another node owns by asking that node's internal endpoint
+ * ({@code /_cluster/} + the public path on its playback port, with the cluster secret), after the
+ * access gate has admitted the viewer here. The internal request carries no token or ticket, only
+ * what the owner needs to answer as it would this viewer (the token's maximum resolution); each
+ * viewer's ticket is written into the playlists here ({@link EdgePlaylists}), so a single-use token is
+ * claimed once, on the node the viewer reached.
+ *
+ * <p>Requests for the same object (path, LL-HLS blocking-reload parameters, resolution limit) share one
+ * {@link EdgeFetch}: one upstream request per object however many viewers wait, and finished media
+ * stays in memory for {@link #MEDIA_TTL_MS} (longer than the owner's live window) to serve later ones.
+ * One event loop owns the fetch table and the upstream connections (kept alive, per owner), so nothing
+ * here locks, and no thread waits for a viewer: a blocking reload is one pending upstream request.
+ */
+final class EdgeRelay {
+    /** The internal endpoint's path prefix on the playback port. */
+    static final String PREFIX = "/_cluster";
+    /** The header carrying the cluster secret on the internal endpoint. */
+    static final String SECRET_HEADER = "X-Openivs-Cluster";
+    /** The header carrying the viewer's maximum resolution (a ResolutionClass name) on the internal endpoint. */
+    static final String RESOLUTION_HEADER = "X-Openivs-Max-Resolution";
+
+    /** A playlist as it stands: half of the second CachePolicy.PLAYLIST lets a CDN keep it. */
+    static final long PLAYLIST_TTL_MS = 500;
+    /**
+     * A blocking reload's answer (the playlist once part N exists) stays a right answer: viewers asking for
+     * part N later get it too, then ask for the next part, which a viewer behind catches up through at once.
+     */
+    static final long BLOCKING_PLAYLIST_TTL_MS = 10_000;
+
+    static final long MEDIA_TTL_MS = 30_000;
+    /** Objects being fetched or held at once; past this a new object is answered 503. */
+    static final int MAX_FETCHES = 8192;
+
+    private static final int MAX_IDLE_PER_OWNER = 32;
+    /** Longer than any blocking reload the owner holds (a few target durations). */
+    private static final int UPSTREAM_TIMEOUT_SECONDS = 30;
+
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final String secret;
+    private final PlaybackCounters counters;
+    private final Map<String, EdgeFetch> fetches = new HashMap<>();
+    /** Finished answers by the same keys, for viewers' loops to answer from; written by this loop only. */
+    private final Map<String, EdgeObject> finished = new ConcurrentHashMap<>();
+
+    private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
+
+    EdgeRelay(
+            EventLoop loop,
+            Class<? extends SocketChannel> channelType,
+            PlaybackCluster cluster,
+            PlaybackCounters counters) {
+        this.loop = loop;
+        this.secret = cluster.secret();
+        this.counters = counters;
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(channelType)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (cluster.upstreamTls() != null) {
+                            // Not connected yet, so no peer name for SNI; the chain is checked, not the name.
+                            ch.pipeline().addLast(cluster.upstreamTls().newHandler(ch.alloc()));
+                        }
+                        ch.pipeline()
+                                .addLast(new HttpClientCodec(4096, 8192, 65536))
+                                .addLast(new ReadTimeoutHandler(UPSTREAM_TIMEOUT_SECONDS))
+                                .addLast(new Upstream());
+                    }
+                });
+        loop.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Any thread: answers the viewer from the owner's copy of what it asked for. */
+    void relay(ChannelHandlerContext ctx, ViewerRequest req, Verdict verdict, EdgeOwners.Owner owner) {
+        String hls = hlsQuery(req.query());
+        String uri = PREFIX + req.pathText() + hls;
+        String resolution =
+                verdict.maxResolution() == null ? "" : verdict.maxResolution().name();
+        // The session, not the owner's address: a stream that starts again (elsewhere) is new to the edge.
+        String key = owner.streamId() + " " + resolution + " " + uri;
+        EdgeObject done = finished.get(key);
+        if (done != null && System.currentTimeMillis() < done.until && done.answer(ctx, req, verdict)) {
+            return; // the common case: held already, answered on the viewer's own loop
+        }
+        try {
+            loop.execute(() -> join(ctx, req, verdict, owner, key, uri, resolution, !hls.isEmpty()));
+        } catch (RejectedExecutionException e) {
+            Responses.send(ctx, req, Responses.status(HttpResponseStatus.SERVICE_UNAVAILABLE), verdict.allowOrigin());
+        }
+    }
+
+    /** Whether {@code presented} is the cluster secret; constant time in the secret (digests compared). */
+    static boolean authentic(String secret, String presented) {
+        if (secret == null || presented == null) {
+            return false;
+        }
+        return MessageDigest.isEqual(sha256(secret), sha256(presented));
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void join(
+            ChannelHandlerContext ctx,
+            ViewerRequest req,
+            Verdict verdict,
+            EdgeOwners.Owner owner,
+            String key,
+            String uri,
+            String resolution,
+            boolean blocking) {
+        long now = System.currentTimeMillis();
+        EdgeFetch f = fetches.get(key);
+        if (f != null && (f.failed() || f.expired(now))) {
+            forget(key, f);
+            f = null;
+        }
+        if (f == null) {
+            if (fetches.size() >= MAX_FETCHES) {
+                Responses.send(
+                        ctx, req, Responses.status(HttpResponseStatus.SERVICE_UNAVAILABLE), verdict.allowOrigin());
+                return;
+            }
+            f = new EdgeFetch(req.path(), blocking);
+            fetches.put(key, f);
+            send(f, key, owner.address(), uri, resolution);
+        }
+        f.add(ctx, req, verdict);
+    }
+
+    /** The LL-HLS blocking-reload parameters of a query, the only part of it the owner needs. */
+    static String hlsQuery(String query) {
+        if (query.isEmpty()) {
+            return "";
+        }
+        long msn = LowLatencyPlayback.number(query, "_HLS_msn");
+        if (msn < 0) {
+            return "";
+        }
+        long part = LowLatencyPlayback.number(query, "_HLS_part");
+        return "?_HLS_msn=" + msn + (part < 0 ? "" : "&_HLS_part=" + part);
+    }
+
+    private void send(EdgeFetch f, String key, InetSocketAddress owner, String uri, String resolution) {
+        counters.fetchedUpstream();
+        ArrayDeque<Channel> pool = idle.get(owner);
+        while (pool != null && !pool.isEmpty()) {
+            Channel c = pool.pollLast();
+            if (c.isActive()) {
+                start(c, true, f, key, owner, uri, resolution);
+                return;
+            }
+        }
+        bootstrap.connect(owner).addListener((ChannelFuture cf) -> {
+            if (cf.isSuccess()) {
+                start(cf.channel(), false, f, key, owner, uri, resolution);
+            } else {
+                f.fail(System.currentTimeMillis());
+                finished(f, key);
+            }
+        });
+    }
+
+    private void start(
+            Channel c,
+            boolean reused,
+            EdgeFetch f,
+            String key,
+            InetSocketAddress owner,
+            String uri,
+            String resolution) {
+        Upstream u = c.pipeline().get(Upstream.class);
+        u.fetch = f;
+        u.key = key;
+        u.owner = owner;
+        u.uri = uri;
+        u.resolution = resolution;
+        u.reused = reused;
+        u.answered = false;
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
+        request.headers()
+                .set(HttpHeaderNames.HOST, owner.getHostString() + ":" + owner.getPort())
+                .set(SECRET_HEADER, secret);
+        if (!resolution.isEmpty()) {
+            request.headers().set(RESOLUTION_HEADER, resolution);
+        }
+        c.writeAndFlush(request);
+    }
+
+    /** Drops finished answers past their freshness. Edge loop. */
+    private void sweep() {
+        long now = System.currentTimeMillis();
+        for (Iterator<Map.Entry<String, EdgeFetch>> it = fetches.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, EdgeFetch> e = it.next();
+            if (e.getValue().expired(now)) {
+                it.remove();
+                withdraw(e.getKey());
+                e.getValue().release();
+            }
+        }
+    }
+
+    private void forget(String key, EdgeFetch f) {
+        if (fetches.remove(key, f)) {
+            withdraw(key);
+            f.release();
+        }
+    }
+
+    private void withdraw(String key) {
+        EdgeObject o = finished.remove(key);
+        if (o != null) {
+            o.release();
+        }
+    }
+
+    /** An answer came whole: held for later viewers when fresh, else dropped (an error: the next viewer asks again). */
+    private void finished(EdgeFetch f, String key) {
+        EdgeObject o = f.publish();
+        if (o == null) {
+            forget(key, f);
+        } else if (fetches.get(key) == f) {
+            EdgeObject old = finished.put(key, o);
+            if (old != null) {
+                old.release();
+            }
+        } else {
+            o.release();
+        }
+    }
+
+    /** One upstream connection: the fetch it is answering now, if any. Edge loop. */
+    private final class Upstream extends ChannelInboundHandlerAdapter {
+        EdgeFetch fetch;
+        String key;
+        InetSocketAddress owner;
+        String uri;
+        String resolution;
+        /** Taken from the idle pool: the owner may have closed it just as it was reused. */
+        boolean reused;
+        /** Whether the answer's head has come. */
+        boolean answered;
+
+        boolean keepAlive;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                EdgeFetch f = fetch;
+                if (f == null) {
+                    ctx.close(); // nothing was asked: not an answer of ours
+                    return;
+                }
+                if (msg instanceof HttpResponse head) {
+                    keepAlive = HttpUtil.isKeepAlive(head);
+                    answered = true;
+                    f.onHead(head);
+                }
+                if (msg instanceof HttpContent content) {
+                    if (!f.onContent(content.content())) {
+                        ctx.close();
+                        return;
+                    }
+                    if (content instanceof LastHttpContent) {
+                        fetch = null;
+                        f.onEnd(System.currentTimeMillis());
+                        finished(f, key);
+                        reuse(ctx.channel());
+                    }
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        private void reuse(Channel c) {
+            ArrayDeque<Channel> pool = idle.computeIfAbsent(owner, k -> new ArrayDeque<>());
+            if (!keepAlive || !c.isActive() || pool.size() >= MAX_IDLE_PER_OWNER) {
+                c.close();
+            } else {
+                pool.addLast(c);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            EdgeFetch f = fetch;
+            if (f == null) {
+                return;
+            }
+            fetch = null;
+            if (reused && !answered) {
+                send(f, key, owner, uri, resolution); // closed by the owner as it idled: once more, on a new connection
+            } else {
+                f.fail(System.currentTimeMillis());
+                finished(f, key);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // the fetch, if any, fails in channelInactive
+        }
+    }
+}

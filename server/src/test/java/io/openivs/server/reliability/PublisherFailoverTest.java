@@ -1,0 +1,328 @@
+package io.openivs.server.reliability;
+
+import static io.openivs.server.testing.Publishing.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openivs.server.media.FfmpegTool;
+import io.openivs.server.media.ffmpeg.FfmpegExecutables;
+import io.openivs.server.testing.LivePlaylistWatch;
+import io.openivs.server.testing.Publishing;
+import io.openivs.server.testing.TestDatabases;
+import io.openivs.server.testing.TestServer;
+import io.openivs.server.testing.TwoNodes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ivs.IvsClient;
+import software.amazon.awssdk.services.ivs.model.ChannelLatencyMode;
+import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
+import software.amazon.awssdk.services.ivs.model.RecordingConfigurationState;
+import software.amazon.awssdk.services.ivs.model.StreamState;
+
+/**
+ * Issue 19 item 3: two nodes (JVMs of their own) on one PostgreSQL database and one recording bucket (a
+ * shared folder). The node a publisher streams to is killed with SIGKILL mid-stream; the publisher comes
+ * back through node 2 inside the recording's reconnect window. The channel's playback URL plays on from
+ * node 2 after a discontinuity, and the recording goes on in the same prefix: one recording, ended once.
+ */
+class PublisherFailoverTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void aPublisherBackOnAnotherNodeContinuesThePlaylistAndTheRecording() throws Exception {
+        String db = TestDatabases.postgres();
+        Path shared = Files.createDirectories(dir.resolve("bucket-folders"));
+        Path dirA = Files.createDirectories(dir.resolve("a"));
+        Path dirB = Files.createDirectories(dir.resolve("b"));
+        Files.createSymbolicLink(dirA.resolve("recordings"), shared);
+        Files.createSymbolicLink(dirB.resolve("recordings"), shared);
+        List<Process> publishers = new ArrayList<>();
+        String firstStream;
+        try (ChildServer a = ChildServer.start(dirA, List.of("--db-url", db));
+                ChildServer b = ChildServer.start(dirB, List.of("--db-url", db));
+                IvsClient ivsA = a.ivs();
+                IvsClient ivsB = b.ivs()) {
+            String bucket = "failover";
+            String rc = ivsA.createRecordingConfiguration(r -> r.name("rec")
+                            .recordingReconnectWindowSeconds(90)
+                            .destinationConfiguration(d -> d.s3(s -> s.bucketName(bucket))))
+                    .recordingConfiguration()
+                    .arn();
+            await(
+                    Duration.ofSeconds(20),
+                    () -> ivsA.getRecordingConfiguration(r -> r.arn(rc))
+                                            .recordingConfiguration()
+                                            .state()
+                                    == RecordingConfigurationState.ACTIVE
+                            ? true
+                            : null);
+            CreateChannelResponse ch = ivsA.createChannel(r -> r.name("failing-over")
+                    .insecureIngest(true)
+                    .latencyMode(ChannelLatencyMode.NORMAL)
+                    .recordingConfigurationArn(rc));
+            String channelArn = ch.channel().arn();
+            URI playbackPath = URI.create(ch.channel().playbackUrl());
+
+            publishers.add(publisher(a.rtmpUrl(ch.streamKey().value())));
+            JsonNode start = await(Duration.ofSeconds(40), () -> event(dirA, "Recording Start"));
+            firstStream = start.path("detail").path("stream_id").asText();
+            String prefix = start.path("detail").path("recording_s3_key_prefix").asText();
+            Path folder = shared.resolve(bucket).resolve(prefix);
+            Path playlist = folder.resolve("media/hls/360p30/playlist.m3u8");
+            await(Duration.ofSeconds(30), () -> count(read(playlist), "#EXTINF") >= 3 ? true : null);
+            long highestOnA;
+            try (LivePlaylistWatch onA = LivePlaylistWatch.start(on(playbackPath, a.playback))) {
+                highestOnA = onA.highest();
+            }
+
+            a.kill();
+            publishers.forEach(Process::destroyForcibly);
+            int recordedOnA = count(read(playlist), "#EXTINF");
+
+            // The publisher retries through node 2 until the dead node's session is stale (15 s).
+            String secondStream = await(Duration.ofSeconds(60), () -> {
+                String live = live(ivsB, channelArn);
+                if (live != null && !live.equals(firstStream)) {
+                    return live;
+                }
+                if (publishers.stream().noneMatch(Process::isAlive)) {
+                    try {
+                        publishers.add(publisher(b.rtmpUrl(ch.streamKey().value())));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                return null;
+            });
+
+            // Node 2's housekeeping ended the dead node's session and sent what it owed.
+            await(
+                    Duration.ofSeconds(20),
+                    () -> streamEvents(dirB, "Stream End", firstStream).size() == 1 ? true : null);
+            assertThat(streamEvents(dirB, "Session Ended", firstStream)).hasSize(1);
+
+            // The same playback URL, served by node 2: numbering runs on after a discontinuity.
+            try (LivePlaylistWatch onB = LivePlaylistWatch.start(on(playbackPath, b.playback))) {
+                await(Duration.ofSeconds(30), () -> onB.highest() > onB.lowest() + 1 ? true : null);
+                assertThat(onB.sawDiscontinuity())
+                        .as("EXT-X-DISCONTINUITY at the join")
+                        .isTrue();
+                assertThat(onB.lowest()).isGreaterThan(highestOnA);
+                FfmpegTool.Result probe = FfmpegTool.ffprobe(
+                        "-v",
+                        "error",
+                        "-show_entries",
+                        "stream=codec_type",
+                        "-of",
+                        "csv=p=0",
+                        onB.segment(onB.highest()).toString());
+                assertThat(probe.exitCode()).as(probe.stderr()).isZero();
+                assertThat(probe.stdout()).contains("video");
+            }
+
+            // The recording goes on in the same prefix, after one discontinuity.
+            await(Duration.ofSeconds(30), () -> count(read(playlist), "#EXTINF") >= recordedOnA + 3 ? true : null);
+            publishers.forEach(Process::destroy);
+            await(Duration.ofSeconds(20), () -> live(ivsB, channelArn) == null ? true : null);
+            b.close(); // ends the recording without waiting out its window
+            assertThat(folder.resolve("events/recording-ended.json")).exists();
+            String vod = read(playlist);
+            assertThat(vod).contains("#EXT-X-ENDLIST");
+            assertThat(count(vod, "#EXT-X-DISCONTINUITY\n")).isEqualTo(1);
+            List<String> files = vod.lines().filter(l -> l.endsWith(".ts")).toList();
+            for (int i = 0; i < files.size(); i++) {
+                assertThat(files.get(i)).isEqualTo(i + ".ts");
+                assertThat(playlist.resolveSibling(files.get(i))).exists();
+            }
+            try (Stream<Path> all = Files.walk(shared.resolve(bucket))) {
+                assertThat(all.filter(p -> p.endsWith("recording-started.json")).count())
+                        .as("one recording")
+                        .isEqualTo(1);
+            }
+            List<JsonNode> ends = events(dirB, "Recording End");
+            assertThat(ends).hasSize(1);
+            JsonNode end = ends.get(0).path("detail");
+            assertThat(end.path("recording_s3_key_prefix").asText()).isEqualTo(prefix);
+            List<String> streams = new ArrayList<>();
+            end.path("recording_session_stream_ids").forEach(n -> streams.add(n.asText()));
+            assertThat(streams).containsExactly(firstStream, secondStream);
+            assertThat(events(dirB, "Recording Start")).isEmpty();
+        } finally {
+            publishers.forEach(Process::destroyForcibly);
+        }
+        // The killed node, started again, leaves the recording alone: node 2 continued and ended it.
+        try (ChildServer again = ChildServer.start(dirA, List.of("--db-url", db))) {
+            await(
+                    Duration.ofSeconds(20),
+                    () -> again.output.stream().anyMatch(l -> l.contains("continued by another node")) ? true : null);
+            assertThat(events(dirA, "Recording End")).isEmpty();
+            assertThat(streamEvents(dirA, "Session Ended", firstStream))
+                    .as("not again from the restarted node")
+                    .isEmpty();
+        } finally {
+            TestDatabases.dropPostgres(db);
+        }
+    }
+
+    /**
+     * The publisher leaves node 1 cleanly and comes back through node 2 at once: node 2 continues the
+     * recording, and node 1, still up, lets it go when its own window ends instead of finishing it.
+     */
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void aRecordingTakenOverByAnotherNodeIsEndedOnceByThatNode() throws Exception {
+        Path shared = Files.createDirectories(dir.resolve("bucket-folders"));
+        for (String node : List.of("a", "b")) {
+            Files.createSymbolicLink(Files.createDirectories(dir.resolve(node)).resolve("recordings"), shared);
+        }
+        try (TwoNodes nodes = new TwoNodes(dir);
+                IvsClient ivsA = nodes.a.client(TestServer.ALICE);
+                IvsClient ivsB = nodes.b.client(TestServer.ALICE)) {
+            String bucket = "handover";
+            String rc = ivsA.createRecordingConfiguration(r -> r.name("rec")
+                            .recordingReconnectWindowSeconds(20)
+                            .destinationConfiguration(d -> d.s3(s -> s.bucketName(bucket))))
+                    .recordingConfiguration()
+                    .arn();
+            await(
+                    Duration.ofSeconds(20),
+                    () -> ivsA.getRecordingConfiguration(r -> r.arn(rc))
+                                            .recordingConfiguration()
+                                            .state()
+                                    == RecordingConfigurationState.ACTIVE
+                            ? true
+                            : null);
+            CreateChannelResponse ch = ivsA.createChannel(r -> r.name("handed-over")
+                    .insecureIngest(true)
+                    .latencyMode(ChannelLatencyMode.NORMAL)
+                    .recordingConfigurationArn(rc));
+            String key = ch.streamKey().value();
+            FfmpegTool.Result first = Publishing.publish(
+                            "rtmp://127.0.0.1:" + nodes.a.server().rtmpPort() + "/app/" + key, 8)
+                    .get(60, TimeUnit.SECONDS);
+            assertThat(first.exitCode()).as(first.stderr()).isZero();
+            await(Duration.ofSeconds(20), () -> live(ivsA, ch.channel().arn()) == null ? true : null);
+            FfmpegTool.Result second = Publishing.publish(
+                            "rtmp://127.0.0.1:" + nodes.b.server().rtmpPort() + "/app/" + key, 8)
+                    .get(60, TimeUnit.SECONDS);
+            assertThat(second.exitCode()).as(second.stderr()).isZero();
+
+            // Node 2 ends it when its window has passed; node 1's window ended before.
+            JsonNode end = await(Duration.ofSeconds(60), () -> event(dir.resolve("b"), "Recording End"));
+            // Node 1 let it go: no end sent, its journal gone (a restart would not finish it either).
+            Path journals = dir.resolve("a").resolve("recording-spool").resolve("open-recordings");
+            await(Duration.ofSeconds(20), () -> {
+                try (Stream<Path> left = Files.list(journals)) {
+                    return left.findAny().isEmpty() ? true : null;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            assertThat(events(dir.resolve("a"), "Recording End")).isEmpty();
+            assertThat(events(dir.resolve("b"), "Recording End")).hasSize(1);
+            assertThat(events(dir.resolve("b"), "Recording Start")).isEmpty();
+            assertThat(end.path("detail").path("recording_session_stream_ids").size())
+                    .isEqualTo(2);
+            String prefix = end.path("detail").path("recording_s3_key_prefix").asText();
+            assertThat(event(dir.resolve("a"), "Recording Start")
+                            .path("detail")
+                            .path("recording_s3_key_prefix")
+                            .asText())
+                    .isEqualTo(prefix);
+            String vod = read(shared.resolve(bucket).resolve(prefix).resolve("media/hls/360p30/playlist.m3u8"));
+            assertThat(vod).contains("#EXT-X-ENDLIST");
+            assertThat(count(vod, "#EXT-X-DISCONTINUITY\n")).isEqualTo(1);
+        }
+    }
+
+    private static URI on(URI playbackUrl, int port) {
+        return URI.create("http://127.0.0.1:" + port + playbackUrl.getRawPath());
+    }
+
+    private static Process publisher(String url) throws IOException {
+        return FfmpegExecutables.builder(FfmpegExecutables.ffmpeg(), Publishing.lowLatencyArgs(url, 200))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+    }
+
+    private static String live(IvsClient ivs, String channelArn) {
+        try {
+            var s = ivs.getStream(r -> r.channelArn(channelArn)).stream();
+            return s.state() == StreamState.LIVE ? s.streamId() : null;
+        } catch (ChannelNotBroadcastingException e) {
+            return null;
+        }
+    }
+
+    private static JsonNode event(Path dataDir, String name) {
+        List<JsonNode> l = events(dataDir, name);
+        return l.isEmpty() ? null : l.get(0);
+    }
+
+    private static List<JsonNode> events(Path dataDir, String name) {
+        List<JsonNode> out = new ArrayList<>();
+        Path file = dataDir.resolve("events.jsonl");
+        if (!Files.exists(file)) {
+            return out;
+        }
+        for (String line : read(file).split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                JsonNode e = JSON.readTree(line);
+                JsonNode d = e.path("detail");
+                String n = d.has("event_name")
+                        ? d.path("event_name").asText()
+                        : d.path("recording_status").asText();
+                if (name.equals(n)) {
+                    out.add(e);
+                }
+            } catch (IOException e) {
+                // the line being written
+            }
+        }
+        return out;
+    }
+
+    private static List<JsonNode> streamEvents(Path dataDir, String name, String streamId) {
+        return events(dataDir, name).stream()
+                .filter(e -> streamId.equals(e.path("detail").path("stream_id").asText()))
+                .toList();
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+}
