@@ -1,6 +1,8 @@
 package io.openivs.server.testing;
 
+import io.openivs.server.config.ServerConfig;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 /** Two openivs nodes on one fresh PostgreSQL database, dropped again on close. */
 public final class TwoNodes implements AutoCloseable {
@@ -9,11 +11,16 @@ public final class TwoNodes implements AutoCloseable {
     private final String url;
 
     public TwoNodes(Path dir) throws InterruptedException {
+        this(dir, c -> c);
+    }
+
+    /** Both nodes with the defaults as {@code adjust} changes them. */
+    public TwoNodes(Path dir, UnaryOperator<ServerConfig> adjust) throws InterruptedException {
         url = TestDatabases.postgres();
         TestServer first = null;
         try {
-            first = new TestServer(dir.resolve("a"), url);
-            b = new TestServer(dir.resolve("b"), url);
+            first = new TestServer(dir.resolve("a"), url, adjust);
+            b = new TestServer(dir.resolve("b"), url, adjust);
         } catch (RuntimeException | InterruptedException e) {
             if (first != null) {
                 first.close();
