@@ -22,7 +22,51 @@ public record ServerConfig(
         PlaybackAccess playbackAccess,
         Tls tls,
         boolean metrics,
-        Transcoding transcoding) {
+        Transcoding transcoding,
+        String storeKey) {
+
+    @Override
+    public String toString() {
+        return "ServerConfig[" + bind + ", " + publicHost + ", " + dataDir + ", " + region + "]"; // never the store key
+    }
+
+    /** As given, with the store key from {@code <data-dir>/keys} ({@link StoreKeyFile}). */
+    public ServerConfig(
+            String bind,
+            String publicHost,
+            int apiPort,
+            int playbackPort,
+            int rtmpPort,
+            int rtmpsPort,
+            int srtPort,
+            Path dataDir,
+            String dbUrl,
+            String region,
+            Quotas quotas,
+            RecordingStorage recording,
+            PlaybackAccess playbackAccess,
+            Tls tls,
+            boolean metrics,
+            Transcoding transcoding) {
+        this(
+                bind,
+                publicHost,
+                apiPort,
+                playbackPort,
+                rtmpPort,
+                rtmpsPort,
+                srtPort,
+                dataDir,
+                dbUrl,
+                region,
+                quotas,
+                recording,
+                playbackAccess,
+                tls,
+                metrics,
+                transcoding,
+                null);
+    }
 
     /**
      * Plain HTTP for playback and the API, the self-signed certificate for RTMPS, metrics served, no
@@ -192,7 +236,8 @@ public record ServerConfig(
                 playbackAccess,
                 tls,
                 metrics,
-                transcoding);
+                transcoding,
+                storeKey);
     }
 
     /** This configuration with the operator's certificate. */
@@ -213,7 +258,8 @@ public record ServerConfig(
                 playbackAccess,
                 tls,
                 metrics,
-                transcoding);
+                transcoding,
+                storeKey);
     }
 
     /** This configuration with transcoding as given. */
@@ -234,7 +280,33 @@ public record ServerConfig(
                 playbackAccess,
                 tls,
                 metrics,
-                transcoding);
+                transcoding,
+                storeKey);
+    }
+
+    /**
+     * This configuration with the store key given (base64 of 32 bytes, as {@code --store-key} takes it); null
+     * for the one in {@code <data-dir>/keys}.
+     */
+    public ServerConfig withStoreKey(String storeKey) {
+        return new ServerConfig(
+                bind,
+                publicHost,
+                apiPort,
+                playbackPort,
+                rtmpPort,
+                rtmpsPort,
+                srtPort,
+                dataDir,
+                dbUrl,
+                region,
+                quotas,
+                recording,
+                playbackAccess,
+                tls,
+                metrics,
+                transcoding,
+                storeKey);
     }
 
     /** This configuration with /metrics served or not. */
@@ -255,7 +327,8 @@ public record ServerConfig(
                 playbackAccess,
                 tls,
                 metrics,
-                transcoding);
+                transcoding,
+                storeKey);
     }
 
     /** The scheme of the playback and API doors: https with the operator's certificate, http without. */

@@ -10,6 +10,7 @@ import io.openivs.server.resource.ChannelSettings;
 import io.openivs.server.resource.Fields;
 import io.openivs.server.resource.Json;
 import io.openivs.server.resource.Lookups;
+import io.openivs.server.resource.SecretFields;
 import io.openivs.server.store.Cursor;
 import io.openivs.server.store.DuplicateKeyException;
 import io.openivs.server.store.ResourceStore;
@@ -72,7 +73,7 @@ public final class AccessDirectory implements AutoCloseable {
     /** Channel loads queued at once on the loader thread; more distinct names are refused until it catches up. */
     static final int MAX_LOADS = 256;
 
-    static final String SETTING_TYPE = "openivs-setting";
+    static final String SETTING_TYPE = SecretFields.SETTING;
     private static final String TICKET_SECRET_ID = "playback-ticket-secret";
     private static final String TICKET_SECRET_ARN = "arn:openivs:setting:" + TICKET_SECRET_ID;
     private static final Logger log = LoggerFactory.getLogger(AccessDirectory.class);
