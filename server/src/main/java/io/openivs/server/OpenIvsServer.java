@@ -323,7 +323,8 @@ public final class OpenIvsServer implements AutoCloseable {
                     "--api-port",
                     config.bind(),
                     config.apiPort(),
-                    () -> new ApiServer(loops, config.bind(), config.apiPort(), handler, operatorTls));
+                    () -> new ApiServer(
+                            loops, config.bind(), config.apiPort(), handler, operatorTls, ApiServer.Limits.defaults()));
             // Sessions end at their last heartbeat and read as ended once stale, so the sweep's period only
             // bounds how long the row stays open. With a shared store it also serves the other nodes; a sole
             // writer only has a previous run's sessions to end: one write per stale period will do.
@@ -517,6 +518,11 @@ public final class OpenIvsServer implements AutoCloseable {
 
     public int srtPort() {
         return srt.localAddress().getPort();
+    }
+
+    /** The control API's listener. */
+    public ApiServer apiServer() {
+        return api;
     }
 
     public int apiPort() {

@@ -53,6 +53,30 @@ final class SlowClient implements AutoCloseable {
         }
     }
 
+    /** What the server sends until {@code end} has come, it closes, or {@code millis} pass (then null). */
+    String readUntil(String end, long millis) throws IOException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        StringBuilder got = new StringBuilder();
+        byte[] buf = new byte[4096];
+        try {
+            while (got.indexOf(end) < 0) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return null;
+                }
+                socket.setSoTimeout((int) left);
+                int n = in.read(buf);
+                if (n < 0) {
+                    break;
+                }
+                got.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+            }
+            return got.toString();
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();
