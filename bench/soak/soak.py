@@ -95,13 +95,32 @@ def publisher(ch):
         sleep(random.uniform(2, 6))  # away, then back: a new session
 
 
+def gaps(last, body):
+    """(segments skipped since the last playlist of this session, the newest sequence number now).
+
+    A viewer polling every second sees each segment of a live window several segments long; a sequence number
+    that never appeared between two polls is a segment the server never listed."""
+    m = re.search(r"^#EXT-X-MEDIA-SEQUENCE:(\d+)", body, re.M)
+    n = sum(1 for line in body.splitlines() if line.startswith("#EXTINF"))
+    if not m or n == 0:
+        return 0, last
+    first, newest = int(m.group(1)), int(m.group(1)) + n - 1
+    if last is None or newest < last:
+        return 0, newest  # first sight, or a new session numbered afresh
+    return max(0, first - last - 1), newest
+
+
 def viewer(channels):
+    newest = {}
     while not STOP.is_set():
         for ch in channels:
             try:
                 with urllib.request.urlopen(ch["playlist"], timeout=10) as r:
                     body = r.read().decode()
                 count("viewer playlists")
+                skipped, newest[ch["arn"]] = gaps(newest.get(ch["arn"]), body)
+                if skipped:
+                    count("segment gaps (segments never listed)", skipped)
                 segments = [line for line in body.splitlines() if line and not line.startswith("#")]
                 if segments:
                     url = ch["playlist"].rsplit("/", 1)[0] + "/" + segments[-1]
@@ -109,6 +128,7 @@ def viewer(channels):
                         r.read()
                     count("viewer segments")
             except urllib.error.HTTPError as e:
+                newest.pop(ch["arn"], None)  # between sessions
                 count("viewer 404 (not live)" if e.code == 404 else f"viewer HTTP {e.code}")
             except OSError:
                 count("viewer errors")
@@ -303,7 +323,8 @@ def main():
         if verdict == "GREW":
             grew.append(name)
         print(f"{name:>9}: first third median {a:8.1f}, last third {b:8.1f} ({b - a:+.1f}) {verdict}")
-    print("verdict: " + ("GREW: " + ", ".join(grew) if grew else "flat: no figure grew past its tolerance"))
+    print("verdict: " + ("GREW: " + ", ".join(grew) if grew else "flat: no figure grew past its tolerance")
+          + f"; segment gaps: {COUNTS.get('segment gaps (segments never listed)', 0)}")
 
 
 main()
