@@ -6,6 +6,7 @@
 #   DURATION=300 STREAMS=4 bench/soak/run.sh   # a short run
 #   HOSTILE=0 ...                              # legitimate load only (a baseline for the figures)
 #   INTERVAL=15 WARMUP=60 HEAP_GC=1            # sample period, samples left out of the verdict, full GC per sample
+#   NMT=1 ...                                  # JVM native memory tracking: what native memory grew, by category
 #
 # Legitimate: each publisher streams a 1 Mbps fixture (ffmpeg -c copy, looped) for PUBLISH_MIN..PUBLISH_MAX s,
 # leaves for 2-6 s and comes back (a new session); viewers read every channel's media playlist and newest
@@ -84,6 +85,8 @@ trap cleanup EXIT
 trap 'exit 143' INT TERM
 
 mkdir -p "$WORK/data"
+NMT="${NMT:-0}"
+[ "$NMT" = 1 ] && export JAVA_OPTS="${JAVA_OPTS:-} -XX:NativeMemoryTracking=summary"
 OPENIVS_TRANSCODE=false OPENIVS_JAR="$JAR" "$ROOT/bin/openivs" serve --data-dir "$WORK/data" \
     --bind 127.0.0.1 --api-port "$BASE_PORT" --playback-port "$PLAYBACK_PORT" --rtmp-port "$RTMP_PORT" \
     --rtmps-port "$RTMPS_PORT" --srt-port "$SRT_PORT" --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" \
@@ -100,10 +103,10 @@ print(json.dumps({"api": a[1], "pid": int(a[2]), "rtmp_port": int(a[3]), "playba
     "api_port": int(a[5]), "srt_port": int(a[6]), "ffmpeg": a[7], "fixture": a[8], "duration": int(a[9]),
     "streams": int(a[10]), "viewers": int(a[11]), "api_users": int(a[12]), "slow_heads": int(a[13]),
     "hostile": a[14] == "1", "interval": float(a[15]), "warmup": float(a[16]), "heap_gc": a[17] == "1",
-    "publish_min": float(a[18]), "publish_max": float(a[19])}))' \
+    "publish_min": float(a[18]), "publish_max": float(a[19]), "nmt": a[20] == "1"}))' \
     "$API" "$JAVA_PID" "$RTMP_PORT" "$PLAYBACK_PORT" "$BASE_PORT" "$SRT_PORT" "$FFMPEG" "$FIXTURE" "$DURATION" \
     "$STREAMS" "$VIEWERS" "$API_USERS" "$SLOW_HEADS" "$HOSTILE" "$INTERVAL" "$WARMUP" "$HEAP_GC" \
-    "$PUBLISH_MIN" "$PUBLISH_MAX" >"$WORK/spec.json"
+    "$PUBLISH_MIN" "$PUBLISH_MAX" "$NMT" >"$WORK/spec.json"
 
 echo "== openivs soak: $(nproc) cores, ${DURATION} s, $STREAMS publishers, $VIEWERS viewers, $API_USERS API users, hostile=$HOSTILE" >&2
 python3 "$HERE/soak.py" "$WORK/spec.json" 2>"$WORK/soak-errors.log" &

@@ -296,6 +296,8 @@ def main():
             print(f"the server is gone: {e}", flush=True)
             STOP.set()
             sys.exit(1)
+        if spec.get("nmt") and t >= spec["warmup"] and not any(s[0] >= spec["warmup"] for s in samples):
+            subprocess.run(["jcmd", str(PID), "VM.native_memory", "baseline"], capture_output=True, timeout=60)
         samples.append((t, rss, fds, nthreads, heap))
         print(f"{t:6.0f} {rss:8.1f} {fds:5d} {nthreads:7d} {heap:8.1f}", flush=True)
         if t >= spec["duration"]:
@@ -305,6 +307,14 @@ def main():
     for t in threads:
         t.join(timeout=40)
 
+    if spec.get("nmt"):
+        diff = subprocess.run(["jcmd", str(PID), "VM.native_memory", "summary.diff", "scale=KB"],
+                              capture_output=True, text=True, timeout=60).stdout
+        print("\nnative memory since the warm-up (committed KB, categories that moved):")
+        for line in diff.splitlines():
+            m = re.match(r"^[-\s]*(Total|[A-Za-z][\w ]*?)[:\s(]+reserved=.*committed=(\d+)KB ([+-]\d+)KB", line)
+            if m and abs(int(m.group(3))) >= 256:
+                print(f"  {m.group(1):<28} {m.group(2):>9} ({m.group(3)})")
     print("\nactivity:", ", ".join(f"{k} {v}" for k, v in sorted(COUNTS.items())))
     measured = [s for s in samples if s[0] >= spec["warmup"]]
     if len(measured) < 6:
