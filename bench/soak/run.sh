@@ -84,7 +84,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 143' INT TERM
 
-mkdir -p "$WORK/data"
+# The server makes the data folder itself (0700).
 NMT="${NMT:-0}"
 [ "$NMT" = 1 ] && export JAVA_OPTS="${JAVA_OPTS:-} -XX:NativeMemoryTracking=summary"
 OPENIVS_TRANSCODE=false OPENIVS_JAR="$JAR" "$ROOT/bin/openivs" serve --data-dir "$WORK/data" \
