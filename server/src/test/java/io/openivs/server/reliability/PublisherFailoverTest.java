@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.media.ffmpeg.FfmpegExecutables;
+import io.openivs.server.store.StoreKey;
 import io.openivs.server.testing.LivePlaylistWatch;
 import io.openivs.server.testing.Publishing;
 import io.openivs.server.testing.TestDatabases;
@@ -55,8 +56,10 @@ class PublisherFailoverTest {
         Files.createSymbolicLink(dirB.resolve("recordings"), shared);
         List<Process> publishers = new ArrayList<>();
         String firstStream;
-        try (ChildServer a = ChildServer.start(dirA, List.of("--db-url", db));
-                ChildServer b = ChildServer.start(dirB, List.of("--db-url", db));
+        // Nodes on one database share its store key (README, "How to run a cluster").
+        String storeKey = StoreKey.random().toBase64();
+        try (ChildServer a = ChildServer.start(dirA, List.of("--db-url", db, "--store-key", storeKey));
+                ChildServer b = ChildServer.start(dirB, List.of("--db-url", db, "--store-key", storeKey));
                 IvsClient ivsA = a.ivs();
                 IvsClient ivsB = b.ivs()) {
             String bucket = "failover";
@@ -168,7 +171,7 @@ class PublisherFailoverTest {
             publishers.forEach(Process::destroyForcibly);
         }
         // The killed node, started again, leaves the recording alone: node 2 continued and ended it.
-        try (ChildServer again = ChildServer.start(dirA, List.of("--db-url", db))) {
+        try (ChildServer again = ChildServer.start(dirA, List.of("--db-url", db, "--store-key", storeKey))) {
             await(
                     Duration.ofSeconds(20),
                     () -> again.output.stream().anyMatch(l -> l.contains("continued by another node")) ? true : null);
