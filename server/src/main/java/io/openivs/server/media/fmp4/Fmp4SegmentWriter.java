@@ -30,7 +30,9 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
     private static final byte[] ID3_SCHEME = "https://aomedia.org/emsg/ID3\0".getBytes(StandardCharsets.US_ASCII);
     /**
      * The scheme the Amazon IVS player reads as "message_data is an ID3 tag". Its MP4 reader takes
-     * every emsg as version 0 (time relative to the segment's start), whatever the version field says.
+     * every emsg as version 0, whatever the version field says, and times it from the start of the
+     * fragment that follows (measured in its browser test: from the segment's start, cues on LL-HLS
+     * channels came late by the emsg's place in the segment).
      */
     private static final byte[] TWITCH_ID3_SCHEME = "urn:twitch:id3\0".getBytes(StandardCharsets.US_ASCII);
 
@@ -48,8 +50,8 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
     private ByteBuf pendingEvents;
 
     private int nextEventId;
-    /** Presentation time of the segment's first frame (input clock), {@link #NO_PTS} before it. */
-    private long segmentStartPts = NO_PTS;
+    /** Presentation time of the first frame of the fragment in progress (input clock), {@link #NO_PTS} before it. */
+    private long fragmentStartPts = NO_PTS;
 
     public Fmp4SegmentWriter(ByteBufAllocator alloc) {
         this.alloc = alloc;
@@ -71,7 +73,7 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
         }
         fragments.configure(start.video(), start.audio());
         offset = start.timestampOffset();
-        segmentStartPts = NO_PTS;
+        fragmentStartPts = NO_PTS;
         segment = alloc.compositeBuffer(MAX_COMPONENTS);
     }
 
@@ -80,8 +82,8 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
         if (segment == null) {
             throw new IllegalStateException("no segment started");
         }
-        if (segmentStartPts == NO_PTS) {
-            segmentStartPts = frame.pts();
+        if (fragmentStartPts == NO_PTS) {
+            fragmentStartPts = frame.pts();
         }
         if (frame.isVideo()) {
             fragments.addVideo(frame.dts() + offset, frame.pts() + offset, frame.isKeyframe(), frame.payload());
@@ -94,7 +96,7 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
      * Timed ID3 metadata as {@code emsg} boxes (ISO/IEC 23009-1 5.10.3.3) written ahead of the
      * fragment being built, twice: version 1 with the aomedia scheme, on the same 90 kHz timeline as
      * the video tfdt, for hls.js and other CMAF players; version 0 with the IVS player's scheme, its
-     * time relative to the segment's first frame (an item before any frame is at the start).
+     * time relative to the first frame of the fragment it stands before (0 when that has none yet).
      */
     @Override
     public void writeMetadata(TimedMetadata item) {
@@ -117,7 +119,7 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
         b.writeByte(0); // value: empty string
         b.writeBytes(id3);
 
-        long delta = segmentStartPts == NO_PTS ? 0 : Math.max(0, item.pts() - segmentStartPts);
+        long delta = fragmentStartPts == NO_PTS ? 0 : Math.max(0, item.pts() - fragmentStartPts);
         b.writeInt(8 + 4 + TWITCH_ID3_SCHEME.length + 1 + 4 * 4 + id3.length).writeBytes(EMSG);
         b.writeInt(0); // version 0, flags 0
         b.writeBytes(TWITCH_ID3_SCHEME);
@@ -181,6 +183,7 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
     private ByteBuf closeChunk(long end) {
         boolean independent = fragments.isIndependent();
         ByteBuf chunk = withEvents(fragments.finish(end == Long.MIN_VALUE ? end : end + offset));
+        fragmentStartPts = NO_PTS;
         if (chunk != null && part == null) {
             part = alloc.compositeBuffer(MAX_COMPONENTS);
             partIndependent = independent;
