@@ -12,6 +12,7 @@ import io.openivs.server.ingest.srt.SrtIngest;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.MediaSink;
+import io.openivs.server.media.SpliceCue;
 import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.TrackType;
 import io.openivs.server.media.VideoConfig;
@@ -163,6 +164,11 @@ final class SrtPublish implements SrtIngest.Session, IngestConnection, MediaSink
     @Override
     public void onTimedMetadata(TimedMetadata item) {
         frames.onTimedMetadata(item);
+    }
+
+    @Override
+    public void onSpliceCue(SpliceCue cue) {
+        frames.onSpliceCue(cue);
     }
 
     @Override
