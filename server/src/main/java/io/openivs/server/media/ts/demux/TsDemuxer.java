@@ -181,6 +181,11 @@ public final class TsDemuxer implements AutoCloseable {
         return audioFrames;
     }
 
+    /** Whether the program map declares an AAC stream (its config comes with its first PES). */
+    public boolean expectsAudio() {
+        return audio.pid >= 0;
+    }
+
     /** ID3 tags handed on from the timed-metadata stream. */
     public long metadataItems() {
         return metadataItems;
