@@ -336,7 +336,8 @@ public final class OpenIvsServer implements AutoCloseable {
                                     extraSinks.stream()
                                             .filter(WebhookSink.class::isInstance)
                                             .map(WebhookSink.class::cast)
-                                            .toList()));
+                                            .toList(),
+                                    srt));
             ApiHandler handler = new ApiHandler(
                     model,
                     new SigV4Verifier(credentials, config.region(), model.signingName(), clock),
