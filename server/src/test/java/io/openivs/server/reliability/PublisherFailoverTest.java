@@ -356,7 +356,7 @@ class PublisherFailoverTest {
         return URI.create("http://127.0.0.1:" + port + playbackUrl.getRawPath());
     }
 
-    private static Process publisher(String url) throws IOException {
+    static Process publisher(String url) throws IOException {
         return FfmpegExecutables.builder(FfmpegExecutables.ffmpeg(), Publishing.lowLatencyArgs(url, 200))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -364,7 +364,7 @@ class PublisherFailoverTest {
                 .start();
     }
 
-    private static String live(IvsClient ivs, String channelArn) {
+    static String live(IvsClient ivs, String channelArn) {
         try {
             var s = ivs.getStream(r -> r.channelArn(channelArn)).stream();
             return s.state() == StreamState.LIVE ? s.streamId() : null;
@@ -418,7 +418,7 @@ class PublisherFailoverTest {
         }
     }
 
-    private static int count(String text, String what) {
+    static int count(String text, String what) {
         int n = 0;
         for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
             n++;
