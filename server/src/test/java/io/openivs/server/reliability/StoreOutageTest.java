@@ -295,6 +295,9 @@ class StoreOutageTest {
                     await(
                             Duration.ofSeconds(30),
                             () -> viewers(ivs, ch.channel().arn()) >= 1 ? true : null);
+                    // The live window is full and slides: the media sequence moves with every new segment.
+                    long firstSequence = watch.mediaSequence();
+                    await(Duration.ofSeconds(60), () -> watch.mediaSequence() > firstSequence ? true : null);
                     long sequenceBefore = watch.mediaSequence();
                     long highestBefore = watch.highest();
 
