@@ -46,6 +46,12 @@ final class RecordingLedger implements AutoCloseable {
     /** How long an ended record outlives its recording: a node down longer finishes its journal again. */
     static final long ENDED_KEEP_MS = 7L * 24 * 3600 * 1000;
 
+    /**
+     * How long after a node's last heartbeat its open recordings are looked for: longer than the longest
+     * reconnect window IVS allows (300 s), with a margin for sweeps the store did not answer.
+     */
+    static final long DIED_LATELY_MS = 360_000;
+
     /** What a conditional step found: the recording is still this node's, or another node has taken it. */
     enum Outcome {
         MINE,
@@ -64,6 +70,8 @@ final class RecordingLedger implements AutoCloseable {
     });
     /** Newest unwritten state per recording id, with what to do if the recording was lost. */
     private final Map<String, Pending> pending = new LinkedHashMap<>();
+    /** Whether {@link #takeAbandoned} has looked at every open recording once since this node started. */
+    private volatile boolean sweptOnce;
 
     private record Pending(ObjectNode doc, Consumer<Outcome> then) {}
 
@@ -250,7 +258,8 @@ final class RecordingLedger implements AutoCloseable {
 
     /**
      * Housekeeping (blocks on the store): the open recordings of nodes that are gone (no heartbeat since
-     * {@code aliveSince}) whose reconnect window has passed, so nobody can continue them any more. Each is
+     * {@code aliveSince}; looked for while a node died lately, and once at start for those dead before) whose
+     * reconnect window has passed, so nobody can continue them any more. Each is
      * taken for this node to finish (the ended record names it), at most once across all nodes: the taking
      * is a versioned update, which a concurrent claim or another node's sweep makes fail. Returns their
      * states as the dead node last stored them.
@@ -259,8 +268,20 @@ final class RecordingLedger implements AutoCloseable {
         if (!shared) {
             return List.of();
         }
+        // Reading every open recording (documents that grow with each segment) on every sweep of every node
+        // would cost the store most when nothing died: only after a node went quiet lately, or at start.
         Set<String> alive = new HashSet<>();
-        store.read(tx -> tx.nodes(aliveSince)).forEach(n -> alive.add(n.node()));
+        boolean died = false;
+        for (var n : store.read(tx -> tx.nodes(aliveSince - DIED_LATELY_MS))) {
+            if (n.heartbeat() >= aliveSince) {
+                alive.add(n.node());
+            } else {
+                died = true;
+            }
+        }
+        if (!died && sweptOnce) {
+            return List.of();
+        }
         List<ObjectNode> taken = new ArrayList<>();
         for (StoredResource open : store.read(tx -> tx.ofType(OPEN_TYPE, 100))) {
             ObjectNode doc = Json.parseObject(open.doc());
@@ -290,6 +311,7 @@ final class RecordingLedger implements AutoCloseable {
                 taken.add(doc);
             }
         }
+        sweptOnce = true;
         return taken;
     }
 
