@@ -4,6 +4,7 @@ import static io.openivs.server.testing.Publishing.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.openivs.server.media.FfmpegTool;
+import io.openivs.server.store.StoreKey;
 import io.openivs.server.testing.LivePlaylistWatch;
 import io.openivs.server.testing.TestDatabases;
 import java.io.IOException;
@@ -44,9 +45,14 @@ class EdgeFailoverTest {
         List<Process> publishers = new ArrayList<>();
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        try (ChildServer a = ChildServer.start(Files.createDirectories(dir.resolve("a")), List.of("--db-url", db));
-                ChildServer b = ChildServer.start(Files.createDirectories(dir.resolve("b")), List.of("--db-url", db));
-                ChildServer c = ChildServer.start(Files.createDirectories(dir.resolve("c")), List.of("--db-url", db));
+        // Nodes on one database share its store key (README, "How to run a cluster").
+        String storeKey = StoreKey.random().toBase64();
+        try (ChildServer a = ChildServer.start(
+                        Files.createDirectories(dir.resolve("a")), List.of("--db-url", db, "--store-key", storeKey));
+                ChildServer b = ChildServer.start(
+                        Files.createDirectories(dir.resolve("b")), List.of("--db-url", db, "--store-key", storeKey));
+                ChildServer c = ChildServer.start(
+                        Files.createDirectories(dir.resolve("c")), List.of("--db-url", db, "--store-key", storeKey));
                 IvsClient ivs = b.ivs()) {
             CreateChannelResponse ch = ivs.createChannel(
                     r -> r.name("edge-failover").insecureIngest(true).latencyMode(ChannelLatencyMode.NORMAL));

@@ -271,8 +271,9 @@ class PublisherFailoverTest {
         Files.createSymbolicLink(dirA.resolve("recordings"), shared);
         Files.createSymbolicLink(dirB.resolve("recordings"), shared);
         Process publisher = null;
-        try (ChildServer a = ChildServer.start(dirA, List.of("--db-url", db));
-                ChildServer b = ChildServer.start(dirB, List.of("--db-url", db));
+        String storeKey = StoreKey.random().toBase64();
+        try (ChildServer a = ChildServer.start(dirA, List.of("--db-url", db, "--store-key", storeKey));
+                ChildServer b = ChildServer.start(dirB, List.of("--db-url", db, "--store-key", storeKey));
                 IvsClient ivsA = a.ivs()) {
             String bucket = "abandoned";
             String rc = ivsA.createRecordingConfiguration(r -> r.name("rec")
@@ -333,7 +334,7 @@ class PublisherFailoverTest {
             }
         }
         // Node 1, started again with the recording's journal, leaves it alone: node 2 finished it.
-        try (ChildServer again = ChildServer.start(dirA, List.of("--db-url", db))) {
+        try (ChildServer again = ChildServer.start(dirA, List.of("--db-url", db, "--store-key", storeKey))) {
             await(
                     Duration.ofSeconds(20),
                     () -> again.output.stream().anyMatch(l -> l.contains("continued by another node")) ? true : null);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.media.ffmpeg.FfmpegExecutables;
+import io.openivs.server.store.StoreKey;
 import io.openivs.server.testing.LivePlaylistWatch;
 import io.openivs.server.testing.OwnPostgres;
 import io.openivs.server.testing.Publishing;
@@ -276,9 +277,11 @@ class StoreOutageTest {
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void anEdgeRelaysALiveStreamThroughTheOutage() throws Exception {
+        // Nodes on one database share its store key (README, "How to run a cluster").
+        String storeKey = StoreKey.random().toBase64();
         try (OwnPostgres pg = OwnPostgres.start();
-                TestServer owner = new TestServer(dir.resolve("owner"), pg.url());
-                TestServer edge = new TestServer(dir.resolve("edge"), pg.url());
+                TestServer owner = new TestServer(dir.resolve("owner"), pg.url(), c -> c.withStoreKey(storeKey));
+                TestServer edge = new TestServer(dir.resolve("edge"), pg.url(), c -> c.withStoreKey(storeKey));
                 IvsClient ivs = owner.client(TestServer.ALICE)) {
             CreateChannelResponse ch = ivs.createChannel(
                     b -> b.name("edge-outage").insecureIngest(true).latencyMode(ChannelLatencyMode.NORMAL));
