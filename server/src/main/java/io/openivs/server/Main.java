@@ -221,6 +221,15 @@ public final class Main implements Runnable {
         Path tlsKey;
 
         @Option(
+                names = "--store-key",
+                defaultValue = "${env:OPENIVS_STORE_KEY}",
+                description = "Key sealing stream keys and other secrets in the database: 32 bytes in base64"
+                        + " (openssl rand -base64 32). Every node on one database needs the same; prefer the"
+                        + " environment over the flag, which others can see in the process list [OPENIVS_STORE_KEY]"
+                        + " (default: <data-dir>/keys, made at first start).")
+        String storeKey;
+
+        @Option(
                 names = "--metrics",
                 negatable = true,
                 defaultValue = "${env:OPENIVS_METRICS:-true}",
@@ -347,7 +356,8 @@ public final class Main implements Runnable {
                     new ServerConfig.Transcoding(transcode, maxTranscodes),
                     new ServerConfig.Cluster(
                             clusterAddress == null || clusterAddress.isBlank() ? null : clusterAddress.strip(),
-                            clusterSecret == null || clusterSecret.isEmpty() ? null : clusterSecret));
+                            clusterSecret == null || clusterSecret.isEmpty() ? null : clusterSecret),
+                    storeKey == null || storeKey.isBlank() ? null : storeKey);
             if ((tlsCert == null) != (tlsKey == null)) {
                 throw new CommandLine.ParameterException(
                         new CommandLine(this), "--tls-cert and --tls-key go together: give both, or neither");

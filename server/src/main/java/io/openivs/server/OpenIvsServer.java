@@ -11,6 +11,7 @@ import io.openivs.server.cluster.ClusterMembership;
 import io.openivs.server.config.DataDir;
 import io.openivs.server.config.ServerConfig;
 import io.openivs.server.config.StartupFailure;
+import io.openivs.server.config.StoreKeyFile;
 import io.openivs.server.control.ControlContext;
 import io.openivs.server.control.ControlPlane;
 import io.openivs.server.events.EventBus;
@@ -39,6 +40,8 @@ import io.openivs.server.recording.Recordings;
 import io.openivs.server.resource.StreamSessions;
 import io.openivs.server.store.JdbcResourceStore;
 import io.openivs.server.store.ResourceStore;
+import io.openivs.server.store.StoreKey;
+import io.openivs.server.store.StoreKeyMismatchException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -123,6 +126,26 @@ public final class OpenIvsServer implements AutoCloseable {
         this.events = events;
     }
 
+    /** The key sealing the store's secrets: {@code --store-key} if given, else {@code <data-dir>/keys}. */
+    private static StoreKey storeKey(ServerConfig config) {
+        if (config.storeKey() != null) {
+            try {
+                return StoreKey.fromBase64(config.storeKey());
+            } catch (IllegalArgumentException e) {
+                throw new StartupFailure(
+                        "--store-key",
+                        "(hidden)",
+                        "must be 32 random bytes in base64, e.g. from openssl rand -base64 32",
+                        e);
+            }
+        }
+        try {
+            return StoreKey.fromBase64(StoreKeyFile.loadOrCreate(config.dataDir()));
+        } catch (IOException | IllegalArgumentException e) {
+            throw StartupFailure.dataDir(config.dataDir(), e);
+        }
+    }
+
     /** Starts with the default event sink only: JSON lines in {@code <data-dir>/events.jsonl}. */
     public static OpenIvsServer start(ServerConfig config, CredentialStore credentials) throws InterruptedException {
         return start(config, credentials, List.of());
@@ -152,9 +175,29 @@ public final class OpenIvsServer implements AutoCloseable {
             }
         }
         EventBus events = new EventBus(sinks);
+        StoreKey storeKey;
+        String storeKeySource;
+        try {
+            storeKey = storeKey(config);
+            storeKeySource = config.storeKey() != null
+                    ? "(given)"
+                    : config.dataDir().resolve(StoreKeyFile.FILE).toString();
+        } catch (StartupFailure e) {
+            events.close();
+            throw e;
+        }
         ResourceStore store;
         try {
-            store = JdbcResourceStore.open(config.dbUrl());
+            store = JdbcResourceStore.open(config.dbUrl(), storeKey);
+        } catch (StoreKeyMismatchException e) {
+            events.close();
+            throw new StartupFailure(
+                    "--store-key",
+                    storeKeySource,
+                    "this database's secrets were sealed with another store key; start with the key it was sealed"
+                            + " with (every node on one database needs the same: copy the first node's"
+                            + " <data-dir>/keys or give them all the same --store-key)",
+                    e);
         } catch (RuntimeException e) {
             events.close();
             throw new StartupFailure(
@@ -293,7 +336,8 @@ public final class OpenIvsServer implements AutoCloseable {
                                     extraSinks.stream()
                                             .filter(WebhookSink.class::isInstance)
                                             .map(WebhookSink.class::cast)
-                                            .toList()));
+                                            .toList(),
+                                    srt));
             ApiHandler handler = new ApiHandler(
                     model,
                     new SigV4Verifier(credentials, config.region(), model.signingName(), clock),
@@ -306,13 +350,15 @@ public final class OpenIvsServer implements AutoCloseable {
                     "--api-port",
                     config.bind(),
                     config.apiPort(),
-                    () -> new ApiServer(loops, config.bind(), config.apiPort(), handler, operatorTls));
+                    () -> new ApiServer(
+                            loops, config.bind(), config.apiPort(), handler, operatorTls, ApiServer.Limits.defaults()));
             // Sessions end at their last heartbeat and read as ended once stale, so the sweep's period only
             // bounds how long the row stays open. With a shared store it also serves the other nodes; a sole
             // writer only has a previous run's sessions to end: one write per stale period will do.
             long sweepMs = store.soleWriter() ? StreamSessions.STALE_MS : 5_000;
+            Recordings recorded = recordings;
             housekeeping.scheduleWithFixedDelay(
-                    () -> endStaleSessions(store, live, clock), sweepMs, sweepMs, TimeUnit.MILLISECONDS);
+                    () -> endStaleSessions(store, live, recorded, clock), sweepMs, sweepMs, TimeUnit.MILLISECONDS);
             OpenIvsServer server = new OpenIvsServer(
                     bound.withBoundPorts(api.port(), playback.port(), rtmp.port(), rtmps.port(), srtPort),
                     store,
@@ -483,7 +529,7 @@ public final class OpenIvsServer implements AutoCloseable {
     }
 
     /** Sessions whose node died never get their end written by it; close them so channels can go live again. */
-    private static void endStaleSessions(ResourceStore store, LiveStreams live, Clock clock) {
+    private static void endStaleSessions(ResourceStore store, LiveStreams live, Recordings recordings, Clock clock) {
         // A database outage silences every node's heartbeats, not only a dead node's: until the live nodes
         // have had a stale period to write theirs again, an old heartbeat proves nothing.
         if (clock.millis() - store.lastUnreachable() < StreamSessions.STALE_MS) {
@@ -494,6 +540,8 @@ public final class OpenIvsServer implements AutoCloseable {
             if (n > 0) {
                 log.info("ended {} stream session(s) left open by a node that stopped", n);
             }
+            // Their recordings too, once their reconnect window has passed with nobody continuing them.
+            recordings.finishAbandoned(clock.millis() - StreamSessions.STALE_MS);
         } catch (RuntimeException e) {
             log.warn("housekeeping failed: {}", e.toString());
         }
@@ -522,6 +570,11 @@ public final class OpenIvsServer implements AutoCloseable {
 
     public int srtPort() {
         return srt.localAddress().getPort();
+    }
+
+    /** The control API's listener. */
+    public ApiServer apiServer() {
+        return api;
     }
 
     public int apiPort() {

@@ -12,45 +12,82 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.openivs.server.net.AcceptFailures;
 import io.openivs.server.net.AccessLog;
+import io.openivs.server.net.ConnectionCap;
 import io.openivs.server.net.EventLoops;
+import io.openivs.server.net.HttpTimeouts;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
-/** The control API listener: HTTP/1.1 with keep-alive, bodies up to 1 MiB. */
+/**
+ * The control API listener: HTTP/1.1 with keep-alive, bodies up to 1 MiB, and the limits every door has
+ * ({@link Limits}): an unauthenticated client holds a connection only as long as a request takes to arrive.
+ */
 public final class ApiServer implements AutoCloseable {
     /** IVS request bodies are small; anything larger is refused before it is buffered. */
     public static final int MAX_BODY = 1024 * 1024;
 
-    private final Channel channel;
-
-    public ApiServer(EventLoops loops, String bindHost, int port, ApiHandler handler) throws InterruptedException {
-        this(loops, bindHost, port, handler, null);
+    /**
+     * What one connection may cost the listener: a request head is due within {@code headerTimeoutMillis} (of
+     * connecting, or of its first byte), its body within {@code bodyTimeoutMillis} of the head, a connection
+     * with no traffic for {@code idleTimeoutMillis} is closed, and past {@code maxConnections} open ones a new
+     * connection is answered 503 in the API's error shape.
+     */
+    public record Limits(long headerTimeoutMillis, long idleTimeoutMillis, long bodyTimeoutMillis, int maxConnections) {
+        /**
+         * 10 s for a head, 30 s for a 1 MiB body, 120 s idle (beyond the SDKs' 60 s pooled-connection reuse, so
+         * the server is not the side that closes a connection a client is about to reuse), a quarter of the
+         * process's file descriptors.
+         */
+        public static Limits defaults() {
+            return new Limits(10_000, 120_000, 30_000, ConnectionCap.fromDescriptorLimit(0.25));
+        }
     }
 
-    /** @param tls serve HTTPS with this context (it may change its certificate between connections), or null for HTTP */
-    public ApiServer(EventLoops loops, String bindHost, int port, ApiHandler handler, SslContext tls)
+    private final Channel channel;
+    private final ConnectionCap cap;
+    private final EventLoops loops;
+    private final String bindHost;
+    private final ApiHandler handler;
+    private final SslContext tls;
+
+    public ApiServer(EventLoops loops, String bindHost, int port, ApiHandler handler) throws InterruptedException {
+        this(loops, bindHost, port, handler, null, Limits.defaults());
+    }
+
+    /**
+     * @param tls serve HTTPS with this context (it may change its certificate between connections), or null
+     *            for HTTP
+     */
+    public ApiServer(EventLoops loops, String bindHost, int port, ApiHandler handler, SslContext tls, Limits limits)
             throws InterruptedException {
+        this.loops = loops;
+        this.bindHost = bindHost;
+        this.handler = handler;
+        this.tls = tls;
+        this.cap = new ConnectionCap("api", limits.maxConnections(), refusal());
         ServerBootstrap b = new ServerBootstrap()
                 .group(loops.boss(), loops.io())
                 .channel(loops.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                .handler(new AcceptFailures("api"))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        HttpTimeouts timeouts = new HttpTimeouts(
+                                limits.headerTimeoutMillis(), limits.idleTimeoutMillis(), limits.bodyTimeoutMillis());
+                        ch.pipeline().addLast(cap.handler());
                         if (tls != null) {
+                            // The header timeout, counted from connecting, also bounds a stalled handshake.
                             ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         }
                         ch.pipeline()
-                                .addLast(new IdleStateHandler(0, 0, 120) {
-                                    @Override
-                                    protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
-                                        ctx.close();
-                                    }
-                                })
-                                .addLast(new HttpServerCodec(8192, 16384, 8192));
+                                .addLast(timeouts)
+                                .addLast(new HttpServerCodec(8192, 16384, 8192))
+                                .addLast(timeouts.headWatcher());
                         if (AccessLog.enabled()) {
                             ch.pipeline().addLast(new AccessLog("api"));
                         }
@@ -61,6 +98,29 @@ public final class ApiServer implements AutoCloseable {
                     }
                 });
         this.channel = b.bind(bindHost, port).sync().channel();
+    }
+
+    /** The answer past the cap: the model's ServiceUnavailable, which an AWS SDK retries. */
+    private static byte[] refusal() {
+        byte[] body =
+                "{\"message\":\"Too many connections to this API; retry later.\"}".getBytes(StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n"
+                + "x-amzn-ErrorType: ServiceUnavailable\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n";
+        byte[] h = head.getBytes(StandardCharsets.US_ASCII);
+        byte[] all = Arrays.copyOf(h, h.length + body.length);
+        System.arraycopy(body, 0, all, h.length, body.length);
+        return all;
+    }
+
+    /** Another listener on {@code port} serving the same API with other limits; the caller closes it. */
+    public ApiServer withLimits(int port, Limits limits) throws InterruptedException {
+        return new ApiServer(loops, bindHost, port, handler, tls, limits);
+    }
+
+    /** Connections open now (refused ones not counted). */
+    public int openConnections() {
+        return cap.open();
     }
 
     public int port() {

@@ -23,7 +23,14 @@ public record ServerConfig(
         Tls tls,
         boolean metrics,
         Transcoding transcoding,
-        Cluster cluster) {
+        Cluster cluster,
+        String storeKey) {
+
+    @Override
+    public String toString() {
+        // Never the store key or the cluster secret.
+        return "ServerConfig[" + bind + ", " + publicHost + ", " + dataDir + ", " + region + ", " + cluster + "]";
+    }
 
     /** As given, standing alone or in a cluster with an internal address derived from the bind address. */
     public ServerConfig(
@@ -60,7 +67,8 @@ public record ServerConfig(
                 tls,
                 metrics,
                 transcoding,
-                Cluster.DEFAULT);
+                Cluster.DEFAULT,
+                null);
     }
 
     /**
@@ -325,7 +333,8 @@ public record ServerConfig(
                 tls,
                 metrics,
                 transcoding,
-                cluster);
+                cluster,
+                storeKey);
     }
 
     /** This configuration with the operator's certificate. */
@@ -347,7 +356,8 @@ public record ServerConfig(
                 tls,
                 metrics,
                 transcoding,
-                cluster);
+                cluster,
+                storeKey);
     }
 
     /** This configuration with transcoding as given. */
@@ -369,7 +379,8 @@ public record ServerConfig(
                 tls,
                 metrics,
                 transcoding,
-                cluster);
+                cluster,
+                storeKey);
     }
 
     /** This configuration with /metrics served or not. */
@@ -391,7 +402,8 @@ public record ServerConfig(
                 tls,
                 metrics,
                 transcoding,
-                cluster);
+                cluster,
+                storeKey);
     }
 
     /** This configuration in a cluster as {@code cluster} says. */
@@ -413,7 +425,8 @@ public record ServerConfig(
                 tls,
                 metrics,
                 transcoding,
-                cluster);
+                cluster,
+                storeKey);
     }
 
     /** The scheme of the playback and API doors: https with the operator's certificate, http without. */
@@ -436,5 +449,31 @@ public record ServerConfig(
 
     public String playbackBase() {
         return httpScheme() + "://" + publicHost + ":" + playbackPort;
+    }
+
+    /**
+     * This configuration with the store key given (base64 of 32 bytes, as {@code --store-key} takes it); null
+     * for the one in {@code <data-dir>/keys}.
+     */
+    public ServerConfig withStoreKey(String storeKey) {
+        return new ServerConfig(
+                bind,
+                publicHost,
+                apiPort,
+                playbackPort,
+                rtmpPort,
+                rtmpsPort,
+                srtPort,
+                dataDir,
+                dbUrl,
+                region,
+                quotas,
+                recording,
+                playbackAccess,
+                tls,
+                metrics,
+                transcoding,
+                cluster,
+                storeKey);
     }
 }

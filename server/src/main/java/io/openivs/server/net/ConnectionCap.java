@@ -27,16 +27,26 @@ public final class ConnectionCap {
 
     private final String listener;
     private final int max;
+    private final byte[] refusal;
     private final AtomicInteger open = new AtomicInteger();
     private final LogThrottle throttle = new LogThrottle(10, TimeUnit.SECONDS);
 
     /** @param listener what the log calls the listener ("playback") */
     public ConnectionCap(String listener, int max) {
+        this(listener, max, REFUSAL);
+    }
+
+    /**
+     * @param refusal the whole HTTP answer past the cap (it must say {@code Connection: close}), for a
+     *                listener whose clients expect a body of their own protocol's shape
+     */
+    public ConnectionCap(String listener, int max, byte[] refusal) {
         if (max < 1) {
             throw new IllegalArgumentException("max must be positive");
         }
         this.listener = listener;
         this.max = max;
+        this.refusal = refusal.clone();
     }
 
     /**
@@ -73,7 +83,7 @@ public final class ConnectionCap {
                         listener,
                         max,
                         held));
-                ByteBuf answer = Unpooled.wrappedBuffer(REFUSAL);
+                ByteBuf answer = Unpooled.wrappedBuffer(refusal);
                 ctx.writeAndFlush(answer);
                 ctx.executor().schedule(() -> ctx.close(), REFUSED_LINGER_MILLIS, TimeUnit.MILLISECONDS);
                 return; // the rest of the pipeline never hears of it

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -22,21 +23,34 @@ import org.slf4j.LoggerFactory;
  * goes right after it and says when a head has been decoded. One timer per connection,
  * rescheduled only when it fires (so a head that starts on a kept-alive connection is closed
  * between one and two header timeouts after its first byte).
+ *
+ * <p>A listener that takes request bodies (the API) adds a third clock: a body must be complete within
+ * the body timeout of its head, however steadily it trickles (closed between one body timeout and
+ * that plus a header timeout after the head).
  */
 public final class HttpTimeouts extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(HttpTimeouts.class);
 
     private final long headerNanos;
     private final long idleNanos;
+    private final long bodyNanos;
     private long lastActivity;
     /** When the head now being read began, or -1 between requests. */
     private long headStarted = -1;
+    /** When the head of the request whose body is being read ended, or -1. */
+    private long bodyStarted = -1;
 
     private ScheduledFuture<?> timer;
 
+    /** For requests without bodies (playback): no body clock. */
     public HttpTimeouts(long headerTimeoutMillis, long idleTimeoutMillis) {
+        this(headerTimeoutMillis, idleTimeoutMillis, Long.MAX_VALUE / 2_000_000);
+    }
+
+    public HttpTimeouts(long headerTimeoutMillis, long idleTimeoutMillis, long bodyTimeoutMillis) {
         this.headerNanos = TimeUnit.MILLISECONDS.toNanos(headerTimeoutMillis);
         this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis);
+        this.bodyNanos = TimeUnit.MILLISECONDS.toNanos(bodyTimeoutMillis);
     }
 
     /** The handler to put right after the request decoder: marks the end of each request head. */
@@ -46,6 +60,10 @@ public final class HttpTimeouts extends ChannelDuplexHandler {
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof HttpRequest) {
                     headStarted = -1;
+                    bodyStarted = System.nanoTime();
+                }
+                if (msg instanceof LastHttpContent) {
+                    bodyStarted = -1;
                 }
                 ctx.fireChannelRead(msg);
             }
@@ -80,7 +98,7 @@ public final class HttpTimeouts extends ChannelDuplexHandler {
         if (msg instanceof ByteBuf) {
             long now = System.nanoTime();
             lastActivity = now;
-            if (headStarted < 0) {
+            if (headStarted < 0 && bodyStarted < 0) {
                 headStarted = now; // the next request begins (cleared again if its head is in this read)
             }
         }
@@ -120,6 +138,14 @@ public final class HttpTimeouts extends ChannelDuplexHandler {
                 return;
             }
             schedule(ctx, Math.min(headStarted + headerNanos - now, idleNanos));
+            return;
+        }
+        if (bodyStarted >= 0 && now - bodyStarted >= bodyNanos) {
+            log.debug(
+                    "{}: request body not complete within {} ms, closing",
+                    ctx.channel().remoteAddress(),
+                    TimeUnit.NANOSECONDS.toMillis(bodyNanos));
+            ctx.close();
             return;
         }
         ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();

@@ -38,7 +38,7 @@ import java.util.Properties;
  * few lines of SQL and row mapping that read best beside the transaction and dialect rules they share.
  */
 public final class JdbcResourceStore implements ResourceStore {
-    private static final String COLS = "arn, account, region, type, id, created, parent, lookup, version, doc";
+    static final String COLS = "arn, account, region, type, id, created, parent, lookup, version, doc";
     private static final String SESSION_COLS =
             "stream_id, channel_arn, account, region, start_time, end_time, node, heartbeat, stop_requested, has_error, doc";
     /** Enough for every resource of a large single-node deployment; past it the cache starts over. */
@@ -56,14 +56,18 @@ public final class JdbcResourceStore implements ResourceStore {
     /** Wall-clock millis of the last failure to reach the database; 0 if it never failed. */
     private volatile long unreachableAt;
 
+    private final Sealer sealer;
+
     private JdbcResourceStore(
             Dialect dialect,
             String description,
             HikariDataSource pool,
             SqliteConnections readers,
             SqliteConnections writer,
-            FileChannel lockFile) {
+            FileChannel lockFile,
+            Sealer sealer) {
         this.dialect = dialect;
+        this.sealer = sealer;
         this.description = description;
         this.pool = pool;
         this.readers = readers;
@@ -72,23 +76,37 @@ public final class JdbcResourceStore implements ResourceStore {
         this.cache = pool == null ? new ResourceCache(CACHE_ENTRIES) : null;
     }
 
-    /** Opens (and migrates) the database named by a JDBC URL. */
-    public static JdbcResourceStore open(String jdbcUrl) {
+    /**
+     * Opens (and migrates) the database named by a JDBC URL, whose secrets {@code key} seals.
+     *
+     * @throws StoreKeyMismatchException when the database was sealed with another key
+     */
+    public static JdbcResourceStore open(String jdbcUrl, StoreKey key) {
         Dialect dialect = Dialect.of(jdbcUrl);
+        Sealer sealer = new Sealer(key);
         JdbcResourceStore store = dialect == Dialect.SQLITE
-                ? openSqlite(jdbcUrl)
+                ? openSqlite(jdbcUrl, sealer)
                 : new JdbcResourceStore(
-                        dialect, "PostgreSQL " + redact(jdbcUrl), pool(jdbcUrl, "openivs-db", 16), null, null, null);
+                        dialect,
+                        "PostgreSQL " + redact(jdbcUrl),
+                        pool(jdbcUrl, "openivs-db", 16),
+                        null,
+                        null,
+                        null,
+                        sealer);
         try {
             store.migrate();
         } catch (SQLException e) {
             store.close();
             throw new StoreException("database migration failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
         }
         return store;
     }
 
-    private static JdbcResourceStore openSqlite(String jdbcUrl) {
+    private static JdbcResourceStore openSqlite(String jdbcUrl, Sealer sealer) {
         String file = jdbcUrl.substring("jdbc:sqlite:".length());
         int q = file.indexOf('?');
         Path path = Path.of(q < 0 ? file : file.substring(0, q));
@@ -105,7 +123,7 @@ public final class JdbcResourceStore implements ResourceStore {
             w = new SqliteConnections(jdbcUrl, sqliteProps(true), 1, "openivs-db-write");
             int readerCount = Math.max(4, Runtime.getRuntime().availableProcessors());
             SqliteConnections r = new SqliteConnections(jdbcUrl, sqliteProps(false), readerCount, "openivs-db-read");
-            return new JdbcResourceStore(Dialect.SQLITE, "SQLite " + path.toAbsolutePath(), null, r, w, lock);
+            return new JdbcResourceStore(Dialect.SQLITE, "SQLite " + path.toAbsolutePath(), null, r, w, lock, sealer);
         } catch (SQLException e) {
             if (w != null) {
                 w.close();
@@ -155,12 +173,14 @@ public final class JdbcResourceStore implements ResourceStore {
         if (pool != null) {
             try (Connection c = pool.getConnection()) {
                 Migrations.apply(c, dialect);
+                StoreSealing.apply(c, dialect, sealer);
             }
             return;
         }
         SqliteConnections.Handle h = writer.take();
         try {
             Migrations.apply(h.connection, dialect);
+            StoreSealing.apply(h.connection, dialect, sealer);
         } finally {
             writer.give(h);
         }
@@ -408,7 +428,10 @@ public final class JdbcResourceStore implements ResourceStore {
 
         @Override
         public Optional<StoredResource> byLookup(String type, String lookup) {
-            return one("SELECT " + COLS + " FROM resources WHERE type = ? AND lookup = ?", type, lookup);
+            return one(
+                    "SELECT " + COLS + " FROM resources WHERE type = ? AND lookup = ?",
+                    type,
+                    sealer.lookup(type, lookup));
         }
 
         @Override
@@ -485,6 +508,21 @@ public final class JdbcResourceStore implements ResourceStore {
         }
 
         @Override
+        public List<StoredResource> ofType(String type, int limit) {
+            PreparedStatement p = null;
+            try {
+                p = statement("SELECT " + COLS + " FROM resources WHERE type = ? ORDER BY created, id LIMIT ?");
+                p.setString(1, type);
+                p.setInt(2, limit);
+                return resources(p);
+            } catch (SQLException e) {
+                throw fail(e);
+            } finally {
+                done(p);
+            }
+        }
+
+        @Override
         public List<StoredResource> children(String type, String parentArn) {
             PreparedStatement p = null;
             try {
@@ -530,7 +568,8 @@ public final class JdbcResourceStore implements ResourceStore {
         }
 
         @Override
-        public void insert(StoredResource x) {
+        public void insert(StoredResource resource) {
+            StoredResource x = sealer.seal(resource);
             touched.add(x.arn());
             forget(x.arn());
             PreparedStatement p = null;
@@ -555,7 +594,8 @@ public final class JdbcResourceStore implements ResourceStore {
         }
 
         @Override
-        public boolean update(StoredResource x) {
+        public boolean update(StoredResource resource) {
+            StoredResource x = sealer.seal(resource);
             touched.add(x.arn());
             forget(x.arn());
             PreparedStatement p = null;
@@ -913,20 +953,25 @@ public final class JdbcResourceStore implements ResourceStore {
             try (ResultSet r = p.executeQuery()) {
                 List<StoredResource> out = new ArrayList<>();
                 while (r.next()) {
-                    out.add(new StoredResource(
-                            r.getString(1),
-                            r.getString(2),
-                            r.getString(3),
-                            r.getString(4),
-                            r.getString(5),
-                            r.getLong(6),
-                            r.getString(7),
-                            r.getString(8),
-                            r.getLong(9),
-                            r.getString(10)));
+                    out.add(sealer.open(row(r)));
                 }
                 return out;
             }
         }
+    }
+
+    /** The row at the result's cursor, selected as {@link #COLS}, as the database keeps it. */
+    static StoredResource row(ResultSet r) throws SQLException {
+        return new StoredResource(
+                r.getString(1),
+                r.getString(2),
+                r.getString(3),
+                r.getString(4),
+                r.getString(5),
+                r.getLong(6),
+                r.getString(7),
+                r.getString(8),
+                r.getLong(9),
+                r.getString(10));
     }
 }

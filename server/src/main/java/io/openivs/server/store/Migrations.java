@@ -19,7 +19,8 @@ import java.util.List;
  */
 final class Migrations {
     /** Append new scripts here; never edit a released one. */
-    static final List<String> SCRIPTS = List.of("V1__resources.sql", "V2__stream_cues.sql", "V3__cluster.sql");
+    static final List<String> SCRIPTS =
+            List.of("V1__resources.sql", "V2__stream_cues.sql", "V3__cluster.sql", "V4__store_key.sql");
 
     private static final long PG_LOCK_KEY = 0x6f70656e697673L; // "openivs"
 

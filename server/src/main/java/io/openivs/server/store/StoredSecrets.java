@@ -2,16 +2,18 @@ package io.openivs.server.store;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.resource.Json;
+import io.openivs.server.resource.SecretFields;
 import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
  * Secrets every node of a cluster shares through the store (the playback ticket key, the cluster
- * secret): a setting resource holding 32 random bytes, made by the first node that needs it.
+ * secret): a setting resource holding 32 random bytes, made by the first node that needs it, its
+ * {@code secret} member sealed by the store like every {@link SecretFields} member.
  */
 public final class StoredSecrets {
     /** The resource type of settings: no account, no region, never listed by the API. */
-    public static final String SETTING_TYPE = "openivs-setting";
+    public static final String SETTING_TYPE = SecretFields.SETTING;
 
     private StoredSecrets() {}
 

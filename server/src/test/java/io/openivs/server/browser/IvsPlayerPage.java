@@ -58,9 +58,27 @@ final class IvsPlayerPage implements AutoCloseable {
 
     /**
      * What one player went through: its samples since {@link #reset}, states entered, errors raised,
-     * and the texts of the TEXT_METADATA_CUE events it raised since {@link #reset}.
+     * and the texts of the TEXT_METADATA_CUE events it raised since {@link #reset}, with the page's
+     * clock (ms) when each came.
      */
-    record Player(String src, List<Sample> samples, List<String> states, List<String> errors, List<String> cues) {
+    record Player(
+            String src,
+            List<Sample> samples,
+            List<String> states,
+            List<String> errors,
+            List<String> cues,
+            List<Long> cueTimes) {
+        /** For each cue whose text is {@code sent=<epoch ms>}: ms from that moment until the player raised it. */
+        List<Long> cueDelaysMillis() {
+            List<Long> delays = new ArrayList<>();
+            for (int i = 0; i < cues.size(); i++) {
+                if (cues.get(i).startsWith("sent=")) {
+                    delays.add(cueTimes.get(i) - Long.parseLong(cues.get(i).substring(5)));
+                }
+            }
+            return delays;
+        }
+
         /** Share of consecutive sample pairs over which the position moved on by at least half the time between them. */
         double advancingShare() {
             int pairs = 0;
@@ -269,12 +287,14 @@ final class IvsPlayerPage implements AutoCloseable {
             List<String> errors = new ArrayList<>();
             p.path("errors").forEach(e -> errors.add(e.asText()));
             List<String> cues = new ArrayList<>();
+            List<Long> cueTimes = new ArrayList<>();
             p.path("cues").forEach(c -> {
                 if (c.path("at").asLong() >= since) {
                     cues.add(c.path("text").asText());
+                    cueTimes.add(c.path("at").asLong());
                 }
             });
-            out.add(new Player(p.path("src").asText(), samples, states, errors, cues));
+            out.add(new Player(p.path("src").asText(), samples, states, errors, cues, cueTimes));
         }
         return out;
     }

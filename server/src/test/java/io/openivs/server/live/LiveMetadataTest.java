@@ -335,11 +335,13 @@ class LiveMetadataTest {
         node.ivs().putMetadata(b -> b.channelArn(arn).metadata(text));
 
         byte[] scheme = "https://aomedia.org/emsg/ID3\0".getBytes(StandardCharsets.US_ASCII);
+        byte[] twitchScheme = "urn:twitch:id3\0".getBytes(StandardCharsets.US_ASCII);
         byte[] wanted = text.getBytes(StandardCharsets.UTF_8);
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        boolean found = false;
+        boolean foundAomedia = false;
+        boolean foundTwitch = false;
         Set<String> seen = new HashSet<>();
-        while (!found && System.nanoTime() < deadline) {
+        while (!(foundAomedia && foundTwitch) && System.nanoTime() < deadline) {
             for (String line : get(media)
                     .lines()
                     .filter(l -> !l.startsWith("#") && l.endsWith(".m4s"))
@@ -361,8 +363,8 @@ class LiveMetadataTest {
                         // CMAF: the event message stands before the fragment it belongs to.
                         assertThat(type).isIn("emsg", "moof");
                     }
-                    if (type.equals("emsg")) {
-                        assertThat(seg[at + 8]).as("emsg version").isEqualTo((byte) 1);
+                    if (type.equals("emsg") && seg[at + 8] == 1) {
+                        // version 1, the aomedia scheme: hls.js and other CMAF players
                         assertThat(b.getInt(at + 12)).as("timescale").isEqualTo(90_000);
                         byte[] body = java.util.Arrays.copyOfRange(seg, at + 32, at + size);
                         assertThat(java.util.Arrays.copyOf(body, scheme.length)).isEqualTo(scheme);
@@ -370,7 +372,21 @@ class LiveMetadataTest {
                                 body, scheme.length + 1, body.length - scheme.length - 1, StandardCharsets.ISO_8859_1);
                         assertThat(id3).startsWith("ID3");
                         if (id3.contains(new String(wanted, StandardCharsets.ISO_8859_1))) {
-                            found = true;
+                            foundAomedia = true;
+                        }
+                    } else if (type.equals("emsg")) {
+                        // version 0, the scheme the Amazon IVS player reads
+                        assertThat(seg[at + 8]).as("emsg version").isEqualTo((byte) 0);
+                        byte[] body = java.util.Arrays.copyOfRange(seg, at + 12, at + size);
+                        assertThat(java.util.Arrays.copyOf(body, twitchScheme.length))
+                                .isEqualTo(twitchScheme);
+                        int fields = twitchScheme.length + 1; // empty value string
+                        assertThat(b.getInt(at + 12 + fields)).as("timescale").isEqualTo(90_000);
+                        String id3 =
+                                new String(body, fields + 16, body.length - fields - 16, StandardCharsets.ISO_8859_1);
+                        assertThat(id3).startsWith("ID3");
+                        if (id3.contains(new String(wanted, StandardCharsets.ISO_8859_1))) {
+                            foundTwitch = true;
                         }
                     }
                     previous = type;
@@ -379,8 +395,11 @@ class LiveMetadataTest {
             }
             Thread.sleep(500);
         }
-        assertThat(found)
-                .as("an emsg with the PutMetadata text in a served .m4s segment")
+        assertThat(foundAomedia)
+                .as("an aomedia emsg with the PutMetadata text in a served .m4s segment")
+                .isTrue();
+        assertThat(foundTwitch)
+                .as("an urn:twitch:id3 emsg with the PutMetadata text in a served .m4s segment")
                 .isTrue();
         // Players that do not know emsg skip it: the stream still decodes cleanly.
         FfmpegTool.Result decode =

@@ -30,11 +30,20 @@ final class SlowClient implements AutoCloseable {
 
     /** What the server sends until it closes or {@code millis} pass; null if it is still open then. */
     String readUntilClosed(long millis) throws IOException {
+        return read(null, millis);
+    }
+
+    /** What the server sends until {@code end} has come, it closes, or {@code millis} pass (then null). */
+    String readUntil(String end, long millis) throws IOException {
+        return read(end, millis);
+    }
+
+    private String read(String end, long millis) throws IOException {
         long deadline = System.nanoTime() + millis * 1_000_000;
         StringBuilder got = new StringBuilder();
         byte[] buf = new byte[4096];
         try {
-            while (true) {
+            while (end == null || got.indexOf(end) < 0) {
                 long left = (deadline - System.nanoTime()) / 1_000_000;
                 if (left <= 0) {
                     return null;
@@ -42,10 +51,11 @@ final class SlowClient implements AutoCloseable {
                 socket.setSoTimeout((int) left);
                 int n = in.read(buf);
                 if (n < 0) {
-                    return got.toString();
+                    break;
                 }
                 got.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
             }
+            return got.toString();
         } catch (SocketTimeoutException e) {
             return null;
         } catch (IOException e) {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The SQLite store's in-memory reads by ARN never answer anything but the committed row. */
 class SqliteStoreCacheTest {
+    private static final StoreKey KEY = StoreKey.random();
     private static final String ACCOUNT = "123456789012";
     private static final String REGION = "us-west-2";
 
@@ -26,7 +27,7 @@ class SqliteStoreCacheTest {
 
     @BeforeEach
     void open() {
-        store = JdbcResourceStore.open(TestDatabases.sqlite(dir));
+        store = JdbcResourceStore.open(TestDatabases.sqlite(dir), KEY);
     }
 
     @AfterEach
@@ -173,7 +174,7 @@ class SqliteStoreCacheTest {
 
     @Test
     void aSecondServerOnTheSameFileIsRefused() {
-        assertThatThrownBy(() -> JdbcResourceStore.open(TestDatabases.sqlite(dir)))
+        assertThatThrownBy(() -> JdbcResourceStore.open(TestDatabases.sqlite(dir), KEY))
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("in use by another openivs server");
     }

@@ -21,6 +21,8 @@ public final class ThreeNodes implements AutoCloseable {
 
     public ThreeNodes(Path dir) throws InterruptedException {
         url = TestDatabases.postgres();
+        // Nodes on one database share its store key (README, "How to run a cluster").
+        String storeKey = io.openivs.server.store.StoreKey.random().toBase64();
         try {
             RuntimeException last = null;
             // Ports free on 127.0.0.1 are nearly always free on .2 and .3; another process may take one meanwhile.
@@ -49,7 +51,8 @@ public final class ThreeNodes implements AutoCloseable {
                                         c.tls(),
                                         c.metrics(),
                                         c.transcoding(),
-                                        c.cluster())));
+                                        c.cluster(),
+                                        storeKey)));
                     }
                 } catch (RuntimeException e) {
                     last = e;

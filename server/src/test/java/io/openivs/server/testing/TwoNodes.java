@@ -20,6 +20,8 @@ public final class TwoNodes implements AutoCloseable {
         TestServer first = null;
         try {
             first = new TestServer(dir.resolve("a"), url, adjust);
+            // Nodes on one database share its store key, as the README tells operators: copy the first one's.
+            shareStoreKey(dir.resolve("a"), dir.resolve("b"));
             b = new TestServer(dir.resolve("b"), url, adjust);
         } catch (RuntimeException | InterruptedException e) {
             if (first != null) {
@@ -29,6 +31,15 @@ public final class TwoNodes implements AutoCloseable {
             throw e;
         }
         a = first;
+    }
+
+    static void shareStoreKey(Path from, Path to) {
+        try {
+            java.nio.file.Files.createDirectories(to);
+            java.nio.file.Files.copy(from.resolve("keys"), to.resolve("keys"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override

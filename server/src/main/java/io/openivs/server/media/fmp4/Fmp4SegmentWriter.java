@@ -28,6 +28,15 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
     private static final int MAX_COMPONENTS = 1 << 16;
     /** The scheme hls.js and other CMAF players read as "message_data is an ID3 tag". */
     private static final byte[] ID3_SCHEME = "https://aomedia.org/emsg/ID3\0".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * The scheme the Amazon IVS player reads as "message_data is an ID3 tag". Its MP4 reader takes
+     * every emsg as version 0, whatever the version field says, and times it from the start of the
+     * fragment that follows (measured in its browser test: from the segment's start, cues on LL-HLS
+     * channels came late by the emsg's place in the segment).
+     */
+    private static final byte[] TWITCH_ID3_SCHEME = "urn:twitch:id3\0".getBytes(StandardCharsets.US_ASCII);
+
+    private static final long NO_PTS = Long.MIN_VALUE;
 
     private final ByteBufAllocator alloc;
     private final FragmentWriter fragments;
@@ -41,6 +50,8 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
     private ByteBuf pendingEvents;
 
     private int nextEventId;
+    /** Presentation time of the first frame of the fragment in progress (input clock), {@link #NO_PTS} before it. */
+    private long fragmentStartPts = NO_PTS;
 
     public Fmp4SegmentWriter(ByteBufAllocator alloc) {
         this.alloc = alloc;
@@ -62,6 +73,7 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
         }
         fragments.configure(start.video(), start.audio());
         offset = start.timestampOffset();
+        fragmentStartPts = NO_PTS;
         segment = alloc.compositeBuffer(MAX_COMPONENTS);
     }
 
@@ -69,6 +81,9 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
     public void writeFrame(MediaFrame frame) {
         if (segment == null) {
             throw new IllegalStateException("no segment started");
+        }
+        if (fragmentStartPts == NO_PTS) {
+            fragmentStartPts = frame.pts();
         }
         if (frame.isVideo()) {
             fragments.addVideo(frame.dts() + offset, frame.pts() + offset, frame.isKeyframe(), frame.payload());
@@ -78,28 +93,42 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
     }
 
     /**
-     * Timed ID3 metadata as a version-1 {@code emsg} box (ISO/IEC 23009-1 5.10.3.3), on the same
-     * 90 kHz timeline as the video tfdt, written ahead of the fragment being built.
+     * Timed ID3 metadata as {@code emsg} boxes (ISO/IEC 23009-1 5.10.3.3) written ahead of the
+     * fragment being built, twice: version 1 with the aomedia scheme, on the same 90 kHz timeline as
+     * the video tfdt, for hls.js and other CMAF players; version 0 with the IVS player's scheme, its
+     * time relative to the first frame of the fragment it stands before (0 when that has none yet).
      */
     @Override
     public void writeMetadata(TimedMetadata item) {
         if (segment == null) {
             throw new IllegalStateException("no segment started");
         }
+        byte[] id3 = item.id3();
         if (pendingEvents == null) {
-            pendingEvents = alloc.buffer(64 + item.id3().length);
+            pendingEvents = alloc.buffer(2 * (64 + id3.length));
         }
         ByteBuf b = pendingEvents;
-        int size = 8 + 4 + 4 + 8 + 4 + 4 + ID3_SCHEME.length + 1 + item.id3().length;
-        b.writeInt(size).writeBytes(EMSG);
+        int eventId = nextEventId++;
+        b.writeInt(8 + 4 + 4 + 8 + 4 + 4 + ID3_SCHEME.length + 1 + id3.length).writeBytes(EMSG);
         b.writeInt(1 << 24); // version 1, flags 0
-        b.writeInt((int) MediaFrame.CLOCK_RATE);
+        b.writeInt(MediaFrame.CLOCK_RATE);
         b.writeLong(item.pts() + offset);
         b.writeInt(0xFFFFFFFF); // duration unknown: a cue, not a span
-        b.writeInt(nextEventId++);
+        b.writeInt(eventId);
         b.writeBytes(ID3_SCHEME);
         b.writeByte(0); // value: empty string
-        b.writeBytes(item.id3());
+        b.writeBytes(id3);
+
+        long delta = fragmentStartPts == NO_PTS ? 0 : Math.max(0, item.pts() - fragmentStartPts);
+        b.writeInt(8 + 4 + TWITCH_ID3_SCHEME.length + 1 + 4 * 4 + id3.length).writeBytes(EMSG);
+        b.writeInt(0); // version 0, flags 0
+        b.writeBytes(TWITCH_ID3_SCHEME);
+        b.writeByte(0); // value: empty string
+        b.writeInt(MediaFrame.CLOCK_RATE);
+        b.writeInt((int) Math.min(delta, 0xFFFF_FFFFL)); // presentation_time_delta
+        b.writeInt(0xFFFFFFFF);
+        b.writeInt(eventId);
+        b.writeBytes(id3);
     }
 
     private static final byte[] EMSG = {'e', 'm', 's', 'g'};
@@ -154,6 +183,7 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
     private ByteBuf closeChunk(long end) {
         boolean independent = fragments.isIndependent();
         ByteBuf chunk = withEvents(fragments.finish(end == Long.MIN_VALUE ? end : end + offset));
+        fragmentStartPts = NO_PTS;
         if (chunk != null && part == null) {
             part = alloc.compositeBuffer(MAX_COMPONENTS);
             partIndependent = independent;

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SessionTicketsTest {
+    private static final io.openivs.server.store.StoreKey KEY = io.openivs.server.store.StoreKey.random();
     private static final String NAME = "us-west-2.111111111111.channel.AbCdEf123456";
     private final SessionTickets tickets = new SessionTickets(new byte[32]);
 
@@ -60,7 +61,7 @@ class SessionTicketsTest {
         SessionTickets.Claims c = new SessionTickets.Claims(1_900_000_000L, "k", null, 0, null, false, null);
         Arn channel = new Arn("us-west-2", "111111111111", Arn.CHANNEL, "AbCdEf123456");
         String issued;
-        try (JdbcResourceStore store = JdbcResourceStore.open(TestDatabases.sqlite(dir));
+        try (JdbcResourceStore store = JdbcResourceStore.open(TestDatabases.sqlite(dir), KEY);
                 AccessDirectory a = new AccessDirectory(store, Clock.systemUTC());
                 AccessDirectory b = new AccessDirectory(store, Clock.systemUTC())) {
             a.load(channel).join();
@@ -70,7 +71,7 @@ class SessionTicketsTest {
                     .as("a ticket of one node, checked on another")
                     .isEqualTo(c);
         }
-        try (JdbcResourceStore store = JdbcResourceStore.open(TestDatabases.sqlite(dir));
+        try (JdbcResourceStore store = JdbcResourceStore.open(TestDatabases.sqlite(dir), KEY);
                 AccessDirectory restarted = new AccessDirectory(store, Clock.systemUTC())) {
             restarted.load(channel).join();
             assertThat(restarted.tickets().verify(NAME, issued))
