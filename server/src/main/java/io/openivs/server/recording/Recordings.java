@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * hand over segments on their event loop ({@link StreamRecorder}); all recording state lives on
  * one recorder thread, thumbnails are made on another, and objects are stored by the
  * {@link Uploader}, so neither ingest nor live playback ever waits for the store.
+ *
+ * <p>A little over 500 lines: each stream's {@link StreamRecorder} (its rendition selection, merging within
+ * the window) and the hand-offs with other nodes through {@link RecordingLedger} all touch the one map of
+ * recordings the recorder thread owns, and are kept beside it rather than handed that map.
  */
 public final class Recordings implements BucketCheck, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Recordings.class);
