@@ -14,6 +14,7 @@ import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.hls.DateRange;
 import io.openivs.server.media.hls.LatencyMode;
 import io.openivs.server.media.id3.Id3Tag;
+import io.openivs.server.media.ladder.Ladders;
 import io.openivs.server.media.scte35.SpliceInsert;
 import io.openivs.server.recording.StreamRecorder;
 import io.openivs.server.resource.ChannelSettings;
@@ -84,10 +85,17 @@ final class LiveStream implements FrameSession {
                 mode,
                 host::now,
                 health,
-                segment -> timings.listed(segment.sequence(), segment.durationTicks()));
+                segment -> timings.listed(segment.sequence(), segment.durationTicks()),
+                Ladders.listsAudioOnly(channel.type()));
         if (!ChannelSettings.BASIC.equals(channel.type())) {
             renditions.attach(new TranscodedLadder(
-                    renditions, streamId, channel.type(), channel.preset(), host.transcoding(), this::sourceOnly));
+                    renditions,
+                    streamId,
+                    channel.type(),
+                    channel.preset(),
+                    host.transcoding(),
+                    this::sourceOnly,
+                    this::transcoderFailed));
         }
         this.encoderCues = new EncoderCues(Long.toString(host.now(), 36), range -> renditions.onDateRange(range));
         // LL-HLS lists parts as frames arrive, so its receives are never batched.
@@ -187,9 +195,16 @@ final class LiveStream implements FrameSession {
      * failure of what the channel promises, told in a Stream Failure event as IVS tells its other
      * failures; with transcoding switched off it is the operator's choice, warned about at start and here.
      */
+    /** Owner thread: the transcoder child was lost and restarts; the session shows it as IVS shows a failure. */
+    private void transcoderFailed(String why) {
+        hasError = true; // hasErrorEvent: any failure event (API Reference, StreamSessionSummary)
+        events.stateChange("Stream Failure", why);
+    }
+
     private void sourceOnly(String why, boolean overCap) {
         log.warn("stream {} on {}: {}", streamId, channelArn, why);
         if (overCap) {
+            hasError = true;
             events.stateChange("Stream Failure", why);
         }
     }

@@ -9,6 +9,7 @@ import io.openivs.server.media.hls.Prefetch;
 import io.openivs.server.media.hls.Segment;
 import io.openivs.server.media.hls.SegmentFollower;
 import io.openivs.server.media.hls.Segmenter;
+import io.openivs.server.media.ladder.Ladders;
 import io.openivs.server.playback.LiveRendition;
 import io.openivs.server.playback.PlaybackWindow;
 import java.net.InetAddress;
@@ -27,18 +28,26 @@ final class Rendition extends SegmenterConsumer implements LiveRendition {
     private final boolean fragmentedMp4;
     /** Whether this is the stream's full (source) rendition, the one answered from the published window. */
     private final boolean full;
+    /** A transcoded rung's IVS name ({@code 480p30}), or null. */
+    private final String rungName;
 
     Rendition(Renditions stream, Segmenter segmenter, boolean audioOnly, boolean fragmentedMp4) {
-        this(stream, segmenter, audioOnly, fragmentedMp4, !audioOnly);
-    }
-
-    /** @param full false for a transcoded rung: its requests go to the owner thread, like audio_only's */
-    Rendition(Renditions stream, Segmenter segmenter, boolean audioOnly, boolean fragmentedMp4, boolean full) {
         super(segmenter);
         this.stream = stream;
         this.audioOnly = audioOnly;
         this.fragmentedMp4 = fragmentedMp4;
-        this.full = full;
+        this.full = !audioOnly;
+        this.rungName = null;
+    }
+
+    /** A transcoded rung named {@code rungName}: its requests go to the owner thread, like audio_only's. */
+    Rendition(Renditions stream, Segmenter segmenter, boolean fragmentedMp4, String rungName) {
+        super(segmenter);
+        this.stream = stream;
+        this.audioOnly = false;
+        this.fragmentedMp4 = fragmentedMp4;
+        this.full = false;
+        this.rungName = rungName;
     }
 
     // --- StreamConsumer (owner thread): media as SegmenterConsumer, and the live edge's cues
@@ -150,6 +159,16 @@ final class Rendition extends SegmenterConsumer implements LiveRendition {
     @Override
     public LiveRendition rendition(String name) {
         return stream.rung(name);
+    }
+
+    @Override
+    public String folder() {
+        return rungName != null ? rungName : audioOnly ? Ladders.AUDIO_ONLY_NAME : null;
+    }
+
+    @Override
+    public List<LiveRendition> others() {
+        return stream.others(this);
     }
 
     @Override

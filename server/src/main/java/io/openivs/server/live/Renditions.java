@@ -15,6 +15,7 @@ import io.openivs.server.media.hls.LatencyMode;
 import io.openivs.server.media.hls.Segment;
 import io.openivs.server.media.hls.Segmenter;
 import io.openivs.server.media.hls.SegmenterConfig;
+import io.openivs.server.media.ts.AudioOnlyTsWriter;
 import io.openivs.server.media.ts.TsSegmentWriter;
 import io.openivs.server.playback.LiveRendition;
 import io.openivs.server.playback.PlaybackWindow;
@@ -40,10 +41,14 @@ import java.util.function.LongSupplier;
  * window, once every consumer has the frame that finished it, so a playlist made then reports the
  * other renditions at the same point.
  *
- * <p>Today's renditions: the full one (index 0) and, on LL-HLS channels, an audio_only one cut where
- * the full one cuts. IVS lists audio_only on ADVANCED channels, whose ladder it transcodes anyway;
- * here it is a second remux of every frame, so only LL-HLS channels pay for it: their playlists need
- * another rendition for EXT-X-RENDITION-REPORT to report on.
+ * <p>Renditions: the full one (index 0); an audio_only one cut where the full one cuts, on ADVANCED
+ * channels (IVS lists it there) and on LL-HLS channels (their playlists need another rendition for
+ * EXT-X-RENDITION-REPORT to report on even when nothing is transcoded), a second remux of the
+ * source's audio; and the transcoded rungs, fed by {@link TranscodedLadder}.
+ *
+ * <p>Longer than most classes: every rendition's segmenter reports into the same owner-thread
+ * bookkeeping (pending changes, waiters, the published window, the recorder), which a split would
+ * have to share back through package-private state.
  */
 final class Renditions implements MediaSink {
     /** LL-HLS part target: about a third of a second (ten frames at 30 fps). */
@@ -61,6 +66,8 @@ final class Renditions implements MediaSink {
     private final String playbackName;
     private final boolean fragmentedMp4;
     private final LatencyMode mode;
+    /** LOW fMP4 channels: every rendition, rungs included, cuts LL-HLS parts. */
+    private final boolean lowLatency;
     /** Owner thread: each rung's place in its ladder. */
     private final Map<String, Integer> rungOrder = new HashMap<>();
 
@@ -111,6 +118,18 @@ final class Renditions implements MediaSink {
             LongSupplier clock,
             StreamHealth health,
             Consumer<Segment> listed) {
+        this(playbackName, fragmentedMp4, mode, clock, health, listed, false);
+    }
+
+    /** @param audioOnlyListed whether an audio_only rendition is listed whatever the latency (ADVANCED channels) */
+    Renditions(
+            String playbackName,
+            boolean fragmentedMp4,
+            LatencyMode mode,
+            LongSupplier clock,
+            StreamHealth health,
+            Consumer<Segment> listed,
+            boolean audioOnlyListed) {
         this.playbackName = playbackName;
         this.fragmentedMp4 = fragmentedMp4;
         this.mode = mode;
@@ -119,7 +138,7 @@ final class Renditions implements MediaSink {
         this.listed = listed;
         this.prefetch = mode == LatencyMode.LOW;
         // LL-HLS parts are fMP4 fragments: a LOW channel with the API's default TS container keeps regular HLS.
-        boolean lowLatency = mode == LatencyMode.LOW && fragmentedMp4;
+        this.lowLatency = mode == LatencyMode.LOW && fragmentedMp4;
         Segmenter full = new Segmenter(
                 SegmenterConfig.forLatencyMode(mode),
                 fragmentedMp4 ? new Fmp4SegmentWriter(SEGMENT_MEMORY) : new TsSegmentWriter(SEGMENT_MEMORY),
@@ -134,14 +153,20 @@ final class Renditions implements MediaSink {
         main = add(new Rendition(this, full, false, fragmentedMp4));
         if (lowLatency) {
             full.cutParts(PART_TARGET, this::changedSoon);
+        }
+        if (lowLatency || audioOnlyListed) {
             Segmenter audioOnly = new Segmenter(
                     SegmenterConfig.forLatencyMode(mode),
-                    new AudioOnlySegmentWriter(new Fmp4SegmentWriter(SEGMENT_MEMORY)),
+                    fragmentedMp4
+                            ? new AudioOnlySegmentWriter(new Fmp4SegmentWriter(SEGMENT_MEMORY))
+                            : new AudioOnlyTsWriter(new TsSegmentWriter(SEGMENT_MEMORY)),
                     clock,
                     segment -> windowPending = true);
             audioOnly.startNumbersAt(full.nextSequence(), 0);
-            audioOnly.cutParts(PART_TARGET, this::changedSoon);
-            audio = add(new Rendition(this, audioOnly, true, true));
+            if (lowLatency) {
+                audioOnly.cutParts(PART_TARGET, this::changedSoon);
+            }
+            audio = add(new Rendition(this, audioOnly, true, fragmentedMp4));
         } else {
             audio = null;
         }
@@ -458,14 +483,48 @@ final class Renditions implements MediaSink {
      * numbers for the same instants. It is not listed until {@link #listRung}; its frames come from
      * the transcoder, not from this stream's consumers.
      */
-    Rendition newRung(long sequence, long discontinuity) {
+    Rendition newRung(String name, long sequence, long discontinuity, boolean recorded) {
+        // A TS channel records the rung's own segments; an fMP4 channel remuxes them (rungRecording).
+        boolean recordsThese = recorded && !fragmentedMp4;
         Segmenter s = new Segmenter(
                 SegmenterConfig.forLatencyMode(mode),
                 fragmentedMp4 ? new Fmp4SegmentWriter(SEGMENT_MEMORY) : new TsSegmentWriter(SEGMENT_MEMORY),
                 clock,
-                segment -> windowPending = true);
+                segment -> {
+                    windowPending = true;
+                    if (recordsThese) {
+                        recorder.segment(name, segment);
+                    }
+                });
         s.startNumbersAt(sequence, discontinuity);
-        return new Rendition(this, s, false, fragmentedMp4, false);
+        if (lowLatency) {
+            // Parts as the source cuts them, so a rung serves blocking reloads and preload hints as it does.
+            s.cutParts(PART_TARGET, this::changedSoon);
+        }
+        return new Rendition(this, s, fragmentedMp4, name);
+    }
+
+    /**
+     * fMP4 channels: the recording's TS segmenter for a recorded rung (recordings are MPEG-TS, as the
+     * source's {@link RecordingConsumer}), numbered as the rung; null on TS channels, whose rungs'
+     * own segments are recorded.
+     */
+    RecordingConsumer rungRecording(String name, long sequence) {
+        if (!fragmentedMp4) {
+            return null;
+        }
+        Segmenter s = new Segmenter(
+                SegmenterConfig.forLatencyMode(LatencyMode.NORMAL),
+                new TsSegmentWriter(SEGMENT_MEMORY),
+                clock,
+                segment -> recorder.segment(name, segment));
+        s.startNumbersAt(sequence, 0);
+        return new RecordingConsumer(s);
+    }
+
+    /** Where finished segments are recorded; set on admission. Owner thread. */
+    StreamRecorder recorder() {
+        return recorder;
     }
 
     /**
@@ -540,6 +599,27 @@ final class Renditions implements MediaSink {
             return audioListed ? audio : null;
         }
         return main;
+    }
+
+    /**
+     * The renditions the multivariant playlist lists besides {@code of}, for rendition reports: the
+     * full one (unless the ladder leaves it out), audio_only while listed, each listed rung. Owner thread.
+     */
+    List<LiveRendition> others(Rendition of) {
+        Map<String, Rendition> now = rungs;
+        List<LiveRendition> out = new ArrayList<>(now.size() + 2);
+        if (of != main && (sourceListed || now.isEmpty())) {
+            out.add(main);
+        }
+        now.values().forEach(r -> {
+            if (r != of && !r.segmenter.segments().isEmpty()) {
+                out.add(r);
+            }
+        });
+        if (of != audio && audioListed) {
+            out.add(audio);
+        }
+        return out;
     }
 
     void whenChanged(Runnable task) {

@@ -10,9 +10,12 @@ import io.openivs.server.media.hls.DateRange;
 import io.openivs.server.media.ladder.Ladder;
 import io.openivs.server.media.ladder.Ladders;
 import io.openivs.server.media.ladder.Rung;
+import io.openivs.server.recording.StreamRecorder;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +46,7 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
     private final String preset;
     private final TranscodeSlots slots;
     private final BiConsumer<String, Boolean> notice;
+    private final Consumer<String> failed;
 
     // Owner thread.
     private boolean decided;
@@ -51,7 +55,13 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
     private FrameHandOff handOff;
     private Ladder ladder = Ladder.PASSTHROUGH;
     private RungState[] states = new RungState[0];
-    private final long[] startDts = new long[STARTS];
+    /**
+     * Presentation times of the keyframes that started source segments: a rung's keyframe has the
+     * source keyframe's pts (timestamps are copied), but not its dts when the source has B-frames
+     * (OBS's x264 does) and the rung, encoded without them, has none.
+     */
+    private final long[] startPts = new long[STARTS];
+
     private final long[] startSequence = new long[STARTS];
     private int starts;
     private long lastSourceSequence = Long.MIN_VALUE;
@@ -68,6 +78,19 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
             String preset,
             TranscodeSlots slots,
             BiConsumer<String, Boolean> notice) {
+        this(stream, label, type, preset, slots, notice, why -> {});
+    }
+
+    /** @param failed told (owner thread) why a transcoder child was lost; the ladder restarts after it */
+    TranscodedLadder(
+            Renditions stream,
+            String label,
+            String type,
+            String preset,
+            TranscodeSlots slots,
+            BiConsumer<String, Boolean> notice,
+            Consumer<String> failed) {
+        this.failed = failed;
         this.stream = stream;
         this.label = label;
         this.type = type;
@@ -117,9 +140,17 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
         ladder = l;
         stream.listSource(l.source());
         List<Rung> rungs = l.rungs();
+        List<StreamRecorder.Offered> offered = new ArrayList<>(rungs.size() + 1);
+        if (l.source()) {
+            offered.add(new StreamRecorder.Offered(
+                    null, config.width(), config.height(), (int) Math.round(config.frameRate())));
+        }
+        rungs.forEach(r -> offered.add(new StreamRecorder.Offered(r.name(), r.width(), r.height(), r.frameRate())));
+        StreamRecorder.Selection recorded = stream.recorder().select(offered);
         states = new RungState[rungs.size()];
         for (int i = 0; i < states.length; i++) {
-            states[i] = new RungState(rungs.get(i));
+            states[i] =
+                    new RungState(rungs.get(i), recorded.records(rungs.get(i).name()));
         }
         transcoder = new Transcoder(label, l, this, System::nanoTime);
         handOff = new FrameHandOff(HAND_OFF_FRAMES, transcoder.feeder(), new Feed(transcoder));
@@ -148,7 +179,7 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
             if (sequence != lastSourceSequence) {
                 lastSourceSequence = sequence;
                 int i = starts++ % STARTS;
-                startDts[i] = frame.dts();
+                startPts[i] = frame.pts();
                 startSequence[i] = sequence;
             }
         }
@@ -184,11 +215,11 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
         }
     }
 
-    /** The source segment that started at {@code dts}, or -1 when none did (as far as remembered). */
-    private long sourceSegmentAt(long dts) {
+    /** The source segment whose keyframe is presented at {@code pts}, or -1 when none (as far as remembered). */
+    private long sourceSegmentAt(long pts) {
         for (int n = 0; n < Math.min(starts, STARTS); n++) {
             int i = (starts - 1 - n) % STARTS;
-            if (Math.abs(startDts[i] - dts) <= SAME_INSTANT) {
+            if (Math.abs(startPts[i] - pts) <= SAME_INSTANT) {
                 return startSequence[i];
             }
         }
@@ -206,6 +237,9 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
                     s.video = config;
                     if (s.aligned) {
                         (s.pending != null ? s.pending : s.listed).onVideoConfig(config);
+                        if (s.recording != null) {
+                            s.recording.onVideoConfig(config);
+                        }
                     }
                 },
                 List.of());
@@ -220,6 +254,9 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
                     s.audio = config;
                     if (s.aligned) {
                         (s.pending != null ? s.pending : s.listed).onAudioConfig(config);
+                        if (s.recording != null) {
+                            s.recording.onAudioConfig(config);
+                        }
                     }
                 },
                 List.of());
@@ -248,6 +285,14 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
         // Logged by the transcoder; the rungs go on listing what they have until the next child aligns.
     }
 
+    @Override
+    public void failed(int generation, String reason) {
+        onOwner(
+                () -> failed.accept("Transcoding interrupted (" + reason
+                        + "); the transcoded renditions restart while the source plays on."),
+                List.of());
+    }
+
     private void onOwner(Runnable task, List<MediaFrame> frames) {
         EventExecutor owner = stream.owner();
         if (owner == null || ended) {
@@ -271,6 +316,11 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
     private final class RungState {
         final Rung rung;
         final int order;
+        /** Whether the recording stores this rung. */
+        final boolean recorded;
+        /** fMP4 channels, recorded rungs: the recording's TS remux of the current child's output, or null. */
+        RecordingConsumer recording;
+
         int generation;
         boolean aligned;
         long discontinuity;
@@ -283,8 +333,9 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
 
         long pendingFirst;
 
-        RungState(Rung rung) {
+        RungState(Rung rung, boolean recorded) {
             this.rung = rung;
+            this.recorded = recorded;
             this.order = ladder.rungs().indexOf(rung);
         }
 
@@ -302,29 +353,50 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
                 if (!f.isVideo() || !f.isKeyframe() || video == null || sourceAudio != null && audio == null) {
                     return;
                 }
-                long sequence = sourceSegmentAt(f.dts());
+                long sequence = sourceSegmentAt(f.pts());
                 if (sequence < 0) {
                     return;
                 }
                 if (pending != null) {
                     pending.segmenter.close();
                 }
-                pending = stream.newRung(sequence, listed == null ? 0 : ++discontinuity);
+                pending = stream.newRung(rung.name(), sequence, listed == null ? 0 : ++discontinuity, recorded);
                 pendingFirst = sequence;
-                pending.onSessionStart();
-                pending.onVideoConfig(video);
-                if (audio != null) {
-                    pending.onAudioConfig(audio);
+                start(pending);
+                if (recorded) {
+                    closeRecording(); // its open segment ends where the lost child's output ended
+                    recording = stream.rungRecording(rung.name(), sequence);
+                    if (recording != null) {
+                        start(recording);
+                    }
                 }
                 aligned = true;
             }
             Rendition target = pending != null ? pending : listed;
             target.onFrame(f);
+            if (recording != null) {
+                recording.onFrame(f);
+            }
             // A new rendition replaces the listed one once it has a segment: the rung never goes unlisted.
             if (pending != null && pending.segmenter.nextSequence() > pendingFirst) {
                 listed = pending;
                 pending = null;
                 stream.listRung(rung.name(), order, listed);
+            }
+        }
+
+        private void start(StreamConsumer c) {
+            c.onSessionStart();
+            c.onVideoConfig(video);
+            if (audio != null) {
+                c.onAudioConfig(audio);
+            }
+        }
+
+        private void closeRecording() {
+            if (recording != null) {
+                recording.segmenter.close();
+                recording = null;
             }
         }
 
@@ -343,6 +415,10 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
         }
 
         void close() {
+            if (recording != null) {
+                recording.onSessionEnd(); // the last segment is recorded, as the source's is
+                closeRecording();
+            }
             if (pending != null) {
                 pending.segmenter.close();
                 pending = null;

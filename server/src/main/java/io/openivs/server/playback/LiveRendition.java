@@ -100,7 +100,7 @@ public interface LiveRendition {
     }
 
     /**
-     * The stream's other rendition, for EXT-X-RENDITION-REPORT and the multivariant playlist: the
+     * The stream's other untranscoded rendition, for the multivariant playlist: the
      * audio_only rendition of an LL-HLS stream while it is listed, or, from that one, the full
      * rendition; null when there is none. Any thread.
      */
@@ -114,6 +114,23 @@ public interface LiveRendition {
      */
     default LiveRendition rendition(String name) {
         return null;
+    }
+
+    /**
+     * The folder this rendition's files are in under the channel's name ({@code audio_only},
+     * {@code 480p30}), or null for the full rendition, whose files are right under it. Any thread.
+     */
+    default String folder() {
+        return audioOnly() ? Playlists.AUDIO_ONLY : null;
+    }
+
+    /**
+     * The stream's other renditions that the multivariant playlist lists, for an LL-HLS playlist's
+     * EXT-X-RENDITION-REPORT tags. Owner thread only.
+     */
+    default List<LiveRendition> others() {
+        LiveRendition s = sibling();
+        return s == null ? List.of() : List.of(s);
     }
 
     /** Whether this is an audio_only rendition (served under {@code audio_only/} beside the full one). Any thread. */

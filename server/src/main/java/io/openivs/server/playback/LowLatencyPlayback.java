@@ -4,10 +4,12 @@ import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.Part;
 import io.openivs.server.media.hls.RenditionReport;
 import io.openivs.server.media.hls.Segment;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * LL-HLS playback of a channel whose segmenter cuts parts (LOW latency, FRAGMENTED_MP4): parts
@@ -35,22 +37,36 @@ final class LowLatencyPlayback {
     }
 
     /**
-     * The state for a media playlist: also where the stream's other rendition stands. Owner thread.
+     * The state for a media playlist: also where the stream's other renditions stand, those the
+     * viewer may play. Owner thread.
      *
-     * @param playlistQuery appended to the other rendition's playlist URI (a private channel's
+     * @param playlistQuery appended to the other renditions' playlist URIs (a private channel's
      *                      longer-lived ticket: a player may go on reloading that URI)
+     * @param admitted      whether the viewer may play a rendition of this window (a token's maximum resolution)
      */
-    static LowLatency withReports(LiveRendition live, String childQuery, String playlistQuery) {
+    static LowLatency withReports(
+            LiveRendition live, String childQuery, String playlistQuery, Predicate<List<Segment>> admitted) {
         LowLatency ll = state(live, childQuery);
-        LiveRendition other = live.sibling();
-        if (ll == null || other == null) {
+        if (ll == null) {
             return ll;
         }
-        // Playlists of both renditions sit side by side: {name}/live.m3u8 and {name}/audio_only/live.m3u8.
-        String uri = (other.audioOnly() ? Playlists.AUDIO_ONLY + "/live.m3u8" : "../live.m3u8") + playlistQuery;
-        LowLatency theirs = state(other, childQuery);
-        RenditionReport report = theirs == null ? null : theirs.report(uri, other.segments());
-        return report == null ? ll : ll.withReports(List.of(report));
+        List<LiveRendition> others = live.others();
+        List<RenditionReport> reports = new ArrayList<>(others.size());
+        // Playlists sit side by side: {name}/live.m3u8, {name}/audio_only/live.m3u8, {name}/480p30/live.m3u8.
+        String up = live.folder() == null ? "" : "../";
+        for (LiveRendition other : others) {
+            List<Segment> segments = other.segments();
+            if (!admitted.test(segments)) {
+                continue;
+            }
+            String uri = up + (other.folder() == null ? "" : other.folder() + "/") + "live.m3u8" + playlistQuery;
+            LowLatency theirs = state(other, childQuery);
+            RenditionReport report = theirs == null ? null : theirs.report(uri, segments);
+            if (report != null) {
+                reports.add(report);
+            }
+        }
+        return reports.isEmpty() ? ll : ll.withReports(reports);
     }
 
     /**

@@ -122,7 +122,11 @@ final class OwnerAnswers {
                         live.fragmentedMp4(),
                         childQuery,
                         live.fragmentedMp4()
-                                ? LowLatencyPlayback.withReports(live, childQuery, verdict.playlistQuery())
+                                ? LowLatencyPlayback.withReports(
+                                        live,
+                                        childQuery,
+                                        verdict.playlistQuery(),
+                                        window -> RenditionPolicy.admits(verdict, window))
                                 : null,
                         live.prefetch(),
                         live.finished()));

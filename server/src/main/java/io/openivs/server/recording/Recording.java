@@ -1,13 +1,16 @@
 package io.openivs.server.recording;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.media.hls.Segment;
 import io.openivs.server.resource.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -17,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * One recording: a prefix in a bucket, fed with the segments of one stream or of several merged
  * within the reconnect window. Lives on the recorder thread ({@link Recordings}); thumbnails are
  * made on the thumbnail thread, and every object goes through the uploader in order.
+ *
+ * <p>Longer than most classes: one recording's whole life (its renditions' segments, thumbnails, the
+ * closing objects, and its rebuilding from a journal or from another node's state) stays with the one
+ * owner of its state; the per-rendition state is {@link Track}, the formats are in the journal and ledger.
  */
 final class Recording {
     private static final Logger log = LoggerFactory.getLogger(Recording.class);
@@ -38,13 +45,17 @@ final class Recording {
     private final RecordingFiles.ThumbnailPlan thumbs;
     private final Instant startedAt;
     final List<String> streamIds = new ArrayList<>();
-    private final List<VodPlaylists.Entry> entries = new ArrayList<>();
-    private Rendition rendition;
+    /** The source: always fed (thumbnails, the duration), stored when selected. */
+    private final Track source = new Track(null, false);
+    /** Stored transcoded renditions by name, in ladder order. */
+    private final Map<String, Track> rungs = new LinkedHashMap<>();
+    /** What the stream's renditionConfiguration records; set before the first segment. */
+    private StreamRecorder.Selection selection = StreamRecorder.Selection.SOURCE;
+    /** The selected rungs as offered (size known from the ladder), for recording-started.json. */
+    private List<Rendition> plannedRungs = List.of();
+
     private int thumbWidth;
     private int thumbHeight;
-    private boolean joinPending;
-    private long durationTicks;
-    private long peakBitsPerSecond;
     private long nextThumbTicks;
     private final AtomicInteger thumbIndex = new AtomicInteger();
     private volatile String lost;
@@ -54,9 +65,6 @@ final class Recording {
     private RecordingJournal journal;
     /** Set on a recording a crashed run left: it ended when its journal was last written, not now. */
     private Instant recoveredEnd;
-
-    /** Segments the destination holds, a prefix of {@link #entries} (the uploader stores in order). */
-    private volatile int storedCount;
 
     ScheduledFuture<?> endTimer;
     boolean finished;
@@ -104,12 +112,15 @@ final class Recording {
                 && streamIds.size() < MAX_MERGED_STREAMS;
     }
 
-    /** A reconnect within the window: the next segment joins with a discontinuity. */
+    /** A reconnect within the window: the next segment of each rendition joins with a discontinuity. */
     void join(String streamId) {
-        endTimer.cancel(false);
-        endTimer = null;
+        if (endTimer != null) { // null when continued from another node
+            endTimer.cancel(false);
+            endTimer = null;
+        }
         streamIds.add(streamId);
-        joinPending = true;
+        source.joinPending = true;
+        rungs.values().forEach(t -> t.joinPending = true);
         if (journal != null) {
             journal.joined(streamId);
         }
@@ -117,17 +128,41 @@ final class Recording {
 
     /** Whether segments of this rendition can go on in the same playlist (same size, frame rate and codecs). */
     boolean fits(Rendition r) {
-        return rendition == null || rendition.equals(r);
+        return source.rendition == null || source.rendition.equals(r);
     }
 
     boolean hasMedia() {
-        return !entries.isEmpty();
+        return !source.entries.isEmpty();
     }
 
-    /** Recorder thread: one finished segment and its bytes. */
+    /**
+     * Recorder thread, before the first segment of a stream: which renditions it records, and the
+     * selected rungs as the ladder sizes them. A merged stream keeps the first stream's choice.
+     */
+    void select(StreamRecorder.Selection chosen, List<StreamRecorder.Offered> offered) {
+        if (source.rendition != null) {
+            return;
+        }
+        selection = chosen;
+        List<Rendition> planned = new ArrayList<>();
+        for (StreamRecorder.Offered o : offered) {
+            if (o.rung() != null && chosen.records(o.rung())) {
+                planned.add(new Rendition(o.rung(), o.width(), o.height(), o.frameRate(), ""));
+            }
+        }
+        plannedRungs = List.copyOf(planned);
+    }
+
+    /** Recorder thread: one finished segment of the source and its bytes. */
     void add(Segment s, byte[] bytes) {
-        if (rendition == null) {
-            rendition = Rendition.of(s);
+        if (source.rendition == null) {
+            Rendition rendition = Rendition.of(s);
+            source.rendition = rendition;
+            source.stored = selection.source();
+            // A rung of the source's own name and size is the same rendition, worse: the source stands for it.
+            plannedRungs = plannedRungs.stream()
+                    .filter(r -> !(source.stored && r.name().equals(rendition.name())))
+                    .toList();
             thumbHeight = Thumbnails.height(thumbs.resolution(), rendition.height());
             thumbWidth = Thumbnails.width(rendition.width(), rendition.height(), thumbHeight);
             journal = RecordingJournal.create(owner.spoolDir, recordingId, journalHeader());
@@ -148,24 +183,63 @@ final class Recording {
                     null,
                     owner.now()));
         }
-        boolean discontinuity = !entries.isEmpty() && (joinPending || s.discontinuity());
-        joinPending = false;
-        int index = entries.size();
-        long elapsed = durationTicks;
+        long elapsed = source.durationTicks;
+        store(source, s, bytes);
+        if (thumbs.interval() && source.rendition.hasVideo() && elapsed >= nextThumbTicks) {
+            while (nextThumbTicks <= elapsed) {
+                nextThumbTicks += thumbs.intervalTicks();
+            }
+            owner.thumbnail(() -> thumbnail(bytes));
+        }
+    }
+
+    /** Recorder thread: one finished MPEG-TS segment of a selected transcoded rendition. */
+    void addRung(String name, Segment s, byte[] bytes) {
+        if (source.rendition == null
+                || !plannedRungs.stream().anyMatch(r -> r.name().equals(name))) {
+            return; // before the source's first segment, or a rung the source stands for
+        }
+        Track t = rungs.get(name);
+        if (t == null) {
+            t = new Track(Rendition.of(s, name), true);
+            rungs.put(name, t);
+            if (journal != null) {
+                journal.rung(t.rendition);
+            }
+        } else if (s.sequence() != t.lastSequence + 1) {
+            t.joinPending = true; // a restarted transcoder starts again some segments on
+        }
+        store(t, s, bytes);
+    }
+
+    /** Recorder thread: the segment joins the track, and is stored with its playlist when the track is. */
+    private void store(Track t, Segment s, byte[] bytes) {
+        boolean discontinuity = !t.entries.isEmpty() && (t.joinPending || s.discontinuity());
+        t.joinPending = false;
+        t.lastSequence = s.sequence();
+        int index = t.entries.size();
         VodPlaylists.Entry entry =
                 new VodPlaylists.Entry(index, s.durationTicks(), s.programDateTime(), discontinuity, bytes.length);
-        entries.add(entry);
-        durationTicks += s.durationTicks();
-        peakBitsPerSecond = Math.max(peakBitsPerSecond, (long) Math.ceil(bytes.length * 8.0 / s.durationSeconds()));
-        String hls = RecordingFiles.HLS + "/" + rendition.name() + "/";
+        t.entries.add(entry);
+        t.durationTicks += s.durationTicks();
+        t.peakBitsPerSecond = Math.max(t.peakBitsPerSecond, (long) Math.ceil(bytes.length * 8.0 / s.durationSeconds()));
         RecordingJournal j = journal;
+        String rung = t == source ? null : t.rendition.name();
+        if (!t.stored) {
+            if (j != null) {
+                j.stored(entry, null); // the duration, for a recording finished after a crash
+            }
+            t.storedCount = t.entries.size();
+            return;
+        }
+        String hls = RecordingFiles.HLS + "/" + t.rendition.name() + "/";
         owner.uploader.submit(bucket, prefix + "/" + hls + index + ".ts", "video/mp2t", bytes, new Uploader.Outcome() {
             @Override
             public void stored() {
                 if (j != null) {
-                    j.stored(entry);
+                    j.stored(entry, rung);
                 }
-                storedCount = Math.max(storedCount, index + 1);
+                t.storedCount = Math.max(t.storedCount, index + 1);
                 owner.stored(Recording.this);
             }
 
@@ -174,15 +248,9 @@ final class Recording {
                 lost = cause.toString();
             }
         });
-        put(hls + "playlist.m3u8", PLAYLIST, text(VodPlaylists.media(List.copyOf(entries), false, false)));
+        put(hls + "playlist.m3u8", PLAYLIST, text(VodPlaylists.media(List.copyOf(t.entries), false, false)));
         if (index == 0) {
             putMasters();
-        }
-        if (thumbs.interval() && rendition.hasVideo() && elapsed >= nextThumbTicks) {
-            while (nextThumbTicks <= elapsed) {
-                nextThumbTicks += thumbs.intervalTicks();
-            }
-            owner.thumbnail(() -> thumbnail(bytes));
         }
     }
 
@@ -214,17 +282,21 @@ final class Recording {
             endTimer.cancel(false);
             endTimer = null;
         }
-        if (entries.isEmpty() && recoveredEnd == null) {
+        if (source.entries.isEmpty() && recoveredEnd == null) {
             return; // no media ever arrived: nothing was written, nothing to close
         }
-        List<VodPlaylists.Entry> all = List.copyOf(entries);
-        long durationMs = durationTicks / 90;
+        Map<String, List<VodPlaylists.Entry>> all = new LinkedHashMap<>();
+        stored().forEach(t -> all.put(t.rendition.name(), List.copyOf(t.entries)));
+        int segments = source.entries.size();
+        long durationMs = source.durationTicks / 90;
         Instant endedAt = recoveredEnd != null ? recoveredEnd : owner.now();
         RecordingJournal j = journal;
         owner.thumbnail(() -> {
-            String hls = RecordingFiles.HLS + "/" + rendition.name() + "/";
-            put(hls + "playlist.m3u8", PLAYLIST, text(VodPlaylists.media(all, true, false)));
-            put(hls + "byte-range-variant.m3u8", PLAYLIST, text(VodPlaylists.media(all, true, true)));
+            all.forEach((name, entries) -> {
+                String hls = RecordingFiles.HLS + "/" + name + "/";
+                put(hls + "playlist.m3u8", PLAYLIST, text(VodPlaylists.media(entries, true, false)));
+                put(hls + "byte-range-variant.m3u8", PLAYLIST, text(VodPlaylists.media(entries, true, true)));
+            });
             putMasters();
             String failure = lost;
             boolean ok = failure == null;
@@ -259,11 +331,12 @@ final class Recording {
                                 owner.afterPublished(j::delete);
                             }
                             log.info(
-                                    "recording {} of {} ended: {} ms in {} segment(s)",
+                                    "recording {} of {} ended: {} ms in {} segment(s), renditions {}",
                                     prefix,
                                     channelArn,
                                     durationMs,
-                                    all.size());
+                                    segments,
+                                    all.keySet());
                         }
                     });
         });
@@ -280,12 +353,10 @@ final class Recording {
         h.put("recordingId", recordingId);
         h.put("sessionId", sessionId);
         streamIds.forEach(h.putArray("streamIds")::add);
-        ObjectNode r = h.putObject("rendition");
-        r.put("name", rendition.name());
-        r.put("width", rendition.width());
-        r.put("height", rendition.height());
-        r.put("frameRate", rendition.frameRate());
-        r.put("codecs", rendition.codecs());
+        h.set("rendition", source.rendition.toJson());
+        h.put("sourceStored", source.stored);
+        // A recording continued on another node records the same rungs (they may not have a segment yet).
+        plannedRungs.forEach(r -> h.withArray("plannedRungs").add(r.toJson()));
         return h;
     }
 
@@ -294,7 +365,7 @@ final class Recording {
      * segments the destination holds, ready for {@link #finish()}.
      */
     static Recording recovered(Recordings owner, RecordingJournal.Orphan o) {
-        Recording rec = rebuild(owner, o.header(), o.streamIds(), o.entries());
+        Recording rec = rebuild(owner, o.header(), o.streamIds(), o.entries(), o.rungs());
         rec.recoveredEnd = o.lastWritten();
         rec.journal = RecordingJournal.existing(o.file());
         return rec;
@@ -310,15 +381,14 @@ final class Recording {
         doc.put("state", state);
         doc.put("updatedAt", now);
         doc.set("header", journalHeader());
-        var list = doc.putArray("entries");
-        int stored = Math.min(storedCount, entries.size());
-        for (VodPlaylists.Entry e : entries.subList(0, stored)) {
-            list.addArray()
-                    .add(e.index())
-                    .add(e.durationTicks())
-                    .add(e.programDateTime())
-                    .add(e.discontinuity())
-                    .add(e.size());
+        ArrayNode list = doc.putArray("entries");
+        source.reliable().forEach(e -> e.writeTo(list.addArray()));
+        ArrayNode tracks = doc.putArray("rungs");
+        for (Track t : rungs.values()) {
+            ObjectNode rung = tracks.addObject();
+            rung.set("rendition", t.rendition.toJson());
+            ArrayNode entries = rung.putArray("entries");
+            t.reliable().forEach(e -> e.writeTo(entries.addArray()));
         }
         doc.put("thumbIndex", thumbIndex.get());
         doc.put("nextThumbTicks", nextThumbTicks);
@@ -326,13 +396,13 @@ final class Recording {
     }
 
     boolean hasSnapshot() {
-        return rendition != null;
+        return source.rendition != null;
     }
 
     /**
      * Recorder thread: a recording another node left (it died, or its publisher came here), continued
-     * here by stream {@code streamId} from its stored state: the same prefix, the next segment numbered
-     * after the last one stored, joined with a discontinuity. Journaled here from now on. A null
+     * here by stream {@code streamId} from its stored state: the same prefix, each rendition's next segment
+     * numbered after its last one stored, joined with a discontinuity. Journaled here from now on. A null
      * {@code streamId} rebuilds it as it was, joined by no stream.
      */
     static Recording continued(Recordings owner, ObjectNode doc, String streamId) {
@@ -340,28 +410,27 @@ final class Recording {
         List<String> streams = new ArrayList<>();
         h.path("streamIds").forEach(n -> streams.add(n.asText()));
         List<VodPlaylists.Entry> stored = new ArrayList<>();
-        for (JsonNode s : doc.path("entries")) {
-            stored.add(new VodPlaylists.Entry(
-                    s.get(0).asInt(),
-                    s.get(1).asLong(),
-                    s.get(2).asLong(),
-                    s.get(3).asBoolean(),
-                    s.get(4).asInt()));
+        doc.path("entries").forEach(e -> stored.add(VodPlaylists.Entry.read(e)));
+        Map<Rendition, List<VodPlaylists.Entry>> storedRungs = new LinkedHashMap<>();
+        for (JsonNode rung : doc.path("rungs")) {
+            List<VodPlaylists.Entry> entries = new ArrayList<>();
+            rung.path("entries").forEach(e -> entries.add(VodPlaylists.Entry.read(e)));
+            storedRungs.put(Rendition.fromJson(rung.path("rendition")), entries);
         }
-        Recording rec = rebuild(owner, h, streams, stored);
+        Recording rec = rebuild(owner, h, streams, stored, storedRungs);
         rec.thumbIndex.set(doc.path("thumbIndex").asInt());
         rec.nextThumbTicks = doc.path("nextThumbTicks").asLong();
-        rec.storedCount = stored.size();
-        rec.journal = RecordingJournal.create(owner.spoolDir, rec.recordingId, h);
-        if (rec.journal != null) {
-            stored.forEach(rec.journal::stored);
+        RecordingJournal j = RecordingJournal.create(owner.spoolDir, rec.recordingId, h);
+        rec.journal = j;
+        if (j != null) {
+            stored.forEach(e -> j.stored(e, null));
+            storedRungs.forEach((r, entries) -> {
+                j.rung(r);
+                entries.forEach(e -> j.stored(e, r.name()));
+            });
         }
         if (streamId != null) {
-            rec.streamIds.add(streamId);
-            rec.joinPending = true;
-            if (rec.journal != null) {
-                rec.journal.joined(streamId);
-            }
+            rec.join(streamId);
         }
         return rec;
     }
@@ -377,8 +446,13 @@ final class Recording {
         return rec;
     }
 
+    /** A recording as a journal or the ledger kept it: the source's and each rung's stored segments. */
     private static Recording rebuild(
-            Recordings owner, ObjectNode h, List<String> streams, List<VodPlaylists.Entry> stored) {
+            Recordings owner,
+            ObjectNode h,
+            List<String> streams,
+            List<VodPlaylists.Entry> stored,
+            Map<Rendition, List<VodPlaylists.Entry>> storedRungs) {
         Recording rec = new Recording(
                 owner,
                 h.path("channelArn").asText(),
@@ -390,22 +464,30 @@ final class Recording {
                 h.path("recordingId").asText(),
                 h.path("sessionId").asText());
         rec.streamIds.addAll(streams.subList(1, streams.size()));
-        JsonNode r = h.path("rendition");
-        rec.rendition = new Rendition(
-                r.path("name").asText(),
-                r.path("width").asInt(),
-                r.path("height").asInt(),
-                r.path("frameRate").asInt(),
-                r.path("codecs").asText());
-        rec.thumbHeight = Thumbnails.height(rec.thumbs.resolution(), rec.rendition.height());
-        rec.thumbWidth = Thumbnails.width(rec.rendition.width(), rec.rendition.height(), rec.thumbHeight);
-        for (VodPlaylists.Entry e : stored) {
-            rec.entries.add(e);
-            rec.durationTicks += e.durationTicks();
-            rec.peakBitsPerSecond =
-                    Math.max(rec.peakBitsPerSecond, (long) Math.ceil(e.size() * 8.0 / Math.max(e.seconds(), 0.001)));
-        }
+        rec.source.rendition = Rendition.fromJson(h.path("rendition"));
+        rec.source.stored = h.path("sourceStored").asBoolean(true);
+        List<Rendition> planned = new ArrayList<>();
+        h.path("plannedRungs").forEach(r -> planned.add(Rendition.fromJson(r)));
+        rec.plannedRungs = List.copyOf(planned);
+        rec.thumbHeight = Thumbnails.height(rec.thumbs.resolution(), rec.source.rendition.height());
+        rec.thumbWidth = Thumbnails.width(rec.source.rendition.width(), rec.source.rendition.height(), rec.thumbHeight);
+        stored.forEach(rec.source::recovered);
+        storedRungs.forEach((r, entries) -> {
+            Track t = new Track(r, true);
+            entries.forEach(t::recovered);
+            rec.rungs.put(r.name(), t);
+        });
         return rec;
+    }
+
+    /** The stored renditions with segments: the source first, then the rungs in ladder order. */
+    private List<Track> stored() {
+        List<Track> out = new ArrayList<>(rungs.size() + 1);
+        if (source.stored && !source.entries.isEmpty()) {
+            out.add(source);
+        }
+        rungs.values().stream().filter(t -> !t.entries.isEmpty()).forEach(out::add);
+        return out;
     }
 
     String recordingId() {
@@ -425,24 +507,38 @@ final class Recording {
     }
 
     private void putMasters() {
+        List<VodPlaylists.Variant> variants = stored().stream()
+                .map(t -> new VodPlaylists.Variant(t.rendition, t.peakBitsPerSecond))
+                .toList();
         String hls = RecordingFiles.HLS + "/";
-        put(
-                hls + "master.m3u8",
-                PLAYLIST,
-                text(VodPlaylists.master(channelId, account, rendition, peakBitsPerSecond, false)));
+        put(hls + "master.m3u8", PLAYLIST, text(VodPlaylists.master(channelId, account, variants, false)));
         put(
                 hls + "byte-range-multivariant.m3u8",
                 PLAYLIST,
-                text(VodPlaylists.master(channelId, account, rendition, peakBitsPerSecond, true)));
+                text(VodPlaylists.master(channelId, account, variants, true)));
     }
 
+    /**
+     * recording-started.json lists what is to be recorded (the selected rungs as the ladder sizes
+     * them, before their first segment); the end lists what was.
+     */
     private ObjectNode metadata(String status, Instant endedAt, long durationMs, String failure) {
+        List<Rendition> renditions = new ArrayList<>();
+        if (endedAt == null) {
+            if (source.stored) {
+                renditions.add(source.rendition);
+            }
+            renditions.addAll(plannedRungs);
+        } else {
+            stored().forEach(t -> renditions.add(t.rendition));
+        }
         return RecordingFiles.metadata(
                 status,
                 channelArn,
                 startedAt,
                 endedAt,
-                rendition,
+                renditions,
+                source.rendition,
                 thumbs,
                 thumbWidth,
                 thumbHeight,

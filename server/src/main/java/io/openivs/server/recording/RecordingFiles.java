@@ -58,14 +58,17 @@ final class RecordingFiles {
      * recording-started.json, recording-ended.json or recording-failed.json.
      *
      * @param status RECORDING_STARTED, RECORDING_ENDED or RECORDING_ENDED_WITH_FAILURE
-     * @param endedAt null for the started file
+     * @param endedAt    null for the started file
+     * @param renditions the recorded renditions, in the order of the master playlist
+     * @param thumbOf    what thumbnails are made of (the source), or null before any media
      */
     static ObjectNode metadata(
             String status,
             String channelArn,
             Instant startedAt,
             Instant endedAt,
-            Rendition r,
+            java.util.List<Rendition> renditions,
+            Rendition thumbOf,
             ThumbnailPlan thumbs,
             int thumbWidth,
             int thumbHeight,
@@ -90,8 +93,9 @@ final class RecordingFiles {
         hls.put("path", HLS);
         hls.put("playlist", "master.m3u8");
         hls.put("byte_range_playlist", "byte-range-multivariant.m3u8");
-        if (r != null) {
-            ObjectNode rendition = hls.putArray("renditions").addObject();
+        var list = hls.putArray("renditions");
+        for (Rendition r : renditions) {
+            ObjectNode rendition = list.addObject();
             rendition.put("path", r.name());
             rendition.put("playlist", "playlist.m3u8");
             rendition.put("byte_range_playlist", "byte-range-variant.m3u8");
@@ -99,10 +103,8 @@ final class RecordingFiles {
                 rendition.put("resolution_width", r.width());
                 rendition.put("resolution_height", r.height());
             }
-        } else {
-            hls.putArray("renditions");
         }
-        if (thumbs.interval() && r != null && r.hasVideo()) {
+        if (thumbs.interval() && thumbOf != null && thumbOf.hasVideo()) {
             ObjectNode t = media.putObject("thumbnails");
             t.put("path", THUMBNAILS);
             t.put("resolution_width", thumbWidth);

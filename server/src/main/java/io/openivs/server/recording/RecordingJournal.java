@@ -1,7 +1,6 @@
 package io.openivs.server.recording;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openivs.server.config.DataDir;
 import io.openivs.server.resource.Json;
@@ -12,7 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,16 +62,24 @@ final class RecordingJournal {
         return new RecordingJournal(file, null);
     }
 
-    /** Uploader thread: the segment is in the destination. */
-    void stored(VodPlaylists.Entry e) {
+    /**
+     * Uploader thread: the segment is in the destination (recorder thread for a source segment that
+     * is not stored, for the duration).
+     *
+     * @param rung the transcoded rendition's name, or null for the source
+     */
+    void stored(VodPlaylists.Entry e, String rung) {
         ObjectNode n = Json.object();
-        ArrayNode s = n.putArray("segment");
-        s.add(e.index())
-                .add(e.durationTicks())
-                .add(e.programDateTime())
-                .add(e.discontinuity())
-                .add(e.size());
+        if (rung != null) {
+            n.put("rendition", rung);
+        }
+        e.writeTo(n.putArray("segment"));
         line(n);
+    }
+
+    /** Recorder thread: a transcoded rendition's first segment is on its way. */
+    void rung(Rendition r) {
+        line(Json.object().set("rung", r.toJson()));
     }
 
     /** Recorder thread: a reconnect continues the recording. */
@@ -111,11 +121,12 @@ final class RecordingJournal {
         }
     }
 
-    /** A journal an earlier run left: its header, stored segments and streams, in order. */
+    /** A journal an earlier run left: its header, the source's and each rung's stored segments, streams, in order. */
     record Orphan(
             Path file,
             ObjectNode header,
             List<VodPlaylists.Entry> entries,
+            Map<Rendition, List<VodPlaylists.Entry>> rungs,
             List<String> streamIds,
             java.time.Instant lastWritten) {}
 
@@ -149,6 +160,8 @@ final class RecordingJournal {
         List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
         ObjectNode header = Json.parseObject(lines.get(0));
         List<VodPlaylists.Entry> entries = new ArrayList<>();
+        Map<String, Rendition> rungNames = new HashMap<>();
+        Map<Rendition, List<VodPlaylists.Entry>> rungs = new LinkedHashMap<>();
         List<String> streams = new ArrayList<>();
         header.path("streamIds").forEach(s -> streams.add(s.asText()));
         for (int i = 1; i < lines.size(); i++) {
@@ -160,17 +173,23 @@ final class RecordingJournal {
             }
             JsonNode s = n.path("segment");
             if (s.isArray()) {
-                entries.add(new VodPlaylists.Entry(
-                        s.get(0).asInt(),
-                        s.get(1).asLong(),
-                        s.get(2).asLong(),
-                        s.get(3).asBoolean(),
-                        s.get(4).asInt()));
+                VodPlaylists.Entry e = VodPlaylists.Entry.read(s);
+                Rendition rung =
+                        n.has("rendition") ? rungNames.get(n.get("rendition").asText()) : null;
+                if (rung != null) {
+                    rungs.get(rung).add(e);
+                } else if (!n.has("rendition")) {
+                    entries.add(e);
+                }
+            } else if (n.has("rung")) {
+                Rendition r = Rendition.fromJson(n.get("rung"));
+                rungNames.put(r.name(), r);
+                rungs.put(r, new ArrayList<>());
             } else if (n.has("stream")) {
                 streams.add(n.get("stream").asText());
             }
         }
         return new Orphan(
-                f, header, entries, streams, Files.getLastModifiedTime(f).toInstant());
+                f, header, entries, rungs, streams, Files.getLastModifiedTime(f).toInstant());
     }
 }

@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * hand over segments on their event loop ({@link StreamRecorder}); all recording state lives on
  * one recorder thread, thumbnails are made on another, and objects are stored by the
  * {@link Uploader}, so neither ingest nor live playback ever waits for the store.
+ *
+ * <p>A little over 500 lines: each stream's {@link StreamRecorder} (its rendition selection, merging within
+ * the window) and the hand-offs with other nodes through {@link RecordingLedger} all touch the one map of
+ * recordings the recorder thread owns, and are kept beside it rather than handed that map.
  */
 public final class Recordings implements BucketCheck, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Recordings.class);
@@ -213,7 +217,7 @@ public final class Recordings implements BucketCheck, AutoCloseable {
         }
         // Another node's recording of this channel within its window (its node died, or the publisher came here).
         ObjectNode claimed = ledger.claim(channelArn, configArn, clock.millis()).orElse(null);
-        Feed feed = new Feed(channelArn, channelName, configArn, config, streamId, claimed);
+        Feed feed = new Feed(channelArn, channelName, channel.type(), configArn, config, streamId, claimed);
         execute(feed::attach);
         return feed;
     }
@@ -222,6 +226,7 @@ public final class Recordings implements BucketCheck, AutoCloseable {
     private final class Feed implements StreamRecorder {
         final String channelArn;
         final String channelName;
+        final String channelType;
         final String configArn;
         final ObjectNode config;
         final String streamId;
@@ -230,24 +235,52 @@ public final class Recordings implements BucketCheck, AutoCloseable {
 
         Recording recording;
         boolean seenMedia;
+        /** What the stream offered and what is recorded of it; null until offered (recorder thread). */
+        List<StreamRecorder.Offered> offered;
+
+        StreamRecorder.Selection selection;
 
         Feed(
                 String channelArn,
                 String channelName,
+                String channelType,
                 String configArn,
                 ObjectNode config,
                 String streamId,
                 ObjectNode claimed) {
             this.channelArn = channelArn;
             this.channelName = channelName;
+            this.channelType = channelType;
             this.configArn = configArn;
             this.config = config;
             this.streamId = streamId;
             this.claimed = claimed;
         }
 
+        /** Owner thread: decided here (a pure function of the configuration), told to the recording in order. */
+        @Override
+        public StreamRecorder.Selection select(List<StreamRecorder.Offered> renditions) {
+            StreamRecorder.Selection chosen = RenditionSelection.choose(config, channelType, renditions);
+            List<StreamRecorder.Offered> all = List.copyOf(renditions);
+            execute(() -> {
+                offered = all;
+                selection = chosen;
+            });
+            log.info(
+                    "stream {} records {}{}",
+                    streamId,
+                    chosen.source() ? "the source " : "",
+                    chosen.rungs().isEmpty() ? "" : chosen.rungs());
+            return chosen;
+        }
+
         @Override
         public void segment(Segment segment) {
+            segment(null, segment);
+        }
+
+        @Override
+        public void segment(String rung, Segment segment) {
             ByteBuf data = segment.retainedData();
             try {
                 recorder.execute(() -> {
@@ -257,7 +290,11 @@ public final class Recordings implements BucketCheck, AutoCloseable {
                     } finally {
                         data.release();
                     }
-                    add(segment, bytes);
+                    if (rung == null) {
+                        add(segment, bytes);
+                    } else if (recording != null && !recording.finished) {
+                        recording.addRung(rung, segment, bytes);
+                    }
                 });
             } catch (RejectedExecutionException e) {
                 data.release();
@@ -319,6 +356,13 @@ public final class Recordings implements BucketCheck, AutoCloseable {
                         Ids.alnum(16));
                 byChannel.put(channelArn, recording);
             }
+            if (selection == null) {
+                // Never offered a ladder: the source alone, as the configuration selects it.
+                Rendition r = Rendition.of(segment);
+                offered = List.of(new StreamRecorder.Offered(null, r.width(), r.height(), r.frameRate()));
+                selection = RenditionSelection.choose(config, channelType, offered);
+            }
+            recording.select(selection, offered);
             recording.add(segment, bytes);
         }
 

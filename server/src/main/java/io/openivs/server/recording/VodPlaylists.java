@@ -1,5 +1,7 @@
 package io.openivs.server.recording;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.openivs.server.media.hls.PlaylistText;
 import java.util.List;
 
@@ -13,17 +15,34 @@ final class VodPlaylists {
         double seconds() {
             return durationTicks / 90_000.0;
         }
+
+        /** As the journal and the recording ledger keep it: one array of its fields, in order. */
+        void writeTo(ArrayNode a) {
+            a.add(index)
+                    .add(durationTicks)
+                    .add(programDateTime)
+                    .add(discontinuity)
+                    .add(size);
+        }
+
+        static Entry read(JsonNode a) {
+            return new Entry(
+                    a.get(0).asInt(),
+                    a.get(1).asLong(),
+                    a.get(2).asLong(),
+                    a.get(3).asBoolean(),
+                    a.get(4).asInt());
+        }
     }
 
     private VodPlaylists() {}
 
-    /**
-     * {@code master.m3u8} (or, with {@code byteRange}, {@code byte-range-multivariant.m3u8}).
-     *
-     * @param bandwidth peak bits per second over a segment
-     */
-    static String master(String channelId, String account, Rendition r, long bandwidth, boolean byteRange) {
-        StringBuilder out = new StringBuilder(512);
+    /** A recorded rendition in the master, with its peak bits per second over a segment. */
+    record Variant(Rendition rendition, long bandwidth) {}
+
+    /** {@code master.m3u8} (or, with {@code byteRange}, {@code byte-range-multivariant.m3u8}): the first is the default. */
+    static String master(String channelId, String account, List<Variant> variants, boolean byteRange) {
+        StringBuilder out = new StringBuilder(256 + 320 * variants.size());
         out.append("#EXTM3U\n");
         out.append("#EXT-X-SESSION-DATA:DATA-ID=\"net.live-video.content.id\",VALUE=\"")
                 .append(channelId)
@@ -31,24 +50,29 @@ final class VodPlaylists {
         out.append("#EXT-X-SESSION-DATA:DATA-ID=\"net.live-video.customer.id\",VALUE=\"")
                 .append(account)
                 .append("\"\n");
-        out.append("#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID=\"")
-                .append(r.name())
-                .append("\",NAME=\"")
-                .append(r.hasVideo() ? r.height() + "p" : r.name())
-                .append("\",AUTOSELECT=YES,DEFAULT=YES\n");
-        out.append("#EXT-X-STREAM-INF:PROGRAM-ID=1,BANDWIDTH=")
-                .append(Math.max(1, bandwidth))
-                .append(",CODECS=\"")
-                .append(r.codecs())
-                .append('"');
-        if (r.hasVideo()) {
-            out.append(",RESOLUTION=").append(r.width()).append('x').append(r.height());
+        boolean first = true;
+        for (Variant v : variants) {
+            Rendition r = v.rendition();
+            out.append("#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID=\"")
+                    .append(r.name())
+                    .append("\",NAME=\"")
+                    .append(r.hasVideo() ? r.height() + "p" : r.name())
+                    .append(first ? "\",AUTOSELECT=YES,DEFAULT=YES\n" : "\",AUTOSELECT=YES,DEFAULT=NO\n");
+            out.append("#EXT-X-STREAM-INF:PROGRAM-ID=1,BANDWIDTH=")
+                    .append(Math.max(1, v.bandwidth()))
+                    .append(",CODECS=\"")
+                    .append(r.codecs())
+                    .append('"');
+            if (r.hasVideo()) {
+                out.append(",RESOLUTION=").append(r.width()).append('x').append(r.height());
+            }
+            out.append(",VIDEO=\"").append(r.name()).append("\"\n");
+            out.append(r.name())
+                    .append('/')
+                    .append(byteRange ? "byte-range-variant.m3u8" : "playlist.m3u8")
+                    .append('\n');
+            first = false;
         }
-        out.append(",VIDEO=\"").append(r.name()).append("\"\n");
-        out.append(r.name())
-                .append('/')
-                .append(byteRange ? "byte-range-variant.m3u8" : "playlist.m3u8")
-                .append('\n');
         return out.toString();
     }
 

@@ -37,6 +37,8 @@ final class LatencyPage implements AutoCloseable {
 
     private final HttpServer pages;
     private final ChromeDriver driver;
+    /** The page served and played: latency.html, or another of src/test/resources/browser. */
+    private final String pageName;
     /** The page's latest post to /report. */
     private volatile String posted = "{}";
     /** Records from before this (epoch ms) are left out: see {@link #reset}. */
@@ -125,8 +127,14 @@ final class LatencyPage implements AutoCloseable {
     }
 
     LatencyPage(Path profileDir) throws IOException {
+        this(profileDir, "latency.html");
+    }
+
+    /** @param pageName a page of src/test/resources/browser that posts its report to /report as latency.html does */
+    LatencyPage(Path profileDir, String pageName) throws IOException {
+        this.pageName = pageName;
         byte[] page;
-        try (InputStream in = LatencyPage.class.getResourceAsStream("/browser/latency.html")) {
+        try (InputStream in = LatencyPage.class.getResourceAsStream("/browser/" + pageName)) {
             page = in.readAllBytes();
         }
         byte[] hls = Files.readAllBytes(hlsJs());
@@ -179,7 +187,7 @@ final class LatencyPage implements AutoCloseable {
 
     /** Starts playing {@code playlist}; the page samples once a second from the moment playback starts. */
     void play(String playlist) {
-        driver.get("http://127.0.0.1:" + pages.getAddress().getPort() + "/latency.html?src="
+        driver.get("http://127.0.0.1:" + pages.getAddress().getPort() + "/" + pageName + "?src="
                 + URLEncoder.encode(playlist, StandardCharsets.UTF_8));
     }
 
@@ -198,6 +206,11 @@ final class LatencyPage implements AutoCloseable {
     /** Forgets what the page recorded so far, so what follows is measured on a player already running. */
     void reset() {
         since = System.currentTimeMillis();
+    }
+
+    /** The page's last post, parsed: for pages that report more than latency.html. */
+    JsonNode posted() throws IOException {
+        return JSON.readTree(posted);
     }
 
     /** The page's last post as it came, for failure messages. */

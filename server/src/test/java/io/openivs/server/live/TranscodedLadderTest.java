@@ -82,10 +82,10 @@ class TranscodedLadderTest {
         MediaFixtures.feed(renditions, 0, 30 * 3 + 1);
         long first = renditions.main().segments().get(0).sequence();
         // 160p first, then 360p: the master still lists 360p before 160p.
-        Rendition low = renditions.newRung(first, 0);
+        Rendition low = renditions.newRung("160p30", first, 0, false);
         feed(low, 0, 30 * 3 + 1);
         renditions.listRung("160p30", 1, low);
-        Rendition mid = renditions.newRung(first, 0);
+        Rendition mid = renditions.newRung("360p30", first, 0, false);
         feed(mid, 0, 30 * 3 + 1);
         renditions.listRung("360p30", 0, mid);
         renditions.rungsFed();
@@ -100,7 +100,7 @@ class TranscodedLadderTest {
         assertThat(renditions.main().rendition("160p30")).isSameAs(low);
         assertThat(renditions.main().rendition("720p30")).isNull();
         // A restarted transcoder's rung replaces the old rendition, which is released.
-        Rendition again = renditions.newRung(first + 5, 1);
+        Rendition again = renditions.newRung("360p30", first + 5, 1, false);
         renditions.listRung("360p30", 0, again);
         assertThat(renditions.rung("360p30")).isSameAs(again);
         assertThat(mid.segments()).isEmpty();
@@ -115,10 +115,10 @@ class TranscodedLadderTest {
         renditions.onAudioConfig(MediaFixtures.AUDIO);
         MediaFixtures.feed(renditions, 0, 30 * 3 + 1);
         long first = renditions.main().segments().get(0).sequence();
-        Rendition r720 = renditions.newRung(first, 0);
+        Rendition r720 = renditions.newRung("720p30", first, 0, false);
         feed(r720, hd, 0, 30 * 3 + 1);
         renditions.listRung("720p30", 0, r720);
-        Rendition r480 = renditions.newRung(first, 0);
+        Rendition r480 = renditions.newRung("480p30", first, 0, false);
         feed(r480, MediaFixtures.VIDEO, 0, 30 * 3 + 1);
         renditions.listRung("480p30", 1, r480);
         renditions.rungsFed();

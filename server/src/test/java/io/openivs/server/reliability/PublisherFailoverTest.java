@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openivs.server.config.ServerConfig;
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.media.ffmpeg.FfmpegExecutables;
 import io.openivs.server.store.StoreKey;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.ivs.IvsClient;
 import software.amazon.awssdk.services.ivs.model.ChannelLatencyMode;
 import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
+import software.amazon.awssdk.services.ivs.model.ChannelType;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 import software.amazon.awssdk.services.ivs.model.RecordingConfigurationState;
 import software.amazon.awssdk.services.ivs.model.StreamState;
@@ -186,7 +188,9 @@ class PublisherFailoverTest {
 
     /**
      * The publisher leaves node 1 cleanly and comes back through node 2 at once: node 2 continues the
-     * recording, and node 1, still up, lets it go when its own window ends instead of finishing it.
+     * recording, and node 1, still up, lets it go when its own window ends instead of finishing it. The
+     * channel is transcoded (STANDARD, every rendition recorded): the source (360p30) and the 160p30 rung
+     * each go on in their own folder, numbered on from what node 1 stored, after one discontinuity.
      */
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -195,7 +199,7 @@ class PublisherFailoverTest {
         for (String node : List.of("a", "b")) {
             Files.createSymbolicLink(Files.createDirectories(dir.resolve(node)).resolve("recordings"), shared);
         }
-        try (TwoNodes nodes = new TwoNodes(dir);
+        try (TwoNodes nodes = new TwoNodes(dir, c -> c.withTranscoding(new ServerConfig.Transcoding(true, 2)));
                 IvsClient ivsA = nodes.a.client(TestServer.ALICE);
                 IvsClient ivsB = nodes.b.client(TestServer.ALICE)) {
             String bucket = "handover";
@@ -213,15 +217,29 @@ class PublisherFailoverTest {
                             ? true
                             : null);
             CreateChannelResponse ch = ivsA.createChannel(r -> r.name("handed-over")
+                    .type(ChannelType.STANDARD)
                     .insecureIngest(true)
                     .latencyMode(ChannelLatencyMode.NORMAL)
                     .recordingConfigurationArn(rc));
             String key = ch.streamKey().value();
             FfmpegTool.Result first = Publishing.publish(
-                            "rtmp://127.0.0.1:" + nodes.a.server().rtmpPort() + "/app/" + key, 8)
+                            "rtmp://127.0.0.1:" + nodes.a.server().rtmpPort() + "/app/" + key, 12)
                     .get(60, TimeUnit.SECONDS);
             assertThat(first.exitCode()).as(first.stderr()).isZero();
             await(Duration.ofSeconds(20), () -> live(ivsA, ch.channel().arn()) == null ? true : null);
+            String prefixOnA = await(Duration.ofSeconds(20), () -> {
+                JsonNode started = event(dir.resolve("a"), "Recording Start");
+                return started == null
+                        ? null
+                        : started.path("detail").path("recording_s3_key_prefix").asText();
+            });
+            Path recorded = shared.resolve(bucket).resolve(prefixOnA).resolve("media/hls");
+            // Node 1 stored some of each rendition before the publisher left.
+            for (String rendition : List.of("360p30", "160p30")) {
+                Path list = recorded.resolve(rendition).resolve("playlist.m3u8");
+                await(Duration.ofSeconds(20), () -> count(read(list), "#EXTINF") >= 1 ? true : null);
+            }
+            int rungOnA = count(read(recorded.resolve("160p30/playlist.m3u8")), "#EXTINF");
             FfmpegTool.Result second = Publishing.publish(
                             "rtmp://127.0.0.1:" + nodes.b.server().rtmpPort() + "/app/" + key, 8)
                     .get(60, TimeUnit.SECONDS);
@@ -249,9 +267,29 @@ class PublisherFailoverTest {
                             .path("recording_s3_key_prefix")
                             .asText())
                     .isEqualTo(prefix);
-            String vod = read(shared.resolve(bucket).resolve(prefix).resolve("media/hls/360p30/playlist.m3u8"));
-            assertThat(vod).contains("#EXT-X-ENDLIST");
-            assertThat(count(vod, "#EXT-X-DISCONTINUITY\n")).isEqualTo(1);
+            assertThat(prefix).isEqualTo(prefixOnA);
+            for (String rendition : List.of("360p30", "160p30")) {
+                Path list = recorded.resolve(rendition).resolve("playlist.m3u8");
+                String vod = read(list);
+                assertThat(vod).as(rendition).contains("#EXT-X-ENDLIST");
+                assertThat(count(vod, "#EXT-X-DISCONTINUITY\n")).as(rendition).isEqualTo(1);
+                List<String> files = vod.lines().filter(l -> l.endsWith(".ts")).toList();
+                for (int i = 0; i < files.size(); i++) {
+                    assertThat(files.get(i)).as(rendition).isEqualTo(i + ".ts");
+                    assertThat(list.resolveSibling(files.get(i))).exists();
+                }
+            }
+            assertThat(count(read(recorded.resolve("160p30/playlist.m3u8")), "#EXTINF"))
+                    .as("the rung went on on node 2")
+                    .isGreaterThan(rungOnA);
+            JsonNode ended =
+                    JSON.readTree(read(shared.resolve(bucket).resolve(prefix).resolve("events/recording-ended.json")));
+            List<String> renditions = new ArrayList<>();
+            ended.path("media")
+                    .path("hls")
+                    .path("renditions")
+                    .forEach(r -> renditions.add(r.path("path").asText()));
+            assertThat(renditions).containsExactly("360p30", "160p30");
         }
     }
 

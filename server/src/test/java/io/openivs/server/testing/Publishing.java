@@ -40,7 +40,19 @@ public final class Publishing {
         return args(url, seconds, "-preset", "ultrafast", "-tune", "zerolatency", "-g", "30");
     }
 
+    /**
+     * Like {@link #publish}, of a picture {@code size} ("960x540") instead of 640x360, and with two
+     * B-frames as OBS's x264 makes them (a keyframe's decode time is then before its presentation time).
+     */
+    public static CompletableFuture<FfmpegTool.Result> publishSized(String url, String size, int seconds) {
+        return run(args(url, size, seconds, "-preset", "ultrafast", "-bf", "2", "-g", "30"));
+    }
+
     private static List<String> args(String url, int seconds, String... x264) {
+        return args(url, "640x360", seconds, x264);
+    }
+
+    private static List<String> args(String url, String size, int seconds, String... x264) {
         List<String> args = new ArrayList<>(List.of(
                 "-hide_banner",
                 "-loglevel",
@@ -49,7 +61,7 @@ public final class Publishing {
                 "-f",
                 "lavfi",
                 "-i",
-                "testsrc2=size=640x360:rate=30",
+                "testsrc2=size=" + size + ":rate=30",
                 "-f",
                 "lavfi",
                 "-i",
@@ -64,7 +76,10 @@ public final class Publishing {
     }
 
     private static CompletableFuture<FfmpegTool.Result> publish(String url, int seconds, String... x264) {
-        List<String> args = args(url, seconds, x264);
+        return run(args(url, seconds, x264));
+    }
+
+    private static CompletableFuture<FfmpegTool.Result> run(List<String> args) {
         return CompletableFuture.supplyAsync(
                 () -> {
                     try {

@@ -76,6 +76,23 @@ public final class TestServer implements AutoCloseable {
         this(dataDir, dbUrl, c -> c.withTranscoding(transcoding));
     }
 
+    /** Events to {@code sinks}, recordings to folders, the defaults as {@code adjust} changes them. */
+    public TestServer(
+            Path dataDir,
+            String dbUrl,
+            java.util.List<io.openivs.server.events.EventSink> sinks,
+            java.util.function.UnaryOperator<ServerConfig> adjust)
+            throws InterruptedException {
+        this(
+                dataDir,
+                dbUrl,
+                ServerConfig.Quotas.defaults(),
+                sinks,
+                ServerConfig.RecordingStorage.EMBEDDED,
+                ServerConfig.PlaybackAccess.NONE,
+                adjust);
+    }
+
     /** With the defaults as {@code adjust} changes them. */
     public TestServer(Path dataDir, String dbUrl, java.util.function.UnaryOperator<ServerConfig> adjust)
             throws InterruptedException {

@@ -1,6 +1,8 @@
 package io.openivs.server.testing;
 
+import io.openivs.server.config.ServerConfig;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 /** Two openivs nodes on one fresh PostgreSQL database, dropped again on close. */
 public final class TwoNodes implements AutoCloseable {
@@ -9,13 +11,18 @@ public final class TwoNodes implements AutoCloseable {
     private final String url;
 
     public TwoNodes(Path dir) throws InterruptedException {
+        this(dir, c -> c);
+    }
+
+    /** Both nodes with the defaults as {@code adjust} changes them. */
+    public TwoNodes(Path dir, UnaryOperator<ServerConfig> adjust) throws InterruptedException {
         url = TestDatabases.postgres();
         TestServer first = null;
         try {
-            first = new TestServer(dir.resolve("a"), url);
+            first = new TestServer(dir.resolve("a"), url, adjust);
             // Nodes on one database share its store key, as the README tells operators: copy the first one's.
             shareStoreKey(dir.resolve("a"), dir.resolve("b"));
-            b = new TestServer(dir.resolve("b"), url);
+            b = new TestServer(dir.resolve("b"), url, adjust);
         } catch (RuntimeException | InterruptedException e) {
             if (first != null) {
                 first.close();

@@ -70,6 +70,12 @@ public final class Transcoder implements MediaSink, AutoCloseable {
 
         /** A child of {@code generation} ended (exited, killed or failed to start); any thread. */
         default void ended(int generation, String reason) {}
+
+        /**
+         * A child of {@code generation} was lost (it exited, stalled, fell behind or did not start),
+         * not stopped on purpose; a new one follows after the backoff. Any thread, after {@link #ended}.
+         */
+        default void failed(int generation, String reason) {}
     }
 
     private final String label;
@@ -240,6 +246,7 @@ public final class Transcoder implements MediaSink, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.warn("transcoder {} could not start ffmpeg: {}", label, e.toString());
             output.ended(gen, "start failed");
+            output.failed(gen, "ffmpeg did not start");
             backOff();
             return null;
         }
@@ -278,6 +285,7 @@ public final class Transcoder implements MediaSink, AutoCloseable {
                 c.reason(),
                 backoffMs);
         output.ended(c.generation(), c.reason());
+        output.failed(c.generation(), c.reason());
         backOff();
     }
 

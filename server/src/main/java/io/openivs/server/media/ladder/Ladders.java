@@ -64,6 +64,14 @@ public final class Ladders {
         };
     }
 
+    /**
+     * Whether a channel of {@code type} lists an audio_only rendition (ADVANCED channels), whatever
+     * its input; known before the input is, unlike {@link Ladder#audioOnly()}.
+     */
+    public static boolean listsAudioOnly(String type) {
+        return ADVANCED_HD.equals(type) || ADVANCED_SD.equals(type);
+    }
+
     private static int[] advancedRates(String preset) {
         return CONSTRAINED_BANDWIDTH_DELIVERY.equals(preset) ? CONSTRAINED_RATES : HIGHER_RATES;
     }
