@@ -322,7 +322,12 @@ class StoreOutageTest {
                     assertThat(watch.missing()).isEmpty();
                     assertThat(watch.mediaSequenceWentBack()).isEmpty();
                     assertThat(watch.sawDiscontinuity()).isFalse();
-                    assertThat(live(ivs, ch.channel().arn())).isEqualTo(stream);
+                    // The same session, once the owner's next heartbeat is in (GetStream lists a session whose
+                    // heartbeat is fresh, and the outage plus a slow restart can outlast that).
+                    assertThat(await(
+                                    Duration.ofSeconds(20),
+                                    () -> live(ivs, ch.channel().arn())))
+                            .isEqualTo(stream);
 
                     // The edge's heartbeat writes its viewers again (the owner has no viewer of its own): counted
                     // once the count written before the outage is past the stale period.
