@@ -125,6 +125,7 @@ final class Renditions implements MediaSink {
                 fragmentedMp4 ? new Fmp4SegmentWriter(SEGMENT_MEMORY) : new TsSegmentWriter(SEGMENT_MEMORY),
                 clock,
                 this::segmentListed);
+        full.stampLatency();
         // Segment URLs are immutable for caches, so a new session must not reuse numbers an earlier one served.
         // Media moves at most a sequence number per second (segments are >= 1 s), the clock one per second, so
         // starting at the clock's seconds never meets an earlier session's numbers. The discontinuity sequence
@@ -140,6 +141,7 @@ final class Renditions implements MediaSink {
                     clock,
                     segment -> windowPending = true);
             audioOnly.startNumbersAt(full.nextSequence(), 0);
+            audioOnly.stampLatency();
             audioOnly.cutParts(PART_TARGET, this::changedSoon);
             audio = add(new Rendition(this, audioOnly, true, true));
         } else {
@@ -465,6 +467,7 @@ final class Renditions implements MediaSink {
                 clock,
                 segment -> windowPending = true);
         s.startNumbersAt(sequence, discontinuity);
+        s.stampLatency();
         return new Rendition(this, s, false, fragmentedMp4, false);
     }
 
