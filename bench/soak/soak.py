@@ -37,6 +37,7 @@ PID = spec["pid"]
 STOP = threading.Event()
 LOCK = threading.Lock()
 COUNTS = {}
+RUNNING = set()  # publishers' ffmpeg processes, stopped with the run
 
 
 def count(name, n=1):
@@ -85,6 +86,8 @@ def publisher(ch):
              "-i", spec["fixture"], "-c", "copy", "-t", f"{stay:.0f}", "-f", "flv", ch["rtmp"]],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         count("publishes")
+        with LOCK:
+            RUNNING.add(p)
         try:
             _, err = p.communicate(timeout=stay + 30)
             if p.returncode != 0 and not STOP.is_set():
@@ -94,6 +97,8 @@ def publisher(ch):
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
+        with LOCK:
+            RUNNING.discard(p)
         if STOP.is_set():
             break
         sleep(random.uniform(2, 6))  # away, then back: a new session
@@ -308,6 +313,9 @@ def main():
             break
         sleep(spec["interval"])
     STOP.set()
+    with LOCK:
+        for p in RUNNING:
+            p.terminate()
     for t in threads:
         t.join(timeout=40)
 

@@ -336,7 +336,8 @@ public final class OpenIvsServer implements AutoCloseable {
                                     extraSinks.stream()
                                             .filter(WebhookSink.class::isInstance)
                                             .map(WebhookSink.class::cast)
-                                            .toList()));
+                                            .toList(),
+                                    srt));
             ApiHandler handler = new ApiHandler(
                     model,
                     new SigV4Verifier(credentials, config.region(), model.signingName(), clock),
@@ -355,8 +356,9 @@ public final class OpenIvsServer implements AutoCloseable {
             // bounds how long the row stays open. With a shared store it also serves the other nodes; a sole
             // writer only has a previous run's sessions to end: one write per stale period will do.
             long sweepMs = store.soleWriter() ? StreamSessions.STALE_MS : 5_000;
+            Recordings recorded = recordings;
             housekeeping.scheduleWithFixedDelay(
-                    () -> endStaleSessions(store, live, clock), sweepMs, sweepMs, TimeUnit.MILLISECONDS);
+                    () -> endStaleSessions(store, live, recorded, clock), sweepMs, sweepMs, TimeUnit.MILLISECONDS);
             OpenIvsServer server = new OpenIvsServer(
                     bound.withBoundPorts(api.port(), playback.port(), rtmp.port(), rtmps.port(), srtPort),
                     store,
@@ -527,7 +529,7 @@ public final class OpenIvsServer implements AutoCloseable {
     }
 
     /** Sessions whose node died never get their end written by it; close them so channels can go live again. */
-    private static void endStaleSessions(ResourceStore store, LiveStreams live, Clock clock) {
+    private static void endStaleSessions(ResourceStore store, LiveStreams live, Recordings recordings, Clock clock) {
         // A database outage silences every node's heartbeats, not only a dead node's: until the live nodes
         // have had a stale period to write theirs again, an old heartbeat proves nothing.
         if (clock.millis() - store.lastUnreachable() < StreamSessions.STALE_MS) {
@@ -538,6 +540,8 @@ public final class OpenIvsServer implements AutoCloseable {
             if (n > 0) {
                 log.info("ended {} stream session(s) left open by a node that stopped", n);
             }
+            // Their recordings too, once their reconnect window has passed with nobody continuing them.
+            recordings.finishAbandoned(clock.millis() - StreamSessions.STALE_MS);
         } catch (RuntimeException e) {
             log.warn("housekeeping failed: {}", e.toString());
         }

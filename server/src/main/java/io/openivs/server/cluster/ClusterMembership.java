@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,8 @@ public final class ClusterMembership implements EdgeOwners, AutoCloseable {
     private volatile Map<String, Owner> owners = Map.of();
     /** Resolved internal addresses by text, read and written on the housekeeping thread only. */
     private final Map<String, InetSocketAddress> resolved = new HashMap<>();
+
+    private final AtomicBoolean storeFailing = new AtomicBoolean();
 
     private ScheduledFuture<?> beats;
     private ScheduledFuture<?> reads;
@@ -142,17 +145,33 @@ public final class ClusterMembership implements EdgeOwners, AutoCloseable {
     private void beatQuietly() {
         try {
             beat();
+            storeAnswers();
         } catch (RuntimeException e) {
-            log.warn("cluster heartbeat failed: {}", e.toString());
+            // The viewer counts of this beat are lost; the next beat after the outage writes fresh ones.
+            storeFails("cluster heartbeat", e);
         }
     }
 
     private void readQuietly() {
         try {
             readOwners();
+            storeAnswers();
         } catch (RuntimeException e) {
             // Keep the last owners: a store outage should not stop edges relaying streams that still play.
-            log.warn("reading the cluster's live streams failed: {}", e.toString());
+            storeFails("reading the cluster's live streams", e);
+        }
+    }
+
+    /** Logs once per outage, not once a second. */
+    private void storeFails(String what, RuntimeException e) {
+        if (storeFailing.compareAndSet(false, true)) {
+            log.warn("{} failed, keeping the owners last read until the store answers: {}", what, e.toString());
+        }
+    }
+
+    private void storeAnswers() {
+        if (storeFailing.compareAndSet(true, false)) {
+            log.info("cluster: the store answers again");
         }
     }
 

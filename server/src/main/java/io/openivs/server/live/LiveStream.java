@@ -7,6 +7,7 @@ import io.openivs.server.ingest.IngestConnection;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.MediaSink;
+import io.openivs.server.media.SpliceCue;
 import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.TrackType;
 import io.openivs.server.media.VideoConfig;
@@ -49,6 +50,8 @@ final class LiveStream implements FrameSession {
     private final SegmentTimings timings;
     private final Renditions renditions;
     private final MediaSink input = new Input();
+    /** The encoder's own ad breaks (SCTE-35 in an SRT publisher's MPEG-TS). */
+    private final EncoderCues encoderCues;
     /** SCTE-35 splice_event_ids, numbered per stream. */
     private final AtomicInteger adBreakEvents = new AtomicInteger();
 
@@ -86,6 +89,7 @@ final class LiveStream implements FrameSession {
             renditions.attach(new TranscodedLadder(
                     renditions, streamId, channel.type(), channel.preset(), host.transcoding(), this::sourceOnly));
         }
+        this.encoderCues = new EncoderCues(Long.toString(host.now(), 36), range -> renditions.onDateRange(range));
         // LL-HLS lists parts as frames arrive, so its receives are never batched.
         this.batching = new ReceiveBatching(mode == LatencyMode.LOW && fragmentedMp4, System::nanoTime);
     }
@@ -237,12 +241,20 @@ final class LiveStream implements FrameSession {
         public void onFrame(MediaFrame frame) {
             if (!refused) {
                 renditions.onFrame(frame);
+                encoderCues.reached(frame.pts());
             }
         }
 
         @Override
         public void onTimedMetadata(TimedMetadata item) {
             renditions.onTimedMetadata(item);
+        }
+
+        @Override
+        public void onSpliceCue(SpliceCue cue) {
+            if (!refused) {
+                encoderCues.offer(cue, renditions.livePts());
+            }
         }
 
         @Override

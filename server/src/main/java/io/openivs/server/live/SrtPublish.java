@@ -12,11 +12,13 @@ import io.openivs.server.ingest.srt.SrtIngest;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.MediaSink;
+import io.openivs.server.media.SpliceCue;
 import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.TrackType;
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.ts.demux.TsDemuxer;
 import io.openivs.server.net.LogSafe;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,12 @@ final class SrtPublish implements SrtIngest.Session, IngestConnection, MediaSink
     private static final Logger log = LoggerFactory.getLogger(SrtPublish.class);
     /** What may wait for admission (about 4 s of a 4 Mbps stream); more closes the connection. */
     static final int MAX_WAITING_BYTES = 2 * 1024 * 1024;
+    /**
+     * How much video waits for the audio's config when the PMT declares audio. In MPEG-TS the audio's config comes
+     * with its first PES, which muxers send up to 0.7 s after the video it goes with; passed on at once, that video
+     * would make a first segment without audio and a discontinuity when the audio joins.
+     */
+    static final long MAX_VIDEO_BEFORE_AUDIO_TICKS = MediaFrame.CLOCK_RATE;
 
     private final SrtIngest.Link link;
     private final SrtIngest.SrtCaller caller;
@@ -41,6 +49,10 @@ final class SrtPublish implements SrtIngest.Session, IngestConnection, MediaSink
     private boolean closed;
     private String closeReason;
     private boolean codecReported;
+    /** Video held until the audio's config (see {@link #MAX_VIDEO_BEFORE_AUDIO_TICKS}); retained. */
+    private final ArrayDeque<MediaFrame> early = new ArrayDeque<>();
+
+    private boolean holding = true;
 
     SrtPublish(SrtIngest.Link link, SrtIngest.SrtCaller caller) {
         this.link = link;
@@ -118,12 +130,21 @@ final class SrtPublish implements SrtIngest.Session, IngestConnection, MediaSink
         closed = true;
         closeReason = reason;
         releaseWaiting();
+        releaseEarly();
         if (session != null) {
             demuxer.flush();
             demuxer.close();
             session.closed(reason);
         }
         log.info("SRT caller {} closed: {} ({})", caller.peer(), LogSafe.escape(reason), stats);
+    }
+
+    private void releaseEarly() {
+        holding = false;
+        for (MediaFrame f : early) {
+            f.release();
+        }
+        early.clear();
     }
 
     private void releaseWaiting() {
@@ -148,10 +169,36 @@ final class SrtPublish implements SrtIngest.Session, IngestConnection, MediaSink
     @Override
     public void onAudioConfig(AudioConfig config) {
         frames.onAudioConfig(config);
+        stopHolding();
     }
 
     @Override
     public void onFrame(MediaFrame frame) {
+        if (holding && frame.isVideo() && demuxer.expectsAudio()) {
+            if (early.isEmpty() || frame.dts() - early.peekFirst().dts() < MAX_VIDEO_BEFORE_AUDIO_TICKS) {
+                early.addLast(frame.retain());
+                return;
+            }
+            stopHolding(); // no audio in time: the video plays on, the audio joins when it comes
+        }
+        pass(frame);
+    }
+
+    private void stopHolding() {
+        holding = false;
+        while (!early.isEmpty()) {
+            MediaFrame f = early.removeFirst();
+            try {
+                if (session.accepting()) {
+                    pass(f);
+                }
+            } finally {
+                f.release();
+            }
+        }
+    }
+
+    private void pass(MediaFrame frame) {
         TrackType track = frame.track();
         long ms = frame.dts() / (MediaFrame.CLOCK_RATE / 1000);
         int bytes = frame.payload().readableBytes();
@@ -163,6 +210,11 @@ final class SrtPublish implements SrtIngest.Session, IngestConnection, MediaSink
     @Override
     public void onTimedMetadata(TimedMetadata item) {
         frames.onTimedMetadata(item);
+    }
+
+    @Override
+    public void onSpliceCue(SpliceCue cue) {
+        frames.onSpliceCue(cue);
     }
 
     @Override

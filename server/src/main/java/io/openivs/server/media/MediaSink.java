@@ -25,6 +25,9 @@ public interface MediaSink {
      */
     default void onTimedMetadata(TimedMetadata item) {}
 
+    /** An ad break the encoder announced in-band (SCTE-35); a sink with no use for it ignores it. */
+    default void onSpliceCue(SpliceCue cue) {}
+
     /** The publisher session ended (disconnect, StopStream): no more frames until the next {@link #onSessionStart()}. */
     void onSessionEnd();
 }

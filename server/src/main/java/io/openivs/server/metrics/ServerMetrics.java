@@ -3,6 +3,7 @@ package io.openivs.server.metrics;
 import io.openivs.server.api.ApiRequests;
 import io.openivs.server.api.OpsEndpoints;
 import io.openivs.server.events.WebhookSink;
+import io.openivs.server.ingest.srt.SrtServer;
 import io.openivs.server.live.LiveStreams;
 import io.openivs.server.net.LatencyHistogram;
 import io.openivs.server.playback.PlaybackCounters;
@@ -65,7 +66,19 @@ public final class ServerMetrics implements OpsEndpoints, AutoCloseable {
             Supplier<Integer> playbackConnections,
             ApiRequests api,
             Uploader uploads,
-            List<WebhookSink> webhooks) {}
+            List<WebhookSink> webhooks,
+            SrtServer srt) {
+        /** Without the SRT port's counters. */
+        public Sources(
+                LiveStreams live,
+                PlaybackCounters playback,
+                Supplier<Integer> playbackConnections,
+                ApiRequests api,
+                Uploader uploads,
+                List<WebhookSink> webhooks) {
+            this(live, playback, playbackConnections, api, uploads, webhooks, null);
+        }
+    }
 
     /**
      * @param listening whether every listener is bound and not closing
@@ -75,6 +88,35 @@ public final class ServerMetrics implements OpsEndpoints, AutoCloseable {
         this.store = store;
         this.listening = listening;
         this.registry = sources == null ? null : register(sources);
+    }
+
+    /** The SRT port: callers, and what unauthenticated handshakes are holding and being refused. */
+    private static void srt(PrometheusRegistry r, SrtServer srt) {
+        GaugeWithCallback.builder()
+                .name("openivs_srt_connections")
+                .help("SRT callers connected")
+                .callback(cb -> cb.call(srt.connectionCount()))
+                .register(r);
+        GaugeWithCallback.builder()
+                .name("openivs_srt_pending_handshakes")
+                .help("SRT handshakes held before acceptance: authorisations in flight and remembered refusals")
+                .callback(cb -> cb.call(srt.pendingHandshakes()))
+                .register(r);
+        CounterWithCallback.builder()
+                .name("openivs_srt_refused")
+                .help("SRT callers refused (unknown key, wrong passphrase, too many handshakes in flight)")
+                .callback(cb -> cb.call(srt.rejectedCount()))
+                .register(r);
+        CounterWithCallback.builder()
+                .name("openivs_srt_throttled_handshakes")
+                .help("SRT handshake packets dropped because their source address sent more than its rate")
+                .callback(cb -> cb.call(srt.throttledCount()))
+                .register(r);
+        CounterWithCallback.builder()
+                .name("openivs_srt_dropped_datagrams")
+                .help("Datagrams on the SRT port that were not SRT, not for a known caller, or malformed")
+                .callback(cb -> cb.call(srt.garbageCount()))
+                .register(r);
     }
 
     private static PrometheusRegistry register(Sources s) {
@@ -145,6 +187,9 @@ public final class ServerMetrics implements OpsEndpoints, AutoCloseable {
                 .labelNames("operation", "status")
                 .callback(cb -> s.api().forEach((op, status, n) -> cb.call(n, op, Integer.toString(status))))
                 .register(r);
+        if (s.srt() != null) {
+            srt(r, s.srt());
+        }
         if (s.uploads() != null) {
             CounterWithCallback.builder()
                     .name("openivs_recording_uploads")

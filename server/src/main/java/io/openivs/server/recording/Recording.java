@@ -332,7 +332,8 @@ final class Recording {
     /**
      * Recorder thread: a recording another node left (it died, or its publisher came here), continued
      * here by stream {@code streamId} from its stored state: the same prefix, the next segment numbered
-     * after the last one stored, joined with a discontinuity. Journaled here from now on.
+     * after the last one stored, joined with a discontinuity. Journaled here from now on. A null
+     * {@code streamId} rebuilds it as it was, joined by no stream.
      */
     static Recording continued(Recordings owner, ObjectNode doc, String streamId) {
         ObjectNode h = (ObjectNode) doc.get("header");
@@ -355,11 +356,24 @@ final class Recording {
         if (rec.journal != null) {
             stored.forEach(rec.journal::stored);
         }
-        rec.streamIds.add(streamId);
-        rec.joinPending = true;
-        if (rec.journal != null) {
-            rec.journal.joined(streamId);
+        if (streamId != null) {
+            rec.streamIds.add(streamId);
+            rec.joinPending = true;
+            if (rec.journal != null) {
+                rec.journal.joined(streamId);
+            }
         }
+        return rec;
+    }
+
+    /**
+     * Recorder thread: a recording a dead node left open that nobody continued within its window, rebuilt
+     * here from its stored state for {@link #finish()}; it ended when that node last stored its state.
+     * Journaled here, so that this node finishes it again should it die before Recording End is sent.
+     */
+    static Recording abandoned(Recordings owner, ObjectNode doc) {
+        Recording rec = continued(owner, doc, null);
+        rec.recoveredEnd = Instant.ofEpochMilli(doc.path("updatedAt").asLong());
         return rec;
     }
 

@@ -5,9 +5,13 @@ import io.openivs.server.resource.Arn;
 import io.openivs.server.resource.Json;
 import io.openivs.server.store.ResourceStore;
 import io.openivs.server.store.StoredResource;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * when it last changed. Another node may claim it ({@link #claim}) within the window; the owner then loses
  * it (its next write or its window's end says so) and drops it without finishing it. A finished recording
  * leaves a small {@link #ENDED_TYPE} record naming who finished it, so a node restarting with the
- * recording's journal does not finish it a second time.
+ * recording's journal does not finish it a second time. A dead node's recording that nobody continues
+ * within its window is finished by a surviving node's housekeeping ({@link #takeAbandoned}).
  *
  * <p>On a store no other node shares (SQLite) nobody else can continue a recording: the ledger writes
  * nothing and every recording is this node's to finish (its journal covers restarts).
@@ -40,6 +45,12 @@ final class RecordingLedger implements AutoCloseable {
     private static final long RETRY_MS = 1_000;
     /** How long an ended record outlives its recording: a node down longer finishes its journal again. */
     static final long ENDED_KEEP_MS = 7L * 24 * 3600 * 1000;
+
+    /**
+     * How long after a node's last heartbeat its open recordings are looked for: longer than the longest
+     * reconnect window IVS allows (300 s), with a margin for sweeps the store did not answer.
+     */
+    static final long DIED_LATELY_MS = 360_000;
 
     /** What a conditional step found: the recording is still this node's, or another node has taken it. */
     enum Outcome {
@@ -59,6 +70,8 @@ final class RecordingLedger implements AutoCloseable {
     });
     /** Newest unwritten state per recording id, with what to do if the recording was lost. */
     private final Map<String, Pending> pending = new LinkedHashMap<>();
+    /** Whether {@link #takeAbandoned} has looked at every open recording once since this node started. */
+    private volatile boolean sweptOnce;
 
     private record Pending(ObjectNode doc, Consumer<Outcome> then) {}
 
@@ -161,7 +174,8 @@ final class RecordingLedger implements AutoCloseable {
     /**
      * A worker, when a publisher is admitted: the channel's open recording of another node, if it may be
      * continued here now (within its window, same configuration, fewer than 20 streams merged); it is then
-     * this node's. A stale one is let go (its owner, or the owner's next start, finishes it). Empty when
+     * this node's. A stale one is let go (its owner, or a survivor's housekeeping if the owner is dead, finishes
+     * it). Empty when
      * there is none or the store cannot say.
      */
     Optional<ObjectNode> claim(String channelArn, String configArn, long now) {
@@ -209,7 +223,6 @@ final class RecordingLedger implements AutoCloseable {
         if (!shared) {
             return Outcome.MINE;
         }
-        Arn arn = Arn.parse(channelArn);
         return store.write(tx -> {
             Optional<StoredResource> open = tx.get(openArn(recordingId));
             if (open.isPresent() && !node.equals(owner(open.get()))) {
@@ -220,21 +233,86 @@ final class RecordingLedger implements AutoCloseable {
                 return node.equals(owner(ended.get())) ? Outcome.MINE : Outcome.LOST;
             }
             open.ifPresent(o -> tx.delete(o.arn()));
-            ObjectNode doc = Json.object().put("channelArn", channelArn).put("owner", node);
-            tx.insert(new StoredResource(
-                    endedArn(recordingId),
-                    arn.account(),
-                    arn.region(),
-                    ENDED_TYPE,
-                    recordingId,
-                    System.currentTimeMillis() * 1000,
-                    null,
-                    null,
-                    1,
-                    Json.write(doc)));
-            forgetOldEnds(tx, arn);
+            ended(tx, recordingId, channelArn);
             return Outcome.MINE;
         });
+    }
+
+    /** Leaves the record saying this node finishes {@code recordingId}. */
+    private void ended(ResourceStore.Tx tx, String recordingId, String channelArn) {
+        Arn arn = Arn.parse(channelArn);
+        ObjectNode doc = Json.object().put("channelArn", channelArn).put("owner", node);
+        tx.insert(new StoredResource(
+                endedArn(recordingId),
+                arn.account(),
+                arn.region(),
+                ENDED_TYPE,
+                recordingId,
+                System.currentTimeMillis() * 1000,
+                null,
+                null,
+                1,
+                Json.write(doc)));
+        forgetOldEnds(tx, arn);
+    }
+
+    /**
+     * Housekeeping (blocks on the store): the open recordings of nodes that are gone (no heartbeat since
+     * {@code aliveSince}; looked for while a node died lately, and once at start for those dead before) whose
+     * reconnect window has passed, so nobody can continue them any more. Each is
+     * taken for this node to finish (the ended record names it), at most once across all nodes: the taking
+     * is a versioned update, which a concurrent claim or another node's sweep makes fail. Returns their
+     * states as the dead node last stored them.
+     */
+    List<ObjectNode> takeAbandoned(long now, long aliveSince) {
+        if (!shared) {
+            return List.of();
+        }
+        // Reading every open recording (documents that grow with each segment) on every sweep of every node
+        // would cost the store most when nothing died: only after a node went quiet lately, or at start.
+        Set<String> alive = new HashSet<>();
+        boolean died = false;
+        for (var n : store.read(tx -> tx.nodes(aliveSince - DIED_LATELY_MS))) {
+            if (n.heartbeat() >= aliveSince) {
+                alive.add(n.node());
+            } else {
+                died = true;
+            }
+        }
+        if (!died && sweptOnce) {
+            return List.of();
+        }
+        List<ObjectNode> taken = new ArrayList<>();
+        for (StoredResource open : store.read(tx -> tx.ofType(OPEN_TYPE, 100))) {
+            ObjectNode doc = Json.parseObject(open.doc());
+            String owner = doc.path("owner").asText();
+            long window = doc.path("header")
+                            .path("config")
+                            .path("recordingReconnectWindowSeconds")
+                            .asLong(0)
+                    * 1000;
+            if (owner.equals(node)
+                    || alive.contains(owner)
+                    || now - doc.path("updatedAt").asLong() <= window) {
+                continue;
+            }
+            String recordingId = open.id();
+            String channelArn = doc.path("header").path("channelArn").asText();
+            boolean mine = store.write(tx -> {
+                ObjectNode ending = doc.deepCopy().put("owner", node).put("state", "ENDING");
+                if (tx.get(endedArn(recordingId)).isPresent() || !tx.update(open.withDoc(Json.write(ending)))) {
+                    return false;
+                }
+                tx.delete(open.arn());
+                ended(tx, recordingId, channelArn);
+                return true;
+            });
+            if (mine) {
+                taken.add(doc);
+            }
+        }
+        sweptOnce = true;
+        return taken;
     }
 
     /**

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -132,6 +133,29 @@ public final class Recordings implements BucketCheck, AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * Housekeeping (blocks on the store): finishes the recordings of dead nodes (no heartbeat since
+     * {@code aliveSince}) that nobody continued within their reconnect window, instead of leaving them open
+     * until that node starts again. Each is finished by one node, which sends its Recording End.
+     *
+     * @return how many this node took to finish
+     */
+    public int finishAbandoned(long aliveSince) {
+        List<ObjectNode> taken = ledger.takeAbandoned(clock.millis(), aliveSince);
+        for (ObjectNode doc : taken) {
+            execute(() -> {
+                Recording r = Recording.abandoned(this, doc);
+                log.info(
+                        "finishing recording {}, left open by node {} which is gone: {} segment(s)",
+                        r.prefix,
+                        doc.path("owner").asText().replaceAll("[^\\x20-\\x7e]", "?"),
+                        doc.path("entries").size());
+                r.finish();
+            });
+        }
+        return taken.size();
     }
 
     /** Recorder thread: whether this node is to finish the recording (no other node continued or finished it). */

@@ -508,6 +508,21 @@ public final class JdbcResourceStore implements ResourceStore {
         }
 
         @Override
+        public List<StoredResource> ofType(String type, int limit) {
+            PreparedStatement p = null;
+            try {
+                p = statement("SELECT " + COLS + " FROM resources WHERE type = ? ORDER BY created, id LIMIT ?");
+                p.setString(1, type);
+                p.setInt(2, limit);
+                return resources(p);
+            } catch (SQLException e) {
+                throw fail(e);
+            } finally {
+                done(p);
+            }
+        }
+
+        @Override
         public List<StoredResource> children(String type, String parentArn) {
             PreparedStatement p = null;
             try {

@@ -62,6 +62,9 @@ public interface ResourceStore extends AutoCloseable {
         /** Up to {@code limit} resources of one owner and type, in (created, id) order, strictly after {@code after} (null = from the start). */
         List<StoredResource> list(String account, String region, String type, Cursor after, int limit);
 
+        /** Up to {@code limit} resources of a type whatever their owner, oldest first (internal types only). */
+        List<StoredResource> ofType(String type, int limit);
+
         List<StoredResource> children(String type, String parentArn);
 
         long count(String account, String region, String type);

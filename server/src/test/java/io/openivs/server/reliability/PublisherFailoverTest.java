@@ -255,11 +255,112 @@ class PublisherFailoverTest {
         }
     }
 
+    /**
+     * The node recording a stream is killed and nobody publishes again: once the dead node's heartbeat is
+     * stale and the recording's reconnect window has passed, the surviving node finishes the recording
+     * (playlists with ENDLIST, recording-ended.json) and sends Recording End once, without waiting for the
+     * dead node to start again; which, when it does, leaves it alone.
+     */
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void aDeadNodesRecordingNobodyContinuesIsFinishedByASurvivor() throws Exception {
+        String db = TestDatabases.postgres();
+        Path shared = Files.createDirectories(dir.resolve("bucket-folders"));
+        Path dirA = Files.createDirectories(dir.resolve("a"));
+        Path dirB = Files.createDirectories(dir.resolve("b"));
+        Files.createSymbolicLink(dirA.resolve("recordings"), shared);
+        Files.createSymbolicLink(dirB.resolve("recordings"), shared);
+        Process publisher = null;
+        String storeKey = StoreKey.random().toBase64();
+        try (ChildServer a = ChildServer.start(dirA, List.of("--db-url", db, "--store-key", storeKey));
+                ChildServer b = ChildServer.start(dirB, List.of("--db-url", db, "--store-key", storeKey));
+                IvsClient ivsA = a.ivs()) {
+            String bucket = "abandoned";
+            String rc = ivsA.createRecordingConfiguration(r -> r.name("rec")
+                            .recordingReconnectWindowSeconds(10)
+                            .destinationConfiguration(d -> d.s3(s -> s.bucketName(bucket))))
+                    .recordingConfiguration()
+                    .arn();
+            await(
+                    Duration.ofSeconds(20),
+                    () -> ivsA.getRecordingConfiguration(r -> r.arn(rc))
+                                            .recordingConfiguration()
+                                            .state()
+                                    == RecordingConfigurationState.ACTIVE
+                            ? true
+                            : null);
+            CreateChannelResponse ch = ivsA.createChannel(r -> r.name("left-behind")
+                    .insecureIngest(true)
+                    .latencyMode(ChannelLatencyMode.NORMAL)
+                    .recordingConfigurationArn(rc));
+            publisher = publisher(a.rtmpUrl(ch.streamKey().value()));
+            JsonNode start = await(Duration.ofSeconds(40), () -> event(dirA, "Recording Start"));
+            String streamId = start.path("detail").path("stream_id").asText();
+            String prefix = start.path("detail").path("recording_s3_key_prefix").asText();
+            Path folder = shared.resolve(bucket).resolve(prefix);
+            Path playlist = folder.resolve("media/hls/360p30/playlist.m3u8");
+            await(Duration.ofSeconds(30), () -> count(read(playlist), "#EXTINF") >= 3 ? true : null);
+            // Node 2 knows the recording (its state is in the store) before node 1 dies.
+            await(Duration.ofSeconds(20), () -> openRecordings(db) == 1 ? true : null);
+
+            a.kill();
+            publisher.destroyForcibly();
+            long killed = System.nanoTime();
+
+            // Stale after 15 s, window of 10 s: node 2 finishes it on a sweep after that.
+            JsonNode end = await(Duration.ofSeconds(60), () -> event(dirB, "Recording End"));
+            assertThat(System.nanoTime() - killed)
+                    .as("not before the dead node's heartbeat is stale")
+                    .isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(10));
+            assertThat(end.path("detail").path("recording_s3_key_prefix").asText())
+                    .isEqualTo(prefix);
+            assertThat(end.path("detail").path("stream_id").asText()).isEqualTo(streamId);
+            assertThat(folder.resolve("events/recording-ended.json")).exists();
+            String vod = read(playlist);
+            assertThat(vod).contains("#EXT-X-ENDLIST").doesNotContain("#EXT-X-DISCONTINUITY");
+            List<String> files = vod.lines().filter(l -> l.endsWith(".ts")).toList();
+            assertThat(files).hasSizeGreaterThanOrEqualTo(3);
+            for (int i = 0; i < files.size(); i++) {
+                assertThat(files.get(i)).isEqualTo(i + ".ts");
+                assertThat(playlist.resolveSibling(files.get(i))).exists();
+            }
+            assertThat(folder.resolve("media/hls/master.m3u8")).exists();
+            // Later sweeps find nothing more to finish.
+            Thread.sleep(12_000);
+            assertThat(events(dirB, "Recording End")).hasSize(1);
+        } finally {
+            if (publisher != null) {
+                publisher.destroyForcibly();
+            }
+        }
+        // Node 1, started again with the recording's journal, leaves it alone: node 2 finished it.
+        try (ChildServer again = ChildServer.start(dirA, List.of("--db-url", db, "--store-key", storeKey))) {
+            await(
+                    Duration.ofSeconds(20),
+                    () -> again.output.stream().anyMatch(l -> l.contains("continued by another node")) ? true : null);
+            assertThat(events(dirA, "Recording End")).isEmpty();
+        } finally {
+            TestDatabases.dropPostgres(db);
+        }
+    }
+
+    /** Recordings in progress as the shared store knows them. */
+    private static int openRecordings(String db) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(db);
+                java.sql.ResultSet r = c.createStatement()
+                        .executeQuery("SELECT COUNT(*) FROM resources WHERE type = 'openivs-open-recording'")) {
+            r.next();
+            return r.getInt(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static URI on(URI playbackUrl, int port) {
         return URI.create("http://127.0.0.1:" + port + playbackUrl.getRawPath());
     }
 
-    private static Process publisher(String url) throws IOException {
+    static Process publisher(String url) throws IOException {
         return FfmpegExecutables.builder(FfmpegExecutables.ffmpeg(), Publishing.lowLatencyArgs(url, 200))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -267,7 +368,7 @@ class PublisherFailoverTest {
                 .start();
     }
 
-    private static String live(IvsClient ivs, String channelArn) {
+    static String live(IvsClient ivs, String channelArn) {
         try {
             var s = ivs.getStream(r -> r.channelArn(channelArn)).stream();
             return s.state() == StreamState.LIVE ? s.streamId() : null;
@@ -321,7 +422,7 @@ class PublisherFailoverTest {
         }
     }
 
-    private static int count(String text, String what) {
+    static int count(String text, String what) {
         int n = 0;
         for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
             n++;

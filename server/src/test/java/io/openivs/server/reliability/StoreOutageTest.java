@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.media.ffmpeg.FfmpegExecutables;
+import io.openivs.server.store.StoreKey;
 import io.openivs.server.testing.LivePlaylistWatch;
 import io.openivs.server.testing.OwnPostgres;
 import io.openivs.server.testing.Publishing;
@@ -265,6 +266,82 @@ class StoreOutageTest {
             } finally {
                 publisher.destroyForcibly();
             }
+        }
+    }
+
+    /**
+     * Two nodes, the publisher on the first: a viewer of the second (an edge relaying the first) plays on
+     * through a 10 s outage, since the edge keeps the owners it last read while the store is unreachable.
+     * Its viewer count, written with its heartbeat, fails quietly and is there again afterwards.
+     */
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void anEdgeRelaysALiveStreamThroughTheOutage() throws Exception {
+        // Nodes on one database share its store key (README, "How to run a cluster").
+        String storeKey = StoreKey.random().toBase64();
+        try (OwnPostgres pg = OwnPostgres.start();
+                TestServer owner = new TestServer(dir.resolve("owner"), pg.url(), c -> c.withStoreKey(storeKey));
+                TestServer edge = new TestServer(dir.resolve("edge"), pg.url(), c -> c.withStoreKey(storeKey));
+                IvsClient ivs = owner.client(TestServer.ALICE)) {
+            CreateChannelResponse ch = ivs.createChannel(
+                    b -> b.name("edge-outage").insecureIngest(true).latencyMode(ChannelLatencyMode.NORMAL));
+            Process publisher = publisher(owner, ch);
+            try {
+                String stream = await(
+                        Duration.ofSeconds(30), () -> live(ivs, ch.channel().arn()));
+                URI onEdge = URI.create(ch.channel()
+                        .playbackUrl()
+                        .replaceFirst(
+                                "://[^/]+", "://127.0.0.1:" + edge.server().playbackPort()));
+                try (LivePlaylistWatch watch = LivePlaylistWatch.startFetching(onEdge)) {
+                    // The edge's viewer reaches GetStream through the edge's heartbeat (every 5 s).
+                    await(
+                            Duration.ofSeconds(30),
+                            () -> viewers(ivs, ch.channel().arn()) >= 1 ? true : null);
+                    // The live window is full and slides: the media sequence moves with every new segment.
+                    long firstSequence = watch.mediaSequence();
+                    await(Duration.ofSeconds(60), () -> watch.mediaSequence() > firstSequence ? true : null);
+                    long sequenceBefore = watch.mediaSequence();
+                    long highestBefore = watch.highest();
+
+                    pg.stopImmediately();
+                    long outageStart = System.nanoTime();
+                    Thread.sleep(OUTAGE_MS);
+                    long highestInOutage = watch.highest();
+                    long sequenceInOutage = watch.mediaSequence();
+                    pg.startServer();
+
+                    assertThat(highestInOutage - highestBefore)
+                            .as("segments the edge listed during the outage")
+                            .isGreaterThanOrEqualTo(3);
+                    assertThat(sequenceInOutage).isGreaterThan(sequenceBefore);
+                    await(Duration.ofSeconds(20), () -> watch.highest() > highestInOutage + 1 ? true : null);
+                    assertThat(watch.failures())
+                            .as("playlist reloads and segment downloads through the edge that failed")
+                            .isEmpty();
+                    assertThat(watch.missing()).isEmpty();
+                    assertThat(watch.mediaSequenceWentBack()).isEmpty();
+                    assertThat(watch.sawDiscontinuity()).isFalse();
+                    assertThat(live(ivs, ch.channel().arn())).isEqualTo(stream);
+
+                    // The edge's heartbeat writes its viewers again (the owner has no viewer of its own): counted
+                    // once the count written before the outage is past the stale period.
+                    sleepUntil(outageStart + TimeUnit.SECONDS.toNanos(20));
+                    await(
+                            Duration.ofSeconds(30),
+                            () -> viewers(ivs, ch.channel().arn()) >= 1 ? true : null);
+                }
+            } finally {
+                publisher.destroyForcibly();
+            }
+        }
+    }
+
+    private static long viewers(IvsClient ivs, String channelArn) {
+        try {
+            return ivs.getStream(r -> r.channelArn(channelArn)).stream().viewerCount();
+        } catch (IvsException e) {
+            return -1;
         }
     }
 

@@ -13,6 +13,7 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
+import io.openivs.server.net.LogThrottle;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -34,6 +35,15 @@ import org.slf4j.LoggerFactory;
  * its {@link SrtIngest.Session}. Everything for the port runs on the channel's one event loop;
  * nothing there waits. Datagrams that are too short, unknown, or from the wrong address are
  * counted and dropped without a reply.
+ *
+ * <p>An unauthenticated caller holds bounded state: an induction costs none (the SYN cookie), each source
+ * address may send {@link #HANDSHAKES_PER_SECOND} handshake packets a second (more are dropped unanswered,
+ * {@link HandshakeGuard}), a conclusion with a valid cookie holds one entry while it is authorised (at most
+ * {@link Config#maxPending} in all and {@link #MAX_PENDING_PER_ADDRESS} per address, else refused without
+ * an entry), and at most {@link #MAX_REMEMBERED_REFUSALS} refusals are remembered for 5 s to repeat to a
+ * caller's retransmissions.
+ *
+ * <p>Past 500 lines: the handshake bookkeeping and the connections share the one event loop's tables and timer.
  */
 public final class SrtServer implements AutoCloseable {
 
@@ -41,6 +51,9 @@ public final class SrtServer implements AutoCloseable {
     private static final long TICK_MICROS = 5_000;
     private static final long PENDING_TIMEOUT_MS = 10_000;
     private static final long REJECTION_MEMORY_MS = 5_000;
+    static final int HANDSHAKES_PER_SECOND = 20;
+    static final int MAX_PENDING_PER_ADDRESS = 8;
+    static final int MAX_REMEMBERED_REFUSALS = 1024;
 
     /**
      * @param latencyMs the receiver latency (TSBPD) we ask for; the caller's, if larger, wins
@@ -60,6 +73,9 @@ public final class SrtServer implements AutoCloseable {
     private final ListenerHandshake handshake;
     private final long startNanos = System.nanoTime();
     private final int listenerSocketId = newSocketId();
+    private final LogThrottle refusalLog = new LogThrottle(10, TimeUnit.SECONDS);
+    private final HandshakeGuard guard =
+            new HandshakeGuard(HANDSHAKES_PER_SECOND, 2 * HANDSHAKES_PER_SECOND, MAX_PENDING_PER_ADDRESS);
 
     private Channel channel;
     private ScheduledFuture<?> ticker;
@@ -67,6 +83,12 @@ public final class SrtServer implements AutoCloseable {
     private final Map<Integer, Accepted> connections = new HashMap<>();
     private final Map<CallerKey, Pending> pending = new HashMap<>();
     private volatile int connectionCount;
+    /** Entries of {@link #pending} being authorised (the rest are remembered refusals). */
+    private int authorising;
+
+    private volatile int pendingCount;
+    private volatile int authorisingCount;
+    private volatile long throttled;
     private volatile long garbage;
     private volatile long rejected;
 
@@ -137,6 +159,24 @@ public final class SrtServer implements AutoCloseable {
     /** Callers refused. */
     public long rejectedCount() {
         return rejected;
+    }
+
+    /**
+     * Handshake state held for callers not yet accepted: authorisations in flight and remembered refusals; at
+     * most {@link Config#maxPending} plus {@link #MAX_REMEMBERED_REFUSALS}.
+     */
+    public int pendingHandshakes() {
+        return pendingCount;
+    }
+
+    /** Handshakes being authorised now; at most {@link Config#maxPending}. */
+    public int authorisingHandshakes() {
+        return authorisingCount;
+    }
+
+    /** Handshake packets dropped unanswered because their source address sent more than its rate. */
+    public long throttledCount() {
+        return throttled;
     }
 
     /** Closes every connection (telling its caller and its session) and the port. Not from the event loop. */
@@ -210,6 +250,10 @@ public final class SrtServer implements AutoCloseable {
             garbage++;
             return;
         }
+        if (!guard.allow(sender.getAddress(), System.nanoTime())) {
+            throttled++;
+            return;
+        }
         Handshake req;
         try {
             req = Handshake.parse(
@@ -246,15 +290,20 @@ public final class SrtServer implements AutoCloseable {
             }
         }
         int code = ListenerHandshake.check(req);
-        if (code == 0 && pending.size() >= config.maxPending()) {
-            code = SrtReject.BACKLOG;
-        }
         if (code != 0) {
             reject(key, req, code, nowMs, "malformed or unsupported handshake");
             return;
         }
+        if (authorising >= config.maxPending() || !guard.acquire(sender.getAddress())) {
+            // Not remembered: the caller's retry is answered again once there is room.
+            refuse(key, req, SrtReject.BACKLOG, "too many handshakes in flight");
+            return;
+        }
         Pending entry = new Pending(nowMs);
+        entry.authorising = true;
+        authorising++;
         pending.put(key, entry);
+        counts();
         ensureTicking();
         String streamId = req.streamId();
         long arrivalUs = nowUs();
@@ -348,7 +397,8 @@ public final class SrtServer implements AutoCloseable {
             reject(key, req, SrtReject.SYSTEM, nowMs, "session failed to open");
             return;
         }
-        pending.remove(key);
+        settle(key, pending.remove(key));
+        counts();
         ByteBuf answer = handshake.acceptResponse(channel.alloc(), req, key.peer, socketId, latencyMs, (int) nowUs());
         InetSocketAddress peer = key.peer;
         SrtConnection.Output output = new SrtConnection.Output() {
@@ -388,19 +438,66 @@ public final class SrtServer implements AutoCloseable {
                 decision.crypto == null ? "unencrypted" : "AES-" + decision.crypto.keyLength() * 8);
     }
 
+    /** Refuses the caller and remembers the answer for its retransmissions, while fewer than the cap are. */
     private void reject(CallerKey key, Handshake req, int code, long nowMs, String why) {
-        rejected++;
-        ByteBuf answer = handshake.rejectResponse(channel.alloc(), req, key.peer, code, (int) nowUs());
-        Pending entry = pending.computeIfAbsent(key, k -> new Pending(nowMs));
+        Pending entry = pending.get(key);
+        settle(key, entry);
+        int othersRemembered = pending.size() - authorising - (entry != null ? 1 : 0);
+        if (othersRemembered >= MAX_REMEMBERED_REFUSALS) {
+            if (entry != null) {
+                pending.remove(key);
+                if (entry.answer != null) {
+                    entry.answer.release();
+                }
+                counts();
+            }
+            refuse(key, req, code, why);
+            return;
+        }
+        if (entry == null) {
+            entry = new Pending(nowMs);
+            pending.put(key, entry);
+        }
         ensureTicking();
         entry.since = nowMs;
         if (entry.answer != null) {
             entry.answer.release();
         }
+        ByteBuf answer = handshake.rejectResponse(channel.alloc(), req, key.peer, code, (int) nowUs());
         entry.answer = answer.retainedDuplicate();
+        counts();
+        sendRefusal(answer, key, code, why);
+    }
+
+    /** Refuses the caller without keeping anything. */
+    private void refuse(CallerKey key, Handshake req, int code, String why) {
+        sendRefusal(handshake.rejectResponse(channel.alloc(), req, key.peer, code, (int) nowUs()), key, code, why);
+    }
+
+    private void sendRefusal(ByteBuf answer, CallerKey key, int code, String why) {
+        rejected++;
         send(answer, key.peer);
         channel.flush();
-        log.info("SRT caller {} refused ({}): {}", key.peer, code, why);
+        refusalLog.occurred(held -> log.info(
+                "SRT caller {} refused ({}): {}{}",
+                key.peer,
+                code,
+                why,
+                held > 0 ? " (and " + held + " more refusals in the last 10 s)" : ""));
+    }
+
+    /** The entry's authorisation, if one was in flight, is over. */
+    private void settle(CallerKey key, Pending entry) {
+        if (entry != null && entry.authorising) {
+            entry.authorising = false;
+            authorising--;
+            guard.release(key.peer.getAddress());
+        }
+    }
+
+    private void counts() {
+        pendingCount = pending.size();
+        authorisingCount = authorising;
     }
 
     private void tick() {
@@ -422,16 +519,19 @@ public final class SrtServer implements AutoCloseable {
         }
         connectionCount = connections.size();
         long nowMs = System.currentTimeMillis();
-        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
-            Pending p = it.next();
+        for (Iterator<Map.Entry<CallerKey, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<CallerKey, Pending> e = it.next();
+            Pending p = e.getValue();
             long age = nowMs - p.since;
             if ((p.answer != null && age > REJECTION_MEMORY_MS) || age > PENDING_TIMEOUT_MS) {
                 if (p.answer != null) {
                     p.answer.release();
                 }
+                settle(e.getKey(), p); // an authorisation that never answered: finish() will find no entry
                 it.remove();
             }
         }
+        counts();
         channel.flush();
         if (connections.isEmpty() && pending.isEmpty() && ticker != null) {
             ticker.cancel(false);
@@ -469,6 +569,7 @@ public final class SrtServer implements AutoCloseable {
     /** A handshake awaiting authorisation, or a refusal remembered to repeat to retransmitted requests. */
     private static final class Pending {
         long since;
+        boolean authorising;
         ByteBuf answer;
 
         Pending(long since) {

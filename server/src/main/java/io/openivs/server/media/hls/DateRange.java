@@ -8,7 +8,8 @@ import java.util.HexFormat;
  *
  * @param id unique among the stream's date ranges
  * @param startMillis START-DATE, epoch milliseconds
- * @param durationSeconds DURATION: the API fixes an ad break's length when it is inserted
+ * @param durationSeconds DURATION: the API fixes an ad break's length when it is inserted; NaN for none (an
+ *     encoder's break of unannounced length)
  * @param scte35Out the splice_info_section for SCTE35-OUT, or null for none
  */
 public record DateRange(String id, long startMillis, double durationSeconds, byte[] scte35Out) {

@@ -146,8 +146,10 @@ public final class PlaylistWriter {
 
     private static void dateRange(StringBuilder out, DateRange range) {
         out.append("#EXT-X-DATERANGE:ID=\"").append(range.id()).append("\",START-DATE=\"");
-        PlaylistText.appendDateTime(out, range.startMillis()).append("\",DURATION=");
-        PlaylistText.appendFixed(out, range.durationSeconds(), 3);
+        PlaylistText.appendDateTime(out, range.startMillis()).append('"');
+        if (!Double.isNaN(range.durationSeconds())) {
+            PlaylistText.appendFixed(out.append(",DURATION="), range.durationSeconds(), 3);
+        }
         if (range.scte35Out() != null) {
             out.append(",SCTE35-OUT=").append(range.scte35OutHex());
         }

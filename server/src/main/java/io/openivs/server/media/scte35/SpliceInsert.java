@@ -6,7 +6,8 @@ import io.openivs.server.media.ts.Crc32Mpeg2;
  * Builds the SCTE-35 {@code splice_info_section} (ANSI/SCTE 35, 9.6) of an ad break: one
  * {@code splice_insert} that leaves the network now ({@code splice_immediate_flag}) for a fixed
  * break duration with auto-return. HLS carries its bytes in an EXT-X-DATERANGE's
- * {@code SCTE35-OUT} attribute (RFC 8216 4.3.2.7.1).
+ * {@code SCTE35-OUT} attribute (RFC 8216 4.3.2.7.1). Also reads the splice_insert an encoder sends in its
+ * MPEG-TS ({@link #parse}).
  */
 public final class SpliceInsert {
 
@@ -51,6 +52,89 @@ public final class SpliceInsert {
         s[i++] = 0; // descriptor_loop_length
         putInt(s, i, Crc32Mpeg2.compute(s, i));
         return s;
+    }
+
+    /**
+     * A splice_insert read from an encoder's section.
+     *
+     * @param ptsTime where the splice happens (33-bit stream time, pts_adjustment applied), or -1 for "immediately"
+     * @param durationTicks break_duration in 90 kHz ticks, or -1 when the section gives none
+     */
+    public record Parsed(
+            int eventId, boolean cancel, boolean outOfNetwork, long ptsTime, long durationTicks, boolean autoReturn) {}
+
+    /**
+     * Reads a complete splice_info_section (table id to CRC): its splice_insert, or null for any other
+     * command, an encrypted or malformed section, or a CRC mismatch.
+     */
+    public static Parsed parse(byte[] s) {
+        if (s.length < 20 || (s[0] & 0xFF) != TABLE_ID) {
+            return null;
+        }
+        int length = 3 + (((s[1] & 0x0F) << 8) | (s[2] & 0xFF));
+        if (length > s.length || length < 20 || Crc32Mpeg2.compute(s, length - 4) != getInt(s, length - 4)) {
+            return null;
+        }
+        if ((s[4] & 0x80) != 0) {
+            return null; // encrypted_packet
+        }
+        long ptsAdjustment = ((long) (s[4] & 1) << 32) | (getInt(s, 5) & 0xFFFF_FFFFL);
+        int commandLength = ((s[11] & 0x0F) << 8) | (s[12] & 0xFF);
+        int i = 14;
+        int end = Math.min(length - 4, commandLength == 0xFFF ? length - 4 : i + commandLength);
+        if ((s[13] & 0xFF) != SPLICE_INSERT || end - i < 5) {
+            return null;
+        }
+        int eventId = getInt(s, i);
+        boolean cancel = (s[i + 4] & 0x80) != 0;
+        i += 5;
+        if (cancel) {
+            return new Parsed(eventId, true, false, -1, -1, false);
+        }
+        if (i >= end) {
+            return null;
+        }
+        int flags = s[i++] & 0xFF;
+        boolean out = (flags & 0x80) != 0;
+        boolean program = (flags & 0x40) != 0;
+        boolean duration = (flags & 0x20) != 0;
+        boolean immediate = (flags & 0x10) != 0;
+        long pts = -1;
+        if (!program) {
+            return null; // component splices: not for one-program ingest
+        }
+        if (!immediate) {
+            if (i >= end) {
+                return null;
+            }
+            if ((s[i] & 0x80) != 0) {
+                if (end - i < 5) {
+                    return null;
+                }
+                pts = (read33(s, i) + ptsAdjustment) & ((1L << 33) - 1);
+                i += 5;
+            } else {
+                i += 1;
+            }
+        }
+        long ticks = -1;
+        boolean autoReturn = false;
+        if (duration) {
+            if (end - i < 5) {
+                return null;
+            }
+            autoReturn = (s[i] & 0x80) != 0;
+            ticks = read33(s, i);
+        }
+        return new Parsed(eventId, false, out, pts, ticks, autoReturn);
+    }
+
+    private static long read33(byte[] s, int i) {
+        return ((long) (s[i] & 1) << 32) | (getInt(s, i + 1) & 0xFFFF_FFFFL);
+    }
+
+    private static int getInt(byte[] s, int i) {
+        return ((s[i] & 0xFF) << 24) | ((s[i + 1] & 0xFF) << 16) | ((s[i + 2] & 0xFF) << 8) | (s[i + 3] & 0xFF);
     }
 
     private static int putInt(byte[] out, int at, int v) {

@@ -6,8 +6,11 @@ import io.netty.buffer.Unpooled;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.MediaSink;
+import io.openivs.server.media.SpliceCue;
+import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.TrackType;
 import io.openivs.server.media.VideoConfig;
+import io.openivs.server.media.scte35.SpliceInsert;
 import java.util.Arrays;
 
 /**
@@ -23,17 +26,26 @@ import java.util.Arrays;
  * first ADTS AAC (0x0F) stream. Timestamps are unwrapped from 33 bits onto one 64-bit timeline
  * for both tracks and counted from the first DTS handed on, so the session starts near zero; a
  * frame that would fall before zero is dropped. One instance per publisher session, one thread.
+ *
+ * <p>Beside the media, the first timed-metadata stream (0x15: ID3 tags in PES, as encoders send timed
+ * ID3) becomes {@link TimedMetadata} and the first SCTE-35 stream (0x86) its splice_inserts that leave
+ * the network become {@link SpliceCue}s, both on the same timeline as the frames. (Past 500 lines: the
+ * tables, the three PES kinds and the sections share one packet walk, continuity state and timeline.)
  */
 public final class TsDemuxer implements AutoCloseable {
 
     public static final int PACKET_SIZE = 188;
     /** Bound on one PES: far above any access unit of a 1080p stream at ingest bitrates. */
     public static final int MAX_PES_BYTES = 8 << 20;
+    /** Bound on one timed-metadata PES (an ID3 tag): PutMetadata takes 1 KiB, encoders send less than this. */
+    public static final int MAX_METADATA_BYTES = 64 << 10;
 
     private static final int SYNC = 0x47;
     private static final int PID_PAT = 0;
     private static final int STREAM_TYPE_H264 = 0x1B;
     private static final int STREAM_TYPE_AAC_ADTS = 0x0F;
+    private static final int STREAM_TYPE_METADATA = 0x15;
+    private static final int STREAM_TYPE_SCTE35 = 0x86;
     private static final long WRAP = 1L << 33;
     private static final long NO_TS = Long.MIN_VALUE;
 
@@ -47,6 +59,9 @@ public final class TsDemuxer implements AutoCloseable {
     private int pmtPid = -1;
     private final Pes video = new Pes(TrackType.VIDEO);
     private final Pes audio = new Pes(TrackType.AUDIO);
+    private final Pes metadata = new Pes(null);
+    private final SectionReader scte35 = new SectionReader(this::spliceSection);
+    private int scte35Pid = -1;
     private final H264Elementary h264 = new H264Elementary();
     private final AdtsElementary adts = new AdtsElementary();
     private AudioConfig sentAudioConfig;
@@ -62,6 +77,8 @@ public final class TsDemuxer implements AutoCloseable {
     private long droppedFrames;
     private long videoFrames;
     private long audioFrames;
+    private long metadataItems;
+    private long spliceCues;
 
     public TsDemuxer(ByteBufAllocator alloc, MediaSink sink) {
         this.alloc = alloc;
@@ -108,12 +125,14 @@ public final class TsDemuxer implements AutoCloseable {
     public void flush() {
         finish(video);
         finish(audio);
+        finish(metadata);
     }
 
     @Override
     public void close() {
         video.reset();
         audio.reset();
+        metadata.reset();
     }
 
     /**
@@ -162,6 +181,21 @@ public final class TsDemuxer implements AutoCloseable {
         return audioFrames;
     }
 
+    /** Whether the program map declares an AAC stream (its config comes with its first PES). */
+    public boolean expectsAudio() {
+        return audio.pid >= 0;
+    }
+
+    /** ID3 tags handed on from the timed-metadata stream. */
+    public long metadataItems() {
+        return metadataItems;
+    }
+
+    /** Ad breaks handed on from the SCTE-35 stream. */
+    public long spliceCues() {
+        return spliceCues;
+    }
+
     public VideoConfig videoConfig() {
         return h264.config();
     }
@@ -194,8 +228,8 @@ public final class TsDemuxer implements AutoCloseable {
         if ((afc & 1) == 0 || payload >= end) {
             return;
         }
-        Pes pes = pid == video.pid ? video : pid == audio.pid ? audio : null;
-        if (pid == PID_PAT || pid == pmtPid || pes != null) {
+        Pes pes = pid == video.pid ? video : pid == audio.pid ? audio : pid == metadata.pid ? metadata : null;
+        if (pid == PID_PAT || pid == pmtPid || pes != null || pid == scte35Pid) {
             int last = lastCc[pid];
             lastCc[pid] = cc;
             if (last >= 0 && !discontinuity && cc != ((last + 1) & 0xF)) {
@@ -205,6 +239,8 @@ public final class TsDemuxer implements AutoCloseable {
                 continuityErrors++;
                 if (pes != null && pes.active && !start) {
                     pes.damaged = true;
+                } else if (pid == scte35Pid) {
+                    scte35.lost();
                 }
             }
         }
@@ -214,6 +250,8 @@ public final class TsDemuxer implements AutoCloseable {
             section(buf, payload, end, start, true);
         } else if (pid == pmtPid) {
             section(buf, payload, end, start, false);
+        } else if (pid == scte35Pid) {
+            scte35.payload(buf, payload, end, start);
         }
     }
 
@@ -245,6 +283,8 @@ public final class TsDemuxer implements AutoCloseable {
         int programInfo = buf.getUnsignedShort(i + 10) & 0x0FFF;
         int videoPid = -1;
         int audioPid = -1;
+        int metadataPid = -1;
+        int splicePid = -1;
         String other = null;
         for (int p = i + 12 + programInfo; p + 5 <= sectionEnd; ) {
             int type = buf.getUnsignedByte(p);
@@ -254,6 +294,10 @@ public final class TsDemuxer implements AutoCloseable {
                 videoPid = pid;
             } else if (type == STREAM_TYPE_AAC_ADTS && audioPid < 0) {
                 audioPid = pid;
+            } else if (type == STREAM_TYPE_METADATA && metadataPid < 0) {
+                metadataPid = pid;
+            } else if (type == STREAM_TYPE_SCTE35 && splicePid < 0) {
+                splicePid = pid;
             } else if (other == null && type != 0x15 && type != 0x06 && type != 0x86) {
                 other = String.format("stream type 0x%02X", type); // 0x15/0x06/0x86: metadata, private, SCTE-35
             }
@@ -267,6 +311,14 @@ public final class TsDemuxer implements AutoCloseable {
         if (audio.pid != audioPid) {
             audio.reset();
             audio.pid = audioPid;
+        }
+        if (metadata.pid != metadataPid) {
+            metadata.reset();
+            metadata.pid = metadataPid;
+        }
+        if (scte35Pid != splicePid) {
+            scte35.lost();
+            scte35Pid = splicePid;
         }
     }
 
@@ -290,14 +342,15 @@ public final class TsDemuxer implements AutoCloseable {
             pes.expected = pesLength == 0 ? -1 : pesLength - 3 - headerLength;
             pes.active = true;
             pes.damaged = false;
-            pes.data = alloc.buffer(pes.expected > 0 ? Math.min(pes.expected, MAX_PES_BYTES) : 64 * 1024);
+            int cap = pes.track == null ? MAX_METADATA_BYTES : MAX_PES_BYTES;
+            pes.data = alloc.buffer(pes.expected > 0 ? Math.min(pes.expected, cap) : Math.min(cap, 64 * 1024));
             i = data;
         }
         if (!pes.active || pes.damaged) {
             return;
         }
         int length = end - i;
-        if (pes.data.readableBytes() + length > MAX_PES_BYTES) {
+        if (pes.data.readableBytes() + length > (pes.track == null ? MAX_METADATA_BYTES : MAX_PES_BYTES)) {
             pes.damaged = true;
             return;
         }
@@ -314,6 +367,8 @@ public final class TsDemuxer implements AutoCloseable {
         try {
             if (pes.damaged || (pes.expected >= 0 && pes.data.readableBytes() < pes.expected)) {
                 droppedPes++;
+            } else if (pes.track == null) {
+                metadataPes(pes);
             } else if (pes.track == TrackType.VIDEO) {
                 videoPes(pes);
             } else {
@@ -342,6 +397,41 @@ public final class TsDemuxer implements AutoCloseable {
         }
         emit(new MediaFrame(TrackType.VIDEO, dts, pts, h264.keyframe(), accessUnit));
         videoFrames++;
+    }
+
+    /** An ID3 tag (or several back to back, kept as one item) shown at the PES's PTS. */
+    private void metadataPes(Pes pes) {
+        ByteBuf tag = pes.data;
+        if (origin == NO_TS || tag.readableBytes() < 10 || tag.getUnsignedMedium(tag.readerIndex()) != 0x494433) {
+            droppedPes++; // before the first frame there is no timeline to place it on; not ID3
+            return;
+        }
+        long pts = session(pes.pts);
+        if (pts < 0) {
+            droppedPes++;
+            return;
+        }
+        byte[] id3 = new byte[tag.readableBytes()];
+        tag.getBytes(tag.readerIndex(), id3);
+        metadataItems++;
+        sink.onTimedMetadata(new TimedMetadata(pts, id3));
+    }
+
+    /** A whole SCTE-35 section: a splice_insert that leaves the network is an ad break. */
+    private void spliceSection(byte[] section) {
+        SpliceInsert.Parsed p = SpliceInsert.parse(section);
+        if (p == null || p.cancel() || !p.outOfNetwork()) {
+            return; // other commands, returns to the network and cancellations end nothing we list
+        }
+        long pts = SpliceCue.IMMEDIATE;
+        if (p.ptsTime() >= 0) {
+            if (origin == NO_TS) {
+                return;
+            }
+            pts = Math.max(0, session(p.ptsTime()));
+        }
+        spliceCues++;
+        sink.onSpliceCue(new SpliceCue(p.eventId(), pts, p.durationTicks(), section));
     }
 
     private void audioPes(Pes pes) {

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# SRT ingest benchmark (issue 18): CPU per stream-minute of openivs receiving N SRT callers (ffmpeg -c copy of
+# a ~1 Mbps H.264+AAC MPEG-TS fixture, 2 s GOP, latency 200 ms), against, in the same run, the same N publishers
+# over RTMP to openivs (the anchor: what the project's own RTMP ingest costs) and against srt-live-transmit
+# (Debian's srt-tools, the reference SRT implementation) receiving the same N callers and discarding the stream.
+# openivs remuxes to HLS as well; srt-live-transmit only receives, so it is the floor of SRT's own cost.
+#
+#   bench/srt/run.sh                       # N = 1 5, 40 s measured per phase after 10 s settling
+#   STREAMS="1 10" DURATION=60 WARMUP=60 bench/srt/run.sh   # WARMUP: one SRT and one RTMP publisher first, unreported
+#
+# Prints per N and target: CPU seconds per stream-minute, and openivs's RSS. Everything listens on 127.0.0.1;
+# servers and publishers are stopped on exit.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+JAR="${JAR:-$ROOT/server/target/openivs.jar}"
+STREAMS="${STREAMS:-1 5}"
+DURATION="${DURATION:-40}"
+SETTLE="${SETTLE:-10}"
+WARMUP="${WARMUP:-30}"
+BASE_PORT="${BASE_PORT:-24180}"
+API="http://127.0.0.1:$BASE_PORT"
+PLAYBACK_PORT=$((BASE_PORT + 1)); RTMP_PORT=$((BASE_PORT + 2)); RTMPS_PORT=$((BASE_PORT + 3)); SRT_PORT=$((BASE_PORT + 4))
+SLT_BASE_PORT=$((BASE_PORT + 100))
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/openivs-bench"
+export BENCH_ACCESS_KEY=AKIABENCH000000000000
+export BENCH_SECRET_KEY=benchsecret
+
+need() { command -v "$1" >/dev/null 2>&1; }
+need srt-live-transmit || { apt-get update -qq && apt-get install -y -qq srt-tools >/dev/null; }
+need python3 || { echo "python3 is required" >&2; exit 1; }
+
+# ffmpeg: $FFMPEG, else the bytedeco jar's (extracted by any ffmpeg test; it links libsrt), whose executables
+# want libva.so.2 / libva-drm.so.2, shipped unversioned.
+if [ -z "${FFMPEG:-}" ]; then
+    FFMPEG="$(ls -d "$HOME"/.javacpp/cache/ffmpeg-*-linux-x86_64-gpl.jar/org/bytedeco/ffmpeg/linux-x86_64-gpl/ffmpeg 2>/dev/null | tail -1 || true)"
+    [ -n "$FFMPEG" ] || { echo "run an ffmpeg test once (or set FFMPEG to an ffmpeg with libsrt)" >&2; exit 1; }
+    LIBS="$(dirname "$FFMPEG")"
+    mkdir -p "$CACHE/libs"
+    ln -sf "$LIBS/libva.so" "$CACHE/libs/libva.so.2"; ln -sf "$LIBS/libva-drm.so" "$CACHE/libs/libva-drm.so.2"
+    export LD_LIBRARY_PATH="$CACHE/libs:$LIBS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
+
+mkdir -p "$CACHE"
+FIXTURE="$CACHE/fixture-720p30-1mbps.ts"
+if [ ! -f "$FIXTURE" ]; then
+    echo "generating the fixture (100 s, 1280x720 30 fps, 900 kb/s H.264 GOP 60 + 96 kb/s AAC, MPEG-TS) ..." >&2
+    "$FFMPEG" -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=1280x720:rate=30 \
+        -f lavfi -i sine=frequency=440:sample_rate=48000 -t 100 \
+        -c:v libx264 -preset veryfast -profile:v main -b:v 900k -maxrate 900k -bufsize 1800k \
+        -g 60 -keyint_min 60 -sc_threshold 0 -pix_fmt yuv420p -c:a aac -b:a 96k -ac 2 -f mpegts "$FIXTURE.tmp"
+    mv "$FIXTURE.tmp" "$FIXTURE"
+fi
+if [ ! -f "$JAR" ]; then
+    (cd "$ROOT" && ./mvnw -q -B -ntp -pl server -DskipTests package)
+fi
+
+WORK="$(mktemp -d /tmp/openivs-srt-bench.XXXXXX)"
+SERVER_PID=""; PUBLISHERS=(); RECEIVERS=()
+stop_pid() { # politely, then firmly
+    [ -n "$1" ] || return 0
+    kill "$1" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+stop_all() {
+    for p in "${PUBLISHERS[@]}" "${RECEIVERS[@]}"; do stop_pid "$p"; done
+    PUBLISHERS=(); RECEIVERS=()
+}
+cleanup() {
+    stop_all; stop_pid "$SERVER_PID"
+    [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 143' INT TERM
+
+cpu_ticks() { # utime + stime of the given processes, in clock ticks
+    local total=0 p f
+    for p in "$@"; do
+        f="$(cat "/proc/$p/stat" 2>/dev/null)" || continue
+        f="${f##*) }"
+        set -- $f
+        total=$((total + ${12} + ${13}))
+    done
+    echo "$total"
+}
+rss_mib() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+
+start_openivs() {
+    mkdir -p "$WORK/data"
+    OPENIVS_TRANSCODE=false OPENIVS_JAR="$JAR" JAVA_OPTS="${JAVA_OPTS:-} -Dlogback.configurationFile=$ROOT/bench/ingest/logback.xml" \
+        "$ROOT/bin/openivs" serve --data-dir "$WORK/data" \
+        --bind 127.0.0.1 --api-port "$BASE_PORT" --playback-port "$PLAYBACK_PORT" --rtmp-port "$RTMP_PORT" \
+        --rtmps-port "$RTMPS_PORT" --srt-port "$SRT_PORT" \
+        --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" >"$WORK/openivs.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 150); do
+        kill -0 "$SERVER_PID" 2>/dev/null || break  # e.g. a port in use: BASE_PORT=... moves them all
+        grep -q "control API" "$WORK/openivs.log" && return 0
+        sleep 0.2
+    done
+    echo "openivs did not start" >&2; cat "$WORK/openivs.log" >&2; exit 1
+}
+
+publish() { # publish URL FORMAT: one real-time ffmpeg -c copy of the fixture, looped
+    "$FFMPEG" -hide_banner -loglevel error -re -stream_loop -1 -i "$FIXTURE" -c copy -f "$2" "$1" \
+        </dev/null >/dev/null 2>>"$WORK/publishers.log" &
+    PUBLISHERS+=($!)
+}
+
+# measure LABEL N PIDS...: CPU of PIDS over DURATION once SETTLE has passed, per stream-minute
+measure() {
+    local label="$1" n="$2"; shift 2
+    sleep "$SETTLE"
+    local t0 t1; t0="$(cpu_ticks "$@")"; sleep "$DURATION"; t1="$(cpu_ticks "$@")"
+    local tck; tck="$(getconf CLK_TCK)"
+    local live=0 p
+    for p in "${PUBLISHERS[@]}"; do kill -0 "$p" 2>/dev/null && live=$((live + 1)); done
+    python3 -c 'import sys
+label, n, ticks, tck, seconds, live = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+cpu = ticks / tck
+print(f"{label:<22} N={n:<3} CPU {cpu:7.2f} s over {seconds} s = {cpu / n / (seconds / 60):6.3f} s per stream-minute"
+      f"  ({live}/{n} publishers still up)")' "$label" "$n" "$((t1 - t0))" "$tck" "$DURATION" "$live"
+}
+
+start_openivs
+echo "openivs $(basename "$JAR"), fixture $(basename "$FIXTURE"), $DURATION s measured per phase after $SETTLE s"
+# Warm-up, not reported: the JIT compiles the SRT and RTMP paths first (a long-running server has long done so).
+mapfile -t keys < <(python3 "$HERE/channels.py" "$API" 2 warmup)
+publish "srt://127.0.0.1:$SRT_PORT?mode=caller&latency=200000&streamid=${keys[0]}" mpegts
+publish "rtmp://127.0.0.1:$RTMP_PORT/app/${keys[1]}" flv
+sleep "$WARMUP"
+stop_all; sleep 3
+run=0
+for n in $STREAMS; do
+    run=$((run + 1))
+    # SRT into openivs: a fresh channel per publisher (a channel takes one publisher).
+    mapfile -t keys < <(python3 "$HERE/channels.py" "$API" "$n" "srt$run")
+    for k in "${keys[@]}"; do publish "srt://127.0.0.1:$SRT_PORT?mode=caller&latency=200000&streamid=$k" mpegts; done
+    measure "openivs SRT" "$n" "$SERVER_PID"
+    echo "                       openivs RSS $(rss_mib "$SERVER_PID") MiB"
+    stop_all; sleep 3
+
+    # The same publishers over RTMP into openivs.
+    mapfile -t keys < <(python3 "$HERE/channels.py" "$API" "$n" "rtmp$run")
+    for k in "${keys[@]}"; do publish "rtmp://127.0.0.1:$RTMP_PORT/app/$k" flv; done
+    measure "openivs RTMP" "$n" "$SERVER_PID"
+    echo "                       openivs RSS $(rss_mib "$SERVER_PID") MiB"
+    stop_all; sleep 3
+
+    # srt-live-transmit: one listener per caller (it takes one), the stream thrown away.
+    for i in $(seq 0 $((n - 1))); do
+        srt-live-transmit -q "srt://127.0.0.1:$((SLT_BASE_PORT + i))?mode=listener&latency=200" file://con \
+            </dev/null >/dev/null 2>>"$WORK/slt.log" &
+        RECEIVERS+=($!)
+    done
+    sleep 1
+    for i in $(seq 0 $((n - 1))); do publish "srt://127.0.0.1:$((SLT_BASE_PORT + i))?mode=caller&latency=200000" mpegts; done
+    measure "srt-live-transmit" "$n" "${RECEIVERS[@]}"
+    stop_all; sleep 3
+done

@@ -1,0 +1,174 @@
+package io.openivs.server.reliability;
+
+import static io.openivs.server.testing.Publishing.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.openivs.server.media.FfmpegTool;
+import io.openivs.server.store.StoreKey;
+import io.openivs.server.testing.LivePlaylistWatch;
+import io.openivs.server.testing.TestDatabases;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ivs.IvsClient;
+import software.amazon.awssdk.services.ivs.model.ChannelLatencyMode;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
+
+/**
+ * Issue 19 items 2 and 3 together: three nodes (JVMs of their own) on one PostgreSQL database, the
+ * publisher on node 1 and a viewer on node 3, an edge. Node 1 is killed with SIGKILL: node 3 stops
+ * relaying its stream within the heartbeat timeout (404, as for a channel that is not live, never a
+ * request left hanging); the publisher comes back through node 2, and the viewer, reloading the same
+ * URL on node 3 all along, plays on from node 2 through node 3 after one discontinuity, its media
+ * sequence never going backwards (hls.js would take a lower one for a playlist of the past).
+ */
+class EdgeFailoverTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void anEdgeDropsADeadOwnersStreamThenRelaysItsContinuationFromTheNewOwner() throws Exception {
+        String db = TestDatabases.postgres();
+        List<Process> publishers = new ArrayList<>();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        // Nodes on one database share its store key (README, "How to run a cluster").
+        String storeKey = StoreKey.random().toBase64();
+        try (ChildServer a = ChildServer.start(
+                        Files.createDirectories(dir.resolve("a")), List.of("--db-url", db, "--store-key", storeKey));
+                ChildServer b = ChildServer.start(
+                        Files.createDirectories(dir.resolve("b")), List.of("--db-url", db, "--store-key", storeKey));
+                ChildServer c = ChildServer.start(
+                        Files.createDirectories(dir.resolve("c")), List.of("--db-url", db, "--store-key", storeKey));
+                IvsClient ivs = b.ivs()) {
+            CreateChannelResponse ch = ivs.createChannel(
+                    r -> r.name("edge-failover").insecureIngest(true).latencyMode(ChannelLatencyMode.NORMAL));
+            String channelArn = ch.channel().arn();
+            URI onC = URI.create("http://127.0.0.1:" + c.playback
+                    + URI.create(ch.channel().playbackUrl()).getRawPath());
+
+            publishers.add(
+                    PublisherFailoverTest.publisher(a.rtmpUrl(ch.streamKey().value())));
+            String firstStream = await(Duration.ofSeconds(40), () -> PublisherFailoverTest.live(ivs, channelArn));
+            try (LivePlaylistWatch viewer = LivePlaylistWatch.start(onC)) {
+                await(Duration.ofSeconds(30), () -> viewer.highest() > viewer.lowest() + 1 ? true : null);
+                assertThat(viewer.failures())
+                        .as("through the edge while the owner lives")
+                        .isEmpty();
+                URI media = URI.create(onC.resolve(firstVariant(http, onC)).toString());
+
+                a.kill();
+                publishers.forEach(Process::destroyForcibly);
+                long killed = System.nanoTime();
+                long highestFromA = viewer.highest();
+
+                // The edge lets the stream go once node 1's heartbeat is stale (15 s): 404, no request hangs
+                // (each is given 10 s, a dead owner's connection is refused at once).
+                await(Duration.ofSeconds(40), () -> status(http, media) == 404 ? true : null);
+                assertThat(System.nanoTime() - killed)
+                        .as("within twice the heartbeat timeout")
+                        .isLessThan(TimeUnit.SECONDS.toNanos(30));
+                assertThat(status(http, onC)).isEqualTo(404);
+
+                // The publisher comes back through node 2 (the load balancer sent it there).
+                String secondStream = await(Duration.ofSeconds(60), () -> {
+                    String now = PublisherFailoverTest.live(ivs, channelArn);
+                    if (now != null && !now.equals(firstStream)) {
+                        return now;
+                    }
+                    if (publishers.stream().noneMatch(Process::isAlive)) {
+                        try {
+                            publishers.add(PublisherFailoverTest.publisher(
+                                    b.rtmpUrl(ch.streamKey().value())));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+                    return null;
+                });
+                assertThat(secondStream).isNotEqualTo(firstStream);
+
+                // The same URL on node 3 plays node 2's stream, numbered on after one discontinuity.
+                await(Duration.ofSeconds(40), () -> viewer.highest() > highestFromA + 2 ? true : null);
+                assertThat(viewer.sawDiscontinuity())
+                        .as("EXT-X-DISCONTINUITY at the join")
+                        .isTrue();
+                assertThat(viewer.mediaSequenceWentBack())
+                        .as("media sequence of the same URL")
+                        .isEmpty();
+                String playlist = get(http, media);
+                assertThat(PublisherFailoverTest.count(playlist, "#EXT-X-DISCONTINUITY\n"))
+                        .as(playlist)
+                        .isLessThanOrEqualTo(1);
+                List<String> segments = playlist.lines()
+                        .filter(l -> !l.startsWith("#") && !l.isBlank())
+                        .toList();
+                URI newest = media.resolve(segments.get(segments.size() - 1));
+                Path file = dir.resolve("newest.ts");
+                Files.write(
+                        file,
+                        http.send(HttpRequest.newBuilder(newest).build(), HttpResponse.BodyHandlers.ofByteArray())
+                                .body());
+                FfmpegTool.Result probe = FfmpegTool.ffprobe(
+                        "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", file.toString());
+                assertThat(probe.exitCode()).as(probe.stderr()).isZero();
+                assertThat(probe.stdout()).contains("video");
+            }
+        } finally {
+            publishers.forEach(Process::destroyForcibly);
+            TestDatabases.dropPostgres(db);
+        }
+    }
+
+    private static String firstVariant(HttpClient http, URI master) {
+        return get(http, master)
+                .lines()
+                .filter(l -> !l.startsWith("#") && !l.isBlank())
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static int status(HttpClient http, URI uri) {
+        try {
+            return http.send(
+                            HttpRequest.newBuilder(uri)
+                                    .timeout(Duration.ofSeconds(10))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            throw new UncheckedIOException(uri + ": no answer", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String get(HttpClient http, URI uri) {
+        try {
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(uri.toString()).isEqualTo(200);
+            return r.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
