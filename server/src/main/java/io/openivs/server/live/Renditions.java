@@ -144,6 +144,7 @@ final class Renditions implements MediaSink {
                 fragmentedMp4 ? new Fmp4SegmentWriter(SEGMENT_MEMORY) : new TsSegmentWriter(SEGMENT_MEMORY),
                 clock,
                 this::segmentListed);
+        full.stampLatency();
         // Segment URLs are immutable for caches, so a new session must not reuse numbers an earlier one served.
         // Media moves at most a sequence number per second (segments are >= 1 s), the clock one per second, so
         // starting at the clock's seconds never meets an earlier session's numbers. The discontinuity sequence
@@ -163,6 +164,7 @@ final class Renditions implements MediaSink {
                     clock,
                     segment -> windowPending = true);
             audioOnly.startNumbersAt(full.nextSequence(), 0);
+            audioOnly.stampLatency();
             if (lowLatency) {
                 audioOnly.cutParts(PART_TARGET, this::changedSoon);
             }
@@ -497,6 +499,7 @@ final class Renditions implements MediaSink {
                     }
                 });
         s.startNumbersAt(sequence, discontinuity);
+        s.stampLatency();
         if (lowLatency) {
             // Parts as the source cuts them, so a rung serves blocking reloads and preload hints as it does.
             s.cutParts(PART_TARGET, this::changedSoon);

@@ -61,6 +61,11 @@ final class EncodedResponse {
         return bytes.duplicate();
     }
 
+    /** Bytes of the head in {@link #whole()}, where the body starts. */
+    int headLength() {
+        return headLength;
+    }
+
     /** The body alone, for answers that need other headers. */
     ByteBuf body() {
         return bytes.slice(headLength, bytes.writerIndex() - headLength);

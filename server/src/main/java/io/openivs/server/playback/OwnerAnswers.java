@@ -109,7 +109,11 @@ final class OwnerAnswers {
             case MASTER: {
                 LiveRendition audio = live.sibling();
                 String text = Playlists.master(
-                        url.name(), segments, audio == null ? List.of() : audio.segments(), childQuery);
+                        url.name(),
+                        segments,
+                        audio == null ? List.of() : audio.segments(),
+                        childQuery,
+                        System.currentTimeMillis());
                 return text == null ? Responses.status(HttpResponseStatus.NOT_FOUND) : Responses.playlist(text);
             }
             case MEDIA:

@@ -129,7 +129,8 @@ public final class PlaybackWindow {
         this.media = this.segments.isEmpty() || lowLatency
                 ? null
                 : playlist(Playlists.media(this.segments, targetDuration, fragmentedMp4, "", null, prefetch, ended));
-        this.master = playlist(Playlists.master(name, this.segments, this.audioOnly, this.rungs, sourceListed, ""));
+        // Encoded once with a placeholder time; each answer gets the time it is sent.
+        this.master = playlist(Playlists.master(name, this.segments, this.audioOnly, this.rungs, sourceListed, "", 0));
         int[] sizes = new int[this.segments.size()];
         for (int i = 0; i < sizes.length; i++) {
             sizes[i] = this.segments.get(i).size();
@@ -144,7 +145,7 @@ public final class PlaybackWindow {
 
     /** The public multivariant playlist as a whole response, or null (empty window). */
     ByteBuf encodedMaster() {
-        return master == null ? null : master.whole();
+        return master == null ? null : Playlists.withServerTime(master.whole(), master.headLength());
     }
 
     List<Segment> segments() {
@@ -176,8 +177,9 @@ public final class PlaybackWindow {
             return null;
         }
         return childQuery.isEmpty()
-                ? master.body()
-                : utf8(Playlists.master(name, segments, audioOnly, rungs, sourceListed, childQuery));
+                ? Playlists.withServerTime(master.body(), 0)
+                : utf8(Playlists.master(
+                        name, segments, audioOnly, rungs, sourceListed, childQuery, System.currentTimeMillis()));
     }
 
     /**
@@ -200,7 +202,8 @@ public final class PlaybackWindow {
                 audioOnly,
                 admitted,
                 sourceListed && RenditionPolicy.admits(verdict, segments),
-                verdict.childQuery());
+                verdict.childQuery(),
+                System.currentTimeMillis());
         return text == null ? null : utf8(text);
     }
 

@@ -1,5 +1,7 @@
 package io.openivs.server.playback;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.PlaylistWriter;
 import io.openivs.server.media.hls.Prefetch;
@@ -81,14 +83,18 @@ final class Playlists {
 
     /**
      * The multivariant playlist, or null while there are no segments: the stream's rendition, then
-     * its audio_only rendition when {@code audioOnly} has segments.
+     * its audio_only rendition when {@code audioOnly} has segments. It tells {@code serverTimeMillis}
+     * as the server's time ({@link PlaylistWriter#master(List, long)}; a playlist encoded ahead gets the
+     * time of each answer written in with {@link #withServerTime}).
      */
-    static String master(String name, List<Segment> segments, List<Segment> audioOnly, String childQuery) {
+    static String master(
+            String name, List<Segment> segments, List<Segment> audioOnly, String childQuery, long serverTimeMillis) {
         return Variant.measure(name + "/live.m3u8" + childQuery, null, segments)
                 .map(variant -> PlaylistWriter.master(
                         Variant.audioOnly(name + "/" + AUDIO_ONLY + "/live.m3u8" + childQuery, AUDIO_ONLY, audioOnly)
                                 .map(audio -> List.of(variant, audio))
-                                .orElse(List.of(variant))))
+                                .orElse(List.of(variant)),
+                        serverTimeMillis))
                 .orElse(null);
     }
 
@@ -103,9 +109,10 @@ final class Playlists {
             List<Segment> audioOnly,
             List<PlaybackWindow.Rung> rungs,
             boolean sourceListed,
-            String childQuery) {
+            String childQuery,
+            long serverTimeMillis) {
         if (rungs.isEmpty() && sourceListed) {
-            return master(name, segments, audioOnly, childQuery);
+            return master(name, segments, audioOnly, childQuery, serverTimeMillis);
         }
         List<Variant> variants = new java.util.ArrayList<>(rungs.size() + 2);
         if (sourceListed) {
@@ -117,6 +124,19 @@ final class Playlists {
         }
         Variant.audioOnly(name + "/" + AUDIO_ONLY + "/live.m3u8" + childQuery, AUDIO_ONLY, audioOnly)
                 .ifPresent(variants::add);
-        return variants.isEmpty() ? null : PlaylistWriter.master(variants);
+        return variants.isEmpty() ? null : PlaylistWriter.master(variants, serverTimeMillis);
+    }
+
+    /**
+     * {@code master} (a playlist from {@link #master}, from {@code bodyAt} in the buffer) telling the
+     * time now instead: the shared bytes around the value and a fresh value, for one writer.
+     */
+    static ByteBuf withServerTime(ByteBuf master, int bodyAt) {
+        int at = master.readerIndex() + bodyAt + PlaylistWriter.SERVER_TIME_AT;
+        int after = at + PlaylistWriter.SERVER_TIME_WIDTH;
+        return Unpooled.wrappedBuffer(
+                master.slice(master.readerIndex(), at - master.readerIndex()),
+                Unpooled.wrappedBuffer(PlaylistWriter.serverTime(System.currentTimeMillis())),
+                master.slice(after, master.writerIndex() - after));
     }
 }

@@ -1,6 +1,7 @@
 package io.openivs.server.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.openivs.server.media.ffmpeg.FfmpegExecutables;
@@ -30,8 +31,9 @@ import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
  * in headless Chromium): MPEG-TS and fragmented MP4, LOW and NORMAL latency, public and private
  * (the viewer's token on the URL). Four channels cover every value of each dimension twice, played
  * side by side on one page for one 30 s window, to keep the suite short. Each player must move its
- * playback position on for at least 90 % of that window and never raise an error, and PutMetadata
- * sent meanwhile must come out of the player as metadata cues (ID3 in TS, an emsg box in fMP4).
+ * playback position on for at least 90 % of that window and never raise an error, PutMetadata
+ * sent meanwhile must come out of the player as metadata cues (ID3 in TS, an emsg box in fMP4), and
+ * getLiveLatency() must report a latency that agrees with the buffer and the cues' delay.
  */
 class IvsPlayerBrowserTest {
     static final int SECONDS = 30;
@@ -139,6 +141,22 @@ class IvsPlayerBrowserTest {
                         .as("%s: PutMetadata texts the player raised as TEXT_METADATA_CUE", name)
                         .filteredOn(t -> t.startsWith("sent="))
                         .hasSizeGreaterThanOrEqualTo(3);
+                // getLiveLatency(): the server's time (the master's SERVER-TIME) minus the arrival of the
+                // playing segment's first frame (its segmentmetadata stamp). Two figures measured apart
+                // from it bound it: the buffer ahead of the playhead (latency is at least that, less a
+                // stamp's age within its segment) and how long after PutMetadata its cue was raised
+                // (PutMetadata lands at the live edge, so that delay is the latency too).
+                double latency = LatencyPage.median(p.liveLatencies());
+                double buffered = LatencyPage.median(p.buffers());
+                double cueDelay = LatencyPage.median(
+                        p.cueDelaysMillis().stream().map(ms -> ms / 1000.0).toList());
+                assertThat(latency)
+                        .as("%s: getLiveLatency() median (s); buffer median %.2f s", name, buffered)
+                        .isGreaterThan(0.5)
+                        .isBetween(buffered - 2.5, buffered + 4.0);
+                assertThat(latency)
+                        .as("%s: getLiveLatency() median (s) against PutMetadata-to-cue median", name)
+                        .isCloseTo(cueDelay, within(2.0));
             }
         } finally {
             publishers.forEach(Process::destroy);

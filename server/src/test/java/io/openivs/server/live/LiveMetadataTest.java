@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openivs.server.media.FfmpegTool;
+import io.openivs.server.media.id3.Id3Tag;
 import io.openivs.server.testing.ServerFixture;
 import io.openivs.server.testing.TestServer;
 import java.io.ByteArrayOutputStream;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -150,10 +152,25 @@ class LiveMetadataTest {
         double start = probe.path("format").path("start_time").asDouble();
         double end = start + probe.path("format").path("duration").asDouble();
         List<String> texts = new ArrayList<>();
+        boolean first = true;
         for (JsonNode p : probe.path("packets")) {
             assertThat(p.path("pts_time").asDouble()).isBetween(start, end + 0.1);
-            texts.add(txxx(hexDump(p.path("data").asText())));
+            byte[] tag = hexDump(p.path("data").asText());
+            if (first) {
+                // A live segment starts with the latency stamp the IVS player reads getLiveLatency() from,
+                // timed as its first video frame (audio may start a little before that).
+                assertThat(p.path("pts_time").asDouble())
+                        .as("stamp at the segment's start")
+                        .isLessThan(start + 0.5);
+                assertThat(txxx(tag, Id3Tag.SEGMENT_METADATA))
+                        .startsWith("{\"cmd\":\"ld_lat_data\",\"transc_s\":")
+                        .contains("\"transc_r\":");
+                first = false;
+            } else {
+                texts.add(txxx(tag, ""));
+            }
         }
+        assertThat(first).as("a latency stamp in the segment").isFalse();
         return texts;
     }
 
@@ -177,8 +194,7 @@ class LiveMetadataTest {
                 HttpResponse<Path> r = http.send(
                         HttpRequest.newBuilder(media.resolve(line)).build(), HttpResponse.BodyHandlers.ofFile(file));
                 assertThat(r.statusCode()).isEqualTo(200);
-                // A segment declares the timed ID3 stream only when it carries metadata: the IVS player
-                // stalls on a declared stream without data.
+                // The timed ID3 stream is declared, and never empty: each segment starts with its latency stamp.
                 FfmpegTool.Result streams = FfmpegTool.ffprobe(
                         "-v",
                         "error",
@@ -188,13 +204,8 @@ class LiveMetadataTest {
                         "csv=p=0",
                         file.toString());
                 assertThat(streams.stdout()).contains("h264,video").contains("aac,audio");
-                List<String> texts = id3Texts(file);
-                if (texts.isEmpty()) {
-                    assertThat(streams.stdout()).doesNotContain("timed_id3");
-                } else {
-                    assertThat(streams.stdout()).contains("timed_id3,data");
-                }
-                seen.addAll(texts);
+                assertThat(streams.stdout()).contains("timed_id3,data");
+                seen.addAll(id3Texts(file));
                 Files.delete(file);
             }
             Thread.sleep(500);
@@ -253,8 +264,8 @@ class LiveMetadataTest {
         return out.toByteArray();
     }
 
-    /** The value of the single TXXX frame of an ID3v2.4 tag, checking the layout on the way. */
-    private static String txxx(byte[] tag) {
+    /** The value of the single TXXX frame of an ID3v2.4 tag, described {@code description}, checking the layout on the way. */
+    private static String txxx(byte[] tag, String description) {
         assertThat(new String(tag, 0, 3, StandardCharsets.ISO_8859_1)).isEqualTo("ID3");
         assertThat(tag[3]).isEqualTo((byte) 4);
         int tagSize = syncsafe(tag, 6);
@@ -263,8 +274,13 @@ class LiveMetadataTest {
         int frameSize = syncsafe(tag, 14);
         assertThat(frameSize).isEqualTo(tagSize - 10);
         assertThat(tag[20]).as("UTF-8").isEqualTo((byte) 3);
-        assertThat(tag[21]).as("empty description").isZero();
-        return new String(tag, 22, frameSize - 2, StandardCharsets.UTF_8);
+        byte[] described = description.getBytes(StandardCharsets.US_ASCII);
+        assertThat(Arrays.copyOfRange(tag, 21, 21 + described.length))
+                .as("description")
+                .isEqualTo(described);
+        int value = 21 + described.length;
+        assertThat(tag[value]).as("description's terminator").isZero();
+        return new String(tag, value + 1, frameSize - 2 - described.length, StandardCharsets.UTF_8);
     }
 
     private static int syncsafe(byte[] b, int at) {

@@ -260,7 +260,12 @@ class LivePublishTest {
         HttpResponse<byte[]> segment = http.send(
                 HttpRequest.newBuilder(media.resolve(segmentUri)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(segment.statusCode()).isEqualTo(200);
-        assertThat(new String(segment.body(), 4, 4, StandardCharsets.US_ASCII)).isEqualTo("moof");
+        // The segment's latency stamp for the IVS player (an emsg of its scheme), then the first fragment.
+        byte[] body = segment.body();
+        assertThat(new String(body, 4, 4, StandardCharsets.US_ASCII)).isEqualTo("emsg");
+        assertThat(new String(body, 12, 14, StandardCharsets.US_ASCII)).isEqualTo("urn:twitch:id3");
+        int emsgSize = java.nio.ByteBuffer.wrap(body).getInt(0);
+        assertThat(new String(body, emsgSize + 4, 4, StandardCharsets.US_ASCII)).isEqualTo("moof");
         String tsUri = segmentUri.replace(".m4s", ".ts");
         assertThat(http.send(
                                 HttpRequest.newBuilder(media.resolve(tsUri)).build(),

@@ -215,6 +215,29 @@ class PlaybackHandlerTest {
         assertThat(viewers).hasSize(2);
     }
 
+    /**
+     * The master tells the server's time when it is sent (the IVS player sets its clock by it for
+     * getLiveLatency()), the encoded public one too, at the length its head announces.
+     */
+    @Test
+    void everyMasterTellsTheServerTimeOfItsAnswer() {
+        publish(TestSegments.HD);
+        for (Verdict v : List.of(PUBLIC, new Verdict(null, "*", "?token=t0k", null))) {
+            verdict = v;
+            long before = System.currentTimeMillis();
+            Response master = get(CHANNEL + ".m3u8" + v.childQuery());
+            long after = System.currentTimeMillis();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                            "^#EXTM3U\n#EXT-X-SESSION-DATA:DATA-ID=\"SERVER-TIME\",VALUE=\"(\\d{10})\\.(\\d{3})\"\n")
+                    .matcher(master.text());
+            assertThat(m.find()).as(master.text()).isTrue();
+            long told = Long.parseLong(m.group(1)) * 1000 + Long.parseLong(m.group(2));
+            assertThat(told).as("SERVER-TIME in ms").isBetween(before, after);
+            assertThat(master.headers()).containsEntry("content-length", Integer.toString(master.body().length));
+            assertThat(master.text()).contains("#EXT-X-STREAM-INF:").contains(NAME + "/live.m3u8" + v.childQuery());
+        }
+    }
+
     @Test
     void aPrivateViewerGetsItsTokenInEveryUriAndPrivateCaching() {
         publish(TestSegments.HD);

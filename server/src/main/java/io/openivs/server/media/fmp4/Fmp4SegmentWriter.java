@@ -95,8 +95,9 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
     /**
      * Timed ID3 metadata as {@code emsg} boxes (ISO/IEC 23009-1 5.10.3.3) written ahead of the
      * fragment being built, twice: version 1 with the aomedia scheme, on the same 90 kHz timeline as
-     * the video tfdt, for hls.js and other CMAF players; version 0 with the IVS player's scheme, its
-     * time relative to the first frame of the fragment it stands before (0 when that has none yet).
+     * the video tfdt, for hls.js and other CMAF players (unless the item is for the IVS player only);
+     * version 0 with the IVS player's scheme, its time relative to the first frame of the fragment it
+     * stands before (0 when that has none yet).
      */
     @Override
     public void writeMetadata(TimedMetadata item) {
@@ -109,15 +110,18 @@ public final class Fmp4SegmentWriter implements PartialSegmentWriter {
         }
         ByteBuf b = pendingEvents;
         int eventId = nextEventId++;
-        b.writeInt(8 + 4 + 4 + 8 + 4 + 4 + ID3_SCHEME.length + 1 + id3.length).writeBytes(EMSG);
-        b.writeInt(1 << 24); // version 1, flags 0
-        b.writeInt(MediaFrame.CLOCK_RATE);
-        b.writeLong(item.pts() + offset);
-        b.writeInt(0xFFFFFFFF); // duration unknown: a cue, not a span
-        b.writeInt(eventId);
-        b.writeBytes(ID3_SCHEME);
-        b.writeByte(0); // value: empty string
-        b.writeBytes(id3);
+        if (!item.ivsPlayerOnly()) {
+            b.writeInt(8 + 4 + 4 + 8 + 4 + 4 + ID3_SCHEME.length + 1 + id3.length)
+                    .writeBytes(EMSG);
+            b.writeInt(1 << 24); // version 1, flags 0
+            b.writeInt(MediaFrame.CLOCK_RATE);
+            b.writeLong(item.pts() + offset);
+            b.writeInt(0xFFFFFFFF); // duration unknown: a cue, not a span
+            b.writeInt(eventId);
+            b.writeBytes(ID3_SCHEME);
+            b.writeByte(0); // value: empty string
+            b.writeBytes(id3);
+        }
 
         long delta = fragmentStartPts == NO_PTS ? 0 : Math.max(0, item.pts() - fragmentStartPts);
         b.writeInt(8 + 4 + TWITCH_ID3_SCHEME.length + 1 + 4 * 4 + id3.length).writeBytes(EMSG);

@@ -156,6 +156,47 @@ public final class PlaylistWriter {
         out.append('\n');
     }
 
+    /** The line that tells the server's time in a multivariant playlist, up to its value (see {@link #master(List, long)}). */
+    private static final String SERVER_TIME_LINE = "#EXT-X-SESSION-DATA:DATA-ID=\"SERVER-TIME\",VALUE=\"";
+    /** Where the server time's value starts in a playlist from {@link #master(List, long)}. */
+    public static final int SERVER_TIME_AT = "#EXTM3U\n".length() + SERVER_TIME_LINE.length();
+    /** Characters of the server time's value: epoch seconds in ten digits, a point, milliseconds. */
+    public static final int SERVER_TIME_WIDTH = 14;
+
+    /**
+     * A multivariant playlist that tells the server's time when it was served: EXT-X-SESSION-DATA
+     * {@code SERVER-TIME}, epoch seconds (the key Twitch-heritage players, the Amazon IVS player among
+     * them, read to set their clock by the server's; its live latency is the server's time minus a
+     * playing frame's arrival). Other players ignore session data they do not know. The value has a
+     * fixed width ({@link #SERVER_TIME_WIDTH} characters at {@link #SERVER_TIME_AT}), so a playlist
+     * encoded once can have the time written into each answer ({@link #serverTime}).
+     */
+    public static String master(List<Variant> variants, long serverTimeMillis) {
+        String rest = master(variants);
+        StringBuilder out = new StringBuilder(rest.length() + SERVER_TIME_AT + SERVER_TIME_WIDTH + 2);
+        out.append("#EXTM3U\n").append(SERVER_TIME_LINE);
+        out.append(new String(serverTime(serverTimeMillis), java.nio.charset.StandardCharsets.US_ASCII));
+        return out.append("\"\n")
+                .append(rest, "#EXTM3U\n".length(), rest.length())
+                .toString();
+    }
+
+    /** {@code epochMillis} as the value of the server time line: {@link #SERVER_TIME_WIDTH} ASCII characters. */
+    public static byte[] serverTime(long epochMillis) {
+        long millis = Math.max(0, Math.min(epochMillis, 9_999_999_999_999L));
+        byte[] out = new byte[SERVER_TIME_WIDTH];
+        long seconds = millis / 1000;
+        for (int i = 9; i >= 0; i--, seconds /= 10) {
+            out[i] = (byte) ('0' + seconds % 10);
+        }
+        out[10] = '.';
+        long fraction = millis % 1000;
+        for (int i = 13; i >= 11; i--, fraction /= 10) {
+            out[i] = (byte) ('0' + fraction % 10);
+        }
+        return out;
+    }
+
     /**
      * A multivariant (master) playlist. A variant with a name also gets an EXT-X-MEDIA video group
      * of that name, the shape IVS serves; one without video (IVS's audio_only) is not picked by default.

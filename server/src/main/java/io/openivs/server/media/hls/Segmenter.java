@@ -10,6 +10,7 @@ import io.openivs.server.media.SegmentStart;
 import io.openivs.server.media.SegmentWriter;
 import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.VideoConfig;
+import io.openivs.server.media.id3.Id3Tag;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -101,6 +102,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     private long audioOnlySince = NONE;
     private long lastWallClock = NONE;
     private long livePts = NONE;
+    private boolean stampLatency;
 
     // LL-HLS parts: off while partTargetTicks is 0.
     private long partTargetTicks;
@@ -143,6 +145,15 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         }
         this.partTargetTicks = partTarget.toNanos() * MediaFrame.CLOCK_RATE / 1_000_000_000L;
         this.onChange = onChange;
+    }
+
+    /**
+     * Starts every segment with a latency stamp ({@link Id3Tag#segmentMetadata}: the arrival of its first
+     * frame, the same instant as its program date-time), from which the Amazon IVS player reports its
+     * live latency; call before the first frame. For live playback, not recordings.
+     */
+    public void stampLatency() {
+        this.stampLatency = true;
     }
 
     /** The part target in 90 kHz ticks, 0 when parts are not cut. */
@@ -301,7 +312,7 @@ public final class Segmenter implements MediaSink, AutoCloseable {
     @Override
     public void onTimedMetadata(TimedMetadata item) {
         if (open) {
-            writer.writeMetadata(item.pts() >= startPts ? item : new TimedMetadata(startPts, item.id3()));
+            writer.writeMetadata(item.pts() >= startPts ? item : item.at(startPts));
         } else {
             hold(waitingMetadata, item);
         }
@@ -511,10 +522,12 @@ public final class Segmenter implements MediaSink, AutoCloseable {
                 ? wallClockMillis.getAsLong()
                 : Math.max(lastWallClock + 1, wallClockMillis.getAsLong());
         lastWallClock = startWallClock;
+        if (stampLatency) {
+            writer.writeMetadata(new TimedMetadata(pts, Id3Tag.segmentMetadata(startWallClock), true));
+        }
         // What waited for a segment happens at its start: the live edge when it was asked for.
         while (!waitingMetadata.isEmpty()) {
-            writer.writeMetadata(
-                    new TimedMetadata(pts, waitingMetadata.removeFirst().id3()));
+            writer.writeMetadata(waitingMetadata.removeFirst().at(pts));
         }
         while (!waitingRanges.isEmpty()) {
             segmentRanges.add(waitingRanges.removeFirst().startingAt(startWallClock));

@@ -12,13 +12,35 @@ public final class Id3Tag {
 
     private static final int HEADER = 10;
     private static final int ENCODING_UTF8 = 3;
+    /** The TXXX description of the IVS player's per-segment latency stamp (see {@link #segmentMetadata}). */
+    public static final String SEGMENT_METADATA = "segmentmetadata";
 
     private Id3Tag() {}
 
     /** A tag holding one TXXX frame with {@code text} as its value. */
     public static byte[] userText(String text) {
+        return userText("", text);
+    }
+
+    /**
+     * The latency stamp a segment starts with: a TXXX frame described {@code segmentmetadata} whose
+     * value is the JSON the Amazon IVS player reads its live latency from ({@code cmd} {@code
+     * ld_lat_data}; {@code transc_r}, {@code transc_s}, {@code ingest_r}: epoch milliseconds at which
+     * the server received, sent on and took in the segment's first frame). Without transcoding
+     * between them the three are the same instant. The player's figure is then its server-corrected
+     * clock minus {@code transc_r} as that frame plays.
+     */
+    public static byte[] segmentMetadata(long receivedMillis) {
+        String json = "{\"cmd\":\"ld_lat_data\",\"transc_s\":" + receivedMillis + ",\"transc_r\":" + receivedMillis
+                + ",\"ingest_r\":" + receivedMillis + "}";
+        return userText(SEGMENT_METADATA, json);
+    }
+
+    /** A tag holding one TXXX frame with {@code description} (ASCII) and {@code text} as its value. */
+    public static byte[] userText(String description, String text) {
+        byte[] described = description.getBytes(StandardCharsets.US_ASCII);
         byte[] value = text.getBytes(StandardCharsets.UTF_8);
-        int frameBody = 1 + 1 + value.length; // encoding, empty description's terminator, value
+        int frameBody = 1 + described.length + 1 + value.length; // encoding, description and terminator, value
         int frameSize = HEADER + frameBody;
         byte[] tag = new byte[HEADER + frameSize];
         int i = 0;
@@ -37,7 +59,9 @@ public final class Id3Tag {
         tag[i++] = 0;
         tag[i++] = 0; // frame flags
         tag[i++] = ENCODING_UTF8;
-        tag[i++] = 0; // description "" and its terminator
+        System.arraycopy(described, 0, tag, i, described.length);
+        i += described.length;
+        tag[i++] = 0; // the description's terminator
         System.arraycopy(value, 0, tag, i, value.length);
         return tag;
     }

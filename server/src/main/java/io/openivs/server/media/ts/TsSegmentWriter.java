@@ -21,9 +21,11 @@ import java.util.List;
  *
  * <p>The PMT declares the metadata stream only while there is metadata: Amazon's IVS player waits for
  * data on every stream the PMT lists, so an empty declared stream stalls its playback after the
- * first buffer. A segment starts without it; the first metadata item of a segment is preceded by a
- * PMT that adds it (the next version_number, ISO/IEC 13818-1 2.4.4.9), and the next segment's PMT
- * drops it again. hls.js, Safari and ffmpeg read every PMT they meet.
+ * first buffer. A segment's PMT is written before its first PES, declaring the metadata stream when
+ * that PES is metadata (a live segment starts with its latency stamp, so its PMT lists the stream and
+ * its version stays put); a metadata item in a segment that started without it is preceded by a PMT
+ * that adds it (the next version_number, ISO/IEC 13818-1 2.4.4.9). hls.js, Safari and ffmpeg read
+ * every PMT they meet.
  * A few consecutive audio frames share one PES to save header overhead.
  *
  * <p>Video frames come as length-prefixed NAL units; this is the one place they become Annex-B
@@ -66,6 +68,8 @@ public final class TsSegmentWriter implements GrowingSegmentWriter {
 
     private int pmtStreams = -1;
     private boolean metadataDeclared;
+    /** The segment's PMT waits for its first PES, to list the metadata stream if that is where it starts. */
+    private boolean pmtPending;
 
     private boolean open;
     private final List<ByteBuf> blocks = new ArrayList<>();
@@ -121,7 +125,7 @@ public final class TsSegmentWriter implements GrowingSegmentWriter {
             pids[count++] = PID_AUDIO;
         }
         streamCount = count;
-        writePmt(false);
+        pmtPending = true;
     }
 
     /** Writes the PMT, with the metadata stream or without, under a new version when its content changed. */
@@ -131,6 +135,7 @@ public final class TsSegmentWriter implements GrowingSegmentWriter {
             streamTypes[count] = ProgramTables.STREAM_TYPE_METADATA;
             pids[count++] = PID_METADATA;
         }
+        pmtPending = false;
         int streams = (hasVideo ? 1 : 0) | (audioConfig != null ? 2 : 0) | (metadata ? 4 : 0);
         if (pmtStreams >= 0 && streams != pmtStreams) {
             pmtVersion = (pmtVersion + 1) & ProgramTables.VERSION_MASK;
@@ -147,6 +152,9 @@ public final class TsSegmentWriter implements GrowingSegmentWriter {
         if (!open) {
             throw new IllegalStateException("no segment started");
         }
+        if (pmtPending) {
+            writePmt(false);
+        }
         if (frame.isVideo()) {
             if (hasVideo) {
                 writeVideo(frame);
@@ -161,7 +169,7 @@ public final class TsSegmentWriter implements GrowingSegmentWriter {
         if (!open) {
             throw new IllegalStateException("no segment started");
         }
-        if (!metadataDeclared) {
+        if (pmtPending || !metadataDeclared) {
             writePmt(true);
         }
         long pts = tsTime(item.pts() + offset);
@@ -180,6 +188,9 @@ public final class TsSegmentWriter implements GrowingSegmentWriter {
     public ByteBuf finishSegment() {
         if (!open) {
             throw new IllegalStateException("no segment started");
+        }
+        if (pmtPending) {
+            writePmt(false);
         }
         flushAudio();
         open = false;

@@ -3,6 +3,7 @@ package io.openivs.server.media.hls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -100,5 +101,22 @@ class PlaylistWriterTest {
                 a/audio_only/live.m3u8?token=t
                 """);
         assertThat(Variant.audioOnly("x", "audio_only", List.of())).isEmpty();
+    }
+
+    @Test
+    void serverTimeIsAFixedWidthValueInTheMastersSecondLine() {
+        assertThat(new String(PlaylistWriter.serverTime(1_765_040_000_007L), StandardCharsets.US_ASCII))
+                .isEqualTo("1765040000.007");
+        assertThat(new String(PlaylistWriter.serverTime(0), StandardCharsets.US_ASCII))
+                .isEqualTo("0000000000.000");
+        Variant v = new Variant("x/live.m3u8", null, 1000, 0, 0, 0, "mp4a.40.2", 0);
+        String master = PlaylistWriter.master(List.of(v), 1_765_040_000_250L);
+        assertThat(master)
+                .startsWith("#EXTM3U\n#EXT-X-SESSION-DATA:DATA-ID=\"SERVER-TIME\",VALUE=\"1765040000.250\"\n")
+                .endsWith(PlaylistWriter.master(List.of(v)).substring("#EXTM3U\n".length()));
+        assertThat(master.substring(
+                        PlaylistWriter.SERVER_TIME_AT,
+                        PlaylistWriter.SERVER_TIME_AT + PlaylistWriter.SERVER_TIME_WIDTH))
+                .isEqualTo("1765040000.250");
     }
 }

@@ -11,6 +11,7 @@ import io.openivs.server.media.SegmentWriter;
 import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.TrackType;
 import io.openivs.server.media.VideoConfig;
+import io.openivs.server.media.id3.Id3Tag;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,6 +49,7 @@ class SegmenterTest {
         final List<SegmentStart> starts = new ArrayList<>();
         final List<List<String>> frames = new ArrayList<>();
         final List<ByteBuf> produced = new ArrayList<>();
+        final List<TimedMetadata> metadata = new ArrayList<>();
         private StringBuilder current;
         private long offset;
 
@@ -73,6 +75,7 @@ class SegmenterTest {
 
         @Override
         public void writeMetadata(TimedMetadata item) {
+            metadata.add(item);
             String line = "M" + (item.pts() + offset);
             frames.get(frames.size() - 1).add(line);
             current.append(line).append('\n');
@@ -312,6 +315,34 @@ class SegmenterTest {
         // Written between the frames around it, stamped with the newest frame's time (audio, 100 ticks late).
         List<String> first = writer.frames.get(0);
         assertThat(first.get(first.indexOf("M" + (39 * FRAME + 100)) - 1)).isEqualTo("A" + (39 * FRAME + 100));
+    }
+
+    @Test
+    void stampedSegmentsStartWithTheArrivalOfTheirFirstFrameForTheIvsPlayer() {
+        segmenter.stampLatency();
+        start(VIDEO);
+        segmenter.onTimedMetadata(new TimedMetadata(segmenter.livePts(), new byte[] {1}));
+        for (int i = 0; i < 3; i++) {
+            clock += 2000;
+            feed(i * 2 * SECOND, 60, 60);
+        }
+        segmenter.onSessionEnd();
+        assertThat(finished).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            long start = i * 2 * SECOND;
+            assertThat(writer.frames.get(i)).startsWith("M" + start, i == 0 ? "M" + start : "K" + start);
+        }
+        List<TimedMetadata> stamps =
+                writer.metadata.stream().filter(TimedMetadata::ivsPlayerOnly).toList();
+        assertThat(stamps).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            long arrival = finished.get(i).programDateTime();
+            assertThat(stamps.get(i).id3())
+                    .isEqualTo(Id3Tag.segmentMetadata(arrival))
+                    .as("first frame's arrival")
+                    .isEqualTo(Id3Tag.segmentMetadata(1_700_000_000_000L + 2000 * (i + 1)));
+        }
+        assertThat(writer.metadata).filteredOn(m -> !m.ivsPlayerOnly()).hasSize(1);
     }
 
     @Test

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The timed ID3 stream is in the PMT only while a segment carries metadata: Amazon's IVS player
- * stalls on a declared stream that never has data. A PMT with a new version adds it right before
- * the first metadata PES; the next segment's PMT drops it under yet another version.
+ * stalls on a declared stream that never has data. A segment whose first PES is metadata (a live
+ * segment's latency stamp) lists it in its one PMT; otherwise a PMT with a new version adds it right
+ * before the first metadata PES, and the next segment's PMT drops it under yet another version.
  */
 class TsMetadataStreamTest {
 
@@ -134,7 +135,32 @@ class TsMetadataStreamTest {
         ByteBuf out = writer.finishSegment();
         segments.add(out);
         List<Packet> packets = TsPackets.parse(out);
-        assertThat(pmts(packets)).hasSize(2);
+        assertThat(pmts(packets)).hasSize(1);
         assertThat(TsPackets.pes(packets, TsSegmentWriter.PID_METADATA)).hasSize(2);
+    }
+
+    /** Live segments start with their latency stamp: one PMT each, listing the stream, under one version. */
+    @Test
+    void segmentsStartingWithMetadataDeclareItInTheirOnlyPmtUnderOneVersion() {
+        for (int i = 0; i < 3; i++) {
+            writer.startSegment(new SegmentStart(i, false, VIDEO, AUDIO, 0));
+            writer.writeMetadata(new TimedMetadata(i * 180_000L, "stamp".getBytes(), true));
+            byte[] au = new byte[400];
+            au[3] = 1;
+            au[4] = 0x65;
+            MediaFrame key =
+                    new MediaFrame(TrackType.VIDEO, i * 180_000L, i * 180_000L, true, Unpooled.wrappedBuffer(au));
+            writer.writeFrame(key);
+            key.release();
+            ByteBuf out = writer.finishSegment();
+            segments.add(out);
+            List<Packet> packets = TsPackets.parse(out);
+            List<Packet> pmts = pmts(packets);
+            assertThat(pmts).hasSize(1);
+            assertThat(declaresMetadata(pmts.get(0))).isTrue();
+            assertThat(version(pmts.get(0))).isZero();
+            assertThat(packets.indexOf(pmts.get(0))).as("PAT, then PMT").isEqualTo(1);
+            assertThat(TsPackets.pes(packets, TsSegmentWriter.PID_METADATA)).hasSize(1);
+        }
     }
 }
