@@ -316,117 +316,41 @@ public record ServerConfig(
 
     /** This configuration with the ports the listeners actually bound (they differ when 0 asked for any free one). */
     public ServerConfig withBoundPorts(int apiPort, int playbackPort, int rtmpPort, int rtmpsPort, int srtPort) {
-        return new ServerConfig(
-                bind,
-                publicHost,
-                apiPort,
-                playbackPort,
-                rtmpPort,
-                rtmpsPort,
-                srtPort,
-                dataDir,
-                dbUrl,
-                region,
-                quotas,
-                recording,
-                playbackAccess,
-                tls,
-                metrics,
-                transcoding,
-                cluster,
-                storeKey);
+        return copy(c -> {
+            c.apiPort = apiPort;
+            c.playbackPort = playbackPort;
+            c.rtmpPort = rtmpPort;
+            c.rtmpsPort = rtmpsPort;
+            c.srtPort = srtPort;
+        });
     }
 
     /** This configuration with the operator's certificate. */
     public ServerConfig withTls(Tls tls) {
-        return new ServerConfig(
-                bind,
-                publicHost,
-                apiPort,
-                playbackPort,
-                rtmpPort,
-                rtmpsPort,
-                srtPort,
-                dataDir,
-                dbUrl,
-                region,
-                quotas,
-                recording,
-                playbackAccess,
-                tls,
-                metrics,
-                transcoding,
-                cluster,
-                storeKey);
+        return copy(c -> c.tls = tls);
     }
 
-    /** This configuration with transcoding as given. */
+    /** This configuration transcoding as {@code transcoding} says. */
     public ServerConfig withTranscoding(Transcoding transcoding) {
-        return new ServerConfig(
-                bind,
-                publicHost,
-                apiPort,
-                playbackPort,
-                rtmpPort,
-                rtmpsPort,
-                srtPort,
-                dataDir,
-                dbUrl,
-                region,
-                quotas,
-                recording,
-                playbackAccess,
-                tls,
-                metrics,
-                transcoding,
-                cluster,
-                storeKey);
+        return copy(c -> c.transcoding = transcoding);
     }
 
-    /** This configuration with /metrics served or not. */
+    /** This configuration with {@code /metrics} served or not. */
     public ServerConfig withMetrics(boolean metrics) {
-        return new ServerConfig(
-                bind,
-                publicHost,
-                apiPort,
-                playbackPort,
-                rtmpPort,
-                rtmpsPort,
-                srtPort,
-                dataDir,
-                dbUrl,
-                region,
-                quotas,
-                recording,
-                playbackAccess,
-                tls,
-                metrics,
-                transcoding,
-                cluster,
-                storeKey);
+        return copy(c -> c.metrics = metrics);
     }
 
     /** This configuration in a cluster as {@code cluster} says. */
     public ServerConfig withCluster(Cluster cluster) {
-        return new ServerConfig(
-                bind,
-                publicHost,
-                apiPort,
-                playbackPort,
-                rtmpPort,
-                rtmpsPort,
-                srtPort,
-                dataDir,
-                dbUrl,
-                region,
-                quotas,
-                recording,
-                playbackAccess,
-                tls,
-                metrics,
-                transcoding,
-                cluster,
-                storeKey);
+        return copy(c -> c.cluster = cluster);
+    }
+
+    /**
+     * This configuration with the store key given (base64 of 32 bytes, as {@code --store-key} takes it); null
+     * for the one in {@code <data-dir>/keys}.
+     */
+    public ServerConfig withStoreKey(String storeKey) {
+        return copy(c -> c.storeKey = storeKey);
     }
 
     /** The scheme of the playback and API doors: https with the operator's certificate, http without. */
@@ -451,29 +375,71 @@ public record ServerConfig(
         return httpScheme() + "://" + publicHost + ":" + playbackPort;
     }
 
-    /**
-     * This configuration with the store key given (base64 of 32 bytes, as {@code --store-key} takes it); null
-     * for the one in {@code <data-dir>/keys}.
-     */
-    public ServerConfig withStoreKey(String storeKey) {
+    /** This configuration with what {@code change} sets; the one place that lists every component again. */
+    private ServerConfig copy(java.util.function.Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
         return new ServerConfig(
-                bind,
-                publicHost,
-                apiPort,
-                playbackPort,
-                rtmpPort,
-                rtmpsPort,
-                srtPort,
-                dataDir,
-                dbUrl,
-                region,
-                quotas,
-                recording,
-                playbackAccess,
-                tls,
-                metrics,
-                transcoding,
-                cluster,
-                storeKey);
+                c.bind,
+                c.publicHost,
+                c.apiPort,
+                c.playbackPort,
+                c.rtmpPort,
+                c.rtmpsPort,
+                c.srtPort,
+                c.dataDir,
+                c.dbUrl,
+                c.region,
+                c.quotas,
+                c.recording,
+                c.playbackAccess,
+                c.tls,
+                c.metrics,
+                c.transcoding,
+                c.cluster,
+                c.storeKey);
+    }
+
+    /** The components as fields, for {@link #copy}. */
+    private static final class Copy {
+        String bind;
+        String publicHost;
+        int apiPort;
+        int playbackPort;
+        int rtmpPort;
+        int rtmpsPort;
+        int srtPort;
+        Path dataDir;
+        String dbUrl;
+        String region;
+        Quotas quotas;
+        RecordingStorage recording;
+        PlaybackAccess playbackAccess;
+        Tls tls;
+        boolean metrics;
+        Transcoding transcoding;
+        Cluster cluster;
+        String storeKey;
+
+        Copy(ServerConfig s) {
+            bind = s.bind;
+            publicHost = s.publicHost;
+            apiPort = s.apiPort;
+            playbackPort = s.playbackPort;
+            rtmpPort = s.rtmpPort;
+            rtmpsPort = s.rtmpsPort;
+            srtPort = s.srtPort;
+            dataDir = s.dataDir;
+            dbUrl = s.dbUrl;
+            region = s.region;
+            quotas = s.quotas;
+            recording = s.recording;
+            playbackAccess = s.playbackAccess;
+            tls = s.tls;
+            metrics = s.metrics;
+            transcoding = s.transcoding;
+            cluster = s.cluster;
+            storeKey = s.storeKey;
+        }
     }
 }
