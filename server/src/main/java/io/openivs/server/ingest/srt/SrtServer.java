@@ -13,6 +13,7 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
+import io.openivs.server.net.LogSafe;
 import io.openivs.server.net.LogThrottle;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -508,7 +509,7 @@ public final class SrtServer implements AutoCloseable {
             try {
                 open = a.connection.tick(now);
             } catch (RuntimeException e) {
-                log.warn("SRT connection from {} failed: {}", a.peer, e.toString());
+                log.warn("SRT connection from {} failed: {}", a.peer, LogSafe.escape(e.toString()));
                 a.connection.close("internal error", true);
                 open = false;
             }
