@@ -26,6 +26,7 @@ import io.openivs.server.auth.CredentialStore;
 import io.openivs.server.auth.Principal;
 import io.openivs.server.net.KeepAlive;
 import io.openivs.server.net.LogSafe;
+import io.openivs.server.net.LogThrottle;
 import io.openivs.server.playback.access.ConsoleTokens;
 import io.openivs.server.resource.Arn;
 import io.openivs.server.resource.Json;
@@ -83,6 +84,7 @@ public final class ConsoleHandler extends ChannelInboundHandlerAdapter {
     private final ConsoleAssets assets = new ConsoleAssets();
     private final Executor workers;
     private final Clock clock;
+    private final LogThrottle refusals = new LogThrottle(1, java.util.concurrent.TimeUnit.SECONDS);
 
     public ConsoleHandler(
             ApiHandler api,
@@ -199,10 +201,14 @@ public final class ConsoleHandler extends ChannelInboundHandlerAdapter {
         String keyId = body == null ? null : text(body, "accessKeyId");
         Principal who = body == null ? null : sessions.check(keyId, text(body, "secretAccessKey"));
         if (who == null) {
-            log.info(
-                    "console: sign-in refused for access key {} from {}",
-                    LogSafe.escape(keyId == null ? "(none)" : keyId),
-                    ctx.channel().remoteAddress());
+            // Anyone may try: one line per second at most, however fast they do.
+            String shownKey = LogSafe.escape(keyId == null ? "(none)" : keyId);
+            Object peer = ctx.channel().remoteAddress();
+            refusals.occurred(held -> log.info(
+                    "console: sign-in refused for access key {} from {} ({} more refused since the last such line)",
+                    shownKey,
+                    peer,
+                    held));
             json(
                     ctx,
                     keepAlive,

@@ -313,7 +313,8 @@ async function sessionPage(channelArn, streamId) {
     el('h1', {}, 'Stream session ', el('code', {}, s.streamId)),
     el('p', {}, link('← channel ' + (s.channel ? s.channel.name || s.channel.arn : channelArn), 'channel', channelArn)),
     el('div', { class: 'card' }, dl([['Started', s.startTime], ['Ended', s.endTime || 'live'],
-      ['Recording configuration', s.recordingConfiguration ? s.recordingConfiguration.arn : 'none']])),
+      ['Recording configuration', (s.recordingConfiguration && s.recordingConfiguration.arn)
+        || (s.channel && s.channel.recordingConfigurationArn) || 'none']])),
     el('div', { class: 'row', id: 'ingest-configuration' },
       configTable('Ingest: video', ingest.video), configTable('Ingest: audio', ingest.audio)),
     el('h2', {}, 'Events'),

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openivs.server.auth.CredentialStore;
+import io.openivs.server.config.ServerConfig;
+import io.openivs.server.testing.TestCa;
 import io.openivs.server.testing.TestDatabases;
 import io.openivs.server.testing.TestServer;
 import java.net.URI;
@@ -111,6 +113,38 @@ class ConsoleAccessTest {
             assertThat(out.statusCode()).isEqualTo(204);
             assertThat(send(api("ListChannels"), aliceCookie).statusCode()).isEqualTo(401);
             assertThat(send(api("ListChannels"), bobCookie).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void overHttpsTheCookieIsSecure() throws Exception {
+        TestCa ca = TestCa.create(dir.resolve("ca"));
+        TestCa.Issued cert = ca.issue("localhost", 1, TestCa.KeyFormat.RSA_PKCS8);
+        Path data = dir.resolve("data");
+        try (TestServer server =
+                new TestServer(data, TestDatabases.sqlite(data), new ServerConfig.Tls(cert.chain(), cert.key()))) {
+            HttpClient https = HttpClient.newBuilder()
+                    .sslContext(ca.clientContext())
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build();
+            HttpResponse<String> signedIn = https.send(
+                    HttpRequest.newBuilder(URI.create(
+                                    "https://localhost:" + server.server().apiPort() + "/console/session"))
+                            .header("x-openivs-console", "1")
+                            .POST(HttpRequest.BodyPublishers.ofString(credentials(TestServer.ALICE)))
+                            .timeout(Duration.ofSeconds(30))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(signedIn.statusCode()).isEqualTo(200);
+            assertThat(signedIn.headers().firstValue("Set-Cookie").orElseThrow())
+                    .contains("Secure")
+                    .containsIgnoringCase("HttpOnly")
+                    .contains("SameSite=Strict");
+            assertThat(JSON.readTree(signedIn.body())
+                            .path("ingest")
+                            .path("rtmps")
+                            .asText())
+                    .startsWith("rtmps://localhost:");
         }
     }
 
