@@ -2,6 +2,7 @@ package io.openivs.server.api;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -53,7 +54,7 @@ public final class ApiServer implements AutoCloseable {
     private final ApiHandler handler;
     private final SslContext tls;
     /** What answers before the API (the web console), or null. */
-    private final io.netty.channel.ChannelHandler front;
+    private final ChannelHandler front;
 
     public ApiServer(EventLoops loops, String bindHost, int port, ApiHandler handler) throws InterruptedException {
         this(loops, bindHost, port, handler, null, Limits.defaults());
@@ -79,7 +80,7 @@ public final class ApiServer implements AutoCloseable {
             ApiHandler handler,
             SslContext tls,
             Limits limits,
-            io.netty.channel.ChannelHandler front)
+            ChannelHandler front)
             throws InterruptedException {
         this.front = front;
         this.loops = loops;

@@ -215,7 +215,7 @@ public final class SrtServer implements AutoCloseable {
                 datagram(datagram.content(), datagram.sender());
             } catch (RuntimeException e) {
                 garbage++;
-                log.debug("SRT datagram from {} failed: {}", datagram.sender(), e.toString());
+                log.debug("SRT datagram from {} failed: {}", datagram.sender(), LogSafe.escape(e.toString()));
             } finally {
                 ReferenceCountUtil.release(msg);
             }
@@ -394,7 +394,7 @@ public final class SrtServer implements AutoCloseable {
             reject(key, req, r.code(), nowMs, r.getMessage());
             return;
         } catch (RuntimeException e) {
-            log.warn("SRT session could not open: {}", e.toString());
+            log.warn("SRT session could not open: {}", LogSafe.escape(e.toString()));
             reject(key, req, SrtReject.SYSTEM, nowMs, "session failed to open");
             return;
         }
