@@ -418,7 +418,15 @@ public final class Main implements Runnable {
             for (String l : server.listening()) {
                 say("openivs: listening: " + l);
             }
-            if (creds.generated() != null) {
+            if (creds.generated() != null && jsonLines) {
+                // Log lines end up in collectors that many people read: the secret stays in its 0600 file.
+                var g = creds.generated();
+                say("openivs: generated an API key: access key ID " + g.accessKeyId() + ", its secret in "
+                        + data.resolve(Credentials.FILE) + " (AWS_SECRET_ACCESS_KEY; not printed with --log-format"
+                        + " json); the web console at " + cfg.httpScheme() + "://" + publicHost + ":"
+                        + server.apiPort() + "/console/ signs in with it");
+                creds.shown();
+            } else if (creds.generated() != null) {
                 var g = creds.generated();
                 say("openivs: generated an API key (stored in " + data.resolve(Credentials.FILE) + "); use it with:");
                 say("  export AWS_ACCESS_KEY_ID=" + g.accessKeyId());
@@ -431,6 +439,8 @@ public final class Main implements Runnable {
             } else {
                 say("openivs: " + creds.all().size() + " API key(s) configured");
             }
+            say("openivs: web console " + cfg.httpScheme() + "://" + publicHost + ":" + server.apiPort()
+                    + "/console/ (sign in with an API key)");
             say("openivs: ready");
             System.out.flush();
             stopped.await();

@@ -12,6 +12,7 @@ import io.openivs.server.config.DataDir;
 import io.openivs.server.config.ServerConfig;
 import io.openivs.server.config.StartupFailure;
 import io.openivs.server.config.StoreKeyFile;
+import io.openivs.server.console.ConsoleHandler;
 import io.openivs.server.control.ControlContext;
 import io.openivs.server.control.ControlPlane;
 import io.openivs.server.events.EventBus;
@@ -346,12 +347,20 @@ public final class OpenIvsServer implements AutoCloseable {
                     config.region(),
                     metrics,
                     apiRequests);
+            ConsoleHandler console = new ConsoleHandler(
+                    handler, credentials, access.consoleTokens(), consoleSettings(bound, destination), workers, clock);
             ApiServer api = listen(
                     "--api-port",
                     config.bind(),
                     config.apiPort(),
                     () -> new ApiServer(
-                            loops, config.bind(), config.apiPort(), handler, operatorTls, ApiServer.Limits.defaults()));
+                            loops,
+                            config.bind(),
+                            config.apiPort(),
+                            handler,
+                            operatorTls,
+                            ApiServer.Limits.defaults(),
+                            console));
             // Sessions end at their last heartbeat and read as ended once stale, so the sweep's period only
             // bounds how long the row stays open. With a shared store it also serves the other nodes; a sole
             // writer only has a previous run's sessions to end: one write per stale period will do.
@@ -402,6 +411,20 @@ public final class OpenIvsServer implements AutoCloseable {
             events.close();
             throw e;
         }
+    }
+
+    /** What the web console shows of this node: its ingest URLs, and where folder-stored recordings play. */
+    private static ConsoleHandler.Settings consoleSettings(ServerConfig bound, Destination destination) {
+        java.util.Map<String, String> ingest = new java.util.LinkedHashMap<>();
+        ingest.put("rtmps", "rtmps://" + bound.ingestHost() + ":" + bound.rtmpsPort() + "/app/");
+        ingest.put("rtmp", "rtmp://" + bound.ingestHost() + ":" + bound.rtmpPort() + "/app/");
+        ingest.put("srt", "srt://" + bound.ingestHost() + ":" + bound.srtPort());
+        return new ConsoleHandler.Settings(
+                bound.region(),
+                ingest,
+                destination instanceof FolderDestination ? bound.playbackBase() + RecordingFilesHandler.PREFIX : null,
+                bound.dataDir().resolve(EVENTS_FILE),
+                bound.tls().enabled());
     }
 
     /**

@@ -127,7 +127,25 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         int q = uri.indexOf('?');
-        String path = q < 0 ? uri : uri.substring(0, q);
+        dispatch(ctx, req, q < 0 ? uri : uri.substring(0, q), principal, arrived);
+    }
+
+    /**
+     * Runs the operation at {@code path} for a caller authenticated otherwise (the web console's session):
+     * the same routing, validation, handlers and answers as a signed request. Reads {@code req} before it
+     * returns; the caller releases it.
+     */
+    public void dispatch(ChannelHandlerContext ctx, FullHttpRequest req, String path, Principal principal) {
+        dispatch(ctx, req, path, principal, System.nanoTime());
+    }
+
+    private void dispatch(
+            ChannelHandlerContext ctx, FullHttpRequest req, String path, Principal principal, long arrived) {
+        String requestId = ResponseParts.requestId();
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        String method = req.method().name();
+        String uri = req.uri();
+        int q = uri.indexOf('?');
         Router.Match match = router.match(method, path);
         if (match == null) {
             requests.count(ApiRequests.NO_OPERATION, 404);

@@ -2,6 +2,7 @@ package io.openivs.server.api;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -52,6 +53,8 @@ public final class ApiServer implements AutoCloseable {
     private final String bindHost;
     private final ApiHandler handler;
     private final SslContext tls;
+    /** What answers before the API (the web console), or null. */
+    private final ChannelHandler front;
 
     public ApiServer(EventLoops loops, String bindHost, int port, ApiHandler handler) throws InterruptedException {
         this(loops, bindHost, port, handler, null, Limits.defaults());
@@ -63,6 +66,23 @@ public final class ApiServer implements AutoCloseable {
      */
     public ApiServer(EventLoops loops, String bindHost, int port, ApiHandler handler, SslContext tls, Limits limits)
             throws InterruptedException {
+        this(loops, bindHost, port, handler, tls, limits, null);
+    }
+
+    /**
+     * @param front a sharable handler that sees each aggregated request first (the web console) and passes on
+     *              those it does not answer, or null
+     */
+    public ApiServer(
+            EventLoops loops,
+            String bindHost,
+            int port,
+            ApiHandler handler,
+            SslContext tls,
+            Limits limits,
+            ChannelHandler front)
+            throws InterruptedException {
+        this.front = front;
         this.loops = loops;
         this.bindHost = bindHost;
         this.handler = handler;
@@ -91,10 +111,11 @@ public final class ApiServer implements AutoCloseable {
                         if (AccessLog.enabled()) {
                             ch.pipeline().addLast(new AccessLog("api"));
                         }
-                        ch.pipeline()
-                                .addLast(new HttpServerKeepAliveHandler())
-                                .addLast(new BoundedAggregator())
-                                .addLast(handler);
+                        ch.pipeline().addLast(new HttpServerKeepAliveHandler()).addLast(new BoundedAggregator());
+                        if (front != null) {
+                            ch.pipeline().addLast(front);
+                        }
+                        ch.pipeline().addLast(handler);
                     }
                 });
         this.channel = b.bind(bindHost, port).sync().channel();
@@ -115,7 +136,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** Another listener on {@code port} serving the same API with other limits; the caller closes it. */
     public ApiServer withLimits(int port, Limits limits) throws InterruptedException {
-        return new ApiServer(loops, bindHost, port, handler, tls, limits);
+        return new ApiServer(loops, bindHost, port, handler, tls, limits, front);
     }
 
     /** Connections open now (refused ones not counted). */

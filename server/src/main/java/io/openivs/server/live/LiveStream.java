@@ -16,6 +16,7 @@ import io.openivs.server.media.hls.LatencyMode;
 import io.openivs.server.media.id3.Id3Tag;
 import io.openivs.server.media.ladder.Ladders;
 import io.openivs.server.media.scte35.SpliceInsert;
+import io.openivs.server.net.LogSafe;
 import io.openivs.server.recording.StreamRecorder;
 import io.openivs.server.resource.ChannelSettings;
 import java.util.ArrayList;
@@ -42,6 +43,9 @@ final class LiveStream implements FrameSession {
     final String channelArn;
     final String playbackName;
     final String channelName;
+    /** The channel as log lines name it: its ARN and, beside it, its name (escaped: any text a customer set). */
+    final String channelLabel;
+
     private final StreamHost host;
     private final SessionDocument document;
     private final StreamEvents events;
@@ -74,6 +78,7 @@ final class LiveStream implements FrameSession {
         this.document = new SessionDocument(channelDoc, remembered);
         this.events = new StreamEvents(host.events(), remembered, host::now, channelArn, channel.name(), streamId);
         this.channelName = channel.name();
+        this.channelLabel = channelArn + " (" + LogSafe.escape(channel.name()) + ")";
         this.health = new StreamHealth(host::now);
         this.policy = new IngestPolicy(IngestLimits.forChannelType(channel.type()));
         LatencyMode mode = channel.normalLatency() ? LatencyMode.NORMAL : LatencyMode.LOW;
@@ -90,7 +95,7 @@ final class LiveStream implements FrameSession {
         if (!ChannelSettings.BASIC.equals(channel.type())) {
             renditions.attach(new TranscodedLadder(
                     renditions,
-                    streamId,
+                    streamId + " on " + LogSafe.escape(channel.name()),
                     channel.type(),
                     channel.preset(),
                     host.transcoding(),
@@ -202,7 +207,7 @@ final class LiveStream implements FrameSession {
     }
 
     private void sourceOnly(String why, boolean overCap) {
-        log.warn("stream {} on {}: {}", streamId, channelArn, why);
+        log.warn("stream {} on {}: {}", streamId, channelLabel, LogSafe.escape(why));
         if (overCap) {
             hasError = true;
             events.stateChange("Stream Failure", why);
@@ -214,7 +219,7 @@ final class LiveStream implements FrameSession {
         if (renditions.ended()) {
             return;
         }
-        log.warn("stream {} on {}: unsupported codec {}, disconnecting", streamId, channelArn, codec);
+        log.warn("stream {} on {}: unsupported codec {}, disconnecting", streamId, channelLabel, codec);
         hasError = true;
         events.stateChange("Stream Failure", "Unsupported codec " + codec + "; IVS accepts H.264 video and AAC audio.");
         connection.disconnect("unsupported codec " + codec);
@@ -287,7 +292,7 @@ final class LiveStream implements FrameSession {
         if (playlists != null) {
             host.park(channelArn, playlists);
         }
-        log.info("stream {} on {} ended: {}", streamId, channelArn, reason);
+        log.info("stream {} on {} ended: {}", streamId, channelLabel, LogSafe.escape(reason));
         host.closed(this);
     }
 
@@ -376,7 +381,7 @@ final class LiveStream implements FrameSession {
         log.warn(
                 "stream {} on {}: {} over the limit of {} by {} {}, disconnecting",
                 streamId,
-                channelArn,
+                channelLabel,
                 b.limit(),
                 b.limitValue(),
                 b.exceededBy(),

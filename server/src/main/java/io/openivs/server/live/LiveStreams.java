@@ -285,7 +285,7 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
         if (recordings != null) {
             stream.recordTo(recordings.open(channelArn, settings, streamId));
         }
-        log.info("stream {} admitted for {} (tls={})", streamId, channelArn, secure);
+        log.info("stream {} admitted for {} (tls={})", streamId, stream.channelLabel, secure);
         return stream;
     }
 
@@ -350,7 +350,12 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
             store.write(tx -> tx.endSession(stream.streamId, endTime, stream.hasError(), doc));
         } catch (RuntimeException e) {
             long delay = Math.min(END_RETRY_MAX_MS, 500L << Math.min(attempt, 4));
-            log.warn("could not end stream session {} ({}); retrying in {} ms", stream.streamId, e.toString(), delay);
+            log.warn(
+                    "could not end stream session {} of {} ({}); retrying in {} ms",
+                    stream.streamId,
+                    stream.channelLabel,
+                    e.toString(),
+                    delay);
             try {
                 scheduler.schedule(
                         () -> {

@@ -67,7 +67,7 @@ final class SrtPublish implements SrtIngest.Session, IngestConnection, MediaSink
                     refusal instanceof CompletionException && refusal.getCause() != null ? refusal.getCause() : refusal;
             String why = cause instanceof PublishRefusedException ? cause.getMessage() : "server error";
             if (!(cause instanceof PublishRefusedException)) {
-                log.warn("SRT publish from {} failed: {}", caller.peer(), String.valueOf(cause));
+                log.warn("SRT publish from {} failed: {}", caller.peer(), LogSafe.escape(String.valueOf(cause)));
             } else {
                 log.info("SRT publish from {} refused: {}", caller.peer(), LogSafe.escape(why));
             }

@@ -43,6 +43,7 @@ class LogOutputTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void jsonLinesWithAnAccessLogAndNoSecrets() throws Exception {
         String streamKey;
+        String channelArn;
         List<JsonNode> access;
         List<String> out;
         HttpClient http =
@@ -70,7 +71,24 @@ class LogOutputTest {
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(refused.statusCode()).isEqualTo(403);
+            // The web console's sign-in: the secret crosses in the body, in no line of the log.
+            for (String secret : List.of(ChildServer.SK, "wrong-" + ChildServer.SK)) {
+                http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.api + "/console/session"))
+                                .header("x-openivs-console", "1")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"accessKeyId\":\"" + ChildServer.AK
+                                        + "\",\"secretAccessKey\":\"" + secret + "\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+            }
+            channelArn = ch.channel().arn();
             publisher.get(60, TimeUnit.SECONDS);
+            String ended = "on " + channelArn + " (logged) ended";
+            await(Duration.ofSeconds(20), () -> {
+                synchronized (server.output) {
+                    return server.output.stream().anyMatch(l -> l.contains(ended)) ? true : null;
+                }
+            });
             access = await(Duration.ofSeconds(10), () -> {
                 List<JsonNode> lines = accessLines(server.output);
                 boolean segmentLogged =
@@ -112,6 +130,11 @@ class LogOutputTest {
         assertThat(api.path("path").asText()).isEqualTo("/ListChannels");
         assertThat(api.path("status").asInt()).isEqualTo(403);
 
+        // Lines that name a channel give its name beside its ARN.
+        assertThat(out).anyMatch(l -> l.contains("admitted for " + channelArn + " (logged)"));
+        assertThat(out).anyMatch(l -> l.contains("on " + channelArn + " (logged) ended"));
+        assertThat(out).anyMatch(l -> l.contains("console: access key " + ChildServer.AK + " signed in"));
+        assertThat(out).anyMatch(l -> l.contains("console: sign-in refused for access key " + ChildServer.AK));
         for (String secret : List.of(streamKey, TOKEN, SIGNATURE, ChildServer.SK)) {
             assertThat(out).as("no line holds a secret").noneMatch(l -> l.contains(secret));
         }

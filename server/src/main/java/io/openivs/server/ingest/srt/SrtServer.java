@@ -13,6 +13,7 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
+import io.openivs.server.net.LogSafe;
 import io.openivs.server.net.LogThrottle;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -214,7 +215,7 @@ public final class SrtServer implements AutoCloseable {
                 datagram(datagram.content(), datagram.sender());
             } catch (RuntimeException e) {
                 garbage++;
-                log.debug("SRT datagram from {} failed: {}", datagram.sender(), e.toString());
+                log.debug("SRT datagram from {} failed: {}", datagram.sender(), LogSafe.escape(e.toString()));
             } finally {
                 ReferenceCountUtil.release(msg);
             }
@@ -393,7 +394,7 @@ public final class SrtServer implements AutoCloseable {
             reject(key, req, r.code(), nowMs, r.getMessage());
             return;
         } catch (RuntimeException e) {
-            log.warn("SRT session could not open: {}", e.toString());
+            log.warn("SRT session could not open: {}", LogSafe.escape(e.toString()));
             reject(key, req, SrtReject.SYSTEM, nowMs, "session failed to open");
             return;
         }
@@ -508,7 +509,7 @@ public final class SrtServer implements AutoCloseable {
             try {
                 open = a.connection.tick(now);
             } catch (RuntimeException e) {
-                log.warn("SRT connection from {} failed: {}", a.peer, e.toString());
+                log.warn("SRT connection from {} failed: {}", a.peer, LogSafe.escape(e.toString()));
                 a.connection.close("internal error", true);
                 open = false;
             }

@@ -126,6 +126,9 @@ public final class AccessDirectory implements AutoCloseable {
 
     private final ConcurrentHashMap<String, CompletableFuture<Void>> loading = new ConcurrentHashMap<>();
     private volatile SessionTickets tickets;
+    /** The console's own key pair, accepted for every account. */
+    private final ConsoleTokens console = new ConsoleTokens();
+
     private static final Channel MISSING = new Channel(false, true, null);
     private long lastCleanup; // loader thread only
 
@@ -152,6 +155,11 @@ public final class AccessDirectory implements AutoCloseable {
     /** The cluster's session tickets, or null until the secret is loaded. Any thread. */
     SessionTickets tickets() {
         return tickets;
+    }
+
+    /** Mints the web console's preview tokens, which this directory's accounts accept. */
+    public ConsoleTokens consoleTokens() {
+        return console;
     }
 
     /** How many channel, unknown-name and account snapshots are held: bounded whatever viewers ask. */
@@ -415,6 +423,9 @@ public final class AccessDirectory implements AutoCloseable {
                     arns.add(r.arn());
                 }
             }
+            KeyPair consoleKey = console.keyPairFor(account, region);
+            keys.add(consoleKey);
+            arns.add(consoleKey.arn());
             Map<String, Long> revoked = new HashMap<>();
             for (StoredResource r : all(tx, account, region, Lookups.VIEWER_REVOCATION)) {
                 ObjectNode d = Json.parseObject(r.doc());
