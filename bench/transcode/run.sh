@@ -10,7 +10,10 @@
 # warm (a second stream on the same JVM), the floor again. The standalone command is the server
 # child's own, read from /proc while it runs, with the fixture (paced with -re) instead of stdin and
 # /dev/null instead of the rung sockets. Also printed: how far the child kept up (its rungs' newest
-# segment against the source's). Everything listens on 127.0.0.1; what it starts is stopped on exit.
+# segment against the source's), the 360p30 rung's dropped frames and listing delay against the source
+# (the glass-to-glass cost of transcoding), and how many streams at once stay in real time: n copies
+# of the ladder's ffmpeg alone (speed, drops), then n publishers on openivs, n = 1.. MAX_STREAMS (4)
+# until one is not. Load averages are printed: the machine may be shared. Everything listens on 127.0.0.1; what it starts is stopped on exit.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -19,9 +22,10 @@ JAR="${JAR:-$ROOT/server/target/openivs.jar}"
 DURATION="${DURATION:-40}"
 SIZE="${SIZE:-1920x1080}"
 RATE="${RATE:-4500k}"
+MAX_STREAMS="${MAX_STREAMS:-4}"
 BASE_PORT="${BASE_PORT:-19580}"
 API="http://127.0.0.1:$BASE_PORT"
-PLAYBACK_PORT=$((BASE_PORT + 1)); RTMP_PORT=$((BASE_PORT + 2)); RTMPS_PORT=$((BASE_PORT + 3))
+PLAYBACK_PORT=$((BASE_PORT + 1)); RTMP_PORT=$((BASE_PORT + 2)); RTMPS_PORT=$((BASE_PORT + 3)); SRT_PORT=$((BASE_PORT + 4))
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/openivs-bench"
 export BENCH_ACCESS_KEY=AKIABENCH000000000000
 export BENCH_SECRET_KEY=benchsecret
@@ -57,11 +61,14 @@ fi
 
 mkdir -p "$WORK/data"
 OPENIVS_JAR="$JAR" "$ROOT/bin/openivs" serve --data-dir "$WORK/data" --bind 127.0.0.1 --api-port "$BASE_PORT" \
-    --playback-port "$PLAYBACK_PORT" --rtmp-port "$RTMP_PORT" --rtmps-port "$RTMPS_PORT" \
-    --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" >"$WORK/openivs.log" 2>&1 &
+    --playback-port "$PLAYBACK_PORT" --rtmp-port "$RTMP_PORT" --rtmps-port "$RTMPS_PORT" --srt-port "$SRT_PORT" \
+    --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" --max-transcodes "$MAX_STREAMS" \
+    >"$WORK/openivs.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 150); do grep -q 'openivs: ready' "$WORK/openivs.log" && break; sleep 0.2; done
 grep -q 'openivs: ready' "$WORK/openivs.log" || { cat "$WORK/openivs.log" >&2; exit 1; }
 
-python3 "$HERE/measure.py" "$FFMPEG" "$FIXTURE" "$DURATION" "$SERVER_PID" \
-    "$(python3 "$ROOT/bench/ingest/channels.py" "$API" 2 "$RTMP_PORT" "$PLAYBACK_PORT")"
+# Two channels for the cold and warm runs, then fresh ones for each step of 1..MAX_STREAMS streams at once.
+CHANNELS=$((2 + MAX_STREAMS * (MAX_STREAMS + 1) / 2))
+MAX_STREAMS="$MAX_STREAMS" python3 "$HERE/measure.py" "$FFMPEG" "$FIXTURE" "$DURATION" "$SERVER_PID" \
+    "$(python3 "$ROOT/bench/ingest/channels.py" "$API" "$CHANNELS" "$RTMP_PORT" "$PLAYBACK_PORT")" "$WORK/openivs.log"

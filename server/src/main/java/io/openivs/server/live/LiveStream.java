@@ -206,12 +206,14 @@ final class LiveStream implements FrameSession {
         events.stateChange("Stream Failure", why);
     }
 
+    /**
+     * Over the cap or with transcoding off, the stream goes without the renditions its channel type
+     * promises: the session says so as IVS says a stream went wrong, in a Stream Failure event.
+     */
     private void sourceOnly(String why, boolean overCap) {
         log.warn("stream {} on {}: {}", streamId, channelLabel, LogSafe.escape(why));
-        if (overCap) {
-            hasError = true;
-            events.stateChange("Stream Failure", why);
-        }
+        hasError = true;
+        events.stateChange("Stream Failure", why);
     }
 
     @Override

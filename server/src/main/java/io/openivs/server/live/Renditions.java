@@ -79,8 +79,11 @@ final class Renditions implements MediaSink {
 
     private final List<Rendition> renditions = new ArrayList<>(2);
     private final Rendition main;
-    /** The audio_only rendition, or null. */
-    private final Rendition audio;
+    /**
+     * The audio_only rendition, or null: the source's audio remuxed, until a transcoder's audio takes
+     * over ({@link #takeOverAudioOnly}). Written by the owner.
+     */
+    private volatile Rendition audio;
     /** Attached consumers in attach order; replaced, never changed, so the owner reads it without a lock. */
     private volatile StreamConsumer[] consumers = NONE;
     /** Requests waiting for the next part or segment (blocking reloads). Owner thread. */
@@ -156,22 +159,27 @@ final class Renditions implements MediaSink {
             full.cutParts(PART_TARGET, this::changedSoon);
         }
         if (lowLatency || audioOnlyListed) {
-            Segmenter audioOnly = new Segmenter(
-                    SegmenterConfig.forLatencyMode(mode),
-                    fragmentedMp4
-                            ? new AudioOnlySegmentWriter(new Fmp4SegmentWriter(SEGMENT_MEMORY))
-                            : new AudioOnlyTsWriter(new TsSegmentWriter(SEGMENT_MEMORY)),
-                    clock,
-                    segment -> windowPending = true);
+            Segmenter audioOnly = audioOnlySegmenter();
             audioOnly.startNumbersAt(full.nextSequence(), 0);
-            audioOnly.stampLatency();
-            if (lowLatency) {
-                audioOnly.cutParts(PART_TARGET, this::changedSoon);
-            }
             audio = add(new Rendition(this, audioOnly, true, fragmentedMp4));
         } else {
             audio = null;
         }
+    }
+
+    private Segmenter audioOnlySegmenter() {
+        Segmenter s = new Segmenter(
+                SegmenterConfig.forLatencyMode(mode),
+                fragmentedMp4
+                        ? new AudioOnlySegmentWriter(new Fmp4SegmentWriter(SEGMENT_MEMORY))
+                        : new AudioOnlyTsWriter(new TsSegmentWriter(SEGMENT_MEMORY)),
+                clock,
+                segment -> windowPending = true);
+        s.stampLatency();
+        if (lowLatency) {
+            s.cutParts(PART_TARGET, this::changedSoon);
+        }
+        return s;
     }
 
     private Rendition add(Rendition rendition) {
@@ -551,6 +559,44 @@ final class Renditions implements MediaSink {
             old.segmenter.close();
         }
         windowPending = true;
+    }
+
+    /**
+     * ADVANCED channels, before the transcoder's audio takes over audio_only: the source's remux stops
+     * here (its open segment is dropped at the takeover), so the playlist's next number stays put.
+     */
+    void freezeAudioOnly() {
+        if (audio != null) {
+            detach(audio);
+        }
+    }
+
+    /** The number the listed audio_only rendition's next segment would get. */
+    long audioOnlyNext() {
+        return audio.segmenter.nextSequence();
+    }
+
+    /**
+     * A new audio_only rendition, fed by the transcoder from the source segment {@code sequence}, in
+     * place of the listed one (the source's remux, or a lost transcoder child's): its playlist goes on
+     * with a discontinuity when {@code sequence} is the number the listed one was at, else starts
+     * anew at {@code sequence} (a playlist cannot skip numbers).
+     */
+    Rendition takeOverAudioOnly(long sequence) {
+        Rendition old = audio;
+        detach(old);
+        Segmenter.Continuation c = old.segmenter.handOver();
+        Segmenter s = audioOnlySegmenter();
+        if (c.nextSequence() == sequence) {
+            s.continueFrom(c);
+        } else {
+            c.release();
+            s.startNumbersAt(sequence, c.discontinuitySequence() + 1);
+        }
+        Rendition r = new Rendition(this, s, true, fragmentedMp4);
+        audio = r;
+        windowPending = true;
+        return r;
     }
 
     /** Publishes what rung frames finished (they arrive in tasks of their own, not through onFrame). */

@@ -55,6 +55,10 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
     private FrameHandOff handOff;
     private Ladder ladder = Ladder.PASSTHROUGH;
     private RungState[] states = new RungState[0];
+    /** ADVANCED channels: audio_only from the transcoder's audio, fed by the rung at {@link #audioOnlyRung}; or null. */
+    private TranscodedAudioOnly audioOnly;
+
+    private int audioOnlyRung = -1;
     /**
      * Presentation times of the keyframes that started source segments: a rung's keyframe has the
      * source keyframe's pts (timestamps are copied), but not its dts when the source has B-frames
@@ -152,6 +156,10 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
             states[i] =
                     new RungState(rungs.get(i), recorded.records(rungs.get(i).name()));
         }
+        audioOnlyRung = l.audioOnlyRung();
+        if (audioOnlyRung >= 0) {
+            audioOnly = new TranscodedAudioOnly(stream, this::sourceSegmentAt);
+        }
         transcoder = new Transcoder(label, l, this, System::nanoTime);
         handOff = new FrameHandOff(HAND_OFF_FRAMES, transcoder.feeder(), new Feed(transcoder));
         handOff.onSessionStart();
@@ -191,12 +199,18 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
         for (RungState s : states) {
             s.metadata(item);
         }
+        if (audioOnly != null) {
+            audioOnly.metadata(item);
+        }
     }
 
     @Override
     public void onDateRange(DateRange range) {
         for (RungState s : states) {
             s.dateRange(range);
+        }
+        if (audioOnly != null) {
+            audioOnly.dateRange(range);
         }
     }
 
@@ -235,6 +249,9 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
                     RungState s = states[rung];
                     s.join(generation);
                     s.video = config;
+                    if (rung == audioOnlyRung) {
+                        audioOnly.videoConfig(config);
+                    }
                     if (s.aligned) {
                         (s.pending != null ? s.pending : s.listed).onVideoConfig(config);
                         if (s.recording != null) {
@@ -252,6 +269,9 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
                     RungState s = states[rung];
                     s.join(generation);
                     s.audio = config;
+                    if (rung == audioOnlyRung) {
+                        audioOnly.audioConfig(config);
+                    }
                     if (s.aligned) {
                         (s.pending != null ? s.pending : s.listed).onAudioConfig(config);
                         if (s.recording != null) {
@@ -344,10 +364,16 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
             if (gen != generation) {
                 generation = gen;
                 aligned = false;
+                if (order == audioOnlyRung) {
+                    audioOnly.newChild();
+                }
             }
         }
 
         void frame(MediaFrame f) {
+            if (order == audioOnlyRung) {
+                audioOnly.frame(f);
+            }
             if (!aligned) {
                 // Both configurations first: one arriving inside a segment would cut it short of the source's.
                 if (!f.isVideo() || !f.isKeyframe() || video == null || sourceAudio != null && audio == null) {

@@ -70,6 +70,8 @@ final class Child {
     private long lastUsageNanos;
 
     private long lastCpuNanos;
+    /** The child's CPU time at the watchdog's last look (each second). */
+    private volatile long cpuSeenNanos;
 
     Child(
             String label,
@@ -137,6 +139,11 @@ final class Child {
         return generation;
     }
 
+    /** Seconds of CPU the child had used when the watchdog last looked. Any thread. */
+    double cpuSeconds() {
+        return cpuSeenNanos / 1e9;
+    }
+
     long startedNanos() {
         return startedNanos;
     }
@@ -194,14 +201,15 @@ final class Child {
      * What a transcoded stream costs is an operator's first question about it.
      */
     String usage(long now) {
-        if (now - lastUsageNanos < USAGE_EVERY_NANOS) {
-            return null;
-        }
         long cpu = process.info()
                 .totalCpuDuration()
                 .map(java.time.Duration::toNanos)
                 .orElse(-1L);
         if (cpu < 0) {
+            return null;
+        }
+        cpuSeenNanos = cpu; // a dead process has no CPU time to read: the last sample is what its end reports
+        if (now - lastUsageNanos < USAGE_EVERY_NANOS) {
             return null;
         }
         double share = (cpu - lastCpuNanos) * 100.0 / (now - lastUsageNanos);

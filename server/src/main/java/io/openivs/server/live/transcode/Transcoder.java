@@ -279,11 +279,14 @@ public final class Transcoder implements MediaSink, AutoCloseable {
             backoffMs = FIRST_BACKOFF_MS;
         }
         log.warn(
-                "transcoder {}: child {} ended ({}), restarting in {} ms",
+                "transcoder {}: child {} ended ({}) after {} s and {} s of CPU, restarting in {} ms; {} restart(s) before",
                 label,
                 c.generation(),
                 c.reason(),
-                backoffMs);
+                (nanoClock.getAsLong() - c.startedNanos()) / 1_000_000_000L,
+                String.format(java.util.Locale.ROOT, "%.1f", c.cpuSeconds()),
+                backoffMs,
+                restarts);
         output.ended(c.generation(), c.reason());
         output.failed(c.generation(), c.reason());
         backOff();

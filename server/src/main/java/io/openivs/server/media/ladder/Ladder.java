@@ -18,6 +18,22 @@ public record Ladder(boolean source, List<Rung> rungs, boolean audioOnly) {
         rungs = List.copyOf(rungs);
     }
 
+    /**
+     * The rung whose transcoded audio the audio_only rendition carries (its audio at
+     * {@link Ladders#AUDIO_ONLY_BITRATE}), or -1 when none is listed or none carries it.
+     */
+    public int audioOnlyRung() {
+        if (!audioOnly) {
+            return -1;
+        }
+        for (int i = 0; i < rungs.size(); i++) {
+            if (rungs.get(i).audioBitrate() == Ladders.AUDIO_ONLY_BITRATE) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Whether anything is transcoded. */
     public boolean transcodes() {
         return !rungs.isEmpty();

@@ -13,7 +13,8 @@ import java.util.List;
  *     160p30 carry transcoded audio of 64 and 48 kbps, the others the source's audio.</li>
  * <li>ADVANCED_HD (highest output 720p, no source rendition), HIGHER_BANDWIDTH_DELIVERY: 720p60 3.0
  *     (720p30 2.3), 480p30 1.3, 360p30 0.7, 160p30 0.27 Mbps; CONSTRAINED_BANDWIDTH_DELIVERY: 720p60
- *     2.2 (720p30 1.9), 480p30 0.8, 360p30 0.4, 160p30 0.22 Mbps; both with an audio_only rendition.</li>
+ *     2.2 (720p30 1.9), 480p30 0.8, 360p30 0.4, 160p30 0.22 Mbps; both with an audio_only rendition
+ *     of transcoded audio at 64 kbps.</li>
  * <li>ADVANCED_SD: the same without 720p (highest output 480p).</li>
  * <li>BASIC: the source only (transmuxed).</li>
  * </ul>
@@ -32,6 +33,9 @@ public final class Ladders {
     public static final String SOURCE_NAME = "chunked";
     /** The audio-only rendition's name. */
     public static final String AUDIO_ONLY_NAME = "audio_only";
+
+    /** The audio_only rendition's AAC bits per second (ADVANCED channels), as the guide lists it. */
+    public static final int AUDIO_ONLY_BITRATE = 64_000;
 
     /** Heights of the rungs, highest first, and the audio each carries (0: the source's). */
     private static final int[] HEIGHTS = {720, 480, 360, 160};
@@ -58,8 +62,10 @@ public final class Ladders {
         }
         return switch (type == null ? "" : type) {
             case STANDARD -> new Ladder(true, rungs(STANDARD_RATES, 720, width, height, frameRate), false);
-            case ADVANCED_HD -> new Ladder(false, rungs(advancedRates(preset), 720, width, height, frameRate), true);
-            case ADVANCED_SD -> new Ladder(false, rungs(advancedRates(preset), 480, width, height, frameRate), true);
+            case ADVANCED_HD ->
+                new Ladder(false, withAudioOnly(rungs(advancedRates(preset), 720, width, height, frameRate)), true);
+            case ADVANCED_SD ->
+                new Ladder(false, withAudioOnly(rungs(advancedRates(preset), 480, width, height, frameRate)), true);
             default -> Ladder.PASSTHROUGH;
         };
     }
@@ -70,6 +76,21 @@ public final class Ladders {
      */
     public static boolean listsAudioOnly(String type) {
         return ADVANCED_HD.equals(type) || ADVANCED_SD.equals(type);
+    }
+
+    /**
+     * The audio_only rendition's audio is a rung's transcoded 64 kbps audio (360p30's): an input
+     * below 360p, whose lowest rung would carry 48 kbps, has that rung's audio at 64 kbps instead.
+     */
+    private static List<Rung> withAudioOnly(List<Rung> rungs) {
+        if (rungs.isEmpty() || rungs.stream().anyMatch(r -> r.audioBitrate() == AUDIO_ONLY_BITRATE)) {
+            return rungs;
+        }
+        List<Rung> out = new ArrayList<>(rungs);
+        Rung last = out.remove(out.size() - 1);
+        out.add(new Rung(
+                last.name(), last.width(), last.height(), last.frameRate(), last.videoBitrate(), AUDIO_ONLY_BITRATE));
+        return out;
     }
 
     private static int[] advancedRates(String preset) {

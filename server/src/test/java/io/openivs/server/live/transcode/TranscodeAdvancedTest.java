@@ -2,6 +2,9 @@ package io.openivs.server.live.transcode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.openivs.server.config.ServerConfig;
 import io.openivs.server.events.IvsEvent;
 import io.openivs.server.media.FfmpegTool;
@@ -17,8 +20,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 
 /**
@@ -37,6 +43,19 @@ class TranscodeAdvancedTest {
             c -> c.withTranscoding(new ServerConfig.Transcoding(true, 2))));
 
     static final HttpClient http = HttpClient.newHttpClient();
+
+    static final ListAppender<ILoggingEvent> transcoderLog = new ListAppender<>();
+
+    @BeforeAll
+    static void listen() {
+        transcoderLog.start();
+        ((Logger) LoggerFactory.getLogger(Transcoder.class)).addAppender(transcoderLog);
+    }
+
+    @AfterAll
+    static void detach() {
+        ((Logger) LoggerFactory.getLogger(Transcoder.class)).detachAppender(transcoderLog);
+    }
 
     private static String get(String url) {
         try {
@@ -58,6 +77,50 @@ class TranscodeAdvancedTest {
                 .findFirst();
     }
 
+    /** "EXTINF seconds,name" of each segment after the playlist's last discontinuity (all when none). */
+    private static List<String> segmentsAfterLastDiscontinuity(String playlist) {
+        List<String> out = new java.util.ArrayList<>();
+        String seconds = null;
+        for (String line : playlist.split("\n")) {
+            if (line.startsWith("#EXT-X-DISCONTINUITY")) {
+                out.clear();
+            } else if (line.startsWith("#EXTINF:")) {
+                seconds = line.substring("#EXTINF:".length(), line.indexOf(','));
+            } else if (!line.startsWith("#") && !line.isBlank() && seconds != null) {
+                out.add(seconds + "," + line);
+                seconds = null;
+            }
+        }
+        return out;
+    }
+
+    /** The AAC bits per second of these segments: ffprobe's packet sizes over the playlist's durations. */
+    private static double audioBitsPerSecond(String dir, List<String> segments) throws Exception {
+        long bytes = 0;
+        double seconds = 0;
+        for (String s : segments) {
+            int comma = s.indexOf(',');
+            seconds += Double.parseDouble(s.substring(0, comma));
+            FfmpegTool.Result packets = FfmpegTool.ffprobe(
+                    "-v",
+                    "error",
+                    "-select_streams",
+                    "a:0",
+                    "-show_entries",
+                    "packet=size",
+                    "-of",
+                    "csv=p=0",
+                    dir + s.substring(comma + 1));
+            assertThat(packets.exitCode()).as(packets.stderr()).isZero();
+            bytes += packets.stdout()
+                    .lines()
+                    .filter(l -> !l.isBlank())
+                    .mapToLong(l -> Long.parseLong(l.split(",")[0].trim()))
+                    .sum();
+        }
+        return bytes * 8 / seconds;
+    }
+
     @Test
     void advancedChannelListsAudioOnlyAndShowsALostTranscoderInItsSession() throws Exception {
         CreateChannelResponse created = node.ivs()
@@ -68,10 +131,48 @@ class TranscodeAdvancedTest {
         String arn = created.channel().arn();
         String master = created.channel().playbackUrl();
         String base = master.substring(0, master.length() - ".m3u8".length());
-        CompletableFuture<FfmpegTool.Result> publisher = Publishing.publish(
-                "rtmp://127.0.0.1:" + node.server().server().rtmpPort() + "/app/"
-                        + created.streamKey().value(),
-                24);
+        // As Publishing.publish, but noise at 160 kb/s for audio (a sine wave encodes to about 70 kb/s whatever
+        // is asked, too near 64 for a remux to fail the audio_only check below).
+        String rtmp = "rtmp://127.0.0.1:" + node.server().server().rtmpPort() + "/app/"
+                + created.streamKey().value();
+        CompletableFuture<FfmpegTool.Result> publisher = CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return FfmpegTool.ffmpeg(
+                                "-hide_banner",
+                                "-loglevel",
+                                "error",
+                                "-re",
+                                "-f",
+                                "lavfi",
+                                "-i",
+                                "testsrc2=size=640x360:rate=30",
+                                "-f",
+                                "lavfi",
+                                "-i",
+                                "anoisesrc=a=0.2:r=48000",
+                                "-t",
+                                "24",
+                                "-c:v",
+                                "libx264",
+                                "-preset",
+                                "ultrafast",
+                                "-g",
+                                "30",
+                                "-c:a",
+                                "aac",
+                                "-b:a",
+                                "160k",
+                                "-ac",
+                                "2",
+                                "-f",
+                                "flv",
+                                rtmp);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                Publishing.background);
 
         // 640x360 on ADVANCED_SD: 360p30 and 160p30, audio_only, no source.
         String listing = Publishing.await(Duration.ofSeconds(30), () -> {
@@ -95,6 +196,30 @@ class TranscodeAdvancedTest {
         assertThat(audio.stdout().lines().filter(l -> !l.isBlank()).distinct())
                 .contains("aac,audio")
                 .noneMatch(l -> l.endsWith(",video"));
+
+        // audio_only is the transcoder's AAC at the guide's 64 kbps (the source's is 160 kbps): measured by
+        // ffprobe over the segments after the takeover (the playlist's last discontinuity).
+        List<String> transcoded = Publishing.await(Duration.ofSeconds(30), () -> {
+            String playlist = get(base + "/audio_only/live.m3u8");
+            assertThat(playlist).contains("#EXT-X-DISCONTINUITY");
+            List<String> after = segmentsAfterLastDiscontinuity(playlist);
+            assertThat(after).hasSizeGreaterThanOrEqualTo(3);
+            return after;
+        });
+        System.out.println(get(base + "/audio_only/live.m3u8"));
+        double audioOnlyRate = audioBitsPerSecond(base + "/audio_only/", transcoded);
+        // The source (not listed on ADVANCED channels, but segmented as the rungs' reference) for contrast.
+        String sourcePlaylist = get(base + "/live.m3u8");
+        if (sourcePlaylist != null) {
+            List<String> sourceSegments = segmentsAfterLastDiscontinuity(sourcePlaylist);
+            double sourceRate = audioBitsPerSecond(base + "/", sourceSegments.subList(0, 2));
+            System.out.printf("source audio %.0f bits/s%n", sourceRate);
+            assertThat(sourceRate)
+                    .as("the source's audio, which a remux would carry")
+                    .isGreaterThan(120_000);
+        }
+        System.out.printf("audio_only audio %.0f bits/s%n", audioOnlyRate);
+        assertThat(audioOnlyRate).isBetween(64_000 * 0.8, 64_000 * 1.2);
 
         // Kill the child: a Stream Failure says why, in the session and as an event; the ladder comes back.
         ProcessHandle child = transcoder().orElseThrow();
@@ -126,6 +251,18 @@ class TranscodeAdvancedTest {
         });
         Publishing.await(Duration.ofSeconds(10), () -> {
             assertThat(transcoder().map(ProcessHandle::pid)).isPresent().isNotEqualTo(Optional.of(killed));
+            return true;
+        });
+        // The operator's log says which child went, what CPU it had used, and that the next one started.
+        Publishing.await(Duration.ofSeconds(5), () -> {
+            List<String> lines = List.copyOf(transcoderLog.list).stream()
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
+            assertThat(lines)
+                    .anySatisfy(l -> assertThat(l)
+                            .containsPattern("child 1 ended \\(.*\\) after [0-9]+ s and [0-9]+\\.[0-9] s of CPU,"
+                                    + " restarting in 0 ms; 0 restart\\(s\\) before"));
+            assertThat(lines).anySatisfy(l -> assertThat(l).contains("started child 2 (pid "));
             return true;
         });
         assertThat(publisher.get().exitCode()).isZero();

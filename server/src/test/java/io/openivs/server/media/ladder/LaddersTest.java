@@ -91,6 +91,23 @@ class LaddersTest {
     }
 
     @Test
+    void audioOnlyCarriesA64kbpsRungsAudio() {
+        // 360p30's transcoded audio, the guide's 64 kbps.
+        Ladder hd = Ladders.forInput("ADVANCED_HD", "", 1920, 1080, 30);
+        assertEquals("360p30", hd.rungs().get(hd.audioOnlyRung()).name());
+        assertEquals(64_000, hd.rungs().get(hd.audioOnlyRung()).audioBitrate());
+        // An input below 360p: its one rung, 160p30, carries 64 kbps instead of 48 for audio_only.
+        Ladder small = Ladders.forInput("ADVANCED_SD", "", 426, 240, 30);
+        assertEquals(List.of("160p30"), names(small));
+        assertEquals(0, small.audioOnlyRung());
+        assertEquals(64_000, small.rungs().get(0).audioBitrate());
+        // STANDARD lists no audio_only: its 160p30 keeps 48 kbps.
+        Ladder standard = Ladders.forInput("STANDARD", "", 426, 240, 30);
+        assertEquals(-1, standard.audioOnlyRung());
+        assertEquals(48_000, standard.rungs().get(0).audioBitrate());
+    }
+
+    @Test
     void basicAndUnknownArePassthrough() {
         assertEquals(Ladder.PASSTHROUGH, Ladders.forInput("BASIC", "", 1920, 1080, 60));
         assertEquals(Ladder.PASSTHROUGH, Ladders.forInput("SOMETHING", "", 1920, 1080, 60));
