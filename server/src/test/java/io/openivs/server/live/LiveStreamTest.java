@@ -131,6 +131,14 @@ class LiveStreamTest {
         });
     }
 
+    /** This host transcodes nothing, so a STANDARD channel's session says first that it plays its source only. */
+    private void sourceOnlyNotice() throws InterruptedException {
+        IvsEvent e = published.poll(5, TimeUnit.SECONDS);
+        assertThat(e).as("the transcoding-off notice").isNotNull();
+        assertThat(e.eventName()).isEqualTo("Stream Failure");
+        assertThat(e.detail().path("reason").asText()).contains("Transcoding is off");
+    }
+
     private List<String> eventNames(int count) throws InterruptedException {
         List<String> names = new java.util.ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -151,6 +159,7 @@ class LiveStreamTest {
         assertThat(s.playback().owner()).isSameAs(loop);
 
         publish(s, MediaFixtures.VIDEO, 4);
+        sourceOnlyNotice();
         assertThat(eventNames(1)).containsExactly("Stream Start");
         assertThat(host.beatsNow).hasValue(1); // HEALTHY at once rather than at the next beat
         List<Long> listed = loop.submit(() ->
@@ -193,6 +202,7 @@ class LiveStreamTest {
         publish(s, MediaFixtures.VIDEO, 1);
         assertThat(s.putMetadata("{\"q\":1}")).isTrue();
         assertThat(s.insertAdBreak("break-1", 30)).isTrue();
+        sourceOnlyNotice();
         assertThat(eventNames(2)).containsExactly("Stream Start", "Ad Break Inserted");
         publish(s, MediaFixtures.VIDEO, 3);
         onOwner(() -> {}); // the hops ran before this
