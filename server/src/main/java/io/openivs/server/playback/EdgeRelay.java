@@ -105,9 +105,9 @@ final class EdgeRelay {
     private final String peerName;
     private final String secret;
     private final PlaybackCounters counters;
-    private final Map<String, EdgeFetch> fetches = new HashMap<>();
+    private final Map<Key, EdgeFetch> fetches = new HashMap<>();
     /** Finished answers by the same keys, for viewers' loops to answer from; written by this loop only. */
-    private final Map<String, EdgeObject> finished = new ConcurrentHashMap<>();
+    private final Map<Key, EdgeObject> finished = new ConcurrentHashMap<>();
 
     private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
     /** Upstream connections with a request out, for the sweep to close silent ones. */
@@ -135,18 +135,17 @@ final class EdgeRelay {
 
     /** Any thread: answers the viewer from the owner's copy of what it asked for. */
     void relay(ChannelHandlerContext ctx, ViewerRequest req, Verdict verdict, EdgeOwners.Owner owner) {
-        String hls = hlsQuery(req.query());
-        String uri = PREFIX + req.pathText() + hls;
         String resolution =
                 verdict.maxResolution() == null ? "" : verdict.maxResolution().name();
         // The session, not the owner's address: a stream that starts again (elsewhere) is new to the edge.
-        String key = owner.streamId() + " " + resolution + " " + uri;
+        // Parts that are there already (no copy of the path, no concatenation): most requests stop at the lookup.
+        Key key = new Key(owner.streamId(), resolution, req.pathText(), hlsQuery(req.query()));
         EdgeObject done = finished.get(key);
         if (done != null && System.currentTimeMillis() < done.until && done.answer(ctx, req, verdict)) {
             return; // the common case: held already, answered on the viewer's own loop
         }
         try {
-            loop.execute(() -> join(ctx, req, verdict, owner, key, uri, resolution, !hls.isEmpty()));
+            loop.execute(() -> join(ctx, req, verdict, owner, key));
         } catch (RejectedExecutionException e) {
             Responses.send(ctx, req, unavailable(), verdict.allowOrigin());
         }
@@ -175,15 +174,7 @@ final class EdgeRelay {
         }
     }
 
-    private void join(
-            ChannelHandlerContext ctx,
-            ViewerRequest req,
-            Verdict verdict,
-            EdgeOwners.Owner owner,
-            String key,
-            String uri,
-            String resolution,
-            boolean blocking) {
+    private void join(ChannelHandlerContext ctx, ViewerRequest req, Verdict verdict, EdgeOwners.Owner owner, Key key) {
         long now = System.currentTimeMillis();
         EdgeFetch f = fetches.get(key);
         if (f != null && (f.failed() || f.expired(now))) {
@@ -196,12 +187,15 @@ final class EdgeRelay {
                 Responses.send(ctx, req, unavailable(), verdict.allowOrigin());
                 return;
             }
-            f = new EdgeFetch(req.path(), blocking);
+            f = new EdgeFetch(req.path(), !key.hls().isEmpty());
             fetches.put(key, f);
-            send(f, key, owner.address(), uri, resolution);
+            send(f, key, owner.address(), PREFIX + key.path() + key.hls(), key.resolution());
         }
         f.add(ctx, req, verdict);
     }
+
+    /** What a relayed object is known by: the owner's session, the viewer's resolution limit, path and reload. */
+    private record Key(String streamId, String resolution, String path, String hls) {}
 
     /** The LL-HLS blocking-reload parameters of a query, the only part of it the owner needs. */
     static String hlsQuery(String query) {
@@ -216,7 +210,7 @@ final class EdgeRelay {
         return "?_HLS_msn=" + msn + (part < 0 ? "" : "&_HLS_part=" + part);
     }
 
-    private void send(EdgeFetch f, String key, InetSocketAddress owner, String uri, String resolution) {
+    private void send(EdgeFetch f, Key key, InetSocketAddress owner, String uri, String resolution) {
         counters.fetchedUpstream();
         ArrayDeque<Channel> pool = idle.get(owner);
         while (pool != null && !pool.isEmpty()) {
@@ -248,13 +242,7 @@ final class EdgeRelay {
     }
 
     private void start(
-            Channel c,
-            boolean reused,
-            EdgeFetch f,
-            String key,
-            InetSocketAddress owner,
-            String uri,
-            String resolution) {
+            Channel c, boolean reused, EdgeFetch f, Key key, InetSocketAddress owner, String uri, String resolution) {
         Upstream u = c.pipeline().get(Upstream.class);
         u.fetch = f;
         u.key = key;
@@ -287,8 +275,8 @@ final class EdgeRelay {
             }
         }
         down.values().removeIf(until -> until <= now);
-        for (Iterator<Map.Entry<String, EdgeFetch>> it = fetches.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, EdgeFetch> e = it.next();
+        for (Iterator<Map.Entry<Key, EdgeFetch>> it = fetches.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Key, EdgeFetch> e = it.next();
             if (e.getValue().expired(now)) {
                 it.remove();
                 withdraw(e.getKey());
@@ -297,14 +285,14 @@ final class EdgeRelay {
         }
     }
 
-    private void forget(String key, EdgeFetch f) {
+    private void forget(Key key, EdgeFetch f) {
         if (fetches.remove(key, f)) {
             withdraw(key);
             f.release();
         }
     }
 
-    private void withdraw(String key) {
+    private void withdraw(Key key) {
         EdgeObject o = finished.remove(key);
         if (o != null) {
             o.release();
@@ -312,7 +300,7 @@ final class EdgeRelay {
     }
 
     /** An answer came whole: held for later viewers when fresh, else dropped (an error: the next viewer asks again). */
-    private void finished(EdgeFetch f, String key) {
+    private void finished(EdgeFetch f, Key key) {
         EdgeObject o = f.publish();
         if (o == null) {
             forget(key, f);
@@ -346,7 +334,7 @@ final class EdgeRelay {
     /** One upstream connection: the fetch it is answering now, if any. Edge loop. */
     private final class Upstream extends ChannelInboundHandlerAdapter {
         EdgeFetch fetch;
-        String key;
+        Key key;
         InetSocketAddress owner;
         String uri;
         String resolution;
