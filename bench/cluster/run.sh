@@ -28,6 +28,8 @@ export AWS_SECRET_ACCESS_KEY=benchclustersecret
 export AWS_DEFAULT_REGION=us-west-2
 ACCOUNT=123456789012
 DB="openivs_bench_cluster_$$"
+# Nodes on one database share its store key (README, "How to run a cluster").
+export OPENIVS_STORE_KEY="${OPENIVS_STORE_KEY:-$(python3 -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())')}"
 
 need() { command -v "$1" >/dev/null 2>&1; }
 need wrk || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }

@@ -267,7 +267,8 @@ public final class OpenIvsServer implements AutoCloseable {
                         ClusterMembership.secret(store, config, clock),
                         cluster,
                         cluster.viewers(),
-                        operatorTls == null ? null : upstreamTls());
+                        operatorTls == null ? null : upstreamTls(config.tls().certificateChain()),
+                        config.publicHost());
             }
             PlaybackCluster edge = playbackCluster;
             SslContext tls = operatorTls;
@@ -427,15 +428,12 @@ public final class OpenIvsServer implements AutoCloseable {
                 bound.tls().enabled());
     }
 
-    /**
-     * The client side of other nodes' HTTPS playback ports: their certificate is the operator's, checked
-     * against the JVM's trusted authorities (the internal address need not be a name it lists).
-     */
-    private static SslContext upstreamTls() {
+    /** The client side of other nodes' HTTPS playback ports (PeerTls says what it checks). */
+    private static SslContext upstreamTls(java.nio.file.Path operatorChain) {
         try {
-            return io.netty.handler.ssl.SslContextBuilder.forClient().build();
-        } catch (javax.net.ssl.SSLException e) {
-            throw new IllegalStateException("cannot make the TLS client for other nodes", e);
+            return io.openivs.server.net.PeerTls.client(operatorChain);
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 

@@ -67,6 +67,10 @@ final class EdgeFetch {
         return failed;
     }
 
+    boolean blocking() {
+        return blocking;
+    }
+
     /** How long after completion the answer may serve new viewers: 0 for none (errors, failures). */
     long freshFor() {
         if (!done || failed || !HttpResponseStatus.OK.equals(status)) {
@@ -208,7 +212,7 @@ final class EdgeFetch {
         Verdict verdict = w.verdict();
         FullHttpResponse r;
         if (failed || body == null) {
-            r = Responses.status(HttpResponseStatus.SERVICE_UNAVAILABLE);
+            r = EdgeRelay.unavailable();
         } else if (!HttpResponseStatus.OK.equals(status)) {
             // A refusal the owner made (a rendition above the token's maximum resolution) says why in its body.
             r = body.isReadable()

@@ -53,6 +53,7 @@ final class EdgeObject {
         } while (!holds.compareAndSet(h, h + 1));
         try {
             if (!req.head() && req.keepAlive() == KeepAlive.KEEP && Responses.shared(verdict)) {
+                req.answered(); // counted as the owner counts its encoded answers
                 Responses.sendEncoded(ctx, sharedHead.duplicate(), body.retainedDuplicate());
             } else {
                 send(ctx, req, verdict, kind, fmp4, body, size);

@@ -9,8 +9,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -20,8 +22,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
+import io.openivs.server.net.LogSafe;
+import io.openivs.server.net.LogThrottle;
 import io.openivs.server.playback.access.Verdict;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -29,11 +33,17 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Edge playback: serves a live stream another node owns by asking that node's internal endpoint
@@ -70,18 +80,40 @@ final class EdgeRelay {
     static final int MAX_FETCHES = 8192;
 
     private static final int MAX_IDLE_PER_OWNER = 32;
-    /** Longer than any blocking reload the owner holds (a few target durations). */
-    private static final int UPSTREAM_TIMEOUT_SECONDS = 30;
+
+    /*
+     * A dead or hung owner gets a quick 503, never a hanging viewer: players retry a 5xx (hls.js retries
+     * playlist and media loads that fail with a 5xx or a timeout; a 4xx is final), so a viewer rides over the
+     * seconds until the publisher is back on another node, or until housekeeping ends the dead owner's
+     * sessions (the heartbeat timeout) and the stream answers 404 like any channel not live.
+     */
+    /** Nodes on one network answer a connect within milliseconds. */
+    static final int CONNECT_TIMEOUT_MS = 2_000;
+    /** Silence from the owner on an answer it holds in memory (a playlist, a segment, a part's next chunk). */
+    static final long UPSTREAM_IDLE_MS = 5_000;
+    /** A blocking reload: the owner holds it up to three target durations (LowLatencyPlayback), then answers. */
+    static final long BLOCKING_IDLE_MS = 25_000;
+    /** After a failed connect or a silent owner, requests for its streams get 503 at once for this long. */
+    static final long OWNER_DOWN_MS = 2_000;
+
+    private static final Logger log = LoggerFactory.getLogger(EdgeRelay.class);
+    private static final LogThrottle refusedPeers = new LogThrottle(1, TimeUnit.MINUTES);
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
+    private final SslContext tls;
+    private final String peerName;
     private final String secret;
     private final PlaybackCounters counters;
-    private final Map<String, EdgeFetch> fetches = new HashMap<>();
+    private final Map<Key, EdgeFetch> fetches = new HashMap<>();
     /** Finished answers by the same keys, for viewers' loops to answer from; written by this loop only. */
-    private final Map<String, EdgeObject> finished = new ConcurrentHashMap<>();
+    private final Map<Key, EdgeObject> finished = new ConcurrentHashMap<>();
 
     private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
+    /** Upstream connections with a request out, for the sweep to close silent ones. */
+    private final Set<Upstream> busy = new HashSet<>();
+    /** Owners that failed a connect or went silent, to when (epoch ms) they are not asked again. */
+    private final Map<InetSocketAddress, Long> down = new HashMap<>();
 
     EdgeRelay(
             EventLoop loop,
@@ -91,44 +123,39 @@ final class EdgeRelay {
         this.loop = loop;
         this.secret = cluster.secret();
         this.counters = counters;
+        this.tls = cluster.upstreamTls();
+        this.peerName = cluster.peerName();
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(channelType)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (cluster.upstreamTls() != null) {
-                            // Not connected yet, so no peer name for SNI; the chain is checked, not the name.
-                            ch.pipeline().addLast(cluster.upstreamTls().newHandler(ch.alloc()));
-                        }
-                        ch.pipeline()
-                                .addLast(new HttpClientCodec(4096, 8192, 65536))
-                                .addLast(new ReadTimeoutHandler(UPSTREAM_TIMEOUT_SECONDS))
-                                .addLast(new Upstream());
-                    }
-                });
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS);
         loop.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
     }
 
     /** Any thread: answers the viewer from the owner's copy of what it asked for. */
     void relay(ChannelHandlerContext ctx, ViewerRequest req, Verdict verdict, EdgeOwners.Owner owner) {
-        String hls = hlsQuery(req.query());
-        String uri = PREFIX + req.pathText() + hls;
         String resolution =
                 verdict.maxResolution() == null ? "" : verdict.maxResolution().name();
         // The session, not the owner's address: a stream that starts again (elsewhere) is new to the edge.
-        String key = owner.streamId() + " " + resolution + " " + uri;
+        // Parts that are there already (no copy of the path, no concatenation): most requests stop at the lookup.
+        Key key = new Key(owner.streamId(), resolution, req.pathText(), hlsQuery(req.query()));
         EdgeObject done = finished.get(key);
         if (done != null && System.currentTimeMillis() < done.until && done.answer(ctx, req, verdict)) {
             return; // the common case: held already, answered on the viewer's own loop
         }
         try {
-            loop.execute(() -> join(ctx, req, verdict, owner, key, uri, resolution, !hls.isEmpty()));
+            loop.execute(() -> join(ctx, req, verdict, owner, key));
         } catch (RejectedExecutionException e) {
-            Responses.send(ctx, req, Responses.status(HttpResponseStatus.SERVICE_UNAVAILABLE), verdict.allowOrigin());
+            Responses.send(ctx, req, unavailable(), verdict.allowOrigin());
         }
+    }
+
+    /** The answer while the owner cannot be asked: retry in a second (the publisher may be back elsewhere). */
+    static FullHttpResponse unavailable() {
+        FullHttpResponse r = Responses.status(HttpResponseStatus.SERVICE_UNAVAILABLE);
+        r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        return r;
     }
 
     /** Whether {@code presented} is the cluster secret; constant time in the secret (digests compared). */
@@ -147,15 +174,7 @@ final class EdgeRelay {
         }
     }
 
-    private void join(
-            ChannelHandlerContext ctx,
-            ViewerRequest req,
-            Verdict verdict,
-            EdgeOwners.Owner owner,
-            String key,
-            String uri,
-            String resolution,
-            boolean blocking) {
+    private void join(ChannelHandlerContext ctx, ViewerRequest req, Verdict verdict, EdgeOwners.Owner owner, Key key) {
         long now = System.currentTimeMillis();
         EdgeFetch f = fetches.get(key);
         if (f != null && (f.failed() || f.expired(now))) {
@@ -163,17 +182,20 @@ final class EdgeRelay {
             f = null;
         }
         if (f == null) {
-            if (fetches.size() >= MAX_FETCHES) {
-                Responses.send(
-                        ctx, req, Responses.status(HttpResponseStatus.SERVICE_UNAVAILABLE), verdict.allowOrigin());
+            Long downUntil = down.get(owner.address());
+            if (fetches.size() >= MAX_FETCHES || (downUntil != null && now < downUntil)) {
+                Responses.send(ctx, req, unavailable(), verdict.allowOrigin());
                 return;
             }
-            f = new EdgeFetch(req.path(), blocking);
+            f = new EdgeFetch(req.path(), !key.hls().isEmpty());
             fetches.put(key, f);
-            send(f, key, owner.address(), uri, resolution);
+            send(f, key, owner.address(), PREFIX + key.path() + key.hls(), key.resolution());
         }
         f.add(ctx, req, verdict);
     }
+
+    /** What a relayed object is known by: the owner's session, the viewer's resolution limit, path and reload. */
+    private record Key(String streamId, String resolution, String path, String hls) {}
 
     /** The LL-HLS blocking-reload parameters of a query, the only part of it the owner needs. */
     static String hlsQuery(String query) {
@@ -188,7 +210,7 @@ final class EdgeRelay {
         return "?_HLS_msn=" + msn + (part < 0 ? "" : "&_HLS_part=" + part);
     }
 
-    private void send(EdgeFetch f, String key, InetSocketAddress owner, String uri, String resolution) {
+    private void send(EdgeFetch f, Key key, InetSocketAddress owner, String uri, String resolution) {
         counters.fetchedUpstream();
         ArrayDeque<Channel> pool = idle.get(owner);
         while (pool != null && !pool.isEmpty()) {
@@ -198,24 +220,29 @@ final class EdgeRelay {
                 return;
             }
         }
-        bootstrap.connect(owner).addListener((ChannelFuture cf) -> {
+        bootstrap.clone().handler(new Init(owner)).connect(owner).addListener((ChannelFuture cf) -> {
             if (cf.isSuccess()) {
                 start(cf.channel(), false, f, key, owner, uri, resolution);
             } else {
-                f.fail(System.currentTimeMillis());
+                long now = System.currentTimeMillis();
+                markDown(owner, now);
+                f.fail(now);
                 finished(f, key);
             }
         });
     }
 
+    /** The owner did not answer: its idle connections go too, and its streams get 503 at once for a while. */
+    private void markDown(InetSocketAddress owner, long now) {
+        down.put(owner, now + OWNER_DOWN_MS);
+        ArrayDeque<Channel> pool = idle.remove(owner);
+        if (pool != null) {
+            pool.forEach(Channel::close);
+        }
+    }
+
     private void start(
-            Channel c,
-            boolean reused,
-            EdgeFetch f,
-            String key,
-            InetSocketAddress owner,
-            String uri,
-            String resolution) {
+            Channel c, boolean reused, EdgeFetch f, Key key, InetSocketAddress owner, String uri, String resolution) {
         Upstream u = c.pipeline().get(Upstream.class);
         u.fetch = f;
         u.key = key;
@@ -224,6 +251,10 @@ final class EdgeRelay {
         u.resolution = resolution;
         u.reused = reused;
         u.answered = false;
+        u.silent = false;
+        u.lastRead = System.currentTimeMillis();
+        u.channel = c;
+        busy.add(u);
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
         request.headers()
                 .set(HttpHeaderNames.HOST, owner.getHostString() + ":" + owner.getPort())
@@ -234,11 +265,18 @@ final class EdgeRelay {
         c.writeAndFlush(request);
     }
 
-    /** Drops finished answers past their freshness. Edge loop. */
+    /** Closes upstream connections silent too long, drops finished answers past their freshness. Edge loop. */
     private void sweep() {
         long now = System.currentTimeMillis();
-        for (Iterator<Map.Entry<String, EdgeFetch>> it = fetches.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, EdgeFetch> e = it.next();
+        for (Upstream u : List.copyOf(busy)) {
+            if (now - u.lastRead > (u.fetch.blocking() ? BLOCKING_IDLE_MS : UPSTREAM_IDLE_MS)) {
+                u.silent = true;
+                u.channel.close(); // the fetch fails in channelInactive
+            }
+        }
+        down.values().removeIf(until -> until <= now);
+        for (Iterator<Map.Entry<Key, EdgeFetch>> it = fetches.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Key, EdgeFetch> e = it.next();
             if (e.getValue().expired(now)) {
                 it.remove();
                 withdraw(e.getKey());
@@ -247,14 +285,14 @@ final class EdgeRelay {
         }
     }
 
-    private void forget(String key, EdgeFetch f) {
+    private void forget(Key key, EdgeFetch f) {
         if (fetches.remove(key, f)) {
             withdraw(key);
             f.release();
         }
     }
 
-    private void withdraw(String key) {
+    private void withdraw(Key key) {
         EdgeObject o = finished.remove(key);
         if (o != null) {
             o.release();
@@ -262,7 +300,7 @@ final class EdgeRelay {
     }
 
     /** An answer came whole: held for later viewers when fresh, else dropped (an error: the next viewer asks again). */
-    private void finished(EdgeFetch f, String key) {
+    private void finished(EdgeFetch f, Key key) {
         EdgeObject o = f.publish();
         if (o == null) {
             forget(key, f);
@@ -276,10 +314,27 @@ final class EdgeRelay {
         }
     }
 
+    /** A new upstream connection's pipeline; over TLS, the peer must prove the public host's name. */
+    private final class Init extends ChannelInitializer<SocketChannel> {
+        private final InetSocketAddress owner;
+
+        Init(InetSocketAddress owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        protected void initChannel(SocketChannel ch) {
+            if (tls != null) {
+                ch.pipeline().addLast(tls.newHandler(ch.alloc(), peerName, owner.getPort()));
+            }
+            ch.pipeline().addLast(new HttpClientCodec(4096, 8192, 65536)).addLast(new Upstream());
+        }
+    }
+
     /** One upstream connection: the fetch it is answering now, if any. Edge loop. */
     private final class Upstream extends ChannelInboundHandlerAdapter {
         EdgeFetch fetch;
-        String key;
+        Key key;
         InetSocketAddress owner;
         String uri;
         String resolution;
@@ -287,6 +342,12 @@ final class EdgeRelay {
         boolean reused;
         /** Whether the answer's head has come. */
         boolean answered;
+        /** Closed by the sweep: the owner said nothing for too long. */
+        boolean silent;
+        /** When (epoch ms) the owner last sent anything for the fetch. */
+        long lastRead;
+
+        Channel channel;
 
         boolean keepAlive;
 
@@ -298,6 +359,7 @@ final class EdgeRelay {
                     ctx.close(); // nothing was asked: not an answer of ours
                     return;
                 }
+                lastRead = System.currentTimeMillis();
                 if (msg instanceof HttpResponse head) {
                     keepAlive = HttpUtil.isKeepAlive(head);
                     answered = true;
@@ -310,6 +372,7 @@ final class EdgeRelay {
                     }
                     if (content instanceof LastHttpContent) {
                         fetch = null;
+                        busy.remove(this);
                         f.onEnd(System.currentTimeMillis());
                         finished(f, key);
                         reuse(ctx.channel());
@@ -336,16 +399,29 @@ final class EdgeRelay {
                 return;
             }
             fetch = null;
-            if (reused && !answered) {
+            busy.remove(this);
+            if (reused && !answered && !silent) {
                 send(f, key, owner, uri, resolution); // closed by the owner as it idled: once more, on a new connection
             } else {
-                f.fail(System.currentTimeMillis());
+                long now = System.currentTimeMillis();
+                if (silent) {
+                    markDown(owner, now);
+                }
+                f.fail(now);
                 finished(f, key);
             }
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
+                // A certificate not trusted or not naming the public host: the operator's to mend, viewers get 503.
+                refusedPeers.occurred(held -> log.warn(
+                        "cluster: node {} refused over TLS ({} more since the last line): {}",
+                        owner,
+                        held,
+                        LogSafe.escape(cause.getCause().getMessage())));
+            }
             ctx.close(); // the fetch, if any, fails in channelInactive
         }
     }

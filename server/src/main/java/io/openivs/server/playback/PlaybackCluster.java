@@ -10,8 +10,11 @@ import io.netty.handler.ssl.SslContext;
  * @param owners      the owners of streams on other nodes
  * @param viewers     viewers of relayed streams, for the heartbeat to report
  * @param upstreamTls the client context for other nodes' playback ports when those serve HTTPS, else null
+ * @param peerName    the name other nodes' certificates must show (the shared public host): sent as SNI and
+ *                    checked against the certificate when {@code upstreamTls} is set
  */
-public record PlaybackCluster(String secret, EdgeOwners owners, EdgeViewers viewers, SslContext upstreamTls) {
+public record PlaybackCluster(
+        String secret, EdgeOwners owners, EdgeViewers viewers, SslContext upstreamTls, String peerName) {
     @Override
     public String toString() {
         return "PlaybackCluster[secret=***]";

@@ -172,47 +172,98 @@ final class RecordingLedger implements AutoCloseable {
     }
 
     /**
+     * What a publisher admitted here found of the channel's open recording on another node.
+     *
+     * @param continued the recording to continue here (within its window), now this node's; or null
+     * @param abandoned a dead node's recording that can no longer be continued (its window passed, or its
+     *                  configuration is not the stream's), taken for this node to finish; or null
+     */
+    record Claim(ObjectNode continued, ObjectNode abandoned) {
+        static final Claim NONE = new Claim(null, null);
+    }
+
+    /**
      * A worker, when a publisher is admitted: the channel's open recording of another node, if it may be
      * continued here now (within its window, same configuration, fewer than 20 streams merged); it is then
-     * this node's. A stale one is let go (its owner, or a survivor's housekeeping if the owner is dead, finishes
-     * it). Empty when
-     * there is none or the store cannot say.
+     * this node's. One that may not is taken for this node to finish at once when its window has passed or its
+     * owner is dead (left alone, the new recording's open record would replace it and nobody but the dead node,
+     * started again, would finish it); one within the window of a live owner is let go (the owner finishes it).
+     * NONE when there is none or the store cannot say.
      */
-    Optional<ObjectNode> claim(String channelArn, String configArn, long now) {
+    Claim claim(String channelArn, String configArn, long now) {
         if (!shared) {
-            return Optional.empty();
+            return Claim.NONE;
         }
         try {
             return store.write(tx -> {
                 Optional<StoredResource> open = tx.byLookup(OPEN_TYPE, channelArn);
                 if (open.isEmpty() || node.equals(owner(open.get()))) {
-                    return Optional.<ObjectNode>empty();
+                    return Claim.NONE;
                 }
                 ObjectNode doc = Json.parseObject(open.get().doc());
                 ObjectNode header = (ObjectNode) doc.path("header");
-                long window = header.path("config")
-                                .path("recordingReconnectWindowSeconds")
-                                .asLong(0)
-                        * 1000;
-                boolean fits = window > 0
-                        && now - doc.path("updatedAt").asLong() <= window
+                boolean inWindow = now - doc.path("updatedAt").asLong() <= window(doc);
+                boolean fits = inWindow
                         && configArn.equals(header.path("configArn").asText())
                         && header.path("streamIds").size() < Recording.MAX_MERGED_STREAMS;
                 if (!fits) {
-                    tx.delete(open.get().arn());
-                    return Optional.<ObjectNode>empty();
+                    // Past its window nobody may continue it, and its owner may be dead without its heartbeat
+                    // being stale yet: finished here, once (a live owner finding the ended record drops it).
+                    if (inWindow && ownerAlive(tx, owner(open.get()), now)) {
+                        tx.delete(open.get().arn()); // its owner finishes it when its window ends
+                        return Claim.NONE;
+                    }
+                    return take(tx, open.get(), doc) ? new Claim(null, doc) : Claim.NONE;
                 }
-                doc.put("owner", node);
-                doc.put("updatedAt", now);
-                if (!tx.update(open.get().withDoc(Json.write(doc)))) {
-                    return Optional.<ObjectNode>empty(); // another node claimed it first
+                ObjectNode continued = doc.deepCopy();
+                continued.put("owner", node);
+                continued.put("updatedAt", now);
+                if (!tx.update(open.get().withDoc(Json.write(continued)))) {
+                    return Claim.NONE; // another node claimed it first
                 }
-                return Optional.of(doc);
+                return new Claim(continued, null);
             });
         } catch (RuntimeException e) {
             log.warn("open recordings of {} unreadable, a new recording starts: {}", channelArn, e.toString());
-            return Optional.empty();
+            return Claim.NONE;
         }
+    }
+
+    /** The reconnect window of an open recording's document, in ms (0: none). */
+    private static long window(ObjectNode doc) {
+        return doc.path("header")
+                        .path("config")
+                        .path("recordingReconnectWindowSeconds")
+                        .asLong(0)
+                * 1000;
+    }
+
+    /**
+     * Whether {@code owner}'s heartbeat is fresh. Right after a store outage every heartbeat is old, the live
+     * nodes' too: then it counts as alive (letting go is the safe side; the owner, if dead, finishes the
+     * recording from its journal when it starts again).
+     */
+    private boolean ownerAlive(ResourceStore.Tx tx, String owner, long now) {
+        long freshSince = now - io.openivs.server.resource.StreamSessions.STALE_MS;
+        if (now - store.lastUnreachable() < io.openivs.server.resource.StreamSessions.STALE_MS) {
+            return true;
+        }
+        return tx.nodes(freshSince).stream().anyMatch(n -> n.node().equals(owner) && n.heartbeat() >= freshSince);
+    }
+
+    /**
+     * Takes an open recording for this node to finish, at most once across all nodes: the versioned update
+     * fails if a claim or another node's taking changed it since it was read; the ended record names this node.
+     */
+    private boolean take(ResourceStore.Tx tx, StoredResource open, ObjectNode doc) {
+        String recordingId = open.id();
+        ObjectNode ending = doc.deepCopy().put("owner", node).put("state", "ENDING");
+        if (tx.get(endedArn(recordingId)).isPresent() || !tx.update(open.withDoc(Json.write(ending)))) {
+            return false;
+        }
+        tx.delete(open.arn());
+        ended(tx, recordingId, doc.path("header").path("channelArn").asText());
+        return true;
     }
 
     /**
@@ -286,27 +337,12 @@ final class RecordingLedger implements AutoCloseable {
         for (StoredResource open : store.read(tx -> tx.ofType(OPEN_TYPE, 100))) {
             ObjectNode doc = Json.parseObject(open.doc());
             String owner = doc.path("owner").asText();
-            long window = doc.path("header")
-                            .path("config")
-                            .path("recordingReconnectWindowSeconds")
-                            .asLong(0)
-                    * 1000;
             if (owner.equals(node)
                     || alive.contains(owner)
-                    || now - doc.path("updatedAt").asLong() <= window) {
+                    || now - doc.path("updatedAt").asLong() <= window(doc)) {
                 continue;
             }
-            String recordingId = open.id();
-            String channelArn = doc.path("header").path("channelArn").asText();
-            boolean mine = store.write(tx -> {
-                ObjectNode ending = doc.deepCopy().put("owner", node).put("state", "ENDING");
-                if (tx.get(endedArn(recordingId)).isPresent() || !tx.update(open.withDoc(Json.write(ending)))) {
-                    return false;
-                }
-                tx.delete(open.arn());
-                ended(tx, recordingId, channelArn);
-                return true;
-            });
+            boolean mine = store.write(tx -> take(tx, open, doc));
             if (mine) {
                 taken.add(doc);
             }

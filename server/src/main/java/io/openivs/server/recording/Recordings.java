@@ -148,18 +148,21 @@ public final class Recordings implements BucketCheck, AutoCloseable {
      */
     public int finishAbandoned(long aliveSince) {
         List<ObjectNode> taken = ledger.takeAbandoned(clock.millis(), aliveSince);
-        for (ObjectNode doc : taken) {
-            execute(() -> {
-                Recording r = Recording.abandoned(this, doc);
-                log.info(
-                        "finishing recording {}, left open by node {} which is gone: {} segment(s)",
-                        r.prefix,
-                        doc.path("owner").asText().replaceAll("[^\\x20-\\x7e]", "?"),
-                        doc.path("entries").size());
-                r.finish();
-            });
-        }
+        taken.forEach(this::finishTaken);
         return taken.size();
+    }
+
+    /** Finishes (recorder thread) a dead node's recording this node took, with its Recording End. */
+    private void finishTaken(ObjectNode doc) {
+        execute(() -> {
+            Recording r = Recording.abandoned(this, doc);
+            log.info(
+                    "finishing recording {}, left open by node {} which is gone: {} segment(s)",
+                    r.prefix,
+                    doc.path("owner").asText().replaceAll("[^\\x20-\\x7e]", "?"),
+                    doc.path("entries").size());
+            r.finish();
+        });
     }
 
     /** Recorder thread: whether this node is to finish the recording (no other node continued or finished it). */
@@ -216,7 +219,11 @@ public final class Recordings implements BucketCheck, AutoCloseable {
             return StreamRecorder.NONE;
         }
         // Another node's recording of this channel within its window (its node died, or the publisher came here).
-        ObjectNode claimed = ledger.claim(channelArn, configArn, clock.millis()).orElse(null);
+        RecordingLedger.Claim claim = ledger.claim(channelArn, configArn, clock.millis());
+        if (claim.abandoned() != null) {
+            finishTaken(claim.abandoned()); // before this stream's recording starts: End, then Start
+        }
+        ObjectNode claimed = claim.continued();
         Feed feed = new Feed(channelArn, channelName, channel.type(), configArn, config, streamId, claimed);
         execute(feed::attach);
         return feed;

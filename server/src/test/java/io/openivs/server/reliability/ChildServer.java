@@ -26,13 +26,15 @@ final class ChildServer implements AutoCloseable {
     static final String SK = "crash-test-secret-0000000000000000000000";
 
     final Process process;
+    final Path dataDir;
     final List<String> output;
     final int api;
     final int rtmp;
     final int playback;
 
-    private ChildServer(Process process, List<String> output, int api, int rtmp, int playback) {
+    private ChildServer(Process process, Path dataDir, List<String> output, int api, int rtmp, int playback) {
         this.process = process;
+        this.dataDir = dataDir;
         this.output = output;
         this.api = api;
         this.rtmp = rtmp;
@@ -110,7 +112,7 @@ final class ChildServer implements AutoCloseable {
             p.destroyForcibly();
             throw new AssertionError("server did not start: " + String.join("\n", out));
         }
-        return new ChildServer(p, out, api, rtmp, playback);
+        return new ChildServer(p, dataDir, out, api, rtmp, playback);
     }
 
     IvsClient ivs() {

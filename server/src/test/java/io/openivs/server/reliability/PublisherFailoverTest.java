@@ -8,10 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openivs.server.config.ServerConfig;
 import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.media.ffmpeg.FfmpegExecutables;
-import io.openivs.server.store.StoreKey;
 import io.openivs.server.testing.LivePlaylistWatch;
 import io.openivs.server.testing.Publishing;
-import io.openivs.server.testing.TestDatabases;
 import io.openivs.server.testing.TestServer;
 import io.openivs.server.testing.TwoNodes;
 import java.io.IOException;
@@ -32,7 +30,6 @@ import software.amazon.awssdk.services.ivs.model.ChannelLatencyMode;
 import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
 import software.amazon.awssdk.services.ivs.model.ChannelType;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
-import software.amazon.awssdk.services.ivs.model.RecordingConfigurationState;
 import software.amazon.awssdk.services.ivs.model.StreamState;
 
 /**
@@ -50,139 +47,126 @@ class PublisherFailoverTest {
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void aPublisherBackOnAnotherNodeContinuesThePlaylistAndTheRecording() throws Exception {
-        String db = TestDatabases.postgres();
-        Path shared = Files.createDirectories(dir.resolve("bucket-folders"));
-        Path dirA = Files.createDirectories(dir.resolve("a"));
-        Path dirB = Files.createDirectories(dir.resolve("b"));
-        Files.createSymbolicLink(dirA.resolve("recordings"), shared);
-        Files.createSymbolicLink(dirB.resolve("recordings"), shared);
         List<Process> publishers = new ArrayList<>();
         String firstStream;
-        // Nodes on one database share its store key (README, "How to run a cluster").
-        String storeKey = StoreKey.random().toBase64();
-        try (ChildServer a = ChildServer.start(dirA, List.of("--db-url", db, "--store-key", storeKey));
-                ChildServer b = ChildServer.start(dirB, List.of("--db-url", db, "--store-key", storeKey));
-                IvsClient ivsA = a.ivs();
-                IvsClient ivsB = b.ivs()) {
-            String bucket = "failover";
-            String rc = ivsA.createRecordingConfiguration(r -> r.name("rec")
-                            .recordingReconnectWindowSeconds(90)
-                            .destinationConfiguration(d -> d.s3(s -> s.bucketName(bucket))))
-                    .recordingConfiguration()
-                    .arn();
-            await(
-                    Duration.ofSeconds(20),
-                    () -> ivsA.getRecordingConfiguration(r -> r.arn(rc))
-                                            .recordingConfiguration()
-                                            .state()
-                                    == RecordingConfigurationState.ACTIVE
-                            ? true
-                            : null);
-            CreateChannelResponse ch = ivsA.createChannel(r -> r.name("failing-over")
-                    .insecureIngest(true)
-                    .latencyMode(ChannelLatencyMode.NORMAL)
-                    .recordingConfigurationArn(rc));
-            String channelArn = ch.channel().arn();
-            URI playbackPath = URI.create(ch.channel().playbackUrl());
+        try (ChildCluster nodes = ChildCluster.sharingRecordings(dir, 2)) {
+            Path shared = nodes.bucketFolders;
+            Path dirA = nodes.dataDir(1);
+            Path dirB = nodes.dataDir(2);
+            try (ChildServer a = nodes.node(1);
+                    ChildServer b = nodes.node(2);
+                    IvsClient ivsA = a.ivs();
+                    IvsClient ivsB = b.ivs()) {
+                String bucket = "failover";
+                String rc = Publishing.activeRecordingConfiguration(ivsA, bucket, 90);
+                CreateChannelResponse ch = ivsA.createChannel(r -> r.name("failing-over")
+                        .insecureIngest(true)
+                        .latencyMode(ChannelLatencyMode.NORMAL)
+                        .recordingConfigurationArn(rc));
+                String channelArn = ch.channel().arn();
+                URI playbackPath = URI.create(ch.channel().playbackUrl());
 
-            publishers.add(publisher(a.rtmpUrl(ch.streamKey().value())));
-            JsonNode start = await(Duration.ofSeconds(40), () -> event(dirA, "Recording Start"));
-            firstStream = start.path("detail").path("stream_id").asText();
-            String prefix = start.path("detail").path("recording_s3_key_prefix").asText();
-            Path folder = shared.resolve(bucket).resolve(prefix);
-            Path playlist = folder.resolve("media/hls/360p30/playlist.m3u8");
-            await(Duration.ofSeconds(30), () -> count(read(playlist), "#EXTINF") >= 3 ? true : null);
-            long highestOnA;
-            try (LivePlaylistWatch onA = LivePlaylistWatch.start(on(playbackPath, a.playback))) {
-                highestOnA = onA.highest();
-            }
-
-            a.kill();
-            publishers.forEach(Process::destroyForcibly);
-            int recordedOnA = count(read(playlist), "#EXTINF");
-
-            // The publisher retries through node 2 until the dead node's session is stale (15 s).
-            String secondStream = await(Duration.ofSeconds(60), () -> {
-                String live = live(ivsB, channelArn);
-                if (live != null && !live.equals(firstStream)) {
-                    return live;
+                publishers.add(publisher(a.rtmpUrl(ch.streamKey().value())));
+                JsonNode start = await(Duration.ofSeconds(40), () -> event(dirA, "Recording Start"));
+                firstStream = start.path("detail").path("stream_id").asText();
+                String prefix =
+                        start.path("detail").path("recording_s3_key_prefix").asText();
+                Path folder = shared.resolve(bucket).resolve(prefix);
+                Path playlist = folder.resolve("media/hls/360p30/playlist.m3u8");
+                await(Duration.ofSeconds(30), () -> count(read(playlist), "#EXTINF") >= 3 ? true : null);
+                long highestOnA;
+                try (LivePlaylistWatch onA = LivePlaylistWatch.start(on(playbackPath, a.playback))) {
+                    highestOnA = onA.highest();
                 }
-                if (publishers.stream().noneMatch(Process::isAlive)) {
-                    try {
-                        publishers.add(publisher(b.rtmpUrl(ch.streamKey().value())));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
+
+                a.kill();
+                publishers.forEach(Process::destroyForcibly);
+                int recordedOnA = count(read(playlist), "#EXTINF");
+
+                // The publisher retries through node 2 until the dead node's session is stale (15 s).
+                String secondStream = await(Duration.ofSeconds(60), () -> {
+                    String live = live(ivsB, channelArn);
+                    if (live != null && !live.equals(firstStream)) {
+                        return live;
                     }
+                    if (publishers.stream().noneMatch(Process::isAlive)) {
+                        try {
+                            publishers.add(publisher(b.rtmpUrl(ch.streamKey().value())));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+                    return null;
+                });
+
+                // Node 2's housekeeping ended the dead node's session and sent what it owed.
+                await(
+                        Duration.ofSeconds(20),
+                        () -> streamEvents(dirB, "Stream End", firstStream).size() == 1 ? true : null);
+                assertThat(streamEvents(dirB, "Session Ended", firstStream)).hasSize(1);
+
+                // The same playback URL, served by node 2: numbering runs on after a discontinuity.
+                try (LivePlaylistWatch onB = LivePlaylistWatch.start(on(playbackPath, b.playback))) {
+                    await(Duration.ofSeconds(30), () -> onB.highest() > onB.lowest() + 1 ? true : null);
+                    assertThat(onB.sawDiscontinuity())
+                            .as("EXT-X-DISCONTINUITY at the join")
+                            .isTrue();
+                    assertThat(onB.lowest()).isGreaterThan(highestOnA);
+                    FfmpegTool.Result probe = FfmpegTool.ffprobe(
+                            "-v",
+                            "error",
+                            "-show_entries",
+                            "stream=codec_type",
+                            "-of",
+                            "csv=p=0",
+                            onB.segment(onB.highest()).toString());
+                    assertThat(probe.exitCode()).as(probe.stderr()).isZero();
+                    assertThat(probe.stdout()).contains("video");
                 }
-                return null;
-            });
 
-            // Node 2's housekeeping ended the dead node's session and sent what it owed.
-            await(
-                    Duration.ofSeconds(20),
-                    () -> streamEvents(dirB, "Stream End", firstStream).size() == 1 ? true : null);
-            assertThat(streamEvents(dirB, "Session Ended", firstStream)).hasSize(1);
-
-            // The same playback URL, served by node 2: numbering runs on after a discontinuity.
-            try (LivePlaylistWatch onB = LivePlaylistWatch.start(on(playbackPath, b.playback))) {
-                await(Duration.ofSeconds(30), () -> onB.highest() > onB.lowest() + 1 ? true : null);
-                assertThat(onB.sawDiscontinuity())
-                        .as("EXT-X-DISCONTINUITY at the join")
-                        .isTrue();
-                assertThat(onB.lowest()).isGreaterThan(highestOnA);
-                FfmpegTool.Result probe = FfmpegTool.ffprobe(
-                        "-v",
-                        "error",
-                        "-show_entries",
-                        "stream=codec_type",
-                        "-of",
-                        "csv=p=0",
-                        onB.segment(onB.highest()).toString());
-                assertThat(probe.exitCode()).as(probe.stderr()).isZero();
-                assertThat(probe.stdout()).contains("video");
+                // The recording goes on in the same prefix, after one discontinuity.
+                await(Duration.ofSeconds(30), () -> count(read(playlist), "#EXTINF") >= recordedOnA + 3 ? true : null);
+                publishers.forEach(Process::destroy);
+                await(Duration.ofSeconds(20), () -> live(ivsB, channelArn) == null ? true : null);
+                b.close(); // ends the recording without waiting out its window
+                assertThat(folder.resolve("events/recording-ended.json")).exists();
+                String vod = read(playlist);
+                assertThat(vod).contains("#EXT-X-ENDLIST");
+                assertThat(count(vod, "#EXT-X-DISCONTINUITY\n")).isEqualTo(1);
+                List<String> files = vod.lines().filter(l -> l.endsWith(".ts")).toList();
+                for (int i = 0; i < files.size(); i++) {
+                    assertThat(files.get(i)).isEqualTo(i + ".ts");
+                    assertThat(playlist.resolveSibling(files.get(i))).exists();
+                }
+                try (Stream<Path> all = Files.walk(shared.resolve(bucket))) {
+                    assertThat(all.filter(p -> p.endsWith("recording-started.json"))
+                                    .count())
+                            .as("one recording")
+                            .isEqualTo(1);
+                }
+                List<JsonNode> ends = events(dirB, "Recording End");
+                assertThat(ends).hasSize(1);
+                JsonNode end = ends.get(0).path("detail");
+                assertThat(end.path("recording_s3_key_prefix").asText()).isEqualTo(prefix);
+                List<String> streams = new ArrayList<>();
+                end.path("recording_session_stream_ids").forEach(n -> streams.add(n.asText()));
+                assertThat(streams).containsExactly(firstStream, secondStream);
+                assertThat(events(dirB, "Recording Start")).isEmpty();
+            } finally {
+                publishers.forEach(Process::destroyForcibly);
             }
-
-            // The recording goes on in the same prefix, after one discontinuity.
-            await(Duration.ofSeconds(30), () -> count(read(playlist), "#EXTINF") >= recordedOnA + 3 ? true : null);
-            publishers.forEach(Process::destroy);
-            await(Duration.ofSeconds(20), () -> live(ivsB, channelArn) == null ? true : null);
-            b.close(); // ends the recording without waiting out its window
-            assertThat(folder.resolve("events/recording-ended.json")).exists();
-            String vod = read(playlist);
-            assertThat(vod).contains("#EXT-X-ENDLIST");
-            assertThat(count(vod, "#EXT-X-DISCONTINUITY\n")).isEqualTo(1);
-            List<String> files = vod.lines().filter(l -> l.endsWith(".ts")).toList();
-            for (int i = 0; i < files.size(); i++) {
-                assertThat(files.get(i)).isEqualTo(i + ".ts");
-                assertThat(playlist.resolveSibling(files.get(i))).exists();
+            // The killed node, started again, leaves the recording alone: node 2 continued and ended it.
+            try (ChildServer again = nodes.startAgain(1)) {
+                await(
+                        Duration.ofSeconds(20),
+                        () -> again.output.stream().anyMatch(l -> l.contains("continued by another node"))
+                                ? true
+                                : null);
+                assertThat(events(dirA, "Recording End")).isEmpty();
+                assertThat(streamEvents(dirA, "Session Ended", firstStream))
+                        .as("not again from the restarted node")
+                        .isEmpty();
             }
-            try (Stream<Path> all = Files.walk(shared.resolve(bucket))) {
-                assertThat(all.filter(p -> p.endsWith("recording-started.json")).count())
-                        .as("one recording")
-                        .isEqualTo(1);
-            }
-            List<JsonNode> ends = events(dirB, "Recording End");
-            assertThat(ends).hasSize(1);
-            JsonNode end = ends.get(0).path("detail");
-            assertThat(end.path("recording_s3_key_prefix").asText()).isEqualTo(prefix);
-            List<String> streams = new ArrayList<>();
-            end.path("recording_session_stream_ids").forEach(n -> streams.add(n.asText()));
-            assertThat(streams).containsExactly(firstStream, secondStream);
-            assertThat(events(dirB, "Recording Start")).isEmpty();
-        } finally {
-            publishers.forEach(Process::destroyForcibly);
-        }
-        // The killed node, started again, leaves the recording alone: node 2 continued and ended it.
-        try (ChildServer again = ChildServer.start(dirA, List.of("--db-url", db, "--store-key", storeKey))) {
-            await(
-                    Duration.ofSeconds(20),
-                    () -> again.output.stream().anyMatch(l -> l.contains("continued by another node")) ? true : null);
-            assertThat(events(dirA, "Recording End")).isEmpty();
-            assertThat(streamEvents(dirA, "Session Ended", firstStream))
-                    .as("not again from the restarted node")
-                    .isEmpty();
-        } finally {
-            TestDatabases.dropPostgres(db);
         }
     }
 
@@ -203,19 +187,7 @@ class PublisherFailoverTest {
                 IvsClient ivsA = nodes.a.client(TestServer.ALICE);
                 IvsClient ivsB = nodes.b.client(TestServer.ALICE)) {
             String bucket = "handover";
-            String rc = ivsA.createRecordingConfiguration(r -> r.name("rec")
-                            .recordingReconnectWindowSeconds(20)
-                            .destinationConfiguration(d -> d.s3(s -> s.bucketName(bucket))))
-                    .recordingConfiguration()
-                    .arn();
-            await(
-                    Duration.ofSeconds(20),
-                    () -> ivsA.getRecordingConfiguration(r -> r.arn(rc))
-                                            .recordingConfiguration()
-                                            .state()
-                                    == RecordingConfigurationState.ACTIVE
-                            ? true
-                            : null);
+            String rc = Publishing.activeRecordingConfiguration(ivsA, bucket, 20);
             CreateChannelResponse ch = ivsA.createChannel(r -> r.name("handed-over")
                     .type(ChannelType.STANDARD)
                     .insecureIngest(true)
@@ -302,84 +274,156 @@ class PublisherFailoverTest {
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void aDeadNodesRecordingNobodyContinuesIsFinishedByASurvivor() throws Exception {
-        String db = TestDatabases.postgres();
-        Path shared = Files.createDirectories(dir.resolve("bucket-folders"));
-        Path dirA = Files.createDirectories(dir.resolve("a"));
-        Path dirB = Files.createDirectories(dir.resolve("b"));
-        Files.createSymbolicLink(dirA.resolve("recordings"), shared);
-        Files.createSymbolicLink(dirB.resolve("recordings"), shared);
         Process publisher = null;
-        String storeKey = StoreKey.random().toBase64();
-        try (ChildServer a = ChildServer.start(dirA, List.of("--db-url", db, "--store-key", storeKey));
-                ChildServer b = ChildServer.start(dirB, List.of("--db-url", db, "--store-key", storeKey));
-                IvsClient ivsA = a.ivs()) {
-            String bucket = "abandoned";
-            String rc = ivsA.createRecordingConfiguration(r -> r.name("rec")
-                            .recordingReconnectWindowSeconds(10)
-                            .destinationConfiguration(d -> d.s3(s -> s.bucketName(bucket))))
-                    .recordingConfiguration()
-                    .arn();
-            await(
-                    Duration.ofSeconds(20),
-                    () -> ivsA.getRecordingConfiguration(r -> r.arn(rc))
-                                            .recordingConfiguration()
-                                            .state()
-                                    == RecordingConfigurationState.ACTIVE
-                            ? true
-                            : null);
-            CreateChannelResponse ch = ivsA.createChannel(r -> r.name("left-behind")
+        try (ChildCluster nodes = ChildCluster.sharingRecordings(dir, 2)) {
+            String db = nodes.db;
+            Path shared = nodes.bucketFolders;
+            Path dirA = nodes.dataDir(1);
+            Path dirB = nodes.dataDir(2);
+            try (ChildServer a = nodes.node(1);
+                    ChildServer b = nodes.node(2);
+                    IvsClient ivsA = a.ivs()) {
+                String bucket = "abandoned";
+                String rc = Publishing.activeRecordingConfiguration(ivsA, bucket, 10);
+                CreateChannelResponse ch = ivsA.createChannel(r -> r.name("left-behind")
+                        .insecureIngest(true)
+                        .latencyMode(ChannelLatencyMode.NORMAL)
+                        .recordingConfigurationArn(rc));
+                publisher = publisher(a.rtmpUrl(ch.streamKey().value()));
+                JsonNode start = await(Duration.ofSeconds(40), () -> event(dirA, "Recording Start"));
+                String streamId = start.path("detail").path("stream_id").asText();
+                String prefix =
+                        start.path("detail").path("recording_s3_key_prefix").asText();
+                Path folder = shared.resolve(bucket).resolve(prefix);
+                Path playlist = folder.resolve("media/hls/360p30/playlist.m3u8");
+                await(Duration.ofSeconds(30), () -> count(read(playlist), "#EXTINF") >= 3 ? true : null);
+                // Node 2 knows the recording (its state is in the store) before node 1 dies.
+                await(Duration.ofSeconds(20), () -> openRecordings(db) == 1 ? true : null);
+
+                a.kill();
+                publisher.destroyForcibly();
+                long killed = System.nanoTime();
+
+                // Stale after 15 s, window of 10 s: node 2 finishes it on a sweep after that.
+                JsonNode end = await(Duration.ofSeconds(60), () -> event(dirB, "Recording End"));
+                assertThat(System.nanoTime() - killed)
+                        .as("not before the dead node's heartbeat is stale")
+                        .isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(10));
+                assertThat(end.path("detail").path("recording_s3_key_prefix").asText())
+                        .isEqualTo(prefix);
+                assertThat(end.path("detail").path("stream_id").asText()).isEqualTo(streamId);
+                assertThat(folder.resolve("events/recording-ended.json")).exists();
+                String vod = read(playlist);
+                assertThat(vod).contains("#EXT-X-ENDLIST").doesNotContain("#EXT-X-DISCONTINUITY");
+                List<String> files = vod.lines().filter(l -> l.endsWith(".ts")).toList();
+                assertThat(files).hasSizeGreaterThanOrEqualTo(3);
+                for (int i = 0; i < files.size(); i++) {
+                    assertThat(files.get(i)).isEqualTo(i + ".ts");
+                    assertThat(playlist.resolveSibling(files.get(i))).exists();
+                }
+                assertThat(folder.resolve("media/hls/master.m3u8")).exists();
+                // Later sweeps find nothing more to finish.
+                Thread.sleep(12_000);
+                assertThat(events(dirB, "Recording End")).hasSize(1);
+            } finally {
+                if (publisher != null) {
+                    publisher.destroyForcibly();
+                }
+            }
+            // Node 1, started again with the recording's journal, leaves it alone: node 2 finished it.
+            try (ChildServer again = nodes.startAgain(1)) {
+                await(
+                        Duration.ofSeconds(20),
+                        () -> again.output.stream().anyMatch(l -> l.contains("continued by another node"))
+                                ? true
+                                : null);
+                assertThat(events(dirA, "Recording End")).isEmpty();
+            }
+        }
+    }
+
+    /**
+     * The publisher leaves node 1, which dies within the recording's reconnect window; the publisher comes back
+     * through node 2 after the window has passed but before node 1's heartbeat is stale (so before any sweep
+     * could take the dead node's recording): node 2 finishes node 1's recording at once, with one Recording
+     * End, and records the new stream as a new recording.
+     */
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void aPublisherBackAfterTheWindowFinishesTheDeadNodesRecordingOnce() throws Exception {
+        Process publisher = null;
+        try (ChildCluster nodes = ChildCluster.sharingRecordings(dir, 2);
+                ChildServer a = nodes.node(1);
+                ChildServer b = nodes.node(2);
+                IvsClient ivsB = b.ivs()) {
+            Path dirA = nodes.dataDir(1);
+            Path dirB = nodes.dataDir(2);
+            String bucket = "late-return";
+            String rc = Publishing.activeRecordingConfiguration(ivsB, bucket, 5);
+            CreateChannelResponse ch = ivsB.createChannel(r -> r.name("late-return")
                     .insecureIngest(true)
                     .latencyMode(ChannelLatencyMode.NORMAL)
                     .recordingConfigurationArn(rc));
-            publisher = publisher(a.rtmpUrl(ch.streamKey().value()));
-            JsonNode start = await(Duration.ofSeconds(40), () -> event(dirA, "Recording Start"));
-            String streamId = start.path("detail").path("stream_id").asText();
+            FfmpegTool.Result first =
+                    Publishing.publish(a.rtmpUrl(ch.streamKey().value()), 8).get(60, TimeUnit.SECONDS);
+            assertThat(first.exitCode()).as(first.stderr()).isZero();
+            JsonNode start = await(Duration.ofSeconds(20), () -> event(dirA, "Recording Start"));
+            String firstStream = start.path("detail").path("stream_id").asText();
             String prefix = start.path("detail").path("recording_s3_key_prefix").asText();
-            Path folder = shared.resolve(bucket).resolve(prefix);
-            Path playlist = folder.resolve("media/hls/360p30/playlist.m3u8");
-            await(Duration.ofSeconds(30), () -> count(read(playlist), "#EXTINF") >= 3 ? true : null);
-            // Node 2 knows the recording (its state is in the store) before node 1 dies.
-            await(Duration.ofSeconds(20), () -> openRecordings(db) == 1 ? true : null);
-
+            // The stream ended on node 1, its recording open there (and in the store) for its window.
+            await(
+                    Duration.ofSeconds(20),
+                    () -> streamEvents(dirA, "Stream End", firstStream).size() == 1 ? true : null);
+            await(Duration.ofSeconds(10), () -> openRecordings(nodes.db) == 1 ? true : null);
             a.kill();
-            publisher.destroyForcibly();
             long killed = System.nanoTime();
 
-            // Stale after 15 s, window of 10 s: node 2 finishes it on a sweep after that.
-            JsonNode end = await(Duration.ofSeconds(60), () -> event(dirB, "Recording End"));
-            assertThat(System.nanoTime() - killed)
-                    .as("not before the dead node's heartbeat is stale")
-                    .isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(10));
-            assertThat(end.path("detail").path("recording_s3_key_prefix").asText())
-                    .isEqualTo(prefix);
-            assertThat(end.path("detail").path("stream_id").asText()).isEqualTo(streamId);
+            // Past the 5 s window, while node 1's heartbeat is still fresh (stale 10 to 15 s after the kill).
+            Thread.sleep(5_500);
+            publisher = publisher(b.rtmpUrl(ch.streamKey().value()));
+            String secondStream =
+                    await(Duration.ofSeconds(30), () -> live(ivsB, ch.channel().arn()));
+            assertThat(secondStream).isNotEqualTo(firstStream);
+            JsonNode end = await(Duration.ofSeconds(20), () -> endOf(dirB, prefix));
+            assertThat(end.path("detail").path("recording_session_stream_ids").size())
+                    .isEqualTo(1);
+            assertThat(end.path("detail").path("stream_id").asText()).isEqualTo(firstStream);
+            Path folder = nodes.bucketFolders.resolve(bucket).resolve(prefix);
             assertThat(folder.resolve("events/recording-ended.json")).exists();
-            String vod = read(playlist);
+            String vod = read(folder.resolve("media/hls/360p30/playlist.m3u8"));
             assertThat(vod).contains("#EXT-X-ENDLIST").doesNotContain("#EXT-X-DISCONTINUITY");
-            List<String> files = vod.lines().filter(l -> l.endsWith(".ts")).toList();
-            assertThat(files).hasSizeGreaterThanOrEqualTo(3);
-            for (int i = 0; i < files.size(); i++) {
-                assertThat(files.get(i)).isEqualTo(i + ".ts");
-                assertThat(playlist.resolveSibling(files.get(i))).exists();
-            }
-            assertThat(folder.resolve("media/hls/master.m3u8")).exists();
-            // Later sweeps find nothing more to finish.
-            Thread.sleep(12_000);
-            assertThat(events(dirB, "Recording End")).hasSize(1);
+            // The new stream is a new recording, started after the old one ended.
+            JsonNode started = await(Duration.ofSeconds(20), () -> event(dirB, "Recording Start"));
+            assertThat(started.path("detail").path("recording_s3_key_prefix").asText())
+                    .isNotEqualTo(prefix);
+            assertThat(started.path("detail").path("stream_id").asText()).isEqualTo(secondStream);
+
+            // Once node 1 is stale and sweeps have run, still the one Recording End for its recording.
+            long sweepsDone = killed + TimeUnit.SECONDS.toNanos(27);
+            Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(sweepsDone - System.nanoTime())));
+            assertThat(events(dirB, "Recording End").stream()
+                            .filter(e -> prefix.equals(e.path("detail")
+                                    .path("recording_s3_key_prefix")
+                                    .asText()))
+                            .count())
+                    .isEqualTo(1);
+            assertThat(openRecordings(nodes.db))
+                    .as("only the new recording is open")
+                    .isEqualTo(1);
         } finally {
             if (publisher != null) {
                 publisher.destroyForcibly();
             }
         }
-        // Node 1, started again with the recording's journal, leaves it alone: node 2 finished it.
-        try (ChildServer again = ChildServer.start(dirA, List.of("--db-url", db, "--store-key", storeKey))) {
-            await(
-                    Duration.ofSeconds(20),
-                    () -> again.output.stream().anyMatch(l -> l.contains("continued by another node")) ? true : null);
-            assertThat(events(dirA, "Recording End")).isEmpty();
-        } finally {
-            TestDatabases.dropPostgres(db);
-        }
+    }
+
+    /** Node {@code dataDir}'s Recording End of the recording under {@code prefix}, or null. */
+    private static JsonNode endOf(Path dataDir, String prefix) {
+        return events(dataDir, "Recording End").stream()
+                .filter(e -> prefix.equals(
+                        e.path("detail").path("recording_s3_key_prefix").asText()))
+                .findFirst()
+                .orElse(null);
     }
 
     /** Recordings in progress as the shared store knows them. */

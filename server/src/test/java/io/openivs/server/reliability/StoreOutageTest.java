@@ -39,7 +39,6 @@ import software.amazon.awssdk.services.ivs.model.ChannelLatencyMode;
 import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 import software.amazon.awssdk.services.ivs.model.IvsException;
-import software.amazon.awssdk.services.ivs.model.RecordingConfigurationState;
 import software.amazon.awssdk.services.ivs.model.StreamState;
 
 /**
@@ -64,18 +63,7 @@ class StoreOutageTest {
                 IvsClient ivs =
                         node.client(TestServer.ALICE, o -> o.retryStrategy(DefaultRetryStrategy.doNotRetry()))) {
             String bucket = "outage-recordings";
-            String rc = ivs.createRecordingConfiguration(
-                            b -> b.name("rec").destinationConfiguration(d -> d.s3(s -> s.bucketName(bucket))))
-                    .recordingConfiguration()
-                    .arn();
-            await(
-                    Duration.ofSeconds(20),
-                    () -> ivs.getRecordingConfiguration(b -> b.arn(rc))
-                                            .recordingConfiguration()
-                                            .state()
-                                    == RecordingConfigurationState.ACTIVE
-                            ? true
-                            : null);
+            String rc = Publishing.activeRecordingConfiguration(ivs, bucket, 0);
             CreateChannelResponse recorded = ivs.createChannel(b -> b.name("through-the-outage")
                     .insecureIngest(true)
                     .latencyMode(ChannelLatencyMode.NORMAL)

@@ -101,8 +101,9 @@ public final class LivePlaylistWatch implements AutoCloseable {
                     }
                     mediaSequence = Math.max(mediaSequence, sequence);
                     for (String line : text.split("\n")) {
-                        if (!line.startsWith("#") && line.endsWith(".ts")) {
-                            long seq = Long.parseLong(line.substring(line.lastIndexOf('/') + 1, line.length() - 3));
+                        if (!line.startsWith("#") && (line.endsWith(".ts") || line.endsWith(".m4s"))) {
+                            String name = line.substring(line.lastIndexOf('/') + 1);
+                            long seq = Long.parseLong(name.substring(0, name.indexOf('.')));
                             segments.putIfAbsent(seq, media.resolve(line));
                             if (fetch && seq > fetchedUpTo) {
                                 fetchedUpTo = seq;

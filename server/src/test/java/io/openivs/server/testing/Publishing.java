@@ -11,6 +11,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import software.amazon.awssdk.services.ivs.IvsClient;
+import software.amazon.awssdk.services.ivs.model.RecordingConfigurationState;
 
 /** What live tests share: a real ffmpeg publisher, an event sink to wait on, and polling. */
 public final class Publishing {
@@ -38,6 +40,28 @@ public final class Publishing {
     /** The arguments of {@link #publishLowLatency}, for a publisher that must outlive FfmpegTool's 60 s limit. */
     public static List<String> lowLatencyArgs(String url, int seconds) {
         return args(url, seconds, "-preset", "ultrafast", "-tune", "zerolatency", "-g", "30");
+    }
+
+    /**
+     * Creates a recording configuration named "rec" into {@code bucket} with the given reconnect window and waits
+     * (up to 20 s) until it is ACTIVE; returns its ARN.
+     */
+    public static String activeRecordingConfiguration(IvsClient ivs, String bucket, int reconnectWindowSeconds)
+            throws InterruptedException {
+        String arn = ivs.createRecordingConfiguration(r -> r.name("rec")
+                        .recordingReconnectWindowSeconds(reconnectWindowSeconds)
+                        .destinationConfiguration(d -> d.s3(s -> s.bucketName(bucket))))
+                .recordingConfiguration()
+                .arn();
+        await(
+                Duration.ofSeconds(20),
+                () -> ivs.getRecordingConfiguration(r -> r.arn(arn))
+                                        .recordingConfiguration()
+                                        .state()
+                                == RecordingConfigurationState.ACTIVE
+                        ? true
+                        : null);
+        return arn;
     }
 
     /**

@@ -69,6 +69,11 @@ public final class TestCa {
 
     /** A server certificate for localhost and 127.0.0.1 with this serial, written under {@code name}. */
     public Issued issue(String name, long serial, KeyFormat format) throws IOException {
+        return issue(name, serial, format, "DNS:localhost,IP:127.0.0.1");
+    }
+
+    /** A server certificate naming {@code subjectAltNames} (openssl's syntax: {@code DNS:a,IP:1.2.3.4}). */
+    public Issued issue(String name, long serial, KeyFormat format, String subjectAltNames) throws IOException {
         String key = name + ".key";
         boolean rsa = format == KeyFormat.RSA_PKCS8 || format == KeyFormat.RSA_PKCS1;
         openssl(
@@ -87,7 +92,7 @@ public final class TestCa {
         }
         Files.writeString(
                 dir.resolve(name + ".ext"),
-                "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
+                "subjectAltName=" + subjectAltNames + "\n"
                         + "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n");
         openssl(dir, "req", "-new", "-key", key, "-subj", "/CN=localhost", "-out", name + ".csr");
         openssl(

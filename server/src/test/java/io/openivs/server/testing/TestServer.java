@@ -144,6 +144,20 @@ public final class TestServer implements AutoCloseable {
         return client(who, o -> {});
     }
 
+    /** A client of this node's HTTPS API that trusts {@code trust} only (the host name is checked as well). */
+    public IvsClient client(CredentialStore.Credential who, javax.net.ssl.TrustManager trust) {
+        javax.net.ssl.TrustManager[] trusted = {trust};
+        return IvsClient.builder()
+                .endpointOverride(endpoint())
+                .region(Region.of(REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(who.accessKeyId(), who.secretKey())))
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .tlsTrustManagersProvider(() -> trusted)
+                        .build())
+                .build();
+    }
+
     /** A client whose configuration {@code override} changes, e.g. to turn retries off. */
     public IvsClient client(CredentialStore.Credential who, Consumer<ClientOverrideConfiguration.Builder> override) {
         return IvsClient.builder()

@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Three openivs nodes on one fresh PostgreSQL database, as an operator runs them: the same ports on
@@ -20,6 +21,15 @@ public final class ThreeNodes implements AutoCloseable {
     private final String url;
 
     public ThreeNodes(Path dir) throws InterruptedException {
+        this(dir, i -> null, i -> ServerConfig.Tls.NONE);
+    }
+
+    /**
+     * @param publicHost by node (1 to 3): null keeps the one every node shares
+     * @param tls        by node (1 to 3): the operator's certificate, for HTTPS playback and API
+     */
+    public ThreeNodes(Path dir, IntFunction<String> publicHost, IntFunction<ServerConfig.Tls> tls)
+            throws InterruptedException {
         url = TestDatabases.postgres();
         // Nodes on one database share its store key (README, "How to run a cluster").
         String storeKey = io.openivs.server.store.StoreKey.random().toBase64();
@@ -31,28 +41,31 @@ public final class ThreeNodes implements AutoCloseable {
                 try {
                     for (int i = 0; i < 3; i++) {
                         String bind = "127.0.0." + (i + 1);
+                        String host = publicHost.apply(i + 1);
+                        ServerConfig.Tls certificate = tls.apply(i + 1);
                         nodes.add(new TestServer(
                                 dir.resolve("n" + (i + 1) + "-" + attempt),
                                 url,
                                 c -> new ServerConfig(
-                                        bind,
-                                        c.publicHost(),
-                                        ports[0],
-                                        ports[1],
-                                        ports[2],
-                                        ports[3],
-                                        ports[4],
-                                        c.dataDir(),
-                                        c.dbUrl(),
-                                        c.region(),
-                                        c.quotas(),
-                                        c.recording(),
-                                        c.playbackAccess(),
-                                        c.tls(),
-                                        c.metrics(),
-                                        c.transcoding(),
-                                        c.cluster(),
-                                        storeKey)));
+                                                bind,
+                                                host == null ? c.publicHost() : host,
+                                                ports[0],
+                                                ports[1],
+                                                ports[2],
+                                                ports[3],
+                                                ports[4],
+                                                c.dataDir(),
+                                                c.dbUrl(),
+                                                c.region(),
+                                                c.quotas(),
+                                                c.recording(),
+                                                c.playbackAccess(),
+                                                c.tls(),
+                                                c.metrics(),
+                                                c.transcoding(),
+                                                c.cluster(),
+                                                storeKey)
+                                        .withTls(certificate)));
                     }
                 } catch (RuntimeException e) {
                     last = e;
