@@ -53,6 +53,13 @@ public final class ClusterMembership implements EdgeOwners, AutoCloseable {
     private final Map<String, InetSocketAddress> resolved = new HashMap<>();
 
     private final AtomicBoolean storeFailing = new AtomicBoolean();
+    /**
+     * When the last store outage began and ended (epoch ms; 0: none yet). No node can beat while the store is
+     * down, so for one staleness timeout after it answers again a heartbeat from before the outage still counts.
+     */
+    private volatile long outageBegan;
+
+    private volatile long outageEnded;
 
     private ScheduledFuture<?> beats;
     private ScheduledFuture<?> reads;
@@ -165,12 +172,14 @@ public final class ClusterMembership implements EdgeOwners, AutoCloseable {
     /** Logs once per outage, not once a second. */
     private void storeFails(String what, RuntimeException e) {
         if (storeFailing.compareAndSet(false, true)) {
+            outageBegan = clock.millis();
             log.warn("{} failed, keeping the owners last read until the store answers: {}", what, e.toString());
         }
     }
 
     private void storeAnswers() {
         if (storeFailing.compareAndSet(true, false)) {
+            outageEnded = clock.millis();
             log.info("cluster: the store answers again");
         }
     }
@@ -186,7 +195,12 @@ public final class ClusterMembership implements EdgeOwners, AutoCloseable {
     }
 
     private void readOwners() {
-        long freshSince = clock.millis() - StreamSessions.STALE_MS;
+        long now = clock.millis();
+        boolean afterOutage = storeFailing.get() || now - outageEnded < StreamSessions.STALE_MS;
+        // Just after an outage (this read may be the one that ends it): owners silent only because the store
+        // was down are not dead; those still silent a timeout after it answers are.
+        long freshSince =
+                afterOutage ? Math.min(now, outageBegan) - StreamSessions.STALE_MS : now - StreamSessions.STALE_MS;
         Map<String, Owner> next = new HashMap<>();
         for (LiveOwnerRow row : store.read(tx -> tx.liveOwners(freshSince))) {
             if (row.node().equals(node)) {
