@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.FileRegion;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
@@ -107,6 +108,11 @@ public final class AccessLog extends ChannelDuplexHandler {
         if (msg instanceof HttpContent c) {
             e.bytes += c.content().readableBytes();
             if (msg instanceof FullHttpResponse || msg instanceof LastHttpContent) {
+                done(ctx, e);
+            }
+        } else if (msg instanceof FileRegion r) {
+            e.bytes += r.count(); // a pre-encoded answer's body sent from a file; its head came first
+            if (e.expected >= 0 && e.bytes >= e.expected) {
                 done(ctx, e);
             }
         } else if (msg instanceof ByteBuf b) {
