@@ -9,6 +9,8 @@
 #   VIEWER_LOAD=0 ...                     # publishers only, no viewer load
 #   ROUNDS=3 WARMUP=10 bench/ingest/run.sh   # viewer load only: both servers up, wrk alternating,
 #                                            # plus server CPU per request (ROUNDS at most 3)
+#   COLD=1 bench/ingest/run.sh            # the same, cold: fresh servers for each kind (playlist,
+#                                            # segment), no warm-up, one 30 s cell each
 #
 # Prints, per N and server: CPU seconds per stream-minute, RSS per stream, segment latency (last frame
 # sent -> playlist lists the segment: median and p95), lost segments; then viewer req/s and p99.
@@ -30,6 +32,8 @@ LARGEST=10; for n in $STREAMS; do [ "$n" -le "$LARGEST" ] || LARGEST=$n; done
 WARMUP_STREAMS="${WARMUP_STREAMS:-$LARGEST}"
 if [ "$WARMUP" -gt 95 ]; then echo "WARMUP=$WARMUP is longer than one play of the fixture (at most 95)" >&2; exit 2; fi
 CONNECTIONS="${CONNECTIONS:-1000}"
+# Cold viewer load: a fresh JVM (and nginx) for each kind of request, measured at once for 30 s.
+if [ "${COLD:-0}" = 1 ]; then ROUNDS="${ROUNDS:-1}"; STREAMS=""; VIEWER_SECONDS="${VIEWER_SECONDS_COLD:-30}"; fi
 # nginx sends files with sendfile(2), zero-copy, as Debian's stock nginx.conf sets; off: read + write.
 NGINX_SENDFILE="${NGINX_SENDFILE:-on}"
 BASE_PORT="${BASE_PORT:-19080}"
@@ -244,12 +248,18 @@ interleaved_viewers() {
         echo "ROUNDS=$rounds does not fit in one play of the fixture with VIEWER_SECONDS=$VIEWER_SECONDS" >&2; exit 2
     fi
     declare -A PLAYLIST
-    for target in openivs nginx; do
-        start "$target"
-        warm_up "$target"
-    done
+    if [ "${COLD:-0}" != 1 ]; then
+        for target in openivs nginx; do
+            start "$target"
+            warm_up "$target"
+        done
+    fi
     for kind in playlist segment; do
         pids=""
+        if [ "${COLD:-0}" = 1 ]; then  # fresh processes, nothing warmed but the one publisher's ingest
+            stop openivs; stop nginx
+            for target in openivs nginx; do start "$target"; done
+        fi
         for target in openivs nginx; do
             spec="$(run_spec "$target" 1 $((rounds * 2 * (VIEWER_SECONDS + 2) + 30)))"
             PLAYLIST[$target]="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["streams"][0]["playlist"])' "$spec")"
@@ -257,7 +267,9 @@ interleaved_viewers() {
             pids="$pids $!"
         done
         sleep 14
-        for target in openivs nginx; do wrk -t2 -c100 -d3s "${PLAYLIST[$target]}" >/dev/null 2>&1 || true; done
+        if [ "${COLD:-0}" != 1 ]; then
+            for target in openivs nginx; do wrk -t2 -c100 -d3s "${PLAYLIST[$target]}" >/dev/null 2>&1 || true; done
+        fi
         for round in $(seq "$rounds"); do
             for target in openivs nginx; do
                 url="${PLAYLIST[$target]}"

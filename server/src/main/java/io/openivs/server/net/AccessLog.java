@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * enabled ({@code --access-log}), so with it off playback pays nothing. It sits between the HTTP
  * codec and whoever answers, so it sees requests decoded and answers before encoding: HttpObjects,
  * or the bare pre-encoded buffers playback writes for shared answers (status line, headers and body),
- * whose head it reads for the status and Content-Length.
+ * whose head it reads for the status and Content-Length, or a file region holding such an answer.
  */
 public final class AccessLog extends ChannelDuplexHandler {
     /** The logger's name: enable it at INFO to get the lines. */
@@ -111,8 +111,13 @@ public final class AccessLog extends ChannelDuplexHandler {
                 done(ctx, e);
             }
         } else if (msg instanceof FileRegion r) {
-            e.bytes += r.count(); // a pre-encoded answer's body sent from a file; its head came first
-            if (e.expected >= 0 && e.bytes >= e.expected) {
+            e.bytes += r.count();
+            if (e.status == 0) {
+                // A whole pre-encoded answer in a file, head and body (a public segment sent with
+                // sendfile): always a 200, and its byte count includes the head's ~130 bytes.
+                e.status = 200;
+                done(ctx, e);
+            } else if (e.expected >= 0 && e.bytes >= e.expected) {
                 done(ctx, e);
             }
         } else if (msg instanceof ByteBuf b) {

@@ -17,7 +17,7 @@ import io.openivs.server.net.AccessLog;
 import io.openivs.server.net.ConnectionCap;
 import io.openivs.server.net.EventLoops;
 import io.openivs.server.net.HttpTimeouts;
-import io.openivs.server.playback.access.PlaybackGate;
+import io.openivs.server.playback.access.AccessGate;
 import java.net.InetSocketAddress;
 
 /** The HLS playback listener: IVS-shaped playback URLs served from live streams' memory. */
@@ -67,7 +67,7 @@ public final class PlaybackServer implements AutoCloseable {
             String bind,
             int port,
             PlaybackSource source,
-            PlaybackGate gate,
+            AccessGate gate,
             boolean trustForwardedFor,
             ChannelHandler extra)
             throws InterruptedException {
@@ -79,7 +79,7 @@ public final class PlaybackServer implements AutoCloseable {
             String bind,
             int port,
             PlaybackSource source,
-            PlaybackGate gate,
+            AccessGate gate,
             boolean trustForwardedFor,
             ChannelHandler extra,
             Limits limits)
@@ -93,7 +93,7 @@ public final class PlaybackServer implements AutoCloseable {
             String bind,
             int port,
             PlaybackSource source,
-            PlaybackGate gate,
+            AccessGate gate,
             boolean trustForwardedFor,
             ChannelHandler extra,
             Limits limits,
@@ -111,7 +111,7 @@ public final class PlaybackServer implements AutoCloseable {
             String bind,
             int port,
             PlaybackSource source,
-            PlaybackGate gate,
+            AccessGate gate,
             boolean trustForwardedFor,
             ChannelHandler extra,
             Limits limits,

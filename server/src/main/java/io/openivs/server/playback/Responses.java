@@ -141,8 +141,16 @@ final class Responses {
         return ctx.channel() instanceof SocketChannel && ctx.pipeline().get(SslHandler.class) == null;
     }
 
-    /** {@code body}: a ByteBuf or a FileRegion. */
-    static void sendEncoded(ChannelHandlerContext ctx, ByteBuf head, Object body) {
+    /** A whole pre-encoded answer (head and body) in one message: a buffer or a file region. */
+    static void sendEncoded(ChannelHandlerContext ctx, Object answer) {
+        if (ctx.executor().inEventLoop()) {
+            ctx.writeAndFlush(answer, ctx.voidPromise());
+        } else {
+            ctx.executor().execute(() -> ctx.writeAndFlush(answer, ctx.voidPromise()));
+        }
+    }
+
+    static void sendEncoded(ChannelHandlerContext ctx, ByteBuf head, ByteBuf body) {
         if (!ctx.executor().inEventLoop()) {
             // From a gate that settled off the loop: one task, so nothing lands between head and body.
             ctx.executor().execute(() -> sendEncoded(ctx, head, body));

@@ -57,11 +57,11 @@ final class WindowAnswers {
         int i = window.indexOf(req.path().sequence());
         Segment s = i < 0 ? null : window.segments().get(i);
         if (shared && s != null && Responses.sendsFiles(ctx)) {
-            // The segment's file handed to the socket with sendfile: the kernel copies nothing.
-            FileRegion region = s.tryRetainedRegion();
+            // Head and segment from the segment's file in one sendfile: the kernel copies nothing.
+            FileRegion region = s.tryRetainedRegion(window.segmentHead(i));
             if (region != null) {
                 req.answered();
-                Responses.sendEncoded(ctx, window.segmentHead(i), region);
+                Responses.sendEncoded(ctx, region);
                 return;
             }
         }

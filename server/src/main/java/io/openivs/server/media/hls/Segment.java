@@ -168,11 +168,12 @@ public final class Segment {
     }
 
     /**
-     * The bytes as a region of the file that holds them, for sendfile, with its own reference (released
-     * with the region), from any thread; null when they are not in a file ({@link #tryRetainedData()}
-     * then) or once the segment has left the window.
+     * {@code head} (an HTTP response head, the same for every caller) followed by the bytes, as one
+     * region of the file that holds them, for sendfile, with its own reference (released with the
+     * region), from any thread; null when they are not in a file ({@link #tryRetainedData()} then) or
+     * once the segment has left the window.
      */
-    public FileRegion tryRetainedRegion() {
+    public FileRegion tryRetainedRegion(ByteBuf head) {
         if (!inFile) {
             return null;
         }
@@ -184,7 +185,7 @@ public final class Segment {
             }
         } while (!holds.compareAndSet(h, h + 1));
         try {
-            return SegmentFiles.retainedRegion(data);
+            return SegmentFiles.retainedRegion(data, head);
         } finally {
             dropHold();
         }

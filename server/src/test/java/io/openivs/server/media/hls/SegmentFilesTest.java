@@ -1,5 +1,6 @@
 package io.openivs.server.media.hls;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -18,6 +19,7 @@ import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -87,12 +89,23 @@ class SegmentFilesTest {
         assertThat(descriptors()[1]).isEqualTo(before[1] + 1);
         Segment s = new Segment(1, 180_000, false, 0, 0, data, SegmenterTest.VIDEO, SegmenterTest.AUDIO);
 
-        FileRegion region = s.tryRetainedRegion();
+        ByteBuf head = Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 250000\r\n\r\n", US_ASCII);
+        FileRegion region = s.tryRetainedRegion(head);
         assertThat(region).isNotNull();
-        s.release(); // the segment leaves the window while a viewer's sendfile is still going
-        assertThat(s.tryRetainedRegion()).isNull();
-        assertThat(descriptors()[1]).as("the viewer's region keeps the file").isEqualTo(before[1] + 1);
-        assertThat(sent(region)).isEqualTo(bytes);
+        ByteBuf otherHead = Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 250001\r\n\r\n", US_ASCII);
+        assertThat(s.tryRetainedRegion(otherHead))
+                .as("one head per segment file")
+                .isNull();
+        FileRegion second = s.tryRetainedRegion(head.duplicate());
+        s.release(); // the segment leaves the window while viewers' sendfiles are still going
+        assertThat(s.tryRetainedRegion(head)).isNull();
+        assertThat(descriptors()[1]).as("the viewers' regions keep the file").isEqualTo(before[1] + 1);
+        byte[] answer = sent(region);
+        assertThat(new String(answer, 0, head.readableBytes(), US_ASCII)).isEqualTo(head.toString(US_ASCII));
+        assertThat(Arrays.copyOfRange(answer, head.readableBytes(), answer.length))
+                .isEqualTo(bytes);
+        assertThat(sent(second)).isEqualTo(answer);
+        second.release();
         region.release();
         assertThat(descriptors()[1]).as("closed with the last reference").isEqualTo(before[1]);
         assertThat(files.openFiles()).isZero();
@@ -127,9 +140,9 @@ class SegmentFilesTest {
                 f.release();
                 if (listed.size() > segments) {
                     Segment newest = listed.get(listed.size() - 1);
-                    FileRegion r = newest.tryRetainedRegion();
+                    FileRegion r = newest.tryRetainedRegion(Unpooled.copiedBuffer("head\r\n\r\n", US_ASCII));
                     assertThat(r).as("segment %d in a file", newest.sequence()).isNotNull();
-                    assertThat(sent(r)).hasSize(newest.size());
+                    assertThat(sent(r)).hasSize(8 + newest.size());
                     r.release();
                     int[] now = descriptors();
                     maxOpen = Math.max(maxOpen, now[1] - before[1]);
@@ -158,7 +171,7 @@ class SegmentFilesTest {
         assertThat(bytes(c)).isEqualTo(bytes);
         assertThat(files.fallbacks()).isEqualTo(1);
         Segment s = new Segment(1, 180_000, false, 0, 0, c, SegmenterTest.VIDEO, SegmenterTest.AUDIO);
-        assertThat(s.tryRetainedRegion()).isNull();
+        assertThat(s.tryRetainedRegion(Unpooled.EMPTY_BUFFER)).isNull();
         ByteBuf copy = s.tryRetainedData();
         assertThat(bytes(copy)).isEqualTo(bytes);
         copy.release();
