@@ -210,9 +210,9 @@ warm_up() {
 start() { if [ "$1" = nginx ]; then start_nginx; else start_openivs; fi; }
 stop() { if [ "$1" = nginx ]; then stop_pid "$NGINX_PID"; NGINX_PID=""; else stop_pid "$SERVER_PID"; SERVER_PID=""; fi; }
 
-# wrk_case URL -> "req/s p99_ms non2xx socket_errors"
+# wrk_case URL [SECONDS] -> "req/s p99_ms non2xx socket_errors"
 wrk_case() {
-    wrk -t2 -c"$CONNECTIONS" -d"${VIEWER_SECONDS}"s --latency "$1" 2>&1 | awk '
+    wrk -t2 -c"$CONNECTIONS" -d"${2:-$VIEWER_SECONDS}"s --latency "$1" 2>&1 | awk '
         /Requests\/sec/ {rps = $2}
         /^ +99%/ {v = $2; u = v; gsub(/[0-9.]/, "", u); sub(/[a-z]+$/, "", v);
                   p99 = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v}
@@ -234,6 +234,23 @@ cpu_ticks() {
         total=$((total + $(echo "$f" | awk '{print $12 + $13}')))
     done
     echo "$total"
+}
+
+# wrk_cell KIND PLAYLIST_URL -> wrk_case's line for one cell of VIEWER_SECONDS on the playlist or its
+# newest segment. A segment stays listed for the window (12 s on openivs), so a longer cell (COLD=1:
+# 30 s) is back-to-back pieces of at most 10 s, each on the segment newest when it starts: requests
+# and errors summed, req/s over the whole cell, p99 the worst piece's.
+wrk_cell() {
+    local kind="$1" playlist="$2" left="$VIEWER_SECONDS" secs url all=""
+    while [ "$left" -gt 0 ]; do
+        secs=$((left > 10 ? 10 : left)); left=$((left - secs))
+        url="$playlist"
+        if [ "$kind" = segment ]; then url="${url%/*}/$(curl -s "$url" | grep -v '^#' | tail -1 || true)"; fi
+        all="$all$secs $(wrk_case "$url" "$secs")
+"
+    done
+    printf '%s' "$all" | awk '{n += $1 * $2; t += $1; if ($3 > p) p = $3; bad += $4; errs += $5}
+        END {printf "%.0f %.2f %d %d\n", n / t, p, bad, errs}'
 }
 
 # Viewer load with both servers up, wrk alternating between them ROUNDS times (playlist: openivs,
@@ -272,10 +289,8 @@ interleaved_viewers() {
         fi
         for round in $(seq "$rounds"); do
             for target in openivs nginx; do
-                url="${PLAYLIST[$target]}"
-                if [ "$kind" = segment ]; then url="${url%/*}/$(curl -s "$url" | grep -v '^#' | tail -1 || true)"; fi
                 before="$(cpu_ticks "$(server_pids "$target")")"
-                line="$(wrk_case "$url")"
+                line="$(wrk_cell "$kind" "${PLAYLIST[$target]}")"
                 echo "$target $kind $line $(python3 -c 'import sys
 ticks, tck, rps, secs = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
 print(round(ticks / tck * 1e6 / max(rps * secs, 1), 1))' $(($(cpu_ticks "$(server_pids "$target")") - before)) \
