@@ -1,5 +1,6 @@
 package io.openivs.server.media;
 
+import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.FileRegion;
@@ -119,7 +120,7 @@ public final class SegmentFiles implements SegmentMemory {
             ch.position(HEAD_ROOM);
             write(ch, blocks, size);
             MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_WRITE, HEAD_ROOM, size);
-            return new FileBackedBuf(ch, HEAD_ROOM, mapped, open::decrementAndGet);
+            return LeakTracking.track(new FileBackedBuf(ch, HEAD_ROOM, mapped, open::decrementAndGet));
         } catch (IOException | RuntimeException e) {
             open.decrementAndGet();
             if (ch != null) {
@@ -210,6 +211,33 @@ public final class SegmentFiles implements SegmentMemory {
         @Override
         protected void deallocate() {
             held.release();
+        }
+    }
+
+    /**
+     * Netty's leak detector over segment files as over pooled segments (a buffer made here is not the
+     * allocator's, so it would not be watched): a segment never released is reported, not just an fd.
+     */
+    private static final class LeakTracking extends AbstractByteBufAllocator {
+        private LeakTracking() {}
+
+        static ByteBuf track(ByteBuf buf) {
+            return toLeakAwareBuffer(buf);
+        }
+
+        @Override
+        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+            throw new UnsupportedOperationException("only tracks buffers made elsewhere");
+        }
+
+        @Override
+        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+            throw new UnsupportedOperationException("only tracks buffers made elsewhere");
+        }
+
+        @Override
+        public boolean isDirectBufferPooled() {
+            return false;
         }
     }
 }
