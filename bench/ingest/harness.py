@@ -78,13 +78,31 @@ def jit_cpu_seconds(pids):
 
 
 def rss_bytes(pids):
+    """Resident memory of the processes. openivs keeps finished segments in unlinked tmpfs files
+    (sendfile); their pages count only partly in VmRSS (those a reader touched through the mapping,
+    as RssShmem), so for a process with such files the files' whole size replaces RssShmem."""
     total = 0
     for pid in pids:
         try:
+            fields = {}
             with open(f"/proc/{pid}/status") as f:
                 for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
+                    if line.startswith(("VmRSS:", "RssShmem:")):
+                        fields[line.split(":")[0]] = int(line.split()[1]) * 1024
+            files = segment_file_bytes(pid)
+            total += fields.get("VmRSS", 0) + (files - fields.get("RssShmem", 0) if files else 0)
+        except OSError:
+            pass
+    return total
+
+
+def segment_file_bytes(pid):
+    total = 0
+    fd_dir = f"/proc/{pid}/fd"
+    for fd in os.listdir(fd_dir):
+        try:
+            if os.readlink(f"{fd_dir}/{fd}").startswith(f"/dev/shm/openivs-{pid}-"):
+                total += os.stat(f"{fd_dir}/{fd}").st_size
         except OSError:
             pass
     return total

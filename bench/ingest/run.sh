@@ -9,6 +9,8 @@
 #   VIEWER_LOAD=0 ...                     # publishers only, no viewer load
 #   ROUNDS=3 WARMUP=10 bench/ingest/run.sh   # viewer load only: both servers up, wrk alternating,
 #                                            # plus server CPU per request (ROUNDS at most 3)
+#   COLD=1 bench/ingest/run.sh            # the same, cold: fresh servers for each kind (playlist,
+#                                            # segment), no warm-up, one 30 s cell each
 #
 # Prints, per N and server: CPU seconds per stream-minute, RSS per stream, segment latency (last frame
 # sent -> playlist lists the segment: median and p95), lost segments; then viewer req/s and p99.
@@ -30,6 +32,8 @@ LARGEST=10; for n in $STREAMS; do [ "$n" -le "$LARGEST" ] || LARGEST=$n; done
 WARMUP_STREAMS="${WARMUP_STREAMS:-$LARGEST}"
 if [ "$WARMUP" -gt 95 ]; then echo "WARMUP=$WARMUP is longer than one play of the fixture (at most 95)" >&2; exit 2; fi
 CONNECTIONS="${CONNECTIONS:-1000}"
+# Cold viewer load: a fresh JVM (and nginx) for each kind of request, measured at once for 30 s.
+if [ "${COLD:-0}" = 1 ]; then ROUNDS="${ROUNDS:-1}"; STREAMS=""; VIEWER_SECONDS="${VIEWER_SECONDS_COLD:-30}"; fi
 # nginx sends files with sendfile(2), zero-copy, as Debian's stock nginx.conf sets; off: read + write.
 NGINX_SENDFILE="${NGINX_SENDFILE:-on}"
 BASE_PORT="${BASE_PORT:-19080}"
@@ -206,9 +210,9 @@ warm_up() {
 start() { if [ "$1" = nginx ]; then start_nginx; else start_openivs; fi; }
 stop() { if [ "$1" = nginx ]; then stop_pid "$NGINX_PID"; NGINX_PID=""; else stop_pid "$SERVER_PID"; SERVER_PID=""; fi; }
 
-# wrk_case URL -> "req/s p99_ms non2xx socket_errors"
+# wrk_case URL [SECONDS] -> "req/s p99_ms non2xx socket_errors"
 wrk_case() {
-    wrk -t2 -c"$CONNECTIONS" -d"${VIEWER_SECONDS}"s --latency "$1" 2>&1 | awk '
+    wrk -t2 -c"$CONNECTIONS" -d"${2:-$VIEWER_SECONDS}"s --latency "$1" 2>&1 | awk '
         /Requests\/sec/ {rps = $2}
         /^ +99%/ {v = $2; u = v; gsub(/[0-9.]/, "", u); sub(/[a-z]+$/, "", v);
                   p99 = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v}
@@ -232,6 +236,23 @@ cpu_ticks() {
     echo "$total"
 }
 
+# wrk_cell KIND PLAYLIST_URL -> wrk_case's line for one cell of VIEWER_SECONDS on the playlist or its
+# newest segment. A segment stays listed for the window (12 s on openivs), so a longer cell (COLD=1:
+# 30 s) is back-to-back pieces of at most 10 s, each on the segment newest when it starts: requests
+# and errors summed, req/s over the whole cell, p99 the worst piece's.
+wrk_cell() {
+    local kind="$1" playlist="$2" left="$VIEWER_SECONDS" secs url all=""
+    while [ "$left" -gt 0 ]; do
+        secs=$((left > 10 ? 10 : left)); left=$((left - secs))
+        url="$playlist"
+        if [ "$kind" = segment ]; then url="${url%/*}/$(curl -s "$url" | grep -v '^#' | tail -1 || true)"; fi
+        all="$all$secs $(wrk_case "$url" "$secs")
+"
+    done
+    printf '%s' "$all" | awk '{n += $1 * $2; t += $1; if ($3 > p) p = $3; bad += $4; errs += $5}
+        END {printf "%.0f %.2f %d %d\n", n / t, p, bad, errs}'
+}
+
 # Viewer load with both servers up, wrk alternating between them ROUNDS times (playlist: openivs,
 # nginx, openivs, ...; then the same on segments, each kind with fresh publishers, one per server):
 # load from other processes on the machine then hits both alike. Each case also reports the
@@ -244,12 +265,18 @@ interleaved_viewers() {
         echo "ROUNDS=$rounds does not fit in one play of the fixture with VIEWER_SECONDS=$VIEWER_SECONDS" >&2; exit 2
     fi
     declare -A PLAYLIST
-    for target in openivs nginx; do
-        start "$target"
-        warm_up "$target"
-    done
+    if [ "${COLD:-0}" != 1 ]; then
+        for target in openivs nginx; do
+            start "$target"
+            warm_up "$target"
+        done
+    fi
     for kind in playlist segment; do
         pids=""
+        if [ "${COLD:-0}" = 1 ]; then  # fresh processes, nothing warmed but the one publisher's ingest
+            stop openivs; stop nginx
+            for target in openivs nginx; do start "$target"; done
+        fi
         for target in openivs nginx; do
             spec="$(run_spec "$target" 1 $((rounds * 2 * (VIEWER_SECONDS + 2) + 30)))"
             PLAYLIST[$target]="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["streams"][0]["playlist"])' "$spec")"
@@ -257,13 +284,13 @@ interleaved_viewers() {
             pids="$pids $!"
         done
         sleep 14
-        for target in openivs nginx; do wrk -t2 -c100 -d3s "${PLAYLIST[$target]}" >/dev/null 2>&1 || true; done
+        if [ "${COLD:-0}" != 1 ]; then
+            for target in openivs nginx; do wrk -t2 -c100 -d3s "${PLAYLIST[$target]}" >/dev/null 2>&1 || true; done
+        fi
         for round in $(seq "$rounds"); do
             for target in openivs nginx; do
-                url="${PLAYLIST[$target]}"
-                if [ "$kind" = segment ]; then url="${url%/*}/$(curl -s "$url" | grep -v '^#' | tail -1 || true)"; fi
                 before="$(cpu_ticks "$(server_pids "$target")")"
-                line="$(wrk_case "$url")"
+                line="$(wrk_cell "$kind" "${PLAYLIST[$target]}")"
                 echo "$target $kind $line $(python3 -c 'import sys
 ticks, tck, rps, secs = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
 print(round(ticks / tck * 1e6 / max(rps * secs, 1), 1))' $(($(cpu_ticks "$(server_pids "$target")") - before)) \

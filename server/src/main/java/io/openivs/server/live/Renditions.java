@@ -6,6 +6,8 @@ import io.netty.util.concurrent.EventExecutor;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.MediaSink;
+import io.openivs.server.media.SegmentFiles;
+import io.openivs.server.media.SegmentMemory;
 import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.fmp4.AudioOnlySegmentWriter;
@@ -60,6 +62,11 @@ final class Renditions implements MediaSink {
      * segment's run on its own (bench/ingest: RSS per stream at 50 streams from ~3.2 to ~2.2 MiB).
      */
     private static final ByteBufAllocator SEGMENT_MEMORY = PooledByteBufAllocator.DEFAULT;
+    /**
+     * Finished TS segments that playback serves: in tmpfs files, sent to viewers with sendfile rather
+     * than copied into their sockets (the pooled memory above when files cannot be used).
+     */
+    private static final SegmentMemory SERVED = SegmentFiles.shared(SegmentMemory.pooled(SEGMENT_MEMORY));
 
     private static final StreamConsumer[] NONE = new StreamConsumer[0];
 
@@ -144,7 +151,7 @@ final class Renditions implements MediaSink {
         this.lowLatency = mode == LatencyMode.LOW && fragmentedMp4;
         Segmenter full = new Segmenter(
                 SegmenterConfig.forLatencyMode(mode),
-                fragmentedMp4 ? new Fmp4SegmentWriter(SEGMENT_MEMORY) : new TsSegmentWriter(SEGMENT_MEMORY),
+                fragmentedMp4 ? new Fmp4SegmentWriter(SEGMENT_MEMORY) : new TsSegmentWriter(SEGMENT_MEMORY, SERVED),
                 clock,
                 this::segmentListed);
         full.stampLatency();
@@ -172,7 +179,7 @@ final class Renditions implements MediaSink {
                 SegmenterConfig.forLatencyMode(mode),
                 fragmentedMp4
                         ? new AudioOnlySegmentWriter(new Fmp4SegmentWriter(SEGMENT_MEMORY))
-                        : new AudioOnlyTsWriter(new TsSegmentWriter(SEGMENT_MEMORY)),
+                        : new AudioOnlyTsWriter(new TsSegmentWriter(SEGMENT_MEMORY, SERVED)),
                 clock,
                 segment -> windowPending = true);
         s.stampLatency();
@@ -498,7 +505,7 @@ final class Renditions implements MediaSink {
         boolean recordsThese = recorded && !fragmentedMp4;
         Segmenter s = new Segmenter(
                 SegmenterConfig.forLatencyMode(mode),
-                fragmentedMp4 ? new Fmp4SegmentWriter(SEGMENT_MEMORY) : new TsSegmentWriter(SEGMENT_MEMORY),
+                fragmentedMp4 ? new Fmp4SegmentWriter(SEGMENT_MEMORY) : new TsSegmentWriter(SEGMENT_MEMORY, SERVED),
                 clock,
                 segment -> {
                     windowPending = true;

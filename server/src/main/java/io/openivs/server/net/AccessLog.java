@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.FileRegion;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * enabled ({@code --access-log}), so with it off playback pays nothing. It sits between the HTTP
  * codec and whoever answers, so it sees requests decoded and answers before encoding: HttpObjects,
  * or the bare pre-encoded buffers playback writes for shared answers (status line, headers and body),
- * whose head it reads for the status and Content-Length.
+ * whose head it reads for the status and Content-Length, or a file region holding such an answer.
  */
 public final class AccessLog extends ChannelDuplexHandler {
     /** The logger's name: enable it at INFO to get the lines. */
@@ -107,6 +108,16 @@ public final class AccessLog extends ChannelDuplexHandler {
         if (msg instanceof HttpContent c) {
             e.bytes += c.content().readableBytes();
             if (msg instanceof FullHttpResponse || msg instanceof LastHttpContent) {
+                done(ctx, e);
+            }
+        } else if (msg instanceof FileRegion r) {
+            e.bytes += r.count();
+            if (e.status == 0) {
+                // A whole pre-encoded answer in a file, head and body (a public segment sent with
+                // sendfile): always a 200, and its byte count includes the head's ~130 bytes.
+                e.status = 200;
+                done(ctx, e);
+            } else if (e.expected >= 0 && e.bytes >= e.expected) {
                 done(ctx, e);
             }
         } else if (msg instanceof ByteBuf b) {

@@ -5,6 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.DefaultMessageSizeEstimator;
+import io.netty.channel.FileRegion;
+import io.netty.channel.MessageSizeEstimator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpRequestDecoder;
@@ -14,13 +17,27 @@ import io.openivs.server.net.AccessLog;
 import io.openivs.server.net.ConnectionCap;
 import io.openivs.server.net.EventLoops;
 import io.openivs.server.net.HttpTimeouts;
-import io.openivs.server.playback.access.PlaybackGate;
+import io.openivs.server.playback.access.AccessGate;
 import java.net.InetSocketAddress;
 
 /** The HLS playback listener: IVS-shaped playback URLs served from live streams' memory. */
 public final class PlaybackServer implements AutoCloseable {
     /** Queued answers per viewer before it counts as slow: a few segments' worth. */
     static final WriteBufferWaterMark VIEWER_WATER_MARK = new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
+    /**
+     * Queued bytes for the water mark: Netty's default counts a file region as 0, which would let a
+     * viewer that reads nothing queue segment files (sendfile) without ever counting as slow.
+     */
+    static final MessageSizeEstimator QUEUED_BYTES = new MessageSizeEstimator() {
+        private final Handle others = DefaultMessageSizeEstimator.DEFAULT.newHandle();
+        private final Handle handle =
+                msg -> msg instanceof FileRegion r ? (int) Math.min(Integer.MAX_VALUE, r.count()) : others.size(msg);
+
+        @Override
+        public Handle newHandle() {
+            return handle;
+        }
+    };
     /** A viewer that cannot take a byte for this long is closed; players give up on a stall long before. */
     static final long MAX_STALL_MILLIS = 10_000;
 
@@ -50,7 +67,7 @@ public final class PlaybackServer implements AutoCloseable {
             String bind,
             int port,
             PlaybackSource source,
-            PlaybackGate gate,
+            AccessGate gate,
             boolean trustForwardedFor,
             ChannelHandler extra)
             throws InterruptedException {
@@ -62,7 +79,7 @@ public final class PlaybackServer implements AutoCloseable {
             String bind,
             int port,
             PlaybackSource source,
-            PlaybackGate gate,
+            AccessGate gate,
             boolean trustForwardedFor,
             ChannelHandler extra,
             Limits limits)
@@ -76,7 +93,7 @@ public final class PlaybackServer implements AutoCloseable {
             String bind,
             int port,
             PlaybackSource source,
-            PlaybackGate gate,
+            AccessGate gate,
             boolean trustForwardedFor,
             ChannelHandler extra,
             Limits limits,
@@ -94,7 +111,7 @@ public final class PlaybackServer implements AutoCloseable {
             String bind,
             int port,
             PlaybackSource source,
-            PlaybackGate gate,
+            AccessGate gate,
             boolean trustForwardedFor,
             ChannelHandler extra,
             Limits limits,
@@ -113,6 +130,7 @@ public final class PlaybackServer implements AutoCloseable {
                 .handler(new AcceptFailures("playback"))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, VIEWER_WATER_MARK)
+                .childOption(ChannelOption.MESSAGE_SIZE_ESTIMATOR, QUEUED_BYTES)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -3,6 +3,7 @@ package io.openivs.server.playback;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AsciiString;
 import io.openivs.server.playback.access.AccessDenied;
 import io.openivs.server.playback.access.Verdict;
@@ -131,6 +133,23 @@ final class Responses {
      * Sends a shared answer's head and body as they are, one flush; the encoder passes bare buffers
      * through. Only for an HTTP/1.1 keep-alive GET that {@link #shared} allows.
      */
+    /**
+     * Whether this connection can send a file region: a real socket (sendfile) with nothing between
+     * the answer and it that needs bytes (TLS encrypts in user memory).
+     */
+    static boolean sendsFiles(ChannelHandlerContext ctx) {
+        return ctx.channel() instanceof SocketChannel && ctx.pipeline().get(SslHandler.class) == null;
+    }
+
+    /** A whole pre-encoded answer (head and body) in one message: a buffer or a file region. */
+    static void sendEncoded(ChannelHandlerContext ctx, Object answer) {
+        if (ctx.executor().inEventLoop()) {
+            ctx.writeAndFlush(answer, ctx.voidPromise());
+        } else {
+            ctx.executor().execute(() -> ctx.writeAndFlush(answer, ctx.voidPromise()));
+        }
+    }
+
     static void sendEncoded(ChannelHandlerContext ctx, ByteBuf head, ByteBuf body) {
         if (!ctx.executor().inEventLoop()) {
             // From a gate that settled off the loop: one task, so nothing lands between head and body.

@@ -3,6 +3,7 @@ package io.openivs.server.playback;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.FileRegion;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.openivs.server.media.hls.Segment;
 import io.openivs.server.net.KeepAlive;
@@ -15,8 +16,10 @@ import io.openivs.server.playback.access.Verdict;
  * Answers from the window the stream's owner last published, on the viewer's own event loop: the
  * multivariant playlist, regular HLS media playlists, and finished segments. This is the hot path
  * (every viewer fetches a segment per target duration), so a public viewer's answer is the
- * window's pre-encoded head plus the segment's bytes as a retained duplicate, written with one
- * flush: no header building, no encoder pass, no copy of the bytes.
+ * window's pre-encoded head plus the segment's bytes, written with one flush: no header building,
+ * no encoder pass, no copy of the bytes. Over plain TCP the bytes go as a region of the segment's
+ * tmpfs file (sendfile, so the kernel does not copy them either); otherwise (TLS, a segment kept in
+ * memory) as a retained duplicate of the segment's buffer.
  */
 final class WindowAnswers {
     private WindowAnswers() {}
@@ -53,6 +56,15 @@ final class WindowAnswers {
             ChannelHandlerContext ctx, ViewerRequest req, Verdict verdict, PlaybackWindow window, boolean shared) {
         int i = window.indexOf(req.path().sequence());
         Segment s = i < 0 ? null : window.segments().get(i);
+        if (shared && s != null && Responses.sendsFiles(ctx)) {
+            // Head and segment from the segment's file in one sendfile: the kernel copies nothing.
+            FileRegion region = s.tryRetainedRegion(window.segmentHead(i));
+            if (region != null) {
+                req.answered();
+                Responses.sendEncoded(ctx, region);
+                return;
+            }
+        }
         // Null also once the segment has left the window and its bytes are gone (this window is not the newest).
         ByteBuf body = s == null ? null : req.head() ? Unpooled.EMPTY_BUFFER : s.tryRetainedData();
         if (body == null) {

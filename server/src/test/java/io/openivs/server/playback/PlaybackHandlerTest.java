@@ -6,8 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.hls.Segment;
 import io.openivs.server.media.hls.TestSegments;
@@ -45,38 +43,7 @@ class PlaybackHandlerTest {
     /** When set, the gate cannot decide on the loop and settles with this instead. */
     private CompletableFuture<Verdict> settling;
 
-    private final LiveRendition live = new LiveRendition() {
-        @Override
-        public EventExecutor owner() {
-            ownerAsked = true;
-            return ImmediateEventExecutor.INSTANCE;
-        }
-
-        @Override
-        public boolean ended() {
-            return false;
-        }
-
-        @Override
-        public List<Segment> segments() {
-            return segments;
-        }
-
-        @Override
-        public int targetDurationSeconds() {
-            return 2;
-        }
-
-        @Override
-        public PlaybackWindow window() {
-            return window;
-        }
-
-        @Override
-        public void viewer(InetAddress address) {
-            viewers.add(address);
-        }
-    };
+    private final LiveRendition live = new TestRendition(segments, () -> window, () -> ownerAsked = true, viewers::add);
 
     private final AccessGate gate = new AccessGate() {
         @Override

@@ -1,8 +1,10 @@
 package io.openivs.server.media.hls;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.FileRegion;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
+import io.openivs.server.media.SegmentFiles;
 import io.openivs.server.media.VideoConfig;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,6 +27,8 @@ public final class Segment {
     private final List<DateRange> dateRanges;
     private final List<Part> parts;
     private final int size;
+    /** Whether the bytes are in a segment file, so they can be sent with sendfile ({@link SegmentFiles}). */
+    private final boolean inFile;
     /**
      * The window's hold on {@link #data} (1) plus readers on other threads taking their own reference
      * right now; the bytes go back to the pool when it drops to 0. Counted here, not on the ByteBuf,
@@ -97,6 +101,7 @@ public final class Segment {
         this.programDateTime = programDateTime;
         this.data = data.asReadOnly();
         this.size = data.readableBytes();
+        this.inFile = SegmentFiles.inFile(data);
         this.video = video;
         this.audio = audio;
     }
@@ -157,6 +162,30 @@ public final class Segment {
         } while (!holds.compareAndSet(h, h + 1));
         try {
             return data.retainedDuplicate();
+        } finally {
+            dropHold();
+        }
+    }
+
+    /**
+     * {@code head} (an HTTP response head, the same for every caller) followed by the bytes, as one
+     * region of the file that holds them, for sendfile, with its own reference (released with the
+     * region), from any thread; null when they are not in a file ({@link #tryRetainedData()} then) or
+     * once the segment has left the window.
+     */
+    public FileRegion tryRetainedRegion(ByteBuf head) {
+        if (!inFile) {
+            return null;
+        }
+        int h;
+        do {
+            h = holds.get();
+            if (h == 0) {
+                return null;
+            }
+        } while (!holds.compareAndSet(h, h + 1));
+        try {
+            return SegmentFiles.retainedRegion(data, head);
         } finally {
             dropHold();
         }

@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.GrowingSegmentWriter;
 import io.openivs.server.media.MediaFrame;
+import io.openivs.server.media.SegmentMemory;
 import io.openivs.server.media.SegmentStart;
 import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.VideoConfig;
@@ -56,6 +57,7 @@ public final class TsSegmentWriter implements GrowingSegmentWriter {
     private static final int BLOCK_SIZE = 64 * 1024;
 
     private final ByteBufAllocator alloc;
+    private final SegmentMemory finished;
     private final TsPacketizer packetizer = new TsPacketizer();
     private final ByteBuf scratch = Unpooled.buffer(256); // PSI sections and PES headers
     private final ByteBuf audioGroup = Unpooled.buffer(4096); // ADTS frames waiting for their PES
@@ -90,7 +92,17 @@ public final class TsSegmentWriter implements GrowingSegmentWriter {
     private long offset;
 
     public TsSegmentWriter(ByteBufAllocator alloc) {
+        this(alloc, SegmentMemory.pooled(alloc));
+    }
+
+    /**
+     * @param alloc    the blocks of the segment being written
+     * @param finished where a finished segment's bytes go ({@link io.openivs.server.media.SegmentFiles} for
+     *                 live playback, to be sent with sendfile)
+     */
+    public TsSegmentWriter(ByteBufAllocator alloc, SegmentMemory finished) {
         this.alloc = alloc;
+        this.finished = finished;
     }
 
     @Override
@@ -200,10 +212,7 @@ public final class TsSegmentWriter implements GrowingSegmentWriter {
         }
         // A finished segment is held for the whole live window: one buffer of its exact size keeps no
         // spare room for those seconds.
-        ByteBuf done = alloc.buffer(size, size);
-        for (ByteBuf b : blocks) {
-            done.writeBytes(b);
-        }
+        ByteBuf done = finished.copyOf(blocks, size);
         releaseBlocks();
         return done;
     }
