@@ -92,18 +92,8 @@ class SrtAdmissionTest {
             SrtFfmpegTest.await(() -> server.authorisingHandshakes() == slots);
             long evictedBefore = server.evictedCount();
 
-            FfmpegTool.Result r = FfmpegTool.ffmpeg(
-                    "-hide_banner",
-                    "-v",
-                    "error",
-                    "-re",
-                    "-i",
-                    source.toString(),
-                    "-c",
-                    "copy",
-                    "-f",
-                    "mpegts",
-                    "srt://127.0.0.1:" + server.localAddress().getPort() + "?mode=caller&streamid=" + KEY);
+            FfmpegTool.Result r =
+                    SrtFfmpegTest.publish(source, server.localAddress().getPort(), "streamid=" + KEY);
             assertThat(flood.isDone()).as("the holders ran throughout").isFalse();
             flooding.set(false);
             flood.get(10, TimeUnit.SECONDS);
