@@ -194,8 +194,8 @@ public final class SrtConnection {
                 long late = window.reorderedAfterUs();
                 if (late >= 0) {
                     reordered++;
-                    // A quarter more than seen: the next reordering may be a little deeper.
-                    reorderToleranceUs = Math.min(Math.max(reorderToleranceUs, late + late / 4), latencyUs / 4);
+                    // Half as much again as seen: the next reordering may be deeper (a loaded host's stalls add to it).
+                    reorderToleranceUs = Math.min(Math.max(reorderToleranceUs, late + late / 2), latencyUs / 4);
                 }
                 if (window.gapLength() > 0) {
                     nextLossReportUs = Math.min(nextLossReportUs, nowUs + reorderToleranceUs);

@@ -122,7 +122,7 @@ class SrtConnectionTest {
                 .hasSize(1);
         connection.onPacket(data(ISN + 1, 1_000), 32_000); // not lost: 30 ms late
         assertThat(connection.stats().reordered()).isEqualTo(1);
-        assertThat(connection.stats().reorderToleranceUs()).isEqualTo(37_500);
+        assertThat(connection.stats().reorderToleranceUs()).isEqualTo(45_000);
 
         // The next gap waits out the tolerance: its packet comes late, unreported.
         connection.onPacket(data(ISN + 4, 4_000), 40_000);
@@ -133,9 +133,9 @@ class SrtConnectionTest {
 
         // A real loss is reported once the tolerance has passed, not before.
         connection.onPacket(data(ISN + 6, 6_000), 110_000);
-        connection.tick(145_000);
+        connection.tick(150_000);
         assertThat(sentOfType(SrtPacket.CTRL_NAK)).hasSize(1);
-        connection.tick(148_000);
+        connection.tick(156_000);
         List<ByteBuf> naks = sentOfType(SrtPacket.CTRL_NAK);
         assertThat(naks).hasSize(2);
         assertThat(naks.get(1).getInt(16)).isEqualTo(ISN + 5);
