@@ -8,8 +8,10 @@
 #   bench/srt/run.sh                       # N = 1 5, 40 s measured per phase after 10 s settling
 #   STREAMS="1 10" DURATION=60 WARMUP=60 bench/srt/run.sh   # WARMUP: one SRT and one RTMP publisher first, unreported
 #
-# Prints per N and target: CPU seconds per stream-minute, and openivs's RSS. Everything listens on 127.0.0.1;
-# servers and publishers are stopped on exit.
+# Prints per N and target: CPU seconds per stream-minute; memory per stream (openivs: its RSS growth over the
+# phase, from idle with no stream, over N; srt-live-transmit: its receivers' RSS over N); and the machine's load
+# average before and after each phase (a shared machine: figures of a loaded run are high and noisy).
+# Everything listens on 127.0.0.1; servers and publishers are stopped on exit.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -19,6 +21,7 @@ STREAMS="${STREAMS:-1 5}"
 DURATION="${DURATION:-40}"
 SETTLE="${SETTLE:-10}"
 WARMUP="${WARMUP:-30}"
+IDLE="${IDLE:-10}"
 BASE_PORT="${BASE_PORT:-24180}"
 API="http://127.0.0.1:$BASE_PORT"
 PLAYBACK_PORT=$((BASE_PORT + 1)); RTMP_PORT=$((BASE_PORT + 2)); RTMPS_PORT=$((BASE_PORT + 3)); SRT_PORT=$((BASE_PORT + 4))
@@ -86,7 +89,24 @@ cpu_ticks() { # utime + stime of the given processes, in clock ticks
     done
     echo "$total"
 }
-rss_mib() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+rss_kib() { # summed VmRSS of the given processes
+    local total=0 p k
+    for p in "$@"; do
+        k="$(awk '/VmRSS/ { print $2 }' "/proc/$p/status" 2>/dev/null)" || continue
+        total=$((total + ${k:-0}))
+    done
+    echo "$total"
+}
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+# memory LABEL N BEFORE_KIB PIDS...: RSS now, and per stream (growth since BEFORE_KIB, over N)
+memory() {
+    local label="$1" n="$2" before="$3"; shift 3
+    local now; now="$(rss_kib "$@")"
+    python3 -c 'import sys
+label, n, before, now = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+print(f"{label:<22} N={n:<3} RSS {now / 1024:7.1f} MiB, {(now - before) / 1024 / n:6.2f} MiB per stream"
+      f" (from {before / 1024:.1f} MiB before)")' "$label" "$n" "$before" "$now"
+}
 
 start_openivs() {
     mkdir -p "$WORK/data"
@@ -110,10 +130,22 @@ publish() { # publish URL FORMAT: one real-time ffmpeg -c copy of the fixture, l
     PUBLISHERS+=($!)
 }
 
+# idle PID: the server's CPU with no stream over IDLE seconds, just before a phase: work left over from the
+# last phase (streams ending, their files, GC, the JIT) that would otherwise be charged to the next one
+idle() {
+    local t0 t1 tck; tck="$(getconf CLK_TCK)"
+    t0="$(cpu_ticks "$1")"; sleep "$IDLE"; t1="$(cpu_ticks "$1")"
+    python3 -c 'import sys
+ticks, tck, seconds = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+print(f"openivs idle                 CPU {ticks / tck:7.2f} s over {seconds} s = {ticks / tck / seconds * 60:6.3f} s per minute"
+      f" with no stream (load average {sys.argv[4]})")' "$((t1 - t0))" "$tck" "$IDLE" "$(load)"
+}
+
 # measure LABEL N PIDS...: CPU of PIDS over DURATION once SETTLE has passed, per stream-minute
 measure() {
     local label="$1" n="$2"; shift 2
     sleep "$SETTLE"
+    local l0; l0="$(load)"
     local t0 t1; t0="$(cpu_ticks "$@")"; sleep "$DURATION"; t1="$(cpu_ticks "$@")"
     local tck; tck="$(getconf CLK_TCK)"
     local live=0 p
@@ -122,11 +154,13 @@ measure() {
 label, n, ticks, tck, seconds, live = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 cpu = ticks / tck
 print(f"{label:<22} N={n:<3} CPU {cpu:7.2f} s over {seconds} s = {cpu / n / (seconds / 60):6.3f} s per stream-minute"
-      f"  ({live}/{n} publishers still up)")' "$label" "$n" "$((t1 - t0))" "$tck" "$DURATION" "$live"
+      f"  ({live}/{n} publishers still up; load average {sys.argv[7]} before, {sys.argv[8]} after)")' \
+        "$label" "$n" "$((t1 - t0))" "$tck" "$DURATION" "$live" "$l0" "$(load)"
 }
 
 start_openivs
 echo "openivs $(basename "$JAR"), fixture $(basename "$FIXTURE"), $DURATION s measured per phase after $SETTLE s"
+echo "$(nproc) cores, load average $(load) at the start"
 # Warm-up, not reported: the JIT compiles the SRT and RTMP paths first (a long-running server has long done so).
 mapfile -t keys < <(python3 "$HERE/channels.py" "$API" 2 warmup)
 publish "srt://127.0.0.1:$SRT_PORT?mode=caller&latency=200000&streamid=${keys[0]}" mpegts
@@ -138,16 +172,20 @@ for n in $STREAMS; do
     run=$((run + 1))
     # SRT into openivs: a fresh channel per publisher (a channel takes one publisher).
     mapfile -t keys < <(python3 "$HERE/channels.py" "$API" "$n" "srt$run")
+    idle "$SERVER_PID"
+    rss0="$(rss_kib "$SERVER_PID")"
     for k in "${keys[@]}"; do publish "srt://127.0.0.1:$SRT_PORT?mode=caller&latency=200000&streamid=$k" mpegts; done
     measure "openivs SRT" "$n" "$SERVER_PID"
-    echo "                       openivs RSS $(rss_mib "$SERVER_PID") MiB"
+    memory "openivs SRT" "$n" "$rss0" "$SERVER_PID"
     stop_all; sleep 3
 
     # The same publishers over RTMP into openivs.
     mapfile -t keys < <(python3 "$HERE/channels.py" "$API" "$n" "rtmp$run")
+    idle "$SERVER_PID"
+    rss0="$(rss_kib "$SERVER_PID")"
     for k in "${keys[@]}"; do publish "rtmp://127.0.0.1:$RTMP_PORT/app/$k" flv; done
     measure "openivs RTMP" "$n" "$SERVER_PID"
-    echo "                       openivs RSS $(rss_mib "$SERVER_PID") MiB"
+    memory "openivs RTMP" "$n" "$rss0" "$SERVER_PID"
     stop_all; sleep 3
 
     # srt-live-transmit: one listener per caller (it takes one), the stream thrown away.
@@ -159,5 +197,6 @@ for n in $STREAMS; do
     sleep 1
     for i in $(seq 0 $((n - 1))); do publish "srt://127.0.0.1:$((SLT_BASE_PORT + i))?mode=caller&latency=200000" mpegts; done
     measure "srt-live-transmit" "$n" "${RECEIVERS[@]}"
+    memory "srt-live-transmit" "$n" 0 "${RECEIVERS[@]}"
     stop_all; sleep 3
 done

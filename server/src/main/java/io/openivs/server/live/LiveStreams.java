@@ -189,16 +189,25 @@ public final class LiveStreams implements LiveControl, PublishAuthorizer, Playba
 
     /**
      * Worker: how a stream key may publish over SRT. Encrypted with the channel's {@code srt.passphrase}, or
-     * unencrypted on a channel with insecure ingest (Amazon IVS User Guide, "Stream Ingest": SRT).
+     * unencrypted on a channel with insecure ingest (Amazon IVS User Guide, "Stream Ingest": SRT); and whether
+     * the channel is live here already.
      */
     private Optional<SrtAccess> srtAccess(String streamKey) {
         try {
-            ObjectNode channelDoc = Json.parseObject(channelOf(streamKey).doc());
+            StoredResource channel = channelOf(streamKey);
+            ObjectNode channelDoc = Json.parseObject(channel.doc());
+            SrtAccess access;
             if (ChannelSettings.of(channelDoc).insecureIngest()) {
-                return Optional.of(SrtAccess.insecure());
+                access = SrtAccess.insecure();
+            } else {
+                String passphrase = channelDoc.path("srt").path("passphrase").asText("");
+                if (passphrase.isEmpty()) {
+                    return Optional.empty();
+                }
+                access = SrtAccess.passphrase(passphrase);
             }
-            String passphrase = channelDoc.path("srt").path("passphrase").asText("");
-            return passphrase.isEmpty() ? Optional.empty() : Optional.of(SrtAccess.passphrase(passphrase));
+            // A first answer for a second publisher (admit() still decides races): refused in the handshake.
+            return Optional.of(byChannel.containsKey(channel.arn()) ? access.alreadyPublished() : access);
         } catch (PublishRefusedException e) {
             return Optional.empty();
         }

@@ -113,6 +113,11 @@ public final class ServerMetrics implements OpsEndpoints, AutoCloseable {
                 .callback(cb -> cb.call(srt.throttledCount()))
                 .register(r);
         CounterWithCallback.builder()
+                .name("openivs_srt_evicted_handshakes")
+                .help("SRT authorisations given up, when all were taken, for a caller from an address holding fewer")
+                .callback(cb -> cb.call(srt.evictedCount()))
+                .register(r);
+        CounterWithCallback.builder()
                 .name("openivs_srt_dropped_datagrams")
                 .help("Datagrams on the SRT port that were not SRT, not for a known caller, or malformed")
                 .callback(cb -> cb.call(srt.garbageCount()))

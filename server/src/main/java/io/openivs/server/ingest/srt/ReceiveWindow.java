@@ -1,12 +1,13 @@
 package io.openivs.server.ingest.srt;
 
 import io.netty.buffer.ByteBuf;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
  * The receiver's packet buffer of one connection: a ring of slots indexed by sequence number
  * from the next packet to deliver ({@link #head()}) up to {@link #capacity()} packets ahead.
- * Finds gaps (the loss list), the acknowledgement point, and releases packets in order at their
+ * Finds gaps (the loss list, each missing packet with when its loss report is next due), the acknowledgement point, and releases packets in order at their
  * TSBPD time, dropping the still-missing packets whose successors are due (too-late drop).
  * Holds retained payload slices; one owner thread.
  */
@@ -14,7 +15,11 @@ final class ReceiveWindow {
 
     private final int capacity;
     private final ByteBuf[] payloads;
-    private final long[] times; // sender timestamps, unwrapped, microseconds
+    /** Held slots: the sender's timestamp (unwrapped, microseconds); missing slots: when the gap was seen. */
+    private final long[] times;
+    /** Missing slots: when the next loss report for the packet is due (local microseconds). */
+    private final long[] reportDue;
+
     private int head;
     /** Highest sequence received, as an offset from head; -1 when none is held or expected. */
     private int highestOffset = -1;
@@ -34,6 +39,7 @@ final class ReceiveWindow {
         this.capacity = capacity;
         this.payloads = new ByteBuf[capacity];
         this.times = new long[capacity];
+        this.reportDue = new long[capacity];
         this.head = initialSequence;
     }
 
@@ -79,6 +85,9 @@ final class ReceiveWindow {
 
     private int gapLength;
 
+    /** How long the packet the last {@link Insert#NEW} filled had been missing, if it was an original; else -1. */
+    private long reorderedAfterUs = -1;
+
     int gapStart() {
         return gapStart;
     }
@@ -88,12 +97,30 @@ final class ReceiveWindow {
     }
 
     /**
+     * After an {@link Insert#NEW} that filled a gap with a packet sent once (no retransmission flag): how long
+     * after the gap was seen it came, the path's reordering; -1 for any other insert.
+     */
+    long reorderedAfterUs() {
+        return reorderedAfterUs;
+    }
+
+    /** Stores a packet that arrived at time 0, reporting any gap it opens at once: for tests. */
+    Insert insert(int seq, long timeUs, ByteBuf payload) {
+        return insert(seq, timeUs, payload, false, 0, 0);
+    }
+
+    /**
      * Stores a packet.
      *
      * @param payload retained by the window on {@link Insert#NEW} (as a slice); otherwise not kept
+     * @param retransmitted whether the sender flagged the packet as a retransmission
+     * @param nowUs the local time it arrived
+     * @param reportAfterUs how long a gap this packet opens may stay missing before its loss is reported: the
+     *     reorder tolerance
      */
-    Insert insert(int seq, long timeUs, ByteBuf payload) {
+    Insert insert(int seq, long timeUs, ByteBuf payload, boolean retransmitted, long nowUs, long reportAfterUs) {
         gapLength = 0;
+        reorderedAfterUs = -1;
         int offset = SeqNo.diff(seq, head);
         if (offset < 0) {
             return Insert.BEHIND;
@@ -105,6 +132,9 @@ final class ReceiveWindow {
         if (payloads[slot] != null) {
             return Insert.DUPLICATE;
         }
+        if (offset < highestOffset && !retransmitted) {
+            reorderedAfterUs = nowUs - times[slot];
+        }
         payloads[slot] = payload.retainedSlice();
         times[slot] = timeUs;
         held++;
@@ -112,6 +142,10 @@ final class ReceiveWindow {
             gapStart = SeqNo.add(head, highestOffset + 1);
             gapLength = offset - highestOffset - 1;
             lostTotal += gapLength;
+            for (int o = highestOffset + 1; o < offset; o++) {
+                times[slot(o)] = nowUs;
+                reportDue[slot(o)] = nowUs + reportAfterUs;
+            }
         }
         if (offset > highestOffset) {
             highestOffset = offset;
@@ -128,25 +162,37 @@ final class ReceiveWindow {
     }
 
     /**
-     * Calls {@code ranges} with (first, last) sequence pairs of the packets missing between the
-     * ACK point and the highest received, at most {@code maxRanges} ranges.
+     * Calls {@code ranges} with (first, last) sequence pairs of the packets missing between the ACK point and the
+     * highest received whose loss report is due at {@code nowUs}, at most {@code maxRanges} ranges, and makes each
+     * reported packet due again {@code againAfterUs} later (its retransmission needs a round trip to arrive).
+     *
+     * @return when the next report is due, {@link Long#MAX_VALUE} when nothing is missing
      */
-    void lossRanges(int maxRanges, java.util.function.BiConsumer<Integer, Integer> ranges) {
+    long reportLosses(int maxRanges, long nowUs, long againAfterUs, BiConsumer<Integer, Integer> ranges) {
+        long next = Long.MAX_VALUE;
         int n = 0;
-        int o = contiguous;
-        while (o <= highestOffset && n < maxRanges) {
-            if (payloads[slot(o)] != null) {
-                o++;
-                continue;
+        int first = -1;
+        for (int o = contiguous; o <= highestOffset; o++) {
+            int slot = slot(o);
+            boolean due = payloads[slot] == null && reportDue[slot] <= nowUs && n < maxRanges;
+            if (due) {
+                reportDue[slot] = nowUs + againAfterUs;
+                if (first < 0) {
+                    first = o;
+                }
+            } else if (first >= 0) {
+                ranges.accept(SeqNo.add(head, first), SeqNo.add(head, o - 1));
+                n++;
+                first = -1;
             }
-            int first = o;
-            while (o + 1 <= highestOffset && payloads[slot(o + 1)] == null) {
-                o++;
+            if (payloads[slot] == null) {
+                next = Math.min(next, reportDue[slot]);
             }
-            ranges.accept(SeqNo.add(head, first), SeqNo.add(head, o));
-            n++;
-            o++;
         }
+        if (first >= 0) {
+            ranges.accept(SeqNo.add(head, first), SeqNo.add(head, highestOffset));
+        }
+        return next;
     }
 
     /**

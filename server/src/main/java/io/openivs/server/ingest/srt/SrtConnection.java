@@ -5,7 +5,8 @@ import io.netty.buffer.ByteBufAllocator;
 
 /**
  * The receiving side of one accepted SRT caller in live mode: decrypts and buffers data packets,
- * reports losses at once and periodically (NAK), acknowledges progress at most every 10 ms (ACK, timed by the
+ * reports losses (NAK) once they have been missing longer than the path's reordering and again each round trip
+ * until repaired, acknowledges progress at most every 10 ms (ACK, timed by the
  * caller's ACKACK into an RTT), releases payloads in order at their TSBPD time with too-late
  * drop, answers key refreshes, sends keep-alives, and ends on shutdown or 5 s of silence.
  *
@@ -23,7 +24,13 @@ public final class SrtConnection {
     }
 
     static final long ACK_INTERVAL_US = 10_000;
+    /** A timer tick that comes a little early still sends the ACK due (else it would wait a whole tick more). */
+    private static final long TIMER_SLACK_US = 2_000;
+
     static final long MIN_NAK_INTERVAL_US = 20_000;
+    /** The reorder tolerance forgets a sixteenth of itself each second (reordering renews it). */
+    static final long REORDER_DECAY_US = 1_000_000;
+
     static final long KEEPALIVE_US = 1_000_000;
     static final long IDLE_TIMEOUT_US = 5_000_000;
     static final long DRIFT_WINDOW_US = 5_000_000;
@@ -52,7 +59,18 @@ public final class SrtConnection {
     private long lastReceivedUs;
     private long lastAckUs;
     private int lastAckSequence = -1;
-    private long lastNakUs;
+    /** When the next loss report is due (a missing packet's first report or its repeat). */
+    private long nextLossReportUs = Long.MAX_VALUE;
+    /**
+     * How long a gap waits before its loss is reported: the longest an original packet has lately come after its
+     * successor (draft-sharabayko-srt's reorder tolerance, here in time rather than packets). Reordered packets
+     * would otherwise be reported lost and sent twice.
+     */
+    private long reorderToleranceUs;
+
+    private long lastReorderDecayUs;
+    private long reordered;
+    private long lossReports;
     private int ackNumber;
     private final int[] ackNumbers = new int[ACK_HISTORY];
     private final long[] ackTimes = new long[ACK_HISTORY];
@@ -108,6 +126,7 @@ public final class SrtConnection {
         this.lastSentUs = nowUs;
         this.rateWindowStartUs = nowUs;
         this.driftWindowStartUs = nowUs;
+        this.lastReorderDecayUs = nowUs;
     }
 
     public int socketId() {
@@ -170,11 +189,19 @@ public final class SrtConnection {
             return;
         }
         ByteBuf payload = packet.slice(payloadIndex, payloadLength);
-        switch (window.insert(seq, ts, payload)) {
+        switch (window.insert(seq, ts, payload, retransmitted, nowUs, reorderToleranceUs)) {
             case NEW -> {
+                long late = window.reorderedAfterUs();
+                if (late >= 0) {
+                    reordered++;
+                    // Half as much again as seen: the next reordering may be deeper (a loaded host's stalls add to it).
+                    reorderToleranceUs = Math.min(Math.max(reorderToleranceUs, late + late / 2), latencyUs / 4);
+                }
                 if (window.gapLength() > 0) {
-                    int first = window.gapStart();
-                    sendNak(nowUs, first, SeqNo.add(first, window.gapLength() - 1));
+                    nextLossReportUs = Math.min(nextLossReportUs, nowUs + reorderToleranceUs);
+                    if (reorderToleranceUs == 0) {
+                        reportLosses(nowUs); // a path that does not reorder: a gap is a loss, report it now
+                    }
                 }
             }
             case DUPLICATE, BEHIND -> duplicates++;
@@ -273,12 +300,15 @@ public final class SrtConnection {
             rateWindowBytes = 0;
         }
         int ackSeq = window.ackSequence();
-        if (nowUs - lastAckUs >= ACK_INTERVAL_US && ackSeq != lastAckSequence) {
+        if (nowUs - lastAckUs >= ACK_INTERVAL_US - TIMER_SLACK_US && ackSeq != lastAckSequence) {
             sendAck(ackSeq, nowUs);
         }
-        long nakInterval = Math.max(MIN_NAK_INTERVAL_US, (rttUs + 4 * rttVarUs) / 2);
-        if (nowUs - lastNakUs >= nakInterval) {
-            sendPeriodicNak(nowUs);
+        if (nowUs >= nextLossReportUs) {
+            reportLosses(nowUs);
+        }
+        if (nowUs - lastReorderDecayUs >= REORDER_DECAY_US) {
+            reorderToleranceUs -= reorderToleranceUs / 16;
+            lastReorderDecayUs = nowUs;
         }
         if (nowUs - lastSentUs >= KEEPALIVE_US) {
             ByteBuf ka = out.alloc().buffer(SrtPacket.HEADER_SIZE + 4);
@@ -308,22 +338,24 @@ public final class SrtConnection {
         send(ack, nowUs);
     }
 
-    private void sendNak(long nowUs, int first, int last) {
-        ByteBuf nak = out.alloc().buffer(SrtPacket.HEADER_SIZE + 8);
-        SrtPacket.writeControlHeader(nak, SrtPacket.CTRL_NAK, 0, 0, (int) nowUs, peerSocketId);
-        writeLoss(nak, first, last);
-        send(nak, nowUs);
-    }
-
-    private void sendPeriodicNak(long nowUs) {
-        lastNakUs = nowUs;
+    /**
+     * Sends the losses whose report is due: each missing packet is reported once it has been missing longer than
+     * the reorder tolerance, then again each RTT + 4 RTTVar (never sooner than {@link #MIN_NAK_INTERVAL_US}) plus
+     * the reorder tolerance while it stays missing, since its retransmission or our report may have been lost, but
+     * not before the retransmission could have come: the smoothed RTT is the mean round trip, and a retransmission
+     * is delayed by the path's spread like any packet.
+     */
+    private void reportLosses(long nowUs) {
         ByteBuf nak = out.alloc().buffer(SrtPacket.HEADER_SIZE + 8 * MAX_NAK_RANGES);
         SrtPacket.writeControlHeader(nak, SrtPacket.CTRL_NAK, 0, 0, (int) nowUs, peerSocketId);
-        window.lossRanges(MAX_NAK_RANGES, (first, last) -> writeLoss(nak, first, last));
+        long again = Math.max(MIN_NAK_INTERVAL_US, rttUs + 4 * rttVarUs) + reorderToleranceUs;
+        nextLossReportUs =
+                window.reportLosses(MAX_NAK_RANGES, nowUs, again, (first, last) -> writeLoss(nak, first, last));
         if (nak.readableBytes() == SrtPacket.HEADER_SIZE) {
             nak.release();
             return;
         }
+        lossReports++;
         send(nak, nowUs);
     }
 
@@ -380,13 +412,19 @@ public final class SrtConnection {
                 outOfWindow,
                 ackAcks,
                 keyRefreshes,
-                rttUs);
+                rttUs,
+                reordered,
+                lossReports,
+                reorderToleranceUs);
     }
 
     /**
      * @param lost packets found missing when a later one arrived (reordering included; each
      *        counted once, whether later recovered or not)
      * @param droppedTooLate packets given up because their successors were due
+     * @param reordered originals that came after a later packet (not lost, late)
+     * @param lossReports NAK packets sent
+     * @param reorderToleranceUs how long a gap now waits before it is reported
      */
     public record Stats(
             long packets,
@@ -399,5 +437,8 @@ public final class SrtConnection {
             long outOfWindow,
             long ackAcks,
             long keyRefreshes,
-            long rttUs) {}
+            long rttUs,
+            long reordered,
+            long lossReports,
+            long reorderToleranceUs) {}
 }

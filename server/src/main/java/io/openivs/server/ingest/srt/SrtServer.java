@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * address may send {@link #HANDSHAKES_PER_SECOND} handshake packets a second (more are dropped unanswered,
  * {@link HandshakeGuard}), a conclusion with a valid cookie holds one entry while it is authorised (at most
  * {@link Config#maxPending} in all and {@link #MAX_PENDING_PER_ADDRESS} per address, else refused without
- * an entry), and at most {@link #MAX_REMEMBERED_REFUSALS} refusals are remembered for 5 s to repeat to a
+ * an entry; when all are taken, a caller from an address holding fewer than the most takes the oldest slot of the
+ * address holding the most, so an attacker with many addresses cannot keep a real caller out), and at most {@link #MAX_REMEMBERED_REFUSALS} refusals are remembered for 5 s to repeat to a
  * caller's retransmissions.
  *
  * <p>Past 500 lines: the handshake bookkeeping and the connections share the one event loop's tables and timer.
@@ -49,7 +50,19 @@ import org.slf4j.LoggerFactory;
 public final class SrtServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SrtServer.class);
-    private static final long TICK_MICROS = 5_000;
+    /**
+     * The timer's period: SRT's ACK interval. At 5 ms it woke the loop twice as often as a 1 Mbps stream's
+     * datagrams do, and for one stream cost more than the stream itself (bench/srt).
+     */
+    static final long TICK_MICROS = SrtConnection.ACK_INTERVAL_US;
+
+    /**
+     * Datagrams read before the loop runs its tasks: with Netty's 16, a backlog (a loaded host's stalled loop)
+     * was read across several passes with the timer between them, which reported as lost the packets still
+     * waiting in the socket, and they were sent twice.
+     */
+    static final int READ_BATCH = 256;
+
     private static final long PENDING_TIMEOUT_MS = 10_000;
     private static final long REJECTION_MEMORY_MS = 5_000;
     static final int HANDSHAKES_PER_SECOND = 20;
@@ -92,6 +105,7 @@ public final class SrtServer implements AutoCloseable {
     private volatile long throttled;
     private volatile long garbage;
     private volatile long rejected;
+    private volatile long evicted;
 
     public SrtServer(SrtIngest ingest, Config config) {
         this(ingest, config, ForkJoinPool.commonPool());
@@ -123,7 +137,9 @@ public final class SrtServer implements AutoCloseable {
                 .channel(channelType)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.SO_SNDBUF, 1 << 20)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+                .option(
+                        ChannelOption.RCVBUF_ALLOCATOR,
+                        new FixedRecvByteBufAllocator(2048).maxMessagesPerRead(READ_BATCH))
                 .handler(new Handler())
                 .bind(address)
                 .sync()
@@ -133,7 +149,7 @@ public final class SrtServer implements AutoCloseable {
 
     /**
      * Event loop: the timer (ACKs, NAKs, TSBPD release, timeouts) runs only while there is a caller or a
-     * pending handshake. An idle port must not wake the loop 200 times a second: each wake-up costs about
+     * pending handshake. An idle port must not wake the loop 100 times a second: each wake-up costs about
      * what a live stream's chunk read does (bench/ingest: one stream's CPU doubled with it always on).
      */
     private void ensureTicking() {
@@ -173,6 +189,11 @@ public final class SrtServer implements AutoCloseable {
     /** Handshakes being authorised now; at most {@link Config#maxPending}. */
     public int authorisingHandshakes() {
         return authorisingCount;
+    }
+
+    /** Authorisations given up to make room for a caller from an address holding fewer. */
+    public long evictedCount() {
+        return evicted;
     }
 
     /** Handshake packets dropped unanswered because their source address sent more than its rate. */
@@ -295,14 +316,26 @@ public final class SrtServer implements AutoCloseable {
             reject(key, req, code, nowMs, "malformed or unsupported handshake");
             return;
         }
-        if (authorising >= config.maxPending() || !guard.acquire(sender.getAddress())) {
+        if (!guard.mayAcquire(sender.getAddress())) {
             // Not remembered: the caller's retry is answered again once there is room.
-            refuse(key, req, SrtReject.BACKLOG, "too many handshakes in flight");
+            refuse(key, req, SrtReject.BACKLOG, "too many handshakes in flight from its address");
             return;
+        }
+        if (authorising >= config.maxPending()) {
+            CallerKey victim = (CallerKey) guard.evictFor(sender.getAddress());
+            if (victim == null) {
+                refuse(key, req, SrtReject.BACKLOG, "too many handshakes in flight");
+                return;
+            }
+            // The victim's authorisation finds no entry when it ends (finish() drops it); its caller's next
+            // conclusion starts afresh.
+            settle(victim, pending.remove(victim));
+            evicted++;
         }
         Pending entry = new Pending(nowMs);
         entry.authorising = true;
         authorising++;
+        guard.acquire(sender.getAddress(), key);
         pending.put(key, entry);
         counts();
         ensureTicking();
@@ -320,12 +353,23 @@ public final class SrtServer implements AutoCloseable {
                         channel.eventLoop().execute(() -> finish(key, entry, req, decision, timestampUs, arrivalUs)));
     }
 
-    /** Off the event loop: checks the caller's encryption against the access and unwraps its keys. */
+    /**
+     * Off the event loop: checks the caller's encryption against the access and unwraps its keys; then, and only
+     * then (whether a channel is live is not told to a caller without its passphrase), refuses a second publisher.
+     */
     private static Decision decide(Handshake req, Optional<SrtAccess> access) {
         if (access.isEmpty()) {
             return Decision.refuse(SrtReject.FORBIDDEN, "unknown stream id");
         }
-        if (access.get() instanceof SrtAccess.Encrypted encrypted) {
+        Decision d = decideEncryption(req, access.get());
+        if (d.code == 0 && access.get().published()) {
+            return Decision.refuse(SrtReject.CONFLICT, "the channel already has a publisher");
+        }
+        return d;
+    }
+
+    private static Decision decideEncryption(Handshake req, SrtAccess access) {
+        if (access instanceof SrtAccess.Encrypted encrypted) {
             if (req.km() == null) {
                 return Decision.refuse(SrtReject.UNSECURE, "the caller does not encrypt");
             }
@@ -492,7 +536,7 @@ public final class SrtServer implements AutoCloseable {
         if (entry != null && entry.authorising) {
             entry.authorising = false;
             authorising--;
-            guard.release(key.peer.getAddress());
+            guard.release(key.peer.getAddress(), key);
         }
     }
 

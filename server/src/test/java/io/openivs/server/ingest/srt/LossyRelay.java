@@ -7,7 +7,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.nio.ByteBuffer;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A UDP relay for one caller that drops a share of datagrams in both directions and delays
- * some: a lossy, jittery path between a real SRT caller and the server.
+ * some: a lossy, jittery path between a real SRT caller and the server. Counts the retransmissions that reach
+ * the server and the copies of packets it already had (what a receiver's needless loss reports cost).
  */
 final class LossyRelay implements AutoCloseable {
 
@@ -29,6 +33,12 @@ final class LossyRelay implements AutoCloseable {
     private volatile SocketAddress caller;
     final AtomicLong dropped = new AtomicLong();
     final AtomicLong forwarded = new AtomicLong();
+    /** Data packets flagged as retransmissions (R) that reached the server. */
+    final AtomicLong retransmissions = new AtomicLong();
+    /** Data packets that reached the server after a copy of the same sequence number had: needless copies. */
+    final AtomicLong duplicates = new AtomicLong();
+    /** Sequence numbers of the data packets that reached the server; written by the delayer thread only. */
+    private final Set<Integer> delivered = ConcurrentHashMap.newKeySet();
 
     LossyRelay(InetSocketAddress server, double loss, int maxDelayMs) throws SocketException {
         this.server = server;
@@ -76,6 +86,9 @@ final class LossyRelay implements AutoCloseable {
                                     try {
                                         out.send(new DatagramPacket(copy, copy.length, to));
                                         forwarded.incrementAndGet();
+                                        if (up) {
+                                            count(copy);
+                                        }
                                     } catch (IOException ignored) {
                                         // closed
                                     }
@@ -87,6 +100,21 @@ final class LossyRelay implements AutoCloseable {
                 name);
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Counts a data packet that reached the server: a retransmission (R flag), a copy of one already there. */
+    private void count(byte[] packet) {
+        if (packet.length < 16 || (packet[0] & 0x80) != 0) {
+            return; // control
+        }
+        ByteBuffer b = ByteBuffer.wrap(packet);
+        int seq = b.getInt(0) & 0x7FFF_FFFF;
+        if ((b.getInt(4) & (1 << 26)) != 0) {
+            retransmissions.incrementAndGet();
+        }
+        if (!delivered.add(seq)) {
+            duplicates.incrementAndGet();
+        }
     }
 
     @Override

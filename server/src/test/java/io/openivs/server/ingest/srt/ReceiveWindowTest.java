@@ -32,7 +32,9 @@ class ReceiveWindowTest {
         assertThat(w.gapLength()).isEqualTo(2);
         assertThat(w.ackSequence()).isEqualTo(101);
         List<int[]> ranges = new ArrayList<>();
-        w.lossRanges(10, (a, b) -> ranges.add(new int[] {a, b}));
+        assertThat(w.reportLosses(10, 0, 1_000, (a, b) -> ranges.add(new int[] {a, b})))
+                .as("reported again a round trip later")
+                .isEqualTo(1_000);
         assertThat(ranges).containsExactly(new int[] {101, 102});
 
         assertThat(w.insert(102, 20, payload(102))).isEqualTo(ReceiveWindow.Insert.NEW);

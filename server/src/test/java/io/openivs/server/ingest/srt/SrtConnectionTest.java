@@ -67,6 +67,12 @@ class SrtConnectionTest {
         return p;
     }
 
+    static ByteBuf retransmitted(int seq, int timestampUs) {
+        ByteBuf p = data(seq, timestampUs);
+        p.setInt(4, p.getInt(4) | 0x0400_0000); // the R flag of the message number word
+        return p;
+    }
+
     List<ByteBuf> sentOfType(int type) {
         return sent.stream()
                 .filter(p -> SrtPacket.isControl(p) && SrtPacket.controlType(p) == type)
@@ -85,21 +91,55 @@ class SrtConnectionTest {
         assertThat(nak.getInt(20)).isEqualTo(ISN + 2);
 
         connection.tick(30_000);
+        connection.tick(300_000); // the retransmission has a round trip (RTT + 4 RTTVar, 300 ms untimed) to come
         assertThat(sentOfType(SrtPacket.CTRL_NAK)).hasSize(1);
-        connection.tick(160_000); // the periodic NAK repeats the loss list after (RTT + 4 RTTVar) / 2
+        connection.tick(305_000); // then the loss is reported again
+        assertThat(sentOfType(SrtPacket.CTRL_NAK)).hasSize(2);
+        connection.tick(310_000);
         assertThat(sentOfType(SrtPacket.CTRL_NAK)).hasSize(2);
         ByteBuf ack = sentOfType(SrtPacket.CTRL_ACK).get(0);
         assertThat(ack.getInt(16)).as("ACK point: the first missing").isEqualTo(ISN + 1);
 
-        connection.onPacket(data(ISN + 1, 1_000), 170_000);
-        connection.onPacket(data(ISN + 2, 2_000), 170_000);
-        connection.tick(180_000);
+        connection.onPacket(retransmitted(ISN + 1, 1_000), 320_000);
+        connection.onPacket(retransmitted(ISN + 2, 2_000), 320_000);
+        assertThat(connection.stats().reordered()).isZero();
+        connection.tick(330_000);
         List<ByteBuf> acks = sentOfType(SrtPacket.CTRL_ACK);
         assertThat(acks.get(acks.size() - 1).getInt(16)).isEqualTo(ISN + 4);
-        connection.tick(600_000);
+        connection.tick(700_000);
+        assertThat(sentOfType(SrtPacket.CTRL_NAK)).hasSize(2);
         assertThat(delivered).containsExactly(ISN, ISN + 1, ISN + 2, ISN + 3);
         assertThat(connection.stats().lost()).isEqualTo(2);
         assertThat(connection.stats().droppedTooLate()).isZero();
+    }
+
+    @Test
+    void aReorderingPathIsLearntAndItsLatePacketsAreNotReportedLost() {
+        connection.onPacket(data(ISN, 0), 1_000);
+        connection.onPacket(data(ISN + 2, 2_000), 2_000);
+        assertThat(sentOfType(SrtPacket.CTRL_NAK))
+                .as("no reordering seen yet: at once")
+                .hasSize(1);
+        connection.onPacket(data(ISN + 1, 1_000), 32_000); // not lost: 30 ms late
+        assertThat(connection.stats().reordered()).isEqualTo(1);
+        assertThat(connection.stats().reorderToleranceUs()).isEqualTo(45_000);
+
+        // The next gap waits out the tolerance: its packet comes late, unreported.
+        connection.onPacket(data(ISN + 4, 4_000), 40_000);
+        connection.tick(45_000);
+        connection.onPacket(data(ISN + 3, 3_000), 60_000);
+        connection.tick(100_000);
+        assertThat(sentOfType(SrtPacket.CTRL_NAK)).hasSize(1);
+
+        // A real loss is reported once the tolerance has passed, not before.
+        connection.onPacket(data(ISN + 6, 6_000), 110_000);
+        connection.tick(150_000);
+        assertThat(sentOfType(SrtPacket.CTRL_NAK)).hasSize(1);
+        connection.tick(156_000);
+        List<ByteBuf> naks = sentOfType(SrtPacket.CTRL_NAK);
+        assertThat(naks).hasSize(2);
+        assertThat(naks.get(1).getInt(16)).isEqualTo(ISN + 5);
+        assertThat(naks.get(1).readableBytes()).isEqualTo(20);
     }
 
     @Test

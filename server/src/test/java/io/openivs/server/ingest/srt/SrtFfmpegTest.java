@@ -111,9 +111,14 @@ class SrtFfmpegTest {
 
     /** ffmpeg sending {@link #source} over SRT in real time, streams copied. */
     static FfmpegTool.Result publish(String query) throws Exception {
-        String url = "srt://127.0.0.1:" + server.localAddress().getPort() + "?mode=caller&" + query;
+        return publish(source, server.localAddress().getPort(), query);
+    }
+
+    /** ffmpeg sending a TS file over SRT to a local port in real time, streams copied. */
+    static FfmpegTool.Result publish(Path file, int port, String query) throws Exception {
+        String url = "srt://127.0.0.1:" + port + "?mode=caller&" + query;
         return FfmpegTool.ffmpeg(
-                "-hide_banner", "-v", "error", "-re", "-i", source.toString(), "-c", "copy", "-f", "mpegts", url);
+                "-hide_banner", "-v", "error", "-re", "-i", file.toString(), "-c", "copy", "-f", "mpegts", url);
     }
 
     @ParameterizedTest

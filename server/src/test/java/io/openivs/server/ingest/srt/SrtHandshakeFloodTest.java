@@ -216,10 +216,16 @@ class SrtHandshakeFloodTest {
 
         /** The cookie in an induction answer to socket {@code s}, if one came. */
         private void learnCookie(DatagramChannel c, int s, ByteBuffer in) throws IOException {
+            cookies[s] = cookie(c, in, cookies[s]);
+        }
+
+        /** The cookie of the last induction answer waiting on {@code c}, else {@code known}; drains the socket. */
+        static int cookie(DatagramChannel c, ByteBuffer in, int known) throws IOException {
+            int cookie = known;
             while (true) {
                 in.clear();
                 if (c.receive(in) == null) {
-                    return;
+                    return cookie;
                 }
                 in.flip();
                 ByteBuf b = Unpooled.wrappedBuffer(in);
@@ -228,7 +234,7 @@ class SrtHandshakeFloodTest {
                         Handshake h = Handshake.parse(
                                 b.slice(SrtPacket.HEADER_SIZE, b.readableBytes() - SrtPacket.HEADER_SIZE));
                         if (h.type() == Handshake.TYPE_INDUCTION) {
-                            cookies[s] = h.cookie();
+                            cookie = h.cookie();
                         }
                     } catch (IllegalArgumentException e) {
                         // a refusal or something else: not a cookie
@@ -246,22 +252,7 @@ class SrtHandshakeFloodTest {
                     return ByteBuffer.wrap(junk);
                 }
                 case 1: // an induction, never concluded (its answer teaches this socket a cookie)
-                    return handshake(new Handshake(
-                            4,
-                            0,
-                            2,
-                            random.nextInt(0x7FFF_FFFF),
-                            1500,
-                            8192,
-                            Handshake.TYPE_INDUCTION,
-                            callerSocket,
-                            0,
-                            new byte[16],
-                            null,
-                            null,
-                            -1,
-                            null,
-                            false));
+                    return induction(callerSocket, random.nextInt(0x7FFF_FFFF));
                 case 2: // a conclusion with a made-up cookie
                     return conclusion(callerSocket, random.nextInt(), "sk_us-west-2_nobody", null);
                 case 3: // a valid cookie, a stream id that is no key
@@ -281,6 +272,32 @@ class SrtHandshakeFloodTest {
         }
 
         private ByteBuffer conclusion(int callerSocket, int cookie, String streamId, KeyMaterial km) {
+            return conclusion(callerSocket, random.nextInt(0x7FFF_FFFF), cookie, streamId, km);
+        }
+
+        /** An HSv5 induction request, as a caller opens with. */
+        static ByteBuffer induction(int callerSocket, int initialSequence) {
+            return handshake(new Handshake(
+                    4,
+                    0,
+                    2,
+                    initialSequence,
+                    1500,
+                    8192,
+                    Handshake.TYPE_INDUCTION,
+                    callerSocket,
+                    0,
+                    new byte[16],
+                    null,
+                    null,
+                    -1,
+                    null,
+                    false));
+        }
+
+        /** A live-mode HSv5 conclusion request with the stream id and, if given, key material. */
+        static ByteBuffer conclusion(
+                int callerSocket, int initialSequence, int cookie, String streamId, KeyMaterial km) {
             int flags = Handshake.SrtHs.TSBPDSND
                     | Handshake.SrtHs.TSBPDRCV
                     | Handshake.SrtHs.TLPKTDROP
@@ -291,7 +308,7 @@ class SrtHandshakeFloodTest {
                     5,
                     km != null ? 2 : 0,
                     Handshake.FLAG_HSREQ | Handshake.FLAG_CONFIG | (km != null ? Handshake.FLAG_KMREQ : 0),
-                    random.nextInt(0x7FFF_FFFF),
+                    initialSequence,
                     1500,
                     8192,
                     Handshake.TYPE_CONCLUSION,
@@ -305,7 +322,7 @@ class SrtHandshakeFloodTest {
                     false));
         }
 
-        private static ByteBuffer handshake(Handshake h) {
+        static ByteBuffer handshake(Handshake h) {
             ByteBuf b = Unpooled.buffer();
             SrtPacket.writeControlHeader(b, SrtPacket.CTRL_HANDSHAKE, 0, 0, 0, 0);
             h.write(b);
