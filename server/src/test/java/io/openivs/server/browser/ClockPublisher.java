@@ -75,7 +75,8 @@ final class ClockPublisher implements AutoCloseable {
                 tee));
         ffmpeg = FfmpegExecutables.builder(FfmpegExecutables.ffmpeg(), args)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                // Not inherited: a child holding the test JVM's stderr keeps Maven waiting after the JVM ends.
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         drawer = new Thread(this::draw, "clock-publisher");
         drawer.setDaemon(true);
@@ -133,5 +134,9 @@ final class ClockPublisher implements AutoCloseable {
         running = false;
         drawer.join(2000);
         ffmpeg.destroy();
+        // ffmpeg may block on an RTMP peer while finishing its outputs: it does not outlive the run.
+        if (!ffmpeg.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+            ffmpeg.destroyForcibly();
+        }
     }
 }
