@@ -2,6 +2,7 @@ package io.openivs.server.playback;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.openivs.server.media.hls.PlaylistWriter;
 import io.openivs.server.media.hls.Prefetch;
 import io.openivs.server.media.hls.Segment;
 import io.openivs.server.playback.access.RenditionPolicy;
@@ -32,6 +33,8 @@ public final class PlaybackWindow {
     private final String name;
     /** Token-free playlists as whole responses; null when empty (media also for LL-HLS). */
     private final EncodedResponse media;
+    /** Where the server-time line starts in {@link #media}'s body; -1 when it has none (ended, or no media). */
+    private final int mediaTimeAt;
 
     private final EncodedResponse master;
     /** The shared response head of each segment, in window order. */
@@ -126,9 +129,12 @@ public final class PlaybackWindow {
         this.targetDuration = targetDuration;
         this.fragmentedMp4 = fragmentedMp4;
         this.lowLatency = lowLatency;
-        this.media = this.segments.isEmpty() || lowLatency
+        String mediaText = this.segments.isEmpty() || lowLatency
                 ? null
-                : playlist(Playlists.media(this.segments, targetDuration, fragmentedMp4, "", null, prefetch, ended));
+                : Playlists.media(this.segments, targetDuration, fragmentedMp4, "", null, prefetch, ended);
+        this.media = mediaText == null ? null : playlist(mediaText);
+        // Each answer gets the time it is sent in the server-time line (none once ended).
+        this.mediaTimeAt = mediaText == null ? -1 : PlaylistWriter.serverTimeLineAt(mediaText);
         // Encoded once with a placeholder time; each answer gets the time it is sent.
         this.master = playlist(Playlists.master(name, this.segments, this.audioOnly, this.rungs, sourceListed, "", 0));
         int[] sizes = new int[this.segments.size()];
@@ -140,7 +146,12 @@ public final class PlaybackWindow {
 
     /** The public media playlist as a whole response, or null (empty window, LL-HLS). */
     ByteBuf encodedMedia() {
-        return media == null ? null : media.whole();
+        if (media == null) {
+            return null;
+        }
+        return mediaTimeAt < 0
+                ? media.whole()
+                : Playlists.withMediaServerTime(media.whole(), media.headLength() + mediaTimeAt);
     }
 
     /** The public multivariant playlist as a whole response, or null (empty window). */
@@ -166,9 +177,10 @@ public final class PlaybackWindow {
         if (segments.isEmpty()) {
             return null;
         }
-        return childQuery.isEmpty()
-                ? media.body()
-                : utf8(Playlists.media(segments, targetDuration, fragmentedMp4, childQuery, null, prefetch, ended));
+        if (childQuery.isEmpty()) {
+            return mediaTimeAt < 0 ? media.body() : Playlists.withMediaServerTime(media.body(), mediaTimeAt);
+        }
+        return utf8(Playlists.media(segments, targetDuration, fragmentedMp4, childQuery, null, prefetch, ended));
     }
 
     /** The multivariant playlist, or null while no segment is finished (not playable yet). */

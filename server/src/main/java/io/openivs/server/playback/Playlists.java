@@ -75,10 +75,16 @@ final class Playlists {
                         childQuery.isEmpty() ? seq -> seq + ".ts" : seq -> seq + ".ts" + childQuery,
                         ended);
         String extension = fragmentedMp4 ? ".m4s" : ".ts";
-        return prefetch == null || segments.isEmpty()
-                ? text
-                : prefetch.appendTo(new StringBuilder(text), seq -> seq + extension + childQuery)
-                        .toString();
+        if (prefetch != null && !segments.isEmpty()) {
+            text = prefetch.appendTo(new StringBuilder(text), seq -> seq + extension + childQuery)
+                    .toString();
+            if (!prefetch.discontinuity()) {
+                text = PlaylistWriter.withStartAtEnd(text, segments);
+            }
+        }
+        // A live playlist tells the server's time (for the IVS player on Safari); an encoded one gets
+        // each answer's time written in with withMediaServerTime.
+        return ended ? text : PlaylistWriter.withServerTimeLine(text, System.currentTimeMillis());
     }
 
     /**
@@ -132,11 +138,26 @@ final class Playlists {
      * time now instead: the shared bytes around the value and a fresh value, for one writer.
      */
     static ByteBuf withServerTime(ByteBuf master, int bodyAt) {
-        int at = master.readerIndex() + bodyAt + PlaylistWriter.SERVER_TIME_AT;
-        int after = at + PlaylistWriter.SERVER_TIME_WIDTH;
+        return replaced(
+                master, bodyAt + PlaylistWriter.SERVER_TIME_AT, PlaylistWriter.serverTime(System.currentTimeMillis()));
+    }
+
+    /**
+     * {@code media} (a live media playlist from {@link #media} whose server-time line is {@code lineAt}
+     * bytes past the buffer's reader index) with the line for the time now: the shared bytes around
+     * it and a fresh line, for one writer.
+     */
+    static ByteBuf withMediaServerTime(ByteBuf media, int lineAt) {
+        return replaced(media, lineAt, PlaylistWriter.serverTimeLine(System.currentTimeMillis()));
+    }
+
+    /** {@code buf} with {@code value.length} bytes from {@code offset} (past its reader index) replaced by {@code value}. */
+    private static ByteBuf replaced(ByteBuf buf, int offset, byte[] value) {
+        int at = buf.readerIndex() + offset;
+        int after = at + value.length;
         return Unpooled.wrappedBuffer(
-                master.slice(master.readerIndex(), at - master.readerIndex()),
-                Unpooled.wrappedBuffer(PlaylistWriter.serverTime(System.currentTimeMillis())),
-                master.slice(after, master.writerIndex() - after));
+                buf.slice(buf.readerIndex(), at - buf.readerIndex()),
+                Unpooled.wrappedBuffer(value),
+                buf.slice(after, buf.writerIndex() - after));
     }
 }

@@ -38,6 +38,7 @@ final class IvsPlayerPage implements AutoCloseable {
     private static final String PACKAGE = "node_modules/amazon-ivs-player/dist/index.js";
 
     private final Path modules;
+    private final String pageName;
     private final HttpServer pages;
     private final ChromeDriver driver;
     private volatile String posted = "{}";
@@ -177,11 +178,18 @@ final class IvsPlayerPage implements AutoCloseable {
     }
 
     IvsPlayerPage(Path profileDir) throws IOException {
-        byte[] page;
-        try (InputStream in = IvsPlayerPage.class.getResourceAsStream("/browser/ivs-player.html")) {
-            page = in.readAllBytes();
-        }
+        this(profileDir, "ivs-player.html");
+    }
+
+    /**
+     * @param pageName the page {@link #play} opens: a file of src/test/resources/browser, which (like
+     *     every other file there, and hls.min.js when {@link LatencyPage#hlsJs} finds it) is served
+     *     by name, and which posts its report to /report
+     */
+    IvsPlayerPage(Path profileDir, String pageName) throws IOException {
+        this.pageName = pageName;
         modules = playerDir().resolve("node_modules").toRealPath();
+        Path hls = LatencyPage.hlsJs();
         pages = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         pages.createContext("/report", exchange -> {
             try (InputStream in = exchange.getRequestBody()) {
@@ -191,7 +199,7 @@ final class IvsPlayerPage implements AutoCloseable {
             exchange.close();
         });
         pages.createContext("/node_modules/", this::module);
-        pages.createContext("/", exchange -> send(exchange, 200, "text/html; charset=utf-8", page));
+        pages.createContext("/", exchange -> resource(exchange, hls));
         pages.start();
 
         ChromeOptions options = new ChromeOptions();
@@ -237,6 +245,26 @@ final class IvsPlayerPage implements AutoCloseable {
         send(exchange, 200, type, Files.readAllBytes(file));
     }
 
+    /** A file of src/test/resources/browser by its name, or hls.min.js, or 404. */
+    private static void resource(HttpExchange exchange, Path hls) throws IOException {
+        String name = exchange.getRequestURI().getPath().substring(1);
+        if (name.equals("hls.min.js") && hls != null) {
+            send(exchange, 200, "text/javascript", Files.readAllBytes(hls));
+            return;
+        }
+        byte[] body = null;
+        if (name.matches("[a-z0-9-]+\\.(html|js)")) {
+            try (InputStream in = IvsPlayerPage.class.getResourceAsStream("/browser/" + name)) {
+                body = in == null ? null : in.readAllBytes();
+            }
+        }
+        if (body == null) {
+            send(exchange, 404, "text/plain", new byte[0]);
+        } else {
+            send(exchange, 200, name.endsWith(".js") ? "text/javascript" : "text/html; charset=utf-8", body);
+        }
+    }
+
     private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", type);
         exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
@@ -247,10 +275,19 @@ final class IvsPlayerPage implements AutoCloseable {
 
     /** Starts one player per playlist URL; each page second samples every player. */
     void play(List<String> playlists) {
-        String query = playlists.stream()
+        open(playlists.stream()
                 .map(p -> "src=" + URLEncoder.encode(p, StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
-        driver.get("http://127.0.0.1:" + pages.getAddress().getPort() + "/ivs-player.html?" + query);
+                .collect(Collectors.joining("&")));
+    }
+
+    /** Opens the page with {@code query} (already encoded). */
+    void open(String query) {
+        driver.get("http://127.0.0.1:" + pages.getAddress().getPort() + "/" + pageName + "?" + query);
+    }
+
+    /** The page's last post, parsed: for pages that report more than ivs-player.html. */
+    JsonNode posted() throws IOException {
+        return JSON.readTree(posted);
     }
 
     /** Forgets samples taken so far, so what follows is measured on players already running. */

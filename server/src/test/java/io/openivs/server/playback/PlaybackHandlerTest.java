@@ -187,24 +187,38 @@ class PlaybackHandlerTest {
 
     /**
      * The master tells the server's time when it is sent (the IVS player sets its clock by it for
-     * getLiveLatency()), the encoded public one too, at the length its head announces.
+     * getLiveLatency()), and so does every live media playlist, as IVS's do (a timestamp-class
+     * EXT-X-DATERANGE with X-SERVER-TIME, which the IVS player reads on Safari); the encoded public
+     * ones too, at the length their heads announce.
      */
     @Test
-    void everyMasterTellsTheServerTimeOfItsAnswer() {
+    void everyPlaylistTellsTheServerTimeOfItsAnswer() {
         publish(TestSegments.HD);
+        java.util.regex.Pattern inMaster = java.util.regex.Pattern.compile(
+                "^#EXTM3U\n#EXT-X-SESSION-DATA:DATA-ID=\"SERVER-TIME\",VALUE=\"()(\\d{10})\\.(\\d{3})\"\n");
+        java.util.regex.Pattern inMedia = java.util.regex.Pattern.compile(
+                "\n#EXT-X-MEDIA-SEQUENCE:\\d+\n#EXT-X-DATERANGE:ID=\"playlist-creation-(\\d{13})\","
+                        + "CLASS=\"timestamp\",START-DATE=\"[0-9T:.-]{23}Z\",END-ON-NEXT=YES,"
+                        + "X-SERVER-TIME=\"(\\d{10})\\.(\\d{3})\"\n");
         for (Verdict v : List.of(PUBLIC, new Verdict(null, "*", "?token=t0k", null))) {
             verdict = v;
-            long before = System.currentTimeMillis();
-            Response master = get(CHANNEL + ".m3u8" + v.childQuery());
-            long after = System.currentTimeMillis();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                            "^#EXTM3U\n#EXT-X-SESSION-DATA:DATA-ID=\"SERVER-TIME\",VALUE=\"(\\d{10})\\.(\\d{3})\"\n")
-                    .matcher(master.text());
-            assertThat(m.find()).as(master.text()).isTrue();
-            long told = Long.parseLong(m.group(1)) * 1000 + Long.parseLong(m.group(2));
-            assertThat(told).as("SERVER-TIME in ms").isBetween(before, after);
-            assertThat(master.headers()).containsEntry("content-length", Integer.toString(master.body().length));
-            assertThat(master.text()).contains("#EXT-X-STREAM-INF:").contains(NAME + "/live.m3u8" + v.childQuery());
+            for (boolean master : new boolean[] {true, false}) {
+                long before = System.currentTimeMillis();
+                Response r = get(CHANNEL + (master ? ".m3u8" : "/live.m3u8") + v.childQuery());
+                long after = System.currentTimeMillis();
+                java.util.regex.Matcher m = (master ? inMaster : inMedia).matcher(r.text());
+                assertThat(m.find()).as(r.text()).isTrue();
+                long told = Long.parseLong(m.group(2)) * 1000 + Long.parseLong(m.group(3));
+                assertThat(told).as("server time in ms").isBetween(before, after);
+                if (!master) {
+                    assertThat(Long.parseLong(m.group(1)))
+                            .as("the date range ID's time")
+                            .isEqualTo(told);
+                }
+                assertThat(r.headers()).containsEntry("content-length", Integer.toString(r.body().length));
+                assertThat(r.text())
+                        .contains(master ? NAME + "/live.m3u8" + v.childQuery() : "\n12.ts" + v.childQuery() + "\n");
+            }
         }
     }
 

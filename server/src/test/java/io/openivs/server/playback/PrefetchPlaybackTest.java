@@ -217,6 +217,20 @@ class PrefetchPlaybackTest {
         return playlist.lines().filter(l -> l.startsWith("#EXT-X-PREFETCH")).toList();
     }
 
+    /** The playlist's EXT-X-START lines. */
+    private static List<String> startLines(String playlist) {
+        return playlist.lines().filter(l -> l.startsWith("#EXT-X-START:")).toList();
+    }
+
+    /** EXT-X-START at the end of the finished segments (their EXTINFs summed), so a player starts at the first prefetch. */
+    private static String startAtEnd(String playlist) {
+        double listed = playlist.lines()
+                .filter(l -> l.startsWith("#EXTINF:"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(8, l.indexOf(','))))
+                .sum();
+        return String.format(java.util.Locale.ROOT, "#EXT-X-START:TIME-OFFSET=%.3f", listed);
+    }
+
     private static long lastListed(String playlist) {
         return playlist.lines()
                 .filter(l -> !l.startsWith("#") && !l.isEmpty())
@@ -268,6 +282,8 @@ class PrefetchPlaybackTest {
         long last = lastListed(first);
         assertThat(prefetchLines(first))
                 .containsExactly("#EXT-X-PREFETCH:" + (last + 1) + ".ts", "#EXT-X-PREFETCH:" + (last + 2) + ".ts");
+        // Players that read the prefetch form start at the first of them, not at the newest finished segment.
+        assertThat(startLines(first)).containsExactly(startAtEnd(first));
         // After the last finished segment, with no EXTINF of their own.
         List<String> lines = first.lines().toList();
         assertThat(lines.subList(lines.size() - 3, lines.size()))
@@ -280,6 +296,7 @@ class PrefetchPlaybackTest {
         assertThat(second.lines().toList()).contains((last + 1) + ".ts");
         assertThat(prefetchLines(second))
                 .containsExactly("#EXT-X-PREFETCH:" + (last + 2) + ".ts", "#EXT-X-PREFETCH:" + (last + 3) + ".ts");
+        assertThat(startLines(second)).containsExactly(startAtEnd(second));
 
         // A private channel's viewer: the token goes on prefetch URIs as on every other.
         verdict = new Verdict(null, "*", "?token=abc", null);
@@ -302,6 +319,7 @@ class PrefetchPlaybackTest {
         assertThat(prefetchLines(atChange))
                 .as("the next segment follows a discontinuity")
                 .isEmpty();
+        assertThat(startLines(atChange)).as("nothing to start at").isEmpty();
         request(CHANNEL + "/" + (last + 2) + ".ts", "HTTP/1.1");
         assertThat(new String(written(), StandardCharsets.ISO_8859_1))
                 .as("no longer listed")
@@ -312,6 +330,7 @@ class PrefetchPlaybackTest {
         assertThat(lastListed(after)).isEqualTo(last + 2);
         assertThat(prefetchLines(after))
                 .containsExactly("#EXT-X-PREFETCH:" + (last + 3) + ".ts", "#EXT-X-PREFETCH:" + (last + 4) + ".ts");
+        assertThat(startLines(after)).containsExactly(startAtEnd(after));
     }
 
     @Test

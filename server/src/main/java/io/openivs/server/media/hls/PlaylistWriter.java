@@ -197,6 +197,82 @@ public final class PlaylistWriter {
         return out;
     }
 
+    /** What a media playlist's server-time line holds before the time (see {@link #serverTimeLine}). */
+    private static final String TIMESTAMP_ID = "#EXT-X-DATERANGE:ID=\"playlist-creation-";
+    /** Characters of the server-time line, its newline included: the same for every time from 2001 to 2286. */
+    public static final int SERVER_TIME_LINE_WIDTH = serverTimeLine(1_000_000_000_000L).length;
+
+    /**
+     * The server-time line of a live media playlist, the form Amazon IVS's own media playlists carry:
+     * {@code #EXT-X-DATERANGE:ID="playlist-creation-<ms>",CLASS="timestamp",START-DATE="<date>",
+     * END-ON-NEXT=YES,X-SERVER-TIME="<epoch s>"}. On Safari, where the IVS web player leaves playback
+     * to AVPlayer, the player reads no playlist itself: WebKit hands it each date range's client
+     * attributes as metadata cues (type {@code com.apple.quicktime.HLS}, key {@code X-SERVER-TIME}),
+     * and it sets its clock by that value to report getLiveLatency() from the segments' stamps, as
+     * it does with the multivariant playlist's SERVER-TIME in its own engine. The ID changes with the
+     * time, so no two ranges with one ID differ (RFC 8216bis 4.4.5.1); END-ON-NEXT (with the CLASS it
+     * needs) ends each at the next, so a range never outlives its playlist. Fixed width
+     * ({@link #SERVER_TIME_LINE_WIDTH}), so a playlist encoded once can carry each answer's time
+     * ({@link #serverTimeLineAt}).
+     */
+    public static byte[] serverTimeLine(long epochMillis) {
+        long millis = Math.max(1_000_000_000_000L, Math.min(epochMillis, 9_999_999_999_999L));
+        StringBuilder out = new StringBuilder(160).append(TIMESTAMP_ID).append(millis);
+        out.append("\",CLASS=\"timestamp\",START-DATE=\"");
+        PlaylistText.appendDateTime(out, millis).append("\",END-ON-NEXT=YES,X-SERVER-TIME=\"");
+        out.append(new String(serverTime(millis), java.nio.charset.StandardCharsets.US_ASCII))
+                .append("\"\n");
+        return out.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * {@code media} (a media playlist from {@link #media}) with the server-time line for
+     * {@code epochMillis} among its header tags, after the media sequence (and discontinuity
+     * sequence) and before the first segment, where IVS writes it.
+     */
+    public static String withServerTimeLine(String media, long epochMillis) {
+        return withHeaderLine(
+                media, new String(serverTimeLine(epochMillis), java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * {@code media} (a live media playlist of {@code segments} that ends with LHLS prefetch segments)
+     * with {@code EXT-X-START} at the end of its finished segments, that is at the first prefetch
+     * segment. Amazon's IVS player otherwise starts at the newest finished segment, 2 to 4 s behind
+     * the live edge, and only creeps forward by playing 3 % fast; told to start here it plays the
+     * segment being written from its keyframe as it arrives, 1 to 2 s behind. hls.js also starts
+     * nearer the edge (figures in bench/latency/README.md). RFC 8216bis 4.4.2.2 says a live offset
+     * SHOULD NOT be within three target durations of the end: a recommendation this departs from on
+     * LOW channels, whose point is latency, and only while the next segment is being streamed.
+     */
+    public static String withStartAtEnd(String media, List<Segment> segments) {
+        double listed = 0;
+        for (Segment s : segments) {
+            listed += s.durationSeconds();
+        }
+        StringBuilder line = new StringBuilder("#EXT-X-START:TIME-OFFSET=");
+        PlaylistText.appendFixed(line, listed, 3).append('\n');
+        return withHeaderLine(media, line.toString());
+    }
+
+    /** {@code media} with {@code line} among its header tags: after the media sequence (and discontinuity sequence). */
+    private static String withHeaderLine(String media, String line) {
+        int at = media.indexOf('\n', media.indexOf("#EXT-X-MEDIA-SEQUENCE:")) + 1;
+        if (media.startsWith("#EXT-X-DISCONTINUITY-SEQUENCE:", at)) {
+            at = media.indexOf('\n', at) + 1;
+        }
+        return new StringBuilder(media.length() + line.length())
+                .append(media, 0, at)
+                .append(line)
+                .append(media, at, media.length())
+                .toString();
+    }
+
+    /** Where the server-time line starts in {@code media} (ASCII, so chars are bytes), or -1 if it has none. */
+    public static int serverTimeLineAt(String media) {
+        return media.indexOf(TIMESTAMP_ID);
+    }
+
     /**
      * A multivariant (master) playlist. A variant with a name also gets an EXT-X-MEDIA video group
      * of that name, the shape IVS serves; one without video (IVS's audio_only) is not picked by default.

@@ -119,4 +119,31 @@ class PlaylistWriterTest {
                         PlaylistWriter.SERVER_TIME_AT + PlaylistWriter.SERVER_TIME_WIDTH))
                 .isEqualTo("1765040000.250");
     }
+
+    /**
+     * The IVS form of a media playlist's server time (what the IVS player on Safari reads through
+     * WebKit's date-range cues): a timestamp-class date range whose ID changes with the time, that
+     * ends at the next, among the header tags; one width for every time.
+     */
+    @Test
+    void mediaPlaylistsTellTheServerTimeAsATimestampDateRange() {
+        assertThat(new String(PlaylistWriter.serverTimeLine(1_765_040_000_250L), StandardCharsets.US_ASCII))
+                .isEqualTo("#EXT-X-DATERANGE:ID=\"playlist-creation-1765040000250\",CLASS=\"timestamp\","
+                        + "START-DATE=\"2025-12-06T16:53:20.250Z\",END-ON-NEXT=YES,X-SERVER-TIME=\"1765040000.250\"\n");
+        assertThat(PlaylistWriter.serverTimeLine(1_999_999_999_999L)).hasSize(PlaylistWriter.SERVER_TIME_LINE_WIDTH);
+        assertThat(PlaylistWriter.serverTimeLine(1_000_000_000_000L)).hasSize(PlaylistWriter.SERVER_TIME_LINE_WIDTH);
+
+        List<Segment> window = List.of(segment(7, 2.0, false, 3, 1), segment(8, 2.0, true, 4, 1));
+        String media = PlaylistWriter.withServerTimeLine(
+                PlaylistWriter.media(window, 2, seq -> seq + ".ts", false), 1_765_040_004_100L);
+        assertThat(media)
+                .startsWith("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-INDEPENDENT-SEGMENTS\n"
+                        + "#EXT-X-MEDIA-SEQUENCE:7\n#EXT-X-DISCONTINUITY-SEQUENCE:3\n"
+                        + "#EXT-X-DATERANGE:ID=\"playlist-creation-1765040004100\",CLASS=\"timestamp\","
+                        + "START-DATE=\"2025-12-06T16:53:24.100Z\",END-ON-NEXT=YES,X-SERVER-TIME=\"1765040004.100\"\n"
+                        + "#EXT-X-PROGRAM-DATE-TIME:2023-11-14T22:13:34.000Z\n");
+        assertThat(PlaylistWriter.serverTimeLineAt(media)).isEqualTo(media.indexOf("#EXT-X-DATERANGE:"));
+        assertThat(PlaylistWriter.serverTimeLineAt(PlaylistWriter.media(window, 2, seq -> seq + ".ts", true)))
+                .isEqualTo(-1);
+    }
 }
