@@ -14,19 +14,25 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The web console's signed-in browsers: a random 256-bit session id (the cookie's value) per sign-in with an
  * API key, valid {@link #LIFETIME_MS} and while its key still exists. Held by the SHA-256 of the id, so
- * neither a heap dump nor a timing difference in the map's lookup gives a usable id. Bounded: past
- * {@link #MAX_SESSIONS} live ones a new sign-in is refused until some expire. Thread-safe.
+ * neither a heap dump nor a timing difference in the map's lookup gives a usable id. Bounded: one key holds
+ * at most {@link #MAX_PER_KEY} (its oldest is ended for a new one, so a script signing in over and over cannot
+ * fill the table for everyone), and past {@link #MAX_SESSIONS} live ones a new sign-in is refused until some
+ * expire. Thread-safe.
  */
 final class ConsoleSessions {
     static final long LIFETIME_MS = 12 * 3600 * 1000L;
     static final int MAX_SESSIONS = 1000;
+    static final int MAX_PER_KEY = 16;
 
-    private record Session(String accessKeyId, String accountId, long expiresMillis) {}
+    /** {@code opened}: sign-in order, which tells the oldest apart within one millisecond. */
+    private record Session(String accessKeyId, String accountId, long expiresMillis, long opened) {}
 
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
     private final CredentialStore credentials;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    /** Sign-ins so far; written under this object's lock. */
+    private long opened;
 
     ConsoleSessions(CredentialStore credentials, Clock clock) {
         this.credentials = credentials;
@@ -43,8 +49,9 @@ final class ConsoleSessions {
     }
 
     /** A new session's id for {@code who}, or null when too many are open. */
-    String open(Principal who) {
+    synchronized String open(Principal who) {
         long now = clock.millis();
+        endOldestBeyond(who.accessKeyId(), MAX_PER_KEY - 1);
         if (sessions.size() >= MAX_SESSIONS) {
             sessions.values().removeIf(s -> s.expiresMillis() <= now);
             if (sessions.size() >= MAX_SESSIONS) {
@@ -54,8 +61,30 @@ final class ConsoleSessions {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        sessions.put(hash(id), new Session(who.accessKeyId(), who.accountId(), now + LIFETIME_MS));
+        sessions.put(hash(id), new Session(who.accessKeyId(), who.accountId(), now + LIFETIME_MS, ++opened));
         return id;
+    }
+
+    /** Ends {@code accessKeyId}'s oldest sessions until it holds at most {@code keep}. */
+    private void endOldestBeyond(String accessKeyId, int keep) {
+        while (true) {
+            String oldest = null;
+            long oldestOpened = Long.MAX_VALUE;
+            int held = 0;
+            for (var e : sessions.entrySet()) {
+                if (e.getValue().accessKeyId().equals(accessKeyId)) {
+                    held++;
+                    if (e.getValue().opened() < oldestOpened) {
+                        oldestOpened = e.getValue().opened();
+                        oldest = e.getKey();
+                    }
+                }
+            }
+            if (held <= keep) {
+                return;
+            }
+            sessions.remove(oldest);
+        }
     }
 
     /** Who holds session {@code id}, or null when it is unknown, expired or its key was removed. */

@@ -17,9 +17,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
 import io.openivs.server.playback.access.AccessDenied;
 import io.openivs.server.playback.access.Verdict;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Builds and sends playback's HTTP answers: status line, headers (content type, {@link CachePolicy},
@@ -146,14 +148,25 @@ final class Responses {
         if (ctx.executor().inEventLoop()) {
             ctx.writeAndFlush(answer, ctx.voidPromise());
         } else {
-            ctx.executor().execute(() -> ctx.writeAndFlush(answer, ctx.voidPromise()));
+            try {
+                ctx.executor().execute(() -> ctx.writeAndFlush(answer, ctx.voidPromise()));
+            } catch (RejectedExecutionException e) {
+                // The loop is shutting down: nothing will write it, so its segment (a file region holds an
+                // open file and a mapping) is released here.
+                ReferenceCountUtil.release(answer);
+            }
         }
     }
 
     static void sendEncoded(ChannelHandlerContext ctx, ByteBuf head, ByteBuf body) {
         if (!ctx.executor().inEventLoop()) {
             // From a gate that settled off the loop: one task, so nothing lands between head and body.
-            ctx.executor().execute(() -> sendEncoded(ctx, head, body));
+            try {
+                ctx.executor().execute(() -> sendEncoded(ctx, head, body));
+            } catch (RejectedExecutionException e) {
+                head.release();
+                body.release();
+            }
             return;
         }
         ctx.write(head, ctx.voidPromise());
