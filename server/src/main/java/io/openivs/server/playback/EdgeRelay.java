@@ -269,7 +269,7 @@ final class EdgeRelay {
     private void sweep() {
         long now = System.currentTimeMillis();
         for (Upstream u : List.copyOf(busy)) {
-            if (now - u.lastRead > (u.fetch.blocking() ? BLOCKING_IDLE_MS : UPSTREAM_IDLE_MS)) {
+            if (now - u.lastRead > (mayBeParked(u.fetch, u.key) ? BLOCKING_IDLE_MS : UPSTREAM_IDLE_MS)) {
                 u.silent = true;
                 u.channel.close(); // the fetch fails in channelInactive
             }
@@ -283,6 +283,16 @@ final class EdgeRelay {
                 e.getValue().release();
             }
         }
+    }
+
+    /**
+     * Whether the owner may rightly hold this request before answering: a blocking reload, and media (a
+     * prefetch segment or a hinted part is answered as it is written, up to three target durations later,
+     * longer than a fixed idle limit for long keyframe intervals). Only a silent playlist request, which the
+     * owner answers from memory at once, says the owner is hung; players reload playlists every second or two.
+     */
+    private static boolean mayBeParked(EdgeFetch f, Key key) {
+        return f.blocking() || !key.path().endsWith(".m3u8");
     }
 
     private void forget(Key key, EdgeFetch f) {
@@ -404,7 +414,7 @@ final class EdgeRelay {
                 send(f, key, owner, uri, resolution); // closed by the owner as it idled: once more, on a new connection
             } else {
                 long now = System.currentTimeMillis();
-                if (silent) {
+                if (silent && !mayBeParked(f, key)) {
                     markDown(owner, now);
                 }
                 f.fail(now);
