@@ -99,6 +99,11 @@ public final class SrtServer implements AutoCloseable {
     private volatile int connectionCount;
     /** Entries of {@link #pending} being authorised (the rest are remembered refusals). */
     private int authorising;
+    /**
+     * Stream-key lookups started and not yet back, evicted callers' included (eviction frees a slot, not the
+     * lookup). Event loop only.
+     */
+    private int lookupsRunning;
 
     private volatile int pendingCount;
     private volatile int authorisingCount;
@@ -321,6 +326,11 @@ public final class SrtServer implements AutoCloseable {
             refuse(key, req, SrtReject.BACKLOG, "too many handshakes in flight from its address");
             return;
         }
+        if (lookupsRunning >= 2 * config.maxPending()) {
+            // Evicted callers' lookups still run on the shared workers: their number stays bounded too.
+            refuse(key, req, SrtReject.BACKLOG, "too many handshakes in flight");
+            return;
+        }
         if (authorising >= config.maxPending()) {
             CallerKey victim = (CallerKey) guard.evictFor(sender.getAddress());
             if (victim == null) {
@@ -347,10 +357,13 @@ public final class SrtServer implements AutoCloseable {
         } catch (RuntimeException e) {
             lookup = CompletableFuture.failedFuture(e);
         }
+        lookupsRunning++;
         lookup.thenApplyAsync(access -> decide(req, access), cryptoExecutor)
                 .exceptionally(e -> Decision.refuse(SrtReject.SYSTEM, "authorisation failed: " + e))
-                .thenAccept(decision ->
-                        channel.eventLoop().execute(() -> finish(key, entry, req, decision, timestampUs, arrivalUs)));
+                .thenAccept(decision -> channel.eventLoop().execute(() -> {
+                    lookupsRunning--;
+                    finish(key, entry, req, decision, timestampUs, arrivalUs);
+                }));
     }
 
     /**
