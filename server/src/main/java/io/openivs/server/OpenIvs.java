@@ -178,7 +178,10 @@ public final class OpenIvs implements AutoCloseable {
                         options.quotas,
                         ServerConfig.RecordingStorage.EMBEDDED,
                         ServerConfig.PlaybackAccess.NONE)
-                .withTranscoding(new ServerConfig.Transcoding(options.transcode, options.maxTranscodes));
+                .withTranscoding(
+                        options.transcode
+                                ? new ServerConfig.Transcoding(true, options.maxTranscodes)
+                                : ServerConfig.Transcoding.OFF);
         try {
             OpenIvsServer server =
                     OpenIvsServer.start(config, id -> key.accessKeyId().equals(id) ? key : null, List.of());

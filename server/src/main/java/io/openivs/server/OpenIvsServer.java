@@ -240,7 +240,9 @@ public final class OpenIvsServer implements AutoCloseable {
             LiveStreams live =
                     new LiveStreams(store, config.region(), node, workers, housekeeping, clock, events, recordings);
             live.transcoding(new io.openivs.server.live.TranscodeSlots(
-                    config.transcoding().enabled(), config.transcoding().maxStreams()));
+                    config.transcoding().enabled(),
+                    config.transcoding().maxStreams(),
+                    config.transcoding().announceOff()));
             if (!config.transcoding().enabled()) {
                 log.warn("transcoding is off: STANDARD and ADVANCED channels play their source rendition only");
             }

@@ -167,8 +167,19 @@ public record ServerConfig(
      * once (each is an ffmpeg process decoding the source and encoding every rung); over the cap a
      * stream plays its source only.
      */
-    public record Transcoding(boolean enabled, int maxStreams) {
-        public static final Transcoding OFF = new Transcoding(false, 0);
+    /**
+     * @param announceOff with transcoding off, whether each STANDARD/ADVANCED session says so in a Stream Failure
+     *                    event (an operator's {@code --no-transcode}); embedded and test servers, off by default
+     *                    for their size, stay quiet
+     */
+    public record Transcoding(boolean enabled, int maxStreams, boolean announceOff) {
+        /** An embedded or test server's default: off, without a word in every session. */
+        public static final Transcoding OFF = new Transcoding(false, 0, false);
+
+        /** An operator's choice: off is announced in each session. */
+        public Transcoding(boolean enabled, int maxStreams) {
+            this(enabled, maxStreams, !enabled);
+        }
     }
 
     /**

@@ -11,16 +11,27 @@ public final class TranscodeSlots {
     public static final TranscodeSlots OFF = new TranscodeSlots(false, 0);
 
     private final boolean enabled;
+    private final boolean announceOff;
     private final int max;
     private final AtomicInteger used = new AtomicInteger();
 
     public TranscodeSlots(boolean enabled, int max) {
+        this(enabled, max, !enabled);
+    }
+
+    /** @param announceOff with transcoding off, whether each session that would transcode says it does not */
+    public TranscodeSlots(boolean enabled, int max, boolean announceOff) {
         this.enabled = enabled;
+        this.announceOff = announceOff;
         this.max = Math.max(0, max);
     }
 
     public boolean enabled() {
         return enabled;
+    }
+
+    boolean announcesOff() {
+        return announceOff;
     }
 
     public int max() {

@@ -130,7 +130,9 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
             return;
         }
         if (!slots.enabled()) {
-            notice.accept("Transcoding is off on this server; the stream plays its source rendition only.", false);
+            if (slots.announcesOff()) {
+                notice.accept("Transcoding is off on this server; the stream plays its source rendition only.", false);
+            }
             return;
         }
         if (!slots.tryAcquire()) {
