@@ -60,7 +60,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One running openivs node: store, event loops and every listener, started and stopped together. */
+/**
+ * One running openivs node: store, event loops and every listener, started and stopped together.
+ *
+ * <p>Past 500 lines on purpose: it is the one place that wires every part (store, cluster, live wing,
+ * recording, events, each door and its TLS) in start order and unwinds them in reverse, so that order,
+ * the only thing here that is not a one-line call into a package, reads top to bottom in one file.
+ */
 public final class OpenIvsServer implements AutoCloseable {
     /** The default event sink's file, in the data dir. */
     public static final String EVENTS_FILE = "events.jsonl";

@@ -45,6 +45,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The live streams of this node: admits publishers (RTMP's authorizer), finds them for playback
  * and lets the control API stop them. Store work runs on {@code workers}, never on an event loop.
+ *
+ * <p>Just past 500 lines: admission (RTMP and SRT), the playback lookup and the housekeeping of this
+ * node's sessions share one map of live streams and the hops between workers and owner loops.
  */
 public final class LiveStreams implements LiveControl, PublishAuthorizer, PlaybackSource {
     private static final Logger log = LoggerFactory.getLogger(LiveStreams.class);

@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p>All state is touched only on the channel's event loop; the authorizer's answer and
  * {@link PublisherControl#disconnect} hop onto it. The publish session's {@code closed} is called exactly
  * once, from whichever ending comes first. Stream names are stream keys and are never logged.
+ *
+ * <p>Just past 500 lines: the command exchange is one state machine, and its states read best in one place.
  */
 public final class RtmpServerHandler extends SimpleChannelInboundHandler<RtmpMessage> {
     private static final Logger log = LoggerFactory.getLogger(RtmpServerHandler.class);
