@@ -27,6 +27,7 @@ import io.openivs.server.live.LiveStreams;
 import io.openivs.server.live.NodeId;
 import io.openivs.server.metrics.ServerMetrics;
 import io.openivs.server.net.EventLoops;
+import io.openivs.server.net.PeerTls;
 import io.openivs.server.net.ReloadingSslContext;
 import io.openivs.server.playback.PlaybackCluster;
 import io.openivs.server.playback.PlaybackServer;
@@ -262,10 +263,22 @@ public final class OpenIvsServer implements AutoCloseable {
             // The operator's certificate serves every TCP door; without one, RTMPS has a self-signed one and
             // playback and the API stay plain HTTP (the README's first steps).
             ReloadingSslContext operatorTls = operatorTls(config.tls());
+            // A cluster node trusts its peers by the same chain file, so the authorities follow it on the same check.
+            PeerTls peerTls = operatorTls == null || store.soleWriter()
+                    ? null
+                    : peerTls(config.tls().certificateChain());
             if (operatorTls != null) {
                 long checkMs = Math.max(1, config.tls().reloadCheck().toMillis());
                 housekeeping.scheduleWithFixedDelay(
-                        operatorTls::reloadIfChanged, checkMs, checkMs, TimeUnit.MILLISECONDS);
+                        () -> {
+                            operatorTls.reloadIfChanged();
+                            if (peerTls != null) {
+                                peerTls.reloadIfChanged();
+                            }
+                        },
+                        checkMs,
+                        checkMs,
+                        TimeUnit.MILLISECONDS);
             }
             // A shared store makes a cluster: every node serves every live stream, relaying those it does not own.
             PlaybackCluster playbackCluster = null;
@@ -275,7 +288,7 @@ public final class OpenIvsServer implements AutoCloseable {
                         ClusterMembership.secret(store, config, clock),
                         cluster,
                         cluster.viewers(),
-                        operatorTls == null ? null : upstreamTls(config.tls().certificateChain()),
+                        peerTls == null ? null : peerTls.context(),
                         config.publicHost());
             }
             PlaybackCluster edge = playbackCluster;
@@ -437,9 +450,9 @@ public final class OpenIvsServer implements AutoCloseable {
     }
 
     /** The client side of other nodes' HTTPS playback ports (PeerTls says what it checks). */
-    private static SslContext upstreamTls(java.nio.file.Path operatorChain) {
+    private static PeerTls peerTls(java.nio.file.Path operatorChain) {
         try {
-            return io.openivs.server.net.PeerTls.client(operatorChain);
+            return PeerTls.load(operatorChain);
         } catch (IOException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateException;
@@ -14,6 +15,8 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client side of TLS between cluster nodes (an edge asking the owner of a stream over HTTPS). Every
@@ -22,25 +25,75 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * chains to an authority the JVM trusts or to one in the operator's own chain file (a private CA, or a
  * self-signed certificate copied to every node). A peer that cannot show both gets no request, so the
  * cluster secret the request carries never goes to an impostor on the path.
+ *
+ * <p>The chain file's authorities follow the file as the served certificate does ({@link
+ * ReloadingSslContext}): {@link #reloadIfChanged()} runs on the same check, off the event loops, and the next
+ * handshake trusts the new authorities; a file that fails to load keeps the previous ones. While nodes are
+ * rotated to a new private CA one by one, a chain that lists the old CA after the new one keeps both trusted.
  */
 public final class PeerTls {
-    private PeerTls() {}
+    private static final Logger log = LoggerFactory.getLogger(PeerTls.class);
+
+    private final Path operatorChain;
+    private final SslContext context;
+    private volatile Own own;
+
+    /** The operator chain's authorities as last loaded, and the file's time when read. */
+    private record Own(X509ExtendedTrustManager manager, FileTime time) {}
+
+    private PeerTls(Path operatorChain, X509ExtendedTrustManager jvm, Own first) throws IOException {
+        this.operatorChain = operatorChain;
+        this.own = first;
+        this.context = SslContextBuilder.forClient()
+                .endpointIdentificationAlgorithm("HTTPS")
+                .trustManager(new Either(jvm, this))
+                .build();
+    }
 
     /**
      * @param operatorChain the PEM chain this node serves (--tls-cert); its CA certificates (the leaf too when
      *                      it is the only one) are trusted besides the JVM's authorities
      */
-    public static SslContext client(Path operatorChain) throws IOException {
+    public static PeerTls load(Path operatorChain) throws IOException {
         try {
-            X509ExtendedTrustManager jvm = manager(null);
-            X509ExtendedTrustManager own = manager(ownAuthorities(operatorChain));
-            return SslContextBuilder.forClient()
-                    .endpointIdentificationAlgorithm("HTTPS")
-                    .trustManager(new Either(jvm, own))
-                    .build();
+            return new PeerTls(operatorChain, manager(null), read(operatorChain));
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot make the TLS client for other nodes: " + e.getMessage(), e);
         }
+    }
+
+    /** The client context: one for the node's life, its trust follows {@link #reloadIfChanged()}. */
+    public SslContext context() {
+        return context;
+    }
+
+    /**
+     * Reads the chain's authorities again when the file's modification time changed since the last good load.
+     *
+     * @return whether new authorities are now trusted
+     */
+    public boolean reloadIfChanged() {
+        Own now = own;
+        try {
+            if (Files.getLastModifiedTime(operatorChain).equals(now.time)) {
+                return false;
+            }
+            own = read(operatorChain);
+            log.info("TLS between nodes: authorities reloaded from {}", operatorChain);
+            return true;
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            log.warn(
+                    "TLS between nodes: authorities not reloaded from {} (the previous ones stay): {}",
+                    operatorChain,
+                    LogSafe.escape(e.getMessage()));
+            return false;
+        }
+    }
+
+    private static Own read(Path chain) throws IOException, GeneralSecurityException {
+        // The time first: a change landing while we read is seen again at the next check.
+        FileTime time = Files.getLastModifiedTime(chain);
+        return new Own(manager(ownAuthorities(chain)), time);
     }
 
     private static KeyStore ownAuthorities(Path chain) throws IOException, GeneralSecurityException {
@@ -72,11 +125,11 @@ public final class PeerTls {
      */
     private static final class Either extends X509ExtendedTrustManager {
         private final X509ExtendedTrustManager first;
-        private final X509ExtendedTrustManager second;
+        private final PeerTls owner;
 
-        Either(X509ExtendedTrustManager first, X509ExtendedTrustManager second) {
+        Either(X509ExtendedTrustManager first, PeerTls owner) {
             this.first = first;
-            this.second = second;
+            this.owner = owner;
         }
 
         /** One manager's check of the server's chain. */
@@ -88,7 +141,7 @@ public final class PeerTls {
             try {
                 check.run(first);
             } catch (CertificateException e) {
-                check.run(second);
+                check.run(owner.own.manager);
             }
         }
 
@@ -130,7 +183,7 @@ public final class PeerTls {
         @Override
         public X509Certificate[] getAcceptedIssuers() {
             X509Certificate[] a = first.getAcceptedIssuers();
-            X509Certificate[] b = second.getAcceptedIssuers();
+            X509Certificate[] b = owner.own.manager.getAcceptedIssuers();
             X509Certificate[] all = java.util.Arrays.copyOf(a, a.length + b.length);
             System.arraycopy(b, 0, all, a.length, b.length);
             return all;
