@@ -79,6 +79,13 @@ final class TranscodedAudioOnly {
         feeding.onFrame(f);
     }
 
+    /** The session ended: the open segment is finished and listed, as the source's remux lists its own. */
+    void sessionEnd() {
+        if (feeding != null) {
+            feeding.onSessionEnd();
+        }
+    }
+
     void metadata(TimedMetadata item) {
         if (feeding != null) {
             feeding.onTimedMetadata(item);

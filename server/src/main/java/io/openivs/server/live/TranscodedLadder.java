@@ -226,8 +226,14 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
             slots.release();
             handOff = null;
         }
+        // What the rungs have of the session's last instants is listed, as the source lists its open segment;
+        // what the transcoder had not yet given back is lost with it.
         for (RungState s : states) {
+            s.finish();
             s.close();
+        }
+        if (audioOnly != null) {
+            audioOnly.sessionEnd();
         }
     }
 
@@ -439,6 +445,20 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
             Rendition target = pending != null ? pending : listed;
             if (target != null) {
                 target.onDateRange(range);
+            }
+        }
+
+        /** The session ended: the open segment is finished and listed, a new child's rendition too if it has one. */
+        void finish() {
+            if (pending != null) {
+                pending.onSessionEnd();
+                if (pending.segmenter.nextSequence() > pendingFirst) {
+                    listed = pending;
+                    pending = null;
+                    stream.listRung(rung.name(), order, listed);
+                }
+            } else if (listed != null) {
+                listed.onSessionEnd();
             }
         }
 

@@ -98,5 +98,13 @@ class TranscodedAudioOnlyTest {
         // (Its discontinuity sequence is one more, as a restarted rung's: the numbers jumped.)
         assertThat(audioOnly()).extracting(Segment::sequence).containsExactly(first + 5);
         assertThat(audioOnly().get(0).video()).isNull();
+
+        // The session ends with the transcoded audio in segment first + 6 since 12 s: it is listed, as the source's is.
+        rung(a, 30 * 12 + 1, 30 * 13);
+        a.sessionEnd();
+        renditions.rungsFed();
+        List<Segment> ended = audioOnly();
+        assertThat(ended).extracting(Segment::sequence).containsExactly(first + 5, first + 6);
+        assertThat(ended.get(1).durationSeconds()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.05));
     }
 }

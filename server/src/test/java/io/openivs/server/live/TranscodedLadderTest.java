@@ -7,6 +7,7 @@ import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.TrackType;
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.hls.LatencyMode;
+import io.openivs.server.media.hls.Segment;
 import io.openivs.server.playback.PlaybackWindowAccess;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,6 +134,36 @@ class TranscodedLadderTest {
                 .contains("NAME=\"chunked\"")
                 .contains("NAME=\"720p30\"")
                 .contains("NAME=\"480p30\"");
+    }
+
+    @Test
+    void atSessionEndARungListsItsOpenSegmentAsTheSourceDoes() throws Exception {
+        TranscodedLadder l = ladder("STANDARD", new TranscodeSlots(true, 1));
+        // The rung's frames come from this test, not from an ffmpeg child: none starts once the transcoder is closed.
+        l.transcoder().close();
+        String rung = l.transcoder().ladder().rungs().get(0).name();
+        MediaFixtures.feed(renditions, 0, 30 * 3 + 1);
+        long first = renditions.main().segments().get(0).sequence();
+        // The rung's output, as far as 3 s: segment first (0 to 2 s) finished, first + 1 open since 2 s.
+        l.videoConfig(1, 0, MediaFixtures.VIDEO);
+        l.audioConfig(1, 0, MediaFixtures.AUDIO);
+        List<MediaFrame> frames = new ArrayList<>();
+        for (int i = 0; i < 30 * 3; i++) {
+            long dts = Math.round(i * 1000 / 30.0) * 90;
+            frames.add(MediaFixtures.frame(TrackType.VIDEO, dts, i % 30 == 0));
+            frames.add(MediaFixtures.frame(TrackType.AUDIO, dts + 90, true));
+        }
+        l.frames(1, 0, frames);
+        owner.submit(() -> {}).sync();
+        assertThat(renditions.rung(rung).segments())
+                .extracting(Segment::sequence)
+                .containsExactly(first);
+
+        owner.submit(renditions::finish).sync();
+        List<Segment> listed = renditions.rung(rung).segments();
+        assertThat(listed).extracting(Segment::sequence).containsExactly(first, first + 1);
+        assertThat(listed.get(1).durationSeconds()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.05));
+        assertThat(renditions.main().segments()).extracting(Segment::sequence).contains(first + 1);
     }
 
     private static void feed(Rendition r, int from, int to) {
