@@ -11,6 +11,7 @@ import io.openivs.server.media.hls.SegmentFollower;
 import io.openivs.server.media.hls.Segmenter;
 import io.openivs.server.media.ladder.Ladders;
 import io.openivs.server.playback.LiveRendition;
+import io.openivs.server.playback.MediaPlaylistCache;
 import io.openivs.server.playback.PlaybackWindow;
 import java.net.InetAddress;
 import java.util.List;
@@ -30,6 +31,8 @@ final class Rendition extends SegmenterConsumer implements LiveRendition {
     private final boolean full;
     /** A transcoded rung's IVS name ({@code 480p30}), or null. */
     private final String rungName;
+    /** LL-HLS: the media playlist as last rendered for the owner's answers. */
+    private final MediaPlaylistCache playlistCache = new MediaPlaylistCache();
 
     Rendition(Renditions stream, Segmenter segmenter, boolean audioOnly, boolean fragmentedMp4) {
         super(segmenter);
@@ -116,6 +119,11 @@ final class Rendition extends SegmenterConsumer implements LiveRendition {
                         segmenter.nextSequence(),
                         segmenter.nextStartsDiscontinuity(),
                         segmenter.programDateTimeInProgress());
+    }
+
+    @Override
+    public MediaPlaylistCache mediaPlaylistCache() {
+        return playlistCache;
     }
 
     @Override

@@ -137,4 +137,9 @@ public interface LiveRendition {
     default boolean audioOnly() {
         return false;
     }
+
+    /** Where the owner keeps this rendition's LL-HLS media playlist between answers, or null: rendered each time. */
+    default MediaPlaylistCache mediaPlaylistCache() {
+        return null;
+    }
 }

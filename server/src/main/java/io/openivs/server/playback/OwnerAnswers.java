@@ -116,24 +116,28 @@ final class OwnerAnswers {
                         System.currentTimeMillis());
                 return text == null ? Responses.status(HttpResponseStatus.NOT_FOUND) : Responses.playlist(text);
             }
-            case MEDIA:
+            case MEDIA: {
                 if (segments.isEmpty()) {
                     return Responses.status(HttpResponseStatus.NOT_FOUND);
                 }
-                return Responses.playlist(Playlists.media(
-                        segments,
-                        live.targetDurationSeconds(),
-                        live.fragmentedMp4(),
-                        childQuery,
-                        live.fragmentedMp4()
-                                ? LowLatencyPlayback.withReports(
-                                        live,
-                                        childQuery,
-                                        verdict.playlistQuery(),
-                                        window -> RenditionPolicy.admits(verdict, window))
-                                : null,
-                        live.prefetch(),
-                        live.finished()));
+                LowLatency ll = live.fragmentedMp4()
+                        ? LowLatencyPlayback.withReports(
+                                live,
+                                childQuery,
+                                verdict.playlistQuery(),
+                                window -> RenditionPolicy.admits(verdict, window))
+                        : null;
+                MediaPlaylistCache cache = live.mediaPlaylistCache();
+                return (cache != null ? cache : new MediaPlaylistCache())
+                        .answer(
+                                segments,
+                                live.targetDurationSeconds(),
+                                live.fragmentedMp4(),
+                                childQuery,
+                                ll,
+                                live.prefetch(),
+                                live.finished());
+            }
             case INIT: {
                 ByteBuf init = Fmp4Playback.initSegment(segments, url.sequence());
                 if (init == null) {

@@ -12,6 +12,7 @@ import io.openivs.server.media.TrackType;
 import io.openivs.server.media.fmp4.AudioOnlySegmentWriter;
 import io.openivs.server.media.fmp4.Fmp4SegmentWriter;
 import io.openivs.server.media.ts.TsSegmentWriter;
+import io.openivs.server.testing.SyntheticMedia;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,21 +51,11 @@ class SegmenterPartsTest {
     }
 
     private void feed(int from, int to) {
-        for (int i = from; i < to; i++) {
-            long dts = Math.round(i * 1000 / 30.0) * 90;
-            frame(TrackType.VIDEO, dts, i % 30 == 0);
-            frame(TrackType.AUDIO, dts + 90, true);
-        }
+        SyntheticMedia.feed(segmenter, from, to);
     }
 
     private void frame(TrackType track, long dts, boolean key) {
-        // An IDR or non-IDR slice NAL unit for video, length-prefixed as the pipeline carries it.
-        byte[] payload = track == TrackType.VIDEO
-                ? new byte[] {0, 0, 0, 3, (byte) (key ? 0x65 : 0x41), 1, 2}
-                : new byte[] {0x21, 0x10};
-        MediaFrame f = new MediaFrame(track, dts, dts, key, Unpooled.wrappedBuffer(payload));
-        segmenter.onFrame(f);
-        f.release();
+        SyntheticMedia.lend(segmenter, SyntheticMedia.frame(track, dts, key));
     }
 
     private String playlist() {
