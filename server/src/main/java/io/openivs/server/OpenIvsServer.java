@@ -304,19 +304,16 @@ public final class OpenIvsServer implements AutoCloseable {
                     "--playback-port",
                     config.bind(),
                     config.playbackPort(),
-                    () -> new PlaybackServer(
-                            loops,
-                            config.bind(),
-                            config.playbackPort(),
-                            live,
-                            gate,
-                            config.playbackAccess().trustForwardedFor(),
-                            destination instanceof FolderDestination folders
-                                    ? new RecordingFilesHandler(folders, workers)
-                                    : null,
-                            PlaybackServer.Limits.defaults(),
-                            operatorTls,
-                            edge));
+                    () -> PlaybackServer.builder(loops, config.bind(), config.playbackPort(), live)
+                            .gate(gate)
+                            .trustForwardedFor(config.playbackAccess().trustForwardedFor())
+                            .extra(
+                                    destination instanceof FolderDestination folders
+                                            ? new RecordingFilesHandler(folders, workers)
+                                            : null)
+                            .tls(operatorTls)
+                            .cluster(edge)
+                            .open());
             if (cluster != null) {
                 cluster.start(housekeeping, ClusterMembership.address(config, playback.port()));
             }

@@ -59,69 +59,84 @@ public final class PlaybackServer implements AutoCloseable {
     private final PlaybackCounters counters;
 
     /**
-     * @param trustForwardedFor take the viewer's address from X-Forwarded-For (only behind a proxy that sets it)
-     * @param extra             a sharable handler that sees requests first and passes on those it does not serve, or null
+     * What a listener is opened with: where it binds and what it serves are required, the rest has defaults
+     * (no access gate, no X-Forwarded-For, no extra handler, {@link Limits#defaults()}, plain HTTP, standing alone).
      */
-    public PlaybackServer(
-            EventLoops loops,
-            String bind,
-            int port,
-            PlaybackSource source,
-            AccessGate gate,
-            boolean trustForwardedFor,
-            ChannelHandler extra)
-            throws InterruptedException {
-        this(loops, bind, port, source, gate, trustForwardedFor, extra, Limits.defaults());
+    public static final class Builder {
+        private final EventLoops loops;
+        private final String bind;
+        private final int port;
+        private final PlaybackSource source;
+        private AccessGate gate;
+        private boolean trustForwardedFor;
+        private ChannelHandler extra;
+        private Limits limits = Limits.defaults();
+        private SslContext tls;
+        private PlaybackCluster cluster;
+
+        private Builder(EventLoops loops, String bind, int port, PlaybackSource source) {
+            this.loops = loops;
+            this.bind = bind;
+            this.port = port;
+            this.source = source;
+        }
+
+        public Builder gate(AccessGate gate) {
+            this.gate = gate;
+            return this;
+        }
+
+        /** Take the viewer's address from X-Forwarded-For (only behind a proxy that sets it). */
+        public Builder trustForwardedFor(boolean trust) {
+            this.trustForwardedFor = trust;
+            return this;
+        }
+
+        /** A sharable handler that sees requests first and passes on those it does not serve, or null. */
+        public Builder extra(ChannelHandler extra) {
+            this.extra = extra;
+            return this;
+        }
+
+        public Builder limits(Limits limits) {
+            this.limits = limits;
+            return this;
+        }
+
+        /** Serve HTTPS with this context (it may change its certificate between connections), or null for HTTP. */
+        public Builder tls(SslContext tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /**
+         * Serve the internal endpoint and relay streams other nodes own (edge playback) as this says, or null
+         * when standing alone.
+         */
+        public Builder cluster(PlaybackCluster cluster) {
+            this.cluster = cluster;
+            return this;
+        }
+
+        /** Binds the listener. */
+        public PlaybackServer open() throws InterruptedException {
+            return new PlaybackServer(this);
+        }
     }
 
-    public PlaybackServer(
-            EventLoops loops,
-            String bind,
-            int port,
-            PlaybackSource source,
-            AccessGate gate,
-            boolean trustForwardedFor,
-            ChannelHandler extra,
-            Limits limits)
-            throws InterruptedException {
-        this(loops, bind, port, source, gate, trustForwardedFor, extra, limits, null);
+    public static Builder builder(EventLoops loops, String bind, int port, PlaybackSource source) {
+        return new Builder(loops, bind, port, source);
     }
 
-    /** @param tls serve HTTPS with this context (it may change its certificate between connections), or null for HTTP */
-    public PlaybackServer(
-            EventLoops loops,
-            String bind,
-            int port,
-            PlaybackSource source,
-            AccessGate gate,
-            boolean trustForwardedFor,
-            ChannelHandler extra,
-            Limits limits,
-            SslContext tls)
-            throws InterruptedException {
-        this(loops, bind, port, source, gate, trustForwardedFor, extra, limits, tls, null);
-    }
-
-    /**
-     * @param cluster serve the internal endpoint and relay streams other nodes own (edge playback) as this
-     *                says, or null when standing alone
-     */
-    public PlaybackServer(
-            EventLoops loops,
-            String bind,
-            int port,
-            PlaybackSource source,
-            AccessGate gate,
-            boolean trustForwardedFor,
-            ChannelHandler extra,
-            Limits limits,
-            SslContext tls,
-            PlaybackCluster cluster)
-            throws InterruptedException {
-        PlaybackHandler handler = new PlaybackHandler(source, gate, trustForwardedFor, cluster);
+    private PlaybackServer(Builder o) throws InterruptedException {
+        EventLoops loops = o.loops;
+        Limits limits = o.limits;
+        SslContext tls = o.tls;
+        ChannelHandler extra = o.extra;
+        PlaybackHandler handler = new PlaybackHandler(o.source, o.gate, o.trustForwardedFor, o.cluster);
         this.counters = handler.counters;
-        if (cluster != null) {
-            handler.edge(new EdgeRelay(loops.io().next(), loops.socketChannel(), cluster, counters));
+        if (o.cluster != null) {
+            handler.edge(new EdgeRelay(loops.io().next(), loops.socketChannel(), o.cluster, counters));
         }
         this.cap = new ConnectionCap("playback", limits.maxConnections());
         ServerBootstrap b = new ServerBootstrap()
@@ -161,7 +176,7 @@ public final class PlaybackServer implements AutoCloseable {
                         ch.pipeline().addLast(handler);
                     }
                 });
-        this.channel = b.bind(new InetSocketAddress(bind, port)).sync().channel();
+        this.channel = b.bind(new InetSocketAddress(o.bind, o.port)).sync().channel();
     }
 
     /** Viewer connections open now (refused ones not counted). */

@@ -65,8 +65,10 @@ class SendfilePlaybackTest {
         PlaybackWindow window = new PlaybackWindow(NAME, segments, List.of(), 2, false, false);
         LiveRendition live = new TestRendition(segments, () -> window, () -> {}, address -> {});
         try (EventLoops loops = new EventLoops(1);
-                PlaybackServer server = new PlaybackServer(
-                        loops, "127.0.0.1", 0, name -> name.equals(NAME) ? live : null, PUBLIC, false, null);
+                PlaybackServer server = PlaybackServer.builder(
+                                loops, "127.0.0.1", 0, name -> name.equals(NAME) ? live : null)
+                        .gate(PUBLIC)
+                        .open();
                 Socket viewer = new Socket("127.0.0.1", server.port())) {
             viewer.setSoTimeout(30_000);
             OutputStream out = viewer.getOutputStream();

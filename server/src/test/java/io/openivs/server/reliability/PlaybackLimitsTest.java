@@ -32,24 +32,12 @@ class PlaybackLimitsTest {
         // Two servers: one with a short idle timeout for the quiet viewer, one whose timeouts outlast the ten
         // refusals on a loaded machine, so the four held connections are still open (and counted) throughout.
         try (EventLoops loops = new EventLoops(1);
-                PlaybackServer server = new PlaybackServer(
-                        loops,
-                        "127.0.0.1",
-                        0,
-                        name -> null,
-                        null,
-                        false,
-                        null,
-                        new PlaybackServer.Limits(30_000, 1_500, 4));
-                PlaybackServer capped = new PlaybackServer(
-                        loops,
-                        "127.0.0.1",
-                        0,
-                        name -> null,
-                        null,
-                        false,
-                        null,
-                        new PlaybackServer.Limits(60_000, 60_000, 4))) {
+                PlaybackServer server = PlaybackServer.builder(loops, "127.0.0.1", 0, name -> null)
+                        .limits(new PlaybackServer.Limits(30_000, 1_500, 4))
+                        .open();
+                PlaybackServer capped = PlaybackServer.builder(loops, "127.0.0.1", 0, name -> null)
+                        .limits(new PlaybackServer.Limits(60_000, 60_000, 4))
+                        .open()) {
             // A keep-alive viewer that asks once and then goes quiet.
             try (SlowClient quiet = new SlowClient(server.port())) {
                 assertThat(quiet.trySend(REQUEST)).isTrue();
@@ -90,15 +78,9 @@ class PlaybackLimitsTest {
     @Test
     void aTricklingHeadOnAKeptAliveConnectionIsClosed() throws Exception {
         try (EventLoops loops = new EventLoops(1);
-                PlaybackServer server = new PlaybackServer(
-                        loops,
-                        "127.0.0.1",
-                        0,
-                        name -> null,
-                        null,
-                        false,
-                        null,
-                        new PlaybackServer.Limits(1_000, 10_000, 16));
+                PlaybackServer server = PlaybackServer.builder(loops, "127.0.0.1", 0, name -> null)
+                        .limits(new PlaybackServer.Limits(1_000, 10_000, 16))
+                        .open();
                 SlowClient c = new SlowClient(server.port())) {
             assertThat(c.trySend(REQUEST)).isTrue();
             long start = System.nanoTime();

@@ -37,73 +37,78 @@ public final class Segment {
      */
     private final AtomicInteger holds = new AtomicInteger(1);
 
-    Segment(
-            long sequence,
-            long durationTicks,
-            boolean discontinuity,
-            long discontinuitySequence,
-            long programDateTime,
-            ByteBuf data,
-            VideoConfig video,
-            AudioConfig audio) {
-        this(
-                sequence,
-                durationTicks,
-                discontinuity,
-                discontinuitySequence,
-                programDateTime,
-                data,
-                video,
-                audio,
-                List.of());
+    /** What a segment is made of: its number, duration and bytes, then what its playlist entry says. */
+    static final class Builder {
+        private final long sequence;
+        private final long durationTicks;
+        private final ByteBuf data;
+        private boolean discontinuity;
+        private long discontinuitySequence;
+        private long programDateTime;
+        private VideoConfig video;
+        private AudioConfig audio;
+        private List<DateRange> dateRanges = List.of();
+        private List<Part> parts = List.of();
+
+        private Builder(long sequence, long durationTicks, ByteBuf data) {
+            this.sequence = sequence;
+            this.durationTicks = durationTicks;
+            this.data = data;
+        }
+
+        /** Whether a discontinuity goes before it, and its discontinuity sequence number (RFC 8216 6.2.2). */
+        Builder discontinuity(boolean discontinuity, long discontinuitySequence) {
+            this.discontinuity = discontinuity;
+            this.discontinuitySequence = discontinuitySequence;
+            return this;
+        }
+
+        Builder programDateTime(long epochMillis) {
+            this.programDateTime = epochMillis;
+            return this;
+        }
+
+        /** The configurations of its tracks; null for a track it does not have. */
+        Builder tracks(VideoConfig video, AudioConfig audio) {
+            this.video = video;
+            this.audio = audio;
+            return this;
+        }
+
+        Builder dateRanges(List<DateRange> dateRanges) {
+            this.dateRanges = dateRanges;
+            return this;
+        }
+
+        Builder parts(List<Part> parts) {
+            this.parts = parts;
+            return this;
+        }
+
+        /** The segment, holding {@code data}'s one reference. */
+        Segment build() {
+            return new Segment(this);
+        }
     }
 
-    Segment(
-            long sequence,
-            long durationTicks,
-            boolean discontinuity,
-            long discontinuitySequence,
-            long programDateTime,
-            ByteBuf data,
-            VideoConfig video,
-            AudioConfig audio,
-            List<DateRange> dateRanges) {
-        this(
-                sequence,
-                durationTicks,
-                discontinuity,
-                discontinuitySequence,
-                programDateTime,
-                data,
-                video,
-                audio,
-                dateRanges,
-                List.of());
+    /** @param data the bytes, whose one reference the segment takes */
+    static Builder builder(long sequence, long durationTicks, ByteBuf data) {
+        return new Builder(sequence, durationTicks, data);
     }
 
-    Segment(
-            long sequence,
-            long durationTicks,
-            boolean discontinuity,
-            long discontinuitySequence,
-            long programDateTime,
-            ByteBuf data,
-            VideoConfig video,
-            AudioConfig audio,
-            List<DateRange> dateRanges,
-            List<Part> parts) {
-        this.parts = List.copyOf(parts);
-        this.dateRanges = List.copyOf(dateRanges);
-        this.sequence = sequence;
-        this.durationTicks = durationTicks;
-        this.discontinuity = discontinuity;
-        this.discontinuitySequence = discontinuitySequence;
-        this.programDateTime = programDateTime;
-        this.data = data.asReadOnly();
-        this.size = data.readableBytes();
-        this.inFile = SegmentFiles.inFile(data);
-        this.video = video;
-        this.audio = audio;
+    private Segment(Builder b) {
+        this.parts = List.copyOf(b.parts);
+        this.dateRanges = List.copyOf(b.dateRanges);
+        this.sequence = b.sequence;
+        this.durationTicks = b.durationTicks;
+        this.discontinuity = b.discontinuity;
+        this.discontinuitySequence = b.discontinuitySequence;
+        this.programDateTime = b.programDateTime;
+        this.data = b.data.asReadOnly();
+        this.size = b.data.readableBytes();
+        this.inFile = SegmentFiles.inFile(b.data);
+        this.video = b.video;
+        this.audio = b.audio;
     }
 
     /** Media sequence number. */

@@ -595,17 +595,13 @@ public final class Segmenter implements MediaSink, AutoCloseable {
         segmentFollowers.finished(data);
         long duration = Math.max(1, end - startDts);
         outputEnd = end + offset;
-        Segment segment = new Segment(
-                nextSequence++,
-                duration,
-                startsDiscontinuity,
-                discontinuitySequence,
-                startWallClock,
-                data,
-                segmentVideo,
-                segmentAudio,
-                segmentRanges,
-                openParts);
+        Segment segment = Segment.builder(nextSequence++, duration, data)
+                .discontinuity(startsDiscontinuity, discontinuitySequence)
+                .programDateTime(startWallClock)
+                .tracks(segmentVideo, segmentAudio)
+                .dateRanges(segmentRanges)
+                .parts(openParts)
+                .build();
         segmentRanges.clear();
         openParts.clear();
         producedAny = true;

@@ -14,15 +14,11 @@ class PlaylistWriterTest {
 
     private static Segment segment(
             long sequence, double seconds, boolean discontinuity, long discontinuitySequence, int bytes) {
-        return new Segment(
-                sequence,
-                Math.round(seconds * 90_000),
-                discontinuity,
-                discontinuitySequence,
-                T0 + sequence * 2000,
-                Unpooled.wrappedBuffer(new byte[bytes]),
-                SegmenterTest.VIDEO,
-                SegmenterTest.AUDIO);
+        return Segment.builder(sequence, Math.round(seconds * 90_000), Unpooled.wrappedBuffer(new byte[bytes]))
+                .discontinuity(discontinuity, discontinuitySequence)
+                .programDateTime(T0 + sequence * 2000)
+                .tracks(SegmenterTest.VIDEO, SegmenterTest.AUDIO)
+                .build();
     }
 
     @Test
@@ -90,8 +86,10 @@ class PlaylistWriterTest {
     @Test
     void audioOnlyVariantTakesIvsShape() {
         // 40 000 bytes over 2 s = 160 kbit/s; the segments of an audio-only writer record no video.
-        List<Segment> audio = List.of(new Segment(
-                7, 180_000, false, 0, T0, Unpooled.wrappedBuffer(new byte[40_000]), null, SegmenterTest.AUDIO));
+        List<Segment> audio = List.of(Segment.builder(7, 180_000, Unpooled.wrappedBuffer(new byte[40_000]))
+                .programDateTime(T0)
+                .tracks(null, SegmenterTest.AUDIO)
+                .build());
         Variant v = Variant.audioOnly("a/audio_only/live.m3u8?token=t", "audio_only", audio)
                 .orElseThrow();
         assertThat(PlaylistWriter.master(List.of(v))).isEqualTo("""

@@ -87,7 +87,9 @@ class SegmentFilesTest {
         assertThat(SegmentFiles.inFile(data)).isTrue();
         assertThat(bytes(data)).isEqualTo(bytes);
         assertThat(descriptors()[1]).isEqualTo(before[1] + 1);
-        Segment s = new Segment(1, 180_000, false, 0, 0, data, SegmenterTest.VIDEO, SegmenterTest.AUDIO);
+        Segment s = Segment.builder(1, 180_000, data)
+                .tracks(SegmenterTest.VIDEO, SegmenterTest.AUDIO)
+                .build();
 
         ByteBuf head = Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 250000\r\n\r\n", US_ASCII);
         FileRegion region = s.tryRetainedRegion(head);
@@ -170,7 +172,9 @@ class SegmentFilesTest {
         assertThat(SegmentFiles.inFile(c)).isFalse();
         assertThat(bytes(c)).isEqualTo(bytes);
         assertThat(files.fallbacks()).isEqualTo(1);
-        Segment s = new Segment(1, 180_000, false, 0, 0, c, SegmenterTest.VIDEO, SegmenterTest.AUDIO);
+        Segment s = Segment.builder(1, 180_000, c)
+                .tracks(SegmenterTest.VIDEO, SegmenterTest.AUDIO)
+                .build();
         assertThat(s.tryRetainedRegion(Unpooled.EMPTY_BUFFER)).isNull();
         ByteBuf copy = s.tryRetainedData();
         assertThat(bytes(copy)).isEqualTo(bytes);

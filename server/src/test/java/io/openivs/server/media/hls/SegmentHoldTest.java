@@ -16,7 +16,9 @@ class SegmentHoldTest {
     private static Segment segment(String text) {
         ByteBuf data =
                 PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(text.getBytes(StandardCharsets.US_ASCII));
-        return new Segment(1, 180_000, false, 0, 0, data, SegmenterTest.VIDEO, SegmenterTest.AUDIO);
+        return Segment.builder(1, 180_000, data)
+                .tracks(SegmenterTest.VIDEO, SegmenterTest.AUDIO)
+                .build();
     }
 
     @Test

@@ -14,15 +14,10 @@ public final class TestSegments {
 
     /** A 2 s segment numbered {@code sequence} holding {@code data} (the segment takes the caller's reference). */
     public static Segment segment(long sequence, ByteBuf data, VideoConfig video) {
-        return new Segment(
-                sequence,
-                2 * SegmenterTest.SECOND,
-                false,
-                0,
-                1_764_000_000_000L + sequence * 2000,
-                data,
-                video,
-                SegmenterTest.AUDIO);
+        return Segment.builder(sequence, 2 * SegmenterTest.SECOND, data)
+                .programDateTime(1_764_000_000_000L + sequence * 2000)
+                .tracks(video, SegmenterTest.AUDIO)
+                .build();
     }
 
     /** Drops the window's hold, as the segmenter does when the segment leaves the window. */
