@@ -383,7 +383,7 @@ public final class OpenIvsServer implements AutoCloseable {
             // Sessions end at their last heartbeat and read as ended once stale, so the sweep's period only
             // bounds how long the row stays open. With a shared store it also serves the other nodes; a sole
             // writer only has a previous run's sessions to end: one write per stale period will do.
-            long sweepMs = store.soleWriter() ? StreamSessions.STALE_MS : 5_000;
+            long sweepMs = store.soleWriter() ? StreamSessions.STALE_MS : StreamSessions.STALE_MS / 3;
             Recordings recorded = recordings;
             housekeeping.scheduleWithFixedDelay(
                     () -> endStaleSessions(store, live, recorded, clock), sweepMs, sweepMs, TimeUnit.MILLISECONDS);

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class ClusterMembership implements EdgeOwners, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterMembership.class);
     /** Heartbeat period: three beats fit in the staleness timeout. */
-    static final long BEAT_MS = 5_000;
+    static final long BEAT_MS = StreamSessions.STALE_MS / 3;
     /** How often the owners of live streams are read: a new stream plays through edges within this. */
     static final long OWNERS_MS = 1_000;
 

@@ -8,8 +8,12 @@ import java.util.List;
  * GetStream, ListStreams and GetStreamSession on any node).
  */
 public final class StreamSessions {
-    /** A live session whose owner has not refreshed it for this long is treated as gone (its node died). */
-    public static final long STALE_MS = 15_000;
+    /**
+     * A live session whose owner has not refreshed it for this long is treated as gone (its node died). Tests
+     * that kill nodes shorten it in those nodes' JVMs with {@code -Dopenivs.test.stale-ms} (the node
+     * heartbeat and the stale-session sweep follow); no option of {@code serve} sets it.
+     */
+    public static final long STALE_MS = Long.getLong("openivs.test.stale-ms", 15_000);
 
     /** HEALTHY, STARVING or UNKNOWN. */
     public static final String HEALTH = "health";

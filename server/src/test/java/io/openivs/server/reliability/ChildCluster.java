@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Nodes in JVMs of their own ({@link ChildServer}, so a test can kill one with SIGKILL) on one fresh
@@ -15,34 +17,71 @@ import java.util.List;
  * to one S3 bucket). Closing stops the nodes still running, then drops the database.
  */
 final class ChildCluster implements AutoCloseable {
+    /**
+     * The staleness timeout of a cluster started with {@link #quick}: half the production 15 s, so a test
+     * waiting for a dead node to be noticed waits half as long; the node heartbeat (a third of it) and the
+     * sweep of stale sessions follow, as in production.
+     */
+    static final long QUICK_STALE_MS = 7_500;
+
     final String db;
     final String storeKey = StoreKey.random().toBase64();
     /** The bucket folder every node records into, or null. */
     final Path bucketFolders;
 
     private final Path dir;
+    private final List<String> jvmOptions;
     private final List<ChildServer> running = new ArrayList<>();
 
-    private ChildCluster(Path dir, Path bucketFolders) {
+    private ChildCluster(Path dir, Path bucketFolders, List<String> jvmOptions) {
         this.dir = dir;
         this.bucketFolders = bucketFolders;
+        this.jvmOptions = jvmOptions;
         this.db = TestDatabases.postgres();
     }
 
-    /** {@code n} nodes, each recording into its own data dir. */
-    static ChildCluster start(Path dir, int n) throws Exception {
-        return start(new ChildCluster(dir, null), n);
+    /** Options of {@link #start} and {@link #sharingRecordings} for nodes that go stale after {@link #QUICK_STALE_MS}. */
+    static List<String> quick() {
+        return List.of("-Dopenivs.test.stale-ms=" + QUICK_STALE_MS);
+    }
+
+    /** {@code n} nodes, each recording into its own data dir; {@code jvmOptions}: {@link #quick} or none. */
+    static ChildCluster start(Path dir, int n, List<String> jvmOptions) throws Exception {
+        return start(new ChildCluster(dir, null, jvmOptions), n);
     }
 
     /** {@code n} nodes recording into one folder ({@link #bucketFolders}). */
-    static ChildCluster sharingRecordings(Path dir, int n) throws Exception {
-        return start(new ChildCluster(dir, Files.createDirectories(dir.resolve("bucket-folders"))), n);
+    static ChildCluster sharingRecordings(Path dir, int n, List<String> jvmOptions) throws Exception {
+        return start(new ChildCluster(dir, Files.createDirectories(dir.resolve("bucket-folders")), jvmOptions), n);
     }
 
+    /**
+     * Node 1 first (it creates the schema in the fresh database), then the others side by side (a test waits
+     * for a cluster's starts one after the other no more).
+     */
     private static ChildCluster start(ChildCluster cluster, int n) throws Exception {
         try {
-            for (int i = 1; i <= n; i++) {
-                cluster.startAgain(i);
+            cluster.startAgain(1);
+            List<CompletableFuture<ChildServer>> others = new ArrayList<>();
+            for (int i = 2; i <= n; i++) {
+                int node = i;
+                others.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return cluster.startAgain(node);
+                            } catch (Exception e) {
+                                throw new IllegalStateException("node " + node, e);
+                            }
+                        },
+                        task -> new Thread(task, "starting node " + node).start()));
+            }
+            for (CompletableFuture<ChildServer> started : others) {
+                try {
+                    started.get();
+                } catch (ExecutionException e) {
+                    others.forEach(o -> o.handle((s, x) -> s).join()); // all in running, for close
+                    throw e;
+                }
             }
             return cluster;
         } catch (Exception | Error e) {
@@ -52,7 +91,7 @@ final class ChildCluster implements AutoCloseable {
     }
 
     /** Node {@code oneBased} as last started. */
-    ChildServer node(int oneBased) {
+    synchronized ChildServer node(int oneBased) {
         ChildServer last = null;
         for (ChildServer s : running) {
             if (s.dataDir.equals(dataDir(oneBased))) {
@@ -75,13 +114,15 @@ final class ChildCluster implements AutoCloseable {
                 Files.createSymbolicLink(data.resolve("recordings"), bucketFolders);
             }
         }
-        ChildServer s = ChildServer.start(data, List.of("--db-url", db, "--store-key", storeKey));
-        running.add(s);
+        ChildServer s = ChildServer.start(data, List.of("--db-url", db, "--store-key", storeKey), jvmOptions);
+        synchronized (this) {
+            running.add(s);
+        }
         return s;
     }
 
     /** SIGTERM to every node still running, keeping the database. */
-    void stopAll() throws InterruptedException {
+    synchronized void stopAll() throws InterruptedException {
         for (int i = running.size() - 1; i >= 0; i--) {
             running.get(i).close();
         }

@@ -50,7 +50,7 @@ class EdgeFailoverTest {
         List<Process> publishers = new ArrayList<>();
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        try (ChildCluster nodes = ChildCluster.start(dir, 3);
+        try (ChildCluster nodes = ChildCluster.start(dir, 3, ChildCluster.quick());
                 ChildServer a = nodes.node(1);
                 ChildServer b = nodes.node(2);
                 ChildServer c = nodes.node(3);
@@ -89,7 +89,7 @@ class EdgeFailoverTest {
                 long highestFromA = viewer.highest();
 
                 // At once, the heartbeat timeout not passed yet: 503, each answered in under 3 s, until the edge
-                // lets the stream go once node 1's heartbeat is stale (15 s): 404.
+                // lets the stream go once node 1's heartbeat is stale (7.5 s): 404.
                 await(Duration.ofSeconds(40), () -> {
                     long asked = System.nanoTime();
                     int status = status(http, media);
@@ -99,7 +99,7 @@ class EdgeFailoverTest {
                 });
                 assertThat(System.nanoTime() - killed)
                         .as("within twice the heartbeat timeout")
-                        .isLessThan(TimeUnit.SECONDS.toNanos(30));
+                        .isLessThan(TimeUnit.MILLISECONDS.toNanos(2 * ChildCluster.QUICK_STALE_MS));
                 assertThat(status(http, onC)).isEqualTo(404);
 
                 // The publisher comes back through node 2 (the load balancer sent it there).

@@ -49,7 +49,7 @@ class PublisherFailoverTest {
     void aPublisherBackOnAnotherNodeContinuesThePlaylistAndTheRecording() throws Exception {
         List<Process> publishers = new ArrayList<>();
         String firstStream;
-        try (ChildCluster nodes = ChildCluster.sharingRecordings(dir, 2)) {
+        try (ChildCluster nodes = ChildCluster.sharingRecordings(dir, 2, ChildCluster.quick())) {
             Path shared = nodes.bucketFolders;
             Path dirA = nodes.dataDir(1);
             Path dirB = nodes.dataDir(2);
@@ -83,7 +83,7 @@ class PublisherFailoverTest {
                 publishers.forEach(Process::destroyForcibly);
                 int recordedOnA = count(read(playlist), "#EXTINF");
 
-                // The publisher retries through node 2 until the dead node's session is stale (15 s).
+                // The publisher retries through node 2 until the dead node's session is stale (7.5 s).
                 String secondStream = await(Duration.ofSeconds(60), () -> {
                     String live = live(ivsB, channelArn);
                     if (live != null && !live.equals(firstStream)) {
@@ -275,7 +275,7 @@ class PublisherFailoverTest {
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void aDeadNodesRecordingNobodyContinuesIsFinishedByASurvivor() throws Exception {
         Process publisher = null;
-        try (ChildCluster nodes = ChildCluster.sharingRecordings(dir, 2)) {
+        try (ChildCluster nodes = ChildCluster.sharingRecordings(dir, 2, ChildCluster.quick())) {
             String db = nodes.db;
             Path shared = nodes.bucketFolders;
             Path dirA = nodes.dataDir(1);
@@ -284,7 +284,7 @@ class PublisherFailoverTest {
                     ChildServer b = nodes.node(2);
                     IvsClient ivsA = a.ivs()) {
                 String bucket = "abandoned";
-                String rc = Publishing.activeRecordingConfiguration(ivsA, bucket, 10);
+                String rc = Publishing.activeRecordingConfiguration(ivsA, bucket, 5);
                 CreateChannelResponse ch = ivsA.createChannel(r -> r.name("left-behind")
                         .insecureIngest(true)
                         .latencyMode(ChannelLatencyMode.NORMAL)
@@ -304,11 +304,12 @@ class PublisherFailoverTest {
                 publisher.destroyForcibly();
                 long killed = System.nanoTime();
 
-                // Stale after 15 s, window of 10 s: node 2 finishes it on a sweep after that.
+                // Stale 5 to 7.5 s after the kill (its last beat up to 2.5 s before), window of 5 s: node 2
+                // finishes it on a sweep after that.
                 JsonNode end = await(Duration.ofSeconds(60), () -> event(dirB, "Recording End"));
                 assertThat(System.nanoTime() - killed)
                         .as("not before the dead node's heartbeat is stale")
-                        .isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(10));
+                        .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(ChildCluster.QUICK_STALE_MS * 2 / 3));
                 assertThat(end.path("detail").path("recording_s3_key_prefix").asText())
                         .isEqualTo(prefix);
                 assertThat(end.path("detail").path("stream_id").asText()).isEqualTo(streamId);
@@ -322,8 +323,8 @@ class PublisherFailoverTest {
                     assertThat(playlist.resolveSibling(files.get(i))).exists();
                 }
                 assertThat(folder.resolve("media/hls/master.m3u8")).exists();
-                // Later sweeps find nothing more to finish.
-                Thread.sleep(12_000);
+                // Later sweeps (every 2.5 s) find nothing more to finish.
+                Thread.sleep(ChildCluster.QUICK_STALE_MS * 4 / 5);
                 assertThat(events(dirB, "Recording End")).hasSize(1);
             } finally {
                 if (publisher != null) {
@@ -352,7 +353,7 @@ class PublisherFailoverTest {
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void aPublisherBackAfterTheWindowFinishesTheDeadNodesRecordingOnce() throws Exception {
         Process publisher = null;
-        try (ChildCluster nodes = ChildCluster.sharingRecordings(dir, 2);
+        try (ChildCluster nodes = ChildCluster.sharingRecordings(dir, 2, List.of());
                 ChildServer a = nodes.node(1);
                 ChildServer b = nodes.node(2);
                 IvsClient ivsB = b.ivs()) {

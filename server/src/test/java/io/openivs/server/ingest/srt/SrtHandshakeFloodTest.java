@@ -76,7 +76,9 @@ class SrtHandshakeFloodTest {
                         }
                     },
                     Publishing.background);
-            Thread.sleep(2_000); // the flood is under way before the publisher starts
+            // The flood is under way (valid conclusions sent, handshake state held) before the publisher starts.
+            Publishing.await(
+                    Duration.ofSeconds(30), () -> flooder.validCookies.get() > 0 && maxPending.get() > 0 ? true : null);
             String url = "srt://127.0.0.1:" + server.getPort() + "?mode=caller&latency=300000&pbkeylen=16&streamid="
                     + URLEncoder.encode(key, StandardCharsets.UTF_8) + "&passphrase="
                     + URLEncoder.encode(channel.srt().passphrase(), StandardCharsets.UTF_8);
