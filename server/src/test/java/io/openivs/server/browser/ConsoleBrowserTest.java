@@ -9,7 +9,6 @@ import io.openivs.server.testing.TestDatabases;
 import io.openivs.server.testing.TestServer;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,10 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.PageLoadStrategy;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import software.amazon.awssdk.services.ivs.IvsClient;
 import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
@@ -282,26 +280,7 @@ class ConsoleBrowserTest {
         final ChromeDriver driver;
 
         Browser(Path profile) {
-            ChromeOptions options = new ChromeOptions();
-            options.setBinary(LatencyPage.CHROMIUM.toFile());
-            options.addArguments(
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--disable-dev-shm-usage",
-                    "--autoplay-policy=no-user-gesture-required",
-                    "--window-size=1280,1000",
-                    "--user-data-dir=" + profile.toAbsolutePath());
-            ChromeDriverService service = new ChromeDriverService.Builder()
-                    .usingDriverExecutable(new File(LatencyPage.CHROMEDRIVER.toString()))
-                    .usingAnyFreePort()
-                    .build();
-            driver = new ChromeDriver(service, options);
+            driver = LatencyPage.chromium(profile, PageLoadStrategy.NORMAL, "--window-size=1280,1000");
             driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
         }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,8 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.openqa.selenium.PageLoadStrategy;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * Debian's headless Chromium playing streams with Amazon's IVS web player (npm
@@ -202,28 +199,8 @@ final class IvsPlayerPage implements AutoCloseable {
         pages.createContext("/", exchange -> resource(exchange, hls));
         pages.start();
 
-        ChromeOptions options = new ChromeOptions();
-        options.setPageLoadStrategy(PageLoadStrategy.NONE);
-        options.setBinary(LatencyPage.CHROMIUM.toFile());
-        // Without the background-networking flags Chromium stalls on a machine with no outside network.
-        options.addArguments(
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-                "--autoplay-policy=no-user-gesture-required",
-                "--user-data-dir=" + profileDir.toAbsolutePath());
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(LatencyPage.CHROMEDRIVER.toString()))
-                .usingAnyFreePort()
-                .build();
         try {
-            driver = new ChromeDriver(service, options);
+            driver = LatencyPage.chromium(profileDir, PageLoadStrategy.NONE);
         } catch (RuntimeException e) {
             pages.stop(0);
             throw e;

@@ -157,8 +157,21 @@ final class LatencyPage implements AutoCloseable {
         });
         pages.start();
 
+        try {
+            driver = chromium(profileDir, PageLoadStrategy.NONE);
+        } catch (RuntimeException e) {
+            pages.stop(0);
+            throw e;
+        }
+    }
+
+    /**
+     * Headless Chromium as every browser test starts it, its profile in {@code profile}; {@code extra}
+     * arguments after the common ones (a window size, say).
+     */
+    static ChromeDriver chromium(Path profile, PageLoadStrategy loading, String... extra) {
         ChromeOptions options = new ChromeOptions();
-        options.setPageLoadStrategy(PageLoadStrategy.NONE);
+        options.setPageLoadStrategy(loading);
         options.setBinary(CHROMIUM.toFile());
         // Without the background-networking flags Chromium stalls on a machine with no outside network.
         options.addArguments(
@@ -172,17 +185,13 @@ final class LatencyPage implements AutoCloseable {
                 "--disable-sync",
                 "--disable-dev-shm-usage",
                 "--autoplay-policy=no-user-gesture-required",
-                "--user-data-dir=" + profileDir.toAbsolutePath());
+                "--user-data-dir=" + profile.toAbsolutePath());
+        options.addArguments(extra);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
                 .usingAnyFreePort()
                 .build();
-        try {
-            driver = new ChromeDriver(service, options);
-        } catch (RuntimeException e) {
-            pages.stop(0);
-            throw e;
-        }
+        return new ChromeDriver(service, options);
     }
 
     /** Starts playing {@code playlist}; the page samples once a second from the moment playback starts. */

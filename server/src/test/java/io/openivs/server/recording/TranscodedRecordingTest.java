@@ -67,11 +67,7 @@ class TranscodedRecordingTest {
     }
 
     private static CompletableFuture<FfmpegTool.Result> publish(CreateChannelResponse ch, String size, int seconds) {
-        return Publishing.publishSized(
-                "rtmp://127.0.0.1:" + node.server().server().rtmpPort() + "/app/"
-                        + ch.streamKey().value(),
-                size,
-                seconds);
+        return Publishing.publishSized(node.rtmpUrl(ch), size, seconds);
     }
 
     private static Path folder(String bucket, IvsEvent end) {

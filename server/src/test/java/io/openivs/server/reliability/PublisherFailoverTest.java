@@ -58,11 +58,7 @@ class PublisherFailoverTest {
                     IvsClient ivsA = a.ivs();
                     IvsClient ivsB = b.ivs()) {
                 String bucket = "failover";
-                String rc = Publishing.activeRecordingConfiguration(ivsA, bucket, 90);
-                CreateChannelResponse ch = ivsA.createChannel(r -> r.name("failing-over")
-                        .insecureIngest(true)
-                        .latencyMode(ChannelLatencyMode.NORMAL)
-                        .recordingConfigurationArn(rc));
+                CreateChannelResponse ch = recordedChannel(ivsA, "failing-over", null, bucket, 90);
                 String channelArn = ch.channel().arn();
                 URI playbackPath = URI.create(ch.channel().playbackUrl());
 
@@ -157,12 +153,7 @@ class PublisherFailoverTest {
             }
             // The killed node, started again, leaves the recording alone: node 2 continued and ended it.
             try (ChildServer again = nodes.startAgain(1)) {
-                await(
-                        Duration.ofSeconds(20),
-                        () -> again.output.stream().anyMatch(l -> l.contains("continued by another node"))
-                                ? true
-                                : null);
-                assertThat(events(dirA, "Recording End")).isEmpty();
+                leftAlone(again, dirA);
                 assertThat(streamEvents(dirA, "Session Ended", firstStream))
                         .as("not again from the restarted node")
                         .isEmpty();
@@ -187,12 +178,7 @@ class PublisherFailoverTest {
                 IvsClient ivsA = nodes.a.client(TestServer.ALICE);
                 IvsClient ivsB = nodes.b.client(TestServer.ALICE)) {
             String bucket = "handover";
-            String rc = Publishing.activeRecordingConfiguration(ivsA, bucket, 20);
-            CreateChannelResponse ch = ivsA.createChannel(r -> r.name("handed-over")
-                    .type(ChannelType.STANDARD)
-                    .insecureIngest(true)
-                    .latencyMode(ChannelLatencyMode.NORMAL)
-                    .recordingConfigurationArn(rc));
+            CreateChannelResponse ch = recordedChannel(ivsA, "handed-over", ChannelType.STANDARD, bucket, 20);
             String key = ch.streamKey().value();
             FfmpegTool.Result first = Publishing.publish(
                             "rtmp://127.0.0.1:" + nodes.a.server().rtmpPort() + "/app/" + key, 12)
@@ -284,11 +270,7 @@ class PublisherFailoverTest {
                     ChildServer b = nodes.node(2);
                     IvsClient ivsA = a.ivs()) {
                 String bucket = "abandoned";
-                String rc = Publishing.activeRecordingConfiguration(ivsA, bucket, 5);
-                CreateChannelResponse ch = ivsA.createChannel(r -> r.name("left-behind")
-                        .insecureIngest(true)
-                        .latencyMode(ChannelLatencyMode.NORMAL)
-                        .recordingConfigurationArn(rc));
+                CreateChannelResponse ch = recordedChannel(ivsA, "left-behind", null, bucket, 5);
                 publisher = publisher(a.rtmpUrl(ch.streamKey().value()));
                 JsonNode start = await(Duration.ofSeconds(40), () -> event(dirA, "Recording Start"));
                 String streamId = start.path("detail").path("stream_id").asText();
@@ -333,12 +315,7 @@ class PublisherFailoverTest {
             }
             // Node 1, started again with the recording's journal, leaves it alone: node 2 finished it.
             try (ChildServer again = nodes.startAgain(1)) {
-                await(
-                        Duration.ofSeconds(20),
-                        () -> again.output.stream().anyMatch(l -> l.contains("continued by another node"))
-                                ? true
-                                : null);
-                assertThat(events(dirA, "Recording End")).isEmpty();
+                leftAlone(again, dirA);
             }
         }
     }
@@ -360,11 +337,7 @@ class PublisherFailoverTest {
             Path dirA = nodes.dataDir(1);
             Path dirB = nodes.dataDir(2);
             String bucket = "late-return";
-            String rc = Publishing.activeRecordingConfiguration(ivsB, bucket, 5);
-            CreateChannelResponse ch = ivsB.createChannel(r -> r.name("late-return")
-                    .insecureIngest(true)
-                    .latencyMode(ChannelLatencyMode.NORMAL)
-                    .recordingConfigurationArn(rc));
+            CreateChannelResponse ch = recordedChannel(ivsB, "late-return", null, bucket, 5);
             FfmpegTool.Result first =
                     Publishing.publish(a.rtmpUrl(ch.streamKey().value()), 8).get(60, TimeUnit.SECONDS);
             assertThat(first.exitCode()).as(first.stderr()).isZero();
@@ -419,6 +392,33 @@ class PublisherFailoverTest {
     }
 
     /** Node {@code dataDir}'s Recording End of the recording under {@code prefix}, or null. */
+    /** A node started again says its recording was continued by another node, and ends none itself. */
+    private static void leftAlone(ChildServer again, Path dataDir) throws InterruptedException {
+        await(
+                Duration.ofSeconds(20),
+                () -> again.output.stream().anyMatch(l -> l.contains("continued by another node")) ? true : null);
+        assertThat(events(dataDir, "Recording End")).isEmpty();
+    }
+
+    /**
+     * A NORMAL-latency channel (of {@code type}, or the default when null) recording into {@code bucket} with
+     * this reconnect window, its recording configuration already ACTIVE.
+     */
+    private static CreateChannelResponse recordedChannel(
+            IvsClient ivs, String name, ChannelType type, String bucket, int reconnectWindowSeconds)
+            throws InterruptedException {
+        String rc = Publishing.activeRecordingConfiguration(ivs, bucket, reconnectWindowSeconds);
+        return ivs.createChannel(r -> {
+            r.name(name)
+                    .insecureIngest(true)
+                    .latencyMode(ChannelLatencyMode.NORMAL)
+                    .recordingConfigurationArn(rc);
+            if (type != null) {
+                r.type(type);
+            }
+        });
+    }
+
     private static JsonNode endOf(Path dataDir, String prefix) {
         return events(dataDir, "Recording End").stream()
                 .filter(e -> prefix.equals(

@@ -77,6 +77,11 @@ public final class Publishing {
     }
 
     private static List<String> args(String url, String size, int seconds, String... x264) {
+        return args(url, size, "sine", seconds, List.of(x264), List.of());
+    }
+
+    private static List<String> args(
+            String url, String size, String audioSource, int seconds, List<String> x264, List<String> aac) {
         List<String> args = new ArrayList<>(List.of(
                 "-hide_banner",
                 "-loglevel",
@@ -89,18 +94,30 @@ public final class Publishing {
                 "-f",
                 "lavfi",
                 "-i",
-                "sine",
+                audioSource,
                 "-t",
                 Integer.toString(seconds),
                 "-c:v",
                 "libx264"));
-        args.addAll(List.of(x264));
-        args.addAll(List.of("-c:a", "aac", "-f", url.startsWith("srt:") ? "mpegts" : "flv", url));
+        args.addAll(x264);
+        args.add("-c:a");
+        args.add("aac");
+        args.addAll(aac);
+        args.addAll(List.of("-f", url.startsWith("srt:") ? "mpegts" : "flv", url));
         return args;
     }
 
     private static CompletableFuture<FfmpegTool.Result> publish(String url, int seconds, String... x264) {
         return run(args(url, seconds, x264));
+    }
+
+    /**
+     * Like {@link #publish}, of a picture {@code size} ("1280x720"), the lavfi audio {@code audioSource}
+     * ("sine", "anoisesrc=a=0.2:r=48000"), and these x264 and AAC encoder options.
+     */
+    public static CompletableFuture<FfmpegTool.Result> publishWith(
+            String url, String size, String audioSource, int seconds, List<String> x264, List<String> aac) {
+        return run(args(url, size, audioSource, seconds, x264, aac));
     }
 
     private static CompletableFuture<FfmpegTool.Result> run(List<String> args) {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.services.ivs.IvsClient;
+import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 
 /**
  * One {@link TestServer} shared by the tests of a class, on a fresh SQLite database in its own temporary
@@ -89,6 +90,12 @@ public final class ServerFixture implements BeforeAllCallback, AfterAllCallback 
     }
 
     /** An AWS SDK v2 client of the node, as {@link TestServer#ALICE}. */
+    /** Where a publisher sends the stream of {@code channel} over RTMP. */
+    public String rtmpUrl(CreateChannelResponse channel) {
+        return "rtmp://127.0.0.1:" + server().server().rtmpPort() + "/app/"
+                + channel.streamKey().value();
+    }
+
     public IvsClient ivs() {
         return ivs;
     }

@@ -29,8 +29,7 @@ final class SourceOnlyStreams {
                 .createChannel(
                         b -> b.name(name).type("STANDARD").latencyMode("NORMAL").insecureIngest(true));
         String arn = created.channel().arn();
-        String rtmp = "rtmp://127.0.0.1:" + node.server().server().rtmpPort() + "/app/"
-                + created.streamKey().value();
+        String rtmp = node.rtmpUrl(created);
         CompletableFuture<FfmpegTool.Result> publisher = Publishing.publish(rtmp, 6);
 
         String master = Publishing.await(Duration.ofSeconds(15), () -> {
@@ -61,15 +60,7 @@ final class SourceOnlyStreams {
                     .hasSize(1);
             return true;
         });
-        assertThat(ProcessHandle.current()
-                        .descendants()
-                        .filter(p -> p.info()
-                                .arguments()
-                                .map(a -> String.join(" ", a).contains("openivs-tc"))
-                                .orElse(false))
-                        .count())
-                .as("transcoder children")
-                .isZero();
+        assertThat(TranscodeTesting.children().size()).as("transcoder children").isZero();
         assertThat(publisher.get().exitCode()).isZero();
     }
 }

@@ -67,16 +67,6 @@ class TranscodeAdvancedTest {
         }
     }
 
-    private static Optional<ProcessHandle> transcoder() {
-        return ProcessHandle.current()
-                .descendants()
-                .filter(p -> p.info()
-                        .arguments()
-                        .map(a -> String.join(" ", a).contains("openivs-tc"))
-                        .orElse(false))
-                .findFirst();
-    }
-
     /** "EXTINF seconds,name" of each segment after the playlist's last discontinuity (all when none). */
     private static List<String> segmentsAfterLastDiscontinuity(String playlist) {
         List<String> out = new java.util.ArrayList<>();
@@ -133,46 +123,14 @@ class TranscodeAdvancedTest {
         String base = master.substring(0, master.length() - ".m3u8".length());
         // As Publishing.publish, but noise at 160 kb/s for audio (a sine wave encodes to about 70 kb/s whatever
         // is asked, too near 64 for a remux to fail the audio_only check below).
-        String rtmp = "rtmp://127.0.0.1:" + node.server().server().rtmpPort() + "/app/"
-                + created.streamKey().value();
-        CompletableFuture<FfmpegTool.Result> publisher = CompletableFuture.supplyAsync(
-                () -> {
-                    try {
-                        return FfmpegTool.ffmpeg(
-                                "-hide_banner",
-                                "-loglevel",
-                                "error",
-                                "-re",
-                                "-f",
-                                "lavfi",
-                                "-i",
-                                "testsrc2=size=640x360:rate=30",
-                                "-f",
-                                "lavfi",
-                                "-i",
-                                "anoisesrc=a=0.2:r=48000",
-                                "-t",
-                                "24",
-                                "-c:v",
-                                "libx264",
-                                "-preset",
-                                "ultrafast",
-                                "-g",
-                                "30",
-                                "-c:a",
-                                "aac",
-                                "-b:a",
-                                "160k",
-                                "-ac",
-                                "2",
-                                "-f",
-                                "flv",
-                                rtmp);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                },
-                Publishing.background);
+        String rtmp = node.rtmpUrl(created);
+        CompletableFuture<FfmpegTool.Result> publisher = Publishing.publishWith(
+                rtmp,
+                "640x360",
+                "anoisesrc=a=0.2:r=48000",
+                24,
+                List.of("-preset", "ultrafast", "-g", "30"),
+                List.of("-b:a", "160k", "-ac", "2"));
 
         // 640x360 on ADVANCED_SD: 360p30 and 160p30, audio_only, no source.
         String listing = Publishing.await(Duration.ofSeconds(30), () -> {
@@ -222,7 +180,7 @@ class TranscodeAdvancedTest {
         assertThat(audioOnlyRate).isBetween(64_000 * 0.8, 64_000 * 1.2);
 
         // Kill the child: a Stream Failure says why, in the session and as an event; the ladder comes back.
-        ProcessHandle child = transcoder().orElseThrow();
+        ProcessHandle child = TranscodeTesting.children().stream().findFirst().orElseThrow();
         long killed = child.pid();
         child.destroyForcibly();
         IvsEvent failure = Publishing.await(
@@ -250,7 +208,9 @@ class TranscodeAdvancedTest {
             return true;
         });
         Publishing.await(Duration.ofSeconds(10), () -> {
-            assertThat(transcoder().map(ProcessHandle::pid)).isPresent().isNotEqualTo(Optional.of(killed));
+            assertThat(TranscodeTesting.children().stream().findFirst().map(ProcessHandle::pid))
+                    .isPresent()
+                    .isNotEqualTo(Optional.of(killed));
             return true;
         });
         // The operator's log says which child went, what CPU it had used, and that the next one started.

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -71,18 +70,6 @@ class TranscodeLadderTest {
         return e.keySet().stream().mapToLong(Long::longValue).max().orElse(-1);
     }
 
-    /** The ffmpeg children transcoding for this server (their outputs are the server's Unix sockets). */
-    private static List<ProcessHandle> transcoders() {
-        List<ProcessHandle> out = new ArrayList<>();
-        ProcessHandle.current().descendants().forEach(p -> {
-            Optional<String[]> args = p.info().arguments();
-            if (args.isPresent() && String.join(" ", args.get()).contains("openivs-tc")) {
-                out.add(p);
-            }
-        });
-        return out;
-    }
-
     /** Bytes of every audio and video packet in a segment, as ffprobe reads them. */
     private static long packetBytes(String url) throws Exception {
         FfmpegTool.Result r = FfmpegTool.ffprobe("-v", "error", "-show_entries", "packet=size", "-of", "csv=p=0", url);
@@ -122,50 +109,14 @@ class TranscodeLadderTest {
                         b.name("ladder").type("STANDARD").latencyMode("NORMAL").insecureIngest(true));
         String master = created.channel().playbackUrl();
         String base = master.substring(0, master.length() - ".m3u8".length());
-        String rtmp = "rtmp://127.0.0.1:" + node.server().server().rtmpPort() + "/app/"
-                + created.streamKey().value();
-        CompletableFuture<FfmpegTool.Result> publisher = CompletableFuture.supplyAsync(
-                () -> {
-                    try {
-                        return FfmpegTool.ffmpeg(
-                                "-hide_banner",
-                                "-loglevel",
-                                "error",
-                                "-re",
-                                "-f",
-                                "lavfi",
-                                "-i",
-                                "testsrc2=size=1280x720:rate=30",
-                                "-f",
-                                "lavfi",
-                                "-i",
-                                "sine",
-                                "-t",
-                                "40",
-                                "-c:v",
-                                "libx264",
-                                "-preset",
-                                "ultrafast",
-                                "-g",
-                                "60",
-                                "-keyint_min",
-                                "60",
-                                "-sc_threshold",
-                                "0",
-                                "-b:v",
-                                "3000k",
-                                "-c:a",
-                                "aac",
-                                "-b:a",
-                                "128k",
-                                "-f",
-                                "flv",
-                                rtmp);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                },
-                Publishing.background);
+        String rtmp = node.rtmpUrl(created);
+        CompletableFuture<FfmpegTool.Result> publisher = Publishing.publishWith(
+                rtmp,
+                "1280x720",
+                "sine",
+                40,
+                List.of("-preset", "ultrafast", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-b:v", "3000k"),
+                List.of("-b:a", "128k"));
 
         // The master lists the source as "chunked" and every rung of a 720p30 input, each once it has a segment.
         String listing = Publishing.await(Duration.ofSeconds(20), () -> {
@@ -279,7 +230,7 @@ class TranscodeLadderTest {
         }
 
         // Kill the transcoder: the source plays on, and the ladder is back within about 5 s.
-        List<ProcessHandle> children = transcoders();
+        List<ProcessHandle> children = TranscodeTesting.children();
         assertThat(children).hasSize(1);
         long killedPid = children.get(0).pid();
         children.get(0)
@@ -296,7 +247,7 @@ class TranscodeLadderTest {
         children.get(0).destroyForcibly();
 
         ProcessHandle again = Publishing.await(Duration.ofSeconds(5), () -> {
-            List<ProcessHandle> now = transcoders();
+            List<ProcessHandle> now = TranscodeTesting.children();
             assertThat(now).hasSize(1);
             assertThat(now.get(0).pid()).isNotEqualTo(killedPid);
             return now.get(0);

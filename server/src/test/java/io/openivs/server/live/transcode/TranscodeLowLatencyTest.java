@@ -57,10 +57,7 @@ class TranscodeLowLatencyTest {
                         .containerFormat(ContainerFormat.FRAGMENTED_MP4));
         URI master = URI.create(created.channel().playbackUrl());
         String base = master.toString().substring(0, master.toString().length() - ".m3u8".length());
-        CompletableFuture<FfmpegTool.Result> publisher = Publishing.publishLowLatency(
-                "rtmp://127.0.0.1:" + node.server().server().rtmpPort() + "/app/"
-                        + created.streamKey().value(),
-                22);
+        CompletableFuture<FfmpegTool.Result> publisher = Publishing.publishLowLatency(node.rtmpUrl(created), 22);
 
         // The master lists both rungs once each has a segment (a cold child needs a few seconds).
         Publishing.await(Duration.ofSeconds(30), () -> {
