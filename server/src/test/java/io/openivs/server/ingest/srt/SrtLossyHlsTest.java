@@ -80,6 +80,9 @@ class SrtLossyHlsTest {
                     list.size(),
                     relay.retransmissions.get(),
                     relay.duplicates.get());
+            System.out.printf(
+                    "lossy SRT: needless copies by cause %s, in the first 3 s %s%n",
+                    relay.causes(), relay.earlyCauses());
             // Each dropped data packet needs a retransmission, so there are many; a reordered packet reported lost
             // at its first gap would be sent twice (about 40 % of retransmissions were, so, at this jitter; 23 %
             // with loss reports at once and every round trip). Measured since: 4-12 % on a host at load 20-30,
