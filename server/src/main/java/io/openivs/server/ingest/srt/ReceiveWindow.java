@@ -195,11 +195,19 @@ final class ReceiveWindow {
         return next;
     }
 
+    /** {@link #release(long, long, long, long, Consumer)} with everything that arrived until now read. */
+    void release(long nowUs, long baseUs, long latencyUs, Consumer<ByteBuf> deliver) {
+        release(nowUs, nowUs, baseUs, latencyUs, deliver);
+    }
+
     /**
      * Delivers, in order, every packet whose delivery time ({@code baseUs + time + latencyUs})
-     * has come; a gap whose next present packet is due is given up (too-late drop).
+     * has come; a gap whose next present packet was due by {@code readUntilUs} is given up (too-late drop).
+     *
+     * @param readUntilUs the time up to which every datagram that arrived has been read (&lt;= nowUs): a packet
+     *     that came in time but still waits in the socket (a busy loop) must not be given up
      */
-    void release(long nowUs, long baseUs, long latencyUs, Consumer<ByteBuf> deliver) {
+    void release(long nowUs, long readUntilUs, long baseUs, long latencyUs, Consumer<ByteBuf> deliver) {
         while (highestOffset >= 0) {
             int slot = slot(0);
             ByteBuf p = payloads[slot];
@@ -209,7 +217,7 @@ final class ReceiveWindow {
                 while (next <= highestOffset && payloads[slot(next)] == null) {
                     next++;
                 }
-                if (next > highestOffset || baseUs + times[slot(next)] + latencyUs > nowUs) {
+                if (next > highestOffset || baseUs + times[slot(next)] + latencyUs > readUntilUs) {
                     return;
                 }
                 droppedTooLate += next;

@@ -28,6 +28,14 @@ public final class SrtConnection {
     private static final long TIMER_SLACK_US = 2_000;
 
     static final long MIN_NAK_INTERVAL_US = 20_000;
+    /**
+     * The reorder tolerance before the path has shown any reordering (at most a quarter of the latency). Starting
+     * at none, every gap of the stream's first burst (its first keyframe, dozens of packets sent at once) was
+     * reported lost at once: on a path jittering by 50 ms those were all the needless copies of a 24 s stream
+     * (SrtLossySimulationTest); a path that does not reorder pays it only on its first losses, as the tolerance
+     * decays.
+     */
+    static final long INITIAL_REORDER_TOLERANCE_US = 100_000;
     /** The reorder tolerance forgets a sixteenth of itself each second (reordering renews it). */
     static final long REORDER_DECAY_US = 1_000_000;
 
@@ -97,6 +105,8 @@ public final class SrtConnection {
      * @param handshakeTimestampUs the timestamp on the caller's conclusion, which sets the TSBPD base
      * @param nowUs the local time the conclusion arrived
      * @param conclusionResponse the packet that accepted the caller, resent if the caller repeats its conclusion; owned
+     * @param initialReorderToleranceUs how long a gap waits before it is reported until the path shows its
+     *     reordering ({@link #INITIAL_REORDER_TOLERANCE_US}); at most a quarter of the latency
      */
     SrtConnection(
             int socketId,
@@ -109,6 +119,7 @@ public final class SrtConnection {
             long handshakeTimestampUs,
             long nowUs,
             ByteBuf conclusionResponse,
+            long initialReorderToleranceUs,
             Output out,
             SrtIngest.Session session) {
         this.socketId = socketId;
@@ -127,6 +138,7 @@ public final class SrtConnection {
         this.rateWindowStartUs = nowUs;
         this.driftWindowStartUs = nowUs;
         this.lastReorderDecayUs = nowUs;
+        this.reorderToleranceUs = Math.min(initialReorderToleranceUs, latencyUs / 4);
     }
 
     public int socketId() {
@@ -265,12 +277,20 @@ public final class SrtConnection {
         rttUs = (7 * rttUs + sample) / 8;
     }
 
+    /** {@link #tick(long, long)} with every datagram that arrived until now read. */
+    public boolean tick(long nowUs) {
+        return tick(nowUs, nowUs);
+    }
+
     /**
      * Runs what is due at {@code nowUs}: TSBPD release, ACK, periodic NAK, keep-alive, idle timeout.
      *
+     * @param readUntilUs when the server last read its socket empty: a missing packet is given up (too-late drop)
+     *     only if its successor was due by then, since one that came in time may wait unread behind a busy loop.
+     *     Never trusted further back than half the latency (a silent socket is not read, so not known empty).
      * @return false once the connection has closed
      */
-    public boolean tick(long nowUs) {
+    public boolean tick(long nowUs, long readUntilUs) {
         if (closed) {
             return false;
         }
@@ -287,7 +307,8 @@ public final class SrtConnection {
             windowMinOffsetUs = Long.MAX_VALUE;
             driftWindowStartUs = nowUs;
         }
-        window.release(nowUs, baseUs, latencyUs, session::onPayload);
+        long dropClock = Math.max(Math.min(readUntilUs, nowUs), nowUs - latencyUs / 2);
+        window.release(nowUs, dropClock, baseUs, latencyUs, session::onPayload);
         if (closed) {
             return false;
         }

@@ -105,6 +105,11 @@ public final class SrtServer implements AutoCloseable {
      */
     private int lookupsRunning;
 
+    /** Datagrams read in the current read burst, and when a burst last ended with the socket empty. Event loop. */
+    private int burstReads;
+
+    private long drainedUs;
+
     private volatile int pendingCount;
     private volatile int authorisingCount;
     private volatile long throttled;
@@ -237,6 +242,7 @@ public final class SrtServer implements AutoCloseable {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             DatagramPacket datagram = (DatagramPacket) msg;
+            burstReads++;
             try {
                 datagram(datagram.content(), datagram.sender());
             } catch (RuntimeException e) {
@@ -249,6 +255,10 @@ public final class SrtServer implements AutoCloseable {
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (burstReads < READ_BATCH) {
+                drainedUs = nowUs(); // the burst ended for want of datagrams, not at the batch's end
+            }
+            burstReads = 0;
             ctx.flush();
         }
 
@@ -481,6 +491,7 @@ public final class SrtServer implements AutoCloseable {
                 timestampUs,
                 arrivalUs,
                 answer.retainedDuplicate(),
+                SrtConnection.INITIAL_REORDER_TOLERANCE_US,
                 output,
                 session);
         connections.put(socketId, new Accepted(key, peer, connection));
@@ -564,7 +575,7 @@ public final class SrtServer implements AutoCloseable {
             Accepted a = it.next();
             boolean open;
             try {
-                open = a.connection.tick(now);
+                open = a.connection.tick(now, drainedUs);
             } catch (RuntimeException e) {
                 log.warn("SRT connection from {} failed: {}", a.peer, LogSafe.escape(e.toString()));
                 a.connection.close("internal error", true);

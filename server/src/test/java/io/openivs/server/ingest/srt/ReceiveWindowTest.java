@@ -66,6 +66,21 @@ class ReceiveWindowTest {
     }
 
     @Test
+    void aGapIsKeptWhileItsPacketMayStillWaitUnreadInTheSocket() {
+        ReceiveWindow w = new ReceiveWindow(64, 0);
+        w.insert(0, 0, payload(0));
+        w.insert(2, 2000, payload(2));
+        // Packet 2 is due, but the socket was last read empty before that: a retransmission of 1 that came in
+        // time may be waiting behind a busy loop.
+        w.release(LATENCY + 2500, LATENCY + 1500, 0, LATENCY, p -> delivered.add(p.getInt(p.readerIndex())));
+        assertThat(delivered).containsExactly(0);
+        assertThat(w.insert(1, 1000, payload(1))).isEqualTo(ReceiveWindow.Insert.NEW);
+        release(w, LATENCY + 2600);
+        assertThat(delivered).containsExactly(0, 1, 2);
+        assertThat(w.droppedTooLate()).isZero();
+    }
+
+    @Test
     void sequenceNumbersWrapInsideTheWindow() {
         int start = SeqNo.MAX - 2;
         ReceiveWindow w = new ReceiveWindow(16, start);

@@ -32,6 +32,7 @@ class SrtConnectionTest {
             0,
             0,
             null,
+            0, // a path known not to reorder: gaps are reported at once
             new SrtConnection.Output() {
                 @Override
                 public ByteBufAllocator alloc() {

@@ -80,15 +80,19 @@ class SrtLossyHlsTest {
                     list.size(),
                     relay.retransmissions.get(),
                     relay.duplicates.get());
+            System.out.printf(
+                    "lossy SRT: needless copies by cause %s, in the first 3 s %s%n",
+                    relay.causes(), relay.earlyCauses());
             // Each dropped data packet needs a retransmission, so there are many; a reordered packet reported lost
-            // at its first gap would be sent twice (about 40 % of retransmissions were, so, at this jitter; 23 %
-            // with loss reports at once and every round trip). Measured since: 4-12 % on a host at load 20-30,
-            // 15-21 % on a quiet one, where the relay's 50 ms jitter reorders two packets in three. A guard
-            // against a loss-report storm, not the figure: under 35 %.
+            // before it came is sent twice. Reporting gaps at once until the path had shown its reordering made the
+            // first keyframe's burst 15-21 % of retransmissions on a quiet host (SrtLossySimulationTest: all of
+            // them); with the initial tolerance, 0 of 251 at load 7, 1.6 % at load 21. What is left comes on a loaded
+            // host, originals
+            // held back longer than the tolerance's cap (a quarter of the latency): 11 % at load 36. Under 15 %.
             assertThat(relay.retransmissions.get()).isGreaterThan(20);
             assertThat(relay.duplicates.get())
                     .as("needless copies among %d retransmissions", relay.retransmissions.get())
-                    .isLessThan(relay.retransmissions.get() * 35 / 100);
+                    .isLessThan(relay.retransmissions.get() * 15 / 100);
             assertThat(list.size()).as("segments over %d s", SECONDS).isGreaterThanOrEqualTo(SECONDS / 2 - 3);
             for (int i = 0; i < list.size(); i++) {
                 Listed s = list.get(i);
