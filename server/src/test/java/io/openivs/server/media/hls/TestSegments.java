@@ -14,9 +14,14 @@ public final class TestSegments {
 
     /** A 2 s segment numbered {@code sequence} holding {@code data} (the segment takes the caller's reference). */
     public static Segment segment(long sequence, ByteBuf data, VideoConfig video) {
+        return segment(sequence, 2 * SegmenterTest.SECOND, data, video);
+    }
+
+    /** As {@link #segment(long, ByteBuf, VideoConfig)}, lasting {@code durationTicks} (90 kHz). */
+    public static Segment segment(long sequence, long durationTicks, ByteBuf data, VideoConfig video) {
         return new Segment(
                 sequence,
-                2 * SegmenterTest.SECOND,
+                durationTicks,
                 false,
                 0,
                 1_764_000_000_000L + sequence * 2000,
