@@ -2,13 +2,18 @@
 # Glass-to-glass latency benchmark: one publisher draws the wall clock into its pictures and sends one
 # encoded stream (x264 zerolatency, 1 s GOP) to four openivs channels (TS/fMP4 x LOW/NORMAL) and to
 # nginx with its RTMP module (2 s fragments); Amazon's IVS web player and hls.js (lowLatencyMode) each
-# play every target in headless Chromium for SECONDS_PER_TARGET (30) s, reading the time back from
-# the shown frames. Prints a table with ratios to nginx-rtmp in the same player. Run as root on Debian
+# play every target in headless Chromium, STARTS (3) times each from a fresh page, for SECONDS_PER_TARGET
+# (30) s a start, reading the time back from the shown frames. Prints a table (median of the starts'
+# medians, their range) with ratios to nginx-rtmp in the same player, and the load average before and
+# after. PLAYERS (ivs,hlsjs) and TARGETS (comma-separated words of target names, e.g. NORMAL,nginx)
+# narrow a run. Run as root on Debian
 # (installs chromium, chromium-driver, nginx, libnginx-mod-rtmp when missing). Extra Maven options
 # (e.g. -o) in MAVEN_ARGS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${SECONDS_PER_TARGET:-30}"
+starts="${STARTS:-3}"
+echo "before: $(uptime)"
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! ls /usr/lib/nginx/modules/ngx_rtmp_module.so >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver nginx libnginx-mod-rtmp >/dev/null
 fi
@@ -33,6 +38,9 @@ nginx -c "$work/nginx.conf" &
 nginx_pid=$!
 trap 'kill $nginx_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 ./mvnw -q -B -ntp -pl server test -Dtest=LatencyBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dopenivs.bench.seconds="$seconds" -Dopenivs.bench.nginx.rtmp=rtmp://127.0.0.1:19350/live/bench \
+  -Dopenivs.bench.seconds="$seconds" -Dopenivs.bench.starts="$starts" \
+  -Dopenivs.bench.players="${PLAYERS:-ivs,hlsjs}" -Dopenivs.bench.targets="${TARGETS:-}" -Dopenivs.bench.nginx.rtmp=rtmp://127.0.0.1:19350/live/bench \
   -Dopenivs.bench.nginx.hls=http://127.0.0.1:18089/hls/bench.m3u8 -DtrimStackTrace=false
-grep -h -A12 '^player | target |' server/target/surefire-reports/*LatencyBenchmark*
+echo "after: $(uptime)"
+grep -h -e '^player | target |' -e '^load average' -e '^IVS player |' -e '^hls.js |' -e ': server up ' \
+  server/target/surefire-reports/*LatencyBenchmark-output.txt

@@ -67,6 +67,9 @@ final class Playlists {
             lowLatency = null;
             prefetch = null;
         }
+        if (lowLatency == null && prefetch == null && !ended) {
+            segments = listed(segments, targetDuration);
+        }
         String text = fragmentedMp4
                 ? Fmp4Playback.mediaPlaylist(segments, targetDuration, childQuery, lowLatency, ended)
                 : PlaylistWriter.media(
@@ -85,6 +88,31 @@ final class Playlists {
         // A live playlist tells the server's time (for the IVS player on Safari); an encoded one gets
         // each answer's time written in with withMediaServerTime.
         return ended ? text : PlaylistWriter.withServerTimeLine(text, System.currentTimeMillis());
+    }
+
+    /** A regular live playlist lists this many target durations of the newest segments, at least. */
+    static final int LISTED_TARGET_DURATIONS = 3;
+
+    /**
+     * The newest segments of {@code window} that a regular live media playlist (NORMAL channels: no
+     * parts, no prefetch segments) lists: the fewest that last at least three target durations
+     * (3 of 2 s segments, as nginx-rtmp's 6 s playlists), the shortest live playlist RFC 8216 6.2.2
+     * allows. hls.js starts three target durations from the end whatever the length, but Amazon's
+     * IVS player may start further back in a longer list (one start in four sat 10 s behind in a
+     * 12 s list against at most 8.3 s in nginx's, bench/latency): a short list bounds how far back
+     * a player can start. The segments left out stay served from the window (6.2.2: a removed
+     * segment stays available for its duration plus the playlist's), so a player that read an older
+     * playlist still gets them.
+     */
+    static List<Segment> listed(List<Segment> window, int targetDuration) {
+        long needMillis = LISTED_TARGET_DURATIONS * 1000L * targetDuration;
+        long millis = 0;
+        int from = window.size();
+        while (from > 0 && millis < needMillis) {
+            // As EXTINF says it, to the millisecond.
+            millis += Math.round(window.get(--from).durationSeconds() * 1000);
+        }
+        return from == 0 ? window : window.subList(from, window.size());
     }
 
     /**

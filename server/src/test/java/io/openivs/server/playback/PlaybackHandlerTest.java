@@ -222,6 +222,49 @@ class PlaybackHandlerTest {
         }
     }
 
+    /**
+     * A regular (NORMAL) live playlist lists the newest segments that last three target durations, as
+     * nginx-rtmp's 6 s playlists do, not the whole window of six: a player cannot start further back
+     * than that. The public and the private playlist alike; the segments left out are still served.
+     */
+    @Test
+    void aRegularPlaylistListsThreeTargetDurationsAndTheWindowStaysServed() {
+        for (int seq = 10; seq <= 15; seq++) {
+            ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer(1000);
+            data.writeBytes(new byte[1000]).setByte(0, seq);
+            // Segment 13 ends a frame early (1.967 s): three then last under 6 s, so four are listed.
+            long ticks = seq == 13 ? 2 * 90_000 - 3_000 : 2 * 90_000;
+            segments.add(TestSegments.segment(seq, ticks, data, TestSegments.HD));
+        }
+        window = new PlaybackWindow(NAME, segments, List.of(), 2, false, false);
+        for (Verdict v : List.of(PUBLIC, new Verdict(null, "*", "?token=t0k", null))) {
+            verdict = v;
+            String text = get(CHANNEL + "/live.m3u8" + v.childQuery()).text();
+            assertThat(text.lines().filter(l -> l.endsWith(".ts" + v.childQuery())))
+                    .as(text)
+                    .containsExactly(
+                            "12.ts" + v.childQuery(),
+                            "13.ts" + v.childQuery(),
+                            "14.ts" + v.childQuery(),
+                            "15.ts" + v.childQuery());
+            assertThat(text).contains("#EXT-X-MEDIA-SEQUENCE:12\n").contains("#EXTINF:1.967,\n");
+        }
+        verdict = PUBLIC;
+        Response oldest = get(CHANNEL + "/10.ts");
+        assertThat(oldest.status()).as("unlisted, still in the window").isEqualTo("HTTP/1.1 200 OK");
+        assertThat(oldest.body()[0]).isEqualTo((byte) 10);
+
+        // Whole 2 s segments: three.
+        TestSegments.release(segments.remove(0));
+        segments.add(TestSegments.segment(
+                16, PooledByteBufAllocator.DEFAULT.directBuffer(10).writeZero(10), TestSegments.HD));
+        segments.add(TestSegments.segment(
+                17, PooledByteBufAllocator.DEFAULT.directBuffer(10).writeZero(10), TestSegments.HD));
+        window = new PlaybackWindow(NAME, segments, List.of(), 2, false, false);
+        String text = get(CHANNEL + "/live.m3u8").text();
+        assertThat(text.lines().filter(l -> l.endsWith(".ts"))).as(text).containsExactly("15.ts", "16.ts", "17.ts");
+    }
+
     @Test
     void aPrivateViewerGetsItsTokenInEveryUriAndPrivateCaching() {
         publish(TestSegments.HD);

@@ -14,7 +14,12 @@ public final class TestSegments {
 
     /** A 2 s segment numbered {@code sequence} holding {@code data} (the segment takes the caller's reference). */
     public static Segment segment(long sequence, ByteBuf data, VideoConfig video) {
-        return Segment.builder(sequence, 2 * SegmenterTest.SECOND, data)
+        return segment(sequence, 2 * SegmenterTest.SECOND, data, video);
+    }
+
+    /** As {@link #segment(long, ByteBuf, VideoConfig)}, lasting {@code durationTicks} (90 kHz). */
+    public static Segment segment(long sequence, long durationTicks, ByteBuf data, VideoConfig video) {
+        return Segment.builder(sequence, durationTicks, data)
                 .programDateTime(1_764_000_000_000L + sequence * 2000)
                 .tracks(video, SegmenterTest.AUDIO)
                 .build();
