@@ -163,7 +163,7 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
             audioOnly = new TranscodedAudioOnly(stream, this::sourceSegmentAt);
         }
         transcoder = new Transcoder(label, l, this, System::nanoTime);
-        handOff = new FrameHandOff(HAND_OFF_FRAMES, transcoder.feeder(), new Feed(transcoder));
+        handOff = new FrameHandOff(HAND_OFF_FRAMES, transcoder.feeder(), new TranscoderFeed(transcoder));
         handOff.onSessionStart();
         if (sourceAudio != null) {
             handOff.onAudioConfig(sourceAudio);
@@ -471,40 +471,6 @@ final class TranscodedLadder implements StreamConsumer, Transcoder.Output {
                 pending.segmenter.close();
                 pending = null;
             }
-        }
-    }
-
-    /** The transcoder as a consumer of the hand-off. */
-    private static final class Feed implements StreamConsumer {
-        private final Transcoder transcoder;
-
-        Feed(Transcoder transcoder) {
-            this.transcoder = transcoder;
-        }
-
-        @Override
-        public void onSessionStart() {
-            transcoder.onSessionStart();
-        }
-
-        @Override
-        public void onVideoConfig(VideoConfig config) {
-            transcoder.onVideoConfig(config);
-        }
-
-        @Override
-        public void onAudioConfig(AudioConfig config) {
-            transcoder.onAudioConfig(config);
-        }
-
-        @Override
-        public void onFrame(MediaFrame frame) {
-            transcoder.onFrame(frame);
-        }
-
-        @Override
-        public void onSessionEnd() {
-            transcoder.onSessionEnd();
         }
     }
 }
