@@ -71,7 +71,8 @@ wait_http() { # any HTTP answer (even 403) means the listener is up; give up aft
 start_server() { # $1: data dir
     mkdir -p "$1"
     # The README's launcher, with its JVM options (ParallelGC among them).
-    OPENIVS_JAR="$JAR" "$ROOT/bin/openivs" serve --data-dir "$1" --bind 127.0.0.1 --api-port "$API_PORT" \
+    # SRT on a port of this run (not the default 9000, which another run may hold).
+    OPENIVS_SRT_PORT=$((API_PORT + 4)) OPENIVS_JAR="$JAR" "$ROOT/bin/openivs" serve --data-dir "$1" --bind 127.0.0.1 --api-port "$API_PORT" \
         --playback-port $((API_PORT + 1)) --rtmp-port $((API_PORT + 2)) --rtmps-port $((API_PORT + 3)) \
         --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" --account-id "$ACCOUNT" \
         >"$WORK/server.log" 2>&1 &

@@ -119,7 +119,9 @@ start_openivs() {
     # The launcher the README runs the server with: its JVM options (OPENIVS_JVM_OPTS replaces them),
     # then JAVA_OPTS.
     # nginx-rtmp only remuxes: so does openivs here (OPENIVS_TRANSCODE=false; builds before transcoding ignore it).
-    OPENIVS_TRANSCODE=false OPENIVS_JAR="$JAR" JAVA_OPTS="${JAVA_OPTS:-} -Dlogback.configurationFile=$HERE/logback.xml" \
+    # SRT on a port of this run too (an environment variable: builds before SRT ingest ignore it), so
+    # runs with different BASE_PORTs do not collide on the default 9000.
+    OPENIVS_SRT_PORT=$((BASE_PORT + 4)) OPENIVS_TRANSCODE=false OPENIVS_JAR="$JAR" JAVA_OPTS="${JAVA_OPTS:-} -Dlogback.configurationFile=$HERE/logback.xml" \
         "$ROOT/bin/openivs" serve --data-dir "$WORK/data" \
         --bind 127.0.0.1 --api-port "$BASE_PORT" --playback-port "$PLAYBACK_PORT" --rtmp-port "$RTMP_PORT" \
         --rtmps-port "$RTMPS_PORT" --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" \
