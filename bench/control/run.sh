@@ -40,10 +40,10 @@ fi
 WORK="$(mktemp -d /tmp/openivs-bench.XXXXXX)"
 SERVER_PID=""
 NGINX_PID=""
-stop_server() {
+stop_server() { # up to 20 s: the first run of a new jar writes bin/openivs's class-data archive as it stops
     if [ -n "$SERVER_PID" ]; then
         kill "$SERVER_PID" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 200); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
         SERVER_PID=""

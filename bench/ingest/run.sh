@@ -100,10 +100,10 @@ fi
 
 WORK="$(mktemp -d /tmp/openivs-ingest-bench.XXXXXX)"
 SERVER_PID=""; NGINX_PID=""; VIEWER_PID=""
-stop_pid() { # politely, then firmly
+stop_pid() { # politely, then firmly (20 s: the first run of a new jar writes bin/openivs's class-data archive as it stops)
     [ -n "$1" ] || return 0
     kill "$1" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 200); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$1" 2>/dev/null || true
     wait "$1" 2>/dev/null || true
 }
