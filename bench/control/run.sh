@@ -40,10 +40,10 @@ fi
 WORK="$(mktemp -d /tmp/openivs-bench.XXXXXX)"
 SERVER_PID=""
 NGINX_PID=""
-stop_server() {
+stop_server() { # up to 20 s: the first run of a new jar writes bin/openivs's class-data archive as it stops
     if [ -n "$SERVER_PID" ]; then
         kill "$SERVER_PID" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 200); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
         SERVER_PID=""
@@ -71,7 +71,8 @@ wait_http() { # any HTTP answer (even 403) means the listener is up; give up aft
 start_server() { # $1: data dir
     mkdir -p "$1"
     # The README's launcher, with its JVM options (ParallelGC among them).
-    OPENIVS_JAR="$JAR" "$ROOT/bin/openivs" serve --data-dir "$1" --bind 127.0.0.1 --api-port "$API_PORT" \
+    # SRT on a port of this run (not the default 9000, which another run may hold).
+    OPENIVS_SRT_PORT=$((API_PORT + 4)) OPENIVS_JAR="$JAR" "$ROOT/bin/openivs" serve --data-dir "$1" --bind 127.0.0.1 --api-port "$API_PORT" \
         --playback-port $((API_PORT + 1)) --rtmp-port $((API_PORT + 2)) --rtmps-port $((API_PORT + 3)) \
         --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" --account-id "$ACCOUNT" \
         >"$WORK/server.log" 2>&1 &

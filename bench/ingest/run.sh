@@ -100,10 +100,10 @@ fi
 
 WORK="$(mktemp -d /tmp/openivs-ingest-bench.XXXXXX)"
 SERVER_PID=""; NGINX_PID=""; VIEWER_PID=""
-stop_pid() { # politely, then firmly
+stop_pid() { # politely, then firmly (20 s: the first run of a new jar writes bin/openivs's class-data archive as it stops)
     [ -n "$1" ] || return 0
     kill "$1" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 200); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$1" 2>/dev/null || true
     wait "$1" 2>/dev/null || true
 }
@@ -119,7 +119,9 @@ start_openivs() {
     # The launcher the README runs the server with: its JVM options (OPENIVS_JVM_OPTS replaces them),
     # then JAVA_OPTS.
     # nginx-rtmp only remuxes: so does openivs here (OPENIVS_TRANSCODE=false; builds before transcoding ignore it).
-    OPENIVS_TRANSCODE=false OPENIVS_JAR="$JAR" JAVA_OPTS="${JAVA_OPTS:-} -Dlogback.configurationFile=$HERE/logback.xml" \
+    # SRT on a port of this run too (an environment variable: builds before SRT ingest ignore it), so
+    # runs with different BASE_PORTs do not collide on the default 9000.
+    OPENIVS_SRT_PORT=$((BASE_PORT + 4)) OPENIVS_TRANSCODE=false OPENIVS_JAR="$JAR" JAVA_OPTS="${JAVA_OPTS:-} -Dlogback.configurationFile=$HERE/logback.xml" \
         "$ROOT/bin/openivs" serve --data-dir "$WORK/data" \
         --bind 127.0.0.1 --api-port "$BASE_PORT" --playback-port "$PLAYBACK_PORT" --rtmp-port "$RTMP_PORT" \
         --rtmps-port "$RTMPS_PORT" --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" \
