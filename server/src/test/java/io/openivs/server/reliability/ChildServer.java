@@ -52,8 +52,31 @@ final class ChildServer implements AutoCloseable {
         return start(dataDir, extra, List.of());
     }
 
-    /** @param jvmOptions more options of the child's JVM ({@code -D...}) */
+    /**
+     * @param jvmOptions more options of the child's JVM ({@code -D...})
+     */
     static ChildServer start(Path dataDir, List<String> extra, List<String> jvmOptions) throws Exception {
+        // A port found free here can be taken before the child binds it (another test's child, or an
+        // outgoing connection's ephemeral port): the child then refuses to start, and we try new ports.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(dataDir, extra, jvmOptions);
+            } catch (PortTaken e) {
+                if (attempt == 3) {
+                    throw new AssertionError(e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** The child said one of its ports was in use. */
+    private static final class PortTaken extends Exception {
+        PortTaken(String output) {
+            super("server did not start: " + output);
+        }
+    }
+
+    private static ChildServer startOnce(Path dataDir, List<String> extra, List<String> jvmOptions) throws Exception {
         int api = freePort();
         int rtmp = freePort();
         int playback = freePort();
@@ -110,7 +133,12 @@ final class ChildServer implements AutoCloseable {
         reader.start();
         if (!ready.get(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("server did not start: " + String.join("\n", out));
+            p.waitFor(10, TimeUnit.SECONDS);
+            String output = String.join("\n", out);
+            if (output.contains("is already in use")) {
+                throw new PortTaken(output);
+            }
+            throw new AssertionError("server did not start: " + output);
         }
         return new ChildServer(p, dataDir, out, api, rtmp, playback);
     }
