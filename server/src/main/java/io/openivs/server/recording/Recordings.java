@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,8 +56,7 @@ public final class Recordings implements BucketCheck, AutoCloseable {
     private final ResourceStore store;
     private final EventBus events;
     private final Clock clock;
-    private final ScheduledExecutorService recorder =
-            Executors.newSingleThreadScheduledExecutor(named("openivs-recorder"));
+    private final ScheduledExecutorService recorder = recorderThread();
     private final ExecutorService thumbnails = Executors.newSingleThreadExecutor(named("openivs-thumbnails"));
     private final ExecutorService checks = Executors.newFixedThreadPool(2, named("openivs-bucket-check"));
     /** Recorder thread only: the recording of each channel, live or waiting out its reconnect window. */
@@ -501,6 +501,18 @@ public final class Recordings implements BucketCheck, AutoCloseable {
         checks.shutdownNow();
         uploader.close();
         destination.close();
+    }
+
+    /**
+     * One thread. A stop drops the reconnect-window timers still waiting ({@link #close} finishes their recordings
+     * itself) and runs the work already queued: by default a scheduled executor runs its delayed tasks after a
+     * shutdown, so a node stopped within a recording's window waited that window out, past close()'s 30 s wait
+     * and the shutdown grace, before the uploader and the events were closed.
+     */
+    private static ScheduledExecutorService recorderThread() {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, named("openivs-recorder"));
+        e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        return e;
     }
 
     private static void await(ExecutorService e) {

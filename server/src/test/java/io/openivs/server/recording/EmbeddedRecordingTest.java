@@ -23,6 +23,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ivs.IvsClient;
 import software.amazon.awssdk.services.ivs.model.ChannelNotBroadcastingException;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 import software.amazon.awssdk.services.ivs.model.RecordingConfiguration;
@@ -182,5 +184,47 @@ class EmbeddedRecordingTest {
                 .isNotEqualTo(
                         ends.get(1).detail().path("recording_s3_key_prefix").asText());
         assertThat(events.recording(splitArn, "Recording Start")).hasSize(2);
+    }
+
+    /**
+     * A node stopped while a stream's recording waits out its reconnect window ends the recording at once (the
+     * window is not waited out) and stops within its grace: the recorder's pending window timer once kept it
+     * (and the uploader and the events behind it) for another 30 s.
+     */
+    @Test
+    void aStopWithinAReconnectWindowEndsTheRecordingAtOnce(@TempDir Path dir) throws Exception {
+        Publishing.Events own = new Publishing.Events();
+        TestServer stopped =
+                new TestServer(dir, TestDatabases.sqlite(dir), ServerConfig.Quotas.defaults(), List.of(own));
+        String channelArn;
+        try (IvsClient ivs = stopped.client(TestServer.ALICE)) {
+            String rc = Publishing.activeRecordingConfiguration(ivs, "window-recordings", 300);
+            CreateChannelResponse ch = ivs.createChannel(
+                    b -> b.name("stopped-in-window").insecureIngest(true).recordingConfigurationArn(rc));
+            channelArn = ch.channel().arn();
+            FfmpegTool.Result published = Publishing.publish(
+                            "rtmp://127.0.0.1:" + stopped.server().rtmpPort() + "/app/"
+                                    + ch.streamKey().value(),
+                            4)
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(published.exitCode()).as(published.stderr()).isZero();
+            await(Duration.ofSeconds(10), () -> {
+                assertThatThrownBy(() -> ivs.getStream(b -> b.channelArn(channelArn)))
+                        .isInstanceOf(ChannelNotBroadcastingException.class);
+                return true;
+            });
+        }
+        assertThat(own.recording(channelArn, "Recording End"))
+                .as("inside its window")
+                .isEmpty();
+
+        long closing = System.nanoTime();
+        stopped.close(); // a 3 s grace
+        assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Duration.ofSeconds(15));
+        IvsEvent end = own.awaitRecording(channelArn, "Recording End", Duration.ofSeconds(1));
+        assertThat(dir.resolve("recordings/window-recordings")
+                        .resolve(end.detail().path("recording_s3_key_prefix").asText())
+                        .resolve("events/recording-ended.json"))
+                .exists();
     }
 }
