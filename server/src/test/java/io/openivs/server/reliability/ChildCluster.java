@@ -56,16 +56,17 @@ final class ChildCluster implements AutoCloseable {
     }
 
     /**
-     * Node 1 first (it creates the schema in the fresh database), then the others side by side (a test waits
-     * for a cluster's starts one after the other no more).
+     * Every node side by side: each waits for its JVM and its store, and the fresh database takes them in any
+     * order (the schema migrations and the store-key check each run under an advisory lock, so the first node
+     * there creates the schema and seals the key and the others find them done, as when a cluster's nodes are
+     * started together).
      */
     private static ChildCluster start(ChildCluster cluster, int n) throws Exception {
         try {
-            cluster.startAgain(1);
-            List<CompletableFuture<ChildServer>> others = new ArrayList<>();
-            for (int i = 2; i <= n; i++) {
+            List<CompletableFuture<ChildServer>> starting = new ArrayList<>();
+            for (int i = 1; i <= n; i++) {
                 int node = i;
-                others.add(CompletableFuture.supplyAsync(
+                starting.add(CompletableFuture.supplyAsync(
                         () -> {
                             try {
                                 return cluster.startAgain(node);
@@ -75,11 +76,11 @@ final class ChildCluster implements AutoCloseable {
                         },
                         task -> new Thread(task, "starting node " + node).start()));
             }
-            for (CompletableFuture<ChildServer> started : others) {
+            for (CompletableFuture<ChildServer> started : starting) {
                 try {
                     started.get();
                 } catch (ExecutionException e) {
-                    others.forEach(o -> o.handle((s, x) -> s).join()); // all in running, for close
+                    starting.forEach(o -> o.handle((s, x) -> s).join()); // all in running, for close
                     throw e;
                 }
             }

@@ -111,6 +111,7 @@ final class ChildServer implements AutoCloseable {
                 "--secret-key",
                 SK));
         cmd.addAll(extra);
+        long launched = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> out = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Boolean> ready = new CompletableFuture<>();
@@ -140,6 +141,9 @@ final class ChildServer implements AutoCloseable {
             }
             throw new AssertionError("server did not start: " + output);
         }
+        // In the test's output: what a cluster test spends waiting for its nodes (its JVMs start side by side).
+        System.out.printf(
+                "child openivs on %s ready in %.1f s%n", dataDir.getFileName(), (System.nanoTime() - launched) / 1e9);
         return new ChildServer(p, dataDir, out, api, rtmp, playback);
     }
 
