@@ -35,8 +35,15 @@ import org.junit.jupiter.api.io.TempDir;
  * real ffmpeg caller from another address still gets one, is authorised and publishes.
  */
 class SrtAdmissionTest {
-    /** More addresses than slots: each fills its share, none can be refused for holding too many. */
-    static final int ADDRESSES = 320;
+    /**
+     * More addresses than the slots can serve at their per-address cap, and an even share of the slots each (2 of
+     * 256, under the cap of 8): none can be refused for holding too many, and once the slots are full no holder has
+     * fewer than another, so none takes another's slot. With more addresses than slots (320 once), those without
+     * one took a slot from those with one on every pass, and each slot taken left its never-answering lookup
+     * running: past twice the slots of those, the port refuses every new caller (the bound on lookups in flight),
+     * the real one too if its ffmpeg started a second late.
+     */
+    static final int ADDRESSES = 128;
 
     static final String KEY = "sk_real";
 
@@ -84,6 +91,7 @@ class SrtAdmissionTest {
     void aCallerFromANewAddressGetsASlotWhenManyAddressesHoldThemAll() throws Exception {
         int slots = SrtServer.Config.defaults().maxPending();
         assertThat(ADDRESSES).isGreaterThan(slots / SrtServer.MAX_PENDING_PER_ADDRESS);
+        assertThat(slots % ADDRESSES).as("an even share of the slots each").isZero();
         Path source = TsDemuxerTest.tsFile(dir.resolve("source.ts"), "0", 3);
         AtomicBoolean flooding = new AtomicBoolean(true);
         AtomicInteger maxAuthorising = new AtomicInteger();
