@@ -12,6 +12,7 @@ import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.TrackType;
 import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.id3.Id3Tag;
+import io.openivs.server.testing.SyntheticMedia;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,15 +23,9 @@ import org.junit.jupiter.api.Test;
 
 class SegmenterTest {
 
-    static final VideoConfig VIDEO = new VideoConfig(
-            HexFormat.of().parseHex("6742c01eda0360f79bc044"),
-            HexFormat.of().parseHex("68ce0fc8"),
-            854,
-            480,
-            66,
-            0xC0,
-            30,
-            30);
+    /** The synthetic SD picture (the other tests of this package take it from here). */
+    static final VideoConfig VIDEO = SyntheticMedia.VIDEO;
+
     static final VideoConfig OTHER_VIDEO = new VideoConfig(
             HexFormat.of().parseHex("674d4020eca02802dd8088"),
             HexFormat.of().parseHex("68ef8fc8"),
@@ -40,7 +35,7 @@ class SegmenterTest {
             0x40,
             32,
             60);
-    static final AudioConfig AUDIO = new AudioConfig(HexFormat.of().parseHex("1190"), 2, 48000, 2);
+    static final AudioConfig AUDIO = SyntheticMedia.AUDIO;
     static final long FRAME = 3000; // 30 fps
     static final long SECOND = 90_000;
 
