@@ -213,6 +213,9 @@ class EmbeddedRecordingTest {
                         .isInstanceOf(ChannelNotBroadcastingException.class);
                 return true;
             });
+        } catch (Exception | AssertionError e) {
+            stopped.close();
+            throw e;
         }
         assertThat(own.recording(channelArn, "Recording End"))
                 .as("inside its window")
