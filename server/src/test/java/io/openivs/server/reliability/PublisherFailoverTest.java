@@ -178,7 +178,10 @@ class PublisherFailoverTest {
                 IvsClient ivsA = nodes.a.client(TestServer.ALICE);
                 IvsClient ivsB = nodes.b.client(TestServer.ALICE)) {
             String bucket = "handover";
-            CreateChannelResponse ch = recordedChannel(ivsA, "handed-over", ChannelType.STANDARD, bucket, 20);
+            // A 12 s window: node 2 ends the recording 12 s after the second publish. The publisher is back on node 2
+            // well inside node 1's window (0.4 s after it left, on a machine at load 8), which is all the window must
+            // cover.
+            CreateChannelResponse ch = recordedChannel(ivsA, "handed-over", ChannelType.STANDARD, bucket, 12);
             String key = ch.streamKey().value();
             FfmpegTool.Result first = Publishing.publish(
                             "rtmp://127.0.0.1:" + nodes.a.server().rtmpPort() + "/app/" + key, 12)
