@@ -19,9 +19,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -61,6 +63,11 @@ public final class Recordings implements BucketCheck, AutoCloseable {
     private final ExecutorService checks = Executors.newFixedThreadPool(2, named("openivs-bucket-check"));
     /** Recorder thread only: the recording of each channel, live or waiting out its reconnect window. */
     private final Map<String, Recording> byChannel = new HashMap<>();
+    /**
+     * Recordings out of {@link #byChannel} whose end waits for the store's answer ({@link #finishChecked}): a stop
+     * finishes them itself, since that answer can come after the recorder has stopped taking work. Recorder thread.
+     */
+    private final Set<Recording> awaitingStore = new HashSet<>();
     /** The recordings in progress as the store knows them, for another node to continue. */
     private final RecordingLedger ledger;
 
@@ -429,10 +436,15 @@ public final class Recordings implements BucketCheck, AutoCloseable {
             return;
         }
         // Out of byChannel and without a timer: no stream joins it while the store is asked.
+        awaitingStore.add(r);
         ledger.finishingLater(
                 r.recordingId(),
                 r.channelArn,
                 outcome -> execute(() -> {
+                    awaitingStore.remove(r);
+                    if (r.finished) {
+                        return; // finished at a stop meanwhile
+                    }
                     if (outcome == RecordingLedger.Outcome.MINE) {
                         finish(r);
                     } else {
@@ -492,7 +504,11 @@ public final class Recordings implements BucketCheck, AutoCloseable {
      */
     @Override
     public void close() {
-        execute(() -> Map.copyOf(byChannel).values().forEach(this::finishAtClose));
+        execute(() -> {
+            Map.copyOf(byChannel).values().forEach(this::finishAtClose);
+            List.copyOf(awaitingStore).forEach(this::finishAtClose);
+            awaitingStore.clear();
+        });
         recorder.shutdown();
         await(recorder);
         ledger.close();
