@@ -75,13 +75,25 @@ class EdgeFailoverTest {
 
                 // Node 1 hangs: the edge gives up on it after its upstream timeout (5 s), then answers at once.
                 signal(a, "STOP");
+                long stopped = System.nanoTime();
                 Thread.sleep(1_000); // past the edge's half-second hold of a playlist
                 long t0 = System.nanoTime();
                 assertThat(status(http, media)).as("a hung owner").isEqualTo(503);
                 assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(9));
                 t0 = System.nanoTime();
-                assertThat(status(http, onC)).as("its other objects, at once").isEqualTo(503);
+                int other = status(http, onC);
                 assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+                // 503 while node 1's last heartbeat is fresh; 404 only once it may have gone stale: the hang
+                // began up to a heartbeat period (a third of the timeout) after that heartbeat, and the hung
+                // request above can take the whole upstream timeout on a loaded machine.
+                long staleFrom = TimeUnit.MILLISECONDS.toNanos(ChildCluster.QUICK_STALE_MS * 2 / 3);
+                if (t0 - stopped < staleFrom) {
+                    assertThat(other).as("its other objects, at once").isEqualTo(503);
+                } else {
+                    assertThat(other)
+                            .as("its other objects, at once (owner maybe stale)")
+                            .isIn(503, 404);
+                }
 
                 a.kill();
                 publishers.forEach(Process::destroyForcibly);
