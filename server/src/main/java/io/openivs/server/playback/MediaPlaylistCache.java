@@ -19,8 +19,8 @@ import java.util.List;
  * and each answer gets the time it is sent written into its server-time line, as {@link PlaybackWindow}
  * does for regular playlists (a profile under many blocking viewers had 38 % of the owner's samples
  * rendering the same text again). A LOW channel's playlist comes in two texts, with and without
- * EXT-X-START by the request's Accept ({@link Playlists#startVaries}); both are held for the state. One entry: a private channel's viewers, each with a token of their own,
- * render theirs. Owner thread only.
+ * EXT-X-START by the request's Accept ({@link Playlists#startVaries}); both are held for the state.
+ * One entry: a private channel's viewers, each with a token of their own, render theirs. Owner thread only.
  */
 public final class MediaPlaylistCache {
     /** What the playlist is made of; parts and finished segments never change once made. */
