@@ -35,6 +35,8 @@ final class EdgeFetch {
     private final boolean fmp4;
     private HttpResponseStatus status;
     private String contentType;
+    /** The owner's answer said {@code Vary: Accept} (a LOW channel's LL-HLS playlist): viewers are told so too. */
+    private boolean varyAccept;
     /** A 200 media answer coming chunk by chunk: viewers that take chunks may follow it. */
     private boolean streaming;
 
@@ -100,6 +102,7 @@ final class EdgeFetch {
     void onHead(HttpResponse head) {
         status = head.status();
         contentType = head.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        varyAccept = head.headers().containsValue(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT, true);
         streaming = HttpResponseStatus.OK.equals(status) && !playlist() && HttpUtil.isTransferEncodingChunked(head);
         if (streaming) {
             List<Waiter> all = new ArrayList<>(waiting);
@@ -187,7 +190,7 @@ final class EdgeFetch {
     /** The finished 200 answer for viewers of any loop to take, or null (not finished, or not a 200). */
     EdgeObject publish() {
         long fresh = freshFor();
-        return fresh == 0 ? null : new EdgeObject(body.retain(), size, path, doneAt + fresh);
+        return fresh == 0 ? null : new EdgeObject(body.retain(), size, path, varyAccept, doneAt + fresh);
     }
 
     private void follow(Waiter w) {
@@ -219,7 +222,7 @@ final class EdgeFetch {
                     ? Responses.relayed(status, body.retainedDuplicate(), contentType)
                     : Responses.status(status);
         } else {
-            EdgeObject.send(w.ctx(), req, verdict, kind, fmp4, body, size);
+            EdgeObject.send(w.ctx(), req, verdict, kind, fmp4, varyAccept, body, size);
             return;
         }
         Responses.send(w.ctx(), req, r, verdict.allowOrigin());

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.openivs.server.net.KeepAlive;
 import io.openivs.server.playback.PlaybackPath.Kind;
 import io.openivs.server.playback.access.Verdict;
@@ -21,6 +22,8 @@ final class EdgeObject {
     private final int size;
     private final Kind kind;
     private final boolean fmp4;
+    /** A playlist the owner chose by the request's Accept: its answers say {@code Vary: Accept} as the owner's did. */
+    private final boolean varyAccept;
     /** The head every public HTTP/1.1 keep-alive GET gets, encoded once as the owner's window does. */
     private final ByteBuf sharedHead;
     /** Until when (epoch ms) it may answer. */
@@ -29,16 +32,18 @@ final class EdgeObject {
     private final AtomicInteger holds = new AtomicInteger(1);
 
     /** @param body taken over (one reference) */
-    EdgeObject(ByteBuf body, int size, PlaybackPath path, long until) {
+    EdgeObject(ByteBuf body, int size, PlaybackPath path, boolean varyAccept, long until) {
         this.body = body;
         this.size = size;
         this.kind = path.kind();
         this.fmp4 = path.fmp4();
+        this.varyAccept = varyAccept;
         this.until = until;
         boolean playlist = kind == Kind.MASTER || kind == Kind.MEDIA;
         this.sharedHead = EncodedResponse.heads(
                 playlist ? Responses.PLAYLIST_TYPE : mediaType(kind, fmp4),
                 playlist ? CachePolicy.PLAYLIST : kind == Kind.INIT ? CachePolicy.NO_CACHE : CachePolicy.SHARED_MEDIA,
+                varyAccept,
                 new int[] {size})[0];
     }
 
@@ -56,7 +61,7 @@ final class EdgeObject {
                 req.answered(); // counted as the owner counts its encoded answers
                 Responses.sendEncoded(ctx, sharedHead.duplicate(), body.retainedDuplicate());
             } else {
-                send(ctx, req, verdict, kind, fmp4, body, size);
+                send(ctx, req, verdict, kind, fmp4, varyAccept, body, size);
             }
             return true;
         } finally {
@@ -81,6 +86,7 @@ final class EdgeObject {
             Verdict verdict,
             Kind kind,
             boolean fmp4,
+            boolean varyAccept,
             ByteBuf body,
             int size) {
         FullHttpResponse r;
@@ -88,6 +94,9 @@ final class EdgeObject {
             String text = body.toString(StandardCharsets.UTF_8);
             String own = EdgePlaylists.withQueries(text, verdict.childQuery(), verdict.playlistQuery());
             r = own == text ? Responses.playlist(body.retainedDuplicate()) : Responses.playlist(own);
+            if (varyAccept) {
+                r.headers().set(HttpHeaderNames.VARY, Responses.ACCEPT);
+            }
         } else {
             r = Responses.media(
                     req.head() ? Unpooled.EMPTY_BUFFER : body.retainedDuplicate(),

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.openivs.server.net.LogSafe;
 import io.openivs.server.net.LogThrottle;
@@ -53,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * viewer's ticket is written into the playlists here ({@link EdgePlaylists}), so a single-use token is
  * claimed once, on the node the viewer reached.
  *
- * <p>Requests for the same object (path, LL-HLS blocking-reload parameters, resolution limit) share one
+ * <p>Requests for the same object (path, LL-HLS blocking-reload parameters, resolution limit, and for a
+ * media playlist whether Accept names the HLS type) share one
  * {@link EdgeFetch}: one upstream request per object however many viewers wait, and finished media
  * stays in memory for {@link #MEDIA_TTL_MS} (longer than the owner's live window) to serve later ones.
  * One event loop owns the fetch table and the upstream connections (kept alive, per owner), so nothing
@@ -66,6 +68,8 @@ final class EdgeRelay {
     static final String SECRET_HEADER = "X-Openivs-Cluster";
     /** The header carrying the viewer's maximum resolution (a ResolutionClass name) on the internal endpoint. */
     static final String RESOLUTION_HEADER = "X-Openivs-Max-Resolution";
+    /** The Accept an edge sends the owner for a viewer whose own Accept named the HLS type: that type alone. */
+    private static final AsciiString HLS_ACCEPT = AsciiString.cached("application/x-mpegURL");
 
     /** A playlist as it stands: half of the second CachePolicy.PLAYLIST lets a CDN keep it. */
     static final long PLAYLIST_TTL_MS = 500;
@@ -139,7 +143,7 @@ final class EdgeRelay {
                 verdict.maxResolution() == null ? "" : verdict.maxResolution().name();
         // The session, not the owner's address: a stream that starts again (elsewhere) is new to the edge.
         // Parts that are there already (no copy of the path, no concatenation): most requests stop at the lookup.
-        Key key = new Key(owner.streamId(), resolution, req.pathText(), hlsQuery(req.query()));
+        Key key = new Key(owner.streamId(), resolution, req.pathText(), hlsQuery(req.query()), req.namesHlsType());
         EdgeObject done = finished.get(key);
         if (done != null && System.currentTimeMillis() < done.until && done.answer(ctx, req, verdict)) {
             return; // the common case: held already, answered on the viewer's own loop
@@ -194,8 +198,14 @@ final class EdgeRelay {
         f.add(ctx, req, verdict);
     }
 
-    /** What a relayed object is known by: the owner's session, the viewer's resolution limit, path and reload. */
-    private record Key(String streamId, String resolution, String path, String hls) {}
+    /**
+     * What a relayed object is known by: the owner's session, the viewer's resolution limit, path and reload,
+     * and for a media playlist whether the viewer's Accept names the HLS type ({@link HlsAccept}), which
+     * the owner is told in turn: a LOW channel's LL-HLS playlist differs by it, and the owner decides, so
+     * every node answers a viewer as the owner would. A playlist that does not differ is then fetched once
+     * per kind of viewer instead of once: one more small request per playlist state, not per viewer.
+     */
+    private record Key(String streamId, String resolution, String path, String hls, boolean namesHlsType) {}
 
     /** The LL-HLS blocking-reload parameters of a query, the only part of it the owner needs. */
     static String hlsQuery(String query) {
@@ -261,6 +271,9 @@ final class EdgeRelay {
                 .set(SECRET_HEADER, secret);
         if (!resolution.isEmpty()) {
             request.headers().set(RESOLUTION_HEADER, resolution);
+        }
+        if (key.namesHlsType()) {
+            request.headers().set(HttpHeaderNames.ACCEPT, HLS_ACCEPT);
         }
         c.writeAndFlush(request);
     }

@@ -26,7 +26,7 @@ final class EncodedResponse {
 
     /** A whole response: head and {@code body}. */
     static EncodedResponse of(AsciiString type, CachePolicy cache, byte[] body) {
-        byte[] head = head(type, cache, body.length);
+        byte[] head = head(type, cache, false, body.length);
         ByteBuf bytes = direct(head.length + body.length).writeBytes(head).writeBytes(body);
         return new EncodedResponse(Unpooled.unreleasableBuffer(bytes), head.length);
     }
@@ -36,10 +36,15 @@ final class EncodedResponse {
      * are the segments' own bytes, sent after the head.
      */
     static ByteBuf[] heads(AsciiString type, CachePolicy cache, int[] contentLengths) {
+        return heads(type, cache, false, contentLengths);
+    }
+
+    /** As above; {@code varyAccept} adds {@code Vary: Accept} where {@link Responses} would (after the length). */
+    static ByteBuf[] heads(AsciiString type, CachePolicy cache, boolean varyAccept, int[] contentLengths) {
         byte[][] heads = new byte[contentLengths.length][];
         int total = 0;
         for (int i = 0; i < heads.length; i++) {
-            heads[i] = head(type, cache, contentLengths[i]);
+            heads[i] = head(type, cache, varyAccept, contentLengths[i]);
             total += heads[i].length;
         }
         ByteBuf all = direct(total);
@@ -72,11 +77,12 @@ final class EncodedResponse {
     }
 
     /** Header order and spelling as Netty's encoder writes what {@link Responses} builds. */
-    private static byte[] head(AsciiString type, CachePolicy cache, int contentLength) {
+    private static byte[] head(AsciiString type, CachePolicy cache, boolean varyAccept, int contentLength) {
         return ("HTTP/1.1 200 OK\r\n"
                         + HttpHeaderNames.CONTENT_TYPE + ": " + type + "\r\n"
                         + HttpHeaderNames.CACHE_CONTROL + ": " + cache.value + "\r\n"
                         + HttpHeaderNames.CONTENT_LENGTH + ": " + contentLength + "\r\n"
+                        + (varyAccept ? HttpHeaderNames.VARY + ": " + Responses.ACCEPT + "\r\n" : "")
                         + HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN + ": *\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
     }

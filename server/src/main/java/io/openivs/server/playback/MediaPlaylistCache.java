@@ -3,6 +3,7 @@ package io.openivs.server.playback;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.PlaylistWriter;
 import io.openivs.server.media.hls.Prefetch;
@@ -17,8 +18,9 @@ import java.util.List;
  * the same playlist: it is rendered once per state (segments, parts, other renditions' reports, query)
  * and each answer gets the time it is sent written into its server-time line, as {@link PlaybackWindow}
  * does for regular playlists (a profile under many blocking viewers had 38 % of the owner's samples
- * rendering the same text again). One entry: a private channel's viewers, each with a token of their own,
- * render theirs. Owner thread only.
+ * rendering the same text again). A LOW channel's playlist comes in two texts, with and without
+ * EXT-X-START by the request's Accept ({@link Playlists#startVaries}); both are held for the state.
+ * One entry: a private channel's viewers, each with a token of their own, render theirs. Owner thread only.
  */
 public final class MediaPlaylistCache {
     /** What the playlist is made of; parts and finished segments never change once made. */
@@ -37,17 +39,24 @@ public final class MediaPlaylistCache {
             String childQuery) {}
 
     private State state;
-    /** The rendered playlist, shared by every answer (never released: heap, dropped with the entry). */
-    private ByteBuf rendered;
-    /** Where its server-time line starts, or -1 when it has none (an ended playlist). */
-    private int timeAt;
+    /**
+     * The rendered playlists of this state, shared by every answer (never released: heap, dropped with the
+     * entry): [0] with EXT-X-START (or the only one, when the text does not depend on the request's Accept),
+     * [1] without it ({@link Playlists#startVaries}). Each is rendered when first asked for, so a state only
+     * viewers of one kind ask for is rendered once, and one both kinds ask for twice, however many answers.
+     */
+    private final ByteBuf[] rendered = new ByteBuf[2];
+    /** Where each one's server-time line starts, or -1 when it has none (an ended playlist). */
+    private final int[] timeAt = new int[2];
 
     private int renders;
 
     /**
      * The media playlist {@link Playlists#media} renders for these arguments, with the time now.
      *
-     * @param segments not empty
+     * @param segments     not empty
+     * @param namesHlsType whether the request's Accept names the HLS media type ({@link HlsAccept}): the
+     *                     playlist has EXT-X-START then, where {@link Playlists#startVaries}
      */
     FullHttpResponse answer(
             List<Segment> segments,
@@ -56,7 +65,8 @@ public final class MediaPlaylistCache {
             String childQuery,
             LowLatency lowLatency,
             Prefetch prefetch,
-            boolean ended) {
+            boolean ended,
+            boolean namesHlsType) {
         State now = new State(
                 segments.get(segments.size() - 1),
                 segments.get(0).sequence(),
@@ -71,16 +81,30 @@ public final class MediaPlaylistCache {
                 ended,
                 childQuery);
         if (!now.equals(state)) {
-            String text =
-                    Playlists.media(segments, targetDuration, fragmentedMp4, childQuery, lowLatency, prefetch, ended);
-            // The line is found in the text: a token in childQuery is ASCII, so chars are bytes.
-            timeAt = ended ? -1 : PlaylistWriter.serverTimeLineAt(text);
-            rendered = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
             state = now;
+            rendered[0] = null;
+            rendered[1] = null;
+        }
+        boolean varies = Playlists.startVaries(lowLatency, prefetch, ended);
+        int v = varies && !namesHlsType ? 1 : 0;
+        if (rendered[v] == null) {
+            String text = Playlists.media(
+                    segments, targetDuration, fragmentedMp4, childQuery, lowLatency, prefetch, ended, v == 0);
+            // The line is found in the text: a token in childQuery is ASCII, so chars are bytes.
+            timeAt[v] = ended ? -1 : PlaylistWriter.serverTimeLineAt(text);
+            rendered[v] = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
             renders++;
         }
-        return Responses.playlist(
-                timeAt < 0 ? rendered.duplicate() : Playlists.withMediaServerTime(rendered.duplicate(), timeAt));
+        FullHttpResponse r = Responses.playlist(
+                timeAt[v] < 0
+                        ? rendered[v].duplicate()
+                        : Playlists.withMediaServerTime(rendered[v].duplicate(), timeAt[v]));
+        if (varies) {
+            // The body was chosen by the request's Accept: a cache must not give it to the other player (RFC 9110
+            // 12.5.5).
+            r.headers().set(HttpHeaderNames.VARY, Responses.ACCEPT);
+        }
+        return r;
     }
 
     /** Playlists rendered so far (tests). */

@@ -136,7 +136,8 @@ final class OwnerAnswers {
                                 childQuery,
                                 ll,
                                 live.prefetch(),
-                                live.finished());
+                                live.finished(),
+                                req.namesHlsType());
             }
             case INIT: {
                 ByteBuf init = Fmp4Playback.initSegment(segments, url.sequence());

@@ -63,6 +63,37 @@ final class Playlists {
             LowLatency lowLatency,
             Prefetch prefetch,
             boolean ended) {
+        return media(segments, targetDuration, fragmentedMp4, childQuery, lowLatency, prefetch, ended, true);
+    }
+
+    /**
+     * Whether a media playlist's text depends on the request's Accept header ({@code startAtEnd} below):
+     * an LL-HLS playlist (parts) that also lists LHLS prefetch segments, a LOW FRAGMENTED_MP4 channel's.
+     * Its answers say {@code Vary: Accept} (RFC 9110 12.5.5), so a cache between keeps the two apart.
+     */
+    static boolean startVaries(LowLatency lowLatency, Prefetch prefetch, boolean ended) {
+        return !ended && lowLatency != null && prefetch != null;
+    }
+
+    /**
+     * As above. {@code startAtEnd} false leaves EXT-X-START out of a playlist for which {@link #startVaries}:
+     * with parts listed, the line helps Amazon's IVS player (without it, it starts at the newest finished
+     * segment: 3.47 s glass to glass against 1.28 s with it, bench/latency) but holds hls.js back, which
+     * clamps the offset to the finished segments' total (its duration leaves parts out) and waits there
+     * (2.05 s with it, 1.50 s without). In RFC 8216bis 4.4.2.2 EXT-X-START is a preferred start point
+     * a playlist may leave out, so leaving it out for one player is as right as writing it. Which player asks is read from the Accept
+     * header ({@link HlsAccept}). A playlist without parts (LOW TS) keeps it for every player: there it
+     * helps hls.js too (7.68 s before it, 4.90 s with it, bench/latency/README.md).
+     */
+    static String media(
+            List<Segment> segments,
+            int targetDuration,
+            boolean fragmentedMp4,
+            String childQuery,
+            LowLatency lowLatency,
+            Prefetch prefetch,
+            boolean ended,
+            boolean startAtEnd) {
         if (ended) {
             lowLatency = null;
             prefetch = null;
@@ -81,7 +112,7 @@ final class Playlists {
         if (prefetch != null && !segments.isEmpty()) {
             text = prefetch.appendTo(new StringBuilder(text), seq -> seq + extension + childQuery)
                     .toString();
-            if (!prefetch.discontinuity()) {
+            if (!prefetch.discontinuity() && (startAtEnd || lowLatency == null)) {
                 text = PlaylistWriter.withStartAtEnd(text, segments);
             }
         }

@@ -34,6 +34,8 @@ final class Responses {
     static final AsciiString FMP4_TYPE = AsciiString.cached(Fmp4Playback.SEGMENT_TYPE);
     static final AsciiString INIT_TYPE = AsciiString.cached(Fmp4Playback.INIT_TYPE);
     private static final AsciiString ANY_ORIGIN = AsciiString.cached("*");
+    /** {@code Vary: Accept} on a playlist chosen by the request's Accept (field names are case-insensitive, RFC 9110 5.1). */
+    static final AsciiString ACCEPT = AsciiString.cached("Accept");
     /** Our own header names and values are constants or checked upstream: validating them per response is waste. */
     private static final HttpHeadersFactory HEADERS =
             DefaultHttpHeadersFactory.headersFactory().withValidation(false);
@@ -179,7 +181,8 @@ final class Responses {
         } else {
             r.headers()
                     .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, allowOrigin)
-                    .set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+                    // Added: an LL-HLS playlist may vary by Accept already (MediaPlaylistCache).
+                    .add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
         }
     }
 

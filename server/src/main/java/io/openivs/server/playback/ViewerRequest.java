@@ -27,6 +27,8 @@ import java.net.SocketAddress;
  *                  (an HTTP/1.0 client gets it whole, once finished)
  * @param origin    the Origin header, or null
  * @param client    the viewer's address, or null when unknown
+ * @param namesHlsType whether a media playlist request's Accept header names {@code application/x-mpegURL}
+ *                  ({@link HlsAccept}); false for every other request
  */
 record ViewerRequest(
         HttpResponseStatus error,
@@ -38,6 +40,7 @@ record ViewerRequest(
         boolean chunked,
         String origin,
         InetAddress client,
+        boolean namesHlsType,
         long arrived,
         PlaybackCounters counters) {
 
@@ -69,6 +72,7 @@ record ViewerRequest(
                     chunked,
                     null,
                     null,
+                    false,
                     arrived,
                     counters);
         }
@@ -84,6 +88,7 @@ record ViewerRequest(
                     chunked,
                     null,
                     null,
+                    false,
                     arrived,
                     counters);
         }
@@ -97,6 +102,9 @@ record ViewerRequest(
                 chunked,
                 req.headers().get(HttpHeaderNames.ORIGIN),
                 clientAddress(req, remote, trustForwardedFor),
+                // Only a media playlist's text depends on it: no other request's header is read.
+                path.kind() == PlaybackPath.Kind.MEDIA
+                        && HlsAccept.namesHlsType(req.headers().get(HttpHeaderNames.ACCEPT)),
                 arrived,
                 counters);
     }

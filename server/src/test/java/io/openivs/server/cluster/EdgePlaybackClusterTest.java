@@ -43,6 +43,10 @@ class EdgePlaybackClusterTest {
     @TempDir
     static Path dir;
 
+    /** What Amazon's IVS web player sends on every playlist request. */
+    private static final String IVS_PLAYER_ACCEPT =
+            "application/x-mpegURL, application/vnd.apple.mpegurl, application/json, text/plain";
+
     static ThreeNodes cluster;
     final HttpClient http = HttpClient.newBuilder().build();
 
@@ -152,6 +156,17 @@ class EdgePlaybackClusterTest {
                         .findFirst()
                         .orElseThrow();
                 String media = URI.create(edge).resolve(mediaPath).toString();
+
+                // EXT-X-START for the IVS player's Accept only, through the edge as on the owner (which the edge asks).
+                String onOwnerMedia = URI.create(onOwner).resolve(mediaPath).toString();
+                for (String u : List.of(media, onOwnerMedia)) {
+                    HttpResponse<String> ivs = get(u, "Accept", IVS_PLAYER_ACCEPT);
+                    HttpResponse<String> hlsJs = get(u, "Accept", "*/*");
+                    assertThat(ivs.body()).as(u).contains("#EXT-X-PART:").contains("#EXT-X-START:");
+                    assertThat(hlsJs.body()).as(u).contains("#EXT-X-PART:").doesNotContain("#EXT-X-START:");
+                    assertThat(ivs.headers().allValues("Vary")).as(u).containsExactly("Accept");
+                    assertThat(hlsJs.headers().allValues("Vary")).as(u).containsExactly("Accept");
+                }
 
                 // The internal endpoint: nothing without the cluster secret.
                 String internal = "http://127.0.0.1:" + cluster.node(1).server().playbackPort() + "/_cluster"

@@ -63,6 +63,18 @@ class EncodedResponseTest {
     }
 
     @Test
+    void aPlaylistChosenByAcceptSaysSoAsTheGeneralAnswerDoes() {
+        FullHttpResponse r = Responses.playlist(BODY);
+        r.headers().set(io.netty.handler.codec.http.HttpHeaderNames.VARY, Responses.ACCEPT);
+        String expected = general(r);
+        ByteBuf head = EncodedResponse.heads(
+                Responses.PLAYLIST_TYPE, CachePolicy.PLAYLIST, true, new int[] {BODY.length()})[0];
+        assertThat(head.toString(StandardCharsets.ISO_8859_1) + BODY)
+                .isEqualTo(expected)
+                .contains("vary: Accept\r\n");
+    }
+
+    @Test
     void segmentHeadsAreTheGeneralAnswersHeads() {
         int[] sizes = {250_000, 7, 0};
         ByteBuf[] heads = EncodedResponse.heads(Responses.TS_TYPE, CachePolicy.SHARED_MEDIA, sizes);

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.openivs.server.media.fmp4.Fmp4SegmentWriter;
 import io.openivs.server.media.hls.LowLatency;
 import io.openivs.server.media.hls.PlaylistWriter;
+import io.openivs.server.media.hls.Prefetch;
 import io.openivs.server.media.hls.RenditionReport;
 import io.openivs.server.media.hls.Segmenter;
 import io.openivs.server.media.hls.SegmenterConfig;
@@ -24,12 +26,34 @@ import org.junit.jupiter.api.Test;
 class MediaPlaylistCacheTest {
     private static final List<RenditionReport> REPORTS = List.of(new RenditionReport("480p30/live.m3u8", 1, 2));
 
-    private final Segmenter segmenter = new Segmenter(
-            SegmenterConfig.DEFAULT,
-            new Fmp4SegmentWriter(ByteBufAllocator.DEFAULT),
-            () -> 1_700_000_000_000L,
-            segment -> {});
+    private final Segmenter segmenter = lowLatencySegmenter();
     private final MediaPlaylistCache cache = new MediaPlaylistCache();
+
+    /** A LOW fMP4 channel's segmenter (334 ms parts) fed 2.5 s: segment 0 finished at 2 s, parts of segment 1 since. */
+    static Segmenter lowLatencySegmenter() {
+        Segmenter s = new Segmenter(
+                SegmenterConfig.DEFAULT,
+                new Fmp4SegmentWriter(ByteBufAllocator.DEFAULT),
+                () -> 1_700_000_000_000L,
+                segment -> {});
+        s.cutParts(Duration.ofMillis(334), () -> {});
+        s.onSessionStart();
+        s.onVideoConfig(SyntheticMedia.VIDEO);
+        s.onAudioConfig(SyntheticMedia.AUDIO);
+        SyntheticMedia.feed(s, 0, 75);
+        return s;
+    }
+
+    /** The LL-HLS state of {@code s}, as a Rendition makes it. */
+    static LowLatency lowLatency(Segmenter s, LowLatency.PartUri partUri) {
+        return new LowLatency(
+                s.partTargetTicks(),
+                partUri,
+                s.partsInProgress(),
+                s.nextSequence(),
+                s.nextStartsDiscontinuity(),
+                s.programDateTimeInProgress());
+    }
 
     @AfterEach
     void close() {
@@ -38,11 +62,6 @@ class MediaPlaylistCacheTest {
 
     @Test
     void answersOfOneStateShareOneRenderingAndDifferOnlyInTheirTime() throws Exception {
-        segmenter.cutParts(Duration.ofMillis(334), () -> {});
-        segmenter.onSessionStart();
-        segmenter.onVideoConfig(SyntheticMedia.VIDEO);
-        segmenter.onAudioConfig(SyntheticMedia.AUDIO);
-        SyntheticMedia.feed(segmenter, 0, 75); // segment 0 finished at 2 s, parts of segment 1 since
 
         String first = answer("", false);
         Thread.sleep(5); // a later millisecond: another time in the line
@@ -66,14 +85,52 @@ class MediaPlaylistCacheTest {
         assertThat(cache.renders()).isEqualTo(4);
     }
 
+    @Test
+    void aLowChannelsPlaylistHasExtXStartOnlyForTheIvsPlayerAndVariesByAccept() {
+        Prefetch prefetch = segmenter.prefetch(); // a LOW fMP4 channel's: parts and prefetch segments
+
+        FullHttpResponse ivs = answer(cache, "", prefetch, false, true);
+        FullHttpResponse hlsJs = answer(cache, "", prefetch, false, false);
+        try {
+            String ivsText = ivs.content().toString(StandardCharsets.UTF_8);
+            String hlsJsText = hlsJs.content().toString(StandardCharsets.UTF_8);
+            assertThat(ivsText).contains("#EXT-X-PART:").contains("#EXT-X-PREFETCH:");
+            assertThat(hlsJsText).contains("#EXT-X-PART:").contains("#EXT-X-PREFETCH:");
+            assertThat(startLines(ivsText)).hasSize(1);
+            assertThat(startLines(hlsJsText)).isEmpty();
+            // Otherwise the same playlist.
+            assertThat(withoutTime(hlsJsText))
+                    .isEqualTo(withoutTime(ivsText).replace(startLines(ivsText).get(0) + "\n", ""));
+            assertThat(ivs.headers().get(HttpHeaderNames.VARY)).isEqualToIgnoringCase("Accept");
+            assertThat(hlsJs.headers().get(HttpHeaderNames.VARY)).isEqualToIgnoringCase("Accept");
+        } finally {
+            ivs.release();
+            hlsJs.release();
+        }
+        // Blocking reloads of both players woken by one part: one rendering of each text, however many answers.
+        for (int i = 0; i < 3; i++) {
+            answer(cache, "", prefetch, false, true).release();
+            answer(cache, "", prefetch, false, false).release();
+        }
+        assertThat(cache.renders()).isEqualTo(2);
+
+        // Without prefetch segments (no LOW channel) or once ended, there is one text, with no Vary.
+        MediaPlaylistCache plain = new MediaPlaylistCache();
+        for (boolean namesHls : new boolean[] {true, false}) {
+            FullHttpResponse r = answer(plain, "", null, false, namesHls);
+            assertThat(startLines(r.content().toString(StandardCharsets.UTF_8))).isEmpty();
+            assertThat(r.headers().contains(HttpHeaderNames.VARY)).isFalse();
+            r.release();
+        }
+        assertThat(plain.renders()).isOne();
+    }
+
+    private static List<String> startLines(String playlist) {
+        return playlist.lines().filter(l -> l.startsWith("#EXT-X-START:")).toList();
+    }
+
     private LowLatency lowLatency(String childQuery) {
-        return new LowLatency(
-                        segmenter.partTargetTicks(),
-                        (sequence, index) -> sequence + "." + index + ".m4s" + childQuery,
-                        segmenter.partsInProgress(),
-                        segmenter.nextSequence(),
-                        segmenter.nextStartsDiscontinuity(),
-                        segmenter.programDateTimeInProgress())
+        return lowLatency(segmenter, (sequence, index) -> sequence + "." + index + ".m4s" + childQuery)
                 .withReports(REPORTS);
     }
 
@@ -87,19 +144,25 @@ class MediaPlaylistCacheTest {
     }
 
     private String answer(MediaPlaylistCache from, String childQuery, boolean ended) {
-        FullHttpResponse r = from.answer(
-                segmenter.segments(),
-                segmenter.targetDurationSeconds(),
-                true,
-                childQuery,
-                lowLatency(childQuery),
-                null,
-                ended);
+        FullHttpResponse r = answer(from, childQuery, null, ended, true);
         try {
             return r.content().toString(StandardCharsets.UTF_8);
         } finally {
             r.release();
         }
+    }
+
+    private FullHttpResponse answer(
+            MediaPlaylistCache from, String childQuery, Prefetch prefetch, boolean ended, boolean namesHlsType) {
+        return from.answer(
+                segmenter.segments(),
+                segmenter.targetDurationSeconds(),
+                true,
+                childQuery,
+                lowLatency(childQuery),
+                prefetch,
+                ended,
+                namesHlsType);
     }
 
     /** The playlist with its server-time line's bytes blanked. */

@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.util.concurrent.EventExecutor;
 import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
@@ -19,8 +18,6 @@ import io.openivs.server.media.hls.Segmenter;
 import io.openivs.server.media.hls.SegmenterConfig;
 import io.openivs.server.media.hls.TestSegments;
 import io.openivs.server.media.ts.TsSegmentWriter;
-import io.openivs.server.playback.access.AccessGate;
-import io.openivs.server.playback.access.AccessRequest;
 import io.openivs.server.playback.access.Verdict;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
@@ -28,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,24 +40,8 @@ class PrefetchPlaybackTest {
     private static final AudioConfig AUDIO = new AudioConfig(HexFormat.of().parseHex("1190"), 2, 48000, 2);
 
     private Verdict verdict = new Verdict(null, "*", "", null);
-    private final EmbeddedChannel channel = new EmbeddedChannel(
-            new HttpRequestDecoder(8192, 8192, 8192),
-            new PlaybackResponseEncoder(),
-            new BodilessRequests(),
-            new PlaybackHandler(
-                    name -> name.equals(NAME) ? this.live : null,
-                    new AccessGate() {
-                        @Override
-                        public Verdict decide(AccessRequest r) {
-                            return verdict;
-                        }
-
-                        @Override
-                        public CompletionStage<Verdict> settle(AccessRequest r) {
-                            throw new AssertionError();
-                        }
-                    },
-                    false));
+    private final EmbeddedChannel channel =
+            ViewerChannel.open(name -> name.equals(NAME) ? this.live : null, () -> verdict);
     private final Stream live = new Stream(channel.eventLoop());
     private int frame;
 

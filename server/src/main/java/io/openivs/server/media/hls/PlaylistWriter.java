@@ -241,7 +241,9 @@ public final class PlaylistWriter {
      * segment. Amazon's IVS player otherwise starts at the newest finished segment, 2 to 4 s behind
      * the live edge, and only creeps forward by playing 3 % fast; told to start here it plays the
      * segment being written from its keyframe as it arrives, 1 to 2 s behind. hls.js also starts
-     * nearer the edge (figures in bench/latency/README.md). RFC 8216bis 4.4.2.2 says a live offset
+     * nearer the edge on a playlist without parts, but waits behind the parts of an LL-HLS one, which
+     * playback therefore gives the line only to the IVS player (Playlists.media; figures in
+     * bench/latency/README.md). RFC 8216bis 4.4.2.2 says a live offset
      * SHOULD NOT be within three target durations of the end: a recommendation this departs from on
      * LOW channels, whose point is latency, and only while the next segment is being streamed.
      */
