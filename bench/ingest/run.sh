@@ -138,16 +138,17 @@ start_openivs() {
     SERVER_PID=$!
     for _ in $(seq 600); do
         if curl -s -o /dev/null -X POST "$API/ListChannels"; then
-            # Start-up: the JVM's CPU (with the launcher's waited children: its check of a new
-            # archive) and its JIT compiler threads' share, when the API first answers.
+            # Start-up, when the API first answers: the JVM's CPU, its JIT compiler threads' part,
+            # and its waited children's (keytool making a fresh data directory's RTMPS
+            # certificate; the launcher's check of a new archive, once).
             python3 -c 'import sys, time
 sys.path.insert(0, sys.argv[1]); import harness
 pid, t0, java = int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
 with open(f"/proc/{pid}/stat") as f: fields = f.read().rsplit(")", 1)[1].split()
 children = (int(fields[13]) + int(fields[14])) / harness.CLK_TCK
 cpu, jit = harness.cpu_seconds([pid]), harness.jit_cpu_seconds([pid])
-print(f"openivs start-up ({java}): {time.time() - t0:.2f} s to the first API answer, {cpu + children:.2f} CPU-s "
-      f"(launcher children {children:.2f}), JIT threads {jit:.2f} CPU-s ({jit / cpu:.0%} of the JVM)")' \
+print(f"openivs start-up ({java}): {time.time() - t0:.2f} s to the first API answer, JVM {cpu:.2f} CPU-s "
+      f"(JIT threads {jit:.2f}, {jit / cpu:.0%}), children {children:.2f} CPU-s")' \
                 "$HERE" "$SERVER_PID" "$t0" "$JAVA" | tee -a "$WORK/startup.txt" >&2
             return 0
         fi
