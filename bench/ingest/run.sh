@@ -11,8 +11,11 @@
 #                                            # plus server CPU per request (ROUNDS at most 3)
 #   COLD=1 bench/ingest/run.sh            # the same, cold: fresh servers for each kind (playlist,
 #                                            # segment), no warm-up, one 30 s cell each
+#   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java ...   # the server on another JDK (default: java
+#                                            # from PATH), through bin/openivs as always
 #
-# Prints, per N and server: CPU seconds per stream-minute, RSS per stream, segment latency (last frame
+# Prints openivs's start-up (wall clock and CPU until the control API first answers, JIT threads' share)
+# and, per N and server: CPU seconds per stream-minute, RSS per stream, segment latency (last frame
 # sent -> playlist lists the segment: median and p95), lost segments; then viewer req/s and p99.
 # Everything listens on 127.0.0.1; the servers and publishers are stopped on exit.
 set -euo pipefail
@@ -20,6 +23,10 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 JAR="${JAR:-$ROOT/server/target/openivs.jar}"
+# The JDK the server runs on: bin/openivs takes it from JAVA_HOME (and picks AppCDS or, on 25+, the
+# AOT cache by its version).
+JAVA="${JAVA:-java}"
+SERVER_JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v "$JAVA")")")")"
 STREAMS="${STREAMS-1 10 50}"  # empty: only the viewer phase
 DURATION="${DURATION:-60}"
 VIEWER_SECONDS="${VIEWER_SECONDS:-8}"
@@ -100,10 +107,11 @@ fi
 
 WORK="$(mktemp -d /tmp/openivs-ingest-bench.XXXXXX)"
 SERVER_PID=""; NGINX_PID=""; VIEWER_PID=""
-stop_pid() { # politely, then firmly (20 s: the first run of a new jar writes bin/openivs's class-data archive as it stops)
+stop_pid() { # politely, then firmly (60 s: the first run of a new jar writes bin/openivs's class-data
+    # archive or, on JDK 25+, its AOT cache as it stops; the latter takes ~8 s on an idle machine)
     [ -n "$1" ] || return 0
     kill "$1" 2>/dev/null || true
-    for _ in $(seq 200); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 600); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$1" 2>/dev/null || true
     wait "$1" 2>/dev/null || true
 }
@@ -121,13 +129,31 @@ start_openivs() {
     # nginx-rtmp only remuxes: so does openivs here (OPENIVS_TRANSCODE=false; builds before transcoding ignore it).
     # SRT on a port of this run too (an environment variable: builds before SRT ingest ignore it), so
     # runs with different BASE_PORTs do not collide on the default 9000.
-    OPENIVS_SRT_PORT=$((BASE_PORT + 4)) OPENIVS_TRANSCODE=false OPENIVS_JAR="$JAR" JAVA_OPTS="${JAVA_OPTS:-} -Dlogback.configurationFile=$HERE/logback.xml" \
+    local t0; t0="$(date +%s.%N)"
+    JAVA_HOME="$SERVER_JAVA_HOME" OPENIVS_SRT_PORT=$((BASE_PORT + 4)) OPENIVS_TRANSCODE=false OPENIVS_JAR="$JAR" JAVA_OPTS="${JAVA_OPTS:-} -Dlogback.configurationFile=$HERE/logback.xml" \
         "$ROOT/bin/openivs" serve --data-dir "$WORK/data" \
         --bind 127.0.0.1 --api-port "$BASE_PORT" --playback-port "$PLAYBACK_PORT" --rtmp-port "$RTMP_PORT" \
         --rtmps-port "$RTMPS_PORT" --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" \
         >"$WORK/openivs.log" 2>&1 &
     SERVER_PID=$!
-    for _ in $(seq 150); do curl -s -o /dev/null -X POST "$API/ListChannels" && return 0; sleep 0.2; done
+    for _ in $(seq 600); do
+        if curl -s -o /dev/null -X POST "$API/ListChannels"; then
+            # Start-up, when the API first answers: the JVM's CPU, its JIT compiler threads' part,
+            # and its waited children's (keytool making a fresh data directory's RTMPS
+            # certificate; the launcher's check of a new archive, once).
+            python3 -c 'import sys, time
+sys.path.insert(0, sys.argv[1]); import harness
+pid, t0, java = int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+with open(f"/proc/{pid}/stat") as f: fields = f.read().rsplit(")", 1)[1].split()
+children = (int(fields[13]) + int(fields[14])) / harness.CLK_TCK
+cpu, jit = harness.cpu_seconds([pid]), harness.jit_cpu_seconds([pid])
+print(f"openivs start-up ({java}): {time.time() - t0:.2f} s to the first API answer, JVM {cpu:.2f} CPU-s "
+      f"(JIT threads {jit:.2f}, {jit / cpu:.0%}), children {children:.2f} CPU-s")' \
+                "$HERE" "$SERVER_PID" "$t0" "$JAVA" | tee -a "$WORK/startup.txt" >&2
+            return 0
+        fi
+        sleep 0.05
+    done
     echo "openivs did not start" >&2; cat "$WORK/openivs.log" >&2; exit 1
 }
 
@@ -210,7 +236,13 @@ warm_up() {
 }
 
 start() { if [ "$1" = nginx ]; then start_nginx; else start_openivs; fi; }
-stop() { if [ "$1" = nginx ]; then stop_pid "$NGINX_PID"; NGINX_PID=""; else stop_pid "$SERVER_PID"; SERVER_PID=""; fi; }
+stop() {
+    if [ "$1" = nginx ]; then stop_pid "$NGINX_PID"; NGINX_PID=""; return; fi
+    local t0; t0="$(date +%s.%N)"
+    stop_pid "$SERVER_PID"; SERVER_PID=""
+    # Long once per jar and JDK: the launcher's archive or AOT cache is written as the JVM stops.
+    echo "openivs stop: $(python3 -c 'import sys, time; print(f"{time.time() - float(sys.argv[1]):.1f}")' "$t0") s" | tee -a "$WORK/startup.txt" >&2
+}
 
 # wrk_case URL [SECONDS] -> "req/s p99_ms non2xx socket_errors"
 wrk_case() {
@@ -346,3 +378,4 @@ else
 fi
 
 python3 "$HERE/report.py" "$RESULTS" "$VIEWERS" "$FIXTURE"
+[ ! -s "$WORK/startup.txt" ] || cat "$WORK/startup.txt"
