@@ -188,12 +188,13 @@ class SrtLossySimulationTest {
                     }
                     p.release();
                 }
-                if (e.toReceiver != null && connection.dueUs() <= now + SrtConnection.TIMER_SLACK_US) {
+                if (e.toReceiver != null
+                        && SrtServer.onGrid(connection.dueUs()) <= now + SrtConnection.TIMER_SLACK_US) {
                     connection.tick(now); // as the server does after each read burst
                 }
             }
             // The server's timer: for the connection's next work due, unless a datagram comes first.
-            timerAt = Math.max(connection.dueUs(), now + SrtServer.MIN_TIMER_US);
+            timerAt = Math.max(SrtServer.onGrid(connection.dueUs()), now + SrtServer.MIN_TIMER_US);
         }
         SrtConnection.Stats stats = connection.stats();
         System.out.printf(
