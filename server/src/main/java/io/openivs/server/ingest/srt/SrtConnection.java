@@ -30,14 +30,6 @@ public final class SrtConnection {
      */
     static final long TIMER_SLACK_US = 2_000;
 
-    /**
-     * How late past its TSBPD time a payload may be released. The server runs a connection's work after the read
-     * burst it falls due in, and wakes for it only when no datagram came within this: a stream's packets are due
-     * about when its later packets arrive, so most releases ride on a read. What is behind (the remuxer) only sees
-     * the segment a few milliseconds later; packets are never released early.
-     */
-    static final long RELEASE_SLACK_US = 10_000;
-
     static final long MIN_NAK_INTERVAL_US = 20_000;
     /**
      * The reorder tolerance before the path has shown any reordering (at most a quarter of the latency). Starting
@@ -290,7 +282,7 @@ public final class SrtConnection {
 
     /**
      * When {@link #tick} next has work to do (an ACK, a loss report, a release, a keep-alive, the idle timeout),
-     * give or take {@link #TIMER_SLACK_US} and {@link #RELEASE_SLACK_US}; {@link Long#MIN_VALUE} once closed. The
+     * give or take {@link #TIMER_SLACK_US}; {@link Long#MIN_VALUE} once closed. The
      * rest of a tick's work (clock drift, rates, reorder decay) is caught up whenever it runs.
      */
     public long dueUs() {
@@ -302,11 +294,7 @@ public final class SrtConnection {
         if (window.ackSequence() != lastAckSequence) {
             due = Math.min(due, lastAckUs + ACK_INTERVAL_US);
         }
-        long release = window.nextReleaseUs(baseUs, latencyUs);
-        if (release != Long.MAX_VALUE) {
-            due = Math.min(due, release + RELEASE_SLACK_US);
-        }
-        return due;
+        return Math.min(due, window.nextReleaseUs(baseUs, latencyUs));
     }
 
     /** {@link #tick(long, long)} with every datagram that arrived until now read. */

@@ -58,12 +58,12 @@ public final class SrtServer implements AutoCloseable {
     static final long MIN_TIMER_US = 1_000;
 
     /**
-     * The grid the connections' work is done on: each connection's next work is put off to the grid's next point
-     * (at most this much: an ACK stays within 15 ms, a release within 15 ms of its time), so the port's
-     * connections fall due together, share one timer wake and have their ACKs answered together. Put off to
-     * their own times instead, ten streams woke the loop more often than the fixed 10 ms timer had (bench/srt).
+     * The grid the connections' work is done on, SRT's ACK interval: the timer fires only on its points, and only
+     * when some connection has work due, so the port's connections fall due together, share one wake and have
+     * their ACKs answered together. Done after each read burst at each connection's own time instead, ten
+     * streams cost more than the old fixed 10 ms timer (bench/srt: more wakes, each doing less).
      */
-    static final long GRID_US = SrtConnection.ACK_INTERVAL_US / 2;
+    static final long GRID_US = SrtConnection.ACK_INTERVAL_US;
 
     /** How often handshake state (authorisations that never answered, remembered refusals) is swept while held. */
     static final long PENDING_SWEEP_US = 100_000;
@@ -135,6 +135,9 @@ public final class SrtServer implements AutoCloseable {
      * last one did (then, until the next read event, no datagram waits unread). Event loop.
      */
     private int burstReads;
+
+    /** Whether a data packet came for a connection since the timer last ran: it has an ACK due. Event loop. */
+    private boolean dataArrived;
 
     private long drainedUs;
     private boolean drained = true;
@@ -218,6 +221,7 @@ public final class SrtServer implements AutoCloseable {
     private void timerFired() {
         timer = null;
         timerAtUs = Long.MAX_VALUE;
+        dataArrived = false;
         long now = nowUs();
         // The loop reads ready sockets before it runs timers: if the last burst emptied the socket, none waits.
         service(now, drained ? now : drainedUs);
@@ -314,7 +318,12 @@ public final class SrtServer implements AutoCloseable {
                 drainedUs = now;
             }
             burstReads = 0;
-            service(now, drainedUs);
+            if (dataArrived) {
+                long at = onGrid(now + 1);
+                if (timer == null || timerAtUs > at) {
+                    arm(at, now); // what came needs an ACK by the next grid point
+                }
+            }
             ctx.flush();
         }
 
@@ -337,6 +346,7 @@ public final class SrtServer implements AutoCloseable {
                 return;
             }
             a.connection.onPacket(p, nowUs());
+            dataArrived |= !SrtPacket.isControl(p);
             return;
         }
         if (!SrtPacket.isControl(p) || SrtPacket.controlType(p) != SrtPacket.CTRL_HANDSHAKE) {
@@ -629,7 +639,7 @@ public final class SrtServer implements AutoCloseable {
     }
 
     /**
-     * Event loop, after each read burst and when the timer fires: runs the work due (within the slack) of every
+     * Event loop, when the timer fires: runs the work due (within the slack) of every
      * connection, drops the closed ones, sweeps handshake state when due, and sets the timer for what is next.
      *
      * @param readUntilUs when the socket was last known empty (see {@link SrtConnection#tick(long, long)})

@@ -154,8 +154,11 @@ class SrtLossySimulationTest {
             } else if (t == timerAt) {
                 connection.tick(now);
                 timerWakes++;
+                // The server's timer, after it ran: on the grid, for the connection's next work due.
+                timerAt = Math.max(SrtServer.onGrid(connection.dueUs()), now + SrtServer.MIN_TIMER_US);
             } else {
                 Event e = events.poll();
+                boolean data = e.toReceiver != null && !SrtPacket.isControl(e.toReceiver);
                 if (e.toReceiver != null && SrtPacket.isControl(e.toReceiver)) {
                     connection.onPacket(e.toReceiver, now);
                     e.toReceiver.release();
@@ -188,13 +191,10 @@ class SrtLossySimulationTest {
                     }
                     p.release();
                 }
-                if (e.toReceiver != null
-                        && SrtServer.onGrid(connection.dueUs()) <= now + SrtConnection.TIMER_SLACK_US) {
-                    connection.tick(now); // as the server does after each read burst
+                if (data) {
+                    timerAt = Math.min(timerAt, SrtServer.onGrid(now + 1)); // as the server does: an ACK is due
                 }
             }
-            // The server's timer: for the connection's next work due, unless a datagram comes first.
-            timerAt = Math.max(SrtServer.onGrid(connection.dueUs()), now + SrtServer.MIN_TIMER_US);
         }
         SrtConnection.Stats stats = connection.stats();
         System.out.printf(
