@@ -107,17 +107,16 @@ public final class SrtServer implements AutoCloseable {
     // Owned by the event loop.
     /**
      * The timer, set for the soonest work any connection has due ({@link SrtConnection#dueUs()}) or the next
-     * sweep of handshake state, and at {@link #timerAtUs}; null when nothing is due. The work due is run after
-     * each read burst as well, so a connection that keeps sending has its ACKs, loss reports and releases done
-     * on its reads and wakes the loop only in its silences: a fixed 100 Hz timer was, at one stream, the port's
-     * main cost, since a 1 Mbps stream sends about 95 datagrams a second (bench/srt).
+     * sweep of handshake state, on the {@link #GRID_US} grid, and at {@link #timerAtUs}; null when nothing is
+     * due. A fixed 100 Hz timer was, at one stream, the port's main cost (bench/srt): a 1 Mbps stream's datagrams
+     * come in a few bursts a second, and between them the port had nothing to do.
      */
     private ScheduledFuture<?> timer;
 
     private long timerAtUs = Long.MAX_VALUE;
     private long pendingSweepUs;
     private final Map<Integer, Accepted> connections = new HashMap<>();
-    /** The values of {@link #connections}, walked by index after each read burst without an iterator. */
+    /** The values of {@link #connections}, walked by index on each tick without an iterator. */
     private final ArrayList<Accepted> live = new ArrayList<>();
 
     private final Map<CallerKey, Pending> pending = new HashMap<>();
