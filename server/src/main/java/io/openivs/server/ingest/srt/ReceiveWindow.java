@@ -195,6 +195,19 @@ final class ReceiveWindow {
         return next;
     }
 
+    /**
+     * When {@link #release} next has something to do: the first held packet's delivery time or, when the next
+     * packet to deliver is missing, the time its gap is given up (its next present successor's delivery time);
+     * {@link Long#MAX_VALUE} with nothing held.
+     */
+    long nextReleaseUs(long baseUs, long latencyUs) {
+        int o = 0;
+        while (o <= highestOffset && payloads[slot(o)] == null) {
+            o++;
+        }
+        return o > highestOffset ? Long.MAX_VALUE : baseUs + times[slot(o)] + latencyUs;
+    }
+
     /** {@link #release(long, long, long, long, Consumer)} with everything that arrived until now read. */
     void release(long nowUs, long baseUs, long latencyUs, Consumer<ByteBuf> deliver) {
         release(nowUs, nowUs, baseUs, latencyUs, deliver);

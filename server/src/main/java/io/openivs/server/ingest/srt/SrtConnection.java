@@ -24,8 +24,11 @@ public final class SrtConnection {
     }
 
     static final long ACK_INTERVAL_US = 10_000;
-    /** A timer tick that comes a little early still sends the ACK due (else it would wait a whole tick more). */
-    private static final long TIMER_SLACK_US = 2_000;
+    /**
+     * A tick that comes a little early still sends the ACK due (else it would wait a whole interval more); the
+     * server also runs, with a tick it runs anyway, the work of connections due within this.
+     */
+    static final long TIMER_SLACK_US = 2_000;
 
     static final long MIN_NAK_INTERVAL_US = 20_000;
     /**
@@ -277,6 +280,23 @@ public final class SrtConnection {
         rttUs = (7 * rttUs + sample) / 8;
     }
 
+    /**
+     * When {@link #tick} next has work to do (an ACK, a loss report, a release, a keep-alive, the idle timeout),
+     * give or take {@link #TIMER_SLACK_US}; {@link Long#MIN_VALUE} once closed. The
+     * rest of a tick's work (clock drift, rates, reorder decay) is caught up whenever it runs.
+     */
+    public long dueUs() {
+        if (closed) {
+            return Long.MIN_VALUE;
+        }
+        long due = Math.min(lastReceivedUs + IDLE_TIMEOUT_US, lastSentUs + KEEPALIVE_US);
+        due = Math.min(due, nextLossReportUs);
+        if (window.ackSequence() != lastAckSequence) {
+            due = Math.min(due, lastAckUs + ACK_INTERVAL_US);
+        }
+        return Math.min(due, window.nextReleaseUs(baseUs, latencyUs));
+    }
+
     /** {@link #tick(long, long)} with every datagram that arrived until now read. */
     public boolean tick(long nowUs) {
         return tick(nowUs, nowUs);
@@ -327,9 +347,9 @@ public final class SrtConnection {
         if (nowUs >= nextLossReportUs) {
             reportLosses(nowUs);
         }
-        if (nowUs - lastReorderDecayUs >= REORDER_DECAY_US) {
+        while (nowUs - lastReorderDecayUs >= REORDER_DECAY_US) { // ticks may be seconds apart (an idle caller)
             reorderToleranceUs -= reorderToleranceUs / 16;
-            lastReorderDecayUs = nowUs;
+            lastReorderDecayUs += REORDER_DECAY_US;
         }
         if (nowUs - lastSentUs >= KEEPALIVE_US) {
             ByteBuf ka = out.alloc().buffer(SrtPacket.HEADER_SIZE + 4);

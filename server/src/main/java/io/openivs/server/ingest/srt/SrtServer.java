@@ -16,6 +16,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.openivs.server.net.LogSafe;
 import io.openivs.server.net.LogThrottle;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -51,10 +52,21 @@ public final class SrtServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SrtServer.class);
     /**
-     * The timer's period: SRT's ACK interval. At 5 ms it woke the loop twice as often as a 1 Mbps stream's
-     * datagrams do, and for one stream cost more than the stream itself (bench/srt).
+     * The soonest the timer is set after it is armed, so that work a tick could not do (a batch-capped read still
+     * to come) makes it fire at most this often rather than spin.
      */
-    static final long TICK_MICROS = SrtConnection.ACK_INTERVAL_US;
+    static final long MIN_TIMER_US = 1_000;
+
+    /**
+     * The grid the connections' work is done on, SRT's ACK interval: the timer fires only on its points, and only
+     * when some connection has work due, so the port's connections fall due together, share one wake and have
+     * their ACKs answered together. Done after each read burst at each connection's own time instead, ten
+     * streams cost more than the old fixed 10 ms timer (bench/srt: more wakes, each doing less).
+     */
+    static final long GRID_US = SrtConnection.ACK_INTERVAL_US;
+
+    /** How often handshake state (authorisations that never answered, remembered refusals) is swept while held. */
+    static final long PENDING_SWEEP_US = 100_000;
 
     /**
      * Datagrams read before the loop runs its tasks: with Netty's 16, a backlog (a loaded host's stalled loop)
@@ -92,9 +104,21 @@ public final class SrtServer implements AutoCloseable {
             new HandshakeGuard(HANDSHAKES_PER_SECOND, 2 * HANDSHAKES_PER_SECOND, MAX_PENDING_PER_ADDRESS);
 
     private Channel channel;
-    private ScheduledFuture<?> ticker;
     // Owned by the event loop.
+    /**
+     * The timer, set for the soonest work any connection has due ({@link SrtConnection#dueUs()}) or the next
+     * sweep of handshake state, on the {@link #GRID_US} grid, and at {@link #timerAtUs}; null when nothing is
+     * due. A fixed 100 Hz timer was, at one stream, the port's main cost (bench/srt): a 1 Mbps stream's datagrams
+     * come in a few bursts a second, and between them the port had nothing to do.
+     */
+    private ScheduledFuture<?> timer;
+
+    private long timerAtUs = Long.MAX_VALUE;
+    private long pendingSweepUs;
     private final Map<Integer, Accepted> connections = new HashMap<>();
+    /** The values of {@link #connections}, walked by index on each tick without an iterator. */
+    private final ArrayList<Accepted> live = new ArrayList<>();
+
     private final Map<CallerKey, Pending> pending = new HashMap<>();
     private volatile int connectionCount;
     /** Entries of {@link #pending} being authorised (the rest are remembered refusals). */
@@ -105,10 +129,17 @@ public final class SrtServer implements AutoCloseable {
      */
     private int lookupsRunning;
 
-    /** Datagrams read in the current read burst, and when a burst last ended with the socket empty. Event loop. */
+    /**
+     * Datagrams read in the current read burst, when a burst last ended with the socket empty, and whether the
+     * last one did (then, until the next read event, no datagram waits unread). Event loop.
+     */
     private int burstReads;
 
+    /** Whether a data packet came for a connection since the timer last ran: it has an ACK due. Event loop. */
+    private boolean dataArrived;
+
     private long drainedUs;
+    private boolean drained = true;
 
     private volatile int pendingCount;
     private volatile int authorisingCount;
@@ -157,16 +188,43 @@ public final class SrtServer implements AutoCloseable {
         return this;
     }
 
-    /**
-     * Event loop: the timer (ACKs, NAKs, TSBPD release, timeouts) runs only while there is a caller or a
-     * pending handshake. An idle port must not wake the loop 100 times a second: each wake-up costs about
-     * what a live stream's chunk read does (bench/ingest: one stream's CPU doubled with it always on).
-     */
+    /** Event loop: runs the connections' and the handshakes' due work soon (a connection or a handshake came or went). */
     private void ensureTicking() {
-        if (ticker == null) {
-            ticker = channel.eventLoop()
-                    .scheduleAtFixedRate(this::tick, TICK_MICROS, TICK_MICROS, TimeUnit.MICROSECONDS);
+        arm(nowUs(), nowUs());
+    }
+
+    /**
+     * Event loop: sets the timer for {@code dueUs} ({@link Long#MAX_VALUE}: none), moving it when it is set more
+     * than the slack away (a timer left early fires for nothing: as costly as the work it stood for).
+     */
+    private void arm(long dueUs, long nowUs) {
+        if (dueUs == Long.MAX_VALUE) {
+            if (timer != null) {
+                timer.cancel(false);
+                timer = null;
+                timerAtUs = Long.MAX_VALUE;
+            }
+            return;
         }
+        long at = Math.max(dueUs, nowUs + MIN_TIMER_US);
+        if (timer != null) {
+            if (Math.abs(timerAtUs - at) <= SrtConnection.TIMER_SLACK_US) {
+                return;
+            }
+            timer.cancel(false);
+        }
+        timerAtUs = at;
+        timer = channel.eventLoop().schedule(this::timerFired, at - nowUs, TimeUnit.MICROSECONDS);
+    }
+
+    private void timerFired() {
+        timer = null;
+        timerAtUs = Long.MAX_VALUE;
+        dataArrived = false;
+        long now = nowUs();
+        // The loop reads ready sockets before it runs timers: if the last burst emptied the socket, none waits.
+        service(now, drained ? now : drainedUs);
+        channel.flush();
     }
 
     public InetSocketAddress localAddress() {
@@ -219,14 +277,12 @@ public final class SrtServer implements AutoCloseable {
         }
         channel.eventLoop()
                 .submit(() -> {
-                    if (ticker != null) {
-                        ticker.cancel(false);
-                        ticker = null;
-                    }
+                    arm(Long.MAX_VALUE, 0);
                     for (Accepted a : connections.values()) {
                         a.connection.close("server stopped", true);
                     }
                     connections.clear();
+                    live.clear();
                     connectionCount = 0;
                     channel.flush();
                 })
@@ -255,10 +311,18 @@ public final class SrtServer implements AutoCloseable {
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            if (burstReads < READ_BATCH) {
-                drainedUs = nowUs(); // the burst ended for want of datagrams, not at the batch's end
+            long now = nowUs();
+            drained = burstReads < READ_BATCH; // the burst ended for want of datagrams, not at the batch's end
+            if (drained) {
+                drainedUs = now;
             }
             burstReads = 0;
+            if (dataArrived) {
+                long at = onGrid(now + 1);
+                if (timer == null || timerAtUs > at) {
+                    arm(at, now); // what came needs an ACK by the next grid point
+                }
+            }
             ctx.flush();
         }
 
@@ -281,6 +345,7 @@ public final class SrtServer implements AutoCloseable {
                 return;
             }
             a.connection.onPacket(p, nowUs());
+            dataArrived |= !SrtPacket.isControl(p);
             return;
         }
         if (!SrtPacket.isControl(p) || SrtPacket.controlType(p) != SrtPacket.CTRL_HANDSHAKE) {
@@ -451,6 +516,7 @@ public final class SrtServer implements AutoCloseable {
                     Accepted a = connections.get(linkedSocket);
                     if (a != null) {
                         a.connection.close(reason, true); // removed from the table at the next tick
+                        ensureTicking();
                     }
                 });
             }
@@ -494,7 +560,9 @@ public final class SrtServer implements AutoCloseable {
                 SrtConnection.INITIAL_REORDER_TOLERANCE_US,
                 output,
                 session);
-        connections.put(socketId, new Accepted(key, peer, connection));
+        Accepted accepted = new Accepted(key, peer, connection);
+        connections.put(socketId, accepted);
+        live.add(accepted);
         ensureTicking();
         connectionCount = connections.size();
         send(answer, peer);
@@ -569,24 +637,64 @@ public final class SrtServer implements AutoCloseable {
         authorisingCount = authorising;
     }
 
-    private void tick() {
-        long now = nowUs();
-        for (Iterator<Accepted> it = connections.values().iterator(); it.hasNext(); ) {
-            Accepted a = it.next();
-            boolean open;
-            try {
-                open = a.connection.tick(now, drainedUs);
-            } catch (RuntimeException e) {
-                log.warn("SRT connection from {} failed: {}", a.peer, LogSafe.escape(e.toString()));
-                a.connection.close("internal error", true);
-                open = false;
+    /**
+     * Event loop, when the timer fires: runs the work due (within the slack) of every
+     * connection, drops the closed ones, sweeps handshake state when due, and sets the timer for what is next.
+     *
+     * @param readUntilUs when the socket was last known empty (see {@link SrtConnection#tick(long, long)})
+     */
+    private void service(long now, long readUntilUs) {
+        long next = Long.MAX_VALUE;
+        for (int i = 0; i < live.size(); ) {
+            Accepted a = live.get(i);
+            long due = onGrid(a.connection.dueUs());
+            if (due <= now + SrtConnection.TIMER_SLACK_US) {
+                if (!tick(a, now, readUntilUs)) {
+                    Accepted last = live.remove(live.size() - 1);
+                    if (last != a) {
+                        live.set(i, last);
+                    }
+                    connections.remove(a.connection.socketId());
+                    connectionCount = connections.size();
+                    log.info("SRT caller {} gone: {}", a.peer, a.connection.stats());
+                    continue;
+                }
+                due = onGrid(a.connection.dueUs());
             }
-            if (!open) {
-                it.remove();
-                log.info("SRT caller {} gone: {}", a.peer, a.connection.stats());
+            next = Math.min(next, due);
+            i++;
+        }
+        if (!pending.isEmpty()) {
+            if (now >= pendingSweepUs) {
+                sweepPending();
+                pendingSweepUs = now + PENDING_SWEEP_US;
+            }
+            if (!pending.isEmpty()) {
+                next = Math.min(next, pendingSweepUs);
             }
         }
-        connectionCount = connections.size();
+        arm(next, now);
+    }
+
+    /** {@code dueUs} put off to the next point of the {@link #GRID_US} grid; none and closed stay as they are. */
+    static long onGrid(long dueUs) {
+        if (dueUs == Long.MAX_VALUE || dueUs == Long.MIN_VALUE) {
+            return dueUs;
+        }
+        return Math.floorDiv(dueUs + GRID_US - 1, GRID_US) * GRID_US;
+    }
+
+    private boolean tick(Accepted a, long now, long readUntilUs) {
+        try {
+            return a.connection.tick(now, readUntilUs);
+        } catch (RuntimeException e) {
+            log.warn("SRT connection from {} failed: {}", a.peer, LogSafe.escape(e.toString()));
+            a.connection.close("internal error", true);
+            return false;
+        }
+    }
+
+    private void sweepPending() {
         long nowMs = System.currentTimeMillis();
         for (Iterator<Map.Entry<CallerKey, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<CallerKey, Pending> e = it.next();
@@ -601,11 +709,6 @@ public final class SrtServer implements AutoCloseable {
             }
         }
         counts();
-        channel.flush();
-        if (connections.isEmpty() && pending.isEmpty() && ticker != null) {
-            ticker.cancel(false);
-            ticker = null;
-        }
     }
 
     private void send(ByteBuf packet, InetSocketAddress to) {

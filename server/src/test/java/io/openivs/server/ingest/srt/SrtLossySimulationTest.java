@@ -137,10 +137,11 @@ class SrtLossySimulationTest {
         int next = ISN;
         long end = 24_000_000;
         long nextFrame = 0;
-        long nextTick = 10_000;
+        long timerAt = 10_000;
         int frame = 0;
+        int timerWakes = 0;
         while (now < end) {
-            long t = Math.min(Math.min(nextFrame, nextTick), events.isEmpty() ? Long.MAX_VALUE : events.peek().at);
+            long t = Math.min(Math.min(nextFrame, timerAt), events.isEmpty() ? Long.MAX_VALUE : events.peek().at);
             now = t;
             if (t == nextFrame) {
                 int packets = frame % 60 == 0 ? 30 : 3; // a keyframe every 2 s, about 1 Mbps in all
@@ -150,11 +151,14 @@ class SrtLossySimulationTest {
                 }
                 frame++;
                 nextFrame = frame * 1_000_000L / 30;
-            } else if (t == nextTick) {
+            } else if (t == timerAt) {
                 connection.tick(now);
-                nextTick += 10_000;
+                timerWakes++;
+                // The server's timer, after it ran: on the grid, for the connection's next work due.
+                timerAt = Math.max(SrtServer.onGrid(connection.dueUs()), now + SrtServer.MIN_TIMER_US);
             } else {
                 Event e = events.poll();
+                boolean data = e.toReceiver != null && !SrtPacket.isControl(e.toReceiver);
                 if (e.toReceiver != null && SrtPacket.isControl(e.toReceiver)) {
                     connection.onPacket(e.toReceiver, now);
                     e.toReceiver.release();
@@ -187,12 +191,15 @@ class SrtLossySimulationTest {
                     }
                     p.release();
                 }
+                if (data) {
+                    timerAt = Math.min(timerAt, SrtServer.onGrid(now + 1)); // as the server does: an ACK is due
+                }
             }
         }
         SrtConnection.Stats stats = connection.stats();
         System.out.printf(
-                "simulated: %d retransmissions, %d needless: %d late originals, %d repeated; %s%n",
-                retransmissions, lateOriginal + repeated, lateOriginal, repeated, stats);
+                "simulated: %d retransmissions, %d needless: %d late originals, %d repeated; %d timer wakes; %s%n",
+                retransmissions, lateOriginal + repeated, lateOriginal, repeated, timerWakes, stats);
         assertThat(stats.droppedTooLate()).isZero();
         connection.close("end", false);
         events.forEach(e -> (e.toReceiver != null ? e.toReceiver : e.toSender).release());
