@@ -45,7 +45,11 @@ final class LatencyPage implements AutoCloseable {
     private volatile long since;
 
     /** One second's figures: seconds behind the playlist's live edge, and wall clock minus the playing date. */
-    record Sample(double latency, Double arrivalToDisplay) {}
+    /**
+     * @param at       the page's clock (epoch ms) when taken
+     * @param position the video's currentTime then
+     */
+    record Sample(long at, double latency, Double arrivalToDisplay, double position) {}
 
     /** Everything the page kept: per-second samples and, per PutMetadata call, seconds until parsed and until its cue. */
     /** @param videoWidth the playing video's width, 0 while none shows (e.g. an audio-only variant plays) */
@@ -55,6 +59,25 @@ final class LatencyPage implements AutoCloseable {
             List<Double> cueSeconds,
             List<String> errors,
             int videoWidth) {
+        /**
+         * Share of the seconds in {@code [from, from + seconds)} (epoch ms, seconds) whose two ends both have a
+         * sample (the page samples each second while the video plays) with the position moved on by at least
+         * half the time between them: a paused or stalled second does not count.
+         */
+        double advancingShare(long from, int seconds) {
+            int advancing = 0;
+            for (int i = 1; i < samples.size(); i++) {
+                Sample a = samples.get(i - 1);
+                Sample b = samples.get(i);
+                if (a.at() >= from
+                        && b.at() < from + seconds * 1000L
+                        && b.position() - a.position() >= 0.5 * (b.at() - a.at()) / 1000.0) {
+                    advancing++;
+                }
+            }
+            return (double) advancing / seconds;
+        }
+
         List<Double> latencies() {
             return samples.stream().map(Sample::latency).toList();
         }
@@ -234,7 +257,11 @@ final class LatencyPage implements AutoCloseable {
         r.path("samples").forEach(s -> {
             if (s.path("at").asLong() >= since) {
                 JsonNode a2d = s.path("arrivalToDisplay");
-                samples.add(new Sample(s.path("latency").asDouble(), a2d.isNumber() ? a2d.asDouble() : null));
+                samples.add(new Sample(
+                        s.path("at").asLong(),
+                        s.path("latency").asDouble(),
+                        a2d.isNumber() ? a2d.asDouble() : null,
+                        s.path("position").asDouble()));
             }
         });
         List<String> errors = new ArrayList<>();

@@ -90,6 +90,13 @@ class LowLatencyBrowserTest {
     /** The page's report after {@code seconds} of playback, calling {@code tick} every {@code every} seconds meanwhile. */
     static LatencyPage.Report measure(LatencyPage page, String playbackUrl, int seconds, int every, Runnable tick)
             throws Exception {
+        return measure(page, playbackUrl, seconds, every, tick, 4000); // the last cues are still on their way
+    }
+
+    /** As above, then {@code tailMillis} more before the report. */
+    static LatencyPage.Report measure(
+            LatencyPage page, String playbackUrl, int seconds, int every, Runnable tick, long tailMillis)
+            throws Exception {
         Publishing.await(Duration.ofSeconds(15), () -> {
             try {
                 return java.net.http.HttpClient.newHttpClient()
@@ -119,7 +126,7 @@ class LowLatencyBrowserTest {
             long next = start + i * 1_000_000_000L;
             Thread.sleep(Math.max(0, (next - System.nanoTime()) / 1_000_000));
         }
-        Thread.sleep(4000); // the last cues are still on their way
+        Thread.sleep(tailMillis);
         return page.report();
     }
 }
