@@ -2,6 +2,8 @@ package io.openivs.server.ingest.srt;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.openivs.server.ingest.srt.ReceiveWindow.Insert;
+import java.util.function.Consumer;
 
 /**
  * The receiving side of one accepted SRT caller in live mode: decrypts and buffers data packets,
@@ -53,6 +55,9 @@ public final class SrtConnection {
     private final int peerSocketId;
     private final Output out;
     private final SrtIngest.Session session;
+    /** {@code session::onPayload}, made once rather than on each tick. */
+    private final Consumer<ByteBuf> deliver;
+
     private final SrtCrypto crypto;
     private final String passphrase;
     private final long latencyUs;
@@ -129,6 +134,7 @@ public final class SrtConnection {
         this.peerSocketId = peerSocketId;
         this.out = out;
         this.session = session;
+        this.deliver = session::onPayload;
         this.crypto = crypto;
         this.passphrase = passphrase;
         this.latencyUs = latencyUs;
@@ -203,8 +209,17 @@ public final class SrtConnection {
             undecryptable++; // an encrypted session does not take clear packets
             return;
         }
-        ByteBuf payload = packet.slice(payloadIndex, payloadLength);
-        switch (window.insert(seq, ts, payload, retransmitted, nowUs, reorderToleranceUs)) {
+        // A copy: the datagram may share its buffer with the others one recvmmsg read, which a held slice would
+        // keep for as long as the latency.
+        ByteBuf payload =
+                out.alloc().buffer(payloadLength, payloadLength).writeBytes(packet, payloadIndex, payloadLength);
+        Insert inserted;
+        try {
+            inserted = window.insert(seq, ts, payload, retransmitted, nowUs, reorderToleranceUs);
+        } finally {
+            payload.release(); // the window keeps its own reference to a new packet
+        }
+        switch (inserted) {
             case NEW -> {
                 long late = window.reorderedAfterUs();
                 if (late >= 0) {
@@ -228,7 +243,7 @@ public final class SrtConnection {
         switch (SrtPacket.controlType(packet)) {
             case SrtPacket.CTRL_ACKACK -> ackAck(SrtPacket.word1(packet), nowUs);
             case SrtPacket.CTRL_SHUTDOWN -> {
-                window.drain(session::onPayload); // what arrived is delivered, not thrown away
+                window.drain(deliver); // what arrived is delivered, not thrown away
                 close("the caller shut the connection down", false);
             }
             case SrtPacket.CTRL_HANDSHAKE -> {
@@ -328,7 +343,7 @@ public final class SrtConnection {
             driftWindowStartUs = nowUs;
         }
         long dropClock = Math.max(Math.min(readUntilUs, nowUs), nowUs - latencyUs / 2);
-        window.release(nowUs, dropClock, baseUs, latencyUs, session::onPayload);
+        window.release(nowUs, dropClock, baseUs, latencyUs, deliver);
         if (closed) {
             return false;
         }
