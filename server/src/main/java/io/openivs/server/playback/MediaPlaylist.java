@@ -9,8 +9,9 @@ import java.util.List;
  * What a live media playlist is rendered from ({@link Playlists#media}), as one value: its callers name
  * what they mean ({@link #regular}, {@link #withChildQuery}) instead of filling a long parameter list
  * with nulls and empty strings in the right order. A public window makes one per window, that is per
- * state ({@link PlaybackWindow}); the owner makes one per LL-HLS answer, in place of the state record
- * {@link MediaPlaylistCache} made per answer before, which it now makes only when the state changes.
+ * state ({@link PlaybackWindow}); the owner makes one per LL-HLS answer, and {@link MediaPlaylistCache}
+ * checks it against the state it last rendered without making anything more, so a cached answer
+ * allocates no more than when the cache took the values one by one.
  *
  * @param segments       the finished segments in the window, oldest first; not empty when rendered
  * @param targetDuration EXT-X-TARGETDURATION, seconds
