@@ -11,6 +11,7 @@ import io.openivs.server.media.hls.RenditionReport;
 import io.openivs.server.media.hls.Segment;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A rendition's LL-HLS media playlist as last rendered, for the owner's answers. The blocking reloads
@@ -23,7 +24,10 @@ import java.util.List;
  * One entry: a private channel's viewers, each with a token of their own, render theirs. Owner thread only.
  */
 public final class MediaPlaylistCache {
-    /** What the playlist is made of; parts and finished segments never change once made. */
+    /**
+     * What the playlist is made of; parts and finished segments never change once made. Made only when it
+     * changes: each answer's {@link MediaPlaylist} is checked against it field by field ({@link #describes}).
+     */
     private record State(
             Segment newest,
             long oldest,
@@ -36,7 +40,51 @@ public final class MediaPlaylistCache {
             List<RenditionReport> reports,
             Prefetch prefetch,
             boolean ended,
-            String childQuery) {}
+            String childQuery) {
+
+        static State of(MediaPlaylist p) {
+            List<Segment> s = p.segments();
+            LowLatency ll = p.lowLatency();
+            return new State(
+                    s.get(s.size() - 1),
+                    s.get(0).sequence(),
+                    s.size(),
+                    p.targetDuration(),
+                    ll == null ? -1 : ll.nextSequence(),
+                    ll == null ? -1 : ll.inProgress().size(),
+                    ll != null && ll.nextIsDiscontinuity(),
+                    ll == null ? Long.MIN_VALUE : ll.inProgressDate(),
+                    ll == null ? List.of() : ll.reports(),
+                    p.prefetch(),
+                    p.ended(),
+                    p.childQuery());
+        }
+
+        /** Whether {@code of(p)} would equal this, without making it (once per answer is the hot path). */
+        boolean describes(MediaPlaylist p) {
+            List<Segment> s = p.segments();
+            LowLatency ll = p.lowLatency();
+            boolean sameParts = ll == null
+                    ? nextSequence == -1
+                            && partsInProgress == -1
+                            && !nextIsDiscontinuity
+                            && inProgressDate == Long.MIN_VALUE
+                            && reports.isEmpty()
+                    : nextSequence == ll.nextSequence()
+                            && partsInProgress == ll.inProgress().size()
+                            && nextIsDiscontinuity == ll.nextIsDiscontinuity()
+                            && inProgressDate == ll.inProgressDate()
+                            && reports.equals(ll.reports());
+            return sameParts
+                    && newest.equals(s.get(s.size() - 1))
+                    && oldest == s.get(0).sequence()
+                    && segments == s.size()
+                    && targetDuration == p.targetDuration()
+                    && Objects.equals(prefetch, p.prefetch())
+                    && ended == p.ended()
+                    && Objects.equals(childQuery, p.childQuery());
+        }
+    }
 
     private State state;
     /**
@@ -52,46 +100,24 @@ public final class MediaPlaylistCache {
     private int renders;
 
     /**
-     * The media playlist {@link Playlists#media} renders for these arguments, with the time now.
+     * The media playlist {@link Playlists#media} renders for {@code playlist}, with the time now.
      *
-     * @param segments     not empty
+     * @param playlist     its segments not empty
      * @param namesHlsType whether the request's Accept names the HLS media type ({@link HlsAccept}): the
      *                     playlist has EXT-X-START then, where {@link Playlists#startVaries}
      */
-    FullHttpResponse answer(
-            List<Segment> segments,
-            int targetDuration,
-            boolean fragmentedMp4,
-            String childQuery,
-            LowLatency lowLatency,
-            Prefetch prefetch,
-            boolean ended,
-            boolean namesHlsType) {
-        State now = new State(
-                segments.get(segments.size() - 1),
-                segments.get(0).sequence(),
-                segments.size(),
-                targetDuration,
-                lowLatency == null ? -1 : lowLatency.nextSequence(),
-                lowLatency == null ? -1 : lowLatency.inProgress().size(),
-                lowLatency != null && lowLatency.nextIsDiscontinuity(),
-                lowLatency == null ? Long.MIN_VALUE : lowLatency.inProgressDate(),
-                lowLatency == null ? List.of() : lowLatency.reports(),
-                prefetch,
-                ended,
-                childQuery);
-        if (!now.equals(state)) {
-            state = now;
+    FullHttpResponse answer(MediaPlaylist playlist, boolean namesHlsType) {
+        if (state == null || !state.describes(playlist)) {
+            state = State.of(playlist);
             rendered[0] = null;
             rendered[1] = null;
         }
-        boolean varies = Playlists.startVaries(lowLatency, prefetch, ended);
+        boolean varies = Playlists.startVaries(playlist);
         int v = varies && !namesHlsType ? 1 : 0;
         if (rendered[v] == null) {
-            String text = Playlists.media(
-                    segments, targetDuration, fragmentedMp4, childQuery, lowLatency, prefetch, ended, v == 0);
+            String text = Playlists.media(playlist, v == 0);
             // The line is found in the text: a token in childQuery is ASCII, so chars are bytes.
-            timeAt[v] = ended ? -1 : PlaylistWriter.serverTimeLineAt(text);
+            timeAt[v] = playlist.ended() ? -1 : PlaylistWriter.serverTimeLineAt(text);
             rendered[v] = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
             renders++;
         }

@@ -130,13 +130,14 @@ final class OwnerAnswers {
                 MediaPlaylistCache cache = live.mediaPlaylistCache();
                 return (cache != null ? cache : new MediaPlaylistCache())
                         .answer(
-                                segments,
-                                live.targetDurationSeconds(),
-                                live.fragmentedMp4(),
-                                childQuery,
-                                ll,
-                                live.prefetch(),
-                                live.finished(),
+                                new MediaPlaylist(
+                                        segments,
+                                        live.targetDurationSeconds(),
+                                        live.fragmentedMp4(),
+                                        childQuery,
+                                        ll,
+                                        live.prefetch(),
+                                        live.finished()),
                                 req.namesHlsType());
             }
             case INIT: {

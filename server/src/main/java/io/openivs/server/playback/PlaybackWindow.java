@@ -22,13 +22,12 @@ import java.util.List;
 public final class PlaybackWindow {
     private final List<Segment> segments;
     private final List<Segment> audioOnly;
-    private final int targetDuration;
     private final boolean fragmentedMp4;
     private final boolean lowLatency;
     /** The LHLS prefetch segments the media playlist lists after the window's last (LOW channels), or null. */
     private final Prefetch prefetch;
-    /** The stream's last window: media playlists end with EXT-X-ENDLIST. */
-    private final boolean ended;
+    /** The public media playlist's makings, made once with the window; a token variant adds its query. */
+    private final MediaPlaylist mediaPlaylist;
 
     private final String name;
     /** Token-free playlists as whole responses; null when empty (media also for LL-HLS). */
@@ -119,19 +118,16 @@ public final class PlaybackWindow {
             lowLatency = false;
             prefetch = null;
         }
-        this.ended = ended;
         this.rungs = List.copyOf(rungs);
         this.sourceListed = sourceListed;
         this.name = name;
         this.prefetch = prefetch;
         this.segments = List.copyOf(segments);
         this.audioOnly = List.copyOf(audioOnly);
-        this.targetDuration = targetDuration;
         this.fragmentedMp4 = fragmentedMp4;
         this.lowLatency = lowLatency;
-        String mediaText = this.segments.isEmpty() || lowLatency
-                ? null
-                : Playlists.media(this.segments, targetDuration, fragmentedMp4, "", null, prefetch, ended);
+        this.mediaPlaylist = MediaPlaylist.regular(this.segments, targetDuration, fragmentedMp4, prefetch, ended);
+        String mediaText = this.segments.isEmpty() || lowLatency ? null : Playlists.media(mediaPlaylist, true);
         this.media = mediaText == null ? null : playlist(mediaText);
         // Each answer gets the time it is sent in the server-time line (none once ended).
         this.mediaTimeAt = mediaText == null ? -1 : PlaylistWriter.serverTimeLineAt(mediaText);
@@ -180,7 +176,7 @@ public final class PlaybackWindow {
         if (childQuery.isEmpty()) {
             return mediaTimeAt < 0 ? media.body() : Playlists.withMediaServerTime(media.body(), mediaTimeAt);
         }
-        return utf8(Playlists.media(segments, targetDuration, fragmentedMp4, childQuery, null, prefetch, ended));
+        return utf8(Playlists.media(mediaPlaylist.withChildQuery(childQuery), true));
     }
 
     /** The multivariant playlist, or null while no segment is finished (not playable yet). */

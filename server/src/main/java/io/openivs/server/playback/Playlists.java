@@ -23,60 +23,17 @@ final class Playlists {
     private Playlists() {}
 
     /**
-     * A media playlist.
-     *
-     * @param childQuery appended to every URI (a private channel's token), or empty
-     * @param lowLatency the LL-HLS parts to list, or null for regular HLS
-     */
-    static String media(
-            List<Segment> segments,
-            int targetDuration,
-            boolean fragmentedMp4,
-            String childQuery,
-            LowLatency lowLatency) {
-        return media(segments, targetDuration, fragmentedMp4, childQuery, lowLatency, null);
-    }
-
-    /**
-     * A media playlist ending with the LHLS prefetch segments {@code prefetch} lists (null: none),
-     * named exactly as they will be once finished.
-     */
-    static String media(
-            List<Segment> segments,
-            int targetDuration,
-            boolean fragmentedMp4,
-            String childQuery,
-            LowLatency lowLatency,
-            Prefetch prefetch) {
-        return media(segments, targetDuration, fragmentedMp4, childQuery, lowLatency, prefetch, false);
-    }
-
-    /**
-     * As above; {@code ended} (the server is shutting down and the publisher's media has stopped) lists
-     * no parts or prefetch segments and closes the playlist with EXT-X-ENDLIST, so players stop.
-     */
-    static String media(
-            List<Segment> segments,
-            int targetDuration,
-            boolean fragmentedMp4,
-            String childQuery,
-            LowLatency lowLatency,
-            Prefetch prefetch,
-            boolean ended) {
-        return media(segments, targetDuration, fragmentedMp4, childQuery, lowLatency, prefetch, ended, true);
-    }
-
-    /**
      * Whether a media playlist's text depends on the request's Accept header ({@code startAtEnd} below):
      * an LL-HLS playlist (parts) that also lists LHLS prefetch segments, a LOW FRAGMENTED_MP4 channel's.
      * Its answers say {@code Vary: Accept} (RFC 9110 12.5.5), so a cache between keeps the two apart.
      */
-    static boolean startVaries(LowLatency lowLatency, Prefetch prefetch, boolean ended) {
-        return !ended && lowLatency != null && prefetch != null;
+    static boolean startVaries(MediaPlaylist playlist) {
+        return !playlist.ended() && playlist.lowLatency() != null && playlist.prefetch() != null;
     }
 
     /**
-     * As above. {@code startAtEnd} false leaves EXT-X-START out of a playlist for which {@link #startVaries}:
+     * A media playlist. An ended one lists no parts or prefetch segments and closes with EXT-X-ENDLIST.
+     * {@code startAtEnd} false leaves EXT-X-START out of a playlist for which {@link #startVaries}:
      * with parts listed, the line helps Amazon's IVS player (without it, it starts at the newest finished
      * segment: 3.47 s glass to glass against 1.28 s with it, bench/latency) but holds hls.js back, which
      * clamps the offset to the finished segments' total (its duration leaves parts out) and waits there
@@ -85,30 +42,24 @@ final class Playlists {
      * header ({@link HlsAccept}). A playlist without parts (LOW TS) keeps it for every player: there it
      * helps hls.js too (7.68 s before it, 4.90 s with it, bench/latency/README.md).
      */
-    static String media(
-            List<Segment> segments,
-            int targetDuration,
-            boolean fragmentedMp4,
-            String childQuery,
-            LowLatency lowLatency,
-            Prefetch prefetch,
-            boolean ended,
-            boolean startAtEnd) {
-        if (ended) {
-            lowLatency = null;
-            prefetch = null;
-        }
+    static String media(MediaPlaylist playlist, boolean startAtEnd) {
+        boolean ended = playlist.ended();
+        LowLatency lowLatency = ended ? null : playlist.lowLatency();
+        Prefetch prefetch = ended ? null : playlist.prefetch();
+        List<Segment> segments = playlist.segments();
+        int targetDuration = playlist.targetDuration();
+        String childQuery = playlist.childQuery();
         if (lowLatency == null && prefetch == null && !ended) {
             segments = listed(segments, targetDuration);
         }
-        String text = fragmentedMp4
+        String text = playlist.fragmentedMp4()
                 ? Fmp4Playback.mediaPlaylist(segments, targetDuration, childQuery, lowLatency, ended)
                 : PlaylistWriter.media(
                         segments,
                         targetDuration,
                         childQuery.isEmpty() ? seq -> seq + ".ts" : seq -> seq + ".ts" + childQuery,
                         ended);
-        String extension = fragmentedMp4 ? ".m4s" : ".ts";
+        String extension = playlist.fragmentedMp4() ? ".m4s" : ".ts";
         if (prefetch != null && !segments.isEmpty()) {
             text = prefetch.appendTo(new StringBuilder(text), seq -> seq + extension + childQuery)
                     .toString();

@@ -125,6 +125,54 @@ class MediaPlaylistCacheTest {
         assertThat(plain.renders()).isOne();
     }
 
+    @Test
+    void anotherReportTargetDurationOrPrefetchRendersAgain() {
+        LowLatency ll = lowLatency("");
+        MediaPlaylist first =
+                new MediaPlaylist(segmenter.segments(), segmenter.targetDurationSeconds(), true, "", ll, null, false);
+        List<MediaPlaylist> changed = List.of(
+                new MediaPlaylist(
+                        segmenter.segments(),
+                        segmenter.targetDurationSeconds(),
+                        true,
+                        "",
+                        ll.withReports(List.of(new RenditionReport("480p30/live.m3u8", 1, 3))),
+                        null,
+                        false),
+                new MediaPlaylist(
+                        segmenter.segments(), segmenter.targetDurationSeconds() + 1, true, "", ll, null, false),
+                new MediaPlaylist(
+                        segmenter.segments(),
+                        segmenter.targetDurationSeconds(),
+                        true,
+                        "",
+                        ll,
+                        segmenter.prefetch(),
+                        false));
+        cache.answer(first, true).release();
+        // The same state made afresh, as each answer makes it: no rendering.
+        cache.answer(
+                        new MediaPlaylist(
+                                segmenter.segments(),
+                                segmenter.targetDurationSeconds(),
+                                true,
+                                "",
+                                lowLatency(""),
+                                null,
+                                false),
+                        true)
+                .release();
+        assertThat(cache.renders()).isOne();
+        // Each change from the first state, and back: one rendering each.
+        int renders = 1;
+        for (MediaPlaylist p : changed) {
+            cache.answer(p, true).release();
+            assertThat(cache.renders()).isEqualTo(++renders);
+            cache.answer(first, true).release();
+            assertThat(cache.renders()).isEqualTo(++renders);
+        }
+    }
+
     private static List<String> startLines(String playlist) {
         return playlist.lines().filter(l -> l.startsWith("#EXT-X-START:")).toList();
     }
@@ -155,13 +203,14 @@ class MediaPlaylistCacheTest {
     private FullHttpResponse answer(
             MediaPlaylistCache from, String childQuery, Prefetch prefetch, boolean ended, boolean namesHlsType) {
         return from.answer(
-                segmenter.segments(),
-                segmenter.targetDurationSeconds(),
-                true,
-                childQuery,
-                lowLatency(childQuery),
-                prefetch,
-                ended,
+                new MediaPlaylist(
+                        segmenter.segments(),
+                        segmenter.targetDurationSeconds(),
+                        true,
+                        childQuery,
+                        lowLatency(childQuery),
+                        prefetch,
+                        ended),
                 namesHlsType);
     }
 

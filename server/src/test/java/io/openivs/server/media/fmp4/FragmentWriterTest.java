@@ -6,7 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
-import io.openivs.server.media.VideoConfig;
+import io.openivs.server.testing.SyntheticMedia;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -17,15 +17,6 @@ import org.junit.jupiter.api.Test;
 /** The fMP4 video sample path: frames' length-prefixed NAL units become mdat samples as they are. */
 class FragmentWriterTest {
 
-    private static final VideoConfig VIDEO = new VideoConfig(
-            HexFormat.of().parseHex("6742c01eda0360f79bc044"),
-            HexFormat.of().parseHex("68ce0fc8"),
-            854,
-            480,
-            66,
-            0xC0,
-            30,
-            25);
     // SEI then IDR slice, then a P slice: 4-byte lengths, as FLV delivers them and avc1 samples hold them.
     private static final byte[] KEY = HexFormat.of().parseHex("00000003" + "060102" + "00000006" + "65888421aabb");
     private static final byte[] P = HexFormat.of().parseHex("00000005" + "419a02ccdd");
@@ -59,9 +50,10 @@ class FragmentWriterTest {
 
     @Test
     void videoSampleBytesEqualTheLengthPrefixedFrames() {
-        writer.configure(VIDEO, null);
+        writer.configure(SyntheticMedia.VIDEO, null);
+        // 30 fps, as the config says: a frame is 3000 ticks.
         writer.addVideo(0, 3000, true, Unpooled.wrappedBuffer(KEY));
-        writer.addVideo(3600, 3600, false, Unpooled.wrappedBuffer(P));
+        writer.addVideo(3000, 6000, false, Unpooled.wrappedBuffer(P));
         ByteBuf fragment = writer.finish();
         toRelease.add(fragment);
         assertThat(videoSamples(fragment)).containsExactly(KEY, P);
@@ -69,7 +61,7 @@ class FragmentWriterTest {
 
     @Test
     void samplesAreRetainedSlicesOfTheFramesNotCopies() {
-        writer.configure(VIDEO, null);
+        writer.configure(SyntheticMedia.VIDEO, null);
         byte[] key = KEY.clone();
         ByteBuf frame = Unpooled.wrappedBuffer(key);
         writer.addVideo(0, 0, true, frame);
@@ -84,7 +76,7 @@ class FragmentWriterTest {
 
     @Test
     void aSampleThatWouldKeepAMuchLargerBufferAliveIsCopied() {
-        writer.configure(VIDEO, null);
+        writer.configure(SyntheticMedia.VIDEO, null);
         // A frame that arrived in one RTMP chunk is a slice of the connection's receive buffer.
         ByteBuf received =
                 Unpooled.buffer(64 * 1024).writeZero(100).writeBytes(P).writeZero(30_000);

@@ -6,15 +6,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
-import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.SegmentStart;
 import io.openivs.server.media.TimedMetadata;
 import io.openivs.server.media.TrackType;
-import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.ts.TsPackets.Packet;
+import io.openivs.server.testing.SyntheticMedia;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,16 +25,6 @@ import org.junit.jupiter.api.Test;
  */
 class TsMetadataStreamTest {
 
-    private static final VideoConfig VIDEO = new VideoConfig(
-            HexFormat.of().parseHex("6742c01eda0360f79bc044"),
-            HexFormat.of().parseHex("68ce0fc8"),
-            854,
-            480,
-            66,
-            0xC0,
-            30,
-            25);
-    private static final AudioConfig AUDIO = new AudioConfig(HexFormat.of().parseHex("1188"), 2, 48000, 1);
     private static final String ID3_FORMAT = "ffff49443320ff4944332000";
 
     private final TsSegmentWriter writer = new TsSegmentWriter(UnpooledByteBufAllocator.DEFAULT);
@@ -49,7 +37,7 @@ class TsMetadataStreamTest {
     }
 
     private List<Packet> segment(long sequence, boolean withMetadata) {
-        writer.startSegment(new SegmentStart(sequence, false, VIDEO, AUDIO, 0));
+        writer.startSegment(new SegmentStart(sequence, false, SyntheticMedia.VIDEO, SyntheticMedia.AUDIO, 0));
         byte[] au = new byte[400];
         au[3] = 1;
         au[4] = 0x65;
@@ -129,7 +117,7 @@ class TsMetadataStreamTest {
 
     @Test
     void moreMetadataInTheSameSegmentNeedsNoFurtherPmt() {
-        writer.startSegment(new SegmentStart(0, false, VIDEO, AUDIO, 0));
+        writer.startSegment(new SegmentStart(0, false, SyntheticMedia.VIDEO, SyntheticMedia.AUDIO, 0));
         writer.writeMetadata(new TimedMetadata(0, "one".getBytes()));
         writer.writeMetadata(new TimedMetadata(3000, "two".getBytes()));
         ByteBuf out = writer.finishSegment();
@@ -143,7 +131,7 @@ class TsMetadataStreamTest {
     @Test
     void segmentsStartingWithMetadataDeclareItInTheirOnlyPmtUnderOneVersion() {
         for (int i = 0; i < 3; i++) {
-            writer.startSegment(new SegmentStart(i, false, VIDEO, AUDIO, 0));
+            writer.startSegment(new SegmentStart(i, false, SyntheticMedia.VIDEO, SyntheticMedia.AUDIO, 0));
             writer.writeMetadata(new TimedMetadata(i * 180_000L, "stamp".getBytes(), true));
             byte[] au = new byte[400];
             au[3] = 1;

@@ -6,13 +6,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
-import io.openivs.server.media.AudioConfig;
 import io.openivs.server.media.MediaFrame;
 import io.openivs.server.media.SegmentStart;
 import io.openivs.server.media.TrackType;
-import io.openivs.server.media.VideoConfig;
 import io.openivs.server.media.ts.TsPackets.Packet;
 import io.openivs.server.media.ts.TsPackets.Pes;
+import io.openivs.server.testing.SyntheticMedia;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -23,16 +22,6 @@ import org.junit.jupiter.api.Test;
 
 class TsSegmentWriterTest {
 
-    private static final VideoConfig VIDEO = new VideoConfig(
-            HexFormat.of().parseHex("6742c01eda0360f79bc044"),
-            HexFormat.of().parseHex("68ce0fc8"),
-            854,
-            480,
-            66,
-            0xC0,
-            30,
-            25);
-    private static final AudioConfig AUDIO = new AudioConfig(HexFormat.of().parseHex("1188"), 2, 48000, 1);
     private static final long AAC_FRAME = 1920; // 1024 samples at 48 kHz in 90 kHz ticks
 
     private final TsSegmentWriter writer = new TsSegmentWriter(UnpooledByteBufAllocator.DEFAULT);
@@ -61,7 +50,7 @@ class TsSegmentWriterTest {
     }
 
     private static int parameterSetBytes() {
-        return 2 * START_CODE.length + VIDEO.sps().length + VIDEO.pps().length;
+        return 2 * START_CODE.length + SyntheticMedia.VIDEO.sps().length + SyntheticMedia.VIDEO.pps().length;
     }
 
     /** Test-side Annex-B of a length-prefixed access unit, as ISO/IEC 13818-1 wants H.264 in TS. */
@@ -70,9 +59,9 @@ class TsSegmentWriterTest {
         out.writeBytes(AUD);
         if (key) {
             out.writeBytes(START_CODE)
-                    .writeBytes(VIDEO.sps())
+                    .writeBytes(SyntheticMedia.VIDEO.sps())
                     .writeBytes(START_CODE)
-                    .writeBytes(VIDEO.pps());
+                    .writeBytes(SyntheticMedia.VIDEO.pps());
         }
         ByteBuf in = Unpooled.wrappedBuffer(lengthPrefixed);
         while (in.isReadable()) {
@@ -96,7 +85,7 @@ class TsSegmentWriterTest {
     }
 
     private ByteBuf segment(long sequence, long offset, MediaFrame... frames) {
-        writer.startSegment(new SegmentStart(sequence, false, VIDEO, AUDIO, offset));
+        writer.startSegment(new SegmentStart(sequence, false, SyntheticMedia.VIDEO, SyntheticMedia.AUDIO, offset));
         for (MediaFrame f : frames) {
             writer.writeFrame(f);
             f.release();
@@ -203,8 +192,8 @@ class TsSegmentWriterTest {
                 Unpooled.wrappedBuffer(HexFormat.of().parseHex(String.format("%08x", idr.length() / 2) + idr)));
         List<Pes> pes = TsPackets.pes(TsPackets.parse(segment(0, 0, key, next, key2)), TsSegmentWriter.PID_VIDEO);
 
-        String sps = HexFormat.of().formatHex(VIDEO.sps());
-        String pps = HexFormat.of().formatHex(VIDEO.pps());
+        String sps = HexFormat.of().formatHex(SyntheticMedia.VIDEO.sps());
+        String pps = HexFormat.of().formatHex(SyntheticMedia.VIDEO.pps());
         assertThat(pes).hasSize(3);
         assertThat(nalUnits(pes.get(0).data())).containsExactly("09f0", sps, pps, sei, idr);
         assertThat(nalUnits(pes.get(1).data())).containsExactly("09f0", p);
