@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openivs.server.config.ServerConfig;
 import io.openivs.server.media.FfmpegTool;
-import io.openivs.server.media.ffmpeg.FfmpegExecutables;
 import io.openivs.server.testing.LivePlaylistWatch;
 import io.openivs.server.testing.Publishing;
 import io.openivs.server.testing.TestServer;
@@ -447,11 +446,7 @@ class PublisherFailoverTest {
     }
 
     static Process publisher(String url) throws IOException {
-        return FfmpegExecutables.builder(FfmpegExecutables.ffmpeg(), Publishing.lowLatencyArgs(url, 200))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        return Publishing.startLowLatency(url, 200);
     }
 
     static String live(IvsClient ivs, String channelArn) {

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openivs.server.media.FfmpegTool;
-import io.openivs.server.media.ffmpeg.FfmpegExecutables;
 import io.openivs.server.store.StoreKey;
 import io.openivs.server.testing.LivePlaylistWatch;
 import io.openivs.server.testing.OwnPostgres;
@@ -349,11 +348,7 @@ class StoreOutageTest {
     private static Process publisher(TestServer node, CreateChannelResponse ch) throws IOException {
         String url = "rtmp://127.0.0.1:" + node.server().rtmpPort() + "/app/"
                 + ch.streamKey().value();
-        return FfmpegExecutables.builder(FfmpegExecutables.ffmpeg(), Publishing.lowLatencyArgs(url, 200))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        return Publishing.startLowLatency(url, 200);
     }
 
     /** The channel's stream id while LIVE, else null. */

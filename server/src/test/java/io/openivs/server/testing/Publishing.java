@@ -3,6 +3,9 @@ package io.openivs.server.testing;
 import io.openivs.server.events.EventSink;
 import io.openivs.server.events.IvsEvent;
 import io.openivs.server.media.FfmpegTool;
+import io.openivs.server.media.ffmpeg.FfmpegExecutables;
+import java.io.File;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +43,19 @@ public final class Publishing {
     /** The arguments of {@link #publishLowLatency}, for a publisher that must outlive FfmpegTool's 60 s limit. */
     public static List<String> lowLatencyArgs(String url, int seconds) {
         return args(url, seconds, "-preset", "ultrafast", "-tune", "zerolatency", "-g", "30");
+    }
+
+    /**
+     * The {@link #lowLatencyArgs} publisher as a process of the test's own, its output dropped: for one that must
+     * outlive FfmpegTool's 60 s limit, or that the test stops (destroy) once it has checked what it needs, rather
+     * than waiting out a length chosen for a slow machine.
+     */
+    public static Process startLowLatency(String url, int seconds) throws IOException {
+        return FfmpegExecutables.builder(FfmpegExecutables.ffmpeg(), lowLatencyArgs(url, seconds))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 
     /**
