@@ -182,11 +182,10 @@ class PublisherFailoverTest {
             // cover.
             CreateChannelResponse ch = recordedChannel(ivsA, "handed-over", ChannelType.STANDARD, bucket, 12);
             String key = ch.streamKey().value();
-            FfmpegTool.Result first = Publishing.publish(
-                            "rtmp://127.0.0.1:" + nodes.a.server().rtmpPort() + "/app/" + key, 12)
-                    .get(60, TimeUnit.SECONDS);
-            assertThat(first.exitCode()).as(first.stderr()).isZero();
-            await(Duration.ofSeconds(20), () -> live(ivsA, ch.channel().arn()) == null ? true : null);
+            // Each publisher is told to finish once its node has stored some of each rendition (as soon as a slow
+            // machine allows, at most 12 s and 8 s), rather than running out a fixed length.
+            Publishing.Stoppable firstPublisher = Publishing.startStoppable(
+                    "rtmp://127.0.0.1:" + nodes.a.server().rtmpPort() + "/app/" + key, 12);
             String prefixOnA = await(Duration.ofSeconds(20), () -> {
                 JsonNode started = event(dir.resolve("a"), "Recording Start");
                 return started == null
@@ -197,12 +196,22 @@ class PublisherFailoverTest {
             // Node 1 stored some of each rendition before the publisher left.
             for (String rendition : List.of("360p30", "160p30")) {
                 Path list = recorded.resolve(rendition).resolve("playlist.m3u8");
-                await(Duration.ofSeconds(20), () -> count(read(list), "#EXTINF") >= 1 ? true : null);
+                await(Duration.ofSeconds(30), () -> count(read(list), "#EXTINF") >= 1 ? true : null);
             }
+            FfmpegTool.Result first = firstPublisher.stop();
+            assertThat(first.exitCode()).as(first.stderr()).isZero();
+            await(Duration.ofSeconds(20), () -> live(ivsA, ch.channel().arn()) == null ? true : null);
+            int sourceOnA = count(read(recorded.resolve("360p30/playlist.m3u8")), "#EXTINF");
             int rungOnA = count(read(recorded.resolve("160p30/playlist.m3u8")), "#EXTINF");
-            FfmpegTool.Result second = Publishing.publish(
-                            "rtmp://127.0.0.1:" + nodes.b.server().rtmpPort() + "/app/" + key, 8)
-                    .get(60, TimeUnit.SECONDS);
+            Publishing.Stoppable secondPublisher = Publishing.startStoppable(
+                    "rtmp://127.0.0.1:" + nodes.b.server().rtmpPort() + "/app/" + key, 8);
+            await(
+                    Duration.ofSeconds(30),
+                    () -> count(read(recorded.resolve("360p30/playlist.m3u8")), "#EXTINF") > sourceOnA
+                                    && count(read(recorded.resolve("160p30/playlist.m3u8")), "#EXTINF") > rungOnA
+                            ? true
+                            : null);
+            FfmpegTool.Result second = secondPublisher.stop();
             assertThat(second.exitCode()).as(second.stderr()).isZero();
 
             // Node 2 ends it when its window has passed; node 1's window ended before.
