@@ -349,12 +349,17 @@ class PublisherFailoverTest {
             Path dirB = nodes.dataDir(2);
             String bucket = "late-return";
             CreateChannelResponse ch = recordedChannel(ivsB, "late-return", null, bucket, 5);
-            FfmpegTool.Result first =
-                    Publishing.publish(a.rtmpUrl(ch.streamKey().value()), 8).get(60, TimeUnit.SECONDS);
-            assertThat(first.exitCode()).as(first.stderr()).isZero();
+            // Told to finish once node 1 has stored two segments of its recording (at most 8 s).
+            Publishing.Stoppable firstPublisher =
+                    Publishing.startStoppable(a.rtmpUrl(ch.streamKey().value()), 8);
             JsonNode start = await(Duration.ofSeconds(20), () -> event(dirA, "Recording Start"));
             String firstStream = start.path("detail").path("stream_id").asText();
             String prefix = start.path("detail").path("recording_s3_key_prefix").asText();
+            Path recordedList =
+                    nodes.bucketFolders.resolve(bucket).resolve(prefix).resolve("media/hls/360p30/playlist.m3u8");
+            await(Duration.ofSeconds(20), () -> count(read(recordedList), "#EXTINF") >= 2 ? true : null);
+            FfmpegTool.Result first = firstPublisher.stop();
+            assertThat(first.exitCode()).as(first.stderr()).isZero();
             // The stream ended on node 1, its recording open there (and in the store) for its window.
             await(
                     Duration.ofSeconds(20),
