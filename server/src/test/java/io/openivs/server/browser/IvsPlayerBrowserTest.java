@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.openivs.server.media.ffmpeg.FfmpegExecutables;
 import io.openivs.server.playback.access.TestTokens;
 import io.openivs.server.testing.Publishing;
 import io.openivs.server.testing.TestDatabases;
 import io.openivs.server.testing.TestServer;
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -191,10 +189,6 @@ class IvsPlayerBrowserTest {
 
     /** The tests' low-latency publisher, started directly: FfmpegTool stops a process after 60 s. */
     private static Process publisher(String url) throws java.io.IOException {
-        return FfmpegExecutables.builder(FfmpegExecutables.ffmpeg(), Publishing.lowLatencyArgs(url, SECONDS + 120))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        return Publishing.startLowLatency(url, SECONDS + 120);
     }
 }

@@ -81,7 +81,8 @@ class SrtPublishTest {
                 .isNotZero();
         assertThat(state(ivs, channel.arn())).as("nothing went live").isNull();
 
-        CompletableFuture<FfmpegTool.Result> publisher = publishTs(srtUrl(channel, key, passphrase, 32), 14);
+        // Stopped once all is checked (14 s is what a slow machine may need); its exit code is checked as before.
+        Publishing.Stoppable publisher = Publishing.startStoppable(srtUrl(channel, key, passphrase, 32), 14);
         Publishing.await(Duration.ofSeconds(15), () -> state(ivs, channel.arn()) == StreamState.LIVE ? true : null);
         FfmpegTool.Result probe = Publishing.await(Duration.ofSeconds(15), () -> {
             try {
@@ -116,7 +117,8 @@ class SrtPublishTest {
                     : null;
         });
         assertThat(session.ingestConfiguration().audio().codec()).isEqualTo("mp4a.40.2");
-        assertThat(publisher.get(40, TimeUnit.SECONDS).exitCode()).isZero();
+        FfmpegTool.Result published = publisher.stop();
+        assertThat(published.exitCode()).as(published.stderr()).isZero();
         Publishing.await(Duration.ofSeconds(15), () -> state(ivs, channel.arn()) == null ? true : null);
     }
 
@@ -128,9 +130,10 @@ class SrtPublishTest {
         Channel channel = created.channel();
         String key = created.streamKey().value();
         // The #!:: form of the stream id, as some encoders send it.
-        CompletableFuture<FfmpegTool.Result> publisher =
-                publishTs(srtUrl(channel, "#!::r=" + key + ",m=publish", null, 0), 8);
+        Publishing.Stoppable publisher =
+                Publishing.startStoppable(srtUrl(channel, "#!::r=" + key + ",m=publish", null, 0), 8);
         Publishing.await(Duration.ofSeconds(15), () -> state(ivs, channel.arn()) == StreamState.LIVE ? true : null);
-        assertThat(publisher.get(40, TimeUnit.SECONDS).exitCode()).isZero();
+        FfmpegTool.Result published = publisher.stop();
+        assertThat(published.exitCode()).as(published.stderr()).isZero();
     }
 }

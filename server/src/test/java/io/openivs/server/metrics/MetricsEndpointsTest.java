@@ -18,8 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -83,7 +81,8 @@ class MetricsEndpointsTest {
 
             String rtmps = "rtmps://127.0.0.1:" + node.server().rtmpsPort() + "/app/"
                     + created.streamKey().value();
-            CompletableFuture<FfmpegTool.Result> publisher = Publishing.publish(rtmps, 20);
+            // Stopped once the metrics are checked; its exit code still says whether it published without an error.
+            Publishing.Stoppable publisher = Publishing.startStoppable(rtmps, 20);
             String playbackUrl = created.channel().playbackUrl().replace("localhost", "127.0.0.1");
             // A viewer: the multivariant playlist, its media playlist, then a segment of it.
             String media = Publishing.await(Duration.ofSeconds(30), () -> {
@@ -166,7 +165,7 @@ class MetricsEndpointsTest {
                         .isNotEmpty();
             }
 
-            FfmpegTool.Result published = publisher.get(60, TimeUnit.SECONDS);
+            FfmpegTool.Result published = publisher.stop();
             assertThat(published.exitCode()).as(published.stderr()).isZero();
         }
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.testing.Publishing;
 import java.io.IOException;
 import java.net.URI;
@@ -17,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -53,7 +51,8 @@ class LogOutputTest {
                 IvsClient ivs = server.ivs()) {
             CreateChannelResponse ch = ivs.createChannel(b -> b.name("logged").insecureIngest(true));
             streamKey = ch.streamKey().value();
-            CompletableFuture<FfmpegTool.Result> publisher = Publishing.publish(server.rtmpUrl(streamKey), 8);
+            // Told to finish once the viewer's requests are made (at most 8 s): the stream's end is logged as before.
+            Publishing.Stoppable publisher = Publishing.startStoppable(server.rtmpUrl(streamKey), 8);
             URI master = URI.create(ch.channel().playbackUrl() + "?token=" + TOKEN);
             // The master, then its media playlist and a segment, each asked with the token in the query.
             String media = await(Duration.ofSeconds(30), () -> firstUri(get(http, master)));
@@ -82,7 +81,7 @@ class LogOutputTest {
                         HttpResponse.BodyHandlers.ofString());
             }
             channelArn = ch.channel().arn();
-            publisher.get(60, TimeUnit.SECONDS);
+            publisher.stop();
             String ended = "on " + channelArn + " (logged) ended";
             await(Duration.ofSeconds(20), () -> {
                 synchronized (server.output) {

@@ -6,7 +6,6 @@ import io.openivs.server.media.FfmpegTool;
 import io.openivs.server.testing.Publishing;
 import io.openivs.server.testing.ServerFixture;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,10 +28,11 @@ class PlaybackSlowlorisTest {
                 node.ivs().createChannel(b -> b.name("slowloris").insecureIngest(true));
         String arn = created.channel().arn();
         int playback = node.server().server().playbackPort();
-        CompletableFuture<FfmpegTool.Result> ffmpeg = Publishing.publish(
+        // Stopped once the viewer has played the stream: nothing is checked of the publisher after that.
+        Process ffmpeg = Publishing.startLowLatency(
                 "rtmp://127.0.0.1:" + node.server().server().rtmpPort() + "/app/"
                         + created.streamKey().value(),
-                20);
+                60);
         try (SlowClient silent = new SlowClient(playback);
                 SlowClient trickle = new SlowClient(playback)) {
             long start = System.nanoTime();
@@ -71,7 +71,8 @@ class PlaybackSlowlorisTest {
             });
             assertThat(probe.stdout()).contains("h264").contains("aac");
         } finally {
-            ffmpeg.get(60, TimeUnit.SECONDS);
+            ffmpeg.destroyForcibly();
+            ffmpeg.waitFor(10, TimeUnit.SECONDS);
         }
     }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openivs.server.config.ServerConfig;
 import io.openivs.server.media.FfmpegTool;
-import io.openivs.server.media.ffmpeg.FfmpegExecutables;
 import io.openivs.server.testing.LivePlaylistWatch;
 import io.openivs.server.testing.Publishing;
 import io.openivs.server.testing.TestServer;
@@ -183,11 +182,10 @@ class PublisherFailoverTest {
             // cover.
             CreateChannelResponse ch = recordedChannel(ivsA, "handed-over", ChannelType.STANDARD, bucket, 12);
             String key = ch.streamKey().value();
-            FfmpegTool.Result first = Publishing.publish(
-                            "rtmp://127.0.0.1:" + nodes.a.server().rtmpPort() + "/app/" + key, 12)
-                    .get(60, TimeUnit.SECONDS);
-            assertThat(first.exitCode()).as(first.stderr()).isZero();
-            await(Duration.ofSeconds(20), () -> live(ivsA, ch.channel().arn()) == null ? true : null);
+            // Each publisher is told to finish once its node has stored some of each rendition (as soon as a slow
+            // machine allows, at most 12 s and 8 s), rather than running out a fixed length.
+            Publishing.Stoppable firstPublisher = Publishing.startStoppable(
+                    "rtmp://127.0.0.1:" + nodes.a.server().rtmpPort() + "/app/" + key, 12);
             String prefixOnA = await(Duration.ofSeconds(20), () -> {
                 JsonNode started = event(dir.resolve("a"), "Recording Start");
                 return started == null
@@ -198,12 +196,22 @@ class PublisherFailoverTest {
             // Node 1 stored some of each rendition before the publisher left.
             for (String rendition : List.of("360p30", "160p30")) {
                 Path list = recorded.resolve(rendition).resolve("playlist.m3u8");
-                await(Duration.ofSeconds(20), () -> count(read(list), "#EXTINF") >= 1 ? true : null);
+                await(Duration.ofSeconds(30), () -> count(read(list), "#EXTINF") >= 1 ? true : null);
             }
+            FfmpegTool.Result first = firstPublisher.stop();
+            assertThat(first.exitCode()).as(first.stderr()).isZero();
+            await(Duration.ofSeconds(20), () -> live(ivsA, ch.channel().arn()) == null ? true : null);
+            int sourceOnA = count(read(recorded.resolve("360p30/playlist.m3u8")), "#EXTINF");
             int rungOnA = count(read(recorded.resolve("160p30/playlist.m3u8")), "#EXTINF");
-            FfmpegTool.Result second = Publishing.publish(
-                            "rtmp://127.0.0.1:" + nodes.b.server().rtmpPort() + "/app/" + key, 8)
-                    .get(60, TimeUnit.SECONDS);
+            Publishing.Stoppable secondPublisher = Publishing.startStoppable(
+                    "rtmp://127.0.0.1:" + nodes.b.server().rtmpPort() + "/app/" + key, 8);
+            await(
+                    Duration.ofSeconds(30),
+                    () -> count(read(recorded.resolve("360p30/playlist.m3u8")), "#EXTINF") > sourceOnA
+                                    && count(read(recorded.resolve("160p30/playlist.m3u8")), "#EXTINF") > rungOnA
+                            ? true
+                            : null);
+            FfmpegTool.Result second = secondPublisher.stop();
             assertThat(second.exitCode()).as(second.stderr()).isZero();
 
             // Node 2 ends it when its window has passed; node 1's window ended before.
@@ -341,12 +349,17 @@ class PublisherFailoverTest {
             Path dirB = nodes.dataDir(2);
             String bucket = "late-return";
             CreateChannelResponse ch = recordedChannel(ivsB, "late-return", null, bucket, 5);
-            FfmpegTool.Result first =
-                    Publishing.publish(a.rtmpUrl(ch.streamKey().value()), 8).get(60, TimeUnit.SECONDS);
-            assertThat(first.exitCode()).as(first.stderr()).isZero();
+            // Told to finish once node 1 has stored two segments of its recording (at most 8 s).
+            Publishing.Stoppable firstPublisher =
+                    Publishing.startStoppable(a.rtmpUrl(ch.streamKey().value()), 8);
             JsonNode start = await(Duration.ofSeconds(20), () -> event(dirA, "Recording Start"));
             String firstStream = start.path("detail").path("stream_id").asText();
             String prefix = start.path("detail").path("recording_s3_key_prefix").asText();
+            Path recordedList =
+                    nodes.bucketFolders.resolve(bucket).resolve(prefix).resolve("media/hls/360p30/playlist.m3u8");
+            await(Duration.ofSeconds(20), () -> count(read(recordedList), "#EXTINF") >= 2 ? true : null);
+            FfmpegTool.Result first = firstPublisher.stop();
+            assertThat(first.exitCode()).as(first.stderr()).isZero();
             // The stream ended on node 1, its recording open there (and in the store) for its window.
             await(
                     Duration.ofSeconds(20),
@@ -447,11 +460,7 @@ class PublisherFailoverTest {
     }
 
     static Process publisher(String url) throws IOException {
-        return FfmpegExecutables.builder(FfmpegExecutables.ffmpeg(), Publishing.lowLatencyArgs(url, 200))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        return Publishing.startLowLatency(url, 200);
     }
 
     static String live(IvsClient ivs, String channelArn) {

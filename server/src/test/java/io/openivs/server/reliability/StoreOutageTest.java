@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openivs.server.media.FfmpegTool;
-import io.openivs.server.media.ffmpeg.FfmpegExecutables;
+import io.openivs.server.resource.StreamSessions;
 import io.openivs.server.store.StoreKey;
 import io.openivs.server.testing.LivePlaylistWatch;
 import io.openivs.server.testing.OwnPostgres;
@@ -318,8 +318,10 @@ class StoreOutageTest {
                             .isEqualTo(stream);
 
                     // The edge's heartbeat writes its viewers again (the owner has no viewer of its own): counted
-                    // once the count written before the outage is past the stale period.
-                    sleepUntil(outageStart + TimeUnit.SECONDS.toNanos(20));
+                    // once the count written before the outage is past the stale period. That count's heartbeat time
+                    // is before the store stopped, so it is out 15 s after; a second more for millisecond rounding.
+                    // Whatever counts then was written by a heartbeat that began in the outage or after it.
+                    sleepUntil(outageStart + TimeUnit.MILLISECONDS.toNanos(StreamSessions.STALE_MS + 1_000));
                     await(
                             Duration.ofSeconds(30),
                             () -> viewers(ivs, ch.channel().arn()) >= 1 ? true : null);
@@ -349,11 +351,7 @@ class StoreOutageTest {
     private static Process publisher(TestServer node, CreateChannelResponse ch) throws IOException {
         String url = "rtmp://127.0.0.1:" + node.server().rtmpPort() + "/app/"
                 + ch.streamKey().value();
-        return FfmpegExecutables.builder(FfmpegExecutables.ffmpeg(), Publishing.lowLatencyArgs(url, 200))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        return Publishing.startLowLatency(url, 200);
     }
 
     /** The channel's stream id while LIVE, else null. */

@@ -3,12 +3,19 @@ package io.openivs.server.testing;
 import io.openivs.server.events.EventSink;
 import io.openivs.server.events.IvsEvent;
 import io.openivs.server.media.FfmpegTool;
+import io.openivs.server.media.ffmpeg.FfmpegExecutables;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import software.amazon.awssdk.services.ivs.IvsClient;
@@ -40,6 +47,81 @@ public final class Publishing {
     /** The arguments of {@link #publishLowLatency}, for a publisher that must outlive FfmpegTool's 60 s limit. */
     public static List<String> lowLatencyArgs(String url, int seconds) {
         return args(url, seconds, "-preset", "ultrafast", "-tune", "zerolatency", "-g", "30");
+    }
+
+    /**
+     * The {@link #lowLatencyArgs} publisher as a process of the test's own, its output dropped: for one that must
+     * outlive FfmpegTool's 60 s limit, or that the test stops (destroy) once it has checked what it needs, rather
+     * than waiting out a length chosen for a slow machine.
+     */
+    public static Process startLowLatency(String url, int seconds) throws IOException {
+        return FfmpegExecutables.builder(FfmpegExecutables.ffmpeg(), lowLatencyArgs(url, seconds))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+    }
+
+    /** Like {@link #publish}, as a {@link Stoppable} the test may end before its {@code seconds}. */
+    public static Stoppable startStoppable(String url, int seconds) throws IOException {
+        return startStoppable(args(url, seconds, "-preset", "ultrafast", "-g", "30"));
+    }
+
+    /** The arguments of {@link #publishWith}, for {@link #startStoppable(List)}. */
+    public static List<String> argsWith(
+            String url, String size, String audioSource, int seconds, List<String> x264, List<String> aac) {
+        return args(url, size, audioSource, seconds, x264, aac);
+    }
+
+    /** ffmpeg with these arguments ({@link #lowLatencyArgs}, {@link #argsWith}) as a {@link Stoppable}. */
+    public static Stoppable startStoppable(List<String> args) throws IOException {
+        Path err = Files.createTempFile("ffmpeg-err", ".txt");
+        Process p = FfmpegExecutables.builder(FfmpegExecutables.ffmpeg(), args)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(err.toFile())
+                .start();
+        return new Stoppable(p, err);
+    }
+
+    /**
+     * A publisher the test ends once it has checked what it needs, rather than waiting out a length chosen for a
+     * slow machine (the length stays the upper bound): "q" on ffmpeg's standard input makes it finish the stream
+     * as at the end of its input, exit code 0 included, so a publisher that met an error still shows it.
+     */
+    public static final class Stoppable implements AutoCloseable {
+        private final Process process;
+        private final Path err;
+
+        private Stoppable(Process process, Path err) {
+            this.process = process;
+            this.err = err;
+        }
+
+        /** Tells ffmpeg to finish (unless it has), waits for it, and returns its exit code and error output. */
+        public FfmpegTool.Result stop() throws IOException, InterruptedException {
+            if (process.isAlive()) {
+                try (OutputStream keys = process.getOutputStream()) {
+                    keys.write('q');
+                } catch (IOException e) {
+                    // it ended meanwhile: its exit code says how
+                }
+            }
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("ffmpeg did not finish within 30 s of being told to");
+            }
+            try {
+                return new FfmpegTool.Result(process.exitValue(), "", Files.readString(err));
+            } finally {
+                Files.deleteIfExists(err);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            process.destroyForcibly();
+            Files.deleteIfExists(err);
+        }
     }
 
     /**

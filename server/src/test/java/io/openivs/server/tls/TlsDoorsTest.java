@@ -18,8 +18,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,15 +94,9 @@ class TlsDoorsTest {
                 args.addAll(
                         args.size() - 1,
                         List.of("-tls_verify", "1", "-ca_file", ca.certificate().toString()));
-                CompletableFuture<FfmpegTool.Result> publisher = CompletableFuture.supplyAsync(
-                        () -> {
-                            try {
-                                return FfmpegTool.ffmpeg(args.toArray(String[]::new));
-                            } catch (Exception e) {
-                                throw new IllegalStateException(e);
-                            }
-                        },
-                        Publishing.background);
+                // Told to finish once the renewal is checked: a publisher cut off by it would have ended with an
+                // error before then, which its exit code still shows.
+                Publishing.Stoppable publisher = Publishing.startStoppable(args);
 
                 // ffprobe verifies the playback certificate against the CA, and the playlist plays.
                 String probed = Publishing.await(Duration.ofSeconds(40), () -> {
@@ -156,7 +148,7 @@ class TlsDoorsTest {
                         playbackUrl);
                 assertThat(again.exitCode()).as(again.stderr()).isZero();
                 // The publisher that connected before the renewal was not cut off.
-                FfmpegTool.Result published = publisher.get(60, TimeUnit.SECONDS);
+                FfmpegTool.Result published = publisher.stop();
                 assertThat(published.exitCode()).as(published.stderr()).isZero();
             }
         }

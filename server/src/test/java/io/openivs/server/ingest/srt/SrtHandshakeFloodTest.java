@@ -82,7 +82,9 @@ class SrtHandshakeFloodTest {
             String url = "srt://127.0.0.1:" + server.getPort() + "?mode=caller&latency=300000&pbkeylen=16&streamid="
                     + URLEncoder.encode(key, StandardCharsets.UTF_8) + "&passphrase="
                     + URLEncoder.encode(channel.srt().passphrase(), StandardCharsets.UTF_8);
-            CompletableFuture<FfmpegTool.Result> publisher = Publishing.publish(url, 20);
+            // Stopped once the flood is over and counted: it has published through all of it, and its exit code
+            // still says whether that went without an error.
+            Publishing.Stoppable publisher = Publishing.startStoppable(url, 60);
             FfmpegTool.Result probe = Publishing.await(Duration.ofSeconds(30), () -> {
                 try {
                     FfmpegTool.Result r = FfmpegTool.ffprobe(
@@ -113,7 +115,7 @@ class SrtHandshakeFloodTest {
                     .isPositive();
             sentTotal[0] = flooder.sent.get();
             cookiesTotal[0] = flooder.validCookies.get();
-            FfmpegTool.Result published = publisher.get(60, TimeUnit.SECONDS);
+            FfmpegTool.Result published = publisher.stop();
             assertThat(published.exitCode()).as(published.stderr()).isZero();
         } finally {
             flooding.set(false);

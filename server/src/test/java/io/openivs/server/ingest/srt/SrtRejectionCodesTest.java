@@ -12,8 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ivs.model.Channel;
@@ -50,12 +48,14 @@ class SrtRejectionCodesTest {
         String url = "srt://127.0.0.1:" + server.getPort() + "?mode=caller&latency=200000&pbkeylen=24&streamid="
                 + URLEncoder.encode(key, StandardCharsets.UTF_8) + "&passphrase="
                 + URLEncoder.encode(passphrase, StandardCharsets.UTF_8);
-        CompletableFuture<FfmpegTool.Result> publisher = Publishing.publish(url, 10);
+        // Stopped once the second publisher is refused; its exit code still says whether it published without an
+        // error.
+        Publishing.Stoppable publisher = Publishing.startStoppable(url, 10);
         Publishing.await(Duration.ofSeconds(20), () -> live(channel) ? true : null);
         assertThat(refusal(server, "#!::r=" + key + ",m=publish", km(passphrase)))
                 .as("a second publisher, with the right passphrase")
                 .isEqualTo(SrtReject.CONFLICT);
-        FfmpegTool.Result published = publisher.get(60, TimeUnit.SECONDS);
+        FfmpegTool.Result published = publisher.stop();
         assertThat(published.exitCode()).as(published.stderr()).isZero();
     }
 

@@ -10,7 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import software.amazon.awssdk.services.ivs.model.CreateChannelResponse;
 import software.amazon.awssdk.services.ivs.model.StreamSession;
 
@@ -30,7 +29,8 @@ final class SourceOnlyStreams {
                         b -> b.name(name).type("STANDARD").latencyMode("NORMAL").insecureIngest(true));
         String arn = created.channel().arn();
         String rtmp = node.rtmpUrl(created);
-        CompletableFuture<FfmpegTool.Result> publisher = Publishing.publish(rtmp, 6);
+        // Told to finish once all is checked (at most 6 s); its exit code is checked as before.
+        Publishing.Stoppable publisher = Publishing.startStoppable(rtmp, 6);
 
         String master = Publishing.await(Duration.ofSeconds(15), () -> {
             try {
@@ -61,6 +61,7 @@ final class SourceOnlyStreams {
             return true;
         });
         assertThat(TranscodeTesting.children().size()).as("transcoder children").isZero();
-        assertThat(publisher.get().exitCode()).isZero();
+        FfmpegTool.Result published = publisher.stop();
+        assertThat(published.exitCode()).as(published.stderr()).isZero();
     }
 }

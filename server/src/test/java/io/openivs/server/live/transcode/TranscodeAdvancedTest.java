@@ -19,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -124,13 +123,13 @@ class TranscodeAdvancedTest {
         // As Publishing.publish, but noise at 160 kb/s for audio (a sine wave encodes to about 70 kb/s whatever
         // is asked, too near 64 for a remux to fail the audio_only check below).
         String rtmp = node.rtmpUrl(created);
-        CompletableFuture<FfmpegTool.Result> publisher = Publishing.publishWith(
+        Publishing.Stoppable publisher = Publishing.startStoppable(Publishing.argsWith(
                 rtmp,
                 "640x360",
                 "anoisesrc=a=0.2:r=48000",
                 24,
                 List.of("-preset", "ultrafast", "-g", "30"),
-                List.of("-b:a", "160k", "-ac", "2"));
+                List.of("-b:a", "160k", "-ac", "2")));
 
         // 640x360 on ADVANCED_SD: 360p30 and 160p30, audio_only, no source.
         String listing = Publishing.await(Duration.ofSeconds(30), () -> {
@@ -225,6 +224,7 @@ class TranscodeAdvancedTest {
             assertThat(lines).anySatisfy(l -> assertThat(l).contains("started child 2 (pid "));
             return true;
         });
-        assertThat(publisher.get().exitCode()).isZero();
+        FfmpegTool.Result published = publisher.stop();
+        assertThat(published.exitCode()).as(published.stderr()).isZero();
     }
 }

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -111,13 +110,13 @@ class TranscodeLadderTest {
         String master = created.channel().playbackUrl();
         String base = master.substring(0, master.length() - ".m3u8".length());
         String rtmp = node.rtmpUrl(created);
-        CompletableFuture<FfmpegTool.Result> publisher = Publishing.publishWith(
+        Publishing.Stoppable publisher = Publishing.startStoppable(Publishing.argsWith(
                 rtmp,
                 "1280x720",
                 "sine",
                 40,
                 List.of("-preset", "ultrafast", "-g", "60", "-keyint_min", "60", "-sc_threshold", "0", "-b:v", "3000k"),
-                List.of("-b:a", "128k"));
+                List.of("-b:a", "128k")));
 
         // The master lists the source as "chunked" and every rung of a 720p30 input, each once it has a segment.
         String listing = Publishing.await(Duration.ofSeconds(20), () -> {
@@ -285,6 +284,7 @@ class TranscodeLadderTest {
             assertThat(rung.get(n)).isEqualTo(src.get(n));
         }
         System.out.printf("ladder back %.1f s after the kill (segments of 2 s)%n", (back - killedAt) / 1e9);
-        assertThat(publisher.get().exitCode()).isZero();
+        FfmpegTool.Result published = publisher.stop();
+        assertThat(published.exitCode()).as(published.stderr()).isZero();
     }
 }

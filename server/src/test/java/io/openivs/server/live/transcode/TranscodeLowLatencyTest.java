@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ivs.model.ChannelLatencyMode;
@@ -57,7 +56,9 @@ class TranscodeLowLatencyTest {
                         .containerFormat(ContainerFormat.FRAGMENTED_MP4));
         URI master = URI.create(created.channel().playbackUrl());
         String base = master.toString().substring(0, master.toString().length() - ".m3u8".length());
-        CompletableFuture<FfmpegTool.Result> publisher = Publishing.publishLowLatency(node.rtmpUrl(created), 22);
+        // Stopped once everything is checked (22 s is what a slow machine may need).
+        Publishing.Stoppable publisher =
+                Publishing.startStoppable(Publishing.lowLatencyArgs(node.rtmpUrl(created), 22));
 
         // The master lists both rungs once each has a segment (a cold child needs a few seconds).
         Publishing.await(Duration.ofSeconds(30), () -> {
@@ -119,6 +120,7 @@ class TranscodeLowLatencyTest {
         FfmpegTool.Result play =
                 FfmpegTool.ffmpeg("-nostdin", "-v", "error", "-i", rung.toString(), "-t", "2", "-f", "null", "-");
         assertThat(play.exitCode()).as(play.stderr()).isZero();
-        assertThat(publisher.get().exitCode()).isZero();
+        FfmpegTool.Result published = publisher.stop();
+        assertThat(published.exitCode()).as(published.stderr()).isZero();
     }
 }
