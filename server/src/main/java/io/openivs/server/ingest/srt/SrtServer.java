@@ -356,9 +356,11 @@ public final class SrtServer implements AutoCloseable {
             }
             burstReads = 0;
             if (dataArrived) {
-                if (!paused) {
+                if (drained && !paused) {
                     // Until the next grid point, what comes waits in the socket: one wake then reads every
                     // connection's datagrams (and the ACKACKs of the ACKs it sends) instead of a wake per burst.
+                    // Not when the burst ended at the batch's end: a port with more than READ_BATCH datagrams per
+                    // grid interval (~270 Mbps of SRT) must read on, not wait with a full socket.
                     paused = true;
                     ctx.channel().config().setAutoRead(false);
                 }
