@@ -98,7 +98,7 @@ final class TsPacketizer {
      * <p>Each packet's header and adaptation field are put together in {@link #head} and written with one call: with
      * a {@code writeByte} per field, C2 compiled this loop with every call's bounds checks inlined (11-13 KB of code,
      * the largest compile of a one-stream server, ~0.15 s of a compiler thread) and, on a trap in its profiled loop
-     * predicates, compiled it again (bench/ingest/README.md, "JIT").
+     * predicates, compiled it again (bench/ingest/README.md, "The largest compile of a one-stream server").
      */
     void writePes(ByteBuf out, int pid, ByteBuf header, PesBody body, long pcr, boolean randomAccess) {
         int headerIndex = header.readerIndex();
