@@ -239,9 +239,12 @@ class SrtFfmpegTest {
             assertThat(session.closed.await(15, TimeUnit.SECONDS)).isTrue();
             assertThat(session.stats.retransmits()).isPositive();
             TsDemuxerTest.Recorder rec = demux(session);
-            // Every frame arrives intact except within the last latency window (0.5 s), where the
-            // caller's exit abandons what is still being retransmitted.
-            long cut = expected.video.get(expected.video.size() - 1).dts() - 45_000;
+            // Every frame arrives intact except near the end: the caller leaves without lingering (libsrt's live
+            // mode), and what is still missing then is given up. On a loaded host (the suite's parallel phase)
+            // ffmpeg falls behind its real-time pacing and catches up in bursts, so more than the last latency
+            // window (0.5 s) of media can still be in flight when it leaves (a frame 0.6 s from the end came
+            // incomplete once): the last 1.2 s are left out.
+            long cut = expected.video.get(expected.video.size() - 1).dts() - 108_000;
             List<TsDemuxerTest.Frame> video =
                     rec.video.stream().filter(f -> f.dts() < cut).toList();
             assertThat(video)
