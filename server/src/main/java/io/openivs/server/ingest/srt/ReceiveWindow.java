@@ -7,8 +7,15 @@ import java.util.function.Consumer;
 /**
  * The receiver's packet buffer of one connection: a ring of slots indexed by sequence number
  * from the next packet to deliver ({@link #head()}) up to {@link #capacity()} packets ahead.
- * Finds gaps (the loss list, each missing packet with when its loss report is next due), the acknowledgement point, and releases packets in order at their
- * TSBPD time, dropping the still-missing packets whose successors are due (too-late drop).
+ * Finds gaps (the loss list, each missing packet with when its loss report is next due), the acknowledgement
+ * point, and releases packets in order, dropping the still-missing packets whose successors' TSBPD time has
+ * come (too-late drop).
+ *
+ * <p>A packet that arrives in order is released at once, not held until its TSBPD time: the receiver is a
+ * remuxer, which times media by its PTS and has no use for the sender's pacing. Only a gap waits, for its
+ * retransmission, as long as TSBPD allows (until the packet after it is due); what follows the gap waits with
+ * it. Held to TSBPD time, each of a 1 Mbps stream's bursts cost the port one wake-up more, and the stream
+ * reached viewers the whole latency (120 ms or more) later (bench/srt/README.md).
  * Holds retained payload slices; one owner thread.
  */
 final class ReceiveWindow {
@@ -196,31 +203,30 @@ final class ReceiveWindow {
     }
 
     /**
-     * When {@link #release} next has something to do: the first held packet's delivery time or, when the next
-     * packet to deliver is missing, the time its gap is given up (its next present successor's delivery time);
-     * {@link Long#MAX_VALUE} with nothing held.
+     * When {@link #release} next has something to do: 0 (now) when the next packet to deliver is held; when it is
+     * missing, the time its gap is given up (its next present successor's TSBPD time, {@code baseUs + time +
+     * latencyUs}); {@link Long#MAX_VALUE} with nothing held.
      */
     long nextReleaseUs(long baseUs, long latencyUs) {
         int o = 0;
         while (o <= highestOffset && payloads[slot(o)] == null) {
             o++;
         }
-        return o > highestOffset ? Long.MAX_VALUE : baseUs + times[slot(o)] + latencyUs;
-    }
-
-    /** {@link #release(long, long, long, long, Consumer)} with everything that arrived until now read. */
-    void release(long nowUs, long baseUs, long latencyUs, Consumer<ByteBuf> deliver) {
-        release(nowUs, nowUs, baseUs, latencyUs, deliver);
+        if (o > highestOffset) {
+            return Long.MAX_VALUE;
+        }
+        return o == 0 ? 0 : baseUs + times[slot(o)] + latencyUs;
     }
 
     /**
-     * Delivers, in order, every packet whose delivery time ({@code baseUs + time + latencyUs})
-     * has come; a gap whose next present packet was due by {@code readUntilUs} is given up (too-late drop).
+     * Delivers, in order, every held packet up to the first gap; a gap whose next present packet's TSBPD time
+     * ({@code baseUs + time + latencyUs}) has come by {@code readUntilUs} is given up (too-late drop), and what
+     * follows it delivered.
      *
-     * @param readUntilUs the time up to which every datagram that arrived has been read (&lt;= nowUs): a packet
-     *     that came in time but still waits in the socket (a busy loop) must not be given up
+     * @param readUntilUs the time up to which every datagram that arrived has been read: a packet that came in
+     *     time but still waits in the socket (a busy loop) must not be given up
      */
-    void release(long nowUs, long readUntilUs, long baseUs, long latencyUs, Consumer<ByteBuf> deliver) {
+    void release(long readUntilUs, long baseUs, long latencyUs, Consumer<ByteBuf> deliver) {
         while (highestOffset >= 0) {
             int slot = slot(0);
             ByteBuf p = payloads[slot];
@@ -236,9 +242,6 @@ final class ReceiveWindow {
                 droppedTooLate += next;
                 advance(next);
                 continue;
-            }
-            if (baseUs + times[slot] + latencyUs > nowUs) {
-                return;
             }
             payloads[slot] = null;
             held--;
@@ -275,6 +278,8 @@ final class ReceiveWindow {
             }
         }
         held = 0;
+        highestOffset = -1; // a release under way (its delivery closed the connection) ends here
+        contiguous = 0;
     }
 
     private int slot(int offset) {

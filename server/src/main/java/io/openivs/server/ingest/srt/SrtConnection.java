@@ -8,12 +8,16 @@ import java.util.function.Consumer;
 /**
  * The receiving side of one accepted SRT caller in live mode: decrypts and buffers data packets,
  * reports losses (NAK) once they have been missing longer than the path's reordering and again each round trip
- * until repaired, acknowledges progress at most every 10 ms (ACK, timed by the
- * caller's ACKACK into an RTT), releases payloads in order at their TSBPD time with too-late
- * drop, answers key refreshes, sends keep-alives, and ends on shutdown or 5 s of silence.
+ * until repaired, acknowledges progress once per 10 ms interval (ACK, timed by the
+ * caller's ACKACK into an RTT), releases payloads in order as they complete (a gap waits for its retransmission
+ * until TSBPD gives it up: too-late drop, {@link ReceiveWindow}), answers key refreshes, sends keep-alives, and
+ * ends on shutdown or 5 s of silence.
  *
  * <p>Pure of sockets and clocks: the server hands in packets and the time, and the connection
  * writes its answers to an {@link Output}. One owner thread (the server's event loop).
+ *
+ * <p>Past 500 lines: the receiver's duties (ACK, loss reports, release, keep-alive, key refresh) read and move the
+ * same sequence numbers, clocks and counters; the buffer itself is {@link ReceiveWindow}.
  */
 public final class SrtConnection {
 
@@ -73,7 +77,9 @@ public final class SrtConnection {
     private long lastTs;
     private long lastSentUs;
     private long lastReceivedUs;
-    private long lastAckUs;
+    /** The {@link #ACK_INTERVAL_US} interval the last ACK counts for ({@link #ackInterval}). */
+    private long lastAckInterval;
+
     private int lastAckSequence = -1;
     /** When the next loss report is due (a missing packet's first report or its repeat). */
     private long nextLossReportUs = Long.MAX_VALUE;
@@ -144,6 +150,7 @@ public final class SrtConnection {
         this.lastTs = handshakeTimestampUs;
         this.lastReceivedUs = nowUs;
         this.lastSentUs = nowUs;
+        this.lastAckInterval = ackInterval(nowUs) - 1;
         this.rateWindowStartUs = nowUs;
         this.driftWindowStartUs = nowUs;
         this.lastReorderDecayUs = nowUs;
@@ -307,9 +314,46 @@ public final class SrtConnection {
         long due = Math.min(lastReceivedUs + IDLE_TIMEOUT_US, lastSentUs + KEEPALIVE_US);
         due = Math.min(due, nextLossReportUs);
         if (window.ackSequence() != lastAckSequence) {
-            due = Math.min(due, lastAckUs + ACK_INTERVAL_US);
+            due = Math.min(due, (lastAckInterval + 1) * ACK_INTERVAL_US);
         }
         return Math.min(due, window.nextReleaseUs(baseUs, latencyUs));
+    }
+
+    /**
+     * After a read burst that brought this connection data: delivers what completed and acknowledges it now,
+     * unless an ACK went out in this interval already (then a tick does at the next). Acknowledged while the
+     * server's reading is paused, the caller's ACKACK waits in the socket for the next grid point's read instead
+     * of waking the port on its own (bench/srt/README.md).
+     *
+     * @param readUntilUs as for {@link #tick(long, long)}
+     */
+    public void burstEnded(long nowUs, long readUntilUs) {
+        if (closed) {
+            return;
+        }
+        window.release(dropClock(nowUs, readUntilUs), baseUs, latencyUs, deliver);
+        if (!closed && ackDue(nowUs)) {
+            sendAck(window.ackSequence(), nowUs);
+        }
+    }
+
+    /**
+     * Whether an ACK is owed: progress since the last, which went out in an earlier {@link #ACK_INTERVAL_US}
+     * interval of the local clock (give or take {@link #TIMER_SLACK_US}): draft-sharabayko-srt's full ACK every
+     * 10 ms, on the intervals the server's grid runs on.
+     */
+    private boolean ackDue(long nowUs) {
+        return window.ackSequence() != lastAckSequence && ackInterval(nowUs) > lastAckInterval;
+    }
+
+    /** The interval {@code nowUs} counts in: a tick a little early counts in the one it stands for. */
+    private static long ackInterval(long nowUs) {
+        return Math.floorDiv(nowUs + TIMER_SLACK_US, ACK_INTERVAL_US);
+    }
+
+    /** A missing packet is given up only if its successor was due by when the socket was last read empty. */
+    private long dropClock(long nowUs, long readUntilUs) {
+        return Math.max(Math.min(readUntilUs, nowUs), nowUs - latencyUs / 2);
     }
 
     /** {@link #tick(long, long)} with every datagram that arrived until now read. */
@@ -318,7 +362,7 @@ public final class SrtConnection {
     }
 
     /**
-     * Runs what is due at {@code nowUs}: TSBPD release, ACK, periodic NAK, keep-alive, idle timeout.
+     * Runs what is due at {@code nowUs}: release (too-late drop), ACK, periodic NAK, keep-alive, idle timeout.
      *
      * @param readUntilUs when the server last read its socket empty: a missing packet is given up (too-late drop)
      *     only if its successor was due by then, since one that came in time may wait unread behind a busy loop.
@@ -342,8 +386,7 @@ public final class SrtConnection {
             windowMinOffsetUs = Long.MAX_VALUE;
             driftWindowStartUs = nowUs;
         }
-        long dropClock = Math.max(Math.min(readUntilUs, nowUs), nowUs - latencyUs / 2);
-        window.release(nowUs, dropClock, baseUs, latencyUs, deliver);
+        window.release(dropClock(nowUs, readUntilUs), baseUs, latencyUs, deliver);
         if (closed) {
             return false;
         }
@@ -355,9 +398,8 @@ public final class SrtConnection {
             rateWindowPackets = 0;
             rateWindowBytes = 0;
         }
-        int ackSeq = window.ackSequence();
-        if (nowUs - lastAckUs >= ACK_INTERVAL_US - TIMER_SLACK_US && ackSeq != lastAckSequence) {
-            sendAck(ackSeq, nowUs);
+        if (ackDue(nowUs)) {
+            sendAck(window.ackSequence(), nowUs);
         }
         if (nowUs >= nextLossReportUs) {
             reportLosses(nowUs);
@@ -389,7 +431,7 @@ public final class SrtConnection {
         ack.writeInt(packetRate);
         ack.writeInt(Math.max(packetRate, 1000)); // link capacity estimate: the receiver does not probe
         ack.writeInt(byteRate);
-        lastAckUs = nowUs;
+        lastAckInterval = ackInterval(nowUs);
         lastAckSequence = ackSeq;
         send(ack, nowUs);
     }

@@ -146,8 +146,11 @@ public final class SrtServer implements AutoCloseable {
      */
     private int burstReads;
 
-    /** Whether a data packet came for a connection since the timer last ran: it has an ACK due. Event loop. */
-    private boolean dataArrived;
+    /**
+     * The connections data came for in the current read burst, in order of arrival (one entry per run of a
+     * connection's datagrams, so at most the burst's length): each delivers and acknowledges at the burst's end.
+     */
+    private final ArrayList<Accepted> burstData = new ArrayList<>();
 
     private long drainedUs;
     private boolean drained = true;
@@ -257,7 +260,6 @@ public final class SrtServer implements AutoCloseable {
     }
 
     private void work() {
-        dataArrived = false;
         long now = nowUs();
         // The loop reads ready sockets before it runs tasks: unless reading is paused, if the last burst emptied
         // the socket, none waits.
@@ -355,18 +357,24 @@ public final class SrtServer implements AutoCloseable {
                 drainedUs = now;
             }
             burstReads = 0;
-            if (dataArrived) {
+            if (!burstData.isEmpty()) {
+                long readUntil = drained && !paused ? now : drainedUs;
+                for (int i = 0; i < burstData.size(); i++) {
+                    burstEnded(burstData.get(i), now, readUntil);
+                }
+                burstData.clear();
                 if (drained && !paused) {
                     // Until the next grid point, what comes waits in the socket: one wake then reads every
-                    // connection's datagrams (and the ACKACKs of the ACKs it sends) instead of a wake per burst.
-                    // Not when the burst ended at the batch's end: a port with more than READ_BATCH datagrams per
-                    // grid interval (~270 Mbps of SRT) must read on, not wait with a full socket.
+                    // connection's datagrams (and the ACKACKs of the ACKs just sent) instead of a wake per burst
+                    // and one per ACKACK. Not when the burst ended at the batch's end: a port with more than
+                    // READ_BATCH datagrams per grid interval (~270 Mbps of SRT) must read on, not wait with a full
+                    // socket.
                     paused = true;
                     ctx.channel().config().setAutoRead(false);
                 }
                 long at = onGrid(now + 1);
                 if (timer == null || timerAtUs > at) {
-                    arm(at, now); // what came needs an ACK by the next grid point, and reading resumes then
+                    arm(at, now); // reading resumes then, and what a burst-end ACK left owed is done
                 }
             }
             ctx.flush();
@@ -391,7 +399,11 @@ public final class SrtServer implements AutoCloseable {
                 return;
             }
             a.connection.onPacket(p, nowUs());
-            dataArrived |= !SrtPacket.isControl(p);
+            if (!SrtPacket.isControl(p)) {
+                if (burstData.isEmpty() || burstData.get(burstData.size() - 1) != a) {
+                    burstData.add(a);
+                }
+            }
             return;
         }
         if (!SrtPacket.isControl(p) || SrtPacket.controlType(p) != SrtPacket.CTRL_HANDSHAKE) {
@@ -731,6 +743,16 @@ public final class SrtServer implements AutoCloseable {
             return dueUs;
         }
         return Math.floorDiv(dueUs + GRID_US - 1, GRID_US) * GRID_US;
+    }
+
+    /** A connection that fails or closes here is reaped by the next tick (its {@code dueUs} is then overdue). */
+    private void burstEnded(Accepted a, long now, long readUntilUs) {
+        try {
+            a.connection.burstEnded(now, readUntilUs);
+        } catch (RuntimeException e) {
+            log.warn("SRT connection from {} failed: {}", a.peer, LogSafe.escape(e.toString()));
+            a.connection.close("internal error", true);
+        }
     }
 
     private boolean tick(Accepted a, long now, long readUntilUs) {

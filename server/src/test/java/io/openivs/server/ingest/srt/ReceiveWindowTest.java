@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Loss detection, ACK point, TSBPD release and too-late drop of the receive window. */
+/** Loss detection, ACK point, in-order release and too-late drop of the receive window. */
 class ReceiveWindowTest {
 
     static final long LATENCY = 120_000;
@@ -19,8 +19,32 @@ class ReceiveWindowTest {
         return Unpooled.buffer(4).writeInt(value);
     }
 
-    void release(ReceiveWindow w, long now) {
-        w.release(now, 0, LATENCY, p -> delivered.add(p.getInt(p.readerIndex())));
+    /** Releases with every datagram that arrived by {@code readUntil} read. */
+    void release(ReceiveWindow w, long readUntil) {
+        w.release(readUntil, 0, LATENCY, p -> delivered.add(p.getInt(p.readerIndex())));
+    }
+
+    @Test
+    void packetsInOrderAreDeliveredAtOnceAndAGapHoldsWhatFollows() {
+        ReceiveWindow w = new ReceiveWindow(64, 0);
+        w.insert(0, 5_000, payload(0));
+        w.insert(1, 6_000, payload(1));
+        assertThat(w.nextReleaseUs(0, LATENCY)).as("due now").isZero();
+        release(w, 6_000); // long before their TSBPD time (LATENCY + 5 ms)
+        assertThat(delivered).containsExactly(0, 1);
+        assertThat(w.nextReleaseUs(0, LATENCY)).isEqualTo(Long.MAX_VALUE);
+
+        w.insert(3, 8_000, payload(3));
+        assertThat(w.nextReleaseUs(0, LATENCY))
+                .as("the gap is given up at 3's TSBPD time")
+                .isEqualTo(LATENCY + 8_000);
+        release(w, 8_000);
+        assertThat(delivered).containsExactly(0, 1);
+        w.insert(2, 7_000, payload(2));
+        release(w, 9_000);
+        assertThat(delivered).containsExactly(0, 1, 2, 3);
+        assertThat(w.held()).isZero();
+        assertThat(w.droppedTooLate()).isZero();
     }
 
     @Test
@@ -43,9 +67,7 @@ class ReceiveWindowTest {
         assertThat(w.insert(101, 10, payload(101))).isEqualTo(ReceiveWindow.Insert.NEW);
         assertThat(w.ackSequence()).isEqualTo(104);
 
-        release(w, LATENCY + 15);
-        assertThat(delivered).containsExactly(100, 101);
-        release(w, LATENCY + 30);
+        release(w, 30);
         assertThat(delivered).containsExactly(100, 101, 102, 103);
         assertThat(w.insert(101, 10, payload(101))).isEqualTo(ReceiveWindow.Insert.BEHIND);
         assertThat(w.droppedTooLate()).isZero();
@@ -72,7 +94,7 @@ class ReceiveWindowTest {
         w.insert(2, 2000, payload(2));
         // Packet 2 is due, but the socket was last read empty before that: a retransmission of 1 that came in
         // time may be waiting behind a busy loop.
-        w.release(LATENCY + 2500, LATENCY + 1500, 0, LATENCY, p -> delivered.add(p.getInt(p.readerIndex())));
+        release(w, LATENCY + 1500);
         assertThat(delivered).containsExactly(0);
         assertThat(w.insert(1, 1000, payload(1))).isEqualTo(ReceiveWindow.Insert.NEW);
         release(w, LATENCY + 2600);

@@ -144,12 +144,23 @@ class SrtConnectionTest {
     }
 
     @Test
-    void payloadsWaitForTheirTsbpdTime() {
+    void aReadBurstsPayloadsAreDeliveredAndAcknowledgedAtItsEnd() {
         connection.onPacket(data(ISN, 10_000), 10_000);
-        connection.tick(509_000);
+        connection.onPacket(data(ISN + 1, 10_000), 10_100);
         assertThat(delivered).isEmpty();
-        connection.tick(510_000);
-        assertThat(delivered).containsExactly(ISN);
+        connection.burstEnded(10_200, 10_200);
+        assertThat(delivered).as("not held to their TSBPD time (+500 ms)").containsExactly(ISN, ISN + 1);
+        assertThat(sentOfType(SrtPacket.CTRL_ACK)).hasSize(1);
+        assertThat(sentOfType(SrtPacket.CTRL_ACK).get(0).getInt(16)).isEqualTo(ISN + 2);
+
+        connection.onPacket(data(ISN + 2, 15_000), 15_000);
+        connection.burstEnded(15_000, 15_000);
+        assertThat(delivered).containsExactly(ISN, ISN + 1, ISN + 2);
+        assertThat(sentOfType(SrtPacket.CTRL_ACK)).as("one ACK an interval").hasSize(1);
+        assertThat(connection.dueUs()).isEqualTo(20_000);
+        connection.tick(20_000);
+        assertThat(sentOfType(SrtPacket.CTRL_ACK)).hasSize(2);
+        assertThat(sentOfType(SrtPacket.CTRL_ACK).get(1).getInt(16)).isEqualTo(ISN + 3);
     }
 
     @Test
