@@ -15,6 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,6 +47,8 @@ class SrtFfmpegTest {
         final SrtIngest.SrtCaller caller;
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final CountDownLatch closed = new CountDownLatch(1);
+        final long openedNanos = System.nanoTime();
+        volatile long firstPayloadNanos;
         volatile String reason;
         volatile SrtConnection.Stats stats;
 
@@ -55,6 +58,9 @@ class SrtFfmpegTest {
 
         @Override
         public void onPayload(ByteBuf payload) {
+            if (firstPayloadNanos == 0) {
+                firstPayloadNanos = System.nanoTime();
+            }
             byte[] b = new byte[payload.readableBytes()];
             payload.getBytes(payload.readerIndex(), b);
             synchronized (bytes) {
@@ -154,6 +160,23 @@ class SrtFfmpegTest {
         }
         assertReceivedIntact(rec);
         assertThat(rec.video.stream().filter(TsDemuxerTest.Frame::key).count()).isEqualTo(3);
+        await(() -> server.connectionCount() == 0);
+    }
+
+    @Test
+    void payloadsGoOnAsTheyArriveNotAtTheirTsbpdTime() throws Exception {
+        int before = sessions.size();
+        // A caller asking for 5 s of latency: held to their TSBPD time, the first payloads would come 5 s after
+        // they were sent (here: only when the 3 s stream ends and the caller's shutdown drains the buffer).
+        FfmpegTool.Result r = publish("streamid=sk_open&latency=5000000");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        Received session = sessions.get(before);
+        assertThat(session.caller.latencyMs()).isEqualTo(5000);
+        assertThat(session.closed.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(session.firstPayloadNanos).isNotZero();
+        assertThat(Duration.ofNanos(session.firstPayloadNanos - session.openedNanos))
+                .as("the first payload after the caller was accepted")
+                .isLessThan(Duration.ofMillis(1500));
         await(() -> server.connectionCount() == 0);
     }
 
