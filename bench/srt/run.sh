@@ -7,6 +7,8 @@
 #
 #   bench/srt/run.sh                       # N = 1 5, 40 s measured per phase after 10 s settling
 #   STREAMS="1 10" DURATION=60 WARMUP=60 bench/srt/run.sh   # WARMUP: one SRT and one RTMP publisher first, unreported
+#   PBKEYLEN=16 bench/srt/run.sh           # SRT encrypted (AES-128; 24, 32: AES-192, 256), as IVS channels are by
+#                                          # default: openivs with each channel's passphrase, srt-live-transmit too
 #
 # Prints per N and target: CPU seconds per stream-minute; memory per stream (openivs: its RSS growth over the
 # phase, from idle with no stream, over N; srt-live-transmit: its receivers' RSS over N); and the machine's load
@@ -28,6 +30,8 @@ BASE_PORT="${BASE_PORT:-24180}"
 API="http://127.0.0.1:$BASE_PORT"
 PLAYBACK_PORT=$((BASE_PORT + 1)); RTMP_PORT=$((BASE_PORT + 2)); RTMPS_PORT=$((BASE_PORT + 3)); SRT_PORT=$((BASE_PORT + 4))
 SLT_BASE_PORT=$((BASE_PORT + 100))
+PBKEYLEN="${PBKEYLEN:-0}"
+SLT_PASSPHRASE="bench-srt-passphrase"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/openivs-bench"
 export BENCH_ACCESS_KEY=AKIABENCH000000000000
 export BENCH_SECRET_KEY=benchsecret
@@ -205,16 +209,35 @@ live_publishers() {
     echo "$live"
 }
 
+# srt_urls PREFIX N: creates N channels and sets urls to their SRT callers' URLs (with each channel's passphrase when
+# PBKEYLEN is set; the passphrase goes in the URL, which nothing prints)
+srt_urls() {
+    local line key pass
+    urls=()
+    if [ "$PBKEYLEN" = 0 ]; then
+        while read -r key; do
+            urls+=("srt://127.0.0.1:$SRT_PORT?mode=caller&latency=200000&streamid=$key")
+        done < <(python3 "$HERE/channels.py" "$API" "$2" "$1")
+    else
+        while IFS=$'\t' read -r key pass; do
+            urls+=("srt://127.0.0.1:$SRT_PORT?mode=caller&latency=200000&streamid=$key&passphrase=$pass&pbkeylen=$PBKEYLEN")
+        done < <(python3 "$HERE/channels.py" "$API" "$2" "$1" secure)
+    fi
+}
+SLT_CRYPTO=""
+[ "$PBKEYLEN" = 0 ] || SLT_CRYPTO="&passphrase=$SLT_PASSPHRASE&pbkeylen=$PBKEYLEN"
+
 start_openivs
+echo "SRT encryption: $([ "$PBKEYLEN" = 0 ] && echo none || echo "AES-$((PBKEYLEN * 8))")"
 echo "openivs $(basename "$JAR"), fixture $(basename "$FIXTURE"), $DURATION s measured per phase after $SETTLE s"
 echo "$(nproc) cores; uptime at the start: $(uptime)"
 # Warm-up, not reported: WARMUP_STREAMS SRT and as many RTMP publishers for WARMUP seconds, so the JIT compiles both
 # paths first (a long-running server has long done so). With one stream for 25 s, C2 was still compiling the SRT
 # path in the first measured phase: 0.59 s of its 0.85 s (the one-stream SRT figure, 2.25-2.55, was mostly that).
-mapfile -t keys < <(python3 "$HERE/channels.py" "$API" $((2 * WARMUP_STREAMS)) warmup)
-urls=(); for k in "${keys[@]:0:$WARMUP_STREAMS}"; do urls+=("srt://127.0.0.1:$SRT_PORT?mode=caller&latency=200000&streamid=$k"); done
+srt_urls warmup-srt "$WARMUP_STREAMS"
 publish_paced mpegts "${urls[@]}"
-urls=(); for k in "${keys[@]:$WARMUP_STREAMS}"; do urls+=("rtmp://127.0.0.1:$RTMP_PORT/app/$k"); done
+mapfile -t keys < <(python3 "$HERE/channels.py" "$API" "$WARMUP_STREAMS" warmup-rtmp)
+urls=(); for k in "${keys[@]}"; do urls+=("rtmp://127.0.0.1:$RTMP_PORT/app/$k"); done
 publish_paced flv "${urls[@]}"
 sleep "$WARMUP"
 stop_all; sleep 3
@@ -222,10 +245,9 @@ run=0
 for n in $STREAMS; do
     run=$((run + 1))
     # SRT into openivs: a fresh channel per publisher (a channel takes one publisher).
-    mapfile -t keys < <(python3 "$HERE/channels.py" "$API" "$n" "srt$run")
+    srt_urls "srt$run" "$n"
     idle "$SERVER_PID"
     rss0="$(rss_kib "$SERVER_PID")"
-    urls=(); for k in "${keys[@]}"; do urls+=("srt://127.0.0.1:$SRT_PORT?mode=caller&latency=200000&streamid=$k"); done
     publish_paced mpegts "${urls[@]}"
     measure "openivs SRT" "$n" "$SERVER_PID"
     memory "openivs SRT" "$n" "$rss0" "$SERVER_PID"
@@ -243,12 +265,12 @@ for n in $STREAMS; do
 
     # srt-live-transmit: one listener per caller (it takes one), the stream thrown away.
     for i in $(seq 0 $((n - 1))); do
-        srt-live-transmit -q "srt://127.0.0.1:$((SLT_BASE_PORT + i))?mode=listener&latency=200" file://con \
+        srt-live-transmit -q "srt://127.0.0.1:$((SLT_BASE_PORT + i))?mode=listener&latency=200$SLT_CRYPTO" file://con \
             </dev/null >/dev/null 2>>"$WORK/slt.log" &
         RECEIVERS+=($!)
     done
     sleep 1
-    urls=(); for i in $(seq 0 $((n - 1))); do urls+=("srt://127.0.0.1:$((SLT_BASE_PORT + i))?mode=caller&latency=200000"); done
+    urls=(); for i in $(seq 0 $((n - 1))); do urls+=("srt://127.0.0.1:$((SLT_BASE_PORT + i))?mode=caller&latency=200000$SLT_CRYPTO"); done
     publish_paced mpegts "${urls[@]}"
     measure "srt-live-transmit" "$n" "${RECEIVERS[@]}"
     memory "srt-live-transmit" "$n" 0 "${RECEIVERS[@]}"
