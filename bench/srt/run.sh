@@ -212,7 +212,7 @@ live_publishers() {
 # srt_urls PREFIX N: creates N channels and sets urls to their SRT callers' URLs (with each channel's passphrase when
 # PBKEYLEN is set; the passphrase goes in the URL, which nothing prints)
 srt_urls() {
-    local line key pass
+    local key pass
     urls=()
     if [ "$PBKEYLEN" = 0 ]; then
         while read -r key; do
