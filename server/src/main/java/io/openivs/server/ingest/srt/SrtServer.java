@@ -204,8 +204,9 @@ public final class SrtServer implements AutoCloseable {
                 .option(ChannelOption.SO_SNDBUF, 1 << 20)
                 .option(
                         ChannelOption.RCVBUF_ALLOCATOR,
-                        new FixedRecvByteBufAllocator(epoll ? MAX_DATAGRAM * DATAGRAMS_PER_CALL : 2048)
-                                .maxMessagesPerRead(READ_BATCH))
+                        epoll
+                                ? new BatchReads(MAX_DATAGRAM, DATAGRAMS_PER_CALL, READ_BATCH)
+                                : new FixedRecvByteBufAllocator(2048).maxMessagesPerRead(READ_BATCH))
                 .handler(new Handler());
         if (epoll) {
             // recvmmsg: one call reads up to DATAGRAMS_PER_CALL datagrams into one buffer (SrtConnection copies
