@@ -42,29 +42,20 @@ class BatchReadsTest {
                 (RecvByteBufAllocator.ExtendedHandle) new BatchReads(SIZE, SLOTS, 10).newHandle();
         h.reset(new EmbeddedChannel().config());
 
-        h.attemptedBytesRead(SIZE * SLOTS);
-        h.lastBytesRead(SIZE * SLOTS);
-        h.incMessagesRead(SLOTS);
+        call(h, SLOTS);
         assertThat(h.continueReading(UncheckedBooleanSupplier.TRUE_SUPPLIER))
                 .as("every slot filled: more may wait")
                 .isTrue();
 
-        h.attemptedBytesRead(SIZE * SLOTS);
-        h.lastBytesRead(SIZE * 3);
-        h.incMessagesRead(3);
+        call(h, 3);
         assertThat(h.continueReading(UncheckedBooleanSupplier.TRUE_SUPPLIER))
                 .as("a short call emptied the socket")
                 .isFalse();
 
         h.reset(new EmbeddedChannel().config());
-        for (int i = 0; i < 2; i++) {
-            h.attemptedBytesRead(SIZE * SLOTS);
-            h.lastBytesRead(SIZE * SLOTS);
-            h.incMessagesRead(SLOTS);
+        for (int i = 0; i < 3; i++) {
+            call(h, SLOTS);
         }
-        h.attemptedBytesRead(SIZE * SLOTS);
-        h.lastBytesRead(SIZE * SLOTS);
-        h.incMessagesRead(SLOTS);
         assertThat(h.continueReading(UncheckedBooleanSupplier.TRUE_SUPPLIER))
                 .as("12 read of a burst of at most 10: the loop's other work goes first")
                 .isFalse();
@@ -131,6 +122,13 @@ class BatchReadsTest {
         }
         assertThat(got).containsExactlyElementsOf(expected);
         assertThat(bursts.get(0)).as("the queued 18 in one burst of full calls").isEqualTo(18);
+    }
+
+    /** What Netty's scatteringRead reports of one recvmmsg call that read {@code datagrams}. */
+    static void call(RecvByteBufAllocator.ExtendedHandle h, int datagrams) {
+        h.attemptedBytesRead(SIZE * SLOTS);
+        h.lastBytesRead(SIZE * datagrams);
+        h.incMessagesRead(datagrams);
     }
 
     static void send(DatagramSocket s, InetSocketAddress to, int n) {
