@@ -1,10 +1,6 @@
 package io.openivs.server.ingest.srt;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelConfig;
-import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.DefaultMaxMessagesRecvByteBufAllocator;
 import io.netty.util.UncheckedBooleanSupplier;
 
 /**
@@ -15,8 +11,8 @@ import io.netty.util.UncheckedBooleanSupplier;
  * means the call emptied the socket's queue, and whatever comes after it raises a new readiness event (edge- or
  * level-triggered alike), so nothing waits unread.
  */
-final class BatchReads implements RecvByteBufAllocator {
-    private final FixedRecvByteBufAllocator fixed;
+final class BatchReads extends DefaultMaxMessagesRecvByteBufAllocator {
+    private final int bufferSize;
 
     /**
      * @param datagramSize the room per datagram (Netty's {@code MAX_DATAGRAM_PAYLOAD_SIZE})
@@ -24,81 +20,23 @@ final class BatchReads implements RecvByteBufAllocator {
      * @param maxPerBurst datagrams read before the loop runs its tasks
      */
     BatchReads(int datagramSize, int slots, int maxPerBurst) {
-        this.fixed = new FixedRecvByteBufAllocator(datagramSize * slots);
-        fixed.maxMessagesPerRead(maxPerBurst);
+        super(maxPerBurst);
+        this.bufferSize = datagramSize * slots;
     }
 
     @Override
     public Handle newHandle() {
-        return new StopWhenShort((ExtendedHandle) fixed.newHandle());
-    }
+        return new MaxMessageHandle() {
+            @Override
+            public int guess() {
+                return bufferSize;
+            }
 
-    /** Netty's handle, but for {@link #continueReading}. */
-    static final class StopWhenShort implements ExtendedHandle {
-        private final ExtendedHandle delegate;
-
-        StopWhenShort(ExtendedHandle delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
-            return delegate.continueReading(maybeMoreDataSupplier) && full();
-        }
-
-        @Override
-        public boolean continueReading() {
-            return delegate.continueReading() && full();
-        }
-
-        /** Whether the last call filled every slot it offered (Netty counts a slot's whole room as read). */
-        private boolean full() {
-            return delegate.lastBytesRead() >= delegate.attemptedBytesRead();
-        }
-
-        @Override
-        public ByteBuf allocate(ByteBufAllocator alloc) {
-            return delegate.allocate(alloc);
-        }
-
-        @Override
-        public int guess() {
-            return delegate.guess();
-        }
-
-        @Override
-        public void reset(ChannelConfig config) {
-            delegate.reset(config);
-        }
-
-        @Override
-        public void incMessagesRead(int numMessages) {
-            delegate.incMessagesRead(numMessages);
-        }
-
-        @Override
-        public void lastBytesRead(int bytes) {
-            delegate.lastBytesRead(bytes);
-        }
-
-        @Override
-        public int lastBytesRead() {
-            return delegate.lastBytesRead();
-        }
-
-        @Override
-        public void attemptedBytesRead(int bytes) {
-            delegate.attemptedBytesRead(bytes);
-        }
-
-        @Override
-        public int attemptedBytesRead() {
-            return delegate.attemptedBytesRead();
-        }
-
-        @Override
-        public void readComplete() {
-            delegate.readComplete();
-        }
+            /** Also stops once a call filled fewer slots than it offered (Netty counts a slot's whole room). */
+            @Override
+            public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
+                return super.continueReading(maybeMoreDataSupplier) && lastBytesRead() >= attemptedBytesRead();
+            }
+        };
     }
 }
