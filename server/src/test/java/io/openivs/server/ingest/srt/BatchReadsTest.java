@@ -1,5 +1,6 @@
 package io.openivs.server.ingest.srt;
 
+import static io.openivs.server.testing.Publishing.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -24,6 +25,8 @@ import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -132,11 +135,7 @@ class BatchReadsTest {
     }
 
     static void send(DatagramSocket s, InetSocketAddress to, int n) {
-        byte[] b = new byte[100];
-        b[0] = (byte) (n >>> 24);
-        b[1] = (byte) (n >>> 16);
-        b[2] = (byte) (n >>> 8);
-        b[3] = (byte) n;
+        byte[] b = ByteBuffer.allocate(100).putInt(n).array();
         try {
             s.send(new java.net.DatagramPacket(b, b.length, to));
         } catch (IOException e) {
@@ -144,11 +143,11 @@ class BatchReadsTest {
         }
     }
 
+    /** Waits (up to 10 s) until {@code n} datagrams are read. */
     static void awaitCount(List<Integer> got, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (got.size() < n && System.nanoTime() < deadline) {
-            Thread.sleep(2);
-        }
-        assertThat(got).as("datagrams read").hasSize(n);
+        await(Duration.ofSeconds(10), () -> {
+            assertThat(got).as("datagrams read").hasSize(n);
+            return true;
+        });
     }
 }
